@@ -48,7 +48,7 @@ class Embedder:
 
     @cached_property
     def dimension(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        return int(self.model.get_embedding_dimension())
 
     @cached_property
     def max_tokens(self) -> int:
