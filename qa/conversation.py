@@ -17,6 +17,7 @@ REFERRING = re.compile(
 ELLIPSIS = re.compile(r"^\s*(and|but|also|what about|how about|and what about|what else)\b", re.I)
 QUESTION_WORDS = re.compile(r"^\s*(who|what|when|where|which|why|how)\b", re.I)
 MAX_ANTECEDENT_WORDS = 8
+PREPOSITIONS = {"on", "in", "at", "about", "for", "with", "from", "to", "by", "during", "after", "before", "of"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,16 @@ def substitute(question: str, antecedent: str) -> str:
     return re.sub(pattern, replace, question, count=1, flags=re.I)
 
 
+def replace_phrase(previous: str, fragment: str) -> str:
+    """Put the fragment in the previous question: "... on YouTube" + "on Twitter" gives "... on Twitter"."""
+    preposition = fragment.split()[0].lower() if fragment else ""
+    if preposition in PREPOSITIONS:
+        match = re.search(rf"\b{preposition}\b[^,;]*$", previous, re.I)
+        if match:
+            return previous[: match.start()] + fragment
+    return f"{previous} {fragment}"
+
+
 def resolve(question: str, history: list[Turn] | None) -> ResolvedQuestion:
     """Rewrite a follow-up with the last turn; a self-contained question is returned unchanged.
 
@@ -61,6 +72,6 @@ def resolve(question: str, history: list[Turn] | None) -> ResolvedQuestion:
         return ResolvedQuestion(question=rewritten, retrieval_query=f"{rewritten} {last.question.strip()}", rewritten=True)
     if ELLIPSIS.match(question) and not QUESTION_WORDS.search(ELLIPSIS.sub("", question)):
         fragment = ELLIPSIS.sub("", question).strip(" ?,")
-        rewritten = f"{last.question.strip().rstrip('?')} {fragment}?"
+        rewritten = f"{replace_phrase(last.question.strip().rstrip('?'), fragment)}?"
         return ResolvedQuestion(question=rewritten, retrieval_query=f"{rewritten} {answer}".strip(), rewritten=True)
     return ResolvedQuestion(question=question, retrieval_query=f"{question} {context}", rewritten=True)

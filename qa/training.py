@@ -14,6 +14,7 @@ import torch
 from tqdm import tqdm
 
 from qa.config import Settings
+from qa.reading import truncate_question
 from qa.squad import load_squad
 
 log = logging.getLogger(__name__)
@@ -102,10 +103,7 @@ def encode_windows(tokenizer, examples, config: TrainConfig, chunk: int = 2000) 
     windows: list[Window] = []
     for offset in tqdm(range(0, len(examples), chunk), desc="tokenising", unit="chunk"):
         batch = examples[offset : offset + chunk]
-        questions = [
-            tokenizer.convert_tokens_to_string(tokenizer.tokenize(q)[: config.max_question_tokens])
-            for q, _, _, _ in batch
-        ]
+        questions = [truncate_question(tokenizer, q, config.max_question_tokens) for q, _, _, _ in batch]
         encoded = tokenizer(
             questions,
             [c for _, c, _, _ in batch],
@@ -308,22 +306,3 @@ def default_config(train_files: list[str], output_dir: str, **overrides) -> Trai
         **overrides,
     )
 
-
-if __name__ == "__main__":
-    import argparse
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("train_files", nargs="+")
-    parser.add_argument("--output-dir", required=True)
-    parser.add_argument("--epochs", type=float, default=2.0)
-    parser.add_argument("--max-minutes", type=float, default=0.0)
-    parser.add_argument("--learning-rate", type=float, default=1e-4)
-    parser.add_argument("--max-questions-per-file", type=int, default=0)
-    parser.add_argument("--resume", action="store_true")
-    args = parser.parse_args()
-    train_reader(
-        default_config(args.train_files, args.output_dir, epochs=args.epochs, max_minutes=args.max_minutes,
-                       learning_rate=args.learning_rate, max_questions_per_file=args.max_questions_per_file),
-        resume=args.resume,
-    )

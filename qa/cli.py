@@ -1,0 +1,180 @@
+"""The ``qa`` command: index a folder, ask questions, evaluate, train the reader, serve the chat."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+from qa.config import Settings
+
+DATA_DIR = Path("../shared/data")
+DEFAULT_TRAIN_FILES = [
+    DATA_DIR / "squad-v1.1-train.json.gz",
+    DATA_DIR / "tydiqa-goldp-en-train.json.gz",
+    DATA_DIR / "qed-nq-train.json.gz",
+]
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """Flags that override Settings (each also readable from a QA_* environment variable)."""
+    group = parser.add_argument_group("engine settings (also QA_* environment variables)")
+    group.add_argument("--documents", dest="documents_dir", help="documents folder (QA_DOCUMENTS_DIR; default documents/)")
+    group.add_argument("--index", dest="index_dir", help="index folder (QA_INDEX_DIR; default index/)")
+    group.add_argument("--top-k", type=int, help="passages the reader reads (QA_TOP_K)")
+    group.add_argument("--retrieval", dest="retrieval_mode", choices=["hybrid", "dense", "bm25"], help="QA_RETRIEVAL_MODE")
+    group.add_argument("--reader", choices=["trained", "sentence"], help="trained span reader or sentence baseline (QA_READER)")
+    group.add_argument("--reader-model", help="AutoModelForQuestionAnswering name or path (QA_READER_MODEL)")
+    group.add_argument("--embedding-model", help="sentence-transformers name or path (QA_EMBEDDING_MODEL)")
+    group.add_argument("--threshold", dest="answer_threshold", type=float, help="answer threshold (QA_ANSWER_THRESHOLD)")
+
+
+def engine_from(args: argparse.Namespace):
+    from qa.pipeline import QA
+
+    names = ("documents_dir", "index_dir", "top_k", "retrieval_mode", "reader", "reader_model", "embedding_model",
+             "answer_threshold")
+    return QA(settings=Settings(), **{n: getattr(args, n, None) for n in names})
+
+
+def command_index(args: argparse.Namespace) -> int:
+    if args.folder:
+        args.documents_dir = args.folder
+    engine = engine_from(args)
+    report = engine.refresh_index(progress=True)
+    print(f"{engine.documents_dir}: {len(engine.index.documents)} documents, {len(engine.index)} passages "
+          f"in {engine.index_dir} ({len(report.added)} added, {len(report.removed)} removed, "
+          f"{len(report.reused)} unchanged; {report.embedded_passages} passages embedded in {report.seconds:.1f} s)")
+    for failure in engine.failures:
+        print(f"skipped {failure.source}: {failure.reason}", file=sys.stderr)
+    return 0
+
+
+def command_ask(args: argparse.Namespace) -> int:
+    from qa.pipeline import QuestionError
+
+    engine = engine_from(args)
+    try:
+        result = engine.ask(" ".join(args.question))
+    except QuestionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return 0
+    if result.answer is None:
+        print(f"No answer. {result.no_answer_reason}")
+        for passage in result.passages[:3]:
+            print(f"\n  closest: {passage.title} [{passage.passage.start}:{passage.passage.end}]")
+            print(textwrap.indent(textwrap.fill(passage.passage.text, 100), "    "))
+    else:
+        print(f"Answer: {result.answer}    (score {result.score:.2f})")
+        for citation in result.citations:
+            print(f"\n  from {citation.title!r} ({citation.source}), passage {citation.passage_id}, "
+                  f"characters {citation.start}-{citation.end}")
+            passage = citation.passage_text
+            left, right = citation.start - citation.passage_start, citation.end - citation.passage_start
+            print(textwrap.indent(textwrap.fill(f"{passage[:left]}[[{passage[left:right]}]]{passage[right:]}", 100), "    "))
+        for alternative in result.alternatives[:3]:
+            print(f"\n  alternative: {alternative.text}    (score {alternative.score:.2f})")
+    timings = ", ".join(f"{k} {v:.0f} ms" for k, v in result.timings_ms.items())
+    print(f"\n({timings})")
+    return 0
+
+
+def command_eval(args: argparse.Namespace) -> int:
+    from qa import evaluation
+
+    evaluation.run(args)
+    return 0
+
+
+def command_train_reader(args: argparse.Namespace) -> int:
+    from qa.training import default_config, train_reader
+
+    files = [str(f) for f in (args.train_files or DEFAULT_TRAIN_FILES)]
+    config = default_config(files, args.output_dir, base_model=args.base_model, epochs=args.epochs,
+                            max_minutes=args.max_minutes, learning_rate=args.learning_rate,
+                            batch_size=args.batch_size, seed=args.seed, frozen_layers=args.frozen_layers,
+                            max_questions_per_file=args.max_questions_per_file, bf16=not args.no_bf16)
+    model_dir = train_reader(config, resume=args.resume)
+    print(f"reader written to {model_dir}")
+    return 0
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    from qa.web import serve
+
+    serve(host=args.host, port=args.port, documents_dir=args.documents_dir, index_dir=args.index_dir)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description="Ask questions of your own documents; answers are exact "
+                                     "spans copied from them, with citations.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="build or update the index of a documents folder")
+    index.add_argument("folder", nargs="?", help="documents folder (default: settings' documents_dir)")
+    add_engine_options(index)
+    index.set_defaults(run=command_index)
+
+    ask = commands.add_parser("ask", help="answer a question from the indexed documents")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    add_engine_options(ask)
+    ask.set_defaults(run=command_ask)
+
+    evaluate = commands.add_parser("eval", help="measure answers and retrieval on a question set")
+    from qa import evaluation
+
+    evaluation.add_arguments(evaluate)
+    evaluate.set_defaults(run=command_eval)
+
+    train = commands.add_parser("train-reader", help="fine-tune the extractive span reader")
+    train.add_argument("train_files", nargs="*", help=f"SQuAD-format files (default: {', '.join(map(str, DEFAULT_TRAIN_FILES))})")
+    train.add_argument("--output-dir", default="runs/reader", help="checkpoints, log and the exported model/")
+    train.add_argument("--base-model", default="", help="encoder to start from (default: packaged all-MiniLM-L6-v2)")
+    train.add_argument("--epochs", type=float, default=2.0)
+    train.add_argument("--max-minutes", type=float, default=0.0, help="time budget; the schedule ends with it")
+    train.add_argument("--learning-rate", type=float, default=1e-4)
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--seed", type=int, default=13)
+    train.add_argument("--frozen-layers", type=int, default=0, help="lowest encoder layers kept frozen")
+    train.add_argument("--max-questions-per-file", type=int, default=0)
+    train.add_argument("--no-bf16", action="store_true", help="train in float32 (bf16 autocast is the default)")
+    train.add_argument("--resume", action="store_true", help="continue from the checkpoint in --output-dir")
+    train.set_defaults(run=command_train_reader)
+
+    serve = commands.add_parser("serve", help="serve the chat (same as python app.py)")
+    serve.add_argument("--host", default=os.environ.get("QA_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT", "7860")))
+    serve.add_argument("--documents", dest="documents_dir")
+    serve.add_argument("--index", dest="index_dir")
+    serve.set_defaults(run=command_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    args = build_parser().parse_args(argv)
+    chatty = args.verbose or args.command in ("index", "train-reader", "serve")
+    logging.basicConfig(level=logging.INFO if chatty else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Span decoding with a tiny randomly initialised QA model built here: windows, edges, merging, Unicode, empty input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa.models import Passage
+from qa.reading import SpanReader, best_spans, merge_spans, ReaderSpan
+
+FILLER = "apple"
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory):
+    """A 1-layer BERT QA model with random weights and the MiniLM tokenizer: no download, real code path."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForQuestionAnswering
+
+    from qa.embedding import resolve_embedding_model
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(resolve_embedding_model(""))
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=37, max_position_embeddings=512)
+    folder = tmp_path_factory.mktemp("tiny-qa")
+    BertForQuestionAnswering(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return str(folder)
+
+
+class SteeredReader(SpanReader):
+    """The tiny model's windows and offsets, with logits that point at chosen words (0 at [CLS] = no answer)."""
+
+    start_word, end_word = "zebra", "zebra"
+
+    def logits(self, encoded):
+        start_id, end_id = self.tokenizer.convert_tokens_to_ids([self.start_word, self.end_word])
+        starts, ends = [], []
+        for ids in encoded["input_ids"]:
+            ids = np.array(ids)
+            start, end = np.where(ids == start_id, 10.0, -10.0), np.where(ids == end_id, 10.0, -10.0)
+            start[0] = end[0] = 0.0
+            starts.append(start)
+            ends.append(end)
+        return starts, ends
+
+
+def passage_of(text: str, start: int = 0, document_text: str | None = None) -> Passage:
+    return Passage(id="d:0", document_id="d", start=start, end=start + len(text), text=text)
+
+
+def test_random_model_spans_are_exact_slices(tiny_model_dir):
+    reader = SpanReader(tiny_model_dir, max_length=64, stride=16, max_answer_tokens=5)
+    text = "Zoë’s café in Zürich 🙂 serves crème brûlée to naïve tourists every day. " * 6
+    spans = reader.read("What does the café serve?", [passage_of(text)], top_n=5)
+    assert 1 <= len(spans) <= 5
+    for span in spans:
+        assert text[span.start : span.end] == span.text and np.isfinite(span.score)
+        assert len(reader.tokenizer.tokenize(span.text)) <= 5
+    assert [s.score for s in spans] == sorted((s.score for s in spans), reverse=True)
+
+
+def test_answer_at_the_window_edge_is_found_once(tiny_model_dir):
+    reader = SteeredReader(tiny_model_dir, max_length=64, stride=16)
+    question = "where?"
+    capacity = 64 - len(reader.tokenizer.tokenize(question)) - 3
+    words = [FILLER] * 150
+    words[capacity - 1] = "zebra"  # the last context token of the first window, also inside the second
+    text = " ".join(words)
+    encoded = reader.tokenizer(question, text, truncation="only_second", max_length=64, stride=16,
+                               return_overflowing_tokens=True)
+    assert len(encoded["input_ids"]) >= 3
+    spans = reader.read(question, [passage_of(text)])
+    assert spans[0].text == "zebra" and spans[0].score == pytest.approx(20.0)
+    assert text[spans[0].start : spans[0].end] == "zebra"
+    assert sum(s.text == "zebra" for s in spans) == 1
+
+
+def test_overlapping_passages_merge_into_one_span(tiny_model_dir):
+    reader = SteeredReader(tiny_model_dir, max_length=64, stride=16)
+    document = "Intro words here. The zebra runs fast. Closing words."
+    first = Passage(id="d:0", document_id="d", start=0, end=38, text=document[:38])
+    second = Passage(id="d:1", document_id="d", start=18, end=len(document), text=document[18:])
+    spans = reader.read("who runs?", [first, second])
+    zebras = [s for s in spans if s.text == "zebra"]
+    assert len(zebras) == 1 and document[zebras[0].start : zebras[0].end] == "zebra"
+
+
+def test_unicode_offsets_map_to_the_document(tiny_model_dir):
+    reader = SteeredReader(tiny_model_dir, max_length=64, stride=16)
+    reader.end_word = "horse"
+    document = "Préface — 東京 🙂. Zoë’s naïve café: the zebra and the horse ate crème brûlée."
+    start = document.index("Zoë")
+    spans = reader.read("which animals?", [passage_of(document[start:], start=start)])
+    assert document[spans[0].start : spans[0].end] == spans[0].text == "zebra and the horse"
+
+
+def test_answers_longer_than_the_limit_are_not_taken(tiny_model_dir):
+    reader = SteeredReader(tiny_model_dir, max_length=64, stride=16, max_answer_tokens=3)
+    reader.end_word = "horse"
+    spans = reader.read("which?", [passage_of("the zebra apple apple apple the horse")])
+    assert all(s.text != "zebra apple apple apple the horse" for s in spans)
+    assert all(len(reader.tokenizer.tokenize(s.text)) <= 3 for s in spans)
+
+
+def test_empty_passages_and_questions_give_nothing(tiny_model_dir):
+    reader = SpanReader(tiny_model_dir, max_length=64, stride=16)
+    assert reader.read("anything?", [passage_of(""), passage_of("   \n")]) == []
+    assert reader.read("   ", [passage_of("Some text.")]) == []
+    assert reader.read("anything?", []) == []
+
+
+def test_long_questions_are_cut_to_fit(tiny_model_dir):
+    reader = SteeredReader(tiny_model_dir, max_length=64, stride=16, max_question_tokens=10)
+    spans = reader.read("why " * 100, [passage_of("the zebra sleeps")])
+    assert spans[0].text == "zebra"
+
+
+def test_best_spans_scores_against_no_answer():
+    start = np.array([5.0, 0.0, 1.0, 3.0, 0.0, 0.0])
+    end = np.array([5.0, 0.0, 0.0, 0.0, 4.0, 1.0])
+    context = np.array([False, False, True, True, True, True])
+    spans = best_spans(start, end, context, max_answer_tokens=2, top_n=3)
+    assert spans[0] == (3, 4, pytest.approx(-3.0))
+    assert all(0 <= j - i < 2 and i >= 2 for i, j, _ in spans)
+    assert best_spans(start, end, np.zeros(6, dtype=bool), 2, 3) == []
+
+
+def test_merge_keeps_the_best_score_per_position():
+    spans = [ReaderSpan("d", "d:0", 3, 8, "zebra", 1.0), ReaderSpan("d", "d:1", 3, 8, "zebra", 2.5),
+             ReaderSpan("d", "d:1", 10, 15, "horse", 2.0)]
+    merged = merge_spans(spans)
+    assert [(s.text, s.score, s.passage_id) for s in merged] == [("zebra", 2.5, "d:1"), ("horse", 2.0, "d:1")]
