@@ -1,0 +1,118 @@
+"""End to end: ask() over the sample and over folders that change, with exact citations and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa import pipeline
+from qa.models import AskResult
+from qa.pipeline import QA, QuestionError
+
+LAVROV_SENTENCE = "The plans of the US, as well as NATO to place weapons in outer space are taking shape"
+
+
+def assert_citations_exact(engine: QA, result: AskResult) -> None:
+    citations = result.citations + [c for a in result.alternatives for c in a.citations]
+    for citation in citations:
+        document = engine.index.documents[citation.document_id]
+        assert document.text[citation.start : citation.end] == citation.quote
+        assert document.text[citation.passage_start : citation.passage_end] == citation.passage_text
+        assert citation.passage_start <= citation.start < citation.end <= citation.passage_end
+        assert citation.title == document.title and citation.source == document.source
+
+
+@pytest.mark.slow
+def test_lavrov_question_on_the_sample(sample_engine):
+    result = sample_engine.ask("What did Lavrov warn about?")
+    assert result.answer and result.citations
+    assert result.answer in LAVROV_SENTENCE or LAVROV_SENTENCE in result.answer
+    assert result.citations[0].title.startswith("Russian space agency Roscosmos")
+    assert_citations_exact(sample_engine, result)
+    assert set(result.timings_ms) == {"resolve", "retrieve", "read", "total"}
+    assert len(result.passages) == sample_engine.settings.top_k or len(result.passages) == len(sample_engine.index)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Who heads Roscosmos?", "Rogozin"),
+    ("What did Lloyd Austin call Russia?", "adversary"),
+    ("Which newspaper carried the report about the Pentagon?", "Wall Street Journal"),
+])
+def test_trained_reader_answers_short_spans(sample_engine, question, expected):
+    result = sample_engine.ask(question, reader="trained")
+    assert result.answer is not None and expected in result.answer and len(result.answer) < 60
+    assert_citations_exact(sample_engine, result)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["What is the population of Moscow?", "When was NASA founded?"])
+def test_questions_the_documents_cannot_answer_are_declined(sample_engine, question):
+    result = sample_engine.ask(question, reader="trained")
+    assert result.answer is None and result.citations == []
+    assert "do not say" in result.no_answer_reason
+    assert result.passages, "the closest passages are still returned"
+
+
+@pytest.mark.slow
+def test_follow_up_uses_the_conversation(sample_engine):
+    first = sample_engine.ask("Who heads Roscosmos?", reader="trained")
+    follow_up = sample_engine.ask("What did he say on YouTube?", history=[("Who heads Roscosmos?", first.answer)])
+    assert "Rogozin" in follow_up.resolved_question
+    standalone = sample_engine.ask("What did Lloyd Austin call Russia?", history=[("Who heads Roscosmos?", first.answer)])
+    assert standalone.resolved_question == "What did Lloyd Austin call Russia?"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "message"), [("", "empty"), ("  \n ", "empty"), ("?!?", "no words"),
+                                                   ("why " * 400, "too long")])
+def test_bad_questions_get_a_clear_error(sample_engine, question, message):
+    with pytest.raises(QuestionError, match=message):
+        sample_engine.ask(question)
+
+
+@pytest.mark.slow
+def test_documents_can_be_added_and_removed(tmp_path, embedder):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "unicode.txt").write_text(
+        "Café Zoë’s guide 🙂\n\nThe Zorblat bridge in Zürich was opened in 1987 by mayor Elna Kvist. "
+        "It spans the Limmat river — 東京 has nothing like it.", encoding="utf-8")
+    (documents / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    engine = QA(documents_dir=documents, index_dir=tmp_path / "index")
+    engine.embedder = embedder
+    result = engine.ask("Who opened the Zorblat bridge?")
+    assert [f.source for f in engine.failures] == [str(documents / "broken.pdf")]
+    assert result.citations and "Elna Kvist" in result.citations[0].passage_text
+    assert_citations_exact(engine, result)
+
+    upload = tmp_path / "upload.md"
+    upload.write_text("# Harbour notes\nThe harbour of Veltrup handles 12,000 ships a year.", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01\x02")
+    report, failures = engine.add_documents([upload, bad])
+    assert len(report.added) == 1 and len(report.reused) == 1 and report.embedded_passages >= 1
+    assert [f.source for f in failures] == ["bad.txt"] and "binary" in failures[0].reason
+    assert (documents / "upload.md").exists() and not (documents / "bad.txt").exists()
+    result = engine.ask("How many ships does Veltrup handle?")
+    assert result.citations[0].title == "Harbour notes"
+    assert_citations_exact(engine, result)
+
+    harbour = next(d for d in engine.documents() if d.title == "Harbour notes")
+    engine.remove_document(harbour.id)
+    assert not (documents / "upload.md").exists()
+    assert harbour.id not in engine.index.documents
+    reloaded = QA(documents_dir=documents, index_dir=tmp_path / "index")
+    reloaded.embedder = embedder
+    assert set(reloaded.index.documents) == set(engine.index.documents)
+
+
+@pytest.mark.slow
+def test_ask_works_with_no_setup(tmp_path, monkeypatch, embedder):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(pipeline, "_default_engine", None)
+    engine = pipeline.default_engine()
+    engine.embedder = embedder
+    result = pipeline.ask("What did Lavrov warn about?")
+    assert engine.documents_dir == pipeline.SAMPLE_DOCUMENTS_DIR
+    assert result.answer and (tmp_path / "index" / "CURRENT").exists()
+    assert_citations_exact(engine, result)
