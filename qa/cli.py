@@ -103,6 +103,10 @@ def command_train_reader(args: argparse.Namespace) -> int:
                             max_questions_per_file=args.max_questions_per_file, bf16=not args.no_bf16)
     model_dir = train_reader(config, resume=args.resume)
     print(f"reader written to {model_dir}")
+    if args.dev_file:
+        dev = ["eval", "--data", args.dev_file, "--mode", "closed", "--reader-model", str(model_dir),
+               "--limit", str(args.dev_limit), "--sweep-threshold"]
+        return command_eval(build_parser().parse_args(dev))
     return 0
 
 
@@ -149,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--max-questions-per-file", type=int, default=0)
     train.add_argument("--no-bf16", action="store_true", help="train in float32 (bf16 autocast is the default)")
     train.add_argument("--resume", action="store_true", help="continue from the checkpoint in --output-dir")
+    train.add_argument("--dev-file", default=str(DATA_DIR / "squad-v1.1-dev.json.gz"),
+                       help="SQuAD-format file to evaluate on at the end, closed mode ('' to skip)")
+    train.add_argument("--dev-limit", type=int, default=1000, help="questions of the dev file to evaluate")
     train.set_defaults(run=command_train_reader)
 
     serve = commands.add_parser("serve", help="serve the chat (same as python app.py)")

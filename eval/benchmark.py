@@ -1,0 +1,77 @@
+"""Benchmark: indexing throughput and warm ask() latency on a documents folder or on a SQuAD file's paragraphs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def squad_corpus(path: str, folder: Path, questions_limit: int) -> list[str]:
+    """Write every paragraph of a SQuAD file as a .txt document; return some of its questions."""
+    from qa.squad import load_squad
+
+    questions = []
+    for a, article in enumerate(load_squad(path)):
+        for p, paragraph in enumerate(article.paragraphs):
+            (folder / f"{a:03d}-{p:03d}.txt").write_text(paragraph.context, encoding="utf-8")
+            questions += [q.question for q in paragraph.questions[:1]]
+    return questions[:questions_limit]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--documents", default="documents", help="documents folder (ignored with --squad)")
+    parser.add_argument("--squad", help="SQuAD-format file whose paragraphs become the corpus")
+    parser.add_argument("--questions", type=int, default=50, help="questions to time")
+    parser.add_argument("--reader", choices=["trained", "sentence"], default="trained")
+    args = parser.parse_args()
+
+    from qa.pipeline import QA
+
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        if args.squad:
+            documents = scratch / "documents"
+            documents.mkdir()
+            questions = squad_corpus(args.squad, documents, args.questions)
+        else:
+            documents = Path(args.documents)
+            lines = Path("eval/qa_set.jsonl").read_text(encoding="utf-8").splitlines()
+            questions = [json.loads(line)["question"] for line in lines][: args.questions]
+        engine = QA(documents_dir=documents, index_dir=scratch / "index", reader=args.reader)
+        began = time.perf_counter()
+        engine.embedder.warm_up()
+        engine.reader().warm_up()
+        loaded = time.perf_counter() - began
+        began = time.perf_counter()
+        report = engine.refresh_index(progress=True)
+        indexing = time.perf_counter() - began
+        engine.retriever.warm_up()
+        engine.ask(questions[0])
+        timings = [engine.ask(q).timings_ms for q in questions]
+
+    passages = len(engine.index)
+    print(f"corpus: {args.squad or documents} ({len(engine.index.documents)} documents, {passages} passages)")
+    print(f"models loaded in {loaded:.1f} s")
+    print(f"indexing: {indexing:.1f} s for {report.embedded_passages} passages = "
+          f"{report.embedded_passages / indexing:.1f} passages/s (loading, chunking, embedding, saving)")
+    for stage in ("retrieve", "read", "total"):
+        values = [t[stage] for t in timings]
+        print(f"warm ask() {stage:>8}: p50 {statistics.median(values):6.1f} ms   p95 {percentile(values, 0.95):6.1f} ms"
+              f"   over {len(values)} questions")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,493 @@
+"""Measure answers (SQuAD EM/F1, abstention), retrieval, citation validity and latency on a question set."""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import json
+import math
+import re
+import string
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from tqdm import tqdm
+
+from qa.config import RetrievalMode
+from qa.conversation import resolve
+from qa.documents import document_id
+from qa.models import AskResult, Document, Passage
+from qa.squad import SquadArticle, load_squad
+
+if TYPE_CHECKING:  # the engine's modules load faiss and bm25s; the CLI imports this module to build its parser
+    from qa.index import PassageIndex
+    from qa.pipeline import QA
+    from qa.retrieval import Retriever
+
+RETRIEVAL_MODES: tuple[RetrievalMode, ...] = ("hybrid", "dense", "bm25")
+RECALL_AT = (1, 5, 20)
+MAX_RANK = max(RECALL_AT)
+SQUAD_FILE = re.compile(r"\.json(\.gz)?$")
+DATA_SUFFIX = re.compile(r"\.(jsonl|json)(\.gz)?$")
+PUNCTUATION = frozenset(string.punctuation)
+
+
+# ---------------------------------------------------------------- answer metrics (the official SQuAD definitions)
+
+def normalize_answer(text: str) -> str:
+    """SQuAD normalisation: lower case, no punctuation, no articles (a, an, the), single spaces."""
+    text = "".join(ch for ch in text.lower() if ch not in PUNCTUATION)
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    prediction_tokens, gold_tokens = normalize_answer(prediction).split(), normalize_answer(gold).split()
+    if not prediction_tokens or not gold_tokens:
+        return float(prediction_tokens == gold_tokens)
+    same = sum((collections.Counter(prediction_tokens) & collections.Counter(gold_tokens)).values())
+    if not same:
+        return 0.0
+    precision, recall = same / len(prediction_tokens), same / len(gold_tokens)
+    return 2 * precision * recall / (precision + recall)
+
+
+def exact_match(prediction: str, golds: Sequence[str]) -> float:
+    return float(any(normalize_answer(prediction) == normalize_answer(gold) for gold in golds))
+
+
+def f1_score(prediction: str, golds: Sequence[str]) -> float:
+    return max(token_f1(prediction, gold) for gold in golds)
+
+
+def score_prediction(prediction: str | None, golds: Sequence[str]) -> tuple[float, float]:
+    """(EM, F1) as SQuAD v2.0 scores them: no gold answers means unanswerable, where only abstaining (None) scores 1."""
+    if not golds or prediction is None:
+        score = float(not golds and prediction is None)
+        return score, score
+    return exact_match(prediction, golds), f1_score(prediction, golds)
+
+
+def predict(best_text: str | None, best_score: float | None, threshold: float) -> str | None:
+    """The answer given at ``threshold``: the best candidate when its score reaches it, as ``QA.ask`` decides."""
+    return best_text if best_score is not None and best_score >= threshold else None
+
+
+def contains_answer(text: str, answers: Sequence[str]) -> bool:
+    """True when a gold answer occurs in the text, ignoring case, not inside a longer word (no "NATO" in "senator")."""
+    return any(answer.strip() and re.search(rf"(?<!\w){re.escape(answer.strip())}(?!\w)", text, re.IGNORECASE)
+               for answer in answers)
+
+
+def citation_valid(document_text: str, start: int, end: int, quote: str, answer: str) -> bool:
+    """A citation holds when the document's text at its offsets is its quote and the answer lies in the quote."""
+    return document_text[start:end] == quote and answer in quote
+
+
+# ---------------------------------------------------------------- retrieval and latency metrics
+
+def retrieval_metrics(ranks: Sequence[int | None], max_k: int = MAX_RANK) -> dict:
+    """Recall@k for k in RECALL_AT, MRR (a rank past ``max_k`` or None counts 0) and the recall curve for k=1..max_k."""
+    count = len(ranks)
+    curve = [sum(1 for r in ranks if r is not None and r <= k) / count for k in range(1, max_k + 1)]
+    metrics = {f"recall@{k}": curve[k - 1] for k in RECALL_AT if k <= max_k}
+    metrics["mrr"] = sum(1 / r for r in ranks if r is not None and r <= max_k) / count
+    metrics["curve"] = curve
+    return metrics
+
+
+def latency_metrics(timings: Sequence[dict[str, float]]) -> dict[str, dict[str, float]]:
+    """p50 and p95 in milliseconds of every stage found in the timings."""
+    stages = list(dict.fromkeys(stage for timing in timings for stage in timing))
+    summary = {}
+    for stage in stages:
+        p50, p95 = np.percentile([t[stage] for t in timings if stage in t], [50, 95])
+        summary[stage] = {"p50": round(float(p50), 2), "p95": round(float(p95), 2)}
+    return summary
+
+
+# ---------------------------------------------------------------- questions and per-question records
+
+@dataclass
+class EvalQuestion:
+    """A question to evaluate; no answers means unanswerable. SQuAD questions carry their gold paragraph."""
+
+    id: str
+    question: str
+    answers: list[str]
+    history: list[dict[str, str]] = field(default_factory=list)
+    context: str | None = None
+    document_id: str | None = None
+
+    def is_relevant(self, passage: Passage) -> bool:
+        """A passage of the gold paragraph (SQuAD), or one that holds a gold answer (our JSONL)."""
+        if self.document_id is not None:
+            return passage.document_id == self.document_id
+        return contains_answer(passage.text, self.answers)
+
+
+@dataclass
+class QuestionRecord:
+    """What happened to one question; the best candidate is kept whatever the threshold, for ``best_threshold``."""
+
+    id: str
+    question: str
+    answers: list[str]
+    prediction: str | None = None
+    best_text: str | None = None
+    best_score: float | None = None
+    ranks: dict[str, int | None] = field(default_factory=dict)
+    citations: int = 0
+    valid_citations: int = 0
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    exact: float = field(init=False)
+    f1: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.exact, self.f1 = score_prediction(self.prediction, self.answers)
+
+    @property
+    def is_impossible(self) -> bool:
+        return not self.answers
+
+
+def answer_metrics(records: Sequence[QuestionRecord]) -> dict[str, float]:
+    """Overall EM/F1, plus HasAns EM/F1 and NoAns accuracy when the set has such questions."""
+    has_answer = [r for r in records if not r.is_impossible]
+    no_answer = [r for r in records if r.is_impossible]
+    metrics = {"exact": float(np.mean([r.exact for r in records])), "f1": float(np.mean([r.f1 for r in records]))}
+    if has_answer:
+        metrics["has_ans_exact"] = float(np.mean([r.exact for r in has_answer]))
+        metrics["has_ans_f1"] = float(np.mean([r.f1 for r in has_answer]))
+    if no_answer:
+        metrics["no_ans_accuracy"] = float(np.mean([r.exact for r in no_answer]))
+    return metrics
+
+
+def best_threshold(records: Sequence[QuestionRecord]) -> dict[str, float]:
+    """The threshold giving the best overall F1 (the highest one on ties) and the answer metrics at it.
+
+    Answering is decided as in ``predict``: score >= threshold. When abstaining everywhere is best, the threshold
+    is just above the highest score.
+    """
+    scored = sorted((r for r in records if r.best_score is not None), key=lambda r: -r.best_score)
+    total = sum(score_prediction(None, r.answers)[1] for r in records)
+    best_total = total
+    threshold = math.nextafter(scored[0].best_score, math.inf) if scored else 0.0
+    for position, record in enumerate(scored):
+        total += score_prediction(record.best_text, record.answers)[1] - score_prediction(None, record.answers)[1]
+        tied_with_next = position + 1 < len(scored) and scored[position + 1].best_score == record.best_score
+        if not tied_with_next and total > best_total:
+            best_total, threshold = total, record.best_score
+    rescored = [replace(r, prediction=predict(r.best_text, r.best_score, threshold)) for r in records]
+    return {"threshold": threshold, **answer_metrics(rescored)}
+
+
+# ---------------------------------------------------------------- data sets
+
+def load_jsonl(path: Path) -> list[EvalQuestion]:
+    """Our question set: one {id, question, answers, history?} object per line."""
+    questions = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                questions.append(EvalQuestion(id=str(row["id"]), question=row["question"], answers=list(row["answers"]),
+                                              history=list(row.get("history") or [])))
+    return questions
+
+
+def squad_corpus(articles: list[SquadArticle], file_name: str) -> tuple[list[EvalQuestion], list[Document], int]:
+    """The usable questions, one document per distinct paragraph, and how many questions were skipped as unusable."""
+    questions: list[EvalQuestion] = []
+    documents: dict[str, Document] = {}
+    skipped = 0
+    for article_number, article in enumerate(articles):
+        for paragraph_number, paragraph in enumerate(article.paragraphs):
+            gold_id = document_id(paragraph.context)
+            documents.setdefault(gold_id, Document(
+                id=gold_id, title=f"{article.title} #{paragraph_number + 1}",
+                source=f"{file_name}#{article_number}/{paragraph_number}", text=paragraph.context))
+            for question in paragraph.questions:
+                if not question.usable:
+                    skipped += 1
+                    continue
+                questions.append(EvalQuestion(id=question.id, question=question.question,
+                                              answers=[] if question.is_impossible else question.answers,
+                                              context=paragraph.context, document_id=gold_id))
+    return questions, list(documents.values()), skipped
+
+
+def cached_index(engine: QA, documents: list[Document], data: Path, cache_dir: Path) -> PassageIndex:
+    """The index of ``documents``, loaded from ``cache_dir/<hash of file and settings>`` or built and saved there."""
+    from qa.index import IndexLoadError, PassageIndex, build_index
+
+    settings = engine.settings
+    digest = hashlib.sha256()
+    with open(data, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    digest.update(json.dumps([settings.embedding_model, settings.chunk_tokens,
+                              settings.chunk_overlap_sentences]).encode())
+    folder = cache_dir / digest.hexdigest()[:16]
+    try:
+        return PassageIndex.load(folder)
+    except IndexLoadError:
+        index, _ = build_index(documents, engine.embedder, settings.chunk_tokens, settings.chunk_overlap_sentences)
+        index.save(folder)
+        return index
+
+
+# ---------------------------------------------------------------- running the questions
+
+def best_candidate(result: AskResult) -> tuple[str | None, float | None]:
+    """The top answer of ``QA.ask``, passed the threshold or not (when not, it heads the alternatives)."""
+    if result.answer is not None:
+        return result.answer, result.score
+    if result.alternatives:
+        return result.alternatives[0].text, result.alternatives[0].score
+    return None, None
+
+
+def evaluate_closed(engine: QA, questions: list[EvalQuestion], threshold: float | None) -> list[QuestionRecord]:
+    """Read each question's gold paragraph alone and answer when the best span reaches the threshold."""
+    reader = engine.reader()
+    reader.warm_up()  # so that loading the model is not timed as the first read
+    threshold = reader.threshold if threshold is None else threshold
+    records = []
+    for question in tqdm(questions, desc="closed", unit="q"):
+        passage = Passage(id=f"{question.document_id}:0", document_id=question.document_id, start=0,
+                          end=len(question.context), text=question.context)
+        began = time.perf_counter()
+        spans = reader.read(question.question, [passage], top_n=1)  # only the best span is scored
+        read_ms = round((time.perf_counter() - began) * 1000, 2)
+        best = spans[0] if spans else None
+        prediction = predict(best.text, best.score, threshold) if best else None
+        valid = prediction is not None and citation_valid(question.context, best.start, best.end, best.text, prediction)
+        records.append(QuestionRecord(
+            id=question.id, question=question.question, answers=question.answers, prediction=prediction,
+            best_text=best.text if best else None, best_score=best.score if best else None,
+            citations=int(prediction is not None), valid_citations=int(valid), timings_ms={"read": read_ms}))
+    return records
+
+
+def first_relevant_rank(retriever: Retriever, question: EvalQuestion, query: str, mode: RetrievalMode) -> int | None:
+    """Rank (from 1) of the first relevant passage in the top MAX_RANK, None when there is none."""
+    passages = retriever.retrieve(query, MAX_RANK, mode)
+    return next((rank for rank, p in enumerate(passages, start=1) if question.is_relevant(p.passage)), None)
+
+
+def evaluate_open(engine: QA, questions: list[EvalQuestion], modes: list[RetrievalMode],
+                  threshold: float | None) -> list[QuestionRecord]:
+    """Measure retrieval in each mode for answerable questions, then answer every question with ``QA.ask``."""
+    from qa.pipeline import as_turns
+
+    engine.warm_up()  # loads the models, the index and BM25, so that the first question is timed like the others
+    retriever = engine.retriever
+    records = []
+    for question in tqdm(questions, desc="open", unit="q"):
+        ranks = {}
+        if question.answers:
+            query = resolve(question.question, as_turns(question.history)).retrieval_query
+            ranks = {mode: first_relevant_rank(retriever, question, query, mode) for mode in modes}
+        result = engine.ask(question.question, history=question.history, threshold=threshold)
+        best_text, best_score = best_candidate(result)
+        documents = retriever.index.documents
+        valid = sum(citation_valid(documents[c.document_id].text, c.start, c.end, c.quote, result.answer)
+                    for c in result.citations)
+        records.append(QuestionRecord(
+            id=question.id, question=question.question, answers=question.answers, prediction=result.answer,
+            best_text=best_text, best_score=best_score, ranks=ranks, citations=len(result.citations),
+            valid_citations=valid, timings_ms=result.timings_ms))
+    return records
+
+
+# ---------------------------------------------------------------- report
+
+def summarise(records: list[QuestionRecord], modes: list[RetrievalMode]) -> dict:
+    """Every metric of the run: answers, citations, latency and (when measured) retrieval per mode."""
+    citations = sum(r.citations for r in records)
+    valid = sum(r.valid_citations for r in records)
+    metrics = {
+        **answer_metrics(records),
+        "citations": {"checked": citations, "valid": valid, "validity": valid / citations if citations else None},
+        "latency_ms": latency_metrics([r.timings_ms for r in records]),
+    }
+    with_ranks = [r for r in records if r.ranks]
+    if with_ranks:
+        metrics["retrieval"] = {mode: retrieval_metrics([r.ranks[mode] for r in with_ranks]) for mode in modes}
+        metrics["retrieval_questions"] = len(with_ranks)
+    return metrics
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}"
+
+
+def markdown(report: dict) -> str:
+    """The metrics as Markdown tables (EM, F1, accuracies and recalls in percent)."""
+    metrics, settings, counts = report["metrics"], report["settings"], report["counts"]
+    reader = settings["reader"] + (f" ({settings['reader_model']})" if settings["reader_model"] else "")
+    lines = [
+        f"# Evaluation: {report['dataset']} ({report['mode']})",
+        "",
+        f"Data `{report['data']}`; reader {reader}, threshold {settings['threshold']:g}; "
+        f"{counts['evaluated']} questions ({counts['answerable']} answerable, {counts['unanswerable']} unanswerable).",
+        "",
+        "| Metric | Value |",
+        "|---|---|",
+        f"| EM | {percent(metrics['exact'])} |",
+        f"| F1 | {percent(metrics['f1'])} |",
+    ]
+    if "no_ans_accuracy" in metrics:
+        if "has_ans_f1" in metrics:
+            lines += [f"| HasAns EM | {percent(metrics['has_ans_exact'])} |",
+                      f"| HasAns F1 | {percent(metrics['has_ans_f1'])} |"]
+        lines.append(f"| NoAns accuracy | {percent(metrics['no_ans_accuracy'])} |")
+    cited = metrics["citations"]
+    lines.append(f"| Citation validity | {percent(cited['validity'])} ({cited['valid']}/{cited['checked']}) |")
+    if "retrieval" in metrics:
+        lines += ["", f"Retrieval over {metrics['retrieval_questions']} answerable questions:", "",
+                  "| Mode | " + " | ".join(f"R@{k}" for k in RECALL_AT) + " | MRR |",
+                  "|---" * (len(RECALL_AT) + 2) + "|"]
+        for mode, found in metrics["retrieval"].items():
+            recalls = " | ".join(percent(found[f"recall@{k}"]) for k in RECALL_AT)
+            lines.append(f"| {mode} | {recalls} | {found['mrr']:.3f} |")
+    lines += ["", "| Stage | p50 ms | p95 ms |", "|---|---|---|"]
+    lines += [f"| {stage} | {t['p50']:.1f} | {t['p95']:.1f} |" for stage, t in metrics["latency_ms"].items()]
+    if "threshold_sweep" in report:
+        sweep = report["threshold_sweep"]
+        found = ", ".join(f"{name} {percent(sweep[key])}" for name, key in
+                          (("HasAns F1", "has_ans_f1"), ("NoAns accuracy", "no_ans_accuracy")) if key in sweep)
+        lines += ["", f"Best threshold {sweep['threshold']:.4g}: F1 {percent(sweep['f1'])}"
+                      + (f" ({found})" if found else "") + "."]
+    return "\n".join(lines) + "\n"
+
+
+def plot(report: dict, path: Path) -> None:
+    """Recall@k curves per retrieval mode (open mode) beside a histogram of per-question latency."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    retrieval = report["metrics"].get("retrieval")
+    figure = Figure(figsize=(11 if retrieval else 6, 4), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = list(figure.subplots(1, 2 if retrieval else 1, squeeze=False)[0])
+    if retrieval:
+        recall_axes = axes.pop(0)
+        for mode, found in retrieval.items():
+            recall_axes.plot(range(1, len(found["curve"]) + 1), found["curve"], marker="o", markersize=3, label=mode)
+        recall_axes.set(title="Retrieval recall@k", xlabel="k", ylabel="recall", ylim=(0, 1.02),
+                        xticks=[1, *range(5, MAX_RANK + 1, 5)])
+        recall_axes.grid(alpha=0.3)
+        recall_axes.legend()
+    latency_axes = axes[0]
+    for stage in ("total", "read"):
+        values = [r["timings_ms"][stage] for r in report["records"] if stage in r["timings_ms"]]
+        if values:
+            latency_axes.hist(values, bins=30, alpha=0.6, label=stage)
+    latency_axes.set(title="Latency per question", xlabel="ms", ylabel="questions")
+    latency_axes.legend()
+    figure.suptitle(f"{report['dataset']} ({report['mode']})")
+    figure.savefig(path, dpi=110)
+
+
+# ---------------------------------------------------------------- command line
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The evaluation's options, for ``qa eval`` and ``python -m eval``."""
+    parser.add_argument("--data", type=Path, default=Path("eval/qa_set.jsonl"),
+                        help="our JSONL question set (answered over --documents) or a SQuAD v1.1/v2.0 .json[.gz] file")
+    parser.add_argument("--mode", choices=("closed", "open"),
+                        help="SQuAD files: read the gold paragraph only (closed, the default) or retrieve from all "
+                             "paragraphs (open); JSONL sets are always open")
+    parser.add_argument("--documents", type=Path, help="documents folder for a JSONL set")
+    parser.add_argument("--index", type=Path, help="index folder for a JSONL set")
+    parser.add_argument("--reader", choices=("trained", "sentence"),
+                        help="span reader (trained, the default) or the sentence-similarity baseline")
+    parser.add_argument("--reader-model", help="AutoModelForQuestionAnswering path for the span reader")
+    parser.add_argument("--threshold", type=float, help="answer threshold (default: the reader's)")
+    parser.add_argument("--top-k", type=int, help="passages handed to the reader")
+    parser.add_argument("--retrieval", choices=RETRIEVAL_MODES, help="retrieval mode used to answer")
+    parser.add_argument("--modes", help="comma-separated retrieval modes to measure recall for "
+                                        "(default: the --retrieval mode)")
+    parser.add_argument("--limit", type=int, help="evaluate the first N usable questions only")
+    parser.add_argument("--out", type=Path, default=Path("eval/reports"), help="folder for the reports")
+    parser.add_argument("--cache", type=Path, default=Path("eval/cache"),
+                        help="folder caching the indexes of SQuAD files for open mode")
+    parser.add_argument("--sweep-threshold", action="store_true",
+                        help="also find the threshold that maximises overall F1")
+
+
+def parse_modes(text: str | None, default: RetrievalMode) -> list[RetrievalMode]:
+    modes = [m.strip() for m in text.split(",") if m.strip()] if text else [default]
+    unknown = [m for m in modes if m not in RETRIEVAL_MODES]
+    if unknown:
+        raise ValueError(f"unknown retrieval mode(s) {', '.join(unknown)}; choose from {', '.join(RETRIEVAL_MODES)}")
+    return modes
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Evaluate, write ``<data set>-<mode>.json/.md/.png`` into ``args.out``, print the Markdown, return the report."""
+    from qa.pipeline import QA
+    from qa.retrieval import Retriever
+
+    data = Path(args.data)
+    is_squad = bool(SQUAD_FILE.search(data.name))
+    mode = args.mode or ("closed" if is_squad else "open")
+    if mode == "closed" and not is_squad:
+        raise ValueError("closed mode needs a SQuAD file (its questions carry their gold paragraph)")
+    engine = QA(documents_dir=args.documents, index_dir=args.index, top_k=args.top_k, retrieval_mode=args.retrieval,
+                reader=args.reader or ("trained" if args.reader_model else None), reader_model=args.reader_model)
+    settings = engine.settings
+    modes = parse_modes(args.modes, settings.retrieval_mode)
+    questions, documents, skipped = squad_corpus(load_squad(data), data.name) if is_squad else (load_jsonl(data), [], 0)
+    total = len(questions) + skipped
+    questions = questions[: args.limit] if args.limit else questions
+    if not questions:
+        raise ValueError(f"no usable questions in {data}")
+    if mode == "closed":
+        records = evaluate_closed(engine, questions, args.threshold)
+    else:
+        if is_squad:
+            engine._index = cached_index(engine, documents, data, Path(args.cache))
+            engine._retriever = Retriever(engine._index, engine.embedder, settings.rrf_k)
+        records = evaluate_open(engine, questions, modes, args.threshold)
+    dataset = DATA_SUFFIX.sub("", data.name)
+    report = {
+        "dataset": dataset,
+        "data": str(data),
+        "mode": mode,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "settings": {
+            "reader": settings.reader, "reader_model": settings.reader_model,
+            "threshold": engine.reader().threshold if args.threshold is None else args.threshold,
+            "top_k": settings.top_k, "retrieval_mode": settings.retrieval_mode,
+            "measured_modes": modes if mode == "open" else [], "limit": args.limit,
+            "embedding_model": settings.embedding_model, "chunk_tokens": settings.chunk_tokens,
+            "chunk_overlap_sentences": settings.chunk_overlap_sentences,
+            "documents_dir": str(settings.documents_dir) if not is_squad else None,
+        },
+        "counts": {"questions": total, "skipped_unusable": skipped, "evaluated": len(records),
+                   "answerable": sum(not r.is_impossible for r in records),
+                   "unanswerable": sum(r.is_impossible for r in records)},
+        "metrics": summarise(records, modes),
+        "records": [asdict(r) for r in records],
+    }
+    if args.sweep_threshold:
+        report["threshold_sweep"] = best_threshold(records)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"{dataset}-{mode}"
+    report["files"] = {kind: str(stem.with_name(f"{stem.name}.{kind}")) for kind in ("json", "md", "png")}
+    table = markdown(report)
+    Path(report["files"]["md"]).write_text(table, encoding="utf-8")
+    plot(report, Path(report["files"]["png"]))
+    Path(report["files"]["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(table)
+    return report
