@@ -1,0 +1,411 @@
+"""Gradio web app: chat with the documents, see the cited sources, upload and remove documents, tune the settings.
+
+``build_app(engine)`` makes the page for a shared ``QA`` engine; ``serve(...)`` loads the models once, builds the
+page and serves it (``python app.py`` and ``qa serve`` call it). Everything taken from documents or typed by users is
+HTML-escaped (and Markdown-neutralised) before the page's own tags are added, so a document holding
+``<script>`` shows it as text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from qa.config import ReaderKind, Settings
+from qa.models import AskResult, Citation
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+DEFAULT_CONCURRENCY = 4
+EXAMPLE_QUESTIONS = [
+    "What did Lavrov warn about?",
+    "Who heads Roscosmos?",
+    "What did Lloyd Austin call Russia?",
+    "What worries Russia?",
+]
+READER_CHOICES = [("Trained span reader", "trained"), ("Sentence baseline", "sentence")]
+MODE_CHOICES = [("Hybrid (dense + BM25)", "hybrid"), ("Dense", "dense"), ("BM25", "bm25")]
+NO_ANSWER = "The documents do not say."
+# Score gap under which the next candidate is close enough to call the reader unsure (per reader's score scale).
+UNSURE_MARGIN = {"trained": 1.0, "sentence": 0.05}
+MAX_ALTERNATIVES = 3
+CLOSEST_PASSAGES = 3
+PASSAGE_PREVIEW_CHARS = 700
+
+# Characters that HTML or Markdown (or Gradio's LaTeX) would interpret, written as character references so the
+# browser shows them verbatim. Newlines become <br> so a text never ends the surrounding HTML block.
+_SAFE = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "*": "&#42;", "_": "&#95;",
+    "`": "&#96;", "[": "&#91;", "]": "&#93;", "(": "&#40;", ")": "&#41;", "{": "&#123;", "}": "&#125;",
+    "\\": "&#92;", "#": "&#35;", "~": "&#126;", "|": "&#124;", "$": "&#36;", "!": "&#33;", ":": "&#58;",
+    "=": "&#61;", "+": "&#43;", "-": "&#45;", "\n": "<br>", "\r": "", "\t": " ",
+})
+
+# Lighter escaping for one-line status messages (upload results): HTML and the Markdown that could format or link.
+_SAFE_INLINE = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "*": "&#42;", "_": "&#95;",
+    "`": "&#96;", "[": "&#91;", "]": "&#93;", "\\": "&#92;", "#": "&#35;", "~": "&#126;", "|": "&#124;",
+    "$": "&#36;", "\n": " ", "\r": " ",
+})
+
+CSS = """
+.qa-answer .qa-text { font-size: 1.05em; }
+.qa-meta { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.qa-source { margin: 0 0 0.8em 0; }
+.qa-passage { border-left: 3px solid var(--border-color-primary); padding-left: 0.6em; margin: 0.3em 0; }
+mark { background: #ffe58f; color: #000; padding: 0 2px; border-radius: 2px; }
+"""
+
+
+def esc(text: Any) -> str:
+    """Text made safe to put inside the chat's HTML/Markdown: shown exactly, never interpreted."""
+    return "" if text is None else str(text).translate(_SAFE)
+
+
+def esc_inline(text: Any) -> str:
+    """Text made safe for a one-line Markdown status message (readable through the API: fewer references)."""
+    return "" if text is None else str(text).translate(_SAFE_INLINE)
+
+
+def highlighted_passage(citation: Citation, radius: int = PASSAGE_PREVIEW_CHARS) -> str:
+    """The cited passage, escaped, with the answer span inside <mark>; cut around the span when very long."""
+    text, offset = citation.passage_text, citation.passage_start
+    start, end = citation.start - offset, citation.end - offset
+    if not (0 <= start <= end <= len(text)):  # the span is not inside this passage: show the quote alone
+        return f"<mark>{esc(citation.quote)}</mark>"
+    left, right = max(0, start - radius // 2), min(len(text), end + radius // 2)
+    before = ("…" if left > 0 else "") + esc(text[left:start])
+    after = esc(text[end:right]) + ("…" if right < len(text) else "")
+    return f"{before}<mark>{esc(text[start:end])}</mark>{after}"
+
+
+def file_name(source: str) -> str:
+    return Path(source).name
+
+
+def citation_html(number: int, citation: Citation) -> str:
+    return (f'<div class="qa-source"><b>[{number}] {esc(citation.title)}</b><br>'
+            f'<span class="qa-meta">file {esc(file_name(citation.source))} · document {esc(citation.document_id)} · '
+            f'characters {citation.start}–{citation.end}</span>'
+            f'<div class="qa-passage">{highlighted_passage(citation)}</div></div>')
+
+
+def is_unsure(result: AskResult, reader: str) -> bool:
+    if result.score is None or not result.alternatives:
+        return False
+    return result.score - result.alternatives[0].score < UNSURE_MARGIN.get(reader, 0.05)
+
+
+def render_answer(result: AskResult, reader: str) -> list[dict]:
+    """Chat messages for one result: the answer with its score, then a collapsible "Sources" message."""
+    seconds = result.timings_ms.get("total", 0.0) / 1000
+    reader_label = dict((v, k) for k, v in READER_CHOICES).get(reader, reader)
+    if result.answer is None:
+        reason = result.no_answer_reason or ""
+        text = (f'<div class="qa-answer qa-no-answer"><b>{esc(NO_ANSWER)}</b> {esc(reason)}<br>'
+                f'<span class="qa-meta">{esc(reader_label)} · {seconds:.2f} s</span></div>')
+        messages = [{"role": "assistant", "content": text}]
+        if result.passages:
+            parts = []
+            for number, found in enumerate(result.passages[:CLOSEST_PASSAGES], 1):
+                passage = found.passage
+                preview = passage.text[:PASSAGE_PREVIEW_CHARS] + ("…" if len(passage.text) > PASSAGE_PREVIEW_CHARS else "")
+                parts.append(f'<div class="qa-source"><b>[{number}] {esc(found.title)}</b><br>'
+                             f'<span class="qa-meta">file {esc(file_name(found.source))} · characters '
+                             f'{passage.start}–{passage.end} · retrieval score {found.score:.3f}</span>'
+                             f'<div class="qa-passage">{esc(preview)}</div></div>')
+            messages.append({"role": "assistant", "content": "".join(parts),
+                             "metadata": {"title": "Closest passages"}})
+        return messages
+    unsure = is_unsure(result, reader)
+    resolved = ""
+    if result.resolved_question != result.question:
+        resolved = f" · read as “{esc(result.resolved_question)}”"
+    text = (f'<div class="qa-answer"><span class="qa-text"><b>{esc(result.answer)}</b></span><br>'
+            f'<span class="qa-meta">confidence {result.score:.2f}{" (unsure)" if unsure else ""} · '
+            f'{esc(reader_label)} · {seconds:.2f} s{resolved}</span></div>')
+    sources = [citation_html(n, c) for n, c in enumerate(result.citations, 1)]
+    if result.alternatives:
+        items = []
+        for answer in result.alternatives[:MAX_ALTERNATIVES]:
+            where = answer.citations[0]
+            items.append(f"<li>{esc(answer.text)} <span class=\"qa-meta\">(score {answer.score:.2f}; "
+                         f"{esc(where.title)}, characters {where.start}–{where.end})</span></li>")
+        heading = "The reader was unsure; other candidates" if unsure else "Other candidates"
+        sources.append(f"<div class=\"qa-alternatives\"><b>{heading}:</b><ul>{''.join(items)}</ul></div>")
+    count = len(result.citations)
+    return [{"role": "assistant", "content": text},
+            {"role": "assistant", "content": "".join(sources),
+             "metadata": {"title": f"Sources ({count} citation{'s' if count != 1 else ''})"}}]
+
+
+def collapsed(message: dict) -> dict:
+    """An earlier chat message with its Sources accordion closed."""
+    metadata = message.get("metadata") if isinstance(message, dict) else None
+    if metadata and metadata.get("title"):
+        return {**message, "metadata": {**metadata, "status": "done"}}
+    return message
+
+
+def parse_history(history_json: str | list | None) -> list[dict]:
+    """``[{"question": ..., "answer": ...}]`` from a JSON string (or a list already parsed); empty means none."""
+    import gradio as gr
+
+    if history_json in (None, "", "null"):
+        return []
+    try:
+        history = json.loads(history_json) if isinstance(history_json, str) else history_json
+    except json.JSONDecodeError as error:
+        raise gr.Error(f"history_json is not valid JSON: {error}") from None
+    if not isinstance(history, list) or not all(isinstance(t, dict) and "question" in t for t in history):
+        raise gr.Error('history_json must be a list of {"question": ..., "answer": ...} objects')
+    return [{"question": str(t["question"]), "answer": None if t.get("answer") is None else str(t["answer"])}
+            for t in history]
+
+
+def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str = "Ask your documents"):
+    """The Gradio page for a shared, warmed-up ``QA`` engine (thread-safe: every session asks the same one)."""
+    import gradio as gr
+
+    from qa.pipeline import QuestionError
+
+    default_reader = engine.settings.reader
+    settings = engine.settings
+
+    def documents_table() -> list[list]:
+        index = engine.index
+        counts = Counter(p.document_id for p in index.passages)
+        return [[d.title, file_name(d.source), d.id, counts.get(d.id, 0)] for d in index.documents.values()]
+
+    def document_choices() -> list[tuple[str, str]]:
+        return [(f"{d.title[:60]} — {file_name(d.source)} ({d.id})", d.id) for d in engine.documents()]
+
+    def skipped_note() -> str:
+        if not engine.failures:
+            return ""
+        lines = "".join(f"<li>{esc_inline(file_name(f.source))}: {esc_inline(f.reason)}</li>" for f in engine.failures)
+        return f"<b>Files in the folder that were skipped:</b><ul>{lines}</ul>"
+
+    def documents_view(status: str = ""):
+        note = skipped_note()
+        return (status + ("<br>" if status and note else "") + note, documents_table(),
+                gr.update(choices=document_choices(), value=None))
+
+    def parse_threshold(threshold) -> float | None:
+        if threshold is None or str(threshold).strip() == "":
+            return None
+        try:
+            return float(threshold)
+        except ValueError:
+            raise QuestionError(f"The answer threshold must be a number, not {str(threshold)[:40]!r}.") from None
+
+    def answer(question: str, turns: list[dict], top_k, mode, reader, threshold) -> AskResult:
+        return engine.ask(question, history=turns, top_k=int(top_k) if top_k else None, mode=mode or None,
+                          reader=reader or None, threshold=parse_threshold(threshold))
+
+    def respond(message, messages, turns, top_k, mode, reader, threshold):
+        """Chat turn: show the question at once, then the answer and its sources; remember the turn for follow-ups."""
+        messages = [collapsed(m) for m in messages or []]  # only the newest answer's sources start open
+        turns = list(turns or [])
+        shown = (message or "").strip()
+        messages.append({"role": "user", "content": esc(shown) if shown else "<i>(empty question)</i>"})
+        yield "", messages, turns
+        reader = reader or default_reader
+        try:
+            result = answer(message or "", turns, top_k, mode, reader, threshold)
+        except QuestionError as error:
+            messages.append({"role": "assistant", "content": f'<div class="qa-error">⚠️ {esc(error)}</div>'})
+            yield "", messages, turns
+            return
+        except Exception as error:  # noqa: BLE001 - the page must keep working; the log has the details
+            log.exception("question failed: %r", message)
+            messages.append({"role": "assistant",
+                             "content": f'<div class="qa-error">⚠️ Could not answer: {esc(error)}</div>'})
+            yield "", messages, turns
+            return
+        messages.extend(render_answer(result, reader))
+        turns.append({"question": result.question, "answer": result.answer})
+        yield "", messages, turns
+
+    def ask_api(question: str, history_json: str = "", top_k: int | None = None, mode: str | None = None,
+                reader: str | None = None, threshold: float | None = None) -> dict:
+        """Answer ``question`` from the documents. ``history_json``: optional JSON list of earlier
+        {"question", "answer"} turns for follow-ups. Returns the AskResult as a dict: answer (null when the
+        documents do not say), score, no_answer_reason, citations (document_id, title, source, start, end, quote,
+        passage_text...), alternatives, passages, timings_ms."""
+        if mode not in (None, "", "hybrid", "dense", "bm25"):
+            raise gr.Error(f"mode must be hybrid, dense or bm25, not {mode!r}")
+        if reader not in (None, "", "trained", "sentence"):
+            raise gr.Error(f"reader must be trained or sentence, not {reader!r}")
+        try:
+            result = answer(question, parse_history(history_json), top_k, mode, reader, threshold)
+        except QuestionError as error:
+            raise gr.Error(str(error)) from None
+        return result.model_dump(mode="json")
+
+    def upload(files, progress=gr.Progress()):
+        """Index uploaded files one by one; each is answerable as soon as its step ends."""
+        paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in (files or [])]
+        if not paths:
+            return documents_view("No file was uploaded.")
+        lines = []
+        for number, path in enumerate(paths):
+            progress(number / len(paths), desc=f"Indexing {path.name} ({number + 1}/{len(paths)})")
+            before = set(engine.index.documents)
+            try:
+                report, failures = engine.add_documents([path])
+            except Exception as error:  # noqa: BLE001 - one bad file must not break the page
+                log.exception("indexing %s failed", path)
+                lines.append(f"❌ {esc_inline(path.name)}: could not index it ({esc_inline(error)})")
+                continue
+            if failures:
+                lines.append(f"❌ {esc_inline(path.name)}: not indexed: {esc_inline(failures[0].reason)}")
+                continue
+            added = [engine.index.documents[i] for i in report.added if i not in before and i in engine.index.documents]
+            skipped = [f for f in engine.failures if file_name(f.source).startswith(path.stem)]
+            if added:
+                counts = Counter(p.document_id for p in engine.index.passages)
+                for document in added:
+                    lines.append(f"✅ {esc_inline(path.name)}: indexed “{esc_inline(document.title)}” "
+                                 f"({counts.get(document.id, 0)} passages, {report.seconds:.1f} s)")
+            elif skipped:
+                lines.append(f"ℹ️ {esc_inline(path.name)}: {esc_inline(skipped[0].reason)}")
+            else:
+                lines.append(f"ℹ️ {esc_inline(path.name)}: already indexed")
+        progress(1.0, desc="Done")
+        return documents_view("<br>".join(lines))
+
+    def remove(document_id):
+        if not document_id:
+            return documents_view("Pick a document to remove.")
+        try:
+            document = engine.index.documents.get(document_id)
+            engine.remove_document(document_id)
+        except (KeyError, ValueError, OSError) as error:
+            return documents_view(f"❌ {esc_inline(error)}")
+        return documents_view(f"🗑️ Removed “{esc_inline(document.title if document else document_id)}”.")
+
+    def list_documents() -> list[dict]:
+        """The indexed documents: id, title, source file and passage count."""
+        return [{"id": i, "title": t, "file": f, "passages": n} for t, f, i, n in
+                [(r[0], r[1], r[2], r[3]) for r in documents_table()]]
+
+    with gr.Blocks(title=title, analytics_enabled=False, fill_height=True) as demo:
+        turns = gr.State([])
+        gr.Markdown(f"## {esc(title)}\nAnswers are copied word for word from your documents, with their sources. "
+                    "Everything runs on this machine.")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="Chat", height=560, sanitize_html=True, render_markdown=True,
+                                     latex_delimiters=[], feedback_options=None, allow_tags=False,
+                                     elem_id="qa-chat", buttons=["copy"],
+                                     placeholder="Ask a question about the documents, or click an example below.")
+                with gr.Row():
+                    question = gr.Textbox(placeholder="Ask a question and press Enter", show_label=False,
+                                          scale=5, max_lines=4, elem_id="qa-question", autofocus=True,
+                                          max_length=settings.max_question_chars + 1000)
+                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
+                with gr.Row():
+                    examples = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLE_QUESTIONS]
+                clear = gr.Button("New conversation", size="sm")
+            with gr.Column(scale=2):
+                with gr.Accordion("Settings", open=True):
+                    top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to read (top-k)")
+                    mode = gr.Radio(MODE_CHOICES, value=settings.retrieval_mode, label="Retrieval")
+                    reader = gr.Radio(READER_CHOICES, value=default_reader, label="Reader")
+                    threshold = gr.Textbox(value="", label="Answer threshold", max_lines=1,
+                                           placeholder=f"empty: the reader's default ({settings.answer_threshold:g} "
+                                           f"trained, {settings.sentence_threshold:g} baseline)")
+                with gr.Accordion("Documents", open=True):
+                    files = gr.File(label="Upload .txt, .md, .html or .pdf", file_count="multiple",
+                                    elem_id="qa-upload", height=140)
+                    status = gr.Markdown(elem_id="qa-upload-status")
+                    table = gr.Dataframe(headers=["Title", "File", "ID", "Passages"], value=documents_table(),
+                                         interactive=False, wrap=True, elem_id="qa-documents", max_chars=80,
+                                         datatype=["str", "str", "str", "number"], max_height=320,
+                                         column_widths=["40%", "25%", "22%", "13%"])
+                    with gr.Row():
+                        chosen = gr.Dropdown(choices=document_choices(), label="Document", scale=3,
+                                             allow_custom_value=True)
+                        remove_button = gr.Button("Remove", variant="stop", scale=1, min_width=80)
+
+        chat_inputs = [question, chatbot, turns, top_k, mode, reader, threshold]
+        chat_outputs = [question, chatbot, turns]
+        question.submit(respond, chat_inputs, chat_outputs, api_name="chat")
+        send.click(respond, chat_inputs, chat_outputs, api_visibility="private")
+        for button in examples:
+            button.click(lambda q: q, button, question, queue=False, api_visibility="private").then(
+                respond, chat_inputs, chat_outputs, api_visibility="private")
+        clear.click(lambda: ([], [], ""), None, [chatbot, turns, question], queue=False, api_visibility="private")
+        chatbot.clear(lambda: [], None, turns, queue=False, api_visibility="private")  # the chat's own trash button
+        files.upload(upload, files, [status, table, chosen], api_name="upload").then(
+            lambda: None, None, files, queue=False, api_visibility="private")
+        remove_button.click(remove, chosen, [status, table, chosen], api_name="remove_document")
+        demo.load(documents_view, None, [status, table, chosen], api_visibility="private")
+        gr.api(ask_api, api_name="ask")
+        gr.api(list_documents, api_name="documents")
+    demo.queue(default_concurrency_limit=concurrency_limit, max_size=512)
+    return demo
+
+
+def theme():
+    import gradio as gr
+
+    # Local fonts only: the default theme would fetch Google Fonts, which an offline browser cannot reach.
+    return gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
+                          font_mono=["ui-monospace", "SFMono-Regular", "monospace"])
+
+
+def serve(host: str | None = None, port: int | None = None, documents_dir: str | Path | None = None,
+          index_dir: str | Path | None = None, reader: ReaderKind | None = None,
+          concurrency: int = DEFAULT_CONCURRENCY, settings: Settings | None = None, block: bool = True,
+          open_browser: bool = False):
+    """Load the models and the index once, then serve the chat page on http://host:port.
+
+    Unset arguments come from the environment: QA_HOST, QA_PORT, and the QA_* settings (QA_DOCUMENTS_DIR,
+    QA_INDEX_DIR, QA_READER...). With ``block=False`` it returns the running ``gr.Blocks`` (call ``.close()``).
+    """
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    began = time.perf_counter()
+    host = host or os.environ.get("QA_HOST") or DEFAULT_HOST
+    port = int(port or os.environ.get("QA_PORT") or DEFAULT_PORT)
+
+    from qa.pipeline import QA
+
+    engine = QA(documents_dir=documents_dir, index_dir=index_dir, settings=settings, reader=reader)
+    engine.documents_dir.mkdir(parents=True, exist_ok=True)
+    log.info("loading models (%s reader) and the index of %s into %s ...", engine.settings.reader,
+             engine.documents_dir, engine.index_dir)
+    try:
+        engine.warm_up()
+    except FileNotFoundError as error:
+        if engine.settings.reader != "trained":
+            raise
+        log.warning("%s; answering with the sentence baseline instead", error)
+        engine.settings = engine.settings.model_copy(update={"reader": "sentence"})
+        engine.warm_up()
+    log.info("models loaded: %d documents, %d passages indexed (%.1f s)", len(engine.index.documents),
+             len(engine.index), time.perf_counter() - began)
+
+    demo = build_app(engine, concurrency_limit=concurrency)
+    demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, show_error=True, ssr_mode=False,
+                max_file_size=engine.settings.max_document_bytes, theme=theme(), css=CSS, inbrowser=open_browser,
+                quiet=True, footer_links=["api"])
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    message = f"ready: {url} (start-up {time.perf_counter() - began:.1f} s)"
+    log.info(message)
+    print(message, flush=True)
+    if block:
+        try:
+            demo.block_thread()
+        finally:
+            demo.close()
+    return demo

@@ -1,0 +1,248 @@
+"""The web app served for real (``python app.py`` in a subprocess), driven with gradio_client.
+
+The reader is the server's default (the trained reader; the sentence baseline when it is missing) unless
+QA_READER is set, e.g. ``QA_READER=sentence pytest -m slow tests/test_web.py``. Assertions hold for both readers:
+they check where the answer was read (its citation), not its exact wording.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+STARTUP_TIMEOUT_S = 300
+LAVROV = "The plans of the US, as well as NATO to place weapons in outer space are taking shape"
+AUSTIN = "Meanwhile, US Secretary of Defense Lloyd Austin called Russia a key adversary."
+ZORBLAT_FACT = "The Zorblat bridge was opened in 1987 by mayor Elna Kvist."
+ZORBLAT_TEXT = f"""Zorblat town notes
+
+Zorblat is a small river town known for its wooden boats and its autumn fair.
+{ZORBLAT_FACT} It crosses the Vell river at its narrowest point.
+The town library keeps a photograph of the opening ceremony.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(documents: Path, index: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """``python app.py`` on a free port; returns once it printed its "ready:" line (or fails with its log)."""
+    port = free_port()
+    command = [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--documents", str(documents),
+               "--index", str(index)]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    log = open(log_path, "w")
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        text = log_path.read_text(errors="replace")
+        ready = [line for line in text.splitlines() if line.startswith("ready: ")]
+        if ready:
+            return process, ready[0].split()[1]
+        if process.poll() is not None:
+            pytest.fail(f"app.py exited with {process.returncode}:\n{text[-4000:]}")
+        time.sleep(0.5)
+    process.kill()
+    pytest.fail(f"app.py not ready after {STARTUP_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')[-4000:]}")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def reader_kind() -> str | None:
+    """QA_READER when set (the server reads it too), else None: the server's default reader."""
+    return os.environ.get("QA_READER") or None
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    base = tmp_path_factory.mktemp("web")
+    documents = base / "documents"
+    shutil.copytree(ROOT / "documents", documents)
+    process, url = start_server(documents, base / "index", base / "server.log")
+    yield url
+    stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def client(server):
+    from gradio_client import Client
+
+    return Client(server, verbose=False)
+
+
+def ask(client, question: str, history=None, reader=None, **options) -> dict:
+    return client.predict(question, json.dumps(history) if history else "", options.get("top_k"),
+                          options.get("mode"), reader, options.get("threshold"), api_name="/ask")
+
+
+def chat(client, message: str, **inputs):
+    """The chat's own endpoint (what pressing Enter calls); unset inputs keep the page's defaults."""
+    return client.predict(message=message, **{k: v for k, v in inputs.items() if v is not None}, api_name="/chat")
+
+
+def overlaps_sentence(citation: dict, sentence: str) -> bool:
+    """The citation's span overlaps ``sentence`` inside its passage, and its offsets hold the quote."""
+    passage, offset = citation["passage_text"], citation["passage_start"]
+    assert passage[citation["start"] - offset : citation["end"] - offset] == citation["quote"]
+    where = passage.find(sentence)
+    if where < 0:
+        return False
+    start, end = offset + where, offset + where + len(sentence)
+    return citation["start"] < end and citation["end"] > start
+
+
+def assert_offsets_match_file(citation: dict) -> None:
+    """``document text[start:end] == quote``, with the text read from the cited file as the app reads it."""
+    from qa.documents import load_document
+
+    text = load_document(citation["source"]).text
+    assert text[citation["start"] : citation["end"]] == citation["quote"]
+
+
+def test_ask_about_the_sample(client, reader_kind):
+    result = ask(client, "What did Lavrov warn about?", reader=reader_kind)
+    assert result["answer"], result.get("no_answer_reason")
+    assert isinstance(result["score"], float)
+    citation = result["citations"][0]
+    assert citation["source"].endswith("russia-space-militarisation.txt")
+    assert overlaps_sentence(citation, LAVROV), citation["quote"]
+    assert_offsets_match_file(citation)
+
+
+def test_follow_up_uses_the_history(client, reader_kind):
+    history = [{"question": "Who is the US Secretary of Defense?", "answer": "Lloyd Austin"}]
+    result = ask(client, "What did he call Russia?", history=history, reader=reader_kind)
+    assert result["resolved_question"] == "What did Lloyd Austin call Russia?"
+    assert result["answer"], result.get("no_answer_reason")
+    assert overlaps_sentence(result["citations"][0], AUSTIN), result["citations"][0]["quote"]
+
+
+def test_chat_endpoint_renders_answer_and_sources(client, reader_kind):
+    _, messages = chat(client, "What did Lavrov warn about?", reader=reader_kind)
+    roles = [m["role"] for m in messages]
+    assert roles[0] == "user" and "assistant" in roles
+    texts = ["".join(part.get("text", "") for part in m["content"]) for m in messages]
+    sources = [t for m, t in zip(messages, texts) if (m.get("metadata") or {}).get("title", "").startswith("Sources")]
+    assert sources and "<mark>" in sources[0] and "place weapons in outer space" in sources[0]
+    assert "confidence" in texts[1]
+
+
+def test_no_answer_says_so_and_shows_closest_passages(client):
+    result = ask(client, "What did Lavrov warn about?", threshold=1e9)
+    assert result["answer"] is None and result["no_answer_reason"]
+    assert result["passages"]
+    _, messages = chat(client, "What did Lavrov warn about?", threshold="1e9")
+    texts = ["".join(part.get("text", "") for part in m["content"]) for m in messages]
+    assert "The documents do not say." in texts[1]
+    assert (messages[2].get("metadata") or {}).get("title") == "Closest passages"
+
+
+def test_bad_questions_get_a_clear_message(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="empty"):
+        ask(client, "   ")
+    with pytest.raises(AppError, match="too long"):
+        ask(client, "why " * 2000)
+    with pytest.raises(AppError, match="history_json"):
+        client.predict("What did Lavrov warn about?", "{not json", api_name="/ask")
+    _, messages = chat(client, "")
+    assert "The question is empty." in messages[-1]["content"][0]["text"]
+
+
+def test_upload_then_ask_about_it(client, reader_kind, tmp_path):
+    from gradio_client import handle_file
+
+    path = tmp_path / "zorblat-notes.txt"
+    path.write_text(ZORBLAT_TEXT)
+    status, table, _ = client.predict([handle_file(str(path))], api_name="/upload")
+    assert "zorblat-notes.txt: indexed" in status, status
+    assert any(row[1] == "zorblat-notes.txt" and row[3] >= 1 for row in table["data"])
+    assert any(d["file"] == "zorblat-notes.txt" for d in client.predict(api_name="/documents"))
+    result = ask(client, "Who opened the Zorblat bridge?", reader=reader_kind)
+    assert result["answer"], result.get("no_answer_reason")
+    citation = result["citations"][0]
+    assert Path(citation["source"]).name == "zorblat-notes.txt"
+    assert overlaps_sentence(citation, ZORBLAT_FACT), citation["quote"]
+    assert_offsets_match_file(citation)
+
+
+def test_bad_uploads_are_reported_and_break_nothing(client, tmp_path):
+    from gradio_client import handle_file
+
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\x00\x01\x02garbage\x00" * 100)
+    empty = tmp_path / "empty.md"
+    empty.write_text("   \n")
+    unsupported = tmp_path / "program.exe"
+    unsupported.write_bytes(b"MZ\x90\x00")
+    fake_pdf = tmp_path / "fake.pdf"
+    fake_pdf.write_text("this is not a pdf")
+    files = [handle_file(str(p)) for p in (binary, empty, unsupported, fake_pdf)]
+    status, table, _ = client.predict(files, api_name="/upload")
+    assert "binary.txt: not indexed: binary file" in status
+    assert "empty.md: not indexed: no text" in status
+    assert "program.exe: not indexed: unsupported file type" in status
+    assert "fake.pdf: not indexed: not a PDF" in status
+    assert not any(row[1] in ("binary.txt", "empty.md", "program.exe", "fake.pdf") for row in table["data"])
+    assert ask(client, "What did Lavrov warn about?")["answer"]
+
+
+def test_remove_document(client, tmp_path):
+    from gradio_client import handle_file
+
+    path = tmp_path / "plimbo.md"
+    path.write_text("# Plimbo facts\n\nThe Plimbo lighthouse is exactly 77 metres tall.\n")
+    client.predict([handle_file(str(path))], api_name="/upload")
+    document = next(d for d in client.predict(api_name="/documents") if d["file"] == "plimbo.md")
+    status, table, _ = client.predict(document["id"], api_name="/remove_document")
+    assert "Removed" in status
+    assert not any(d["file"] == "plimbo.md" for d in client.predict(api_name="/documents"))
+    result = ask(client, "How tall is the Plimbo lighthouse?")
+    assert all(Path(c["source"]).name != "plimbo.md" for c in result["citations"])
+    status, _, _ = client.predict("0000000000000000", api_name="/remove_document")
+    assert "no document with id" in status
+
+
+def test_twenty_concurrent_users(server, reader_kind):
+    from gradio_client import Client
+
+    questions = [("What did Lavrov warn about?", LAVROV), ("What did Lloyd Austin call Russia?", AUSTIN)] * 10
+
+    def one_user(item):
+        question, sentence = item
+        result = ask(Client(server, verbose=False), question, reader=reader_kind)
+        return question, result, sentence
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(one_user, questions))
+    seconds = time.perf_counter() - began
+    for question, result, sentence in results:
+        assert result["question"] == question
+        assert result["answer"], (question, result.get("no_answer_reason"))
+        assert overlaps_sentence(result["citations"][0], sentence), (question, result["citations"][0]["quote"])
+    print(f"20 concurrent questions answered in {seconds:.1f} s")
