@@ -283,8 +283,8 @@ def first_relevant_rank(retriever: Retriever, question: EvalQuestion, query: str
 
 
 def evaluate_open(engine: QA, questions: list[EvalQuestion], modes: list[RetrievalMode],
-                  threshold: float | None) -> list[QuestionRecord]:
-    """Measure retrieval in each mode for answerable questions, then answer every question with ``QA.ask``."""
+                  threshold: float | None, answer: bool = True) -> list[QuestionRecord]:
+    """Measure retrieval in each mode for answerable questions, then (unless not ``answer``) answer with ``QA.ask``."""
     from qa.pipeline import as_turns
 
     engine.warm_up()  # loads the models, the index and BM25, so that the first question is timed like the others
@@ -295,6 +295,10 @@ def evaluate_open(engine: QA, questions: list[EvalQuestion], modes: list[Retriev
         if question.answers:
             query = resolve(question.question, as_turns(question.history)).retrieval_query
             ranks = {mode: first_relevant_rank(retriever, question, query, mode) for mode in modes}
+        if not answer:
+            records.append(QuestionRecord(id=question.id, question=question.question, answers=question.answers,
+                                          ranks=ranks))
+            continue
         result = engine.ask(question.question, history=question.history, threshold=threshold)
         best_text, best_score = best_candidate(result)
         documents = retriever.index.documents
@@ -309,12 +313,12 @@ def evaluate_open(engine: QA, questions: list[EvalQuestion], modes: list[Retriev
 
 # ---------------------------------------------------------------- report
 
-def summarise(records: list[QuestionRecord], modes: list[RetrievalMode]) -> dict:
-    """Every metric of the run: answers, citations, latency and (when measured) retrieval per mode."""
+def summarise(records: list[QuestionRecord], modes: list[RetrievalMode], answered: bool = True) -> dict:
+    """Every metric of the run: answers (when answered), citations, latency and (when measured) retrieval per mode."""
     citations = sum(r.citations for r in records)
     valid = sum(r.valid_citations for r in records)
     metrics = {
-        **answer_metrics(records),
+        **(answer_metrics(records) if answered else {}),
         "citations": {"checked": citations, "valid": valid, "validity": valid / citations if citations else None},
         "latency_ms": latency_metrics([r.timings_ms for r in records]),
     }
@@ -341,9 +345,9 @@ def markdown(report: dict) -> str:
         "",
         "| Metric | Value |",
         "|---|---|",
-        f"| EM | {percent(metrics['exact'])} |",
-        f"| F1 | {percent(metrics['f1'])} |",
     ]
+    if "exact" in metrics:
+        lines += [f"| EM | {percent(metrics['exact'])} |", f"| F1 | {percent(metrics['f1'])} |"]
     if "no_ans_accuracy" in metrics:
         if "has_ans_f1" in metrics:
             lines += [f"| HasAns EM | {percent(metrics['has_ans_exact'])} |",
@@ -392,7 +396,8 @@ def plot(report: dict, path: Path) -> None:
         if values:
             latency_axes.hist(values, bins=30, alpha=0.6, label=stage)
     latency_axes.set(title="Latency per question", xlabel="ms", ylabel="questions")
-    latency_axes.legend()
+    if latency_axes.get_legend_handles_labels()[0]:
+        latency_axes.legend()
     figure.suptitle(f"{report['dataset']} ({report['mode']})")
     figure.savefig(path, dpi=110)
 
@@ -420,6 +425,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("eval/reports"), help="folder for the reports")
     parser.add_argument("--cache", type=Path, default=Path("eval/cache"),
                         help="folder caching the indexes of SQuAD files for open mode")
+    parser.add_argument("--retrieval-only", action="store_true",
+                        help="open mode: measure retrieval alone, without reading answers")
     parser.add_argument("--sweep-threshold", action="store_true",
                         help="also find the threshold that maximises overall F1")
 
@@ -457,7 +464,7 @@ def run(args: argparse.Namespace) -> dict:
         if is_squad:
             engine._index = cached_index(engine, documents, data, Path(args.cache))
             engine._retriever = Retriever(engine._index, engine.embedder, settings.rrf_k)
-        records = evaluate_open(engine, questions, modes, args.threshold)
+        records = evaluate_open(engine, questions, modes, args.threshold, answer=not args.retrieval_only)
     dataset = DATA_SUFFIX.sub("", data.name)
     report = {
         "dataset": dataset,
@@ -476,10 +483,10 @@ def run(args: argparse.Namespace) -> dict:
         "counts": {"questions": total, "skipped_unusable": skipped, "evaluated": len(records),
                    "answerable": sum(not r.is_impossible for r in records),
                    "unanswerable": sum(r.is_impossible for r in records)},
-        "metrics": summarise(records, modes),
+        "metrics": summarise(records, modes, answered=not (mode == "open" and args.retrieval_only)),
         "records": [asdict(r) for r in records],
     }
-    if args.sweep_threshold:
+    if args.sweep_threshold and "exact" in report["metrics"]:
         report["threshold_sweep"] = best_threshold(records)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
