@@ -27,10 +27,6 @@ class QuestionError(ValueError):
     """A question that cannot be asked (empty or too long); the message says why."""
 
 
-def normalise_answer(text: str) -> str:
-    return re.sub(r"\W+", " ", text.lower()).strip()
-
-
 def as_turns(history) -> list[Turn]:
     """Accept Turn objects, {"question", "answer"} dicts or (question, answer) pairs."""
     turns = []
@@ -202,7 +198,7 @@ class QA:
 
     @staticmethod
     def group_answers(index: PassageIndex, spans: list[ReaderSpan]) -> list[Answer]:
-        """Spans with the same text become one answer citing every place; answers best first."""
+        """Spans with the same text become one answer citing every place (each quote equals it); answers best first."""
         grouped: dict[str, Answer] = {}
         for span in spans:
             document = index.documents[span.document_id]
@@ -211,11 +207,10 @@ class QA:
                                 passage_id=passage.id, start=span.start, end=span.end,
                                 quote=document.text[span.start : span.end], passage_text=passage.text,
                                 passage_start=passage.start, passage_end=passage.end)
-            key = normalise_answer(span.text) or span.text
-            if key in grouped:
-                grouped[key].citations.append(citation)
+            if span.text in grouped:
+                grouped[span.text].citations.append(citation)
             else:
-                grouped[key] = Answer(text=span.text, score=span.score, citations=[citation])
+                grouped[span.text] = Answer(text=span.text, score=span.score, citations=[citation])
         return sorted(grouped.values(), key=lambda a: -a.score)
 
 

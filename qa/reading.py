@@ -166,6 +166,8 @@ class SpanReader:
             for first, last, score in best_spans(starts[window][:length], ends[window][:length], context_mask,
                                                  self.max_answer_tokens, top_n):
                 start, end = passage.start + offsets[first][0], passage.start + offsets[last][1]
+                if "\n\n" in passage.text[offsets[first][0] : offsets[last][1]]:
+                    continue  # an answer never runs across a paragraph break
                 spans.append(ReaderSpan(document_id=passage.document_id, passage_id=passage.id, start=start,
                                         end=end, text=passage.text[offsets[first][0] : offsets[last][1]], score=score))
         return merge_spans(spans)[:top_n]
