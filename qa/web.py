@@ -294,8 +294,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
 
     def list_documents() -> list[dict]:
         """The indexed documents: id, title, source file and passage count."""
-        return [{"id": i, "title": t, "file": f, "passages": n} for t, f, i, n in
-                [(r[0], r[1], r[2], r[3]) for r in documents_table()]]
+        return [{"id": i, "title": t, "file": f, "passages": n} for t, f, i, n in documents_table()]
 
     with gr.Blocks(title=title, analytics_enabled=False, fill_height=True) as demo:
         turns = gr.State([])
