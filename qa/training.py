@@ -6,7 +6,7 @@ import json
 import logging
 import random
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +46,6 @@ class TrainConfig:
     max_question_tokens: int = 64
     checkpoint_minutes: float = 10.0
     max_questions_per_file: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass
