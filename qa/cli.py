@@ -10,8 +10,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-from qa.config import Settings
-
 DATA_DIR = Path("../shared/data")
 DEFAULT_TRAIN_FILES = [
     DATA_DIR / "squad-v1.1-train.json.gz",
@@ -21,7 +19,7 @@ DEFAULT_TRAIN_FILES = [
 
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
-    """Flags that override Settings (each also readable from a QA_* environment variable)."""
+    """Flags that override the settings (each also readable from a QA_* environment variable)."""
     group = parser.add_argument_group("engine settings (also QA_* environment variables)")
     group.add_argument("--documents", dest="documents_dir", help="documents folder (QA_DOCUMENTS_DIR; default documents/)")
     group.add_argument("--index", dest="index_dir", help="index folder (QA_INDEX_DIR; default index/)")
@@ -34,11 +32,11 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
 
 
 def engine_from(args: argparse.Namespace):
-    from qa.pipeline import QA
+    from qa.pipeline import QA, default_settings
 
     names = ("documents_dir", "index_dir", "top_k", "retrieval_mode", "reader", "reader_model", "embedding_model",
              "answer_threshold")
-    return QA(settings=Settings(), **{n: getattr(args, n, None) for n in names})
+    return QA(settings=default_settings(), **{n: getattr(args, n, None) for n in names})
 
 
 def command_index(args: argparse.Namespace) -> int:
@@ -173,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     chatty = args.verbose or args.command in ("index", "train-reader", "serve")
     logging.basicConfig(level=logging.INFO if chatty else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     try:
         return args.run(args)
     except KeyboardInterrupt:

@@ -218,15 +218,20 @@ _default_engine: QA | None = None
 _default_lock = threading.Lock()
 
 
+def default_settings() -> Settings:
+    """Settings from the environment, with the packaged sample article when the documents folder does not exist."""
+    settings = Settings()
+    if not Path(settings.documents_dir).is_dir():
+        settings = settings.model_copy(update={"documents_dir": SAMPLE_DOCUMENTS_DIR})
+    return settings
+
+
 def default_engine() -> QA:
     """The engine ``ask()`` uses: ./documents and ./index, or the packaged sample article when ./documents is absent."""
     global _default_engine
     with _default_lock:
         if _default_engine is None:
-            settings = Settings()
-            if not Path(settings.documents_dir).is_dir():
-                settings = settings.model_copy(update={"documents_dir": SAMPLE_DOCUMENTS_DIR})
-            _default_engine = QA(settings=settings)
+            _default_engine = QA(settings=default_settings())
         return _default_engine
 
 

@@ -377,9 +377,9 @@ def serve(host: str | None = None, port: int | None = None, documents_dir: str |
     host = host or os.environ.get("QA_HOST") or DEFAULT_HOST
     port = int(port or os.environ.get("QA_PORT") or DEFAULT_PORT)
 
-    from qa.pipeline import QA
+    from qa.pipeline import QA, default_settings
 
-    engine = QA(documents_dir=documents_dir, index_dir=index_dir, settings=settings, reader=reader)
+    engine = QA(documents_dir=documents_dir, index_dir=index_dir, settings=settings or default_settings(), reader=reader)
     engine.documents_dir.mkdir(parents=True, exist_ok=True)
     log.info("loading models (%s reader) and the index of %s into %s ...", engine.settings.reader,
              engine.documents_dir, engine.index_dir)

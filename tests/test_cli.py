@@ -32,3 +32,12 @@ def test_index_then_ask(tmp_path, capsys):
 
     assert main(["ask", "  ", "--documents", str(documents), "--index", index]) == 2
     assert "empty" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_ask_without_a_documents_folder_uses_the_packaged_sample(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["ask", "Who heads Roscosmos?"]) == 0
+    out = capsys.readouterr().out
+    assert "Rogozin" in out and "sample_documents" in out
+    assert (tmp_path / "index" / "CURRENT").exists() and not (tmp_path / "documents").exists()
