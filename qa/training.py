@@ -255,7 +255,7 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
             step += 1
-            running_loss = 0.98 * running_loss + 0.02 * loss.item() if step > 1 else loss.item()
+            running_loss = 0.98 * running_loss + 0.02 * loss.item() if running_loss else loss.item()
             bar.update(1)
             bar.set_postfix(loss=f"{running_loss:.3f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
             if step % 50 == 0:
