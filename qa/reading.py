@@ -165,11 +165,12 @@ class SpanReader:
             context_mask = np.array([s == 1 for s in encoded.sequence_ids(window)])
             for first, last, score in best_spans(starts[window][:length], ends[window][:length], context_mask,
                                                  self.max_answer_tokens, top_n):
-                start, end = passage.start + offsets[first][0], passage.start + offsets[last][1]
-                if "\n\n" in passage.text[offsets[first][0] : offsets[last][1]]:
+                text = passage.text[offsets[first][0] : offsets[last][1]]
+                if "\n\n" in text:
                     continue  # an answer never runs across a paragraph break
-                spans.append(ReaderSpan(document_id=passage.document_id, passage_id=passage.id, start=start,
-                                        end=end, text=passage.text[offsets[first][0] : offsets[last][1]], score=score))
+                spans.append(ReaderSpan(document_id=passage.document_id, passage_id=passage.id,
+                                        start=passage.start + offsets[first][0], end=passage.start + offsets[last][1],
+                                        text=text, score=score))
         return merge_spans(spans)[:top_n]
 
 
