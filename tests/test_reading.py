@@ -11,24 +11,6 @@ from qa.reading import SpanReader, best_spans, merge_spans, ReaderSpan
 FILLER = "apple"
 
 
-@pytest.fixture(scope="module")
-def tiny_model_dir(tmp_path_factory):
-    """A 1-layer BERT QA model with random weights and the MiniLM tokenizer: no download, real code path."""
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertForQuestionAnswering
-
-    from qa.embedding import resolve_embedding_model
-
-    torch.manual_seed(0)
-    tokenizer = AutoTokenizer.from_pretrained(resolve_embedding_model(""))
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=37, max_position_embeddings=512)
-    folder = tmp_path_factory.mktemp("tiny-qa")
-    BertForQuestionAnswering(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return str(folder)
-
-
 class SteeredReader(SpanReader):
     """The tiny model's windows and offsets, with logits that point at chosen words (0 at [CLS] = no answer)."""
 

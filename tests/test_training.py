@@ -1,0 +1,103 @@
+"""Reader training: no-answer pairings, window labels, and a short real run that exports, resumes and reloads."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+
+import pytest
+
+from qa.training import WORD, TrainConfig, collect_examples, encode_windows, hardest_negative, train_reader
+
+CONTEXTS = [
+    "The Volga flows into the Caspian Sea. Its delta near Astrakhan is a nature reserve.",
+    "The Caspian Sea is the largest lake on Earth. Its water is brackish and the Volga feeds it.",
+    "Moscow lies on the Moskva river. The Kremlin was built in the fifteenth century.",
+    "Pelicans and flamingos nest in the Volga delta reserve every spring.",
+]
+QUESTIONS = [
+    (0, "Where does the Volga flow into?", "the Caspian Sea"),
+    (0, "Which city sits by the Volga delta?", "Astrakhan"),
+    (1, "What is the largest lake on Earth?", "The Caspian Sea"),
+    (2, "When was the Kremlin built?", "the fifteenth century"),
+    (3, "Which birds nest in the Volga delta?", "Pelicans and flamingos"),
+]
+
+
+@pytest.fixture()
+def squad_file(tmp_path):
+    paragraphs = [{"context": context, "qas": []} for context in CONTEXTS]
+    for number, (index, question, answer) in enumerate(QUESTIONS):
+        start = CONTEXTS[index].index(answer)
+        paragraphs[index]["qas"].append(
+            {"id": f"q{number}", "question": question, "answers": [{"text": answer, "answer_start": start}]})
+    paragraphs[2]["qas"].append({"id": "impossible", "question": "Who founded Moscow?", "answers": [],
+                                 "is_impossible": True})
+    path = tmp_path / "train.json"
+    path.write_text(json.dumps({"data": [{"title": "Rivers", "paragraphs": paragraphs}]}), encoding="utf-8")
+    return path
+
+
+def test_hardest_negative_shares_the_question_words_but_not_the_answer():
+    words = [set(WORD.findall(c.lower())) for c in CONTEXTS]
+    frequency = Counter(w for paragraph in words for w in paragraph)
+    # Paragraph 3 shares the rarer "delta" as well as "volga" with the question, paragraph 1 only "volga".
+    chosen = hardest_negative("Which city sits by the Volga delta?", "Astrakhan", CONTEXTS, words, frequency, 0)
+    assert chosen == 3
+    # Paragraph 1 shares the most words but holds the answer text, so it is no negative.
+    chosen = hardest_negative("Where does the Volga flow into?", "the Caspian Sea", CONTEXTS, words, frequency, 0)
+    assert chosen == 3
+    assert hardest_negative("Nothing shared here?", "x", CONTEXTS, words, frequency, 0) is None
+
+
+def test_collect_examples_adds_answerless_pairings(squad_file):
+    config = TrainConfig(train_files=[str(squad_file)], output_dir="unused", negative_fraction=1.0,
+                         hard_negative_fraction=1.0)
+    examples = collect_examples(config, random.Random(0))
+    positives = [e for e in examples if e[2] >= 0]
+    negatives = [e for e in examples if e[2] < 0]
+    assert len(positives) == len(QUESTIONS)
+    for _, context, start, answer in positives:
+        assert context[start:start + len(answer)] == answer
+    assert ("Who founded Moscow?", CONTEXTS[2], -1, "") in negatives
+    answers = {question: answer for _, question, answer in QUESTIONS}
+    for question, context, _, _ in negatives:
+        if question in answers:
+            assert answers[question].lower() not in context.lower()
+    assert len(negatives) > len(QUESTIONS)
+
+
+def test_encode_windows_label_answer_tokens_and_no_answer_at_cls(tiny_model_dir):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    context = "Préface: " + "filler words here. " * 40 + "The café opened in 1887 on the Nevsky Prospekt."
+    answer = "1887"
+    examples = [("When did the café open?", context, context.index(answer), answer),
+                ("When did the café open?", CONTEXTS[2], -1, "")]
+    config = TrainConfig(train_files=[], output_dir="unused", max_length=64, stride=32)
+    windows = encode_windows(tokenizer, examples, config)
+    labelled = [w for w in windows if w.start > 0]
+    assert labelled, "some window must hold the answer"
+    for window in labelled:
+        assert tokenizer.decode(window.input_ids[window.start:window.end + 1]) == answer
+    assert len(windows) > len(labelled)
+    assert all(len(w.input_ids) <= 64 for w in windows)
+
+
+def test_short_training_run_exports_a_loadable_fp16_reader_and_resumes(tiny_model_dir, squad_file, tmp_path):
+    import torch
+    from transformers import AutoModelForQuestionAnswering
+
+    config = TrainConfig(train_files=[str(squad_file)], output_dir=str(tmp_path / "run"), base_model=tiny_model_dir,
+                         epochs=2, batch_size=2, learning_rate=1e-3, max_length=64, stride=32, device="cpu")
+    exported = train_reader(config)
+    model = AutoModelForQuestionAnswering.from_pretrained(exported)
+    assert model.dtype == torch.float16
+    summary = json.loads((exported / "training.json").read_text())
+    assert summary["steps"] == summary["planned_steps"] > 0
+    assert (tmp_path / "run" / "checkpoint.pt").exists()
+
+    resumed = train_reader(config, resume=True)
+    assert json.loads((resumed / "training.json").read_text())["steps"] == summary["steps"]
