@@ -17,6 +17,14 @@ REFERRING = re.compile(
 ELLIPSIS = re.compile(r"^\s*(and|but|also|what about|how about|and what about|what else)\b", re.I)
 QUESTION_WORDS = re.compile(r"^\s*(who|what|when|where|which|why|how)\b", re.I)
 MAX_ANTECEDENT_WORDS = 8
+PERSON_NOUNS = {
+    "president", "minister", "head", "chief", "secretary", "leader", "director", "spokesman", "spokeswoman",
+    "spokesperson", "author", "founder", "ceo", "chairman", "chair", "king", "queen", "prince", "princess", "general",
+    "official", "person", "man", "woman", "boss", "commander", "ambassador", "governor", "mayor", "senator",
+    "diplomat", "scientist", "writer", "actor", "actress", "player", "coach", "manager", "editor", "host", "expert",
+}
+AUXILIARIES = {"did", "does", "do", "is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could"}
+NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|von\s+)?[A-Z][\w'’.-]*)*")
 PREPOSITIONS = {"on", "in", "at", "about", "for", "with", "from", "to", "by", "during", "after", "before", "of"}
 
 
@@ -54,11 +62,46 @@ def replace_phrase(previous: str, fragment: str) -> str:
     return f"{previous} {fragment}"
 
 
+def asks_for_person(question: str) -> bool:
+    """True for "Who ...?" and for "Which president ...?"-style questions, whose answer is a person."""
+    words = re.findall(r"[\w'’]+", question.lower())
+    if not words:
+        return False
+    if words[0] in ("who", "whom", "whose"):
+        return True
+    if words[0] not in ("which", "what"):
+        return False
+    asked_about = []  # the words naming what is asked for: up to the verb ("Which former US president announced")
+    for word in words[1:4]:
+        if word in AUXILIARIES:
+            break
+        asked_about.append(word)
+    return any(w in PERSON_NOUNS for w in asked_about)
+
+
+def last_name(question: str) -> str | None:
+    """The last capitalised name in a question ("Which show did Rogozin appear on?" gives "Rogozin")."""
+    first_word = re.match(r"\s*\w+", question)
+    names = [m.group(0) for m in NAME.finditer(question) if not (first_word and m.start() == first_word.start()
+                                                                 and " " not in m.group(0))]
+    return names[-1] if names else None
+
+
+def person_antecedent(last: Turn) -> str | None:
+    """Whom "he"/"she"/"they" most likely mean: the last answer when it named a person, else a name in the last question."""
+    answer = (last.answer or "").strip()
+    short_answer = answer if answer and len(answer.split()) <= MAX_ANTECEDENT_WORDS else None
+    if short_answer and asks_for_person(last.question):
+        return short_answer
+    return last_name(last.question) or short_answer
+
+
 def resolve(question: str, history: list[Turn] | None) -> ResolvedQuestion:
     """Rewrite a follow-up with the last turn; a self-contained question is returned unchanged.
 
-    A person pronoun becomes the last answer when that answer is short (a name); otherwise, and for
-    elliptical follow-ups, the last question is added as context for the reader and the retriever.
+    A person pronoun becomes the person the last turn was about (its answer when it asked for a person, else
+    a name in its question); otherwise, and for elliptical follow-ups, the last question is added as context
+    for the reader and the retriever.
     """
     question = question.strip()
     if not history or not refers_back(question):
@@ -67,8 +110,9 @@ def resolve(question: str, history: list[Turn] | None) -> ResolvedQuestion:
     answer = (last.answer or "").strip()
     context = f"{last.question.strip()} {answer}".strip()
     person_pronoun = re.search(rf"\b({SUBJECT_PRONOUNS}|{OBJECT_PRONOUNS}|{POSSESSIVE_PRONOUNS})\b", question, re.I)
-    if answer and person_pronoun and len(answer.split()) <= MAX_ANTECEDENT_WORDS:
-        rewritten = substitute(question, answer)
+    antecedent = person_antecedent(last) if person_pronoun else None
+    if antecedent:
+        rewritten = substitute(question, antecedent)
         return ResolvedQuestion(question=rewritten, retrieval_query=f"{rewritten} {last.question.strip()}", rewritten=True)
     if ELLIPSIS.match(question) and not QUESTION_WORDS.search(ELLIPSIS.sub("", question)):
         fragment = ELLIPSIS.sub("", question).strip(" ?,")
