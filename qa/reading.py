@@ -73,6 +73,24 @@ def best_spans(
     return found
 
 
+QUOTE_PAIRS = {"“": "”", "‘": "’", "«": "»", '"': '"', "'": "'"}  # opening mark: closing mark
+
+
+def trim_quotes(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start, end`` shrunk past quote marks whose partner is outside the span ("“moving slowly" → "moving slowly"),
+    and past white space."""
+    while start < end:
+        first, last = text[start], text[end - 1]
+        if first.isspace() or (first in QUOTE_PAIRS and QUOTE_PAIRS[first] not in text[start + 1 : end]):
+            start += 1
+        elif last.isspace() or (last in QUOTE_PAIRS.values()
+                                and not any(o in text[start : end - 1] for o, c in QUOTE_PAIRS.items() if c == last)):
+            end -= 1
+        else:
+            break
+    return start, end
+
+
 def merge_spans(spans: list[ReaderSpan]) -> list[ReaderSpan]:
     """One span per document position (overlapping passages and windows read the same text), best score kept, best first."""
     best: dict[tuple[str, int, int], ReaderSpan] = {}
@@ -165,12 +183,12 @@ class SpanReader:
             context_mask = np.array([s == 1 for s in encoded.sequence_ids(window)])
             for first, last, score in best_spans(starts[window][:length], ends[window][:length], context_mask,
                                                  self.max_answer_tokens, top_n):
-                text = passage.text[offsets[first][0] : offsets[last][1]]
-                if "\n\n" in text:
-                    continue  # an answer never runs across a paragraph break
+                begin, end = trim_quotes(passage.text, offsets[first][0], offsets[last][1])
+                text = passage.text[begin:end]
+                if not text or "\n\n" in text:
+                    continue  # only a quote mark, or an answer running across a paragraph break
                 spans.append(ReaderSpan(document_id=passage.document_id, passage_id=passage.id,
-                                        start=passage.start + offsets[first][0], end=passage.start + offsets[last][1],
-                                        text=text, score=score))
+                                        start=passage.start + begin, end=passage.start + end, text=text, score=score))
         return merge_spans(spans)[:top_n]
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa.models import Passage
-from qa.reading import SpanReader, best_spans, merge_spans, ReaderSpan
+from qa.reading import ReaderSpan, SpanReader, best_spans, merge_spans, trim_quotes
 
 FILLER = "apple"
 
@@ -114,3 +114,19 @@ def test_merge_keeps_the_best_score_per_position():
              ReaderSpan("d", "d:1", 10, 15, "horse", 2.0)]
     merged = merge_spans(spans)
     assert [(s.text, s.score, s.passage_id) for s in merged] == [("zebra", 2.5, "d:1"), ("horse", 2.0, "d:1")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("“moving slowly but surely", "moving slowly but surely"),
+    ("No one has any illusions about this.”", "No one has any illusions about this."),
+    ("“totally unacceptable.”", "“totally unacceptable.”"),
+    ('"quoted" word', '"quoted" word'),
+    ("  Rogozin ’", "Rogozin"),
+    ("«", ""),
+])
+def test_trim_quotes_drops_unpaired_marks_and_keeps_offsets(text, expected):
+    document = "Он сказал: " + text + " — конец"
+    start = document.index(text)
+    begin, end = trim_quotes(document, start, start + len(text))
+    assert document[begin:end] == expected
+    assert start <= begin <= end <= start + len(text)
