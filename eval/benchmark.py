@@ -30,6 +30,29 @@ def squad_corpus(path: str, folder: Path, questions_limit: int) -> list[str]:
     return questions[:questions_limit]
 
 
+def window_latency(reader, question: str, text: str, repeats: int = 20) -> tuple[float, float]:
+    """Milliseconds to read one full window alone, and per window when a batch of them is read at once."""
+    from qa.models import Passage
+    from qa.reading import truncate_question
+
+    asked = truncate_question(reader.tokenizer, question, reader.max_question_tokens)
+    room = reader.max_length - len(reader.tokenizer(asked)["input_ids"]) - 1  # [CLS] q [SEP] passage [SEP]
+    offsets = reader.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+    if len(offsets) < room:
+        raise ValueError("the corpus is too short to fill one reader window")
+    passage_text = text[: offsets[room - 1][1]]
+    passage = Passage(id="bench", document_id="bench", start=0, end=len(passage_text), text=passage_text)
+
+    def timed(passages) -> float:
+        reader.read(question, passages)
+        began = time.perf_counter()
+        for _ in range(repeats):
+            reader.read(question, passages)
+        return (time.perf_counter() - began) * 1000 / repeats
+
+    return timed([passage]), timed([passage] * reader.batch_size) / reader.batch_size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", default="documents", help="documents folder (ignored with --squad)")
@@ -61,12 +84,19 @@ def main() -> None:
         engine.retriever.warm_up()
         engine.ask(questions[0])
         timings = [engine.ask(q).timings_ms for q in questions]
+        reader = engine.reader()
+        if args.reader == "trained":
+            corpus_text = " ".join(p.text for p in engine.index.passages)
+            single, batched = window_latency(reader, questions[0], corpus_text)
 
     passages = len(engine.index)
     print(f"corpus: {args.squad or documents} ({len(engine.index.documents)} documents, {passages} passages)")
     print(f"models loaded in {loaded:.1f} s")
     print(f"indexing: {indexing:.1f} s for {report.embedded_passages} passages = "
           f"{report.embedded_passages / indexing:.1f} passages/s (loading, chunking, embedding, saving)")
+    if args.reader == "trained":
+        print(f"reader: {single:.1f} ms for one full {reader.max_length}-token window, {batched:.1f} ms per window "
+              f"in batches of {reader.batch_size}")
     for stage in ("retrieve", "read", "total"):
         values = [t[stage] for t in timings]
         print(f"warm ask() {stage:>8}: p50 {statistics.median(values):6.1f} ms   p95 {percentile(values, 0.95):6.1f} ms"
