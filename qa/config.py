@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     max_question_tokens: int = Field(64, ge=8)
     max_answer_tokens: int = Field(30, ge=1)
     answer_threshold: float = Field(
-        0.0, description="Minimum reader score (span logit minus no-answer logit) to give an answer."
+        3.0, description="Minimum reader score (span logit minus no-answer logit) to give an answer; chosen on "
+        "SQuAD v2.0 dev (see the reader's model card)."
     )
     sentence_threshold: float = Field(0.35, description="Minimum similarity for the sentence baseline.")
     max_question_chars: int = Field(1000, ge=1)
