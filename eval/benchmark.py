@@ -86,18 +86,17 @@ def main() -> None:
         engine.ask(questions[0])
         timings = [engine.ask(q).timings_ms for q in questions]
         reader = engine.reader()
-        if args.reader == "trained":
-            corpus_text = " ".join(p.text for p in engine.index.passages)
-            single, batched = window_latency(reader, questions[0], corpus_text)
+        window_ms = (window_latency(reader, questions[0], " ".join(p.text for p in engine.index.passages))
+                     if args.reader == "trained" else None)
 
     passages = len(engine.index)
     print(f"corpus: {args.squad or documents} ({len(engine.index.documents)} documents, {passages} passages)")
     print(f"models loaded in {loaded:.1f} s")
     print(f"indexing: {indexing:.1f} s for {report.embedded_passages} passages = "
           f"{report.embedded_passages / indexing:.1f} passages/s (loading, chunking, embedding, saving)")
-    if args.reader == "trained":
-        print(f"reader: {single:.1f} ms for one full {reader.max_length}-token window, {batched:.1f} ms per window "
-              f"in batches of {reader.batch_size}")
+    if window_ms:
+        print(f"reader: {window_ms[0]:.1f} ms for one full {reader.max_length}-token window, {window_ms[1]:.1f} ms "
+              f"per window in batches of {reader.batch_size}")
     for stage in ("retrieve", "read", "total"):
         values = [t[stage] for t in timings]
         print(f"warm ask() {stage:>8}: p50 {statistics.median(values):6.1f} ms   p95 {percentile(values, 0.95):6.1f} ms"

@@ -73,15 +73,19 @@ def base_model_path(name: str) -> str:
 WORD = re.compile(r"\w+")
 
 
-def hardest_negative(question: str, answer: str, contexts: list[str], words: list[set[str]],
-                     document_frequency: Counter, exclude: int) -> int | None:
-    """The paragraph of the article that shares the most (idf-weighted) words with the question but not the answer."""
+def answerless_paragraphs(answer: str, lowered_contexts: list[str], own: int) -> list[int]:
+    """Indexes of the article's other paragraphs that do not contain the answer text (contexts given lower-cased)."""
+    answer = answer.lower()
+    return [i for i, context in enumerate(lowered_contexts) if i != own and answer not in context]
+
+
+def hardest_negative(question: str, candidates: list[int], words: list[set[str]],
+                     document_frequency: Counter) -> int | None:
+    """The candidate paragraph sharing the most (idf-weighted) words with the question; None when none shares any."""
     question_words = set(WORD.findall(question.lower()))
     best, best_score = None, 0.0
-    for index, paragraph_words in enumerate(words):
-        if index == exclude or answer.lower() in contexts[index].lower():
-            continue
-        score = sum(math.log(len(words) / document_frequency[w]) for w in question_words & paragraph_words)
+    for index in candidates:
+        score = sum(math.log(len(words) / document_frequency[w]) for w in question_words & words[index])
         if score > best_score:
             best, best_score = index, score
     return best
@@ -98,7 +102,8 @@ def collect_examples(config: TrainConfig, rng: random.Random) -> list[tuple[str,
         taken = 0
         for article in load_squad(path):
             contexts = [p.context for p in article.paragraphs]
-            words = [set(WORD.findall(c.lower())) for c in contexts]
+            lowered = [c.lower() for c in contexts]
+            words = [set(WORD.findall(c)) for c in lowered]
             document_frequency = Counter(w for paragraph_words in words for w in paragraph_words)
             for index, paragraph in enumerate(article.paragraphs):
                 for question in paragraph.questions:
@@ -112,11 +117,11 @@ def collect_examples(config: TrainConfig, rng: random.Random) -> list[tuple[str,
                         continue
                     answer = question.answers[0]
                     examples.append((question.question, paragraph.context, question.answer_starts[0], answer))
-                    others = [c for i, c in enumerate(contexts) if i != index and answer.lower() not in c.lower()]
-                    if others and rng.random() < config.negative_fraction:
-                        examples.append((question.question, rng.choice(others), -1, ""))
+                    answerless = answerless_paragraphs(answer, lowered, index)
+                    if answerless and rng.random() < config.negative_fraction:
+                        examples.append((question.question, contexts[rng.choice(answerless)], -1, ""))
                     if rng.random() < config.hard_negative_fraction:
-                        hard = hardest_negative(question.question, answer, contexts, words, document_frequency, index)
+                        hard = hardest_negative(question.question, answerless, words, document_frequency)
                         if hard is not None:
                             examples.append((question.question, contexts[hard], -1, ""))
         log.info("%s: %d questions", path, taken)

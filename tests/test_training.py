@@ -8,7 +8,8 @@ from collections import Counter
 
 import pytest
 
-from qa.training import WORD, TrainConfig, collect_examples, encode_windows, hardest_negative, train_reader
+from qa.training import (WORD, TrainConfig, answerless_paragraphs, collect_examples, encode_windows, hardest_negative,
+                         train_reader)
 
 CONTEXTS = [
     "The Volga flows into the Caspian Sea. Its delta near Astrakhan is a nature reserve.",
@@ -40,15 +41,19 @@ def squad_file(tmp_path):
 
 
 def test_hardest_negative_shares_the_question_words_but_not_the_answer():
-    words = [set(WORD.findall(c.lower())) for c in CONTEXTS]
+    lowered = [c.lower() for c in CONTEXTS]
+    words = [set(WORD.findall(c)) for c in lowered]
     frequency = Counter(w for paragraph in words for w in paragraph)
+
+    def hardest(question: str, answer: str) -> int | None:
+        return hardest_negative(question, answerless_paragraphs(answer, lowered, 0), words, frequency)
+
     # Paragraph 3 shares the rarer "delta" as well as "volga" with the question, paragraph 1 only "volga".
-    chosen = hardest_negative("Which city sits by the Volga delta?", "Astrakhan", CONTEXTS, words, frequency, 0)
-    assert chosen == 3
+    assert hardest("Which city sits by the Volga delta?", "Astrakhan") == 3
     # Paragraph 1 shares the most words but holds the answer text, so it is no negative.
-    chosen = hardest_negative("Where does the Volga flow into?", "the Caspian Sea", CONTEXTS, words, frequency, 0)
-    assert chosen == 3
-    assert hardest_negative("Nothing shared here?", "x", CONTEXTS, words, frequency, 0) is None
+    assert answerless_paragraphs("the Caspian Sea", lowered, 0) == [2, 3]
+    assert hardest("Where does the Volga flow into?", "the Caspian Sea") == 3
+    assert hardest("Nothing shared here?", "x") is None
 
 
 def test_collect_examples_adds_answerless_pairings(squad_file):
@@ -97,7 +102,12 @@ def test_short_training_run_exports_a_loadable_fp16_reader_and_resumes(tiny_mode
     assert model.dtype == torch.float16
     summary = json.loads((exported / "training.json").read_text())
     assert summary["steps"] == summary["planned_steps"] > 0
-    assert (tmp_path / "run" / "checkpoint.pt").exists()
 
-    resumed = train_reader(config, resume=True)
-    assert json.loads((resumed / "training.json").read_text())["steps"] == summary["steps"]
+    # Resuming reads the checkpoint: its step count and the time it records carry over (the time is set to 10
+    # minutes here so a run that ignored the checkpoint and trained afresh would show).
+    checkpoint_path = tmp_path / "run" / "checkpoint.pt"
+    state = torch.load(checkpoint_path, weights_only=False)
+    state["elapsed"] = 600.0
+    torch.save(state, checkpoint_path)
+    resumed = json.loads((train_reader(config, resume=True) / "training.json").read_text())
+    assert resumed["steps"] == summary["steps"] and resumed["minutes"] >= 10
