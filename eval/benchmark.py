@@ -77,6 +77,7 @@ def main() -> None:
         engine = QA(documents_dir=documents, index_dir=scratch / "index", reader=args.reader)
         began = time.perf_counter()
         engine.embedder.warm_up()
+        engine.index_embedder.warm_up()
         engine.reader().warm_up()
         loaded = time.perf_counter() - began
         began = time.perf_counter()
@@ -86,11 +87,11 @@ def main() -> None:
         engine.ask(questions[0])
         timings = [engine.ask(q).timings_ms for q in questions]
         reader = engine.reader()
-        window_ms = (window_latency(reader, questions[0], " ".join(p.text for p in engine.index.passages))
-                     if args.reader == "trained" else None)
+        sample_text = " ".join(p.passage.text for p in engine.retriever.retrieve(questions[0], 5))
+        window_ms = window_latency(reader, questions[0], sample_text) if args.reader == "trained" else None
+        manifest = engine.store.manifest()
 
-    passages = len(engine.index)
-    print(f"corpus: {args.squad or documents} ({len(engine.index.documents)} documents, {passages} passages)")
+    print(f"corpus: {args.squad or documents} ({manifest.document_count} documents, {manifest.passage_count} passages)")
     print(f"models loaded in {loaded:.1f} s")
     print(f"indexing: {indexing:.1f} s for {report.embedded_passages} passages = "
           f"{report.embedded_passages / indexing:.1f} passages/s (loading, chunking, embedding, saving)")

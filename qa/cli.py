@@ -21,7 +21,9 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Flags that override the settings (each also readable from a QA_* environment variable)."""
     group = parser.add_argument_group("engine settings (also QA_* environment variables)")
     group.add_argument("--documents", dest="documents_dir", help="documents folder (QA_DOCUMENTS_DIR; default documents/)")
-    group.add_argument("--index", dest="index_dir", help="index folder (QA_INDEX_DIR; default index/)")
+    group.add_argument("--index", dest="index_dir", help="index folder of the local store (QA_INDEX_DIR; default index/)")
+    group.add_argument("--store", choices=["local", "postgres"], help="where the index is kept (QA_STORE; default local)")
+    group.add_argument("--store-url", help="libpq URI of the database for --store postgres (QA_STORE_URL)")
     group.add_argument("--top-k", type=int, help="passages the reader reads (QA_TOP_K)")
     group.add_argument("--retrieval", dest="retrieval_mode", choices=["hybrid", "dense", "bm25"], help="QA_RETRIEVAL_MODE")
     group.add_argument("--reader", choices=["trained", "sentence"], help="trained span reader or sentence baseline (QA_READER)")
@@ -33,8 +35,8 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
 def engine_from(args: argparse.Namespace):
     from qa.pipeline import QA, default_settings
 
-    names = ("documents_dir", "index_dir", "top_k", "retrieval_mode", "reader", "reader_model", "embedding_model",
-             "answer_threshold")
+    names = ("documents_dir", "index_dir", "store", "store_url", "top_k", "retrieval_mode", "reader", "reader_model",
+             "embedding_model", "answer_threshold")
     return QA(settings=default_settings(), **{n: getattr(args, n, None) for n in names})
 
 
@@ -42,9 +44,23 @@ def command_index(args: argparse.Namespace) -> int:
     if args.folder:
         args.documents_dir = args.folder
     engine = engine_from(args)
-    report = engine.refresh_index(progress=True)
-    print(f"{engine.documents_dir}: {len(engine.index.documents)} documents, {len(engine.index)} passages "
-          f"in {engine.index_dir} ({len(report.added)} added, {len(report.removed)} removed, "
+    store = engine.store
+    if args.verify or args.repair:
+        problems = store.verify()
+        for problem in problems:
+            print(f"damaged: {problem}", file=sys.stderr)
+        if not problems:
+            print(f"{store.manifest().location}: no damage found")
+            return 0
+        if not args.repair:
+            print(f"{len(problems)} problems; 'qa index --repair' rebuilds what is damaged", file=sys.stderr)
+            return 1
+        for line in store.repair():
+            print(f"repaired: {line}")
+    report = engine.refresh_index(progress=True, timeout=args.wait)
+    manifest = store.manifest()
+    print(f"{engine.documents_dir}: {manifest.document_count} documents, {manifest.passage_count} passages "
+          f"in {manifest.location} ({len(report.added)} added, {len(report.removed)} removed, "
           f"{len(report.reused)} unchanged; {report.embedded_passages} passages embedded in {report.seconds:.1f} s)")
     for failure in engine.failures:
         print(f"skipped {failure.source}: {failure.reason}", file=sys.stderr)
@@ -112,7 +128,11 @@ def command_train_reader(args: argparse.Namespace) -> int:
 def command_serve(args: argparse.Namespace) -> int:
     from qa.web import serve
 
-    serve(host=args.host, port=args.port, documents_dir=args.documents_dir, index_dir=args.index_dir)
+    from qa.pipeline import default_settings
+
+    overrides = {k: v for k, v in (("store", args.store), ("store_url", args.store_url)) if v}
+    serve(host=args.host, port=args.port, documents_dir=args.documents_dir, index_dir=args.index_dir,
+          settings=default_settings().model_copy(update=overrides))
     return 0
 
 
@@ -124,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", help="build or update the index of a documents folder")
     index.add_argument("folder", nargs="?", help="documents folder (default: settings' documents_dir)")
+    index.add_argument("--verify", action="store_true", help="check every stored file and row; report damage")
+    index.add_argument("--repair", action="store_true", help="rebuild what is damaged, then update the index")
+    index.add_argument("--wait", type=float, default=60.0,
+                       help="seconds to wait while another process is indexing the same store (default 60)")
     add_engine_options(index)
     index.set_defaults(run=command_index)
 
@@ -167,11 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT", "7860")))
     serve.add_argument("--documents", dest="documents_dir")
     serve.add_argument("--index", dest="index_dir")
+    serve.add_argument("--store", choices=["local", "postgres"], help="QA_STORE")
+    serve.add_argument("--store-url", help="QA_STORE_URL")
     serve.set_defaults(run=command_serve)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from qa.store import StoreError
+
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     args = build_parser().parse_args(argv)
     chatty = args.verbose or args.command in ("index", "train-reader", "serve")
@@ -186,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except StoreError as error:  # busy, damaged, read-only, unavailable: one line, no traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

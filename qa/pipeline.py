@@ -11,12 +11,21 @@ from pathlib import Path
 
 from qa.config import PACKAGE_DIR, ReaderKind, RetrievalMode, Settings
 from qa.conversation import resolve
-from qa.documents import DocumentError, load_document, load_folder
+from qa.documents import DocumentError, load_document
 from qa.embedding import Embedder
-from qa.index import IndexLoadError, PassageIndex, UpdateReport, build_index
-from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Turn
+from qa.index import Indexer, UpdateReport, stored_changed
+from qa.models import Answer, AskResult, Citation, Document, LoadFailure, RetrievedPassage, Turn
 from qa.reading import Reader, ReaderSpan, SentenceReader, SpanReader
 from qa.retrieval import Retriever
+from qa.store import (
+    DocumentStore,
+    StoreBusy,
+    StoredDocument,
+    StoreError,
+    StoreReadOnly,
+    StoreUnavailable,
+    open_store,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,24 +50,30 @@ def as_turns(history) -> list[Turn]:
 
 
 class QA:
-    """Answers questions from the documents in ``documents_dir``, with an index kept in ``index_dir``.
+    """Answers questions from the documents in ``documents_dir``, with an index kept in a store.
 
-    Creating it is cheap; models and the index load on ``warm_up()`` or on the first question.
-    Safe to share between threads: questions read an index snapshot while updates build the next one.
+    Creating it is cheap; models and the store open on ``warm_up()`` or on the first question. Safe to share
+    between threads: questions read the store's last committed state while an update (in another thread or
+    process) writes the next one, so a question never waits for indexing.
     """
 
     def __init__(self, documents_dir: str | Path | None = None, index_dir: str | Path | None = None,
-                 settings: Settings | None = None, **overrides):
+                 settings: Settings | None = None, embedder: Embedder | None = None,
+                 index_embedder: Embedder | None = None, **overrides):
         settings = settings or Settings()
         updates = {k: v for k, v in {"documents_dir": documents_dir, "index_dir": index_dir, **overrides}.items()
                    if v is not None}
         self.settings = settings.model_copy(update=updates)
-        self.embedder = Embedder(self.settings.embedding_model)
+        self.embedder = embedder or Embedder(self.settings.embedding_model)
         self.failures: list[LoadFailure] = []
-        self._index: PassageIndex | None = None
+        self.notice: str | None = None  # set while the index is catching up with changed files
+        self._store: DocumentStore | None = None
         self._retriever: Retriever | None = None
+        self._index_embedder = index_embedder
         self._readers: dict[str, Reader] = {}
+        self._open_lock = threading.Lock()
         self._update_lock = threading.RLock()
+        self._background: threading.Thread | None = None
 
     @property
     def documents_dir(self) -> Path:
@@ -75,18 +90,33 @@ class QA:
         self.retriever.warm_up()
 
     @property
-    def retriever(self) -> Retriever:
-        if self._retriever is None:
-            self.refresh_index()
-        return self._retriever
+    def store(self) -> DocumentStore:
+        with self._open_lock:
+            if self._store is None:
+                s = self.settings
+                if s.store == "postgres" and not s.store_url:
+                    raise StoreUnavailable("the postgres store needs a database URL (QA_STORE_URL or --store-url)")
+                self._store = open_store(s.store, s.store_url if s.store == "postgres" else str(self.index_dir))
+            return self._store
 
     @property
-    def index(self) -> PassageIndex:
-        return self.retriever.index
+    def retriever(self) -> Retriever:
+        """The retriever; the first use brings the index up to date with the folder (or answers from what the
+        store holds when it cannot be updated: read-only, or another process is indexing)."""
+        if self._retriever is None:
+            with self._update_lock:
+                if self._retriever is None:
+                    try:
+                        self.refresh_index()
+                    except (StoreReadOnly, StoreBusy) as error:
+                        log.warning("answering from the index as it is: %s", error)
+                        self.notice = str(error)
+                    self._retriever = Retriever(self.store, self.embedder, self.settings.rrf_k, stored_changed)
+        return self._retriever
 
     def reader(self, kind: ReaderKind | None = None) -> Reader:
         kind = kind or self.settings.reader
-        with self._update_lock:
+        with self._open_lock:
             if kind not in self._readers:
                 s = self.settings
                 if kind == "sentence":
@@ -96,31 +126,64 @@ class QA:
                                                      s.max_question_tokens, s.max_answer_tokens, s.answer_threshold)
             return self._readers[kind]
 
-    def refresh_index(self, progress: bool = True) -> UpdateReport:
-        """Sync the index with the documents folder: embed new and changed files, drop removed ones, save if changed."""
+    @property
+    def index_embedder(self) -> Embedder:
+        """A second copy of the embedding model for indexing, so that questions never queue behind it."""
+        with self._open_lock:
+            if self._index_embedder is None:
+                self._index_embedder = Embedder(self.settings.embedding_model)
+            return self._index_embedder
+
+    def indexer(self) -> Indexer:
+        s = self.settings
+        return Indexer(self.store, self.index_embedder, s.chunk_tokens, s.chunk_overlap_sentences)
+
+    def refresh_index(self, progress: bool = True, timeout: float = 60.0) -> UpdateReport:
+        """Sync the index with the documents folder: embed new and changed files, drop removed ones.
+
+        Each batch is committed as it is embedded: an interrupted run keeps them and the next one goes on.
+        """
         with self._update_lock:
-            documents, self.failures = load_folder(self.documents_dir, self.settings.max_document_bytes)
+            report = self.indexer().sync_folder(self.documents_dir, self.settings.max_document_bytes, progress,
+                                                timeout)
+            self.failures = report.failures
             for failure in self.failures:
                 log.warning("skipped %s: %s", failure.source, failure.reason)
-            previous = self._index
-            if previous is None:
-                try:
-                    previous = PassageIndex.load(self.index_dir)
-                except IndexLoadError as error:
-                    log.info("building a new index: %s", error)
-            index, report = build_index(documents, self.embedder, self.settings.chunk_tokens,
-                                        self.settings.chunk_overlap_sentences, previous, progress)
-            if report.changed or previous is None or report.embedded_passages:
-                index.save(self.index_dir)
-                log.info("index saved to %s: %d documents, %d passages (%d added, %d removed, %d reused)",
-                         self.index_dir, len(index.documents), len(index), len(report.added), len(report.removed),
-                         len(report.reused))
-            self._index = index
-            self._retriever = Retriever(index, self.embedder, self.settings.rrf_k)
+            if report.changed or report.embedded_passages:
+                manifest = self.store.manifest()
+                log.info("index updated: %d documents, %d passages (%d added, %d removed, %d unchanged) in %.1f s",
+                         manifest.document_count, manifest.passage_count, len(report.added), len(report.removed),
+                         len(report.reused), report.seconds)
+            self.notice = None
             return report
 
-    def documents(self) -> list[Document]:
-        return list(self.index.documents.values())
+    def index_documents(self, documents: list[Document], progress: bool = True) -> UpdateReport:
+        """Make the store hold exactly ``documents`` (loaded elsewhere, not files: an evaluation corpus) and answer
+        from them."""
+        with self._update_lock:
+            report = self.indexer().sync_documents(documents, progress)
+            self._retriever = Retriever(self.store, self.embedder, self.settings.rrf_k)
+            return report
+
+    def refresh_in_background(self) -> bool:
+        """Start bringing the index up to date in a background thread; False when one is already running."""
+        with self._open_lock:
+            if self._background is not None and self._background.is_alive():
+                return False
+            self._background = threading.Thread(target=self._refresh_quietly, name="qa-refresh", daemon=True)
+            self._background.start()
+            return True
+
+    def _refresh_quietly(self) -> None:
+        try:
+            self.refresh_index(progress=False)
+        except (StoreError, OSError) as error:
+            log.warning("could not bring the index up to date: %s", error)
+
+    def documents(self) -> list[StoredDocument]:
+        """The indexed documents (id, title, source, passage count), ordered by source."""
+        self.retriever  # noqa: B018 - the first use syncs the folder
+        return self.store.documents()
 
     def add_documents(self, paths: list[str | Path]) -> tuple[UpdateReport, list[LoadFailure]]:
         """Copy readable files into the documents folder and index them; unreadable ones are reported, not copied."""
@@ -145,10 +208,10 @@ class QA:
     def remove_document(self, document_id: str) -> UpdateReport:
         """Delete a document's file from the documents folder and drop it from the index."""
         with self._update_lock:
-            document = self.index.documents.get(document_id)
-            if document is None:
+            found = self.store.documents([document_id])
+            if not found:
                 raise KeyError(f"no document with id {document_id}")
-            path = Path(document.source).resolve()
+            path = Path(found[0].source).resolve()
             if self.documents_dir.resolve() not in path.parents:
                 raise ValueError(f"{path} is outside the documents folder; remove it there yourself")
             path.unlink(missing_ok=True)
@@ -175,15 +238,24 @@ class QA:
         timings["resolve"] = (time.perf_counter() - began) * 1000
         retriever, chosen_reader = self.retriever, self.reader(reader)
         tick = time.perf_counter()
-        passages = retriever.retrieve(resolved.retrieval_query, top_k or self.settings.top_k, mode or self.settings.retrieval_mode)
+        retrieval = retriever.search(resolved.retrieval_query, top_k or self.settings.top_k,
+                                     mode or self.settings.retrieval_mode)
+        passages = retrieval.passages
+        if retrieval.changed_documents and self.refresh_in_background():
+            log.info("%d documents changed on disk; updating the index", len(retrieval.changed_documents))
         timings["retrieve"] = (time.perf_counter() - tick) * 1000
         tick = time.perf_counter()
         spans = chosen_reader.read(resolved.question, [p.passage for p in passages], top_n=10)
         timings["read"] = (time.perf_counter() - tick) * 1000
-        answers = self.group_answers(retriever.index, spans)
+        answers = self.group_answers(passages, spans)
         threshold = chosen_reader.threshold if threshold is None else threshold
         result = AskResult(question=question, resolved_question=resolved.question, answer=None, score=None,
                            passages=passages, alternatives=answers)
+        if retrieval.changed_documents:
+            names = ", ".join(Path(d.source).name for d in retrieval.changed_documents[:3])
+            result.notice = f"Catching up: {names} changed since it was indexed and is being read again."
+        elif self.notice:
+            result.notice = self.notice
         if not passages:
             result.no_answer_reason = "Nothing in the documents matches the question."
         elif not answers or answers[0].score < threshold:
@@ -197,16 +269,17 @@ class QA:
         return result
 
     @staticmethod
-    def group_answers(index: PassageIndex, spans: list[ReaderSpan]) -> list[Answer]:
+    def group_answers(passages: list[RetrievedPassage], spans: list[ReaderSpan]) -> list[Answer]:
         """Spans with the same text become one answer citing every place (each quote equals it); answers best first."""
+        found = {p.passage.id: p for p in passages}
         grouped: dict[str, Answer] = {}
         for span in spans:
-            document = index.documents[span.document_id]
-            passage = index.passage(span.passage_id)
-            citation = Citation(document_id=document.id, title=document.title, source=document.source,
+            retrieved = found[span.passage_id]
+            passage = retrieved.passage
+            citation = Citation(document_id=passage.document_id, title=retrieved.title, source=retrieved.source,
                                 passage_id=passage.id, start=span.start, end=span.end,
-                                quote=document.text[span.start : span.end], passage_text=passage.text,
-                                passage_start=passage.start, passage_end=passage.end)
+                                quote=passage.text[span.start - passage.start : span.end - passage.start],
+                                passage_text=passage.text, passage_start=passage.start, passage_end=passage.end)
             if span.text in grouped:
                 grouped[span.text].citations.append(citation)
             else:

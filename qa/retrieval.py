@@ -1,92 +1,83 @@
-"""Find the passages that may answer a question: dense (FAISS), BM25 (bm25s), or both fused by reciprocal rank."""
+"""Find the passages that may answer a question: the store's dense and keyword searches, fused by reciprocal rank."""
 
 from __future__ import annotations
 
-import threading
-from functools import cached_property
-
-import bm25s
-import Stemmer
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 
 from qa.config import RetrievalMode
 from qa.embedding import Embedder
-from qa.index import PassageIndex
 from qa.models import RetrievedPassage
+from qa.store import DocumentStore, StoredDocument
 
 CANDIDATES_PER_RETRIEVER = 100
 
 
-def bm25_tokens(texts: list[str], stemmer) -> list[list[str]]:
-    """Lower-cased, stop-word-free, stemmed word tokens, the same for passages and questions."""
-    return bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False)
-
-
-class Bm25Index:
-    """A BM25 index over an index's passages, built in memory (it takes well under a second per 10,000 passages)."""
-
-    def __init__(self, passages_text: list[str]):
-        self.stemmer = Stemmer.Stemmer("english")
-        self.size = len(passages_text)
-        self.retriever = bm25s.BM25()
-        if passages_text:
-            self.retriever.index(bm25_tokens(passages_text, self.stemmer), show_progress=False)
-
-    def search(self, question: str, k: int) -> list[tuple[int, float]]:
-        """(passage row, BM25 score) of the best ``k`` passages sharing a word with the question."""
-        if not self.size:
-            return []
-        vocabulary = self.retriever.vocab_dict
-        tokens = [t for t in bm25_tokens([question], self.stemmer)[0] if t in vocabulary]
-        if not tokens:
-            return []
-        rows, scores = self.retriever.retrieve([tokens], k=min(k, self.size), show_progress=False, n_threads=1)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
-
-
-def reciprocal_rank_fusion(rankings: list[list[int]], k: int = 60) -> list[tuple[int, float]]:
-    """Rows ordered by the sum of 1 / (k + rank) over the rankings that hold them (ranks from 1)."""
-    scores: dict[int, float] = {}
+def reciprocal_rank_fusion(rankings: list[list[Hashable]], k: int = 60) -> list[tuple[Hashable, float]]:
+    """Ids ordered by the sum of 1 / (k + rank) over the rankings that hold them (ranks from 1); ties by id."""
+    scores: dict[Hashable, float] = {}
     for ranking in rankings:
-        for rank, row in enumerate(ranking, start=1):
-            scores[row] = scores.get(row, 0.0) + 1.0 / (k + rank)
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
-class Retriever:
-    """Dense, BM25 or hybrid retrieval over one PassageIndex."""
+@dataclass
+class Retrieval:
+    """Passages found for a question, best first, and the documents left out because their files changed."""
 
-    def __init__(self, index: PassageIndex, embedder: Embedder, rrf_k: int = 60):
-        self.index = index
+    passages: list[RetrievedPassage]
+    changed_documents: list[StoredDocument] = field(default_factory=list)
+
+
+class Retriever:
+    """Dense, keyword (BM25) or hybrid retrieval over a store, by passage id.
+
+    ``is_stale`` (when given) says whether a document's file changed since it was indexed: its passages are
+    left out so that no answer cites text that is no longer in the file.
+    """
+
+    def __init__(self, store: DocumentStore, embedder: Embedder, rrf_k: int = 60,
+                 is_stale: Callable[[StoredDocument], bool] | None = None):
+        self.store = store
         self.embedder = embedder
         self.rrf_k = rrf_k
-        self._lock = threading.Lock()
-
-    @cached_property
-    def bm25(self) -> Bm25Index:
-        return Bm25Index([p.text for p in self.index.passages])
+        self.is_stale = is_stale
 
     def warm_up(self) -> None:
-        with self._lock:
-            self.bm25  # noqa: B018 - builds the BM25 index once
+        self.embedder.warm_up()
+        self.store.dense_search(self.embedder.embed(["warm up"])[0], 1)
 
-    def retrieve(self, question: str, k: int = 5, mode: RetrievalMode = "hybrid") -> list[RetrievedPassage]:
-        """The ``k`` best passages for the question, best first, with each retriever's rank."""
-        dense = self.index.search(self.embedder.embed([question])[0], CANDIDATES_PER_RETRIEVER) if mode != "bm25" else []
-        if mode != "dense":
-            self.warm_up()
-        sparse = self.bm25.search(question, CANDIDATES_PER_RETRIEVER) if mode != "dense" else []
-        dense_rank = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
-        sparse_rank = {row: rank for rank, (row, _) in enumerate(sparse, start=1)}
+    def search(self, question: str, k: int = 5, mode: RetrievalMode = "hybrid") -> Retrieval:
+        """The ``k`` best passages for the question with each retriever's rank."""
+        dense = self.store.dense_search(self.embedder.embed([question])[0], CANDIDATES_PER_RETRIEVER) \
+            if mode != "bm25" else []
+        sparse = self.store.keyword_search(question, CANDIDATES_PER_RETRIEVER) if mode != "dense" else []
+        dense_rank = {pid: rank for rank, (pid, _) in enumerate(dense, start=1)}
+        sparse_rank = {pid: rank for rank, (pid, _) in enumerate(sparse, start=1)}
         if mode == "dense":
             ranked = dense
         elif mode == "bm25":
             ranked = sparse
         else:
-            ranked = reciprocal_rank_fusion([[r for r, _ in dense], [r for r, _ in sparse]], self.rrf_k)
+            ranked = reciprocal_rank_fusion([[pid for pid, _ in dense], [pid for pid, _ in sparse]], self.rrf_k)
+        wanted = ranked[: 2 * k]  # room for passages of changed files, which are left out
+        passages = self.store.get_passages([pid for pid, _ in wanted])
+        documents = {d.id: d for d in self.store.documents(list({p.document_id for p in passages.values()}))}
+        changed = {i: d for i, d in documents.items() if self.is_stale and self.is_stale(d)}
         results = []
-        for row, score in ranked[:k]:
-            passage = self.index.passages[row]
-            document = self.index.documents[passage.document_id]
+        for pid, score in wanted:
+            passage = passages.get(pid)
+            if passage is None or passage.document_id in changed or passage.document_id not in documents:
+                continue
+            document = documents[passage.document_id]
             results.append(RetrievedPassage(passage=passage, title=document.title, source=document.source,
-                                            score=score, dense_rank=dense_rank.get(row), bm25_rank=sparse_rank.get(row)))
-        return results
+                                            score=score, dense_rank=dense_rank.get(pid),
+                                            bm25_rank=sparse_rank.get(pid)))
+            if len(results) == k:
+                break
+        return Retrieval(results, list(changed.values()))
+
+    def retrieve(self, question: str, k: int = 5, mode: RetrievalMode = "hybrid") -> list[RetrievedPassage]:
+        """The ``k`` best passages for the question, best first, with each retriever's rank."""
+        return self.search(question, k, mode).passages

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +122,7 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
                              f'<div class="qa-passage">{esc(preview)}</div></div>')
             messages.append({"role": "assistant", "content": "".join(parts),
                              "metadata": {"title": "Closest passages"}})
-        return messages
+        return with_notice(messages, result)
     unsure = is_unsure(result, reader)
     resolved = ""
     if result.resolved_question != result.question:
@@ -141,9 +140,16 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
         heading = "The reader was unsure; other candidates" if unsure else "Other candidates"
         sources.append(f"<div class=\"qa-alternatives\"><b>{heading}:</b><ul>{''.join(items)}</ul></div>")
     count = len(result.citations)
-    return [{"role": "assistant", "content": text},
-            {"role": "assistant", "content": "".join(sources),
-             "metadata": {"title": f"Sources ({count} citation{'s' if count != 1 else ''})"}}]
+    return with_notice([{"role": "assistant", "content": text},
+                        {"role": "assistant", "content": "".join(sources),
+                         "metadata": {"title": f"Sources ({count} citation{'s' if count != 1 else ''})"}}], result)
+
+
+def with_notice(messages: list[dict], result: AskResult) -> list[dict]:
+    """The messages, followed by the result's notice (for example that the index is catching up) when it has one."""
+    if result.notice:
+        messages.append({"role": "assistant", "content": f'<div class="qa-notice qa-meta">ℹ️ {esc(result.notice)}</div>'})
+    return messages
 
 
 def collapsed(message: dict) -> dict:
@@ -180,9 +186,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
     settings = engine.settings
 
     def documents_table() -> list[list]:
-        index = engine.index
-        counts = Counter(p.document_id for p in index.passages)
-        return [[d.title, file_name(d.source), d.id, counts.get(d.id, 0)] for d in index.documents.values()]
+        return [[d.title, file_name(d.source), d.id, d.passage_count] for d in engine.documents()]
 
     def document_choices() -> list[tuple[str, str]]:
         return [(f"{d.title[:60]} — {file_name(d.source)} ({d.id})", d.id) for d in engine.documents()]
@@ -258,7 +262,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         lines = []
         for number, path in enumerate(paths):
             progress(number / len(paths), desc=f"Indexing {path.name} ({number + 1}/{len(paths)})")
-            before = set(engine.index.documents)
+            before = {d.id for d in engine.documents()}
             try:
                 report, failures = engine.add_documents([path])
             except Exception as error:  # noqa: BLE001 - one bad file must not break the page
@@ -268,13 +272,13 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             if failures:
                 lines.append(f"❌ {esc_inline(path.name)}: not indexed: {esc_inline(failures[0].reason)}")
                 continue
-            added = [engine.index.documents[i] for i in report.added if i not in before and i in engine.index.documents]
+            now = {d.id: d for d in engine.documents()}
+            added = [now[i] for i in report.added if i not in before and i in now]
             skipped = [f for f in engine.failures if file_name(f.source).startswith(path.stem)]
             if added:
-                counts = Counter(p.document_id for p in engine.index.passages)
                 for document in added:
                     lines.append(f"✅ {esc_inline(path.name)}: indexed “{esc_inline(document.title)}” "
-                                 f"({counts.get(document.id, 0)} passages, {report.seconds:.1f} s)")
+                                 f"({document.passage_count} passages, {report.seconds:.1f} s)")
             elif skipped:
                 lines.append(f"ℹ️ {esc_inline(path.name)}: {esc_inline(skipped[0].reason)}")
             else:
@@ -286,7 +290,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         if not document_id:
             return documents_view("Pick a document to remove.")
         try:
-            document = engine.index.documents.get(document_id)
+            document = next((d for d in engine.documents() if d.id == document_id), None)
             engine.remove_document(document_id)
         except (KeyError, ValueError, OSError) as error:
             return documents_view(f"❌ {esc_inline(error)}")
@@ -391,8 +395,9 @@ def serve(host: str | None = None, port: int | None = None, documents_dir: str |
         log.warning("%s; answering with the sentence baseline instead", error)
         engine.settings = engine.settings.model_copy(update={"reader": "sentence"})
         engine.warm_up()
-    log.info("models loaded: %d documents, %d passages indexed (%.1f s)", len(engine.index.documents),
-             len(engine.index), time.perf_counter() - began)
+    manifest = engine.store.manifest()
+    log.info("models loaded: %d documents, %d passages indexed (%.1f s)", manifest.document_count,
+             manifest.passage_count, time.perf_counter() - began)
 
     demo = build_app(engine, concurrency_limit=concurrency)
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, show_error=True, ssr_mode=False,

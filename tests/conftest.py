@@ -31,8 +31,8 @@ def sample_engine(tmp_path_factory, embedder):
     documents = tmp_path_factory.mktemp("documents")
     for path in SAMPLE_DOCUMENTS.iterdir():
         shutil.copy(path, documents / path.name)
-    engine = QA(documents_dir=documents, index_dir=tmp_path_factory.mktemp("index"))
-    engine.embedder = embedder
+    engine = QA(documents_dir=documents, index_dir=tmp_path_factory.mktemp("index"), embedder=embedder,
+                index_embedder=embedder)
     engine.warm_up()
     return engine
 
@@ -53,3 +53,21 @@ def tiny_model_dir(tmp_path_factory):
     BertForQuestionAnswering(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return str(folder)
+
+
+@pytest.fixture(params=["local", "postgres"])
+def store_factory(request, tmp_path):
+    """Opens stores of one backend on one fresh location; every handle it made is closed afterwards."""
+    from qa.store import open_store
+
+    location = str(tmp_path / "index") if request.param == "local" else request.getfixturevalue("postgres_database")
+    opened = []
+
+    def factory(read_only: bool = False):
+        store = open_store(request.param, location, read_only=read_only)
+        opened.append(store)
+        return store
+
+    yield factory
+    for store in opened:
+        store.close()

@@ -40,4 +40,4 @@ def test_ask_without_a_documents_folder_uses_the_packaged_sample(tmp_path, monke
     assert main(["ask", "Who heads Roscosmos?"]) == 0
     out = capsys.readouterr().out
     assert "Rogozin" in out and "sample_documents" in out
-    assert (tmp_path / "index" / "CURRENT").exists() and not (tmp_path / "documents").exists()
+    assert (tmp_path / "index" / "store.sqlite").exists() and not (tmp_path / "documents").exists()

@@ -1,96 +1,135 @@
-"""The passage index: build, save, load with checks, incremental updates, and saves that cannot half-happen."""
+"""Indexing a folder into a store: incremental, resumable, and exact offsets on Unicode text."""
 
 from __future__ import annotations
 
-import json
+import os
 
-import faiss
-import numpy as np
 import pytest
 
+from qa import index as indexing
 from qa.documents import document_id
-from qa.index import CURRENT_FILE, IndexLoadError, PassageIndex, build_index
+from qa.index import Indexer
 from qa.models import Document
-
-
-def make_documents(*texts: str) -> list[Document]:
-    return [Document(id=document_id(t), title=t[:10], source=f"{i}.txt", text=t) for i, t in enumerate(texts)]
-
+from qa.store import StoredDocument, open_store
 
 ALPHA = "Alpha is a small village in the mountains. It has a bakery and a church. The river runs past it."
 BETA = "Beta Corporation builds bridges. Its headquarters are in Oslo. It was founded in 1950."
-GAMMA = "Gamma rays are energetic photons. They come from radioactive decay."
+GAMMA = "Gamma rays are energetic photons. They come from radioactive decay — Zoë’s café measures them."
 
 
-def test_build_save_and_load_round_trip(embedder, tmp_path):
-    index, report = build_index(make_documents(ALPHA, BETA), embedder, 200, 1, progress=False)
-    assert report.added and not report.reused and report.embedded_passages == len(index)
-    index.save(tmp_path)
-    loaded = PassageIndex.load(tmp_path)
-    assert [p.model_dump() for p in loaded.passages] == [p.model_dump() for p in index.passages]
-    np.testing.assert_allclose(loaded.vectors, index.vectors, atol=1e-6)
-    np.testing.assert_allclose(np.linalg.norm(loaded.vectors, axis=1), 1.0, atol=1e-5)
-    manifest = json.loads((tmp_path / (tmp_path / CURRENT_FILE).read_text() / "manifest.json").read_text())
-    assert manifest["dimension"] == 384 and manifest["passage_count"] == len(index)
-    assert set(manifest["documents"]) == {d.id for d in make_documents(ALPHA, BETA)}
-    for passage in loaded.passages:
-        assert loaded.documents[passage.document_id].text[passage.start : passage.end] == passage.text
+@pytest.fixture
+def folder(tmp_path):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "alpha.txt").write_text(ALPHA, encoding="utf-8")
+    (documents / "beta.txt").write_text(BETA, encoding="utf-8")
+    return documents
 
 
-def test_search_finds_the_relevant_passage(embedder):
-    index, _ = build_index(make_documents(ALPHA, BETA, GAMMA), embedder, 200, 1, progress=False)
-    rows = index.search(embedder.embed(["Where is the headquarters of the bridge company?"])[0], 2)
-    assert index.passages[rows[0][0]].text.startswith("Beta") and rows[0][1] > rows[1][1]
+@pytest.fixture
+def indexer(tmp_path, embedder):
+    store = open_store("local", str(tmp_path / "index"))
+    yield Indexer(store, embedder, 200, 1)
+    store.close()
 
 
-def test_incremental_update_reuses_unchanged_documents(embedder):
-    first, _ = build_index(make_documents(ALPHA, BETA), embedder, 200, 1, progress=False)
-    second, report = build_index(make_documents(ALPHA, GAMMA), embedder, 200, 1, previous=first, progress=False)
-    assert report.reused == [document_id(ALPHA)]
-    assert report.added == [document_id(GAMMA)] and report.removed == [document_id(BETA)]
-    assert report.embedded_passages == sum(p.document_id == document_id(GAMMA) for p in second.passages)
-    alpha_rows = [i for i, p in enumerate(second.passages) if p.document_id == document_id(ALPHA)]
-    np.testing.assert_array_equal(second.vectors[alpha_rows], first.vectors[: len(alpha_rows)])
+def test_a_folder_is_indexed_with_exact_offsets(indexer, folder, embedder):
+    (folder / "gamma.md").write_text(GAMMA, encoding="utf-8")
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    assert sorted(report.added) == sorted(document_id(t) for t in (ALPHA, BETA, GAMMA))
+    assert report.embedded_passages == indexer.store.manifest().passage_count >= 3
+    for stored in indexer.store.documents():
+        document = indexer.store.get_documents([stored.id])[stored.id]
+        passages = indexer.store.get_passages([f"{stored.id}:{i}" for i in range(stored.passage_count)])
+        assert len(passages) == stored.passage_count
+        for passage in passages.values():
+            assert document.text[passage.start : passage.end] == passage.text
+    found = indexer.store.dense_search(embedder.embed(["Where is the bridge company based?"])[0], 1)
+    assert found[0][0].startswith(document_id(BETA))
 
 
-def test_changed_settings_rebuild_everything(embedder):
-    first, _ = build_index(make_documents(ALPHA), embedder, 200, 1, progress=False)
-    _, report = build_index(make_documents(ALPHA), embedder, 100, 1, previous=first, progress=False)
-    assert report.added == [document_id(ALPHA)] and not report.reused
+def test_unchanged_files_are_not_read_again(indexer, folder, monkeypatch):
+    indexer.sync_folder(folder, 10**6, progress=False)
+    read = []
+    monkeypatch.setattr(indexing, "load_document", lambda path, *a: read.append(path))
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    assert read == [] and sorted(report.reused) == sorted(document_id(t) for t in (ALPHA, BETA))
+    assert not report.changed and report.embedded_passages == 0
 
 
-def test_passages_fit_what_the_model_reads(embedder):
-    long_text = " ".join(f"Paragraph sentence {i} describes item {i} in some detail." for i in range(200))
-    index, _ = build_index(make_documents(long_text), embedder, 254, 1, progress=False)
-    counts = [len(embedder.tokenizer(p.text)["input_ids"]) for p in index.passages]
-    assert max(counts) <= embedder.model.max_seq_length
+def test_changed_renamed_and_removed_files(indexer, folder):
+    indexer.sync_folder(folder, 10**6, progress=False)
+    (folder / "alpha.txt").write_text(ALPHA + " A new sentence about the ferry.", encoding="utf-8")
+    (folder / "beta.txt").rename(folder / "beta-renamed.txt")
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    assert report.added == [document_id(ALPHA + " A new sentence about the ferry.")]
+    assert report.removed == [document_id(ALPHA)]
+    assert report.reused == [document_id(BETA)] and report.embedded_passages == 1
+    sources = {d.id: d.source for d in indexer.store.documents()}
+    assert sources == {document_id(BETA): str(folder / "beta-renamed.txt"),
+                       report.added[0]: str(folder / "alpha.txt")}
+    (folder / "alpha.txt").unlink()
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    assert report.removed == [document_id(ALPHA + " A new sentence about the ferry.")]
+    assert [d.id for d in indexer.store.documents()] == [document_id(BETA)]
 
 
-def test_interrupted_save_keeps_the_previous_index(embedder, tmp_path, monkeypatch):
-    old, _ = build_index(make_documents(ALPHA), embedder, 200, 1, progress=False)
-    old.save(tmp_path)
-    new, _ = build_index(make_documents(ALPHA, BETA), embedder, 200, 1, previous=old, progress=False)
+def test_a_duplicate_file_is_skipped_with_its_twin_named(indexer, folder):
+    (folder / "copy.txt").write_text(BETA, encoding="utf-8")
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    assert [(f.source, f.reason) for f in report.failures] == [
+        (str(folder / "copy.txt"), f"same text as {folder / 'beta.txt'}; skipped")]
 
-    def crash(*args, **kwargs):
-        raise KeyboardInterrupt
 
-    monkeypatch.setattr(faiss, "write_index", crash)
+def test_changed_settings_rebuild_everything(tmp_path, folder, embedder, indexer):
+    indexer.sync_folder(folder, 10**6, progress=False)
+    report = Indexer(indexer.store, embedder, 100, 1).sync_folder(folder, 10**6, progress=False)
+    assert report.rebuilt and len(report.added) == 2 and not report.reused
+    assert indexer.store.manifest().settings.chunk_tokens == 100
+
+
+def test_an_interrupted_run_keeps_what_it_committed(indexer, folder, monkeypatch):
+    for number in range(6):
+        (folder / f"extra-{number}.txt").write_text(f"Extra document number {number} tells about topic {number}.",
+                                                    encoding="utf-8")
+    monkeypatch.setattr(indexing, "COMMIT_PASSAGES", 2)
+    writes = []
+    original = indexer.store.write
+
+    def write_then_crash(items):
+        original(items)
+        writes.append(items)
+        if len(writes) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(indexer.store, "write", write_then_crash)
     with pytest.raises(KeyboardInterrupt):
-        new.save(tmp_path)
-    monkeypatch.undo()
-    loaded = PassageIndex.load(tmp_path)
-    assert set(loaded.documents) == {document_id(ALPHA)}
-    new.save(tmp_path)
-    assert set(PassageIndex.load(tmp_path).documents) == {document_id(ALPHA), document_id(BETA)}
-    assert len(list(tmp_path.glob("v-*"))) == 1
+        indexer.sync_folder(folder, 10**6, progress=False)
+    kept = {d.id for d in indexer.store.documents()}
+    assert len(kept) == 4 and kept == {item.document.id for batch in writes for item in batch}
+    monkeypatch.setattr(indexer.store, "write", original)
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    assert len(report.added) == 4 and sorted(report.reused) == sorted(kept)
+    assert indexer.store.manifest().document_count == 8
 
 
-def test_damaged_or_missing_index_is_refused(embedder, tmp_path):
-    with pytest.raises(IndexLoadError, match="no index"):
-        PassageIndex.load(tmp_path)
-    index, _ = build_index(make_documents(ALPHA, BETA), embedder, 200, 1, progress=False)
-    folder = index.save(tmp_path)
-    lines = (folder / "passages.jsonl").read_text().splitlines()
-    (folder / "passages.jsonl").write_text("\n".join(lines[:-1]) + "\n")
-    with pytest.raises(IndexLoadError, match="damaged"):
-        PassageIndex.load(tmp_path)
+def test_passages_fit_what_the_model_reads(indexer, embedder):
+    long_text = " ".join(f"Paragraph sentence {i} describes item {i} in some detail." for i in range(200))
+    indexer.sync_documents([Document(id=document_id(long_text), title="long", source="long", text=long_text)],
+                           progress=False)
+    passages = indexer.store.get_passages([f"{document_id(long_text)}:{i}" for i in range(100)])
+    counts = [len(embedder.tokenizer(p.text)["input_ids"]) for p in passages.values()]
+    assert len(counts) > 5 and max(counts) <= embedder.model.max_seq_length
+
+
+def test_a_stored_document_is_stale_once_its_file_changes_or_goes(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("hello", encoding="utf-8")
+    stat = path.stat()
+    stored = StoredDocument(id="x", title="a", source=str(path), content_hash="x", size=stat.st_size,
+                            mtime=stat.st_mtime, passage_count=1)
+    assert not indexing.stored_changed(stored)
+    os.utime(path, (stat.st_atime, stat.st_mtime + 5))
+    assert indexing.stored_changed(stored)
+    path.unlink()
+    assert indexing.stored_changed(stored)

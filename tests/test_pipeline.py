@@ -14,7 +14,7 @@ LAVROV_SENTENCE = "The plans of the US, as well as NATO to place weapons in oute
 def assert_citations_exact(engine: QA, result: AskResult) -> None:
     citations = result.citations + [c for a in result.alternatives for c in a.citations]
     for citation in citations:
-        document = engine.index.documents[citation.document_id]
+        document = engine.store.get_documents([citation.document_id])[citation.document_id]
         assert document.text[citation.start : citation.end] == citation.quote
         assert document.text[citation.passage_start : citation.passage_end] == citation.passage_text
         assert citation.passage_start <= citation.start < citation.end <= citation.passage_end
@@ -29,7 +29,7 @@ def test_lavrov_question_on_the_sample(sample_engine):
     assert result.citations[0].title.startswith("Russian space agency Roscosmos")
     assert_citations_exact(sample_engine, result)
     assert set(result.timings_ms) == {"resolve", "retrieve", "read", "total"}
-    assert len(result.passages) == sample_engine.settings.top_k or len(result.passages) == len(sample_engine.index)
+    assert len(result.passages) == sample_engine.settings.top_k or len(result.passages) == sample_engine.store.manifest().passage_count
 
 
 @pytest.mark.slow
@@ -78,8 +78,7 @@ def test_documents_can_be_added_and_removed(tmp_path, embedder):
         "Café Zoë’s guide 🙂\n\nThe Zorblat bridge in Zürich was opened in 1987 by mayor Elna Kvist. "
         "It spans the Limmat river — 東京 has nothing like it.", encoding="utf-8")
     (documents / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
-    engine = QA(documents_dir=documents, index_dir=tmp_path / "index")
-    engine.embedder = embedder
+    engine = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
     result = engine.ask("Who opened the Zorblat bridge?")
     assert [f.source for f in engine.failures] == [str(documents / "broken.pdf")]
     assert result.citations and "Elna Kvist" in result.citations[0].passage_text
@@ -100,10 +99,9 @@ def test_documents_can_be_added_and_removed(tmp_path, embedder):
     harbour = next(d for d in engine.documents() if d.title == "Harbour notes")
     engine.remove_document(harbour.id)
     assert not (documents / "upload.md").exists()
-    assert harbour.id not in engine.index.documents
-    reloaded = QA(documents_dir=documents, index_dir=tmp_path / "index")
-    reloaded.embedder = embedder
-    assert set(reloaded.index.documents) == set(engine.index.documents)
+    assert harbour.id not in {d.id for d in engine.documents()}
+    reloaded = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
+    assert reloaded.documents() == engine.documents()
 
 
 @pytest.mark.slow
@@ -114,5 +112,5 @@ def test_ask_works_with_no_setup(tmp_path, monkeypatch, embedder):
     engine.embedder = embedder
     result = pipeline.ask("What did Lavrov warn about?")
     assert engine.documents_dir == pipeline.SAMPLE_DOCUMENTS_DIR
-    assert result.answer and (tmp_path / "index" / "CURRENT").exists()
+    assert result.answer and (tmp_path / "index" / "store.sqlite").exists()
     assert_citations_exact(engine, result)

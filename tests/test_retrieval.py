@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from qa.documents import document_id
-from qa.index import build_index
+from qa.index import Indexer
 from qa.models import Document
-from qa.retrieval import Bm25Index, Retriever, reciprocal_rank_fusion
+from qa.retrieval import Retriever, reciprocal_rank_fusion
+from qa.store import open_store
 
 TEXTS = [
     "The Eiffel Tower stands in Paris and was completed in 1889.",
@@ -24,18 +25,21 @@ def test_rrf_adds_reciprocal_ranks():
     assert fused[2][1] == pytest.approx(1 / 62)
 
 
-def test_bm25_matches_stemmed_words_and_ignores_stopwords():
-    bm25 = Bm25Index(TEXTS)
-    assert bm25.search("replacing gaskets", 2)[0][0] == 2
-    assert bm25.search("the of and", 5) == []
-    assert Bm25Index([]).search("anything", 3) == []
-
-
 @pytest.fixture(scope="module")
-def retriever(embedder):
+def retriever(embedder, tmp_path_factory):
     documents = [Document(id=document_id(t), title=f"doc {i}", source=f"{i}.txt", text=t) for i, t in enumerate(TEXTS)]
-    index, _ = build_index(documents, embedder, 200, 1, progress=False)
-    return Retriever(index, embedder)
+    store = open_store("local", str(tmp_path_factory.mktemp("index")))
+    Indexer(store, embedder, 200, 1).sync_documents(documents, progress=False)
+    yield Retriever(store, embedder)
+    store.close()
+
+
+def test_passages_of_changed_files_are_left_out(retriever):
+    everest = retriever.store.documents([document_id(TEXTS[3])])[0]
+    stale = Retriever(retriever.store, retriever.embedder, is_stale=lambda d: d.id == everest.id)
+    found = stale.search("tallest peak on earth", k=4, mode="hybrid")
+    assert [d.id for d in found.changed_documents] == [everest.id]
+    assert everest.id not in {p.passage.document_id for p in found.passages} and len(found.passages) == 3
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,184 @@
+"""The store seam: documents, passages, vectors and keyword search behind one protocol, keyed by ids, never rows."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from pydantic import BaseModel
+
+from qa.models import Document, Passage
+
+
+class StoreError(RuntimeError):
+    """Anything a store cannot do; the message is one line that says why."""
+
+
+class StoreBusy(StoreError):
+    """Another process is writing to the store and did not finish in time."""
+
+
+class StoreDamaged(StoreError):
+    """A stored file or table failed its checks; ``qa index --verify`` tells more, ``--repair`` mends it."""
+
+
+class StoreReadOnly(StoreError):
+    """The store can be read but not written (a read-only folder or database user)."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be opened: no server, bad URL, missing folder."""
+
+
+class StoreSettings(BaseModel):
+    """What the stored passages and vectors were made with; a store holds vectors of one kind only."""
+
+    embedding_model: str
+    dimension: int
+    chunk_tokens: int
+    chunk_overlap_sentences: int
+
+
+class StoredDocument(BaseModel):
+    """One stored document as listed (no text): enough to sync a folder against the store."""
+
+    id: str
+    title: str
+    source: str
+    content_hash: str
+    size: int
+    mtime: float
+    passage_count: int
+
+
+class StoreManifest(BaseModel):
+    """What a store holds and where: its backend, location, settings and counts."""
+
+    backend: str
+    location: str
+    settings: StoreSettings | None
+    document_count: int
+    passage_count: int
+    generation: int
+
+
+@dataclass
+class DocumentWrite:
+    """A document with its passages and one unit vector per passage, written as one unit."""
+
+    document: Document
+    passages: list[Passage]
+    vectors: np.ndarray
+    size: int = 0
+    mtime: float = 0.0
+    replaces: list[str] = field(default_factory=list)  # ids of documents this one supersedes, removed with it
+
+
+@runtime_checkable
+class DocumentStore(Protocol):
+    """Documents, passages, vectors and keyword search; every backend passes ``tests/test_store.py``.
+
+    Writes are transactional: a reader sees a document with all its passages and vectors, or not at all.
+    """
+
+    backend: str
+
+    def bind(self, settings: StoreSettings) -> bool:
+        """Stamp an empty store with ``settings``; False when it holds vectors made with other settings."""
+        ...
+
+    def clear(self) -> None:
+        """Remove every document and the settings stamp."""
+        ...
+
+    def writer(self, timeout: float = ...) -> AbstractContextManager[None]:
+        """Hold the single-writer lock (across processes); raises StoreBusy after ``timeout`` seconds."""
+        ...
+
+    def write(self, items: list[DocumentWrite]) -> None:
+        """Store documents with their passages and vectors in one transaction, replacing any with the same id
+        and removing the documents each one ``replaces``."""
+        ...
+
+    def delete(self, document_ids: list[str]) -> int:
+        """Remove documents with their passages and vectors; returns how many existed."""
+        ...
+
+    def set_source(self, document_id: str, source: str, size: int, mtime: float) -> None:
+        """Record that a stored document now comes from another file (renamed or touched, same text)."""
+        ...
+
+    def documents(self, ids: list[str] | None = None) -> list[StoredDocument]:
+        """Stored documents without their texts (every one, or those of ``ids``), ordered by source."""
+        ...
+
+    def get_documents(self, ids: list[str]) -> dict[str, Document]:
+        """Documents with their full text, by id; unknown ids are left out."""
+        ...
+
+    def get_passages(self, ids: list[str]) -> dict[str, Passage]:
+        """Passages with their text, by id; unknown ids are left out."""
+        ...
+
+    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity) of the ``k`` nearest passages, best first."""
+        ...
+
+    def keyword_search(self, text: str, k: int) -> list[tuple[str, float]]:
+        """(passage id, keyword score) of the best ``k`` passages sharing a word with ``text``, best first."""
+        ...
+
+    def manifest(self) -> StoreManifest:
+        """Backend, location, settings, counts and a generation that grows with every committed write."""
+        ...
+
+    def verify(self) -> list[str]:
+        """Problems found in the stored data, one line each; empty when all is well."""
+        ...
+
+    def repair(self) -> list[str]:
+        """Rebuild what ``verify`` finds damaged from what is intact; the lines say what was done."""
+        ...
+
+    def close(self) -> None: ...
+
+
+BACKENDS = {"local": "qa.store_local:LocalStore", "postgres": "qa.store_postgres:PostgresStore"}
+
+
+def open_store(backend: str, location: str, read_only: bool = False) -> DocumentStore:
+    """The store named by ``backend`` ('local': an index folder; 'postgres': a libpq URI) at ``location``."""
+    if backend not in BACKENDS:
+        raise StoreUnavailable(f"unknown store {backend!r}; choose from {', '.join(BACKENDS)}")
+    module_name, class_name = BACKENDS[backend].split(":")
+    store_class = getattr(importlib.import_module(module_name), class_name)
+    return store_class(location, read_only=read_only)
+
+
+def keyword_tokens(texts: list[str]) -> list[list[str]]:
+    """Lower-cased, stop-word-free, Snowball-stemmed word tokens, the same for passages and questions."""
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+_STEMMER = None
+
+
+def _stemmer():
+    global _STEMMER
+    if _STEMMER is None:
+        import Stemmer
+
+        _STEMMER = Stemmer.Stemmer("english")
+    return _STEMMER
+
+
+def batched(items: list, size: int = 900) -> Iterator[list]:
+    """Consecutive slices of at most ``size`` items (900 keeps SQL parameter lists under the limits)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,618 @@
+"""The local store: SQLite (documents, passages, vectors, FTS5 keywords) with an in-memory FAISS index kept in step."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from qa.documents import document_id
+from qa.models import Document, Passage
+from qa.store import (
+    DocumentWrite,
+    StoreBusy,
+    StoreDamaged,
+    StoreError,
+    StoreManifest,
+    StoreReadOnly,
+    StoreSettings,
+    StoreUnavailable,
+    StoredDocument,
+    batched,
+    keyword_tokens,
+)
+
+log = logging.getLogger(__name__)
+
+DATABASE_FILE = "store.sqlite"
+LOCK_FILE = "writer.lock"
+DENSE_CACHE_FILE = "vectors.faiss"
+DENSE_CACHE_INFO = "vectors.json"
+SCHEMA_VERSION = 2
+# Past this many passages the dense index is an inverted-file (IVF) index searched approximately; flat below it.
+ANN_MIN_PASSAGES = 200_000
+ANN_TARGET_RECALL = 0.97
+# The dense cache file is rewritten when this share of the passages changed since it was written.
+CACHE_REWRITE_SHARE = 0.1
+READ_BATCH = 20_000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
+    passage_count INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+CREATE TABLE IF NOT EXISTS passages (
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL, crc INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS keywords USING fts5(tokens);
+CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, passage INTEGER NOT NULL,
+    added INTEGER NOT NULL);
+"""
+
+
+def passage_crc(text: str, vector: bytes) -> int:
+    """Checksum of a stored passage: its text and its vector's bytes."""
+    return zlib.crc32(vector, zlib.crc32(text.encode("utf-8")))
+
+
+def file_crc(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            crc = zlib.crc32(block, crc)
+    return crc
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 OR-query of the text's keyword tokens, each quoted; None when it has none."""
+    tokens = list(dict.fromkeys(keyword_tokens([text])[0]))
+    return " OR ".join(f'"{t}"' for t in tokens) if tokens else None
+
+
+class DenseIndex:
+    """FAISS over the stored vectors, ids = passage rowids: exact (flat) when small, IVF past ANN_MIN_PASSAGES."""
+
+    def __init__(self, dimension: int, index=None, nprobe: int = 0, recall: float | None = None):
+        import faiss
+
+        self.dimension = dimension
+        self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self.nprobe = nprobe
+        self.recall = recall
+
+    @property
+    def approximate(self) -> bool:
+        return self.nprobe > 0
+
+    @classmethod
+    def build(cls, dimension: int, ids: np.ndarray, vectors: np.ndarray) -> DenseIndex:
+        """Flat below ANN_MIN_PASSAGES; else an IVF index whose nprobe is raised until recall@10 reaches the target."""
+        import faiss
+
+        if len(ids) < ANN_MIN_PASSAGES:
+            dense = cls(dimension)
+            if len(ids):
+                dense.index.add_with_ids(vectors, ids)
+            return dense
+        lists = int(4 * np.sqrt(len(ids)))
+        quantizer = faiss.IndexFlatIP(dimension)
+        ivf = faiss.IndexIVFFlat(quantizer, dimension, lists, faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(0)
+        sample = vectors[np.sort(rng.choice(len(ids), size=min(len(ids), lists * 64), replace=False))]
+        ivf.train(sample)
+        ivf.add_with_ids(vectors, ids)
+        queries = vectors[rng.choice(len(ids), size=200, replace=False)]
+        queries = queries + rng.normal(scale=0.05, size=queries.shape).astype(np.float32)
+        queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+        exact = faiss.IndexFlatIP(dimension)
+        exact.add(vectors)
+        _, truth = exact.search(queries, 10)
+        truth = ids[truth]
+        nprobe, recall = 1, 0.0
+        while nprobe < lists:
+            ivf.nprobe = nprobe
+            _, found = ivf.search(queries, 10)
+            recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth)]))
+            if recall >= ANN_TARGET_RECALL:
+                break
+            nprobe *= 2
+        return cls(dimension, ivf, min(nprobe, lists), recall)
+
+    def outgrown(self, count: int) -> bool:
+        """Whether an index of ``count`` vectors should be built anew: of the other kind, or twice its trained size."""
+        if not self.approximate:
+            return count >= ANN_MIN_PASSAGES
+        return count < ANN_MIN_PASSAGES // 2 or count > 2 * (self.index.nlist / 4) ** 2
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids):
+            self.index.add_with_ids(vectors, ids)
+
+    def remove(self, ids: np.ndarray) -> None:
+        if len(ids):
+            self.index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if not self.index.ntotal or k <= 0:
+            return []
+        if self.approximate:
+            self.index.nprobe = self.nprobe
+        scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32), min(k, self.index.ntotal))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def save(self, folder: Path, seq: int) -> None:
+        """Write the index and its info (the change it covers, its checksum) atomically beside the database."""
+        import faiss
+
+        target = folder / DENSE_CACHE_FILE
+        temporary = folder / f".{DENSE_CACHE_FILE}.{os.getpid()}.tmp"
+        faiss.write_index(self.index, str(temporary))
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        info = {"seq": seq, "crc": file_crc(temporary), "count": int(self.index.ntotal), "nprobe": self.nprobe,
+                "recall": self.recall, "dimension": self.dimension}
+        info_temporary = folder / f".{DENSE_CACHE_INFO}.{os.getpid()}.tmp"
+        info_temporary.write_text(json.dumps(info), encoding="utf-8")
+        temporary.replace(target)
+        info_temporary.replace(folder / DENSE_CACHE_INFO)
+
+    @classmethod
+    def load(cls, folder: Path, dimension: int) -> tuple[DenseIndex, int]:
+        """The cached index and the change sequence it covers; raises StoreDamaged when it fails its checksum."""
+        import faiss
+
+        try:
+            info = json.loads((folder / DENSE_CACHE_INFO).read_text(encoding="utf-8"))
+            path = folder / DENSE_CACHE_FILE
+            if file_crc(path) != info["crc"]:
+                raise StoreDamaged(f"{path} fails its checksum")
+            index = faiss.read_index(str(path))
+        except (OSError, ValueError, KeyError, RuntimeError) as error:
+            raise StoreDamaged(f"dense cache in {folder} unreadable ({error})") from None
+        if index.d != dimension or index.ntotal != info["count"]:
+            raise StoreDamaged(f"dense cache in {folder} does not match the store")
+        return cls(dimension, index, info["nprobe"], info["recall"]), int(info["seq"])
+
+
+class LocalStore:
+    """An index folder: ``store.sqlite`` holds everything, ``vectors.faiss`` caches the dense index.
+
+    Every write is one SQLite transaction (WAL journal, full sync), so readers in any process see the last
+    committed state and a crash loses nothing committed. One writer at a time across processes (a file lock).
+    Each handle keeps its FAISS index in step by replaying the ``changes`` log of other handles' writes.
+    """
+
+    backend = "local"
+
+    def __init__(self, location: str | Path, read_only: bool = False):
+        self.folder = Path(location).expanduser()
+        self.path = self.folder / DATABASE_FILE
+        if not read_only:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreUnavailable(f"cannot create the index folder {self.folder}: {error.strerror}") from None
+            read_only = not os.access(self.folder, os.W_OK) or (self.path.exists() and not os.access(self.path, os.W_OK))
+        elif not self.path.exists():
+            raise StoreUnavailable(f"no index in {self.folder} ({DATABASE_FILE} missing)")
+        self.read_only = read_only
+        self._connections = threading.local()
+        self._all_connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._dense: DenseIndex | None = None
+        self._dense_seq = 0
+        self._dense_generation = -1
+        self._dense_lock = threading.RLock()
+        self._writer_lock = None
+        if not read_only:
+            with self._transaction() as db:
+                for statement in filter(str.strip, SCHEMA.split(";")):
+                    db.execute(statement)
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('generation', '0')", (str(SCHEMA_VERSION),))
+        else:
+            self._meta("schema")  # fail now, not at the first question
+
+    # ------------------------------------------------------------------ connections and transactions
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._connections, "db", None)
+        if db is None:
+            try:
+                if self.read_only:
+                    db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30, isolation_level=None,
+                                         check_same_thread=False)
+                    try:
+                        db.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
+                    except sqlite3.OperationalError:  # a WAL database in a folder we cannot write: read it as is
+                        db.close()
+                        db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                                             check_same_thread=False)
+                else:
+                    db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("PRAGMA synchronous=FULL")
+                db.execute("PRAGMA foreign_keys=ON")
+            except sqlite3.DatabaseError as error:
+                raise self._error(error) from None
+            self._connections.db = db
+            with self._connections_lock:
+                self._all_connections.append(db)
+        return db
+
+    def _error(self, error: sqlite3.Error) -> StoreError:
+        message = str(error)
+        if "readonly" in message or "read-only" in message:
+            return StoreReadOnly(f"the index in {self.folder} is read-only: it answers but cannot be updated")
+        if "malformed" in message or "not a database" in message or "no such table" in message:
+            return StoreDamaged(f"the index in {self.folder} is damaged ({message}); "
+                                f"run 'qa index --verify' or '--repair'")
+        if "locked" in message or "busy" in message:
+            return StoreBusy(f"the index in {self.folder} is busy: another process is writing ({message})")
+        if "unable to open" in message:
+            return StoreUnavailable(f"cannot open the index in {self.folder} ({message})")
+        return StoreError(f"index in {self.folder}: {message}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE) that bumps the generation; rolled back on any error."""
+        if self.read_only:
+            raise StoreReadOnly(f"the index in {self.folder} is read-only: it answers but cannot be updated")
+        db = self._db()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise self._error(error) from None
+        try:
+            yield db
+            db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+            db.execute("COMMIT")
+        except BaseException as error:
+            db.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error):
+                raise self._error(error) from None
+            raise
+
+    def _query(self, sql: str, parameters=()) -> list[tuple]:
+        try:
+            return self._db().execute(sql, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise self._error(error) from None
+
+    def _meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    # ------------------------------------------------------------------ the protocol
+
+    def bind(self, settings: StoreSettings) -> bool:
+        current = self._settings()
+        if current is not None:
+            return current == settings
+        if self.manifest().passage_count:
+            return False
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (settings.model_dump_json(),))
+        return True
+
+    def _settings(self) -> StoreSettings | None:
+        stamp = self._meta("settings")
+        return StoreSettings.model_validate_json(stamp) if stamp else None
+
+    def clear(self) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT INTO changes (passage, added) SELECT rowid, 0 FROM passages")
+            db.execute("DELETE FROM passages")
+            db.execute("DELETE FROM documents")
+            db.execute("DELETE FROM keywords")
+            db.execute("DELETE FROM meta WHERE key = 'settings'")
+
+    @contextmanager
+    def writer(self, timeout: float = 60.0) -> Iterator[None]:
+        import filelock
+
+        if self.read_only:
+            raise StoreReadOnly(f"the index in {self.folder} is read-only: it answers but cannot be updated")
+        if self._writer_lock is None:
+            self._writer_lock = filelock.FileLock(self.folder / LOCK_FILE)
+        try:
+            self._writer_lock.acquire(timeout=timeout)
+        except filelock.Timeout:
+            raise StoreBusy(f"the index in {self.folder} is busy: another process is writing "
+                            f"(waited {timeout:g} s)") from None
+        try:
+            yield
+        finally:
+            try:
+                if self._writer_lock.lock_counter == 1:
+                    self._save_dense_cache_if_stale()
+            finally:
+                self._writer_lock.release()
+
+    def write(self, items: list[DocumentWrite]) -> None:
+        settings = self._settings()
+        if settings is None:
+            raise StoreError(f"the index in {self.folder} has no settings yet; bind() it first")
+        rows = []
+        for item in items:
+            vectors = np.ascontiguousarray(item.vectors, dtype=np.float32)
+            if vectors.shape != (len(item.passages), settings.dimension):
+                raise StoreError(f"document {item.document.id}: {vectors.shape[0]}×{vectors.shape[-1]} vectors for "
+                                 f"{len(item.passages)} passages of dimension {settings.dimension}")
+            rows.append((item, vectors))
+        with self.writer(), self._transaction() as db:
+            for item, vectors in rows:
+                self._delete(db, [item.document.id, *item.replaces])
+                d = item.document
+                db.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (d.id, d.title, d.source, item.size, item.mtime, len(item.passages), d.text))
+                tokens = keyword_tokens([p.text for p in item.passages])
+                for passage, vector, words in zip(item.passages, vectors, tokens):
+                    blob = vector.tobytes()
+                    rowid = db.execute(
+                        "INSERT INTO passages (id, document_id, start, end, text, vector, crc) VALUES (?,?,?,?,?,?,?)",
+                        (passage.id, d.id, passage.start, passage.end, passage.text, blob,
+                         passage_crc(passage.text, blob))).lastrowid
+                    db.execute("INSERT INTO keywords (rowid, tokens) VALUES (?, ?)", (rowid, " ".join(words)))
+                    db.execute("INSERT INTO changes (passage, added) VALUES (?, 1)", (rowid,))
+
+    @staticmethod
+    def _delete(db: sqlite3.Connection, document_ids: list[str]) -> int:
+        removed = 0
+        for doc_id in document_ids:
+            rowids = [r for (r,) in db.execute("SELECT rowid FROM passages WHERE document_id = ?", (doc_id,))]
+            db.executemany("DELETE FROM keywords WHERE rowid = ?", [(r,) for r in rowids])
+            db.executemany("INSERT INTO changes (passage, added) VALUES (?, 0)", [(r,) for r in rowids])
+            db.execute("DELETE FROM passages WHERE document_id = ?", (doc_id,))
+            removed += db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
+        return removed
+
+    def delete(self, document_ids: list[str]) -> int:
+        with self.writer(), self._transaction() as db:
+            return self._delete(db, document_ids)
+
+    def set_source(self, document_id: str, source: str, size: int, mtime: float) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE documents SET source = ?, size = ?, mtime = ? WHERE id = ?",
+                       (source, size, mtime, document_id))
+
+    def documents(self, ids: list[str] | None = None) -> list[StoredDocument]:
+        columns = "id, title, source, size, mtime, passage_count"
+        if ids is None:
+            rows = self._query(f"SELECT {columns} FROM documents ORDER BY source")
+        else:
+            rows = []
+            for chunk in batched(list(dict.fromkeys(ids))):
+                rows += self._query(f"SELECT {columns} FROM documents WHERE id IN ({_marks(chunk)})", chunk)
+            rows.sort(key=lambda row: row[2])
+        return [StoredDocument(id=i, title=t, source=s, content_hash=i, size=z, mtime=m, passage_count=n)
+                for i, t, s, z, m, n in rows]
+
+    def get_documents(self, ids: list[str]) -> dict[str, Document]:
+        found = {}
+        for chunk in batched(list(dict.fromkeys(ids))):
+            for i, t, s, text in self._query(
+                    f"SELECT id, title, source, text FROM documents WHERE id IN ({_marks(chunk)})", chunk):
+                found[i] = Document(id=i, title=t, source=s, text=text)
+        return found
+
+    def get_passages(self, ids: list[str]) -> dict[str, Passage]:
+        found = {}
+        for chunk in batched(list(dict.fromkeys(ids))):
+            for i, d, s, e, text in self._query(
+                    f"SELECT id, document_id, start, end, text FROM passages WHERE id IN ({_marks(chunk)})", chunk):
+                found[i] = Passage(id=i, document_id=d, start=s, end=e, text=text)
+        return found
+
+    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        with self._dense_lock:
+            dense = self._catch_up()
+            found = dense.search(np.asarray(vector, dtype=np.float32), k)
+        return self._passage_ids(found)
+
+    def keyword_search(self, text: str, k: int) -> list[tuple[str, float]]:
+        query = fts_query(text)
+        if query is None or k <= 0:
+            return []
+        rows = self._query("SELECT p.id, -bm25(keywords) FROM keywords JOIN passages p ON p.rowid = keywords.rowid "
+                           "WHERE keywords MATCH ? ORDER BY rank LIMIT ?", (query, k))
+        return [(i, float(score)) for i, score in rows if score > 0]
+
+    def manifest(self) -> StoreManifest:
+        documents, passages = self._query("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM passages)")[0]
+        return StoreManifest(backend=self.backend, location=str(self.folder), settings=self._settings(),
+                             document_count=documents, passage_count=passages,
+                             generation=int(self._meta("generation") or 0))
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for db in self._all_connections:
+                db.close()
+            self._all_connections.clear()
+        self._connections = threading.local()
+
+    # ------------------------------------------------------------------ the dense index, kept in step
+
+    def _passage_ids(self, found: list[tuple[int, float]]) -> list[tuple[str, float]]:
+        if not found:
+            return []
+        rowids = [r for r, _ in found]
+        ids = dict(self._query(f"SELECT rowid, id FROM passages WHERE rowid IN ({_marks(rowids)})", rowids))
+        return [(ids[r], s) for r, s in found if r in ids]
+
+    def _catch_up(self) -> DenseIndex:
+        """The dense index with every committed change applied (cheap when nothing changed: one query)."""
+        generation = int(self._meta("generation") or 0)
+        if self._dense is not None and generation == self._dense_generation:
+            return self._dense
+        stale = self._dense is None or self._dense.dimension != self._dimension()
+        if stale or self._compacted() > self._dense_seq:  # a new kind of vector, or the changes it needs are gone
+            self._dense, self._dense_seq = self._open_dense()
+        changes = self._query("SELECT seq, passage, added FROM changes WHERE seq > ? ORDER BY seq", (self._dense_seq,))
+        if changes:
+            self._apply(changes)
+            self._dense_seq = changes[-1][0]
+        self._dense_generation = generation
+        return self._dense
+
+    def _apply(self, changes: list[tuple[int, int, int]]) -> None:
+        """Replay changes in order: runs of additions are added in one go, removals removed."""
+        run: list[int] = []
+        for _, rowid, added in changes + [(0, 0, -1)]:
+            if added == 1:
+                run.append(rowid)
+                continue
+            if run:
+                ids, vectors = self._vectors(run)
+                self._dense.add(ids, vectors)
+                run = []
+            if added == 0:
+                self._dense.remove(np.array([rowid], dtype=np.int64))
+
+    def _vectors(self, rowids: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Rowids and vectors (all, or of ``rowids`` that still exist), checked against their checksums."""
+        dimension = self._dimension()
+        columns = "SELECT rowid, text, vector, crc FROM passages"
+        if rowids is None:
+            batches = self._all_rows(columns)
+        else:
+            batches = (self._query(f"{columns} WHERE rowid IN ({_marks(c)})", c) for c in batched(rowids, 900))
+        id_parts, vector_parts = [np.zeros(0, np.int64)], [np.zeros((0, dimension), np.float32)]
+        for rows in batches:
+            for rowid, text, blob, crc in rows:
+                if passage_crc(text, blob) != crc or len(blob) != 4 * dimension:
+                    raise StoreDamaged(f"the index in {self.folder} is damaged (passage row {rowid} fails its "
+                                       f"checksum); run 'qa index --repair'")
+            id_parts.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+            vector_parts.append(np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(-1, dimension))
+        return np.concatenate(id_parts), np.vstack(vector_parts)
+
+    def _all_rows(self, select: str) -> Iterator[list[tuple]]:
+        """Every passage row in rowid order, READ_BATCH at a time."""
+        last = 0
+        while rows := self._query(f"{select} WHERE rowid > ? ORDER BY rowid LIMIT {READ_BATCH}", (last,)):
+            yield rows
+            last = rows[-1][0]
+
+    def _dimension(self) -> int:
+        settings = self._settings()
+        return settings.dimension if settings else 1
+
+    def _open_dense(self) -> tuple[DenseIndex, int]:
+        """The cached dense index when it is whole, else one built from the stored vectors."""
+        dimension = self._dimension()
+        if (self.folder / DENSE_CACHE_INFO).exists():
+            try:
+                dense, seq = DenseIndex.load(self.folder, dimension)
+                if seq >= self._compacted():
+                    return dense, seq
+            except StoreDamaged as error:
+                log.warning("%s; rebuilding it from the stored vectors", error)
+        seq = self._query("SELECT coalesce(max(seq), 0) FROM changes")[0][0]
+        ids, vectors = self._vectors()
+        return DenseIndex.build(dimension, ids, vectors), seq
+
+    def _save_dense_cache_if_stale(self) -> None:
+        """Rewrite the dense cache when much changed since it was written, and drop the changes it covers."""
+        info_path = self.folder / DENSE_CACHE_INFO
+        cached_seq = json.loads(info_path.read_text(encoding="utf-8"))["seq"] if info_path.exists() else 0
+        last_seq, pending = self._query("SELECT coalesce(max(seq), 0), count(*) FROM changes WHERE seq > ?",
+                                        (cached_seq,))[0]
+        passages = self.manifest().passage_count
+        if not pending or pending < CACHE_REWRITE_SHARE * passages:
+            return
+        with self._dense_lock:
+            dense = self._catch_up()
+            if dense.outgrown(passages):
+                self._dense, self._dense_seq = None, 0
+                dense = self._catch_up()
+            dense.save(self.folder, self._dense_seq)
+        with self._transaction() as db:
+            db.execute("DELETE FROM changes WHERE seq <= ?", (self._dense_seq,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('compacted', ?)", (str(self._dense_seq),))
+
+    def _compacted(self) -> int:
+        """The last change dropped from the log because the dense cache file holds it."""
+        return int(self._meta("compacted") or 0)
+
+    # ------------------------------------------------------------------ checks
+
+    def verify(self) -> list[str]:
+        problems = []
+        try:
+            result = self._query("PRAGMA quick_check")
+            if result != [("ok",)]:
+                problems += [f"database: {row[0]}" for row in result[:5]]
+                return problems
+            settings = self._settings()
+            dimension = settings.dimension if settings else None
+            for doc_id, text, count in self._query("SELECT id, text, passage_count FROM documents"):
+                if document_id(text) != doc_id:
+                    problems.append(f"document {doc_id}: its text does not match its content hash")
+                stored = self._query("SELECT count(*) FROM passages WHERE document_id = ?", (doc_id,))[0][0]
+                if stored != count:
+                    problems.append(f"document {doc_id}: {stored} passages stored, {count} expected")
+            for rowid, pid, doc_id, start, end, text, blob, crc in self._query(
+                    "SELECT p.rowid, p.id, p.document_id, p.start, p.end, p.text, p.vector, p.crc FROM passages p"):
+                if passage_crc(text, blob) != crc or (dimension and len(blob) != 4 * dimension):
+                    problems.append(f"passage {pid} (document {doc_id}): fails its checksum")
+            fts = self._query("SELECT count(*) FROM keywords")[0][0]
+            passages = self._query("SELECT count(*) FROM passages")[0][0]
+            if fts != passages:
+                problems.append(f"keyword index: {fts} entries for {passages} passages")
+            try:
+                self._db().execute("INSERT INTO keywords(keywords, rank) VALUES ('integrity-check', 1)")
+            except sqlite3.Error as error:
+                if "read" not in str(error):
+                    problems.append(f"keyword index: {error}")
+        except StoreError as error:
+            return [str(error)]
+        if (self.folder / DENSE_CACHE_INFO).exists():
+            try:
+                DenseIndex.load(self.folder, dimension or 1)
+            except StoreDamaged as error:
+                problems.append(str(error))
+        return problems
+
+    def repair(self) -> list[str]:
+        """Drop documents whose rows are damaged (the next sync re-reads their files), rebuild derived indexes."""
+        done = []
+        damaged = set()
+        for line in self.verify():
+            if line.startswith(("document ", "passage ")):
+                damaged.add(line.split("document ", 1)[-1].split(":")[0].split(")")[0].strip())
+        with self.writer():
+            if damaged:
+                with self._transaction() as db:
+                    self._delete(db, sorted(damaged))
+                done.append(f"dropped {len(damaged)} damaged documents; indexing the folder embeds them again")
+            with self._transaction() as db:
+                db.execute("DELETE FROM keywords")
+                rows = db.execute("SELECT rowid, text FROM passages").fetchall()
+                for chunk in batched(rows, 5_000):
+                    tokens = keyword_tokens([text for _, text in chunk])
+                    db.executemany("INSERT INTO keywords (rowid, tokens) VALUES (?, ?)",
+                                   [(r, " ".join(t)) for (r, _), t in zip(chunk, tokens)])
+            done.append(f"rebuilt the keyword index ({len(rows)} passages)")
+            for name in (DENSE_CACHE_FILE, DENSE_CACHE_INFO):
+                (self.folder / name).unlink(missing_ok=True)
+            with self._dense_lock:
+                self._dense, self._dense_seq = self._open_dense()
+                self._dense_generation = -1
+                self._dense.save(self.folder, self._dense_seq)
+            done.append(f"rebuilt the dense index ({self._dense.index.ntotal} vectors)")
+        return done
+
+
+def _marks(items: list) -> str:
+    return ",".join("?" * len(items))
