@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -16,6 +17,43 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def latency_while_indexing(engine, questions: list[str], upload_dir: Path, passages: int) -> tuple[list[float], float]:
+    """ask() latencies (ms) while ``add_documents`` embeds about ``passages`` new passages in another thread, and
+    the seconds that upload took."""
+    import threading
+
+    from qa.cli import DATA_DIR
+    from qa.squad import load_squad
+
+    contexts = [p.context for a in load_squad(DATA_DIR / "squad-v1.1-train.json.gz") for p in a.paragraphs]
+    files = []
+    for number, context in enumerate(contexts[: int(passages / 1.2)]):
+        files.append(upload_dir / f"upload-{number:04d}.txt")
+        files[-1].write_text(context, encoding="utf-8")
+    done = threading.Event()
+    took = []
+
+    def upload():
+        began = time.perf_counter()
+        engine.add_documents(files)
+        took.append(time.perf_counter() - began)
+        done.set()
+
+    thread = threading.Thread(target=upload)
+    thread.start()
+    time.sleep(2.0)  # let it load and start embedding
+    latencies = []
+    while not done.is_set():
+        for question in questions:
+            if done.is_set():
+                break
+            began = time.perf_counter()
+            engine.ask(question)
+            latencies.append((time.perf_counter() - began) * 1000)
+    thread.join()
+    return latencies, took[0]
 
 
 def squad_corpus(path: str, folder: Path, questions_limit: int) -> list[str]:
@@ -60,6 +98,8 @@ def main() -> None:
     parser.add_argument("--squad", help="SQuAD-format file whose paragraphs become the corpus")
     parser.add_argument("--questions", type=int, default=50, help="questions to time")
     parser.add_argument("--reader", choices=["trained", "sentence"], default="trained")
+    parser.add_argument("--upload-passages", type=int, default=1000,
+                        help="also time questions while an upload of about this many passages is embedded (0: skip)")
     args = parser.parse_args()
 
     from qa.pipeline import QA
@@ -71,7 +111,8 @@ def main() -> None:
             documents.mkdir()
             questions = squad_corpus(args.squad, documents, args.questions)
         else:
-            documents = Path(args.documents)
+            documents = scratch / "documents"  # a copy: the upload timing adds files to it
+            shutil.copytree(args.documents, documents)
             lines = Path("eval/qa_set.jsonl").read_text(encoding="utf-8").splitlines()
             questions = [json.loads(line)["question"] for line in lines][: args.questions]
         engine = QA(documents_dir=documents, index_dir=scratch / "index", reader=args.reader)
@@ -90,8 +131,13 @@ def main() -> None:
         sample_text = " ".join(p.passage.text for p in engine.retriever.retrieve(questions[0], 5))
         window_ms = window_latency(reader, questions[0], sample_text) if args.reader == "trained" else None
         manifest = engine.store.manifest()
+        busy = None
+        if args.upload_passages:
+            upload_dir = scratch / "uploads"
+            upload_dir.mkdir()
+            busy = latency_while_indexing(engine, questions, upload_dir, args.upload_passages)
 
-    print(f"corpus: {args.squad or documents} ({manifest.document_count} documents, {manifest.passage_count} passages)")
+    print(f"corpus: {args.squad or args.documents} ({manifest.document_count} documents, {manifest.passage_count} passages)")
     print(f"models loaded in {loaded:.1f} s")
     print(f"indexing: {indexing:.1f} s for {report.embedded_passages} passages = "
           f"{report.embedded_passages / indexing:.1f} passages/s (loading, chunking, embedding, saving)")
@@ -102,6 +148,13 @@ def main() -> None:
         values = [t[stage] for t in timings]
         print(f"warm ask() {stage:>8}: p50 {statistics.median(values):6.1f} ms   p95 {percentile(values, 0.95):6.1f} ms"
               f"   over {len(values)} questions")
+    if busy:
+        latencies, seconds = busy
+        idle = statistics.median([t["total"] for t in timings])
+        print(f"while an upload of about {args.upload_passages} passages was indexed ({seconds:.0f} s): ask() p50 "
+              f"{statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms, max "
+              f"{max(latencies):.0f} ms over {len(latencies)} questions = {statistics.median(latencies) / idle:.1f}x "
+              f"the idle p50")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ SENTENCE_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s)""")
 ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "no", "jr", "sr", "u.s", "inc", "ltd"}
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
+COUNT_BATCH = 2_000
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -59,9 +60,11 @@ class Chunker:
     overlap_sentences: int = 1
 
     def sentences(self, text: str) -> list[tuple[Span, int]]:
-        """Sentences with their token counts, long ones split until each fits in a passage."""
+        """Sentences with their token counts, long ones split until each fits in a passage (counted in batches,
+        so that a very large document never has all its sentences tokenised at once)."""
         spans = sentence_spans(text)
-        counts = self.count_tokens([text[s.start : s.end] for s in spans]) if spans else []
+        counts = [n for first in range(0, len(spans), COUNT_BATCH)
+                  for n in self.count_tokens([text[s.start : s.end] for s in spans[first : first + COUNT_BATCH]])]
         fitted: list[tuple[Span, int]] = []
         for span, count in zip(spans, counts):
             if count <= self.max_tokens:

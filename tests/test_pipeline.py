@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from qa import pipeline
@@ -114,3 +116,42 @@ def test_ask_works_with_no_setup(tmp_path, monkeypatch, embedder):
     assert engine.documents_dir == pipeline.SAMPLE_DOCUMENTS_DIR
     assert result.answer and (tmp_path / "index" / "store.sqlite").exists()
     assert_citations_exact(engine, result)
+
+
+def ask_until(engine: QA, question: str, predicate, seconds: float = 60.0) -> AskResult:
+    """Ask again until ``predicate(result)`` holds (the index catches up in the background), or fail."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = engine.ask(question)
+        if predicate(result) or time.monotonic() > deadline:
+            return result
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_files_changed_under_a_running_engine_are_never_cited_stale(tmp_path, embedder):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    bridge = documents / "bridge.txt"
+    bridge.write_text("Bridge notes\n\nThe Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8")
+    (documents / "harbour.txt").write_text("The harbour of Veltrup handles 12,000 ships a year.", encoding="utf-8")
+    engine = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
+    assert "Elna Kvist" in engine.ask("Who opened the Zorblat bridge?").answer
+
+    bridge.write_text("Bridge notes\n\nThe Zorblat bridge was opened in 1991 by the engineer Tomas Brekke-Lund.",
+                      encoding="utf-8")
+    stale = engine.ask("Who opened the Zorblat bridge?")
+    cited = [c for a in [stale, *stale.alternatives] for c in a.citations]
+    assert all("Elna Kvist" not in c.passage_text for c in cited)
+    assert all("Elna Kvist" not in p.passage.text for p in stale.passages)
+    assert stale.notice and stale.notice.startswith("Catching up: bridge.txt changed")
+    fresh = ask_until(engine, "Who opened the Zorblat bridge?", lambda r: r.answer and "Tomas" in r.answer)
+    assert "Tomas Brekke-Lund" in fresh.answer and fresh.notice is None
+    assert_citations_exact(engine, fresh)
+    assert bridge.read_text(encoding="utf-8")[fresh.citations[0].start : fresh.citations[0].end] == fresh.answer
+
+    bridge.unlink()
+    gone = engine.ask("Who opened the Zorblat bridge?")
+    assert all(p.source != str(bridge) for p in gone.passages)
+    ask_until(engine, "Who opened the Zorblat bridge?", lambda r: r.notice is None)
+    assert [d.source for d in engine.documents()] == [str(documents / "harbour.txt")]
