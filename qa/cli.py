@@ -136,6 +136,19 @@ def command_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_postgres(args: argparse.Namespace) -> int:
+    from qa.postgres_server import start_embedded, stop_embedded
+
+    if args.action == "stop":
+        stop_embedded(args.data)
+        print(f"stopped the PostgreSQL server of {args.data}")
+        return 0
+    uri = start_embedded(args.data)
+    print(uri if args.quiet else f"PostgreSQL with pgvector is running on {args.data}; use it with\n"
+          f"  qa index --store postgres --store-url '{uri}'\nor QA_STORE=postgres QA_STORE_URL='{uri}'")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Ask questions of your own documents; answers are exact "
                                      "spans copied from them, with citations.")
@@ -185,6 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="SQuAD-format file to evaluate on at the end, closed mode ('' to skip)")
     train.add_argument("--dev-limit", type=int, default=1000, help="questions of the dev file to evaluate")
     train.set_defaults(run=command_train_reader)
+
+    postgres = commands.add_parser("postgres", help="start or stop a local PostgreSQL + pgvector server (quick start)")
+    postgres.add_argument("action", choices=["start", "stop"])
+    postgres.add_argument("--data", type=Path, default=Path("postgres-data"), help="its data folder (default "
+                          "postgres-data/); the server listens on a Unix socket in it and outlives the command")
+    postgres.add_argument("--quiet", action="store_true", help="print the URI only")
+    postgres.set_defaults(run=command_postgres)
 
     serve = commands.add_parser("serve", help="serve the chat (same as python app.py)")
     serve.add_argument("--host", default=os.environ.get("QA_HOST", "127.0.0.1"))

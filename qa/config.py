@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path("index"), description="Folder where the local store keeps the index.")
     store: StoreKind = Field("local", description="'local' (SQLite + FAISS in index_dir) or 'postgres' (store_url).")
     store_url: str = Field("", description="libpq URI of the PostgreSQL database when store is 'postgres'.")
+    store_read_only: bool = Field(False, description="Answer from the store as it is, never index (a read replica).")
     embedding_model: str = Field(
         "",
         description="Sentence-transformers model name or path; empty means the packaged all-MiniLM-L6-v2.",

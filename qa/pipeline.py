@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import threading
 import time
+from functools import cached_property
 from pathlib import Path
 
 from qa.config import PACKAGE_DIR, ReaderKind, RetrievalMode, Settings
@@ -96,7 +98,8 @@ class QA:
                 s = self.settings
                 if s.store == "postgres" and not s.store_url:
                     raise StoreUnavailable("the postgres store needs a database URL (QA_STORE_URL or --store-url)")
-                self._store = open_store(s.store, s.store_url if s.store == "postgres" else str(self.index_dir))
+                self._store = open_store(s.store, s.store_url if s.store == "postgres" else str(self.index_dir),
+                                         read_only=s.store_read_only)
             return self._store
 
     @property
@@ -111,8 +114,17 @@ class QA:
                     except (StoreReadOnly, StoreBusy) as error:
                         log.warning("answering from the index as it is: %s", error)
                         self.notice = str(error)
-                    self._retriever = Retriever(self.store, self.embedder, self.settings.rrf_k, stored_changed)
+                    self._retriever = Retriever(self.store, self.embedder, self.settings.rrf_k, self.file_changed)
         return self._retriever
+
+    def file_changed(self, document: StoredDocument) -> bool:
+        """Whether a document read from this engine's folder no longer matches its file (documents indexed from
+        elsewhere, for example by another machine into a shared database, are not checked)."""
+        return Path(os.path.abspath(document.source)).is_relative_to(self._folder) and stored_changed(document)
+
+    @cached_property
+    def _folder(self) -> Path:
+        return Path(os.path.abspath(self.documents_dir))
 
     def reader(self, kind: ReaderKind | None = None) -> Reader:
         kind = kind or self.settings.reader

@@ -155,3 +155,22 @@ def test_files_changed_under_a_running_engine_are_never_cited_stale(tmp_path, em
     assert all(p.source != str(bridge) for p in gone.passages)
     ask_until(engine, "Who opened the Zorblat bridge?", lambda r: r.notice is None)
     assert [d.source for d in engine.documents()] == [str(documents / "harbour.txt")]
+
+
+def test_only_files_of_the_engines_own_folder_are_checked_for_changes(tmp_path, monkeypatch):
+    from qa.store import StoredDocument
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("hello", encoding="utf-8")
+    engine = QA(documents_dir="docs", index_dir="idx")
+    stat = (tmp_path / "docs" / "a.txt").stat()
+
+    def stored(source: str, size: int) -> StoredDocument:
+        return StoredDocument(id="x", title="a", source=source, content_hash="x", size=size, mtime=stat.st_mtime,
+                              passage_count=1)
+
+    assert not engine.file_changed(stored("docs/a.txt", stat.st_size))
+    assert engine.file_changed(stored("docs/a.txt", stat.st_size + 1))
+    assert engine.file_changed(stored(str(tmp_path / "docs" / "gone.txt"), 5))
+    assert not engine.file_changed(stored("/elsewhere/another-machine/a.txt", 5))

