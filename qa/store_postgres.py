@@ -1,0 +1,661 @@
+"""The PostgreSQL store: documents, passages, pgvector HNSW vectors and BM25 keyword postings in one database."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from qa.models import Document, Passage
+from qa.store import (
+    DocumentWrite,
+    StoreBusy,
+    StoreDamaged,
+    StoredDocument,
+    StoreError,
+    StoreManifest,
+    StoreReadOnly,
+    StoreSettings,
+    StoreUnavailable,
+    keyword_tokens,
+)
+
+if TYPE_CHECKING:
+    import psycopg
+
+# BM25 as in bm25s (Lucene idf); the scores of one question are comparable with each other only.
+K1 = 1.2
+B = 0.75
+# HNSW candidates per search: at least k, at most pgvector's limit (beyond it iterative scans fetch the rest).
+EF_SEARCH = 100
+EF_SEARCH_MAX = 1000
+# Advisory lock keys; PostgreSQL scopes them to the database, so one server can hold many stores.
+SCHEMA_LOCK = 0x7161_0001
+WRITER_LOCK = 0x7161_0002
+UNIT_NORM_TOLERANCE = 1e-3
+SHOWN_PROBLEMS = 20
+
+# Every table carries the document id and leads its key with it, so that Citus can shard all of them by document
+# (create_distributed_table(..., 'id' / 'document_id')) and keep a document's rows together; term_stats and
+# store_meta would be reference tables. The embedding column gets its dimension (and HNSW index) from bind().
+SCHEMA = """
+CREATE EXTENSION IF NOT EXISTS vector;
+CREATE TABLE IF NOT EXISTS store_meta (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    settings jsonb,
+    generation bigint NOT NULL DEFAULT 0,
+    passage_count bigint NOT NULL DEFAULT 0,
+    token_count bigint NOT NULL DEFAULT 0
+);
+INSERT INTO store_meta DEFAULT VALUES ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS documents (
+    id text PRIMARY KEY,
+    title text NOT NULL,
+    source text NOT NULL,
+    content_hash text NOT NULL,
+    size bigint NOT NULL,
+    mtime double precision NOT NULL,
+    passage_count integer NOT NULL,
+    text text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_source ON documents (source);
+CREATE TABLE IF NOT EXISTS passages (
+    document_id text NOT NULL REFERENCES documents ON DELETE CASCADE,
+    id text NOT NULL,
+    start_char integer NOT NULL,
+    end_char integer NOT NULL,
+    text text NOT NULL,
+    token_count integer NOT NULL,
+    embedding vector NOT NULL,
+    PRIMARY KEY (document_id, id)
+);
+CREATE INDEX IF NOT EXISTS passages_id ON passages (id);
+CREATE TABLE IF NOT EXISTS passage_terms (
+    document_id text NOT NULL,
+    passage_id text NOT NULL,
+    term text NOT NULL,
+    tf integer NOT NULL,
+    passage_tokens integer NOT NULL,
+    PRIMARY KEY (document_id, passage_id, term),
+    FOREIGN KEY (document_id, passage_id) REFERENCES passages ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS passage_terms_term ON passage_terms (term) INCLUDE (passage_id, tf, passage_tokens);
+CREATE TABLE IF NOT EXISTS term_stats (
+    term text PRIMARY KEY,
+    df bigint NOT NULL
+);
+"""
+TABLES = ("documents", "passages", "passage_terms", "term_stats")
+COPY_COLUMNS = {
+    "documents": (("id", "text"), ("title", "text"), ("source", "text"), ("content_hash", "text"), ("size", "int8"),
+                  ("mtime", "float8"), ("passage_count", "int4"), ("text", "text")),
+    "passages": (("document_id", "text"), ("id", "text"), ("start_char", "int4"), ("end_char", "int4"),
+                 ("text", "text"), ("token_count", "int4"), ("embedding", "vector")),
+    "passage_terms": (("document_id", "text"), ("passage_id", "text"), ("term", "text"), ("tf", "int4"),
+                      ("passage_tokens", "int4")),
+}
+
+BINDING = "SELECT settings, EXISTS (SELECT FROM documents) FROM store_meta"
+# The nearest passages by cosine distance, answered by the HNSW index passages_embedding.
+DENSE_QUERY = ("SELECT id, 1 - (embedding <=> %(vector)s) FROM passages "
+               "ORDER BY embedding <=> %(vector)s LIMIT %(k)s")
+# BM25 over the postings of the question's terms (an index-only scan of passage_terms_term); a term asked twice
+# counts twice, as in bm25s.
+KEYWORD_QUERY = f"""
+WITH stats AS (
+    SELECT passage_count::float8 AS n, greatest(token_count, 1)::float8 / greatest(passage_count, 1) AS mean_length
+    FROM store_meta
+), weights AS (
+    SELECT s.term, q.repeats * ln(1 + (stats.n - s.df::float8 + 0.5) / (s.df::float8 + 0.5)) AS weight
+    FROM unnest(%(terms)s::text[], %(repeats)s::int[]) AS q (term, repeats)
+    JOIN term_stats s USING (term) CROSS JOIN stats
+)
+SELECT t.passage_id,
+       sum(w.weight * t.tf * {K1 + 1} / (t.tf + {K1} * (1 - {B} + {B} * t.passage_tokens::float8 / stats.mean_length)))
+           AS score
+FROM passage_terms t JOIN weights w USING (term) CROSS JOIN stats
+WHERE t.term = ANY(%(terms)s)
+GROUP BY t.passage_id
+ORDER BY score DESC, t.passage_id
+LIMIT %(k)s
+"""
+ADD_TERM_STATS = """
+INSERT INTO term_stats (term, df)
+SELECT term, count(*) FROM passage_terms WHERE document_id = ANY(%(ids)s) GROUP BY term
+ON CONFLICT (term) DO UPDATE SET df = term_stats.df + excluded.df
+"""
+SUBTRACT_TERM_STATS = """
+WITH gone AS (SELECT term, count(*) AS df FROM passage_terms WHERE document_id = ANY(%(ids)s) GROUP BY term),
+dropped AS (DELETE FROM term_stats s USING gone WHERE s.term = gone.term AND s.df <= gone.df)
+UPDATE term_stats s SET df = s.df - gone.df FROM gone WHERE s.term = gone.term AND s.df > gone.df
+"""
+COUNT_PASSAGES = """
+UPDATE store_meta
+SET passage_count = passage_count + %(sign)s * c.passages, token_count = token_count + %(sign)s * c.tokens
+FROM (SELECT count(*) AS passages, coalesce(sum(token_count), 0) AS tokens
+      FROM passages WHERE document_id = ANY(%(ids)s)) c
+"""
+DAMAGED_DOCUMENTS = """
+SELECT d.id, d.source, d.passage_count, count(p.id),
+       count(*) FILTER (WHERE vector_dims(p.embedding) <> %(dimension)s),
+       count(*) FILTER (WHERE abs(vector_norm(p.embedding) - 1) > %(tolerance)s),
+       count(*) FILTER (WHERE p.start_char < 0 OR p.end_char < p.start_char OR p.end_char > length(d.text)),
+       count(*) FILTER (WHERE substr(d.text, p.start_char + 1, p.end_char - p.start_char) <> p.text)
+FROM documents d LEFT JOIN passages p ON p.document_id = d.id
+GROUP BY d.id
+HAVING count(p.id) <> d.passage_count
+    OR count(*) FILTER (WHERE vector_dims(p.embedding) <> %(dimension)s
+                           OR abs(vector_norm(p.embedding) - 1) > %(tolerance)s
+                           OR p.start_char < 0 OR p.end_char < p.start_char OR p.end_char > length(d.text)
+                           OR substr(d.text, p.start_char + 1, p.end_char - p.start_char) <> p.text) > 0
+ORDER BY d.source, d.id
+"""
+STATISTICS = """
+SELECT m.passage_count, m.token_count,
+       (SELECT count(*) FROM passages), (SELECT coalesce(sum(token_count), 0) FROM passages),
+       (SELECT coalesce(sum(tf), 0) FROM passage_terms), (SELECT count(*) FROM passage_terms),
+       (SELECT coalesce(sum(df), 0) FROM term_stats)
+FROM store_meta m
+"""
+INVALID_INDEXES = """
+SELECT indexrelid::regclass::text FROM pg_index
+WHERE indrelid = ANY(ARRAY['documents', 'passages', 'passage_terms', 'term_stats']::regclass[]) AND NOT indisvalid
+ORDER BY 1
+"""
+EMBEDDING_TYPE = ("SELECT format_type(atttypid, atttypmod), to_regclass('passages_embedding') IS NOT NULL "
+                  "FROM pg_attribute WHERE attrelid = 'passages'::regclass AND attname = 'embedding'")
+
+
+def masked_location(location: str) -> str:
+    """``location`` with any password (URI user info, ``password=`` keyword or query parameter) shown as ***."""
+    masked = re.sub(r"(://[^/@:?#]*:)[^/@?#]+@", r"\1***@", location)
+    return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+)", r"\1***", masked, flags=re.IGNORECASE)
+
+
+class _Connections:
+    """A few open connections shared by threads: each use borrows one; a broken one is closed, not reused."""
+
+    def __init__(self, open_connection: Callable[[], psycopg.Connection], first: psycopg.Connection,
+                 location: str, keep: int = 4) -> None:
+        self._open = open_connection
+        self._location = location
+        self._keep = keep
+        self._idle = [first]
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @contextmanager
+    def borrow(self) -> Iterator[psycopg.Connection]:
+        """An idle connection, or a new one; it goes back to the idle ones afterwards when still healthy."""
+        with self._lock:
+            if self._closed:
+                raise StoreError(f"the store at {self._location} is closed")
+            connection = self._idle.pop() if self._idle else None
+        connection = connection or self._open()
+        try:
+            yield connection
+        finally:
+            self._give_back(connection)
+
+    def _give_back(self, connection: psycopg.Connection) -> None:
+        from psycopg.pq import TransactionStatus
+
+        healthy = not connection.broken and connection.info.transaction_status == TransactionStatus.IDLE
+        with self._lock:
+            if healthy and not self._closed and len(self._idle) < self._keep:
+                self._idle.append(connection)
+                return
+        connection.close()
+
+    def close(self) -> None:
+        """Close the idle connections; borrowed ones are closed when they come back."""
+        with self._lock:
+            self._closed, idle, self._idle = True, self._idle, []
+        for connection in idle:
+            connection.close()
+
+
+class PostgresStore:
+    """A store in one PostgreSQL database with pgvector, for many threads and processes at once.
+
+    ``location`` is a libpq URI or conninfo string (a Unix socket host works too). Dense search uses an HNSW
+    index with cosine distance; keyword search is BM25 over postings kept in the same transactions as the passages.
+    """
+
+    backend = "postgres"
+
+    def __init__(self, location: str, read_only: bool = False) -> None:
+        self.location = location
+        self.read_only = read_only
+        self.shown = masked_location(location)
+        self._params = self._conninfo()
+        self._password: str | None = self._params.get("password")
+        self._writer_guard = threading.RLock()
+        self._writer_connection: psycopg.Connection | None = None
+        self._writer_depth = 0
+        connection = self._open()
+        try:
+            with self._errors("opening the store"):
+                self._ensure_schema(connection)
+                self._register(connection)
+        except BaseException:
+            connection.close()
+            raise
+        self._connections = _Connections(lambda: self._register(self._open()), connection, self.shown)
+
+    # -- the protocol -------------------------------------------------------------------------------------------
+
+    def bind(self, settings: StoreSettings) -> bool:
+        """Stamp an empty store with ``settings`` (giving the embedding column its dimension); False when it holds
+        vectors made with other settings."""
+        with self._connection("reading the settings") as connection:
+            verdict = self._bind_verdict(connection, settings)
+        if verdict is not None:
+            return verdict
+        self._require_writable("bind it to new settings")
+        with self._write("binding the store") as (cursor, _):
+            verdict = self._bind_verdict(cursor, settings)  # again, now that the lock on store_meta is held
+            if verdict is None:
+                from psycopg.types.json import Jsonb
+
+                self._set_dimension(cursor, settings.dimension)
+                cursor.execute("UPDATE store_meta SET settings = %s", (Jsonb(settings.model_dump()),))
+        return True if verdict is None else verdict
+
+    def clear(self) -> None:
+        """Remove every document and the settings stamp."""
+        self._require_writable("clear it")
+        with self._write("clearing the store") as (cursor, _):
+            cursor.execute(f"TRUNCATE {', '.join(TABLES)}")
+            cursor.execute("UPDATE store_meta SET settings = NULL, passage_count = 0, token_count = 0")
+            self._set_dimension(cursor, None)
+
+    @contextmanager
+    def writer(self, timeout: float = 60.0) -> Iterator[None]:
+        """Hold the single-writer lock (a session advisory lock on a connection of its own, re-entrant within this
+        handle); raises StoreBusy after ``timeout`` seconds."""
+        self._require_writable("take the writer lock")
+        deadline = time.monotonic() + timeout
+        if not self._writer_guard.acquire(timeout=max(timeout, 0)):
+            raise self._busy(timeout)
+        try:
+            if self._writer_depth == 0:
+                self._writer_connection = self._lock_writer(deadline, timeout)
+            self._writer_depth += 1
+            try:
+                yield
+            finally:
+                self._writer_depth -= 1
+                if self._writer_depth == 0:
+                    connection, self._writer_connection = self._writer_connection, None
+                    connection.close()  # ending the session releases its advisory lock
+        finally:
+            self._writer_guard.release()
+
+    def write(self, items: list[DocumentWrite]) -> None:
+        """Store documents with their passages and vectors in one transaction, replacing any with the same id
+        and removing the documents each one ``replaces``."""
+        self._require_writable("write")
+        batch = list({item.document.id: item for item in items}.values())
+        if not batch:
+            return
+        texts = [passage.text for item in batch for passage in item.passages]
+        tokens = keyword_tokens(texts) if texts else []
+        ids = [item.document.id for item in batch]
+        replaced = list(dict.fromkeys(ids + [old for item in batch for old in item.replaces]))
+        with self._write("writing documents") as (cursor, settings):
+            if settings is None:
+                raise StoreError(f"the store at {self.shown} has no settings yet: bind it before writing")
+            for item in batch:
+                _check_vectors(item, settings.dimension)
+            self._remove(cursor, replaced)
+            _copy(cursor, "documents", ((item.document.id, item.document.title, item.document.source,
+                                         item.document.id, item.size, item.mtime, len(item.passages),
+                                         item.document.text) for item in batch))
+            placed = [(item.document.id, passage, vector) for item in batch
+                      for passage, vector in zip(item.passages, np.asarray(item.vectors, np.float32), strict=True)]
+            rows = list(zip(placed, tokens, strict=True))
+            _copy(cursor, "passages", ((doc_id, passage.id, passage.start, passage.end, passage.text,
+                                        len(passage_tokens), vector)
+                                       for (doc_id, passage, vector), passage_tokens in rows))
+            _copy(cursor, "passage_terms", (posting for (doc_id, passage, _), passage_tokens in rows
+                                            for posting in _postings(doc_id, passage.id, passage_tokens)))
+            _account(cursor, ids, +1)
+
+    def delete(self, document_ids: list[str]) -> int:
+        """Remove documents with their passages, vectors and postings; returns how many existed."""
+        self._require_writable("delete")
+        if not document_ids:
+            return 0
+        with self._write("deleting documents") as (cursor, _):
+            return self._remove(cursor, list(dict.fromkeys(document_ids)))
+
+    def set_source(self, document_id: str, source: str, size: int, mtime: float) -> None:
+        """Record that a stored document now comes from another file (renamed or touched, same text); an unknown id
+        changes nothing."""
+        self._require_writable("record a new source")
+        with self._write("recording a new source") as (cursor, _):
+            cursor.execute("UPDATE documents SET source = %s, size = %s, mtime = %s WHERE id = %s",
+                           (source, size, mtime, document_id))
+
+    def documents(self, ids: list[str] | None = None) -> list[StoredDocument]:
+        """Stored documents without their texts (every one, or those of ``ids``), ordered by source."""
+        rows = self._fetch("listing documents", "SELECT id, title, source, content_hash, size, mtime, passage_count "
+                                                "FROM documents WHERE %(all)s OR id = ANY(%(ids)s) ORDER BY source, id",
+                           {"all": ids is None, "ids": list(ids or [])})
+        return [StoredDocument(id=row[0], title=row[1], source=row[2], content_hash=row[3], size=row[4],
+                               mtime=row[5], passage_count=row[6]) for row in rows]
+
+    def get_documents(self, ids: list[str]) -> dict[str, Document]:
+        """Documents with their full text, by id; unknown ids are left out."""
+        rows = self._fetch("reading documents", "SELECT id, title, source, text FROM documents WHERE id = ANY(%s)",
+                           (list(ids),))
+        return {row[0]: Document(id=row[0], title=row[1], source=row[2], text=row[3]) for row in rows}
+
+    def get_passages(self, ids: list[str]) -> dict[str, Passage]:
+        """Passages with their text, by id; unknown ids are left out."""
+        rows = self._fetch("reading passages", "SELECT id, document_id, start_char, end_char, text FROM passages "
+                                               "WHERE id = ANY(%s)", (list(ids),))
+        return {row[0]: Passage(id=row[0], document_id=row[1], start=row[2], end=row[3], text=row[4]) for row in rows}
+
+    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity) of the ``k`` nearest passages by the HNSW index, best first."""
+        if k <= 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32).ravel()
+        with self._connection("searching by vector") as connection, connection.transaction():
+            connection.execute("SELECT set_config('hnsw.ef_search', %s, true)",
+                               (str(min(max(EF_SEARCH, k), EF_SEARCH_MAX)),))
+            if k > EF_SEARCH_MAX:
+                connection.execute("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)")
+            rows = connection.execute(DENSE_QUERY, {"vector": query, "k": k}).fetchall()
+        return [(passage_id, float(score)) for passage_id, score in rows]
+
+    def keyword_search(self, text: str, k: int) -> list[tuple[str, float]]:
+        """(passage id, BM25 score) of the best ``k`` passages sharing a word with ``text``, best first."""
+        repeats = Counter(keyword_tokens([text])[0])
+        if not repeats or k <= 0:
+            return []
+        rows = self._fetch("searching by keyword", KEYWORD_QUERY,
+                           {"terms": list(repeats), "repeats": list(repeats.values()), "k": k})
+        return [(passage_id, float(score)) for passage_id, score in rows]
+
+    def manifest(self) -> StoreManifest:
+        """Backend, location (password masked), settings, counts and the generation."""
+        stamp, generation, passages, documents = self._fetch(
+            "reading the manifest",
+            "SELECT settings, generation, passage_count, (SELECT count(*) FROM documents) FROM store_meta")[0]
+        return StoreManifest(backend=self.backend, location=self.shown, settings=self._settings(stamp),
+                             document_count=documents, passage_count=passages, generation=generation)
+
+    def verify(self) -> list[str]:
+        """Problems found in the stored data, one line each; empty when all is well."""
+        with self._connection("verifying the store") as connection, connection.cursor() as cursor:
+            stamp, holds_documents = cursor.execute(BINDING).fetchone()
+            settings = self._settings(stamp)
+            problems = [] if settings or not holds_documents else ["documents are stored but no settings stamp"]
+            problems += self._schema_problems(cursor, settings)
+            problems += [f"index {name} is invalid" for (name,) in cursor.execute(INVALID_INDEXES).fetchall()]
+            damaged = _damaged_documents(cursor, settings)
+            problems += [_damage(row) for row in damaged[:SHOWN_PROBLEMS]]
+            if len(damaged) > SHOWN_PROBLEMS:
+                problems.append(f"{len(damaged) - SHOWN_PROBLEMS} more damaged documents")
+            problems += _statistics_problems(cursor.execute(STATISTICS).fetchone())
+        return problems
+
+    def repair(self) -> list[str]:
+        """Remove documents whose passages or vectors are damaged (the next indexing stores them again), restore the
+        embedding column and recompute everything derived: postings, term statistics, counts and all indexes."""
+        self._require_writable("repair it")
+        done = []
+        with self._write("repairing the store") as (cursor, settings):
+            damaged = [row[0] for row in _damaged_documents(cursor, settings)]
+            if damaged:
+                cursor.execute("DELETE FROM documents WHERE id = ANY(%s)", (damaged,))
+                done.append(f"removed {len(damaged)} damaged documents, to be indexed again: {', '.join(damaged[:5])}"
+                            + (", ..." if len(damaged) > 5 else ""))
+            if settings is None:
+                cursor.execute("SELECT count(*) FROM documents")
+                if cursor.fetchone()[0]:
+                    done.append("cannot restore the missing settings stamp: clear the store and index it again")
+            elif self._schema_problems(cursor, settings):
+                self._set_dimension(cursor, settings.dimension)
+                done.append(f"restored the embedding column as vector({settings.dimension}) with its HNSW index")
+            passages = self._rebuild_postings(cursor)
+            done.append(f"recomputed the keyword postings, term statistics and counts of {passages} passages")
+            for table in TABLES:
+                cursor.execute(f"REINDEX TABLE {table}")
+            done.append(f"rebuilt every index (HNSW and B-tree) of {', '.join(TABLES)}")
+        return done
+
+    def close(self) -> None:
+        """Close the connections; the handle cannot be used afterwards."""
+        self._connections.close()
+
+    # -- connections and errors ---------------------------------------------------------------------------------
+
+    def _conninfo(self) -> dict[str, Any]:
+        import psycopg
+
+        try:
+            return psycopg.conninfo.conninfo_to_dict(self.location)
+        except psycopg.Error as error:
+            raise StoreUnavailable(f"cannot open the store at {self.shown}: {_one_line(error, None)}") from None
+
+    def _open(self) -> psycopg.Connection:
+        """A new autocommit connection, read-only on the server side for a read-only store."""
+        import psycopg
+
+        params = self._params
+        options = " ".join(filter(None, [params.get("options"),
+                                         "-c default_transaction_read_only=on" if self.read_only else None]))
+        try:
+            return psycopg.connect(self.location, autocommit=True, prepare_threshold=None, options=options or None,
+                                   connect_timeout=params.get("connect_timeout", 10),
+                                   application_name=params.get("application_name", "qa"))
+        except psycopg.Error as error:
+            raise StoreUnavailable(f"cannot open the store at {self.shown}: {_one_line(error, self._password)}") \
+                from None
+
+    @staticmethod
+    def _register(connection: psycopg.Connection) -> psycopg.Connection:
+        from pgvector.psycopg import register_vector
+
+        register_vector(connection)
+        return connection
+
+    def _ensure_schema(self, connection: psycopg.Connection) -> None:
+        """Create the extension and tables in one transaction, serialised across processes by an advisory lock."""
+        if connection.execute("SELECT to_regclass('term_stats') IS NOT NULL").fetchone()[0]:
+            return
+        if self.read_only:
+            raise StoreUnavailable(f"there is no store at {self.shown} yet, and a read-only handle cannot create one")
+        with connection.transaction():
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            connection.execute(SCHEMA)
+
+    @contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        """Turn psycopg errors into the store's: read-only, unavailable (connection lost) or a plain StoreError."""
+        import psycopg
+        from psycopg import errors
+
+        try:
+            yield
+        except psycopg.Error as error:
+            reason = _one_line(error, self._password)
+            if isinstance(error, (errors.ReadOnlySqlTransaction, errors.InsufficientPrivilege)):
+                raise StoreReadOnly(f"the store at {self.shown} is read-only: {reason}") from None
+            if isinstance(error, psycopg.OperationalError) and (error.sqlstate or "08").startswith(("08", "57P")):
+                raise StoreUnavailable(f"lost the store at {self.shown} while {action}: {reason}") from None
+            raise StoreError(f"{action} failed at {self.shown}: {reason}") from None
+
+    @contextmanager
+    def _connection(self, action: str) -> Iterator[psycopg.Connection]:
+        with self._connections.borrow() as connection, self._errors(action):
+            yield connection
+
+    def _fetch(self, action: str, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple]:
+        with self._connection(action) as connection:
+            return connection.execute(query, params).fetchall()
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[tuple[psycopg.Cursor, StoreSettings | None]]:
+        """A transaction that first bumps the generation: the row lock on store_meta orders all writers, so the
+        counters and term statistics they update stay exact. Yields the cursor and the current settings."""
+        with self._connection(action) as connection, connection.transaction(), connection.cursor() as cursor:
+            stamp = cursor.execute("UPDATE store_meta SET generation = generation + 1 RETURNING settings").fetchone()
+            yield cursor, self._settings(stamp[0])
+
+    def _require_writable(self, action: str) -> None:
+        if self.read_only:
+            raise StoreReadOnly(f"the store at {self.shown} is read-only: cannot {action}")
+
+    def _busy(self, timeout: float) -> StoreBusy:
+        return StoreBusy(f"the store at {self.shown} is busy: another process is writing (waited {timeout:g} s)")
+
+    def _lock_writer(self, deadline: float, timeout: float) -> psycopg.Connection:
+        """A connection holding the writer advisory lock, tried until ``deadline``."""
+        connection = self._open()
+        try:
+            with self._errors("taking the writer lock"):
+                while not connection.execute("SELECT pg_try_advisory_lock(%s)", (WRITER_LOCK,)).fetchone()[0]:
+                    if time.monotonic() >= deadline:
+                        raise self._busy(timeout)
+                    time.sleep(min(0.05, max(deadline - time.monotonic(), 0.0)))
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    # -- schema and derived data --------------------------------------------------------------------------------
+
+    def _settings(self, stamp: dict | None) -> StoreSettings | None:
+        from pydantic import ValidationError
+
+        try:
+            return None if stamp is None else StoreSettings.model_validate(stamp)
+        except ValidationError:
+            raise StoreDamaged(f"the settings stamp of the store at {self.shown} is unreadable") from None
+
+    def _bind_verdict(self, executor: psycopg.Connection | psycopg.Cursor, settings: StoreSettings) -> bool | None:
+        """True: bound to ``settings`` already; False: holds vectors made with other settings; None: free to stamp."""
+        stamp, holds_documents = executor.execute(BINDING).fetchone()
+        current = self._settings(stamp)
+        if current == settings:
+            return True
+        return False if current is not None and holds_documents else None
+
+    @staticmethod
+    def _set_dimension(cursor: psycopg.Cursor, dimension: int | None) -> None:
+        """Type the (empty or uniform) embedding column as vector(dimension) with its HNSW index, or untype it."""
+        cursor.execute("DROP INDEX IF EXISTS passages_embedding")
+        column_type = f"vector({int(dimension)})" if dimension else "vector"
+        cursor.execute(f"ALTER TABLE passages ALTER COLUMN embedding TYPE {column_type}")
+        if dimension:
+            cursor.execute("CREATE INDEX passages_embedding ON passages USING hnsw (embedding vector_cosine_ops)")
+
+    @staticmethod
+    def _schema_problems(cursor: psycopg.Cursor, settings: StoreSettings | None) -> list[str]:
+        if settings is None:
+            return []
+        column_type, has_index = cursor.execute(EMBEDDING_TYPE).fetchone()
+        problems = [] if has_index else ["the HNSW index passages_embedding is missing"]
+        if column_type != f"vector({settings.dimension})":
+            problems.append(f"the embedding column is {column_type}, the settings say vector({settings.dimension})")
+        return problems
+
+    @staticmethod
+    def _remove(cursor: psycopg.Cursor, ids: list[str]) -> int:
+        """Delete documents (their passages and postings cascade) after taking them out of the statistics."""
+        _account(cursor, ids, -1)
+        cursor.execute("DELETE FROM documents WHERE id = ANY(%s)", (ids,))
+        return cursor.rowcount
+
+    @staticmethod
+    def _rebuild_postings(cursor: psycopg.Cursor) -> int:
+        """Recompute postings, token counts, term statistics and counters from the passage texts."""
+        cursor.execute("TRUNCATE passage_terms, term_stats")
+        cursor.execute("UPDATE store_meta SET passage_count = 0, token_count = 0")
+        rows = cursor.execute("SELECT document_id, id, text FROM passages ORDER BY document_id, id").fetchall()
+        tokens = keyword_tokens([text for _, _, text in rows]) if rows else []
+        cursor.execute("UPDATE passages p SET token_count = t.tokens "
+                       "FROM unnest(%s::text[], %s::text[], %s::int[]) AS t (document_id, id, tokens) "
+                       "WHERE p.document_id = t.document_id AND p.id = t.id AND p.token_count <> t.tokens",
+                       ([row[0] for row in rows], [row[1] for row in rows], [len(t) for t in tokens]))
+        _copy(cursor, "passage_terms", (posting for (document_id, passage_id, _), passage_tokens
+                                        in zip(rows, tokens, strict=True)
+                                        for posting in _postings(document_id, passage_id, passage_tokens)))
+        _account(cursor, sorted({row[0] for row in rows}), +1)
+        return len(rows)
+
+
+def _one_line(error: Exception, password: str | None) -> str:
+    """The first line of an error's message, never showing a password."""
+    diagnostic = getattr(error, "diag", None)
+    message = ((diagnostic.message_primary if diagnostic is not None else None) or str(error)).strip()
+    line = masked_location(message.splitlines()[0]) if message else type(error).__name__
+    return line.replace(password, "***") if password else line
+
+
+def _check_vectors(item: DocumentWrite, dimension: int) -> None:
+    shape = np.shape(item.vectors)
+    if item.passages and shape != (len(item.passages), dimension):
+        raise StoreError(f"document {item.document.id} has vectors of shape {shape} for {len(item.passages)} "
+                         f"passages; the store holds vectors of dimension {dimension}")
+
+
+def _postings(document_id: str, passage_id: str, tokens: list[str]) -> Iterator[tuple[str, str, str, int, int]]:
+    """passage_terms rows of one passage: each distinct term with its frequency and the passage length."""
+    for term, frequency in Counter(tokens).items():
+        yield document_id, passage_id, term, frequency, len(tokens)
+
+
+def _copy(cursor: psycopg.Cursor, table: str, rows: Iterable[tuple]) -> None:
+    """Binary COPY of ``rows`` into ``table`` (columns as in COPY_COLUMNS)."""
+    names, types = zip(*COPY_COLUMNS[table], strict=True)
+    with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(list(types))
+        for row in rows:
+            copy.write_row(row)
+
+
+def _account(cursor: psycopg.Cursor, ids: list[str], sign: int) -> None:
+    """Add (+1) or subtract (-1) the stored passages of documents ``ids`` to the term statistics and counters."""
+    cursor.execute(ADD_TERM_STATS if sign > 0 else SUBTRACT_TERM_STATS, {"ids": ids})
+    cursor.execute(COUNT_PASSAGES, {"ids": ids, "sign": sign})
+
+
+def _damaged_documents(cursor: psycopg.Cursor, settings: StoreSettings | None) -> list[tuple]:
+    dimension = settings.dimension if settings else None
+    return cursor.execute(DAMAGED_DOCUMENTS, {"dimension": dimension, "tolerance": UNIT_NORM_TOLERANCE}).fetchall()
+
+
+def _damage(row: tuple) -> str:
+    """One line for a damaged document from a DAMAGED_DOCUMENTS row."""
+    document_id, source, recorded, stored, wrong_dimension, not_unit, out_of_range, text_differs = row
+    reasons = [f"records {recorded} passages but {stored} are stored"] if recorded != stored else []
+    counted = [(wrong_dimension, "vectors of another dimension"), (not_unit, "vectors not of unit length"),
+               (out_of_range, "passages with offsets outside the text"),
+               (text_differs, "passages whose text differs from the document at their offsets")]
+    reasons += [f"{count} {what}" for count, what in counted if count]
+    return f"document {document_id} ({source}): {'; '.join(reasons)}"
+
+
+def _statistics_problems(row: tuple) -> list[str]:
+    recorded_passages, recorded_tokens, passages, tokens, posted_tokens, postings, df_total = row
+    problems = []
+    if (recorded_passages, recorded_tokens) != (passages, tokens):
+        problems.append(f"the counters say {recorded_passages} passages of {recorded_tokens} tokens, the passages "
+                        f"table holds {passages} of {tokens}")
+    if posted_tokens != tokens:
+        problems.append(f"the keyword postings hold {posted_tokens} tokens, the passages {tokens}")
+    if df_total != postings:
+        problems.append(f"the term statistics count {df_total} postings, passage_terms holds {postings}")
+    return problems

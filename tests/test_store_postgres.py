@@ -1,0 +1,248 @@
+"""What only the PostgreSQL store has: libpq locations, the HNSW index, several processes on one database, repair."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+import uuid
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+import numpy as np
+import psycopg
+import pytest
+from psycopg import sql
+
+from qa.documents import document_id
+from qa.models import Document, Passage
+from qa.store import DocumentWrite, StoreReadOnly, StoreSettings, StoreUnavailable
+from qa.store_postgres import DENSE_QUERY, KEYWORD_QUERY, PostgresStore
+
+if TYPE_CHECKING:
+    from multiprocessing.synchronize import Barrier
+
+SETTINGS = StoreSettings(embedding_model="test-model", dimension=32, chunk_tokens=200, chunk_overlap_sentences=1)
+PROCESS_TIMEOUT = 120
+
+
+def sentence_document(name: str, sentences: list[str], seed: int) -> DocumentWrite:
+    """A document of ``sentences``, one passage each, with seeded random unit vectors."""
+    text = " ".join(sentences)
+    doc_id = document_id(text)
+    passages, start = [], 0
+    for i, sentence in enumerate(sentences):
+        passages.append(Passage(id=f"{doc_id}:{i}", document_id=doc_id, start=start, end=start + len(sentence),
+                                text=sentence))
+        start += len(sentence) + 1
+    vectors = np.random.default_rng(seed).normal(size=(len(sentences), SETTINGS.dimension)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return DocumentWrite(document=Document(id=doc_id, title=name, source=f"/docs/{name}.txt", text=text),
+                         passages=passages, vectors=vectors, size=len(text), mtime=1.0)
+
+
+def numbered_documents(prefix: str, count: int, passages: int = 3) -> list[DocumentWrite]:
+    """``count`` documents of ``passages`` lines; the word <prefix>doc<i> names a document, <prefix>word<j> a line."""
+    return [sentence_document(f"{prefix}-{i}", [f"{prefix} note {prefix}doc{i} line {j} about {prefix}word{j}."
+                                                for j in range(passages)], seed=zlib.crc32(f"{prefix}-{i}".encode()))
+            for i in range(count)]
+
+
+def parts(uri: str) -> tuple[str, str]:
+    """(socket folder, database name) of an embedded-server URI."""
+    params = psycopg.conninfo.conninfo_to_dict(uri)
+    return params["host"], params["dbname"]
+
+
+@pytest.fixture
+def store(postgres_database):
+    opened = PostgresStore(postgres_database)
+    assert opened.bind(SETTINGS)
+    yield opened
+    opened.close()
+
+
+def test_a_unix_socket_uri_and_a_conninfo_string_with_a_password_both_work(postgres_database):
+    host, database = parts(postgres_database)
+    locations = [f"postgresql://postgres:hunter2@/{database}?host={host}",
+                 f"host={host} dbname={database} user=postgres password=hunter2"]  # trust auth ignores the password
+    written = sentence_document("socket", ["Sockets carry the bytes.", "Ports are not needed."], seed=1)
+    for n, location in enumerate(locations):
+        store = PostgresStore(location)
+        try:
+            assert store.bind(SETTINGS)
+            if n == 0:
+                store.write([written])
+            assert store.keyword_search("sockets", 1)[0][0] == written.passages[0].id
+            assert store.dense_search(written.vectors[1], 1)[0][0] == written.passages[1].id
+            location_shown = store.manifest().location
+            assert "hunter2" not in location_shown and "***" in location_shown and host in location_shown
+        finally:
+            store.close()
+
+
+@pytest.mark.parametrize("location", ["postgresql://postgres:hunter2@/qa?host={folder}",
+                                      "postgresql://postgres:hunter2@localhost:notaport/qa",
+                                      "this is not a conninfo password=hunter2"])
+def test_no_server_or_a_bad_location_is_unavailable_in_one_line(tmp_path, location):
+    with pytest.raises(StoreUnavailable) as raised:
+        PostgresStore(location.format(folder=tmp_path))
+    message = str(raised.value)
+    assert message and "\n" not in message and "hunter2" not in message
+    assert "cannot open the store" in message
+
+
+def test_a_read_only_handle_does_not_create_a_store(postgres_database):
+    with pytest.raises(StoreUnavailable, match="read-only"):
+        PostgresStore(postgres_database, read_only=True)
+
+
+def test_searches_use_the_hnsw_and_postings_indexes(store, postgres_database):
+    documents = numbered_documents("bulk", 200, passages=10)
+    store.write(documents)
+    assert store.manifest().passage_count == 2000
+    with psycopg.connect(postgres_database, autocommit=True) as connection:
+        from pgvector.psycopg import register_vector
+
+        register_vector(connection)
+        connection.execute("ANALYZE")
+        probe = documents[17].vectors[4]
+        dense_plan = "\n".join(row[0] for row in connection.execute("EXPLAIN " + DENSE_QUERY,
+                                                                    {"vector": probe, "k": 10}))
+        keyword_plan = "\n".join(row[0] for row in connection.execute(
+            "EXPLAIN " + KEYWORD_QUERY, {"terms": ["bulkword3"], "repeats": [1], "k": 10}))
+    assert "Index Scan using passages_embedding" in dense_plan
+    assert "passage_terms_term" in keyword_plan
+    found = store.dense_search(probe, 10)
+    assert found[0][0] == documents[17].passages[4].id and found[0][1] == pytest.approx(1.0, abs=1e-4)
+    assert len(store.dense_search(probe, 150)) == 150
+    assert len(store.keyword_search("bulkword3", 500)) == 200
+
+
+def test_the_writer_lock_is_reentrant_within_a_handle_and_refused_when_read_only(store, postgres_database):
+    with store.writer(timeout=1), store.writer(timeout=1):
+        store.write(numbered_documents("nested", 1))
+    with store.writer(timeout=1):
+        pass
+    reader = PostgresStore(postgres_database, read_only=True)
+    try:
+        with pytest.raises(StoreReadOnly, match="read-only"), reader.writer(timeout=1):
+            pass
+        with pytest.raises(StoreReadOnly, match="read-only"):
+            reader.clear()
+        assert reader.manifest().document_count == 1
+    finally:
+        reader.close()
+
+
+def test_many_threads_search_one_handle_at_once(store):
+    documents = numbered_documents("thread", 20)
+    store.write(documents)
+    expected = {i: documents[i].passages[1].id for i in range(len(documents))}
+
+    def search(i: int) -> tuple[str, str]:
+        return store.dense_search(documents[i].vectors[1], 1)[0][0], store.keyword_search(f"threaddoc{i}", 1)[0][0]
+
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(search, [i % len(documents) for i in range(200)]))
+    assert all(dense == expected[i % len(documents)] for i, (dense, _) in enumerate(found))
+    assert all(keyword.startswith(documents[i % len(documents)].document.id) for i, (_, keyword) in enumerate(found))
+
+
+def write_in_a_process(location: str, prefix: str, count: int, start: Barrier) -> None:
+    """Child process: one write per document, all while the other process writes too."""
+    store = PostgresStore(location)
+    try:
+        start.wait(PROCESS_TIMEOUT)
+        for write in numbered_documents(prefix, count):
+            store.write([write])
+    finally:
+        store.close()
+
+
+def open_in_a_process(locations: list[str], start: Barrier) -> None:
+    """Child process: open (creating the schema) and bind each fresh database at the same moment as the other."""
+    for location in locations:
+        start.wait(PROCESS_TIMEOUT)
+        store = PostgresStore(location)
+        try:
+            assert store.bind(SETTINGS)
+        finally:
+            store.close()
+
+
+def run_processes(target, argument_lists: list[tuple]) -> None:
+    """Run ``target(*arguments, barrier)`` in one spawned process per argument tuple; all must succeed in time."""
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(len(argument_lists))
+    processes = [context.Process(target=target, args=(*arguments, start)) for arguments in argument_lists]
+    for process in processes:
+        process.start()
+    deadline = time.monotonic() + PROCESS_TIMEOUT
+    while time.monotonic() < deadline and any(process.is_alive() for process in processes):
+        if any(process.exitcode not in (None, 0) for process in processes):
+            start.abort()  # the others stop waiting for a process that failed
+        time.sleep(0.05)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+        process.join()
+    assert [process.exitcode for process in processes] == [0] * len(processes)
+
+
+def test_two_processes_writing_at_once_both_land(store, postgres_database):
+    run_processes(write_in_a_process, [(postgres_database, "left", 15), (postgres_database, "right", 15)])
+    manifest = store.manifest()
+    assert (manifest.document_count, manifest.passage_count) == (30, 90)
+    assert manifest.generation >= 31
+    assert store.verify() == []
+    assert len(store.keyword_search("leftword1", 100)) == 15
+    assert len(store.keyword_search("rightword2", 100)) == 15
+
+
+@pytest.fixture
+def fresh_databases(postgres_server):
+    """Two more empty databases on the session's server."""
+    names = [f"race_{uuid.uuid4().hex}" for _ in range(2)]
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        for name in names:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield [postgres_server.replace("/postgres?", f"/{name}?", 1) for name in names]
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        for name in names:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_two_processes_creating_the_schema_at_once_both_succeed(fresh_databases):
+    run_processes(open_in_a_process, [(fresh_databases,), (fresh_databases,)])
+    for location in fresh_databases:
+        store = PostgresStore(location, read_only=True)
+        try:
+            assert store.manifest().settings == SETTINGS and store.verify() == []
+        finally:
+            store.close()
+
+
+def test_verify_finds_damage_and_repair_mends_it(store, postgres_database):
+    documents = numbered_documents("fix", 4)
+    store.write(documents)
+    broken_counts, broken_vector, intact = documents[0].document.id, documents[1].document.id, documents[2].document
+    with psycopg.connect(postgres_database, autocommit=True) as connection:
+        connection.execute("UPDATE documents SET passage_count = 7 WHERE id = %s", (broken_counts,))
+        connection.execute("UPDATE passages SET embedding = array_fill(2, ARRAY[32])::vector WHERE document_id = %s",
+                           (broken_vector,))
+        connection.execute("DELETE FROM term_stats WHERE term = 'fixword1'")
+        connection.execute("UPDATE store_meta SET token_count = token_count + 5")
+        connection.execute("DROP INDEX passages_embedding")
+    problems = store.verify()
+    assert all(problem and "\n" not in problem for problem in problems)
+    report = "\n".join(problems)
+    for expected in ("passages_embedding is missing", f"document {broken_counts}", "records 7 passages but 3",
+                     f"document {broken_vector}", "not of unit length", "counters", "term statistics"):
+        assert expected in report
+    done = store.repair()
+    assert any("removed 2 damaged documents" in line for line in done)
+    assert store.verify() == []
+    assert {d.id for d in store.documents()} == {intact.id, documents[3].document.id}
+    assert store.keyword_search("fixword1", 10)[0][0] in {p.id for d in documents[2:] for p in d.passages}
+    assert store.dense_search(documents[2].vectors[0], 1)[0][0] == documents[2].passages[0].id
