@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from qa.config import RetrievalMode
 from qa.embedding import Embedder
 from qa.models import RetrievedPassage
@@ -48,10 +50,13 @@ class Retriever:
         self.embedder.warm_up()
         self.store.dense_search(self.embedder.embed(["warm up"])[0], 1)
 
-    def search(self, question: str, k: int = 5, mode: RetrievalMode = "hybrid") -> Retrieval:
-        """The ``k`` best passages for the question with each retriever's rank."""
-        dense = self.store.dense_search(self.embedder.embed([question])[0], CANDIDATES_PER_RETRIEVER) \
-            if mode != "bm25" else []
+    def search(self, question: str, k: int = 5, mode: RetrievalMode = "hybrid",
+               vector: np.ndarray | None = None) -> Retrieval:
+        """The ``k`` best passages for the question with each retriever's rank (``vector``: its embedding, when
+        already made)."""
+        if mode != "bm25" and vector is None:
+            vector = self.embedder.embed([question])[0]
+        dense = self.store.dense_search(vector, CANDIDATES_PER_RETRIEVER) if mode != "bm25" else []
         sparse = self.store.keyword_search(question, CANDIDATES_PER_RETRIEVER) if mode != "dense" else []
         dense_rank = {pid: rank for rank, (pid, _) in enumerate(dense, start=1)}
         sparse_rank = {pid: rank for rank, (pid, _) in enumerate(sparse, start=1)}
