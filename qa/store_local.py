@@ -7,6 +7,7 @@ import logging
 import os
 import sqlite3
 import threading
+import uuid
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -151,35 +152,54 @@ class DenseIndex:
         scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32), min(k, self.index.ntotal))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
-    def save(self, folder: Path, seq: int) -> None:
-        """Write the index and its info (the change it covers, its checksum) atomically beside the database."""
+    def save(self, folder: Path, seq: int, store: str | None) -> None:
+        """Write the index and its info (the database it was made from, the change it covers, its checksum)
+        atomically beside the database. Only the writer saves: temporary files a killed save left are removed."""
         import faiss
 
+        for name in (DENSE_CACHE_FILE, DENSE_CACHE_INFO):
+            for leftover in folder.glob(f".{name}.*.tmp"):
+                leftover.unlink(missing_ok=True)
         target = folder / DENSE_CACHE_FILE
         temporary = folder / f".{DENSE_CACHE_FILE}.{os.getpid()}.tmp"
         faiss.write_index(self.index, str(temporary))
         with open(temporary, "rb") as handle:
             os.fsync(handle.fileno())
-        info = {"seq": seq, "crc": file_crc(temporary), "count": int(self.index.ntotal), "nprobe": self.nprobe,
-                "recall": self.recall, "dimension": self.dimension}
+        info = {"store": store, "seq": seq, "crc": file_crc(temporary), "count": int(self.index.ntotal),
+                "nprobe": self.nprobe, "recall": self.recall, "dimension": self.dimension}
         info_temporary = folder / f".{DENSE_CACHE_INFO}.{os.getpid()}.tmp"
         info_temporary.write_text(json.dumps(info), encoding="utf-8")
         temporary.replace(target)
         info_temporary.replace(folder / DENSE_CACHE_INFO)
 
-    @classmethod
-    def load(cls, folder: Path, dimension: int) -> tuple[DenseIndex, int]:
-        """The cached index and the change sequence it covers; raises StoreDamaged when it fails its checksum."""
-        import faiss
-
+    @staticmethod
+    def info(folder: Path, store: str | None, last_seq: int) -> dict:
+        """The cache file's info; raises StoreDamaged when it is unreadable or was made from another database, or
+        from a later state of this one (its journal was lost): its passage ids would name other passages."""
         try:
             info = json.loads((folder / DENSE_CACHE_INFO).read_text(encoding="utf-8"))
-            path = folder / DENSE_CACHE_FILE
-            if file_crc(path) != info["crc"]:
-                raise StoreDamaged(f"{path} fails its checksum")
-            index = faiss.read_index(str(path))
-        except (OSError, ValueError, KeyError, RuntimeError) as error:
+            matches = info.get("store") == store and int(info["seq"]) <= last_seq
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise StoreDamaged(f"dense cache in {folder} unreadable ({error})") from None
+        if not matches:
+            raise StoreDamaged(f"dense cache in {folder} does not match this database (made from another one, "
+                               f"or from a later state of it)")
+        return info
+
+    @classmethod
+    def load(cls, folder: Path, dimension: int, store: str | None, last_seq: int) -> tuple[DenseIndex, int]:
+        """The cached index and the change sequence it covers; raises StoreDamaged when it fails its checksum or
+        does not belong to the database (see ``info``)."""
+        import faiss
+
+        info = cls.info(folder, store, last_seq)
+        path = folder / DENSE_CACHE_FILE
+        try:
+            index = faiss.read_index(str(path)) if file_crc(path) == info["crc"] else None
+        except (OSError, KeyError, RuntimeError) as error:
+            raise StoreDamaged(f"dense cache in {folder} unreadable ({error})") from None
+        if index is None:
+            raise StoreDamaged(f"{path} fails its checksum")
         if index.d != dimension or index.ntotal != info["count"]:
             raise StoreDamaged(f"dense cache in {folder} does not match the store")
         return cls(dimension, index, info["nprobe"], info["recall"]), int(info["seq"])
@@ -216,12 +236,23 @@ class LocalStore:
         self._dense_lock = threading.RLock()
         self._writer_lock = None
         if not read_only:
-            with self._transaction() as db:
-                for statement in filter(str.strip, SCHEMA.split(";")):
-                    db.execute(statement)
-                db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('generation', '0')", (str(SCHEMA_VERSION),))
-        else:
+            try:
+                self._create()
+            except StoreReadOnly:  # writable by its permissions, refused all the same (a journal of another user)
+                self.close()
+                self.read_only = True
+            except StoreDamaged:  # opened all the same: verify() reports it, repair() mends it, the rest raise it
+                pass
+        if self.read_only:
             self._meta("schema")  # fail now, not at the first question
+
+    def _create(self) -> None:
+        """The tables, the schema version, the generation and an id that ties the dense cache file to this database."""
+        with self._transaction() as db:
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                db.execute(statement)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('generation', '0'), ('store', ?)",
+                       (str(SCHEMA_VERSION), uuid.uuid4().hex))
 
     # ------------------------------------------------------------------ connections and transactions
 
@@ -244,7 +275,10 @@ class LocalStore:
                     db.execute("PRAGMA synchronous=FULL")
                 db.execute("PRAGMA foreign_keys=ON")
             except sqlite3.DatabaseError as error:
+                if db is not None:
+                    db.close()
                 raise self._error(error) from None
+            db.text_factory = _decode  # damaged text reads back as other text, which its checksum then refuses
             self._connections.db = db
             with self._connections_lock:
                 self._all_connections.append(db)
@@ -255,13 +289,15 @@ class LocalStore:
         if "readonly" in message or "read-only" in message:
             return StoreReadOnly(f"the index in {self.folder} is read-only: it answers but cannot be updated")
         if "malformed" in message or "not a database" in message or "no such table" in message:
-            return StoreDamaged(f"the index in {self.folder} is damaged ({message}); "
-                                f"run 'qa index --verify' or '--repair'")
+            return self._damaged(message)
         if "locked" in message or "busy" in message:
             return StoreBusy(f"the index in {self.folder} is busy: another process is writing ({message})")
         if "unable to open" in message:
             return StoreUnavailable(f"cannot open the index in {self.folder} ({message})")
         return StoreError(f"index in {self.folder}: {message}")
+
+    def _damaged(self, what: str) -> StoreDamaged:
+        return StoreDamaged(f"the index in {self.folder} is damaged ({what}); run 'qa index --verify' or '--repair'")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -332,12 +368,10 @@ class LocalStore:
                             f"(waited {timeout:g} s)") from None
         try:
             yield
+            if self._writer_lock.lock_counter == 1:  # not after a failure: its error is the one to report
+                self._save_dense_cache_if_stale()
         finally:
-            try:
-                if self._writer_lock.lock_counter == 1:
-                    self._save_dense_cache_if_stale()
-            finally:
-                self._writer_lock.release()
+            self._writer_lock.release()
 
     def write(self, items: list[DocumentWrite]) -> None:
         settings = self._settings()
@@ -403,14 +437,19 @@ class LocalStore:
         for chunk in batched(list(dict.fromkeys(ids))):
             for i, t, s, text in self._query(
                     f"SELECT id, title, source, text FROM documents WHERE id IN ({_marks(chunk)})", chunk):
+                if document_id(text) != i:
+                    raise self._damaged(f"document {i}: its text does not match its content hash")
                 found[i] = Document(id=i, title=t, source=s, text=text)
         return found
 
     def get_passages(self, ids: list[str]) -> dict[str, Passage]:
         found = {}
         for chunk in batched(list(dict.fromkeys(ids))):
-            for i, d, s, e, text in self._query(
-                    f"SELECT id, document_id, start, end, text FROM passages WHERE id IN ({_marks(chunk)})", chunk):
+            for i, d, s, e, text, blob, crc in self._query(
+                    f"SELECT id, document_id, start, end, text, vector, crc FROM passages "
+                    f"WHERE id IN ({_marks(chunk)})", chunk):
+                if passage_crc(text, blob) != crc:
+                    raise self._damaged(f"passage {i} fails its checksum")
                 found[i] = Passage(id=i, document_id=d, start=s, end=e, text=text)
         return found
 
@@ -451,19 +490,36 @@ class LocalStore:
         return [(ids[r], s) for r, s in found if r in ids]
 
     def _catch_up(self) -> DenseIndex:
-        """The dense index with every committed change applied (cheap when nothing changed: one query)."""
-        generation = int(self._meta("generation") or 0)
-        if self._dense is not None and generation == self._dense_generation:
+        """The dense index with every committed change applied (cheap when nothing changed: one query), read in one
+        snapshot: a compaction committed meanwhile must not drop changes between two of its queries."""
+        with self._snapshot():
+            generation = int(self._meta("generation") or 0)
+            if self._dense is not None and generation == self._dense_generation:
+                return self._dense
+            stale = self._dense is None or self._dense.dimension != self._dimension()
+            if stale or self._compacted() > self._dense_seq:  # a new kind of vector, or the changes it needs are gone
+                self._dense, self._dense_seq = self._open_dense()
+            changes = self._query("SELECT seq, passage, added FROM changes WHERE seq > ? ORDER BY seq",
+                                  (self._dense_seq,))
+            if changes:
+                self._apply(changes)
+                self._dense_seq = changes[-1][0]
+            self._dense_generation = generation
             return self._dense
-        stale = self._dense is None or self._dense.dimension != self._dimension()
-        if stale or self._compacted() > self._dense_seq:  # a new kind of vector, or the changes it needs are gone
-            self._dense, self._dense_seq = self._open_dense()
-        changes = self._query("SELECT seq, passage, added FROM changes WHERE seq > ? ORDER BY seq", (self._dense_seq,))
-        if changes:
-            self._apply(changes)
-            self._dense_seq = changes[-1][0]
-        self._dense_generation = generation
-        return self._dense
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """A read transaction: every query inside sees the same committed state."""
+        db = self._db()
+        try:
+            db.execute("BEGIN")
+        except sqlite3.Error as error:
+            raise self._error(error) from None
+        try:
+            yield
+        finally:
+            if db.in_transaction:  # it wrote nothing: ending it is all (an error may have ended it already)
+                db.execute("ROLLBACK")
 
     def _apply(self, changes: list[tuple[int, int, int]]) -> None:
         """Replay changes in order: runs of additions are added in one go, removals removed."""
@@ -491,8 +547,7 @@ class LocalStore:
         for rows in batches:
             for rowid, text, blob, crc in rows:
                 if passage_crc(text, blob) != crc or len(blob) != 4 * dimension:
-                    raise StoreDamaged(f"the index in {self.folder} is damaged (passage row {rowid} fails its "
-                                       f"checksum); run 'qa index --repair'")
+                    raise self._damaged(f"passage row {rowid} fails its checksum")
             id_parts.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
             vector_parts.append(np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(-1, dimension))
         return np.concatenate(id_parts), np.vstack(vector_parts)
@@ -511,32 +566,47 @@ class LocalStore:
     def _open_dense(self) -> tuple[DenseIndex, int]:
         """The cached dense index when it is whole, else one built from the stored vectors."""
         dimension = self._dimension()
+        store, last_seq = self._cache_stamp()
         if (self.folder / DENSE_CACHE_INFO).exists():
             try:
-                dense, seq = DenseIndex.load(self.folder, dimension)
+                dense, seq = DenseIndex.load(self.folder, dimension, store, last_seq)
                 if seq >= self._compacted():
                     return dense, seq
             except StoreDamaged as error:
                 log.warning("%s; rebuilding it from the stored vectors", error)
-        seq = self._query("SELECT coalesce(max(seq), 0) FROM changes")[0][0]
         ids, vectors = self._vectors()
-        return DenseIndex.build(dimension, ids, vectors), seq
+        return DenseIndex.build(dimension, ids, vectors), last_seq
+
+    def _cache_stamp(self) -> tuple[str | None, int]:
+        """What a dense cache file must have been made from: this database (its id), at most its last change."""
+        store, last_seq = self._query("SELECT (SELECT value FROM meta WHERE key = 'store'), "
+                                      "(SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'changes')")[0]
+        return store, last_seq
+
+    def _cached_seq(self) -> int | None:
+        """The last change the dense cache file holds; None when it is missing, unreadable or not this database's."""
+        if not (self.folder / DENSE_CACHE_FILE).exists():
+            return None
+        try:
+            return int(DenseIndex.info(self.folder, *self._cache_stamp())["seq"])
+        except StoreDamaged:
+            return None
 
     def _save_dense_cache_if_stale(self) -> None:
-        """Rewrite the dense cache when much changed since it was written, and drop the changes it covers."""
-        info_path = self.folder / DENSE_CACHE_INFO
-        cached_seq = json.loads(info_path.read_text(encoding="utf-8"))["seq"] if info_path.exists() else 0
-        last_seq, pending = self._query("SELECT coalesce(max(seq), 0), count(*) FROM changes WHERE seq > ?",
-                                        (cached_seq,))[0]
+        """Rewrite the dense cache when much changed since it was written (or it is missing, unreadable or not this
+        database's), and drop the changes it covers."""
+        cached_seq = self._cached_seq()
+        pending = self._query("SELECT count(*) FROM changes WHERE seq > ?", (cached_seq or 0,))[0][0]
         passages = self.manifest().passage_count
-        if not pending or pending < CACHE_REWRITE_SHARE * passages:
+        stale = passages > 0 if cached_seq is None else pending >= max(1, CACHE_REWRITE_SHARE * passages)
+        if not stale:
             return
         with self._dense_lock:
             dense = self._catch_up()
             if dense.outgrown(passages):
                 self._dense, self._dense_seq = None, 0
                 dense = self._catch_up()
-            dense.save(self.folder, self._dense_seq)
+            dense.save(self.folder, self._dense_seq, self._meta("store"))
         with self._transaction() as db:
             db.execute("DELETE FROM changes WHERE seq <= ?", (self._dense_seq,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('compacted', ?)", (str(self._dense_seq),))
@@ -548,12 +618,10 @@ class LocalStore:
     # ------------------------------------------------------------------ checks
 
     def verify(self) -> list[str]:
-        problems = []
+        problems = self._database_problems()
+        if problems:
+            return problems
         try:
-            result = self._query("PRAGMA quick_check")
-            if result != [("ok",)]:
-                problems += [f"database: {row[0]}" for row in result[:5]]
-                return problems
             settings = self._settings()
             dimension = settings.dimension if settings else None
             for doc_id, text, count in self._query("SELECT id, text, passage_count FROM documents"):
@@ -579,19 +647,30 @@ class LocalStore:
             return [str(error)]
         if (self.folder / DENSE_CACHE_INFO).exists():
             try:
-                DenseIndex.load(self.folder, dimension or 1)
+                DenseIndex.load(self.folder, dimension or 1, *self._cache_stamp())
             except StoreDamaged as error:
                 problems.append(str(error))
         return problems
 
+    def _database_problems(self) -> list[str]:
+        """What SQLite finds wrong with the database file itself, which may not even open."""
+        try:
+            result = self._query("PRAGMA quick_check")
+        except StoreDamaged as error:
+            return [str(error)]
+        return [] if result == [("ok",)] else [f"database: {row[0]}" for row in result[:5]]
+
     def repair(self) -> list[str]:
-        """Drop documents whose rows are damaged (the next sync re-reads their files), rebuild derived indexes."""
+        """Set a damaged database aside for an empty one, or drop the documents whose rows are damaged and rebuild the
+        keyword and dense indexes; either way the next sync reads the files of what was lost again."""
         done = []
-        damaged = set()
-        for line in self.verify():
-            if line.startswith(("document ", "passage ")):
-                damaged.add(line.split("document ", 1)[-1].split(":")[0].split(")")[0].strip())
         with self.writer():
+            if self._database_problems():
+                return [self._start_afresh()]
+            damaged = set()
+            for line in self.verify():
+                if line.startswith(("document ", "passage ")):
+                    damaged.add(line.split("document ", 1)[-1].split(":")[0].split(")")[0].strip())
             if damaged:
                 with self._transaction() as db:
                     self._delete(db, sorted(damaged))
@@ -609,9 +688,28 @@ class LocalStore:
             with self._dense_lock:
                 self._dense, self._dense_seq = self._open_dense()
                 self._dense_generation = -1
-                self._dense.save(self.folder, self._dense_seq)
+                self._dense.save(self.folder, self._dense_seq, self._meta("store"))
             done.append(f"rebuilt the dense index ({self._dense.index.ntotal} vectors)")
         return done
+
+    def _start_afresh(self) -> str:
+        """Move the damaged database with its journal aside (``store.sqlite.damaged``) and create an empty one."""
+        self.close()
+        aside = self.folder / f"{DATABASE_FILE}.damaged"
+        for suffix in ("", "-wal", "-shm"):
+            damaged, kept = Path(f"{self.path}{suffix}"), Path(f"{aside}{suffix}")
+            kept.unlink(missing_ok=True)
+            if damaged.exists():
+                damaged.replace(kept)
+        for name in (DENSE_CACHE_FILE, DENSE_CACHE_INFO):
+            (self.folder / name).unlink(missing_ok=True)
+        self._create()
+        self._dense, self._dense_seq, self._dense_generation = None, 0, -1
+        return f"set the damaged database aside as {aside.name}; indexing the folder embeds every document again"
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
 
 
 def _marks(items: list) -> str:
