@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -33,20 +34,20 @@ class KeywordIndex:
         self.total_length = 0.0
 
     @classmethod
-    def build(cls, ids: np.ndarray, tokens: list[list[str]], chunk: int = 50_000) -> KeywordIndex:
-        """An index of documents ``ids[i]`` holding ``tokens[i]``, all in the main segment.
+    def build(cls, chunks: Iterable[tuple[np.ndarray, list[list[str]]]]) -> KeywordIndex:
+        """An index of every chunk's documents (``ids[i]`` holding ``tokens[i]``), all in the main segment.
 
-        Built with numpy ``chunk`` documents at a time: each chunk's postings are counted and sorted by term, then
-        every chunk is copied into its place in the term-ordered arrays (memory: the postings about twice).
+        Each chunk's postings are counted and sorted by term with numpy as it comes, then every chunk is copied
+        into its place in the term-ordered arrays (memory: the postings about twice, never the tokens of all).
         """
         index = cls()
         vocabulary = index.vocabulary
-        ids = np.asarray(ids, dtype=np.int64)
-        if len(ids):
-            index._grow(int(ids.max()))
         parts = []
-        for start in range(0, len(tokens), chunk):
-            words, chunk_ids = tokens[start : start + chunk], ids[start : start + chunk]
+        for chunk_ids, words in chunks:
+            chunk_ids = np.asarray(chunk_ids, dtype=np.int64)
+            if not len(chunk_ids):
+                continue
+            index._grow(int(chunk_ids.max()))
             lengths = np.fromiter(map(len, words), np.int64, len(words))
             terms = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for row in words for w in row), np.int64,
                                 int(lengths.sum()))
@@ -54,8 +55,9 @@ class KeywordIndex:
             parts.append(((keys >> 32).astype(np.int32), (keys & 0xFFFFFFFF).astype(np.int32),
                           counts.astype(np.float32)))
             index.lengths[chunk_ids] = lengths
-        index.alive[ids] = True
-        index.count, index.total_length = len(ids), float(index.lengths[ids].sum()) if len(ids) else 0.0
+            index.alive[chunk_ids] = True
+            index.count += len(chunk_ids)
+            index.total_length += float(lengths.sum())
         frequency = np.zeros(len(vocabulary), np.int64)
         for terms, _, _ in parts:
             frequency += np.bincount(terms, minlength=len(vocabulary))
@@ -147,17 +149,16 @@ class KeywordIndex:
         return [(int(unique[i]), float(totals[i])) for i in best if totals[i] > 0]
 
     def save(self, path: Path) -> None:
-        """Write the index to ``path`` (an .npz) atomically; the delta is folded into the main segment first."""
+        """Write the index to ``path`` (npz format) and sync it to disk; the delta is folded in first."""
         self.compact_delta()
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
         terms = sorted(self.vocabulary, key=self.vocabulary.get)
-        np.savez(temporary, offsets=self.offsets, ids=self.ids, frequencies=self.frequencies,
-                 document_frequency=self.document_frequency, lengths=self.lengths, alive=self.alive,
-                 totals=np.array([self.count, self.total_length]),
-                 vocabulary=np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8))
-        with open(temporary, "rb") as handle:
+        with open(path, "wb") as handle:
+            np.savez(handle, offsets=self.offsets, ids=self.ids, frequencies=self.frequencies,
+                     document_frequency=self.document_frequency, lengths=self.lengths, alive=self.alive,
+                     totals=np.array([self.count, self.total_length]),
+                     vocabulary=np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8))
+            handle.flush()
             os.fsync(handle.fileno())
-        temporary.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> KeywordIndex:

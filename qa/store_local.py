@@ -1,4 +1,4 @@
-"""The local store: SQLite (documents, passages, vectors, FTS5 keywords) with an in-memory FAISS index kept in step."""
+"""The local store: SQLite (documents, passages, vectors, keyword tokens) with in-memory FAISS and BM25 kept in step."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.documents import document_id
+from qa.keyword_index import KeywordIndex
 from qa.models import Document, Passage
 from qa.store import (
     DocumentWrite,
@@ -36,14 +37,17 @@ log = logging.getLogger(__name__)
 DATABASE_FILE = "store.sqlite"
 LOCK_FILE = "writer.lock"
 DENSE_CACHE_FILE = "vectors.faiss"
-DENSE_CACHE_INFO = "vectors.json"
-SCHEMA_VERSION = 2
+KEYWORD_CACHE_FILE = "keywords.npz"
+DENSE_CACHE_INFO = "vectors.json"  # describes both cache files
+SCHEMA_VERSION = 3
 # Past this many passages the dense index is an inverted-file (IVF) index searched approximately; flat below it.
 ANN_MIN_PASSAGES = 200_000
 ANN_TARGET_RECALL = 0.97
+IVF_LISTS_PER_ROOT = 2  # an IVF index of n vectors has 2·√n lists, trained on 64 sample vectors per list
 # The dense cache file is rewritten when this share of the passages changed since it was written.
 CACHE_REWRITE_SHARE = 0.1
 READ_BATCH = 20_000
+PASSAGE_ROWS = "SELECT rowid, text, vector, crc, tokens FROM passages"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,17 +58,18 @@ CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE TABLE IF NOT EXISTS passages (
     rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
     document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL, crc INTEGER NOT NULL);
+    start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL, crc INTEGER NOT NULL,
+    tokens TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS keywords USING fts5(tokens);
 CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, passage INTEGER NOT NULL,
     added INTEGER NOT NULL);
 """
 
 
-def passage_crc(text: str, vector: bytes) -> int:
-    """Checksum of a stored passage: its text and its vector's bytes."""
-    return zlib.crc32(vector, zlib.crc32(text.encode("utf-8")))
+def passage_crc(text: str, vector: bytes, tokens: str = "") -> int:
+    """Checksum of a stored passage: its text, its vector's bytes and its keyword tokens."""
+    crc = zlib.crc32(vector, zlib.crc32(text.encode("utf-8")))
+    return zlib.crc32(tokens.encode("utf-8"), crc) if tokens else crc
 
 
 def file_crc(path: Path) -> int:
@@ -73,12 +78,6 @@ def file_crc(path: Path) -> int:
         for block in iter(lambda: handle.read(1 << 22), b""):
             crc = zlib.crc32(block, crc)
     return crc
-
-
-def fts_query(text: str) -> str | None:
-    """An FTS5 OR-query of the text's keyword tokens, each quoted; None when it has none."""
-    tokens = list(dict.fromkeys(keyword_tokens([text])[0]))
-    return " OR ".join(f'"{t}"' for t in tokens) if tokens else None
 
 
 class DenseIndex:
@@ -97,44 +96,36 @@ class DenseIndex:
         return self.nprobe > 0
 
     @classmethod
-    def build(cls, dimension: int, ids: np.ndarray, vectors: np.ndarray) -> DenseIndex:
-        """Flat below ANN_MIN_PASSAGES; else an IVF index whose nprobe is raised until recall@10 reaches the target."""
+    def create(cls, dimension: int, count: int, sample: np.ndarray) -> DenseIndex:
+        """An empty index for about ``count`` vectors: flat below ANN_MIN_PASSAGES, else IVF trained on ``sample``."""
         import faiss
 
-        if len(ids) < ANN_MIN_PASSAGES:
-            dense = cls(dimension)
-            if len(ids):
-                dense.index.add_with_ids(vectors, ids)
-            return dense
-        lists = int(4 * np.sqrt(len(ids)))
-        quantizer = faiss.IndexFlatIP(dimension)
-        ivf = faiss.IndexIVFFlat(quantizer, dimension, lists, faiss.METRIC_INNER_PRODUCT)
-        rng = np.random.default_rng(0)
-        sample = vectors[np.sort(rng.choice(len(ids), size=min(len(ids), lists * 64), replace=False))]
+        if count < ANN_MIN_PASSAGES:
+            return cls(dimension)
+        lists = int(IVF_LISTS_PER_ROOT * np.sqrt(count))
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
         ivf.train(sample)
-        ivf.add_with_ids(vectors, ids)
-        queries = vectors[rng.choice(len(ids), size=200, replace=False)]
-        queries = queries + rng.normal(scale=0.05, size=queries.shape).astype(np.float32)
-        queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-        exact = faiss.IndexFlatIP(dimension)
-        exact.add(vectors)
-        _, truth = exact.search(queries, 10)
-        truth = ids[truth]
-        nprobe, recall = 1, 0.0
-        while nprobe < lists:
-            ivf.nprobe = nprobe
-            _, found = ivf.search(queries, 10)
-            recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth)]))
-            if recall >= ANN_TARGET_RECALL:
+        return cls(dimension, ivf, nprobe=1)
+
+    def calibrate(self, queries: np.ndarray, truth: np.ndarray) -> None:
+        """Raise an IVF index's nprobe until its recall@10 against ``truth`` (exact top-10 ids) reaches the target."""
+        if not self.approximate:
+            return
+        nprobe, lists = 1, self.index.nlist
+        while True:
+            self.index.nprobe = nprobe
+            _, found = self.index.search(queries, 10)
+            self.recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth)]))
+            if self.recall >= ANN_TARGET_RECALL or nprobe >= lists:
                 break
-            nprobe *= 2
-        return cls(dimension, ivf, min(nprobe, lists), recall)
+            nprobe = min(2 * nprobe, lists)
+        self.nprobe = nprobe
 
     def outgrown(self, count: int) -> bool:
         """Whether an index of ``count`` vectors should be built anew: of the other kind, or twice its trained size."""
         if not self.approximate:
             return count >= ANN_MIN_PASSAGES
-        return count < ANN_MIN_PASSAGES // 2 or count > 2 * (self.index.nlist / 4) ** 2
+        return count < ANN_MIN_PASSAGES // 2 or count > 2 * (self.index.nlist / IVF_LISTS_PER_ROOT) ** 2
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
@@ -152,24 +143,28 @@ class DenseIndex:
         scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32), min(k, self.index.ntotal))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
-    def save(self, folder: Path, seq: int, store: str | None) -> None:
-        """Write the index and its info (the database it was made from, the change it covers, its checksum)
-        atomically beside the database. Only the writer saves: temporary files a killed save left are removed."""
+    def save(self, folder: Path, seq: int, store: str | None, keywords: KeywordIndex) -> None:
+        """Write the index, the keyword index and their info (the database they were made from, the change they
+        cover, their checksums) atomically beside the database. Only the writer saves: temporary files a killed
+        save left are removed."""
         import faiss
 
-        for name in (DENSE_CACHE_FILE, DENSE_CACHE_INFO):
+        for name in (DENSE_CACHE_FILE, KEYWORD_CACHE_FILE, DENSE_CACHE_INFO):
             for leftover in folder.glob(f".{name}.*.tmp"):
                 leftover.unlink(missing_ok=True)
-        target = folder / DENSE_CACHE_FILE
         temporary = folder / f".{DENSE_CACHE_FILE}.{os.getpid()}.tmp"
         faiss.write_index(self.index, str(temporary))
         with open(temporary, "rb") as handle:
             os.fsync(handle.fileno())
-        info = {"store": store, "seq": seq, "crc": file_crc(temporary), "count": int(self.index.ntotal),
-                "nprobe": self.nprobe, "recall": self.recall, "dimension": self.dimension}
+        keyword_temporary = folder / f".{KEYWORD_CACHE_FILE}.{os.getpid()}.tmp"
+        keywords.save(keyword_temporary)
+        info = {"store": store, "seq": seq, "crc": file_crc(temporary), "keywords_crc": file_crc(keyword_temporary),
+                "count": int(self.index.ntotal), "nprobe": self.nprobe, "recall": self.recall,
+                "dimension": self.dimension}
         info_temporary = folder / f".{DENSE_CACHE_INFO}.{os.getpid()}.tmp"
         info_temporary.write_text(json.dumps(info), encoding="utf-8")
-        temporary.replace(target)
+        temporary.replace(folder / DENSE_CACHE_FILE)
+        keyword_temporary.replace(folder / KEYWORD_CACHE_FILE)
         info_temporary.replace(folder / DENSE_CACHE_INFO)
 
     @staticmethod
@@ -187,22 +182,29 @@ class DenseIndex:
         return info
 
     @classmethod
-    def load(cls, folder: Path, dimension: int, store: str | None, last_seq: int) -> tuple[DenseIndex, int]:
-        """The cached index and the change sequence it covers; raises StoreDamaged when it fails its checksum or
-        does not belong to the database (see ``info``)."""
+    def load(cls, folder: Path, dimension: int, store: str | None,
+             last_seq: int) -> tuple[DenseIndex, KeywordIndex, int]:
+        """The cached dense and keyword indexes and the change sequence they cover; raises StoreDamaged when one
+        fails its checksum or they do not belong to the database (see ``info``)."""
         import faiss
 
         info = cls.info(folder, store, last_seq)
-        path = folder / DENSE_CACHE_FILE
+        path, keyword_path = folder / DENSE_CACHE_FILE, folder / KEYWORD_CACHE_FILE
+        for file, crc in ((path, info.get("crc")), (keyword_path, info.get("keywords_crc"))):
+            try:
+                whole = file_crc(file) == crc
+            except OSError as error:
+                raise StoreDamaged(f"dense cache in {folder} unreadable ({error})") from None
+            if not whole:
+                raise StoreDamaged(f"{file} fails its checksum")
         try:
-            index = faiss.read_index(str(path)) if file_crc(path) == info["crc"] else None
-        except (OSError, KeyError, RuntimeError) as error:
+            index = faiss.read_index(str(path))
+            keywords = KeywordIndex.load(keyword_path)
+        except (OSError, KeyError, ValueError, RuntimeError) as error:
             raise StoreDamaged(f"dense cache in {folder} unreadable ({error})") from None
-        if index is None:
-            raise StoreDamaged(f"{path} fails its checksum")
-        if index.d != dimension or index.ntotal != info["count"]:
+        if index.d != dimension or index.ntotal != info["count"] or keywords.count != info["count"]:
             raise StoreDamaged(f"dense cache in {folder} does not match the store")
-        return cls(dimension, index, info["nprobe"], info["recall"]), int(info["seq"])
+        return cls(dimension, index, info["nprobe"], info["recall"]), keywords, int(info["seq"])
 
 
 class LocalStore:
@@ -231,6 +233,7 @@ class LocalStore:
         self._all_connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._dense: DenseIndex | None = None
+        self._keywords = KeywordIndex()
         self._dense_seq = 0
         self._dense_generation = -1
         self._dense_lock = threading.RLock()
@@ -238,6 +241,8 @@ class LocalStore:
         if not read_only:
             try:
                 self._create()
+                if self._meta("schema") != str(SCHEMA_VERSION):
+                    log.warning("the index in %s has an older format: %s", self.folder, self._start_afresh("old"))
             except StoreReadOnly:  # writable by its permissions, refused all the same (a journal of another user)
                 self.close()
                 self.read_only = True
@@ -350,7 +355,6 @@ class LocalStore:
             db.execute("INSERT INTO changes (passage, added) SELECT rowid, 0 FROM passages")
             db.execute("DELETE FROM passages")
             db.execute("DELETE FROM documents")
-            db.execute("DELETE FROM keywords")
             db.execute("DELETE FROM meta WHERE key = 'settings'")
 
     @contextmanager
@@ -394,10 +398,10 @@ class LocalStore:
                 for passage, vector, words in zip(item.passages, vectors, tokens):
                     blob = vector.tobytes()
                     rowid = db.execute(
-                        "INSERT INTO passages (id, document_id, start, end, text, vector, crc) VALUES (?,?,?,?,?,?,?)",
-                        (passage.id, d.id, passage.start, passage.end, passage.text, blob,
-                         passage_crc(passage.text, blob))).lastrowid
-                    db.execute("INSERT INTO keywords (rowid, tokens) VALUES (?, ?)", (rowid, " ".join(words)))
+                        "INSERT INTO passages (id, document_id, start, end, text, vector, crc, tokens) "
+                        "VALUES (?,?,?,?,?,?,?,?)", (passage.id, d.id, passage.start, passage.end, passage.text, blob,
+                                                    passage_crc(passage.text, blob, " ".join(words)),
+                                                    " ".join(words))).lastrowid
                     db.execute("INSERT INTO changes (passage, added) VALUES (?, 1)", (rowid,))
 
     @staticmethod
@@ -405,7 +409,6 @@ class LocalStore:
         removed = 0
         for doc_id in document_ids:
             rowids = [r for (r,) in db.execute("SELECT rowid FROM passages WHERE document_id = ?", (doc_id,))]
-            db.executemany("DELETE FROM keywords WHERE rowid = ?", [(r,) for r in rowids])
             db.executemany("INSERT INTO changes (passage, added) VALUES (?, 0)", [(r,) for r in rowids])
             db.execute("DELETE FROM passages WHERE document_id = ?", (doc_id,))
             removed += db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
@@ -445,10 +448,10 @@ class LocalStore:
     def get_passages(self, ids: list[str]) -> dict[str, Passage]:
         found = {}
         for chunk in batched(list(dict.fromkeys(ids))):
-            for i, d, s, e, text, blob, crc in self._query(
-                    f"SELECT id, document_id, start, end, text, vector, crc FROM passages "
+            for i, d, s, e, text, blob, crc, tokens in self._query(
+                    f"SELECT id, document_id, start, end, text, vector, crc, tokens FROM passages "
                     f"WHERE id IN ({_marks(chunk)})", chunk):
-                if passage_crc(text, blob) != crc:
+                if passage_crc(text, blob, tokens) != crc:
                     raise self._damaged(f"passage {i} fails its checksum")
                 found[i] = Passage(id=i, document_id=d, start=s, end=e, text=text)
         return found
@@ -460,12 +463,13 @@ class LocalStore:
         return self._passage_ids(found)
 
     def keyword_search(self, text: str, k: int) -> list[tuple[str, float]]:
-        query = fts_query(text)
-        if query is None or k <= 0:
+        words = keyword_tokens([text])[0] if text else []
+        if not words or k <= 0:
             return []
-        rows = self._query("SELECT p.id, -bm25(keywords) FROM keywords JOIN passages p ON p.rowid = keywords.rowid "
-                           "WHERE keywords MATCH ? ORDER BY rank LIMIT ?", (query, k))
-        return [(i, float(score)) for i, score in rows if score > 0]
+        with self._dense_lock:
+            self._catch_up()
+            found = self._keywords.search(words, k)
+        return self._passage_ids(found)
 
     def manifest(self) -> StoreManifest:
         documents, passages = self._query("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM passages)")[0]
@@ -498,7 +502,7 @@ class LocalStore:
                 return self._dense
             stale = self._dense is None or self._dense.dimension != self._dimension()
             if stale or self._compacted() > self._dense_seq:  # a new kind of vector, or the changes it needs are gone
-                self._dense, self._dense_seq = self._open_dense()
+                self._dense, self._keywords, self._dense_seq = self._open_indexes()
             changes = self._query("SELECT seq, passage, added FROM changes WHERE seq > ? ORDER BY seq",
                                   (self._dense_seq,))
             if changes:
@@ -529,53 +533,83 @@ class LocalStore:
                 run.append(rowid)
                 continue
             if run:
-                ids, vectors = self._vectors(run)
-                self._dense.add(ids, vectors)
+                for rows in (self._query(f"{PASSAGE_ROWS} WHERE rowid IN ({_marks(c)})", c) for c in batched(run)):
+                    ids, vectors, tokens = self._checked(rows)
+                    self._dense.add(ids, vectors)
+                    for passage, words in zip(ids.tolist(), tokens):
+                        self._keywords.add(passage, words)
                 run = []
             if added == 0:
                 self._dense.remove(np.array([rowid], dtype=np.int64))
+                self._keywords.remove(rowid)
 
-    def _vectors(self, rowids: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Rowids and vectors (all, or of ``rowids`` that still exist), checked against their checksums."""
+    def _checked(self, rows: list[tuple]) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+        """Rowids, vectors and keyword tokens of PASSAGE_ROWS rows, each checked against its checksum."""
         dimension = self._dimension()
-        columns = "SELECT rowid, text, vector, crc FROM passages"
-        if rowids is None:
-            batches = self._all_rows(columns)
-        else:
-            batches = (self._query(f"{columns} WHERE rowid IN ({_marks(c)})", c) for c in batched(rowids, 900))
-        id_parts, vector_parts = [np.zeros(0, np.int64)], [np.zeros((0, dimension), np.float32)]
-        for rows in batches:
-            for rowid, text, blob, crc in rows:
-                if passage_crc(text, blob) != crc or len(blob) != 4 * dimension:
-                    raise self._damaged(f"passage row {rowid} fails its checksum")
-            id_parts.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
-            vector_parts.append(np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(-1, dimension))
-        return np.concatenate(id_parts), np.vstack(vector_parts)
+        for rowid, text, blob, crc, tokens in rows:
+            if passage_crc(text, blob, tokens) != crc or len(blob) != 4 * dimension:
+                raise self._damaged(f"passage row {rowid} fails its checksum")
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(-1, dimension)
+        return ids, vectors, [r[4].split() for r in rows]
 
-    def _all_rows(self, select: str) -> Iterator[list[tuple]]:
-        """Every passage row in rowid order, READ_BATCH at a time."""
+    def _all_rows(self) -> Iterator[list[tuple]]:
+        """Every passage's PASSAGE_ROWS row in rowid order, READ_BATCH at a time."""
         last = 0
-        while rows := self._query(f"{select} WHERE rowid > ? ORDER BY rowid LIMIT {READ_BATCH}", (last,)):
+        while rows := self._query(f"{PASSAGE_ROWS} WHERE rowid > ? ORDER BY rowid LIMIT {READ_BATCH}", (last,)):
             yield rows
             last = rows[-1][0]
+
+    def _build_indexes(self) -> tuple[DenseIndex, KeywordIndex]:
+        """Dense and keyword indexes of every stored passage, read in one pass of READ_BATCH rows (an IVF index is
+        trained on a random sample first, then its nprobe set by recall against exact search on that pass)."""
+        dimension = self._dimension()
+        count = self._query("SELECT count(*) FROM passages")[0][0]
+        sample = np.zeros((0, dimension), np.float32)
+        if count >= ANN_MIN_PASSAGES:
+            size = 64 * int(IVF_LISTS_PER_ROOT * np.sqrt(count))
+            rows = self._query(f"{PASSAGE_ROWS} WHERE rowid IN (SELECT rowid FROM passages ORDER BY random() "
+                               f"LIMIT {size})")
+            sample = self._checked(rows)[1]
+        dense = DenseIndex.create(dimension, count, sample)
+        queries = sample[:200] + np.random.default_rng(0).normal(scale=0.05, size=sample[:200].shape)
+        queries = (queries / np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-9)).astype(np.float32)
+        best_ids = np.zeros((len(queries), 0), np.int64)
+        best_scores = np.zeros((len(queries), 0), np.float32)
+
+        def chunks() -> Iterator[tuple[np.ndarray, list[list[str]]]]:
+            nonlocal best_ids, best_scores
+            for rows in self._all_rows():
+                ids, vectors, tokens = self._checked(rows)
+                dense.add(ids, vectors)
+                if len(queries):  # the exact top 10 of the calibration queries, kept as the pass goes
+                    best_scores = np.hstack([best_scores, queries @ vectors.T])
+                    best_ids = np.hstack([best_ids, np.broadcast_to(ids, (len(queries), len(ids)))])
+                    top = np.argsort(-best_scores, axis=1)[:, :10]
+                    best_scores = np.take_along_axis(best_scores, top, 1)
+                    best_ids = np.take_along_axis(best_ids, top, 1)
+                yield ids, tokens
+
+        keywords = KeywordIndex.build(chunks())
+        dense.calibrate(queries, best_ids)
+        return dense, keywords
 
     def _dimension(self) -> int:
         settings = self._settings()
         return settings.dimension if settings else 1
 
-    def _open_dense(self) -> tuple[DenseIndex, int]:
-        """The cached dense index when it is whole, else one built from the stored vectors."""
+    def _open_indexes(self) -> tuple[DenseIndex, KeywordIndex, int]:
+        """The cached dense and keyword indexes when whole, else ones built from the stored passages."""
         dimension = self._dimension()
         store, last_seq = self._cache_stamp()
         if (self.folder / DENSE_CACHE_INFO).exists():
             try:
-                dense, seq = DenseIndex.load(self.folder, dimension, store, last_seq)
+                dense, keywords, seq = DenseIndex.load(self.folder, dimension, store, last_seq)
                 if seq >= self._compacted():
-                    return dense, seq
+                    return dense, keywords, seq
             except StoreDamaged as error:
                 log.warning("%s; rebuilding it from the stored vectors", error)
-        ids, vectors = self._vectors()
-        return DenseIndex.build(dimension, ids, vectors), last_seq
+        return *self._build_indexes(), last_seq
 
     def _cache_stamp(self) -> tuple[str | None, int]:
         """What a dense cache file must have been made from: this database (its id), at most its last change."""
@@ -606,10 +640,17 @@ class LocalStore:
             if dense.outgrown(passages):
                 self._dense, self._dense_seq = None, 0
                 dense = self._catch_up()
-            dense.save(self.folder, self._dense_seq, self._meta("store"))
+            if self._keywords.delta:  # fold the additions in, and drop the postings of removed passages
+                self._keywords = KeywordIndex.build(self._token_chunks())
+            dense.save(self.folder, self._dense_seq, self._meta("store"), self._keywords)
         with self._transaction() as db:
             db.execute("DELETE FROM changes WHERE seq <= ?", (self._dense_seq,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('compacted', ?)", (str(self._dense_seq),))
+
+    def _token_chunks(self) -> Iterator[tuple[np.ndarray, list[list[str]]]]:
+        for rows in self._all_rows():
+            ids, _, tokens = self._checked(rows)
+            yield ids, tokens
 
     def _compacted(self) -> int:
         """The last change dropped from the log because the dense cache file holds it."""
@@ -630,19 +671,10 @@ class LocalStore:
                 stored = self._query("SELECT count(*) FROM passages WHERE document_id = ?", (doc_id,))[0][0]
                 if stored != count:
                     problems.append(f"document {doc_id}: {stored} passages stored, {count} expected")
-            for rowid, pid, doc_id, start, end, text, blob, crc in self._query(
-                    "SELECT p.rowid, p.id, p.document_id, p.start, p.end, p.text, p.vector, p.crc FROM passages p"):
-                if passage_crc(text, blob) != crc or (dimension and len(blob) != 4 * dimension):
+            for pid, doc_id, start, end, text, blob, crc, tokens in self._query(
+                    "SELECT id, document_id, start, end, text, vector, crc, tokens FROM passages"):
+                if passage_crc(text, blob, tokens) != crc or (dimension and len(blob) != 4 * dimension):
                     problems.append(f"passage {pid} (document {doc_id}): fails its checksum")
-            fts = self._query("SELECT count(*) FROM keywords")[0][0]
-            passages = self._query("SELECT count(*) FROM passages")[0][0]
-            if fts != passages:
-                problems.append(f"keyword index: {fts} entries for {passages} passages")
-            try:
-                self._db().execute("INSERT INTO keywords(keywords, rank) VALUES ('integrity-check', 1)")
-            except sqlite3.Error as error:
-                if "read" not in str(error):
-                    problems.append(f"keyword index: {error}")
         except StoreError as error:
             return [str(error)]
         if (self.folder / DENSE_CACHE_INFO).exists():
@@ -675,37 +707,29 @@ class LocalStore:
                 with self._transaction() as db:
                     self._delete(db, sorted(damaged))
                 done.append(f"dropped {len(damaged)} damaged documents; indexing the folder embeds them again")
-            with self._transaction() as db:
-                db.execute("DELETE FROM keywords")
-                rows = db.execute("SELECT rowid, text FROM passages").fetchall()
-                for chunk in batched(rows, 5_000):
-                    tokens = keyword_tokens([text for _, text in chunk])
-                    db.executemany("INSERT INTO keywords (rowid, tokens) VALUES (?, ?)",
-                                   [(r, " ".join(t)) for (r, _), t in zip(chunk, tokens)])
-            done.append(f"rebuilt the keyword index ({len(rows)} passages)")
-            for name in (DENSE_CACHE_FILE, DENSE_CACHE_INFO):
+            for name in (DENSE_CACHE_FILE, KEYWORD_CACHE_FILE, DENSE_CACHE_INFO):
                 (self.folder / name).unlink(missing_ok=True)
             with self._dense_lock:
-                self._dense, self._dense_seq = self._open_dense()
+                self._dense, self._keywords, self._dense_seq = self._open_indexes()
                 self._dense_generation = -1
-                self._dense.save(self.folder, self._dense_seq, self._meta("store"))
-            done.append(f"rebuilt the dense index ({self._dense.index.ntotal} vectors)")
+                self._dense.save(self.folder, self._dense_seq, self._meta("store"), self._keywords)
+            done.append(f"rebuilt the dense and keyword indexes ({self._dense.index.ntotal} passages)")
         return done
 
-    def _start_afresh(self) -> str:
-        """Move the damaged database with its journal aside (``store.sqlite.damaged``) and create an empty one."""
+    def _start_afresh(self, why: str = "damaged") -> str:
+        """Move the database with its journal aside (``store.sqlite.<why>``) and create an empty one."""
         self.close()
-        aside = self.folder / f"{DATABASE_FILE}.damaged"
+        aside = self.folder / f"{DATABASE_FILE}.{why}"
         for suffix in ("", "-wal", "-shm"):
             damaged, kept = Path(f"{self.path}{suffix}"), Path(f"{aside}{suffix}")
             kept.unlink(missing_ok=True)
             if damaged.exists():
                 damaged.replace(kept)
-        for name in (DENSE_CACHE_FILE, DENSE_CACHE_INFO):
+        for name in (DENSE_CACHE_FILE, KEYWORD_CACHE_FILE, DENSE_CACHE_INFO):
             (self.folder / name).unlink(missing_ok=True)
         self._create()
         self._dense, self._dense_seq, self._dense_generation = None, 0, -1
-        return f"set the damaged database aside as {aside.name}; indexing the folder embeds every document again"
+        return f"set the {why} database aside as {aside.name}; indexing the folder embeds every document again"
 
 
 def _decode(data: bytes) -> str:

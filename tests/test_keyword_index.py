@@ -24,7 +24,7 @@ def test_ranking_and_scores_match_bm25s():
     tokens = keyword_tokens(TEXTS)
     reference = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
     reference.index(tokens, show_progress=False)
-    index = KeywordIndex.build(np.arange(10, 10 + len(TEXTS)), tokens)
+    index = KeywordIndex.build([(np.arange(10, 10 + len(TEXTS)), tokens)])
     for query in QUERIES:
         words = keyword_tokens([query])[0]
         ours = index.search(words, 5)
@@ -37,7 +37,7 @@ def test_ranking_and_scores_match_bm25s():
 
 def test_additions_and_removals_are_searchable_at_once():
     tokens = keyword_tokens(TEXTS)
-    index = KeywordIndex.build(np.arange(4), tokens[:4])
+    index = KeywordIndex.build([(np.arange(2), tokens[:2]), (np.arange(2, 4), tokens[2:4])])
     assert index.search(keyword_tokens(["capital"])[0], 3) == []
     index.add(4, tokens[4])
     assert index.search(keyword_tokens(["capital"])[0], 3)[0][0] == 4
@@ -50,7 +50,7 @@ def test_additions_and_removals_are_searchable_at_once():
 
 def test_saving_folds_the_delta_and_keeps_the_ranking(tmp_path):
     tokens = keyword_tokens(TEXTS)
-    index = KeywordIndex.build(np.array([0, 1, 2]), tokens[:3])
+    index = KeywordIndex.build([(np.array([0, 1, 2]), tokens[:3])])
     index.add(3, tokens[3])
     index.add(4, tokens[4])
     index.remove(1)
@@ -66,5 +66,5 @@ def test_saving_folds_the_delta_and_keeps_the_ranking(tmp_path):
 
 def test_empty_and_unknown_words_find_nothing():
     assert KeywordIndex().search(["anything"], 3) == []
-    index = KeywordIndex.build(np.arange(2), keyword_tokens(TEXTS[:2]))
+    index = KeywordIndex.build([(np.arange(2), keyword_tokens(TEXTS[:2]))])
     assert index.search([], 3) == [] and index.search(["zzzz"], 3) == []

@@ -27,7 +27,7 @@ from qa.documents import document_id, load_document
 from qa.index import Indexer
 from qa.models import Document, Passage
 from qa.store import DocumentWrite, StoreBusy, StoreDamaged, StoreReadOnly, StoreSettings
-from qa.store_local import DATABASE_FILE, DENSE_CACHE_FILE, DENSE_CACHE_INFO, LOCK_FILE, LocalStore
+from qa.store_local import DATABASE_FILE, DENSE_CACHE_FILE, DENSE_CACHE_INFO, KEYWORD_CACHE_FILE, LOCK_FILE, LocalStore
 
 pytestmark = pytest.mark.slow
 
@@ -242,7 +242,8 @@ def built(tmp_path_factory, reports, embedder) -> Path:
     store = LocalStore(location)
     assert sync(store, reports, embedder).embedded_passages == 2 * REPORTS
     store.close()
-    assert {p.name for p in location.iterdir()} == {DATABASE_FILE, DENSE_CACHE_FILE, DENSE_CACHE_INFO, LOCK_FILE}
+    assert {p.name for p in location.iterdir()} == {DATABASE_FILE, DENSE_CACHE_FILE, KEYWORD_CACHE_FILE, DENSE_CACHE_INFO,
+                                                  LOCK_FILE}
     return location
 
 
@@ -464,7 +465,7 @@ def test_a_reader_misses_no_change_when_the_change_log_is_compacted_under_it(tmp
 
 
 @pytest.mark.parametrize("kind", ["truncated", "overwritten", "deleted"])
-@pytest.mark.parametrize("name", [DENSE_CACHE_FILE, DENSE_CACHE_INFO])
+@pytest.mark.parametrize("name", [DENSE_CACHE_FILE, KEYWORD_CACHE_FILE, DENSE_CACHE_INFO])
 def test_a_damaged_dense_cache_is_rebuilt_from_the_database(name, kind, index, store, reports, embedder, caplog):
     damage(index / name, kind)
     damaged = store()
@@ -472,11 +473,11 @@ def test_a_damaged_dense_cache_is_rebuilt_from_the_database(name, kind, index, s
     if (name, kind) == (DENSE_CACHE_INFO, "deleted"):  # no cache at all: nothing wrong, it is built anew
         assert problems == []
     else:
-        assert len(problems) == 1 and ("dense cache" in problems[0] or DENSE_CACHE_FILE in problems[0]), problems
+        assert len(problems) == 1 and ("dense cache" in problems[0] or name in problems[0]), problems
     assert len(check_intact(damaged, embedder)) == REPORTS  # answers still right
     report = sync(damaged, reports, embedder)  # a writer goes on (and may rewrite the cache)
     assert (len(report.reused), report.embedded_passages) == (REPORTS, 0)
-    assert damaged.repair()[-1] == f"rebuilt the dense index ({2 * REPORTS} vectors)"
+    assert damaged.repair()[-1] == f"rebuilt the dense and keyword indexes ({2 * REPORTS} passages)"
     assert damaged.verify() == []
     caplog.clear()
     assert len(check_intact(store(), embedder)) == REPORTS
