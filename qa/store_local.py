@@ -637,10 +637,12 @@ class LocalStore:
             return
         with self._dense_lock:
             dense = self._catch_up()
-            if dense.outgrown(passages):
-                self._dense, self._dense_seq = None, 0
-                dense = self._catch_up()
-            if self._keywords.delta:  # fold the additions in, and drop the postings of removed passages
+            if dense.outgrown(passages):  # exact grown past ANN_MIN_PASSAGES, or IVF past twice its trained size
+                with self._snapshot():
+                    self._dense_seq = self._cache_stamp()[1]
+                    self._dense, self._keywords = self._build_indexes()
+                    dense = self._dense
+            elif self._keywords.delta:  # fold the additions in, and drop the postings of removed passages
                 self._keywords = KeywordIndex.build(self._token_chunks())
             dense.save(self.folder, self._dense_seq, self._meta("store"), self._keywords)
         with self._transaction() as db:

@@ -1,0 +1,80 @@
+"""The local store past its exact-search size: an IVF index chosen, calibrated, cached and kept in step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import qa.store_local as local
+from qa.models import Document, Passage
+from qa.store import DocumentWrite, StoreSettings
+
+DIMENSION = 16
+
+
+def clustered_corpus(documents: int, per_document: int, seed: int = 0) -> list[DocumentWrite]:
+    """Documents whose passage vectors lie around 40 centres, like real embeddings do (random ones have no
+    structure for an approximate index to use)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(40, DIMENSION))
+    writes = []
+    for number in range(documents):
+        doc_id = f"doc{seed}-{number}"
+        texts = [f"passage {i} of document {number} about topic{(number * per_document + i) % 40}"
+                 for i in range(per_document)]
+        text = "\n".join(texts)
+        passages, start = [], 0
+        for i, piece in enumerate(texts):
+            passages.append(Passage(id=f"{doc_id}:{i}", document_id=doc_id, start=start, end=start + len(piece),
+                                    text=piece))
+            start += len(piece) + 1
+        vectors = centres[[(number * per_document + i) % 40 for i in range(per_document)]]
+        vectors = vectors + rng.normal(scale=0.3, size=vectors.shape)
+        vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+        writes.append(DocumentWrite(Document(id=doc_id, title=doc_id, source=f"{doc_id}.txt", text=text), passages,
+                                    vectors))
+    return writes
+
+
+@pytest.fixture
+def small_ann(monkeypatch):
+    monkeypatch.setattr(local, "ANN_MIN_PASSAGES", 1_000)
+
+
+def test_past_the_threshold_search_is_approximate_and_keeps_its_recall(small_ann, tmp_path):
+    writes = clustered_corpus(300, 10)
+    store = local.LocalStore(tmp_path / "index")
+    store.bind(StoreSettings(embedding_model="t", dimension=DIMENSION, chunk_tokens=200, chunk_overlap_sentences=0))
+    with store.writer():
+        for batch in range(0, len(writes), 50):
+            store.write(writes[batch : batch + 50])
+    vectors = np.vstack([w.vectors for w in writes])
+    ids = [p.id for w in writes for p in w.passages]
+    queries = vectors[::97] + np.random.default_rng(1).normal(scale=0.1, size=vectors[::97].shape).astype(np.float32)
+    found = [store.dense_search(q, 10) for q in queries]
+    assert store._dense.approximate and store._dense.recall >= local.ANN_TARGET_RECALL
+    truth = [{ids[i] for i in np.argsort(-(vectors @ q))[:10]} for q in queries]
+    recall = np.mean([len({pid for pid, _ in f} & t) / 10 for f, t in zip(found, truth)])
+    assert recall >= 0.95
+
+    gone = writes[0]
+    store.delete([gone.document.id])
+    assert all(pid.split(":")[0] != gone.document.id for pid, _ in store.dense_search(gone.vectors[0], 20))
+    reopened = local.LocalStore(tmp_path / "index")
+    assert reopened.dense_search(writes[1].vectors[0], 1)[0][0] == writes[1].passages[0].id
+    assert reopened._dense.approximate
+    assert reopened.keyword_search("topic7 document", 3)
+
+
+def test_an_exact_index_that_grows_past_the_threshold_becomes_approximate(small_ann, tmp_path):
+    store = local.LocalStore(tmp_path / "index")
+    store.bind(StoreSettings(embedding_model="t", dimension=DIMENSION, chunk_tokens=200, chunk_overlap_sentences=0))
+    writes = clustered_corpus(150, 10)
+    store.write(writes[:50])
+    assert not store._dense or not store._dense.approximate
+    store.dense_search(writes[0].vectors[0], 1)
+    assert not store._dense.approximate
+    with store.writer():
+        store.write(writes[50:])
+    assert store._dense.approximate  # the writer rebuilt it when it saved the cache
+    assert store.dense_search(writes[120].vectors[3], 1)[0][0] == writes[120].passages[3].id
