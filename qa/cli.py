@@ -94,6 +94,8 @@ def command_ask(args: argparse.Namespace) -> int:
             print(textwrap.indent(textwrap.fill(f"{passage[:left]}[[{passage[left:right]}]]{passage[right:]}", 100), "    "))
         for alternative in result.alternatives[:3]:
             print(f"\n  alternative: {alternative.text}    (score {alternative.score:.2f})")
+    if result.notice:
+        print(f"\nnote: {result.notice}")
     timings = ", ".join(f"{k} {v:.0f} ms" for k, v in result.timings_ms.items())
     print(f"\n({timings})")
     return 0

@@ -118,8 +118,10 @@ class KeywordIndex:
             self.total_length -= float(self.lengths[doc_id])
 
     def search(self, words: list[str], k: int) -> list[tuple[int, float]]:
-        """(id, BM25 score) of the best ``k`` living documents sharing a word with ``words``, best first."""
-        terms = [self.vocabulary[w] for w in dict.fromkeys(words) if w in self.vocabulary]
+        """(id, BM25 score) of the best ``k`` living documents sharing a word with ``words``, best first (a word
+        given twice counts twice, as in bm25s)."""
+        repeats = Counter(self.vocabulary[w] for w in words if w in self.vocabulary)
+        terms = list(repeats)
         if not terms or not self.count or k <= 0:
             return []
         average = self.total_length / self.count
@@ -135,7 +137,7 @@ class KeywordIndex:
             idf = np.log(1.0 + (self.count - frequency + 0.5) / (frequency + 0.5))
             norm = K1 * (1.0 - B + B * self.lengths[ids] / average)
             touched.append(ids)
-            gains.append((idf * frequencies * (K1 + 1.0) / (frequencies + norm)).astype(np.float32))
+            gains.append((repeats[term] * idf * frequencies * (K1 + 1.0) / (frequencies + norm)).astype(np.float32))
         ids = np.concatenate(touched)
         gain = np.concatenate(gains)
         keep = self.alive[ids]

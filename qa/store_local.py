@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sqlite3
 import threading
 import uuid
@@ -241,6 +242,7 @@ class LocalStore:
         if not read_only:
             try:
                 self._create()
+                self._remove_first_format()
                 if self._meta("schema") != str(SCHEMA_VERSION):
                     log.warning("the index in %s has an older format: %s", self.folder, self._start_afresh("old"))
             except StoreReadOnly:  # writable by its permissions, refused all the same (a journal of another user)
@@ -258,6 +260,15 @@ class LocalStore:
                 db.execute(statement)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('generation', '0'), ('store', ?)",
                        (str(SCHEMA_VERSION), uuid.uuid4().hex))
+
+    def _remove_first_format(self) -> None:
+        """Delete an index of the first format (``CURRENT`` naming a ``v-*`` folder) left in this folder."""
+        versions = list(self.folder.glob("v-*"))
+        if (self.folder / "CURRENT").exists() or versions:
+            log.warning("removing the index of an older format from %s; its documents are indexed again", self.folder)
+            for version in versions:
+                shutil.rmtree(version, ignore_errors=True)
+            (self.folder / "CURRENT").unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ connections and transactions
 

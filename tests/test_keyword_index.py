@@ -15,7 +15,8 @@ TEXTS = [
     "Mount Everest is the highest mountain above sea level; Everest climbers start in Nepal.",
     "Paris is the capital of France, and the tower is its best known sight.",
 ]
-QUERIES = ["tower in Paris", "plants light energy", "replacing the gasket", "highest mountain Everest", "capital"]
+QUERIES = ["tower in Paris", "plants light energy", "replacing the gasket", "highest mountain Everest", "capital",
+           "Everest, Everest: the Paris mountain"]
 
 
 def test_ranking_and_scores_match_bm25s():

@@ -246,3 +246,23 @@ def test_twenty_concurrent_users(server, reader_kind):
         assert result["answer"], (question, result.get("no_answer_reason"))
         assert overlaps_sentence(result["citations"][0], sentence), (question, result["citations"][0]["quote"])
     print(f"20 concurrent questions answered in {seconds:.1f} s")
+
+
+def test_the_chat_says_when_it_catches_up_with_a_changed_file(client, server, tmp_path):
+    from gradio_client import handle_file
+
+    path = tmp_path / "quillon-notes.txt"
+    path.write_text("Quillon notes\n\nThe Quillon ferry leaves the harbour at 7:40 every morning.\n")
+    client.predict([handle_file(str(path))], api_name="/upload")
+    stored = next(d for d in client.predict(api_name="/documents") if d["file"] == "quillon-notes.txt")
+    source = next(c["source"] for c in ask(client, "When does the Quillon ferry leave?")["citations"])
+    assert Path(source).name == "quillon-notes.txt" and stored["passages"] >= 1
+    Path(source).write_text("Quillon notes\n\nSince May the Quillon ferry leaves the harbour at 9:15 sharp.\n")
+    _, messages = chat(client, "When does the Quillon ferry leave?")
+    texts = ["".join(part.get("text", "") for part in m["content"]) for m in messages]
+    assert any("Catching up: quillon-notes.txt changed since it was indexed" in t for t in texts), texts
+    assert not any("7:40" in t for t in texts)
+    deadline = time.monotonic() + 60
+    while "9:15" not in (ask(client, "When does the Quillon ferry leave?")["answer"] or ""):
+        assert time.monotonic() < deadline, "the changed file was not indexed again"
+        time.sleep(0.5)
