@@ -55,6 +55,15 @@ class Embedder:
         """Word pieces a passage may hold before the model truncates it (special tokens excluded)."""
         return int(self.model.max_seq_length) - 2
 
+    def twin(self) -> Embedder:
+        """Another copy of the model for another thread (its own weights and tokenizers, loaded on first use); what
+        this one already knows of the model (path, dimension, length) it knows too, without loading it."""
+        twin = Embedder(self.model_name, self.batch_size)
+        if "model" in self.__dict__:
+            twin.dimension, twin.max_tokens = self.dimension, self.max_tokens
+        twin.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("path", "dimension", "max_tokens")})
+        return twin
+
     def warm_up(self) -> None:
         with self._lock:
             self.model  # noqa: B018 - loads the model once

@@ -143,7 +143,7 @@ class QA:
         """A second copy of the embedding model for indexing, so that questions never queue behind it."""
         with self._open_lock:
             if self._index_embedder is None:
-                self._index_embedder = Embedder(self.settings.embedding_model)
+                self._index_embedder = self.embedder.twin()
             return self._index_embedder
 
     def indexer(self) -> Indexer:

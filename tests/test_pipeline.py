@@ -174,3 +174,14 @@ def test_only_files_of_the_engines_own_folder_are_checked_for_changes(tmp_path, 
     assert engine.file_changed(stored("docs/a.txt", stat.st_size + 1))
     assert engine.file_changed(stored(str(tmp_path / "docs" / "gone.txt"), 5))
     assert not engine.file_changed(stored("/elsewhere/another-machine/a.txt", 5))
+
+
+@pytest.mark.slow
+def test_an_unchanged_folder_never_loads_the_indexing_copy_of_the_model(tmp_path, embedder):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "a.txt").write_text("The Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8")
+    QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder).refresh_index(progress=False)
+    engine = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder)
+    assert "Elna Kvist" in engine.ask("Who opened the Zorblat bridge?").answer
+    assert "model" not in engine.index_embedder.__dict__ and engine.index_embedder is not embedder
