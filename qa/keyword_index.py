@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,7 +27,7 @@ class KeywordIndex:
         self.offsets = np.zeros(1, dtype=np.int64)  # term t's main postings: [offsets[t], offsets[t + 1])
         self.ids = np.zeros(0, dtype=np.int32)
         self.frequencies = np.zeros(0, dtype=np.float32)
-        self.delta: dict[int, tuple[list[int], list[int]]] = {}
+        self.delta: dict[int, tuple[array, array]] = {}  # term -> (ids, frequencies), 4 bytes an entry
         self.document_frequency = np.zeros(0, dtype=np.int64)
         self.lengths = np.zeros(0, dtype=np.float32)
         self.alive = np.zeros(0, dtype=bool)
@@ -101,7 +102,7 @@ class KeywordIndex:
         self._grow(doc_id)
         for term, frequency in Counter(words).items():
             number = self._term(term)
-            ids, frequencies = self.delta.setdefault(number, ([], []))
+            ids, frequencies = self.delta.setdefault(number, (array("i"), array("f")))
             ids.append(doc_id)
             frequencies.append(frequency)
             if number >= len(self.document_frequency):
@@ -131,8 +132,8 @@ class KeywordIndex:
             ids, frequencies = self.ids[start:end], self.frequencies[start:end]
             if term in self.delta:
                 extra_ids, extra_frequencies = self.delta[term]
-                ids = np.concatenate([ids, np.asarray(extra_ids, np.int32)])
-                frequencies = np.concatenate([frequencies, np.asarray(extra_frequencies, np.float32)])
+                ids = np.concatenate([ids, np.frombuffer(extra_ids, np.int32)])
+                frequencies = np.concatenate([frequencies, np.frombuffer(extra_frequencies, np.float32)])
             frequency = self.document_frequency[term]
             idf = np.log(1.0 + (self.count - frequency + 0.5) / (frequency + 0.5))
             norm = K1 * (1.0 - B + B * self.lengths[ids] / average)
@@ -197,6 +198,6 @@ class KeywordIndex:
                 at += end - start
             if term in self.delta:
                 ids, frequencies = self.delta[term]
-                new_ids[at : at + len(ids)] = ids
-                new_frequencies[at : at + len(ids)] = frequencies
+                new_ids[at : at + len(ids)] = np.frombuffer(ids, np.int32)
+                new_frequencies[at : at + len(ids)] = np.frombuffer(frequencies, np.float32)
         self.offsets, self.ids, self.frequencies, self.delta = offsets, new_ids, new_frequencies, {}

@@ -52,7 +52,7 @@ def test_past_the_threshold_search_is_approximate_and_keeps_its_recall(small_ann
     ids = [p.id for w in writes for p in w.passages]
     queries = vectors[::97] + np.random.default_rng(1).normal(scale=0.1, size=vectors[::97].shape).astype(np.float32)
     found = [store.dense_search(q, 10) for q in queries]
-    assert store._dense.approximate and store._dense.recall >= local.ANN_TARGET_RECALL
+    assert store._dense.approximate and store._dense.recall >= local.ANN_CALIBRATION_RECALL
     truth = [{ids[i] for i in np.argsort(-(vectors @ q))[:10]} for q in queries]
     recall = np.mean([len({pid for pid, _ in f} & t) / 10 for f, t in zip(found, truth)])
     assert recall >= 0.95
