@@ -10,7 +10,7 @@ import sqlite3
 import threading
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -124,6 +124,19 @@ class DenseIndex:
                 break
             nprobe = min(2 * nprobe, lists)
         self.nprobe = min(2 * nprobe, lists)
+
+    def reserve(self, batches: Iterable[np.ndarray]) -> None:
+        """Give each inverted list room for exactly the vectors of ``batches`` that the quantizer sends to it."""
+        import faiss
+
+        counts = np.zeros(self.index.nlist, np.int64)
+        for vectors in batches:
+            _, lists = self.index.quantizer.search(vectors, 1)
+            counts += np.bincount(lists[:, 0], minlength=self.index.nlist)
+        inverted = faiss.downcast_InvertedLists(self.index.invlists)
+        for number, size in enumerate(counts.tolist()):
+            inverted.resize(number, size)  # a vector's capacity stays when it shrinks again
+            inverted.resize(number, 0)
 
     def outgrown(self, count: int) -> bool:
         """Whether an index of ``count`` vectors should be built anew: of the other kind, or twice its trained size."""
@@ -567,12 +580,19 @@ class LocalStore:
         vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(-1, dimension)
         return ids, vectors, [r[4].split() for r in rows]
 
-    def _all_rows(self) -> Iterator[list[tuple]]:
-        """Every passage's PASSAGE_ROWS row in rowid order, READ_BATCH at a time."""
+    def _all_rows(self, select: str = PASSAGE_ROWS) -> Iterator[list[tuple]]:
+        """Every passage's row (``select``, rowid first) in rowid order, READ_BATCH at a time."""
         last = 0
-        while rows := self._query(f"{PASSAGE_ROWS} WHERE rowid > ? ORDER BY rowid LIMIT {READ_BATCH}", (last,)):
+        while rows := self._query(f"{select} WHERE rowid > ? ORDER BY rowid LIMIT {READ_BATCH}", (last,)):
             yield rows
             last = rows[-1][0]
+
+    def _vector_rows(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Rowids and vectors of every passage, unchecked (for sizing; the checked pass follows)."""
+        dimension = self._dimension()
+        for rows in self._all_rows("SELECT rowid, vector FROM passages"):
+            yield (np.fromiter((r[0] for r in rows), np.int64, len(rows)),
+                   np.frombuffer(b"".join(r[1] for r in rows), np.float32).reshape(-1, dimension))
 
     def _build_indexes(self) -> tuple[DenseIndex, KeywordIndex]:
         """Dense and keyword indexes of every stored passage, read in one pass of READ_BATCH rows (an IVF index is
@@ -586,6 +606,8 @@ class LocalStore:
                                f"LIMIT {size})")
             sample = self._checked(rows)[1]
         dense = DenseIndex.create(dimension, count, sample)
+        if dense.approximate:  # size each list before filling it: grown by doubling, lists take 40% more memory
+            dense.reserve(vectors for _, vectors in self._vector_rows())
         queries = sample[:200] + sample[200:400]  # midpoints: between topics, as questions are
         queries = (queries / np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-9)).astype(np.float32)
         best_ids = np.zeros((len(queries), 0), np.int64)
