@@ -7,6 +7,7 @@ they check where the answer was read (its citation), not its exact wording.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import shutil
@@ -259,7 +260,7 @@ def test_the_chat_says_when_it_catches_up_with_a_changed_file(client, server, tm
     assert Path(source).name == "quillon-notes.txt" and stored["passages"] >= 1
     Path(source).write_text("Quillon notes\n\nSince May the Quillon ferry leaves the harbour at 9:15 sharp.\n")
     _, messages = chat(client, "When does the Quillon ferry leave?")
-    texts = ["".join(part.get("text", "") for part in m["content"]) for m in messages]
+    texts = [html.unescape("".join(part.get("text", "") for part in m["content"])) for m in messages]
     assert any("Catching up: quillon-notes.txt changed since it was indexed" in t for t in texts), texts
     assert not any("7:40" in t for t in texts)
     deadline = time.monotonic() + 60
