@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import resource
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +87,13 @@ def corpus(size: int, contexts: list[str], vectors: np.ndarray):
                                               text=text), passages=passages, vectors=block)
 
 
+def chunked(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` consecutive items of an iterable (the last one shorter), without holding it all."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
 def disk_bytes(location: str, backend: str) -> int:
     if backend == "local":
         return sum(p.stat().st_size for p in Path(location).rglob("*") if p.is_file())
@@ -100,7 +109,7 @@ def peak_rss_mb() -> float:
 
 def build(backend: str, location: str, size: int) -> dict:
     """Write the corpus into a fresh store (one transaction per 1,000 passages); build time, disk and peak RSS."""
-    from qa.store import StoreSettings, batched, open_store
+    from qa.store import StoreSettings, open_store
 
     contexts, _ = squad_train()
     vectors = real_vectors(contexts)
@@ -110,7 +119,7 @@ def build(backend: str, location: str, size: int) -> dict:
                              chunk_tokens=200, chunk_overlap_sentences=1))
     began = time.perf_counter()
     with store.writer():
-        for number, writes in enumerate(batched(list(corpus(size, contexts, vectors)), 100)):
+        for number, writes in enumerate(chunked(corpus(size, contexts, vectors), 100)):
             store.write(writes)
             if number % 100 == 0:
                 print(f"  {backend} {size:,}: {number * 100 * PASSAGES_PER_DOCUMENT:,} passages written", flush=True)
@@ -180,10 +189,15 @@ def exact_recall(found_ids: list[list[str]], size: int, queries: int) -> float:
     from qa.embedding import Embedder
 
     contexts, questions = squad_train()
-    writes = list(corpus(size, contexts, real_vectors(contexts)))
-    ids = [p.id for w in writes for p in w.passages]
-    scores = Embedder().embed([q for q, _ in questions[:queries]]) @ np.vstack([w.vectors for w in writes]).T
-    truth = [{ids[i] for i in np.argpartition(-row, 10)[:10]} for row in scores]
+    query_vectors = Embedder().embed([q for q, _ in questions[:queries]])
+    best: list[list[tuple[float, str]]] = [[] for _ in range(queries)]
+    for writes in chunked(corpus(size, contexts, real_vectors(contexts)), 10_000):
+        ids = [p.id for w in writes for p in w.passages]
+        scores = query_vectors @ np.vstack([w.vectors for w in writes]).T
+        for row, kept in zip(scores, best):
+            top = np.argpartition(-row, 10)[:10]
+            kept[:] = sorted(kept + [(float(row[i]), ids[i]) for i in top], reverse=True)[:10]
+    truth = [{pid for _, pid in kept} for kept in best]
     return float(np.mean([len(set(f) & t) / 10 for f, t in zip(found_ids, truth)]))
 
 
@@ -216,7 +230,7 @@ def main() -> None:
     real_vectors(contexts)
     rows = []
     server = None
-    with tempfile.TemporaryDirectory(dir=".") as scratch, contextlib.ExitStack() as stack:
+    with tempfile.TemporaryDirectory(prefix="qa-scale-") as scratch, contextlib.ExitStack() as stack:
         for backend in args.backends.split(","):
             for size in map(int, args.sizes.split(",")):
                 if backend == "postgres" and size > args.postgres_max:
