@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
@@ -185,3 +186,25 @@ def test_an_unchanged_folder_never_loads_the_indexing_copy_of_the_model(tmp_path
     engine = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder)
     assert "Elna Kvist" in engine.ask("Who opened the Zorblat bridge?").answer
     assert "model" not in engine.index_embedder.__dict__ and engine.index_embedder is not embedder
+
+
+@pytest.mark.slow
+def test_the_engine_answers_from_postgres_and_two_engines_share_it(tmp_path, embedder, postgres_database):
+    documents = tmp_path / "documents"
+    shutil.copytree(pipeline.SAMPLE_DOCUMENTS_DIR, documents)
+    engine = QA(documents_dir=documents, store="postgres", store_url=postgres_database, embedder=embedder,
+                index_embedder=embedder)
+    result = engine.ask("What did Lavrov warn about?")
+    assert result.answer and (result.answer in LAVROV_SENTENCE or LAVROV_SENTENCE in result.answer)
+    assert_citations_exact(engine, result)
+    assert engine.store.manifest().backend == "postgres" and not (tmp_path / "index").exists()
+
+    (documents / "zorblat.txt").write_text("The Zorblat bridge was opened in 1987 by mayor Elna Kvist.",
+                                           encoding="utf-8")
+    other = QA(documents_dir=documents, store="postgres", store_url=postgres_database, embedder=embedder,
+               index_embedder=embedder)
+    report = other.refresh_index(progress=False)
+    assert len(report.added) == 1 and report.embedded_passages == 1 and len(report.reused) == 1
+    answer = engine.ask("Who opened the Zorblat bridge?")  # the first engine sees the other's commit at once
+    assert "Elna Kvist" in answer.answer
+    assert_citations_exact(engine, answer)
