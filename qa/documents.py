@@ -7,7 +7,7 @@ import io
 import re
 from pathlib import Path
 
-from qa.models import Document, LoadFailure
+from qa.models import Document
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
 INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "svg")
@@ -99,25 +99,10 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
     return Document(id=document_id(text), title=title or path.stem, source=str(path), text=text)
 
 
-def load_folder(folder: str | Path, max_bytes: int = 50_000_000) -> tuple[list[Document], list[LoadFailure]]:
-    """Every supported file below ``folder`` (recursively, in a stable order), and the ones that failed."""
+def folder_files(folder: str | Path) -> list[Path]:
+    """Supported, non-hidden files below ``folder`` (recursively), in a stable order."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"documents folder not found: {folder}")
-    documents: list[Document] = []
-    failures: list[LoadFailure] = []
-    seen: dict[str, str] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            continue
-        try:
-            document = load_document(path, max_bytes)
-        except (DocumentError, OSError) as error:
-            failures.append(LoadFailure(source=str(path), reason=str(error)))
-            continue
-        if document.id in seen:
-            failures.append(LoadFailure(source=str(path), reason=f"same text as {seen[document.id]}; skipped"))
-            continue
-        seen[document.id] = str(path)
-        documents.append(document)
-    return documents, failures
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+                  and p.suffix.lower() in SUPPORTED_SUFFIXES)

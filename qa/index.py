@@ -12,7 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from qa.chunking import Chunker, tokenizer_counter
-from qa.documents import SUPPORTED_SUFFIXES, DocumentError, load_document
+from qa.documents import DocumentError, folder_files, load_document
 from qa.embedding import Embedder
 from qa.models import Document, LoadFailure
 from qa.store import DocumentStore, DocumentWrite, StoredDocument, StoreSettings
@@ -48,12 +48,6 @@ class Pending:
     size: int = 0
     mtime: float = 0.0
     replaces: list[str] = field(default_factory=list)
-
-
-def folder_files(folder: Path) -> list[Path]:
-    """Supported, non-hidden files below ``folder``, in a stable order."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
-                  and p.suffix.lower() in SUPPORTED_SUFFIXES)
 
 
 class Indexer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.documents import DocumentError, document_id, load_document, load_folder
+from qa.documents import DocumentError, document_id, folder_files, load_document
 
 
 def test_text_and_markdown_titles(tmp_path):
@@ -73,25 +73,23 @@ def test_unreadable_files_are_reported_and_skipped(tmp_path, name, content, reas
     (tmp_path / name).write_bytes(content)
     with pytest.raises(DocumentError, match=reason):
         load_document(tmp_path / name)
-    documents, failures = load_folder(tmp_path)
-    assert [d.text for d in documents] == ["A good document."]
-    assert [f.source for f in failures] == [str(tmp_path / name)] and reason in failures[0].reason
+    assert load_document(tmp_path / "good.txt").text == "A good document."
 
 
-def test_folder_is_recursive_ordered_and_skips_duplicates_and_other_files(tmp_path):
+def test_folder_files_are_recursive_ordered_and_supported_only(tmp_path):
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
     (tmp_path / "b.txt").write_text("Bee.", encoding="utf-8")
     (tmp_path / "sub" / "deeper" / "a.md").write_text("# A\nAy.", encoding="utf-8")
     (tmp_path / "sub" / "copy.txt").write_text("Bee.", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("Hidden.", encoding="utf-8")
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
-    documents, failures = load_folder(tmp_path)
-    assert [d.title for d in documents] == ["Bee.", "A"]
-    assert len(failures) == 1 and "same text" in failures[0].reason
+    assert folder_files(tmp_path) == [tmp_path / "b.txt", tmp_path / "sub" / "copy.txt",
+                                      tmp_path / "sub" / "deeper" / "a.md"]
 
 
 def test_too_large_and_missing_folder(tmp_path):
     (tmp_path / "big.txt").write_text("x" * 2000, encoding="utf-8")
     with pytest.raises(DocumentError, match="too large"):
         load_document(tmp_path / "big.txt", max_bytes=1000)
-    with pytest.raises(FileNotFoundError):
-        load_folder(tmp_path / "nope")
+    with pytest.raises(FileNotFoundError, match="documents folder not found"):
+        folder_files(tmp_path / "nope")

@@ -133,3 +133,13 @@ def test_a_stored_document_is_stale_once_its_file_changes_or_goes(tmp_path):
     assert indexing.stored_changed(stored)
     path.unlink()
     assert indexing.stored_changed(stored)
+
+
+def test_a_missing_folder_is_an_error_not_an_empty_folder(indexer, folder):
+    import shutil
+
+    indexer.sync_folder(folder, 10**6, progress=False)
+    shutil.rmtree(folder)  # an unplugged drive, a typo: the index must not be emptied
+    with pytest.raises(FileNotFoundError, match="documents folder not found"):
+        indexer.sync_folder(folder, 10**6, progress=False)
+    assert indexer.store.manifest().document_count == 2
