@@ -139,7 +139,6 @@ def serve(backend: str, location: str, size: int, queries: int) -> dict:
     from qa.store import open_store
 
     contexts, questions = squad_train()
-    vectors = real_vectors(contexts)
     embedder = Embedder()
     embedder.warm_up()
     asked = [q for q, _ in questions[: queries]]

@@ -703,16 +703,23 @@ class LocalStore:
         try:
             settings = self._settings()
             dimension = settings.dimension if settings else None
+            stored = dict(self._query("SELECT document_id, count(*) FROM passages GROUP BY document_id"))
+            damaged: set[str] = set()
             for doc_id, text, count in self._query("SELECT id, text, passage_count FROM documents"):
                 if document_id(text) != doc_id:
                     problems.append(f"document {doc_id}: its text does not match its content hash")
-                stored = self._query("SELECT count(*) FROM passages WHERE document_id = ?", (doc_id,))[0][0]
-                if stored != count:
-                    problems.append(f"document {doc_id}: {stored} passages stored, {count} expected")
-            for pid, doc_id, start, end, text, blob, crc, tokens in self._query(
-                    "SELECT id, document_id, start, end, text, vector, crc, tokens FROM passages"):
+                if stored.get(doc_id, 0) != count:
+                    problems.append(f"document {doc_id}: {stored.get(doc_id, 0)} passages stored, {count} expected")
+            for pid, doc_id, text, blob, crc, tokens in self._query(
+                    "SELECT id, document_id, text, vector, crc, tokens FROM passages"):
                 if passage_crc(text, blob, tokens) != crc or (dimension and len(blob) != 4 * dimension):
                     problems.append(f"passage {pid} (document {doc_id}): fails its checksum")
+                    damaged.add(pid)
+            for pid, doc_id in self._query(  # SQLite counts characters as Python does: the offsets are checked
+                    "SELECT p.id, p.document_id FROM passages p JOIN documents d ON d.id = p.document_id "
+                    "WHERE substr(d.text, p.start + 1, p.end - p.start) != p.text"):
+                if pid not in damaged:
+                    problems.append(f"passage {pid} (document {doc_id}): its offsets do not hold its text")
         except StoreError as error:
             return [str(error)]
         if (self.folder / DENSE_CACHE_INFO).exists():

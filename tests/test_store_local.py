@@ -78,3 +78,28 @@ def test_an_exact_index_that_grows_past_the_threshold_becomes_approximate(small_
         store.write(writes[50:])
     assert store._dense.approximate  # the writer rebuilt it when it saved the cache
     assert store.dense_search(writes[120].vectors[3], 1)[0][0] == writes[120].passages[3].id
+
+
+def test_verify_checks_offsets_against_the_document_text_on_unicode(tmp_path):
+    import sqlite3
+
+    text = "Zoë’s café 東京 opened in 2019.\nIt serves naïve résumés 🙂 and tea."
+    cut = text.index("\n")
+    doc_id = "unicode-doc"
+    passages = [Passage(id=f"{doc_id}:0", document_id=doc_id, start=0, end=cut, text=text[:cut]),
+                Passage(id=f"{doc_id}:1", document_id=doc_id, start=cut + 1, end=len(text), text=text[cut + 1 :])]
+    from qa.documents import document_id
+
+    doc_id = document_id(text)
+    passages = [p.model_copy(update={"id": p.id.replace("unicode-doc", doc_id), "document_id": doc_id})
+                for p in passages]
+    store = local.LocalStore(tmp_path / "index")
+    store.bind(StoreSettings(embedding_model="t", dimension=DIMENSION, chunk_tokens=200, chunk_overlap_sentences=0))
+    vectors = np.eye(DIMENSION, dtype=np.float32)[:2]
+    store.write([DocumentWrite(Document(id=doc_id, title="u", source="u.txt", text=text), passages, vectors)])
+    assert store.verify() == []
+    store.close()
+    with sqlite3.connect(tmp_path / "index" / local.DATABASE_FILE) as db:  # offsets shifted by one, text kept
+        db.execute("UPDATE passages SET start = start + 1, end = end + 1 WHERE id = ?", (passages[1].id,))
+    assert local.LocalStore(tmp_path / "index").verify() == [
+        f"passage {passages[1].id} (document {doc_id}): its offsets do not hold its text"]
