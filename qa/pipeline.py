@@ -148,7 +148,8 @@ class QA:
 
     def indexer(self) -> Indexer:
         s = self.settings
-        return Indexer(self.store, self.index_embedder, s.chunk_tokens, s.chunk_overlap_sentences)
+        return Indexer(self.store, self.index_embedder, s.chunk_tokens, s.chunk_overlap_sentences,
+                       checkpoints=self.index_dir / "checkpoints")
 
     def refresh_index(self, progress: bool = True, timeout: float = 60.0) -> UpdateReport:
         """Sync the index with the documents folder: embed new and changed files, drop removed ones.

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from qa import index as indexing
-from qa.documents import document_id
+from qa.documents import document_id, load_document
 from qa.index import Indexer
 from qa.models import Document
 from qa.store import StoredDocument, open_store
@@ -143,3 +143,45 @@ def test_a_missing_folder_is_an_error_not_an_empty_folder(indexer, folder):
     with pytest.raises(FileNotFoundError, match="documents folder not found"):
         indexer.sync_folder(folder, 10**6, progress=False)
     assert indexer.store.manifest().document_count == 2
+
+
+def test_an_interrupted_long_document_goes_on_where_it_stopped(indexer, folder, embedder, monkeypatch, tmp_path):
+    long_text = " ".join(f"Sentence {i} says that the crate numbered {i} holds {i * 3} apples." for i in range(200))
+    (folder / "long.txt").write_text(long_text, encoding="utf-8")
+    monkeypatch.setattr(indexing, "COMMIT_PASSAGES", 2)
+    indexer.checkpoints = tmp_path / "checkpoints"
+    embedded: list[int] = []
+
+    class Interrupted:
+        """The real embedder, stopped by Ctrl-C at its third call."""
+
+        dimension, max_tokens, tokenizer, model_name = (embedder.dimension, embedder.max_tokens, embedder.tokenizer,
+                                                        embedder.model_name)
+
+        def embed(self, texts, **options):
+            if len(embedded) == 2:
+                raise KeyboardInterrupt
+            embedded.append(len(texts))
+            return embedder.embed(texts, **options)
+
+    indexer.prepare()
+    indexer.embedder = Interrupted()
+    with pytest.raises(KeyboardInterrupt):
+        indexer.write([indexing.Pending(load_document(folder / "long.txt"))], indexing.UpdateReport(), False)
+    checkpoint = tmp_path / "checkpoints" / f"{document_id(long_text)}.f32"
+    assert checkpoint.stat().st_size == 4 * embedder.dimension * 4  # two slices of two passages kept
+    with open(checkpoint, "ab") as handle:
+        handle.write(b"\x00" * 100)  # half a row, as a crash mid-write leaves it
+    indexer.embedder = embedder
+    calls = []
+    monkeypatch.setattr(embedder, "embed", lambda texts, **o: calls.append(len(texts)) or type(embedder).embed(
+        embedder, texts, **o))
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    total = next(d.passage_count for d in indexer.store.documents() if d.id == document_id(long_text))
+    assert sum(calls) == total - 4 + 2  # the long document's other passages, and the two short files
+    assert not checkpoint.exists() and report.embedded_passages == total + 2
+    passages = indexer.store.get_passages([f"{document_id(long_text)}:{i}" for i in range(total)])
+    fresh = type(embedder).embed(embedder, [passages[f"{document_id(long_text)}:{i}"].text for i in range(total)])
+    for i in range(total):
+        found = indexer.store.dense_search(fresh[i], 1)[0]
+        assert found[0] == f"{document_id(long_text)}:{i}" and found[1] > 0.999
