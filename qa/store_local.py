@@ -319,7 +319,7 @@ class LocalStore:
     def _error(self, error: sqlite3.Error) -> StoreError:
         message = str(error)
         if "readonly" in message or "read-only" in message:
-            return StoreReadOnly(f"the index in {self.folder} is read-only: it answers but cannot be updated")
+            return self._read_only()
         if "malformed" in message or "not a database" in message or "no such table" in message:
             return self._damaged(message)
         if "locked" in message or "busy" in message:
@@ -328,6 +328,9 @@ class LocalStore:
             return StoreUnavailable(f"cannot open the index in {self.folder} ({message})")
         return StoreError(f"index in {self.folder}: {message}")
 
+    def _read_only(self) -> StoreReadOnly:
+        return StoreReadOnly(f"the index in {self.folder} is read-only: it answers but cannot be updated")
+
     def _damaged(self, what: str) -> StoreDamaged:
         return StoreDamaged(f"the index in {self.folder} is damaged ({what}); run 'qa index --verify' or '--repair'")
 
@@ -335,7 +338,7 @@ class LocalStore:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction (BEGIN IMMEDIATE) that bumps the generation; rolled back on any error."""
         if self.read_only:
-            raise StoreReadOnly(f"the index in {self.folder} is read-only: it answers but cannot be updated")
+            raise self._read_only()
         db = self._db()
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -389,7 +392,7 @@ class LocalStore:
         import filelock
 
         if self.read_only:
-            raise StoreReadOnly(f"the index in {self.folder} is read-only: it answers but cannot be updated")
+            raise self._read_only()
         if self._writer_lock is None:
             self._writer_lock = filelock.FileLock(self.folder / LOCK_FILE)
         try:
