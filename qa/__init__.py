@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
-__all__ = ["QA", "AskResult", "Settings", "ask"]
+__all__ = ["QA", "AskResult", "QAError", "Settings", "ask"]
 
 if TYPE_CHECKING:
     from qa.config import Settings
     from qa.models import AskResult
     from qa.pipeline import QA, ask
+    from qa.validation import QAError
 
 
 def __getattr__(name: str):
@@ -23,6 +24,10 @@ def __getattr__(name: str):
         from qa.models import AskResult
 
         return AskResult
+    if name == "QAError":
+        from qa.validation import QAError
+
+        return QAError
     if name == "Settings":
         from qa.config import Settings
 

@@ -68,14 +68,8 @@ def command_index(args: argparse.Namespace) -> int:
 
 
 def command_ask(args: argparse.Namespace) -> int:
-    from qa.pipeline import QuestionError
-
     engine = engine_from(args)
-    try:
-        result = engine.ask(" ".join(args.question))
-    except QuestionError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    result = engine.ask(" ".join(args.question))
     if args.json:
         print(result.model_dump_json(indent=2))
         return 0

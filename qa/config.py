@@ -48,9 +48,9 @@ class Settings(BaseSettings):
     max_question_tokens: int = Field(64, ge=8)
     max_answer_tokens: int = Field(30, ge=1)
     answer_threshold: float = Field(
-        3.0, description="Minimum reader score (span logit minus no-answer logit) to give an answer; chosen on "
+        3.0, allow_inf_nan=False, description="Minimum reader score (span logit minus no-answer logit) to give an answer; chosen on "
         "SQuAD v2.0 dev (see the reader's model card)."
     )
-    sentence_threshold: float = Field(0.35, description="Minimum similarity for the sentence baseline.")
+    sentence_threshold: float = Field(0.35, allow_inf_nan=False, description="Minimum similarity for the sentence baseline.")
     max_question_chars: int = Field(1000, ge=1)
     max_document_bytes: int = Field(50_000_000, ge=1)

@@ -275,7 +275,7 @@ def first_relevant_rank(retriever: Retriever, question: EvalQuestion, query: str
 def evaluate_open(engine: QA, questions: list[EvalQuestion], modes: list[RetrievalMode],
                   threshold: float | None, answer: bool = True) -> list[QuestionRecord]:
     """Measure retrieval in each mode for answerable questions, then (unless not ``answer``) answer with ``QA.ask``."""
-    from qa.pipeline import as_turns
+    from qa.validation import check_history
 
     engine.warm_up()  # loads the models, the index and BM25, so that the first question is timed like the others
     retriever = engine.retriever
@@ -283,7 +283,7 @@ def evaluate_open(engine: QA, questions: list[EvalQuestion], modes: list[Retriev
     for question in tqdm(questions, desc="open", unit="q"):
         ranks = {}
         if question.answers:
-            query = resolve(question.question, as_turns(question.history)).retrieval_query
+            query = resolve(question.question, check_history(question.history, engine.settings.max_question_chars)).retrieval_query
             ranks = {mode: first_relevant_rank(retriever, question, query, mode) for mode in modes}
         if not answer:
             records.append(QuestionRecord(id=question.id, question=question.question, answers=question.answers,

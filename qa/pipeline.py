@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import threading
 import time
@@ -16,9 +15,10 @@ from qa.conversation import resolve
 from qa.documents import DocumentError, load_document
 from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
-from qa.models import Answer, AskResult, Citation, Document, LoadFailure, RetrievedPassage, Turn
+from qa.models import Answer, AskResult, Citation, Document, LoadFailure, RetrievedPassage
 from qa.reading import Reader, ReaderSpan, SentenceReader, SpanReader
 from qa.retrieval import Retriever
+from qa.validation import QuestionError, ask_options, check_history, check_question, settings_with  # noqa: F401
 from qa.store import (
     DocumentStore,
     StoreBusy,
@@ -32,23 +32,6 @@ from qa.store import (
 log = logging.getLogger(__name__)
 
 SAMPLE_DOCUMENTS_DIR = PACKAGE_DIR / "sample_documents"
-
-
-class QuestionError(ValueError):
-    """A question that cannot be asked (empty or too long); the message says why."""
-
-
-def as_turns(history) -> list[Turn]:
-    """Accept Turn objects, {"question", "answer"} dicts or (question, answer) pairs."""
-    turns = []
-    for item in history or []:
-        if isinstance(item, Turn):
-            turns.append(item)
-        elif isinstance(item, dict):
-            turns.append(Turn(**item))
-        else:
-            turns.append(Turn(question=item[0], answer=item[1]))
-    return turns
 
 
 class QA:
@@ -65,7 +48,7 @@ class QA:
         settings = settings or Settings()
         updates = {k: v for k, v in {"documents_dir": documents_dir, "index_dir": index_dir, **overrides}.items()
                    if v is not None}
-        self.settings = settings.model_copy(update=updates)
+        self.settings = settings_with(settings, updates)
         self.embedder = embedder or Embedder(self.settings.embedding_model)
         self.failures: list[LoadFailure] = []
         self.notice: str | None = None  # set while the index is catching up with changed files
@@ -230,29 +213,23 @@ class QA:
             path.unlink(missing_ok=True)
             return self.refresh_index(progress=False)
 
-    def check_question(self, question: str) -> str:
-        question = (question or "").strip()
-        if not question:
-            raise QuestionError("The question is empty.")
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionError(f"The question is too long ({len(question):,} characters; "
-                                f"the limit is {self.settings.max_question_chars:,}).")
-        if not re.search(r"\w", question):
-            raise QuestionError("The question has no words in it.")
-        return question
-
     def ask(self, question: str, history=None, top_k: int | None = None, mode: RetrievalMode | None = None,
             reader: ReaderKind | None = None, threshold: float | None = None) -> AskResult:
-        """Answer from the documents: an exact span with citations, or None with the reason."""
+        """Answer from the documents: an exact span with citations, or None with the reason.
+
+        ``history``: earlier turns (Turn objects, {"question", "answer"} dicts or pairs). Every argument is checked
+        (``qa.validation``): a bad one raises ``qa.QAError`` with a one-line message.
+        """
         timings: dict[str, float] = {}
         began = time.perf_counter()
-        question = self.check_question(question)
-        resolved = resolve(question, as_turns(history))
+        question = check_question(question, self.settings.max_question_chars)
+        turns = check_history(history, self.settings.max_question_chars)
+        options = ask_options(self.settings, top_k, mode, reader, threshold)
+        resolved = resolve(question, turns)
         timings["resolve"] = (time.perf_counter() - began) * 1000
-        retriever, chosen_reader = self.retriever, self.reader(reader)
+        retriever, chosen_reader = self.retriever, self.reader(options.reader)
         tick = time.perf_counter()
-        retrieval = retriever.search(resolved.retrieval_query, top_k or self.settings.top_k,
-                                     mode or self.settings.retrieval_mode)
+        retrieval = retriever.search(resolved.retrieval_query, options.top_k, options.mode)
         passages = retrieval.passages
         if retrieval.changed_documents and self.refresh_in_background():
             log.info("%d documents changed on disk; updating the index", len(retrieval.changed_documents))
@@ -261,7 +238,7 @@ class QA:
         spans = chosen_reader.read(resolved.question, [p.passage for p in passages], top_n=10)
         timings["read"] = (time.perf_counter() - tick) * 1000
         answers = self.group_answers(passages, spans)
-        threshold = chosen_reader.threshold if threshold is None else threshold
+        threshold = chosen_reader.threshold if options.threshold is None else options.threshold
         result = AskResult(question=question, resolved_question=resolved.question, answer=None, score=None,
                            passages=passages, alternatives=answers)
         if retrieval.changed_documents:

@@ -160,27 +160,25 @@ def collapsed(message: dict) -> dict:
     return message
 
 
-def parse_history(history_json: str | list | None) -> list[dict]:
-    """``[{"question": ..., "answer": ...}]`` from a JSON string (or a list already parsed); empty means none."""
-    import gradio as gr
+def parse_history(history_json: str | list | None) -> list | None:
+    """Earlier turns from a JSON string (or a list already parsed); empty means none. ``QA.ask`` checks them."""
+    from qa.validation import HistoryError
 
     if history_json in (None, "", "null"):
         return []
+    if not isinstance(history_json, str):
+        return history_json
     try:
-        history = json.loads(history_json) if isinstance(history_json, str) else history_json
+        return json.loads(history_json)
     except json.JSONDecodeError as error:
-        raise gr.Error(f"history_json is not valid JSON: {error}") from None
-    if not isinstance(history, list) or not all(isinstance(t, dict) and "question" in t for t in history):
-        raise gr.Error('history_json must be a list of {"question": ..., "answer": ...} objects')
-    return [{"question": str(t["question"]), "answer": None if t.get("answer") is None else str(t["answer"])}
-            for t in history]
+        raise HistoryError(f"history_json is not valid JSON ({error.msg} at character {error.pos}).") from None
 
 
 def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str = "Ask your documents"):
     """The Gradio page for a shared, warmed-up ``QA`` engine (thread-safe: every session asks the same one)."""
     import gradio as gr
 
-    from qa.pipeline import QuestionError
+    from qa.validation import QAError
 
     default_reader = engine.settings.reader
     settings = engine.settings
@@ -202,17 +200,12 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         return (status + ("<br>" if status and note else "") + note, documents_table(),
                 gr.update(choices=document_choices(), value=None))
 
-    def parse_threshold(threshold) -> float | None:
-        if threshold is None or str(threshold).strip() == "":
-            return None
-        try:
-            return float(threshold)
-        except ValueError:
-            raise QuestionError(f"The answer threshold must be a number, not {str(threshold)[:40]!r}.") from None
-
-    def answer(question: str, turns: list[dict], top_k, mode, reader, threshold) -> AskResult:
-        return engine.ask(question, history=turns, top_k=int(top_k) if top_k else None, mode=mode or None,
-                          reader=reader or None, threshold=parse_threshold(threshold))
+    def answer(question, turns, top_k, mode, reader, threshold) -> AskResult:
+        """``engine.ask``, empty inputs (the page's blank fields) meaning the defaults; it checks the rest."""
+        blank = (None, "")
+        return engine.ask(question, history=turns, top_k=None if top_k in blank else top_k,
+                          mode=None if mode in blank else mode, reader=None if reader in blank else reader,
+                          threshold=None if threshold is None or str(threshold).strip() == "" else threshold)
 
     def respond(message, messages, turns, top_k, mode, reader, threshold):
         """Chat turn: show the question at once, then the answer and its sources; remember the turn for follow-ups."""
@@ -224,7 +217,8 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         reader = reader or default_reader
         try:
             result = answer(message or "", turns, top_k, mode, reader, threshold)
-        except QuestionError as error:
+        except QAError as error:
+            log.info("question refused: %s", error)
             messages.append({"role": "assistant", "content": f'<div class="qa-error">⚠️ {esc(error)}</div>'})
             yield "", messages, turns
             return
@@ -244,13 +238,10 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         {"question", "answer"} turns for follow-ups. Returns the AskResult as a dict: answer (null when the
         documents do not say), score, no_answer_reason, citations (document_id, title, source, start, end, quote,
         passage_text...), alternatives, passages, timings_ms."""
-        if mode not in (None, "", "hybrid", "dense", "bm25"):
-            raise gr.Error(f"mode must be hybrid, dense or bm25, not {mode!r}")
-        if reader not in (None, "", "trained", "sentence"):
-            raise gr.Error(f"reader must be trained or sentence, not {reader!r}")
         try:
             result = answer(question, parse_history(history_json), top_k, mode, reader, threshold)
-        except QuestionError as error:
+        except QAError as error:
+            log.info("question refused: %s", error)
             raise gr.Error(str(error)) from None
         return result.model_dump(mode="json")
 

@@ -9,7 +9,8 @@ import pytest
 
 from qa import pipeline
 from qa.models import AskResult
-from qa.pipeline import QA, QuestionError
+from qa.pipeline import QA
+from qa.validation import QuestionError
 
 LAVROV_SENTENCE = "The plans of the US, as well as NATO to place weapons in outer space are taking shape"
 

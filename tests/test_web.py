@@ -172,6 +172,18 @@ def test_bad_questions_get_a_clear_message(client):
         client.predict("What did Lavrov warn about?", "{not json", api_name="/ask")
     _, messages = chat(client, "")
     assert "The question is empty." in messages[-1]["content"][0]["text"]
+    for options, message in [
+        ({"top_k": -1}, "top_k must be an integer from 1 to 100, not -1."),
+        ({"mode": "fuzzy"}, "retrieval_mode must be one of hybrid, dense, bm25, not 'fuzzy'."),
+        ({"top_k": 0}, "top_k must be an integer from 1 to 100, not 0."),
+        ({"reader": "gpt-9"}, "reader must be one of trained, sentence, not 'gpt-9'."),
+    ]:
+        with pytest.raises(AppError) as raised:
+            ask(client, "What did Lavrov warn about?", reader=options.pop("reader", None), **options)
+        assert message in str(raised.value)
+    with pytest.raises(AppError) as raised:
+        client.predict("What did Lavrov warn about?", "[42]", api_name="/ask")
+    assert 'Turn 1 of the history must be a {"question", "answer"} object' in str(raised.value)
 
 
 def test_upload_then_ask_about_it(client, reader_kind, tmp_path):
