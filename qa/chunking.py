@@ -14,6 +14,8 @@ ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 COUNT_BATCH = 2_000
+# Characters a passage may hold per token of its budget, whatever the tokenizer says (a 1 MB word is one token).
+CHARS_PER_TOKEN = 12
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -78,7 +80,15 @@ class Chunker:
                     fitted += [(Span(start=s, end=min(s + step, piece.end)), self.max_tokens) for s in range(piece.start, piece.end, step)]
                 else:
                     fitted.append((piece, piece_count))
-        return fitted
+        limit = CHARS_PER_TOKEN * self.max_tokens
+        capped: list[tuple[Span, int]] = []
+        for span, count in fitted:
+            if span.end - span.start <= limit:
+                capped.append((span, count))
+            else:  # cut at the limit, each piece a passage of its own
+                capped += [(Span(start=s, end=min(s + limit, span.end)), self.max_tokens)
+                           for s in range(span.start, span.end, limit)]
+        return capped
 
     def chunk(self, document: Document) -> list[Passage]:
         """Passages covering the whole document, in order; each is an exact slice of ``document.text``."""

@@ -30,13 +30,15 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--reader-model", help="AutoModelForQuestionAnswering name or path (QA_READER_MODEL)")
     group.add_argument("--embedding-model", help="sentence-transformers name or path (QA_EMBEDDING_MODEL)")
     group.add_argument("--threshold", dest="answer_threshold", type=float, help="answer threshold (QA_ANSWER_THRESHOLD)")
+    group.add_argument("--follow-links", action="store_true", default=None,
+                       help="index files reached through links that leave the folder (QA_FOLLOW_LINKS)")
 
 
 def engine_from(args: argparse.Namespace):
     from qa.pipeline import QA, default_settings
 
     names = ("documents_dir", "index_dir", "store", "store_url", "top_k", "retrieval_mode", "reader", "reader_model",
-             "embedding_model", "answer_threshold")
+             "embedding_model", "answer_threshold", "follow_links")
     return QA(settings=default_settings(), **{n: getattr(args, n, None) for n in names})
 
 

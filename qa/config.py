@@ -54,3 +54,4 @@ class Settings(BaseSettings):
     sentence_threshold: float = Field(0.35, allow_inf_nan=False, description="Minimum similarity for the sentence baseline.")
     max_question_chars: int = Field(1000, ge=1)
     max_document_bytes: int = Field(50_000_000, ge=1)
+    follow_links: bool = Field(False, description="Index files reached through links that leave the documents folder.")

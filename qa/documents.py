@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from pathlib import Path
 
-from qa.models import Document
+from qa.models import Document, LoadFailure
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
+# Decoded text with more than this share of control characters is binary data, not text.
+MAX_CONTROL_SHARE = 0.01
+NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "svg")
 
 
@@ -36,6 +40,33 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as error:
         raise DocumentError(f"not UTF-8 or Windows-1252 text ({error.reason} at byte {error.start})") from None
+
+
+def check_is_text(text: str) -> str:
+    """The text, unless too many of its characters are control characters (random or binary bytes)."""
+    sample = text[:100_000]
+    share = len(NOT_TEXT.findall(sample)) / max(1, len(sample))
+    if share > MAX_CONTROL_SHARE:
+        raise DocumentError(f"binary file ({share:.0%} of its characters are not text)")
+    return text
+
+
+def docx_to_text(data: bytes) -> tuple[str, str | None]:
+    """Paragraphs and table cells of a Word document, one per line, and its core-properties title."""
+    import zipfile
+
+    from docx import Document as WordDocument
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        word = WordDocument(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise DocumentError(f"broken Word document ({error})") from None
+    lines = [p.text.strip() for p in word.paragraphs]
+    for table in word.tables:
+        for row in table.rows:
+            lines.append(" | ".join(cell.text.strip() for cell in row.cells))
+    return "\n".join(line for line in lines if line), (word.core_properties.title or "").strip() or None
 
 
 def html_to_text(html: str) -> tuple[str, str | None]:
@@ -89,20 +120,51 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
         if not data.startswith(b"%PDF"):
             raise DocumentError("not a PDF file (no %PDF header)")
         text, title = pdf_to_text(data)
+    elif suffix == ".docx":
+        text, title = docx_to_text(data)
     elif suffix in (".html", ".htm"):
-        text, title = html_to_text(decode_text(data))
+        text, title = html_to_text(check_is_text(decode_text(data)))
     else:
-        text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+        text = check_is_text(decode_text(data)).replace("\r\n", "\n").replace("\r", "\n")
         title = first_line_title(text, markdown=suffix in (".md", ".markdown"))
     if not text.strip():
         raise DocumentError("no text in it (empty, or a scanned PDF without a text layer)")
     return Document(id=document_id(text), title=title or path.stem, source=str(path), text=text)
 
 
-def folder_files(folder: str | Path) -> list[Path]:
-    """Supported, non-hidden files below ``folder`` (recursively), in a stable order."""
+def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Path], list[LoadFailure]]:
+    """The files below ``folder`` to index (recursively, in a stable order), and those skipped with the reason:
+    hidden, of an unsupported type, unreadable, or reached through a link that leaves the folder (unless
+    ``follow_links``). One bad path never stops the scan."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"documents folder not found: {folder}")
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
-                  and p.suffix.lower() in SUPPORTED_SUFFIXES)
+    root = folder.resolve()
+    files: list[Path] = []
+    skipped: list[LoadFailure] = []
+
+    def unreadable(error: OSError) -> None:
+        skipped.append(LoadFailure(source=str(error.filename or folder), reason=f"cannot read it ({error.strerror})"))
+
+    for directory, subfolders, names in os.walk(folder, onerror=unreadable, followlinks=follow_links):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(names):
+            path = Path(directory, name)
+            try:
+                if not path.is_file():
+                    continue
+                target = path.resolve()
+            except OSError as error:
+                skipped.append(LoadFailure(source=str(path), reason=f"cannot read it ({error.strerror})"))
+                continue
+            if name.startswith("."):
+                skipped.append(LoadFailure(source=str(path), reason="hidden file; skipped"))
+            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                skipped.append(LoadFailure(source=str(path), reason=f"unsupported file type "
+                                           f"'{path.suffix.lower() or name}'; skipped"))
+            elif not follow_links and not target.is_relative_to(root):
+                skipped.append(LoadFailure(source=str(path), reason=f"a link to {target}, outside the documents "
+                                           f"folder; skipped (QA_FOLLOW_LINKS=1 or --follow-links to index it)"))
+            else:
+                files.append(path)
+    return sorted(files), skipped

@@ -13,7 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.chunking import Chunker, tokenizer_counter
-from qa.documents import DocumentError, folder_files, load_document
+from qa.documents import DocumentError, load_document, scan_folder
 from qa.embedding import Embedder
 from qa.models import Document, LoadFailure
 from qa.store import DocumentStore, DocumentWrite, StoredDocument, StoreSettings
@@ -78,18 +78,20 @@ class Indexer:
         self.store.bind(settings)
         return True
 
-    def sync_folder(self, folder: Path, max_bytes: int, progress: bool = True, timeout: float = 60.0) -> UpdateReport:
+    def sync_folder(self, folder: Path, max_bytes: int, progress: bool = True, timeout: float = 60.0,
+                    follow_links: bool = False) -> UpdateReport:
         """Make the store hold exactly the readable files of ``folder``: new and changed files are embedded,
         unchanged ones (same size and modification time) are not even read, removed ones are dropped."""
         began = time.perf_counter()
+        files, skipped = scan_folder(folder, follow_links)
         with self.store.writer(timeout=timeout):
-            report = UpdateReport(rebuilt=self.prepare())
+            report = UpdateReport(rebuilt=self.prepare(), failures=skipped)
             stored = self.store.documents()
             by_source = {d.source: d for d in stored}
             by_id = {d.id: d for d in stored}
             seen: dict[str, str] = {}  # id -> source of every document this folder holds
             pending: list[Pending] = []
-            for path in folder_files(folder):
+            for path in files:
                 source = str(path)
                 try:
                     stat = path.stat()

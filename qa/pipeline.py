@@ -141,7 +141,7 @@ class QA:
         """
         with self._update_lock:
             report = self.indexer().sync_folder(self.documents_dir, self.settings.max_document_bytes, progress,
-                                                timeout)
+                                                timeout, self.settings.follow_links)
             self.failures = report.failures
             for failure in self.failures:
                 log.warning("skipped %s: %s", failure.source, failure.reason)

@@ -318,7 +318,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
                                            placeholder=f"empty: the reader's default ({settings.answer_threshold:g} "
                                            f"trained, {settings.sentence_threshold:g} baseline)")
                 with gr.Accordion("Documents", open=True):
-                    files = gr.File(label="Upload .txt, .md, .html or .pdf", file_count="multiple",
+                    files = gr.File(label="Upload .txt, .md, .html, .pdf or .docx", file_count="multiple",
                                     elem_id="qa-upload", height=140)
                     status = gr.Markdown(elem_id="qa-upload-status")
                     table = gr.Dataframe(headers=["Title", "File", "ID", "Passages"], value=documents_table(),

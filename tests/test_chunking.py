@@ -76,3 +76,13 @@ def test_a_sentence_longer_than_the_limit_is_split_on_words(count_tokens):
 def test_empty_and_whitespace_documents_give_no_passages(count_tokens):
     chunker = Chunker(count_tokens)
     assert chunker.chunk(make_document("   \n ")) == []
+
+
+def test_a_line_without_spaces_is_cut_to_the_passage_cap():
+    from qa.chunking import CHARS_PER_TOKEN
+
+    text = "x" * 1_000_000
+    chunker = Chunker(lambda texts: [1 for _ in texts], max_tokens=200, overlap_sentences=0)  # one [UNK] token
+    passages = chunker.chunk(Document(id="d", title="t", source="s", text=text))
+    assert max(p.end - p.start for p in passages) == CHARS_PER_TOKEN * 200
+    assert "".join(p.text for p in passages) == text and all(text[p.start : p.end] == p.text for p in passages)

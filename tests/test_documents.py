@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.documents import DocumentError, document_id, folder_files, load_document
+from qa.documents import DocumentError, document_id, load_document, scan_folder
 
 
 def test_text_and_markdown_titles(tmp_path):
@@ -76,15 +76,85 @@ def test_unreadable_files_are_reported_and_skipped(tmp_path, name, content, reas
     assert load_document(tmp_path / "good.txt").text == "A good document."
 
 
-def test_folder_files_are_recursive_ordered_and_supported_only(tmp_path):
+def test_a_folder_scan_is_recursive_ordered_and_says_what_it_skips(tmp_path):
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
     (tmp_path / "b.txt").write_text("Bee.", encoding="utf-8")
     (tmp_path / "sub" / "deeper" / "a.md").write_text("# A\nAy.", encoding="utf-8")
     (tmp_path / "sub" / "copy.txt").write_text("Bee.", encoding="utf-8")
     (tmp_path / ".hidden.txt").write_text("Hidden.", encoding="utf-8")
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
-    assert folder_files(tmp_path) == [tmp_path / "b.txt", tmp_path / "sub" / "copy.txt",
-                                      tmp_path / "sub" / "deeper" / "a.md"]
+    files, skipped = scan_folder(tmp_path)
+    assert files == [tmp_path / "b.txt", tmp_path / "sub" / "copy.txt", tmp_path / "sub" / "deeper" / "a.md"]
+    assert [(f.source, f.reason) for f in skipped] == [
+        (str(tmp_path / ".hidden.txt"), "hidden file; skipped"),
+        (str(tmp_path / "image.png"), "unsupported file type '.png'; skipped")]
+
+
+def test_links_out_of_the_folder_are_skipped_unless_followed(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("root:x:0:0", encoding="utf-8")
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "inside.txt").write_text("Inside.", encoding="utf-8")
+    (folder / "secret.txt").symlink_to(outside / "secret.txt")
+    (folder / "also-inside.txt").symlink_to(folder / "inside.txt")
+    files, skipped = scan_folder(folder)
+    assert files == [folder / "also-inside.txt", folder / "inside.txt"]
+    assert [(f.source, f.reason) for f in skipped] == [(str(folder / "secret.txt"), (
+        f"a link to {outside / 'secret.txt'}, outside the documents folder; skipped (QA_FOLLOW_LINKS=1 or "
+        f"--follow-links to index it)"))]
+    assert scan_folder(folder, follow_links=True)[0] == [folder / "also-inside.txt", folder / "inside.txt",
+                                                         folder / "secret.txt"]
+
+
+def test_an_unreadable_folder_skips_its_files_only(tmp_path):
+    import os
+
+    (tmp_path / "good.txt").write_text("Good.", encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "inner.txt").write_text("Inner.", encoding="utf-8")
+    os.chmod(locked, 0)
+    try:
+        files, skipped = scan_folder(tmp_path)
+    finally:
+        os.chmod(locked, 0o755)
+    if os.geteuid() == 0:  # root reads it all the same
+        assert files == [tmp_path / "good.txt", locked / "inner.txt"] and not skipped
+    else:
+        assert files == [tmp_path / "good.txt"]
+        assert [(f.source, f.reason) for f in skipped] == [(str(locked), "cannot read it (Permission denied)")]
+
+
+def test_random_bytes_are_binary_not_text(tmp_path):
+    import random
+
+    rng = random.Random(3)
+    allowed = [b for b in range(1, 256) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)]  # no NUL, decodable as cp1252
+    data = bytes(rng.choice(allowed) for _ in range(20_000))
+    (tmp_path / "noise.txt").write_bytes(data)
+    with pytest.raises(DocumentError, match=r"^binary file \(\d+% of its characters are not text\)$"):
+        load_document(tmp_path / "noise.txt")
+    (tmp_path / "tabs.txt").write_text("col1\tcol2\r\nZoë\tcafé\f\n", encoding="utf-8")
+    assert load_document(tmp_path / "tabs.txt").text.startswith("col1\tcol2\nZoë")
+
+
+def test_word_documents(tmp_path):
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    word.core_properties.title = "Quarterly plan"
+    word.add_paragraph("The Veltrup office opens in März — Zoë leads it.")
+    table = word.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Budget", "12,000 crowns"
+    word.save(tmp_path / "plan.docx")
+    document = load_document(tmp_path / "plan.docx")
+    assert document.title == "Quarterly plan"
+    assert document.text == "The Veltrup office opens in März — Zoë leads it.\nBudget | 12,000 crowns"
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(DocumentError, match="broken Word document"):
+        load_document(tmp_path / "broken.docx")
 
 
 def test_too_large_and_missing_folder(tmp_path):
@@ -92,4 +162,23 @@ def test_too_large_and_missing_folder(tmp_path):
     with pytest.raises(DocumentError, match="too large"):
         load_document(tmp_path / "big.txt", max_bytes=1000)
     with pytest.raises(FileNotFoundError, match="documents folder not found"):
-        folder_files(tmp_path / "nope")
+        scan_folder(tmp_path / "nope")
+
+
+def test_a_path_that_cannot_be_resolved_skips_that_file_only(tmp_path, monkeypatch):
+    import errno
+    from pathlib import Path
+
+    (tmp_path / "good.txt").write_text("Good.", encoding="utf-8")
+    (tmp_path / "bad.txt").write_text("Bad.", encoding="utf-8")
+    resolve = Path.resolve
+
+    def refuse(self, *args, **kwargs):
+        if self.name == "bad.txt":
+            raise OSError(errno.ENAMETOOLONG, "File name too long", str(self))
+        return resolve(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "resolve", refuse)
+    files, skipped = scan_folder(tmp_path)
+    assert files == [tmp_path / "good.txt"]
+    assert [(f.source, f.reason) for f in skipped] == [(str(tmp_path / "bad.txt"), "cannot read it (File name too long)")]
