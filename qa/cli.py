@@ -34,12 +34,23 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
                        help="index files reached through links that leave the folder (QA_FOLLOW_LINKS)")
 
 
-def engine_from(args: argparse.Namespace):
-    from qa.pipeline import QA, default_settings
+ENGINE_SETTINGS = ("documents_dir", "index_dir", "store", "store_url", "top_k", "retrieval_mode", "reader",
+                   "reader_model", "embedding_model", "answer_threshold", "follow_links")
 
-    names = ("documents_dir", "index_dir", "store", "store_url", "top_k", "retrieval_mode", "reader", "reader_model",
-             "embedding_model", "answer_threshold", "follow_links")
-    return QA(settings=default_settings(), **{n: getattr(args, n, None) for n in names})
+
+def settings_from(args: argparse.Namespace):
+    """The settings (environment and defaults) with the engine flags given on the command line."""
+    from qa.pipeline import default_settings
+    from qa.validation import settings_with
+
+    return settings_with(default_settings(), {n: getattr(args, n) for n in ENGINE_SETTINGS
+                                              if getattr(args, n, None) is not None})
+
+
+def engine_from(args: argparse.Namespace):
+    from qa.pipeline import QA
+
+    return QA(settings=settings_from(args))
 
 
 def command_index(args: argparse.Namespace) -> int:
@@ -124,13 +135,11 @@ def command_train_reader(args: argparse.Namespace) -> int:
 
 
 def command_serve(args: argparse.Namespace) -> int:
-    from qa.web import serve
+    from qa.web import parse_auth, serve
 
-    from qa.pipeline import default_settings
-
-    overrides = {k: v for k, v in (("store", args.store), ("store_url", args.store_url)) if v}
-    serve(host=args.host, port=args.port, documents_dir=args.documents_dir, index_dir=args.index_dir,
-          settings=default_settings().model_copy(update=overrides))
+    auth = parse_auth(args.auth) if args.auth else None
+    serve(host=args.host, port=args.port, settings=settings_from(args), concurrency=args.concurrency,
+          open_browser=args.open, auth=auth)
     return 0
 
 
@@ -205,12 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
     postgres.set_defaults(run=command_postgres)
 
     serve = commands.add_parser("serve", help="serve the chat (same as python app.py)")
-    serve.add_argument("--host", default=os.environ.get("QA_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT", "7860")))
-    serve.add_argument("--documents", dest="documents_dir")
-    serve.add_argument("--index", dest="index_dir")
-    serve.add_argument("--store", choices=["local", "postgres"], help="QA_STORE")
-    serve.add_argument("--store-url", help="QA_STORE_URL")
+    serve.add_argument("--host", help="interface to listen on (QA_HOST; default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (QA_PORT; default 7860)")
+    serve.add_argument("--auth", default=os.environ.get("QA_AUTH"),
+                       help="sign-in: USER:PASSWORD, several separated by commas, or a file of USER:PASSWORD lines "
+                            "(QA_AUTH); without it, anyone who reaches the address can ask, upload and remove")
+    serve.add_argument("--concurrency", type=int, default=4, help="questions answered at once (default 4)")
+    serve.add_argument("--open", action="store_true", help="open the page in a browser")
+    add_engine_options(serve)
     serve.set_defaults(run=command_serve)
     return parser
 
@@ -223,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     chatty = args.verbose or args.command in ("index", "train-reader", "serve")
     logging.basicConfig(level=logging.INFO if chatty else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    for noisy in ("bm25s", "httpx", "faiss.loader", "sentence_transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return args.run(args)
     except KeyboardInterrupt:

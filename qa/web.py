@@ -160,6 +160,20 @@ def collapsed(message: dict) -> dict:
     return message
 
 
+def relative_sources(value: Any, folder: Path) -> Any:
+    """``value`` (JSON-like) with every "source" path made relative to the documents folder: the API never shows
+    where the server keeps its files."""
+    if isinstance(value, list):
+        return [relative_sources(item, folder) for item in value]
+    if not isinstance(value, dict):
+        return value
+    shown = {key: relative_sources(item, folder) for key, item in value.items()}
+    if isinstance(value.get("source"), str):
+        source, root = os.path.abspath(value["source"]), os.path.abspath(folder)
+        shown["source"] = os.path.relpath(source, root) if Path(source).is_relative_to(root) else Path(source).name
+    return shown
+
+
 def parse_history(history_json: str | list | None) -> list | None:
     """Earlier turns from a JSON string (or a list already parsed); empty means none. ``QA.ask`` checks them."""
     from qa.validation import HistoryError
@@ -243,7 +257,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         except QAError as error:
             log.info("question refused: %s", error)
             raise gr.Error(str(error)) from None
-        return result.model_dump(mode="json")
+        return relative_sources(result.model_dump(mode="json"), engine.documents_dir)
 
     def upload(files, progress=gr.Progress()):
         """Index uploaded files one by one; each is answerable as soon as its step ends."""
@@ -357,10 +371,30 @@ def theme():
                           font_mono=["ui-monospace", "SFMono-Regular", "monospace"])
 
 
+def parse_auth(spec: str) -> list[tuple[str, str]]:
+    """Sign-in pairs from ``USER:PASSWORD`` (several separated by commas) or from a file of such lines."""
+    from qa.validation import OptionError
+
+    path = Path(spec).expanduser()
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else spec.split(",")
+    pairs = []
+    for line in (line.strip() for line in lines):
+        if not line or line.startswith("#"):
+            continue
+        user, colon, password = line.partition(":")
+        if not (user and colon and password):
+            raise OptionError("--auth / QA_AUTH must be USER:PASSWORD (several separated by commas) or a file of "
+                              "USER:PASSWORD lines")
+        pairs.append((user, password))
+    if not pairs:
+        raise OptionError(f"--auth / QA_AUTH names no USER:PASSWORD ({'an empty file' if path.is_file() else 'empty'})")
+    return pairs
+
+
 def serve(host: str | None = None, port: int | None = None, documents_dir: str | Path | None = None,
           index_dir: str | Path | None = None, reader: ReaderKind | None = None,
           concurrency: int = DEFAULT_CONCURRENCY, settings: Settings | None = None, block: bool = True,
-          open_browser: bool = False):
+          open_browser: bool = False, auth: list[tuple[str, str]] | None = None):
     """Load the models and the index once, then serve the chat page on http://host:port.
 
     Unset arguments come from the environment: QA_HOST, QA_PORT, and the QA_* settings (QA_DOCUMENTS_DIR,
@@ -391,7 +425,11 @@ def serve(host: str | None = None, port: int | None = None, documents_dir: str |
              manifest.passage_count, time.perf_counter() - began)
 
     demo = build_app(engine, concurrency_limit=concurrency)
+    if not auth and host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("serving on %s without sign-in (--auth / QA_AUTH): anyone who reaches it can ask questions, "
+                    "upload documents and remove them", host)
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, show_error=True, ssr_mode=False,
+                auth=auth, auth_message="Sign in to ask your documents." if auth else None,
                 max_file_size=engine.settings.max_document_bytes, theme=theme(), css=CSS, inbrowser=open_browser,
                 quiet=True, footer_links=["api"])
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"

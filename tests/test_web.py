@@ -78,11 +78,16 @@ def reader_kind() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    base = tmp_path_factory.mktemp("web")
-    documents = base / "documents"
-    shutil.copytree(ROOT / "documents", documents)
-    process, url = start_server(documents, base / "index", base / "server.log")
+def documents(tmp_path_factory) -> Path:
+    """The served documents folder: a copy of the sample."""
+    folder = tmp_path_factory.mktemp("web") / "documents"
+    shutil.copytree(ROOT / "documents", folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def server(documents):
+    process, url = start_server(documents, documents.parent / "index", documents.parent / "server.log")
     yield url
     stop_server(process)
 
@@ -115,22 +120,24 @@ def overlaps_sentence(citation: dict, sentence: str) -> bool:
     return citation["start"] < end and citation["end"] > start
 
 
-def assert_offsets_match_file(citation: dict) -> None:
-    """``document text[start:end] == quote``, with the text read from the cited file as the app reads it."""
+def assert_offsets_match_file(citation: dict, documents: Path) -> None:
+    """``document text[start:end] == quote``, with the text read from the cited file as the app reads it (the API
+    gives its path relative to the documents folder)."""
     from qa.documents import load_document
 
-    text = load_document(citation["source"]).text
+    assert not Path(citation["source"]).is_absolute()
+    text = load_document(documents / citation["source"]).text
     assert text[citation["start"] : citation["end"]] == citation["quote"]
 
 
-def test_ask_about_the_sample(client, reader_kind):
+def test_ask_about_the_sample(client, reader_kind, documents):
     result = ask(client, "What did Lavrov warn about?", reader=reader_kind)
     assert result["answer"], result.get("no_answer_reason")
     assert isinstance(result["score"], float)
     citation = result["citations"][0]
     assert citation["source"].endswith("russia-space-militarisation.txt")
     assert overlaps_sentence(citation, LAVROV), citation["quote"]
-    assert_offsets_match_file(citation)
+    assert_offsets_match_file(citation, documents)
 
 
 def test_follow_up_uses_the_history(client, reader_kind):
@@ -186,7 +193,7 @@ def test_bad_questions_get_a_clear_message(client):
     assert 'Turn 1 of the history must be a {"question", "answer"} object' in str(raised.value)
 
 
-def test_upload_then_ask_about_it(client, reader_kind, tmp_path):
+def test_upload_then_ask_about_it(client, reader_kind, tmp_path, documents):
     from gradio_client import handle_file
 
     path = tmp_path / "zorblat-notes.txt"
@@ -200,7 +207,7 @@ def test_upload_then_ask_about_it(client, reader_kind, tmp_path):
     citation = result["citations"][0]
     assert Path(citation["source"]).name == "zorblat-notes.txt"
     assert overlaps_sentence(citation, ZORBLAT_FACT), citation["quote"]
-    assert_offsets_match_file(citation)
+    assert_offsets_match_file(citation, documents)
 
 
 def test_bad_uploads_are_reported_and_break_nothing(client, tmp_path):
@@ -261,7 +268,7 @@ def test_twenty_concurrent_users(server, reader_kind):
     print(f"20 concurrent questions answered in {seconds:.1f} s")
 
 
-def test_the_chat_says_when_it_catches_up_with_a_changed_file(client, server, tmp_path):
+def test_the_chat_says_when_it_catches_up_with_a_changed_file(client, documents, tmp_path):
     from gradio_client import handle_file
 
     path = tmp_path / "quillon-notes.txt"
@@ -270,7 +277,7 @@ def test_the_chat_says_when_it_catches_up_with_a_changed_file(client, server, tm
     stored = next(d for d in client.predict(api_name="/documents") if d["file"] == "quillon-notes.txt")
     source = next(c["source"] for c in ask(client, "When does the Quillon ferry leave?")["citations"])
     assert Path(source).name == "quillon-notes.txt" and stored["passages"] >= 1
-    Path(source).write_text("Quillon notes\n\nSince May the Quillon ferry leaves the harbour at 9:15 sharp.\n")
+    (documents / source).write_text("Quillon notes\n\nSince May the Quillon ferry leaves the harbour at 9:15 sharp.\n")
     _, messages = chat(client, "When does the Quillon ferry leave?")
     texts = [html.unescape("".join(part.get("text", "") for part in m["content"])) for m in messages]
     assert any("Catching up: quillon-notes.txt changed since it was indexed" in t for t in texts), texts
@@ -279,3 +286,44 @@ def test_the_chat_says_when_it_catches_up_with_a_changed_file(client, server, tm
     while "9:15" not in (ask(client, "When does the Quillon ferry leave?")["answer"] or ""):
         assert time.monotonic() < deadline, "the changed file was not indexed again"
         time.sleep(0.5)
+
+
+def test_sign_in_is_required_when_auth_is_set(tmp_path, documents):
+    import httpx
+
+    users = tmp_path / "users.txt"
+    users.write_text("# who may sign in\nada:lovelace-1843\ngrace:cobol!\n", encoding="utf-8")
+    log_path = tmp_path / "auth-server.log"
+    port = free_port()
+    command = [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--documents", str(documents),
+               "--index", str(documents.parent / "index"), "--auth", str(users), "--host", "127.0.0.1"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while "ready: " not in log_path.read_text(errors="replace"):
+            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()[-3000:]
+            time.sleep(0.5)
+        assert httpx.get(f"{url}/config", timeout=10).status_code == 401  # nothing without signing in
+        refused = httpx.post(f"{url}/login", data={"username": "ada", "password": "wrong"}, timeout=10)
+        assert refused.status_code >= 400
+        signed_in = httpx.post(f"{url}/login", data={"username": "grace", "password": "cobol!"}, timeout=10)
+        assert signed_in.status_code == 200
+        from gradio_client import Client
+
+        client = Client(url, auth=("ada", "lovelace-1843"), verbose=False)
+        assert ask(client, "What did Lavrov warn about?")["answer"]
+    finally:
+        stop_server(process)
+
+
+def test_auth_specs_parse_or_fail_in_one_line(tmp_path):
+    from qa.validation import OptionError
+    from qa.web import parse_auth
+
+    assert parse_auth("ada:pw1,grace:p:w2") == [("ada", "pw1"), ("grace", "p:w2")]
+    for bad in ("ada", "ada:", ":pw", ""):
+        with pytest.raises(OptionError, match="USER:PASSWORD"):
+            parse_auth(bad)
