@@ -87,12 +87,17 @@ class Indexer:
         with self.store.writer(timeout=timeout):
             report = UpdateReport(rebuilt=self.prepare(), failures=skipped)
             stored = self.store.documents()
+            ignored = self.store.ignored()
             by_source = {d.source: d for d in stored}
             by_id = {d.id: d for d in stored}
             seen: dict[str, str] = {}  # id -> source of every document this folder holds
             pending: list[Pending] = []
             for path in files:
                 source = str(path)
+                if source in ignored:
+                    report.failures.append(LoadFailure(source=source, reason="removed from the index by you; skipped "
+                                                       "(add it again to index it)"))
+                    continue
                 try:
                     stat = path.stat()
                 except OSError as error:

@@ -182,8 +182,9 @@ class QA:
         return self.store.documents()
 
     def add_documents(self, paths: list[str | Path]) -> tuple[UpdateReport, list[LoadFailure]]:
-        """Copy readable files into the documents folder and index them; unreadable ones are reported, not copied."""
-        failures = []
+        """Copy readable files into the documents folder and index them; unreadable ones are reported, not copied.
+        A file the user removed earlier is indexed again when it is added again."""
+        failures, copied = [], []
         with self._update_lock:
             self.documents_dir.mkdir(parents=True, exist_ok=True)
             for path in map(Path, paths):
@@ -198,20 +199,29 @@ class QA:
                     target = self.documents_dir / f"{path.stem}-{number}{path.suffix}"
                     number += 1
                 shutil.copyfile(path, target)
+                copied.append(str(target))
+            if copied:
+                self.store.ignore(copied, ignored=False)
             report = self.refresh_index(progress=False)
         return report, failures
 
-    def remove_document(self, document_id: str) -> UpdateReport:
-        """Delete a document's file from the documents folder and drop it from the index."""
+    def remove_document(self, document_id: str, delete_file: bool = False) -> UpdateReport:
+        """Forget a document: it leaves the index and stays out of it (across restarts) until it is added again.
+        Its file stays in the folder unless ``delete_file``."""
         with self._update_lock:
             found = self.store.documents([document_id])
             if not found:
                 raise KeyError(f"no document with id {document_id}")
-            path = Path(found[0].source).resolve()
-            if self.documents_dir.resolve() not in path.parents:
-                raise ValueError(f"{path} is outside the documents folder; remove it there yourself")
-            path.unlink(missing_ok=True)
-            return self.refresh_index(progress=False)
+            source = found[0].source
+            if delete_file:
+                path = Path(source).resolve()
+                if self.documents_dir.resolve() not in path.parents:
+                    raise ValueError(f"{path} is outside the documents folder; remove it there yourself")
+                path.unlink(missing_ok=True)
+            else:
+                self.store.ignore([source])
+            self.store.delete([document_id])
+            return UpdateReport(removed=[document_id])
 
     def ask(self, question: str, history=None, top_k: int | None = None, mode: RetrievalMode | None = None,
             reader: ReaderKind | None = None, threshold: float | None = None) -> AskResult:

@@ -112,6 +112,14 @@ class DocumentStore(Protocol):
         """Record that a stored document now comes from another file (renamed or touched, same text)."""
         ...
 
+    def ignore(self, sources: list[str], ignored: bool = True) -> None:
+        """Mark files (by source path) as removed by the user, so that syncing a folder skips them; or unmark."""
+        ...
+
+    def ignored(self) -> set[str]:
+        """The source paths marked by ``ignore``."""
+        ...
+
     def documents(self, ids: list[str] | None = None) -> list[StoredDocument]:
         """Stored documents without their texts (every one, or those of ``ids``), ordered by source."""
         ...

@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS passages (
 CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id);
 CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, passage INTEGER NOT NULL,
     added INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS ignored (source TEXT PRIMARY KEY);
 """
 
 
@@ -452,6 +453,14 @@ class LocalStore:
         with self._transaction() as db:
             db.execute("UPDATE documents SET source = ?, size = ?, mtime = ? WHERE id = ?",
                        (source, size, mtime, document_id))
+
+    def ignore(self, sources: list[str], ignored: bool = True) -> None:
+        with self._transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO ignored VALUES (?)" if ignored else
+                           "DELETE FROM ignored WHERE source = ?", [(source,) for source in sources])
+
+    def ignored(self) -> set[str]:
+        return {source for (source,) in self._query("SELECT source FROM ignored")}
 
     def documents(self, ids: list[str] | None = None) -> list[StoredDocument]:
         columns = "id, title, source, size, mtime, passage_count"

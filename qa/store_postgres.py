@@ -90,6 +90,9 @@ CREATE TABLE IF NOT EXISTS term_stats (
     term text PRIMARY KEY,
     df bigint NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ignored_sources (
+    source text PRIMARY KEY
+);
 """
 TABLES = ("documents", "passages", "passage_terms", "term_stats")
 COPY_COLUMNS = {
@@ -343,6 +346,20 @@ class PostgresStore:
         with self._write("recording a new source") as (cursor, _):
             cursor.execute("UPDATE documents SET source = %s, size = %s, mtime = %s WHERE id = %s",
                            (source, size, mtime, document_id))
+
+    def ignore(self, sources: list[str], ignored: bool = True) -> None:
+        """Mark files (by source path) as removed by the user, so that syncing a folder skips them; or unmark."""
+        self._require_writable("mark files as removed")
+        with self._write("marking files as removed") as (cursor, _):
+            if ignored:
+                cursor.executemany("INSERT INTO ignored_sources VALUES (%s) ON CONFLICT DO NOTHING",
+                                   [(source,) for source in sources])
+            else:
+                cursor.execute("DELETE FROM ignored_sources WHERE source = ANY(%s)", (list(sources),))
+
+    def ignored(self) -> set[str]:
+        """The source paths marked by ``ignore``."""
+        return {source for (source,) in self._fetch("reading removed files", "SELECT source FROM ignored_sources")}
 
     def documents(self, ids: list[str] | None = None) -> list[StoredDocument]:
         """Stored documents without their texts (every one, or those of ``ids``), ordered by source."""

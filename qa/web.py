@@ -196,6 +196,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
 
     default_reader = engine.settings.reader
     settings = engine.settings
+    uploaded: set[str] = set()  # sources of the files this page uploaded: removing them deletes the file too
 
     def documents_table() -> list[list]:
         return [[d.title, file_name(d.source), d.id, d.passage_count] for d in engine.documents()]
@@ -282,6 +283,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             skipped = [f for f in engine.failures if file_name(f.source).startswith(path.stem)]
             if added:
                 for document in added:
+                    uploaded.add(document.source)
                     lines.append(f"✅ {esc_inline(path.name)}: indexed “{esc_inline(document.title)}” "
                                  f"({document.passage_count} passages, {report.seconds:.1f} s)")
             elif skipped:
@@ -294,12 +296,18 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
     def remove(document_id):
         if not document_id:
             return documents_view("Pick a document to remove.")
+        document = next((d for d in engine.documents() if d.id == document_id), None)
+        if document is None:
+            return documents_view(f"❌ no document with id {esc_inline(document_id)}")
+        delete_file = document.source in uploaded  # only files this page uploaded are deleted from the folder
         try:
-            document = next((d for d in engine.documents() if d.id == document_id), None)
-            engine.remove_document(document_id)
+            engine.remove_document(document_id, delete_file=delete_file)
         except (KeyError, ValueError, OSError) as error:
             return documents_view(f"❌ {esc_inline(error)}")
-        return documents_view(f"🗑️ Removed “{esc_inline(document.title if document else document_id)}”.")
+        uploaded.discard(document.source)
+        where = ("its file, uploaded here, was deleted" if delete_file else
+                 f"its file {esc_inline(file_name(document.source))} stays in the documents folder")
+        return documents_view(f"🗑️ Removed “{esc_inline(document.title)}” from the index; {where}.")
 
     def list_documents() -> list[dict]:
         """The indexed documents: id, title, source file and passage count."""

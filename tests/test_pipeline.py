@@ -101,11 +101,17 @@ def test_documents_can_be_added_and_removed(tmp_path, embedder):
     assert_citations_exact(engine, result)
 
     harbour = next(d for d in engine.documents() if d.title == "Harbour notes")
-    engine.remove_document(harbour.id)
-    assert not (documents / "upload.md").exists()
+    engine.remove_document(harbour.id)  # forgotten, its file kept
+    assert (documents / "upload.md").exists()
     assert harbour.id not in {d.id for d in engine.documents()}
     reloaded = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
-    assert reloaded.documents() == engine.documents()
+    assert reloaded.documents() == engine.documents()  # still forgotten after a restart
+    assert (str(documents / "upload.md"), "removed from the index by you; skipped (add it again to index it)") in \
+        [(f.source, f.reason) for f in reloaded.failures]
+    reloaded.add_documents([upload])
+    harbour = next(d for d in reloaded.documents() if d.title == "Harbour notes")
+    reloaded.remove_document(harbour.id, delete_file=True)
+    assert not (documents / "upload.md").exists() and harbour.id not in {d.id for d in reloaded.documents()}
 
 
 @pytest.mark.slow

@@ -249,3 +249,14 @@ def test_a_new_version_replaces_the_old_in_one_write(filled):
 def test_documents_can_be_listed_by_id(filled):
     wanted = [make_write("unicode", 2).document.id, make_write("eiffel", 0).document.id, "unknown"]
     assert [d.title for d in filled.documents(wanted)] == ["Eiffel", "Unicode"]
+
+
+def test_ignored_sources_are_kept_across_handles_and_clearing(filled, store_factory):
+    assert filled.ignored() == set()
+    filled.ignore(["/docs/eiffel.txt", "/docs/Zoë’s notes.md"])
+    filled.ignore(["/docs/eiffel.txt"])
+    other = store_factory()
+    assert other.ignored() == {"/docs/eiffel.txt", "/docs/Zoë’s notes.md"}
+    other.ignore(["/docs/eiffel.txt"], ignored=False)
+    filled.clear()  # rebuilding with other settings keeps what the user removed
+    assert filled.ignored() == {"/docs/Zoë’s notes.md"}

@@ -231,7 +231,7 @@ def test_bad_uploads_are_reported_and_break_nothing(client, tmp_path):
     assert ask(client, "What did Lavrov warn about?")["answer"]
 
 
-def test_remove_document(client, tmp_path):
+def test_remove_document(client, tmp_path, documents):
     from gradio_client import handle_file
 
     path = tmp_path / "plimbo.md"
@@ -239,12 +239,19 @@ def test_remove_document(client, tmp_path):
     client.predict([handle_file(str(path))], api_name="/upload")
     document = next(d for d in client.predict(api_name="/documents") if d["file"] == "plimbo.md")
     status, table, _ = client.predict(document["id"], api_name="/remove_document")
-    assert "Removed" in status
+    assert "Removed “Plimbo facts” from the index; its file, uploaded here, was deleted." in status
     assert not any(d["file"] == "plimbo.md" for d in client.predict(api_name="/documents"))
     result = ask(client, "How tall is the Plimbo lighthouse?")
     assert all(Path(c["source"]).name != "plimbo.md" for c in result["citations"])
     status, _, _ = client.predict("0000000000000000", api_name="/remove_document")
     assert "no document with id" in status
+    sample = next(d for d in client.predict(api_name="/documents") if d["file"] == "russia-space-militarisation.txt")
+    status, _, _ = client.predict(sample["id"], api_name="/remove_document")
+    assert "its file russia-space-militarisation.txt stays in the documents folder" in status, status
+    assert (documents / "russia-space-militarisation.txt").exists()
+    assert not any(d["id"] == sample["id"] for d in client.predict(api_name="/documents"))
+    client.predict([handle_file(str(documents / "russia-space-militarisation.txt"))], api_name="/upload")
+    assert any(d["id"] == sample["id"] for d in client.predict(api_name="/documents"))  # added again: back
 
 
 def test_twenty_concurrent_users(server, reader_kind):
