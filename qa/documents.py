@@ -96,14 +96,25 @@ def pdf_to_text(data: bytes) -> tuple[str, str | None]:
     return "\n\n".join(page.strip() for page in pages if page.strip()), (title or "").strip() or None
 
 
+TITLE_CHARS = 120
+
+
+def short_title(line: str, limit: int = TITLE_CHARS) -> str:
+    """The line, or its words up to ``limit`` characters followed by "…" (never cut inside a word)."""
+    if len(line) <= limit:
+        return line
+    cut = line[: limit + 1].rsplit(None, 1)[0] if " " in line[: limit + 1] else line[:limit]
+    return cut.rstrip(" ,;:–—-") + "…"
+
+
 def first_line_title(text: str, markdown: bool) -> str | None:
-    """The first Markdown heading, else the first non-empty line, cut to a readable length."""
+    """The first Markdown heading, else the first non-empty line, cut at a word to a readable length."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if markdown:
         heading = next((line for line in lines if line.startswith("#")), None)
         if heading:
-            return heading.lstrip("#").strip()[:120] or None
-    return lines[0][:120] if lines else None
+            return short_title(heading.lstrip("#").strip()) or None
+    return short_title(lines[0]) if lines else None
 
 
 def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:

@@ -259,7 +259,7 @@ class QA:
         if not passages:
             result.no_answer_reason = "Nothing in the documents matches the question."
         elif not answers or answers[0].score < threshold:
-            result.no_answer_reason = "The documents do not say: no passage holds a confident answer."
+            result.no_answer_reason = "The documents do not say. No passage holds a confident answer."
         else:
             best = answers[0]
             result.answer, result.score, result.citations = best.text, best.score, best.citations

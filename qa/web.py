@@ -27,7 +27,7 @@ EXAMPLE_QUESTIONS = [
     "What did Lavrov warn about?",
     "Who heads Roscosmos?",
     "What did Lloyd Austin call Russia?",
-    "What worries Russia?",
+    "What did Rogozin say on Twitter?",
 ]
 READER_CHOICES = [("Trained span reader", "trained"), ("Sentence baseline", "sentence")]
 MODE_CHOICES = [("Hybrid (dense + BM25)", "hybrid"), ("Dense", "dense"), ("BM25", "bm25")]
@@ -96,6 +96,18 @@ def citation_html(number: int, citation: Citation) -> str:
             f'<div class="qa-passage">{highlighted_passage(citation)}</div></div>')
 
 
+# Reader scores (trained: span logit minus no-answer logit; sentence: cosine) at and above which an answer is shown
+# as of high or medium confidence, until the reader gives a calibrated probability.
+CONFIDENCE_LEVELS = {"trained": (8.0, 5.0), "sentence": (0.6, 0.45)}
+
+
+def confidence_label(score: float, reader: str, unsure: bool) -> str:
+    """'high', 'medium' or 'low': the score in words a person can read (an unsure answer is never high)."""
+    high, medium = CONFIDENCE_LEVELS.get(reader, CONFIDENCE_LEVELS["trained"])
+    label = "high" if score >= high else "medium" if score >= medium else "low"
+    return "medium" if unsure and label == "high" else label
+
+
 def is_unsure(result: AskResult, reader: str) -> bool:
     if result.score is None or not result.alternatives:
         return False
@@ -107,7 +119,7 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
     seconds = result.timings_ms.get("total", 0.0) / 1000
     reader_label = dict((v, k) for k, v in READER_CHOICES).get(reader, reader)
     if result.answer is None:
-        reason = result.no_answer_reason or ""
+        reason = (result.no_answer_reason or "").removeprefix(NO_ANSWER).strip()  # said once, not twice
         text = (f'<div class="qa-answer qa-no-answer"><b>{esc(NO_ANSWER)}</b> {esc(reason)}<br>'
                 f'<span class="qa-meta">{esc(reader_label)} · {seconds:.2f} s</span></div>')
         messages = [{"role": "assistant", "content": text}]
@@ -128,7 +140,7 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
     if result.resolved_question != result.question:
         resolved = f" · read as “{esc(result.resolved_question)}”"
     text = (f'<div class="qa-answer"><span class="qa-text"><b>{esc(result.answer)}</b></span><br>'
-            f'<span class="qa-meta">confidence {result.score:.2f}{" (unsure)" if unsure else ""} · '
+            f'<span class="qa-meta">confidence: {confidence_label(result.score, reader, unsure)} · '
             f'{esc(reader_label)} · {seconds:.2f} s{resolved}</span></div>')
     sources = [citation_html(n, c) for n, c in enumerate(result.citations, 1)]
     if result.alternatives:
@@ -319,7 +331,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
                     "Everything runs on this machine.")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Chat", height=560, sanitize_html=True, render_markdown=True,
+                chatbot = gr.Chatbot(label="Chat", height="70vh", sanitize_html=True, render_markdown=True,
                                      latex_delimiters=[], feedback_options=None, allow_tags=False,
                                      elem_id="qa-chat", buttons=["copy"],
                                      placeholder="Ask a question about the documents, or click an example below.")

@@ -38,7 +38,7 @@ Its keeper also wrote **not bold** and [a link](javascript:window.__pwned=1) the
 """
 LATENCY_QUESTIONS = [
     "What did Lavrov warn about?", "Who heads Roscosmos?", "What did Lloyd Austin call Russia?",
-    "What worries Russia?", "What did Rogozin say on Twitter?",
+    "Which organisation did Lavrov criticise?", "What did Rogozin say on Twitter?",
 ]
 
 

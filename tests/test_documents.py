@@ -182,3 +182,13 @@ def test_a_path_that_cannot_be_resolved_skips_that_file_only(tmp_path, monkeypat
     files, skipped = scan_folder(tmp_path)
     assert files == [tmp_path / "good.txt"]
     assert [(f.source, f.reason) for f in skipped] == [(str(tmp_path / "bad.txt"), "cannot read it (File name too long)")]
+
+
+def test_long_titles_are_cut_between_words():
+    from qa.documents import short_title
+
+    line = "Russian space agency Roscosmos on Saturday, November 20, raised concerns over the United States and NATO’s space launches"
+    title = short_title(line, 60)
+    assert title == "Russian space agency Roscosmos on Saturday, November 20…"
+    assert line.startswith(title[:-1]) and len(title) <= 61
+    assert short_title("x" * 200, 10) == "x" * 10 + "…" and short_title("short", 10) == "short"

@@ -164,7 +164,7 @@ def test_no_answer_says_so_and_shows_closest_passages(client):
     assert result["passages"]
     _, messages = chat(client, "What did Lavrov warn about?", threshold="1e9")
     texts = ["".join(part.get("text", "") for part in m["content"]) for m in messages]
-    assert "The documents do not say." in texts[1]
+    assert "The documents do not say." in texts[1] and texts[1].count("do not say") == 1
     assert (messages[2].get("metadata") or {}).get("title") == "Closest passages"
 
 
@@ -334,3 +334,19 @@ def test_auth_specs_parse_or_fail_in_one_line(tmp_path):
     for bad in ("ada", "ada:", ":pw", ""):
         with pytest.raises(OptionError, match="USER:PASSWORD"):
             parse_auth(bad)
+
+
+def test_every_example_question_gets_an_answer(client):
+    from qa.web import EXAMPLE_QUESTIONS
+
+    for question in EXAMPLE_QUESTIONS:
+        result = ask(client, question)
+        assert result["answer"], (question, result["no_answer_reason"])
+
+
+def test_confidence_reads_as_words():
+    from qa.web import confidence_label
+
+    assert [confidence_label(s, "trained", False) for s in (10.77, 6.0, 3.5)] == ["high", "medium", "low"]
+    assert confidence_label(10.77, "trained", True) == "medium"
+    assert confidence_label(0.7, "sentence", False) == "high"
