@@ -62,8 +62,9 @@ def real_vectors(contexts: list[str]) -> np.ndarray:
 def corpus(size: int, contexts: list[str], vectors: np.ndarray):
     """Documents of PASSAGES_PER_DOCUMENT passages each: paragraph i % unique, copies tagged and their vectors
     the original's plus noise (renormalised), so that copies are near, not equal, to the real ones."""
+    from qa.chunking import joined_passages
     from qa.documents import document_id
-    from qa.models import Document, Passage
+    from qa.models import Document
     from qa.store import DocumentWrite
 
     rng = np.random.default_rng(size)
@@ -73,11 +74,7 @@ def corpus(size: int, contexts: list[str], vectors: np.ndarray):
                   for n in numbers]
         text = "\n\n".join(pieces)
         doc_id = document_id(text)
-        passages, start = [], 0
-        for number, piece in enumerate(pieces):
-            passages.append(Passage(id=f"{doc_id}:{number}", document_id=doc_id, start=start, end=start + len(piece),
-                                    text=piece))
-            start += len(piece) + 2
+        passages = joined_passages(doc_id, pieces, "\n\n")
         block = vectors[[n % len(contexts) for n in numbers]].copy()
         copies = np.array([n >= len(contexts) for n in numbers])
         if copies.any():

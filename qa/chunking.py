@@ -111,6 +111,16 @@ class Chunker:
         return passages
 
 
+def joined_passages(document_id: str, pieces: list[str], separator: str) -> list[Passage]:
+    """One passage per piece of the text ``separator.join(pieces)``, with exact offsets into it."""
+    passages, start = [], 0
+    for number, piece in enumerate(pieces):
+        passages.append(Passage(id=f"{document_id}:{number}", document_id=document_id, start=start,
+                                end=start + len(piece), text=piece))
+        start += len(piece) + len(separator)
+    return passages
+
+
 def tokenizer_counter(tokenizer) -> TokenCounter:
     """Count word pieces (without special tokens) with a Hugging Face tokenizer."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.chunking import Chunker, sentence_spans, tokenizer_counter
+from qa.chunking import Chunker, joined_passages, sentence_spans, tokenizer_counter
 from qa.documents import document_id
 from qa.models import Document
 
@@ -86,3 +86,11 @@ def test_a_line_without_spaces_is_cut_to_the_passage_cap():
     passages = chunker.chunk(Document(id="d", title="t", source="s", text=text))
     assert max(p.end - p.start for p in passages) == CHARS_PER_TOKEN * 200
     assert "".join(p.text for p in passages) == text and all(text[p.start : p.end] == p.text for p in passages)
+
+
+def test_joined_pieces_become_passages_with_exact_offsets():
+    pieces = ["Zoë’s café.", "東京 🙂 is far.", "Tea."]
+    text = " | ".join(pieces)
+    passages = joined_passages("d", pieces, " | ")
+    assert [p.id for p in passages] == ["d:0", "d:1", "d:2"]
+    assert all(text[p.start : p.end] == p.text == piece for p, piece in zip(passages, pieces))

@@ -8,8 +8,9 @@ import time
 import numpy as np
 import pytest
 
+from qa.chunking import joined_passages
 from qa.documents import document_id
-from qa.models import Document, Passage
+from qa.models import Document
 from qa.store import DocumentStore, DocumentWrite, StoreBusy, StoreError, StoreReadOnly, StoreSettings
 
 SETTINGS = StoreSettings(embedding_model="test-model", dimension=8, chunk_tokens=200, chunk_overlap_sentences=1)
@@ -32,9 +33,7 @@ def make_write(name: str, seed: int, source: str | None = None, text: str | None
     text = text or TEXTS[name]
     doc_id = document_id(text)
     cut = text.index(". ") + 1
-    spans = [(0, cut), (cut + 1, len(text))]
-    passages = [Passage(id=f"{doc_id}:{i}", document_id=doc_id, start=s, end=e, text=text[s:e])
-                for i, (s, e) in enumerate(spans)]
+    passages = joined_passages(doc_id, [text[:cut], text[cut + 1 :]], " ")
     vectors = np.vstack([unit(seed * 10 + i) for i in range(len(passages))])
     document = Document(id=doc_id, title=name.title(), source=source or f"/docs/{name}.txt", text=text)
     return DocumentWrite(document=document, passages=passages, vectors=vectors, size=len(text.encode()),

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 import qa.store_local as local
-from qa.models import Document, Passage
+from qa.chunking import joined_passages
+from qa.documents import document_id
+from qa.models import Document
 from qa.store import DocumentWrite, StoreSettings
 
 DIMENSION = 16
@@ -23,11 +25,7 @@ def clustered_corpus(documents: int, per_document: int, seed: int = 0) -> list[D
         texts = [f"passage {i} of document {number} about topic{(number * per_document + i) % 40}"
                  for i in range(per_document)]
         text = "\n".join(texts)
-        passages, start = [], 0
-        for i, piece in enumerate(texts):
-            passages.append(Passage(id=f"{doc_id}:{i}", document_id=doc_id, start=start, end=start + len(piece),
-                                    text=piece))
-            start += len(piece) + 1
+        passages = joined_passages(doc_id, texts, "\n")
         vectors = centres[[(number * per_document + i) % 40 for i in range(per_document)]]
         vectors = vectors + rng.normal(scale=0.3, size=vectors.shape)
         vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
@@ -83,16 +81,10 @@ def test_an_exact_index_that_grows_past_the_threshold_becomes_approximate(small_
 def test_verify_checks_offsets_against_the_document_text_on_unicode(tmp_path):
     import sqlite3
 
-    text = "Zoë’s café 東京 opened in 2019.\nIt serves naïve résumés 🙂 and tea."
-    cut = text.index("\n")
-    doc_id = "unicode-doc"
-    passages = [Passage(id=f"{doc_id}:0", document_id=doc_id, start=0, end=cut, text=text[:cut]),
-                Passage(id=f"{doc_id}:1", document_id=doc_id, start=cut + 1, end=len(text), text=text[cut + 1 :])]
-    from qa.documents import document_id
-
+    pieces = ["Zoë’s café 東京 opened in 2019.", "It serves naïve résumés 🙂 and tea."]
+    text = "\n".join(pieces)
     doc_id = document_id(text)
-    passages = [p.model_copy(update={"id": p.id.replace("unicode-doc", doc_id), "document_id": doc_id})
-                for p in passages]
+    passages = joined_passages(doc_id, pieces, "\n")
     store = local.LocalStore(tmp_path / "index")
     store.bind(StoreSettings(embedding_model="t", dimension=DIMENSION, chunk_tokens=200, chunk_overlap_sentences=0))
     vectors = np.eye(DIMENSION, dtype=np.float32)[:2]

@@ -14,8 +14,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from qa.chunking import joined_passages
 from qa.documents import document_id
-from qa.models import Document, Passage
+from qa.models import Document
 from qa.store import DocumentWrite, StoreReadOnly, StoreSettings, StoreUnavailable
 from qa.store_postgres import DENSE_QUERY, KEYWORD_QUERY, PostgresStore
 
@@ -30,11 +31,7 @@ def sentence_document(name: str, sentences: list[str], seed: int) -> DocumentWri
     """A document of ``sentences``, one passage each, with seeded random unit vectors."""
     text = " ".join(sentences)
     doc_id = document_id(text)
-    passages, start = [], 0
-    for i, sentence in enumerate(sentences):
-        passages.append(Passage(id=f"{doc_id}:{i}", document_id=doc_id, start=start, end=start + len(sentence),
-                                text=sentence))
-        start += len(sentence) + 1
+    passages = joined_passages(doc_id, sentences, " ")
     vectors = np.random.default_rng(seed).normal(size=(len(sentences), SETTINGS.dimension)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return DocumentWrite(document=Document(id=doc_id, title=name, source=f"/docs/{name}.txt", text=text),
