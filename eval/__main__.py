@@ -8,8 +8,10 @@ from qa.evaluation import add_arguments, run
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m eval", description="Evaluate answers, retrieval, citations "
-                                     "and latency on a JSONL question set or a SQuAD file.")
+    parser = argparse.ArgumentParser(
+        prog="python -m eval",
+        description="Evaluate answers, retrieval, citations and latency on a JSONL question set or a SQuAD file.",
+    )
     add_arguments(parser)
     run(parser.parse_args())
 

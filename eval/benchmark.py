@@ -16,7 +16,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def latency_while_indexing(engine, questions: list[str], upload_dir: Path, passages: int) -> tuple[list[float], float]:
@@ -98,8 +98,12 @@ def main() -> None:
     parser.add_argument("--squad", help="SQuAD-format file whose paragraphs become the corpus")
     parser.add_argument("--questions", type=int, default=50, help="questions to time")
     parser.add_argument("--reader", choices=["trained", "sentence"], default="trained")
-    parser.add_argument("--upload-passages", type=int, default=1000,
-                        help="also time questions while an upload of about this many passages is embedded (0: skip)")
+    parser.add_argument(
+        "--upload-passages",
+        type=int,
+        default=1000,
+        help="also time questions while an upload of about this many passages is embedded (0: skip)",
+    )
     args = parser.parse_args()
 
     from qa.pipeline import QA
@@ -137,24 +141,34 @@ def main() -> None:
             upload_dir.mkdir()
             busy = latency_while_indexing(engine, questions, upload_dir, args.upload_passages)
 
-    print(f"corpus: {args.squad or args.documents} ({manifest.document_count} documents, {manifest.passage_count} passages)")
+    print(
+        f"corpus: {args.squad or args.documents} ({manifest.document_count} documents, {manifest.passage_count} passages)"
+    )
     print(f"models loaded in {loaded:.1f} s")
-    print(f"indexing: {indexing:.1f} s for {report.embedded_passages} passages = "
-          f"{report.embedded_passages / indexing:.1f} passages/s (loading, chunking, embedding, saving)")
+    print(
+        f"indexing: {indexing:.1f} s for {report.embedded_passages} passages = "
+        f"{report.embedded_passages / indexing:.1f} passages/s (loading, chunking, embedding, saving)"
+    )
     if window_ms:
-        print(f"reader: {window_ms[0]:.1f} ms for one full {reader.max_length}-token window, {window_ms[1]:.1f} ms "
-              f"per window in batches of {reader.batch_size}")
+        print(
+            f"reader: {window_ms[0]:.1f} ms for one full {reader.max_length}-token window, {window_ms[1]:.1f} ms "
+            f"per window in batches of {reader.batch_size}"
+        )
     for stage in ("retrieve", "read", "total"):
         values = [t[stage] for t in timings]
-        print(f"warm ask() {stage:>8}: p50 {statistics.median(values):6.1f} ms   p95 {percentile(values, 0.95):6.1f} ms"
-              f"   over {len(values)} questions")
+        print(
+            f"warm ask() {stage:>8}: p50 {statistics.median(values):6.1f} ms   p95 {percentile(values, 0.95):6.1f} ms"
+            f"   over {len(values)} questions"
+        )
     if busy:
         latencies, seconds = busy
         idle = statistics.median([t["total"] for t in timings])
-        print(f"while an upload of about {args.upload_passages} passages was indexed ({seconds:.0f} s): ask() p50 "
-              f"{statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms, max "
-              f"{max(latencies):.0f} ms over {len(latencies)} questions = {statistics.median(latencies) / idle:.1f}x "
-              f"the idle p50")
+        print(
+            f"while an upload of about {args.upload_passages} passages was indexed ({seconds:.0f} s): ask() p50 "
+            f"{statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms, max "
+            f"{max(latencies):.0f} ms over {len(latencies)} questions = {statistics.median(latencies) / idle:.1f}x "
+            f"the idle p50"
+        )
 
 
 if __name__ == "__main__":

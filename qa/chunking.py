@@ -10,7 +10,24 @@ from qa.models import Document, Passage, Span
 
 # A sentence ends at . ! ? or … (optionally followed by closing quotes or brackets) before white space.
 SENTENCE_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s)""")
-ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "no", "jr", "sr", "u.s", "inc", "ltd"}
+ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "st",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "no",
+    "jr",
+    "sr",
+    "u.s",
+    "inc",
+    "ltd",
+}
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 COUNT_BATCH = 2_000
@@ -28,7 +45,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Sp
         for match in SENTENCE_END.finditer(line.group()):
             boundary = line_start + match.end()
             word = re.search(r"(\S+)$", text[cursor : line_start + match.start()])
-            if match.group().startswith(".") and word and word.group(1).lower().strip("(\"“") in ABBREVIATIONS:
+            if match.group().startswith(".") and word and word.group(1).lower().strip('("“') in ABBREVIATIONS:
                 continue
             spans.append(Span(start=cursor, end=boundary))
             cursor = boundary
@@ -47,10 +64,16 @@ def strip_span(text: str, span: Span) -> Span | None:
 
 def split_long_sentence(text: str, span: Span, tokens: int, max_tokens: int) -> list[Span]:
     """Cut a sentence longer than ``max_tokens`` into word-aligned pieces of about equal token counts."""
-    words = [Span(start=span.start + m.start(), end=span.start + m.end()) for m in re.finditer(r"\S+", text[span.start : span.end])]
+    words = [
+        Span(start=span.start + m.start(), end=span.start + m.end())
+        for m in re.finditer(r"\S+", text[span.start : span.end])
+    ]
     pieces = -(-tokens // max_tokens) + 1
     per_piece = -(-len(words) // pieces)
-    return [Span(start=words[i].start, end=words[min(i + per_piece, len(words)) - 1].end) for i in range(0, len(words), per_piece)]
+    return [
+        Span(start=words[i].start, end=words[min(i + per_piece, len(words)) - 1].end)
+        for i in range(0, len(words), per_piece)
+    ]
 
 
 @dataclass
@@ -65,19 +88,25 @@ class Chunker:
         """Sentences with their token counts, long ones split until each fits in a passage (counted in batches,
         so that a very large document never has all its sentences tokenised at once)."""
         spans = sentence_spans(text)
-        counts = [n for first in range(0, len(spans), COUNT_BATCH)
-                  for n in self.count_tokens([text[s.start : s.end] for s in spans[first : first + COUNT_BATCH]])]
+        counts = [
+            n
+            for first in range(0, len(spans), COUNT_BATCH)
+            for n in self.count_tokens([text[s.start : s.end] for s in spans[first : first + COUNT_BATCH]])
+        ]
         fitted: list[tuple[Span, int]] = []
-        for span, count in zip(spans, counts):
+        for span, count in zip(spans, counts, strict=True):
             if count <= self.max_tokens:
                 fitted.append((span, count))
                 continue
             pieces = split_long_sentence(text, span, count, self.max_tokens)
             piece_counts = self.count_tokens([text[p.start : p.end] for p in pieces])
-            for piece, piece_count in zip(pieces, piece_counts):
+            for piece, piece_count in zip(pieces, piece_counts, strict=True):
                 if piece_count > self.max_tokens:  # a run of very long words: fall back to characters
                     step = max(1, (piece.end - piece.start) * self.max_tokens // (piece_count + 1))
-                    fitted += [(Span(start=s, end=min(s + step, piece.end)), self.max_tokens) for s in range(piece.start, piece.end, step)]
+                    fitted += [
+                        (Span(start=s, end=min(s + step, piece.end)), self.max_tokens)
+                        for s in range(piece.start, piece.end, step)
+                    ]
                 else:
                     fitted.append((piece, piece_count))
         limit = CHARS_PER_TOKEN * self.max_tokens
@@ -86,8 +115,10 @@ class Chunker:
             if span.end - span.start <= limit:
                 capped.append((span, count))
             else:  # cut at the limit, each piece a passage of its own
-                capped += [(Span(start=s, end=min(s + limit, span.end)), self.max_tokens)
-                           for s in range(span.start, span.end, limit)]
+                capped += [
+                    (Span(start=s, end=min(s + limit, span.end)), self.max_tokens)
+                    for s in range(span.start, span.end, limit)
+                ]
         return capped
 
     def chunk(self, document: Document) -> list[Passage]:
@@ -102,8 +133,13 @@ class Chunker:
                 total += sentences[last][1]
             start, end = sentences[first][0].start, sentences[last][0].end
             passages.append(
-                Passage(id=f"{document.id}:{len(passages)}", document_id=document.id, start=start, end=end,
-                        text=document.text[start:end])
+                Passage(
+                    id=f"{document.id}:{len(passages)}",
+                    document_id=document.id,
+                    start=start,
+                    end=end,
+                    text=document.text[start:end],
+                )
             )
             if last + 1 >= len(sentences):
                 break
@@ -115,8 +151,11 @@ def joined_passages(document_id: str, pieces: list[str], separator: str) -> list
     """One passage per piece of the text ``separator.join(pieces)``, with exact offsets into it."""
     passages, start = [], 0
     for number, piece in enumerate(pieces):
-        passages.append(Passage(id=f"{document_id}:{number}", document_id=document_id, start=start,
-                                end=start + len(piece), text=piece))
+        passages.append(
+            Passage(
+                id=f"{document_id}:{number}", document_id=document_id, start=start, end=start + len(piece), text=piece
+            )
+        )
         start += len(piece) + len(separator)
     return passages
 
@@ -125,8 +164,9 @@ def tokenizer_counter(tokenizer) -> TokenCounter:
     """Count word pieces (without special tokens) with a Hugging Face tokenizer."""
 
     def count(texts: Sequence[str]) -> list[int]:
-        encoded = tokenizer(list(texts), add_special_tokens=False, return_attention_mask=False,
-                            return_token_type_ids=False)
+        encoded = tokenizer(
+            list(texts), add_special_tokens=False, return_attention_mask=False, return_token_type_ids=False
+        )
         return [len(ids) for ids in encoded["input_ids"]]
 
     return count

@@ -20,22 +20,49 @@ DEFAULT_TRAIN_FILES = [
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Flags that override the settings (each also readable from a QA_* environment variable)."""
     group = parser.add_argument_group("engine settings (also QA_* environment variables)")
-    group.add_argument("--documents", dest="documents_dir", help="documents folder (QA_DOCUMENTS_DIR; default documents/)")
-    group.add_argument("--index", dest="index_dir", help="index folder of the local store (QA_INDEX_DIR; default index/)")
-    group.add_argument("--store", choices=["local", "postgres"], help="where the index is kept (QA_STORE; default local)")
+    group.add_argument(
+        "--documents", dest="documents_dir", help="documents folder (QA_DOCUMENTS_DIR; default documents/)"
+    )
+    group.add_argument(
+        "--index", dest="index_dir", help="index folder of the local store (QA_INDEX_DIR; default index/)"
+    )
+    group.add_argument(
+        "--store", choices=["local", "postgres"], help="where the index is kept (QA_STORE; default local)"
+    )
     group.add_argument("--store-url", help="libpq URI of the database for --store postgres (QA_STORE_URL)")
     group.add_argument("--top-k", type=int, help="passages the reader reads (QA_TOP_K)")
-    group.add_argument("--retrieval", dest="retrieval_mode", choices=["hybrid", "dense", "bm25"], help="QA_RETRIEVAL_MODE")
-    group.add_argument("--reader", choices=["trained", "sentence"], help="trained span reader or sentence baseline (QA_READER)")
+    group.add_argument(
+        "--retrieval", dest="retrieval_mode", choices=["hybrid", "dense", "bm25"], help="QA_RETRIEVAL_MODE"
+    )
+    group.add_argument(
+        "--reader", choices=["trained", "sentence"], help="trained span reader or sentence baseline (QA_READER)"
+    )
     group.add_argument("--reader-model", help="AutoModelForQuestionAnswering name or path (QA_READER_MODEL)")
     group.add_argument("--embedding-model", help="sentence-transformers name or path (QA_EMBEDDING_MODEL)")
-    group.add_argument("--threshold", dest="answer_threshold", type=float, help="answer threshold (QA_ANSWER_THRESHOLD)")
-    group.add_argument("--follow-links", action="store_true", default=None,
-                       help="index files reached through links that leave the folder (QA_FOLLOW_LINKS)")
+    group.add_argument(
+        "--threshold", dest="answer_threshold", type=float, help="answer threshold (QA_ANSWER_THRESHOLD)"
+    )
+    group.add_argument(
+        "--follow-links",
+        action="store_true",
+        default=None,
+        help="index files reached through links that leave the folder (QA_FOLLOW_LINKS)",
+    )
 
 
-ENGINE_SETTINGS = ("documents_dir", "index_dir", "store", "store_url", "top_k", "retrieval_mode", "reader",
-                   "reader_model", "embedding_model", "answer_threshold", "follow_links")
+ENGINE_SETTINGS = (
+    "documents_dir",
+    "index_dir",
+    "store",
+    "store_url",
+    "top_k",
+    "retrieval_mode",
+    "reader",
+    "reader_model",
+    "embedding_model",
+    "answer_threshold",
+    "follow_links",
+)
 
 
 def settings_from(args: argparse.Namespace):
@@ -43,8 +70,9 @@ def settings_from(args: argparse.Namespace):
     from qa.pipeline import default_settings
     from qa.validation import settings_with
 
-    return settings_with(default_settings(), {n: getattr(args, n) for n in ENGINE_SETTINGS
-                                              if getattr(args, n, None) is not None})
+    return settings_with(
+        default_settings(), {n: getattr(args, n) for n in ENGINE_SETTINGS if getattr(args, n, None) is not None}
+    )
 
 
 def engine_from(args: argparse.Namespace):
@@ -72,9 +100,11 @@ def command_index(args: argparse.Namespace) -> int:
             print(f"repaired: {line}")
     report = engine.refresh_index(progress=True, timeout=args.wait)
     manifest = store.manifest()
-    print(f"{engine.documents_dir}: {manifest.document_count} documents, {manifest.passage_count} passages "
-          f"in {manifest.location} ({len(report.added)} added, {len(report.removed)} removed, "
-          f"{len(report.reused)} unchanged; {report.embedded_passages} passages embedded in {report.seconds:.1f} s)")
+    print(
+        f"{engine.documents_dir}: {manifest.document_count} documents, {manifest.passage_count} passages "
+        f"in {manifest.location} ({len(report.added)} added, {len(report.removed)} removed, "
+        f"{len(report.reused)} unchanged; {report.embedded_passages} passages embedded in {report.seconds:.1f} s)"
+    )
     for failure in engine.failures:
         print(f"skipped {failure.source}: {failure.reason}", file=sys.stderr)
     return 0
@@ -94,11 +124,17 @@ def command_ask(args: argparse.Namespace) -> int:
     else:
         print(f"Answer: {result.answer}    (score {result.score:.2f})")
         for citation in result.citations:
-            print(f"\n  from {citation.title!r} ({citation.source}), passage {citation.passage_id}, "
-                  f"characters {citation.start}-{citation.end}")
+            print(
+                f"\n  from {citation.title!r} ({citation.source}), passage {citation.passage_id}, "
+                f"characters {citation.start}-{citation.end}"
+            )
             passage = citation.passage_text
             left, right = citation.start - citation.passage_start, citation.end - citation.passage_start
-            print(textwrap.indent(textwrap.fill(f"{passage[:left]}[[{passage[left:right]}]]{passage[right:]}", 100), "    "))
+            print(
+                textwrap.indent(
+                    textwrap.fill(f"{passage[:left]}[[{passage[left:right]}]]{passage[right:]}", 100), "    "
+                )
+            )
         for alternative in result.alternatives[:3]:
             print(f"\n  alternative: {alternative.text}    (score {alternative.score:.2f})")
     if result.notice:
@@ -119,17 +155,37 @@ def command_train_reader(args: argparse.Namespace) -> int:
     from qa.training import default_config, train_reader
 
     files = [str(f) for f in (args.train_files or DEFAULT_TRAIN_FILES)]
-    config = default_config(files, args.output_dir, base_model=args.base_model, epochs=args.epochs,
-                            max_minutes=args.max_minutes, learning_rate=args.learning_rate,
-                            batch_size=args.batch_size, seed=args.seed, frozen_layers=args.frozen_layers,
-                            max_questions_per_file=args.max_questions_per_file, bf16=not args.no_bf16,
-                            negative_fraction=args.negative_fraction,
-                            hard_negative_fraction=args.hard_negative_fraction, device=args.device)
+    config = default_config(
+        files,
+        args.output_dir,
+        base_model=args.base_model,
+        epochs=args.epochs,
+        max_minutes=args.max_minutes,
+        learning_rate=args.learning_rate,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        frozen_layers=args.frozen_layers,
+        max_questions_per_file=args.max_questions_per_file,
+        bf16=not args.no_bf16,
+        negative_fraction=args.negative_fraction,
+        hard_negative_fraction=args.hard_negative_fraction,
+        device=args.device,
+    )
     model_dir = train_reader(config, resume=args.resume)
     print(f"reader written to {model_dir}")
     if args.dev_file:
-        dev = ["eval", "--data", args.dev_file, "--mode", "closed", "--reader-model", str(model_dir),
-               "--limit", str(args.dev_limit), "--sweep-threshold"]
+        dev = [
+            "eval",
+            "--data",
+            args.dev_file,
+            "--mode",
+            "closed",
+            "--reader-model",
+            str(model_dir),
+            "--limit",
+            str(args.dev_limit),
+            "--sweep-threshold",
+        ]
         return command_eval(build_parser().parse_args(dev))
     return 0
 
@@ -138,8 +194,14 @@ def command_serve(args: argparse.Namespace) -> int:
     from qa.web import parse_auth, serve
 
     auth = parse_auth(args.auth) if args.auth else None
-    serve(host=args.host, port=args.port, settings=settings_from(args), concurrency=args.concurrency,
-          open_browser=args.open, auth=auth)
+    serve(
+        host=args.host,
+        port=args.port,
+        settings=settings_from(args),
+        concurrency=args.concurrency,
+        open_browser=args.open,
+        auth=auth,
+    )
     return 0
 
 
@@ -151,14 +213,20 @@ def command_postgres(args: argparse.Namespace) -> int:
         print(f"stopped the PostgreSQL server of {args.data}")
         return 0
     uri = start_embedded(args.data)
-    print(uri if args.quiet else f"PostgreSQL with pgvector is running on {args.data}; use it with\n"
-          f"  qa index --store postgres --store-url '{uri}'\nor QA_STORE=postgres QA_STORE_URL='{uri}'")
+    print(
+        uri
+        if args.quiet
+        else f"PostgreSQL with pgvector is running on {args.data}; use it with\n"
+        f"  qa index --store postgres --store-url '{uri}'\nor QA_STORE=postgres QA_STORE_URL='{uri}'"
+    )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qa", description="Ask questions of your own documents; answers are exact "
-                                     "spans copied from them, with citations.")
+    parser = argparse.ArgumentParser(
+        prog="qa",
+        description="Ask questions of your own documents; answers are exact spans copied from them, with citations.",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -166,8 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("folder", nargs="?", help="documents folder (default: settings' documents_dir)")
     index.add_argument("--verify", action="store_true", help="check every stored file and row; report damage")
     index.add_argument("--repair", action="store_true", help="rebuild what is damaged, then update the index")
-    index.add_argument("--wait", type=float, default=60.0,
-                       help="seconds to wait while another process is indexing the same store (default 60)")
+    index.add_argument(
+        "--wait",
+        type=float,
+        default=60.0,
+        help="seconds to wait while another process is indexing the same store (default 60)",
+    )
     add_engine_options(index)
     index.set_defaults(run=command_index)
 
@@ -184,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(run=command_eval)
 
     train = commands.add_parser("train-reader", help="fine-tune the extractive span reader")
-    train.add_argument("train_files", nargs="*", help=f"SQuAD-format files (default: {', '.join(map(str, DEFAULT_TRAIN_FILES))})")
+    train.add_argument(
+        "train_files", nargs="*", help=f"SQuAD-format files (default: {', '.join(map(str, DEFAULT_TRAIN_FILES))})"
+    )
     train.add_argument("--output-dir", default="runs/reader", help="checkpoints, log and the exported model/")
     train.add_argument("--base-model", default="", help="encoder to start from (default: packaged all-MiniLM-L6-v2)")
     train.add_argument("--epochs", type=float, default=2.0)
@@ -194,31 +268,50 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=13)
     train.add_argument("--frozen-layers", type=int, default=0, help="lowest encoder layers kept frozen")
     train.add_argument("--max-questions-per-file", type=int, default=0)
-    train.add_argument("--negative-fraction", type=float, default=0.15,
-                       help="share of questions also paired with a random answerless paragraph of their article")
-    train.add_argument("--hard-negative-fraction", type=float, default=0.35,
-                       help="share also paired with the answerless paragraph of their article most like the question")
+    train.add_argument(
+        "--negative-fraction",
+        type=float,
+        default=0.15,
+        help="share of questions also paired with a random answerless paragraph of their article",
+    )
+    train.add_argument(
+        "--hard-negative-fraction",
+        type=float,
+        default=0.35,
+        help="share also paired with the answerless paragraph of their article most like the question",
+    )
     train.add_argument("--device", default="", help="torch device (default: cuda when available, else cpu)")
     train.add_argument("--no-bf16", action="store_true", help="train in float32 (bf16 autocast is the default)")
     train.add_argument("--resume", action="store_true", help="continue from the checkpoint in --output-dir")
-    train.add_argument("--dev-file", default=str(DATA_DIR / "squad-v1.1-dev.json.gz"),
-                       help="SQuAD-format file to evaluate on at the end, closed mode ('' to skip)")
+    train.add_argument(
+        "--dev-file",
+        default=str(DATA_DIR / "squad-v1.1-dev.json.gz"),
+        help="SQuAD-format file to evaluate on at the end, closed mode ('' to skip)",
+    )
     train.add_argument("--dev-limit", type=int, default=1000, help="questions of the dev file to evaluate")
     train.set_defaults(run=command_train_reader)
 
     postgres = commands.add_parser("postgres", help="start or stop a local PostgreSQL + pgvector server (quick start)")
     postgres.add_argument("action", choices=["start", "stop"])
-    postgres.add_argument("--data", type=Path, default=Path("postgres-data"), help="its data folder (default "
-                          "postgres-data/); the server listens on a Unix socket in it and outlives the command")
+    postgres.add_argument(
+        "--data",
+        type=Path,
+        default=Path("postgres-data"),
+        help="its data folder (default "
+        "postgres-data/); the server listens on a Unix socket in it and outlives the command",
+    )
     postgres.add_argument("--quiet", action="store_true", help="print the URI only")
     postgres.set_defaults(run=command_postgres)
 
     serve = commands.add_parser("serve", help="serve the chat (same as python app.py)")
     serve.add_argument("--host", help="interface to listen on (QA_HOST; default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (QA_PORT; default 7860)")
-    serve.add_argument("--auth", default=os.environ.get("QA_AUTH"),
-                       help="sign-in: USER:PASSWORD, several separated by commas, or a file of USER:PASSWORD lines "
-                            "(QA_AUTH); without it, anyone who reaches the address can ask, upload and remove")
+    serve.add_argument(
+        "--auth",
+        default=os.environ.get("QA_AUTH"),
+        help="sign-in: USER:PASSWORD, several separated by commas, or a file of USER:PASSWORD lines "
+        "(QA_AUTH); without it, anyone who reaches the address can ask, upload and remove",
+    )
     serve.add_argument("--concurrency", type=int, default=4, help="questions answered at once (default 4)")
     serve.add_argument("--open", action="store_true", help="open the page in a browser")
     add_engine_options(serve)
@@ -232,8 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     args = build_parser().parse_args(argv)
     chatty = args.verbose or args.command in ("index", "train-reader", "serve")
-    logging.basicConfig(level=logging.INFO if chatty else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if chatty else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     for noisy in ("bm25s", "httpx", "faiss.loader", "sentence_transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:

@@ -40,7 +40,10 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=100, description="Passages handed to the reader.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     chunk_tokens: int = Field(
-        200, ge=32, le=254, description="Passage size in embedding-model tokens (the model reads 256 with [CLS] and [SEP])."
+        200,
+        ge=32,
+        le=254,
+        description="Passage size in embedding-model tokens (the model reads 256 with [CLS] and [SEP]).",
     )
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
     reader_max_length: int = Field(256, ge=64, le=512, description="Reader window length in tokens.")
@@ -48,10 +51,14 @@ class Settings(BaseSettings):
     max_question_tokens: int = Field(64, ge=8)
     max_answer_tokens: int = Field(30, ge=1)
     answer_threshold: float = Field(
-        3.0, allow_inf_nan=False, description="Minimum reader score (span logit minus no-answer logit) to give an answer; chosen on "
-        "SQuAD v2.0 dev (see the reader's model card)."
+        3.0,
+        allow_inf_nan=False,
+        description="Minimum reader score (span logit minus no-answer logit) to give an answer; chosen on "
+        "SQuAD v2.0 dev (see the reader's model card).",
     )
-    sentence_threshold: float = Field(0.35, allow_inf_nan=False, description="Minimum similarity for the sentence baseline.")
+    sentence_threshold: float = Field(
+        0.35, allow_inf_nan=False, description="Minimum similarity for the sentence baseline."
+    )
     max_question_chars: int = Field(1000, ge=1)
     max_document_bytes: int = Field(50_000_000, ge=1)
     follow_links: bool = Field(False, description="Index files reached through links that leave the documents folder.")

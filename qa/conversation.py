@@ -18,10 +18,47 @@ ELLIPSIS = re.compile(r"^\s*(and|but|also|what about|how about|and what about|wh
 QUESTION_WORDS = re.compile(r"^\s*(who|what|when|where|which|why|how)\b", re.I)
 MAX_ANTECEDENT_WORDS = 8
 PERSON_NOUNS = {
-    "president", "minister", "head", "chief", "secretary", "leader", "director", "spokesman", "spokeswoman",
-    "spokesperson", "author", "founder", "ceo", "chairman", "chair", "king", "queen", "prince", "princess", "general",
-    "official", "person", "man", "woman", "boss", "commander", "ambassador", "governor", "mayor", "senator",
-    "diplomat", "scientist", "writer", "actor", "actress", "player", "coach", "manager", "editor", "host", "expert",
+    "president",
+    "minister",
+    "head",
+    "chief",
+    "secretary",
+    "leader",
+    "director",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "author",
+    "founder",
+    "ceo",
+    "chairman",
+    "chair",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "general",
+    "official",
+    "person",
+    "man",
+    "woman",
+    "boss",
+    "commander",
+    "ambassador",
+    "governor",
+    "mayor",
+    "senator",
+    "diplomat",
+    "scientist",
+    "writer",
+    "actor",
+    "actress",
+    "player",
+    "coach",
+    "manager",
+    "editor",
+    "host",
+    "expert",
 }
 AUXILIARIES = {"did", "does", "do", "is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could"}
 NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|von\s+)?[A-Z][\w'’.-]*)*")
@@ -44,6 +81,7 @@ def refers_back(question: str) -> bool:
 
 def substitute(question: str, antecedent: str) -> str:
     """Replace the first person pronoun with the antecedent (possessives get 's)."""
+
     def replace(match: re.Match) -> str:
         word = match.group(0).lower()
         return f"{antecedent}'s" if re.fullmatch(POSSESSIVE_PRONOUNS, word) else antecedent
@@ -82,8 +120,11 @@ def asks_for_person(question: str) -> bool:
 def last_name(question: str) -> str | None:
     """The last capitalised name in a question ("Which show did Rogozin appear on?" gives "Rogozin")."""
     first_word = re.match(r"\s*\w+", question)
-    names = [m.group(0) for m in NAME.finditer(question) if not (first_word and m.start() == first_word.start()
-                                                                 and " " not in m.group(0))]
+    names = [
+        m.group(0)
+        for m in NAME.finditer(question)
+        if not (first_word and m.start() == first_word.start() and " " not in m.group(0))
+    ]
     return names[-1] if names else None
 
 
@@ -113,7 +154,9 @@ def resolve(question: str, history: list[Turn] | None) -> ResolvedQuestion:
     antecedent = person_antecedent(last) if person_pronoun else None
     if antecedent:
         rewritten = substitute(question, antecedent)
-        return ResolvedQuestion(question=rewritten, retrieval_query=f"{rewritten} {last.question.strip()}", rewritten=True)
+        return ResolvedQuestion(
+            question=rewritten, retrieval_query=f"{rewritten} {last.question.strip()}", rewritten=True
+        )
     if ELLIPSIS.match(question) and not QUESTION_WORDS.search(ELLIPSIS.sub("", question)):
         fragment = ELLIPSIS.sub("", question).strip(" ?,")
         rewritten = f"{replace_phrase(last.question.strip().rstrip('?'), fragment)}?"

@@ -122,7 +122,9 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise DocumentError(f"unsupported file type '{suffix or path.name}' (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+        raise DocumentError(
+            f"unsupported file type '{suffix or path.name}' (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
+        )
     size = path.stat().st_size
     if size > max_bytes:
         raise DocumentError(f"too large ({size:,} bytes; the limit is {max_bytes:,})")
@@ -171,11 +173,19 @@ def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Pa
             if name.startswith("."):
                 skipped.append(LoadFailure(source=str(path), reason="hidden file; skipped"))
             elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                skipped.append(LoadFailure(source=str(path), reason=f"unsupported file type "
-                                           f"'{path.suffix.lower() or name}'; skipped"))
+                skipped.append(
+                    LoadFailure(
+                        source=str(path), reason=f"unsupported file type '{path.suffix.lower() or name}'; skipped"
+                    )
+                )
             elif not follow_links and not target.is_relative_to(root):
-                skipped.append(LoadFailure(source=str(path), reason=f"a link to {target}, outside the documents "
-                                           f"folder; skipped (QA_FOLLOW_LINKS=1 or --follow-links to index it)"))
+                skipped.append(
+                    LoadFailure(
+                        source=str(path),
+                        reason=f"a link to {target}, outside the documents "
+                        f"folder; skipped (QA_FOLLOW_LINKS=1 or --follow-links to index it)",
+                    )
+                )
             else:
                 files.append(path)
     return sorted(files), skipped

@@ -75,6 +75,11 @@ class Embedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.warm_up()
         with self._lock:  # the model's fast tokenizer must not be called from two threads at once
-            vectors = self.model.encode(texts, batch_size=batch_size or self.batch_size, normalize_embeddings=True,
-                                        convert_to_numpy=True, show_progress_bar=progress)
+            vectors = self.model.encode(
+                texts,
+                batch_size=batch_size or self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -38,6 +38,7 @@ PUNCTUATION = frozenset(string.punctuation)
 
 # ---------------------------------------------------------------- answer metrics (the official SQuAD definitions)
 
+
 def normalize_answer(text: str) -> str:
     """SQuAD normalisation: lower case, no punctuation, no articles (a, an, the), single spaces."""
     text = "".join(ch for ch in text.lower() if ch not in PUNCTUATION)
@@ -79,8 +80,10 @@ def predict(best_text: str | None, best_score: float | None, threshold: float) -
 
 def contains_answer(text: str, answers: Sequence[str]) -> bool:
     """True when a gold answer occurs in the text, ignoring case, not inside a longer word (no "NATO" in "senator")."""
-    return any(answer.strip() and re.search(rf"(?<!\w){re.escape(answer.strip())}(?!\w)", text, re.IGNORECASE)
-               for answer in answers)
+    return any(
+        answer.strip() and re.search(rf"(?<!\w){re.escape(answer.strip())}(?!\w)", text, re.IGNORECASE)
+        for answer in answers
+    )
 
 
 def citation_valid(document_text: str, start: int, end: int, quote: str, answer: str) -> bool:
@@ -89,6 +92,7 @@ def citation_valid(document_text: str, start: int, end: int, quote: str, answer:
 
 
 # ---------------------------------------------------------------- retrieval and latency metrics
+
 
 def retrieval_metrics(ranks: Sequence[int | None], max_k: int = MAX_RANK) -> dict:
     """Recall@k for k in RECALL_AT, MRR (a rank past ``max_k`` or None counts 0) and the recall curve for k=1..max_k."""
@@ -111,6 +115,7 @@ def latency_metrics(timings: Sequence[dict[str, float]]) -> dict[str, dict[str, 
 
 
 # ---------------------------------------------------------------- questions and per-question records
+
 
 @dataclass
 class EvalQuestion:
@@ -189,6 +194,7 @@ def best_threshold(records: Sequence[QuestionRecord]) -> dict[str, float]:
 
 # ---------------------------------------------------------------- data sets
 
+
 def load_jsonl(path: Path) -> list[EvalQuestion]:
     """Our question set: one {id, question, answers, history?} object per line."""
     questions = []
@@ -196,8 +202,14 @@ def load_jsonl(path: Path) -> list[EvalQuestion]:
         for line in handle:
             if line.strip():
                 row = json.loads(line)
-                questions.append(EvalQuestion(id=str(row["id"]), question=row["question"], answers=list(row["answers"]),
-                                              history=list(row.get("history") or [])))
+                questions.append(
+                    EvalQuestion(
+                        id=str(row["id"]),
+                        question=row["question"],
+                        answers=list(row["answers"]),
+                        history=list(row.get("history") or []),
+                    )
+                )
     return questions
 
 
@@ -209,16 +221,28 @@ def squad_corpus(articles: list[SquadArticle], file_name: str) -> tuple[list[Eva
     for article_number, article in enumerate(articles):
         for paragraph_number, paragraph in enumerate(article.paragraphs):
             gold_id = document_id(paragraph.context)
-            documents.setdefault(gold_id, Document(
-                id=gold_id, title=f"{article.title} #{paragraph_number + 1}",
-                source=f"{file_name}#{article_number}/{paragraph_number}", text=paragraph.context))
+            documents.setdefault(
+                gold_id,
+                Document(
+                    id=gold_id,
+                    title=f"{article.title} #{paragraph_number + 1}",
+                    source=f"{file_name}#{article_number}/{paragraph_number}",
+                    text=paragraph.context,
+                ),
+            )
             for question in paragraph.questions:
                 if not question.usable:
                     skipped += 1
                     continue
-                questions.append(EvalQuestion(id=question.id, question=question.question,
-                                              answers=[] if question.is_impossible else question.answers,
-                                              context=paragraph.context, document_id=gold_id))
+                questions.append(
+                    EvalQuestion(
+                        id=question.id,
+                        question=question.question,
+                        answers=[] if question.is_impossible else question.answers,
+                        context=paragraph.context,
+                        document_id=gold_id,
+                    )
+                )
     return questions, list(documents.values()), skipped
 
 
@@ -228,12 +252,14 @@ def corpus_cache_folder(data: Path, settings, cache_dir: Path) -> Path:
     with open(data, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    digest.update(json.dumps([settings.embedding_model, settings.chunk_tokens,
-                              settings.chunk_overlap_sentences]).encode())
+    digest.update(
+        json.dumps([settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap_sentences]).encode()
+    )
     return cache_dir / digest.hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- running the questions
+
 
 def best_candidate(result: AskResult) -> tuple[str | None, float | None]:
     """The top answer of ``QA.ask``, passed the threshold or not (when not, it heads the alternatives)."""
@@ -251,18 +277,32 @@ def evaluate_closed(engine: QA, questions: list[EvalQuestion], threshold: float 
     threshold = reader.threshold if threshold is None else threshold
     records = []
     for question in tqdm(questions, desc="closed", unit="q"):
-        passage = Passage(id=f"{question.document_id}:0", document_id=question.document_id, start=0,
-                          end=len(question.context), text=question.context)
+        passage = Passage(
+            id=f"{question.document_id}:0",
+            document_id=question.document_id,
+            start=0,
+            end=len(question.context),
+            text=question.context,
+        )
         began = time.perf_counter()
         spans = reader.read(question.question, [passage], top_n=1)  # only the best span is scored
         read_ms = round((time.perf_counter() - began) * 1000, 2)
         best = spans[0] if spans else None
         prediction = predict(best.text, best.score, threshold) if best else None
         valid = prediction is not None and citation_valid(question.context, best.start, best.end, best.text, prediction)
-        records.append(QuestionRecord(
-            id=question.id, question=question.question, answers=question.answers, prediction=prediction,
-            best_text=best.text if best else None, best_score=best.score if best else None,
-            citations=int(prediction is not None), valid_citations=int(valid), timings_ms={"read": read_ms}))
+        records.append(
+            QuestionRecord(
+                id=question.id,
+                question=question.question,
+                answers=question.answers,
+                prediction=prediction,
+                best_text=best.text if best else None,
+                best_score=best.score if best else None,
+                citations=int(prediction is not None),
+                valid_citations=int(valid),
+                timings_ms={"read": read_ms},
+            )
+        )
     return records
 
 
@@ -272,8 +312,9 @@ def first_relevant_rank(retriever: Retriever, question: EvalQuestion, query: str
     return next((rank for rank, p in enumerate(passages, start=1) if question.is_relevant(p.passage)), None)
 
 
-def evaluate_open(engine: QA, questions: list[EvalQuestion], modes: list[RetrievalMode],
-                  threshold: float | None, answer: bool = True) -> list[QuestionRecord]:
+def evaluate_open(
+    engine: QA, questions: list[EvalQuestion], modes: list[RetrievalMode], threshold: float | None, answer: bool = True
+) -> list[QuestionRecord]:
     """Measure retrieval in each mode for answerable questions, then (unless not ``answer``) answer with ``QA.ask``."""
     from qa.validation import check_history
 
@@ -283,25 +324,41 @@ def evaluate_open(engine: QA, questions: list[EvalQuestion], modes: list[Retriev
     for question in tqdm(questions, desc="open", unit="q"):
         ranks = {}
         if question.answers:
-            query = resolve(question.question, check_history(question.history, engine.settings.max_question_chars)).retrieval_query
+            query = resolve(
+                question.question, check_history(question.history, engine.settings.max_question_chars)
+            ).retrieval_query
             ranks = {mode: first_relevant_rank(retriever, question, query, mode) for mode in modes}
         if not answer:
-            records.append(QuestionRecord(id=question.id, question=question.question, answers=question.answers,
-                                          ranks=ranks))
+            records.append(
+                QuestionRecord(id=question.id, question=question.question, answers=question.answers, ranks=ranks)
+            )
             continue
         result = engine.ask(question.question, history=question.history, threshold=threshold)
         best_text, best_score = best_candidate(result)
         documents = engine.store.get_documents([c.document_id for c in result.citations])
-        valid = sum(citation_valid(documents[c.document_id].text, c.start, c.end, c.quote, result.answer)
-                    for c in result.citations)
-        records.append(QuestionRecord(
-            id=question.id, question=question.question, answers=question.answers, prediction=result.answer,
-            best_text=best_text, best_score=best_score, ranks=ranks, citations=len(result.citations),
-            valid_citations=valid, timings_ms=result.timings_ms))
+        valid = sum(
+            citation_valid(documents[c.document_id].text, c.start, c.end, c.quote, result.answer)
+            for c in result.citations
+        )
+        records.append(
+            QuestionRecord(
+                id=question.id,
+                question=question.question,
+                answers=question.answers,
+                prediction=result.answer,
+                best_text=best_text,
+                best_score=best_score,
+                ranks=ranks,
+                citations=len(result.citations),
+                valid_citations=valid,
+                timings_ms=result.timings_ms,
+            )
+        )
     return records
 
 
 # ---------------------------------------------------------------- report
+
 
 def summarise(records: list[QuestionRecord], modes: list[RetrievalMode], answered: bool = True) -> dict:
     """Every metric of the run: answers (when answered), citations, latency and (when measured) retrieval per mode."""
@@ -340,15 +397,21 @@ def markdown(report: dict) -> str:
         lines += [f"| EM | {percent(metrics['exact'])} |", f"| F1 | {percent(metrics['f1'])} |"]
     if "no_ans_accuracy" in metrics:
         if "has_ans_f1" in metrics:
-            lines += [f"| HasAns EM | {percent(metrics['has_ans_exact'])} |",
-                      f"| HasAns F1 | {percent(metrics['has_ans_f1'])} |"]
+            lines += [
+                f"| HasAns EM | {percent(metrics['has_ans_exact'])} |",
+                f"| HasAns F1 | {percent(metrics['has_ans_f1'])} |",
+            ]
         lines.append(f"| NoAns accuracy | {percent(metrics['no_ans_accuracy'])} |")
     cited = metrics["citations"]
     lines.append(f"| Citation validity | {percent(cited['validity'])} ({cited['valid']}/{cited['checked']}) |")
     if "retrieval" in metrics:
-        lines += ["", f"Retrieval over {metrics['retrieval_questions']} answerable questions:", "",
-                  "| Mode | " + " | ".join(f"R@{k}" for k in RECALL_AT) + " | MRR |",
-                  "|---" * (len(RECALL_AT) + 2) + "|"]
+        lines += [
+            "",
+            f"Retrieval over {metrics['retrieval_questions']} answerable questions:",
+            "",
+            "| Mode | " + " | ".join(f"R@{k}" for k in RECALL_AT) + " | MRR |",
+            "|---" * (len(RECALL_AT) + 2) + "|",
+        ]
         for mode, found in metrics["retrieval"].items():
             recalls = " | ".join(percent(found[f"recall@{k}"]) for k in RECALL_AT)
             lines.append(f"| {mode} | {recalls} | {found['mrr']:.3f} |")
@@ -356,10 +419,17 @@ def markdown(report: dict) -> str:
     lines += [f"| {stage} | {t['p50']:.1f} | {t['p95']:.1f} |" for stage, t in metrics["latency_ms"].items()]
     if "threshold_sweep" in report:
         sweep = report["threshold_sweep"]
-        found = ", ".join(f"{name} {percent(sweep[key])}" for name, key in
-                          (("HasAns F1", "has_ans_f1"), ("NoAns accuracy", "no_ans_accuracy")) if key in sweep)
-        lines += ["", f"Best threshold {sweep['threshold']:.4g}: F1 {percent(sweep['f1'])}"
-                      + (f" ({found})" if found else "") + "."]
+        found = ", ".join(
+            f"{name} {percent(sweep[key])}"
+            for name, key in (("HasAns F1", "has_ans_f1"), ("NoAns accuracy", "no_ans_accuracy"))
+            if key in sweep
+        )
+        lines += [
+            "",
+            f"Best threshold {sweep['threshold']:.4g}: F1 {percent(sweep['f1'])}"
+            + (f" ({found})" if found else "")
+            + ".",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -376,8 +446,13 @@ def plot(report: dict, path: Path) -> None:
         recall_axes = axes.pop(0)
         for mode, found in retrieval.items():
             recall_axes.plot(range(1, len(found["curve"]) + 1), found["curve"], marker="o", markersize=3, label=mode)
-        recall_axes.set(title="Retrieval recall@k", xlabel="k", ylabel="recall", ylim=(0, 1.02),
-                        xticks=[1, *range(5, MAX_RANK + 1, 5)])
+        recall_axes.set(
+            title="Retrieval recall@k",
+            xlabel="k",
+            ylabel="recall",
+            ylim=(0, 1.02),
+            xticks=[1, *range(5, MAX_RANK + 1, 5)],
+        )
         recall_axes.grid(alpha=0.3)
         recall_axes.legend()
     latency_axes = axes[0]
@@ -394,34 +469,52 @@ def plot(report: dict, path: Path) -> None:
 
 # ---------------------------------------------------------------- command line
 
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The evaluation's options, for ``qa eval`` and ``python -m eval``."""
-    parser.add_argument("--data", type=Path, default=Path("eval/qa_set.jsonl"),
-                        help="our JSONL question set (answered over --documents) or a SQuAD v1.1/v2.0 .json[.gz] file")
-    parser.add_argument("--mode", choices=("closed", "open"),
-                        help="SQuAD files: read the gold paragraph only (closed, the default) or retrieve from all "
-                             "paragraphs (open); JSONL sets are always open")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path("eval/qa_set.jsonl"),
+        help="our JSONL question set (answered over --documents) or a SQuAD v1.1/v2.0 .json[.gz] file",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("closed", "open"),
+        help="SQuAD files: read the gold paragraph only (closed, the default) or retrieve from all "
+        "paragraphs (open); JSONL sets are always open",
+    )
     parser.add_argument("--documents", type=Path, help="documents folder for a JSONL set")
     parser.add_argument("--index", type=Path, help="index folder for a JSONL set")
     parser.add_argument("--store", choices=("local", "postgres"), help="where the index is kept (QA_STORE)")
-    parser.add_argument("--store-url", help="PostgreSQL URI for --store postgres (QA_STORE_URL); open SQuAD runs "
-                                            "make its database hold exactly that corpus")
-    parser.add_argument("--reader", choices=("trained", "sentence"),
-                        help="span reader (trained, the default) or the sentence-similarity baseline")
+    parser.add_argument(
+        "--store-url",
+        help="PostgreSQL URI for --store postgres (QA_STORE_URL); open SQuAD runs "
+        "make its database hold exactly that corpus",
+    )
+    parser.add_argument(
+        "--reader",
+        choices=("trained", "sentence"),
+        help="span reader (trained, the default) or the sentence-similarity baseline",
+    )
     parser.add_argument("--reader-model", help="AutoModelForQuestionAnswering path for the span reader")
     parser.add_argument("--threshold", type=float, help="answer threshold (default: the reader's)")
     parser.add_argument("--top-k", type=int, help="passages handed to the reader")
     parser.add_argument("--retrieval", choices=RETRIEVAL_MODES, help="retrieval mode used to answer")
-    parser.add_argument("--modes", help="comma-separated retrieval modes to measure recall for "
-                                        "(default: the --retrieval mode)")
+    parser.add_argument(
+        "--modes", help="comma-separated retrieval modes to measure recall for (default: the --retrieval mode)"
+    )
     parser.add_argument("--limit", type=int, help="evaluate the first N usable questions only")
     parser.add_argument("--out", type=Path, default=Path("eval/reports"), help="folder for the reports")
-    parser.add_argument("--cache", type=Path, default=Path("eval/cache"),
-                        help="folder caching the indexes of SQuAD files for open mode")
-    parser.add_argument("--retrieval-only", action="store_true",
-                        help="open mode: measure retrieval alone, without reading answers")
-    parser.add_argument("--sweep-threshold", action="store_true",
-                        help="also find the threshold that maximises overall F1")
+    parser.add_argument(
+        "--cache", type=Path, default=Path("eval/cache"), help="folder caching the indexes of SQuAD files for open mode"
+    )
+    parser.add_argument(
+        "--retrieval-only", action="store_true", help="open mode: measure retrieval alone, without reading answers"
+    )
+    parser.add_argument(
+        "--sweep-threshold", action="store_true", help="also find the threshold that maximises overall F1"
+    )
 
 
 def parse_modes(text: str | None, default: RetrievalMode) -> list[RetrievalMode]:
@@ -441,9 +534,16 @@ def run(args: argparse.Namespace) -> dict:
     mode = args.mode or ("closed" if is_squad else "open")
     if mode == "closed" and not is_squad:
         raise ValueError("closed mode needs a SQuAD file (its questions carry their gold paragraph)")
-    engine = QA(documents_dir=args.documents, index_dir=args.index, top_k=args.top_k, retrieval_mode=args.retrieval,
-                reader=args.reader or ("trained" if args.reader_model else None), reader_model=args.reader_model,
-                store=args.store, store_url=args.store_url)
+    engine = QA(
+        documents_dir=args.documents,
+        index_dir=args.index,
+        top_k=args.top_k,
+        retrieval_mode=args.retrieval,
+        reader=args.reader or ("trained" if args.reader_model else None),
+        reader_model=args.reader_model,
+        store=args.store,
+        store_url=args.store_url,
+    )
     settings = engine.settings
     if is_squad and mode == "open" and settings.store == "local":
         engine = QA(settings=settings, index_dir=corpus_cache_folder(data, settings, Path(args.cache)))
@@ -466,17 +566,25 @@ def run(args: argparse.Namespace) -> dict:
         "mode": mode,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "settings": {
-            "reader": settings.reader, "reader_model": settings.reader_model,
+            "reader": settings.reader,
+            "reader_model": settings.reader_model,
             "threshold": engine.reader().threshold if args.threshold is None else args.threshold,
-            "top_k": settings.top_k, "retrieval_mode": settings.retrieval_mode,
-            "measured_modes": modes if mode == "open" else [], "limit": args.limit,
-            "embedding_model": settings.embedding_model, "chunk_tokens": settings.chunk_tokens,
+            "top_k": settings.top_k,
+            "retrieval_mode": settings.retrieval_mode,
+            "measured_modes": modes if mode == "open" else [],
+            "limit": args.limit,
+            "embedding_model": settings.embedding_model,
+            "chunk_tokens": settings.chunk_tokens,
             "chunk_overlap_sentences": settings.chunk_overlap_sentences,
             "documents_dir": str(settings.documents_dir) if not is_squad else None,
         },
-        "counts": {"questions": total, "skipped_unusable": skipped, "evaluated": len(records),
-                   "answerable": sum(not r.is_impossible for r in records),
-                   "unanswerable": sum(r.is_impossible for r in records)},
+        "counts": {
+            "questions": total,
+            "skipped_unusable": skipped,
+            "evaluated": len(records),
+            "answerable": sum(not r.is_impossible for r in records),
+            "unanswerable": sum(r.is_impossible for r in records),
+        },
         "metrics": summarise(records, modes, answered=not (mode == "open" and args.retrieval_only)),
         "records": [asdict(r) for r in records],
     }

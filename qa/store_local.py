@@ -23,12 +23,12 @@ from qa.store import (
     DocumentWrite,
     StoreBusy,
     StoreDamaged,
+    StoredDocument,
     StoreError,
     StoreManifest,
     StoreReadOnly,
     StoreSettings,
     StoreUnavailable,
-    StoredDocument,
     batched,
     keyword_tokens,
 )
@@ -120,7 +120,7 @@ class DenseIndex:
         while True:
             self.index.nprobe = nprobe
             _, found = self.index.search(queries, 10)
-            self.recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth)]))
+            self.recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)]))
             if self.recall >= ANN_CALIBRATION_RECALL or nprobe >= lists:
                 break
             nprobe = min(2 * nprobe, lists)
@@ -159,7 +159,7 @@ class DenseIndex:
         if self.approximate:
             self.index.nprobe = self.nprobe
         scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32), min(k, self.index.ntotal))
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def save(self, folder: Path, seq: int, store: str | None, keywords: KeywordIndex) -> None:
         """Write the index, the keyword index and their info (the database they were made from, the change they
@@ -176,9 +176,16 @@ class DenseIndex:
             os.fsync(handle.fileno())
         keyword_temporary = folder / f".{KEYWORD_CACHE_FILE}.{os.getpid()}.tmp"
         keywords.save(keyword_temporary)
-        info = {"store": store, "seq": seq, "crc": file_crc(temporary), "keywords_crc": file_crc(keyword_temporary),
-                "count": int(self.index.ntotal), "nprobe": self.nprobe, "recall": self.recall,
-                "dimension": self.dimension}
+        info = {
+            "store": store,
+            "seq": seq,
+            "crc": file_crc(temporary),
+            "keywords_crc": file_crc(keyword_temporary),
+            "count": int(self.index.ntotal),
+            "nprobe": self.nprobe,
+            "recall": self.recall,
+            "dimension": self.dimension,
+        }
         info_temporary = folder / f".{DENSE_CACHE_INFO}.{os.getpid()}.tmp"
         info_temporary.write_text(json.dumps(info), encoding="utf-8")
         temporary.replace(folder / DENSE_CACHE_FILE)
@@ -195,13 +202,16 @@ class DenseIndex:
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise StoreDamaged(f"dense cache in {folder} unreadable ({error})") from None
         if not matches:
-            raise StoreDamaged(f"dense cache in {folder} does not match this database (made from another one, "
-                               f"or from a later state of it)")
+            raise StoreDamaged(
+                f"dense cache in {folder} does not match this database (made from another one, "
+                f"or from a later state of it)"
+            )
         return info
 
     @classmethod
-    def load(cls, folder: Path, dimension: int, store: str | None,
-             last_seq: int) -> tuple[DenseIndex, KeywordIndex, int]:
+    def load(
+        cls, folder: Path, dimension: int, store: str | None, last_seq: int
+    ) -> tuple[DenseIndex, KeywordIndex, int]:
         """The cached dense and keyword indexes and the change sequence they cover; raises StoreDamaged when one
         fails its checksum or they do not belong to the database (see ``info``)."""
         import faiss
@@ -243,7 +253,9 @@ class LocalStore:
                 self.folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreUnavailable(f"cannot create the index folder {self.folder}: {error.strerror}") from None
-            read_only = not os.access(self.folder, os.W_OK) or (self.path.exists() and not os.access(self.path, os.W_OK))
+            read_only = not os.access(self.folder, os.W_OK) or (
+                self.path.exists() and not os.access(self.path, os.W_OK)
+            )
         elif not self.path.exists():
             raise StoreUnavailable(f"no index in {self.folder} ({DATABASE_FILE} missing)")
         self.read_only = read_only
@@ -275,8 +287,10 @@ class LocalStore:
         with self._transaction() as db:
             for statement in filter(str.strip, SCHEMA.split(";")):
                 db.execute(statement)
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('generation', '0'), ('store', ?)",
-                       (str(SCHEMA_VERSION), uuid.uuid4().hex))
+            db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('generation', '0'), ('store', ?)",
+                (str(SCHEMA_VERSION), uuid.uuid4().hex),
+            )
 
     def _remove_first_format(self) -> None:
         """Delete an index of the first format (``CURRENT`` naming a ``v-*`` folder) left in this folder."""
@@ -294,14 +308,19 @@ class LocalStore:
         if db is None:
             try:
                 if self.read_only:
-                    db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30, isolation_level=None,
-                                         check_same_thread=False)
+                    db = sqlite3.connect(
+                        f"file:{self.path}?mode=ro", uri=True, timeout=30, isolation_level=None, check_same_thread=False
+                    )
                     try:
                         db.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
                     except sqlite3.OperationalError:  # a WAL database in a folder we cannot write: read it as is
                         db.close()
-                        db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, isolation_level=None,
-                                             check_same_thread=False)
+                        db = sqlite3.connect(
+                            f"file:{self.path}?mode=ro&immutable=1",
+                            uri=True,
+                            isolation_level=None,
+                            check_same_thread=False,
+                        )
                 else:
                     db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
                     db.execute("PRAGMA journal_mode=WAL")
@@ -399,8 +418,9 @@ class LocalStore:
         try:
             self._writer_lock.acquire(timeout=timeout)
         except filelock.Timeout:
-            raise StoreBusy(f"the index in {self.folder} is busy: another process is writing "
-                            f"(waited {timeout:g} s)") from None
+            raise StoreBusy(
+                f"the index in {self.folder} is busy: another process is writing (waited {timeout:g} s)"
+            ) from None
         try:
             yield
             if self._writer_lock.lock_counter == 1:  # not after a failure: its error is the one to report
@@ -416,23 +436,36 @@ class LocalStore:
         for item in items:
             vectors = np.ascontiguousarray(item.vectors, dtype=np.float32)
             if vectors.shape != (len(item.passages), settings.dimension):
-                raise StoreError(f"document {item.document.id}: {vectors.shape[0]}×{vectors.shape[-1]} vectors for "
-                                 f"{len(item.passages)} passages of dimension {settings.dimension}")
+                raise StoreError(
+                    f"document {item.document.id}: {vectors.shape[0]}×{vectors.shape[-1]} vectors for "
+                    f"{len(item.passages)} passages of dimension {settings.dimension}"
+                )
             rows.append((item, vectors))
         with self.writer(), self._transaction() as db:
             for item, vectors in rows:
                 self._delete(db, [item.document.id, *item.replaces])
                 d = item.document
-                db.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (d.id, d.title, d.source, item.size, item.mtime, len(item.passages), d.text))
+                db.execute(
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (d.id, d.title, d.source, item.size, item.mtime, len(item.passages), d.text),
+                )
                 tokens = keyword_tokens([p.text for p in item.passages])
-                for passage, vector, words in zip(item.passages, vectors, tokens):
+                for passage, vector, words in zip(item.passages, vectors, tokens, strict=True):
                     blob = vector.tobytes()
                     rowid = db.execute(
                         "INSERT INTO passages (id, document_id, start, end, text, vector, crc, tokens) "
-                        "VALUES (?,?,?,?,?,?,?,?)", (passage.id, d.id, passage.start, passage.end, passage.text, blob,
-                                                    passage_crc(passage.text, blob, " ".join(words)),
-                                                    " ".join(words))).lastrowid
+                        "VALUES (?,?,?,?,?,?,?,?)",
+                        (
+                            passage.id,
+                            d.id,
+                            passage.start,
+                            passage.end,
+                            passage.text,
+                            blob,
+                            passage_crc(passage.text, blob, " ".join(words)),
+                            " ".join(words),
+                        ),
+                    ).lastrowid
                     db.execute("INSERT INTO changes (passage, added) VALUES (?, 1)", (rowid,))
 
     @staticmethod
@@ -451,13 +484,16 @@ class LocalStore:
 
     def set_source(self, document_id: str, source: str, size: int, mtime: float) -> None:
         with self._transaction() as db:
-            db.execute("UPDATE documents SET source = ?, size = ?, mtime = ? WHERE id = ?",
-                       (source, size, mtime, document_id))
+            db.execute(
+                "UPDATE documents SET source = ?, size = ?, mtime = ? WHERE id = ?", (source, size, mtime, document_id)
+            )
 
     def ignore(self, sources: list[str], ignored: bool = True) -> None:
         with self._transaction() as db:
-            db.executemany("INSERT OR IGNORE INTO ignored VALUES (?)" if ignored else
-                           "DELETE FROM ignored WHERE source = ?", [(source,) for source in sources])
+            db.executemany(
+                "INSERT OR IGNORE INTO ignored VALUES (?)" if ignored else "DELETE FROM ignored WHERE source = ?",
+                [(source,) for source in sources],
+            )
 
     def ignored(self) -> set[str]:
         return {source for (source,) in self._query("SELECT source FROM ignored")}
@@ -471,14 +507,17 @@ class LocalStore:
             for chunk in batched(list(dict.fromkeys(ids))):
                 rows += self._query(f"SELECT {columns} FROM documents WHERE id IN ({_marks(chunk)})", chunk)
             rows.sort(key=lambda row: row[2])
-        return [StoredDocument(id=i, title=t, source=s, content_hash=i, size=z, mtime=m, passage_count=n)
-                for i, t, s, z, m, n in rows]
+        return [
+            StoredDocument(id=i, title=t, source=s, content_hash=i, size=z, mtime=m, passage_count=n)
+            for i, t, s, z, m, n in rows
+        ]
 
     def get_documents(self, ids: list[str]) -> dict[str, Document]:
         found = {}
         for chunk in batched(list(dict.fromkeys(ids))):
             for i, t, s, text in self._query(
-                    f"SELECT id, title, source, text FROM documents WHERE id IN ({_marks(chunk)})", chunk):
+                f"SELECT id, title, source, text FROM documents WHERE id IN ({_marks(chunk)})", chunk
+            ):
                 if document_id(text) != i:
                     raise self._damaged(f"document {i}: its text does not match its content hash")
                 found[i] = Document(id=i, title=t, source=s, text=text)
@@ -488,8 +527,10 @@ class LocalStore:
         found = {}
         for chunk in batched(list(dict.fromkeys(ids))):
             for i, d, s, e, text, blob, crc, tokens in self._query(
-                    f"SELECT id, document_id, start, end, text, vector, crc, tokens FROM passages "
-                    f"WHERE id IN ({_marks(chunk)})", chunk):
+                f"SELECT id, document_id, start, end, text, vector, crc, tokens FROM passages "
+                f"WHERE id IN ({_marks(chunk)})",
+                chunk,
+            ):
                 if passage_crc(text, blob, tokens) != crc:
                     raise self._damaged(f"passage {i} fails its checksum")
                 found[i] = Passage(id=i, document_id=d, start=s, end=e, text=text)
@@ -512,9 +553,14 @@ class LocalStore:
 
     def manifest(self) -> StoreManifest:
         documents, passages = self._query("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM passages)")[0]
-        return StoreManifest(backend=self.backend, location=str(self.folder), settings=self._settings(),
-                             document_count=documents, passage_count=passages,
-                             generation=int(self._meta("generation") or 0))
+        return StoreManifest(
+            backend=self.backend,
+            location=str(self.folder),
+            settings=self._settings(),
+            document_count=documents,
+            passage_count=passages,
+            generation=int(self._meta("generation") or 0),
+        )
 
     def close(self) -> None:
         with self._connections_lock:
@@ -542,8 +588,9 @@ class LocalStore:
             stale = self._dense is None or self._dense.dimension != self._dimension()
             if stale or self._compacted() > self._dense_seq:  # a new kind of vector, or the changes it needs are gone
                 self._dense, self._keywords, self._dense_seq = self._open_indexes()
-            changes = self._query("SELECT seq, passage, added FROM changes WHERE seq > ? ORDER BY seq",
-                                  (self._dense_seq,))
+            changes = self._query(
+                "SELECT seq, passage, added FROM changes WHERE seq > ? ORDER BY seq", (self._dense_seq,)
+            )
             if changes:
                 self._apply(changes)
                 self._dense_seq = changes[-1][0]
@@ -567,7 +614,7 @@ class LocalStore:
     def _apply(self, changes: list[tuple[int, int, int]]) -> None:
         """Replay changes in order: runs of additions are added in one go, removals removed."""
         run: list[int] = []
-        for _, rowid, added in changes + [(0, 0, -1)]:
+        for _, rowid, added in [*changes, (0, 0, -1)]:
             if added == 1:
                 run.append(rowid)
                 continue
@@ -575,7 +622,7 @@ class LocalStore:
                 for rows in (self._query(f"{PASSAGE_ROWS} WHERE rowid IN ({_marks(c)})", c) for c in batched(run)):
                     ids, vectors, tokens = self._checked(rows)
                     self._dense.add(ids, vectors)
-                    for passage, words in zip(ids.tolist(), tokens):
+                    for passage, words in zip(ids.tolist(), tokens, strict=True):
                         self._keywords.add(passage, words)
                 run = []
             if added == 0:
@@ -603,8 +650,10 @@ class LocalStore:
         """Rowids and vectors of every passage, unchecked (for sizing; the checked pass follows)."""
         dimension = self._dimension()
         for rows in self._all_rows("SELECT rowid, vector FROM passages"):
-            yield (np.fromiter((r[0] for r in rows), np.int64, len(rows)),
-                   np.frombuffer(b"".join(r[1] for r in rows), np.float32).reshape(-1, dimension))
+            yield (
+                np.fromiter((r[0] for r in rows), np.int64, len(rows)),
+                np.frombuffer(b"".join(r[1] for r in rows), np.float32).reshape(-1, dimension),
+            )
 
     def _build_indexes(self) -> tuple[DenseIndex, KeywordIndex]:
         """Dense and keyword indexes of every stored passage, read in one pass of READ_BATCH rows (an IVF index is
@@ -614,8 +663,9 @@ class LocalStore:
         sample = np.zeros((0, dimension), np.float32)
         if count >= ANN_MIN_PASSAGES:
             size = 64 * int(IVF_LISTS_PER_ROOT * np.sqrt(count))
-            rows = self._query(f"{PASSAGE_ROWS} WHERE rowid IN (SELECT rowid FROM passages ORDER BY random() "
-                               f"LIMIT {size})")
+            rows = self._query(
+                f"{PASSAGE_ROWS} WHERE rowid IN (SELECT rowid FROM passages ORDER BY random() LIMIT {size})"
+            )
             sample = self._checked(rows)[1]
         dense = DenseIndex.create(dimension, count, sample)
         if dense.approximate:  # size each list before filling it: grown by doubling, lists take 40% more memory
@@ -661,8 +711,10 @@ class LocalStore:
 
     def _cache_stamp(self) -> tuple[str | None, int]:
         """What a dense cache file must have been made from: this database (its id), at most its last change."""
-        store, last_seq = self._query("SELECT (SELECT value FROM meta WHERE key = 'store'), "
-                                      "(SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'changes')")[0]
+        store, last_seq = self._query(
+            "SELECT (SELECT value FROM meta WHERE key = 'store'), "
+            "(SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'changes')"
+        )[0]
         return store, last_seq
 
     def _cached_seq(self) -> int | None:
@@ -723,13 +775,15 @@ class LocalStore:
                 if stored.get(doc_id, 0) != count:
                     problems.append(f"document {doc_id}: {stored.get(doc_id, 0)} passages stored, {count} expected")
             for pid, doc_id, text, blob, crc, tokens in self._query(
-                    "SELECT id, document_id, text, vector, crc, tokens FROM passages"):
+                "SELECT id, document_id, text, vector, crc, tokens FROM passages"
+            ):
                 if passage_crc(text, blob, tokens) != crc or (dimension and len(blob) != 4 * dimension):
                     problems.append(f"passage {pid} (document {doc_id}): fails its checksum")
                     damaged.add(pid)
             for pid, doc_id in self._query(  # SQLite counts characters as Python does: the offsets are checked
-                    "SELECT p.id, p.document_id FROM passages p JOIN documents d ON d.id = p.document_id "
-                    "WHERE substr(d.text, p.start + 1, p.end - p.start) != p.text"):
+                "SELECT p.id, p.document_id FROM passages p JOIN documents d ON d.id = p.document_id "
+                "WHERE substr(d.text, p.start + 1, p.end - p.start) != p.text"
+            ):
                 if pid not in damaged:
                     problems.append(f"passage {pid} (document {doc_id}): its offsets do not hold its text")
         except StoreError as error:

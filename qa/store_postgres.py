@@ -96,18 +96,37 @@ CREATE TABLE IF NOT EXISTS ignored_sources (
 """
 TABLES = ("documents", "passages", "passage_terms", "term_stats")
 COPY_COLUMNS = {
-    "documents": (("id", "text"), ("title", "text"), ("source", "text"), ("content_hash", "text"), ("size", "int8"),
-                  ("mtime", "float8"), ("passage_count", "int4"), ("text", "text")),
-    "passages": (("document_id", "text"), ("id", "text"), ("start_char", "int4"), ("end_char", "int4"),
-                 ("text", "text"), ("token_count", "int4"), ("embedding", "vector")),
-    "passage_terms": (("document_id", "text"), ("passage_id", "text"), ("term", "text"), ("tf", "int4"),
-                      ("passage_tokens", "int4")),
+    "documents": (
+        ("id", "text"),
+        ("title", "text"),
+        ("source", "text"),
+        ("content_hash", "text"),
+        ("size", "int8"),
+        ("mtime", "float8"),
+        ("passage_count", "int4"),
+        ("text", "text"),
+    ),
+    "passages": (
+        ("document_id", "text"),
+        ("id", "text"),
+        ("start_char", "int4"),
+        ("end_char", "int4"),
+        ("text", "text"),
+        ("token_count", "int4"),
+        ("embedding", "vector"),
+    ),
+    "passage_terms": (
+        ("document_id", "text"),
+        ("passage_id", "text"),
+        ("term", "text"),
+        ("tf", "int4"),
+        ("passage_tokens", "int4"),
+    ),
 }
 
 BINDING = "SELECT settings, EXISTS (SELECT FROM documents) FROM store_meta"
 # The nearest passages by cosine distance, answered by the HNSW index passages_embedding.
-DENSE_QUERY = ("SELECT id, 1 - (embedding <=> %(vector)s) FROM passages "
-               "ORDER BY embedding <=> %(vector)s LIMIT %(k)s")
+DENSE_QUERY = "SELECT id, 1 - (embedding <=> %(vector)s) FROM passages ORDER BY embedding <=> %(vector)s LIMIT %(k)s"
 # BM25 over the postings of the question's terms (an index-only scan of passage_terms_term); a term asked twice
 # counts twice, as in bm25s.
 KEYWORD_QUERY = f"""
@@ -171,8 +190,10 @@ SELECT indexrelid::regclass::text FROM pg_index
 WHERE indrelid = ANY(ARRAY['documents', 'passages', 'passage_terms', 'term_stats']::regclass[]) AND NOT indisvalid
 ORDER BY 1
 """
-EMBEDDING_TYPE = ("SELECT format_type(atttypid, atttypmod), to_regclass('passages_embedding') IS NOT NULL "
-                  "FROM pg_attribute WHERE attrelid = 'passages'::regclass AND attname = 'embedding'")
+EMBEDDING_TYPE = (
+    "SELECT format_type(atttypid, atttypmod), to_regclass('passages_embedding') IS NOT NULL "
+    "FROM pg_attribute WHERE attrelid = 'passages'::regclass AND attname = 'embedding'"
+)
 
 
 def masked_location(location: str) -> str:
@@ -184,8 +205,9 @@ def masked_location(location: str) -> str:
 class _Connections:
     """A few open connections shared by threads: each use borrows one; a broken one is closed, not reused."""
 
-    def __init__(self, open_connection: Callable[[], psycopg.Connection], first: psycopg.Connection,
-                 location: str, keep: int = 4) -> None:
+    def __init__(
+        self, open_connection: Callable[[], psycopg.Connection], first: psycopg.Connection, location: str, keep: int = 4
+    ) -> None:
         self._open = open_connection
         self._location = location
         self._keep = keep
@@ -318,17 +340,46 @@ class PostgresStore:
             for item in batch:
                 _check_vectors(item, settings.dimension)
             self._remove(cursor, replaced)
-            _copy(cursor, "documents", ((item.document.id, item.document.title, item.document.source,
-                                         item.document.id, item.size, item.mtime, len(item.passages),
-                                         item.document.text) for item in batch))
-            placed = [(item.document.id, passage, vector) for item in batch
-                      for passage, vector in zip(item.passages, np.asarray(item.vectors, np.float32), strict=True)]
+            _copy(
+                cursor,
+                "documents",
+                (
+                    (
+                        item.document.id,
+                        item.document.title,
+                        item.document.source,
+                        item.document.id,
+                        item.size,
+                        item.mtime,
+                        len(item.passages),
+                        item.document.text,
+                    )
+                    for item in batch
+                ),
+            )
+            placed = [
+                (item.document.id, passage, vector)
+                for item in batch
+                for passage, vector in zip(item.passages, np.asarray(item.vectors, np.float32), strict=True)
+            ]
             rows = list(zip(placed, tokens, strict=True))
-            _copy(cursor, "passages", ((doc_id, passage.id, passage.start, passage.end, passage.text,
-                                        len(passage_tokens), vector)
-                                       for (doc_id, passage, vector), passage_tokens in rows))
-            _copy(cursor, "passage_terms", (posting for (doc_id, passage, _), passage_tokens in rows
-                                            for posting in _postings(doc_id, passage.id, passage_tokens)))
+            _copy(
+                cursor,
+                "passages",
+                (
+                    (doc_id, passage.id, passage.start, passage.end, passage.text, len(passage_tokens), vector)
+                    for (doc_id, passage, vector), passage_tokens in rows
+                ),
+            )
+            _copy(
+                cursor,
+                "passage_terms",
+                (
+                    posting
+                    for (doc_id, passage, _), passage_tokens in rows
+                    for posting in _postings(doc_id, passage.id, passage_tokens)
+                ),
+            )
             _account(cursor, ids, +1)
 
     def delete(self, document_ids: list[str]) -> int:
@@ -344,16 +395,19 @@ class PostgresStore:
         changes nothing."""
         self._require_writable("record a new source")
         with self._write("recording a new source") as (cursor, _):
-            cursor.execute("UPDATE documents SET source = %s, size = %s, mtime = %s WHERE id = %s",
-                           (source, size, mtime, document_id))
+            cursor.execute(
+                "UPDATE documents SET source = %s, size = %s, mtime = %s WHERE id = %s",
+                (source, size, mtime, document_id),
+            )
 
     def ignore(self, sources: list[str], ignored: bool = True) -> None:
         """Mark files (by source path) as removed by the user, so that syncing a folder skips them; or unmark."""
         self._require_writable("mark files as removed")
         with self._write("marking files as removed") as (cursor, _):
             if ignored:
-                cursor.executemany("INSERT INTO ignored_sources VALUES (%s) ON CONFLICT DO NOTHING",
-                                   [(source,) for source in sources])
+                cursor.executemany(
+                    "INSERT INTO ignored_sources VALUES (%s) ON CONFLICT DO NOTHING", [(source,) for source in sources]
+                )
             else:
                 cursor.execute("DELETE FROM ignored_sources WHERE source = ANY(%s)", (list(sources),))
 
@@ -363,22 +417,39 @@ class PostgresStore:
 
     def documents(self, ids: list[str] | None = None) -> list[StoredDocument]:
         """Stored documents without their texts (every one, or those of ``ids``), ordered by source."""
-        rows = self._fetch("listing documents", "SELECT id, title, source, content_hash, size, mtime, passage_count "
-                                                "FROM documents WHERE %(all)s OR id = ANY(%(ids)s) ORDER BY source, id",
-                           {"all": ids is None, "ids": list(ids or [])})
-        return [StoredDocument(id=row[0], title=row[1], source=row[2], content_hash=row[3], size=row[4],
-                               mtime=row[5], passage_count=row[6]) for row in rows]
+        rows = self._fetch(
+            "listing documents",
+            "SELECT id, title, source, content_hash, size, mtime, passage_count "
+            "FROM documents WHERE %(all)s OR id = ANY(%(ids)s) ORDER BY source, id",
+            {"all": ids is None, "ids": list(ids or [])},
+        )
+        return [
+            StoredDocument(
+                id=row[0],
+                title=row[1],
+                source=row[2],
+                content_hash=row[3],
+                size=row[4],
+                mtime=row[5],
+                passage_count=row[6],
+            )
+            for row in rows
+        ]
 
     def get_documents(self, ids: list[str]) -> dict[str, Document]:
         """Documents with their full text, by id; unknown ids are left out."""
-        rows = self._fetch("reading documents", "SELECT id, title, source, text FROM documents WHERE id = ANY(%s)",
-                           (list(ids),))
+        rows = self._fetch(
+            "reading documents", "SELECT id, title, source, text FROM documents WHERE id = ANY(%s)", (list(ids),)
+        )
         return {row[0]: Document(id=row[0], title=row[1], source=row[2], text=row[3]) for row in rows}
 
     def get_passages(self, ids: list[str]) -> dict[str, Passage]:
         """Passages with their text, by id; unknown ids are left out."""
-        rows = self._fetch("reading passages", "SELECT id, document_id, start_char, end_char, text FROM passages "
-                                               "WHERE id = ANY(%s)", (list(ids),))
+        rows = self._fetch(
+            "reading passages",
+            "SELECT id, document_id, start_char, end_char, text FROM passages WHERE id = ANY(%s)",
+            (list(ids),),
+        )
         return {row[0]: Passage(id=row[0], document_id=row[1], start=row[2], end=row[3], text=row[4]) for row in rows}
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
@@ -387,8 +458,9 @@ class PostgresStore:
             return []
         query = np.asarray(vector, dtype=np.float32).ravel()
         with self._connection("searching by vector") as connection, connection.transaction():
-            connection.execute("SELECT set_config('hnsw.ef_search', %s, true)",
-                               (str(min(max(EF_SEARCH, k), EF_SEARCH_MAX)),))
+            connection.execute(
+                "SELECT set_config('hnsw.ef_search', %s, true)", (str(min(max(EF_SEARCH, k), EF_SEARCH_MAX)),)
+            )
             if k > EF_SEARCH_MAX:
                 connection.execute("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)")
             rows = connection.execute(DENSE_QUERY, {"vector": query, "k": k}).fetchall()
@@ -399,17 +471,25 @@ class PostgresStore:
         repeats = Counter(keyword_tokens([text])[0])
         if not repeats or k <= 0:
             return []
-        rows = self._fetch("searching by keyword", KEYWORD_QUERY,
-                           {"terms": list(repeats), "repeats": list(repeats.values()), "k": k})
+        rows = self._fetch(
+            "searching by keyword", KEYWORD_QUERY, {"terms": list(repeats), "repeats": list(repeats.values()), "k": k}
+        )
         return [(passage_id, float(score)) for passage_id, score in rows]
 
     def manifest(self) -> StoreManifest:
         """Backend, location (password masked), settings, counts and the generation."""
         stamp, generation, passages, documents = self._fetch(
             "reading the manifest",
-            "SELECT settings, generation, passage_count, (SELECT count(*) FROM documents) FROM store_meta")[0]
-        return StoreManifest(backend=self.backend, location=self.shown, settings=self._settings(stamp),
-                             document_count=documents, passage_count=passages, generation=generation)
+            "SELECT settings, generation, passage_count, (SELECT count(*) FROM documents) FROM store_meta",
+        )[0]
+        return StoreManifest(
+            backend=self.backend,
+            location=self.shown,
+            settings=self._settings(stamp),
+            document_count=documents,
+            passage_count=passages,
+            generation=generation,
+        )
 
     def verify(self) -> list[str]:
         """Problems found in the stored data, one line each; empty when all is well."""
@@ -435,8 +515,10 @@ class PostgresStore:
             damaged = [row[0] for row in _damaged_documents(cursor, settings)]
             if damaged:
                 cursor.execute("DELETE FROM documents WHERE id = ANY(%s)", (damaged,))
-                done.append(f"removed {len(damaged)} damaged documents, to be indexed again: {', '.join(damaged[:5])}"
-                            + (", ..." if len(damaged) > 5 else ""))
+                done.append(
+                    f"removed {len(damaged)} damaged documents, to be indexed again: {', '.join(damaged[:5])}"
+                    + (", ..." if len(damaged) > 5 else "")
+                )
             if settings is None:
                 cursor.execute("SELECT count(*) FROM documents")
                 if cursor.fetchone()[0]:
@@ -470,15 +552,22 @@ class PostgresStore:
         import psycopg
 
         params = self._params
-        options = " ".join(filter(None, [params.get("options"),
-                                         "-c default_transaction_read_only=on" if self.read_only else None]))
+        options = " ".join(
+            filter(None, [params.get("options"), "-c default_transaction_read_only=on" if self.read_only else None])
+        )
         try:
-            return psycopg.connect(self.location, autocommit=True, prepare_threshold=None, options=options or None,
-                                   connect_timeout=params.get("connect_timeout", 10),
-                                   application_name=params.get("application_name", "qa"))
+            return psycopg.connect(
+                self.location,
+                autocommit=True,
+                prepare_threshold=None,
+                options=options or None,
+                connect_timeout=params.get("connect_timeout", 10),
+                application_name=params.get("application_name", "qa"),
+            )
         except psycopg.Error as error:
-            raise StoreUnavailable(f"cannot open the store at {self.shown}: {_one_line(error, self._password)}") \
-                from None
+            raise StoreUnavailable(
+                f"cannot open the store at {self.shown}: {_one_line(error, self._password)}"
+            ) from None
 
     @staticmethod
     def _register(connection: psycopg.Connection) -> psycopg.Connection:
@@ -602,13 +691,21 @@ class PostgresStore:
         cursor.execute("UPDATE store_meta SET passage_count = 0, token_count = 0")
         rows = cursor.execute("SELECT document_id, id, text FROM passages ORDER BY document_id, id").fetchall()
         tokens = keyword_tokens([text for _, _, text in rows]) if rows else []
-        cursor.execute("UPDATE passages p SET token_count = t.tokens "
-                       "FROM unnest(%s::text[], %s::text[], %s::int[]) AS t (document_id, id, tokens) "
-                       "WHERE p.document_id = t.document_id AND p.id = t.id AND p.token_count <> t.tokens",
-                       ([row[0] for row in rows], [row[1] for row in rows], [len(t) for t in tokens]))
-        _copy(cursor, "passage_terms", (posting for (document_id, passage_id, _), passage_tokens
-                                        in zip(rows, tokens, strict=True)
-                                        for posting in _postings(document_id, passage_id, passage_tokens)))
+        cursor.execute(
+            "UPDATE passages p SET token_count = t.tokens "
+            "FROM unnest(%s::text[], %s::text[], %s::int[]) AS t (document_id, id, tokens) "
+            "WHERE p.document_id = t.document_id AND p.id = t.id AND p.token_count <> t.tokens",
+            ([row[0] for row in rows], [row[1] for row in rows], [len(t) for t in tokens]),
+        )
+        _copy(
+            cursor,
+            "passage_terms",
+            (
+                posting
+                for (document_id, passage_id, _), passage_tokens in zip(rows, tokens, strict=True)
+                for posting in _postings(document_id, passage_id, passage_tokens)
+            ),
+        )
         _account(cursor, sorted({row[0] for row in rows}), +1)
         return len(rows)
 
@@ -624,8 +721,10 @@ def _one_line(error: Exception, password: str | None) -> str:
 def _check_vectors(item: DocumentWrite, dimension: int) -> None:
     shape = np.shape(item.vectors)
     if item.passages and shape != (len(item.passages), dimension):
-        raise StoreError(f"document {item.document.id} has vectors of shape {shape} for {len(item.passages)} "
-                         f"passages; the store holds vectors of dimension {dimension}")
+        raise StoreError(
+            f"document {item.document.id} has vectors of shape {shape} for {len(item.passages)} "
+            f"passages; the store holds vectors of dimension {dimension}"
+        )
 
 
 def _postings(document_id: str, passage_id: str, tokens: list[str]) -> Iterator[tuple[str, str, str, int, int]]:
@@ -658,9 +757,12 @@ def _damage(row: tuple) -> str:
     """One line for a damaged document from a DAMAGED_DOCUMENTS row."""
     document_id, source, recorded, stored, wrong_dimension, not_unit, out_of_range, text_differs = row
     reasons = [f"records {recorded} passages but {stored} are stored"] if recorded != stored else []
-    counted = [(wrong_dimension, "vectors of another dimension"), (not_unit, "vectors not of unit length"),
-               (out_of_range, "passages with offsets outside the text"),
-               (text_differs, "passages whose text differs from the document at their offsets")]
+    counted = [
+        (wrong_dimension, "vectors of another dimension"),
+        (not_unit, "vectors not of unit length"),
+        (out_of_range, "passages with offsets outside the text"),
+        (text_differs, "passages whose text differs from the document at their offsets"),
+    ]
     reasons += [f"{count} {what}" for count, what in counted if count]
     return f"document {document_id} ({source}): {'; '.join(reasons)}"
 
@@ -669,8 +771,10 @@ def _statistics_problems(row: tuple) -> list[str]:
     recorded_passages, recorded_tokens, passages, tokens, posted_tokens, postings, df_total = row
     problems = []
     if (recorded_passages, recorded_tokens) != (passages, tokens):
-        problems.append(f"the counters say {recorded_passages} passages of {recorded_tokens} tokens, the passages "
-                        f"table holds {passages} of {tokens}")
+        problems.append(
+            f"the counters say {recorded_passages} passages of {recorded_tokens} tokens, the passages "
+            f"table holds {passages} of {tokens}"
+        )
     if posted_tokens != tokens:
         problems.append(f"the keyword postings hold {posted_tokens} tokens, the passages {tokens}")
     if df_total != postings:

@@ -79,8 +79,9 @@ def answerless_paragraphs(answer: str, lowered_contexts: list[str], own: int) ->
     return [i for i, context in enumerate(lowered_contexts) if i != own and answer not in context]
 
 
-def hardest_negative(question: str, candidates: list[int], words: list[set[str]],
-                     document_frequency: Counter) -> int | None:
+def hardest_negative(
+    question: str, candidates: list[int], words: list[set[str]], document_frequency: Counter
+) -> int | None:
     """The candidate paragraph sharing the most (idf-weighted) words with the question; None when none shares any."""
     question_words = set(WORD.findall(question.lower()))
     best, best_score = None, 0.0
@@ -153,8 +154,9 @@ def encode_windows(tokenizer, examples, config: TrainConfig, chunk: int = 2000) 
                 context_tokens = [i for i, s in enumerate(sequence_ids) if s == 1]
                 first, last = context_tokens[0], context_tokens[-1]
                 if offsets[first][0] <= answer_start and offsets[last][1] >= answer_end:
-                    inside = [i for i in range(first, last + 1)
-                              if offsets[i][1] > answer_start and offsets[i][0] < answer_end]
+                    inside = [
+                        i for i in range(first, last + 1) if offsets[i][1] > answer_start and offsets[i][0] < answer_end
+                    ]
                     if not inside:
                         continue  # answer text is only whitespace or punctuation the tokenizer drops
                     start_token, end_token = inside[0], inside[-1]
@@ -236,8 +238,9 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(source)
     # Attention dropout pushes PyTorch's attention off its fused kernel: about 2.7x slower steps on CPU.
     # float32 master weights whatever the saved dtype (a shipped fp16 reader would otherwise train in fp16).
-    model = AutoModelForQuestionAnswering.from_pretrained(source, dtype=torch.float32,
-                                                          attention_probs_dropout_prob=config.attention_dropout)
+    model = AutoModelForQuestionAnswering.from_pretrained(
+        source, dtype=torch.float32, attention_probs_dropout_prob=config.attention_dropout
+    )
     model.to(device)
     if config.freeze_embeddings:
         model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
@@ -250,8 +253,14 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
     windows = encode_windows(tokenizer, examples, config)
     batches = plan_batches(windows, config)
     positives = sum(w.start > 0 for w in windows)
-    log.info("%d examples -> %d windows (%d with an answer), %d steps on %s", len(examples), len(windows), positives,
-             len(batches), device)
+    log.info(
+        "%d examples -> %d windows (%d with an answer), %d steps on %s",
+        len(examples),
+        len(windows),
+        positives,
+        len(batches),
+        device,
+    )
 
     step, elapsed = 0, 0.0
     if resume and checkpoint_path.exists():
@@ -264,8 +273,13 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
     def save_checkpoint() -> None:
         partial = checkpoint_path.with_suffix(".tmp")
         torch.save(
-            {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "elapsed": elapsed,
-             "config": asdict(config)},
+            {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "step": step,
+                "elapsed": elapsed,
+                "config": asdict(config),
+            },
             partial,
         )
         partial.replace(checkpoint_path)
@@ -295,9 +309,17 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
             bar.update(1)
             bar.set_postfix(loss=f"{running_loss:.3f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
             if step % 50 == 0:
-                log_file.write(json.dumps({"step": step, "loss": round(running_loss, 4),
-                                           "lr": optimizer.param_groups[0]["lr"],
-                                           "minutes": round((time.time() - started) / 60, 2)}) + "\n")
+                log_file.write(
+                    json.dumps(
+                        {
+                            "step": step,
+                            "loss": round(running_loss, 4),
+                            "lr": optimizer.param_groups[0]["lr"],
+                            "minutes": round((time.time() - started) / 60, 2),
+                        }
+                    )
+                    + "\n"
+                )
                 log_file.flush()
             if time.time() - last_checkpoint > config.checkpoint_minutes * 60:
                 elapsed = time.time() - started
@@ -314,8 +336,13 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
     elapsed = time.time() - started
     save_checkpoint()
     log.info("finished %d/%d steps in %.1f minutes", step, len(batches), elapsed / 60)
-    return export_reader(model, tokenizer, config, output_dir, {"steps": step, "planned_steps": len(batches),
-                                                                "windows": len(windows), "minutes": elapsed / 60})
+    return export_reader(
+        model,
+        tokenizer,
+        config,
+        output_dir,
+        {"steps": step, "planned_steps": len(batches), "windows": len(windows), "minutes": elapsed / 60},
+    )
 
 
 def export_reader(model, tokenizer, config: TrainConfig, output_dir: Path, summary: dict) -> Path:
@@ -340,4 +367,3 @@ def default_config(train_files: list[str], output_dir: str, **overrides) -> Trai
         max_question_tokens=settings.max_question_tokens,
         **overrides,
     )
-

@@ -76,15 +76,18 @@ def check_history(history: Any, max_chars: int, max_turns: int = MAX_HISTORY_TUR
         elif isinstance(item, list | tuple) and len(item) == 2:
             question, answer = item
         else:
-            raise HistoryError(f"Turn {number} of the history must be a {{\"question\", \"answer\"}} object or a "
-                               f"(question, answer) pair, not {type(item).__name__}.")
+            raise HistoryError(
+                f'Turn {number} of the history must be a {{"question", "answer"}} object or a '
+                f"(question, answer) pair, not {type(item).__name__}."
+            )
         if not isinstance(question, str) or not (answer is None or isinstance(answer, str)):
-            raise HistoryError(f"Turn {number} of the history: the question must be text and the answer text or "
-                               f"null.")
+            raise HistoryError(f"Turn {number} of the history: the question must be text and the answer text or null.")
         question, answer = clean_text(question), None if answer is None else clean_text(answer)
         if len(question) > max_chars or (answer is not None and len(answer) > max_chars):
-            raise HistoryError(f"Turn {number} of the history is too long (the limit is {max_chars:,} characters "
-                               f"each for its question and answer).")
+            raise HistoryError(
+                f"Turn {number} of the history is too long (the limit is {max_chars:,} characters "
+                f"each for its question and answer)."
+            )
         turns.append(Turn(question=question, answer=answer))
     return turns
 
@@ -127,8 +130,9 @@ def describe(name: str) -> str:
     return kind
 
 
-def ask_options(settings: Settings, top_k: Any = None, mode: Any = None, reader: Any = None,
-                threshold: Any = None) -> AskOptions:
+def ask_options(
+    settings: Settings, top_k: Any = None, mode: Any = None, reader: Any = None, threshold: Any = None
+) -> AskOptions:
     """The options of one question: each given one checked against its setting, the others from ``settings``."""
     return AskOptions(
         top_k=settings.top_k if top_k is None else check_setting("top_k", top_k),

@@ -40,19 +40,60 @@ PASSAGE_PREVIEW_CHARS = 700
 
 # Characters that HTML or Markdown (or Gradio's LaTeX) would interpret, written as character references so the
 # browser shows them verbatim. Newlines become <br> so a text never ends the surrounding HTML block.
-_SAFE = str.maketrans({
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "*": "&#42;", "_": "&#95;",
-    "`": "&#96;", "[": "&#91;", "]": "&#93;", "(": "&#40;", ")": "&#41;", "{": "&#123;", "}": "&#125;",
-    "\\": "&#92;", "#": "&#35;", "~": "&#126;", "|": "&#124;", "$": "&#36;", "!": "&#33;", ":": "&#58;",
-    "=": "&#61;", "+": "&#43;", "-": "&#45;", "\n": "<br>", "\r": "", "\t": " ",
-})
+_SAFE = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "'": "&#39;",
+        "*": "&#42;",
+        "_": "&#95;",
+        "`": "&#96;",
+        "[": "&#91;",
+        "]": "&#93;",
+        "(": "&#40;",
+        ")": "&#41;",
+        "{": "&#123;",
+        "}": "&#125;",
+        "\\": "&#92;",
+        "#": "&#35;",
+        "~": "&#126;",
+        "|": "&#124;",
+        "$": "&#36;",
+        "!": "&#33;",
+        ":": "&#58;",
+        "=": "&#61;",
+        "+": "&#43;",
+        "-": "&#45;",
+        "\n": "<br>",
+        "\r": "",
+        "\t": " ",
+    }
+)
 
 # Lighter escaping for one-line status messages (upload results): HTML and the Markdown that could format or link.
-_SAFE_INLINE = str.maketrans({
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "*": "&#42;", "_": "&#95;",
-    "`": "&#96;", "[": "&#91;", "]": "&#93;", "\\": "&#92;", "#": "&#35;", "~": "&#126;", "|": "&#124;",
-    "$": "&#36;", "\n": " ", "\r": " ",
-})
+_SAFE_INLINE = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "'": "&#39;",
+        "*": "&#42;",
+        "_": "&#95;",
+        "`": "&#96;",
+        "[": "&#91;",
+        "]": "&#93;",
+        "\\": "&#92;",
+        "#": "&#35;",
+        "~": "&#126;",
+        "|": "&#124;",
+        "$": "&#36;",
+        "\n": " ",
+        "\r": " ",
+    }
+)
 
 CSS = """
 .qa-answer .qa-text { font-size: 1.05em; }
@@ -90,10 +131,12 @@ def file_name(source: str) -> str:
 
 
 def citation_html(number: int, citation: Citation) -> str:
-    return (f'<div class="qa-source"><b>[{number}] {esc(citation.title)}</b><br>'
-            f'<span class="qa-meta">file {esc(file_name(citation.source))} · document {esc(citation.document_id)} · '
-            f'characters {citation.start}–{citation.end}</span>'
-            f'<div class="qa-passage">{highlighted_passage(citation)}</div></div>')
+    return (
+        f'<div class="qa-source"><b>[{number}] {esc(citation.title)}</b><br>'
+        f'<span class="qa-meta">file {esc(file_name(citation.source))} · document {esc(citation.document_id)} · '
+        f"characters {citation.start}–{citation.end}</span>"
+        f'<div class="qa-passage">{highlighted_passage(citation)}</div></div>'
+    )
 
 
 # Reader scores (trained: span logit minus no-answer logit; sentence: cosine) at and above which an answer is shown
@@ -117,50 +160,69 @@ def is_unsure(result: AskResult, reader: str) -> bool:
 def render_answer(result: AskResult, reader: str) -> list[dict]:
     """Chat messages for one result: the answer with its score, then a collapsible "Sources" message."""
     seconds = result.timings_ms.get("total", 0.0) / 1000
-    reader_label = dict((v, k) for k, v in READER_CHOICES).get(reader, reader)
+    reader_label = {v: k for k, v in READER_CHOICES}.get(reader, reader)
     if result.answer is None:
         reason = (result.no_answer_reason or "").removeprefix(NO_ANSWER).strip()  # said once, not twice
-        text = (f'<div class="qa-answer qa-no-answer"><b>{esc(NO_ANSWER)}</b> {esc(reason)}<br>'
-                f'<span class="qa-meta">{esc(reader_label)} · {seconds:.2f} s</span></div>')
+        text = (
+            f'<div class="qa-answer qa-no-answer"><b>{esc(NO_ANSWER)}</b> {esc(reason)}<br>'
+            f'<span class="qa-meta">{esc(reader_label)} · {seconds:.2f} s</span></div>'
+        )
         messages = [{"role": "assistant", "content": text}]
         if result.passages:
             parts = []
             for number, found in enumerate(result.passages[:CLOSEST_PASSAGES], 1):
                 passage = found.passage
-                preview = passage.text[:PASSAGE_PREVIEW_CHARS] + ("…" if len(passage.text) > PASSAGE_PREVIEW_CHARS else "")
-                parts.append(f'<div class="qa-source"><b>[{number}] {esc(found.title)}</b><br>'
-                             f'<span class="qa-meta">file {esc(file_name(found.source))} · characters '
-                             f'{passage.start}–{passage.end} · retrieval score {found.score:.3f}</span>'
-                             f'<div class="qa-passage">{esc(preview)}</div></div>')
-            messages.append({"role": "assistant", "content": "".join(parts),
-                             "metadata": {"title": "Closest passages"}})
+                preview = passage.text[:PASSAGE_PREVIEW_CHARS] + (
+                    "…" if len(passage.text) > PASSAGE_PREVIEW_CHARS else ""
+                )
+                parts.append(
+                    f'<div class="qa-source"><b>[{number}] {esc(found.title)}</b><br>'
+                    f'<span class="qa-meta">file {esc(file_name(found.source))} · characters '
+                    f"{passage.start}–{passage.end} · retrieval score {found.score:.3f}</span>"
+                    f'<div class="qa-passage">{esc(preview)}</div></div>'
+                )
+            messages.append({"role": "assistant", "content": "".join(parts), "metadata": {"title": "Closest passages"}})
         return with_notice(messages, result)
     unsure = is_unsure(result, reader)
     resolved = ""
     if result.resolved_question != result.question:
         resolved = f" · read as “{esc(result.resolved_question)}”"
-    text = (f'<div class="qa-answer"><span class="qa-text"><b>{esc(result.answer)}</b></span><br>'
-            f'<span class="qa-meta">confidence: {confidence_label(result.score, reader, unsure)} · '
-            f'{esc(reader_label)} · {seconds:.2f} s{resolved}</span></div>')
+    text = (
+        f'<div class="qa-answer"><span class="qa-text"><b>{esc(result.answer)}</b></span><br>'
+        f'<span class="qa-meta">confidence: {confidence_label(result.score, reader, unsure)} · '
+        f"{esc(reader_label)} · {seconds:.2f} s{resolved}</span></div>"
+    )
     sources = [citation_html(n, c) for n, c in enumerate(result.citations, 1)]
     if result.alternatives:
         items = []
         for answer in result.alternatives[:MAX_ALTERNATIVES]:
             where = answer.citations[0]
-            items.append(f"<li>{esc(answer.text)} <span class=\"qa-meta\">(score {answer.score:.2f}; "
-                         f"{esc(where.title)}, characters {where.start}–{where.end})</span></li>")
+            items.append(
+                f'<li>{esc(answer.text)} <span class="qa-meta">(score {answer.score:.2f}; '
+                f"{esc(where.title)}, characters {where.start}–{where.end})</span></li>"
+            )
         heading = "The reader was unsure; other candidates" if unsure else "Other candidates"
-        sources.append(f"<div class=\"qa-alternatives\"><b>{heading}:</b><ul>{''.join(items)}</ul></div>")
+        sources.append(f'<div class="qa-alternatives"><b>{heading}:</b><ul>{"".join(items)}</ul></div>')
     count = len(result.citations)
-    return with_notice([{"role": "assistant", "content": text},
-                        {"role": "assistant", "content": "".join(sources),
-                         "metadata": {"title": f"Sources ({count} citation{'s' if count != 1 else ''})"}}], result)
+    return with_notice(
+        [
+            {"role": "assistant", "content": text},
+            {
+                "role": "assistant",
+                "content": "".join(sources),
+                "metadata": {"title": f"Sources ({count} citation{'s' if count != 1 else ''})"},
+            },
+        ],
+        result,
+    )
 
 
 def with_notice(messages: list[dict], result: AskResult) -> list[dict]:
     """The messages, followed by the result's notice (for example that the index is catching up) when it has one."""
     if result.notice:
-        messages.append({"role": "assistant", "content": f'<div class="qa-notice qa-meta">ℹ️ {esc(result.notice)}</div>'})
+        messages.append(
+            {"role": "assistant", "content": f'<div class="qa-notice qa-meta">ℹ️ {esc(result.notice)}</div>'}
+        )
     return messages
 
 
@@ -224,15 +286,23 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
 
     def documents_view(status: str = ""):
         note = skipped_note()
-        return (status + ("<br>" if status and note else "") + note, documents_table(),
-                gr.update(choices=document_choices(), value=None))
+        return (
+            status + ("<br>" if status and note else "") + note,
+            documents_table(),
+            gr.update(choices=document_choices(), value=None),
+        )
 
     def answer(question, turns, top_k, mode, reader, threshold) -> AskResult:
         """``engine.ask``, empty inputs (the page's blank fields) meaning the defaults; it checks the rest."""
         blank = (None, "")
-        return engine.ask(question, history=turns, top_k=None if top_k in blank else top_k,
-                          mode=None if mode in blank else mode, reader=None if reader in blank else reader,
-                          threshold=None if threshold is None or str(threshold).strip() == "" else threshold)
+        return engine.ask(
+            question,
+            history=turns,
+            top_k=None if top_k in blank else top_k,
+            mode=None if mode in blank else mode,
+            reader=None if reader in blank else reader,
+            threshold=None if threshold is None or str(threshold).strip() == "" else threshold,
+        )
 
     def respond(message, messages, turns, top_k, mode, reader, threshold):
         """Chat turn: show the question at once, then the answer and its sources; remember the turn for follow-ups."""
@@ -249,18 +319,25 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             messages.append({"role": "assistant", "content": f'<div class="qa-error">⚠️ {esc(error)}</div>'})
             yield "", messages, turns
             return
-        except Exception as error:  # noqa: BLE001 - the page must keep working; the log has the details
+        except Exception as error:  # the page must keep working; the log has the details
             log.exception("question failed: %r", message)
-            messages.append({"role": "assistant",
-                             "content": f'<div class="qa-error">⚠️ Could not answer: {esc(error)}</div>'})
+            messages.append(
+                {"role": "assistant", "content": f'<div class="qa-error">⚠️ Could not answer: {esc(error)}</div>'}
+            )
             yield "", messages, turns
             return
         messages.extend(render_answer(result, reader))
         turns.append({"question": result.question, "answer": result.answer})
         yield "", messages, turns
 
-    def ask_api(question: str, history_json: str = "", top_k: int | None = None, mode: str | None = None,
-                reader: str | None = None, threshold: float | None = None) -> dict:
+    def ask_api(
+        question: str,
+        history_json: str = "",
+        top_k: int | None = None,
+        mode: str | None = None,
+        reader: str | None = None,
+        threshold: float | None = None,
+    ) -> dict:
         """Answer ``question`` from the documents. ``history_json``: optional JSON list of earlier
         {"question", "answer"} turns for follow-ups. Returns the AskResult as a dict: answer (null when the
         documents do not say), score, no_answer_reason, citations (document_id, title, source, start, end, quote,
@@ -272,7 +349,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             raise gr.Error(str(error)) from None
         return relative_sources(result.model_dump(mode="json"), engine.documents_dir)
 
-    def upload(files, progress=gr.Progress()):
+    def upload(files, progress=gr.Progress()):  # noqa: B008 - Gradio injects the progress bar through this default
         """Index uploaded files one by one; each is answerable as soon as its step ends."""
         paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in (files or [])]
         if not paths:
@@ -283,7 +360,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             before = {d.id for d in engine.documents()}
             try:
                 report, failures = engine.add_documents([path])
-            except Exception as error:  # noqa: BLE001 - one bad file must not break the page
+            except Exception as error:  # the page must keep working; the log has the details
                 log.exception("indexing %s failed", path)
                 lines.append(f"❌ {esc_inline(path.name)}: could not index it ({esc_inline(error)})")
                 continue
@@ -296,8 +373,10 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             if added:
                 for document in added:
                     uploaded.add(document.source)
-                    lines.append(f"✅ {esc_inline(path.name)}: indexed “{esc_inline(document.title)}” "
-                                 f"({document.passage_count} passages, {report.seconds:.1f} s)")
+                    lines.append(
+                        f"✅ {esc_inline(path.name)}: indexed “{esc_inline(document.title)}” "
+                        f"({document.passage_count} passages, {report.seconds:.1f} s)"
+                    )
             elif skipped:
                 lines.append(f"ℹ️ {esc_inline(path.name)}: {esc_inline(skipped[0].reason)}")
             else:
@@ -317,8 +396,11 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         except (KeyError, ValueError, OSError) as error:
             return documents_view(f"❌ {esc_inline(error)}")
         uploaded.discard(document.source)
-        where = ("its file, uploaded here, was deleted" if delete_file else
-                 f"its file {esc_inline(file_name(document.source))} stays in the documents folder")
+        where = (
+            "its file, uploaded here, was deleted"
+            if delete_file
+            else f"its file {esc_inline(file_name(document.source))} stays in the documents folder"
+        )
         return documents_view(f"🗑️ Removed “{esc_inline(document.title)}” from the index; {where}.")
 
     def list_documents() -> list[dict]:
@@ -327,18 +409,34 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
 
     with gr.Blocks(title=title, analytics_enabled=False, fill_height=True) as demo:
         turns = gr.State([])
-        gr.Markdown(f"## {esc(title)}\nAnswers are copied word for word from your documents, with their sources. "
-                    "Everything runs on this machine.")
+        gr.Markdown(
+            f"## {esc(title)}\nAnswers are copied word for word from your documents, with their sources. "
+            "Everything runs on this machine."
+        )
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Chat", height="70vh", sanitize_html=True, render_markdown=True,
-                                     latex_delimiters=[], feedback_options=None, allow_tags=False,
-                                     elem_id="qa-chat", buttons=["copy"],
-                                     placeholder="Ask a question about the documents, or click an example below.")
+                chatbot = gr.Chatbot(
+                    label="Chat",
+                    height="70vh",
+                    sanitize_html=True,
+                    render_markdown=True,
+                    latex_delimiters=[],
+                    feedback_options=None,
+                    allow_tags=False,
+                    elem_id="qa-chat",
+                    buttons=["copy"],
+                    placeholder="Ask a question about the documents, or click an example below.",
+                )
                 with gr.Row():
-                    question = gr.Textbox(placeholder="Ask a question and press Enter", show_label=False,
-                                          scale=5, max_lines=4, elem_id="qa-question", autofocus=True,
-                                          max_length=settings.max_question_chars + 1000)
+                    question = gr.Textbox(
+                        placeholder="Ask a question and press Enter",
+                        show_label=False,
+                        scale=5,
+                        max_lines=4,
+                        elem_id="qa-question",
+                        autofocus=True,
+                        max_length=settings.max_question_chars + 1000,
+                    )
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
                 with gr.Row():
                     examples = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLE_QUESTIONS]
@@ -348,20 +446,36 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
                     top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to read (top-k)")
                     mode = gr.Radio(MODE_CHOICES, value=settings.retrieval_mode, label="Retrieval")
                     reader = gr.Radio(READER_CHOICES, value=default_reader, label="Reader")
-                    threshold = gr.Textbox(value="", label="Answer threshold", max_lines=1,
-                                           placeholder=f"empty: the reader's default ({settings.answer_threshold:g} "
-                                           f"trained, {settings.sentence_threshold:g} baseline)")
+                    threshold = gr.Textbox(
+                        value="",
+                        label="Answer threshold",
+                        max_lines=1,
+                        placeholder=f"empty: the reader's default ({settings.answer_threshold:g} "
+                        f"trained, {settings.sentence_threshold:g} baseline)",
+                    )
                 with gr.Accordion("Documents", open=True):
-                    files = gr.File(label="Upload .txt, .md, .html, .pdf or .docx", file_count="multiple",
-                                    elem_id="qa-upload", height=140)
+                    files = gr.File(
+                        label="Upload .txt, .md, .html, .pdf or .docx",
+                        file_count="multiple",
+                        elem_id="qa-upload",
+                        height=140,
+                    )
                     status = gr.Markdown(elem_id="qa-upload-status")
-                    table = gr.Dataframe(headers=["Title", "File", "ID", "Passages"], value=documents_table(),
-                                         interactive=False, wrap=True, elem_id="qa-documents", max_chars=80,
-                                         datatype=["str", "str", "str", "number"], max_height=320,
-                                         column_widths=["40%", "25%", "22%", "13%"])
+                    table = gr.Dataframe(
+                        headers=["Title", "File", "ID", "Passages"],
+                        value=documents_table(),
+                        interactive=False,
+                        wrap=True,
+                        elem_id="qa-documents",
+                        max_chars=80,
+                        datatype=["str", "str", "str", "number"],
+                        max_height=320,
+                        column_widths=["40%", "25%", "22%", "13%"],
+                    )
                     with gr.Row():
-                        chosen = gr.Dropdown(choices=document_choices(), label="Document", scale=3,
-                                             allow_custom_value=True)
+                        chosen = gr.Dropdown(
+                            choices=document_choices(), label="Document", scale=3, allow_custom_value=True
+                        )
                         remove_button = gr.Button("Remove", variant="stop", scale=1, min_width=80)
 
         chat_inputs = [question, chatbot, turns, top_k, mode, reader, threshold]
@@ -370,11 +484,13 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         send.click(respond, chat_inputs, chat_outputs, api_visibility="private")
         for button in examples:
             button.click(lambda q: q, button, question, queue=False, api_visibility="private").then(
-                respond, chat_inputs, chat_outputs, api_visibility="private")
+                respond, chat_inputs, chat_outputs, api_visibility="private"
+            )
         clear.click(lambda: ([], [], ""), None, [chatbot, turns, question], queue=False, api_visibility="private")
-        chatbot.clear(lambda: [], None, turns, queue=False, api_visibility="private")  # the chat's own trash button
+        chatbot.clear(list, None, turns, queue=False, api_visibility="private")  # the chat's own trash button
         files.upload(upload, files, [status, table, chosen], api_name="upload").then(
-            lambda: None, None, files, queue=False, api_visibility="private")
+            lambda: None, None, files, queue=False, api_visibility="private"
+        )
         remove_button.click(remove, chosen, [status, table, chosen], api_name="remove_document")
         demo.load(documents_view, None, [status, table, chosen], api_visibility="private")
         gr.api(ask_api, api_name="ask")
@@ -387,8 +503,9 @@ def theme():
     import gradio as gr
 
     # Local fonts only: the default theme would fetch Google Fonts, which an offline browser cannot reach.
-    return gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
-                          font_mono=["ui-monospace", "SFMono-Regular", "monospace"])
+    return gr.themes.Soft(
+        font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "SFMono-Regular", "monospace"]
+    )
 
 
 def parse_auth(spec: str) -> list[tuple[str, str]]:
@@ -403,18 +520,27 @@ def parse_auth(spec: str) -> list[tuple[str, str]]:
             continue
         user, colon, password = line.partition(":")
         if not (user and colon and password):
-            raise OptionError("--auth / QA_AUTH must be USER:PASSWORD (several separated by commas) or a file of "
-                              "USER:PASSWORD lines")
+            raise OptionError(
+                "--auth / QA_AUTH must be USER:PASSWORD (several separated by commas) or a file of USER:PASSWORD lines"
+            )
         pairs.append((user, password))
     if not pairs:
         raise OptionError(f"--auth / QA_AUTH names no USER:PASSWORD ({'an empty file' if path.is_file() else 'empty'})")
     return pairs
 
 
-def serve(host: str | None = None, port: int | None = None, documents_dir: str | Path | None = None,
-          index_dir: str | Path | None = None, reader: ReaderKind | None = None,
-          concurrency: int = DEFAULT_CONCURRENCY, settings: Settings | None = None, block: bool = True,
-          open_browser: bool = False, auth: list[tuple[str, str]] | None = None):
+def serve(
+    host: str | None = None,
+    port: int | None = None,
+    documents_dir: str | Path | None = None,
+    index_dir: str | Path | None = None,
+    reader: ReaderKind | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    settings: Settings | None = None,
+    block: bool = True,
+    open_browser: bool = False,
+    auth: list[tuple[str, str]] | None = None,
+):
     """Load the models and the index once, then serve the chat page on http://host:port.
 
     Unset arguments come from the environment: QA_HOST, QA_PORT, and the QA_* settings (QA_DOCUMENTS_DIR,
@@ -428,10 +554,16 @@ def serve(host: str | None = None, port: int | None = None, documents_dir: str |
 
     from qa.pipeline import QA, default_settings
 
-    engine = QA(documents_dir=documents_dir, index_dir=index_dir, settings=settings or default_settings(), reader=reader)
+    engine = QA(
+        documents_dir=documents_dir, index_dir=index_dir, settings=settings or default_settings(), reader=reader
+    )
     engine.documents_dir.mkdir(parents=True, exist_ok=True)
-    log.info("loading models (%s reader) and the index of %s into %s ...", engine.settings.reader,
-             engine.documents_dir, engine.index_dir)
+    log.info(
+        "loading models (%s reader) and the index of %s into %s ...",
+        engine.settings.reader,
+        engine.documents_dir,
+        engine.index_dir,
+    )
     try:
         engine.warm_up()
     except FileNotFoundError as error:
@@ -441,17 +573,35 @@ def serve(host: str | None = None, port: int | None = None, documents_dir: str |
         engine.settings = engine.settings.model_copy(update={"reader": "sentence"})
         engine.warm_up()
     manifest = engine.store.manifest()
-    log.info("models loaded: %d documents, %d passages indexed (%.1f s)", manifest.document_count,
-             manifest.passage_count, time.perf_counter() - began)
+    log.info(
+        "models loaded: %d documents, %d passages indexed (%.1f s)",
+        manifest.document_count,
+        manifest.passage_count,
+        time.perf_counter() - began,
+    )
 
     demo = build_app(engine, concurrency_limit=concurrency)
     if not auth and host not in ("127.0.0.1", "localhost", "::1"):
-        log.warning("serving on %s without sign-in (--auth / QA_AUTH): anyone who reaches it can ask questions, "
-                    "upload documents and remove them", host)
-    demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, show_error=True, ssr_mode=False,
-                auth=auth, auth_message="Sign in to ask your documents." if auth else None,
-                max_file_size=engine.settings.max_document_bytes, theme=theme(), css=CSS, inbrowser=open_browser,
-                quiet=True, footer_links=["api"])
+        log.warning(
+            "serving on %s without sign-in (--auth / QA_AUTH): anyone who reaches it can ask questions, "
+            "upload documents and remove them",
+            host,
+        )
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=True,
+        show_error=True,
+        ssr_mode=False,
+        auth=auth,
+        auth_message="Sign in to ask your documents." if auth else None,
+        max_file_size=engine.settings.max_document_bytes,
+        theme=theme(),
+        css=CSS,
+        inbrowser=open_browser,
+        quiet=True,
+        footer_links=["api"],
+    )
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     message = f"ready: {url} (start-up {time.perf_counter() - began:.1f} s)"
     log.info(message)

@@ -31,8 +31,9 @@ def sample_engine(tmp_path_factory, embedder):
     documents = tmp_path_factory.mktemp("documents")
     for path in SAMPLE_DOCUMENTS.iterdir():
         shutil.copy(path, documents / path.name)
-    engine = QA(documents_dir=documents, index_dir=tmp_path_factory.mktemp("index"), embedder=embedder,
-                index_embedder=embedder)
+    engine = QA(
+        documents_dir=documents, index_dir=tmp_path_factory.mktemp("index"), embedder=embedder, index_embedder=embedder
+    )
     engine.warm_up()
     return engine
 
@@ -47,8 +48,14 @@ def tiny_model_dir(tmp_path_factory):
 
     torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(resolve_embedding_model(""))
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=37, max_position_embeddings=512)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=37,
+        max_position_embeddings=512,
+    )
     folder = tmp_path_factory.mktemp("tiny-qa")
     BertForQuestionAnswering(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)

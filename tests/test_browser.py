@@ -24,8 +24,16 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 STARTUP_TIMEOUT_S = 300
 ANSWER_TIMEOUT_MS = 120_000
 LAVROV = "“The plans of the US, as well as NATO to place weapons in outer space are taking shape,” Lavrov warned."
@@ -37,8 +45,11 @@ The Quorvex tower maintenance log contains {SCRIPT} and {IMG} as plain text.
 Its keeper also wrote **not bold** and [a link](javascript:window.__pwned=1) there.
 """
 LATENCY_QUESTIONS = [
-    "What did Lavrov warn about?", "Who heads Roscosmos?", "What did Lloyd Austin call Russia?",
-    "Which organisation did Lavrov criticise?", "What did Rogozin say on Twitter?",
+    "What did Lavrov warn about?",
+    "Who heads Roscosmos?",
+    "What did Lloyd Austin call Russia?",
+    "Which organisation did Lavrov criticise?",
+    "What did Rogozin say on Twitter?",
 ]
 
 
@@ -61,9 +72,22 @@ def server(tmp_path_factory):
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--documents",
-                                    str(documents), "--index", str(base / "index")],
-                                   cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "app.py"),
+                "--port",
+                str(port),
+                "--documents",
+                str(documents),
+                "--index",
+                str(base / "index"),
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     began = time.monotonic()
     url = None
     while time.monotonic() - began < STARTUP_TIMEOUT_S and url is None:
@@ -117,8 +141,10 @@ def ask(page, question: str) -> float:
     began = time.perf_counter()
     box.press("Enter")
     page.wait_for_function(
-        "n => document.querySelectorAll('#qa-chat .qa-answer, #qa-chat .qa-error').length > n", arg=before,
-        timeout=ANSWER_TIMEOUT_MS)
+        "n => document.querySelectorAll('#qa-chat .qa-answer, #qa-chat .qa-error').length > n",
+        arg=before,
+        timeout=ANSWER_TIMEOUT_MS,
+    )
     seconds = time.perf_counter() - began
     page.wait_for_timeout(100)  # let the Sources message render in the same update
     return seconds
@@ -141,8 +167,10 @@ def test_question_answer_and_sources_in_browser(page):
     assert marked and (marked in LAVROV or "place weapons in outer space" in marked), marked
     assert answer_text in passage  # the answer is a span of the passage shown as its source
     assert "characters" in sources.inner_text() and "russia-space-militarisation.txt" in sources.inner_text()
-    page.wait_for_function("() => [...document.querySelectorAll('#qa-chat .thought')].pop()"
-                           ".getBoundingClientRect().height > 120", timeout=10_000)  # the Sources panel opened
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#qa-chat .thought')].pop().getBoundingClientRect().height > 120",
+        timeout=10_000,
+    )  # the Sources panel opened
     page.wait_for_timeout(500)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser-answer.png"), full_page=False)
@@ -184,9 +212,12 @@ def test_upload_in_the_page_then_ask(page, tmp_path):
     page.locator("#qa-upload input[type=file]").set_input_files(str(path))
     page.wait_for_function(
         "() => (document.querySelector('#qa-upload-status')?.innerText || '').includes('zorblat-notes.txt: indexed')",
-        timeout=ANSWER_TIMEOUT_MS)
-    page.wait_for_function("() => document.querySelector('#qa-documents').innerText.includes('zorblat-notes.txt')",
-                           timeout=ANSWER_TIMEOUT_MS)
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#qa-documents').innerText.includes('zorblat-notes.txt')",
+        timeout=ANSWER_TIMEOUT_MS,
+    )
     ask(page, "Who opened the Zorblat bridge?")
     sources = page.locator("#qa-chat .thought").last
     assert "zorblat-notes.txt" in sources.inner_text()
@@ -198,9 +229,14 @@ def test_twenty_questions_latency(page):
     seconds = [ask(page, LATENCY_QUESTIONS[i % len(LATENCY_QUESTIONS)]) for i in range(20)]
     answered = page.locator("#qa-chat .qa-answer").count()
     assert answered == 20
-    report = {"questions": 20, "median_s": round(statistics.median(seconds), 3),
-              "p90_s": round(sorted(seconds)[17], 3), "max_s": round(max(seconds), 3),
-              "seconds": [round(s, 3) for s in seconds], "reader": os.environ.get("QA_READER") or "default"}
+    report = {
+        "questions": 20,
+        "median_s": round(statistics.median(seconds), 3),
+        "p90_s": round(sorted(seconds)[17], 3),
+        "max_s": round(max(seconds), 3),
+        "seconds": [round(s, 3) for s in seconds],
+        "reader": os.environ.get("QA_READER") or "default",
+    }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "browser-latency.json").write_text(json.dumps(report, indent=2))
     print(f"median Enter-to-answer over 20 questions: {report['median_s']:.2f} s (p90 {report['p90_s']:.2f} s)")

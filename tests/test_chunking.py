@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from qa.chunking import Chunker, joined_passages, sentence_spans, tokenizer_counter
@@ -59,7 +61,7 @@ def test_consecutive_passages_share_one_sentence(count_tokens):
     text = " ".join(f"Sentence number {i} talks about topic {i}." for i in range(30))
     passages = Chunker(count_tokens, max_tokens=40, overlap_sentences=1).chunk(make_document(text))
     assert len(passages) > 3
-    for before, after in zip(passages, passages[1:]):
+    for before, after in itertools.pairwise(passages):
         assert before.start < after.start < before.end
         last_sentence = before.text[before.text.rindex("Sentence") :]
         assert after.text.startswith(last_sentence)
@@ -93,4 +95,4 @@ def test_joined_pieces_become_passages_with_exact_offsets():
     text = " | ".join(pieces)
     passages = joined_passages("d", pieces, " | ")
     assert [p.id for p in passages] == ["d:0", "d:1", "d:2"]
-    assert all(text[p.start : p.end] == p.text == piece for p, piece in zip(passages, pieces))
+    assert all(text[p.start : p.end] == p.text == piece for p, piece in zip(passages, pieces, strict=True))

@@ -19,7 +19,9 @@ def test_every_command_has_help(command, capsys):
 def test_index_then_ask(tmp_path, capsys):
     documents = tmp_path / "docs"
     documents.mkdir()
-    (documents / "bridge.txt").write_text("The Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8")
+    (documents / "bridge.txt").write_text(
+        "The Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8"
+    )
     (documents / "empty.md").write_text("", encoding="utf-8")
     index = str(tmp_path / "index")
     assert main(["index", str(documents), "--index", index]) == 0

@@ -37,8 +37,12 @@ def test_no_history_means_no_rewrite():
 
 
 def test_long_answer_is_context_not_a_substitute():
-    history = [Turn(question="What did the minister warn about?", answer="The plans of the US, as well as NATO to "
-                    "place weapons in outer space are taking shape")]
+    history = [
+        Turn(
+            question="What did the minister warn about?",
+            answer="The plans of the US, as well as NATO to place weapons in outer space are taking shape",
+        )
+    ]
     resolved = resolve("Why did he say that?", history)
     assert resolved.question == "Why did he say that?"
     assert "minister" in resolved.retrieval_query

@@ -87,7 +87,8 @@ def test_a_folder_scan_is_recursive_ordered_and_says_what_it_skips(tmp_path):
     assert files == [tmp_path / "b.txt", tmp_path / "sub" / "copy.txt", tmp_path / "sub" / "deeper" / "a.md"]
     assert [(f.source, f.reason) for f in skipped] == [
         (str(tmp_path / ".hidden.txt"), "hidden file; skipped"),
-        (str(tmp_path / "image.png"), "unsupported file type '.png'; skipped")]
+        (str(tmp_path / "image.png"), "unsupported file type '.png'; skipped"),
+    ]
 
 
 def test_links_out_of_the_folder_are_skipped_unless_followed(tmp_path):
@@ -101,11 +102,20 @@ def test_links_out_of_the_folder_are_skipped_unless_followed(tmp_path):
     (folder / "also-inside.txt").symlink_to(folder / "inside.txt")
     files, skipped = scan_folder(folder)
     assert files == [folder / "also-inside.txt", folder / "inside.txt"]
-    assert [(f.source, f.reason) for f in skipped] == [(str(folder / "secret.txt"), (
-        f"a link to {outside / 'secret.txt'}, outside the documents folder; skipped (QA_FOLLOW_LINKS=1 or "
-        f"--follow-links to index it)"))]
-    assert scan_folder(folder, follow_links=True)[0] == [folder / "also-inside.txt", folder / "inside.txt",
-                                                         folder / "secret.txt"]
+    assert [(f.source, f.reason) for f in skipped] == [
+        (
+            str(folder / "secret.txt"),
+            (
+                f"a link to {outside / 'secret.txt'}, outside the documents folder; skipped (QA_FOLLOW_LINKS=1 or "
+                f"--follow-links to index it)"
+            ),
+        )
+    ]
+    assert scan_folder(folder, follow_links=True)[0] == [
+        folder / "also-inside.txt",
+        folder / "inside.txt",
+        folder / "secret.txt",
+    ]
 
 
 def test_an_unreadable_folder_skips_its_files_only(tmp_path):
@@ -181,7 +191,9 @@ def test_a_path_that_cannot_be_resolved_skips_that_file_only(tmp_path, monkeypat
     monkeypatch.setattr(Path, "resolve", refuse)
     files, skipped = scan_folder(tmp_path)
     assert files == [tmp_path / "good.txt"]
-    assert [(f.source, f.reason) for f in skipped] == [(str(tmp_path / "bad.txt"), "cannot read it (File name too long)")]
+    assert [(f.source, f.reason) for f in skipped] == [
+        (str(tmp_path / "bad.txt"), "cannot read it (File name too long)")
+    ]
 
 
 def test_long_titles_are_cut_between_words():

@@ -121,15 +121,19 @@ def test_best_threshold_maximises_overall_f1():
 
 
 def test_best_threshold_edges():
-    answerable = [QuestionRecord(id=str(i), question="q", answers=["yes"], best_text="yes", best_score=s)
-                  for i, s in enumerate((0.3, -0.2, 1.0))]
+    answerable = [
+        QuestionRecord(id=str(i), question="q", answers=["yes"], best_text="yes", best_score=s)
+        for i, s in enumerate((0.3, -0.2, 1.0))
+    ]
     assert best_threshold(answerable)["threshold"] == -0.2  # answer everything
     unanswerable = [QuestionRecord(id="u", question="q", answers=[], best_text="no", best_score=0.7)]
     found = best_threshold(unanswerable)
     assert found["threshold"] > 0.7 and math.isfinite(found["threshold"])
     assert found["no_ans_accuracy"] == 1.0
-    tied = [QuestionRecord(id="t1", question="q", answers=["a b"], best_text="a b", best_score=1.0),
-            QuestionRecord(id="t2", question="q", answers=[], best_text="c", best_score=1.0)]
+    tied = [
+        QuestionRecord(id="t1", question="q", answers=["a b"], best_text="a b", best_score=1.0),
+        QuestionRecord(id="t2", question="q", answers=[], best_text="c", best_score=1.0),
+    ]
     # both answer or neither: 1 either way, so the higher threshold (abstain) wins the tie
     assert best_threshold(tied)["threshold"] > 1.0
 
@@ -144,12 +148,21 @@ def test_parse_modes():
 # ---------------------------------------------------------------- whole runs (load the embedding model)
 
 PARAGRAPHS = [
-    ("Eiffel Tower", "The Eiffel Tower is a wrought-iron lattice tower in Paris, France. It was completed in 1889 "
-                     "for the World's Fair. The tower is 330 metres tall."),
-    ("Honey bee", "Honey bees live in colonies ruled by a single queen. Worker bees collect nectar from flowers and "
-                  "turn it into honey. A strong colony holds around 50,000 bees in summer."),
-    ("Amazon River", "The Amazon River flows through South America and empties into the Atlantic Ocean. It carries "
-                     "more water than any other river on Earth."),
+    (
+        "Eiffel Tower",
+        "The Eiffel Tower is a wrought-iron lattice tower in Paris, France. It was completed in 1889 "
+        "for the World's Fair. The tower is 330 metres tall.",
+    ),
+    (
+        "Honey bee",
+        "Honey bees live in colonies ruled by a single queen. Worker bees collect nectar from flowers and "
+        "turn it into honey. A strong colony holds around 50,000 bees in summer.",
+    ),
+    (
+        "Amazon River",
+        "The Amazon River flows through South America and empties into the Atlantic Ocean. It carries "
+        "more water than any other river on Earth.",
+    ),
 ]
 QUESTIONS = [  # (paragraph, id, question, answer or None for unanswerable)
     (0, "e1", "In which year was the Eiffel Tower completed?", "1889"),
@@ -162,9 +175,16 @@ QUESTIONS = [  # (paragraph, id, question, answer or None for unanswerable)
 def write_squad(path):
     data = []
     for number, (title, context) in enumerate(PARAGRAPHS):
-        qas = [{"id": qid, "question": question, "is_impossible": answer is None,
-                "answers": [] if answer is None else [{"text": answer, "answer_start": context.index(answer)}]}
-               for paragraph, qid, question, answer in QUESTIONS if paragraph == number]
+        qas = [
+            {
+                "id": qid,
+                "question": question,
+                "is_impossible": answer is None,
+                "answers": [] if answer is None else [{"text": answer, "answer_start": context.index(answer)}],
+            }
+            for paragraph, qid, question, answer in QUESTIONS
+            if paragraph == number
+        ]
         if number == 1:
             qas.append({"id": "unusable", "question": "A question with no answers?", "answers": []})
         data.append({"title": title, "paragraphs": [{"context": context, "qas": qas}]})
@@ -200,15 +220,32 @@ def test_run_on_a_tiny_squad_file_closed_and_open(tmp_path):
 
     closed = evaluate("--data", data, "--mode", "closed", "--reader", "sentence", "--out", out, "--sweep-threshold")
     check_report(closed, "tiny-squad-closed")
-    assert closed["counts"] == {"questions": 5, "skipped_unusable": 1, "evaluated": 4, "answerable": 3,
-                                "unanswerable": 1}
+    assert closed["counts"] == {
+        "questions": 5,
+        "skipped_unusable": 1,
+        "evaluated": 4,
+        "answerable": 3,
+        "unanswerable": 1,
+    }
     assert {"has_ans_f1", "no_ans_accuracy"} <= closed["metrics"].keys()
     assert "retrieval" not in closed["metrics"] and list(closed["metrics"]["latency_ms"]) == ["read"]
     assert all(r["best_text"] for r in closed["records"])  # a sentence is always the best candidate
     assert "threshold" in closed["threshold_sweep"]
 
-    opened = evaluate("--data", data, "--mode", "open", "--reader", "sentence", "--out", out,
-                      "--cache", tmp_path / "cache", "--modes", "hybrid,dense,bm25")
+    opened = evaluate(
+        "--data",
+        data,
+        "--mode",
+        "open",
+        "--reader",
+        "sentence",
+        "--out",
+        out,
+        "--cache",
+        tmp_path / "cache",
+        "--modes",
+        "hybrid,dense,bm25",
+    )
     check_report(opened, "tiny-squad-open")
     retrieval = opened["metrics"]["retrieval"]
     assert set(retrieval) == {"hybrid", "dense", "bm25"} and opened["metrics"]["retrieval_questions"] == 3
@@ -227,13 +264,27 @@ def test_run_on_a_jsonl_set_with_a_follow_up(tmp_path):
     data = tmp_path / "set.jsonl"
     rows = [
         {"id": "q1", "question": "In which year was the Eiffel Tower completed?", "answers": ["1889"]},
-        {"id": "q2", "question": "How tall is it?", "answers": ["330 metres"],
-         "history": [{"question": "In which year was the Eiffel Tower completed?", "answer": "1889"}]},
+        {
+            "id": "q2",
+            "question": "How tall is it?",
+            "answers": ["330 metres"],
+            "history": [{"question": "In which year was the Eiffel Tower completed?", "answer": "1889"}],
+        },
         {"id": "q3", "question": "What is the capital of Australia?", "answers": []},
     ]
     data.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    report = evaluate("--data", data, "--documents", documents, "--index", tmp_path / "index", "--reader", "sentence",
-                      "--out", tmp_path / "reports")
+    report = evaluate(
+        "--data",
+        data,
+        "--documents",
+        documents,
+        "--index",
+        tmp_path / "index",
+        "--reader",
+        "sentence",
+        "--out",
+        tmp_path / "reports",
+    )
     check_report(report, "set-open")
     assert report["counts"]["answerable"] == 2 and report["counts"]["unanswerable"] == 1
     assert report["metrics"]["retrieval"]["hybrid"]["recall@5"] == 1.0

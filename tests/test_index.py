@@ -66,8 +66,7 @@ def test_changed_renamed_and_removed_files(indexer, folder):
     assert report.removed == [document_id(ALPHA)]
     assert report.reused == [document_id(BETA)] and report.embedded_passages == 1
     sources = {d.id: d.source for d in indexer.store.documents()}
-    assert sources == {document_id(BETA): str(folder / "beta-renamed.txt"),
-                       report.added[0]: str(folder / "alpha.txt")}
+    assert sources == {document_id(BETA): str(folder / "beta-renamed.txt"), report.added[0]: str(folder / "alpha.txt")}
     (folder / "alpha.txt").unlink()
     report = indexer.sync_folder(folder, 10**6, progress=False)
     assert report.removed == [document_id(ALPHA + " A new sentence about the ferry.")]
@@ -78,7 +77,8 @@ def test_a_duplicate_file_is_skipped_with_its_twin_named(indexer, folder):
     (folder / "copy.txt").write_text(BETA, encoding="utf-8")
     report = indexer.sync_folder(folder, 10**6, progress=False)
     assert [(f.source, f.reason) for f in report.failures] == [
-        (str(folder / "copy.txt"), f"same text as {folder / 'beta.txt'}; skipped")]
+        (str(folder / "copy.txt"), f"same text as {folder / 'beta.txt'}; skipped")
+    ]
 
 
 def test_changed_settings_rebuild_everything(tmp_path, folder, embedder, indexer):
@@ -90,8 +90,9 @@ def test_changed_settings_rebuild_everything(tmp_path, folder, embedder, indexer
 
 def test_an_interrupted_run_keeps_what_it_committed(indexer, folder, monkeypatch):
     for number in range(6):
-        (folder / f"extra-{number}.txt").write_text(f"Extra document number {number} tells about topic {number}.",
-                                                    encoding="utf-8")
+        (folder / f"extra-{number}.txt").write_text(
+            f"Extra document number {number} tells about topic {number}.", encoding="utf-8"
+        )
     monkeypatch.setattr(indexing, "COMMIT_PASSAGES", 2)
     writes = []
     original = indexer.store.write
@@ -115,8 +116,9 @@ def test_an_interrupted_run_keeps_what_it_committed(indexer, folder, monkeypatch
 
 def test_passages_fit_what_the_model_reads(indexer, embedder):
     long_text = " ".join(f"Paragraph sentence {i} describes item {i} in some detail." for i in range(200))
-    indexer.sync_documents([Document(id=document_id(long_text), title="long", source="long", text=long_text)],
-                           progress=False)
+    indexer.sync_documents(
+        [Document(id=document_id(long_text), title="long", source="long", text=long_text)], progress=False
+    )
     passages = indexer.store.get_passages([f"{document_id(long_text)}:{i}" for i in range(100)])
     counts = [len(embedder.tokenizer(p.text)["input_ids"]) for p in passages.values()]
     assert len(counts) > 5 and max(counts) <= embedder.model.max_seq_length
@@ -126,8 +128,9 @@ def test_a_stored_document_is_stale_once_its_file_changes_or_goes(tmp_path):
     path = tmp_path / "a.txt"
     path.write_text("hello", encoding="utf-8")
     stat = path.stat()
-    stored = StoredDocument(id="x", title="a", source=str(path), content_hash="x", size=stat.st_size,
-                            mtime=stat.st_mtime, passage_count=1)
+    stored = StoredDocument(
+        id="x", title="a", source=str(path), content_hash="x", size=stat.st_size, mtime=stat.st_mtime, passage_count=1
+    )
     assert not indexing.stored_changed(stored)
     os.utime(path, (stat.st_atime, stat.st_mtime + 5))
     assert indexing.stored_changed(stored)
@@ -155,8 +158,12 @@ def test_an_interrupted_long_document_goes_on_where_it_stopped(indexer, folder, 
     class Interrupted:
         """The real embedder, stopped by Ctrl-C at its third call."""
 
-        dimension, max_tokens, tokenizer, model_name = (embedder.dimension, embedder.max_tokens, embedder.tokenizer,
-                                                        embedder.model_name)
+        dimension, max_tokens, tokenizer, model_name = (
+            embedder.dimension,
+            embedder.max_tokens,
+            embedder.tokenizer,
+            embedder.model_name,
+        )
 
         def embed(self, texts, **options):
             if len(embedded) == 2:
@@ -174,8 +181,9 @@ def test_an_interrupted_long_document_goes_on_where_it_stopped(indexer, folder, 
         handle.write(b"\x00" * 100)  # half a row, as a crash mid-write leaves it
     indexer.embedder = embedder
     calls = []
-    monkeypatch.setattr(embedder, "embed", lambda texts, **o: calls.append(len(texts)) or type(embedder).embed(
-        embedder, texts, **o))
+    monkeypatch.setattr(
+        embedder, "embed", lambda texts, **o: calls.append(len(texts)) or type(embedder).embed(embedder, texts, **o)
+    )
     report = indexer.sync_folder(folder, 10**6, progress=False)
     total = next(d.passage_count for d in indexer.store.documents() if d.id == document_id(long_text))
     assert sum(calls) == total - 4 + 2  # the long document's other passages, and the two short files

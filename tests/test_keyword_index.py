@@ -15,8 +15,14 @@ TEXTS = [
     "Mount Everest is the highest mountain above sea level; Everest climbers start in Nepal.",
     "Paris is the capital of France, and the tower is its best known sight.",
 ]
-QUERIES = ["tower in Paris", "plants light energy", "replacing the gasket", "highest mountain Everest", "capital",
-           "Everest, Everest: the Paris mountain"]
+QUERIES = [
+    "tower in Paris",
+    "plants light energy",
+    "replacing the gasket",
+    "highest mountain Everest",
+    "capital",
+    "Everest, Everest: the Paris mountain",
+]
 
 
 def test_ranking_and_scores_match_bm25s():
@@ -59,7 +65,7 @@ def test_saving_folds_the_delta_and_keeps_the_ranking(tmp_path):
     index.save(tmp_path / "keywords.npz")
     loaded = KeywordIndex.load(tmp_path / "keywords.npz")
     assert not loaded.delta and loaded.count == 4
-    for query, expected in zip(QUERIES, before):
+    for query, expected in zip(QUERIES, before, strict=True):
         found = loaded.search(keyword_tokens([query])[0], 5)
         assert [d for d, _ in found] == [d for d, _ in expected]
         assert [s for _, s in found] == pytest.approx([s for _, s in expected])

@@ -33,15 +33,21 @@ def test_lavrov_question_on_the_sample(sample_engine):
     assert result.citations[0].title.startswith("Russian space agency Roscosmos")
     assert_citations_exact(sample_engine, result)
     assert set(result.timings_ms) == {"resolve", "retrieve", "read", "total"}
-    assert len(result.passages) == sample_engine.settings.top_k or len(result.passages) == sample_engine.store.manifest().passage_count
+    assert (
+        len(result.passages) == sample_engine.settings.top_k
+        or len(result.passages) == sample_engine.store.manifest().passage_count
+    )
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("question", "expected"), [
-    ("Who heads Roscosmos?", "Rogozin"),
-    ("What did Lloyd Austin call Russia?", "adversary"),
-    ("Which newspaper carried the report about the Pentagon?", "Wall Street Journal"),
-])
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who heads Roscosmos?", "Rogozin"),
+        ("What did Lloyd Austin call Russia?", "adversary"),
+        ("Which newspaper carried the report about the Pentagon?", "Wall Street Journal"),
+    ],
+)
 def test_trained_reader_answers_short_spans(sample_engine, question, expected):
     result = sample_engine.ask(question, reader="trained")
     assert result.answer is not None and expected in result.answer and len(result.answer) < 60
@@ -62,13 +68,16 @@ def test_follow_up_uses_the_conversation(sample_engine):
     first = sample_engine.ask("Who heads Roscosmos?", reader="trained")
     follow_up = sample_engine.ask("What did he say on YouTube?", history=[("Who heads Roscosmos?", first.answer)])
     assert "Rogozin" in follow_up.resolved_question
-    standalone = sample_engine.ask("What did Lloyd Austin call Russia?", history=[("Who heads Roscosmos?", first.answer)])
+    standalone = sample_engine.ask(
+        "What did Lloyd Austin call Russia?", history=[("Who heads Roscosmos?", first.answer)]
+    )
     assert standalone.resolved_question == "What did Lloyd Austin call Russia?"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("question", "message"), [("", "empty"), ("  \n ", "empty"), ("?!?", "no words"),
-                                                   ("why " * 400, "too long")])
+@pytest.mark.parametrize(
+    ("question", "message"), [("", "empty"), ("  \n ", "empty"), ("?!?", "no words"), ("why " * 400, "too long")]
+)
 def test_bad_questions_get_a_clear_error(sample_engine, question, message):
     with pytest.raises(QuestionError, match=message):
         sample_engine.ask(question)
@@ -80,7 +89,9 @@ def test_documents_can_be_added_and_removed(tmp_path, embedder):
     documents.mkdir()
     (documents / "unicode.txt").write_text(
         "Café Zoë’s guide 🙂\n\nThe Zorblat bridge in Zürich was opened in 1987 by mayor Elna Kvist. "
-        "It spans the Limmat river — 東京 has nothing like it.", encoding="utf-8")
+        "It spans the Limmat river — 東京 has nothing like it.",
+        encoding="utf-8",
+    )
     (documents / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
     engine = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
     result = engine.ask("Who opened the Zorblat bridge?")
@@ -106,8 +117,9 @@ def test_documents_can_be_added_and_removed(tmp_path, embedder):
     assert harbour.id not in {d.id for d in engine.documents()}
     reloaded = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
     assert reloaded.documents() == engine.documents()  # still forgotten after a restart
-    assert (str(documents / "upload.md"), "removed from the index by you; skipped (add it again to index it)") in \
-        [(f.source, f.reason) for f in reloaded.failures]
+    assert (str(documents / "upload.md"), "removed from the index by you; skipped (add it again to index it)") in [
+        (f.source, f.reason) for f in reloaded.failures
+    ]
     reloaded.add_documents([upload])
     harbour = next(d for d in reloaded.documents() if d.title == "Harbour notes")
     reloaded.remove_document(harbour.id, delete_file=True)
@@ -146,8 +158,9 @@ def test_files_changed_under_a_running_engine_are_never_cited_stale(tmp_path, em
     engine = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
     assert "Elna Kvist" in engine.ask("Who opened the Zorblat bridge?").answer
 
-    bridge.write_text("Bridge notes\n\nThe Zorblat bridge was opened in 1991 by the engineer Tomas Brekke-Lund.",
-                      encoding="utf-8")
+    bridge.write_text(
+        "Bridge notes\n\nThe Zorblat bridge was opened in 1991 by the engineer Tomas Brekke-Lund.", encoding="utf-8"
+    )
     stale = engine.ask("Who opened the Zorblat bridge?")
     cited = [c for a in [stale, *stale.alternatives] for c in a.citations]
     assert all("Elna Kvist" not in c.passage_text for c in cited)
@@ -175,8 +188,9 @@ def test_only_files_of_the_engines_own_folder_are_checked_for_changes(tmp_path, 
     stat = (tmp_path / "docs" / "a.txt").stat()
 
     def stored(source: str, size: int) -> StoredDocument:
-        return StoredDocument(id="x", title="a", source=source, content_hash="x", size=size, mtime=stat.st_mtime,
-                              passage_count=1)
+        return StoredDocument(
+            id="x", title="a", source=source, content_hash="x", size=size, mtime=stat.st_mtime, passage_count=1
+        )
 
     assert not engine.file_changed(stored("docs/a.txt", stat.st_size))
     assert engine.file_changed(stored("docs/a.txt", stat.st_size + 1))
@@ -199,17 +213,28 @@ def test_an_unchanged_folder_never_loads_the_indexing_copy_of_the_model(tmp_path
 def test_the_engine_answers_from_postgres_and_two_engines_share_it(tmp_path, embedder, postgres_database):
     documents = tmp_path / "documents"
     shutil.copytree(pipeline.SAMPLE_DOCUMENTS_DIR, documents)
-    engine = QA(documents_dir=documents, store="postgres", store_url=postgres_database, embedder=embedder,
-                index_embedder=embedder)
+    engine = QA(
+        documents_dir=documents,
+        store="postgres",
+        store_url=postgres_database,
+        embedder=embedder,
+        index_embedder=embedder,
+    )
     result = engine.ask("What did Lavrov warn about?")
     assert result.answer and (result.answer in LAVROV_SENTENCE or LAVROV_SENTENCE in result.answer)
     assert_citations_exact(engine, result)
     assert engine.store.manifest().backend == "postgres" and not (tmp_path / "index").exists()
 
-    (documents / "zorblat.txt").write_text("The Zorblat bridge was opened in 1987 by mayor Elna Kvist.",
-                                           encoding="utf-8")
-    other = QA(documents_dir=documents, store="postgres", store_url=postgres_database, embedder=embedder,
-               index_embedder=embedder)
+    (documents / "zorblat.txt").write_text(
+        "The Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8"
+    )
+    other = QA(
+        documents_dir=documents,
+        store="postgres",
+        store_url=postgres_database,
+        embedder=embedder,
+        index_embedder=embedder,
+    )
     report = other.refresh_index(progress=False)
     assert len(report.added) == 1 and report.embedded_passages == 1 and len(report.reused) == 1
     answer = engine.ask("Who opened the Zorblat bridge?")  # the first engine sees the other's commit at once

@@ -50,8 +50,9 @@ def test_answer_at_the_window_edge_is_found_once(tiny_model_dir):
     words = [FILLER] * 150
     words[capacity - 1] = "zebra"  # the last context token of the first window, also inside the second
     text = " ".join(words)
-    encoded = reader.tokenizer(question, text, truncation="only_second", max_length=64, stride=16,
-                               return_overflowing_tokens=True)
+    encoded = reader.tokenizer(
+        question, text, truncation="only_second", max_length=64, stride=16, return_overflowing_tokens=True
+    )
     assert len(encoded["input_ids"]) >= 3
     spans = reader.read(question, [passage_of(text)])
     assert spans[0].text == "zebra" and spans[0].score == pytest.approx(20.0)
@@ -110,20 +111,26 @@ def test_best_spans_scores_against_no_answer():
 
 
 def test_merge_keeps_the_best_score_per_position():
-    spans = [ReaderSpan("d", "d:0", 3, 8, "zebra", 1.0), ReaderSpan("d", "d:1", 3, 8, "zebra", 2.5),
-             ReaderSpan("d", "d:1", 10, 15, "horse", 2.0)]
+    spans = [
+        ReaderSpan("d", "d:0", 3, 8, "zebra", 1.0),
+        ReaderSpan("d", "d:1", 3, 8, "zebra", 2.5),
+        ReaderSpan("d", "d:1", 10, 15, "horse", 2.0),
+    ]
     merged = merge_spans(spans)
     assert [(s.text, s.score, s.passage_id) for s in merged] == [("zebra", 2.5, "d:1"), ("horse", 2.0, "d:1")]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("“moving slowly but surely", "moving slowly but surely"),
-    ("No one has any illusions about this.”", "No one has any illusions about this."),
-    ("“totally unacceptable.”", "“totally unacceptable.”"),
-    ('"quoted" word', '"quoted" word'),
-    ("  Rogozin ’", "Rogozin"),
-    ("«", ""),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("“moving slowly but surely", "moving slowly but surely"),
+        ("No one has any illusions about this.”", "No one has any illusions about this."),
+        ("“totally unacceptable.”", "“totally unacceptable.”"),
+        ('"quoted" word', '"quoted" word'),
+        ("  Rogozin ’", "Rogozin"),
+        ("«", ""),
+    ],
+)
 def test_trim_quotes_drops_unpaired_marks_and_keeps_offsets(text, expected):
     document = "Он сказал: " + text + " — конец"
     start = document.index(text)

@@ -36,8 +36,9 @@ def make_write(name: str, seed: int, source: str | None = None, text: str | None
     passages = joined_passages(doc_id, [text[:cut], text[cut + 1 :]], " ")
     vectors = np.vstack([unit(seed * 10 + i) for i in range(len(passages))])
     document = Document(id=doc_id, title=name.title(), source=source or f"/docs/{name}.txt", text=text)
-    return DocumentWrite(document=document, passages=passages, vectors=vectors, size=len(text.encode()),
-                         mtime=1_700_000_000.5 + seed)
+    return DocumentWrite(
+        document=document, passages=passages, vectors=vectors, size=len(text.encode()), mtime=1_700_000_000.5 + seed
+    )
 
 
 @pytest.fixture
@@ -85,8 +86,12 @@ def test_documents_and_passages_round_trip_with_exact_offsets(filled):
     assert [d.source for d in listed] == sorted(f"/docs/{name}.txt" for name in TEXTS)
     write = make_write("unicode", 2)
     entry = next(d for d in listed if d.id == write.document.id)
-    assert (entry.title, entry.content_hash, entry.size, entry.passage_count) == ("Unicode", write.document.id,
-                                                                                  write.size, 2)
+    assert (entry.title, entry.content_hash, entry.size, entry.passage_count) == (
+        "Unicode",
+        write.document.id,
+        write.size,
+        2,
+    )
     assert entry.mtime == pytest.approx(write.mtime)
     document = filled.get_documents([write.document.id])[write.document.id]
     assert document == write.document

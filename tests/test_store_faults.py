@@ -34,11 +34,29 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 CHUNK_TOKENS, OVERLAP = 40, 0  # two passages per report below
 SETTINGS_ENV = {"QA_CHUNK_TOKENS": str(CHUNK_TOKENS), "QA_CHUNK_OVERLAP_SENTENCES": str(OVERLAP)}
-ENV = {**os.environ, **SETTINGS_ENV, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1",
-       "TOKENIZERS_PARALLELISM": "false"}
+ENV = {
+    **os.environ,
+    **SETTINGS_ENV,
+    "HF_HUB_OFFLINE": "1",
+    "PYTHONPATH": str(REPO),
+    "OMP_NUM_THREADS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
 REPORTS = 12
-ANIMALS = ["otter", "heron", "lynx", "badger", "falcon", "marten", "beaver", "osprey", "ibex", "walrus", "puffin",
-           "stoat"]
+ANIMALS = [
+    "otter",
+    "heron",
+    "lynx",
+    "badger",
+    "falcon",
+    "marten",
+    "beaver",
+    "osprey",
+    "ibex",
+    "walrus",
+    "puffin",
+    "stoat",
+]
 GARBAGE = bytes(range(0xF0, 0x100))  # 16 bytes: not UTF-8; as float32s, about -4e31
 ONE_LINE_DAMAGE = "damaged ({}); run 'qa index --verify' or '--repair'"
 
@@ -74,7 +92,9 @@ Path.replace = replace_halting
 """
 
 # `qa index ARGS`, committing every COMMIT passages: python -c INDEXER STAGE COMMIT ARGS...
-INDEXER = HOOKS + r"""
+INDEXER = (
+    HOOKS
+    + r"""
 import qa.index as indexing
 from qa.cli import main
 from qa.embedding import Embedder
@@ -105,19 +125,25 @@ local.keyword_tokens = tokens_in_transaction
 
 sys.exit(main(["index", *sys.argv[3:]]))
 """
+)
 
 # Documents deleted from an index, which then rewrites its dense cache: python -c DELETER STAGE INDEX ID...
-DELETER = HOOKS + r"""
+DELETER = (
+    HOOKS
+    + r"""
 local.LocalStore(sys.argv[2]).delete(sys.argv[3:])
 """
+)
 
 
 def report_text(number: int) -> str:
     animal = ANIMALS[number % len(ANIMALS)]
-    return (f"The {animal} colony of Port Vel{number:02d} counted {100 + 7 * number} animals in spring. "
-            f"Warden Ilsa Korr{number:02d} keeps its register in cabinet {number * 3 + 1}. "
-            f"Boats land at pier {number % 4 + 1} after the tide turns. "
-            f"Visitors to the {animal}s pay {number + 2} crowns at the gate.")
+    return (
+        f"The {animal} colony of Port Vel{number:02d} counted {100 + 7 * number} animals in spring. "
+        f"Warden Ilsa Korr{number:02d} keeps its register in cabinet {number * 3 + 1}. "
+        f"Boats land at pier {number % 4 + 1} after the tide turns. "
+        f"Visitors to the {animal}s pay {number + 2} crowns at the gate."
+    )
 
 
 def write_reports(folder: Path, numbers) -> Path:
@@ -155,7 +181,7 @@ def check_intact(store: LocalStore, embedder) -> dict[str, int]:
         passages += found.values()
     missing = [p.text for p in passages if p.text not in _vectors]
     if missing:
-        _vectors.update(zip(missing, embedder.embed(missing)))
+        _vectors.update(zip(missing, embedder.embed(missing), strict=True))
     for passage in passages:
         best, score = store.dense_search(_vectors[passage.text], 3)[0]
         assert (best, round(score, 3)) == (passage.id, 1.0), f"dense search for {passage.id} found {best} ({score})"
@@ -204,13 +230,26 @@ def bounded_line(process: subprocess.Popen, expected: str, seconds: float, log: 
 def spawn(script: str, stage: str, log: Path, *args) -> subprocess.Popen:
     """``python -c SCRIPT STAGE ARGS``, its stderr going to ``log``."""
     with open(log, "w") as errors:
-        return subprocess.Popen([sys.executable, "-c", script, stage, *map(str, args)], stdout=subprocess.PIPE,
-                                stderr=errors, text=True, env=ENV, cwd=log.parent)
+        return subprocess.Popen(
+            [sys.executable, "-c", script, stage, *map(str, args)],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env=ENV,
+            cwd=log.parent,
+        )
 
 
 def run_qa(*args, cwd: Path, timeout: float = 120, **options) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "qa.cli", *map(str, args)], capture_output=True, text=True,
-                          env=ENV, cwd=cwd, timeout=timeout, **options)
+    return subprocess.run(
+        [sys.executable, "-m", "qa.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=cwd,
+        timeout=timeout,
+        **options,
+    )
 
 
 def run_main(monkeypatch, capsys, embedder, *args) -> tuple[int, str, str]:
@@ -242,8 +281,13 @@ def built(tmp_path_factory, reports, embedder) -> Path:
     store = LocalStore(location)
     assert sync(store, reports, embedder).embedded_passages == 2 * REPORTS
     store.close()
-    assert {p.name for p in location.iterdir()} == {DATABASE_FILE, DENSE_CACHE_FILE, KEYWORD_CACHE_FILE, DENSE_CACHE_INFO,
-                                                  LOCK_FILE}
+    assert {p.name for p in location.iterdir()} == {
+        DATABASE_FILE,
+        DENSE_CACHE_FILE,
+        KEYWORD_CACHE_FILE,
+        DENSE_CACHE_INFO,
+        LOCK_FILE,
+    }
     return location
 
 
@@ -283,8 +327,9 @@ def stop(workers: dict[str, tuple[subprocess.Popen, Path]]) -> None:
         process.stdout.close()
 
 
-def check_after_kill(location: Path, documents: Path, committed_count: int, label: str, embedder,
-                     problem: str | None = None) -> None:
+def check_after_kill(
+    location: Path, documents: Path, committed_count: int, label: str, embedder, problem: str | None = None
+) -> None:
     """The index opens and verifies (or has only ``problem``), holds ``committed_count`` documents intact, and the
     next sync embeds only the others, leaving it whole."""
     store = LocalStore(location)
@@ -337,8 +382,9 @@ def test_kill_9_while_indexing_loses_nothing_committed(tmp_path, embedder):
         stop(workers)
     random_count = documents_in(tmp_path / "random")
     assert random_count > 4
-    check_after_kill(tmp_path / "random", documents, random_count,
-                     f"random (killed {delay:.2f} s after its first commit)", embedder)
+    check_after_kill(
+        tmp_path / "random", documents, random_count, f"random (killed {delay:.2f} s after its first commit)", embedder
+    )
     for stage in ("embedding", "transaction"):  # two commits of two documents each after the 4 seeded ones
         check_after_kill(tmp_path / stage, documents, 8, stage, embedder)
 
@@ -394,8 +440,9 @@ def test_two_writers_and_readers_at_once(tmp_path, embedder):
     threads = [threading.Thread(target=read, args=(store,), daemon=True) for store in readers]
     for thread in threads:
         thread.start()
-    writers = [spawn(INDEXER, "none", tmp_path / f"writer-{n}.log", 4, documents, "--index", location)
-               for n in range(2)]
+    writers = [
+        spawn(INDEXER, "none", tmp_path / f"writer-{n}.log", 4, documents, "--index", location) for n in range(2)
+    ]
     try:
         for process in writers:
             process.wait(240)
@@ -414,7 +461,8 @@ def test_two_writers_and_readers_at_once(tmp_path, embedder):
     assert errors == []
     assert sorted(summary(out) for out in outputs) == [
         f"0 added, 0 removed, {REPORTS} unchanged; 0 passages embedded",
-        f"{REPORTS} added, 0 removed, 0 unchanged; {2 * REPORTS} passages embedded"]
+        f"{REPORTS} added, 0 removed, 0 unchanged; {2 * REPORTS} passages embedded",
+    ]
     assert any(0 < count < REPORTS for count in seen), f"the readers never saw a partly indexed folder: {seen}"
     assert len(check_intact(readers[0], embedder)) == REPORTS and readers[1].verify() == []
 
@@ -521,8 +569,9 @@ def row_offset(index: Path, passage_id: str, part: str) -> int:
 
 
 @pytest.mark.parametrize("damaged_bytes", ["vector", "text", "text (not UTF-8)"])
-def test_a_damaged_row_is_caught_by_its_checksum_and_repaired_alone(damaged_bytes, index, store, reports, embedder,
-                                                                    monkeypatch, capsys):
+def test_a_damaged_row_is_caught_by_its_checksum_and_repaired_alone(
+    damaged_bytes, index, store, reports, embedder, monkeypatch, capsys
+):
     victim, passage = report_id(5), f"{report_id(5)}:1"
     offset = row_offset(index, passage, damaged_bytes.split()[0])
     with open(index / DATABASE_FILE, "r+b") as handle:
@@ -545,7 +594,8 @@ def test_a_damaged_row_is_caught_by_its_checksum_and_repaired_alone(damaged_byte
     assert checked.returncode == 1 and "Traceback" not in checked.stderr
     assert checked.stderr.strip().splitlines() == [
         f"damaged: passage {passage} (document {victim}): fails its checksum",
-        "1 problems; 'qa index --repair' rebuilds what is damaged"]
+        "1 problems; 'qa index --repair' rebuilds what is damaged",
+    ]
 
     code, out, err = run_main(monkeypatch, capsys, embedder, "index", reports, "--index", index, "--repair")
     assert code == 0, err
@@ -564,8 +614,9 @@ def table_page(index: Path, table: str) -> int:
 
 
 @pytest.mark.parametrize("kind", ["header overwritten", "truncated", "table page overwritten"])
-def test_a_damaged_database_fails_in_one_line_and_repair_rebuilds_it(kind, index, store, reports, embedder,
-                                                                     monkeypatch, capsys):
+def test_a_damaged_database_fails_in_one_line_and_repair_rebuilds_it(
+    kind, index, store, reports, embedder, monkeypatch, capsys
+):
     database = index / DATABASE_FILE
     if kind == "truncated":
         damage(database, "truncated")
@@ -587,22 +638,24 @@ def test_a_damaged_database_fails_in_one_line_and_repair_rebuilds_it(kind, index
 
     code, out, err = run_main(monkeypatch, capsys, embedder, "index", reports, "--index", index, "--repair")
     assert code == 0, err
-    assert ("repaired: set the damaged database aside as store.sqlite.damaged; indexing the folder embeds every "
-            "document again") in out.splitlines()
+    assert (
+        "repaired: set the damaged database aside as store.sqlite.damaged; indexing the folder embeds every "
+        "document again"
+    ) in out.splitlines()
     assert summary(out) == f"{REPORTS} added, 0 removed, 0 unchanged; {2 * REPORTS} passages embedded"
     repaired = store()
     assert repaired.verify() == [] and len(check_intact(repaired, embedder)) == REPORTS
     assert (index / f"{DATABASE_FILE}.damaged").exists()
 
 
-def test_a_deleted_database_is_rebuilt_without_trusting_the_old_dense_cache(index, store, reports, tmp_path,
-                                                                            embedder):
+def test_a_deleted_database_is_rebuilt_without_trusting_the_old_dense_cache(index, store, reports, tmp_path, embedder):
     (index / DATABASE_FILE).unlink()
     fewer = Path(shutil.copytree(reports, tmp_path / "fewer"))
     (fewer / "report-00.txt").unlink()  # so that every passage gets another rowid than before
     fresh = store()
-    assert fresh.verify() == [f"dense cache in {index} does not match this database (made from another one, "
-                              f"or from a later state of it)"]
+    assert fresh.verify() == [
+        f"dense cache in {index} does not match this database (made from another one, or from a later state of it)"
+    ]
     report = sync(fresh, fewer, embedder)
     assert (len(report.added), report.embedded_passages) == (REPORTS - 1, 2 * (REPORTS - 1))
     assert fresh.verify() == []
@@ -630,8 +683,9 @@ def crashed(tmp_path_factory, reports, built, embedder) -> Path:
 
 
 @pytest.mark.parametrize("kind", ["truncated", "overwritten", "deleted"])
-def test_a_damaged_journal_loses_only_what_it_held_and_the_next_sync_restores_it(kind, crashed, reports, tmp_path,
-                                                                                 embedder):
+def test_a_damaged_journal_loses_only_what_it_held_and_the_next_sync_restores_it(
+    kind, crashed, reports, tmp_path, embedder
+):
     location = Path(shutil.copytree(crashed, tmp_path / "index"))
     damage(location / f"{DATABASE_FILE}-wal", kind)
     store = LocalStore(location)
@@ -658,13 +712,21 @@ def stored_bytes(index: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("how", ["asked for", "folder not writable"])
-def test_a_read_only_store_answers_through_the_engine_and_says_it_cannot_update(how, index, reports, embedder,
-                                                                                 monkeypatch):
+def test_a_read_only_store_answers_through_the_engine_and_says_it_cannot_update(
+    how, index, reports, embedder, monkeypatch
+):
     from qa.pipeline import QA
 
     before = stored_bytes(index)
-    engine = QA(documents_dir=reports, index_dir=index, embedder=embedder, index_embedder=embedder,
-                chunk_tokens=CHUNK_TOKENS, chunk_overlap_sentences=OVERLAP, store_read_only=how == "asked for")
+    engine = QA(
+        documents_dir=reports,
+        index_dir=index,
+        embedder=embedder,
+        index_embedder=embedder,
+        chunk_tokens=CHUNK_TOKENS,
+        chunk_overlap_sentences=OVERLAP,
+        store_read_only=how == "asked for",
+    )
     with monkeypatch.context() as patch:
         if how == "folder not writable":
             patch.setattr(os, "access", lambda *_: False)  # what a read-only folder answers, even to root
@@ -695,8 +757,9 @@ def as_unprivileged() -> dict:
     if os.geteuid() != 0:
         return {}
     options = {"user": 65534, "group": 65534, "extra_groups": []}
-    probe = subprocess.run([sys.executable, "-c", "import qa.store_local"], capture_output=True, env=ENV,
-                           cwd="/", timeout=60, **options)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import qa.store_local"], capture_output=True, env=ENV, cwd="/", timeout=60, **options
+    )
     if probe.returncode:
         pytest.skip(f"cannot run Python as another user here: {probe.stderr.decode()[-300:]}")
     return options
@@ -724,17 +787,27 @@ def test_a_read_only_folder_is_answered_from_as_it_is(shared_dir, embedder):
     for path in [shared_dir, *shared_dir.rglob("*")]:
         path.chmod(0o555 if path.is_dir() else 0o444)
     before = stored_bytes(index)
-    asked = run_qa("ask", "How many animals did the walrus colony of Port Vel09 count?", "--documents", documents,
-                   "--index", index, cwd=shared_dir, **options)
+    asked = run_qa(
+        "ask",
+        "How many animals did the walrus colony of Port Vel09 count?",
+        "--documents",
+        documents,
+        "--index",
+        index,
+        cwd=shared_dir,
+        **options,
+    )
     assert asked.returncode == 0 and "Traceback" not in asked.stderr, asked.stderr
     assert "Answer: 163" in asked.stdout  # report 9 was in the journal only
     notices = [line for line in asked.stderr.splitlines() if "read-only" in line]
-    assert len(notices) == 1 and notices[0].endswith(f"the index in {index} is read-only: it answers but cannot "
-                                                     f"be updated")
+    assert len(notices) == 1 and notices[0].endswith(
+        f"the index in {index} is read-only: it answers but cannot be updated"
+    )
     indexed = run_qa("index", documents, "--index", index, cwd=shared_dir, timeout=60, **options)
     assert indexed.returncode == 3 and "Traceback" not in indexed.stderr
-    assert one_line(indexed.stderr).strip() == (f"error: the index in {index} is read-only: it answers but cannot "
-                                                f"be updated")
+    assert one_line(indexed.stderr).strip() == (
+        f"error: the index in {index} is read-only: it answers but cannot be updated"
+    )
     assert stored_bytes(index) == before
 
 
@@ -748,12 +821,22 @@ def test_an_unwritable_journal_makes_the_store_read_only_not_unusable(shared_dir
     (index / DATABASE_FILE).chmod(0o666)
     for suffix in ("-wal", "-shm"):
         Path(f"{index / DATABASE_FILE}{suffix}").chmod(0o444)
-    script = ("import sys; from qa.store_local import LocalStore\n"
-              "store = LocalStore(sys.argv[1])\n"
-              "print(store.read_only, store.manifest().document_count)\n"
-              "with store.writer(): pass\n")
-    opened = subprocess.run([sys.executable, "-c", script, str(index)], capture_output=True, text=True, env=ENV,
-                            cwd=shared_dir, timeout=60, **options)
+    script = (
+        "import sys; from qa.store_local import LocalStore\n"
+        "store = LocalStore(sys.argv[1])\n"
+        "print(store.read_only, store.manifest().document_count)\n"
+        "with store.writer(): pass\n"
+    )
+    opened = subprocess.run(
+        [sys.executable, "-c", script, str(index)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=shared_dir,
+        timeout=60,
+        **options,
+    )
     assert opened.stdout.split() == ["True", str(REPORTS)], opened.stderr
-    assert opened.stderr.strip().splitlines()[-1] == (f"qa.store.StoreReadOnly: the index in {index} is read-only: "
-                                                      f"it answers but cannot be updated")
+    assert opened.stderr.strip().splitlines()[-1] == (
+        f"qa.store.StoreReadOnly: the index in {index} is read-only: it answers but cannot be updated"
+    )

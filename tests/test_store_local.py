@@ -22,15 +22,18 @@ def clustered_corpus(documents: int, per_document: int, seed: int = 0) -> list[D
     writes = []
     for number in range(documents):
         doc_id = f"doc{seed}-{number}"
-        texts = [f"passage {i} of document {number} about topic{(number * per_document + i) % 40}"
-                 for i in range(per_document)]
+        texts = [
+            f"passage {i} of document {number} about topic{(number * per_document + i) % 40}"
+            for i in range(per_document)
+        ]
         text = "\n".join(texts)
         passages = joined_passages(doc_id, texts, "\n")
         vectors = centres[[(number * per_document + i) % 40 for i in range(per_document)]]
         vectors = vectors + rng.normal(scale=0.3, size=vectors.shape)
         vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
-        writes.append(DocumentWrite(Document(id=doc_id, title=doc_id, source=f"{doc_id}.txt", text=text), passages,
-                                    vectors))
+        writes.append(
+            DocumentWrite(Document(id=doc_id, title=doc_id, source=f"{doc_id}.txt", text=text), passages, vectors)
+        )
     return writes
 
 
@@ -52,7 +55,7 @@ def test_past_the_threshold_search_is_approximate_and_keeps_its_recall(small_ann
     found = [store.dense_search(q, 10) for q in queries]
     assert store._dense.approximate and store._dense.recall >= local.ANN_CALIBRATION_RECALL
     truth = [{ids[i] for i in np.argsort(-(vectors @ q))[:10]} for q in queries]
-    recall = np.mean([len({pid for pid, _ in f} & t) / 10 for f, t in zip(found, truth)])
+    recall = np.mean([len({pid for pid, _ in f} & t) / 10 for f, t in zip(found, truth, strict=True)])
     assert recall >= 0.95
 
     gone = writes[0]
@@ -94,4 +97,5 @@ def test_verify_checks_offsets_against_the_document_text_on_unicode(tmp_path):
     with sqlite3.connect(tmp_path / "index" / local.DATABASE_FILE) as db:  # offsets shifted by one, text kept
         db.execute("UPDATE passages SET start = start + 1, end = end + 1 WHERE id = ?", (passages[1].id,))
     assert local.LocalStore(tmp_path / "index").verify() == [
-        f"passage {passages[1].id} (document {doc_id}): its offsets do not hold its text"]
+        f"passage {passages[1].id} (document {doc_id}): its offsets do not hold its text"
+    ]

@@ -34,15 +34,25 @@ def sentence_document(name: str, sentences: list[str], seed: int) -> DocumentWri
     passages = joined_passages(doc_id, sentences, " ")
     vectors = np.random.default_rng(seed).normal(size=(len(sentences), SETTINGS.dimension)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return DocumentWrite(document=Document(id=doc_id, title=name, source=f"/docs/{name}.txt", text=text),
-                         passages=passages, vectors=vectors, size=len(text), mtime=1.0)
+    return DocumentWrite(
+        document=Document(id=doc_id, title=name, source=f"/docs/{name}.txt", text=text),
+        passages=passages,
+        vectors=vectors,
+        size=len(text),
+        mtime=1.0,
+    )
 
 
 def numbered_documents(prefix: str, count: int, passages: int = 3) -> list[DocumentWrite]:
     """``count`` documents of ``passages`` lines; the word <prefix>doc<i> names a document, <prefix>word<j> a line."""
-    return [sentence_document(f"{prefix}-{i}", [f"{prefix} note {prefix}doc{i} line {j} about {prefix}word{j}."
-                                                for j in range(passages)], seed=zlib.crc32(f"{prefix}-{i}".encode()))
-            for i in range(count)]
+    return [
+        sentence_document(
+            f"{prefix}-{i}",
+            [f"{prefix} note {prefix}doc{i} line {j} about {prefix}word{j}." for j in range(passages)],
+            seed=zlib.crc32(f"{prefix}-{i}".encode()),
+        )
+        for i in range(count)
+    ]
 
 
 def parts(uri: str) -> tuple[str, str]:
@@ -61,8 +71,10 @@ def store(postgres_database):
 
 def test_a_unix_socket_uri_and_a_conninfo_string_with_a_password_both_work(postgres_database):
     host, database = parts(postgres_database)
-    locations = [f"postgresql://postgres:hunter2@/{database}?host={host}",
-                 f"host={host} dbname={database} user=postgres password=hunter2"]  # trust auth ignores the password
+    locations = [
+        f"postgresql://postgres:hunter2@/{database}?host={host}",
+        f"host={host} dbname={database} user=postgres password=hunter2",
+    ]  # trust auth ignores the password
     written = sentence_document("socket", ["Sockets carry the bytes.", "Ports are not needed."], seed=1)
     for n, location in enumerate(locations):
         store = PostgresStore(location)
@@ -78,9 +90,14 @@ def test_a_unix_socket_uri_and_a_conninfo_string_with_a_password_both_work(postg
             store.close()
 
 
-@pytest.mark.parametrize("location", ["postgresql://postgres:hunter2@/qa?host={folder}",
-                                      "postgresql://postgres:hunter2@localhost:notaport/qa",
-                                      "this is not a conninfo password=hunter2"])
+@pytest.mark.parametrize(
+    "location",
+    [
+        "postgresql://postgres:hunter2@/qa?host={folder}",
+        "postgresql://postgres:hunter2@localhost:notaport/qa",
+        "this is not a conninfo password=hunter2",
+    ],
+)
 def test_no_server_or_a_bad_location_is_unavailable_in_one_line(tmp_path, location):
     with pytest.raises(StoreUnavailable) as raised:
         PostgresStore(location.format(folder=tmp_path))
@@ -104,10 +121,13 @@ def test_searches_use_the_hnsw_and_postings_indexes(store, postgres_database):
         register_vector(connection)
         connection.execute("ANALYZE")
         probe = documents[17].vectors[4]
-        dense_plan = "\n".join(row[0] for row in connection.execute("EXPLAIN " + DENSE_QUERY,
-                                                                    {"vector": probe, "k": 10}))
-        keyword_plan = "\n".join(row[0] for row in connection.execute(
-            "EXPLAIN " + KEYWORD_QUERY, {"terms": ["bulkword3"], "repeats": [1], "k": 10}))
+        dense_plan = "\n".join(
+            row[0] for row in connection.execute("EXPLAIN " + DENSE_QUERY, {"vector": probe, "k": 10})
+        )
+        keyword_plan = "\n".join(
+            row[0]
+            for row in connection.execute("EXPLAIN " + KEYWORD_QUERY, {"terms": ["bulkword3"], "repeats": [1], "k": 10})
+        )
     assert "Index Scan using passages_embedding" in dense_plan
     assert "passage_terms_term" in keyword_plan
     found = store.dense_search(probe, 10)
@@ -226,16 +246,24 @@ def test_verify_finds_damage_and_repair_mends_it(store, postgres_database):
     broken_counts, broken_vector, intact = documents[0].document.id, documents[1].document.id, documents[2].document
     with psycopg.connect(postgres_database, autocommit=True) as connection:
         connection.execute("UPDATE documents SET passage_count = 7 WHERE id = %s", (broken_counts,))
-        connection.execute("UPDATE passages SET embedding = array_fill(2, ARRAY[32])::vector WHERE document_id = %s",
-                           (broken_vector,))
+        connection.execute(
+            "UPDATE passages SET embedding = array_fill(2, ARRAY[32])::vector WHERE document_id = %s", (broken_vector,)
+        )
         connection.execute("DELETE FROM term_stats WHERE term = 'fixword1'")
         connection.execute("UPDATE store_meta SET token_count = token_count + 5")
         connection.execute("DROP INDEX passages_embedding")
     problems = store.verify()
     assert all(problem and "\n" not in problem for problem in problems)
     report = "\n".join(problems)
-    for expected in ("passages_embedding is missing", f"document {broken_counts}", "records 7 passages but 3",
-                     f"document {broken_vector}", "not of unit length", "counters", "term statistics"):
+    for expected in (
+        "passages_embedding is missing",
+        f"document {broken_counts}",
+        "records 7 passages but 3",
+        f"document {broken_vector}",
+        "not of unit length",
+        "counters",
+        "term statistics",
+    ):
         assert expected in report
     done = store.repair()
     assert any("removed 2 damaged documents" in line for line in done)

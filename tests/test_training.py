@@ -8,8 +8,15 @@ from collections import Counter
 
 import pytest
 
-from qa.training import (WORD, TrainConfig, answerless_paragraphs, collect_examples, encode_windows, hardest_negative,
-                         train_reader)
+from qa.training import (
+    WORD,
+    TrainConfig,
+    answerless_paragraphs,
+    collect_examples,
+    encode_windows,
+    hardest_negative,
+    train_reader,
+)
 
 CONTEXTS = [
     "The Volga flows into the Caspian Sea. Its delta near Astrakhan is a nature reserve.",
@@ -32,9 +39,11 @@ def squad_file(tmp_path):
     for number, (index, question, answer) in enumerate(QUESTIONS):
         start = CONTEXTS[index].index(answer)
         paragraphs[index]["qas"].append(
-            {"id": f"q{number}", "question": question, "answers": [{"text": answer, "answer_start": start}]})
-    paragraphs[2]["qas"].append({"id": "impossible", "question": "Who founded Moscow?", "answers": [],
-                                 "is_impossible": True})
+            {"id": f"q{number}", "question": question, "answers": [{"text": answer, "answer_start": start}]}
+        )
+    paragraphs[2]["qas"].append(
+        {"id": "impossible", "question": "Who founded Moscow?", "answers": [], "is_impossible": True}
+    )
     path = tmp_path / "train.json"
     path.write_text(json.dumps({"data": [{"title": "Rivers", "paragraphs": paragraphs}]}), encoding="utf-8")
     return path
@@ -57,14 +66,15 @@ def test_hardest_negative_shares_the_question_words_but_not_the_answer():
 
 
 def test_collect_examples_adds_answerless_pairings(squad_file):
-    config = TrainConfig(train_files=[str(squad_file)], output_dir="unused", negative_fraction=1.0,
-                         hard_negative_fraction=1.0)
+    config = TrainConfig(
+        train_files=[str(squad_file)], output_dir="unused", negative_fraction=1.0, hard_negative_fraction=1.0
+    )
     examples = collect_examples(config, random.Random(0))
     positives = [e for e in examples if e[2] >= 0]
     negatives = [e for e in examples if e[2] < 0]
     assert len(positives) == len(QUESTIONS)
     for _, context, start, answer in positives:
-        assert context[start:start + len(answer)] == answer
+        assert context[start : start + len(answer)] == answer
     assert ("Who founded Moscow?", CONTEXTS[2], -1, "") in negatives
     answers = {question: answer for _, question, answer in QUESTIONS}
     for question, context, _, _ in negatives:
@@ -79,14 +89,16 @@ def test_encode_windows_label_answer_tokens_and_no_answer_at_cls(tiny_model_dir)
     tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
     context = "Préface: " + "filler words here. " * 40 + "The café opened in 1887 on the Nevsky Prospekt."
     answer = "1887"
-    examples = [("When did the café open?", context, context.index(answer), answer),
-                ("When did the café open?", CONTEXTS[2], -1, "")]
+    examples = [
+        ("When did the café open?", context, context.index(answer), answer),
+        ("When did the café open?", CONTEXTS[2], -1, ""),
+    ]
     config = TrainConfig(train_files=[], output_dir="unused", max_length=64, stride=32)
     windows = encode_windows(tokenizer, examples, config)
     labelled = [w for w in windows if w.start > 0]
     assert labelled, "some window must hold the answer"
     for window in labelled:
-        assert tokenizer.decode(window.input_ids[window.start:window.end + 1]) == answer
+        assert tokenizer.decode(window.input_ids[window.start : window.end + 1]) == answer
     assert len(windows) > len(labelled)
     assert all(len(w.input_ids) <= 64 for w in windows)
 
@@ -95,8 +107,17 @@ def test_short_training_run_exports_a_loadable_fp16_reader_and_resumes(tiny_mode
     import torch
     from transformers import AutoModelForQuestionAnswering
 
-    config = TrainConfig(train_files=[str(squad_file)], output_dir=str(tmp_path / "run"), base_model=tiny_model_dir,
-                         epochs=2, batch_size=2, learning_rate=1e-3, max_length=64, stride=32, device="cpu")
+    config = TrainConfig(
+        train_files=[str(squad_file)],
+        output_dir=str(tmp_path / "run"),
+        base_model=tiny_model_dir,
+        epochs=2,
+        batch_size=2,
+        learning_rate=1e-3,
+        max_length=64,
+        stride=32,
+        device="cpu",
+    )
     exported = train_reader(config)
     model = AutoModelForQuestionAnswering.from_pretrained(exported)
     assert model.dtype == torch.float16

@@ -45,17 +45,32 @@ ASK_CASES = [
     ({"question": " \x00\x07\x1b "}, QuestionError, "The question is empty."),
     ({"question": "?!"}, QuestionError, "The question has no words in it."),
     ({"question": "x" * 1001}, QuestionError, "The question is too long (1,001 characters; the limit is 1,000)."),
-    ({"history": {"question": "Who?", "answer": "Nobody"}}, HistoryError,
-     "The history must be a list of earlier turns, not dict."),
+    (
+        {"history": {"question": "Who?", "answer": "Nobody"}},
+        HistoryError,
+        "The history must be a list of earlier turns, not dict.",
+    ),
     ({"history": "Who heads Roscosmos?"}, HistoryError, "The history must be a list of earlier turns, not str."),
-    ({"history": [42]}, HistoryError,
-     'Turn 1 of the history must be a {"question", "answer"} object or a (question, answer) pair, not int.'),
-    ({"history": [{"q": "Who?"}]}, HistoryError,
-     'Turn 1 of the history must be a {"question", "answer"} object or a (question, answer) pair, not dict.'),
-    ({"history": [("Who?", "Rogozin"), ("Why?", 7)]}, HistoryError,
-     "Turn 2 of the history: the question must be text and the answer text or null."),
-    ({"history": [{"question": "Who?", "answer": "y" * 1001}]}, HistoryError,
-     "Turn 1 of the history is too long (the limit is 1,000 characters each for its question and answer)."),
+    (
+        {"history": [42]},
+        HistoryError,
+        'Turn 1 of the history must be a {"question", "answer"} object or a (question, answer) pair, not int.',
+    ),
+    (
+        {"history": [{"q": "Who?"}]},
+        HistoryError,
+        'Turn 1 of the history must be a {"question", "answer"} object or a (question, answer) pair, not dict.',
+    ),
+    (
+        {"history": [("Who?", "Rogozin"), ("Why?", 7)]},
+        HistoryError,
+        "Turn 2 of the history: the question must be text and the answer text or null.",
+    ),
+    (
+        {"history": [{"question": "Who?", "answer": "y" * 1001}]},
+        HistoryError,
+        "Turn 1 of the history is too long (the limit is 1,000 characters each for its question and answer).",
+    ),
 ]
 
 
@@ -100,21 +115,39 @@ def test_good_values_pass_and_defaults_fill_in():
     assert check_question("  Who\x00 heads\tRoscosmos?\x07 ", 1000) == "Who  heads\tRoscosmos?"
     turns = check_history([Turn(question="a", answer=None), {"question": "b", "answer": "c"}, ("d", None)], 100)
     assert [(t.question, t.answer) for t in turns] == [("a", None), ("b", "c"), ("d", None)]
-    assert [t.question for t in check_history([(str(i), None) for i in range(30)], 100)] == \
-        [str(i) for i in range(10, 30)]  # the last 20 turns
+    assert [t.question for t in check_history([(str(i), None) for i in range(30)], 100)] == [
+        str(i) for i in range(10, 30)
+    ]  # the last 20 turns
     assert settings_with(settings, {"top_k": 9, "documents_dir": "x"}).top_k == 9
 
 
-@pytest.mark.parametrize(("flags", "message"), [
-    (["--top-k", "-1"], "error: top_k must be an integer from 1 to 100, not -1."),
-    (["--top-k", "0"], "error: top_k must be an integer from 1 to 100, not 0."),
-    (["--threshold", "nan"], "error: answer_threshold must be a finite number, not nan."),
-    (["--store", "postgres"], "error: the postgres store needs a database URL (QA_STORE_URL or --store-url)"),
-])
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--top-k", "-1"], "error: top_k must be an integer from 1 to 100, not -1."),
+        (["--top-k", "0"], "error: top_k must be an integer from 1 to 100, not 0."),
+        (["--threshold", "nan"], "error: answer_threshold must be a finite number, not nan."),
+        (["--store", "postgres"], "error: the postgres store needs a database URL (QA_STORE_URL or --store-url)"),
+    ],
+)
 def test_the_cli_prints_one_line_and_exits_2_or_3(tmp_path, flags, message):
     (tmp_path / "documents").mkdir()
-    done = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "Who heads Roscosmos?", "--documents",
-                           str(tmp_path / "documents"), "--index", str(tmp_path / "index"), *flags],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qa.cli",
+            "ask",
+            "Who heads Roscosmos?",
+            "--documents",
+            str(tmp_path / "documents"),
+            "--index",
+            str(tmp_path / "index"),
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.stderr.strip().splitlines()[-1] == message and "Traceback" not in done.stderr
     assert done.returncode == (3 if "store" in flags[0] else 2)

@@ -44,8 +44,16 @@ def free_port() -> int:
 def start_server(documents: Path, index: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
     """``python app.py`` on a free port; returns once it printed its "ready:" line (or fails with its log)."""
     port = free_port()
-    command = [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--documents", str(documents),
-               "--index", str(index)]
+    command = [
+        sys.executable,
+        str(ROOT / "app.py"),
+        "--port",
+        str(port),
+        "--documents",
+        str(documents),
+        "--index",
+        str(index),
+    ]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
     log = open(log_path, "w")
     process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -100,8 +108,15 @@ def client(server):
 
 
 def ask(client, question: str, history=None, reader=None, **options) -> dict:
-    return client.predict(question, json.dumps(history) if history else "", options.get("top_k"),
-                          options.get("mode"), reader, options.get("threshold"), api_name="/ask")
+    return client.predict(
+        question,
+        json.dumps(history) if history else "",
+        options.get("top_k"),
+        options.get("mode"),
+        reader,
+        options.get("threshold"),
+        api_name="/ask",
+    )
 
 
 def chat(client, message: str, **inputs):
@@ -153,7 +168,11 @@ def test_chat_endpoint_renders_answer_and_sources(client, reader_kind):
     roles = [m["role"] for m in messages]
     assert roles[0] == "user" and "assistant" in roles
     texts = ["".join(part.get("text", "") for part in m["content"]) for m in messages]
-    sources = [t for m, t in zip(messages, texts) if (m.get("metadata") or {}).get("title", "").startswith("Sources")]
+    sources = [
+        t
+        for m, t in zip(messages, texts, strict=True)
+        if (m.get("metadata") or {}).get("title", "").startswith("Sources")
+    ]
     assert sources and "<mark>" in sources[0] and "place weapons in outer space" in sources[0]
     assert "confidence" in texts[1]
 
@@ -238,7 +257,7 @@ def test_remove_document(client, tmp_path, documents):
     path.write_text("# Plimbo facts\n\nThe Plimbo lighthouse is exactly 77 metres tall.\n")
     client.predict([handle_file(str(path))], api_name="/upload")
     document = next(d for d in client.predict(api_name="/documents") if d["file"] == "plimbo.md")
-    status, table, _ = client.predict(document["id"], api_name="/remove_document")
+    status, _table, _ = client.predict(document["id"], api_name="/remove_document")
     assert "Removed “Plimbo facts” from the index; its file, uploaded here, was deleted." in status
     assert not any(d["file"] == "plimbo.md" for d in client.predict(api_name="/documents"))
     result = ask(client, "How tall is the Plimbo lighthouse?")
@@ -302,8 +321,20 @@ def test_sign_in_is_required_when_auth_is_set(tmp_path, documents):
     users.write_text("# who may sign in\nada:lovelace-1843\ngrace:cobol!\n", encoding="utf-8")
     log_path = tmp_path / "auth-server.log"
     port = free_port()
-    command = [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--documents", str(documents),
-               "--index", str(documents.parent / "index"), "--auth", str(users), "--host", "127.0.0.1"]
+    command = [
+        sys.executable,
+        str(ROOT / "app.py"),
+        "--port",
+        str(port),
+        "--documents",
+        str(documents),
+        "--index",
+        str(documents.parent / "index"),
+        "--auth",
+        str(users),
+        "--host",
+        "127.0.0.1",
+    ]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
