@@ -11,6 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from qa.reading import SpanReader
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -108,8 +110,8 @@ def main() -> None:
 
     from qa.pipeline import QA
 
-    with tempfile.TemporaryDirectory() as scratch:
-        scratch = Path(scratch)
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
         if args.squad:
             documents = scratch / "documents"
             documents.mkdir()
@@ -133,7 +135,7 @@ def main() -> None:
         timings = [engine.ask(q).timings_ms for q in questions]
         reader = engine.reader()
         sample_text = " ".join(p.passage.text for p in engine.retriever.retrieve(questions[0], 5))
-        window_ms = window_latency(reader, questions[0], sample_text) if args.reader == "trained" else None
+        window_ms = window_latency(reader, questions[0], sample_text) if isinstance(reader, SpanReader) else None
         manifest = engine.store.manifest()
         busy = None
         if args.upload_passages:
@@ -149,7 +151,7 @@ def main() -> None:
         f"indexing: {indexing:.1f} s for {report.embedded_passages} passages = "
         f"{report.embedded_passages / indexing:.1f} passages/s (loading, chunking, embedding, saving)"
     )
-    if window_ms:
+    if window_ms and isinstance(reader, SpanReader):
         print(
             f"reader: {window_ms[0]:.1f} ms for one full {reader.max_length}-token window, {window_ms[1]:.1f} ms "
             f"per window in batches of {reader.batch_size}"

@@ -36,7 +36,8 @@ def squad_train() -> tuple[list[str], list[tuple[str, int]]]:
     from qa.cli import DATA_DIR
     from qa.squad import load_squad
 
-    contexts, questions = [], []
+    contexts: list[str] = []
+    questions: list[tuple[str, int]] = []
     for article in load_squad(DATA_DIR / "squad-v1.1-train.json.gz"):
         for paragraph in article.paragraphs:
             if paragraph.questions:
@@ -102,7 +103,8 @@ def disk_bytes(location: str, backend: str) -> int:
     import psycopg
 
     with psycopg.connect(location) as db:
-        return db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        row = db.execute("SELECT pg_database_size(current_database())").fetchone()
+        return int(row[0]) if row else 0
 
 
 def peak_rss_mb() -> float:

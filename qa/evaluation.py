@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from tqdm import tqdm
@@ -98,7 +98,7 @@ def retrieval_metrics(ranks: Sequence[int | None], max_k: int = MAX_RANK) -> dic
     """Recall@k for k in RECALL_AT, MRR (a rank past ``max_k`` or None counts 0) and the recall curve for k=1..max_k."""
     count = len(ranks)
     curve = [sum(1 for r in ranks if r is not None and r <= k) / count for k in range(1, max_k + 1)]
-    metrics = {f"recall@{k}": curve[k - 1] for k in RECALL_AT if k <= max_k}
+    metrics: dict[str, Any] = {f"recall@{k}": curve[k - 1] for k in RECALL_AT if k <= max_k}
     metrics["mrr"] = sum(1 / r for r in ranks if r is not None and r <= max_k) / count
     metrics["curve"] = curve
     return metrics
@@ -179,15 +179,15 @@ def best_threshold(records: Sequence[QuestionRecord]) -> dict[str, float]:
     Answering is decided as in ``predict``: score >= threshold. When abstaining everywhere is best, the threshold
     is just above the highest score.
     """
-    scored = sorted((r for r in records if r.best_score is not None), key=lambda r: -r.best_score)
+    scored = sorted(((r.best_score, r) for r in records if r.best_score is not None), key=lambda pair: -pair[0])
     total = sum(score_prediction(None, r.answers)[1] for r in records)
     best_total = total
-    threshold = math.nextafter(scored[0].best_score, math.inf) if scored else 0.0
-    for position, record in enumerate(scored):
+    threshold = math.nextafter(scored[0][0], math.inf) if scored else 0.0
+    for position, (score, record) in enumerate(scored):
         total += score_prediction(record.best_text, record.answers)[1] - score_prediction(None, record.answers)[1]
-        tied_with_next = position + 1 < len(scored) and scored[position + 1].best_score == record.best_score
+        tied_with_next = position + 1 < len(scored) and scored[position + 1][0] == score
         if not tied_with_next and total > best_total:
-            best_total, threshold = total, record.best_score
+            best_total, threshold = total, score
     rescored = [replace(r, prediction=predict(r.best_text, r.best_score, threshold)) for r in records]
     return {"threshold": threshold, **answer_metrics(rescored)}
 
@@ -289,7 +289,11 @@ def evaluate_closed(engine: QA, questions: list[EvalQuestion], threshold: float 
         read_ms = round((time.perf_counter() - began) * 1000, 2)
         best = spans[0] if spans else None
         prediction = predict(best.text, best.score, threshold) if best else None
-        valid = prediction is not None and citation_valid(question.context, best.start, best.end, best.text, prediction)
+        valid = (
+            best is not None
+            and prediction is not None
+            and citation_valid(question.context, best.start, best.end, best.text, prediction)
+        )
         records.append(
             QuestionRecord(
                 id=question.id,
@@ -322,7 +326,7 @@ def evaluate_open(
     retriever = engine.retriever
     records = []
     for question in tqdm(questions, desc="open", unit="q"):
-        ranks = {}
+        ranks: dict[str, int | None] = {}
         if question.answers:
             query = resolve(
                 question.question, check_history(question.history, engine.settings.max_question_chars)
@@ -337,7 +341,7 @@ def evaluate_open(
         best_text, best_score = best_candidate(result)
         documents = engine.store.get_documents([c.document_id for c in result.citations])
         valid = sum(
-            citation_valid(documents[c.document_id].text, c.start, c.end, c.quote, result.answer)
+            citation_valid(documents[c.document_id].text, c.start, c.end, c.quote, result.answer or "")
             for c in result.citations
         )
         records.append(
@@ -522,7 +526,7 @@ def parse_modes(text: str | None, default: RetrievalMode) -> list[RetrievalMode]
     unknown = [m for m in modes if m not in RETRIEVAL_MODES]
     if unknown:
         raise ValueError(f"unknown retrieval mode(s) {', '.join(unknown)}; choose from {', '.join(RETRIEVAL_MODES)}")
-    return modes
+    return cast(list[RetrievalMode], modes)
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -593,10 +597,11 @@ def run(args: argparse.Namespace) -> dict:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"{dataset}-{mode}"
-    report["files"] = {kind: str(stem.with_name(f"{stem.name}.{kind}")) for kind in ("json", "md", "png")}
+    files = {kind: stem.with_name(f"{stem.name}.{kind}") for kind in ("json", "md", "png")}
+    report["files"] = {kind: str(path) for kind, path in files.items()}
     table = markdown(report)
-    Path(report["files"]["md"]).write_text(table, encoding="utf-8")
-    plot(report, Path(report["files"]["png"]))
-    Path(report["files"]["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    files["md"].write_text(table, encoding="utf-8")
+    plot(report, files["png"])
+    files["json"].write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print(table)
     return report

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from qa.chunking import Chunker, tokenizer_counter
 from qa.documents import DocumentError, load_document, scan_folder
 from qa.embedding import Embedder
-from qa.models import Document, LoadFailure
+from qa.models import Document, LoadFailure, Passage
 from qa.store import DocumentStore, DocumentWrite, StoredDocument, StoreSettings
 
 log = logging.getLogger(__name__)
@@ -172,10 +172,14 @@ class Indexer:
         try:
             for batch in self._batches(pending, chunker):
                 texts = [p.text for _, passages in batch for p in passages]
-                long_document = len(batch) == 1 and len(texts) > COMMIT_PASSAGES and self.checkpoints is not None
+                checkpoint = (
+                    self.checkpoints / f"{batch[0][0].document.id}.f32"
+                    if len(batch) == 1 and len(texts) > COMMIT_PASSAGES and self.checkpoints is not None
+                    else None
+                )
                 vectors = (
-                    self._embed_resumably(batch[0][0].document.id, texts, bar)
-                    if long_document
+                    self._embed_resumably(checkpoint, texts, bar)
+                    if checkpoint is not None
                     else self.embedder.embed(texts, batch_size=32)
                 )
                 writes, offset = [], 0
@@ -192,8 +196,8 @@ class Indexer:
                     )
                     offset += len(passages)
                 self.store.write(writes)
-                if long_document:
-                    (self.checkpoints / f"{batch[0][0].document.id}.f32").unlink(missing_ok=True)
+                if checkpoint is not None:
+                    checkpoint.unlink(missing_ok=True)
                 report.added += [item.document.id for item, _ in batch]
                 report.embedded_passages += len(texts)
                 bar.update(len(batch))
@@ -206,12 +210,11 @@ class Indexer:
                 if left.name not in wanted:
                     left.unlink(missing_ok=True)
 
-    def _embed_resumably(self, doc_id: str, texts: list[str], bar: tqdm) -> np.ndarray:
+    def _embed_resumably(self, path: Path, texts: list[str], bar: tqdm) -> np.ndarray:
         """A long document's vectors, embedded COMMIT_PASSAGES at a time and appended (synced) to a checkpoint
         file, so that an interrupted run goes on where it stopped instead of embedding the document again."""
         dimension = self.embedder.dimension
-        self.checkpoints.mkdir(parents=True, exist_ok=True)
-        path = self.checkpoints / f"{doc_id}.f32"
+        path.parent.mkdir(parents=True, exist_ok=True)
         row = 4 * dimension
         whole = (path.stat().st_size // row) * row if path.exists() else 0
         done = min(whole // row, len(texts))
@@ -229,9 +232,10 @@ class Indexer:
         return np.vstack(parts)
 
     @staticmethod
-    def _batches(pending: Iterable[Pending], chunker: Chunker) -> Iterator[list]:
+    def _batches(pending: Iterable[Pending], chunker: Chunker) -> Iterator[list[tuple[Pending, list[Passage]]]]:
         """(document, passages) in batches of about COMMIT_PASSAGES passages; a longer document is a batch alone."""
-        batch, size = [], 0
+        batch: list[tuple[Pending, list[Passage]]] = []
+        size = 0
         for item in pending:
             passages = chunker.chunk(item.document)
             if len(passages) > COMMIT_PASSAGES and batch:

@@ -24,13 +24,13 @@ class KeywordIndex:
 
     def __init__(self) -> None:
         self.vocabulary: dict[str, int] = {}
-        self.offsets = np.zeros(1, dtype=np.int64)  # term t's main postings: [offsets[t], offsets[t + 1])
-        self.ids = np.zeros(0, dtype=np.int32)
-        self.frequencies = np.zeros(0, dtype=np.float32)
+        self.offsets: np.ndarray = np.zeros(1, dtype=np.int64)  # term t's main postings: [offsets[t], offsets[t + 1])
+        self.ids: np.ndarray = np.zeros(0, dtype=np.int32)
+        self.frequencies: np.ndarray = np.zeros(0, dtype=np.float32)
         self.delta: dict[int, tuple[array, array]] = {}  # term -> (ids, frequencies), 4 bytes an entry
-        self.document_frequency = np.zeros(0, dtype=np.int64)
-        self.lengths = np.zeros(0, dtype=np.float32)
-        self.alive = np.zeros(0, dtype=bool)
+        self.document_frequency: np.ndarray = np.zeros(0, dtype=np.int64)
+        self.lengths: np.ndarray = np.zeros(0, dtype=np.float32)
+        self.alive: np.ndarray = np.zeros(0, dtype=bool)
         self.count = 0
         self.total_length = 0.0
 
@@ -43,7 +43,7 @@ class KeywordIndex:
         """
         index = cls()
         vocabulary = index.vocabulary
-        parts = []
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for chunk_ids, words in chunks:
             chunk_ids = np.asarray(chunk_ids, dtype=np.int64)
             if not len(chunk_ids):
@@ -157,7 +157,7 @@ class KeywordIndex:
     def save(self, path: Path) -> None:
         """Write the index to ``path`` (npz format) and sync it to disk; the delta is folded in first."""
         self.compact_delta()
-        terms = sorted(self.vocabulary, key=self.vocabulary.get)
+        terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
         with open(path, "wb") as handle:
             np.savez(
                 handle,

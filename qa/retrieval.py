@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -13,11 +14,12 @@ from qa.models import RetrievedPassage
 from qa.store import DocumentStore, StoredDocument
 
 CANDIDATES_PER_RETRIEVER = 100
+Id = TypeVar("Id", str, int)
 
 
-def reciprocal_rank_fusion(rankings: list[list[Hashable]], k: int = 60) -> list[tuple[Hashable, float]]:
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[Id]], k: int = 60) -> list[tuple[Id, float]]:
     """Ids ordered by the sum of 1 / (k + rank) over the rankings that hold them (ranks from 1); ties by id."""
-    scores: dict[Hashable, float] = {}
+    scores: dict[Id, float] = {}
     for ranking in rankings:
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
@@ -60,9 +62,10 @@ class Retriever:
     ) -> Retrieval:
         """The ``k`` best passages for the question with each retriever's rank (``vector``: its embedding, when
         already made)."""
-        if mode != "bm25" and vector is None:
-            vector = self.embedder.embed([question])[0]
-        dense = self.store.dense_search(vector, CANDIDATES_PER_RETRIEVER) if mode != "bm25" else []
+        dense = []
+        if mode != "bm25":
+            vector = self.embedder.embed([question])[0] if vector is None else vector
+            dense = self.store.dense_search(vector, CANDIDATES_PER_RETRIEVER)
         sparse = self.store.keyword_search(question, CANDIDATES_PER_RETRIEVER) if mode != "dense" else []
         dense_rank = {pid: rank for rank, (pid, _) in enumerate(dense, start=1)}
         sparse_rank = {pid: rank for rank, (pid, _) in enumerate(sparse, start=1)}

@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +33,9 @@ from qa.store import (
     batched,
     keyword_tokens,
 )
+
+if TYPE_CHECKING:
+    import filelock
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +93,7 @@ class DenseIndex:
         import faiss
 
         self.dimension = dimension
-        self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self.index: Any = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         self.nprobe = nprobe
         self.recall = recall
 
@@ -267,7 +271,7 @@ class LocalStore:
         self._dense_seq = 0
         self._dense_generation = -1
         self._dense_lock = threading.RLock()
-        self._writer_lock = None
+        self._writer_lock: filelock.BaseFileLock | None = None
         if not read_only:
             try:
                 self._create()
@@ -595,6 +599,7 @@ class LocalStore:
                 self._apply(changes)
                 self._dense_seq = changes[-1][0]
             self._dense_generation = generation
+            assert self._dense is not None  # opened above
             return self._dense
 
     @contextmanager
@@ -613,6 +618,7 @@ class LocalStore:
 
     def _apply(self, changes: list[tuple[int, int, int]]) -> None:
         """Replay changes in order: runs of additions are added in one go, removals removed."""
+        assert self._dense is not None and self._keywords is not None  # opened before changes are replayed
         run: list[int] = []
         for _, rowid, added in [*changes, (0, 0, -1)]:
             if added == 1:

@@ -319,7 +319,8 @@ class PostgresStore:
                 self._writer_depth -= 1
                 if self._writer_depth == 0:
                     connection, self._writer_connection = self._writer_connection, None
-                    connection.close()  # ending the session releases its advisory lock
+                    if connection is not None:
+                        connection.close()  # ending the session releases its advisory lock
         finally:
             self._writer_guard.release()
 
@@ -494,7 +495,7 @@ class PostgresStore:
     def verify(self) -> list[str]:
         """Problems found in the stored data, one line each; empty when all is well."""
         with self._connection("verifying the store") as connection, connection.cursor() as cursor:
-            stamp, holds_documents = cursor.execute(BINDING).fetchone()
+            stamp, holds_documents = _row(cursor.execute(BINDING))
             settings = self._settings(stamp)
             problems = [] if settings or not holds_documents else ["documents are stored but no settings stamp"]
             problems += self._schema_problems(cursor, settings)
@@ -503,7 +504,7 @@ class PostgresStore:
             problems += [_damage(row) for row in damaged[:SHOWN_PROBLEMS]]
             if len(damaged) > SHOWN_PROBLEMS:
                 problems.append(f"{len(damaged) - SHOWN_PROBLEMS} more damaged documents")
-            problems += _statistics_problems(cursor.execute(STATISTICS).fetchone())
+            problems += _statistics_problems(_row(cursor.execute(STATISTICS)))
         return problems
 
     def repair(self) -> list[str]:
@@ -521,7 +522,7 @@ class PostgresStore:
                 )
             if settings is None:
                 cursor.execute("SELECT count(*) FROM documents")
-                if cursor.fetchone()[0]:
+                if _row(cursor)[0]:
                     done.append("cannot restore the missing settings stamp: clear the store and index it again")
             elif self._schema_problems(cursor, settings):
                 self._set_dimension(cursor, settings.dimension)
@@ -578,7 +579,7 @@ class PostgresStore:
 
     def _ensure_schema(self, connection: psycopg.Connection) -> None:
         """Create the extension and tables in one transaction, serialised across processes by an advisory lock."""
-        if connection.execute("SELECT to_regclass('term_stats') IS NOT NULL").fetchone()[0]:
+        if _row(connection.execute("SELECT to_regclass('term_stats') IS NOT NULL"))[0]:
             return
         if self.read_only:
             raise StoreUnavailable(f"there is no store at {self.shown} yet, and a read-only handle cannot create one")
@@ -616,7 +617,7 @@ class PostgresStore:
         """A transaction that first bumps the generation: the row lock on store_meta orders all writers, so the
         counters and term statistics they update stay exact. Yields the cursor and the current settings."""
         with self._connection(action) as connection, connection.transaction(), connection.cursor() as cursor:
-            stamp = cursor.execute("UPDATE store_meta SET generation = generation + 1 RETURNING settings").fetchone()
+            stamp = _row(cursor.execute("UPDATE store_meta SET generation = generation + 1 RETURNING settings"))
             yield cursor, self._settings(stamp[0])
 
     def _require_writable(self, action: str) -> None:
@@ -631,7 +632,7 @@ class PostgresStore:
         connection = self._open()
         try:
             with self._errors("taking the writer lock"):
-                while not connection.execute("SELECT pg_try_advisory_lock(%s)", (WRITER_LOCK,)).fetchone()[0]:
+                while not _row(connection.execute("SELECT pg_try_advisory_lock(%s)", (WRITER_LOCK,)))[0]:
                     if time.monotonic() >= deadline:
                         raise self._busy(timeout)
                     time.sleep(min(0.05, max(deadline - time.monotonic(), 0.0)))
@@ -652,7 +653,7 @@ class PostgresStore:
 
     def _bind_verdict(self, executor: psycopg.Connection | psycopg.Cursor, settings: StoreSettings) -> bool | None:
         """True: bound to ``settings`` already; False: holds vectors made with other settings; None: free to stamp."""
-        stamp, holds_documents = executor.execute(BINDING).fetchone()
+        stamp, holds_documents = _row(executor.execute(BINDING))
         current = self._settings(stamp)
         if current == settings:
             return True
@@ -671,7 +672,7 @@ class PostgresStore:
     def _schema_problems(cursor: psycopg.Cursor, settings: StoreSettings | None) -> list[str]:
         if settings is None:
             return []
-        column_type, has_index = cursor.execute(EMBEDDING_TYPE).fetchone()
+        column_type, has_index = _row(cursor.execute(EMBEDDING_TYPE))
         problems = [] if has_index else ["the HNSW index passages_embedding is missing"]
         if column_type != f"vector({settings.dimension})":
             problems.append(f"the embedding column is {column_type}, the settings say vector({settings.dimension})")
@@ -708,6 +709,14 @@ class PostgresStore:
         )
         _account(cursor, sorted({row[0] for row in rows}), +1)
         return len(rows)
+
+
+def _row(cursor: Any) -> tuple[Any, ...]:
+    """The one row a statement that always returns one (an aggregate, a RETURNING) returned."""
+    row = cursor.fetchone()
+    if row is None:
+        raise StoreDamaged("the database returned no row where it must return one")
+    return row
 
 
 def _one_line(error: Exception, password: str | None) -> str:

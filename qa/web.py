@@ -144,9 +144,11 @@ def citation_html(number: int, citation: Citation) -> str:
 CONFIDENCE_LEVELS = {"trained": (8.0, 5.0), "sentence": (0.6, 0.45)}
 
 
-def confidence_label(score: float, reader: str, unsure: bool) -> str:
+def confidence_label(score: float | None, reader: str, unsure: bool) -> str:
     """'high', 'medium' or 'low': the score in words a person can read (an unsure answer is never high)."""
     high, medium = CONFIDENCE_LEVELS.get(reader, CONFIDENCE_LEVELS["trained"])
+    if score is None:
+        return "low"
     label = "high" if score >= high else "medium" if score >= medium else "low"
     return "medium" if unsure and label == "high" else label
 
@@ -167,7 +169,7 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
             f'<div class="qa-answer qa-no-answer"><b>{esc(NO_ANSWER)}</b> {esc(reason)}<br>'
             f'<span class="qa-meta">{esc(reader_label)} · {seconds:.2f} s</span></div>'
         )
-        messages = [{"role": "assistant", "content": text}]
+        messages: list[dict[str, Any]] = [{"role": "assistant", "content": text}]
         if result.passages:
             parts = []
             for number, found in enumerate(result.passages[:CLOSEST_PASSAGES], 1):

@@ -118,3 +118,14 @@ def postgres_database(postgres_server):
     yield postgres_server.replace("/postgres?", f"/{name}?", 1)
     with psycopg.connect(postgres_server, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+HEAVY_FIXTURES = {"embedder", "sample_engine", "tiny_model_dir", "postgres_server", "postgres_database"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that loads a model or starts a server as ``slow``: ``pytest -m "not slow"`` is the quick loop."""
+    for item in items:
+        on_postgres = getattr(getattr(item, "callspec", None), "params", {}).get("store_factory") == "postgres"
+        if on_postgres or HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
