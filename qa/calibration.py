@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 CALIBRATION_FILE = "calibration.json"
 FEATURES = ("score", "margin")
+RIGHT_F1 = 0.5  # an answer is right when its SQuAD F1 against a gold answer reaches this
 MARGIN_CAP = 10.0  # the gap to the runner-up counts up to this much; with no runner-up, it is this
 RELIABILITY_BINS = 10
 
@@ -21,6 +22,17 @@ Numbers: TypeAlias = Sequence[float] | Sequence[bool] | np.ndarray
 
 class CalibrationError(ValueError):
     """A calibration file or fit that cannot be used."""
+
+
+def is_right(f1: float) -> bool:
+    """Whether an answer with this F1 against the gold answers counts as right."""
+    return f1 >= RIGHT_F1
+
+
+def gives_answer(score: float, confidence: float | None, threshold: float, min_confidence: float) -> bool:
+    """Whether an answer is given: its confidence reaches ``min_confidence``, or (a reader without calibration)
+    its score reaches ``threshold``."""
+    return confidence >= min_confidence if confidence is not None else score >= threshold
 
 
 def confidence_features(candidates: Sequence[tuple[str, float]]) -> list[float]:

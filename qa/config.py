@@ -56,6 +56,14 @@ class Settings(BaseSettings):
         description="Minimum reader score (span logit minus no-answer logit) to give an answer; chosen on "
         "SQuAD v2.0 dev (see the reader's model card).",
     )
+    min_confidence: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="Minimum estimated probability that an answer is right to give it (a calibrated reader; "
+        "answer_threshold decides for one without calibration). Chosen on the calibration data, see the model card.",
+    )
     sentence_threshold: float = Field(
         0.35, allow_inf_nan=False, description="Minimum similarity for the sentence baseline."
     )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from tqdm import tqdm
 
+from qa.calibration import expected_calibration_error, gives_answer, is_right, reliability
 from qa.config import RetrievalMode
 from qa.conversation import resolve
 from qa.documents import document_id
@@ -73,9 +74,18 @@ def score_prediction(prediction: str | None, golds: Sequence[str]) -> tuple[floa
     return exact_match(prediction, golds), f1_score(prediction, golds)
 
 
-def predict(best_text: str | None, best_score: float | None, threshold: float) -> str | None:
-    """The answer given at ``threshold``: the best candidate when its score reaches it, as ``QA.ask`` decides."""
-    return best_text if best_score is not None and best_score >= threshold else None
+def predict(
+    best_text: str | None,
+    best_score: float | None,
+    threshold: float,
+    best_confidence: float | None = None,
+    min_confidence: float = 0.0,
+) -> str | None:
+    """The answer given, as ``QA.ask`` decides: the best candidate when its confidence reaches ``min_confidence``
+    (a calibrated reader), or else its score reaches ``threshold``."""
+    if best_text is None or best_score is None:
+        return None
+    return best_text if gives_answer(best_score, best_confidence, threshold, min_confidence) else None
 
 
 def contains_answer(text: str, answers: Sequence[str]) -> bool:
@@ -145,6 +155,7 @@ class QuestionRecord:
     prediction: str | None = None
     best_text: str | None = None
     best_score: float | None = None
+    best_confidence: float | None = None
     ranks: dict[str, int | None] = field(default_factory=dict)
     citations: int = 0
     valid_citations: int = 0
@@ -158,6 +169,11 @@ class QuestionRecord:
     @property
     def is_impossible(self) -> bool:
         return not self.answers
+
+    @property
+    def best_is_right(self) -> bool:
+        """Whether the best candidate, given or not, is a right answer (never, for an unanswerable question)."""
+        return bool(self.answers) and self.best_text is not None and is_right(f1_score(self.best_text, self.answers))
 
 
 def answer_metrics(records: Sequence[QuestionRecord]) -> dict[str, float]:
@@ -261,20 +277,25 @@ def corpus_cache_folder(data: Path, settings, cache_dir: Path) -> Path:
 # ---------------------------------------------------------------- running the questions
 
 
-def best_candidate(result: AskResult) -> tuple[str | None, float | None]:
-    """The top answer of ``QA.ask``, passed the threshold or not (when not, it heads the alternatives)."""
+def best_candidate(result: AskResult) -> tuple[str | None, float | None, float | None]:
+    """Text, score and confidence of the top answer of ``QA.ask``, given or not (when not, it heads the
+    alternatives)."""
     if result.answer is not None:
-        return result.answer, result.score
+        return result.answer, result.score, result.confidence
     if result.alternatives:
-        return result.alternatives[0].text, result.alternatives[0].score
-    return None, None
+        best = result.alternatives[0]
+        return best.text, best.score, best.confidence
+    return None, None, None
 
 
-def evaluate_closed(engine: QA, questions: list[EvalQuestion], threshold: float | None) -> list[QuestionRecord]:
-    """Read each question's gold paragraph alone and answer when the best span reaches the threshold."""
+def evaluate_closed(
+    engine: QA, questions: list[EvalQuestion], threshold: float | None, min_confidence: float | None = None
+) -> list[QuestionRecord]:
+    """Read each question's gold paragraph alone and answer as ``QA.ask`` decides (confidence or threshold)."""
     reader = engine.reader()
     reader.warm_up()  # so that loading the model is not timed as the first read
     threshold = reader.threshold if threshold is None else threshold
+    min_confidence = engine.settings.min_confidence if min_confidence is None else min_confidence
     records = []
     for question in tqdm(questions, desc="closed", unit="q"):
         passage = Passage(
@@ -285,10 +306,12 @@ def evaluate_closed(engine: QA, questions: list[EvalQuestion], threshold: float 
             text=question.context,
         )
         began = time.perf_counter()
-        spans = reader.read(question.question, [passage], top_n=1)  # only the best span is scored
+        spans = reader.read(question.question, [passage], top_n=10)  # the best is scored, the others rival it
         read_ms = round((time.perf_counter() - began) * 1000, 2)
         best = spans[0] if spans else None
-        prediction = predict(best.text, best.score, threshold) if best else None
+        candidates = list({span.text: span.score for span in reversed(spans)}.items())[::-1]  # best score per text
+        confidence = reader.confidence(candidates) if candidates else None
+        prediction = predict(best.text, best.score, threshold, confidence, min_confidence) if best else None
         valid = (
             best is not None
             and prediction is not None
@@ -302,6 +325,7 @@ def evaluate_closed(engine: QA, questions: list[EvalQuestion], threshold: float 
                 prediction=prediction,
                 best_text=best.text if best else None,
                 best_score=best.score if best else None,
+                best_confidence=confidence,
                 citations=int(prediction is not None),
                 valid_citations=int(valid),
                 timings_ms={"read": read_ms},
@@ -338,7 +362,7 @@ def evaluate_open(
             )
             continue
         result = engine.ask(question.question, history=question.history, threshold=threshold)
-        best_text, best_score = best_candidate(result)
+        best_text, best_score, best_confidence = best_candidate(result)
         documents = engine.store.get_documents([c.document_id for c in result.citations])
         valid = sum(
             citation_valid(documents[c.document_id].text, c.start, c.end, c.quote, result.answer or "")
@@ -352,6 +376,7 @@ def evaluate_open(
                 prediction=result.answer,
                 best_text=best_text,
                 best_score=best_score,
+                best_confidence=best_confidence,
                 ranks=ranks,
                 citations=len(result.citations),
                 valid_citations=valid,
@@ -373,6 +398,15 @@ def summarise(records: list[QuestionRecord], modes: list[RetrievalMode], answere
         "citations": {"checked": citations, "valid": valid, "validity": valid / citations if citations else None},
         "latency_ms": latency_metrics([r.timings_ms for r in records]),
     }
+    rated = [r for r in records if r.best_confidence is not None]
+    if answered and rated:
+        confidences = [r.best_confidence for r in rated if r.best_confidence is not None]
+        right = [r.best_is_right for r in rated]
+        metrics["calibration"] = {
+            "rated": len(rated),
+            "ece": expected_calibration_error(confidences, right),
+            "reliability": reliability(confidences, right),
+        }
     with_ranks = [r for r in records if r.ranks]
     if with_ranks:
         metrics["retrieval"] = {mode: retrieval_metrics([r.ranks[mode] for r in with_ranks]) for mode in modes}

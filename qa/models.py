@@ -69,6 +69,9 @@ class Answer(BaseModel):
 
     text: str
     score: float
+    confidence: float | None = Field(
+        None, description="Estimated probability that this answer is right (None: the reader is not calibrated)."
+    )
     citations: list[Citation]
 
 
@@ -79,6 +82,9 @@ class AskResult(BaseModel):
     resolved_question: str
     answer: str | None
     score: float | None
+    confidence: float | None = Field(
+        None, description="Estimated probability that the answer is right (None: the reader is not calibrated)."
+    )
     no_answer_reason: str | None = None
     notice: str | None = Field(None, description="Something the user should know, e.g. the index is catching up.")
     citations: list[Citation] = []

@@ -10,6 +10,7 @@ import time
 from functools import cached_property
 from pathlib import Path
 
+from qa.calibration import gives_answer
 from qa.config import PACKAGE_DIR, ReaderKind, RetrievalMode, Settings
 from qa.conversation import resolve
 from qa.documents import DocumentError, load_document
@@ -282,7 +283,7 @@ class QA:
         tick = time.perf_counter()
         spans = chosen_reader.read(resolved.question, [p.passage for p in passages], top_n=10)
         timings["read"] = (time.perf_counter() - tick) * 1000
-        answers = self.group_answers(passages, spans)
+        answers = rated(self.group_answers(passages, spans), chosen_reader)
         threshold = chosen_reader.threshold if options.threshold is None else options.threshold
         result = AskResult(
             question=question,
@@ -299,11 +300,14 @@ class QA:
             result.notice = self.notice
         if not passages:
             result.no_answer_reason = "Nothing in the documents matches the question."
-        elif not answers or answers[0].score < threshold:
+        elif not answers or not gives_answer(
+            answers[0].score, answers[0].confidence, threshold, self.settings.min_confidence
+        ):
             result.no_answer_reason = "The documents do not say. No passage holds a confident answer."
         else:
             best = answers[0]
             result.answer, result.score, result.citations = best.text, best.score, best.citations
+            result.confidence = best.confidence
             result.alternatives = answers[1:]
         timings["total"] = (time.perf_counter() - began) * 1000
         result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
@@ -334,6 +338,14 @@ class QA:
             else:
                 grouped[span.text] = Answer(text=span.text, score=span.score, citations=[citation])
         return sorted(grouped.values(), key=lambda a: -a.score)
+
+
+def rated(answers: list[Answer], reader: Reader) -> list[Answer]:
+    """The answers, each with the reader's confidence that it is right (judged against the others), best first."""
+    candidates = [(a.text, a.score) for a in answers]
+    for number, answer in enumerate(answers):
+        answer.confidence = reader.confidence([candidates[number], *candidates[:number], *candidates[number + 1 :]])
+    return answers
 
 
 _default_engine: QA | None = None

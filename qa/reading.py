@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from qa.calibration import Calibration, confidence_features
 from qa.chunking import sentence_spans
 from qa.config import TRAINED_READER_DIR
 from qa.embedding import Embedder
@@ -36,6 +39,10 @@ class Reader(Protocol):
     def warm_up(self) -> None: ...
 
     def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]: ...
+
+    def confidence(self, candidates: Sequence[tuple[str, float]]) -> float | None:
+        """P(the first of ``candidates`` ((text, score), best first) is right); None for a reader not calibrated."""
+        ...
 
 
 def truncate_question(tokenizer, question: str, max_tokens: int) -> str:
@@ -155,6 +162,18 @@ class SpanReader:
         with self._lock:
             self.tokenizer  # noqa: B018 - loads once
             self.model  # noqa: B018
+            self.calibration  # noqa: B018
+
+    @cached_property
+    def calibration(self) -> Calibration | None:
+        """The confidence model kept beside the weights (``calibration.json``); None when there is none."""
+        folder = Path(self.path)
+        return Calibration.load(folder) if folder.is_dir() else None
+
+    def confidence(self, candidates: Sequence[tuple[str, float]]) -> float | None:
+        if self.calibration is None or not candidates:
+            return None
+        return self.calibration.probability(confidence_features(candidates))
 
     def logits(self, encoded) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Start and end logits of every window, in batches padded to their longest window."""
@@ -230,6 +249,9 @@ class SentenceReader:
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
+
+    def confidence(self, candidates: Sequence[tuple[str, float]]) -> float | None:
+        return None  # similarities are not probabilities, and no calibration was fitted for them
 
     def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:
         sentences = [(p, span) for p in passages for span in sentence_spans(p.text)]
