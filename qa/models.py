@@ -12,6 +12,9 @@ class Document(BaseModel):
     title: str
     source: str = Field(description="Path of the file it was read from.")
     text: str
+    page_starts: list[int] | None = Field(
+        None, description="PDFs: the offset in the text at which page i + 1 begins (an empty page where the next does)."
+    )
 
 
 class LoadFailure(BaseModel):
