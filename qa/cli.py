@@ -124,8 +124,9 @@ def command_ask(args: argparse.Namespace) -> int:
     else:
         print(f"Answer: {result.answer}    (score {result.score:.2f})")
         for citation in result.citations:
+            page = f", p. {citation.page}" if citation.page else ""
             print(
-                f"\n  from {citation.title!r} ({citation.source}), passage {citation.passage_id}, "
+                f"\n  from {citation.title!r} ({citation.source}{page}), passage {citation.passage_id}, "
                 f"characters {citation.start}-{citation.end}"
             )
             passage = citation.passage_text

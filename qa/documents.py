@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import os
@@ -15,6 +16,7 @@ SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".doc
 MAX_CONTROL_SHARE = 0.01
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "svg")
+PAGE_SEPARATOR = "\n\n"
 
 
 class DocumentError(ValueError):
@@ -82,8 +84,29 @@ def html_to_text(html: str) -> tuple[str, str | None]:
     return "\n".join(line for line in lines if line), title or None
 
 
-def pdf_to_text(data: bytes) -> tuple[str, str | None]:
-    """Text of every page of a PDF, pages separated by blank lines, and its metadata title."""
+def join_pages(pages: list[str]) -> tuple[str, list[int]]:
+    """The pages' texts (stripped) separated by blank lines, empty ones dropped, and the offset at which each page
+    begins in it: an empty page begins where the next page with text does (the end of the text when none does)."""
+    stripped = [page.strip() for page in pages]
+    text = PAGE_SEPARATOR.join(page for page in stripped if page)
+    starts, offset = [], 0
+    for page in stripped:
+        starts.append(min(offset, len(text)))
+        if page:
+            offset += len(page) + len(PAGE_SEPARATOR)
+    return text, starts
+
+
+def page_at(page_starts: list[int] | None, offset: int) -> int | None:
+    """The 1-based page holding the character at ``offset`` (a separator belongs to the page before it), given
+    where each page begins; None without pages (not a PDF) or before the first."""
+    if not page_starts:
+        return None
+    return bisect.bisect_right(page_starts, offset) or None
+
+
+def pdf_to_text(data: bytes) -> tuple[str, list[int], str | None]:
+    """Text of every page of a PDF and where each page begins in it (see ``join_pages``), and its metadata title."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -93,7 +116,7 @@ def pdf_to_text(data: bytes) -> tuple[str, str | None]:
         title = reader.metadata.title if reader.metadata else None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise DocumentError(f"broken PDF ({error})") from None
-    return "\n\n".join(page.strip() for page in pages if page.strip()), (title or "").strip() or None
+    return *join_pages(pages), (title or "").strip() or None
 
 
 TITLE_CHARS = 120
@@ -129,10 +152,11 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
     if size > max_bytes:
         raise DocumentError(f"too large ({size:,} bytes; the limit is {max_bytes:,})")
     data = path.read_bytes()
+    page_starts = None
     if suffix == ".pdf":
         if not data.startswith(b"%PDF"):
             raise DocumentError("not a PDF file (no %PDF header)")
-        text, title = pdf_to_text(data)
+        text, page_starts, title = pdf_to_text(data)
     elif suffix == ".docx":
         text, title = docx_to_text(data)
     elif suffix in (".html", ".htm"):
@@ -142,7 +166,9 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
         title = first_line_title(text, markdown=suffix in (".md", ".markdown"))
     if not text.strip():
         raise DocumentError("no text in it (empty, or a scanned PDF without a text layer)")
-    return Document(id=document_id(text), title=title or path.stem, source=str(path), text=text)
+    return Document(
+        id=document_id(text), title=title or path.stem, source=str(path), text=text, page_starts=page_starts
+    )
 
 
 def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Path], list[LoadFailure]]:

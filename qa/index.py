@@ -90,7 +90,8 @@ class Indexer:
         self, folder: Path, max_bytes: int, progress: bool = True, timeout: float = 60.0, follow_links: bool = False
     ) -> UpdateReport:
         """Make the store hold exactly the readable files of ``folder``: new and changed files are embedded,
-        unchanged ones (same size and modification time) are not even read, removed ones are dropped."""
+        unchanged ones (same size and modification time) are not even read, removed ones are dropped. A PDF stored
+        without its page starts (indexed before they were recorded) is read again, and only its pages stored."""
         began = time.perf_counter()
         files, skipped = scan_folder(folder, follow_links)
         with self.store.writer(timeout=timeout):
@@ -116,7 +117,8 @@ class Indexer:
                     report.failures.append(LoadFailure(source=source, reason=f"cannot read it ({error.strerror})"))
                     continue
                 known = by_source.get(source)
-                if known and known.size == stat.st_size and known.mtime == stat.st_mtime:
+                unchanged = known is not None and known.size == stat.st_size and known.mtime == stat.st_mtime
+                if known is not None and unchanged and not (known.page_starts is None and path.suffix.lower() == ".pdf"):
                     seen[known.id] = source
                     report.reused.append(known.id)
                     continue
@@ -131,8 +133,8 @@ class Indexer:
                     )
                     continue
                 seen[document.id] = source
-                if document.id in by_id:  # same text under a new name or time: no need to embed it again
-                    self.store.set_source(document.id, source, stat.st_size, stat.st_mtime)
+                if document.id in by_id:  # same text under a new name or time, or read for its pages: not embedded
+                    self.store.set_source(document.id, source, stat.st_size, stat.st_mtime, document.page_starts)
                     report.reused.append(document.id)
                     continue
                 replaces = [known.id] if known and known.id != document.id else []

@@ -12,6 +12,9 @@ class Document(BaseModel):
     title: str
     source: str = Field(description="Path of the file it was read from.")
     text: str
+    page_starts: list[int] | None = Field(
+        None, description="PDFs: the offset in the text at which page i + 1 begins (an empty page where the next does)."
+    )
 
 
 class LoadFailure(BaseModel):
@@ -40,6 +43,9 @@ class RetrievedPassage(BaseModel):
     score: float
     dense_rank: int | None = None
     bm25_rank: int | None = None
+    page_starts: list[int] | None = Field(
+        None, exclude=True, description="Where the pages of its document begin (PDFs), for citations; not sent."
+    )
 
 
 class Span(BaseModel):
@@ -62,6 +68,7 @@ class Citation(BaseModel):
     passage_text: str
     passage_start: int
     passage_end: int
+    page: int | None = Field(None, description="PDFs: the 1-based page on which the quote starts.")
 
 
 class Answer(BaseModel):

@@ -13,7 +13,7 @@ from pathlib import Path
 from qa.calibration import gives_answer
 from qa.config import PACKAGE_DIR, ReaderKind, RetrievalMode, Settings
 from qa.conversation import resolve
-from qa.documents import DocumentError, load_document
+from qa.documents import DocumentError, load_document, page_at
 from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Citation, Document, LoadFailure, RetrievedPassage
@@ -332,6 +332,7 @@ class QA:
                 passage_text=passage.text,
                 passage_start=passage.start,
                 passage_end=passage.end,
+                page=page_at(retrieved.page_starts, span.start),
             )
             if span.text in grouped:
                 grouped[span.text].citations.append(citation)

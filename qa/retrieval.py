@@ -93,6 +93,7 @@ class Retriever:
                     score=score,
                     dense_rank=dense_rank.get(pid),
                     bm25_rank=sparse_rank.get(pid),
+                    page_starts=document.page_starts,
                 )
             )
             if len(results) == k:

@@ -53,6 +53,7 @@ class StoredDocument(BaseModel):
     size: int
     mtime: float
     passage_count: int
+    page_starts: list[int] | None = None  # PDFs: where each page begins in the text (see Document.page_starts)
 
 
 class StoreManifest(BaseModel):
@@ -108,8 +109,11 @@ class DocumentStore(Protocol):
         """Remove documents with their passages and vectors; returns how many existed."""
         ...
 
-    def set_source(self, document_id: str, source: str, size: int, mtime: float) -> None:
-        """Record that a stored document now comes from another file (renamed or touched, same text)."""
+    def set_source(
+        self, document_id: str, source: str, size: int, mtime: float, page_starts: list[int] | None = None
+    ) -> None:
+        """Record that a stored document now comes from another file (renamed or touched, same text), with where
+        that file's pages begin (PDFs)."""
         ...
 
     def ignore(self, sources: list[str], ignored: bool = True) -> None:

@@ -44,7 +44,8 @@ LOCK_FILE = "writer.lock"
 DENSE_CACHE_FILE = "vectors.faiss"
 KEYWORD_CACHE_FILE = "keywords.npz"
 DENSE_CACHE_INFO = "vectors.json"  # describes both cache files
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+PREVIOUS_SCHEMA = "3"  # migrated in place (documents gained page_starts); older formats are set aside
 # Past this many passages the dense index is an inverted-file (IVF) index searched approximately; flat below it.
 ANN_MIN_PASSAGES = 200_000
 ANN_CALIBRATION_RECALL = 0.99
@@ -58,7 +59,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
-    passage_count INTEGER NOT NULL, text TEXT NOT NULL);
+    passage_count INTEGER NOT NULL, text TEXT NOT NULL, page_starts TEXT);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE TABLE IF NOT EXISTS passages (
     rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
@@ -272,19 +273,23 @@ class LocalStore:
         self._dense_generation = -1
         self._dense_lock = threading.RLock()
         self._writer_lock: filelock.BaseFileLock | None = None
+        self._page_starts = "page_starts"  # the column, or NULL in an index of the previous format opened read-only
         if not read_only:
             try:
                 self._create()
                 self._remove_first_format()
-                if self._meta("schema") != str(SCHEMA_VERSION):
+                schema = self._meta("schema")
+                if schema == PREVIOUS_SCHEMA:
+                    self._migrate()
+                elif schema != str(SCHEMA_VERSION):
                     log.warning("the index in %s has an older format: %s", self.folder, self._start_afresh("old"))
             except StoreReadOnly:  # writable by its permissions, refused all the same (a journal of another user)
                 self.close()
                 self.read_only = True
             except StoreDamaged:  # opened all the same: verify() reports it, repair() mends it, the rest raise it
                 pass
-        if self.read_only:
-            self._meta("schema")  # fail now, not at the first question
+        if self.read_only and self._meta("schema") == PREVIOUS_SCHEMA:  # (fails now, not at the first question)
+            self._page_starts = "NULL"  # read as it is, without pages, until a writer migrates it
 
     def _create(self) -> None:
         """The tables, the schema version, the generation and an id that ties the dense cache file to this database."""
@@ -295,6 +300,15 @@ class LocalStore:
                 "INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('generation', '0'), ('store', ?)",
                 (str(SCHEMA_VERSION), uuid.uuid4().hex),
             )
+
+    def _migrate(self) -> None:
+        """Bring an index of the previous format up to this one in place: documents gain their page starts (none
+        yet: the next sync reads the PDFs again and, their text unchanged, records them without embedding)."""
+        with self._transaction() as db:
+            if db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() != (PREVIOUS_SCHEMA,):
+                return  # another process migrated it meanwhile
+            db.execute("ALTER TABLE documents ADD COLUMN page_starts TEXT")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
 
     def _remove_first_format(self) -> None:
         """Delete an index of the first format (``CURRENT`` naming a ``v-*`` folder) left in this folder."""
@@ -450,8 +464,9 @@ class LocalStore:
                 self._delete(db, [item.document.id, *item.replaces])
                 d = item.document
                 db.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (d.id, d.title, d.source, item.size, item.mtime, len(item.passages), d.text),
+                    "INSERT INTO documents (id, title, source, size, mtime, passage_count, text, page_starts) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (d.id, d.title, d.source, item.size, item.mtime, len(item.passages), d.text, _json(d.page_starts)),
                 )
                 tokens = keyword_tokens([p.text for p in item.passages])
                 for passage, vector, words in zip(item.passages, vectors, tokens, strict=True):
@@ -486,10 +501,13 @@ class LocalStore:
         with self.writer(), self._transaction() as db:
             return self._delete(db, document_ids)
 
-    def set_source(self, document_id: str, source: str, size: int, mtime: float) -> None:
+    def set_source(
+        self, document_id: str, source: str, size: int, mtime: float, page_starts: list[int] | None = None
+    ) -> None:
         with self._transaction() as db:
             db.execute(
-                "UPDATE documents SET source = ?, size = ?, mtime = ? WHERE id = ?", (source, size, mtime, document_id)
+                "UPDATE documents SET source = ?, size = ?, mtime = ?, page_starts = ? WHERE id = ?",
+                (source, size, mtime, _json(page_starts), document_id),
             )
 
     def ignore(self, sources: list[str], ignored: bool = True) -> None:
@@ -503,7 +521,7 @@ class LocalStore:
         return {source for (source,) in self._query("SELECT source FROM ignored")}
 
     def documents(self, ids: list[str] | None = None) -> list[StoredDocument]:
-        columns = "id, title, source, size, mtime, passage_count"
+        columns = f"id, title, source, size, mtime, passage_count, {self._page_starts}"
         if ids is None:
             rows = self._query(f"SELECT {columns} FROM documents ORDER BY source")
         else:
@@ -512,19 +530,22 @@ class LocalStore:
                 rows += self._query(f"SELECT {columns} FROM documents WHERE id IN ({_marks(chunk)})", chunk)
             rows.sort(key=lambda row: row[2])
         return [
-            StoredDocument(id=i, title=t, source=s, content_hash=i, size=z, mtime=m, passage_count=n)
-            for i, t, s, z, m, n in rows
+            StoredDocument(
+                id=i, title=t, source=s, content_hash=i, size=z, mtime=m, passage_count=n, page_starts=_unjson(p)
+            )
+            for i, t, s, z, m, n, p in rows
         ]
 
     def get_documents(self, ids: list[str]) -> dict[str, Document]:
         found = {}
         for chunk in batched(list(dict.fromkeys(ids))):
-            for i, t, s, text in self._query(
-                f"SELECT id, title, source, text FROM documents WHERE id IN ({_marks(chunk)})", chunk
+            for i, t, s, text, pages in self._query(
+                f"SELECT id, title, source, text, {self._page_starts} FROM documents WHERE id IN ({_marks(chunk)})",
+                chunk,
             ):
                 if document_id(text) != i:
                     raise self._damaged(f"document {i}: its text does not match its content hash")
-                found[i] = Document(id=i, title=t, source=s, text=text)
+                found[i] = Document(id=i, title=t, source=s, text=text, page_starts=_unjson(pages))
         return found
 
     def get_passages(self, ids: list[str]) -> dict[str, Passage]:
@@ -851,6 +872,14 @@ class LocalStore:
 
 def _decode(data: bytes) -> str:
     return data.decode("utf-8", "replace")
+
+
+def _json(page_starts: list[int] | None) -> str | None:
+    return None if page_starts is None else json.dumps(page_starts)
+
+
+def _unjson(stored: str | None) -> list[int] | None:
+    return None if stored is None else json.loads(stored)
 
 
 def _marks(items: list) -> str:

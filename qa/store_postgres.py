@@ -62,7 +62,8 @@ CREATE TABLE IF NOT EXISTS documents (
     size bigint NOT NULL,
     mtime double precision NOT NULL,
     passage_count integer NOT NULL,
-    text text NOT NULL
+    text text NOT NULL,
+    page_starts integer[]
 );
 CREATE INDEX IF NOT EXISTS documents_source ON documents (source);
 CREATE TABLE IF NOT EXISTS passages (
@@ -94,6 +95,14 @@ CREATE TABLE IF NOT EXISTS ignored_sources (
     source text PRIMARY KEY
 );
 """
+# A store made before documents recorded their pages gains the column (empty: the next sync reads its PDFs again and,
+# their text unchanged, records their pages without embedding them again).
+ADD_PAGE_STARTS = "ALTER TABLE documents ADD COLUMN IF NOT EXISTS page_starts integer[]"
+SCHEMA_STATE = """
+SELECT to_regclass('term_stats') IS NOT NULL,
+       EXISTS (SELECT FROM pg_attribute
+               WHERE attrelid = to_regclass('documents') AND attname = 'page_starts' AND NOT attisdropped)
+"""
 TABLES = ("documents", "passages", "passage_terms", "term_stats")
 COPY_COLUMNS = {
     "documents": (
@@ -105,6 +114,7 @@ COPY_COLUMNS = {
         ("mtime", "float8"),
         ("passage_count", "int4"),
         ("text", "text"),
+        ("page_starts", "int4[]"),
     ),
     "passages": (
         ("document_id", "text"),
@@ -264,6 +274,7 @@ class PostgresStore:
         self._writer_guard = threading.RLock()
         self._writer_connection: psycopg.Connection | None = None
         self._writer_depth = 0
+        self._page_starts = "page_starts"  # the column, or NULL in a store of the previous format opened read-only
         connection = self._open()
         try:
             with self._errors("opening the store"):
@@ -354,6 +365,7 @@ class PostgresStore:
                         item.mtime,
                         len(item.passages),
                         item.document.text,
+                        item.document.page_starts,
                     )
                     for item in batch
                 ),
@@ -391,14 +403,16 @@ class PostgresStore:
         with self._write("deleting documents") as (cursor, _):
             return self._remove(cursor, list(dict.fromkeys(document_ids)))
 
-    def set_source(self, document_id: str, source: str, size: int, mtime: float) -> None:
-        """Record that a stored document now comes from another file (renamed or touched, same text); an unknown id
-        changes nothing."""
+    def set_source(
+        self, document_id: str, source: str, size: int, mtime: float, page_starts: list[int] | None = None
+    ) -> None:
+        """Record that a stored document now comes from another file (renamed or touched, same text), with where
+        that file's pages begin (PDFs); an unknown id changes nothing."""
         self._require_writable("record a new source")
         with self._write("recording a new source") as (cursor, _):
             cursor.execute(
-                "UPDATE documents SET source = %s, size = %s, mtime = %s WHERE id = %s",
-                (source, size, mtime, document_id),
+                "UPDATE documents SET source = %s, size = %s, mtime = %s, page_starts = %s::integer[] WHERE id = %s",
+                (source, size, mtime, page_starts, document_id),
             )
 
     def ignore(self, sources: list[str], ignored: bool = True) -> None:
@@ -420,7 +434,7 @@ class PostgresStore:
         """Stored documents without their texts (every one, or those of ``ids``), ordered by source."""
         rows = self._fetch(
             "listing documents",
-            "SELECT id, title, source, content_hash, size, mtime, passage_count "
+            f"SELECT id, title, source, content_hash, size, mtime, passage_count, {self._page_starts} "
             "FROM documents WHERE %(all)s OR id = ANY(%(ids)s) ORDER BY source, id",
             {"all": ids is None, "ids": list(ids or [])},
         )
@@ -433,6 +447,7 @@ class PostgresStore:
                 size=row[4],
                 mtime=row[5],
                 passage_count=row[6],
+                page_starts=row[7],
             )
             for row in rows
         ]
@@ -440,9 +455,13 @@ class PostgresStore:
     def get_documents(self, ids: list[str]) -> dict[str, Document]:
         """Documents with their full text, by id; unknown ids are left out."""
         rows = self._fetch(
-            "reading documents", "SELECT id, title, source, text FROM documents WHERE id = ANY(%s)", (list(ids),)
+            "reading documents",
+            f"SELECT id, title, source, text, {self._page_starts} FROM documents WHERE id = ANY(%s)",
+            (list(ids),),
         )
-        return {row[0]: Document(id=row[0], title=row[1], source=row[2], text=row[3]) for row in rows}
+        return {
+            row[0]: Document(id=row[0], title=row[1], source=row[2], text=row[3], page_starts=row[4]) for row in rows
+        }
 
     def get_passages(self, ids: list[str]) -> dict[str, Passage]:
         """Passages with their text, by id; unknown ids are left out."""
@@ -578,14 +597,22 @@ class PostgresStore:
         return connection
 
     def _ensure_schema(self, connection: psycopg.Connection) -> None:
-        """Create the extension and tables in one transaction, serialised across processes by an advisory lock."""
-        if _row(connection.execute("SELECT to_regclass('term_stats') IS NOT NULL"))[0]:
+        """Create the extension and tables, or add what a store of the previous format lacks (ADD_PAGE_STARTS), in
+        one transaction serialised across processes by an advisory lock."""
+        created, paged = _row(connection.execute(SCHEMA_STATE))
+        if created and paged:
             return
         if self.read_only:
-            raise StoreUnavailable(f"there is no store at {self.shown} yet, and a read-only handle cannot create one")
+            if not created:
+                raise StoreUnavailable(
+                    f"there is no store at {self.shown} yet, and a read-only handle cannot create one"
+                )
+            self._page_starts = "NULL"  # read as it is, without pages, until a writer opens it
+            return
         with connection.transaction():
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             connection.execute(SCHEMA)
+            connection.execute(ADD_PAGE_STARTS)
 
     @contextmanager
     def _errors(self, action: str) -> Iterator[None]:

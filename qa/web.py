@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.config import ReaderKind, Settings
+from qa.documents import page_at
 from qa.models import AskResult, Citation
 
 log = logging.getLogger(__name__)
@@ -130,11 +131,16 @@ def file_name(source: str) -> str:
     return Path(source).name
 
 
+def page_label(page: int | None) -> str:
+    """The page after a file name (" · p. 4"), or nothing when the file has no pages."""
+    return f" · p. {page}" if page else ""
+
+
 def citation_html(number: int, citation: Citation) -> str:
     return (
         f'<div class="qa-source"><b>[{number}] {esc(citation.title)}</b><br>'
-        f'<span class="qa-meta">file {esc(file_name(citation.source))} · document {esc(citation.document_id)} · '
-        f"characters {citation.start}–{citation.end}</span>"
+        f'<span class="qa-meta">file {esc(file_name(citation.source))}{page_label(citation.page)} · '
+        f"document {esc(citation.document_id)} · characters {citation.start}–{citation.end}</span>"
         f'<div class="qa-passage">{highlighted_passage(citation)}</div></div>'
     )
 
@@ -179,7 +185,8 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
                 )
                 parts.append(
                     f'<div class="qa-source"><b>[{number}] {esc(found.title)}</b><br>'
-                    f'<span class="qa-meta">file {esc(file_name(found.source))} · characters '
+                    f'<span class="qa-meta">file {esc(file_name(found.source))}'
+                    f"{page_label(page_at(found.page_starts, passage.start))} · characters "
                     f"{passage.start}–{passage.end} · retrieval score {found.score:.3f}</span>"
                     f'<div class="qa-passage">{esc(preview)}</div></div>'
                 )
@@ -201,7 +208,7 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
             where = answer.citations[0]
             items.append(
                 f'<li>{esc(answer.text)} <span class="qa-meta">(score {answer.score:.2f}; '
-                f"{esc(where.title)}, characters {where.start}–{where.end})</span></li>"
+                f"{esc(where.title)}{page_label(where.page)}, characters {where.start}–{where.end})</span></li>"
             )
         heading = "The reader was unsure; other candidates" if unsure else "Other candidates"
         sources.append(f'<div class="qa-alternatives"><b>{heading}:</b><ul>{"".join(items)}</ul></div>')

@@ -62,6 +62,25 @@ def tiny_model_dir(tmp_path_factory):
     return str(folder)
 
 
+@pytest.fixture
+def write_pdf():
+    """Writes a PDF whose pages hold the given lines (a page without lines is empty); returns its path."""
+    from reportlab.pdfgen import canvas
+
+    def write(path: Path, pages: list[list[str]], title: str | None = None) -> Path:
+        pdf = canvas.Canvas(str(path))
+        if title:
+            pdf.setTitle(title)
+        for lines in pages:
+            for number, line in enumerate(lines):
+                pdf.drawString(72, 720 - 16 * number, line)
+            pdf.showPage()
+        pdf.save()
+        return path
+
+    return write
+
+
 @pytest.fixture(params=["local", "postgres"])
 def store_factory(request, tmp_path):
     """Opens stores of one backend on one fresh location; every handle it made is closed afterwards."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.documents import DocumentError, document_id, load_document, scan_folder
+from qa.documents import DocumentError, document_id, join_pages, load_document, page_at, scan_folder
 
 
 def test_text_and_markdown_titles(tmp_path):
@@ -34,19 +34,40 @@ def test_html_keeps_visible_text_only(tmp_path):
     assert "hidden" not in document.text and "color" not in document.text
 
 
-def test_pdf_text(tmp_path):
-    from reportlab.pdfgen import canvas
-
-    path = tmp_path / "report.pdf"
-    pdf = canvas.Canvas(str(path))
-    pdf.setTitle("Quarterly Report")
-    pdf.drawString(72, 720, "The bridge opened in 1987.")
-    pdf.showPage()
-    pdf.drawString(72, 720, "Second page text.")
-    pdf.save()
+def test_pdf_text(tmp_path, write_pdf):
+    path = write_pdf(
+        tmp_path / "report.pdf", [["The bridge opened in 1987."], ["Second page text."]], title="Quarterly Report"
+    )
     document = load_document(path)
     assert document.title == "Quarterly Report"
     assert "The bridge opened in 1987." in document.text and "Second page text." in document.text
+
+
+def test_pdf_pages_begin_where_recorded_and_empty_pages_keep_their_numbers(tmp_path, write_pdf):
+    pages = [[], ["The bridge opened in 1987.", "Mayor Elna Kvist cut the ribbon."], [], ["Third page, the toll."], []]
+    document = load_document(write_pdf(tmp_path / "report.pdf", pages))
+    text, starts = document.text, document.page_starts
+    assert len(starts) == 5 and starts[0] == starts[1] == 0 and starts[2] == starts[3] and starts[4] == len(text)
+    assert text[starts[1] :].startswith("The bridge opened in 1987.")
+    assert text[: starts[3]].endswith("ribbon.\n\n") and text[starts[3] :] == "Third page, the toll."
+    assert [page_at(starts, offset) for offset in (0, starts[3] - 1, starts[3], len(text) - 1)] == [2, 2, 4, 4]
+    assert {page_at(starts, offset) for offset in range(len(text))} == {2, 4}  # empty pages hold no character
+    (tmp_path / "notes.txt").write_text("No pages here.", encoding="utf-8")
+    assert load_document(tmp_path / "notes.txt").page_starts is None
+
+
+def test_joined_pages_and_the_page_of_an_offset():
+    text, starts = join_pages(["  First page.\n", "", "Second.", "   ", "Third"])
+    assert text == "First page.\n\nSecond.\n\nThird"
+    assert starts == [0, 13, 13, 22, 22]
+    assert [text[start:].split("\n")[0] for start in starts] == ["First page.", "Second.", "Second.", "Third", "Third"]
+    pages = [page_at(starts, offset) for offset in range(len(text))]
+    assert pages == [1] * 13 + [3] * 9 + [5] * 5  # the blank line after a page is that page's; empty pages none
+    assert page_at(starts, 0) == 1 and page_at(starts, 11) == 1 and page_at(starts, 12) == 1  # the separator
+    assert page_at(starts, len(text) - 1) == 5
+    assert join_pages(["", "", "Only."]) == ("Only.", [0, 0, 0]) and page_at([0, 0, 0], 0) == 3
+    assert join_pages(["Only.", ""]) == ("Only.", [0, 5]) and page_at([0, 5], 4) == 1
+    assert page_at(None, 3) is None and page_at([], 0) is None and page_at([0, 10], -1) is None
 
 
 def test_encodings(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -193,3 +194,59 @@ def test_an_interrupted_long_document_goes_on_where_it_stopped(indexer, folder, 
     for i in range(total):
         found = indexer.store.dense_search(fresh[i], 1)[0]
         assert found[0] == f"{document_id(long_text)}:{i}" and found[1] > 0.999
+
+
+def written_before_pages(backend: str, location: str) -> None:
+    """Make a store look as one written before documents recorded their pages: no page_starts column (and, in the
+    local store, the schema version of then)."""
+    if backend == "local":
+        import sqlite3
+
+        from qa.store_local import DATABASE_FILE, PREVIOUS_SCHEMA
+
+        with sqlite3.connect(Path(location) / DATABASE_FILE) as db:
+            db.execute("ALTER TABLE documents DROP COLUMN page_starts")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (PREVIOUS_SCHEMA,))
+        db.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as db:
+            db.execute("ALTER TABLE documents DROP COLUMN page_starts")
+
+
+@pytest.mark.parametrize("backend", ["local", "postgres"])
+def test_a_store_written_before_pages_gets_them_in_place_on_the_next_sync(
+    backend, tmp_path, folder, embedder, write_pdf, request, monkeypatch
+):
+    location = str(tmp_path / "index") if backend == "local" else request.getfixturevalue("postgres_database")
+    pdf = write_pdf(folder / "report.pdf", [["Page one of the report."], [], ["Page three tells of the ferry."]])
+    store = open_store(backend, location)
+    Indexer(store, embedder, 200, 1).sync_folder(folder, 10**6, progress=False)
+    passages = store.manifest().passage_count
+    store.close()
+    written_before_pages(backend, location)
+
+    reader = open_store(backend, location, read_only=True)  # an older store reads as it is, without pages
+    assert {d.source: d.page_starts for d in reader.documents()}[str(pdf)] is None
+    reader.close()
+    store = open_store(backend, location)  # migrated in place: nothing set aside, every passage kept
+    assert store.manifest().passage_count == passages
+    read = []
+
+    def load(path, *args):
+        read.append(path.name)
+        return load_document(path, *args)
+
+    monkeypatch.setattr(indexing, "load_document", load)
+    report = Indexer(store, embedder, 200, 1).sync_folder(folder, 10**6, progress=False)
+    assert read == ["report.pdf"]  # only the PDF is read again, and not embedded
+    assert report.embedded_passages == 0 and not report.changed and len(report.reused) == 3
+    pages = load_document(pdf).page_starts
+    assert pages == [0, 25, 25]
+    assert {d.source: d.page_starts for d in store.documents()}[str(pdf)] == pages
+    assert store.get_documents([document_id(load_document(pdf).text)]).popitem()[1].page_starts == pages
+    assert store.manifest().passage_count == passages and store.verify() == []
+    Indexer(store, embedder, 200, 1).sync_folder(folder, 10**6, progress=False)
+    assert read == ["report.pdf"]  # once
+    store.close()

@@ -165,6 +165,22 @@ def test_set_source_keeps_passages(filled):
     assert filled.dense_search(eiffel.vectors[0], 1)[0][0] == eiffel.passages[0].id
 
 
+def test_page_starts_round_trip(store):
+    report = make_write("everest", 3, source="/docs/everest.pdf")
+    report.document = report.document.model_copy(update={"page_starts": [0, 0, 56]})
+    eiffel = make_write("eiffel", 0)
+    store.write([report, eiffel])
+    listed = {d.id: d.page_starts for d in store.documents()}
+    assert listed == {report.document.id: [0, 0, 56], eiffel.document.id: None}
+    assert store.documents([report.document.id])[0].page_starts == [0, 0, 56]
+    found = store.get_documents([report.document.id, eiffel.document.id])
+    assert found[report.document.id] == report.document and found[eiffel.document.id].page_starts is None
+    store.set_source(report.document.id, "/docs/moved.pdf", 10, 20.0, [0, 56])
+    assert store.get_documents([report.document.id])[report.document.id].page_starts == [0, 56]
+    store.set_source(report.document.id, "/docs/moved.txt", 10, 20.0)
+    assert store.documents([report.document.id])[0].page_starts is None
+
+
 def test_generation_grows_with_every_write(store):
     generations = [store.manifest().generation]
     store.write([make_write("eiffel", 0)])

@@ -229,6 +229,33 @@ def test_upload_then_ask_about_it(client, reader_kind, tmp_path, documents):
     assert_offsets_match_file(citation, documents)
 
 
+def test_a_pdf_answer_shows_its_page(client, reader_kind, tmp_path, documents, write_pdf):
+    from gradio_client import handle_file
+
+    path = write_pdf(
+        tmp_path / "vellmark-report.pdf",
+        [
+            ["Vellmark harbour report", "The harbour was dredged in the spring."],
+            ["Fishing catches rose by a tenth over the year."],
+            ["The Vellmark lighthouse keeper is Ragna Thorsen.", "She has kept the light since 2011."],
+        ],
+    )
+    status, _table, _ = client.predict([handle_file(str(path))], api_name="/upload")
+    assert "vellmark-report.pdf: indexed" in status, status
+    result = ask(client, "Who is the Vellmark lighthouse keeper?", reader=reader_kind)
+    citation = result["citations"][0]
+    assert "Ragna Thorsen" in result["answer"] and citation["page"] == 3
+    assert_offsets_match_file(citation, documents)
+    assert "page_starts" not in json.dumps(result)
+    _, messages = chat(client, "Who is the Vellmark lighthouse keeper?", reader=reader_kind)
+    sources = [
+        "".join(part.get("text", "") for part in m["content"])
+        for m in messages
+        if (m.get("metadata") or {}).get("title", "").startswith("Sources")
+    ]
+    assert "file vellmark-report.pdf · p. 3 · document" in html.unescape(sources[0])
+
+
 def test_bad_uploads_are_reported_and_break_nothing(client, tmp_path):
     from gradio_client import handle_file
 
@@ -381,3 +408,36 @@ def test_confidence_reads_as_words():
     assert [confidence_label(s, "trained", False) for s in (10.77, 6.0, 3.5)] == ["high", "medium", "low"]
     assert confidence_label(10.77, "trained", True) == "medium"
     assert confidence_label(0.7, "sentence", False) == "high"
+
+
+def test_pages_are_shown_beside_the_file():
+    from qa.models import AskResult, Citation, Passage, RetrievedPassage
+    from qa.web import render_answer
+
+    passage = Passage(id="d:0", document_id="d", start=40, end=70, text="The keeper is Ragna Thorsen now.")
+    found = RetrievedPassage(passage=passage, title="Report", source="/docs/r.pdf", score=0.5, page_starts=[0, 30, 60])
+    citation = Citation(
+        document_id="d",
+        title="Report",
+        source="/docs/r.pdf",
+        passage_id="d:0",
+        start=54,
+        end=67,
+        quote="Ragna Thorsen",
+        passage_text=passage.text,
+        passage_start=40,
+        passage_end=70,
+        page=2,
+    )
+    answered = AskResult(
+        question="q", resolved_question="q", answer="Ragna Thorsen", score=9.0, citations=[citation], passages=[found]
+    )
+    assert "file r.pdf · p. 2 · document d" in render_answer(answered, "trained")[1]["content"]
+    unanswered = AskResult(question="q", resolved_question="q", answer=None, score=None, passages=[found])
+    assert "file r.pdf · p. 2 · characters 40–70" in render_answer(unanswered, "trained")[1]["content"]
+    assert "page_starts" not in unanswered.model_dump_json()
+    plain = found.model_copy(update={"page_starts": None, "source": "/docs/r.txt"})
+    assert (
+        "file r.txt · characters"
+        in render_answer(unanswered.model_copy(update={"passages": [plain]}), "x")[1]["content"]
+    )
