@@ -86,12 +86,16 @@ NOT_HEADS = frozenset(
     """is was are were did do does has have had can could would will should of the a an kind type sort form part
     other else exactly specifically""".split()
 )
-# Heads the paragraph's other facts can answer by inference (a year gives its decade and century): never swapped.
-TIME_HEADS = frozenset(
-    "year years decade decades century centuries date dates month months day days era age period time".split()
+# Heads the paragraph's other facts can answer by inference (a year gives its decade and century, a percentage is
+# also an amount): never swapped.
+INFERABLE_HEADS = frozenset(
+    """year years decade decades century centuries date dates month months day days era age period time percentage
+    percent amount number proportion share rate frequency fraction ratio total size value""".split()
 )
 NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten hundred thousand million billion".split())
 TRIES = 20
+# A year after one of these bounds a range, which another year inside it would still answer.
+RANGE_BEFORE = re.compile(r"\b(?:before|after|since|until|till|by|to|between|and|from|prior to)\s+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ def name_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim a capitalised run to its name: see ``mentions``; an empty span when nothing is left."""
     if text[end - 2 : end] in ("'s", "’s"):
         end -= 2
+    end = start + len(text[start:end].rstrip("'’-"))
     words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
     before = text[:start].rstrip()
     if not before or before[-1] in SENTENCE_END:
@@ -221,12 +226,12 @@ def answer_type(answer: str) -> str:
 
 def question_heads(pairs: Iterable[tuple[str, str]], min_count: int = 5) -> dict[str, str]:
     """The words asked about after what/which/how many (``HEAD``) in (question, answer) pairs, seen at least
-    ``min_count`` times, each with the type its answers have most often; ``TIME_HEADS`` left out."""
+    ``min_count`` times, each with the type its answers have most often; ``INFERABLE_HEADS`` left out."""
     types: dict[str, Counter] = {}
     for question, answer in pairs:
         match = HEAD.search(question)
         head = match.group(1).lower() if match else ""
-        if head and head not in NOT_HEADS and head not in TIME_HEADS:
+        if head and head not in NOT_HEADS and head not in INFERABLE_HEADS:
             types.setdefault(head, Counter())[answer_type(answer)] += 1
     return {
         head: counts.most_common(1)[0][0] for head, counts in sorted(types.items()) if sum(counts.values()) >= min_count
@@ -278,6 +283,7 @@ def swap_mention(question: str, lowered: str, answer: str, pools: Pools, rng: ra
         if occurs(question[start:end], lowered)
         and not touches_answer(question[start:end], answer)
         and (kind != "name" or is_name(question[start:end], pools.common))
+        and not (kind == "year" and RANGE_BEFORE.search(question[:start]))
     ]
     if question == question.lower():  # lower-case queries (QED): look for the article's names case-insensitively
         spans += [
@@ -368,7 +374,18 @@ def candidates(question: str, context: str, answer: str, pools: Pools, rng: rand
         negate(question, lowered),
         swap_head(question, lowered, answer, pools, rng),
     ]
-    return [m for m in made if m and m.question.strip().lower() != question.strip().lower()]
+    return [m for m in made if m and still_differs(question, m, answer)]
+
+
+def still_differs(question: str, made: NearMiss, answer: str) -> bool:
+    """The guard every edit passes: a new question, no mere variant of the removed text, and not naming the answer
+    (as in "Latin or Cyrillic?" turned into "Latin or Portuguese?")."""
+    removed, inserted = made.removed.lower(), made.inserted.lower()
+    return (
+        made.question.strip().lower() != question.strip().lower()
+        and not (removed and (removed in inserted or inserted in removed))
+        and answer.strip().lower() not in made.question.lower()
+    )
 
 
 def near_miss(question: str, context: str, answer: str, pools: Pools, rng: random.Random) -> NearMiss | None:
