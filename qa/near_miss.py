@@ -94,8 +94,11 @@ INFERABLE_HEADS = frozenset(
 )
 NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten hundred thousand million billion".split())
 TRIES = 20
-# A year after one of these bounds a range, which another year inside it would still answer.
-RANGE_BEFORE = re.compile(r"\b(?:before|after|since|until|till|by|to|between|and|from|prior to)\s+$", re.IGNORECASE)
+# A year after or before one of these bounds a range, which another year inside it would still answer.
+RANGE_BEFORE = re.compile(
+    r"(?:\b(?:before|after|since|until|till|by|to|between|and|from|prior to)\s+|[-–]\s*)$", re.IGNORECASE
+)
+RANGE_AFTER = re.compile(r"^(?:\s*[-–]|\s+(?:to|and)\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -283,7 +286,7 @@ def swap_mention(question: str, lowered: str, answer: str, pools: Pools, rng: ra
         if occurs(question[start:end], lowered)
         and not touches_answer(question[start:end], answer)
         and (kind != "name" or is_name(question[start:end], pools.common))
-        and not (kind == "year" and RANGE_BEFORE.search(question[:start]))
+        and not (kind == "year" and (RANGE_BEFORE.search(question[:start]) or RANGE_AFTER.match(question[end:])))
     ]
     if question == question.lower():  # lower-case queries (QED): look for the article's names case-insensitively
         spans += [

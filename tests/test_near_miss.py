@@ -159,3 +159,5 @@ def test_guards_drop_edits_naming_the_answer_variants_of_the_removed_text_and_ye
     assert still_differs("Who was Jesus?", NearMiss("Who was Moses?", "name", "Jesus", "Moses"), "a man")
     lowered = "Between 1996 and 2003 it borrowed from Asia.".lower()
     assert swap_mention("Who lent between 1996 and 2003?", lowered, "Asia", pools(), random.Random(0)) is None
+    lowered = "In 1996–2003 it borrowed from Asia.".lower()
+    assert swap_mention("Who lent in 1996–2003?", lowered, "Asia", pools(), random.Random(0)) is None
