@@ -67,7 +67,7 @@ ANTONYMS = {
     "eastern": "western",
     "western": "eastern",
 }
-ANTONYM = re.compile(r"\b(" + "|".join(ANTONYMS) + r")\b", re.IGNORECASE)
+ANTONYM = re.compile(r"(?<!-)\b(" + "|".join(ANTONYMS) + r")\b(?!-)", re.IGNORECASE)  # not in "lower-case"
 NEGATION_CUES = re.compile(
     r"\b(?:not|never|no|none|nor|neither|nobody|nothing|without|except|fail\w*|refus\w*|lack\w*)\b|n't\b", re.IGNORECASE
 )

@@ -100,6 +100,7 @@ def test_antonym_only_where_the_paragraph_uses_the_word_and_not_its_opposite():
     assert made and made.question == "What was the smallest hit of the year?" and made.kind == "antonym"
     assert swap_antonym("What was the largest hit?", "the largest and the smallest", "x", random.Random(0)) is None
     assert swap_antonym("What was the first hit?", PARAGRAPH.lower(), "x", random.Random(0)) is None
+    assert swap_antonym("What is a largest-hit album?", PARAGRAPH.lower(), "x", random.Random(0)) is None
 
 
 def test_negation_only_in_a_paragraph_without_negation():
