@@ -16,7 +16,7 @@ KINDS = (*SWAP_KINDS, "antonym", "negation", "attribute")
 UPPER = "A-ZÀ-ÖØ-Þ"
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 PATTERNS = {
-    "title": re.compile(r"[\"“]([^\"“”\n]{2,80})[\"”]"),
+    "title": re.compile(r"[\"“](\w[^\"“”\n]{0,78}[\w.!?])[\"”]"),  # text between two quotes starts with a space
     "date": re.compile(
         rf"\b(?:\d{{1,2}} {MONTH}(?:,? \d{{4}})?|{MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:, \d{{4}})?|{MONTH} \d{{4}})\b"
     ),

@@ -48,6 +48,7 @@ def text_of(text: str, kind: str) -> list[str]:
 def test_mentions_find_titles_dates_years_numbers_and_names_not_at_sentence_start():
     text = 'On 4 July 1976 the "Tall Ships" came. Boats sailed past New York Harbor, 212 of them, in 1976\'s heat.'
     assert text_of(text, "title") == ["Tall Ships"]
+    assert text_of('He said "go" (meaning: "leave").', "title") == ["go", "leave"]
     assert text_of(text, "date") == ["4 July 1976"]
     assert text_of(text, "year") == ["1976"]
     assert text_of(text, "number") == ["212"]
