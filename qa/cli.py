@@ -170,6 +170,7 @@ def command_train_reader(args: argparse.Namespace) -> int:
         bf16=not args.no_bf16,
         negative_fraction=args.negative_fraction,
         hard_negative_fraction=args.hard_negative_fraction,
+        near_miss_fraction=args.near_miss_fraction,
         device=args.device,
     )
     model_dir = train_reader(config, resume=args.resume)
@@ -280,6 +281,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.35,
         help="share also paired with the answerless paragraph of their article most like the question",
+    )
+    train.add_argument(
+        "--near-miss-fraction",
+        type=float,
+        default=0.0,
+        help="share of answerable questions also given a near-miss edit their own paragraph does not answer "
+        "(qa.near_miss), labelled no answer",
     )
     train.add_argument("--device", default="", help="torch device (default: cuda when available, else cpu)")
     train.add_argument("--no-bf16", action="store_true", help="train in float32 (bf16 autocast is the default)")

@@ -17,6 +17,7 @@ import torch
 from tqdm import tqdm
 
 from qa.config import Settings
+from qa.near_miss import Pools, file_pools, near_miss
 from qa.reading import truncate_question
 from qa.squad import load_squad
 
@@ -39,6 +40,7 @@ class TrainConfig:
     weight_decay: float = 0.01
     negative_fraction: float = 0.15
     hard_negative_fraction: float = 0.35
+    near_miss_fraction: float = 0.0
     max_minutes: float = 0.0
     freeze_embeddings: bool = True
     attention_dropout: float = 0.0
@@ -92,16 +94,25 @@ def hardest_negative(
     return best
 
 
-def collect_examples(config: TrainConfig, rng: random.Random) -> list[tuple[str, str, int, str]]:
+def collect_examples(
+    config: TrainConfig, rng: random.Random, near_miss_kinds: Counter | None = None
+) -> list[tuple[str, str, int, str]]:
     """(question, context, answer_start, answer_text) tuples; answer_start -1 marks a no-answer pairing.
 
     Besides the gold pairing, a question is paired with no-answer paragraphs of its own article: a random one
     (``negative_fraction``) and the one most like the question that lacks the answer (``hard_negative_fraction``).
+    A ``near_miss_fraction`` of the answerable questions also gets a near-miss edit (``qa.near_miss``) paired with
+    its own paragraph as no-answer; the kind of each is counted into ``near_miss_kinds``.
     """
     examples = []
+    kinds = Counter() if near_miss_kinds is None else near_miss_kinds
     for path in config.train_files:
         taken = 0
-        for article in load_squad(path):
+        articles = load_squad(path)
+        pools: list[Pools | None] = [None] * len(articles)
+        if config.near_miss_fraction:
+            pools = list(file_pools(articles))
+        for article, article_pools in zip(articles, pools, strict=True):
             contexts = [p.context for p in article.paragraphs]
             lowered = [c.lower() for c in contexts]
             words = [set(WORD.findall(c)) for c in lowered]
@@ -125,7 +136,14 @@ def collect_examples(config: TrainConfig, rng: random.Random) -> list[tuple[str,
                         hard = hardest_negative(question.question, answerless, words, document_frequency)
                         if hard is not None:
                             examples.append((question.question, contexts[hard], -1, ""))
+                    if article_pools and rng.random() < config.near_miss_fraction:
+                        made = near_miss(question.question, paragraph.context, answer, article_pools, rng)
+                        if made:
+                            examples.append((made.question, paragraph.context, -1, ""))
+                            kinds[made.kind] += 1
         log.info("%s: %d questions", path, taken)
+    if kinds:
+        log.info("near-miss no-answer questions by kind: %s", dict(sorted(kinds.items())))
     return examples
 
 
@@ -249,7 +267,8 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
     parameters = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(parameters, lr=config.learning_rate, weight_decay=config.weight_decay)
 
-    examples = collect_examples(config, random.Random(config.seed))
+    near_miss_kinds: Counter = Counter()
+    examples = collect_examples(config, random.Random(config.seed), near_miss_kinds)
     windows = encode_windows(tokenizer, examples, config)
     batches = plan_batches(windows, config)
     positives = sum(w.start > 0 for w in windows)
@@ -341,7 +360,13 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
         tokenizer,
         config,
         output_dir,
-        {"steps": step, "planned_steps": len(batches), "windows": len(windows), "minutes": elapsed / 60},
+        {
+            "steps": step,
+            "planned_steps": len(batches),
+            "windows": len(windows),
+            "minutes": elapsed / 60,
+            "near_miss_kinds": dict(sorted(near_miss_kinds.items())),
+        },
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 
@@ -132,3 +133,34 @@ def test_short_training_run_exports_a_loadable_fp16_reader_and_resumes(tiny_mode
     torch.save(state, checkpoint_path)
     resumed = json.loads((train_reader(config, resume=True) / "training.json").read_text())
     assert resumed["steps"] == summary["steps"] and resumed["minutes"] >= 10
+
+
+def test_collect_examples_adds_near_miss_questions_at_the_asked_fraction(squad_file, tmp_path):
+    def near_misses(fraction: float, path) -> tuple[list, Counter]:
+        config = TrainConfig(
+            train_files=[str(path)],
+            output_dir="unused",
+            negative_fraction=0.0,
+            hard_negative_fraction=0.0,
+            near_miss_fraction=fraction,
+        )
+        kinds: Counter = Counter()
+        examples = collect_examples(config, random.Random(0), kinds)
+        originals = {question for _, question, _ in QUESTIONS} | {"Who founded Moscow?"}
+        made = []
+        for before, example in pairwise(examples):
+            if example[0] not in originals:  # a near miss follows its question, on the same paragraph
+                assert example[1:] == (before[1], -1, "") and example[0] != before[0]
+                made.append(example)
+        return made, kinds
+
+    assert near_misses(0.0, squad_file) == ([], Counter())
+    made, kinds = near_misses(1.0, squad_file)
+    assert len(made) == sum(kinds.values()) == len(QUESTIONS)  # a rule applies to every question here
+    # The same article 40 times: 200 answerable questions, about half of them get a near miss.
+    data = json.loads(squad_file.read_text(encoding="utf-8"))
+    data["data"] *= 40
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps(data), encoding="utf-8")
+    made, kinds = near_misses(0.5, many)
+    assert 70 <= len(made) == sum(kinds.values()) <= 130
