@@ -24,6 +24,7 @@ from qa.cli import DATA_DIR
 from qa.config import TRAINED_READER_DIR
 from qa.evaluation import score_prediction
 from qa.models import Passage
+from qa.near_miss import file_near_misses
 from qa.squad import load_squad
 from qa.training import WORD, answerless_paragraphs, hardest_negative
 
@@ -49,32 +50,30 @@ def held_out(key: str) -> bool:
 
 
 def calibration_examples(files: list[Path], seed: int = 13) -> list[CalibrationExample]:
-    """Each answerable question with its own paragraph, and once against the file's paragraph most like it that
-    lacks its answer (half the questions are answerable, as in SQuAD v2.0)."""
+    """Each answerable question with its own paragraph, and once unanswerable (half the questions are answerable,
+    as in SQuAD v2.0): as a near miss against its own paragraph when one can be made, else against the file's
+    paragraph most like it that lacks its answer."""
     rng = random.Random(seed)
     examples = []
     for path in files:
-        paragraphs = [p for article in load_squad(path) for p in article.paragraphs]
-        contexts = [p.context for p in paragraphs]
+        articles = load_squad(path)
+        contexts = [p.context for article in articles for p in article.paragraphs]
         lowered = [c.lower() for c in contexts]
         words = [set(WORD.findall(c)) for c in lowered]
         document_frequency = Counter(w for paragraph_words in words for w in paragraph_words)
-        for index, paragraph in enumerate(paragraphs):
-            for question in paragraph.questions:
-                if not question.answers:
-                    continue
-                split = held_out(f"{path.name}:{question.id}")
-                examples.append(
-                    CalibrationExample(question.question, paragraph.context, question.answers, "answerable", split)
-                )
-                candidates = answerless_paragraphs(question.answers[0], lowered, index)
-                other = hardest_negative(question.question, candidates, words, document_frequency)
-                if other is None and candidates:
-                    other = rng.choice(candidates)
-                if other is not None:
-                    examples.append(
-                        CalibrationExample(question.question, contexts[other], [], "other paragraph", split)
-                    )
+        number = {context: index for index, context in enumerate(contexts)}
+        for context, question, made in file_near_misses(articles, rng):
+            split = held_out(f"{path.name}:{question.id}")
+            examples.append(CalibrationExample(question.question, context, question.answers, "answerable", split))
+            if made is not None:
+                examples.append(CalibrationExample(made.question, context, [], f"near miss: {made.kind}", split))
+                continue
+            candidates = answerless_paragraphs(question.answers[0], lowered, number[context])
+            other = hardest_negative(question.question, candidates, words, document_frequency)
+            if other is None and candidates:
+                other = rng.choice(candidates)
+            if other is not None:
+                examples.append(CalibrationExample(question.question, contexts[other], [], "other paragraph", split))
     return examples
 
 
@@ -139,8 +138,8 @@ def main() -> None:
     final = fit_calibration(
         x,
         y,
-        fitted_on=f"{names}: answerable questions with their paragraph, and each with the "
-        "most similar paragraph of its file that lacks the answer",
+        fitted_on=f"{names}: answerable questions with their paragraph, and each once unanswerable "
+        "(a near miss on its own paragraph, or the most similar paragraph of its file that lacks the answer)",
     )
     probabilities = final.probabilities(x)
     curve = threshold_curve(probabilities, y, has, f1_values)

@@ -440,6 +440,9 @@ def markdown(report: dict) -> str:
                 f"| HasAns F1 | {percent(metrics['has_ans_f1'])} |",
             ]
         lines.append(f"| NoAns accuracy | {percent(metrics['no_ans_accuracy'])} |")
+    if "calibration" in metrics:
+        rated = metrics["calibration"]
+        lines.append(f"| Confidence ECE ({rated['rated']} rated) | {rated['ece']:.3f} |")
     cited = metrics["citations"]
     lines.append(f"| Citation validity | {percent(cited['validity'])} ({cited['valid']}/{cited['checked']}) |")
     if "retrieval" in metrics:
@@ -472,14 +475,17 @@ def markdown(report: dict) -> str:
 
 
 def plot(report: dict, path: Path) -> None:
-    """Recall@k curves per retrieval mode (open mode) beside a histogram of per-question latency."""
+    """Recall@k curves per retrieval mode (open mode), the reliability diagram (a calibrated reader) and a histogram
+    of per-question latency, side by side."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     retrieval = report["metrics"].get("retrieval")
-    figure = Figure(figsize=(11 if retrieval else 6, 4), layout="constrained")
+    calibration = report["metrics"].get("calibration")
+    panels = 1 + bool(retrieval) + bool(calibration)
+    figure = Figure(figsize=(5 * panels + 1, 4), layout="constrained")
     FigureCanvasAgg(figure)
-    axes = list(figure.subplots(1, 2 if retrieval else 1, squeeze=False)[0])
+    axes = list(figure.subplots(1, panels, squeeze=False)[0])
     if retrieval:
         recall_axes = axes.pop(0)
         for mode, found in retrieval.items():
@@ -493,6 +499,26 @@ def plot(report: dict, path: Path) -> None:
         )
         recall_axes.grid(alpha=0.3)
         recall_axes.legend()
+    if calibration:
+        reliability_axes = axes.pop(0)
+        bins = calibration["reliability"]
+        reliability_axes.bar(
+            [(b["low"] + b["high"]) / 2 for b in bins],
+            [b["accuracy"] for b in bins],
+            width=[0.9 * (b["high"] - b["low"]) for b in bins],
+            alpha=0.6,
+            label="share right",
+        )
+        reliability_axes.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-", label="per bin")
+        reliability_axes.plot([0, 1], [0, 1], "k--", linewidth=1, label="perfect calibration")
+        reliability_axes.set(
+            title=f"Reliability (ECE {calibration['ece']:.3f})",
+            xlabel="confidence of the best answer",
+            ylabel="share right",
+            xlim=(0, 1),
+            ylim=(0, 1),
+        )
+        reliability_axes.legend(loc="upper left")
     latency_axes = axes[0]
     for stage in ("total", "read"):
         values = [r["timings_ms"][stage] for r in report["records"] if stage in r["timings_ms"]]

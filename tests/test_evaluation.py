@@ -24,6 +24,7 @@ from qa.evaluation import (
     retrieval_metrics,
     run,
     score_prediction,
+    summarise,
 )
 
 
@@ -57,6 +58,28 @@ def test_predict_answers_at_or_above_the_threshold():
     assert predict("Paris", 0.5, 0.5) == "Paris"
     assert predict("Paris", 0.49, 0.5) is None
     assert predict(None, None, -10.0) is None
+
+
+def test_a_calibrated_reader_answers_by_confidence_not_score():
+    assert predict("Paris", -5.0, 3.0, best_confidence=0.8, min_confidence=0.5) == "Paris"
+    assert predict("Paris", 10.0, 3.0, best_confidence=0.2, min_confidence=0.5) is None
+    assert predict("Paris", 10.0, 3.0, best_confidence=0.5, min_confidence=0.5) == "Paris"
+
+
+def test_the_summary_measures_calibration_when_candidates_carry_confidences():
+    records = [
+        QuestionRecord(id="a", question="q", answers=["Paris"], best_text="Paris", best_score=9, best_confidence=0.95),
+        QuestionRecord(id="b", question="q", answers=["Paris"], best_text="Lyon", best_score=1, best_confidence=0.15),
+        QuestionRecord(id="c", question="q", answers=[], best_text="Lyon", best_score=1, best_confidence=0.15),
+        QuestionRecord(id="d", question="q", answers=["Paris"], best_text=None),  # nothing read: not rated
+    ]
+    assert [r.best_is_right for r in records] == [True, False, False, False]
+    calibration = summarise(records, [])["calibration"]
+    assert calibration["rated"] == 3
+    # bins: 0.95 holds one right answer (gap 0.05), 0.15 two wrong ones (gap 0.15 each)
+    assert calibration["ece"] == pytest.approx((0.05 + 2 * 0.15) / 3)
+    assert [(b["low"], b["count"]) for b in calibration["reliability"]] == [(0.1, 2), (0.9, 1)]
+    assert "calibration" not in summarise(records[3:], [])
 
 
 def test_answer_metrics_split_has_and_no_answer():
