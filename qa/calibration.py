@@ -24,6 +24,11 @@ class CalibrationError(ValueError):
     """A calibration file or fit that cannot be used."""
 
 
+def shown_confidence(confidence: float | None, score: float) -> str:
+    """How a person reads an answer's confidence: a percentage, or the raw score of a reader without calibration."""
+    return f"confidence {100 * confidence:.0f}%" if confidence is not None else f"score {score:.2f}"
+
+
 def is_right(f1: float) -> bool:
     """Whether an answer with this F1 against the gold answers counts as right."""
     return f1 >= RIGHT_F1

@@ -43,6 +43,11 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         "--threshold", dest="answer_threshold", type=float, help="answer threshold (QA_ANSWER_THRESHOLD)"
     )
     group.add_argument(
+        "--min-confidence",
+        dest="min_confidence",
+        help="answer only when the estimated probability of being right reaches this, 0 to 1 (QA_MIN_CONFIDENCE)",
+    )
+    group.add_argument(
         "--follow-links",
         action="store_true",
         default=None,
@@ -61,6 +66,7 @@ ENGINE_SETTINGS = (
     "reader_model",
     "embedding_model",
     "answer_threshold",
+    "min_confidence",
     "follow_links",
 )
 
@@ -111,6 +117,8 @@ def command_index(args: argparse.Namespace) -> int:
 
 
 def command_ask(args: argparse.Namespace) -> int:
+    from qa.calibration import shown_confidence
+
     engine = engine_from(args)
     result = engine.ask(" ".join(args.question))
     if args.json:
@@ -122,7 +130,7 @@ def command_ask(args: argparse.Namespace) -> int:
             print(f"\n  closest: {passage.title} [{passage.passage.start}:{passage.passage.end}]")
             print(textwrap.indent(textwrap.fill(passage.passage.text, 100), "    "))
     else:
-        print(f"Answer: {result.answer}    (score {result.score:.2f})")
+        print(f"Answer: {result.answer}    ({shown_confidence(result.confidence, result.score or 0.0)})")
         for citation in result.citations:
             page = f", p. {citation.page}" if citation.page else ""
             print(
@@ -137,7 +145,9 @@ def command_ask(args: argparse.Namespace) -> int:
                 )
             )
         for alternative in result.alternatives[:3]:
-            print(f"\n  alternative: {alternative.text}    (score {alternative.score:.2f})")
+            print(
+                f"\n  alternative: {alternative.text}    ({shown_confidence(alternative.confidence, alternative.score)})"
+            )
     if result.notice:
         print(f"\nnote: {result.notice}")
     timings = ", ".join(f"{k} {v:.0f} ms" for k, v in result.timings_ms.items())

@@ -118,7 +118,11 @@ class Indexer:
                     continue
                 known = by_source.get(source)
                 unchanged = known is not None and known.size == stat.st_size and known.mtime == stat.st_mtime
-                if known is not None and unchanged and not (known.page_starts is None and path.suffix.lower() == ".pdf"):
+                if (
+                    known is not None
+                    and unchanged
+                    and not (known.page_starts is None and path.suffix.lower() == ".pdf")
+                ):
                     seen[known.id] = source
                     report.reused.append(known.id)
                     continue

@@ -260,8 +260,13 @@ class QA:
         mode: RetrievalMode | None = None,
         reader: ReaderKind | None = None,
         threshold: float | None = None,
+        min_confidence: float | None = None,
     ) -> AskResult:
         """Answer from the documents: an exact span with citations, or None with the reason.
+
+        A calibrated reader answers when its confidence (the estimated probability that the answer is right)
+        reaches ``min_confidence`` (default: the settings'); a reader without calibration when its score reaches
+        ``threshold``.
 
         ``history``: earlier turns (Turn objects, {"question", "answer"} dicts or pairs). Every argument is checked
         (``qa.validation``): a bad one raises ``qa.QAError`` with a one-line message.
@@ -270,7 +275,7 @@ class QA:
         began = time.perf_counter()
         question = check_question(question, self.settings.max_question_chars)
         turns = check_history(history, self.settings.max_question_chars)
-        options = ask_options(self.settings, top_k, mode, reader, threshold)
+        options = ask_options(self.settings, top_k, mode, reader, threshold, min_confidence)
         resolved = resolve(question, turns)
         timings["resolve"] = (time.perf_counter() - began) * 1000
         retriever, chosen_reader = self.retriever, self.reader(options.reader)

@@ -39,6 +39,7 @@ class AskOptions(BaseModel):
     mode: RetrievalMode
     reader: ReaderKind
     threshold: float | None
+    min_confidence: float
 
 
 def clean_text(text: str) -> str:
@@ -131,7 +132,12 @@ def describe(name: str) -> str:
 
 
 def ask_options(
-    settings: Settings, top_k: Any = None, mode: Any = None, reader: Any = None, threshold: Any = None
+    settings: Settings,
+    top_k: Any = None,
+    mode: Any = None,
+    reader: Any = None,
+    threshold: Any = None,
+    min_confidence: Any = None,
 ) -> AskOptions:
     """The options of one question: each given one checked against its setting, the others from ``settings``."""
     return AskOptions(
@@ -139,6 +145,9 @@ def ask_options(
         mode=settings.retrieval_mode if mode is None else check_setting("retrieval_mode", mode),
         reader=settings.reader if reader is None else check_setting("reader", reader),
         threshold=None if threshold is None else check_setting("answer_threshold", threshold),
+        min_confidence=settings.min_confidence
+        if min_confidence is None
+        else check_setting("min_confidence", min_confidence),
     )
 
 

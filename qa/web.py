@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from qa.calibration import shown_confidence
 from qa.config import ReaderKind, Settings
 from qa.documents import page_at
 from qa.models import AskResult, Citation
@@ -150,8 +151,11 @@ def citation_html(number: int, citation: Citation) -> str:
 CONFIDENCE_LEVELS = {"trained": (8.0, 5.0), "sentence": (0.6, 0.45)}
 
 
-def confidence_label(score: float | None, reader: str, unsure: bool) -> str:
-    """'high', 'medium' or 'low': the score in words a person can read (an unsure answer is never high)."""
+def confidence_label(score: float | None, reader: str, unsure: bool, confidence: float | None = None) -> str:
+    """The confidence a person can read: a percentage from a calibrated reader, else 'high', 'medium' or 'low' from
+    the score (an unsure answer is never high)."""
+    if confidence is not None:
+        return f"{100 * confidence:.0f}%"
     high, medium = CONFIDENCE_LEVELS.get(reader, CONFIDENCE_LEVELS["trained"])
     if score is None:
         return "low"
@@ -198,7 +202,7 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
         resolved = f" · read as “{esc(result.resolved_question)}”"
     text = (
         f'<div class="qa-answer"><span class="qa-text"><b>{esc(result.answer)}</b></span><br>'
-        f'<span class="qa-meta">confidence: {confidence_label(result.score, reader, unsure)} · '
+        f'<span class="qa-meta">confidence: {confidence_label(result.score, reader, unsure, result.confidence)} · '
         f"{esc(reader_label)} · {seconds:.2f} s{resolved}</span></div>"
     )
     sources = [citation_html(n, c) for n, c in enumerate(result.citations, 1)]
@@ -207,7 +211,7 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
         for answer in result.alternatives[:MAX_ALTERNATIVES]:
             where = answer.citations[0]
             items.append(
-                f'<li>{esc(answer.text)} <span class="qa-meta">(score {answer.score:.2f}; '
+                f'<li>{esc(answer.text)} <span class="qa-meta">({shown_confidence(answer.confidence, answer.score)}; '
                 f"{esc(where.title)}{page_label(where.page)}, characters {where.start}–{where.end})</span></li>"
             )
         heading = "The reader was unsure; other candidates" if unsure else "Other candidates"

@@ -408,6 +408,7 @@ def test_confidence_reads_as_words():
     assert [confidence_label(s, "trained", False) for s in (10.77, 6.0, 3.5)] == ["high", "medium", "low"]
     assert confidence_label(10.77, "trained", True) == "medium"
     assert confidence_label(0.7, "sentence", False) == "high"
+    assert confidence_label(10.77, "trained", True, confidence=0.834) == "83%"  # a calibrated reader's probability
 
 
 def test_pages_are_shown_beside_the_file():
