@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         "SQuAD v2.0 dev (see the reader's model card).",
     )
     min_confidence: float = Field(
-        0.5,
+        0.2,
         ge=0.0,
         le=1.0,
         allow_inf_nan=False,
