@@ -17,8 +17,19 @@ DEFAULT_TRAIN_FILES = [
 ]
 
 
+def number(text: str) -> int | float | str:
+    """A flag's value as the number it spells (so that messages show it as the API's would), else the text."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
-    """Flags that override the settings (each also readable from a QA_* environment variable)."""
+    """Flags that override the settings (each also readable from a QA_* environment variable). Their values are
+    checked by ``settings_from`` against the settings' bounds, as the environment's and the API's are."""
     group = parser.add_argument_group("engine settings (also QA_* environment variables)")
     group.add_argument(
         "--documents", dest="documents_dir", help="documents folder (QA_DOCUMENTS_DIR; default documents/)"
@@ -26,21 +37,21 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--index", dest="index_dir", help="index folder of the local store (QA_INDEX_DIR; default index/)"
     )
-    group.add_argument(
-        "--store", choices=["local", "postgres"], help="where the index is kept (QA_STORE; default local)"
-    )
+    group.add_argument("--store", metavar="{local,postgres}", help="where the index is kept (QA_STORE; default local)")
     group.add_argument("--store-url", help="libpq URI of the database for --store postgres (QA_STORE_URL)")
-    group.add_argument("--top-k", type=int, help="passages the reader reads (QA_TOP_K)")
+    group.add_argument("--top-k", type=number, metavar="N", help="passages the reader reads, 1 to 100 (QA_TOP_K)")
+    group.add_argument("--retrieval", dest="retrieval_mode", metavar="{hybrid,dense,bm25}", help="QA_RETRIEVAL_MODE")
     group.add_argument(
-        "--retrieval", dest="retrieval_mode", choices=["hybrid", "dense", "bm25"], help="QA_RETRIEVAL_MODE"
-    )
-    group.add_argument(
-        "--reader", choices=["trained", "sentence"], help="trained span reader or sentence baseline (QA_READER)"
+        "--reader", metavar="{trained,sentence}", help="trained span reader or sentence baseline (QA_READER)"
     )
     group.add_argument("--reader-model", help="AutoModelForQuestionAnswering name or path (QA_READER_MODEL)")
     group.add_argument("--embedding-model", help="sentence-transformers name or path (QA_EMBEDDING_MODEL)")
     group.add_argument(
-        "--threshold", dest="answer_threshold", type=float, help="answer threshold (QA_ANSWER_THRESHOLD)"
+        "--threshold",
+        dest="answer_threshold",
+        type=number,
+        metavar="SCORE",
+        help="answer threshold (QA_ANSWER_THRESHOLD)",
     )
     group.add_argument(
         "--min-confidence",

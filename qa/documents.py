@@ -17,6 +17,9 @@ MAX_CONTROL_SHARE = 0.01
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "svg")
 PAGE_SEPARATOR = "\n\n"
+HIDDEN_FILE = "hidden file; skipped"  # why a file whose name starts with a dot is not indexed
+HIDDEN_FOLDER = "hidden folder; skipped"
+BROKEN_LINK = "a link to nothing (its target is missing, or a loop); skipped"
 
 
 class DocumentError(ValueError):
@@ -29,19 +32,16 @@ def document_id(text: str) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode bytes of a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    """Decode bytes of a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (random bytes decode;
+    ``check_is_text`` tells them from text)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")
     if b"\x00" in data:
         raise DocumentError("binary file (contains NUL bytes)")
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as error:
-        raise DocumentError(f"not UTF-8 or Windows-1252 text ({error.reason} at byte {error.start})") from None
+    except UnicodeDecodeError:  # the five bytes Windows-1252 leaves undefined become U+FFFD, which check_is_text counts
+        return data.decode("cp1252", errors="replace")
 
 
 def check_is_text(text: str) -> str:
@@ -173,8 +173,8 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
 
 def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Path], list[LoadFailure]]:
     """The files below ``folder`` to index (recursively, in a stable order), and those skipped with the reason:
-    hidden, of an unsupported type, unreadable, or reached through a link that leaves the folder (unless
-    ``follow_links``). One bad path never stops the scan."""
+    hidden (files and folders), of an unsupported type, unreadable, links to nothing, or reached through a link that
+    leaves the folder (unless ``follow_links``). One bad path never stops the scan."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"documents folder not found: {folder}")
@@ -185,33 +185,47 @@ def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Pa
     def unreadable(error: OSError) -> None:
         skipped.append(LoadFailure(source=str(error.filename or folder), reason=f"cannot read it ({error.strerror})"))
 
+    def leaving(path: Path) -> str | None:
+        """Why ``path`` is left out as a link out of the folder (or unresolvable); None when it may be read."""
+        try:
+            target = path.resolve()
+        except OSError as error:
+            return f"cannot read it ({error.strerror})"
+        if follow_links or target.is_relative_to(root):
+            return None
+        return (
+            f"a link to {target}, outside the documents folder; skipped "
+            f"(QA_FOLLOW_LINKS=1 or --follow-links to index it)"
+        )
+
     for directory, subfolders, names in os.walk(folder, onerror=unreadable, followlinks=follow_links):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        kept = []
+        for name in sorted(subfolders):
+            path = Path(directory, name)
+            reason = HIDDEN_FOLDER if name.startswith(".") else leaving(path)
+            if reason:
+                skipped.append(LoadFailure(source=str(path), reason=reason))
+            else:
+                kept.append(name)
+        subfolders[:] = kept
         for name in sorted(names):
             path = Path(directory, name)
             try:
                 if not path.is_file():
+                    if path.is_symlink():
+                        skipped.append(LoadFailure(source=str(path), reason=BROKEN_LINK))
                     continue
-                target = path.resolve()
             except OSError as error:
                 skipped.append(LoadFailure(source=str(path), reason=f"cannot read it ({error.strerror})"))
                 continue
             if name.startswith("."):
-                skipped.append(LoadFailure(source=str(path), reason="hidden file; skipped"))
+                reason = HIDDEN_FILE
             elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                skipped.append(
-                    LoadFailure(
-                        source=str(path), reason=f"unsupported file type '{path.suffix.lower() or name}'; skipped"
-                    )
-                )
-            elif not follow_links and not target.is_relative_to(root):
-                skipped.append(
-                    LoadFailure(
-                        source=str(path),
-                        reason=f"a link to {target}, outside the documents "
-                        f"folder; skipped (QA_FOLLOW_LINKS=1 or --follow-links to index it)",
-                    )
-                )
+                reason = f"unsupported file type '{path.suffix.lower() or name}'; skipped"
+            else:
+                reason = leaving(path)
+            if reason:
+                skipped.append(LoadFailure(source=str(path), reason=reason))
             else:
                 files.append(path)
     return sorted(files), skipped

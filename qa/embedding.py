@@ -9,6 +9,7 @@ from functools import cached_property
 import numpy as np
 
 from qa.config import EMBEDDING_MODEL_PACKAGE
+from qa.validation import loading_model
 
 
 def resolve_embedding_model(name: str) -> str:
@@ -37,14 +38,16 @@ class Embedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
-        return SentenceTransformer(self.path, device="cpu")
+        with loading_model("embedding_model", self.model_name):
+            return SentenceTransformer(self.path, device="cpu")
 
     @cached_property
     def tokenizer(self):
         """The model's tokenizer alone, cheap to load: chunking counts tokens with it."""
         from transformers import AutoTokenizer
 
-        return AutoTokenizer.from_pretrained(self.path)
+        with loading_model("embedding_model", self.model_name):
+            return AutoTokenizer.from_pretrained(self.path)
 
     @cached_property
     def dimension(self) -> int:

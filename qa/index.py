@@ -133,7 +133,9 @@ class Indexer:
                     continue
                 if document.id in seen:
                     report.failures.append(
-                        LoadFailure(source=source, reason=f"same text as {seen[document.id]}; skipped")
+                        LoadFailure(
+                            source=source, reason=f"same text as {Path(seen[document.id]).relative_to(folder)}; skipped"
+                        )
                     )
                     continue
                 seen[document.id] = source

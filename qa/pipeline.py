@@ -13,7 +13,7 @@ from pathlib import Path
 from qa.calibration import gives_answer
 from qa.config import PACKAGE_DIR, ReaderKind, RetrievalMode, Settings
 from qa.conversation import resolve
-from qa.documents import DocumentError, load_document, page_at
+from qa.documents import HIDDEN_FILE, DocumentError, load_document, page_at
 from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Citation, Document, LoadFailure, RetrievedPassage
@@ -28,7 +28,16 @@ from qa.store import (
     StoreUnavailable,
     open_store,
 )
-from qa.validation import ask_options, check_history, check_question, settings_with
+from qa.validation import (
+    RemovalError,
+    ask_options,
+    check_history,
+    check_question,
+    check_setting,
+    environment_settings,
+    settings_with,
+    shown,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +61,7 @@ class QA:
         index_embedder: Embedder | None = None,
         **overrides,
     ):
-        settings = settings or Settings()
+        settings = settings or environment_settings()
         updates = {
             k: v
             for k, v in {"documents_dir": documents_dir, "index_dir": index_dir, **overrides}.items()
@@ -104,10 +113,14 @@ class QA:
             with self._update_lock:
                 if self._retriever is None:
                     try:
-                        self.refresh_index()
+                        report = self.refresh_index()
                     except (StoreReadOnly, StoreBusy) as error:
                         log.warning("answering from the index as it is: %s", error)
                         self.notice = str(error)
+                    else:
+                        if report.changed:  # an indexing run: what it skipped is said once, not at every start
+                            for failure in report.failures:
+                                log.warning("skipped %s: %s", failure.source, failure.reason)
                     self._retriever = Retriever(self.store, self.embedder, self.settings.rrf_k, self.file_changed)
         return self._retriever
 
@@ -121,7 +134,8 @@ class QA:
         return Path(os.path.abspath(self.documents_dir))
 
     def reader(self, kind: ReaderKind | None = None) -> Reader:
-        kind = kind or self.settings.reader
+        """The reader of ``kind`` (default: the settings' reader), loaded once; an unknown kind raises OptionError."""
+        kind = self.settings.reader if kind is None else check_setting("reader", kind)
         with self._open_lock:
             if kind not in self._readers:
                 s = self.settings
@@ -166,8 +180,6 @@ class QA:
                 self.documents_dir, self.settings.max_document_bytes, progress, timeout, self.settings.follow_links
             )
             self.failures = report.failures
-            for failure in self.failures:
-                log.warning("skipped %s: %s", failure.source, failure.reason)
             if report.changed or report.embedded_passages:
                 manifest = self.store.manifest()
                 log.info(
@@ -211,13 +223,16 @@ class QA:
         return self.store.documents()
 
     def add_documents(self, paths: list[str | Path]) -> tuple[UpdateReport, list[LoadFailure]]:
-        """Copy readable files into the documents folder and index them; unreadable ones are reported, not copied.
-        A file the user removed earlier is indexed again when it is added again."""
+        """Copy readable files into the documents folder and index them; unreadable and hidden ones are reported,
+        not copied, and so is a copied file that indexing skips (the same text as another). A file the user removed
+        earlier is indexed again when it is added again."""
         failures, copied = [], []
         with self._update_lock:
             self.documents_dir.mkdir(parents=True, exist_ok=True)
             for path in map(Path, paths):
                 try:
+                    if path.name.startswith("."):  # the folder scan would skip it
+                        raise DocumentError(HIDDEN_FILE)
                     load_document(path, self.settings.max_document_bytes)
                 except (DocumentError, OSError) as error:
                     failures.append(LoadFailure(source=path.name, reason=str(error)))
@@ -232,20 +247,23 @@ class QA:
             if copied:
                 self.store.ignore(copied, ignored=False)
             report = self.refresh_index(progress=False)
+        failures += [
+            LoadFailure(source=Path(f.source).name, reason=f.reason) for f in report.failures if f.source in copied
+        ]
         return report, failures
 
     def remove_document(self, document_id: str, delete_file: bool = False) -> UpdateReport:
         """Forget a document: it leaves the index and stays out of it (across restarts) until it is added again.
         Its file stays in the folder unless ``delete_file``."""
         with self._update_lock:
-            found = self.store.documents([document_id])
+            found = self.store.documents([document_id]) if isinstance(document_id, str) else []
             if not found:
-                raise KeyError(f"no document with id {document_id}")
+                raise RemovalError(f"No document has the id {shown(document_id)}.")
             source = found[0].source
             if delete_file:
                 path = Path(source).resolve()
                 if self.documents_dir.resolve() not in path.parents:
-                    raise ValueError(f"{path} is outside the documents folder; remove it there yourself")
+                    raise RemovalError(f"{path} is outside the documents folder; remove it there yourself.")
                 path.unlink(missing_ok=True)
             else:
                 self.store.ignore([source])
@@ -360,7 +378,7 @@ _default_lock = threading.Lock()
 
 def default_settings() -> Settings:
     """Settings from the environment, with the packaged sample article when the documents folder does not exist."""
-    settings = Settings()
+    settings = environment_settings()
     if not Path(settings.documents_dir).is_dir():
         settings = settings.model_copy(update={"documents_dir": SAMPLE_DOCUMENTS_DIR})
     return settings

@@ -17,6 +17,7 @@ from qa.chunking import sentence_spans
 from qa.config import TRAINED_READER_DIR
 from qa.embedding import Embedder
 from qa.models import Passage
+from qa.validation import loading_model
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,8 @@ class SpanReader:
     def tokenizer(self):
         from transformers import AutoTokenizer
 
-        return AutoTokenizer.from_pretrained(self.path)
+        with loading_model("reader_model", self.model_name):
+            return AutoTokenizer.from_pretrained(self.path)
 
     @cached_property
     def model(self):
@@ -155,7 +157,8 @@ class SpanReader:
         import torch
         from transformers import AutoModelForQuestionAnswering
 
-        model = AutoModelForQuestionAnswering.from_pretrained(self.path, dtype=torch.float32)
+        with loading_model("reader_model", self.model_name):
+            model = AutoModelForQuestionAnswering.from_pretrained(self.path, dtype=torch.float32)
         return model.eval()
 
     def warm_up(self) -> None:

@@ -16,10 +16,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from qa.config import Settings
 from qa.near_miss import Pools, file_pools, near_miss
 from qa.reading import truncate_question
 from qa.squad import load_squad
+from qa.validation import environment_settings
 
 log = logging.getLogger(__name__)
 
@@ -383,7 +383,7 @@ def export_reader(model, tokenizer, config: TrainConfig, output_dir: Path, summa
 
 def default_config(train_files: list[str], output_dir: str, **overrides) -> TrainConfig:
     """A TrainConfig whose window settings match the ones the product reads with."""
-    settings = Settings()
+    settings = environment_settings()
     return TrainConfig(
         train_files=train_files,
         output_dir=output_dir,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -25,7 +28,11 @@ class HistoryError(QAError):
 
 
 class OptionError(QAError):
-    """An option or setting outside what it may be (top_k, retrieval mode, reader, threshold...)."""
+    """An option or setting outside what it may be (top_k, retrieval mode, reader, threshold, a model name...)."""
+
+
+class RemovalError(QAError):
+    """A document that cannot be removed: no document has that id, or its file is outside the documents folder."""
 
 
 MAX_HISTORY_TURNS = 20  # the turns a follow-up may look back on; older ones are dropped
@@ -109,6 +116,33 @@ def check_setting(name: str, value: Any) -> Any:
         raise OptionError(f"{name} must be {describe(name)}, not {shown(value)}.") from None
 
 
+def environment_settings() -> Settings:
+    """The settings read from the QA_* environment variables; raises OptionError naming each variable out of bounds."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = [(str(problem["loc"][0]), problem["input"]) for problem in error.errors()]
+        raise OptionError(
+            " ".join(f"QA_{name.upper()} must be {describe(name)}, not {shown(value)}." for name, value in problems)
+        ) from None
+
+
+@contextmanager
+def loading_model(setting: str, name: str) -> Iterator[None]:
+    """Turns the failure to load the model that ``setting`` names into a one-line OptionError (a failure of the
+    packaged models, named by an empty setting, is raised as it is)."""
+    try:
+        yield
+    except (OSError, ValueError) as error:
+        if not name or isinstance(error, QAError):
+            raise
+        if not Path(name).expanduser().exists():
+            reason = "no such folder, nor a model of that name in the Hugging Face cache"
+        else:
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0].rstrip(".: ")
+        raise OptionError(f"{setting} {name!r} cannot be loaded: {reason}.") from None
+
+
 def shown(value: Any) -> str:
     """A value as a message shows it: its repr, cut to 40 characters."""
     text = repr(value)
@@ -121,6 +155,10 @@ def describe(name: str) -> str:
     choices = getattr(field.annotation, "__args__", None)
     if choices and all(isinstance(c, str) for c in choices):
         return "one of " + ", ".join(choices)
+    if field.annotation is bool:
+        return "true or false"
+    if field.annotation in (str, Path):
+        return "text"
     kind = "an integer" if field.annotation is int else "a finite number"
     low = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
     high = next((m.le for m in field.metadata if hasattr(m, "le")), None)

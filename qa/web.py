@@ -359,7 +359,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             result = answer(question, parse_history(history_json), top_k, mode, reader, threshold)
         except QAError as error:
             log.info("question refused: %s", error)
-            raise gr.Error(str(error)) from None
+            raise gr.Error(str(error), print_exception=False) from None  # the line above is the whole log entry
         return relative_sources(result.model_dump(mode="json"), engine.documents_dir)
 
     def upload(files, progress=gr.Progress()):  # noqa: B008 - Gradio injects the progress bar through this default
@@ -378,21 +378,18 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
                 lines.append(f"❌ {esc_inline(path.name)}: could not index it ({esc_inline(error)})")
                 continue
             if failures:
+                log.info("upload refused: %s: %s", path.name, failures[0].reason)
                 lines.append(f"❌ {esc_inline(path.name)}: not indexed: {esc_inline(failures[0].reason)}")
                 continue
             now = {d.id: d for d in engine.documents()}
             added = [now[i] for i in report.added if i not in before and i in now]
-            skipped = [f for f in engine.failures if file_name(f.source).startswith(path.stem)]
-            if added:
-                for document in added:
-                    uploaded.add(document.source)
-                    lines.append(
-                        f"✅ {esc_inline(path.name)}: indexed “{esc_inline(document.title)}” "
-                        f"({document.passage_count} passages, {report.seconds:.1f} s)"
-                    )
-            elif skipped:
-                lines.append(f"ℹ️ {esc_inline(path.name)}: {esc_inline(skipped[0].reason)}")
-            else:
+            for document in added:
+                uploaded.add(document.source)
+                lines.append(
+                    f"✅ {esc_inline(path.name)}: indexed “{esc_inline(document.title)}” "
+                    f"({document.passage_count} passages, {report.seconds:.1f} s)"
+                )
+            if not added:
                 lines.append(f"ℹ️ {esc_inline(path.name)}: already indexed")
         progress(1.0, desc="Done")
         return documents_view("<br>".join(lines))
@@ -401,13 +398,13 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         if not document_id:
             return documents_view("Pick a document to remove.")
         document = next((d for d in engine.documents() if d.id == document_id), None)
-        if document is None:
-            return documents_view(f"❌ no document with id {esc_inline(document_id)}")
-        delete_file = document.source in uploaded  # only files this page uploaded are deleted from the folder
+        delete_file = document is not None and document.source in uploaded  # only files this page uploaded
         try:
             engine.remove_document(document_id, delete_file=delete_file)
-        except (KeyError, ValueError, OSError) as error:
+        except (QAError, OSError) as error:
+            log.info("removal refused: %s", error)
             return documents_view(f"❌ {esc_inline(error)}")
+        assert document is not None  # remove_document refuses an id it does not hold
         uploaded.discard(document.source)
         where = (
             "its file, uploaded here, was deleted"

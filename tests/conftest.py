@@ -1,9 +1,14 @@
-"""Shared fixtures: the real models load once per test session."""
+"""Shared fixtures: the real models load once per test session, and so does the served chat."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -139,7 +144,15 @@ def postgres_database(postgres_server):
         admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-HEAVY_FIXTURES = {"embedder", "sample_engine", "tiny_model_dir", "postgres_server", "postgres_database"}
+HEAVY_FIXTURES = {
+    "embedder",
+    "sample_engine",
+    "tiny_model_dir",
+    "postgres_server",
+    "postgres_database",
+    "server",
+    "client",
+}
 
 
 def pytest_collection_modifyitems(items):
@@ -148,3 +161,115 @@ def pytest_collection_modifyitems(items):
         on_postgres = getattr(getattr(item, "callspec", None), "params", {}).get("store_factory") == "postgres"
         if on_postgres or HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def shared_dir():
+    """A folder another user can reach (pytest's own are private to this one)."""
+    folder = Path(tempfile.mkdtemp(prefix="qa-read-only-"))
+    folder.chmod(0o755)
+    yield folder
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o777 if path.is_dir() else 0o666)
+    shutil.rmtree(folder)
+
+
+@pytest.fixture(scope="session")
+def unprivileged() -> dict:
+    """Options that run a subprocess where permissions bind: as 'nobody' when this is root (root ignores them)."""
+    if os.geteuid() != 0:
+        return {}
+    options = {"user": 65534, "group": 65534, "extra_groups": []}
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    probe = subprocess.run(
+        [sys.executable, "-c", "import qa.store_local"], capture_output=True, env=env, cwd="/", timeout=60, **options
+    )
+    if probe.returncode:
+        pytest.skip(f"cannot run Python as another user here: {probe.stderr.decode()[-300:]}")
+    return options
+
+
+# ------------------------------------------------------------------------------------------ the served chat
+
+STARTUP_TIMEOUT_S = 300
+WEB_USERS = {"ada": "lovelace-1843", "grace": "cobol!"}  # who may sign in to the session's chat server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(documents: Path, index: Path, log_path: Path, *flags: str) -> tuple[subprocess.Popen, str]:
+    """``python app.py`` on a free port; returns once it printed its "ready:" line (or fails with its log)."""
+    port = free_port()
+    command = [
+        sys.executable,
+        str(REPO / "app.py"),
+        "--port",
+        str(port),
+        "--documents",
+        str(documents),
+        "--index",
+        str(index),
+        *flags,
+    ]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        text = log_path.read_text(errors="replace")
+        ready = [line for line in text.splitlines() if line.startswith("ready: ")]
+        if ready:
+            return process, ready[0].split()[1]
+        if process.poll() is not None:
+            pytest.fail(f"app.py exited with {process.returncode}:\n{text[-4000:]}")
+        time.sleep(0.5)
+    process.kill()
+    pytest.fail(f"app.py not ready after {STARTUP_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')[-4000:]}")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def documents(tmp_path_factory) -> Path:
+    """The served documents folder: a copy of the sample. Beside it: index/, server.log and users.txt."""
+    folder = tmp_path_factory.mktemp("web") / "documents"
+    shutil.copytree(SAMPLE_DOCUMENTS, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def server(documents) -> str:
+    """The URL of the chat served over ``documents`` for the whole session, signed in to with WEB_USERS."""
+    users = documents.parent / "users.txt"
+    users.write_text("# who may sign in\n" + "".join(f"{u}:{p}\n" for u, p in WEB_USERS.items()), encoding="utf-8")
+    process, url = start_server(
+        documents, documents.parent / "index", documents.parent / "server.log", "--auth", str(users)
+    )
+    yield url
+    stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def web_users() -> dict[str, str]:
+    """The users (name: password) who may sign in to the session's server; ``client`` signs in as the first."""
+    return dict(WEB_USERS)
+
+
+@pytest.fixture(scope="session")
+def client(server, web_users):
+    """A gradio_client signed in to the session's server."""
+    from gradio_client import Client
+
+    return Client(server, auth=next(iter(web_users.items())), verbose=False)

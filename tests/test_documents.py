@@ -84,7 +84,7 @@ def test_encodings(tmp_path):
     [
         ("empty.txt", b"   \n\t ", "no text"),
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
-        ("undecodable.txt", b"caf\xe9 \x81\x8d\x90", "not UTF-8"),
+        ("undecodable.txt", b"caf\xe9 \x81\x8d\x90", "binary"),  # bytes Windows-1252 leaves undefined
         ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "broken PDF"),
         ("fake.pdf", b"hello", "not a PDF"),
     ],

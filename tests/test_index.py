@@ -78,7 +78,7 @@ def test_a_duplicate_file_is_skipped_with_its_twin_named(indexer, folder):
     (folder / "copy.txt").write_text(BETA, encoding="utf-8")
     report = indexer.sync_folder(folder, 10**6, progress=False)
     assert [(f.source, f.reason) for f in report.failures] == [
-        (str(folder / "copy.txt"), f"same text as {folder / 'beta.txt'}; skipped")
+        (str(folder / "copy.txt"), "same text as beta.txt; skipped")
     ]
 
 

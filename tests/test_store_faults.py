@@ -14,7 +14,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -740,31 +739,6 @@ def test_a_read_only_store_answers_through_the_engine_and_says_it_cannot_update(
     engine.store.close()
 
 
-@pytest.fixture
-def shared_dir():
-    """A folder another user can reach (pytest's own are private to this one)."""
-    folder = Path(tempfile.mkdtemp(prefix="qa-read-only-"))
-    folder.chmod(0o755)
-    yield folder
-    for path in [folder, *folder.rglob("*")]:
-        if not path.is_symlink():
-            path.chmod(0o777 if path.is_dir() else 0o666)
-    shutil.rmtree(folder)
-
-
-def as_unprivileged() -> dict:
-    """Options that run a subprocess where permissions bind: as 'nobody' when this is root (root ignores them)."""
-    if os.geteuid() != 0:
-        return {}
-    options = {"user": 65534, "group": 65534, "extra_groups": []}
-    probe = subprocess.run(
-        [sys.executable, "-c", "import qa.store_local"], capture_output=True, env=ENV, cwd="/", timeout=60, **options
-    )
-    if probe.returncode:
-        pytest.skip(f"cannot run Python as another user here: {probe.stderr.decode()[-300:]}")
-    return options
-
-
 def crash_image(folder: Path, embedder) -> tuple[Path, Path]:
     """Documents and an index as a crash leaves them: the last documents in the journal only."""
     documents = write_reports(folder / "documents", range(8))
@@ -780,8 +754,8 @@ def crash_image(folder: Path, embedder) -> tuple[Path, Path]:
     return documents, index
 
 
-def test_a_read_only_folder_is_answered_from_as_it_is(shared_dir, embedder):
-    options = as_unprivileged()
+def test_a_read_only_folder_is_answered_from_as_it_is(shared_dir, embedder, unprivileged):
+    options = unprivileged
     documents, index = crash_image(shared_dir, embedder)
     assert (index / f"{DATABASE_FILE}-wal").stat().st_size > 0
     for path in [shared_dir, *shared_dir.rglob("*")]:
@@ -811,10 +785,10 @@ def test_a_read_only_folder_is_answered_from_as_it_is(shared_dir, embedder):
     assert stored_bytes(index) == before
 
 
-def test_an_unwritable_journal_makes_the_store_read_only_not_unusable(shared_dir, embedder):
+def test_an_unwritable_journal_makes_the_store_read_only_not_unusable(shared_dir, embedder, unprivileged):
     """The folder and the database may be written, but not the journal a crash left (another user's): SQLite refuses
     to write, and the store falls back to reading."""
-    options = as_unprivileged()
+    options = unprivileged
     documents, index = crash_image(shared_dir, embedder)
     for path in [shared_dir, documents, index]:
         path.chmod(0o777)

@@ -10,10 +10,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,8 +18,6 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
-STARTUP_TIMEOUT_S = 300
 LAVROV = "The plans of the US, as well as NATO to place weapons in outer space are taking shape"
 AUSTIN = "Meanwhile, US Secretary of Defense Lloyd Austin called Russia a key adversary."
 ZORBLAT_FACT = "The Zorblat bridge was opened in 1987 by mayor Elna Kvist."
@@ -35,76 +29,10 @@ The town library keeps a photograph of the opening ceremony.
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(documents: Path, index: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """``python app.py`` on a free port; returns once it printed its "ready:" line (or fails with its log)."""
-    port = free_port()
-    command = [
-        sys.executable,
-        str(ROOT / "app.py"),
-        "--port",
-        str(port),
-        "--documents",
-        str(documents),
-        "--index",
-        str(index),
-    ]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    log = open(log_path, "w")
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        text = log_path.read_text(errors="replace")
-        ready = [line for line in text.splitlines() if line.startswith("ready: ")]
-        if ready:
-            return process, ready[0].split()[1]
-        if process.poll() is not None:
-            pytest.fail(f"app.py exited with {process.returncode}:\n{text[-4000:]}")
-        time.sleep(0.5)
-    process.kill()
-    pytest.fail(f"app.py not ready after {STARTUP_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')[-4000:]}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture(scope="session")
 def reader_kind() -> str | None:
     """QA_READER when set (the server reads it too), else None: the server's default reader."""
     return os.environ.get("QA_READER") or None
-
-
-@pytest.fixture(scope="session")
-def documents(tmp_path_factory) -> Path:
-    """The served documents folder: a copy of the sample."""
-    folder = tmp_path_factory.mktemp("web") / "documents"
-    shutil.copytree(ROOT / "documents", folder)
-    return folder
-
-
-@pytest.fixture(scope="session")
-def server(documents):
-    process, url = start_server(documents, documents.parent / "index", documents.parent / "server.log")
-    yield url
-    stop_server(process)
-
-
-@pytest.fixture(scope="session")
-def client(server):
-    from gradio_client import Client
-
-    return Client(server, verbose=False)
 
 
 def ask(client, question: str, history=None, reader=None, **options) -> dict:
@@ -194,22 +122,8 @@ def test_bad_questions_get_a_clear_message(client):
         ask(client, "   ")
     with pytest.raises(AppError, match="too long"):
         ask(client, "why " * 2000)
-    with pytest.raises(AppError, match="history_json"):
-        client.predict("What did Lavrov warn about?", "{not json", api_name="/ask")
     _, messages = chat(client, "")
     assert "The question is empty." in messages[-1]["content"][0]["text"]
-    for options, message in [
-        ({"top_k": -1}, "top_k must be an integer from 1 to 100, not -1."),
-        ({"mode": "fuzzy"}, "retrieval_mode must be one of hybrid, dense, bm25, not 'fuzzy'."),
-        ({"top_k": 0}, "top_k must be an integer from 1 to 100, not 0."),
-        ({"reader": "gpt-9"}, "reader must be one of trained, sentence, not 'gpt-9'."),
-    ]:
-        with pytest.raises(AppError) as raised:
-            ask(client, "What did Lavrov warn about?", reader=options.pop("reader", None), **options)
-        assert message in str(raised.value)
-    with pytest.raises(AppError) as raised:
-        client.predict("What did Lavrov warn about?", "[42]", api_name="/ask")
-    assert 'Turn 1 of the history must be a {"question", "answer"} object' in str(raised.value)
 
 
 def test_upload_then_ask_about_it(client, reader_kind, tmp_path, documents):
@@ -289,8 +203,6 @@ def test_remove_document(client, tmp_path, documents):
     assert not any(d["file"] == "plimbo.md" for d in client.predict(api_name="/documents"))
     result = ask(client, "How tall is the Plimbo lighthouse?")
     assert all(Path(c["source"]).name != "plimbo.md" for c in result["citations"])
-    status, _, _ = client.predict("0000000000000000", api_name="/remove_document")
-    assert "no document with id" in status
     sample = next(d for d in client.predict(api_name="/documents") if d["file"] == "russia-space-militarisation.txt")
     status, _, _ = client.predict(sample["id"], api_name="/remove_document")
     assert "its file russia-space-militarisation.txt stays in the documents folder" in status, status
@@ -300,14 +212,15 @@ def test_remove_document(client, tmp_path, documents):
     assert any(d["id"] == sample["id"] for d in client.predict(api_name="/documents"))  # added again: back
 
 
-def test_twenty_concurrent_users(server, reader_kind):
+def test_twenty_concurrent_users(server, web_users, reader_kind):
     from gradio_client import Client
 
     questions = [("What did Lavrov warn about?", LAVROV), ("What did Lloyd Austin call Russia?", AUSTIN)] * 10
+    users = list(web_users.items())
 
     def one_user(item):
         question, sentence = item
-        result = ask(Client(server, verbose=False), question, reader=reader_kind)
+        result = ask(Client(server, auth=users[len(question) % 2], verbose=False), question, reader=reader_kind)
         return question, result, sentence
 
     began = time.perf_counter()
@@ -341,47 +254,18 @@ def test_the_chat_says_when_it_catches_up_with_a_changed_file(client, documents,
         time.sleep(0.5)
 
 
-def test_sign_in_is_required_when_auth_is_set(tmp_path, documents):
+def test_sign_in_takes_the_right_password(server, web_users):
+    """The session's server is served with --auth (every other test signs in; tests/test_hostile.py checks that
+    nothing is served without it)."""
     import httpx
 
-    users = tmp_path / "users.txt"
-    users.write_text("# who may sign in\nada:lovelace-1843\ngrace:cobol!\n", encoding="utf-8")
-    log_path = tmp_path / "auth-server.log"
-    port = free_port()
-    command = [
-        sys.executable,
-        str(ROOT / "app.py"),
-        "--port",
-        str(port),
-        "--documents",
-        str(documents),
-        "--index",
-        str(documents.parent / "index"),
-        "--auth",
-        str(users),
-        "--host",
-        "127.0.0.1",
-    ]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while "ready: " not in log_path.read_text(errors="replace"):
-            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()[-3000:]
-            time.sleep(0.5)
-        assert httpx.get(f"{url}/config", timeout=10).status_code == 401  # nothing without signing in
-        refused = httpx.post(f"{url}/login", data={"username": "ada", "password": "wrong"}, timeout=10)
-        assert refused.status_code >= 400
-        signed_in = httpx.post(f"{url}/login", data={"username": "grace", "password": "cobol!"}, timeout=10)
-        assert signed_in.status_code == 200
-        from gradio_client import Client
-
-        client = Client(url, auth=("ada", "lovelace-1843"), verbose=False)
-        assert ask(client, "What did Lavrov warn about?")["answer"]
-    finally:
-        stop_server(process)
+    user, password = next(iter(web_users.items()))
+    refused = httpx.post(f"{server}/login", data={"username": user, "password": "wrong"}, timeout=10)
+    assert refused.status_code == 400
+    for user, password in web_users.items():
+        assert (
+            httpx.post(f"{server}/login", data={"username": user, "password": password}, timeout=10).status_code == 200
+        )
 
 
 def test_auth_specs_parse_or_fail_in_one_line(tmp_path):
