@@ -305,7 +305,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             gr.update(choices=document_choices(), value=None),
         )
 
-    def answer(question, turns, top_k, mode, reader, threshold) -> AskResult:
+    def answer(question, turns, top_k, mode, reader, threshold, min_confidence=None) -> AskResult:
         """``engine.ask``, empty inputs (the page's blank fields) meaning the defaults; it checks the rest."""
         blank = (None, "")
         return engine.ask(
@@ -315,9 +315,10 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             mode=None if mode in blank else mode,
             reader=None if reader in blank else reader,
             threshold=None if threshold is None or str(threshold).strip() == "" else threshold,
+            min_confidence=None if min_confidence in blank else min_confidence,
         )
 
-    def respond(message, messages, turns, top_k, mode, reader, threshold):
+    def respond(message, messages, turns, top_k, mode, reader, threshold, min_confidence=None):
         """Chat turn: show the question at once, then the answer and its sources; remember the turn for follow-ups."""
         messages = [collapsed(m) for m in messages or []]  # only the newest answer's sources start open
         turns = list(turns or [])
@@ -326,7 +327,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         yield "", messages, turns
         reader = reader or default_reader
         try:
-            result = answer(message or "", turns, top_k, mode, reader, threshold)
+            result = answer(message or "", turns, top_k, mode, reader, threshold, min_confidence)
         except QAError as error:
             log.info("question refused: %s", error)
             messages.append({"role": "assistant", "content": f'<div class="qa-error">⚠️ {esc(error)}</div>'})
@@ -350,13 +351,15 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         mode: str | None = None,
         reader: str | None = None,
         threshold: float | None = None,
+        min_confidence: float | None = None,
     ) -> dict:
         """Answer ``question`` from the documents. ``history_json``: optional JSON list of earlier
         {"question", "answer"} turns for follow-ups. Returns the AskResult as a dict: answer (null when the
-        documents do not say), score, no_answer_reason, citations (document_id, title, source, start, end, quote,
+        documents do not say), score, confidence (the estimated probability that it is right; an answer is given
+        when it reaches ``min_confidence``), no_answer_reason, citations (document_id, title, source, start, end, quote,
         passage_text...), alternatives, passages, timings_ms."""
         try:
-            result = answer(question, parse_history(history_json), top_k, mode, reader, threshold)
+            result = answer(question, parse_history(history_json), top_k, mode, reader, threshold, min_confidence)
         except QAError as error:
             log.info("question refused: %s", error)
             raise gr.Error(str(error), print_exception=False) from None  # the line above is the whole log entry
@@ -456,12 +459,18 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
                     top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to read (top-k)")
                     mode = gr.Radio(MODE_CHOICES, value=settings.retrieval_mode, label="Retrieval")
                     reader = gr.Radio(READER_CHOICES, value=default_reader, label="Reader")
+                    min_confidence = gr.Textbox(
+                        value="",
+                        label="Minimum confidence (0 to 1)",
+                        max_lines=1,
+                        placeholder=f"empty: {settings.min_confidence:g}; answers below it are withheld",
+                    )
                     threshold = gr.Textbox(
                         value="",
-                        label="Answer threshold",
+                        label="Score threshold (a reader without calibration)",
                         max_lines=1,
                         placeholder=f"empty: the reader's default ({settings.answer_threshold:g} "
-                        f"trained, {settings.sentence_threshold:g} baseline)",
+                        f"span score, {settings.sentence_threshold:g} baseline)",
                     )
                 with gr.Accordion("Documents", open=True):
                     files = gr.File(
@@ -488,7 +497,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
                         )
                         remove_button = gr.Button("Remove", variant="stop", scale=1, min_width=80)
 
-        chat_inputs = [question, chatbot, turns, top_k, mode, reader, threshold]
+        chat_inputs = [question, chatbot, turns, top_k, mode, reader, threshold, min_confidence]
         chat_outputs = [question, chatbot, turns]
         question.submit(respond, chat_inputs, chat_outputs, api_name="chat")
         send.click(respond, chat_inputs, chat_outputs, api_visibility="private")

@@ -43,6 +43,7 @@ def ask(client, question: str, history=None, reader=None, **options) -> dict:
         options.get("mode"),
         reader,
         options.get("threshold"),
+        options.get("min_confidence"),
         api_name="/ask",
     )
 
@@ -106,10 +107,10 @@ def test_chat_endpoint_renders_answer_and_sources(client, reader_kind):
 
 
 def test_no_answer_says_so_and_shows_closest_passages(client):
-    result = ask(client, "What did Lavrov warn about?", threshold=1e9)
+    result = ask(client, "What did Lavrov warn about?", min_confidence=1.0)
     assert result["answer"] is None and result["no_answer_reason"]
-    assert result["passages"]
-    _, messages = chat(client, "What did Lavrov warn about?", threshold="1e9")
+    assert result["passages"] and 0 < result["alternatives"][0]["confidence"] < 1
+    _, messages = chat(client, "What did Lavrov warn about?", min_confidence="1")
     texts = ["".join(part.get("text", "") for part in m["content"]) for m in messages]
     assert "The documents do not say." in texts[1] and texts[1].count("do not say") == 1
     assert (messages[2].get("metadata") or {}).get("title") == "Closest passages"
