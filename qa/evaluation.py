@@ -425,8 +425,13 @@ def markdown(report: dict) -> str:
     lines = [
         f"# Evaluation: {report['dataset']} ({report['mode']})",
         "",
-        f"Data `{report['data']}`; reader {reader}, threshold {settings['threshold']:g}; "
-        f"{counts['evaluated']} questions ({counts['answerable']} answerable, {counts['unanswerable']} unanswerable).",
+        f"Data `{report['data']}`; reader {reader}, "
+        + (
+            f"minimum confidence {settings['min_confidence']:g}; "
+            if "calibration" in metrics
+            else f"threshold {settings['threshold']:g}; "
+        )
+        + f"{counts['evaluated']} questions ({counts['answerable']} answerable, {counts['unanswerable']} unanswerable).",
         "",
         "| Metric | Value |",
         "|---|---|",
@@ -633,6 +638,7 @@ def run(args: argparse.Namespace) -> dict:
             "reader": settings.reader,
             "reader_model": settings.reader_model,
             "threshold": engine.reader().threshold if args.threshold is None else args.threshold,
+            "min_confidence": settings.min_confidence,
             "top_k": settings.top_k,
             "retrieval_mode": settings.retrieval_mode,
             "measured_modes": modes if mode == "open" else [],
