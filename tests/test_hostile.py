@@ -63,8 +63,8 @@ ASK_CASES = [
     Ask("top_k=0", {"top_k": 0}, OptionError, TOP_K.format(0), cli=True),
     Ask("top_k=101", {"top_k": 101}, OptionError, TOP_K.format(101)),
     Ask("top_k=True", {"top_k": True}, OptionError, TOP_K.format(True)),
-    Ask("top_k=2.5", {"top_k": 2.5}, OptionError, TOP_K.format(2.5), cli=True),
-    Ask("top_k=many", {"top_k": "many"}, OptionError, TOP_K.format("'many'"), cli=True),
+    Ask("top_k=2.5", {"top_k": 2.5}, OptionError, TOP_K.format(2.5)),
+    Ask("top_k=many", {"top_k": "many"}, OptionError, TOP_K.format("'many'")),
     Ask("mode=fuzzy", {"mode": "fuzzy"}, OptionError, MODE.format("'fuzzy'"), cli=True),
     Ask("mode=HYBRID", {"mode": "HYBRID"}, OptionError, MODE.format("'HYBRID'")),
     Ask("mode=int", {"mode": 1}, OptionError, MODE.format(1)),
@@ -89,7 +89,6 @@ ASK_CASES = [
         {"question": "x" * 1001},
         QuestionError,
         "The question is too long (1,001 characters; the limit is 1,000).",
-        cli=True,
     ),
     Ask(
         "history=dict",
