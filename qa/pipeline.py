@@ -324,7 +324,7 @@ class QA:
         if not passages:
             result.no_answer_reason = "Nothing in the documents matches the question."
         elif not answers or not gives_answer(
-            answers[0].score, answers[0].confidence, threshold, self.settings.min_confidence
+            answers[0].score, answers[0].confidence, threshold, options.min_confidence
         ):
             result.no_answer_reason = "The documents do not say. No passage holds a confident answer."
         else:
