@@ -213,6 +213,13 @@ def command_train_reader(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_average_readers(args: argparse.Namespace) -> int:
+    from qa.training import average_readers
+
+    print(average_readers([Path(f) for f in args.readers], Path(args.output_dir), args.weights))
+    return 0
+
+
 def command_serve(args: argparse.Namespace) -> int:
     from qa.web import parse_auth, serve
 
@@ -321,6 +328,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--dev-limit", type=int, default=1000, help="questions of the dev file to evaluate")
     train.set_defaults(run=command_train_reader)
 
+    average = commands.add_parser(
+        "average-readers", help="average the weights of readers fine-tuned from one start (one model's reading cost)"
+    )
+    average.add_argument("readers", nargs="+", help="folders of the readers' weights")
+    average.add_argument("--weights", type=float, nargs="+", help="one weight per reader (default: equal)")
+    average.add_argument("--output-dir", required=True, help="where the averaged reader is written")
+    average.set_defaults(run=command_average_readers)
     postgres = commands.add_parser("postgres", help="start or stop a local PostgreSQL + pgvector server (quick start)")
     postgres.add_argument("action", choices=["start", "stop"])
     postgres.add_argument(

@@ -7,6 +7,7 @@ import logging
 import math
 import random
 import re
+import shutil
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -392,3 +393,37 @@ def default_config(train_files: list[str], output_dir: str, **overrides) -> Trai
         max_question_tokens=settings.max_question_tokens,
         **overrides,
     )
+
+
+def average_readers(folders: list[Path], output_dir: Path, weights: list[float] | None = None) -> Path:
+    """The weighted mean, parameter by parameter, of readers fine-tuned from one start (a weight-space ensemble: one
+    model's cost at reading time), written as fp16 safetensors with the first reader's config and tokenizer."""
+    from safetensors.torch import load_file, save_file
+
+    if len(folders) < 2:
+        raise ValueError(f"averaging needs at least two readers, got {len(folders)}")
+    weights = weights or [1.0] * len(folders)
+    if len(weights) != len(folders) or min(weights) < 0 or not sum(weights):
+        raise ValueError(f"need one non-negative weight per reader, not all zero, got {weights} for {len(folders)}")
+    states = [load_file(str(Path(folder) / "model.safetensors")) for folder in folders]
+    names = set(states[0])
+    for folder, state in zip(folders[1:], states[1:], strict=True):
+        if set(state) != names or any(state[n].shape != states[0][n].shape for n in names):
+            raise ValueError(f"{folder} does not have the parameters of {folders[0]}: not the same architecture")
+    total = sum(weights)
+    averaged = {}
+    for name in sorted(names):
+        mean = torch.zeros_like(states[0][name], dtype=torch.float32)
+        for weight, state in zip(weights, states, strict=True):
+            mean += weight / total * state[name].float()
+        averaged[name] = mean.to(states[0][name].dtype)
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    save_file(averaged, str(output_dir / "model.safetensors"), metadata={"format": "pt"})
+    for name in ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
+        if (Path(folders[0]) / name).exists():
+            shutil.copy(Path(folders[0]) / name, output_dir / name)
+    (output_dir / "training.json").write_text(
+        json.dumps({"averaged": [str(f) for f in folders], "weights": weights}, indent=2), encoding="utf-8"
+    )
+    return output_dir

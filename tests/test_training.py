@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from collections import Counter
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
+import torch
 
 from qa.training import (
     WORD,
@@ -164,3 +167,32 @@ def test_collect_examples_adds_near_miss_questions_at_the_asked_fraction(squad_f
     many.write_text(json.dumps(data), encoding="utf-8")
     made, kinds = near_misses(0.5, many)
     assert 70 <= len(made) == sum(kinds.values()) <= 130
+
+
+def test_averaging_readers_takes_the_weighted_mean_of_every_parameter(tiny_model_dir, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    from qa.training import average_readers
+
+    first = Path(tiny_model_dir)
+    second = tmp_path / "second"
+    shutil.copytree(first, second)
+    state = load_file(str(first / "model.safetensors"))
+    shifted = {name: tensor + 1.0 for name, tensor in state.items()}
+    save_file(shifted, str(second / "model.safetensors"), metadata={"format": "pt"})
+    averaged = average_readers([first, second], tmp_path / "mean", weights=[3.0, 1.0])
+    mean = load_file(str(averaged / "model.safetensors"))
+    for name, tensor in state.items():
+        assert torch.allclose(mean[name].float(), tensor.float() + 0.25, atol=1e-3), name
+    assert (averaged / "config.json").read_text() == (first / "config.json").read_text()
+    from transformers import AutoModelForQuestionAnswering
+
+    AutoModelForQuestionAnswering.from_pretrained(averaged)  # a reader the product can load
+
+    save_file({"other": torch.zeros(2)}, str(second / "model.safetensors"), metadata={"format": "pt"})
+    with pytest.raises(ValueError, match="does not have the parameters of .*: not the same architecture$"):
+        average_readers([first, second], tmp_path / "bad")
+    with pytest.raises(ValueError, match=r"^averaging needs at least two readers, got 1$"):
+        average_readers([first], tmp_path / "bad")
+    with pytest.raises(ValueError, match=r"^need one non-negative weight per reader"):
+        average_readers([first, first], tmp_path / "bad", weights=[1.0, -1.0])
