@@ -367,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     from qa.store import StoreError
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar at every start
     args = build_parser().parse_args(argv)
     chatty = args.verbose or args.command in ("index", "train-reader", "serve")
     logging.basicConfig(

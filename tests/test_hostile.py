@@ -293,7 +293,16 @@ def test_cli_logs_say_each_skipped_file_once_and_nothing_else(tmp_path):
         f"WARNING qa.pipeline: skipped {documents / 'passwd.txt'}: {outside('/etc/passwd')}",
         f"WARNING qa.pipeline: skipped {documents / 'photo.png'}: unsupported file type '.png'; skipped",
     ]
-    for noise in ("swigfaiss", "faiss", "bm25s", "DEBUG", "building a new index", "CURRENT", "Traceback"):
+    for noise in (
+        "swigfaiss",
+        "faiss",
+        "bm25s",
+        "DEBUG",
+        "building a new index",
+        "CURRENT",
+        "Traceback",
+        "Loading weights",
+    ):
         assert noise not in first.stderr
     second = run_qa("-v", "ask", QUESTION, *flags, cwd=tmp_path)
     assert second.returncode == 0 and second.stdout.startswith("Answer: "), second.stderr
