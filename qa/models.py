@@ -95,6 +95,10 @@ class AskResult(BaseModel):
     no_answer_reason: str | None = None
     notice: str | None = Field(None, description="Something the user should know, e.g. the index is catching up.")
     citations: list[Citation] = []
+    parts: list[Answer] = Field(
+        [],
+        description="A two-part question's answers, one per part with its citations ('answer' joins them with '; ').",
+    )
     alternatives: list[Answer] = []
     passages: list[RetrievedPassage] = []
     timings_ms: dict[str, float] = {}

@@ -17,8 +17,9 @@ from qa.documents import HIDDEN_FILE, DocumentError, load_document, page_at
 from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Citation, Document, LoadFailure, RetrievedPassage
+from qa.questions import two_part_questions
 from qa.reading import Reader, ReaderSpan, SentenceReader, SpanReader
-from qa.retrieval import Retriever
+from qa.retrieval import Retrieval, Retriever
 from qa.store import (
     DocumentStore,
     StoreBusy,
@@ -29,6 +30,7 @@ from qa.store import (
     open_store,
 )
 from qa.validation import (
+    AskOptions,
     RemovalError,
     ask_options,
     check_history,
@@ -296,18 +298,12 @@ class QA:
         options = ask_options(self.settings, top_k, mode, reader, threshold, min_confidence)
         resolved = resolve(question, turns)
         timings["resolve"] = (time.perf_counter() - began) * 1000
-        retriever, chosen_reader = self.retriever, self.reader(options.reader)
-        tick = time.perf_counter()
-        retrieval = retriever.search(resolved.retrieval_query, options.top_k, options.mode)
+        chosen_reader = self.reader(options.reader)
+        threshold = chosen_reader.threshold if options.threshold is None else options.threshold
+        retrieval, answers = self._read(resolved.question, resolved.retrieval_query, options, chosen_reader, timings)
         passages = retrieval.passages
         if retrieval.changed_documents and self.refresh_in_background():
             log.info("%d documents changed on disk; updating the index", len(retrieval.changed_documents))
-        timings["retrieve"] = (time.perf_counter() - tick) * 1000
-        tick = time.perf_counter()
-        spans = chosen_reader.read(resolved.question, [p.passage for p in passages], top_n=10)
-        timings["read"] = (time.perf_counter() - tick) * 1000
-        answers = rated(self.group_answers(passages, spans), chosen_reader)
-        threshold = chosen_reader.threshold if options.threshold is None else options.threshold
         result = AskResult(
             question=question,
             resolved_question=resolved.question,
@@ -332,9 +328,38 @@ class QA:
             result.answer, result.score, result.citations = best.text, best.score, best.citations
             result.confidence = best.confidence
             result.alternatives = answers[1:]
+        parts = [
+            self._read(part, part, options, chosen_reader, timings)[1] for part in two_part_questions(resolved.question)
+        ]
+        given = [
+            found[0]
+            for found in parts
+            if found and gives_answer(found[0].score, found[0].confidence, threshold, options.min_confidence)
+        ]
+        if len(given) == len(parts) > 1 and distinct_answers(given):
+            result.parts = given
+            result.answer = "; ".join(part.text for part in given)
+            result.score = min(part.score for part in given)
+            confidences = [part.confidence for part in given]
+            result.confidence = None if None in confidences else min(c for c in confidences if c is not None)
+            result.citations = [citation for part in given for citation in part.citations]
+            result.no_answer_reason = None
         timings["total"] = (time.perf_counter() - began) * 1000
         result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         return result
+
+    def _read(
+        self, question: str, query: str, options: AskOptions, reader: Reader, timings: dict[str, float]
+    ) -> tuple[Retrieval, list[Answer]]:
+        """Retrieve passages for ``query`` and read ``question`` in them: the candidate answers, best first, each
+        with its confidence (the stages' times are added to ``timings``)."""
+        tick = time.perf_counter()
+        retrieval = self.retriever.search(query, options.top_k, options.mode)
+        timings["retrieve"] = timings.get("retrieve", 0.0) + (time.perf_counter() - tick) * 1000
+        tick = time.perf_counter()
+        spans = reader.read(question, [p.passage for p in retrieval.passages], top_n=10)
+        timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
+        return retrieval, rated(self.group_answers(retrieval.passages, spans), reader)
 
     @staticmethod
     def group_answers(passages: list[RetrievedPassage], spans: list[ReaderSpan]) -> list[Answer]:
@@ -362,6 +387,12 @@ class QA:
             else:
                 grouped[span.text] = Answer(text=span.text, score=span.score, citations=[citation])
         return sorted(grouped.values(), key=lambda a: -a.score)
+
+
+def distinct_answers(answers: list[Answer]) -> bool:
+    """Whether no answer's text holds another's (two parts answered by one span are one answer)."""
+    folded = [a.text.casefold() for a in answers]
+    return all(a not in b for i, a in enumerate(folded) for j, b in enumerate(folded) if i != j)
 
 
 def rated(answers: list[Answer], reader: Reader) -> list[Answer]:

@@ -240,3 +240,27 @@ def test_the_engine_answers_from_postgres_and_two_engines_share_it(tmp_path, emb
     answer = engine.ask("Who opened the Zorblat bridge?")  # the first engine sees the other's commit at once
     assert "Elna Kvist" in answer.answer
     assert_citations_exact(engine, answer)
+
+
+def test_a_two_part_question_gets_both_answers_each_cited_from_its_own_document(tmp_path, embedder):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "remote-work.txt").write_text(
+        "Remote work policy\n\nEmployees who work from home receive a monthly internet stipend of 40 euros. "
+        "Laptops are replaced every three years.",
+        encoding="utf-8",
+    )
+    (documents / "travel.txt").write_text(
+        "Travel policy\n\nWithin the EU, the meal allowance is 35 euros per day. Trains are preferred to flights "
+        "for trips under 500 kilometres.",
+        encoding="utf-8",
+    )
+    engine = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
+    result = engine.ask("What is the monthly internet stipend and the EU meal allowance?")
+    assert [part.text for part in result.parts] == ["40 euros", "35 euros per day"]
+    assert result.answer == "40 euros; 35 euros per day"
+    assert {c.title for c in result.citations} == {"Remote work policy", "Travel policy"}
+    assert result.confidence == min(part.confidence for part in result.parts)
+    assert_citations_exact(engine, result)
+    single = engine.ask("What is the monthly internet stipend?")
+    assert single.parts == [] and single.answer == "40 euros"

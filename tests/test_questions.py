@@ -1,0 +1,51 @@
+"""Two-part questions: split where a person asks two things, never where one phrase holds an "and"."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.questions import two_part_questions
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "What is the monthly internet stipend and the EU meal allowance?",
+            ["What is the monthly internet stipend?", "What is the EU meal allowance?"],
+        ),
+        (
+            "what are the launch date and the landing site",
+            ["what are the launch date?", "what are the landing site?"],
+        ),
+        (
+            "Who was the first director of NASA, and the first head of Roscosmos?",
+            ["Who was the first director of NASA?", "Who was the first head of Roscosmos?"],
+        ),
+        (
+            "How much is the daily allowance and the hotel cap?",
+            ["How much is the daily allowance?", "How much is the hotel cap?"],
+        ),
+    ],
+)
+def test_two_things_asked_become_two_questions(question, parts):
+    assert two_part_questions(question) == parts
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which Russian space agency raised concerns about US and NATO space launches?",
+        "How did Rogozin label the militarisation of the space, moon, and lunar research?",
+        "What capabilities are Moscow and Beijing using to challenge American space interests?",
+        "Which countries did the report label as a potential threat in space?",
+        "how do chinese and russian military doctrines view space",
+        "What is the difference between the Senate and the House?",  # 'between' keeps both in one phrase
+        "What did Lavrov warn about?",
+        "What is water and mineral extraction?",
+        "What's the regional nickname for Newcastle and its surrounding area?",
+        "What is a major importance of Southern California in relation to California and the United States?",
+    ],
+)
+def test_one_thing_asked_stays_one_question(question):
+    assert two_part_questions(question) == []
