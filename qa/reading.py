@@ -179,24 +179,29 @@ class SpanReader:
         return self.calibration.probability(confidence_features(candidates))
 
     def logits(self, encoded) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Start and end logits of every window, in batches padded to their longest window."""
+        """Start and end logits of every window, in input order. Windows are batched by length (each batch is
+        padded to its longest window, so one long window does not make short ones pay for its padding)."""
         import torch
 
         names = [n for n in ("input_ids", "token_type_ids", "attention_mask") if n in encoded]
-        starts, ends = [], []
+        count = len(encoded["input_ids"])
+        order = sorted(range(count), key=lambda i: len(encoded["input_ids"][i]))
+        starts: list[np.ndarray] = [np.empty(0)] * count
+        ends: list[np.ndarray] = [np.empty(0)] * count
         with torch.inference_mode():
-            for begin in range(0, len(encoded["input_ids"]), self.batch_size):
-                rows = encoded["input_ids"][begin : begin + self.batch_size]
-                width = max(len(r) for r in rows)
+            for begin in range(0, count, self.batch_size):
+                chosen = order[begin : begin + self.batch_size]
+                width = max(len(encoded["input_ids"][i]) for i in chosen)
                 batch = {}
                 for name in names:
                     pad = self.tokenizer.pad_token_id if name == "input_ids" else 0
                     batch[name] = torch.tensor(
-                        [r + [pad] * (width - len(r)) for r in encoded[name][begin : begin + self.batch_size]]
+                        [encoded[name][i] + [pad] * (width - len(encoded[name][i])) for i in chosen]
                     )
                 output = self.model(**batch)
-                starts += list(output.start_logits.float().numpy())
-                ends += list(output.end_logits.float().numpy())
+                for row, window in enumerate(chosen):
+                    starts[window] = output.start_logits[row].float().numpy()
+                    ends[window] = output.end_logits[row].float().numpy()
         return starts, ends
 
     def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:

@@ -137,3 +137,17 @@ def test_trim_quotes_drops_unpaired_marks_and_keeps_offsets(text, expected):
     begin, end = trim_quotes(document, start, start + len(text))
     assert document[begin:end] == expected
     assert start <= begin <= end <= start + len(text)
+
+
+def test_windows_batched_by_length_give_each_window_its_own_logits(tiny_model_dir):
+    texts = ["short passage.", " ".join(["a much longer passage about nothing"] * 12), "mid sized passage here."] * 3
+    batched, alone = SpanReader(tiny_model_dir, batch_size=3), SpanReader(tiny_model_dir, batch_size=1)
+    encoded = batched.tokenizer(["what?"] * len(texts), texts, truncation="only_second", max_length=64)
+    lengths = [len(ids) for ids in encoded["input_ids"]]
+    assert len(set(lengths)) == 3  # three windows of each of three lengths, interleaved: one batch each
+    for (start_a, end_a), (start_b, end_b), length in zip(
+        zip(*batched.logits(encoded), strict=True), zip(*alone.logits(encoded), strict=True), lengths, strict=True
+    ):
+        assert len(start_a) == length  # batched with the windows of its own length: no padding
+        assert np.allclose(start_a[:length], start_b[:length], atol=1e-4)
+        assert np.allclose(end_a[:length], end_b[:length], atol=1e-4)
