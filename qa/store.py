@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -188,6 +189,18 @@ def _stemmer():
 
         _STEMMER = Stemmer.Stemmer("english")
     return _STEMMER
+
+
+def page_starts_problem(page_starts: list[int] | None, text_length: int) -> str | None:
+    """What is wrong with a document's page starts (they must begin at 0, never decrease and stay within its
+    text), or None."""
+    if page_starts is None:
+        return None
+    if not page_starts or page_starts[0] != 0:
+        return "its page starts do not begin at 0"
+    if any(b < a for a, b in itertools.pairwise(page_starts)) or page_starts[-1] > text_length:
+        return "its page starts go backwards or past its text"
+    return None
 
 
 def batched(items: list, size: int = 900) -> Iterator[list]:

@@ -32,6 +32,7 @@ from qa.store import (
     StoreUnavailable,
     batched,
     keyword_tokens,
+    page_starts_problem,
 )
 
 if TYPE_CHECKING:
@@ -796,9 +797,13 @@ class LocalStore:
             dimension = settings.dimension if settings else None
             stored = dict(self._query("SELECT document_id, count(*) FROM passages GROUP BY document_id"))
             damaged: set[str] = set()
-            for doc_id, text, count in self._query("SELECT id, text, passage_count FROM documents"):
+            for doc_id, text, count, pages in self._query(
+                f"SELECT id, text, passage_count, {self._page_starts} FROM documents"
+            ):
                 if document_id(text) != doc_id:
                     problems.append(f"document {doc_id}: its text does not match its content hash")
+                if (problem := page_starts_problem(json.loads(pages) if pages else None, len(text))) is not None:
+                    problems.append(f"document {doc_id}: {problem}")
                 if stored.get(doc_id, 0) != count:
                     problems.append(f"document {doc_id}: {stored.get(doc_id, 0)} passages stored, {count} expected")
             for pid, doc_id, text, blob, crc, tokens in self._query(

@@ -24,6 +24,7 @@ from qa.store import (
     StoreSettings,
     StoreUnavailable,
     keyword_tokens,
+    page_starts_problem,
 )
 
 if TYPE_CHECKING:
@@ -524,6 +525,10 @@ class PostgresStore:
             if len(damaged) > SHOWN_PROBLEMS:
                 problems.append(f"{len(damaged) - SHOWN_PROBLEMS} more damaged documents")
             problems += _statistics_problems(_row(cursor.execute(STATISTICS)))
+            paged = f"SELECT id, {self._page_starts}, length(text) FROM documents WHERE {self._page_starts} IS NOT NULL"
+            for doc_id, pages, length in cursor.execute(paged).fetchall():
+                if (problem := page_starts_problem(list(pages), length)) is not None:
+                    problems.append(f"document {doc_id}: {problem}")
         return problems
 
     def repair(self) -> list[str]:

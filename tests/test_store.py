@@ -181,6 +181,21 @@ def test_page_starts_round_trip(store):
     assert store.documents([report.document.id])[0].page_starts is None
 
 
+def test_verify_finds_page_starts_that_cannot_be(store):
+    report = make_write("everest", 3, source="/docs/everest.pdf")
+    report.document = report.document.model_copy(update={"page_starts": [0, 20]})
+    store.write([report])
+    assert store.verify() == []
+    doc_id, length = report.document.id, len(report.document.text)
+    for pages, problem in [
+        ([0, 30, 20], "its page starts go backwards or past its text"),
+        ([0, length + 1], "its page starts go backwards or past its text"),
+        ([5, 20], "its page starts do not begin at 0"),
+    ]:
+        store.set_source(doc_id, "/docs/everest.pdf", 10, 20.0, pages)
+        assert store.verify() == [f"document {doc_id}: {problem}"]
+
+
 def test_generation_grows_with_every_write(store):
     generations = [store.manifest().generation]
     store.write([make_write("eiffel", 0)])
