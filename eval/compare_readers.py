@@ -23,8 +23,17 @@ def compare(readers: list[str], limit: int) -> list[dict]:
         questions, _, _ = squad_corpus(load_squad(DATA_DIR / f"{name}.json.gz"), name)
         sets[name] = questions[:limit] if limit else questions
     rows = []
-    for folder in readers:
-        engine = QA(reader="trained", reader_model=folder, documents_dir=Path("documents"), index_dir=Path("index"))
+    for spec in readers:
+        folder, _, window = spec.partition("@")
+        length = int(window) if window else 256
+        engine = QA(
+            reader="trained",
+            reader_model=folder,
+            reader_max_length=length,
+            reader_stride=length // 2,
+            documents_dir=Path("documents"),
+            index_dir=Path("index"),
+        )
         began = time.perf_counter()
         closed = evaluate_closed(engine, sets["squad-v1.1-dev"], threshold=-math.inf, min_confidence=0.0)
         seconds = time.perf_counter() - began
@@ -32,7 +41,7 @@ def compare(readers: list[str], limit: int) -> list[dict]:
         sweep = best_threshold(v2)
         rows.append(
             {
-                "reader": folder,
+                "reader": spec,
                 "v1.1 EM": 100 * answer_metrics(closed)["exact"],
                 "v1.1 F1": 100 * answer_metrics(closed)["f1"],
                 "v2.0 best threshold": sweep["threshold"],
@@ -48,7 +57,9 @@ def compare(readers: list[str], limit: int) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("readers", nargs="+", help="folders of readers' weights")
+    parser.add_argument(
+        "readers", nargs="+", help="folders of readers' weights, each optionally with @LENGTH: its window (default 256)"
+    )
     parser.add_argument("--limit", type=int, default=2000, help="questions of each set (0: all)")
     args = parser.parse_args()
     rows = compare(args.readers, args.limit)
