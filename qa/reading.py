@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import queue
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
@@ -111,6 +112,75 @@ def merge_spans(spans: list[ReaderSpan]) -> list[ReaderSpan]:
     return sorted(best.values(), key=lambda s: -s.score)
 
 
+Rows = dict[str, list[list[int]]]  # token ids, token types and attention masks, one list per window
+Logits = tuple[list[np.ndarray], list[np.ndarray]]  # start and end logits, one array per window
+
+
+@dataclass
+class WindowRequest:
+    """The windows of one question, waiting for their logits."""
+
+    rows: Rows
+    done: threading.Event = field(default_factory=threading.Event)
+    logits: Logits | None = None
+    error: BaseException | None = None
+
+
+class WindowBatcher:
+    """Reads the windows of questions asked at the same time in shared forward passes. One thread runs the model;
+    while it reads, new questions queue up, and the next pass takes all of them (up to ``max_windows``): no
+    question waits for others to arrive, and under load the batches grow instead of the passes competing for the
+    cores."""
+
+    def __init__(self, forward: Callable[[Rows], Logits], max_windows: int = 64):
+        self.forward = forward
+        self.max_windows = max_windows
+        self.passes = 0  # forward passes run, for measuring how much was shared
+        self._queue: queue.SimpleQueue[WindowRequest] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name="qa-reader-batches", daemon=True)
+        self._thread.start()
+
+    def run(self, rows: Rows) -> Logits:
+        """The logits of ``rows``' windows, in order (raises what the model raised)."""
+        request = WindowRequest(rows)
+        self._queue.put(request)
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        assert request.logits is not None
+        return request.logits
+
+    def _serve(self) -> None:
+        while True:
+            gathered = [self._queue.get()]
+            windows = len(gathered[0].rows["input_ids"])
+            while windows < self.max_windows:
+                try:
+                    waiting = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                gathered.append(waiting)
+                windows += len(waiting.rows["input_ids"])
+            self._answer(gathered)
+
+    def _answer(self, gathered: list[WindowRequest]) -> None:
+        merged = {name: [row for r in gathered for row in r.rows[name]] for name in gathered[0].rows}
+        try:
+            starts, ends = self.forward(merged)
+            self.passes += 1
+        except Exception as error:  # noqa: BLE001 - every waiting question raises it; the thread goes on
+            for request in gathered:
+                request.error = error
+                request.done.set()
+            return
+        offset = 0
+        for request in gathered:
+            count = len(request.rows["input_ids"])
+            request.logits = (starts[offset : offset + count], ends[offset : offset + count])
+            offset += count
+            request.done.set()
+
+
 class SpanReader:
     """Any AutoModelForQuestionAnswering read over strided windows of question + passage."""
 
@@ -166,6 +236,7 @@ class SpanReader:
             self.tokenizer  # noqa: B018 - loads once
             self.model  # noqa: B018
             self.calibration  # noqa: B018
+            self.batcher  # noqa: B018
 
     @cached_property
     def calibration(self) -> Calibration | None:
@@ -178,26 +249,34 @@ class SpanReader:
             return None
         return self.calibration.probability(confidence_features(candidates))
 
+    @cached_property
+    def batcher(self) -> WindowBatcher:
+        return WindowBatcher(self.forward)
+
     def logits(self, encoded) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Start and end logits of every window, in input order. Windows are batched by length (each batch is
-        padded to its longest window, so one long window does not make short ones pay for its padding)."""
+        """Start and end logits of every window, in input order, read together with the windows of any question
+        asked at the same time (see ``WindowBatcher``)."""
+        names = [n for n in ("input_ids", "token_type_ids", "attention_mask") if n in encoded]
+        return self.batcher.run({name: list(encoded[name]) for name in names})
+
+    def forward(self, rows: dict[str, list[list[int]]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Start and end logits of every window (``rows``: token ids, types and masks per window), in input order.
+        Windows are batched by length: each batch is padded to its longest window, so one long window does not
+        make short ones pay for its padding."""
         import torch
 
-        names = [n for n in ("input_ids", "token_type_ids", "attention_mask") if n in encoded]
-        count = len(encoded["input_ids"])
-        order = sorted(range(count), key=lambda i: len(encoded["input_ids"][i]))
+        count = len(rows["input_ids"])
+        order = sorted(range(count), key=lambda i: len(rows["input_ids"][i]))
         starts: list[np.ndarray] = [np.empty(0)] * count
         ends: list[np.ndarray] = [np.empty(0)] * count
         with torch.inference_mode():
             for begin in range(0, count, self.batch_size):
                 chosen = order[begin : begin + self.batch_size]
-                width = max(len(encoded["input_ids"][i]) for i in chosen)
+                width = max(len(rows["input_ids"][i]) for i in chosen)
                 batch = {}
-                for name in names:
+                for name, values in rows.items():
                     pad = self.tokenizer.pad_token_id if name == "input_ids" else 0
-                    batch[name] = torch.tensor(
-                        [encoded[name][i] + [pad] * (width - len(encoded[name][i])) for i in chosen]
-                    )
+                    batch[name] = torch.tensor([values[i] + [pad] * (width - len(values[i])) for i in chosen])
                 output = self.model(**batch)
                 for row, window in enumerate(chosen):
                     starts[window] = output.start_logits[row].float().numpy()
