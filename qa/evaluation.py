@@ -134,7 +134,7 @@ class EvalQuestion:
     id: str
     question: str
     answers: list[str]
-    history: list[dict[str, str]] = field(default_factory=list)
+    history: list[dict[str, str | None]] = field(default_factory=list)
     context: str | None = None
     document_id: str | None = None
 
@@ -262,8 +262,9 @@ def squad_corpus(articles: list[SquadArticle], file_name: str) -> tuple[list[Eva
     return questions, list(documents.values()), skipped
 
 
-def corpus_cache_folder(data: Path, settings, cache_dir: Path) -> Path:
-    """``cache_dir/<hash of the data file and the chunking settings>``: where a SQuAD corpus's local index lives."""
+def corpus_cache_folder(data: Path, settings, cache_dir: Path, articles: Sequence[str] = ()) -> Path:
+    """``cache_dir/<hash of the data file and the chunking settings>``: where a SQuAD corpus's local index lives
+    (``articles``: the titles, when the corpus is only those articles of the file)."""
     digest = hashlib.sha256()
     with open(data, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -271,6 +272,8 @@ def corpus_cache_folder(data: Path, settings, cache_dir: Path) -> Path:
     digest.update(
         json.dumps([settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap_sentences]).encode()
     )
+    if articles:
+        digest.update(json.dumps(sorted(articles)).encode())
     return cache_dir / digest.hexdigest()[:16]
 
 
@@ -573,7 +576,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--modes", help="comma-separated retrieval modes to measure recall for (default: the --retrieval mode)"
     )
-    parser.add_argument("--limit", type=int, help="evaluate the first N usable questions only")
+    parser.add_argument(
+        "--limit", type=int, help="evaluate the first N usable questions only (with --dialogues: the first N dialogues)"
+    )
     parser.add_argument("--out", type=Path, default=Path("eval/reports"), help="folder for the reports")
     parser.add_argument(
         "--cache", type=Path, default=Path("eval/cache"), help="folder caching the indexes of SQuAD files for open mode"
@@ -583,6 +588,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--sweep-threshold", action="store_true", help="also find the threshold that maximises overall F1"
+    )
+    parser.add_argument(
+        "--dialogues",
+        type=Path,
+        help="evaluate follow-up questions on a dialogue JSONL file (eval/dialogues.jsonl) instead of --data: its "
+        "sample dialogues over --documents, its SQuAD ones over the articles they name",
+    )
+    parser.add_argument(
+        "--squad-dir",
+        type=Path,
+        default=Path("../shared/data"),
+        help="folder of the SQuAD files that --dialogues names by corpus (<corpus>.json.gz)",
     )
 
 
@@ -598,6 +615,8 @@ def run(args: argparse.Namespace) -> dict:
     """Evaluate, write ``<data set>-<mode>.json/.md/.png`` into ``args.out``, print the Markdown, return the report."""
     from qa.pipeline import QA
 
+    if getattr(args, "dialogues", None):
+        return run_dialogues(args)
     data = Path(args.data)
     is_squad = bool(SQUAD_FILE.search(data.name))
     mode = args.mode or ("closed" if is_squad else "open")
@@ -660,14 +679,445 @@ def run(args: argparse.Namespace) -> dict:
     }
     if args.sweep_threshold and "exact" in report["metrics"]:
         report["threshold_sweep"] = best_threshold(records)
-    out = Path(args.out)
+    write_report(report, Path(args.out))
+    return report
+
+
+def write_report(report: dict, out: Path, table: str | None = None) -> None:
+    """Write ``<dataset>-<mode>.json/.md/.png`` into ``out`` (the Markdown is ``table``, by default
+    ``markdown(report)``), record their paths in ``report["files"]`` and print the Markdown."""
     out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"{dataset}-{mode}"
+    stem = out / f"{report['dataset']}-{report['mode']}"
     files = {kind: stem.with_name(f"{stem.name}.{kind}") for kind in ("json", "md", "png")}
     report["files"] = {kind: str(path) for kind, path in files.items()}
-    table = markdown(report)
+    table = markdown(report) if table is None else table
     files["md"].write_text(table, encoding="utf-8")
     plot(report, files["png"])
     files["json"].write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print(table)
+
+
+# ---------------------------------------------------------------- dialogues: follow-up questions in context
+
+SAMPLE_CORPUS = "sample"  # a dialogue over the documents folder; any other corpus names a SQuAD file
+FOLLOW_UP_KINDS = ("pronoun", "ellipsis", "topic_shift_back", "no_rewrite")
+DIALOGUE_PASSES = ("gold_history", "own_history", "oracle")
+PASS_NAMES = {
+    "gold_history": "follow-ups, gold history",
+    "own_history": "follow-ups, own history",
+    "oracle": "oracle follow-ups, no history",
+}
+TARGET_GAP_F1 = 0.05  # issue #11: oracle follow-up F1 - follow-up F1 at most 5 points
+TARGET_SAMPLE_F1 = 0.90  # issue #11: follow-ups on the sample article at least 90 F1
+
+
+@dataclass
+class DialogueTurn:
+    """One turn: the question as typed, its gold answers (none: unanswerable), the same question written out in full
+    (``oracle``) and its kind (``first``, or one of FOLLOW_UP_KINDS)."""
+
+    question: str
+    answers: list[str]
+    oracle: str
+    kind: str
+
+
+@dataclass
+class Dialogue:
+    """A conversation over one corpus: the documents folder (``sample``) or an article of a SQuAD file."""
+
+    id: str
+    corpus: str
+    turns: list[DialogueTurn]
+    article: str | None = None
+
+
+def load_dialogues(path: Path) -> list[Dialogue]:
+    """Our dialogue set: one {id, corpus, article (SQuAD), turns: [{question, answers, oracle, kind}]} per line."""
+    dialogues: list[Dialogue] = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{where}: not JSON ({error})") from None
+            try:
+                dialogue = Dialogue(
+                    id=str(row["id"]),
+                    corpus=str(row["corpus"]),
+                    article=row.get("article"),
+                    turns=[
+                        DialogueTurn(
+                            question=turn["question"],
+                            answers=list(turn["answers"]),
+                            oracle=turn["oracle"],
+                            kind=turn["kind"],
+                        )
+                        for turn in row["turns"]
+                    ],
+                )
+            except KeyError as error:
+                raise ValueError(
+                    f"{where}: no {error.args[0]!r} (a dialogue has id, corpus, article for SQuAD and turns; "
+                    "a turn has question, answers, oracle and kind)"
+                ) from None
+            except (TypeError, AttributeError):
+                raise ValueError(f"{where}: not a dialogue object with a list of turn objects") from None
+            if not dialogue.turns:
+                raise ValueError(f"{where}: dialogue {dialogue.id} has no turns")
+            for turn_number, turn in enumerate(dialogue.turns, start=1):
+                expected = ("first",) if turn_number == 1 else FOLLOW_UP_KINDS
+                if turn.kind not in expected:
+                    raise ValueError(
+                        f"{where}: turn {turn_number} of dialogue {dialogue.id} has kind {turn.kind!r}; "
+                        f"expected {' or '.join(expected)}"
+                    )
+            if dialogue.corpus != SAMPLE_CORPUS and not dialogue.article:
+                raise ValueError(f"{where}: dialogue {dialogue.id} names no article of {dialogue.corpus}")
+            if any(d.id == dialogue.id for d in dialogues):
+                raise ValueError(f"{where}: dialogue id {dialogue.id} is used twice")
+            dialogues.append(dialogue)
+    return dialogues
+
+
+def dialogue_articles(dialogues: list[Dialogue], squad_dir: Path) -> dict[str, tuple[Path, list[SquadArticle]]]:
+    """Per SQuAD corpus the dialogues name: its file (``squad_dir/<corpus>.json.gz``) and the articles they name."""
+    titles: dict[str, set[str]] = {}
+    for dialogue in dialogues:
+        if dialogue.corpus != SAMPLE_CORPUS:
+            titles.setdefault(dialogue.corpus, set()).add(cast(str, dialogue.article))
+    found = {}
+    for corpus, wanted in titles.items():
+        path = squad_dir / f"{corpus}.json.gz"
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{path} not found: the dialogues name the SQuAD corpus {corpus!r} (see --squad-dir)"
+            )
+        articles = [article for article in load_squad(path) if article.title in wanted]
+        missing = wanted - {article.title for article in articles}
+        if missing:
+            raise ValueError(f"no article {', '.join(sorted(missing))} in {path}")
+        found[corpus] = (path, articles)
+    return found
+
+
+History = list[dict[str, str | None]]
+AskedTurn = tuple[Dialogue, int, str, History]  # a dialogue, a turn's number (from 0), the text asked, the history
+
+
+def dialogue_history(dialogue: Dialogue, number: int, answers: Sequence[str | None]) -> History:
+    """The history before turn ``number`` (from 0) of a dialogue: its earlier questions with ``answers``."""
+    earlier = dialogue.turns[:number]
+    return [{"question": turn.question, "answer": answer} for turn, answer in zip(earlier, answers, strict=True)]
+
+
+def gold_answers(dialogue: Dialogue, number: int) -> list[str | None]:
+    """What a chat would have shown for the turns before ``number`` answered right: each one's first gold answer
+    (none for an unanswerable turn)."""
+    return [turn.answers[0] if turn.answers else None for turn in dialogue.turns[:number]]
+
+
+def ask_by_corpus(
+    engines: dict[str, QA],
+    items: list[AskedTurn],
+    modes: list[RetrievalMode],
+    threshold: float | None,
+) -> list[QuestionRecord]:
+    """``evaluate_open`` on (dialogue, turn number, question text, history) items with ``engines[dialogue.corpus]``,
+    one call per corpus; the records come in the items' order."""
+    records: dict[int, QuestionRecord] = {}
+    for corpus, engine in engines.items():
+        positions = [n for n, item in enumerate(items) if item[0].corpus == corpus]
+        if not positions:
+            continue
+        questions = []
+        for n in positions:
+            dialogue, number, text, history = items[n]
+            answers = dialogue.turns[number].answers
+            questions.append(
+                EvalQuestion(id=f"{dialogue.id}/{number + 1}", question=text, answers=answers, history=history)
+            )
+        records.update(zip(positions, evaluate_open(engine, questions, modes, threshold), strict=True))
+    return [records[n] for n in range(len(items))]
+
+
+def evaluate_dialogues(
+    engines: dict[str, QA], dialogues: list[Dialogue], modes: list[RetrievalMode], threshold: float | None
+) -> dict[str, list[list[QuestionRecord]]]:
+    """Ask every turn of every dialogue with ``engines[corpus]``: records per pass, per dialogue, per turn.
+
+    ``gold_history``: each turn after the earlier turns with their first gold answers; ``own_history``: after the
+    earlier turns with the answers the system gave them in this pass (asked turn by turn across the dialogues);
+    ``oracle``: each follow-up's ``oracle`` question without history. First turns have no history: they are asked
+    once, and their record stands in all three passes.
+    """
+    missing = sorted({dialogue.corpus for dialogue in dialogues} - engines.keys())
+    if missing:
+        raise ValueError(f"no engine for the corpus {', '.join(missing)}")
+    every_turn = [
+        (d, n, d.turns[n].question, dialogue_history(d, n, gold_answers(d, n)))
+        for d in dialogues
+        for n in range(len(d.turns))
+    ]
+    found = iter(ask_by_corpus(engines, every_turn, modes, threshold))
+    gold = [[next(found) for _ in dialogue.turns] for dialogue in dialogues]
+    own = [[records[0]] for records in gold]
+    for number in range(1, max(len(dialogue.turns) for dialogue in dialogues)):
+        going_on = [n for n, dialogue in enumerate(dialogues) if number < len(dialogue.turns)]
+        items = [
+            (
+                dialogues[n],
+                number,
+                dialogues[n].turns[number].question,
+                dialogue_history(dialogues[n], number, [record.prediction for record in own[n]]),
+            )
+            for n in going_on
+        ]
+        for n, record in zip(going_on, ask_by_corpus(engines, items, modes, threshold), strict=True):
+            own[n].append(record)
+    follow_ups: list[AskedTurn] = [(d, n, d.turns[n].oracle, []) for d in dialogues for n in range(1, len(d.turns))]
+    found = iter(ask_by_corpus(engines, follow_ups, modes, threshold))
+    oracle = [[records[0]] + [next(found) for _ in records[1:]] for records in gold]
+    return {"gold_history": gold, "own_history": own, "oracle": oracle}
+
+
+def dialogue_metrics(dialogues: list[Dialogue], passes: dict[str, list[list[QuestionRecord]]]) -> dict:
+    """Answer metrics of first turns and, per pass, of follow-ups (all, and per kind), over all dialogues and per
+    corpus, with ``gap_f1``: oracle follow-up F1 minus follow-up F1, per pass with history."""
+    corpora = list(dict.fromkeys(dialogue.corpus for dialogue in dialogues))
+    groups = {"all": dialogues, **{c: [d for d in dialogues if d.corpus == c] for c in corpora}}
+    position = {dialogue.id: n for n, dialogue in enumerate(dialogues)}
+    metrics = {}
+    for group, members in groups.items():
+        first = [passes["gold_history"][position[d.id]][0] for d in members]
+        summary: dict[str, Any] = {
+            "first": {"count": len(first), **answer_metrics(first)},
+            "follow_ups": {},
+            "by_kind": {},
+        }
+        for name in DIALOGUE_PASSES:
+            later = [
+                (turn.kind, passes[name][position[d.id]][number])
+                for d in members
+                for number, turn in enumerate(d.turns)
+                if number
+            ]
+            if not later:
+                continue
+            summary["follow_ups"][name] = {"count": len(later), **answer_metrics([record for _, record in later])}
+            for kind in FOLLOW_UP_KINDS:
+                of_kind = [record for named, record in later if named == kind]
+                if of_kind:
+                    summary["by_kind"].setdefault(kind, {"count": len(of_kind)})[name] = answer_metrics(of_kind)
+        if summary["follow_ups"]:
+            oracle_f1 = summary["follow_ups"]["oracle"]["f1"]
+            summary["gap_f1"] = {name: oracle_f1 - summary["follow_ups"][name]["f1"] for name in DIALOGUE_PASSES[:2]}
+            for found in summary["by_kind"].values():
+                found["gap_f1"] = {name: found["oracle"]["f1"] - found[name]["f1"] for name in DIALOGUE_PASSES[:2]}
+        metrics[group] = summary
+    return metrics
+
+
+def dialogue_turn_records(
+    dialogues: list[Dialogue], passes: dict[str, list[list[QuestionRecord]]], max_chars: int
+) -> list[dict]:
+    """One entry per turn: the turn, and per pass the question the reader was given (the follow-up resolved against
+    that pass's history), the answer and its EM/F1."""
+    from qa.validation import check_history
+
+    entries = []
+    for n, dialogue in enumerate(dialogues):
+        for number, turn in enumerate(dialogue.turns):
+            histories = {
+                "gold_history": dialogue_history(dialogue, number, gold_answers(dialogue, number)),
+                "own_history": dialogue_history(
+                    dialogue, number, [record.prediction for record in passes["own_history"][n][:number]]
+                ),
+                "oracle": [],
+            }
+            entry: dict[str, Any] = {
+                "id": f"{dialogue.id}/{number + 1}",
+                "dialogue": dialogue.id,
+                "corpus": dialogue.corpus,
+                "article": dialogue.article,
+                "turn": number + 1,
+                **asdict(turn),
+                "passes": {},
+            }
+            for name in DIALOGUE_PASSES:
+                record = passes[name][n][number]
+                asked = turn.oracle if name == "oracle" and number else turn.question
+                entry["passes"][name] = {
+                    "resolved": resolve(asked, check_history(histories[name], max_chars)).question,
+                    "prediction": record.prediction,
+                    "exact": record.exact,
+                    "f1": record.f1,
+                }
+            entries.append(entry)
+    return entries
+
+
+def dialogue_markdown(report: dict) -> str:
+    """The dialogue tables: EM/F1 of first turns and of follow-ups per pass, per corpus; F1 per kind; the targets."""
+    found, counts = report["dialogue_metrics"], report["counts"]
+    groups = list(found)
+    kinds = ", ".join(f"{count} {kind}" for kind, count in counts["by_kind"].items())
+    corpora = ", ".join(f"{count} {corpus}" for corpus, count in counts["by_corpus"].items())
+    lines = [
+        "",
+        "## Dialogues",
+        "",
+        f"{counts['dialogues']} dialogues ({corpora}), {counts['first_turns'] + counts['follow_ups']} turns: "
+        f"{counts['first_turns']} first turns and {counts['follow_ups']} follow-ups ({kinds}). The table above has "
+        "every turn asked after the gold answers of the turns before it.",
+        "",
+        "| Questions | " + " | ".join(f"{group} turns | {group} EM | {group} F1" for group in groups) + " |",
+        "|---" * (1 + 3 * len(groups)) + "|",
+    ]
+    rows = [("first turns", lambda summary: summary["first"])] + [
+        (PASS_NAMES[name], lambda summary, name=name: summary["follow_ups"].get(name)) for name in DIALOGUE_PASSES
+    ]
+    for title, pick in rows:
+        cells = []
+        for group in groups:
+            metrics = pick(found[group])
+            cells += (
+                [str(metrics["count"]), percent(metrics["exact"]), percent(metrics["f1"])]
+                if metrics
+                else ["0"] + ["n/a"] * 2
+            )
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    for name in DIALOGUE_PASSES[:2]:
+        cells = []
+        for group in groups:
+            gap = found[group].get("gap_f1", {}).get(name)
+            cells += ["", "", "n/a" if gap is None else f"{100 * gap:+.1f}"]
+        lines.append(f"| F1 gap: oracle - {PASS_NAMES[name]} | " + " | ".join(cells) + " |")
+    by_kind = found["all"]["by_kind"]
+    lines += [
+        "",
+        "Follow-ups per kind (all corpora), F1:",
+        "",
+        "| Kind | Turns | Gold history | Own history | Oracle | Gap (gold) | Gap (own) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kind, metrics in by_kind.items():
+        scores = " | ".join(percent(metrics[name]["f1"]) for name in DIALOGUE_PASSES)
+        gaps = " | ".join(f"{100 * metrics['gap_f1'][name]:+.1f}" for name in DIALOGUE_PASSES[:2])
+        lines.append(f"| {kind} | {metrics['count']} | {scores} | {gaps} |")
+    targets = report["targets"]
+    checks = []
+    for name in DIALOGUE_PASSES[:2]:
+        gap = found["all"].get("gap_f1", {}).get(name)
+        if gap is not None:
+            met = "met" if gap <= targets["gap_f1_at_most"] else "not met"
+            checks.append(f"oracle - {PASS_NAMES[name]} F1 {100 * gap:+.1f} points ({met})")
+    sample = found.get(SAMPLE_CORPUS, {}).get("follow_ups", {})
+    for name in DIALOGUE_PASSES[:2]:
+        if name in sample:
+            met = "met" if sample[name]["f1"] >= targets["sample_follow_up_f1_at_least"] else "not met"
+            checks.append(f"sample {PASS_NAMES[name]} F1 {percent(sample[name]['f1'])} ({met})")
+    lines += [
+        "",
+        f"Targets (issue #11): a gap of at most {100 * targets['gap_f1_at_most']:.0f} points, sample follow-ups at "
+        f"least {100 * targets['sample_follow_up_f1_at_least']:.0f} F1: " + "; ".join(checks) + ".",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def run_dialogues(args: argparse.Namespace, engines: dict[str, QA] | None = None) -> dict:
+    """Evaluate ``args.dialogues`` in its three passes, write ``<file name>-open.json/.md/.png`` into ``args.out``,
+    print the Markdown and return the report.
+
+    Sample dialogues are answered over ``args.documents``; the dialogues of a SQuAD corpus over the paragraphs of
+    every article of it that the file names (indexed once into a folder of ``args.cache``). ``engines``: engines
+    already made, per corpus (a SQuAD one is given exactly those paragraphs); the others are made from ``args``.
+    """
+    from qa.pipeline import QA
+
+    if args.mode == "closed" or args.retrieval_only or args.sweep_threshold:
+        raise ValueError("--dialogues is evaluated in open mode, without --retrieval-only or --sweep-threshold")
+    path = Path(args.dialogues)
+    dialogues = load_dialogues(path)
+    articles = dialogue_articles(dialogues, Path(args.squad_dir))
+    dialogues = dialogues[: args.limit] if args.limit else dialogues
+    if not dialogues:
+        raise ValueError(f"no dialogues in {path}")
+    engines = dict(engines or {})
+    base = engines.get(SAMPLE_CORPUS) or QA(
+        documents_dir=args.documents,
+        index_dir=args.index,
+        top_k=args.top_k,
+        retrieval_mode=args.retrieval,
+        reader=args.reader or ("trained" if args.reader_model else None),
+        reader_model=args.reader_model,
+        store=args.store,
+        store_url=args.store_url,
+    )
+    settings = base.settings
+    corpora = list(dict.fromkeys(dialogue.corpus for dialogue in dialogues))
+    for corpus in corpora:
+        if corpus == SAMPLE_CORPUS:
+            engines.setdefault(corpus, base)
+            continue
+        squad_path, squad_articles = articles[corpus]
+        if corpus not in engines:
+            if settings.store != "local":
+                raise ValueError("--dialogues needs the local store: it keeps the SQuAD articles' index under --cache")
+            titles = [article.title for article in squad_articles]
+            folder = corpus_cache_folder(squad_path, settings, Path(args.cache), titles)
+            engines[corpus] = QA(settings=settings, index_dir=folder, embedder=base.embedder)
+        engines[corpus].index_documents(squad_corpus(squad_articles, squad_path.name)[1])
+    engines = {corpus: engines[corpus] for corpus in corpora}
+    modes = parse_modes(args.modes, settings.retrieval_mode)
+    passes = evaluate_dialogues(engines, dialogues, modes, args.threshold)
+    records = [record for per_dialogue in passes["gold_history"] for record in per_dialogue]
+    follow_ups = [turn for dialogue in dialogues for turn in dialogue.turns[1:]]
+    report = {
+        "dataset": DATA_SUFFIX.sub("", path.name),
+        "data": str(path),
+        "mode": "open",
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "settings": {
+            "reader": settings.reader,
+            "reader_model": settings.reader_model,
+            "threshold": base.reader().threshold if args.threshold is None else args.threshold,
+            "min_confidence": settings.min_confidence,
+            "top_k": settings.top_k,
+            "retrieval_mode": settings.retrieval_mode,
+            "measured_modes": modes,
+            "limit": args.limit,
+            "embedding_model": settings.embedding_model,
+            "chunk_tokens": settings.chunk_tokens,
+            "chunk_overlap_sentences": settings.chunk_overlap_sentences,
+            "documents_dir": str(engines[SAMPLE_CORPUS].settings.documents_dir) if SAMPLE_CORPUS in engines else None,
+            "squad_files": {corpus: str(articles[corpus][0]) for corpus in corpora if corpus != SAMPLE_CORPUS},
+            "squad_articles": {
+                corpus: [article.title for article in articles[corpus][1]]
+                for corpus in corpora
+                if corpus != SAMPLE_CORPUS
+            },
+        },
+        "counts": {
+            "questions": len(records),
+            "skipped_unusable": 0,
+            "evaluated": len(records),
+            "answerable": sum(not r.is_impossible for r in records),
+            "unanswerable": sum(r.is_impossible for r in records),
+            "dialogues": len(dialogues),
+            "by_corpus": {corpus: sum(d.corpus == corpus for d in dialogues) for corpus in corpora},
+            "first_turns": len(dialogues),
+            "follow_ups": len(follow_ups),
+            "by_kind": {kind: sum(t.kind == kind for t in follow_ups) for kind in FOLLOW_UP_KINDS},
+        },
+        "metrics": summarise(records, modes),
+        "dialogue_metrics": dialogue_metrics(dialogues, passes),
+        "targets": {"gap_f1_at_most": TARGET_GAP_F1, "sample_follow_up_f1_at_least": TARGET_SAMPLE_F1},
+        "turns": dialogue_turn_records(dialogues, passes, settings.max_question_chars),
+        "records": [asdict(r) for r in records],
+    }
+    write_report(report, Path(args.out), markdown(report) + dialogue_markdown(report))
     return report
