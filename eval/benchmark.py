@@ -58,6 +58,17 @@ def latency_while_indexing(engine, questions: list[str], upload_dir: Path, passa
     return latencies, took[0]
 
 
+def concurrent_seconds(engine, questions: list[str], clients: int) -> float:
+    """Seconds for ``clients`` threads to ask ``questions`` between them at once (each takes the next one left), as
+    that many chat users would; the reader shares its forward passes among them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(engine.ask, questions))
+    return time.perf_counter() - began
+
+
 def squad_corpus(path: str, folder: Path, questions_limit: int) -> list[str]:
     """Write every paragraph of a SQuAD file as a .txt document; return some of its questions."""
     from qa.squad import load_squad
@@ -137,6 +148,7 @@ def main() -> None:
         sample_text = " ".join(p.passage.text for p in engine.retriever.retrieve(questions[0], 5))
         window_ms = window_latency(reader, questions[0], sample_text) if isinstance(reader, SpanReader) else None
         manifest = engine.store.manifest()
+        load = [(clients, concurrent_seconds(engine, (questions * 2)[:16], clients)) for clients in (1, 4, 16)]
         busy = None
         if args.upload_passages:
             upload_dir = scratch / "uploads"
@@ -161,6 +173,12 @@ def main() -> None:
         print(
             f"warm ask() {stage:>8}: p50 {statistics.median(values):6.1f} ms   p95 {percentile(values, 0.95):6.1f} ms"
             f"   over {len(values)} questions"
+        )
+    alone = load[0][1]
+    for clients, seconds in load:
+        print(
+            f"16 questions from {clients:>2} concurrent users: {seconds:.2f} s = {16 / seconds:.1f} questions/s "
+            f"({seconds / alone:.2f} of one after another)"
         )
     if busy:
         latencies, seconds = busy
