@@ -25,6 +25,7 @@ from qa.config import TRAINED_READER_DIR
 from qa.evaluation import score_prediction
 from qa.models import Passage
 from qa.near_miss import file_near_misses
+from qa.reading import candidates_by_text
 from qa.squad import load_squad
 from qa.training import WORD, answerless_paragraphs, hardest_negative
 
@@ -80,10 +81,7 @@ def calibration_examples(files: list[Path], seed: int = 13) -> list[CalibrationE
 def read_candidates(reader, example: CalibrationExample, top_n: int = 5) -> list[tuple[str, float]]:
     """The reader's candidate answers for one example, one per text, best first (as ``QA.ask`` groups them)."""
     passage = Passage(id="p:0", document_id="p", start=0, end=len(example.context), text=example.context)
-    seen: dict[str, float] = {}
-    for span in reader.read(example.question, [passage], top_n=top_n):
-        seen.setdefault(span.text, span.score)
-    return list(seen.items())
+    return candidates_by_text(reader.read(example.question, [passage], top_n=top_n))
 
 
 def threshold_curve(probabilities: np.ndarray, right: np.ndarray, answerable: np.ndarray, f1: np.ndarray) -> list[dict]:

@@ -23,6 +23,7 @@ from qa.config import RetrievalMode
 from qa.conversation import resolve
 from qa.documents import document_id
 from qa.models import AskResult, Document, Passage
+from qa.reading import candidates_by_text
 from qa.squad import SquadArticle, load_squad
 
 if TYPE_CHECKING:  # the engine's modules load faiss and bm25s; the CLI imports this module to build its parser
@@ -312,7 +313,7 @@ def evaluate_closed(
         spans = reader.read(question.question, [passage], top_n=10)  # the best is scored, the others rival it
         read_ms = round((time.perf_counter() - began) * 1000, 2)
         best = spans[0] if spans else None
-        candidates = list({span.text: span.score for span in reversed(spans)}.items())[::-1]  # best score per text
+        candidates = candidates_by_text(spans)
         confidence = reader.confidence(candidates) if candidates else None
         prediction = predict(best.text, best.score, threshold, confidence, min_confidence) if best else None
         valid = (
@@ -611,6 +612,22 @@ def parse_modes(text: str | None, default: RetrievalMode) -> list[RetrievalMode]
     return cast(list[RetrievalMode], modes)
 
 
+def engine_from_args(args: argparse.Namespace) -> QA:
+    """The engine the evaluation's flags ask for (the rest from the settings)."""
+    from qa.pipeline import QA
+
+    return QA(
+        documents_dir=args.documents,
+        index_dir=args.index,
+        top_k=args.top_k,
+        retrieval_mode=args.retrieval,
+        reader=args.reader or ("trained" if args.reader_model else None),
+        reader_model=args.reader_model,
+        store=args.store,
+        store_url=args.store_url,
+    )
+
+
 def run(args: argparse.Namespace) -> dict:
     """Evaluate, write ``<data set>-<mode>.json/.md/.png`` into ``args.out``, print the Markdown, return the report."""
     from qa.pipeline import QA
@@ -622,16 +639,7 @@ def run(args: argparse.Namespace) -> dict:
     mode = args.mode or ("closed" if is_squad else "open")
     if mode == "closed" and not is_squad:
         raise ValueError("closed mode needs a SQuAD file (its questions carry their gold paragraph)")
-    engine = QA(
-        documents_dir=args.documents,
-        index_dir=args.index,
-        top_k=args.top_k,
-        retrieval_mode=args.retrieval,
-        reader=args.reader or ("trained" if args.reader_model else None),
-        reader_model=args.reader_model,
-        store=args.store,
-        store_url=args.store_url,
-    )
+    engine = engine_from_args(args)
     settings = engine.settings
     if is_squad and mode == "open" and settings.store == "local":
         engine = QA(settings=settings, index_dir=corpus_cache_folder(data, settings, Path(args.cache)))
@@ -1047,16 +1055,7 @@ def run_dialogues(args: argparse.Namespace, engines: dict[str, QA] | None = None
     if not dialogues:
         raise ValueError(f"no dialogues in {path}")
     engines = dict(engines or {})
-    base = engines.get(SAMPLE_CORPUS) or QA(
-        documents_dir=args.documents,
-        index_dir=args.index,
-        top_k=args.top_k,
-        retrieval_mode=args.retrieval,
-        reader=args.reader or ("trained" if args.reader_model else None),
-        reader_model=args.reader_model,
-        store=args.store,
-        store_url=args.store_url,
-    )
+    base = engines.get(SAMPLE_CORPUS) or engine_from_args(args)
     settings = base.settings
     corpora = list(dict.fromkeys(dialogue.corpus for dialogue in dialogues))
     for corpus in corpora:

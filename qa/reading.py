@@ -102,6 +102,15 @@ def trim_quotes(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def candidates_by_text(spans: list[ReaderSpan]) -> list[tuple[str, float]]:
+    """(text, best score) of each distinct answer text among ``spans`` (best first), best first: the candidates a
+    confidence is judged on, as ``QA.ask`` groups them."""
+    best: dict[str, float] = {}
+    for span in spans:
+        best.setdefault(span.text, span.score)
+    return list(best.items())
+
+
 def merge_spans(spans: list[ReaderSpan]) -> list[ReaderSpan]:
     """One span per document position (overlapping passages and windows read the same text), best score kept, best first."""
     best: dict[tuple[str, int, int], ReaderSpan] = {}

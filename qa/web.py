@@ -41,61 +41,18 @@ CLOSEST_PASSAGES = 3
 PASSAGE_PREVIEW_CHARS = 700
 
 # Characters that HTML or Markdown (or Gradio's LaTeX) would interpret, written as character references so the
-# browser shows them verbatim. Newlines become <br> so a text never ends the surrounding HTML block.
-_SAFE = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "'": "&#39;",
-        "*": "&#42;",
-        "_": "&#95;",
-        "`": "&#96;",
-        "[": "&#91;",
-        "]": "&#93;",
-        "(": "&#40;",
-        ")": "&#41;",
-        "{": "&#123;",
-        "}": "&#125;",
-        "\\": "&#92;",
-        "#": "&#35;",
-        "~": "&#126;",
-        "|": "&#124;",
-        "$": "&#36;",
-        "!": "&#33;",
-        ":": "&#58;",
-        "=": "&#61;",
-        "+": "&#43;",
-        "-": "&#45;",
-        "\n": "<br>",
-        "\r": "",
-        "\t": " ",
-    }
-)
-
+# browser shows them verbatim.
+_REFERENCES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    **{c: f"&#{ord(c)};" for c in "'*_`[](){}\\#~|$!:=+-"},
+}
+# Newlines become <br> so a text never ends the surrounding HTML block.
+_SAFE = str.maketrans({**_REFERENCES, "\n": "<br>", "\r": "", "\t": " "})
 # Lighter escaping for one-line status messages (upload results): HTML and the Markdown that could format or link.
-_SAFE_INLINE = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "'": "&#39;",
-        "*": "&#42;",
-        "_": "&#95;",
-        "`": "&#96;",
-        "[": "&#91;",
-        "]": "&#93;",
-        "\\": "&#92;",
-        "#": "&#35;",
-        "~": "&#126;",
-        "|": "&#124;",
-        "$": "&#36;",
-        "\n": " ",
-        "\r": " ",
-    }
-)
+_SAFE_INLINE = str.maketrans({**{c: _REFERENCES[c] for c in "&<>\"'*_`[]\\#~|$"}, "\n": " ", "\r": " "})
 
 CSS = """
 .qa-answer .qa-text { font-size: 1.05em; }

@@ -212,3 +212,13 @@ def test_a_failing_pass_raises_in_every_question_and_the_reader_goes_on(tiny_mod
         batcher.run({"input_ids": [[1, 2, 3]]})
     starts, ends = batcher.run({"input_ids": [[1, 2], [1, 2, 3, 4]]})
     assert [len(s) for s in starts] == [2, 4] and all((e == 1).all() for e in ends)
+
+
+def test_candidates_by_text_keep_each_texts_best_score_best_first():
+    from qa.reading import candidates_by_text
+
+    def span(text, score):
+        return ReaderSpan(document_id="d", passage_id="d:0", start=0, end=len(text), text=text, score=score)
+
+    spans = [span("Lavrov", 10.0), span("NATO", 8.0), span("Lavrov", 5.0), span("Rogozin", 2.0)]
+    assert candidates_by_text(spans) == [("Lavrov", 10.0), ("NATO", 8.0), ("Rogozin", 2.0)]
