@@ -24,9 +24,14 @@ class CalibrationError(ValueError):
     """A calibration file or fit that cannot be used."""
 
 
+def percentage(confidence: float) -> str:
+    """A probability as a person reads it: '83%'."""
+    return f"{100 * confidence:.0f}%"
+
+
 def shown_confidence(confidence: float | None, score: float) -> str:
     """How a person reads an answer's confidence: a percentage, or the raw score of a reader without calibration."""
-    return f"confidence {100 * confidence:.0f}%" if confidence is not None else f"score {score:.2f}"
+    return f"confidence {percentage(confidence)}" if confidence is not None else f"score {score:.2f}"
 
 
 def is_right(f1: float) -> bool:

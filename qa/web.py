@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from qa.calibration import shown_confidence
+from qa.calibration import percentage, shown_confidence
 from qa.config import ReaderKind, Settings
 from qa.documents import page_at
 from qa.models import AskResult, Citation
@@ -112,7 +112,7 @@ def confidence_label(score: float | None, reader: str, unsure: bool, confidence:
     """The confidence a person can read: a percentage from a calibrated reader, else 'high', 'medium' or 'low' from
     the score (an unsure answer is never high)."""
     if confidence is not None:
-        return f"{100 * confidence:.0f}%"
+        return percentage(confidence)
     high, medium = CONFIDENCE_LEVELS.get(reader, CONFIDENCE_LEVELS["trained"])
     if score is None:
         return "low"

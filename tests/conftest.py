@@ -144,6 +144,23 @@ def postgres_database(postgres_server):
         admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+def run_qa(
+    *args: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300, **options
+) -> subprocess.CompletedProcess:
+    """``qa ARGS`` in a subprocess of this checkout's package, offline, with its output as text (``env``: variables
+    added to this process's)."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "qa.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=timeout,
+        **options,
+    )
+
+
 HEAVY_FIXTURES = {
     "embedder",
     "sample_engine",

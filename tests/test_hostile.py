@@ -7,13 +7,13 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_qa
 
 from qa import QAError
 from qa.chunking import CHARS_PER_TOKEN
@@ -182,20 +182,6 @@ def test_api_an_unknown_reader_loads_no_other_reader(sample_engine):
 # ------------------------------------------------------------------------------------------- the CLI
 
 CLI_FLAGS = {"top_k": "--top-k", "mode": "--retrieval", "reader": "--reader", "threshold": "--threshold"}
-
-
-def run_qa(*args: str | Path, cwd: Path, env: dict[str, str] | None = None, **options) -> subprocess.CompletedProcess:
-    """``qa ARGS`` in a subprocess (this worktree's package), with its output as text."""
-    environment = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "qa.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment,
-        timeout=300,
-        **options,
-    )
 
 
 def one_error_line(done: subprocess.CompletedProcess) -> str:

@@ -16,10 +16,12 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_qa as run_cli
 
 from qa.cli import main
 from qa.documents import document_id, load_document
@@ -33,14 +35,9 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 CHUNK_TOKENS, OVERLAP = 40, 0  # two passages per report below
 SETTINGS_ENV = {"QA_CHUNK_TOKENS": str(CHUNK_TOKENS), "QA_CHUNK_OVERLAP_SENTENCES": str(OVERLAP)}
-ENV = {
-    **os.environ,
-    **SETTINGS_ENV,
-    "HF_HUB_OFFLINE": "1",
-    "PYTHONPATH": str(REPO),
-    "OMP_NUM_THREADS": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-}
+CHILD_ENV = {**SETTINGS_ENV, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO), **CHILD_ENV}
+run_qa = partial(run_cli, env=CHILD_ENV, timeout=120)
 REPORTS = 12
 ANIMALS = [
     "otter",
@@ -237,18 +234,6 @@ def spawn(script: str, stage: str, log: Path, *args) -> subprocess.Popen:
             env=ENV,
             cwd=log.parent,
         )
-
-
-def run_qa(*args, cwd: Path, timeout: float = 120, **options) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "qa.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        cwd=cwd,
-        timeout=timeout,
-        **options,
-    )
 
 
 def run_main(monkeypatch, capsys, embedder, *args) -> tuple[int, str, str]:
