@@ -84,7 +84,7 @@ def read_candidates(reader, example: CalibrationExample, top_n: int = 5) -> list
     return candidates_by_text(reader.read(example.question, [passage], top_n=top_n))
 
 
-def threshold_curve(probabilities: np.ndarray, right: np.ndarray, answerable: np.ndarray, f1: np.ndarray) -> list[dict]:
+def threshold_curve(probabilities: np.ndarray, answerable: np.ndarray, f1: np.ndarray) -> list[dict]:
     """For minimum confidences 0.05 … 0.95: answerable F1, the share of unanswerable declined, and F1 weighted
     1:1 and HASANS_WEIGHT:1 (answering an unanswerable question scores 0, declining it 1)."""
     rows = []
@@ -140,7 +140,7 @@ def main() -> None:
         "(a near miss on its own paragraph, or the most similar paragraph of its file that lacks the answer)",
     )
     probabilities = final.probabilities(x)
-    curve = threshold_curve(probabilities, y, has, f1_values)
+    curve = threshold_curve(probabilities, has, f1_values)
     report = {
         "reader": args.reader,
         "examples": len(y),
