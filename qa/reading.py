@@ -15,10 +15,19 @@ import numpy as np
 
 from qa.calibration import Calibration, confidence_features
 from qa.chunking import sentence_spans
-from qa.config import TRAINED_READER_DIR
+from qa.config import TRAINED_READER_DIR, Precision, Runtime
 from qa.embedding import Embedder
 from qa.models import Passage
-from qa.validation import loading_model
+from qa.runtime import (
+    Forward,
+    choose_runtime,
+    cpu_flags,
+    exported_reader,
+    onnx_available,
+    onnx_forward,
+    torch_forward,
+)
+from qa.validation import OptionError, loading_model
 
 
 @dataclass(frozen=True)
@@ -191,7 +200,8 @@ class WindowBatcher:
 
 
 class SpanReader:
-    """Any AutoModelForQuestionAnswering read over strided windows of question + passage."""
+    """Any AutoModelForQuestionAnswering read over strided windows of question + passage, in the runtime and
+    precision chosen for this CPU (``runtime``: the (runtime, precision) pair, see ``qa.runtime.choose_runtime``)."""
 
     def __init__(
         self,
@@ -202,8 +212,11 @@ class SpanReader:
         max_answer_tokens: int = 30,
         threshold: float = 0.0,
         batch_size: int = 16,
+        runtime: Runtime = "torch",
+        precision: Precision = "fp32",
     ):
         self.model_name = model
+        self.runtime = choose_runtime(cpu_flags(), runtime, precision, onnx_available=onnx_available())
         self.max_length = max_length
         self.stride = stride
         self.max_question_tokens = max_question_tokens
@@ -232,18 +245,33 @@ class SpanReader:
 
     @cached_property
     def model(self):
+        """The PyTorch model, in bf16 when the reader runs so, else fp32 (the ONNX export starts from it)."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
         from transformers import AutoModelForQuestionAnswering
 
+        dtype = torch.bfloat16 if self.runtime == ("torch", "bf16") else torch.float32
         with loading_model("reader_model", self.model_name):
-            model = AutoModelForQuestionAnswering.from_pretrained(self.path, dtype=torch.float32)
+            model = AutoModelForQuestionAnswering.from_pretrained(self.path, dtype=dtype)
         return model.eval()
+
+    @cached_property
+    def run_batch(self) -> Forward:
+        """One forward pass over a padded batch of windows, in the chosen runtime and precision."""
+        runtime, precision = self.runtime
+        if runtime == "torch":
+            return torch_forward(self.model)
+        folder = Path(self.path)
+        if not folder.is_dir():
+            raise OptionError(f"The onnx runtime needs the reader as a local folder, not {self.model_name!r}.")
+        path = exported_reader(lambda: self.model, folder, precision)
+        self.__dict__.pop("model", None)  # the session holds its own copy of the weights
+        return onnx_forward(path)
 
     def warm_up(self) -> None:
         with self._lock:
             self.tokenizer  # noqa: B018 - loads once
-            self.model  # noqa: B018
+            self.run_batch  # noqa: B018
             self.calibration  # noqa: B018
             self.batcher  # noqa: B018
 
@@ -272,24 +300,20 @@ class SpanReader:
         """Start and end logits of every window (``rows``: token ids, types and masks per window), in input order.
         Windows are batched by length: each batch is padded to its longest window, so one long window does not
         make short ones pay for its padding."""
-        import torch
-
         count = len(rows["input_ids"])
         order = sorted(range(count), key=lambda i: len(rows["input_ids"][i]))
         starts: list[np.ndarray] = [np.empty(0)] * count
         ends: list[np.ndarray] = [np.empty(0)] * count
-        with torch.inference_mode():
-            for begin in range(0, count, self.batch_size):
-                chosen = order[begin : begin + self.batch_size]
-                width = max(len(rows["input_ids"][i]) for i in chosen)
-                batch = {}
-                for name, values in rows.items():
-                    pad = self.tokenizer.pad_token_id if name == "input_ids" else 0
-                    batch[name] = torch.tensor([values[i] + [pad] * (width - len(values[i])) for i in chosen])
-                output = self.model(**batch)
-                for row, window in enumerate(chosen):
-                    starts[window] = output.start_logits[row].float().numpy()
-                    ends[window] = output.end_logits[row].float().numpy()
+        for begin in range(0, count, self.batch_size):
+            chosen = order[begin : begin + self.batch_size]
+            width = max(len(rows["input_ids"][i]) for i in chosen)
+            batch = {}
+            for name, values in rows.items():
+                pad = self.tokenizer.pad_token_id if name == "input_ids" else 0
+                batch[name] = np.array([values[i] + [pad] * (width - len(values[i])) for i in chosen], dtype=np.int64)
+            start_logits, end_logits = self.run_batch(batch)
+            for row, window in enumerate(chosen):
+                starts[window], ends[window] = start_logits[row], end_logits[row]
         return starts, ends
 
     def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:

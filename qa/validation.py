@@ -47,6 +47,7 @@ class AskOptions(BaseModel):
     reader: ReaderKind
     threshold: float | None
     min_confidence: float
+    stop_confidence: float
 
 
 def clean_text(text: str) -> str:
@@ -186,6 +187,7 @@ def ask_options(
         min_confidence=settings.min_confidence
         if min_confidence is None
         else check_setting("min_confidence", min_confidence),
+        stop_confidence=settings.stop_confidence,
     )
 
 

@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Answers and confidences pinned by tests are the fp32 reader's, the same on every CPU; tests/test_runtime.py checks
+# the runtime and precision a CPU would choose against them.
+os.environ.setdefault("QA_RUNTIME", "torch")
+os.environ.setdefault("QA_PRECISION", "fp32")
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DOCUMENTS = REPO / "documents"

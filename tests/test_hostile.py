@@ -229,6 +229,13 @@ CLI_SETTINGS_CASES = [
         "error: embedding_model 'all-MiniLM-L6-v3' cannot be loaded: no such folder, nor a model of that name "
         "in the Hugging Face cache.",
     ),
+    (
+        {"QA_RUNTIME": "onnx"},
+        ["--precision", "bf16"],
+        2,
+        "error: The onnx runtime runs in fp32 or int8, not bf16 (QA_RUNTIME, QA_PRECISION).",
+    ),
+    ({"QA_PRECISION": "int4"}, [], 2, "error: QA_PRECISION must be one of auto, fp32, bf16, int8, not 'int4'."),
 ]
 
 
@@ -241,6 +248,8 @@ CLI_SETTINGS_CASES = [
         "two-bad-variables",
         "postgres-without-url",
         "mistyped-embedding-model",
+        "onnx-in-bf16",
+        "QA_PRECISION=int4",
     ],
 )
 def test_cli_settings(tmp_path, folders, env, flags, status, message):

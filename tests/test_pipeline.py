@@ -8,8 +8,9 @@ import time
 import pytest
 
 from qa import pipeline
-from qa.models import AskResult
-from qa.pipeline import QA
+from qa.models import AskResult, Passage
+from qa.pipeline import QA, read_in_stages
+from qa.reading import ReaderSpan
 from qa.validation import QuestionError
 
 LAVROV_SENTENCE = "The plans of the US, as well as NATO to place weapons in outer space are taking shape"
@@ -264,3 +265,58 @@ def test_a_two_part_question_gets_both_answers_each_cited_from_its_own_document(
     assert_citations_exact(engine, result)
     single = engine.ask("What is the monthly internet stipend?")
     assert single.parts == [] and single.answer == "40 euros"
+
+
+class RecordingReader:
+    """A reader that answers from canned spans and records which passages it was asked to read."""
+
+    threshold = 0.0
+
+    def __init__(self, spans_by_passage: dict[str, list[ReaderSpan]], confidence: float | None):
+        self.spans_by_passage = spans_by_passage
+        self.given_confidence = confidence
+        self.reads: list[list[str]] = []
+
+    def warm_up(self) -> None:
+        pass
+
+    def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:
+        self.reads.append([p.id for p in passages])
+        spans = [s for p in passages for s in self.spans_by_passage.get(p.id, [])]
+        return sorted(spans, key=lambda s: -s.score)[:top_n]
+
+    def confidence(self, candidates) -> float | None:
+        return self.given_confidence
+
+
+def staged_passages() -> tuple[list[Passage], dict[str, list[ReaderSpan]]]:
+    passages = [Passage(id=f"p{n}", document_id="d", start=100 * n, end=100 * n + 50, text="x" * 50) for n in range(4)]
+    spans = {
+        "p0": [ReaderSpan("d", "p0", 0, 5, "first", 6.0)],
+        "p2": [ReaderSpan("d", "p2", 200, 206, "better", 9.0)],
+    }
+    return passages, spans
+
+
+@pytest.mark.parametrize(
+    ("confidence", "stop", "reads", "best"),
+    [
+        (0.95, 0.9, [["p0"]], "first"),  # confident in the first passage: the others are not read
+        (0.5, 0.9, [["p0"], ["p1", "p2", "p3"]], "better"),  # unsure: the rest are read and may win
+        (None, 0.9, [["p0"], ["p1", "p2", "p3"]], "better"),  # an uncalibrated reader never stops early
+        (0.95, 1.0, [["p0", "p1", "p2", "p3"]], "better"),  # 1: every passage in one pass
+    ],
+)
+def test_passages_are_read_in_stages_and_stop_when_the_first_is_confident(confidence, stop, reads, best):
+    passages, spans = staged_passages()
+    reader = RecordingReader(spans, confidence)
+    found = read_in_stages(reader, "q?", passages, stop)
+    assert reader.reads == reads
+    assert found[0].text == best
+
+
+def test_the_first_passage_without_an_answer_sends_the_reader_on():
+    passages, _ = staged_passages()
+    reader = RecordingReader({"p3": [ReaderSpan("d", "p3", 300, 304, "last", 2.0)]}, 0.99)
+    assert [s.text for s in read_in_stages(reader, "q?", passages, 0.9)] == ["last"]
+    assert reader.reads == [["p0"], ["p1", "p2", "p3"]]

@@ -1,0 +1,199 @@
+"""The reader's runtime and precision for this CPU: PyTorch fp32 or bf16, or ONNX Runtime fp32 or int8 (exported once)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.config import Precision, Runtime
+from qa.validation import OptionError
+
+log = logging.getLogger(__name__)
+
+PRECISIONS: dict[str, tuple[str, ...]] = {"torch": ("fp32", "bf16"), "onnx": ("fp32", "int8")}
+
+# What each choice needs of the CPU to be worth it: bf16 is emulated (about 5x slower) without these.
+BF16_FLAGS = ("amx_bf16", "avx512_bf16")
+VNNI_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
+
+Batch = Mapping[str, np.ndarray]  # token ids, token types and attention masks, padded: (windows, tokens) each
+Forward = Callable[[Batch], tuple[np.ndarray, np.ndarray]]  # start and end logits, (windows, tokens) each
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    """The instruction-set flags of this CPU (empty where they cannot be read)."""
+    try:
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("flags"):
+                return frozenset(line.partition(":")[2].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def choose_runtime(
+    flags: frozenset[str], runtime: Runtime = "auto", precision: Precision = "auto", onnx_available: bool = True
+) -> tuple[str, str]:
+    """(runtime, precision) for a CPU with ``flags``; "auto" picks what is fastest there at the reader's accuracy:
+    bf16 in PyTorch with AMX, per-channel int8 in ONNX Runtime with VNNI, bf16 with avx512_bf16, fp32 elsewhere
+    (measured in ``python -m eval.benchmark``). Raises OptionError for a pair that does not exist (torch int8)."""
+    if runtime != "auto" and precision != "auto" and precision not in PRECISIONS[runtime]:
+        allowed = " or ".join(PRECISIONS[runtime])
+        raise OptionError(f"The {runtime} runtime runs in {allowed}, not {precision} (QA_RUNTIME, QA_PRECISION).")
+    if runtime == "onnx" and not onnx_available:
+        raise OptionError("The onnx runtime needs the onnxruntime package: pip install onnxruntime onnx.")
+    bf16 = any(f in flags for f in BF16_FLAGS)
+    vnni = any(f in flags for f in VNNI_FLAGS)
+    if precision != "auto":
+        if runtime != "auto":
+            return runtime, precision
+        if precision == "int8" and not onnx_available:
+            raise OptionError("int8 needs the onnxruntime package: pip install onnxruntime onnx.")
+        return ("onnx" if precision == "int8" else "torch"), precision
+    if runtime == "torch":
+        return "torch", "bf16" if bf16 else "fp32"
+    if runtime == "onnx":
+        return "onnx", "int8" if vnni else "fp32"
+    if "amx_bf16" in flags:
+        return "torch", "bf16"
+    if vnni and onnx_available:
+        return "onnx", "int8"
+    return "torch", "bf16" if bf16 else "fp32"
+
+
+def onnx_available() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("onnxruntime", "onnx"))
+
+
+def cache_dir() -> Path:
+    """Where exported models are kept: ``QA_CACHE_DIR``, else ``$XDG_CACHE_HOME/qa`` or ``~/.cache/qa``."""
+    if os.environ.get("QA_CACHE_DIR"):
+        return Path(os.environ["QA_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qa"
+
+
+def model_fingerprint(folder: Path) -> str:
+    """A short digest of a model folder's weights and config: an export made from other weights is not reused."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.iterdir()):
+        if (path.suffix in (".safetensors", ".bin") or path.name == "config.json") and path.is_file():
+            digest.update(path.name.encode())
+            with path.open("rb") as handle:
+                while block := handle.read(1 << 20):
+                    digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+_export_lock = threading.Lock()
+
+
+def exported_reader(load_model: Callable[[], Any], folder: Path, precision: str, cache: Path | None = None) -> Path:
+    """The ONNX file of the question-answering model in ``folder`` (``load_model`` loads it in fp32) in ``precision``: exported,
+    fused by onnxruntime's BERT optimizer and, for int8, quantised per channel, the first time; reused after.
+    Written under a temporary name and renamed, so an interrupted export leaves nothing half-written."""
+    import onnxruntime  # noqa: F401 - fail here, before exporting, when it is missing
+
+    cache = cache or cache_dir()
+    target = cache / f"reader-{model_fingerprint(folder)}-{precision}.onnx"
+    with _export_lock:
+        if target.exists():
+            return target
+        cache.mkdir(parents=True, exist_ok=True)
+        log.info("exporting the reader to ONNX (%s), once: %s", precision, target)
+        scratch = target.with_name(f".{target.stem}-{os.getpid()}")
+        scratch.mkdir(exist_ok=True)
+        try:
+            fused = _export_fused(load_model(), scratch)
+            if precision == "int8":
+                from onnxruntime.quantization import QuantType, quantize_dynamic
+
+                quantize_dynamic(
+                    fused,
+                    scratch / "int8.onnx",
+                    per_channel=True,  # per-tensor int8 costs the reader 5-6 EM
+                    weight_type=QuantType.QInt8,
+                    extra_options={"DefaultTensorType": 1},
+                )
+                fused = scratch / "int8.onnx"
+            os.replace(fused, target)
+        finally:
+            for leftover in scratch.iterdir():
+                leftover.unlink()
+            scratch.rmdir()
+        return target
+
+
+def _export_fused(model, folder: Path) -> Path:
+    import torch
+    from onnxruntime.transformers import optimizer
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    sample = torch.ones((2, 16), dtype=torch.long)
+    was = model.config.return_dict
+    model.config.return_dict = False
+    try:
+        with warnings.catch_warnings():
+            # the tracer's notes on shapes it keeps as constants: the tests compare the logits
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                model,
+                (sample, sample, torch.zeros_like(sample)),
+                folder / "plain.onnx",
+                dynamo=False,
+                input_names=names,
+                output_names=["start_logits", "end_logits"],
+                dynamic_axes={name: {0: "windows", 1: "tokens"} for name in [*names, "start_logits", "end_logits"]},
+                opset_version=17,
+            )
+    finally:
+        model.config.return_dict = was
+    config = model.config
+    fused = optimizer.optimize_model(
+        str(folder / "plain.onnx"),
+        model_type="bert",
+        num_heads=config.num_attention_heads,
+        hidden_size=config.hidden_size,
+    )
+    fused.save_model_to_file(str(folder / "fused.onnx"))
+    return folder / "fused.onnx"
+
+
+def onnx_forward(path: Path) -> Forward:
+    """A forward pass through the ONNX reader at ``path``."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = os.cpu_count() or 1
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    wanted = {i.name for i in session.get_inputs()}
+
+    def forward(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+        feeds = {name: np.asarray(values, dtype=np.int64) for name, values in batch.items() if name in wanted}
+        for name in wanted - feeds.keys():  # a tokenizer without token types
+            feeds[name] = np.zeros_like(feeds["input_ids"])
+        start, end = session.run(["start_logits", "end_logits"], feeds)
+        return np.asarray(start, dtype=np.float32), np.asarray(end, dtype=np.float32)
+
+    return forward
+
+
+def torch_forward(model) -> Forward:
+    """A forward pass through a PyTorch question-answering ``model`` (in whatever dtype it was loaded)."""
+    import torch
+
+    def forward(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+        with torch.inference_mode():
+            output = model(**{name: torch.as_tensor(np.asarray(values)) for name, values in batch.items()})
+        return output.start_logits.float().numpy(), output.end_logits.float().numpy()
+
+    return forward

@@ -1,0 +1,135 @@
+"""The reader's runtime and precision: chosen from the CPU's flags, exported to ONNX once, read like PyTorch."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.reading import SpanReader
+from qa.runtime import choose_runtime, cpu_flags, exported_reader, model_fingerprint
+from qa.validation import OptionError
+
+AVX2 = frozenset({"sse4_2", "avx", "avx2", "fma"})
+VNNI_AND_BF16 = AVX2 | {"avx512f", "avx512_vnni", "avx512_bf16"}  # AMD EPYC (Zen 4)
+AMX = VNNI_AND_BF16 | {"amx_tile", "amx_bf16", "amx_int8"}  # Intel Sapphire Rapids
+
+
+@pytest.mark.parametrize(
+    ("flags", "onnx", "chosen"),
+    [
+        (AVX2, True, ("torch", "fp32")),
+        (AVX2 | {"avx_vnni"}, True, ("onnx", "int8")),
+        (VNNI_AND_BF16, True, ("onnx", "int8")),
+        (VNNI_AND_BF16, False, ("torch", "bf16")),
+        (AMX, True, ("torch", "bf16")),
+        (frozenset(), True, ("torch", "fp32")),
+    ],
+)
+def test_auto_picks_the_fastest_accurate_choice_for_the_cpu(flags, onnx, chosen):
+    assert choose_runtime(flags, onnx_available=onnx) == chosen
+
+
+@pytest.mark.parametrize(
+    ("runtime", "precision", "chosen"),
+    [
+        ("torch", "auto", ("torch", "bf16")),
+        ("onnx", "auto", ("onnx", "int8")),
+        ("auto", "int8", ("onnx", "int8")),
+        ("auto", "bf16", ("torch", "bf16")),
+        ("auto", "fp32", ("torch", "fp32")),
+        ("onnx", "fp32", ("onnx", "fp32")),
+    ],
+)
+def test_a_forced_runtime_or_precision_is_kept(runtime, precision, chosen):
+    assert choose_runtime(VNNI_AND_BF16, runtime, precision) == chosen
+
+
+def test_a_forced_runtime_picks_a_precision_the_cpu_runs_fast():
+    assert choose_runtime(AVX2, "torch") == ("torch", "fp32")
+    assert choose_runtime(AVX2, "onnx") == ("onnx", "fp32")
+
+
+@pytest.mark.parametrize(
+    ("runtime", "precision", "message"),
+    [
+        ("torch", "int8", "The torch runtime runs in fp32 or bf16, not int8 (QA_RUNTIME, QA_PRECISION)."),
+        ("onnx", "bf16", "The onnx runtime runs in fp32 or int8, not bf16 (QA_RUNTIME, QA_PRECISION)."),
+    ],
+)
+def test_a_pair_that_does_not_exist_is_refused_in_one_line(runtime, precision, message):
+    with pytest.raises(OptionError) as error:
+        choose_runtime(AMX, runtime, precision)
+    assert str(error.value) == message
+
+
+def test_onnx_asked_for_without_onnxruntime_says_what_to_install():
+    with pytest.raises(OptionError, match=r"^int8 needs the onnxruntime package: pip install onnxruntime onnx\.$"):
+        choose_runtime(AMX, "auto", "int8", onnx_available=False)
+    with pytest.raises(OptionError, match=r"^The onnx runtime needs the onnxruntime package"):
+        choose_runtime(AMX, "onnx", onnx_available=False)
+
+
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx2 avx512_vnni\n\n", encoding="utf-8")
+    assert cpu_flags(cpuinfo) == {"fpu", "avx2", "avx512_vnni"}
+    assert cpu_flags(tmp_path / "missing") == frozenset()
+
+
+def test_the_fingerprint_follows_the_weights_not_the_calibration(tiny_model_dir, tmp_path):
+    copy = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, copy)
+    before = model_fingerprint(copy)
+    (copy / "calibration.json").write_text("{}", encoding="utf-8")
+    assert model_fingerprint(copy) == before
+    weights = next(copy.glob("*.safetensors"))
+    weights.write_bytes(weights.read_bytes()[:-1] + b"\x00")
+    assert model_fingerprint(copy) != before
+
+
+def test_the_onnx_reader_is_exported_once_and_reads_like_pytorch(tiny_model_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path))
+    torch_reader = SpanReader(tiny_model_dir, max_length=64, stride=16)
+    onnx_reader = SpanReader(tiny_model_dir, max_length=64, stride=16, runtime="onnx", precision="fp32")
+    texts = ["Marie Curie won the Nobel Prize in 1903 and again in 1911. " * 3, "Paris is the capital of France."]
+    encoded = torch_reader.tokenizer(["who won?"] * 2, texts, truncation="only_second", max_length=64)
+    for ours, theirs in zip(onnx_reader.logits(encoded), torch_reader.logits(encoded), strict=True):
+        for a, b in zip(ours, theirs, strict=True):
+            assert np.allclose(a, b, atol=1e-4)
+    assert [p.name for p in tmp_path.iterdir()] == [f"reader-{model_fingerprint(Path(tiny_model_dir))}-fp32.onnx"]
+
+    def no_model():
+        raise AssertionError("the model was loaded although its export exists")
+
+    exported = next(tmp_path.iterdir())
+    assert exported_reader(no_model, Path(tiny_model_dir), "fp32", tmp_path) == exported
+
+
+def test_int8_export_is_quantised_and_gives_spans(tiny_model_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path))
+    reader = SpanReader(tiny_model_dir, max_length=64, stride=16, runtime="onnx", precision="int8")
+    from qa.models import Passage
+
+    text = "Marie Curie won the Nobel Prize in 1903."
+    spans = reader.read("Who won?", [Passage(id="p", document_id="d", start=0, end=len(text), text=text)])
+    assert spans and all(text[s.start : s.end] == s.text for s in spans)
+    (exported,) = tmp_path.iterdir()
+    assert exported.name.endswith("-int8.onnx")
+    fp32 = exported_reader(lambda: reader.model, Path(tiny_model_dir), "fp32", tmp_path)
+    assert exported.stat().st_size < fp32.stat().st_size  # weights stored as int8
+
+
+def test_the_runtime_this_cpu_chooses_answers_the_sample_like_fp32(sample_engine, tmp_path, monkeypatch):
+    """The product's default on this machine (whatever its CPU) against the fp32 reader the other tests pin."""
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path))
+    chosen = SpanReader(runtime="auto", precision="auto")
+    fp32 = sample_engine.reader()
+    assert fp32.runtime == ("torch", "fp32")
+    for question in ("What did Lavrov warn about?", "Who heads Roscosmos?", "When was the Outer Space Treaty signed?"):
+        passages = [p.passage for p in sample_engine.retriever.search(question, 5, "hybrid").passages]
+        ours, theirs = chosen.read(question, passages), fp32.read(question, passages)
+        assert ours[0].text == theirs[0].text, chosen.runtime
+        assert ours[0].score == pytest.approx(theirs[0].score, abs=1.5)
