@@ -70,7 +70,9 @@ class QA:
             if v is not None
         }
         self.settings = settings_with(settings, updates)
-        self.embedder = embedder or Embedder(self.settings.embedding_model)
+        self.embedder = embedder or Embedder(
+            self.settings.embedding_model, runtime=self.settings.runtime, precision=self.settings.precision
+        )
         self.failures: list[LoadFailure] = []
         self.notice: str | None = None  # set while the index is catching up with changed files
         self._store: DocumentStore | None = None

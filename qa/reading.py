@@ -19,12 +19,14 @@ from qa.config import TRAINED_READER_DIR, Precision, Runtime
 from qa.embedding import Embedder
 from qa.models import Passage
 from qa.runtime import (
+    Batch,
     Forward,
     choose_runtime,
     cpu_flags,
-    exported_reader,
+    exported,
     onnx_available,
-    onnx_forward,
+    onnx_session,
+    reader_exportable,
     torch_forward,
 )
 from qa.validation import OptionError, loading_model
@@ -264,9 +266,14 @@ class SpanReader:
         folder = Path(self.path)
         if not folder.is_dir():
             raise OptionError(f"The onnx runtime needs the reader as a local folder, not {self.model_name!r}.")
-        path = exported_reader(lambda: self.model, folder, precision)
+        run = onnx_session(exported("reader", lambda: reader_exportable(self.model), folder, precision), per_token=True)
         self.__dict__.pop("model", None)  # the session holds its own copy of the weights
-        return onnx_forward(path)
+
+        def forward(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+            start, end = run(batch)
+            return start, end
+
+        return forward
 
     def warm_up(self) -> None:
         with self._lock:
@@ -297,7 +304,8 @@ class SpanReader:
         return self.batcher.run({name: list(encoded[name]) for name in names})
 
     def forward(self, rows: dict[str, list[list[int]]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Start and end logits of every window (``rows``: token ids, types and masks per window), in input order.
+        """Start and end logits of every window (``rows``: token ids, types and masks per window), in input order,
+        each as long as its window.
         Windows are batched by length: each batch is padded to its longest window, so one long window does not
         make short ones pay for its padding."""
         count = len(rows["input_ids"])
@@ -313,7 +321,8 @@ class SpanReader:
                 batch[name] = np.array([values[i] + [pad] * (width - len(values[i])) for i in chosen], dtype=np.int64)
             start_logits, end_logits = self.run_batch(batch)
             for row, window in enumerate(chosen):
-                starts[window], ends[window] = start_logits[row], end_logits[row]
+                length = len(rows["input_ids"][window])
+                starts[window], ends[window] = start_logits[row][:length], end_logits[row][:length]
         return starts, ends
 
     def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:

@@ -8,6 +8,7 @@ import os
 import threading
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,33 +98,51 @@ def model_fingerprint(folder: Path) -> str:
 _export_lock = threading.Lock()
 
 
-def exported_reader(load_model: Callable[[], Any], folder: Path, precision: str, cache: Path | None = None) -> Path:
-    """The ONNX file of the question-answering model in ``folder`` (``load_model`` loads it in fp32) in ``precision``: exported,
-    fused by onnxruntime's BERT optimizer and, for int8, quantised per channel, the first time; reused after.
-    Written under a temporary name and renamed, so an interrupted export leaves nothing half-written."""
+@dataclass
+class Exportable:
+    """A PyTorch module to export (inputs: token ids, attention mask, token types), with its BERT config (heads and
+    hidden size, for the optimizer) and the names of its outputs."""
+
+    module: Any
+    config: Any
+    outputs: tuple[str, ...]
+
+
+def exported(
+    kind: str, load: Callable[[], Exportable], folder: Path, precision: str, cache: Path | None = None
+) -> Path:
+    """The ONNX file of the model in ``folder`` (``kind``: "reader" or "embedder"; ``load`` loads it in fp32) in
+    ``precision``: exported, fused by onnxruntime's BERT optimizer and, for int8, quantised per channel, the first
+    time; reused after. Written under a temporary name and renamed: an interrupted export leaves nothing behind."""
     import onnxruntime  # noqa: F401 - fail here, before exporting, when it is missing
 
     cache = cache or cache_dir()
-    target = cache / f"reader-{model_fingerprint(folder)}-{precision}.onnx"
+    target = cache / f"{kind}-{model_fingerprint(folder)}-{precision}.onnx"
     with _export_lock:
         if target.exists():
             return target
         cache.mkdir(parents=True, exist_ok=True)
-        log.info("exporting the reader to ONNX (%s), once: %s", precision, target)
+        log.info("exporting the %s to ONNX (%s), once: %s", kind, precision, target)
         scratch = target.with_name(f".{target.stem}-{os.getpid()}")
         scratch.mkdir(exist_ok=True)
         try:
-            fused = _export_fused(load_model(), scratch)
+            fused = _export_fused(load(), scratch)
             if precision == "int8":
                 from onnxruntime.quantization import QuantType, quantize_dynamic
 
-                quantize_dynamic(
-                    fused,
-                    scratch / "int8.onnx",
-                    per_channel=True,  # per-tensor int8 costs the reader 5-6 EM
-                    weight_type=QuantType.QInt8,
-                    extra_options={"DefaultTensorType": 1},
-                )
+                root = logging.getLogger()
+                level = root.level
+                root.setLevel(logging.ERROR)  # the quantiser logs a tip on pre-processing that is not ours to act on
+                try:
+                    quantize_dynamic(
+                        fused,
+                        scratch / "int8.onnx",
+                        per_channel=True,  # per-tensor int8 costs the reader 5-6 EM
+                        weight_type=QuantType.QInt8,
+                        extra_options={"DefaultTensorType": 1},
+                    )
+                finally:
+                    root.setLevel(level)
                 fused = scratch / "int8.onnx"
             os.replace(fused, target)
         finally:
@@ -133,58 +152,105 @@ def exported_reader(load_model: Callable[[], Any], folder: Path, precision: str,
         return target
 
 
-def _export_fused(model, folder: Path) -> Path:
+def _export_fused(model: Exportable, folder: Path) -> Path:
     import torch
     from onnxruntime.transformers import optimizer
 
     names = ["input_ids", "attention_mask", "token_type_ids"]
     sample = torch.ones((2, 16), dtype=torch.long)
-    was = model.config.return_dict
-    model.config.return_dict = False
-    try:
-        with warnings.catch_warnings():
-            # the tracer's notes on shapes it keeps as constants: the tests compare the logits
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                model,
-                (sample, sample, torch.zeros_like(sample)),
-                folder / "plain.onnx",
-                dynamo=False,
-                input_names=names,
-                output_names=["start_logits", "end_logits"],
-                dynamic_axes={name: {0: "windows", 1: "tokens"} for name in [*names, "start_logits", "end_logits"]},
-                opset_version=17,
-            )
-    finally:
-        model.config.return_dict = was
-    config = model.config
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on shapes it keeps as constants: the tests compare outputs
+        torch.onnx.export(
+            model.module,
+            (sample, sample, torch.zeros_like(sample)),
+            folder / "plain.onnx",
+            dynamo=False,
+            input_names=names,
+            output_names=list(model.outputs),
+            dynamic_axes={name: {0: "texts", 1: "tokens"} for name in names}
+            | {name: {0: "texts"} for name in model.outputs},
+            opset_version=17,
+        )
     fused = optimizer.optimize_model(
         str(folder / "plain.onnx"),
         model_type="bert",
-        num_heads=config.num_attention_heads,
-        hidden_size=config.hidden_size,
+        num_heads=model.config.num_attention_heads,
+        hidden_size=model.config.hidden_size,
     )
     fused.save_model_to_file(str(folder / "fused.onnx"))
     return folder / "fused.onnx"
 
 
-def onnx_forward(path: Path) -> Forward:
-    """A forward pass through the ONNX reader at ``path``."""
+def onnx_session(path: Path, per_token: bool) -> Callable[[Batch], list[np.ndarray]]:
+    """A forward pass through the ONNX model at ``path``: its outputs, float32, for a batch padded on the right
+    (``per_token``: the outputs have a token axis, padded back to the batch's width with zeros).
+
+    Each row runs alone, without its padding: int8 quantises activations with a scale measured on the whole run,
+    so a row read beside others would get other numbers. Alone, a text gets the same numbers whatever else is asked
+    at the same time; ONNX Runtime gains little from batching on a CPU (measured in ``eval.benchmark``)."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = os.cpu_count() or 1
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     wanted = {i.name for i in session.get_inputs()}
+    outputs = [o.name for o in session.get_outputs()]
 
-    def forward(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+    def run(batch: Batch) -> list[np.ndarray]:
         feeds = {name: np.asarray(values, dtype=np.int64) for name, values in batch.items() if name in wanted}
         for name in wanted - feeds.keys():  # a tokenizer without token types
             feeds[name] = np.zeros_like(feeds["input_ids"])
-        start, end = session.run(["start_logits", "end_logits"], feeds)
-        return np.asarray(start, dtype=np.float32), np.asarray(end, dtype=np.float32)
+        width = feeds["input_ids"].shape[1]
+        rows: list[list[np.ndarray]] = []
+        for row, length in enumerate(feeds["attention_mask"].sum(axis=1)):
+            alone = {name: values[row : row + 1, :length] for name, values in feeds.items()}
+            rows.append(session.run(outputs, alone))
+        stacked = []
+        for number in range(len(outputs)):
+            parts = [np.asarray(found[number], dtype=np.float32) for found in rows]
+            if per_token:
+                parts = [np.pad(part, [(0, 0), (0, width - part.shape[1])]) for part in parts]
+            stacked.append(np.concatenate(parts))
+        return stacked
 
-    return forward
+    return run
+
+
+def reader_exportable(model) -> Exportable:
+    """A question-answering model as a module returning (start logits, end logits)."""
+    import torch
+
+    class Logits(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            output = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            return output.start_logits, output.end_logits
+
+    return Exportable(Logits().eval(), model.config, ("start_logits", "end_logits"))
+
+
+def embedder_exportable(transformer, normalize: bool) -> Exportable:
+    """A transformer encoder as a module returning the mean of its token vectors (unit length if ``normalize``):
+    what sentence-transformers computes with mean pooling."""
+    import torch
+
+    class MeanPooled(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = transformer
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            tokens = self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
+            pooled = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1) if normalize else pooled
+
+    return Exportable(MeanPooled().eval(), transformer.config, ("embedding",))
 
 
 def torch_forward(model) -> Forward:

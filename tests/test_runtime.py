@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qa.reading import SpanReader
-from qa.runtime import choose_runtime, cpu_flags, exported_reader, model_fingerprint
+from qa.runtime import choose_runtime, cpu_flags, exported, model_fingerprint, reader_exportable
 from qa.validation import OptionError
 
 AVX2 = frozenset({"sse4_2", "avx", "avx2", "fma"})
@@ -104,8 +104,8 @@ def test_the_onnx_reader_is_exported_once_and_reads_like_pytorch(tiny_model_dir,
     def no_model():
         raise AssertionError("the model was loaded although its export exists")
 
-    exported = next(tmp_path.iterdir())
-    assert exported_reader(no_model, Path(tiny_model_dir), "fp32", tmp_path) == exported
+    export = next(tmp_path.iterdir())
+    assert exported("reader", no_model, Path(tiny_model_dir), "fp32", tmp_path) == export
 
 
 def test_int8_export_is_quantised_and_gives_spans(tiny_model_dir, tmp_path, monkeypatch):
@@ -116,10 +116,10 @@ def test_int8_export_is_quantised_and_gives_spans(tiny_model_dir, tmp_path, monk
     text = "Marie Curie won the Nobel Prize in 1903."
     spans = reader.read("Who won?", [Passage(id="p", document_id="d", start=0, end=len(text), text=text)])
     assert spans and all(text[s.start : s.end] == s.text for s in spans)
-    (exported,) = tmp_path.iterdir()
-    assert exported.name.endswith("-int8.onnx")
-    fp32 = exported_reader(lambda: reader.model, Path(tiny_model_dir), "fp32", tmp_path)
-    assert exported.stat().st_size < fp32.stat().st_size  # weights stored as int8
+    (int8,) = tmp_path.iterdir()
+    assert int8.name.endswith("-int8.onnx")
+    fp32 = exported("reader", lambda: reader_exportable(reader.model), Path(tiny_model_dir), "fp32", tmp_path)
+    assert int8.stat().st_size < fp32.stat().st_size  # weights stored as int8
 
 
 def test_the_runtime_this_cpu_chooses_answers_the_sample_like_fp32(sample_engine, tmp_path, monkeypatch):
@@ -133,3 +133,14 @@ def test_the_runtime_this_cpu_chooses_answers_the_sample_like_fp32(sample_engine
         ours, theirs = chosen.read(question, passages), fp32.read(question, passages)
         assert ours[0].text == theirs[0].text, chosen.runtime
         assert ours[0].score == pytest.approx(theirs[0].score, abs=1.5)
+
+
+def test_int8_gives_a_window_the_same_logits_whatever_is_read_beside_it(tiny_model_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path))
+    together = SpanReader(tiny_model_dir, max_length=64, runtime="onnx", precision="int8", batch_size=4)
+    alone = SpanReader(tiny_model_dir, max_length=64, runtime="onnx", precision="int8", batch_size=1)
+    texts = ["short one.", "Marie Curie won the Nobel Prize in 1903 and again in 1911. " * 3, "zzz " * 20, "Paris."]
+    encoded = together.tokenizer(["who won?"] * 4, texts, truncation="only_second", max_length=64)
+    for ours, theirs in zip(together.logits(encoded), alone.logits(encoded), strict=True):
+        for a, b in zip(ours, theirs, strict=True):
+            assert np.array_equal(a, b)
