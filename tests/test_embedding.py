@@ -1,0 +1,97 @@
+"""Embedding: a plain mean-pooling model runs on transformers alone, with sentence-transformers' vectors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import REPO
+
+from qa.embedding import Embedder, MeanPoolingShape, mean_pooling_shape, resolve_embedding_model
+
+PACKAGED = resolve_embedding_model("")
+
+
+@pytest.fixture
+def model_copy(tmp_path):
+    """The packaged model's small files (not its weights) in a folder of its own, to be edited."""
+    folder = tmp_path / "model"
+    shutil.copytree(PACKAGED, folder, ignore=shutil.ignore_patterns("*.safetensors", "*.bin", "*.onnx", "README.md"))
+    return folder
+
+
+def edit(path, **changes) -> None:
+    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), **changes}), encoding="utf-8")
+
+
+def test_the_packaged_model_is_read_as_mean_pooling_without_loading_it():
+    assert mean_pooling_shape(PACKAGED) == MeanPoolingShape(max_seq_length=256, dimension=384)
+    embedder = Embedder()
+    assert (embedder.dimension, embedder.max_tokens) == (384, 254)
+    assert "model" not in embedder.__dict__
+    twin = embedder.twin()
+    assert twin.shape == embedder.shape and "model" not in twin.__dict__
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda f: edit(f / "1_Pooling" / "config.json", pooling_mode_mean_tokens=False, pooling_mode_cls_token=True),
+        lambda f: edit(f / "1_Pooling" / "config.json", pooling_mode_max_tokens=True),
+        lambda f: edit(f / "sentence_bert_config.json", do_lower_case=True),
+        lambda f: edit(f / "config_sentence_transformers.json", prompts={"query": "query: "}),
+        lambda f: (f / "modules.json").write_text(
+            json.dumps([*json.loads((f / "modules.json").read_text()), {"type": "sentence_transformers.models.Dense"}])
+        ),
+        lambda f: (f / "1_Pooling" / "config.json").unlink(),
+        lambda f: (f / "modules.json").write_text("not json"),
+    ],
+    ids=["cls-pooling", "max-pooling", "lower-case", "prompts", "dense-layer", "no-pooling-config", "broken"],
+)
+def test_any_other_model_is_left_to_sentence_transformers(model_copy, change):
+    assert mean_pooling_shape(str(model_copy)) == MeanPoolingShape(256, 384)
+    change(model_copy)
+    assert mean_pooling_shape(str(model_copy)) is None
+
+
+def test_a_model_name_is_not_a_folder():
+    assert mean_pooling_shape("sentence-transformers/all-MiniLM-L6-v2") is None
+
+
+@pytest.mark.slow
+def test_the_vectors_are_sentence_transformers_vectors(embedder):
+    from sentence_transformers import SentenceTransformer
+
+    texts = [
+        "What did Lavrov warn about?",
+        "  spaces around  ",
+        "Zoë’s café — “quotes” and 日本語",
+        "word " * 400,  # longer than the model reads: both cut it at 256 tokens
+        "",
+    ]
+    reference = SentenceTransformer(PACKAGED, device="cpu").encode(texts, batch_size=2, normalize_embeddings=True)
+    assert type(embedder.model).__name__ == "MeanPoolingModel"
+    assert np.abs(embedder.embed(texts, batch_size=2) - reference).max() < 1e-5
+    assert np.abs(embedder.embed(texts) - reference).max() < 1e-5
+
+
+@pytest.mark.slow
+def test_embedding_does_not_import_sentence_transformers():
+    code = (
+        "import sys; from qa.embedding import Embedder; Embedder().embed(['a question']); "
+        "print('sentence_transformers' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False"
