@@ -528,7 +528,8 @@ def serve(
     host = host or os.environ.get("QA_HOST") or DEFAULT_HOST
     port = int(port or os.environ.get("QA_PORT") or DEFAULT_PORT)
 
-    from qa.pipeline import QA, default_settings
+    from qa.pipeline import QA
+    from qa.validation import default_settings
 
     engine = QA(
         documents_dir=documents_dir, index_dir=index_dir, settings=settings or default_settings(), reader=reader
