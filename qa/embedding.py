@@ -6,15 +6,23 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from qa.config import EMBEDDING_MODEL_PACKAGE, Precision, Runtime
-from qa.runtime import choose_runtime, cpu_flags, embedder_exportable, exported, onnx_available, onnx_session
+from qa.runtime import (
+    Batch,
+    choose_runtime,
+    cpu_flags,
+    embedder_exportable,
+    exported,
+    onnx_available,
+    onnx_session,
+)
 from qa.validation import loading_model
 
 log = logging.getLogger(__name__)
@@ -30,30 +38,49 @@ def resolve_embedding_model(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class MeanPooledLayout:
-    """What the ONNX path needs to know of a sentence-transformers folder whose modules are a transformer, mean
-    pooling and (optionally) normalisation."""
+class MeanPoolingShape:
+    """What a plain mean-pooling model folder says of its vectors without loading it."""
 
     max_seq_length: int
     dimension: int
-    normalize: bool
+    normalize: bool = True
 
 
-def mean_pooled_layout(folder: Path) -> MeanPooledLayout | None:
-    """The layout of a mean-pooled sentence-transformers model folder; None for any other model (CLS or max
-    pooling, extra modules, a model name rather than a folder), which then runs in PyTorch."""
+def mean_pooling_shape(path: str) -> MeanPoolingShape | None:
+    """The shape of a sentence-transformers folder that is a transformer, mean pooling and (optionally)
+    normalisation and nothing else (all-MiniLM-L6-v2 is one); None for any other model, or a name that is no folder."""
+    folder = Path(path)
     try:
-        modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((folder / "modules.json").read_text())]
-        pooling = json.loads((folder / "1_Pooling" / "config.json").read_text())
-        length = json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"]
-    except (OSError, ValueError, KeyError, TypeError):
+        modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        if kinds not in (["Transformer", "Pooling", "Normalize"], ["Transformer", "Pooling"]) or modules[0]["path"]:
+            return None
+        pooling = json.loads((folder / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
+        transformer = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        prompts = folder / "config_sentence_transformers.json"
+        extras = json.loads(prompts.read_text(encoding="utf-8")) if prompts.exists() else {}
+        modes = {k: v for k, v in pooling.items() if k.startswith("pooling_mode_")}
+        if modes.pop("pooling_mode_mean_tokens", False) is not True or any(modes.values()):
+            return None
+        if set(transformer) - {"max_seq_length", "do_lower_case"} or transformer.get("do_lower_case"):
+            return None
+        if extras.get("prompts") or extras.get("default_prompt_name"):
+            return None
+        length = min(
+            transformer["max_seq_length"], config.get("max_position_embeddings", transformer["max_seq_length"])
+        )
+        dimension = config["hidden_size"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    chosen = [name for name, on in pooling.items() if name.startswith("pooling_mode_") and on]
-    if modules not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+    if not (
+        isinstance(length, int)
+        and length > 2
+        and isinstance(dimension, int)
+        and dimension == pooling.get("word_embedding_dimension", dimension)
+    ):
         return None
-    if chosen != ["pooling_mode_mean_tokens"]:
-        return None
-    return MeanPooledLayout(int(length), int(pooling["word_embedding_dimension"]), modules[-1] == "Normalize")
+    return MeanPoolingShape(length, dimension, kinds[-1] == "Normalize")
 
 
 def unit_rows(vectors: np.ndarray) -> np.ndarray:
@@ -62,10 +89,17 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))
 
 
+PooledForward = Callable[[Batch], np.ndarray]  # token ids, masks and types of a padded batch -> one vector per row
+
+
 class Embedder:
-    """Normalised sentence embeddings; the model loads on first use or on ``warm_up()``. ``runtime`` and
-    ``precision`` as for the reader (``qa.runtime.choose_runtime``); ONNX needs a mean-pooled model folder (the
-    packaged one is), any other model runs in PyTorch."""
+    """Unit-length sentence embeddings; the model loads on first use or on ``warm_up()``.
+
+    A plain mean-pooling model folder (the packaged all-MiniLM-L6-v2 is one) runs without sentence-transformers
+    (about 2 s of every cold start), in the ``runtime`` and ``precision`` chosen as for the reader
+    (``qa.runtime.choose_runtime``), with the vectors sentence-transformers gives; any other model runs on
+    sentence-transformers in PyTorch.
+    """
 
     def __init__(
         self, model: str = "", batch_size: int = 64, runtime: Runtime = "torch", precision: Precision = "fp32"
@@ -77,26 +111,27 @@ class Embedder:
         self._lock = threading.RLock()
 
     @cached_property
-    def runtime(self) -> tuple[str, str]:
-        """(runtime, precision) the texts are embedded in: as asked, "auto" chosen for this CPU; PyTorch fp32 for a
-        model the ONNX path cannot run."""
-        chosen = choose_runtime(cpu_flags(), *self.runtime_asked, onnx_available=onnx_available())
-        if chosen[0] == "onnx" and self.layout is None:
-            log.info("embedding_model %r is not a mean-pooled folder; it runs in PyTorch", self.path)
-            return "torch", "fp32"
-        return chosen
-
-    @cached_property
-    def layout(self) -> MeanPooledLayout | None:
-        return mean_pooled_layout(Path(self.path))
-
-    @cached_property
     def path(self) -> str:
         return resolve_embedding_model(self.model_name)
 
     @cached_property
+    def shape(self) -> MeanPoolingShape | None:
+        """What a plain mean-pooling model's folder says of it (its vectors' size and length) without loading it."""
+        return mean_pooling_shape(self.path)
+
+    @cached_property
+    def runtime(self) -> tuple[str, str]:
+        """(runtime, precision) the texts are embedded in: as asked, "auto" chosen for this CPU; PyTorch for a
+        model that is not a plain mean-pooling folder."""
+        chosen = choose_runtime(cpu_flags(), *self.runtime_asked, onnx_available=onnx_available())
+        if chosen[0] == "onnx" and self.shape is None:
+            log.info("embedding_model %r is not a plain mean-pooling folder; it runs in PyTorch", self.path)
+            return "torch", "fp32"
+        return chosen
+
+    @cached_property
     def model(self):
-        """The sentence-transformers model (in bf16 when the embedder runs so)."""
+        """The sentence-transformers model, for a model that is not a plain mean-pooling folder."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
         from sentence_transformers import SentenceTransformer
@@ -106,18 +141,38 @@ class Embedder:
             return SentenceTransformer(self.path, device="cpu", model_kwargs={"dtype": dtype})
 
     @cached_property
-    def session(self):
-        """The ONNX model (mean pooling and normalisation inside), exported the first time."""
+    def pooled(self) -> PooledForward:
+        """A plain mean-pooling model's forward pass with its pooling (and normalisation), in the chosen runtime:
+        an ONNX session (exported the first time) or the same module in PyTorch."""
+        runtime, precision = self.runtime
+        if runtime == "onnx":
+            run = onnx_session(
+                exported("embedder", lambda: self._module("fp32"), Path(self.path), precision), per_token=False
+            )
+            return lambda batch: run(batch)[0]
+        import torch
 
-        def load():
-            layout = self.layout
-            assert layout is not None
-            transformer = self.model[0].auto_model.float()
-            return embedder_exportable(transformer, layout.normalize)
+        module = self._module(precision).module
 
-        run = onnx_session(exported("embedder", load, Path(self.path), self.runtime[1]), per_token=False)
-        self.__dict__.pop("model", None)  # the session holds its own copy of the weights
-        return run
+        def forward(batch: Batch) -> np.ndarray:
+            ids = np.asarray(batch["input_ids"])
+            types = batch.get("token_type_ids")
+            inputs = (ids, batch["attention_mask"], np.zeros_like(ids) if types is None else types)
+            with torch.inference_mode():
+                return module(*(torch.as_tensor(np.asarray(x)) for x in inputs)).float().numpy()
+
+        return forward
+
+    def _module(self, precision: str):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
+        from transformers import AutoModel
+
+        assert self.shape is not None
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        with loading_model("embedding_model", self.model_name):
+            transformer = AutoModel.from_pretrained(self.path, dtype=dtype).eval()
+        return embedder_exportable(transformer, self.shape.normalize)
 
     @cached_property
     def tokenizer(self):
@@ -129,31 +184,28 @@ class Embedder:
 
     @cached_property
     def dimension(self) -> int:
-        if self.runtime[0] == "onnx" and self.layout:
-            return self.layout.dimension
-        return int(self.model.get_embedding_dimension())
+        return self.shape.dimension if self.shape else int(self.model.get_embedding_dimension())
 
     @cached_property
     def max_tokens(self) -> int:
         """Word pieces a passage may hold before the model truncates it (special tokens excluded)."""
-        if self.runtime[0] == "onnx" and self.layout:
-            return self.layout.max_seq_length - 2
-        return int(self.model.max_seq_length) - 2
+        return (self.shape.max_seq_length if self.shape else int(self.model.max_seq_length)) - 2
 
     def twin(self) -> Embedder:
         """Another copy of the model for another thread (its own weights and tokenizers, loaded on first use); what
-        this one already knows of the model (path, dimension, length) it knows too, without loading it."""
+        this one already knows of the model (path, shape, runtime, dimension, length) it knows too, without loading
+        it."""
         twin = Embedder(self.model_name, self.batch_size, *self.runtime_asked)
-        if "model" in self.__dict__ or "session" in self.__dict__:
+        if "model" in self.__dict__:
             twin.dimension, twin.max_tokens = self.dimension, self.max_tokens
-        known = ("path", "dimension", "max_tokens", "runtime", "layout")
+        known = ("path", "shape", "runtime", "dimension", "max_tokens")
         twin.__dict__.update({k: v for k, v in self.__dict__.items() if k in known})
         return twin
 
     def warm_up(self) -> None:
         with self._lock:
-            if self.runtime[0] == "onnx":
-                self.session  # noqa: B018 - loads the model once
+            if self.shape is not None:
+                self.pooled  # noqa: B018 - loads the model once
             else:
                 self.model  # noqa: B018
             self.tokenizer  # noqa: B018
@@ -163,32 +215,35 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.warm_up()
+        batch_size = batch_size or self.batch_size
         with self._lock:  # the model's fast tokenizer must not be called from two threads at once
-            if self.runtime[0] == "onnx":
-                return self._embed_onnx(texts, batch_size or self.batch_size, progress)
-            vectors = self.model.encode(
-                texts,
-                batch_size=batch_size or self.batch_size,
-                normalize_embeddings=True,
-                convert_to_tensor=True,
-                show_progress_bar=progress,
-            )
-        return unit_rows(vectors.float().numpy())
+            if self.shape is None:
+                vectors = self.model.encode(
+                    texts,
+                    batch_size=batch_size,
+                    normalize_embeddings=True,
+                    convert_to_tensor=True,
+                    show_progress_bar=progress,
+                )
+                return unit_rows(vectors.float().numpy())
+            return self._embed_pooled(texts, batch_size, progress)
 
-    def _embed_onnx(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
-        """Texts embedded in batches of similar length (as sentence-transformers does), rows in input order."""
-        assert self.layout is not None
+    def _embed_pooled(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+        """Texts embedded in batches of similar length (longest first, as sentence-transformers does), rows in input
+        order."""
+        from tqdm import tqdm
+
+        assert self.shape is not None
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         for begin in tqdm(range(0, len(texts), batch_size), desc="Batches", disable=not progress):
             chosen = order[begin : begin + batch_size]
-            batch = self.tokenizer(
+            features = self.tokenizer(
                 [texts[i] for i in chosen],
                 padding=True,
-                truncation=True,
-                max_length=self.layout.max_seq_length,
+                truncation="longest_first",
+                max_length=self.shape.max_seq_length,
                 return_tensors="np",
             )
-            (pooled,) = self.session(dict(batch))
-            vectors[chosen] = unit_rows(pooled)
+            vectors[chosen] = unit_rows(self.pooled(dict(features)))
         return vectors

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from qa.calibration import gives_answer
-from qa.config import PACKAGE_DIR, ReaderKind, RetrievalMode, Settings
+from qa.config import SAMPLE_DOCUMENTS_DIR, ReaderKind, RetrievalMode, Settings  # noqa: F401 - the sample's place
 from qa.conversation import resolve
 from qa.documents import HIDDEN_FILE, DocumentError, load_document, page_at
 from qa.embedding import Embedder
@@ -36,14 +36,13 @@ from qa.validation import (
     check_history,
     check_question,
     check_setting,
+    default_settings,
     environment_settings,
     settings_with,
     shown,
 )
 
 log = logging.getLogger(__name__)
-
-SAMPLE_DOCUMENTS_DIR = PACKAGE_DIR / "sample_documents"
 
 
 class QA:
@@ -422,14 +421,6 @@ def rated(answers: list[Answer], reader: Reader) -> list[Answer]:
 
 _default_engine: QA | None = None
 _default_lock = threading.Lock()
-
-
-def default_settings() -> Settings:
-    """Settings from the environment, with the packaged sample article when the documents folder does not exist."""
-    settings = environment_settings()
-    if not Path(settings.documents_dir).is_dir():
-        settings = settings.model_copy(update={"documents_dir": SAMPLE_DOCUMENTS_DIR})
-    return settings
 
 
 def default_engine() -> QA:

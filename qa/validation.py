@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from qa.config import ReaderKind, RetrievalMode, Settings
+from qa.config import SAMPLE_DOCUMENTS_DIR, ReaderKind, RetrievalMode, Settings
 from qa.models import Turn
 
 
@@ -126,6 +126,14 @@ def environment_settings() -> Settings:
         raise OptionError(
             " ".join(f"QA_{name.upper()} must be {describe(name)}, not {shown(value)}." for name, value in problems)
         ) from None
+
+
+def default_settings() -> Settings:
+    """Settings from the environment, with the packaged sample article when the documents folder does not exist."""
+    settings = environment_settings()
+    if not Path(settings.documents_dir).is_dir():
+        settings = settings.model_copy(update={"documents_dir": SAMPLE_DOCUMENTS_DIR})
+    return settings
 
 
 @contextmanager

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -520,7 +522,8 @@ def serve(
     """Load the models and the index once, then serve the chat page on http://host:port.
 
     Unset arguments come from the environment: QA_HOST, QA_PORT, and the QA_* settings (QA_DOCUMENTS_DIR,
-    QA_INDEX_DIR, QA_READER...). With ``block=False`` it returns the running ``gr.Blocks`` (call ``.close()``).
+    QA_INDEX_DIR, QA_READER...). With ``block=False`` it returns the running ``gr.Blocks`` (call ``.close()``). While
+    it blocks, ``<index>/serve.json`` says where it listens (see ``qa.remote``), until it stops (Ctrl-C or SIGTERM).
     """
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -528,7 +531,8 @@ def serve(
     host = host or os.environ.get("QA_HOST") or DEFAULT_HOST
     port = int(port or os.environ.get("QA_PORT") or DEFAULT_PORT)
 
-    from qa.pipeline import QA, default_settings
+    from qa.pipeline import QA
+    from qa.validation import default_settings
 
     engine = QA(
         documents_dir=documents_dir, index_dir=index_dir, settings=settings or default_settings(), reader=reader
@@ -583,8 +587,35 @@ def serve(
     log.info(message)
     print(message, flush=True)
     if block:
+        announced = announce(engine, url, auth=bool(auth))
+        stop = signal.signal(signal.SIGTERM, stopped) if threading.current_thread() is threading.main_thread() else None
         try:
             demo.block_thread()
         finally:
+            if announced:
+                from qa.remote import remove_record
+
+                remove_record(engine.index_dir)
+            if stop is not None:
+                signal.signal(signal.SIGTERM, stop)
             demo.close()
     return demo
+
+
+def announce(engine, url: str, auth: bool) -> bool:
+    """Write ``<index>/serve.json``, which tells ``qa ask`` of the same documents, store and settings that it may ask
+    this server at ``url`` instead of loading the models; False when it cannot be written (a read-only folder)."""
+    from qa.remote import serve_record, write_record
+
+    try:
+        path = write_record(serve_record(engine.settings, url, auth), engine.index_dir)
+    except OSError as error:
+        log.warning("qa ask will not find this server: cannot write %s (%s)", engine.index_dir, error.strerror)
+        return False
+    log.info("qa ask of these documents asks this server (%s)", path)
+    return True
+
+
+def stopped(signum, frame) -> None:
+    """SIGTERM ends the server as Ctrl-C does: what it announced is taken back."""
+    raise SystemExit(128 + signum)
