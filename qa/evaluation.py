@@ -271,7 +271,14 @@ def corpus_cache_folder(data: Path, settings, cache_dir: Path, articles: Sequenc
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     digest.update(
-        json.dumps([settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap_sentences]).encode()
+        json.dumps(
+            [settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap_sentences]
+            + (
+                [settings.runtime, settings.precision]
+                if (settings.runtime, settings.precision) != ("torch", "fp32")
+                else []
+            )
+        ).encode()
     )
     if articles:
         digest.update(json.dumps(sorted(articles)).encode())
