@@ -83,6 +83,13 @@ class Settings(BaseSettings):
         description="Read the most promising passage first and stop when its answer's estimated probability of "
         "being right reaches this; 1 reads every passage (see eval/benchmark.py for what it saves and costs).",
     )
+    follow_up_readings: int = Field(
+        4,
+        ge=1,
+        le=8,
+        description="Readings of a follow-up question tried (its pronoun replaced by each likely antecedent, ...); "
+        "the reader keeps the one it is most confident in. 1 takes the rules' reading alone.",
+    )
     sentence_threshold: float = Field(
         0.35, allow_inf_nan=False, description="Minimum similarity for the sentence baseline."
     )

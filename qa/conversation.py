@@ -162,3 +162,53 @@ def resolve(question: str, history: list[Turn] | None) -> ResolvedQuestion:
         rewritten = f"{replace_phrase(last.question.strip().rstrip('?'), fragment)}?"
         return ResolvedQuestion(question=rewritten, retrieval_query=f"{rewritten} {answer}".strip(), rewritten=True)
     return ResolvedQuestion(question=question, retrieval_query=f"{question} {context}", rewritten=True)
+
+
+THING_PRONOUN = re.compile(rf"\b({THING_PRONOUNS}|there|then)\b", re.I)
+
+
+def antecedents(history: list[Turn], limit: int = 3) -> list[str]:
+    """Whom or what a follow-up may point back to, most likely first: each earlier turn's person (its short answer
+    when it asked for a person, else a name in its question), then its other short answer, newest turn first."""
+    found: list[str] = []
+    for turn in reversed(history):
+        answer = (turn.answer or "").strip()
+        short = answer if answer and len(answer.split()) <= MAX_ANTECEDENT_WORDS else None
+        for candidate in (person_antecedent(turn), last_name(turn.question), short):
+            if candidate and candidate.casefold() not in (f.casefold() for f in found):
+                found.append(candidate)
+    return found[:limit]
+
+
+def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> list[ResolvedQuestion]:
+    """The ways a follow-up may be read, the rules' choice (``resolve``) first: its pronoun replaced by each likely
+    antecedent, its fragment put into each of the two last questions, and the question with the last turn read
+    beside it. ``QA.ask`` reads each and keeps the one its reader is most confident in, so that the rules propose
+    and the trained reader decides. A self-contained question has one reading: itself."""
+    first = resolve(question, history)
+    if not history or not first.rewritten:
+        return [first]
+    question = question.strip()
+    last = history[-1]
+    found = [first]
+    person = re.search(rf"\b({SUBJECT_PRONOUNS}|{OBJECT_PRONOUNS}|{POSSESSIVE_PRONOUNS})\b", question, re.I)
+    for antecedent in antecedents(history):
+        if person:
+            rewritten = substitute(question, antecedent)
+        elif THING_PRONOUN.search(question):
+            rewritten = THING_PRONOUN.sub(antecedent, question, count=1)
+        else:
+            break
+        found.append(ResolvedQuestion(rewritten, f"{rewritten} {last.question.strip()}", True))
+    if ELLIPSIS.match(question) or len(question.split()) <= 2:
+        fragment = ELLIPSIS.sub("", question).strip(" ?,")
+        for turn in reversed(history[-2:]):
+            if fragment and not QUESTION_WORDS.match(fragment):
+                rewritten = f"{replace_phrase(turn.question.strip().rstrip('?'), fragment)}?"
+                found.append(ResolvedQuestion(rewritten, f"{rewritten} {(turn.answer or '').strip()}".strip(), True))
+    beside = f"{question} {last.question.strip()} {(last.answer or '').strip()}".strip()
+    found.append(ResolvedQuestion(beside, beside, True))
+    distinct: dict[tuple[str, str], ResolvedQuestion] = {}
+    for reading in found:
+        distinct.setdefault((reading.question, reading.retrieval_query), reading)
+    return list(distinct.values())[:limit]

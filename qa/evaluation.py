@@ -161,6 +161,7 @@ class QuestionRecord:
     citations: int = 0
     valid_citations: int = 0
     timings_ms: dict[str, float] = field(default_factory=dict)
+    resolved: str | None = None  # the reading of a follow-up that was answered (see ``QA.ask``)
     exact: float = field(init=False)
     f1: float = field(init=False)
 
@@ -392,6 +393,7 @@ def evaluate_open(
                 citations=len(result.citations),
                 valid_citations=valid,
                 timings_ms=result.timings_ms,
+                resolved=result.resolved_question,
             )
         )
     return records
@@ -936,23 +938,13 @@ def dialogue_metrics(dialogues: list[Dialogue], passes: dict[str, list[list[Ques
     return metrics
 
 
-def dialogue_turn_records(
-    dialogues: list[Dialogue], passes: dict[str, list[list[QuestionRecord]]], max_chars: int
-) -> list[dict]:
-    """One entry per turn: the turn, and per pass the question the reader was given (the follow-up resolved against
-    that pass's history), the answer and its EM/F1."""
-    from qa.validation import check_history
+def dialogue_turn_records(dialogues: list[Dialogue], passes: dict[str, list[list[QuestionRecord]]]) -> list[dict]:
+    """One entry per turn: the turn, and per pass the question the reader was given (the reading of the follow-up
+    that ``QA.ask`` answered, given that pass's history), the answer and its EM/F1."""
 
     entries = []
     for n, dialogue in enumerate(dialogues):
         for number, turn in enumerate(dialogue.turns):
-            histories = {
-                "gold_history": dialogue_history(dialogue, number, gold_answers(dialogue, number)),
-                "own_history": dialogue_history(
-                    dialogue, number, [record.prediction for record in passes["own_history"][n][:number]]
-                ),
-                "oracle": [],
-            }
             entry: dict[str, Any] = {
                 "id": f"{dialogue.id}/{number + 1}",
                 "dialogue": dialogue.id,
@@ -966,7 +958,7 @@ def dialogue_turn_records(
                 record = passes[name][n][number]
                 asked = turn.oracle if name == "oracle" and number else turn.question
                 entry["passes"][name] = {
-                    "resolved": resolve(asked, check_history(histories[name], max_chars)).question,
+                    "resolved": record.resolved or asked,
                     "prediction": record.prediction,
                     "exact": record.exact,
                     "f1": record.f1,
@@ -1122,7 +1114,7 @@ def run_dialogues(args: argparse.Namespace, engines: dict[str, QA] | None = None
         "metrics": summarise(records, modes),
         "dialogue_metrics": dialogue_metrics(dialogues, passes),
         "targets": {"gap_f1_at_most": TARGET_GAP_F1, "sample_follow_up_f1_at_least": TARGET_SAMPLE_F1},
-        "turns": dialogue_turn_records(dialogues, passes, settings.max_question_chars),
+        "turns": dialogue_turn_records(dialogues, passes),
         "records": [asdict(r) for r in records],
     }
     write_report(report, Path(args.out), markdown(report) + dialogue_markdown(report))

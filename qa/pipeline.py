@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
 from qa.calibration import gives_answer
 from qa.config import SAMPLE_DOCUMENTS_DIR, ReaderKind, RetrievalMode, Settings  # noqa: F401 - the sample's place
-from qa.conversation import resolve
+from qa.conversation import ResolvedQuestion, resolutions
 from qa.documents import HIDDEN_FILE, DocumentError, load_document, page_at
 from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
@@ -299,11 +301,13 @@ class QA:
         question = check_question(question, self.settings.max_question_chars)
         turns = check_history(history, self.settings.max_question_chars)
         options = ask_options(self.settings, top_k, mode, reader, threshold, min_confidence)
-        resolved = resolve(question, turns)
+        readings = resolutions(question, turns, self.settings.follow_up_readings)
         timings["resolve"] = (time.perf_counter() - began) * 1000
         chosen_reader = self.reader(options.reader)
         threshold = chosen_reader.threshold if options.threshold is None else options.threshold
-        retrieval, answers = self._read(resolved.question, resolved.retrieval_query, options, chosen_reader, timings)
+        resolved, (retrieval, answers) = most_confident_reading(
+            readings, lambda r: self._read(r.question, r.retrieval_query, options, chosen_reader, timings)
+        )
         passages = retrieval.passages
         if retrieval.changed_documents and self.refresh_in_background():
             log.info("%d documents changed on disk; updating the index", len(retrieval.changed_documents))
@@ -390,6 +394,26 @@ class QA:
             else:
                 grouped[span.text] = Answer(text=span.text, score=span.score, citations=[citation])
         return sorted(grouped.values(), key=lambda a: -a.score)
+
+
+Found = tuple[Retrieval, list[Answer]]  # the passages retrieved for a question and its answers, best first
+
+
+def most_confident_reading(
+    readings: list[ResolvedQuestion], read: Callable[[ResolvedQuestion], Found]
+) -> tuple[ResolvedQuestion, Found]:
+    """The reading of a question (see ``resolutions``) whose best answer the reader is most confident in (by score
+    for a reader without calibration; the earlier reading on a tie), with what ``read`` found for it."""
+    chosen: tuple[float, ResolvedQuestion, Found] | None = None
+    for reading in readings:
+        found = read(reading)
+        best = found[1][0] if found[1] else None
+        rank = -math.inf if best is None else best.score if best.confidence is None else best.confidence
+        if chosen is None or rank > chosen[0]:
+            chosen = (rank, reading, found)
+    if chosen is None:
+        raise ValueError("a question has at least one reading")
+    return chosen[1], chosen[2]
 
 
 def read_in_stages(reader: Reader, question: str, passages: list[Passage], stop_confidence: float) -> list[ReaderSpan]:

@@ -147,18 +147,22 @@ class WindowRequest:
 
 
 class WindowBatcher:
-    """Reads the windows of questions asked at the same time in shared forward passes. One thread runs the model;
-    while it reads, new questions queue up, and the next pass takes all of them (up to ``max_windows``): no
+    """Reads the windows of questions asked at the same time in shared forward passes. ``workers`` threads run the
+    model; while they read, new questions queue up, and the next pass takes all of them (up to ``max_windows``): no
     question waits for others to arrive, and under load the batches grow instead of the passes competing for the
-    cores."""
+    cores. One worker suits PyTorch, whose passes use every core; ONNX Runtime runs each window alone and leaves
+    cores idle between its operators, so two passes side by side keep them busy."""
 
-    def __init__(self, forward: Callable[[Rows], Logits], max_windows: int = 64):
+    def __init__(self, forward: Callable[[Rows], Logits], max_windows: int = 64, workers: int = 1):
         self.forward = forward
         self.max_windows = max_windows
         self.passes = 0  # forward passes run, for measuring how much was shared
         self._queue: queue.SimpleQueue[WindowRequest] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._serve, name="qa-reader-batches", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._serve, name=f"qa-reader-batches-{n}", daemon=True) for n in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def run(self, rows: Rows) -> Logits:
         """The logits of ``rows``' windows, in order (raises what the model raised)."""
@@ -295,7 +299,8 @@ class SpanReader:
 
     @cached_property
     def batcher(self) -> WindowBatcher:
-        return WindowBatcher(self.forward)
+        workers = int(os.environ.get("QA_READER_WORKERS", 2 if self.runtime[0] == "onnx" else 1))
+        return WindowBatcher(self.forward, workers=workers)
 
     def logits(self, encoded) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Start and end logits of every window, in input order, read together with the windows of any question

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.conversation import asks_for_person, refers_back, resolve
+from qa.conversation import antecedents, asks_for_person, refers_back, resolutions, resolve
 from qa.models import Turn
 
 HISTORY = [Turn(question="Who heads Roscosmos?", answer="Dmitry Rogozin")]
@@ -66,3 +66,40 @@ def test_asks_for_person():
 def test_refers_back_detection():
     assert refers_back("What did she announce?") and refers_back("And the moon?") and refers_back("Why?")
     assert not refers_back("When was the report published?")
+
+
+ROSCOSMOS = [
+    Turn(question="Who called Russia a key adversary?", answer="Lloyd Austin"),
+    Turn(question="Who is the chief of Roscosmos?", answer="Dmitry Rogozin"),
+]
+
+
+def test_antecedents_are_the_people_and_answers_of_earlier_turns_newest_first():
+    assert antecedents(ROSCOSMOS) == ["Dmitry Rogozin", "Roscosmos", "Lloyd Austin"]
+    assert antecedents(ROSCOSMOS, limit=1) == ["Dmitry Rogozin"]
+
+
+def test_a_follow_up_has_several_readings_the_rules_choice_first():
+    readings = resolutions("What did he say on YouTube?", ROSCOSMOS)
+    assert readings[0] == resolve("What did he say on YouTube?", ROSCOSMOS)
+    questions = [r.question for r in readings]
+    assert questions[:3] == [
+        "What did Dmitry Rogozin say on YouTube?",
+        "What did Roscosmos say on YouTube?",
+        "What did Lloyd Austin say on YouTube?",  # a return to an earlier turn's person
+    ]
+    assert len(readings) == 4 and len(set(questions)) == 4
+
+
+def test_an_ellipsis_is_read_into_each_of_the_last_two_questions_and_beside_the_last_turn():
+    readings = resolutions("And on Twitter?", ROSCOSMOS, limit=10)
+    assert [r.question for r in readings] == [
+        "Who is the chief of Roscosmos on Twitter?",
+        "Who called Russia a key adversary on Twitter?",
+        "And on Twitter? Who is the chief of Roscosmos? Dmitry Rogozin",
+    ]
+
+
+def test_a_self_contained_question_has_one_reading():
+    assert resolutions("Who is the chief of NASA?", ROSCOSMOS) == [resolve("Who is the chief of NASA?", ROSCOSMOS)]
+    assert len(resolutions("What did he say?", [])) == 1

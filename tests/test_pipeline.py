@@ -9,7 +9,7 @@ import pytest
 
 from qa import pipeline
 from qa.models import AskResult, Passage
-from qa.pipeline import QA, read_in_stages
+from qa.pipeline import QA, most_confident_reading, read_in_stages
 from qa.reading import ReaderSpan
 from qa.validation import QuestionError
 
@@ -320,3 +320,43 @@ def test_the_first_passage_without_an_answer_sends_the_reader_on():
     reader = RecordingReader({"p3": [ReaderSpan("d", "p3", 300, 304, "last", 2.0)]}, 0.99)
     assert [s.text for s in read_in_stages(reader, "q?", passages, 0.9)] == ["last"]
     assert reader.reads == [["p0"], ["p1", "p2", "p3"]]
+
+
+def found_with(text: str | None, confidence: float | None, score: float = 1.0):
+    from qa.models import Answer
+    from qa.retrieval import Retrieval
+
+    answers = [] if text is None else [Answer(text=text, score=score, confidence=confidence, citations=[])]
+    return Retrieval(passages=[]), answers
+
+
+@pytest.mark.parametrize(
+    ("found", "chosen"),
+    [
+        ({"a": ("x", 0.3), "b": ("y", 0.8), "c": ("z", 0.5)}, "b"),  # the reader is surest of the second reading
+        ({"a": ("x", 0.6), "b": ("y", 0.6), "c": (None, None)}, "a"),  # a tie keeps the rules' first choice
+        ({"a": (None, None), "b": (None, None), "c": (None, None)}, "a"),  # nothing found: the first reading
+    ],
+)
+def test_the_reading_the_reader_is_most_confident_in_is_kept(found, chosen):
+    from qa.conversation import ResolvedQuestion
+
+    readings = [ResolvedQuestion(question=name, retrieval_query=name, rewritten=True) for name in "abc"]
+    asked = []
+
+    def read(reading):
+        asked.append(reading.question)
+        return found_with(*found[reading.question])
+
+    reading, (_, answers) = most_confident_reading(readings, read)
+    assert reading.question == chosen and asked == ["a", "b", "c"]
+    assert [a.text for a in answers] == ([found[chosen][0]] if found[chosen][0] else [])
+
+
+def test_without_calibration_readings_are_compared_by_score():
+    from qa.conversation import ResolvedQuestion
+
+    readings = [ResolvedQuestion(question=name, retrieval_query=name, rewritten=True) for name in "ab"]
+    scores = {"a": 2.0, "b": 7.5}
+    reading, _ = most_confident_reading(readings, lambda r: found_with("t", None, scores[r.question]))
+    assert reading.question == "b"
