@@ -31,6 +31,8 @@ LOADED_AHEAD = 2
 EMBEDDED_AHEAD = 1
 # Seconds a pipeline stage waits on its queue before looking again whether the pipeline was stopped.
 POLL_SECONDS = 0.1
+# Passages the model reads in one forward pass; the pipeline sees a stop between two of them.
+EMBED_BATCH = 32
 
 T = TypeVar("T")
 
@@ -203,13 +205,14 @@ class Indexer:
 
         A pipeline: one thread loads and chunks the next batches (``pending`` is iterated there), another embeds
         them, and this thread, which holds the writer lock, commits each one as it comes (the only one that writes
-        to the store) and then calls ``committed``. A failure in any of them stops the others and is raised here."""
+        to the store) and then calls ``committed``. A failure in any of them (Ctrl-C included) stops the others within
+        about one forward pass of the model and is raised here."""
         chunker = Chunker(
             tokenizer_counter(self.embedder.tokenizer), self.store_settings().chunk_tokens, self.overlap_sentences
         )
         bar = tqdm(unit=" passages", desc="indexing", disable=not progress)
         stop = threading.Event()
-        loading = _Ahead(self._batches(pending, chunker), LOADED_AHEAD, stop, "qa-index-loading")
+        loading = _Ahead(self._batches(pending, chunker, stop), LOADED_AHEAD, stop, "qa-index-loading")
         embedding = _Ahead(self._embedded(loading, bar, stop), EMBEDDED_AHEAD, stop, "qa-index-embedding")
         try:
             for batch, vectors, checkpoint in embedding:
@@ -235,8 +238,8 @@ class Indexer:
                 bar.set_postfix(documents=len(report.added))
                 committed()
         finally:
-            stop.set()  # each stage ends within one item: joined, no thread outlives the call
-            embedding.join()
+            stop.set()  # loading stops after its current file, embedding after its current forward pass
+            embedding.join()  # (no thread outlives the call: one left inside the model aborts the exit)
             loading.join()
             bar.close()
         if self.checkpoints is not None and self.checkpoints.is_dir():  # of documents no longer to be indexed
@@ -257,14 +260,25 @@ class Indexer:
             vectors = (
                 self._embed_resumably(checkpoint, texts, bar, stop)
                 if checkpoint is not None
-                else self.embedder.embed(texts, batch_size=32)
+                else self._embed(texts, stop)
             )
             yield batch, vectors, checkpoint
 
+    def _embed(self, texts: list[str], stop: threading.Event) -> np.ndarray:
+        """Vectors of ``texts``, embedded EMBED_BATCH at a time, longest first (as the model would batch them all
+        at once), so that a stop is seen between two forward passes: it raises _Stopped."""
+        vectors = np.empty((len(texts), self.embedder.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(texts), EMBED_BATCH):
+            if stop.is_set():
+                raise _Stopped
+            chosen = order[start : start + EMBED_BATCH]
+            vectors[chosen] = self.embedder.embed([texts[i] for i in chosen], batch_size=EMBED_BATCH)
+        return vectors
+
     def _embed_resumably(self, path: Path, texts: list[str], bar: tqdm, stop: threading.Event) -> np.ndarray:
         """A long document's vectors, embedded COMMIT_PASSAGES at a time and appended (synced) to a checkpoint
-        file, so that an interrupted run goes on where it stopped instead of embedding the document again. Once
-        ``stop`` is set it ends early: what it returns then is never written."""
+        file, so that an interrupted run goes on where it stopped instead of embedding the document again."""
         dimension = self.embedder.dimension
         path.parent.mkdir(parents=True, exist_ok=True)
         row = 4 * dimension
@@ -275,9 +289,7 @@ class Indexer:
             handle.truncate(done * row)  # a row cut short by a crash is embedded again
             handle.seek(done * row)
             for start in range(done, len(texts), COMMIT_PASSAGES):
-                if stop.is_set():
-                    break
-                vectors = self.embedder.embed(texts[start : start + COMMIT_PASSAGES], batch_size=32)
+                vectors = self._embed(texts[start : start + COMMIT_PASSAGES], stop)
                 handle.write(vectors.tobytes())
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -286,11 +298,14 @@ class Indexer:
         return np.vstack(parts)
 
     @staticmethod
-    def _batches(pending: Iterable[Pending], chunker: Chunker) -> Iterator[Batch]:
-        """(document, passages) in batches of about COMMIT_PASSAGES passages; a longer document is a batch alone."""
+    def _batches(pending: Iterable[Pending], chunker: Chunker, stop: threading.Event) -> Iterator[Batch]:
+        """(document, passages) in batches of about COMMIT_PASSAGES passages; a longer document is a batch alone.
+        Raises _Stopped at the next document once ``stop`` is set."""
         batch: Batch = []
         size = 0
         for item in pending:
+            if stop.is_set():
+                raise _Stopped
             passages = chunker.chunk(item.document)
             if len(passages) > COMMIT_PASSAGES and batch:
                 yield batch
@@ -302,6 +317,10 @@ class Indexer:
                 batch, size = [], 0
         if batch:
             yield batch
+
+
+class _Stopped(Exception):
+    """Raised in a pipeline stage that finds the pipeline stopped; it never reaches the caller."""
 
 
 class _Ahead(Generic[T]):

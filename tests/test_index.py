@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -369,6 +370,60 @@ def test_files_are_read_while_earlier_ones_are_committed(tmp_path, folder, embed
         (str(paths[-1]), "cannot read it (No such file or directory)")
     ]
     assert store.manifest().document_count == 31 == len(report.added)
+    store.close()
+
+
+class WordEmbedder:
+    """No model: a word is a token and a passage's vector comes from its hash; ``before(call, texts)`` runs ahead of
+    each call of ``embed``, whose sizes are recorded."""
+
+    model_name, dimension, max_tokens = "words", 8, 510
+
+    def __init__(self, before: Callable[[int, list[str]], None] = lambda call, texts: None):
+        self._before = before
+        self.calls: list[int] = []
+
+    @staticmethod
+    def tokenizer(texts: list[str], **options) -> dict[str, list[list[str]]]:
+        return {"input_ids": [text.split() for text in texts]}
+
+    def embed(self, texts: list[str], **options) -> np.ndarray:
+        self._before(len(self.calls) + 1, texts)
+        self.calls.append(len(texts))
+        vectors = np.array([np.random.default_rng(abs(hash(t))).normal(size=self.dimension) for t in texts])
+        return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_ctrl_c_stops_the_embedding_under_way_after_one_forward_pass(tmp_path):
+    """Interrupted when the first batch is committed, while the second one is being embedded: the second one's
+    embedding stops after the forward pass under way, not at the end of its batch, and no thread is left."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    for n in range(64):  # 8 passages each: 32 files to a batch
+        (folder / f"log-{n:02d}.txt").write_text(
+            " ".join(f"Entry {k} of log {n} tells what the crew of boat {n} did on day {k}." for k in range(8)),
+            encoding="utf-8",
+        )
+    embedding, interrupted = threading.Event(), threading.Event()
+
+    def held_at_the_second_batch(call: int, texts: list[str]) -> None:
+        if call == indexing.COMMIT_PASSAGES // indexing.EMBED_BATCH + 1:
+            embedding.set()
+            assert interrupted.wait(30)
+            time.sleep(0.1)  # for the interruption to reach the pipeline
+
+    def interrupt(number: int) -> None:
+        assert embedding.wait(30)
+        interrupted.set()
+        raise KeyboardInterrupt
+
+    embedder = WordEmbedder(held_at_the_second_batch)
+    store = Watched(open_store("local", str(tmp_path / "index")), interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        Indexer(store, embedder, 20, 0).sync_folder(folder, 10**6, progress=False)
+    first = indexing.COMMIT_PASSAGES // indexing.EMBED_BATCH
+    assert embedder.calls == [indexing.EMBED_BATCH] * (first + 1) and no_pipeline_threads()
+    assert store.manifest().document_count == 0
     store.close()
 
 
