@@ -164,6 +164,11 @@ def resolve(question: str, history: list[Turn] | None) -> ResolvedQuestion:
     return ResolvedQuestion(question=question, retrieval_query=f"{question} {context}", rewritten=True)
 
 
+BARE_QUESTION_WORD = re.compile(
+    r"^\s*(?:and|but|so|then)?\s*((?:how|when|where|why|who|what|which)(?:\s+(?:much|many|long|often|far|old|exactly))?)"
+    r"\s*\??\s*$",
+    re.I,
+)
 THING_PRONOUN = re.compile(rf"\b({THING_PRONOUNS}|there|then)\b", re.I)
 
 
@@ -181,9 +186,9 @@ def antecedents(history: list[Turn], limit: int = 3) -> list[str]:
 
 
 def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> list[ResolvedQuestion]:
-    """The ways a follow-up may be read, the rules' choice (``resolve``) first: its pronoun replaced by each likely
-    antecedent, its fragment put into each of the two last questions, and the question with the last turn read
-    beside it. ``QA.ask`` reads each and keeps the one its reader is most confident in, so that the rules propose
+    """The ways a follow-up may be read, the rules' choice (``resolve``) first: a bare "And how?" asked of the last
+    question and its answer, its pronoun replaced by each likely antecedent, its fragment put into each of the two
+    last questions, and the question with the last turn read beside it. ``QA.ask`` reads each and keeps the one its reader is most confident in, so that the rules propose
     and the trained reader decides. A self-contained question has one reading: itself."""
     first = resolve(question, history)
     if not history or not first.rewritten:
@@ -191,6 +196,12 @@ def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> li
     question = question.strip()
     last = history[-1]
     found = [first]
+    asked = BARE_QUESTION_WORD.match(question)
+    last_answer = (last.answer or "").strip()
+    if asked and last_answer:  # "And how?" after "What did the US destroy?" / "a satellite"
+        rest = QUESTION_WORDS.sub("", last.question.strip(), count=1).strip().rstrip("?")
+        rewritten = f"{asked.group(1).capitalize()} {rest} {last_answer}?"
+        found.append(ResolvedQuestion(rewritten, f"{rewritten} {last.question.strip()}", True))
     person = re.search(rf"\b({SUBJECT_PRONOUNS}|{OBJECT_PRONOUNS}|{POSSESSIVE_PRONOUNS})\b", question, re.I)
     for antecedent in antecedents(history):
         if person:

@@ -210,40 +210,36 @@ class Embedder:
                 self.model  # noqa: B018
             self.tokenizer  # noqa: B018
 
-    def embed(self, texts: list[str], progress: bool = False, batch_size: int | None = None) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text."""
+    def embed(
+        self,
+        texts: list[str],
+        progress: bool = False,
+        batch_size: int | None = None,
+        between_batches: Callable[[], None] | None = None,
+    ) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text, embedded in batches of similar length (longest first, as
+        sentence-transformers does). ``between_batches`` is called before each batch: raising there stops."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        self.warm_up()
-        batch_size = batch_size or self.batch_size
-        with self._lock:  # the model's fast tokenizer must not be called from two threads at once
-            if self.shape is None:
-                vectors = self.model.encode(
-                    texts,
-                    batch_size=batch_size,
-                    normalize_embeddings=True,
-                    convert_to_tensor=True,
-                    show_progress_bar=progress,
-                )
-                return unit_rows(vectors.float().numpy())
-            return self._embed_pooled(texts, batch_size, progress)
-
-    def _embed_pooled(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
-        """Texts embedded in batches of similar length (longest first, as sentence-transformers does), rows in input
-        order."""
         from tqdm import tqdm
 
-        assert self.shape is not None
+        self.warm_up()
+        batch_size = batch_size or self.batch_size
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         for begin in tqdm(range(0, len(texts), batch_size), desc="Batches", disable=not progress):
+            if between_batches is not None:
+                between_batches()
             chosen = order[begin : begin + batch_size]
-            features = self.tokenizer(
-                [texts[i] for i in chosen],
-                padding=True,
-                truncation="longest_first",
-                max_length=self.shape.max_seq_length,
-                return_tensors="np",
-            )
-            vectors[chosen] = unit_rows(self.pooled(dict(features)))
+            with self._lock:  # the model's fast tokenizer must not be called from two threads at once
+                vectors[chosen] = self._embed_batch([texts[i] for i in chosen])
         return vectors
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        if self.shape is None:
+            encoded = self.model.encode(texts, batch_size=len(texts), normalize_embeddings=True, convert_to_tensor=True)
+            return unit_rows(encoded.float().numpy())
+        features = self.tokenizer(
+            texts, padding=True, truncation="longest_first", max_length=self.shape.max_seq_length, return_tensors="np"
+        )
+        return unit_rows(self.pooled(dict(features)))

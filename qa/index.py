@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 from tqdm import tqdm
@@ -22,6 +25,16 @@ log = logging.getLogger(__name__)
 
 # Passages embedded and committed together: an interrupted run keeps every batch it committed.
 COMMIT_PASSAGES = 256
+# Batches loaded and chunked ahead of the one being embedded, and embedded ahead of the one being committed: enough
+# to keep the model busy, few enough that memory stays bounded however many files there are.
+LOADED_AHEAD = 2
+EMBEDDED_AHEAD = 1
+# Seconds a pipeline stage waits on its queue before looking again whether the pipeline was stopped.
+POLL_SECONDS = 0.1
+# Passages the model reads in one forward pass; the pipeline sees a stop between two of them.
+EMBED_BATCH = 32
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -49,6 +62,9 @@ class Pending:
     size: int = 0
     mtime: float = 0.0
     replaces: list[str] = field(default_factory=list)
+
+
+Batch = list[tuple[Pending, list[Passage]]]  # documents with their passages, embedded and committed together
 
 
 class Indexer:
@@ -101,52 +117,61 @@ class Indexer:
             by_source = {d.source: d for d in stored}
             by_id = {d.id: d for d in stored}
             seen: dict[str, str] = {}  # id -> source of every document this folder holds
-            pending: list[Pending] = []
-            for path in files:
-                source = str(path)
-                if source in ignored:
-                    report.failures.append(
-                        LoadFailure(
-                            source=source, reason="removed from the index by you; skipped (add it again to index it)"
+            replaced: set[str] = set()
+            relocated: queue.SimpleQueue[tuple[str, str, int, float, list[int] | None]] = queue.SimpleQueue()
+
+            def pending() -> Iterator[Pending]:
+                """The files to embed, loaded one by one (in the loading thread, which never touches the store)."""
+                for path in files:
+                    source = str(path)
+                    if source in ignored:
+                        report.failures.append(
+                            LoadFailure(
+                                source=source,
+                                reason="removed from the index by you; skipped (add it again to index it)",
+                            )
                         )
-                    )
-                    continue
-                try:
-                    stat = path.stat()
-                except OSError as error:
-                    report.failures.append(LoadFailure(source=source, reason=f"cannot read it ({error.strerror})"))
-                    continue
-                known = by_source.get(source)
-                unchanged = known is not None and known.size == stat.st_size and known.mtime == stat.st_mtime
-                if (
-                    known is not None
-                    and unchanged
-                    and not (known.page_starts is None and path.suffix.lower() == ".pdf")
-                ):
-                    seen[known.id] = source
-                    report.reused.append(known.id)
-                    continue
-                try:
-                    document = load_document(path, max_bytes)
-                except (DocumentError, OSError) as error:
-                    report.failures.append(LoadFailure(source=source, reason=str(error)))
-                    continue
-                if document.id in seen:
-                    report.failures.append(
-                        LoadFailure(
-                            source=source, reason=f"same text as {Path(seen[document.id]).relative_to(folder)}; skipped"
-                        )
-                    )
-                    continue
-                seen[document.id] = source
-                if document.id in by_id:  # same text under a new name or time, or read for its pages: not embedded
-                    self.store.set_source(document.id, source, stat.st_size, stat.st_mtime, document.page_starts)
-                    report.reused.append(document.id)
-                    continue
-                replaces = [known.id] if known and known.id != document.id else []
-                pending.append(Pending(document, stat.st_size, stat.st_mtime, replaces))
-            self.write(pending, report, progress)
-            replaced = {i for p in pending for i in p.replaces}
+                        continue
+                    try:
+                        stat = path.stat()
+                    except OSError as error:
+                        report.failures.append(LoadFailure(source=source, reason=f"cannot read it ({error.strerror})"))
+                        continue
+                    known = by_source.get(source)
+                    unchanged = known is not None and known.size == stat.st_size and known.mtime == stat.st_mtime
+                    if (
+                        known is not None
+                        and unchanged
+                        and not (known.page_starts is None and path.suffix.lower() == ".pdf")
+                    ):
+                        seen[known.id] = source
+                        report.reused.append(known.id)
+                        continue
+                    try:
+                        document = load_document(path, max_bytes)
+                    except (DocumentError, OSError) as error:
+                        report.failures.append(LoadFailure(source=source, reason=str(error)))
+                        continue
+                    if document.id in seen:
+                        reason = f"same text as {Path(seen[document.id]).relative_to(folder)}; skipped"
+                        report.failures.append(LoadFailure(source=source, reason=reason))
+                        continue
+                    seen[document.id] = source
+                    if document.id in by_id:  # same text under a new name or time, or read for its pages: not embedded
+                        relocated.put((document.id, source, stat.st_size, stat.st_mtime, document.page_starts))
+                        report.reused.append(document.id)
+                        continue
+                    replaces = [known.id] if known and known.id != document.id else []
+                    replaced.update(replaces)
+                    yield Pending(document, stat.st_size, stat.st_mtime, replaces)
+
+            def relocate() -> None:
+                """Record the new sources found so far (here, on the thread that holds the writer lock)."""
+                while not relocated.empty():
+                    self.store.set_source(*relocated.get())
+
+            self.write(pending(), report, progress, relocate)
+            relocate()
             gone = [d.id for d in stored if d.id not in seen and d.id not in replaced]
             if gone:
                 self.store.delete(gone)
@@ -169,27 +194,28 @@ class Indexer:
         report.seconds = time.perf_counter() - began
         return report
 
-    def write(self, pending: list[Pending], report: UpdateReport, progress: bool) -> None:
-        """Chunk, embed and commit the documents in batches; each committed batch survives an interruption."""
-        if not pending:
-            return
+    def write(
+        self,
+        pending: Iterable[Pending],
+        report: UpdateReport,
+        progress: bool,
+        committed: Callable[[], None] = lambda: None,
+    ) -> None:
+        """Chunk, embed and commit the documents in batches; each committed batch survives an interruption.
+
+        A pipeline: one thread loads and chunks the next batches (``pending`` is iterated there), another embeds
+        them, and this thread, which holds the writer lock, commits each one as it comes (the only one that writes
+        to the store) and then calls ``committed``. A failure in any of them (Ctrl-C included) stops the others within
+        about one forward pass of the model and is raised here."""
         chunker = Chunker(
             tokenizer_counter(self.embedder.tokenizer), self.store_settings().chunk_tokens, self.overlap_sentences
         )
-        bar = tqdm(total=len(pending), unit="doc", desc="indexing", disable=not progress)
+        bar = tqdm(unit=" passages", desc="indexing", disable=not progress)
+        stop = threading.Event()
+        loading = _Ahead(self._batches(pending, chunker, stop), LOADED_AHEAD, stop, "qa-index-loading")
+        embedding = _Ahead(self._embedded(loading, bar, stop), EMBEDDED_AHEAD, stop, "qa-index-embedding")
         try:
-            for batch in self._batches(pending, chunker):
-                texts = [p.text for _, passages in batch for p in passages]
-                checkpoint = (
-                    self.checkpoints / f"{batch[0][0].document.id}.f32"
-                    if len(batch) == 1 and len(texts) > COMMIT_PASSAGES and self.checkpoints is not None
-                    else None
-                )
-                vectors = (
-                    self._embed_resumably(checkpoint, texts, bar)
-                    if checkpoint is not None
-                    else self.embedder.embed(texts, batch_size=32)
-                )
+            for batch, vectors, checkpoint in embedding:
                 writes, offset = [], 0
                 for item, passages in batch:
                     writes.append(
@@ -207,18 +233,48 @@ class Indexer:
                 if checkpoint is not None:
                     checkpoint.unlink(missing_ok=True)
                 report.added += [item.document.id for item, _ in batch]
-                report.embedded_passages += len(texts)
-                bar.update(len(batch))
-                bar.set_postfix(passages=report.embedded_passages)
+                report.embedded_passages += len(vectors)
+                bar.update(len(vectors))
+                bar.set_postfix(documents=len(report.added))
+                committed()
         finally:
+            stop.set()  # loading stops after its current file, embedding after its current forward pass
+            embedding.join()  # (no thread outlives the call: one left inside the model aborts the exit)
+            loading.join()
             bar.close()
         if self.checkpoints is not None and self.checkpoints.is_dir():  # of documents no longer to be indexed
-            wanted = {f"{item.document.id}.f32" for item in pending}
-            for left in self.checkpoints.glob("*.f32"):
-                if left.name not in wanted:
-                    left.unlink(missing_ok=True)
+            for left in self.checkpoints.glob("*.f32"):  # (those of this run's documents went with their commit)
+                left.unlink(missing_ok=True)
 
-    def _embed_resumably(self, path: Path, texts: list[str], bar: tqdm) -> np.ndarray:
+    def _embedded(
+        self, batches: Iterable[Batch], bar: tqdm, stop: threading.Event
+    ) -> Iterator[tuple[Batch, np.ndarray, Path | None]]:
+        """Each batch with its vectors and the checkpoint file that holds them when it is one long document."""
+        for batch in batches:
+            texts = [p.text for _, passages in batch for p in passages]
+            checkpoint = (
+                self.checkpoints / f"{batch[0][0].document.id}.f32"
+                if len(batch) == 1 and len(texts) > COMMIT_PASSAGES and self.checkpoints is not None
+                else None
+            )
+            vectors = (
+                self._embed_resumably(checkpoint, texts, bar, stop)
+                if checkpoint is not None
+                else self._embed(texts, stop)
+            )
+            yield batch, vectors, checkpoint
+
+    def _embed(self, texts: list[str], stop: threading.Event) -> np.ndarray:
+        """Vectors of ``texts``, embedded EMBED_BATCH at a time, so that a stop is seen between two forward passes:
+        it raises _Stopped."""
+
+        def unless_stopped() -> None:
+            if stop.is_set():
+                raise _Stopped
+
+        return self.embedder.embed(texts, batch_size=EMBED_BATCH, between_batches=unless_stopped)
+
+    def _embed_resumably(self, path: Path, texts: list[str], bar: tqdm, stop: threading.Event) -> np.ndarray:
         """A long document's vectors, embedded COMMIT_PASSAGES at a time and appended (synced) to a checkpoint
         file, so that an interrupted run goes on where it stopped instead of embedding the document again."""
         dimension = self.embedder.dimension
@@ -231,7 +287,7 @@ class Indexer:
             handle.truncate(done * row)  # a row cut short by a crash is embedded again
             handle.seek(done * row)
             for start in range(done, len(texts), COMMIT_PASSAGES):
-                vectors = self.embedder.embed(texts[start : start + COMMIT_PASSAGES], batch_size=32)
+                vectors = self._embed(texts[start : start + COMMIT_PASSAGES], stop)
                 handle.write(vectors.tobytes())
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -240,11 +296,14 @@ class Indexer:
         return np.vstack(parts)
 
     @staticmethod
-    def _batches(pending: Iterable[Pending], chunker: Chunker) -> Iterator[list[tuple[Pending, list[Passage]]]]:
-        """(document, passages) in batches of about COMMIT_PASSAGES passages; a longer document is a batch alone."""
-        batch: list[tuple[Pending, list[Passage]]] = []
+    def _batches(pending: Iterable[Pending], chunker: Chunker, stop: threading.Event) -> Iterator[Batch]:
+        """(document, passages) in batches of about COMMIT_PASSAGES passages; a longer document is a batch alone.
+        Raises _Stopped at the next document once ``stop`` is set."""
+        batch: Batch = []
         size = 0
         for item in pending:
+            if stop.is_set():
+                raise _Stopped
             passages = chunker.chunk(item.document)
             if len(passages) > COMMIT_PASSAGES and batch:
                 yield batch
@@ -256,6 +315,57 @@ class Indexer:
                 batch, size = [], 0
         if batch:
             yield batch
+
+
+class _Stopped(Exception):
+    """Raised in a pipeline stage that finds the pipeline stopped; it never reaches the caller."""
+
+
+class _Ahead(Generic[T]):
+    """The items of ``items``, made by a daemon thread at most ``depth`` ahead of the one that iterates this: what
+    the thread raises (KeyboardInterrupt included) is raised to that one, and once ``stop`` is set neither side
+    waits for the other any more."""
+
+    def __init__(self, items: Iterable[T], depth: int, stop: threading.Event, name: str) -> None:
+        self._queue: queue.Queue[tuple[bool, T | BaseException | None]] = queue.Queue(maxsize=depth)
+        self._stop = stop
+        self._thread = threading.Thread(target=self._make, args=(items,), name=name, daemon=True)
+        self._thread.start()
+
+    def _make(self, items: Iterable[T]) -> None:
+        try:
+            for item in items:
+                if not self._put((True, item)):
+                    return
+        except BaseException as error:  # noqa: BLE001 - handed over to the consumer, which raises it
+            self._put((False, error))
+        else:
+            self._put((False, None))
+
+    def _put(self, entry: tuple[bool, T | BaseException | None]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(entry, timeout=POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[T]:
+        while not self._stop.is_set():
+            try:
+                more, value = self._queue.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+            if more:
+                yield value  # type: ignore[misc]
+            elif isinstance(value, BaseException):
+                raise value
+            else:
+                return
+
+    def join(self) -> None:
+        self._thread.join()
 
 
 def stored_changed(document: StoredDocument) -> bool:

@@ -103,3 +103,12 @@ def test_an_ellipsis_is_read_into_each_of_the_last_two_questions_and_beside_the_
 def test_a_self_contained_question_has_one_reading():
     assert resolutions("Who is the chief of NASA?", ROSCOSMOS) == [resolve("Who is the chief of NASA?", ROSCOSMOS)]
     assert len(resolutions("What did he say?", [])) == 1
+
+
+def test_a_bare_question_word_is_asked_of_the_last_question_and_its_answer():
+    history = [Turn(question="What did the US acknowledge destroying?", answer="a Soviet-era satellite")]
+    for follow_up in ("How?", "And how?"):
+        assert resolutions(follow_up, history)[1].question == (
+            "How did the US acknowledge destroying a Soviet-era satellite?"
+        )
+    assert resolutions("And when exactly?", history)[1].question.startswith("When exactly did the US")

@@ -1,17 +1,23 @@
-"""Indexing a folder into a store: incremental, resumable, and exact offsets on Unicode text."""
+"""Indexing a folder into a store: incremental, resumable, pipelined, and exact offsets on Unicode text."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa import index as indexing
+from qa.chunking import Chunker, tokenizer_counter
 from qa.documents import document_id, load_document
 from qa.index import Indexer
 from qa.models import Document
-from qa.store import StoredDocument, open_store
+from qa.store import DocumentWrite, StoredDocument, StoreError, open_store
 
 ALPHA = "Alpha is a small village in the mountains. It has a bakery and a church. The river runs past it."
 BETA = "Beta Corporation builds bridges. Its headquarters are in Oslo. It was founded in 1950."
@@ -194,6 +200,244 @@ def test_an_interrupted_long_document_goes_on_where_it_stopped(indexer, folder, 
     for i in range(total):
         found = indexer.store.dense_search(fresh[i], 1)[0]
         assert found[0] == f"{document_id(long_text)}:{i}" and found[1] > 0.999
+
+
+def write_reports(folder: Path, count: int) -> list[Path]:
+    """``count`` files of one to four sentences each (one to four passages of 32 tokens)."""
+    paths = []
+    for n in range(count):
+        text = " ".join(
+            f"Report {n} line {k} says that pier {n} of the harbour counted {n * 7 + k} crates of pears on day {k}."
+            for k in range(1 + n % 4)
+        )
+        paths.append(folder / f"report-{n:02d}.txt")
+        paths[-1].write_text(text, encoding="utf-8")
+    return paths
+
+
+class Watched:
+    """A store that calls ``before(n)`` ahead of its n-th write (raising there fails that write) and records the
+    documents of each write it committed."""
+
+    def __init__(self, store, before: Callable[[int], None]):
+        self.inner = store
+        self._before = before
+        self.committed: list[list[str]] = []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def write(self, items: list[DocumentWrite]) -> None:
+        self._before(len(self.committed) + 1)
+        self.inner.write(items)
+        self.committed.append([item.document.id for item in items])
+
+
+def contents(store) -> tuple[dict, dict, dict[str, np.ndarray]]:
+    """Every stored document (id: source, size, mtime, passage count), passage (id: document, offsets, text) and
+    vector, read back from a local store."""
+    documents = {d.id: (d.source, d.size, d.mtime, d.passage_count) for d in store.documents()}
+    ids = [f"{doc_id}:{i}" for doc_id, (*_, count) in documents.items() for i in range(count)]
+    passages = {i: (p.document_id, p.start, p.end, p.text) for i, p in store.get_passages(ids).items()}
+    db = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True)
+    try:
+        vectors = {i: np.frombuffer(blob, np.float32) for i, blob in db.execute("SELECT id, vector FROM passages")}
+    finally:
+        db.close()
+    return documents, passages, vectors
+
+
+def assert_same_vectors(found: dict[str, np.ndarray], expected: dict[str, np.ndarray]) -> None:
+    assert sorted(found) == sorted(expected)
+    for passage_id, vector in expected.items():
+        assert np.allclose(found[passage_id], vector, atol=1e-4), passage_id
+
+
+def no_pipeline_threads() -> bool:
+    return not [t for t in threading.enumerate() if t.name.startswith("qa-index")]
+
+
+def test_the_pipeline_stores_each_document_as_chunked_and_embedded_alone(tmp_path, folder, embedder, monkeypatch):
+    """Many batches in flight at once (two passages each, long documents alone and checkpointed), and every document
+    holds the passages and vectors it has when chunked and embedded by itself."""
+    paths = write_reports(folder, 24)
+    monkeypatch.setattr(indexing, "COMMIT_PASSAGES", 2)
+    store = open_store("local", str(tmp_path / "index"))
+    indexer = Indexer(store, embedder, 32, 1, checkpoints=tmp_path / "checkpoints")
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    chunker = Chunker(tokenizer_counter(embedder.tokenizer), 32, 1)
+    documents, passages, vectors = {}, {}, {}
+    for path in sorted([*paths, folder / "alpha.txt", folder / "beta.txt"]):
+        document = load_document(path, 10**6)
+        chunks = chunker.chunk(document)
+        stat = path.stat()
+        documents[document.id] = (str(path), stat.st_size, stat.st_mtime, len(chunks))
+        passages |= {p.id: (p.document_id, p.start, p.end, p.text) for p in chunks}
+        vectors |= dict(zip([p.id for p in chunks], embedder.embed([p.text for p in chunks]), strict=True))
+    assert max(count for *_, count in documents.values()) > 2  # some documents are batches alone
+    found_documents, found_passages, found_vectors = contents(store)
+    assert found_documents == documents and found_passages == passages
+    assert_same_vectors(found_vectors, vectors)
+    assert sorted(report.added) == sorted(documents) and report.embedded_passages == len(passages)
+    assert not list((tmp_path / "checkpoints").glob("*")) and no_pipeline_threads()
+    store.close()
+
+
+def test_a_store_error_while_committing_stops_indexing_and_keeps_the_batches_before(
+    tmp_path, folder, embedder, monkeypatch
+):
+    write_reports(folder, 12)
+    monkeypatch.setattr(indexing, "COMMIT_PASSAGES", 2)
+
+    def fail_third(number: int) -> None:
+        if number == 3:
+            raise StoreError("the disk is full")
+
+    store = Watched(open_store("local", str(tmp_path / "index")), fail_third)
+    with pytest.raises(StoreError, match="^the disk is full$"):
+        Indexer(store, embedder, 32, 1).sync_folder(folder, 10**6, progress=False)
+    assert len(store.committed) == 2 and no_pipeline_threads()
+    assert sorted(d.id for d in store.documents()) == sorted(i for batch in store.committed for i in batch)
+    assert store.verify() == []
+    store.close()
+
+
+def test_an_embedding_error_stops_indexing_and_keeps_the_batches_before(tmp_path, folder, embedder, monkeypatch):
+    write_reports(folder, 12)
+    monkeypatch.setattr(indexing, "COMMIT_PASSAGES", 2)
+
+    class Failing:
+        """The real embedder, failing at its fourth call."""
+
+        def __init__(self):
+            self.calls = 0
+
+        def __getattr__(self, name):
+            return getattr(embedder, name)
+
+        def embed(self, texts, **options):
+            self.calls += 1
+            if self.calls == 4:
+                raise RuntimeError("out of memory")
+            return embedder.embed(texts, **options)
+
+    store = Watched(open_store("local", str(tmp_path / "index")), lambda number: None)
+    with pytest.raises(RuntimeError, match="^out of memory$"):
+        Indexer(store, Failing(), 32, 1).sync_folder(folder, 10**6, progress=False)
+    assert len(store.committed) == 3 and no_pipeline_threads()
+    assert sorted(d.id for d in store.documents()) == sorted(i for batch in store.committed for i in batch)
+    store.close()
+
+
+def test_an_interrupted_run_then_another_equals_one_run(tmp_path, folder, embedder, monkeypatch):
+    write_reports(folder, 16)
+    monkeypatch.setattr(indexing, "COMMIT_PASSAGES", 2)
+    whole = open_store("local", str(tmp_path / "whole"))
+    Indexer(whole, embedder, 32, 1).sync_folder(folder, 10**6, progress=False)
+
+    def interrupt_fourth(number: int) -> None:
+        if number == 4:
+            raise KeyboardInterrupt
+
+    store = Watched(open_store("local", str(tmp_path / "index")), interrupt_fourth)
+    with pytest.raises(KeyboardInterrupt):
+        Indexer(store, embedder, 32, 1).sync_folder(folder, 10**6, progress=False)
+    committed = sorted(i for batch in store.committed for i in batch)
+    assert len(store.committed) == 3 and sorted(d.id for d in store.documents()) == committed
+    report = Indexer(store.inner, embedder, 32, 1).sync_folder(folder, 10**6, progress=False)
+    assert sorted(report.reused) == committed and len(report.added) == 18 - len(committed)
+    *found, found_vectors = contents(store)
+    *expected, expected_vectors = contents(whole)
+    assert found == expected
+    assert_same_vectors(found_vectors, expected_vectors)
+    whole.close()
+    store.close()
+
+
+def test_files_are_read_while_earlier_ones_are_committed(tmp_path, folder, embedder, monkeypatch):
+    """Loading runs a few batches ahead of committing, not through the whole folder first: a file removed when the
+    first batch is committed is reported as gone, not indexed."""
+    paths = write_reports(folder, 30)
+    monkeypatch.setattr(indexing, "COMMIT_PASSAGES", 2)
+
+    def remove_last(number: int) -> None:
+        if number == 1:
+            paths[-1].unlink()
+
+    store = Watched(open_store("local", str(tmp_path / "index")), remove_last)
+    report = Indexer(store, embedder, 32, 1).sync_folder(folder, 10**6, progress=False)
+    assert [(f.source, f.reason) for f in report.failures] == [
+        (str(paths[-1]), "cannot read it (No such file or directory)")
+    ]
+    assert store.manifest().document_count == 31 == len(report.added)
+    store.close()
+
+
+class WordEmbedder:
+    """No model: a word is a token and a passage's vector comes from its hash; texts are embedded ``batch_size`` at a
+    time like ``Embedder.embed``, ``before(call, texts)`` runs ahead of each batch, and their sizes are recorded."""
+
+    model_name, dimension, max_tokens = "words", 8, 510
+
+    def __init__(self, before: Callable[[int, list[str]], None] = lambda call, texts: None):
+        self._before = before
+        self.calls: list[int] = []
+
+    @staticmethod
+    def tokenizer(texts: list[str], **options) -> dict[str, list[list[str]]]:
+        return {"input_ids": [text.split() for text in texts]}
+
+    def embed(self, texts: list[str], progress=False, batch_size=None, between_batches=None) -> np.ndarray:
+        size = batch_size or len(texts) or 1
+        parts = [np.zeros((0, self.dimension), dtype=np.float32)]
+        for start in range(0, len(texts), size):
+            if between_batches is not None:
+                between_batches()
+            chunk = texts[start : start + size]
+            self._before(len(self.calls) + 1, chunk)
+            self.calls.append(len(chunk))
+            vectors = np.array([np.random.default_rng(abs(hash(t))).normal(size=self.dimension) for t in chunk])
+            parts.append((vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32))
+        return np.vstack(parts)
+
+
+def test_ctrl_c_stops_the_embedding_under_way_after_one_forward_pass(tmp_path):
+    """Interrupted when the first batch is committed, while the second one is being embedded: the second one's
+    embedding stops after the forward pass under way, not at the end of its batch, and no thread is left."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    for n in range(64):  # 8 passages each: 32 files to a batch
+        (folder / f"log-{n:02d}.txt").write_text(
+            " ".join(f"Entry {k} of log {n} tells what the crew of boat {n} did on day {k}." for k in range(8)),
+            encoding="utf-8",
+        )
+    embedding, interrupted = threading.Event(), threading.Event()
+
+    def held_at_the_second_batch(call: int, texts: list[str]) -> None:
+        if call == indexing.COMMIT_PASSAGES // indexing.EMBED_BATCH + 1:
+            embedding.set()
+            assert interrupted.wait(30)
+            time.sleep(0.1)  # for the interruption to reach the pipeline
+
+    def interrupt(number: int) -> None:
+        assert embedding.wait(30)
+        interrupted.set()
+        raise KeyboardInterrupt
+
+    embedder = WordEmbedder(held_at_the_second_batch)
+    store = Watched(open_store("local", str(tmp_path / "index")), interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        Indexer(store, embedder, 20, 0).sync_folder(folder, 10**6, progress=False)
+    first = indexing.COMMIT_PASSAGES // indexing.EMBED_BATCH
+    assert embedder.calls == [indexing.EMBED_BATCH] * (first + 1) and no_pipeline_threads()
+    assert store.manifest().document_count == 0
+    store.close()
+
+
+def test_the_progress_bar_counts_passages_per_second(indexer, folder, capsys):
+    report = indexer.sync_folder(folder, 10**6, progress=True)
+    shown = capsys.readouterr().err.splitlines()[-1]
+    assert f"indexing: {report.embedded_passages} passages [" in shown and " passages/s, documents=2]" in shown
 
 
 def written_before_pages(backend: str, location: str) -> None:

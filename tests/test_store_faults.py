@@ -105,9 +105,14 @@ def counted_write(self, items):
     commits += 1
 local.LocalStore.write = counted_write
 
+embeds = 0
 embed = Embedder.embed
 def embed_halting(self, texts, *args, **kwargs):
-    if commits == 2:
+    global embeds
+    embeds += 1
+    if embeds == 3 and stage == "embedding":  # the third batch (embedded while the second one is committed)
+        while commits < 2:
+            time.sleep(0.01)
         halt("embedding")  # two batches committed, the third one being embedded
     return embed(self, texts, *args, **kwargs)
 Embedder.embed = embed_halting
