@@ -170,7 +170,11 @@ def runtime_rows(documents: Path, index: Path, question: str, text: str, accurac
 
     questions = squad_corpus(load_squad(DATA_DIR / "squad-v1.1-dev.json.gz"), "squad-v1.1-dev")[0][:accuracy_questions]
     texts = list(dict.fromkeys(q.context or "" for q in questions)) + [q.question for q in questions]
-    chosen = choose_runtime(cpu_flags(), onnx_available=onnx_available())
+    flags, onnx = cpu_flags(), onnx_available()
+    chosen = {
+        "reader": choose_runtime(flags, onnx_available=onnx, int8=False),
+        "embedder": choose_runtime(flags, onnx_available=onnx),
+    }
     rows: list[dict] = []
     for runtime, precision in runtime_choices():
         engine = QA(documents_dir=documents, index_dir=index, reader="trained", runtime=runtime, precision=precision)
@@ -191,7 +195,7 @@ def runtime_rows(documents: Path, index: Path, question: str, text: str, accurac
                 "alone": alone,
                 "batched": batched,
                 "f1": f1,
-                "auto": (runtime, precision) == chosen,
+                "chosen for": [model for model, pair in chosen.items() if pair == (runtime, precision)],
                 "vectors": vectors,
                 "embed_ms": embed_ms,
                 "cosine": (float(cosines.mean()), float(cosines.min())),
@@ -292,7 +296,7 @@ def main() -> None:
                 f"({runtimes[0]['alone'] / row['alone']:.2f}x fp32 alone)   F1 {row['f1']:.1f} ({delta:+.1f}: "
                 f"{'ok' if delta >= -0.5 else 'FAILS the guard'});   embedder {row['embed_ms']:.1f} ms per text, "
                 f"cosine to fp32 mean {row['cosine'][0]:.4f} min {row['cosine'][1]:.4f} "
-                f"({'ok' if row['cosine'][0] >= 0.99 else 'FAILS the guard'}){'   <- chosen' if row['auto'] else ''}"
+                f"({'ok' if row['cosine'][0] >= 0.99 else 'FAILS the guard'}){'   <- chosen for the ' + ' and '.join(row['chosen for']) if row['chosen for'] else ''}"
             )
     if window_ms and isinstance(reader, SpanReader):
         runtime, precision = reader.runtime

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
         "auto",
         description="The reader's numbers: 'fp32', 'bf16' (torch) or 'int8' (onnx); 'auto' picks for this CPU.",
     )
+    reader_workers: int = Field(
+        0,
+        ge=0,
+        le=8,
+        description="Threads running the reader's forward passes for concurrent questions; 0 picks two for ONNX "
+        "Runtime, one for PyTorch (whose passes use every core).",
+    )
     retrieval_mode: RetrievalMode = "hybrid"
     top_k: int = Field(5, ge=1, le=100, description="Passages handed to the reader.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")

@@ -185,10 +185,22 @@ def antecedents(history: list[Turn], limit: int = 3) -> list[str]:
     return found[:limit]
 
 
+def thing_antecedents(history: list[Turn], limit: int = 2) -> list[str]:
+    """What "it"/"that"/"there" may point back to: the short answers of earlier turns that did not ask for a
+    person, newest first."""
+    found: list[str] = []
+    for turn in reversed(history):
+        answer = (turn.answer or "").strip()
+        if answer and len(answer.split()) <= MAX_ANTECEDENT_WORDS and not asks_for_person(turn.question):
+            if answer.casefold() not in (f.casefold() for f in found):
+                found.append(answer)
+    return found[:limit]
+
+
 def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> list[ResolvedQuestion]:
     """The ways a follow-up may be read, the rules' choice (``resolve``) first: a bare "And how?" asked of the last
     question and its answer, its pronoun replaced by each likely antecedent, its fragment put into each of the two
-    last questions, and the question with the last turn read beside it. ``QA.ask`` reads each and keeps the one its reader is most confident in, so that the rules propose
+    last questions, and an elliptical question with the last turn read beside it. ``QA.ask`` reads each and keeps the one its reader is most confident in, so that the rules propose
     and the trained reader decides. A self-contained question has one reading: itself."""
     first = resolve(question, history)
     if not history or not first.rewritten:
@@ -202,23 +214,23 @@ def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> li
         rest = QUESTION_WORDS.sub("", last.question.strip(), count=1).strip().rstrip("?")
         rewritten = f"{asked.group(1).capitalize()} {rest} {last_answer}?"
         found.append(ResolvedQuestion(rewritten, f"{rewritten} {last.question.strip()}", True))
-    person = re.search(rf"\b({SUBJECT_PRONOUNS}|{OBJECT_PRONOUNS}|{POSSESSIVE_PRONOUNS})\b", question, re.I)
-    for antecedent in antecedents(history):
-        if person:
+    if re.search(rf"\b({SUBJECT_PRONOUNS}|{OBJECT_PRONOUNS}|{POSSESSIVE_PRONOUNS})\b", question, re.I):
+        for antecedent in antecedents(history):
             rewritten = substitute(question, antecedent)
-        elif THING_PRONOUN.search(question):
+            found.append(ResolvedQuestion(rewritten, f"{rewritten} {last.question.strip()}", True))
+    elif THING_PRONOUN.search(question):
+        for antecedent in thing_antecedents(history):
             rewritten = THING_PRONOUN.sub(antecedent, question, count=1)
-        else:
-            break
-        found.append(ResolvedQuestion(rewritten, f"{rewritten} {last.question.strip()}", True))
+            found.append(ResolvedQuestion(rewritten, f"{rewritten} {last.question.strip()}", True))
     if ELLIPSIS.match(question) or len(question.split()) <= 2:
         fragment = ELLIPSIS.sub("", question).strip(" ?,")
         for turn in reversed(history[-2:]):
             if fragment and not QUESTION_WORDS.match(fragment):
                 rewritten = f"{replace_phrase(turn.question.strip().rstrip('?'), fragment)}?"
                 found.append(ResolvedQuestion(rewritten, f"{rewritten} {(turn.answer or '').strip()}".strip(), True))
-    beside = f"{question} {last.question.strip()} {(last.answer or '').strip()}".strip()
-    found.append(ResolvedQuestion(beside, beside, True))
+    if ELLIPSIS.match(question) or len(question.split()) <= 3:  # too little to be read alone ("Such as?")
+        beside = f"{question} {last.question.strip()} {last_answer}".strip()
+        found.append(ResolvedQuestion(beside, beside, True))
     distinct: dict[tuple[str, str], ResolvedQuestion] = {}
     for reading in found:
         distinct.setdefault((reading.question, reading.retrieval_query), reading)

@@ -156,6 +156,7 @@ class QA:
                         s.answer_threshold,
                         runtime=s.runtime,
                         precision=s.precision,
+                        workers=s.reader_workers,
                     )
             return self._readers[kind]
 

@@ -220,9 +220,11 @@ class SpanReader:
         batch_size: int = 16,
         runtime: Runtime = "torch",
         precision: Precision = "fp32",
+        workers: int = 0,
     ):
         self.model_name = model
-        self.runtime = choose_runtime(cpu_flags(), runtime, precision, onnx_available=onnx_available())
+        self.workers = workers  # threads running forward passes (see WindowBatcher); 0: two for ONNX, one for torch
+        self.runtime = choose_runtime(cpu_flags(), runtime, precision, onnx_available=onnx_available(), int8=False)
         self.max_length = max_length
         self.stride = stride
         self.max_question_tokens = max_question_tokens
@@ -299,7 +301,7 @@ class SpanReader:
 
     @cached_property
     def batcher(self) -> WindowBatcher:
-        workers = int(os.environ.get("QA_READER_WORKERS", 2 if self.runtime[0] == "onnx" else 1))
+        workers = self.workers or (2 if self.runtime[0] == "onnx" else 1)
         return WindowBatcher(self.forward, workers=workers)
 
     def logits(self, encoded) -> tuple[list[np.ndarray], list[np.ndarray]]:

@@ -41,18 +41,24 @@ def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
 
 
 def choose_runtime(
-    flags: frozenset[str], runtime: Runtime = "auto", precision: Precision = "auto", onnx_available: bool = True
+    flags: frozenset[str],
+    runtime: Runtime = "auto",
+    precision: Precision = "auto",
+    onnx_available: bool = True,
+    int8: bool = True,
 ) -> tuple[str, str]:
-    """(runtime, precision) for a CPU with ``flags``; "auto" picks what is fastest there at the reader's accuracy:
-    bf16 in PyTorch with AMX, per-channel int8 in ONNX Runtime with VNNI, bf16 with avx512_bf16, fp32 elsewhere
-    (measured in ``python -m eval.benchmark``). Raises OptionError for a pair that does not exist (torch int8)."""
+    """(runtime, precision) for a CPU with ``flags``; "auto" picks what is fastest there at the model's accuracy
+    (measured in ``python -m eval.benchmark``): bf16 in PyTorch with AMX; per-channel int8 in ONNX Runtime with VNNI
+    when ``int8`` (the embedder; the reader's int8 logits keep its F1 but move its calibrated confidences, so it
+    never picks int8 by itself); bf16 with avx512_bf16; ONNX Runtime fp32 (its fused kernels beat PyTorch's) or
+    PyTorch fp32 elsewhere. Raises OptionError for a pair that does not exist (torch int8)."""
     if runtime != "auto" and precision != "auto" and precision not in PRECISIONS[runtime]:
         allowed = " or ".join(PRECISIONS[runtime])
         raise OptionError(f"The {runtime} runtime runs in {allowed}, not {precision} (QA_RUNTIME, QA_PRECISION).")
     if runtime == "onnx" and not onnx_available:
         raise OptionError("The onnx runtime needs the onnxruntime package: pip install onnxruntime onnx.")
     bf16 = any(f in flags for f in BF16_FLAGS)
-    vnni = any(f in flags for f in VNNI_FLAGS)
+    vnni = int8 and any(f in flags for f in VNNI_FLAGS)
     if precision != "auto":
         if runtime != "auto":
             return runtime, precision
@@ -67,7 +73,9 @@ def choose_runtime(
         return "torch", "bf16"
     if vnni and onnx_available:
         return "onnx", "int8"
-    return "torch", "bf16" if bf16 else "fp32"
+    if bf16:
+        return "torch", "bf16"
+    return ("onnx", "fp32") if onnx_available else ("torch", "fp32")
 
 
 def onnx_available() -> bool:

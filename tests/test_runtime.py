@@ -20,16 +20,31 @@ AMX = VNNI_AND_BF16 | {"amx_tile", "amx_bf16", "amx_int8"}  # Intel Sapphire Rap
 @pytest.mark.parametrize(
     ("flags", "onnx", "chosen"),
     [
-        (AVX2, True, ("torch", "fp32")),
+        (AVX2, True, ("onnx", "fp32")),
+        (AVX2, False, ("torch", "fp32")),
         (AVX2 | {"avx_vnni"}, True, ("onnx", "int8")),
         (VNNI_AND_BF16, True, ("onnx", "int8")),
         (VNNI_AND_BF16, False, ("torch", "bf16")),
         (AMX, True, ("torch", "bf16")),
-        (frozenset(), True, ("torch", "fp32")),
+        (frozenset(), True, ("onnx", "fp32")),
     ],
 )
 def test_auto_picks_the_fastest_accurate_choice_for_the_cpu(flags, onnx, chosen):
     assert choose_runtime(flags, onnx_available=onnx) == chosen
+
+
+@pytest.mark.parametrize(
+    ("flags", "chosen"),
+    [
+        (AVX2, ("onnx", "fp32")),
+        (AVX2 | {"avx_vnni"}, ("onnx", "fp32")),
+        (VNNI_AND_BF16, ("torch", "bf16")),
+        (AMX, ("torch", "bf16")),
+    ],
+)
+def test_the_reader_never_picks_int8_by_itself(flags, chosen):
+    assert choose_runtime(flags, int8=False) == chosen
+    assert choose_runtime(flags, "auto", "int8", int8=False) == ("onnx", "int8")  # asked for, it gets it
 
 
 @pytest.mark.parametrize(
