@@ -83,7 +83,7 @@ class Settings(BaseSettings):
         "answer_threshold decides for one without calibration). Chosen on the calibration data, see the model card.",
     )
     stop_confidence: float = Field(
-        0.5,
+        0.6,
         ge=0.0,
         le=1.0,
         allow_inf_nan=False,

@@ -177,6 +177,15 @@ class Embedder:
     @cached_property
     def tokenizer(self):
         """The model's tokenizer alone, cheap to load: chunking counts tokens with it."""
+        return self._load_tokenizer()
+
+    @cached_property
+    def _batch_tokenizer(self):
+        """A tokenizer of its own for embedding: a fast tokenizer keeps its padding and truncation between calls, so
+        one shared with chunking (which may run in another thread while this one embeds) could pad a batch wrong."""
+        return self._load_tokenizer()
+
+    def _load_tokenizer(self):
         from transformers import AutoTokenizer
 
         with loading_model("embedding_model", self.model_name):
@@ -209,6 +218,8 @@ class Embedder:
             else:
                 self.model  # noqa: B018
             self.tokenizer  # noqa: B018
+            if self.shape is not None:
+                self._batch_tokenizer  # noqa: B018
 
     def embed(
         self,
@@ -239,7 +250,7 @@ class Embedder:
         if self.shape is None:
             encoded = self.model.encode(texts, batch_size=len(texts), normalize_embeddings=True, convert_to_tensor=True)
             return unit_rows(encoded.float().numpy())
-        features = self.tokenizer(
+        features = self._batch_tokenizer(
             texts, padding=True, truncation="longest_first", max_length=self.shape.max_seq_length, return_tensors="np"
         )
         return unit_rows(self.pooled(dict(features)))

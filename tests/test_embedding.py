@@ -141,3 +141,13 @@ def test_each_runtime_gives_the_fp32_vectors(embedder, tmp_path, monkeypatch, ru
     assert twin.runtime == (runtime, precision)
     if runtime == "onnx":  # each text runs alone: the same numbers whatever it is batched with
         assert np.array_equal(twin.embed(TEXTS[:2]), vectors[:2])
+
+
+def test_embedding_never_shares_the_tokenizer_chunking_counts_with():
+    """Indexing chunks the next files in one thread while it embeds in another: a fast tokenizer keeps its padding
+    settings between calls, so a shared one padded a batch to ragged rows ("setting an array element with a
+    sequence")."""
+    embedder = Embedder()
+    assert embedder._batch_tokenizer is not embedder.tokenizer
+    twin = embedder.twin()
+    assert twin.tokenizer is not embedder.tokenizer and twin._batch_tokenizer is not embedder._batch_tokenizer
