@@ -210,7 +210,7 @@ class Indexer:
         chunker = Chunker(
             tokenizer_counter(self.embedder.tokenizer), self.store_settings().chunk_tokens, self.overlap_sentences
         )
-        bar = tqdm(unit=" passages", desc="indexing", disable=not progress)
+        bar = tqdm(unit=" passages", desc="indexing", disable=not progress, delay=0.5)  # silent when nothing is new
         stop = threading.Event()
         loading = _Ahead(self._batches(pending, chunker, stop), LOADED_AHEAD, stop, "qa-index-loading")
         embedding = _Ahead(self._embedded(loading, bar, stop), EMBEDDED_AHEAD, stop, "qa-index-embedding")
