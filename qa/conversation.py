@@ -164,11 +164,21 @@ def resolve(question: str, history: list[Turn] | None) -> ResolvedQuestion:
     return ResolvedQuestion(question=question, retrieval_query=f"{question} {context}", rewritten=True)
 
 
-BARE_QUESTION_WORD = re.compile(
-    r"^\s*(?:and|but|so|then)?\s*((?:how|when|where|why|who|what|which)(?:\s+(?:much|many|long|often|far|old|exactly))?)"
-    r"\s*\??\s*$",
-    re.I,
-)
+WH_WORD = re.compile(r"\b(who|whom|whose|what|when|where|which|why|how)\b(\s+\w+)?", re.I)
+MAX_SHORT_QUESTION_WORDS = 5
+
+
+def asks_only(fragment: str) -> bool:
+    """Whether a follow-up is only the asking part of a question ("how", "in what year", "by whom", "with how many
+    troops"): a few words with a question word not followed by a verb, and no pronoun."""
+    words = fragment.split()
+    found = WH_WORD.search(fragment)
+    if not found or not words or len(words) > MAX_SHORT_QUESTION_WORDS or REFERRING.search(fragment):
+        return False
+    following = (found.group(2) or "").strip().lower()
+    return following not in AUXILIARIES and following not in {"is", "are", "was", "were", "does", "did"}
+
+
 THING_PRONOUN = re.compile(rf"\b({THING_PRONOUNS}|there|then)\b", re.I)
 
 
@@ -198,21 +208,23 @@ def thing_antecedents(history: list[Turn], limit: int = 2) -> list[str]:
 
 
 def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> list[ResolvedQuestion]:
-    """The ways a follow-up may be read, the rules' choice (``resolve``) first: a bare "And how?" asked of the last
-    question and its answer, its pronoun replaced by each likely antecedent, its fragment put into each of the two
-    last questions, and an elliptical question with the last turn read beside it. ``QA.ask`` reads each and keeps the one its reader is most confident in, so that the rules propose
-    and the trained reader decides. A self-contained question has one reading: itself."""
+    """The ways a follow-up may be read, the rules' choice (``resolve``) first: a short question ("And how?", "In
+    what year?") asked of the last question and its answer, its pronoun replaced by each likely antecedent, its
+    fragment put into each of the two last questions, and an elliptical question read beside the last turn.
+    ``QA.ask`` reads each and keeps the one its reader is most confident in: the rules propose and the trained reader
+    decides. The rules' reading is left out when it is an elliptical question as asked (read alone, "In what year?"
+    finds some year). A self-contained question has one reading: itself."""
     first = resolve(question, history)
-    if not history or not first.rewritten:
+    asked = ELLIPSIS.sub("", question).strip(" ?,")
+    if not history or not (first.rewritten or asks_only(asked)):
         return [first]
     question = question.strip()
     last = history[-1]
     found = [first]
-    asked = BARE_QUESTION_WORD.match(question)
     last_answer = (last.answer or "").strip()
-    if asked and last_answer:  # "And how?" after "What did the US destroy?" / "a satellite"
+    if asks_only(asked) and last_answer:  # "And how?" after "What did the US destroy?" / "a satellite"
         rest = QUESTION_WORDS.sub("", last.question.strip(), count=1).strip().rstrip("?")
-        rewritten = f"{asked.group(1).capitalize()} {rest} {last_answer}?"
+        rewritten = f"{asked[0].upper()}{asked[1:]} {rest} {last_answer}?"
         found.append(ResolvedQuestion(rewritten, f"{rewritten} {last.question.strip()}", True))
     if re.search(rf"\b({SUBJECT_PRONOUNS}|{OBJECT_PRONOUNS}|{POSSESSIVE_PRONOUNS})\b", question, re.I):
         for antecedent in antecedents(history):
@@ -222,15 +234,17 @@ def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> li
         for antecedent in thing_antecedents(history):
             rewritten = THING_PRONOUN.sub(antecedent, question, count=1)
             found.append(ResolvedQuestion(rewritten, f"{rewritten} {last.question.strip()}", True))
+    elliptical = bool(ELLIPSIS.match(question)) or len(question.split()) <= 3 or asks_only(asked)
     if ELLIPSIS.match(question) or len(question.split()) <= 2:
-        fragment = ELLIPSIS.sub("", question).strip(" ?,")
         for turn in reversed(history[-2:]):
-            if fragment and not QUESTION_WORDS.match(fragment):
-                rewritten = f"{replace_phrase(turn.question.strip().rstrip('?'), fragment)}?"
+            if asked and not QUESTION_WORDS.match(asked):
+                rewritten = f"{replace_phrase(turn.question.strip().rstrip('?'), asked)}?"
                 found.append(ResolvedQuestion(rewritten, f"{rewritten} {(turn.answer or '').strip()}".strip(), True))
-    if ELLIPSIS.match(question) or len(question.split()) <= 3:  # too little to be read alone ("Such as?")
+    if elliptical:  # too little to be read alone ("Such as?")
         beside = f"{question} {last.question.strip()} {last_answer}".strip()
         found.append(ResolvedQuestion(beside, beside, True))
+    if elliptical and first.question == question and len(found) > 1:
+        found = found[1:]
     distinct: dict[tuple[str, str], ResolvedQuestion] = {}
     for reading in found:
         distinct.setdefault((reading.question, reading.retrieval_query), reading)

@@ -113,7 +113,16 @@ def test_a_self_contained_question_has_one_reading():
 def test_a_bare_question_word_is_asked_of_the_last_question_and_its_answer():
     history = [Turn(question="What did the US acknowledge destroying?", answer="a Soviet-era satellite")]
     for follow_up in ("How?", "And how?"):
-        assert resolutions(follow_up, history)[1].question == (
+        assert resolutions(follow_up, history)[0].question == (
             "How did the US acknowledge destroying a Soviet-era satellite?"
         )
-    assert resolutions("And when exactly?", history)[1].question.startswith("When exactly did the US")
+    assert resolutions("And when exactly?", history)[0].question.startswith("When exactly did the US")
+
+
+def test_a_short_question_is_never_read_alone():
+    history = [Turn(question="Where was the plague first introduced to Europe?", answer="Genoese traders")]
+    readings = [r.question for r in resolutions("In what year?", history)]
+    assert readings[0] == "In what year was the plague first introduced to Europe Genoese traders?"
+    assert "In what year?" not in readings  # alone, it finds some year in whatever passage comes first
+    assert len(resolutions("What is his title?", history)) > 1  # a verb follows: not only the asking part
+    assert resolutions("In what year?", [])[0].question == "In what year?"  # nothing to lean on
