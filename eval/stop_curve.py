@@ -12,7 +12,8 @@ from tqdm import tqdm
 
 from qa.cli import DATA_DIR
 from qa.evaluation import corpus_cache_folder, exact_match, f1_score, squad_corpus
-from qa.reading import ReaderSpan, candidates_by_text, merge_spans
+from qa.pipeline import stages
+from qa.reading import ReaderSpan, candidates_by_text
 from qa.squad import load_squad
 
 STOPS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
@@ -37,16 +38,14 @@ def best(reader, spans: list[ReaderSpan]) -> tuple[str | None, float | None]:
 
 
 def read_both(engine, questions) -> list[Read]:
-    """Each question read as ``read_in_stages`` reads it, keeping both stages' answers."""
+    """Each question read in both of ``read_in_stages``'s stages, keeping both answers."""
     reader = engine.reader()
     reads = []
     for question in tqdm(questions, desc="questions", unit="q"):
         passages = [p.passage for p in engine.retriever.search(question.question, engine.settings.top_k).passages]
-        first = reader.read(question.question, passages[:1], top_n=10)
-        rest = reader.read(question.question, passages[1:], top_n=10) if len(passages) > 1 else []
-        reads.append(
-            Read(question.answers, *best(reader, first), *best(reader, merge_spans(first + rest)[:10]), len(passages))
-        )
+        first, *rest = stages(reader, question.question, passages)
+        every = rest[0] if rest else first
+        reads.append(Read(question.answers, *best(reader, first), *best(reader, every), len(passages)))
     return reads
 
 

@@ -55,9 +55,9 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--reader", metavar="{trained,sentence}", help="trained span reader or sentence baseline (QA_READER)"
     )
-    group.add_argument("--runtime", metavar="{auto,torch,onnx}", help="the reader's runtime (QA_RUNTIME; default auto)")
+    group.add_argument("--runtime", metavar="{auto,torch,onnx}", help="the models' runtime (QA_RUNTIME; default auto)")
     group.add_argument(
-        "--precision", metavar="{auto,fp32,bf16,int8}", help="the reader's precision (QA_PRECISION; default auto)"
+        "--precision", metavar="{auto,fp32,bf16,int8}", help="the models' precision (QA_PRECISION; default auto)"
     )
     group.add_argument("--reader-model", help="AutoModelForQuestionAnswering name or path (QA_READER_MODEL)")
     group.add_argument("--embedding-model", help="sentence-transformers name or path (QA_EMBEDDING_MODEL)")

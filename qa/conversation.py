@@ -14,6 +14,7 @@ THING_PRONOUNS = r"it|this|that|these|those"
 REFERRING = re.compile(
     rf"\b({SUBJECT_PRONOUNS}|{OBJECT_PRONOUNS}|{POSSESSIVE_PRONOUNS}|{THING_PRONOUNS}|there|then|the same)\b", re.I
 )
+PERSON_PRONOUN = re.compile(rf"\b({SUBJECT_PRONOUNS}|{OBJECT_PRONOUNS}|{POSSESSIVE_PRONOUNS})\b", re.I)
 ELLIPSIS = re.compile(r"^\s*(and|but|also|what about|how about|and what about|what else)\b", re.I)
 QUESTION_WORDS = re.compile(r"^\s*(who|what|when|where|which|why|how)\b", re.I)
 MAX_ANTECEDENT_WORDS = 8
@@ -86,8 +87,7 @@ def substitute(question: str, antecedent: str) -> str:
         word = match.group(0).lower()
         return f"{antecedent}'s" if re.fullmatch(POSSESSIVE_PRONOUNS, word) else antecedent
 
-    pattern = rf"\b({SUBJECT_PRONOUNS}|{OBJECT_PRONOUNS}|{POSSESSIVE_PRONOUNS})\b"
-    return re.sub(pattern, replace, question, count=1, flags=re.I)
+    return PERSON_PRONOUN.sub(replace, question, count=1)
 
 
 def replace_phrase(previous: str, fragment: str) -> str:
@@ -128,13 +128,18 @@ def last_name(question: str) -> str | None:
     return names[-1] if names else None
 
 
+def short_answer(turn: Turn) -> str | None:
+    """A turn's answer when it is short enough to stand for what a pronoun points back to."""
+    answer = (turn.answer or "").strip()
+    return answer if answer and len(answer.split()) <= MAX_ANTECEDENT_WORDS else None
+
+
 def person_antecedent(last: Turn) -> str | None:
     """Whom "he"/"she"/"they" most likely mean: the last answer when it named a person, else a name in the last question."""
-    answer = (last.answer or "").strip()
-    short_answer = answer if answer and len(answer.split()) <= MAX_ANTECEDENT_WORDS else None
-    if short_answer and asks_for_person(last.question):
-        return short_answer
-    return last_name(last.question) or short_answer
+    answer = short_answer(last)
+    if answer and asks_for_person(last.question):
+        return answer
+    return last_name(last.question) or answer
 
 
 def resolve(question: str, history: list[Turn] | None) -> ResolvedQuestion:
@@ -150,7 +155,7 @@ def resolve(question: str, history: list[Turn] | None) -> ResolvedQuestion:
     last = history[-1]
     answer = (last.answer or "").strip()
     context = f"{last.question.strip()} {answer}".strip()
-    person_pronoun = re.search(rf"\b({SUBJECT_PRONOUNS}|{OBJECT_PRONOUNS}|{POSSESSIVE_PRONOUNS})\b", question, re.I)
+    person_pronoun = PERSON_PRONOUN.search(question)
     antecedent = person_antecedent(last) if person_pronoun else None
     if antecedent:
         rewritten = substitute(question, antecedent)
@@ -176,7 +181,7 @@ def asks_only(fragment: str) -> bool:
     if not found or not words or len(words) > MAX_SHORT_QUESTION_WORDS or REFERRING.search(fragment):
         return False
     following = (found.group(2) or "").strip().lower()
-    return following not in AUXILIARIES and following not in {"is", "are", "was", "were", "does", "did"}
+    return following not in AUXILIARIES
 
 
 THING_PRONOUN = re.compile(rf"\b({THING_PRONOUNS}|there|then)\b", re.I)
@@ -185,26 +190,24 @@ THING_PRONOUN = re.compile(rf"\b({THING_PRONOUNS}|there|then)\b", re.I)
 def antecedents(history: list[Turn], limit: int = 3) -> list[str]:
     """Whom or what a follow-up may point back to, most likely first: each earlier turn's person (its short answer
     when it asked for a person, else a name in its question), then its other short answer, newest turn first."""
-    found: list[str] = []
-    for turn in reversed(history):
-        answer = (turn.answer or "").strip()
-        short = answer if answer and len(answer.split()) <= MAX_ANTECEDENT_WORDS else None
-        for candidate in (person_antecedent(turn), last_name(turn.question), short):
-            if candidate and candidate.casefold() not in (f.casefold() for f in found):
-                found.append(candidate)
-    return found[:limit]
+    return first_distinct(
+        [c for t in reversed(history) for c in (person_antecedent(t), last_name(t.question), short_answer(t))], limit
+    )
 
 
 def thing_antecedents(history: list[Turn], limit: int = 2) -> list[str]:
     """What "it"/"that"/"there" may point back to: the short answers of earlier turns that did not ask for a
     person, newest first."""
-    found: list[str] = []
-    for turn in reversed(history):
-        answer = (turn.answer or "").strip()
-        if answer and len(answer.split()) <= MAX_ANTECEDENT_WORDS and not asks_for_person(turn.question):
-            if answer.casefold() not in (f.casefold() for f in found):
-                found.append(answer)
-    return found[:limit]
+    return first_distinct([short_answer(t) for t in reversed(history) if not asks_for_person(t.question)], limit)
+
+
+def first_distinct(candidates: list[str | None], limit: int) -> list[str]:
+    """The first ``limit`` candidates that are given and differ from the earlier ones (case aside)."""
+    found: dict[str, str] = {}
+    for candidate in candidates:
+        if candidate:
+            found.setdefault(candidate.casefold(), candidate)
+    return list(found.values())[:limit]
 
 
 def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> list[ResolvedQuestion]:
@@ -216,17 +219,18 @@ def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> li
     finds some year). A self-contained question has one reading: itself."""
     first = resolve(question, history)
     asked = ELLIPSIS.sub("", question).strip(" ?,")
-    if not history or not (first.rewritten or asks_only(asked)):
+    only_asks = asks_only(asked)  # "In what year?": the asking part of a question, nothing else
+    if not history or not (first.rewritten or only_asks):
         return [first]
     question = question.strip()
     last = history[-1]
     found = [first]
     last_answer = (last.answer or "").strip()
-    if asks_only(asked) and last_answer:  # "And how?" after "What did the US destroy?" / "a satellite"
+    if only_asks and last_answer:  # "And how?" after "What did the US destroy?" / "a satellite"
         rest = QUESTION_WORDS.sub("", last.question.strip(), count=1).strip().rstrip("?")
         rewritten = f"{asked[0].upper()}{asked[1:]} {rest} {last_answer}?"
         found.append(ResolvedQuestion(rewritten, f"{rewritten} {last.question.strip()}", True))
-    if re.search(rf"\b({SUBJECT_PRONOUNS}|{OBJECT_PRONOUNS}|{POSSESSIVE_PRONOUNS})\b", question, re.I):
+    if PERSON_PRONOUN.search(question):
         for antecedent in antecedents(history):
             rewritten = substitute(question, antecedent)
             found.append(ResolvedQuestion(rewritten, f"{rewritten} {last.question.strip()}", True))
@@ -234,7 +238,7 @@ def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> li
         for antecedent in thing_antecedents(history):
             rewritten = THING_PRONOUN.sub(antecedent, question, count=1)
             found.append(ResolvedQuestion(rewritten, f"{rewritten} {last.question.strip()}", True))
-    elliptical = bool(ELLIPSIS.match(question)) or len(question.split()) <= 3 or asks_only(asked)
+    elliptical = bool(ELLIPSIS.match(question)) or len(question.split()) <= 3 or only_asks
     if ELLIPSIS.match(question) or len(question.split()) <= 2:
         for turn in reversed(history[-2:]):
             if asked and not QUESTION_WORDS.match(asked):

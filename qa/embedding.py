@@ -22,6 +22,7 @@ from qa.runtime import (
     exported,
     onnx_available,
     onnx_session,
+    torch_session,
 )
 from qa.validation import loading_model
 
@@ -107,7 +108,7 @@ class Embedder:
         self.model_name = model
         self.batch_size = batch_size
         self.runtime_asked: tuple[Runtime, Precision] = (runtime, precision)
-        choose_runtime(cpu_flags(), runtime, precision, onnx_available=onnx_available())  # a bad pair fails here
+        self._chosen = choose_runtime(cpu_flags(), runtime, precision, onnx_available=onnx_available())  # or fails
         self._lock = threading.RLock()
 
     @cached_property
@@ -123,11 +124,10 @@ class Embedder:
     def runtime(self) -> tuple[str, str]:
         """(runtime, precision) the texts are embedded in: as asked, "auto" chosen for this CPU; PyTorch for a
         model that is not a plain mean-pooling folder."""
-        chosen = choose_runtime(cpu_flags(), *self.runtime_asked, onnx_available=onnx_available())
-        if chosen[0] == "onnx" and self.shape is None:
+        if self._chosen[0] == "onnx" and self.shape is None:
             log.info("embedding_model %r is not a plain mean-pooling folder; it runs in PyTorch", self.path)
             return "torch", "fp32"
-        return chosen
+        return self._chosen
 
     @cached_property
     def model(self):
@@ -149,19 +149,9 @@ class Embedder:
             run = onnx_session(
                 exported("embedder", lambda: self._module("fp32"), Path(self.path), precision), per_token=False
             )
-            return lambda batch: run(batch)[0]
-        import torch
-
-        module = self._module(precision).module
-
-        def forward(batch: Batch) -> np.ndarray:
-            ids = np.asarray(batch["input_ids"])
-            types = batch.get("token_type_ids")
-            inputs = (ids, batch["attention_mask"], np.zeros_like(ids) if types is None else types)
-            with torch.inference_mode():
-                return module(*(torch.as_tensor(np.asarray(x)) for x in inputs)).float().numpy()
-
-        return forward
+        else:
+            run = torch_session(self._module(precision).module)
+        return lambda batch: run(batch)[0]
 
     def _module(self, precision: str):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -213,13 +203,12 @@ class Embedder:
 
     def warm_up(self) -> None:
         with self._lock:
+            self.tokenizer  # noqa: B018 - loads once
             if self.shape is not None:
-                self.pooled  # noqa: B018 - loads the model once
+                self.pooled  # noqa: B018
+                self._batch_tokenizer  # noqa: B018
             else:
                 self.model  # noqa: B018
-            self.tokenizer  # noqa: B018
-            if self.shape is not None:
-                self._batch_tokenizer  # noqa: B018
 
     def embed(
         self,

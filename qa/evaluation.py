@@ -273,12 +273,13 @@ def corpus_cache_folder(data: Path, settings, cache_dir: Path, articles: Sequenc
             digest.update(block)
     digest.update(
         json.dumps(
-            [settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap_sentences]
-            + (
-                [settings.runtime, settings.precision]
-                if (settings.runtime, settings.precision) != ("torch", "fp32")
-                else []
-            )
+            [
+                settings.embedding_model,
+                settings.chunk_tokens,
+                settings.chunk_overlap_sentences,
+                settings.runtime,  # the vectors differ a little with the embedder's runtime and precision
+                settings.precision,
+            ]
         ).encode()
     )
     if articles:

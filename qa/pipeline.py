@@ -8,7 +8,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
 
@@ -421,13 +421,23 @@ def read_in_stages(reader: Reader, question: str, passages: list[Passage], stop_
     """The reader's candidate spans (best first, at most 10) in ``passages``, ordered by promise: the first passage
     is read alone, and the others only when its best answer's confidence is below ``stop_confidence`` (1: read
     them all at once). Most questions are answered by the first passage, so most read one window."""
-    if stop_confidence >= 1 or len(passages) < 2:
+    if stop_confidence >= 1:
         return reader.read(question, passages, top_n=10)
+    spans: list[ReaderSpan] = []
+    for spans in stages(reader, question, passages):
+        confidence = reader.confidence(candidates_by_text(spans)) if spans else None
+        if confidence is not None and confidence >= stop_confidence:
+            break
+    return spans
+
+
+def stages(reader: Reader, question: str, passages: list[Passage]) -> Iterator[list[ReaderSpan]]:
+    """The candidate spans (best first, at most 10) of the first passage, then of all of them (one stage when there
+    is one passage); each stage is read only when asked for."""
     spans = reader.read(question, passages[:1], top_n=10)
-    confidence = reader.confidence(candidates_by_text(spans)) if spans else None
-    if confidence is not None and confidence >= stop_confidence:
-        return spans
-    return merge_spans(spans + reader.read(question, passages[1:], top_n=10))[:10]
+    yield spans
+    if len(passages) > 1:
+        yield merge_spans(spans + reader.read(question, passages[1:], top_n=10))[:10]
 
 
 def distinct_answers(answers: list[Answer]) -> bool:

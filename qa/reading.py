@@ -19,15 +19,14 @@ from qa.config import TRAINED_READER_DIR, Precision, Runtime
 from qa.embedding import Embedder
 from qa.models import Passage
 from qa.runtime import (
-    Batch,
-    Forward,
+    Session,
     choose_runtime,
     cpu_flags,
     exported,
     onnx_available,
     onnx_session,
     reader_exportable,
-    torch_forward,
+    torch_session,
 )
 from qa.validation import OptionError, loading_model
 
@@ -264,22 +263,18 @@ class SpanReader:
         return model.eval()
 
     @cached_property
-    def run_batch(self) -> Forward:
-        """One forward pass over a padded batch of windows, in the chosen runtime and precision."""
+    def run_batch(self) -> Session:
+        """One forward pass over a padded batch of windows, in the chosen runtime and precision: (start logits, end
+        logits)."""
         runtime, precision = self.runtime
         if runtime == "torch":
-            return torch_forward(self.model)
+            return torch_session(reader_exportable(self.model).module)
         folder = Path(self.path)
         if not folder.is_dir():
             raise OptionError(f"The onnx runtime needs the reader as a local folder, not {self.model_name!r}.")
         run = onnx_session(exported("reader", lambda: reader_exportable(self.model), folder, precision), per_token=True)
         self.__dict__.pop("model", None)  # the session holds its own copy of the weights
-
-        def forward(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
-            start, end = run(batch)
-            return start, end
-
-        return forward
+        return run
 
     def warm_up(self) -> None:
         with self._lock:

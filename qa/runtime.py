@@ -1,4 +1,4 @@
-"""The reader's runtime and precision for this CPU: PyTorch fp32 or bf16, or ONNX Runtime fp32 or int8 (exported once)."""
+"""The models' runtime and precision for this CPU: PyTorch fp32 or bf16, or ONNX Runtime fp32 or int8 (exported once)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import threading
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,12 @@ PRECISIONS: dict[str, tuple[str, ...]] = {"torch": ("fp32", "bf16"), "onnx": ("f
 BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 VNNI_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
 
-Batch = Mapping[str, np.ndarray]  # token ids, token types and attention masks, padded: (windows, tokens) each
-Forward = Callable[[Batch], tuple[np.ndarray, np.ndarray]]  # start and end logits, (windows, tokens) each
+Batch = Mapping[str, np.ndarray]  # token ids, token types and attention masks, padded: (texts, tokens) each
+Session = Callable[[Batch], list[np.ndarray]]  # a forward pass: the model's outputs, float32, one row per text
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # what every exported module takes, in this order
 
 
+@cache
 def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
     """The instruction-set flags of this CPU (empty where they cannot be read)."""
     try:
@@ -78,6 +81,7 @@ def choose_runtime(
     return ("onnx", "fp32") if onnx_available else ("torch", "fp32")
 
 
+@cache
 def onnx_available() -> bool:
     import importlib.util
 
@@ -92,14 +96,13 @@ def cache_dir() -> Path:
 
 
 def model_fingerprint(folder: Path) -> str:
-    """A short digest of a model folder's weights and config: an export made from other weights is not reused."""
-    digest = hashlib.sha256()
+    """A short digest of a model folder's weights and config files (name, size, modification time): an export made
+    from other weights is not reused, and no start-up reads the weights to tell."""
+    digest = hashlib.sha256(str(folder.resolve()).encode())
     for path in sorted(folder.iterdir()):
         if (path.suffix in (".safetensors", ".bin") or path.name == "config.json") and path.is_file():
-            digest.update(path.name.encode())
-            with path.open("rb") as handle:
-                while block := handle.read(1 << 20):
-                    digest.update(block)
+            stat = path.stat()
+            digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -164,7 +167,7 @@ def _export_fused(model: Exportable, folder: Path) -> Path:
     import torch
     from onnxruntime.transformers import optimizer
 
-    names = ["input_ids", "attention_mask", "token_type_ids"]
+    names = list(INPUTS)
     sample = torch.ones((2, 16), dtype=torch.long)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tracer's notes on shapes it keeps as constants: the tests compare outputs
@@ -189,7 +192,7 @@ def _export_fused(model: Exportable, folder: Path) -> Path:
     return folder / "fused.onnx"
 
 
-def onnx_session(path: Path, per_token: bool) -> Callable[[Batch], list[np.ndarray]]:
+def onnx_session(path: Path, per_token: bool) -> Session:
     """A forward pass through the ONNX model at ``path``: its outputs, float32, for a batch padded on the right
     (``per_token``: the outputs have a token axis, padded back to the batch's width with zeros).
 
@@ -261,13 +264,16 @@ def embedder_exportable(transformer, normalize: bool) -> Exportable:
     return Exportable(MeanPooled().eval(), transformer.config, ("embedding",))
 
 
-def torch_forward(model) -> Forward:
-    """A forward pass through a PyTorch question-answering ``model`` (in whatever dtype it was loaded)."""
+def torch_session(module) -> Session:
+    """A forward pass through an exportable PyTorch ``module`` (in whatever dtype it was loaded): its outputs,
+    float32, for a padded batch (token types default to zeros)."""
     import torch
 
-    def forward(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+    def run(batch: Batch) -> list[np.ndarray]:
+        ids = np.asarray(batch["input_ids"])
+        inputs = [np.asarray(batch[name]) if name in batch else np.zeros_like(ids) for name in INPUTS]
         with torch.inference_mode():
-            output = model(**{name: torch.as_tensor(np.asarray(values)) for name, values in batch.items()})
-        return output.start_logits.float().numpy(), output.end_logits.float().numpy()
+            outputs = module(*(torch.as_tensor(values) for values in inputs))
+        return [output.float().numpy() for output in (outputs if isinstance(outputs, tuple) else (outputs,))]
 
-    return forward
+    return run
