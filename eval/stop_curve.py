@@ -1,27 +1,34 @@
 """What reading in stages costs and saves: SQuAD v1.1 dev open, each answer read from the first passage alone and from
-every passage, scored at each stop confidence (QA_STOP_CONFIDENCE) in one pass."""
+every passage, scored at each stop confidence (QA_STOP_CONFIDENCE) and, with the reader's stop model, at each stop
+probability (QA_STOP_PROBABILITY) in one pass; ``--fit`` fits the stop model on other questions first."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
+from qa.calibration import fit_calibration
 from qa.cli import DATA_DIR
 from qa.evaluation import corpus_cache_folder, exact_match, f1_score, squad_corpus
 from qa.pipeline import stages
-from qa.reading import ReaderSpan, candidates_by_text
+from qa.reading import ReaderSpan, SpanReader, candidates_by_text
 from qa.squad import load_squad
+from qa.stopping import StopModel, stop_features
 
 STOPS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
+STOP_PROBABILITIES = (0.8, 0.85, 0.9, 0.92, 0.95, 1.0)
 
 
 @dataclass
 class Read:
-    """A question's best answer and its confidence, read from the first passage and from all of them."""
+    """A question's best answer and its confidence, read from the first passage and from all of them, and the stop
+    features of the first (None when it holds no answer)."""
 
     answers: list[str]
     first: str | None
@@ -29,32 +36,45 @@ class Read:
     every: str | None
     every_confidence: float | None
     passages: int
+    features: list[float] | None = None
+
+    @property
+    def stopping_loses_nothing(self) -> bool:
+        """Whether the first passage's answer is as good as the answer read from every passage (the stop model's
+        label)."""
+        return f1_score(self.first or "", self.answers) >= f1_score(self.every or "", self.answers)
 
 
-def best(reader, spans: list[ReaderSpan]) -> tuple[str | None, float | None]:
+def best(reader, spans: list[ReaderSpan]) -> tuple[str | None, float | None, float | None]:
+    """The best span's text, the reader's confidence in it and its raw score (None each without spans)."""
     if not spans:
-        return None, None
-    return spans[0].text, reader.confidence(candidates_by_text(spans))
+        return None, None, None
+    candidates = candidates_by_text(spans)
+    return candidates[0][0], reader.confidence(candidates), candidates[0][1]
 
 
-def read_both(engine, questions) -> list[Read]:
-    """Each question read in both of ``read_in_stages``'s stages, keeping both answers."""
+def read_both(engine, questions, description: str = "questions") -> list[Read]:
+    """Each question read in both of ``read_in_stages``'s stages (hybrid retrieval), keeping both answers."""
     reader = engine.reader()
     reads = []
-    for question in tqdm(questions, desc="questions", unit="q"):
-        passages = [p.passage for p in engine.retriever.search(question.question, engine.settings.top_k).passages]
-        first, *rest = stages(reader, question.question, passages)
+    for question in tqdm(questions, desc=description, unit="q"):
+        found = engine.retriever.search(question.question, engine.settings.top_k, "hybrid").passages
+        first, *rest = stages(reader, question.question, [p.passage for p in found])
         every = rest[0] if rest else first
-        reads.append(Read(question.answers, *best(reader, first), *best(reader, every), len(passages)))
+        text, confidence, score = best(reader, first)
+        features = None if confidence is None or score is None else stop_features(confidence, score, found)
+        reads.append(Read(question.answers, text, confidence, *best(reader, every)[:2], len(found), features))
     return reads
 
 
-def curve(reads: list[Read], min_confidence: float, stops=STOPS) -> list[dict]:
-    """Per stop confidence: the share of questions stopped after the first passage, passages read per question, and
-    EM/F1 always answering and as ``ask`` answers (declining below ``min_confidence``)."""
+def rows_for(
+    reads: list[Read], min_confidence: float, stopped_by: Callable[[Read, float], bool], thresholds, name: str
+) -> list[dict]:
+    """Per threshold of ``stopped_by``: the share of questions stopped after the first passage, passages read per
+    question, and EM/F1 always answering and as ``ask`` answers (declining below ``min_confidence``)."""
     rows = []
-    for stop in stops:
-        stopped = [r.first_confidence is not None and r.first_confidence >= stop and stop < 1 for r in reads]
+    for threshold in thresholds:
+        stopped = [stopped_by(r, threshold) for r in reads]
         picked = [
             (r.first, r.first_confidence) if s else (r.every, r.every_confidence)
             for r, s in zip(reads, stopped, strict=True)
@@ -67,7 +87,7 @@ def curve(reads: list[Read], min_confidence: float, stops=STOPS) -> list[dict]:
         exact = [exact_match(text or "", r.answers) for r, (text, _) in zip(reads, picked, strict=True)]
         rows.append(
             {
-                "stop_confidence": stop,
+                name: threshold,
                 "stopped": 100 * sum(stopped) / len(reads),
                 "passages read": sum(1 if s else r.passages for r, s in zip(reads, stopped, strict=True)) / len(reads),
                 "EM always answering": 100 * sum(exact) / len(reads),
@@ -78,24 +98,87 @@ def curve(reads: list[Read], min_confidence: float, stops=STOPS) -> list[dict]:
     return rows
 
 
+def curve(reads: list[Read], min_confidence: float, stops=STOPS) -> list[dict]:
+    """``rows_for`` stopping when the first passage's answer is at least this confident (1: never)."""
+
+    def confident(read: Read, stop: float) -> bool:
+        return read.first_confidence is not None and read.first_confidence >= stop and stop < 1
+
+    return rows_for(reads, min_confidence, confident, stops, "stop_confidence")
+
+
+def model_curve(reads: list[Read], model: StopModel, min_confidence: float, stops=STOP_PROBABILITIES) -> list[dict]:
+    """``rows_for`` stopping when ``model`` gives at least this probability that reading on changes nothing."""
+
+    def likely(read: Read, stop: float) -> bool:
+        return read.features is not None and stop < 1 and model.probability(read.features) >= stop
+
+    return rows_for(reads, min_confidence, likely, stops, "stop_probability")
+
+
+def fit_stop_model(reads: list[Read], fitted_on: str) -> StopModel:
+    """A stop model fitted on the reads whose first passage holds an answer: does stopping lose nothing?"""
+    usable = [r for r in reads if r.features is not None]
+    rows = np.array([r.features for r in usable])
+    labels = np.array([r.stopping_loses_nothing for r in usable], dtype=float)
+    model = fit_calibration(rows, labels, fitted_on, kind=StopModel)
+    assert isinstance(model, StopModel)
+    return model
+
+
+def table(title: str, rows: list[dict]) -> str:
+    lines = [title, "| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    lines += [
+        "| " + " | ".join(f"{v:.2f}" if isinstance(v, float) else str(v) for v in row.values()) + " |" for row in rows
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=DATA_DIR / "squad-v1.1-dev.json.gz")
-    parser.add_argument("--limit", type=int, default=2000, help="questions (0: all)")
+    parser.add_argument("--limit", type=int, default=2000, help="questions measured, from the first (0: all)")
     parser.add_argument("--cache", type=Path, default=Path("eval/cache"), help="folder caching the corpus index")
+    parser.add_argument(
+        "--fit",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first fit the reader's stop model on N questions from --fit-from (articles apart from those measured) "
+        "and save it beside its weights",
+    )
+    parser.add_argument("--fit-from", type=int, default=5000, help="the first question the stop model is fitted on")
     args = parser.parse_args()
 
     from qa.pipeline import QA
 
     settings = QA().settings
     questions, documents, _ = squad_corpus(load_squad(args.data), args.data.name)
+    measured = questions[: args.limit] if args.limit else questions
+    if args.fit and args.fit_from < len(measured):
+        parser.error(f"--fit-from {args.fit_from} overlaps the {len(measured)} questions measured")
     engine = QA(settings=settings, index_dir=corpus_cache_folder(args.data, settings, args.cache))
     engine.index_documents(documents)
-    rows = curve(read_both(engine, questions[: args.limit] if args.limit else questions), settings.min_confidence)
-    print(f"{args.data.name}, open, first {args.limit or len(questions)} questions, top {settings.top_k} passages")
-    print("| " + " | ".join(rows[0]) + " |\n|" + "---|" * len(rows[0]))
-    for row in rows:
-        print("| " + " | ".join(f"{v:.2f}" if isinstance(v, float) else str(v) for v in row.values()) + " |")
+    reader = engine.reader()
+    if not isinstance(reader, SpanReader):
+        parser.error("the stop curve needs the trained reader (QA_READER=trained)")
+    model = reader.stop_model
+    if args.fit:
+        fitted_on = questions[args.fit_from : args.fit_from + args.fit]
+        description = f"{args.data.name} questions {args.fit_from}-{args.fit_from + len(fitted_on)}, open, hybrid, top {settings.top_k}"
+        model = fit_stop_model(read_both(engine, fitted_on, "fitting"), description)
+        print(
+            f"stop model fitted on {model.examples} questions ({description}): saved in {model.save(Path(reader.path))}"
+        )
+        print(model.model_dump_json())
+    reads = read_both(engine, measured)
+    print(f"{args.data.name}, open, hybrid, first {len(measured)} questions, top {settings.top_k} passages")
+    rows = curve(reads, settings.min_confidence)
+    print(table("by the first passage's answer confidence (QA_STOP_CONFIDENCE):", rows))
+    if model is not None:
+        model_rows = model_curve(reads, model, settings.min_confidence)
+        print(table("by the stop model (QA_STOP_PROBABILITY):", model_rows))
+        rows += model_rows
     print(json.dumps(rows))
 
 

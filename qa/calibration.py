@@ -6,7 +6,7 @@ import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeAlias
+from typing import ClassVar, Self, TypeAlias
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -61,6 +61,9 @@ def confidence_features(candidates: Sequence[tuple[str, float]]) -> list[float]:
 class Calibration(BaseModel):
     """P(answer right) = sigmoid(bias + weights · features), with what it was fitted on."""
 
+    FILE: ClassVar[str] = CALIBRATION_FILE  # its name beside the reader's weights
+    KIND: ClassVar[str] = "calibration"  # what its errors call it
+
     features: list[str] = Field(default_factory=lambda: list(FEATURES))
     weights: list[float]
     bias: float
@@ -82,20 +85,20 @@ class Calibration(BaseModel):
         return 1.0 / (1.0 + np.exp(-(np.asarray(rows, dtype=np.float64) @ np.asarray(self.weights) + self.bias)))
 
     def save(self, folder: Path) -> Path:
-        path = Path(folder) / CALIBRATION_FILE
+        path = Path(folder) / self.FILE
         path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
         return path
 
     @classmethod
-    def load(cls, folder: Path) -> Calibration | None:
-        """The calibration kept beside a reader's weights; None when the reader has none."""
-        path = Path(folder) / CALIBRATION_FILE
+    def load(cls, folder: Path) -> Self | None:
+        """The model kept beside a reader's weights; None when the reader has none."""
+        path = Path(folder) / cls.FILE
         if not path.is_file():
             return None
         try:
             return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
         except (ValueError, OSError) as error:
-            raise CalibrationError(f"unreadable calibration {path}: {str(error).splitlines()[0]}") from None
+            raise CalibrationError(f"unreadable {cls.KIND} {path}: {str(error).splitlines()[0]}") from None
 
 
 def fit_logistic(
@@ -152,10 +155,12 @@ def expected_calibration_error(probabilities: Numbers, labels: Numbers, bins: in
     return sum(row["count"] * abs(row["accuracy"] - row["confidence"]) for row in table) / total
 
 
-def fit_calibration(rows: np.ndarray, labels: np.ndarray, fitted_on: str) -> Calibration:
-    """A Calibration fitted on ``rows`` (features as in ``span_features``) and ``labels`` (answer right or not)."""
+def fit_calibration(
+    rows: np.ndarray, labels: np.ndarray, fitted_on: str, kind: type[Calibration] = Calibration
+) -> Calibration:
+    """A ``kind`` of model fitted on ``rows`` (its features) and ``labels`` (for a Calibration: answer right or not)."""
     weights, bias = fit_logistic(rows, labels)
-    calibration = Calibration(
+    calibration = kind(
         weights=[float(w) for w in weights],
         bias=bias,
         fitted_on=fitted_on,

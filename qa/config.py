@@ -88,7 +88,17 @@ class Settings(BaseSettings):
         le=1.0,
         allow_inf_nan=False,
         description="Read the most promising passage first and stop when its answer's estimated probability of "
-        "being right reaches this; 1 reads every passage (see eval/benchmark.py for what it saves and costs).",
+        "being right reaches this (when stop_probability does not decide); 1 reads every passage (see "
+        "eval/stop_curve.py for what it saves and costs).",
+    )
+    stop_probability: float = Field(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="With hybrid retrieval and a reader that has a stop model (stop.json beside its weights): stop "
+        "after the most promising passage when the model's estimated probability that the other passages would not "
+        "improve its answer reaches this; 1 reads every passage.",
     )
     follow_up_readings: int = Field(
         4,

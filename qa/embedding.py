@@ -103,10 +103,16 @@ class Embedder:
     """
 
     def __init__(
-        self, model: str = "", batch_size: int = 64, runtime: Runtime = "torch", precision: Precision = "fp32"
+        self,
+        model: str = "",
+        batch_size: int = 64,
+        runtime: Runtime = "torch",
+        precision: Precision = "fp32",
+        spinning: bool = False,
     ):
         self.model_name = model
         self.batch_size = batch_size
+        self.spinning = spinning  # an ONNX session's threads busy-wait between runs: for bulk embedding (indexing)
         self.runtime_asked: tuple[Runtime, Precision] = (runtime, precision)
         self._chosen = choose_runtime(cpu_flags(), runtime, precision, onnx_available=onnx_available())  # or fails
         self._lock = threading.RLock()
@@ -147,7 +153,9 @@ class Embedder:
         runtime, precision = self.runtime
         if runtime == "onnx":
             run = onnx_session(
-                exported("embedder", lambda: self._module("fp32"), Path(self.path), precision), per_token=False
+                exported("embedder", lambda: self._module("fp32"), Path(self.path), precision),
+                per_token=False,
+                spinning=self.spinning,
             )
         else:
             run = torch_session(self._module(precision).module)
@@ -190,11 +198,12 @@ class Embedder:
         """Word pieces a passage may hold before the model truncates it (special tokens excluded)."""
         return (self.shape.max_seq_length if self.shape else int(self.model.max_seq_length)) - 2
 
-    def twin(self) -> Embedder:
-        """Another copy of the model for another thread (its own weights and tokenizers, loaded on first use); what
-        this one already knows of the model (path, shape, runtime, dimension, length) it knows too, without loading
-        it."""
-        twin = Embedder(self.model_name, self.batch_size, *self.runtime_asked)
+    def twin(self, spinning: bool | None = None) -> Embedder:
+        """Another copy of the model for another thread (its own weights and tokenizers, loaded on first use; its
+        ONNX threads spinning as asked, else as this one's); what this one already knows of the model (path, shape,
+        runtime, dimension, length) it knows too, without loading it."""
+        spins = self.spinning if spinning is None else spinning
+        twin = Embedder(self.model_name, self.batch_size, *self.runtime_asked, spinning=spins)
         if "model" in self.__dict__:
             twin.dimension, twin.max_tokens = self.dimension, self.max_tokens
         known = ("path", "shape", "runtime", "dimension", "max_tokens")

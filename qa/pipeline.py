@@ -22,6 +22,7 @@ from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Passag
 from qa.questions import two_part_questions
 from qa.reading import Reader, ReaderSpan, SentenceReader, SpanReader, candidates_by_text, merge_spans
 from qa.retrieval import Retrieval, Retriever
+from qa.stopping import StopRule
 from qa.store import (
     DocumentStore,
     StoreBusy,
@@ -165,7 +166,7 @@ class QA:
         """A second copy of the embedding model for indexing, so that questions never queue behind it."""
         with self._open_lock:
             if self._index_embedder is None:
-                self._index_embedder = self.embedder.twin()
+                self._index_embedder = self.embedder.twin(spinning=True)  # bulk: runs follow each other
             return self._index_embedder
 
     def indexer(self) -> Indexer:
@@ -365,7 +366,12 @@ class QA:
         retrieval = self.retriever.search(query, options.top_k, options.mode)
         timings["retrieve"] = timings.get("retrieve", 0.0) + (time.perf_counter() - tick) * 1000
         tick = time.perf_counter()
-        spans = read_in_stages(reader, question, [p.passage for p in retrieval.passages], options.stop_confidence)
+        rule = StopRule(
+            options.stop_confidence,
+            options.stop_probability,
+            reader.stop_model if options.mode == "hybrid" else None,
+        )
+        spans = read_in_stages(reader, question, retrieval.passages, rule)
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
         return retrieval, rated(self.group_answers(retrieval.passages, spans), reader)
 
@@ -417,16 +423,17 @@ def most_confident_reading(
     return chosen[1], chosen[2]
 
 
-def read_in_stages(reader: Reader, question: str, passages: list[Passage], stop_confidence: float) -> list[ReaderSpan]:
+def read_in_stages(reader: Reader, question: str, passages: list[RetrievedPassage], rule: StopRule) -> list[ReaderSpan]:
     """The reader's candidate spans (best first, at most 10) in ``passages``, ordered by promise: the first passage
-    is read alone, and the others only when its best answer's confidence is below ``stop_confidence`` (1: read
+    is read alone, and the others only when ``rule`` says its best answer is not enough (a rule that never stops reads
     them all at once). Most questions are answered by the first passage, so most read one window."""
-    if stop_confidence >= 1:
-        return reader.read(question, passages, top_n=10)
+    texts = [p.passage for p in passages]
+    if rule.never_stops:
+        return reader.read(question, texts, top_n=10)
     spans: list[ReaderSpan] = []
-    for spans in stages(reader, question, passages):
-        confidence = reader.confidence(candidates_by_text(spans)) if spans else None
-        if confidence is not None and confidence >= stop_confidence:
+    for spans in stages(reader, question, texts):
+        candidates = candidates_by_text(spans)
+        if candidates and rule.stops(reader.confidence(candidates), candidates[0][1], passages):
             break
     return spans
 

@@ -28,6 +28,7 @@ from qa.runtime import (
     reader_exportable,
     torch_session,
 )
+from qa.stopping import StopModel
 from qa.validation import OptionError, loading_model
 
 
@@ -54,6 +55,11 @@ class Reader(Protocol):
 
     def confidence(self, candidates: Sequence[tuple[str, float]]) -> float | None:
         """P(the first of ``candidates`` ((text, score), best first) is right); None for a reader not calibrated."""
+        ...
+
+    @property
+    def stop_model(self) -> StopModel | None:
+        """When reading may stop at the first passage (see ``qa.stopping``); None: by confidence alone."""
         ...
 
 
@@ -281,6 +287,7 @@ class SpanReader:
             self.tokenizer  # noqa: B018 - loads once
             self.run_batch  # noqa: B018
             self.calibration  # noqa: B018
+            self.stop_model  # noqa: B018
             self.batcher  # noqa: B018
 
     @cached_property
@@ -288,6 +295,12 @@ class SpanReader:
         """The confidence model kept beside the weights (``calibration.json``); None when there is none."""
         folder = Path(self.path)
         return Calibration.load(folder) if folder.is_dir() else None
+
+    @cached_property
+    def stop_model(self) -> StopModel | None:
+        """The stop model kept beside the weights (``stop.json``); None when there is none."""
+        folder = Path(self.path)
+        return StopModel.load(folder) if folder.is_dir() else None
 
     def confidence(self, candidates: Sequence[tuple[str, float]]) -> float | None:
         if self.calibration is None or not candidates:
@@ -383,6 +396,8 @@ class SentenceReader:
 
     def confidence(self, candidates: Sequence[tuple[str, float]]) -> float | None:
         return None  # similarities are not probabilities, and no calibration was fitted for them
+
+    stop_model = None  # it never stops early: it has no confidence
 
     def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:
         sentences = [(p, span) for p in passages for span in sentence_spans(p.text)]

@@ -192,9 +192,12 @@ def _export_fused(model: Exportable, folder: Path) -> Path:
     return folder / "fused.onnx"
 
 
-def onnx_session(path: Path, per_token: bool) -> Session:
+def onnx_session(path: Path, per_token: bool, spinning: bool = True) -> Session:
     """A forward pass through the ONNX model at ``path``: its outputs, float32, for a batch padded on the right
-    (``per_token``: the outputs have a token axis, padded back to the batch's width with zeros).
+    (``per_token``: the outputs have a token axis, padded back to the batch's width with zeros; ``spinning``: its
+    threads busy-wait for the next run, which speeds runs that follow each other, as in indexing, but takes the cores
+    from the work between runs that come now and then, as a question's embedding: 16 sample questions in a row took
+    0.80 s with spinning and 0.62 s without).
 
     Each row runs alone, without its padding: int8 quantises activations with a scale measured on the whole run,
     so a row read beside others would get other numbers. Alone, a text gets the same numbers whatever else is asked
@@ -203,6 +206,8 @@ def onnx_session(path: Path, per_token: bool) -> Session:
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = os.cpu_count() or 1
+    if not spinning:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     wanted = {i.name for i in session.get_inputs()}
     outputs = [o.name for o in session.get_outputs()]

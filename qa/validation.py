@@ -48,6 +48,7 @@ class AskOptions(BaseModel):
     threshold: float | None
     min_confidence: float
     stop_confidence: float
+    stop_probability: float
 
 
 def clean_text(text: str) -> str:
@@ -196,6 +197,7 @@ def ask_options(
         if min_confidence is None
         else check_setting("min_confidence", min_confidence),
         stop_confidence=settings.stop_confidence,
+        stop_probability=settings.stop_probability,
     )
 
 

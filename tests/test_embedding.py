@@ -36,6 +36,8 @@ def test_the_packaged_model_is_read_as_mean_pooling_without_loading_it():
     assert "model" not in embedder.__dict__
     twin = embedder.twin()
     assert twin.shape == embedder.shape and "model" not in twin.__dict__
+    assert not twin.spinning and embedder.twin(spinning=True).spinning  # questions do not spin; indexing does
+    assert embedder.twin(spinning=True).twin().spinning
 
 
 @pytest.mark.parametrize(

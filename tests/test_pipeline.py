@@ -8,9 +8,10 @@ import time
 import pytest
 
 from qa import pipeline
-from qa.models import AskResult, Passage
+from qa.models import AskResult, Passage, RetrievedPassage
 from qa.pipeline import QA, most_confident_reading, read_in_stages
 from qa.reading import ReaderSpan
+from qa.stopping import StopModel, StopRule
 from qa.validation import QuestionError
 
 LAVROV_SENTENCE = "The plans of the US, as well as NATO to place weapons in outer space are taking shape"
@@ -288,9 +289,19 @@ class RecordingReader:
     def confidence(self, candidates) -> float | None:
         return self.given_confidence
 
+    stop_model = None
 
-def staged_passages() -> tuple[list[Passage], dict[str, list[ReaderSpan]]]:
-    passages = [Passage(id=f"p{n}", document_id="d", start=100 * n, end=100 * n + 50, text="x" * 50) for n in range(4)]
+
+def staged_passages() -> tuple[list[RetrievedPassage], dict[str, list[ReaderSpan]]]:
+    passages = [
+        RetrievedPassage(
+            passage=Passage(id=f"p{n}", document_id="d", start=100 * n, end=100 * n + 50, text="x" * 50),
+            title="d",
+            source="d.txt",
+            score=1 / (61 + n),
+        )
+        for n in range(4)
+    ]
     spans = {
         "p0": [ReaderSpan("d", "p0", 0, 5, "first", 6.0)],
         "p2": [ReaderSpan("d", "p2", 200, 206, "better", 9.0)],
@@ -310,7 +321,7 @@ def staged_passages() -> tuple[list[Passage], dict[str, list[ReaderSpan]]]:
 def test_passages_are_read_in_stages_and_stop_when_the_first_is_confident(confidence, stop, reads, best):
     passages, spans = staged_passages()
     reader = RecordingReader(spans, confidence)
-    found = read_in_stages(reader, "q?", passages, stop)
+    found = read_in_stages(reader, "q?", passages, StopRule(confidence=stop))
     assert reader.reads == reads
     assert found[0].text == best
 
@@ -318,8 +329,24 @@ def test_passages_are_read_in_stages_and_stop_when_the_first_is_confident(confid
 def test_the_first_passage_without_an_answer_sends_the_reader_on():
     passages, _ = staged_passages()
     reader = RecordingReader({"p3": [ReaderSpan("d", "p3", 300, 304, "last", 2.0)]}, 0.99)
-    assert [s.text for s in read_in_stages(reader, "q?", passages, 0.9)] == ["last"]
+    assert [s.text for s in read_in_stages(reader, "q?", passages, StopRule(confidence=0.9))] == ["last"]
     assert reader.reads == [["p0"], ["p1", "p2", "p3"]]
+
+
+def test_a_stop_model_decides_instead_of_the_confidence_when_there_is_one():
+    passages, spans = staged_passages()
+    passages[0].dense_rank, passages[0].bm25_rank = 1, 1
+    both_first = StopModel(weights=[0, 0, 0, 0, 0, 10], bias=-5)  # stops when both retrievers put it first
+    reader = RecordingReader(spans, 0.1)  # too unsure for the confidence rule alone
+    assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "first"
+    assert reader.reads == [["p0"]]
+    passages[0].bm25_rank = 2
+    reader = RecordingReader(spans, 0.99)
+    assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "better"
+    assert reader.reads == [["p0"], ["p1", "p2", "p3"]]
+    reader = RecordingReader(spans, 0.99)
+    read_in_stages(reader, "q?", passages, StopRule(probability=1.0, model=both_first))
+    assert reader.reads == [["p0", "p1", "p2", "p3"]]  # a probability of 1 reads them all at once
 
 
 def found_with(text: str | None, confidence: float | None, score: float = 1.0):
@@ -360,3 +387,8 @@ def test_without_calibration_readings_are_compared_by_score():
     scores = {"a": 2.0, "b": 7.5}
     reading, _ = most_confident_reading(readings, lambda r: found_with("t", None, scores[r.question]))
     assert reading.question == "b"
+
+
+def test_the_question_embedder_does_not_spin_and_the_indexing_one_does(tmp_path):
+    engine = QA(documents_dir=tmp_path / "documents", index_dir=tmp_path / "index")
+    assert not engine.embedder.spinning and engine.index_embedder.spinning
