@@ -73,6 +73,19 @@ class ResolvedQuestion:
     question: str
     retrieval_query: str
     rewritten: bool
+    with_history: bool = False  # the question followed by the last turns (``with_history``), for a reader trained so
+
+
+HISTORY_SEPARATOR = " | "
+HISTORY_TURNS = 2  # the turns a question is read with: a chat mostly points back one or two turns
+
+
+def with_history(question: str, history: list[Turn], turns: int = HISTORY_TURNS) -> str:
+    """A question as the reader reads it with its history: the question, then each of the last ``turns`` turns,
+    newest first, as its question and answer ("What did he say? | Who heads Roscosmos? Dmitry Rogozin"). The
+    question comes first so that a long history is what the reader's question limit cuts."""
+    earlier = [f"{t.question.strip()} {(t.answer or '').strip()}".strip() for t in reversed(history[-turns:])]
+    return HISTORY_SEPARATOR.join([question.strip(), *earlier]) if turns > 0 else question.strip()
 
 
 def refers_back(question: str) -> bool:
@@ -210,10 +223,15 @@ def first_distinct(candidates: list[str | None], limit: int) -> list[str]:
     return list(found.values())[:limit]
 
 
-def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> list[ResolvedQuestion]:
-    """The ways a follow-up may be read, the rules' choice (``resolve``) first: a short question ("And how?", "In
-    what year?") asked of the last question and its answer, its pronoun replaced by each likely antecedent, its
-    fragment put into each of the two last questions, and an elliptical question read beside the last turn.
+def resolutions(
+    question: str, history: list[Turn] | None, limit: int = 4, history_turns: int = 0
+) -> list[ResolvedQuestion]:
+    """The ways a follow-up may be read, the rules' choice (``resolve``) first: the question followed by the last
+    ``history_turns`` turns (``with_history``, for a reader trained on follow-ups read so, see ``qa.follow_ups``;
+    0: not), a short question
+    ("And how?", "In what year?") asked of the last question and its answer, its pronoun replaced by each likely
+    antecedent, its fragment put into each of the two last questions, and an elliptical question read beside the
+    last turn.
     ``QA.ask`` reads each and keeps the one its reader is most confident in: the rules propose and the trained reader
     decides. The rules' reading is left out when it is an elliptical question as asked (read alone, "In what year?"
     finds some year). A self-contained question has one reading: itself."""
@@ -225,6 +243,9 @@ def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> li
     question = question.strip()
     last = history[-1]
     found = [first]
+    if history_turns:  # a reader trained on follow-ups read with their history
+        read_with_history = with_history(question, history, history_turns)
+        found.append(ResolvedQuestion(read_with_history, read_with_history, True, with_history=True))
     last_answer = (last.answer or "").strip()
     if only_asks and last_answer:  # "And how?" after "What did the US destroy?" / "a satellite"
         rest = QUESTION_WORDS.sub("", last.question.strip(), count=1).strip().rstrip("?")
@@ -247,7 +268,7 @@ def resolutions(question: str, history: list[Turn] | None, limit: int = 4) -> li
     if elliptical:  # too little to be read alone ("Such as?")
         beside = f"{question} {last.question.strip()} {last_answer}".strip()
         found.append(ResolvedQuestion(beside, beside, True))
-    if elliptical and first.question == question and len(found) > 1:
+    if elliptical and first.question == question:
         found = found[1:]
     distinct: dict[tuple[str, str], ResolvedQuestion] = {}
     for reading in found:

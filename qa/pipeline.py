@@ -13,7 +13,13 @@ from functools import cached_property
 from pathlib import Path
 
 from qa.calibration import gives_answer
-from qa.config import SAMPLE_DOCUMENTS_DIR, ReaderKind, RetrievalMode, Settings  # noqa: F401 - the sample's place
+from qa.config import (  # noqa: F401 - SAMPLE_DOCUMENTS_DIR: the sample's place
+    FOLLOW_UP_READER_DIR,
+    SAMPLE_DOCUMENTS_DIR,
+    ReaderKind,
+    RetrievalMode,
+    Settings,
+)
 from qa.conversation import ResolvedQuestion, resolutions
 from qa.documents import HIDDEN_FILE, DocumentError, load_document, page_at
 from qa.embedding import Embedder
@@ -148,18 +154,34 @@ class QA:
                 if kind == "sentence":
                     self._readers[kind] = SentenceReader(self.embedder, s.sentence_threshold)
                 else:
-                    self._readers[kind] = SpanReader(
-                        s.reader_model,
-                        s.reader_max_length,
-                        s.reader_stride,
-                        s.max_question_tokens,
-                        s.max_answer_tokens,
-                        s.answer_threshold,
-                        runtime=s.runtime,
-                        precision=s.precision,
-                        workers=s.reader_workers,
-                    )
+                    self._readers[kind] = self._span_reader(s.reader_model)
             return self._readers[kind]
+
+    def follow_up_reader(self, kind: ReaderKind | None = None) -> Reader:
+        """The reader of follow-up questions: for the trained reader, the follow-up reader (``follow_up_reader_model``,
+        trained on follow-ups read with their history: ``qa.follow_ups``) when there is one; else ``reader(kind)``."""
+        main = self.reader(kind)
+        name = self.settings.follow_up_reader_model
+        if not isinstance(main, SpanReader) or name == "none" or (not name and not FOLLOW_UP_READER_DIR.is_dir()):
+            return main
+        with self._open_lock:
+            if "follow-up" not in self._readers:
+                self._readers["follow-up"] = self._span_reader(name or str(FOLLOW_UP_READER_DIR))
+            return self._readers["follow-up"]
+
+    def _span_reader(self, model: str) -> SpanReader:
+        s = self.settings
+        return SpanReader(
+            model,
+            s.reader_max_length,
+            s.reader_stride,
+            s.max_question_tokens,
+            s.max_answer_tokens,
+            s.answer_threshold,
+            runtime=s.runtime,
+            precision=s.precision,
+            workers=s.reader_workers,
+        )
 
     @property
     def index_embedder(self) -> Embedder:
@@ -303,9 +325,15 @@ class QA:
         question = check_question(question, self.settings.max_question_chars)
         turns = check_history(history, self.settings.max_question_chars)
         options = ask_options(self.settings, top_k, mode, reader, threshold, min_confidence)
-        readings = resolutions(question, turns, self.settings.follow_up_readings)
-        timings["resolve"] = (time.perf_counter() - began) * 1000
         chosen_reader = self.reader(options.reader)
+        if turns:  # a follow-up is read by the follow-up reader, in each of its readings
+            follow_up_reader = self.follow_up_reader(options.reader)
+            readings = resolutions(question, turns, self.settings.follow_up_readings, follow_up_reader.history_turns)
+            if len(readings) > 1 or readings[0].rewritten:
+                chosen_reader = follow_up_reader
+        else:
+            readings = resolutions(question, turns)
+        timings["resolve"] = (time.perf_counter() - began) * 1000
         threshold = chosen_reader.threshold if options.threshold is None else options.threshold
         resolved, (retrieval, answers) = most_confident_reading(
             readings, lambda r: self._read(r.question, r.retrieval_query, options, chosen_reader, timings)
@@ -338,7 +366,8 @@ class QA:
             result.confidence = best.confidence
             result.alternatives = answers[1:]
         parts = [
-            self._read(part, part, options, chosen_reader, timings)[1] for part in two_part_questions(resolved.question)
+            self._read(part, part, options, chosen_reader, timings)[1]
+            for part in ([] if resolved.with_history else two_part_questions(resolved.question))
         ]
         given = [
             found[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import threading
@@ -60,6 +61,11 @@ class Reader(Protocol):
     @property
     def stop_model(self) -> StopModel | None:
         """When reading may stop at the first passage (see ``qa.stopping``); None: by confidence alone."""
+        ...
+
+    @property
+    def history_turns(self) -> int:
+        """The earlier turns it was trained to read a follow-up with (``qa.conversation.with_history``); 0: none."""
         ...
 
 
@@ -302,6 +308,17 @@ class SpanReader:
         folder = Path(self.path)
         return StopModel.load(folder) if folder.is_dir() else None
 
+    @cached_property
+    def history_turns(self) -> int:
+        """What its ``training.json`` says (``qa.training.history_turns``); 0 without one."""
+        path = Path(self.path) / "training.json"
+        if not path.is_file():
+            return 0
+        try:
+            return int(json.loads(path.read_text(encoding="utf-8")).get("history_turns", 0))
+        except (ValueError, OSError, AttributeError):
+            return 0
+
     def confidence(self, candidates: Sequence[tuple[str, float]]) -> float | None:
         if self.calibration is None or not candidates:
             return None
@@ -398,6 +415,7 @@ class SentenceReader:
         return None  # similarities are not probabilities, and no calibration was fitted for them
 
     stop_model = None  # it never stops early: it has no confidence
+    history_turns = 0  # it reads a question alone
 
     def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:
         sentences = [(p, span) for p in passages for span in sentence_spans(p.text)]

@@ -34,12 +34,21 @@ class SquadArticle:
     paragraphs: list[SquadParagraph] = field(default_factory=list)
 
 
+def squad_version(path: str | Path) -> str:
+    """The ``version`` a SQuAD-format file declares ("1.1", "v2.0", "follow-ups", ...; "" when none)."""
+    return str(_read(Path(path)).get("version", ""))
+
+
+def _read(path: Path) -> dict:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
 def load_squad(path: str | Path) -> list[SquadArticle]:
     """Load a SQuAD v1.1/v2.0 JSON file (``.json`` or ``.json.gz``) into articles."""
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        raw = json.load(handle)
+    raw = _read(path)
     if "data" not in raw:
         raise ValueError(f"{path} is not a SQuAD-format file: no 'data' key")
     articles = []

@@ -17,9 +17,11 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from qa.conversation import HISTORY_TURNS
+from qa.follow_ups import FOLLOW_UPS_VERSION
 from qa.near_miss import Pools, file_pools, near_miss
 from qa.reading import truncate_question
-from qa.squad import load_squad
+from qa.squad import load_squad, squad_version
 from qa.validation import environment_settings
 
 log = logging.getLogger(__name__)
@@ -367,8 +369,15 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
             "windows": len(windows),
             "minutes": elapsed / 60,
             "near_miss_kinds": dict(sorted(near_miss_kinds.items())),
+            "history_turns": history_turns(config.train_files),
         },
     )
+
+
+def history_turns(train_files: list[str]) -> int:
+    """The earlier turns a reader trained on ``train_files`` reads a follow-up with (``qa.conversation.with_history``):
+    HISTORY_TURNS when one of them is a file of follow-ups (``qa.follow_ups``), else 0."""
+    return HISTORY_TURNS if any(squad_version(path) == FOLLOW_UPS_VERSION for path in train_files) else 0
 
 
 def export_reader(model, tokenizer, config: TrainConfig, output_dir: Path, summary: dict) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.conversation import antecedents, asks_for_person, refers_back, resolutions, resolve
+from qa.conversation import antecedents, asks_for_person, refers_back, resolutions, resolve, with_history
 from qa.models import Turn
 
 HISTORY = [Turn(question="Who heads Roscosmos?", answer="Dmitry Rogozin")]
@@ -80,14 +80,19 @@ def test_antecedents_are_the_people_and_answers_of_earlier_turns_newest_first():
 
 
 def test_a_follow_up_has_several_readings_the_rules_choice_first():
-    readings = resolutions("What did he say on YouTube?", ROSCOSMOS)
+    readings = resolutions("What did he say on YouTube?", ROSCOSMOS, history_turns=2)
     assert readings[0] == resolve("What did he say on YouTube?", ROSCOSMOS)
     questions = [r.question for r in readings]
     assert questions == [
         "What did Dmitry Rogozin say on YouTube?",
+        "What did he say on YouTube? | Who is the chief of Roscosmos? Dmitry Rogozin | "
+        "Who called Russia a key adversary? Lloyd Austin",  # read with the last turns, as the reader was trained
         "What did Roscosmos say on YouTube?",
         "What did Lloyd Austin say on YouTube?",  # a return to an earlier turn's person
     ]
+    assert [r.with_history for r in readings] == [False, True, False, False]
+    without = [r.question for r in resolutions("What did he say on YouTube?", ROSCOSMOS)]
+    assert without == [questions[0], *questions[2:]]  # a reader not trained on history is not given it
 
 
 def test_that_is_a_thing_and_only_a_things_answer_replaces_it():
@@ -97,9 +102,10 @@ def test_that_is_a_thing_and_only_a_things_answer_replaces_it():
 
 
 def test_an_ellipsis_is_read_into_each_of_the_last_two_questions_and_beside_the_last_turn():
-    readings = resolutions("And on Twitter?", ROSCOSMOS, limit=10)
+    readings = resolutions("And on Twitter?", ROSCOSMOS, limit=10, history_turns=2)
     assert [r.question for r in readings] == [
         "Who is the chief of Roscosmos on Twitter?",
+        with_history("And on Twitter?", ROSCOSMOS),
         "Who called Russia a key adversary on Twitter?",
         "And on Twitter? Who is the chief of Roscosmos? Dmitry Rogozin",
     ]
@@ -121,8 +127,11 @@ def test_a_bare_question_word_is_asked_of_the_last_question_and_its_answer():
 
 def test_a_short_question_is_never_read_alone():
     history = [Turn(question="Where was the plague first introduced to Europe?", answer="Genoese traders")]
-    readings = [r.question for r in resolutions("In what year?", history)]
-    assert readings[0] == "In what year was the plague first introduced to Europe Genoese traders?"
+    readings = [r.question for r in resolutions("In what year?", history, history_turns=1)]
+    assert readings[:2] == [
+        "In what year? | Where was the plague first introduced to Europe? Genoese traders",
+        "In what year was the plague first introduced to Europe Genoese traders?",
+    ]
     assert "In what year?" not in readings  # alone, it finds some year in whatever passage comes first
     assert len(resolutions("What is his title?", history)) > 1  # a verb follows: not only the asking part
     assert resolutions("In what year?", [])[0].question == "In what year?"  # nothing to lean on

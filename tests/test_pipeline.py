@@ -392,3 +392,13 @@ def test_without_calibration_readings_are_compared_by_score():
 def test_the_question_embedder_does_not_spin_and_the_indexing_one_does(tmp_path):
     engine = QA(documents_dir=tmp_path / "documents", index_dir=tmp_path / "index")
     assert not engine.embedder.spinning and engine.index_embedder.spinning
+
+
+def test_follow_ups_have_a_reader_of_their_own_that_reads_history(tmp_path):
+    engine = QA(documents_dir=tmp_path / "documents", index_dir=tmp_path / "index")
+    main, follow_up = engine.reader(), engine.follow_up_reader()
+    assert follow_up is not main and follow_up is engine.follow_up_reader()
+    assert follow_up.history_turns == 2 and main.history_turns == 0  # what each was trained on (training.json)
+    assert engine.follow_up_reader("sentence") is engine.reader("sentence")
+    alone = QA(documents_dir=tmp_path / "documents", index_dir=tmp_path / "index", follow_up_reader_model="none")
+    assert alone.follow_up_reader() is alone.reader()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from qa.conversation import HISTORY_TURNS
 from qa.training import (
     WORD,
     TrainConfig,
@@ -19,6 +20,7 @@ from qa.training import (
     collect_examples,
     encode_windows,
     hardest_negative,
+    history_turns,
     train_reader,
 )
 
@@ -127,6 +129,7 @@ def test_short_training_run_exports_a_loadable_fp16_reader_and_resumes(tiny_mode
     assert model.dtype == torch.float16
     summary = json.loads((exported / "training.json").read_text())
     assert summary["steps"] == summary["planned_steps"] > 0
+    assert summary["history_turns"] == 0  # no file of follow-ups among its training data
 
     # Resuming reads the checkpoint: its step count and the time it records carry over (the time is set to 10
     # minutes here so a run that ignored the checkpoint and trained afresh would show).
@@ -196,3 +199,20 @@ def test_averaging_readers_takes_the_weighted_mean_of_every_parameter(tiny_model
         average_readers([first], tmp_path / "bad")
     with pytest.raises(ValueError, match=r"^need one non-negative weight per reader"):
         average_readers([first, first], tmp_path / "bad", weights=[1.0, -1.0])
+
+
+def test_a_reader_trained_on_follow_ups_reads_history_and_says_so(squad_file, tmp_path):
+    from qa.follow_ups import synthesise
+    from qa.reading import SpanReader
+    from qa.squad import load_squad
+
+    follow_ups, _ = synthesise(load_squad(squad_file))
+    made = tmp_path / "follow-ups.json"
+    made.write_text(json.dumps(follow_ups), encoding="utf-8")
+    assert history_turns([str(squad_file)]) == 0
+    assert history_turns([str(squad_file), str(made)]) == HISTORY_TURNS
+    folder = tmp_path / "reader"
+    folder.mkdir()
+    assert SpanReader(model=str(folder)).history_turns == 0
+    (folder / "training.json").write_text(json.dumps({"history_turns": 2}), encoding="utf-8")
+    assert SpanReader(model=str(folder)).history_turns == 2
