@@ -69,14 +69,6 @@ def concurrent_seconds(engine, questions: list[str], clients: int) -> float:
     return time.perf_counter() - began
 
 
-def stopping(engine) -> str:
-    """How ``ask`` decides to stop reading after the first passage, in words."""
-    settings = engine.settings
-    if engine.reader().stop_model is not None and settings.retrieval_mode == "hybrid":
-        return f"reading stops when the stop model gives {settings.stop_probability}"
-    return f"reading stops at confidence {settings.stop_confidence}"
-
-
 def embedding_alone(embedder, store) -> tuple[int, float]:
     """The passages of ``store`` and the seconds ``embedder`` takes to embed them alone, in one call: no loading,
     chunking or saving, and batches of 32 taken from all of them sorted by length (indexing can only sort within
@@ -233,7 +225,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from qa.pipeline import QA
+    from qa.pipeline import QA, stop_rule
+    from qa.validation import ask_options
 
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
@@ -313,7 +306,7 @@ def main() -> None:
             f"{window_ms[1]:.1f} ms per window in batches of {reader.batch_size}"
         )
     for label, measured in (
-        (stopping(engine), timings),
+        (stop_rule(ask_options(engine.settings), engine.reader()).description, timings),
         ("every passage read", every_passage),
     ):
         print(f"warm ask(), {label}:")

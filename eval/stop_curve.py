@@ -16,8 +16,8 @@ from tqdm import tqdm
 from qa.calibration import fit_calibration
 from qa.cli import DATA_DIR
 from qa.evaluation import corpus_cache_folder, exact_match, f1_score, squad_corpus
-from qa.pipeline import stages
-from qa.reading import ReaderSpan, SpanReader, candidates_by_text
+from qa.pipeline import first_answer, stages
+from qa.reading import SpanReader
 from qa.squad import load_squad
 from qa.stopping import StopModel, stop_features
 
@@ -45,14 +45,6 @@ class Read:
         return f1_score(self.first or "", self.answers) >= f1_score(self.every or "", self.answers)
 
 
-def best(reader, spans: list[ReaderSpan]) -> tuple[str | None, float | None, float | None]:
-    """The best span's text, the reader's confidence in it and its raw score (None each without spans)."""
-    if not spans:
-        return None, None, None
-    candidates = candidates_by_text(spans)
-    return candidates[0][0], reader.confidence(candidates), candidates[0][1]
-
-
 def read_both(engine, questions, description: str = "questions") -> list[Read]:
     """Each question read in both of ``read_in_stages``'s stages (hybrid retrieval), keeping both answers."""
     reader = engine.reader()
@@ -60,10 +52,10 @@ def read_both(engine, questions, description: str = "questions") -> list[Read]:
     for question in tqdm(questions, desc=description, unit="q"):
         found = engine.retriever.search(question.question, engine.settings.top_k, "hybrid").passages
         first, *rest = stages(reader, question.question, [p.passage for p in found])
-        every = rest[0] if rest else first
-        text, confidence, score = best(reader, first)
-        features = None if confidence is None or score is None else stop_features(confidence, score, found)
-        reads.append(Read(question.answers, text, confidence, *best(reader, every)[:2], len(found), features))
+        text, confidence, score = first_answer(reader, first) or (None, None, 0.0)
+        every = first_answer(reader, rest[0] if rest else first) or (None, None, 0.0)
+        features = None if text is None or confidence is None else stop_features(confidence, score, found)
+        reads.append(Read(question.answers, text, confidence, every[0], every[1], len(found), features))
     return reads
 
 

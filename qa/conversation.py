@@ -130,15 +130,20 @@ def asks_for_person(question: str) -> bool:
     return any(w in PERSON_NOUNS for w in asked_about)
 
 
-def last_name(question: str) -> str | None:
-    """The last capitalised name in a question ("Which show did Rogozin appear on?" gives "Rogozin")."""
+def names(question: str) -> list[str]:
+    """The capitalised names in a question, in order; its opening word alone is none ("Which", "In")."""
     first_word = re.match(r"\s*\w+", question)
-    names = [
+    return [
         m.group(0)
         for m in NAME.finditer(question)
         if not (first_word and m.start() == first_word.start() and " " not in m.group(0))
     ]
-    return names[-1] if names else None
+
+
+def last_name(question: str) -> str | None:
+    """The last capitalised name in a question ("Which show did Rogozin appear on?" gives "Rogozin")."""
+    found = names(question)
+    return found[-1] if found else None
 
 
 def short_answer(turn: Turn) -> str | None:

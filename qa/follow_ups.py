@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from qa.conversation import AUXILIARIES, NAME, PREPOSITIONS, asks_for_person, with_history
+from qa.conversation import AUXILIARIES, PREPOSITIONS, asks_for_person, names, with_history
 from qa.models import Turn
 from qa.squad import SquadArticle, SquadQuestion, load_squad
 
@@ -42,12 +42,7 @@ def mentions(question: str, turn: Turn) -> list[tuple[str, bool]]:
     """What ``question`` repeats of an earlier turn, longest first, each as written in ``question`` and whether it is
     the turn's answer (when short) rather than a name in its question."""
     answer = (turn.answer or "").strip()
-    opening = re.match(r"\s*\S+", turn.question)
-    wanted = {
-        POSSESSIVE.sub("", m.group(0)): False
-        for m in NAME.finditer(turn.question)
-        if not (opening and m.start() == opening.start() and " " not in m.group(0))  # "In", "Which"
-    }
+    wanted = {POSSESSIVE.sub("", name): False for name in names(turn.question)}
     if answer and len(answer.split()) <= MAX_MENTION_WORDS:
         wanted[answer] = True
     found = []

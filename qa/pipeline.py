@@ -326,13 +326,10 @@ class QA:
         turns = check_history(history, self.settings.max_question_chars)
         options = ask_options(self.settings, top_k, mode, reader, threshold, min_confidence)
         chosen_reader = self.reader(options.reader)
-        if turns:  # a follow-up is read by the follow-up reader, in each of its readings
-            follow_up_reader = self.follow_up_reader(options.reader)
-            readings = resolutions(question, turns, self.settings.follow_up_readings, follow_up_reader.history_turns)
-            if len(readings) > 1 or readings[0].rewritten:
-                chosen_reader = follow_up_reader
-        else:
-            readings = resolutions(question, turns)
+        follow_up_reader = self.follow_up_reader(options.reader) if turns else chosen_reader
+        readings = resolutions(question, turns, self.settings.follow_up_readings, follow_up_reader.history_turns)
+        if len(readings) > 1 or readings[0].rewritten:  # a follow-up: the follow-up reader reads each reading
+            chosen_reader = follow_up_reader
         timings["resolve"] = (time.perf_counter() - began) * 1000
         threshold = chosen_reader.threshold if options.threshold is None else options.threshold
         resolved, (retrieval, answers) = most_confident_reading(
@@ -395,12 +392,7 @@ class QA:
         retrieval = self.retriever.search(query, options.top_k, options.mode)
         timings["retrieve"] = timings.get("retrieve", 0.0) + (time.perf_counter() - tick) * 1000
         tick = time.perf_counter()
-        rule = StopRule(
-            options.stop_confidence,
-            options.stop_probability,
-            reader.stop_model if options.mode == "hybrid" else None,
-        )
-        spans = read_in_stages(reader, question, retrieval.passages, rule)
+        spans = read_in_stages(reader, question, retrieval.passages, stop_rule(options, reader))
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
         return retrieval, rated(self.group_answers(retrieval.passages, spans), reader)
 
@@ -452,6 +444,21 @@ def most_confident_reading(
     return chosen[1], chosen[2]
 
 
+def stop_rule(options: AskOptions, reader: Reader) -> StopRule:
+    """When ``read_in_stages`` stops for a question with these options: by the reader's stop model with hybrid
+    retrieval (its features need both retrievers' ranks), else by the answer's confidence."""
+    model = reader.stop_model if options.mode == "hybrid" else None
+    return StopRule(options.stop_confidence, options.stop_probability, model)
+
+
+def first_answer(reader: Reader, spans: list[ReaderSpan]) -> tuple[str, float | None, float] | None:
+    """The best answer among ``spans``: its text, the reader's confidence in it and its raw score (None: no spans)."""
+    candidates = candidates_by_text(spans)
+    if not candidates:
+        return None
+    return candidates[0][0], reader.confidence(candidates), candidates[0][1]
+
+
 def read_in_stages(reader: Reader, question: str, passages: list[RetrievedPassage], rule: StopRule) -> list[ReaderSpan]:
     """The reader's candidate spans (best first, at most 10) in ``passages``, ordered by promise: the first passage
     is read alone, and the others only when ``rule`` says its best answer is not enough (a rule that never stops reads
@@ -459,12 +466,12 @@ def read_in_stages(reader: Reader, question: str, passages: list[RetrievedPassag
     texts = [p.passage for p in passages]
     if rule.never_stops:
         return reader.read(question, texts, top_n=10)
-    spans: list[ReaderSpan] = []
-    for spans in stages(reader, question, texts):
-        candidates = candidates_by_text(spans)
-        if candidates and rule.stops(reader.confidence(candidates), candidates[0][1], passages):
-            break
-    return spans
+    staged = stages(reader, question, texts)
+    first = next(staged)
+    best = first_answer(reader, first)
+    if best is not None and rule.stops(best[1], best[2], passages):
+        return first
+    return next(staged, first)
 
 
 def stages(reader: Reader, question: str, passages: list[Passage]) -> Iterator[list[ReaderSpan]]:

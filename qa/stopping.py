@@ -59,6 +59,15 @@ class StopRule:
                 raise ValueError(f"a stop {name} is between 0 and 1, got {value}")
 
     @property
+    def description(self) -> str:
+        """The rule in words, for reports: "reading stops when the stop model gives 0.9"."""
+        if self.never_stops:
+            return "every passage read"
+        if self.model is not None:
+            return f"reading stops when the stop model gives {self.probability}"
+        return f"reading stops at confidence {self.confidence}"
+
+    @property
     def never_stops(self) -> bool:
         return self.confidence >= 1.0 or (self.model is not None and self.probability >= 1.0)
 

@@ -51,3 +51,10 @@ def test_a_stop_model_is_kept_beside_the_weights_apart_from_the_calibration(tmp_
     (tmp_path / STOP_FILE).write_text("{", encoding="utf-8")
     with pytest.raises(CalibrationError, match="^unreadable stop model .*stop.json: "):
         StopModel.load(tmp_path)
+
+
+def test_the_rule_says_in_words_what_it_does():
+    model = StopModel(weights=[1, 0, 0, 0, 0, 0], bias=0)
+    assert StopRule(confidence=0.6).description == "reading stops at confidence 0.6"
+    assert StopRule(probability=0.9, model=model).description == "reading stops when the stop model gives 0.9"
+    assert StopRule(confidence=1.0, model=model).description == "every passage read"
