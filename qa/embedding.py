@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.batching import SharedBatches
 from qa.config import EMBEDDING_MODEL_PACKAGE, Precision, Runtime
 from qa.runtime import (
     Batch,
@@ -243,6 +244,18 @@ class Embedder:
             with self._lock:  # the model's fast tokenizer must not be called from two threads at once
                 vectors[chosen] = self._embed_batch([texts[i] for i in chosen])
         return vectors
+
+    @cached_property
+    def shared(self) -> SharedBatches[str, np.ndarray]:
+        """Embeds the texts of callers asking at the same time in shared batches (see ``SharedBatches``)."""
+        return SharedBatches(lambda texts: list(self.embed(texts)), max_items=self.batch_size, name="qa-embedder")
+
+    def embed_together(self, texts: list[str]) -> np.ndarray:
+        """``embed``, in one batch with the texts other threads embed this way at the same moment: for questions,
+        which come one at a time from each user."""
+        if not texts:
+            return self.embed(texts)
+        return np.stack(self.shared.run(texts))
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         if self.shape is None:

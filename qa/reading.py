@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from qa.batching import SharedBatches
 from qa.calibration import Calibration, confidence_features
 from qa.chunking import sentence_spans
 from qa.config import TRAINED_READER_DIR, Precision, Runtime
@@ -144,76 +144,8 @@ def merge_spans(spans: list[ReaderSpan]) -> list[ReaderSpan]:
 
 
 Rows = dict[str, list[list[int]]]  # token ids, token types and attention masks, one list per window
-Logits = tuple[list[np.ndarray], list[np.ndarray]]  # start and end logits, one array per window
-
-
-@dataclass
-class WindowRequest:
-    """The windows of one question, waiting for their logits."""
-
-    rows: Rows
-    done: threading.Event = field(default_factory=threading.Event)
-    logits: Logits | None = None
-    error: BaseException | None = None
-
-
-class WindowBatcher:
-    """Reads the windows of questions asked at the same time in shared forward passes. ``workers`` threads run the
-    model; while they read, new questions queue up, and the next pass takes all of them (up to ``max_windows``): no
-    question waits for others to arrive, and under load the batches grow instead of the passes competing for the
-    cores. One worker suits PyTorch, whose passes use every core; ONNX Runtime runs each window alone and leaves
-    cores idle between its operators, so two passes side by side keep them busy."""
-
-    def __init__(self, forward: Callable[[Rows], Logits], max_windows: int = 64, workers: int = 1):
-        self.forward = forward
-        self.max_windows = max_windows
-        self.passes = 0  # forward passes run, for measuring how much was shared
-        self._queue: queue.SimpleQueue[WindowRequest] = queue.SimpleQueue()
-        self._threads = [
-            threading.Thread(target=self._serve, name=f"qa-reader-batches-{n}", daemon=True) for n in range(workers)
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def run(self, rows: Rows) -> Logits:
-        """The logits of ``rows``' windows, in order (raises what the model raised)."""
-        request = WindowRequest(rows)
-        self._queue.put(request)
-        request.done.wait()
-        if request.error is not None:
-            raise request.error
-        assert request.logits is not None
-        return request.logits
-
-    def _serve(self) -> None:
-        while True:
-            gathered = [self._queue.get()]
-            windows = len(gathered[0].rows["input_ids"])
-            while windows < self.max_windows:
-                try:
-                    waiting = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                gathered.append(waiting)
-                windows += len(waiting.rows["input_ids"])
-            self._answer(gathered)
-
-    def _answer(self, gathered: list[WindowRequest]) -> None:
-        merged = {name: [row for r in gathered for row in r.rows[name]] for name in gathered[0].rows}
-        try:
-            starts, ends = self.forward(merged)
-            self.passes += 1
-        except Exception as error:  # noqa: BLE001 - every waiting question raises it; the thread goes on
-            for request in gathered:
-                request.error = error
-                request.done.set()
-            return
-        offset = 0
-        for request in gathered:
-            count = len(request.rows["input_ids"])
-            request.logits = (starts[offset : offset + count], ends[offset : offset + count])
-            offset += count
-            request.done.set()
+Window = dict[str, list[int]]  # the token ids, token types and attention mask of one window
+WindowLogits = tuple[np.ndarray, np.ndarray]  # its start and end logits
 
 
 class SpanReader:
@@ -234,7 +166,7 @@ class SpanReader:
         workers: int = 0,
     ):
         self.model_name = model
-        self.workers = workers  # threads running forward passes (see WindowBatcher); 0: two for ONNX, one for torch
+        self.workers = workers  # threads running forward passes (see ``SharedBatches``); 0: two for ONNX, one for torch
         self.runtime = choose_runtime(cpu_flags(), runtime, precision, onnx_available=onnx_available(), int8=False)
         self.max_length = max_length
         self.stride = stride
@@ -325,17 +257,25 @@ class SpanReader:
         return self.calibration.probability(confidence_features(candidates))
 
     @cached_property
-    def batcher(self) -> WindowBatcher:
+    def batcher(self) -> SharedBatches[Window, WindowLogits]:
+        """Reads the windows of questions asked at the same time in shared passes (see ``SharedBatches``)."""
         workers = self.workers or (2 if self.runtime[0] == "onnx" else 1)
-        return WindowBatcher(self.forward, workers=workers)
+        return SharedBatches(self.forward_windows, workers=workers, name="qa-reader-batches")
 
     def logits(self, encoded) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Start and end logits of every window, in input order, read together with the windows of any question
-        asked at the same time (see ``WindowBatcher``)."""
+        asked at the same time."""
         names = [n for n in ("input_ids", "token_type_ids", "attention_mask") if n in encoded]
-        return self.batcher.run({name: list(encoded[name]) for name in names})
+        windows = [{name: list(encoded[name][w]) for name in names} for w in range(len(encoded["input_ids"]))]
+        read = self.batcher.run(windows)
+        return [start for start, _ in read], [end for _, end in read]
 
-    def forward(self, rows: dict[str, list[list[int]]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def forward_windows(self, windows: list[Window]) -> list[WindowLogits]:
+        """``forward`` over windows given one by one: their (start, end) logits."""
+        starts, ends = self.forward({name: [w[name] for w in windows] for name in windows[0]})
+        return list(zip(starts, ends, strict=True))
+
+    def forward(self, rows: Rows) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Start and end logits of every window (``rows``: token ids, types and masks per window), in input order,
         each as long as its window.
         Windows are batched by length: each batch is padded to its longest window, so one long window does not

@@ -64,7 +64,7 @@ class Retriever:
         already made)."""
         dense = []
         if mode != "bm25":
-            vector = self.embedder.embed([question])[0] if vector is None else vector
+            vector = self.embedder.embed_together([question])[0] if vector is None else vector
             dense = self.store.dense_search(vector, CANDIDATES_PER_RETRIEVER)
         sparse = self.store.keyword_search(question, CANDIDATES_PER_RETRIEVER) if mode != "dense" else []
         dense_rank = {pid: rank for rank, (pid, _) in enumerate(dense, start=1)}

@@ -101,6 +101,28 @@ def test_the_vectors_are_sentence_transformers_vectors(embedder):
 
 
 @pytest.mark.slow
+def test_questions_embedded_together_get_their_own_vectors(embedder):
+    import threading
+
+    questions = [f"Who signed treaty number {n} in Zoë’s café?" for n in range(8)]
+    alone = embedder.embed(questions)
+    release, together = threading.Barrier(len(questions)), [None] * len(questions)
+
+    def ask(number: int) -> None:
+        release.wait()
+        together[number] = embedder.embed_together([questions[number]])
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(len(questions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(v is not None and v.shape == (1, embedder.dimension) for v in together)
+    assert np.abs(np.vstack(together) - alone).max() < 1e-3  # int8 rows padded with others move a little
+    assert embedder.embed_together([]).shape == (0, embedder.dimension)
+
+
+@pytest.mark.slow
 def test_embedding_does_not_import_sentence_transformers():
     code = (
         "import sys; from qa.embedding import Embedder; Embedder().embed(['a question']); "

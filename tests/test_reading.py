@@ -157,16 +157,16 @@ def test_questions_asked_together_share_forward_passes_and_get_their_own_logits(
     import threading
     import time
 
-    from qa.reading import WindowBatcher
+    from qa.batching import SharedBatches
 
     reader = SpanReader(tiny_model_dir, batch_size=8)
     reader.warm_up()
 
-    def slow_forward(rows):  # a pass as slow as a real model's: the questions arriving meanwhile queue up
+    def slow_forward(windows):  # a pass as slow as a real model's: the questions arriving meanwhile queue up
         time.sleep(0.05)
-        return reader.forward(rows)
+        return reader.forward_windows(windows)
 
-    reader.__dict__["batcher"] = WindowBatcher(slow_forward)
+    reader.__dict__["batcher"] = SharedBatches(slow_forward)
     questions = [f"question number {n}?" for n in range(12)]
     texts = ["a passage about apples and pears. " * (1 + n % 4) for n in range(12)]
     encoded = [
@@ -182,36 +182,18 @@ def test_questions_asked_together_share_forward_passes_and_get_their_own_logits(
         release.wait()
         together[number] = reader.logits(encoded[number])
 
-    passes_before = reader.batcher.passes
+    calls_before = reader.batcher.calls
     threads = [threading.Thread(target=ask, args=(n,)) for n in range(len(encoded))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert reader.batcher.passes - passes_before <= 3  # twelve questions, read together in a few passes
+    assert reader.batcher.calls - calls_before <= 3  # twelve questions, read together in a few passes
     for (starts, ends), (starts_alone, ends_alone) in zip(together, alone, strict=True):
         assert len(starts) == len(starts_alone) == 1
         length = len(starts_alone[0])
         assert np.allclose(starts[0][:length], starts_alone[0], atol=1e-4)
         assert np.allclose(ends[0][:length], ends_alone[0], atol=1e-4)
-
-
-def test_a_failing_pass_raises_in_every_question_and_the_reader_goes_on(tiny_model_dir):
-    from qa.reading import WindowBatcher
-
-    calls = []
-
-    def forward(rows):
-        calls.append(len(rows["input_ids"]))
-        if len(calls) == 1:
-            raise RuntimeError("out of memory")
-        return [np.zeros(len(r)) for r in rows["input_ids"]], [np.ones(len(r)) for r in rows["input_ids"]]
-
-    batcher = WindowBatcher(forward)
-    with pytest.raises(RuntimeError, match="^out of memory$"):
-        batcher.run({"input_ids": [[1, 2, 3]]})
-    starts, ends = batcher.run({"input_ids": [[1, 2], [1, 2, 3, 4]]})
-    assert [len(s) for s in starts] == [2, 4] and all((e == 1).all() for e in ends)
 
 
 def test_candidates_by_text_keep_each_texts_best_score_best_first():
