@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa.models import Passage
-from qa.reading import ReaderSpan, SpanReader, best_spans, merge_spans, trim_quotes
+from qa.reading import ReaderSpan, SpanReader, balanced, best_spans, merge_spans, trim_quotes
 
 FILLER = "apple"
 
@@ -137,6 +137,26 @@ def test_trim_quotes_drops_unpaired_marks_and_keeps_offsets(text, expected):
     begin, end = trim_quotes(document, start, start + len(text))
     assert document[begin:end] == expected
     assert start <= begin <= end <= start + len(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Dmitry Rogozin (pictured)", True),
+        ("the “newest combatant command” (SPACECOM)", True),
+        ("f(x[1]) = {2}", True),
+        ("Moscow’s plan", True),  # an apostrophe is no quote
+        ("«мир» и «война»", True),
+        ("", True),
+        ("SPACECOM) as the “newest combatant command", False),
+        ("Fort Le Boeuf (present-day Waterford", False),
+        ("1913)", False),
+        ("([mixed)]", False),
+        ("“unclosed", False),
+    ],
+)
+def test_balanced_spans_close_what_they_open(text, expected):
+    assert balanced(text) is expected
 
 
 def test_windows_batched_by_length_give_each_window_its_own_logits(tiny_model_dir):
