@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from qa.batching import SharedBatches
 from qa.calibration import Calibration, confidence_features
 from qa.chunking import sentence_spans
 from qa.config import TRAINED_READER_DIR, Precision, Runtime
+from qa.conversation import HISTORY_SEPARATOR
 from qa.embedding import Embedder
 from qa.models import Passage
 from qa.runtime import (
@@ -124,6 +126,7 @@ def trim_quotes(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+REPEATED_WORDS = 3  # see repeats_question
 BRACKET_PAIRS = {")": "(", "]": "[", "}": "{", "”": "“", "»": "«"}  # closing mark: opening mark
 
 
@@ -139,6 +142,20 @@ def balanced(text: str) -> bool:
             if not opened or opened.pop() != BRACKET_PAIRS[char]:
                 return False
     return not opened
+
+
+def word_runs(text: str, length: int) -> set[tuple[str, ...]]:
+    """Every run of ``length`` consecutive words of ``text``, lower-cased."""
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + length]) for i in range(len(words) - length + 1)}
+
+
+def repeats_question(answer: str, question: str, length: int = REPEATED_WORDS) -> bool:
+    """Whether ``answer`` repeats ``length`` consecutive words of ``question``: a span that takes in what the question
+    already says ("What else besides reducing US military effectiveness?" → "reducing US military effectiveness and
+    for winning future wars") is rarely the answer (0.8% of SQuAD v1.1 train answers repeat three words of their
+    question)."""
+    return bool(word_runs(answer, length) & word_runs(question, length))
 
 
 def candidates_by_text(spans: list[ReaderSpan]) -> list[tuple[str, float]]:
@@ -332,6 +349,7 @@ class SpanReader:
                 return_offsets_mapping=True,
             )
         starts, ends = self.logits(encoded)
+        own_question = question.split(HISTORY_SEPARATOR)[0]  # of a question read with its history, the question
         spans = []
         for window, passage_number in enumerate(encoded["overflow_to_sample_mapping"]):
             passage = readable[passage_number]
@@ -343,7 +361,7 @@ class SpanReader:
             ):
                 begin, end = trim_quotes(passage.text, offsets[first][0], offsets[last][1])
                 text = passage.text[begin:end]
-                if not text or "\n\n" in text or not balanced(text):
+                if not text or "\n\n" in text or not balanced(text) or repeats_question(text, own_question):
                     continue  # only a quote mark, an answer running across a paragraph break, or half a phrase
                 spans.append(
                     ReaderSpan(

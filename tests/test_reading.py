@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 
 from qa.models import Passage
-from qa.reading import ReaderSpan, SpanReader, balanced, best_spans, merge_spans, trim_quotes
+from qa.reading import (
+    ReaderSpan,
+    SpanReader,
+    balanced,
+    best_spans,
+    merge_spans,
+    repeats_question,
+    trim_quotes,
+    word_runs,
+)
 
 FILLER = "apple"
 
@@ -157,6 +166,29 @@ def test_trim_quotes_drops_unpaired_marks_and_keeps_offsets(text, expected):
 )
 def test_balanced_spans_close_what_they_open(text, expected):
     assert balanced(text) is expected
+
+
+def test_word_runs_are_lower_cased_runs_of_words():
+    assert word_runs("Zoë’s Café, zoë’s", 2) == {("zoë", "s"), ("s", "café"), ("café", "zoë")}
+    assert word_runs("one two", 3) == set()
+
+
+@pytest.mark.parametrize(
+    "answer, question, expected",
+    [
+        (
+            "reducing US military effectiveness and for winning future wars",
+            "What else besides reducing US military effectiveness?",
+            True,
+        ),
+        ("for winning future wars", "What else besides reducing US military effectiveness?", False),
+        ("Lloyd Austin", "Who is Lloyd Austin?", False),  # two words of the question are a name, not a repeat
+        ("the Super Bowl 50 Host Committee", "Which committee hosted super bowl 50?", True),
+        ("Дмитрий Рогозин сказал", "Что Дмитрий Рогозин сказал?", True),
+    ],
+)
+def test_an_answer_repeating_three_words_of_its_question_is_told(answer, question, expected):
+    assert repeats_question(answer, question) is expected
 
 
 def test_windows_batched_by_length_give_each_window_its_own_logits(tiny_model_dir):
