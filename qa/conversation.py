@@ -89,8 +89,27 @@ def with_history(question: str, history: list[Turn], turns: int = HISTORY_TURNS)
 
 
 def refers_back(question: str) -> bool:
-    """True when the question leans on an earlier turn: a pronoun, or an opening such as "And ..."/"What about ..."."""
-    return bool(ELLIPSIS.match(question) or REFERRING.search(question)) or len(question.split()) <= 2
+    """True when the question leans on an earlier turn: a pronoun, or an opening such as "And ..."/"What about ..."
+    that is not followed by a whole question ("And what did the space agency chief say?" is one)."""
+    if REFERRING.search(question) or len(question.split()) <= 2:
+        return True
+    opening = ELLIPSIS.match(question)
+    return opening is not None and not whole_question(question[opening.end() :])
+
+
+MIN_WHOLE_QUESTION_WORDS = 4
+ASKS_ABOUT = re.compile(r"^\s*(what|how)\s+(about|else)\b", re.I)
+
+
+def whole_question(text: str) -> bool:
+    """Whether ``text`` is a question by itself: a question word and at least three more words, not "what about …",
+    "what else …" nor only the asking part ("how many ships")."""
+    return bool(
+        QUESTION_WORDS.match(text)
+        and len(text.split()) >= MIN_WHOLE_QUESTION_WORDS
+        and not ASKS_ABOUT.match(text)
+        and not asks_only(text.strip(" ?,"))
+    )
 
 
 def substitute(question: str, antecedent: str) -> str:

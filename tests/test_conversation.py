@@ -68,6 +68,17 @@ def test_refers_back_detection():
     assert not refers_back("When was the report published?")
 
 
+def test_a_whole_question_after_and_stands_alone():
+    assert not refers_back("And what did the space agency chief say worries Russia?")
+    assert not refers_back("But which country did the secretary call a key adversary?")
+    assert resolutions("And what prevented the Apollo 13 landing?", ROSCOSMOS, history_turns=2) == [
+        resolve("And what prevented the Apollo 13 landing?", ROSCOSMOS)
+    ]
+    for leaning in ("And how many ships?", "And what about the moon?", "And what else was said?", "And in 2019?"):
+        assert refers_back(leaning), leaning
+    assert refers_back("And what did he say on YouTube?")  # a pronoun leans back whatever the opening
+
+
 ROSCOSMOS = [
     Turn(question="Who called Russia a key adversary?", answer="Lloyd Austin"),
     Turn(question="Who is the chief of Roscosmos?", answer="Dmitry Rogozin"),
