@@ -28,6 +28,9 @@ from qa.models import AskResult
 
 REPO = Path(__file__).resolve().parents[1]
 DIALOGUES = REPO / "eval" / "dialogues.jsonl"
+HELD_OUT = (
+    REPO / "eval" / "dialogues-heldout.jsonl"
+)  # written apart, without running the system, after its rules were set
 SQUAD_DIR = REPO.parent / "shared" / "data"
 SQUAD_CORPUS = "squad-v1.1-dev"
 
@@ -35,6 +38,11 @@ SQUAD_CORPUS = "squad-v1.1-dev"
 @pytest.fixture(scope="module")
 def dialogues() -> list[Dialogue]:
     return load_dialogues(DIALOGUES)
+
+
+@pytest.fixture(scope="module", params=[DIALOGUES, HELD_OUT], ids=["main", "held-out"])
+def each_set(request) -> list[Dialogue]:
+    return load_dialogues(request.param)
 
 
 def follow_ups(dialogues: list[Dialogue]) -> list[DialogueTurn]:
@@ -60,8 +68,16 @@ def test_the_set_is_big_enough_and_covers_every_kind(dialogues):
     assert 5 <= sum(not turn.answers for turn in turns) <= len(turns) // 10  # a few unanswerable turns
 
 
-def test_follow_ups_that_lean_on_history_have_an_oracle_written_out_in_full(dialogues):
-    for dialogue in dialogues:
+def test_the_held_out_set_covers_every_kind_over_the_sample():
+    held_out = load_dialogues(HELD_OUT)
+    kinds = Counter(turn.kind for turn in follow_ups(held_out))
+    assert len(held_out) >= 12 and {d.corpus for d in held_out} == {SAMPLE_CORPUS}
+    assert set(kinds) == set(FOLLOW_UP_KINDS) and min(kinds.values()) >= 5 and sum(kinds.values()) >= 40
+    assert not {d.id for d in held_out} & {d.id for d in load_dialogues(DIALOGUES)}
+
+
+def test_follow_ups_that_lean_on_history_have_an_oracle_written_out_in_full(each_set):
+    for dialogue in each_set:
         assert dialogue.turns[0].kind == "first"
         for turn in dialogue.turns:
             assert turn.question.strip() and turn.oracle.strip()
@@ -70,7 +86,9 @@ def test_follow_ups_that_lean_on_history_have_an_oracle_written_out_in_full(dial
             assert len(set(turn.answers)) == len(turn.answers), (dialogue.id, turn.question)
 
 
-def test_every_answer_is_copied_verbatim_from_its_text(dialogues):
+def test_every_answer_is_copied_verbatim_from_its_text(each_set):
+    dialogues = each_set
+
     def missing(dialogue: Dialogue, texts: list[str]) -> list[tuple[str, int, str]]:
         return [
             (dialogue.id, number, answer)
@@ -81,6 +99,8 @@ def test_every_answer_is_copied_verbatim_from_its_text(dialogues):
 
     sample_texts = [path.read_text(encoding="utf-8") for path in sorted((REPO / "documents").iterdir())]
     assert not [m for d in dialogues if d.corpus == SAMPLE_CORPUS for m in missing(d, sample_texts)]
+    if all(d.corpus == SAMPLE_CORPUS for d in dialogues):
+        return
     if not (SQUAD_DIR / f"{SQUAD_CORPUS}.json.gz").is_file():
         pytest.skip(f"{SQUAD_DIR} holds no {SQUAD_CORPUS}.json.gz: only the sample answers were checked")
     paragraphs = {
