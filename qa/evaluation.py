@@ -394,7 +394,8 @@ def evaluate_open(
                 citations=len(result.citations),
                 valid_citations=valid,
                 timings_ms=result.timings_ms,
-                resolved=result.resolved_question,
+                resolved=result.resolved_question
+                + (f" [read with the last {result.history_turns_read} turns]" if result.history_turns_read else ""),
             )
         )
     return records

@@ -86,7 +86,10 @@ class AskResult(BaseModel):
     """What ``ask()`` returns: the answer (or why there is none), its citations, alternatives and timings."""
 
     question: str
-    resolved_question: str
+    resolved_question: str = Field(description="The question as it was read: a follow-up rewritten by the rules.")
+    history_turns_read: int = Field(
+        0, description="Earlier turns the follow-up reader read together with the question (0: none)."
+    )
     answer: str | None
     score: float | None
     confidence: float | None = Field(

@@ -340,7 +340,8 @@ class QA:
             log.info("%d documents changed on disk; updating the index", len(retrieval.changed_documents))
         result = AskResult(
             question=question,
-            resolved_question=resolved.question,
+            resolved_question=question if resolved.with_history else resolved.question,
+            history_turns_read=min(len(turns), chosen_reader.history_turns) if resolved.with_history else 0,
             answer=None,
             score=None,
             passages=passages,

@@ -159,6 +159,9 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
     resolved = ""
     if result.resolved_question != result.question:
         resolved = f" · read as “{esc(result.resolved_question)}”"
+    elif result.history_turns_read:
+        turns = "turn" if result.history_turns_read == 1 else f"{result.history_turns_read} turns"
+        resolved = f" · read with the last {turns}"
     text = (
         f'<div class="qa-answer"><span class="qa-text"><b>{esc(result.answer)}</b></span><br>'
         f'<span class="qa-meta">confidence: {confidence_label(result.score, reader, unsure, result.confidence)} · '
