@@ -100,9 +100,11 @@ class QA:
         return Path(self.settings.index_dir)
 
     def warm_up(self) -> None:
-        """Load the models and bring the index up to date with the documents folder."""
+        """Load the models (the follow-up reader too: a chat's first follow-up does not wait for it) and bring the
+        index up to date with the documents folder."""
         self.embedder.warm_up()
         self.reader().warm_up()
+        self.follow_up_reader().warm_up()
         self.retriever.warm_up()
 
     @property
