@@ -9,6 +9,7 @@ import shutil
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa.reading import SpanReader
@@ -58,15 +59,30 @@ def latency_while_indexing(engine, questions: list[str], upload_dir: Path, passa
     return latencies, took[0]
 
 
-def concurrent_seconds(engine, questions: list[str], clients: int) -> float:
-    """Seconds for ``clients`` threads to ask ``questions`` between them at once (each takes the next one left), as
-    that many chat users would; the reader shares its forward passes among them."""
+@dataclass
+class Load:
+    """``questions`` asked by ``clients`` users at once: the seconds they took, and the reader's forward passes."""
+
+    clients: int
+    seconds: float
+    passes: int
+    windows: int
+    forward_seconds: float
+
+
+def under_load(engine, questions: list[str], clients: int) -> Load:
+    """``clients`` threads ask ``questions`` between them at once (each takes the next one left), as that many chat
+    users would; the reader shares its forward passes among them (counted when it is a span reader)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    batcher = getattr(engine.reader(), "batcher", None)
+    before = (batcher.calls, batcher.items, batcher.seconds) if batcher else (0, 0, 0.0)
     began = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(engine.ask, questions))
-    return time.perf_counter() - began
+    seconds = time.perf_counter() - began
+    after = (batcher.calls, batcher.items, batcher.seconds) if batcher else (0, 0, 0.0)
+    return Load(clients, seconds, after[0] - before[0], after[1] - before[1], after[2] - before[2])
 
 
 def embedding_alone(embedder, store) -> tuple[int, float]:
@@ -260,7 +276,7 @@ def main() -> None:
         sample_text = " ".join(p.passage.text for p in engine.retriever.retrieve(questions[0], 5))
         window_ms = window_latency(reader, questions[0], sample_text) if isinstance(reader, SpanReader) else None
         manifest = engine.store.manifest()
-        load = [(clients, concurrent_seconds(engine, (questions * 2)[:16], clients)) for clients in (1, 4, 16)]
+        load = [under_load(engine, (questions * 2)[:16], clients) for clients in (1, 4, 16)]
         busy = None
         if args.upload_passages:
             upload_dir = scratch / "uploads"
@@ -322,11 +338,17 @@ def main() -> None:
         f"to import torch (+{(cold['qa ask'] - cold['import torch']) / 1000:.2f} s); start-up parts: "
         + ", ".join(f"{k.strip()} {v:.0f} ms" for k, v in cold.items() if k.startswith("  "))
     )
-    alone = load[0][1]
-    for clients, seconds in load:
+    alone = load[0].seconds
+    for run in load:
+        passes = (
+            f"; the reader: {run.forward_seconds:.2f} s in {run.passes} forward passes over {run.windows} windows = "
+            f"{run.forward_seconds * 1000 / run.windows:.1f} ms a window"
+            if run.windows
+            else ""
+        )
         print(
-            f"16 questions from {clients:>2} concurrent users: {seconds:.2f} s = {16 / seconds:.1f} questions/s "
-            f"({seconds / alone:.2f} of one after another)"
+            f"16 questions from {run.clients:>2} concurrent users: {run.seconds:.2f} s = {16 / run.seconds:.1f} "
+            f"questions/s ({run.seconds / alone:.2f} of one after another){passes}"
         )
     if busy:
         latencies, seconds = busy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -41,7 +42,9 @@ class SharedBatches(Generic[Item, Result]):
             raise ValueError(f"max_items and workers must be at least 1, not {max_items} and {workers}")
         self.forward = forward
         self.max_items = max_items
-        self.calls = 0  # calls of forward made, for measuring how much was shared
+        self.calls = 0  # calls of forward made, the items they took and the seconds they ran: how much was shared
+        self.items = 0
+        self.seconds = 0.0
         self._queue: queue.SimpleQueue[Request[Item, Result]] = queue.SimpleQueue()
         self._threads = [threading.Thread(target=self._serve, name=f"{name}-{n}", daemon=True) for n in range(workers)]
         for thread in self._threads:
@@ -73,9 +76,12 @@ class SharedBatches(Generic[Item, Result]):
             self._answer(gathered)
 
     def _answer(self, gathered: list[Request[Item, Result]]) -> None:
+        items = [item for request in gathered for item in request.items]
+        began = time.perf_counter()
         try:
-            results = self.forward([item for request in gathered for item in request.items])
-            self.calls += 1
+            results = self.forward(items)
+            self.calls, self.items = self.calls + 1, self.items + len(items)
+            self.seconds += time.perf_counter() - began
         except Exception as error:  # noqa: BLE001 - every waiting caller raises it; the worker goes on
             for request in gathered:
                 request.error = error

@@ -30,6 +30,7 @@ def test_callers_at_the_same_moment_share_calls_and_get_their_own_results_in_ord
         thread.join(timeout=30)
     assert results == [[n * n, (n + 100) ** 2] for n in range(12)]
     assert shared.calls == len(calls) <= 3  # twelve callers, served in a few shared calls
+    assert shared.items == 24 and shared.seconds >= 0.05 * shared.calls  # what the calls took and how long they ran
     assert sorted(item for call in calls for item in call) == sorted(list(range(12)) + list(range(100, 112)))
 
 
