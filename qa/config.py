@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         "after the most promising passage when the model's estimated probability that the other passages would not "
         "improve its answer reaches this; 1 reads every passage.",
     )
+    joint_reading: bool = Field(
+        True,
+        description="When no passage alone gives a confident answer, read the best passage together with the best "
+        "one of another document, for evidence spread over two documents ('Which travel booking system requires "
+        "MFA?'); the answer cites both.",
+    )
     follow_up_readings: int = Field(
         2,
         ge=1,

@@ -49,6 +49,7 @@ class AskOptions(BaseModel):
     min_confidence: float
     stop_confidence: float
     stop_probability: float
+    joint_reading: bool
 
 
 def clean_text(text: str) -> str:
@@ -198,6 +199,7 @@ def ask_options(
         else check_setting("min_confidence", min_confidence),
         stop_confidence=settings.stop_confidence,
         stop_probability=settings.stop_probability,
+        joint_reading=settings.joint_reading,
     )
 
 

@@ -268,6 +268,86 @@ def test_a_two_part_question_gets_both_answers_each_cited_from_its_own_document(
     assert single.parts == [] and single.answer == "40 euros"
 
 
+def test_evidence_spread_over_two_documents_is_read_together_and_both_are_cited(tmp_path, embedder):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "travel.txt").write_text(
+        "Travel policy\n\nAll business trips are booked through Navan, our travel booking system. Economy class is "
+        "required for flights under six hours. Hotel stays are capped at 150 euros per night in the EU.",
+        encoding="utf-8",
+    )
+    (documents / "security.txt").write_text(
+        "Security policy\n\nMulti-factor authentication (MFA) is required for Navan, Workday and e-mail. Passwords "
+        "must be at least 14 characters long and are never shared. Zoë’s team handles lost laptops.",
+        encoding="utf-8",
+    )
+    engine = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
+    result = engine.ask("Which travel booking system requires MFA?")
+    assert result.answer == "Navan", result.alternatives[:3]
+    assert {c.title for c in result.citations} == {"Travel policy", "Security policy"}
+    assert_citations_exact(engine, result)
+    alone = engine.ask("Which travel booking system requires MFA?", min_confidence=1.0)  # declined: read jointly
+    assert alone.answer is None and {c.title for c in alone.alternatives[0].citations} == {
+        "Travel policy",
+        "Security policy",
+    }
+    apart = QA(
+        documents_dir=documents,
+        index_dir=tmp_path / "index",
+        embedder=embedder,
+        index_embedder=embedder,
+        settings=engine.settings.model_copy(update={"joint_reading": False}),
+    ).ask("Which travel booking system requires MFA?")
+    assert apart.answer is None  # no passage alone says it
+    declined = engine.ask("Who is the chief executive?")
+    assert declined.answer is None and "do not say" in declined.no_answer_reason
+
+
+def test_two_passages_read_together_give_the_answers_both_name_at_their_places_in_each():
+    first = Passage(id="a:0", document_id="a", start=100, end=130, text="Trips are booked through Navan.")
+    second = Passage(id="b:3", document_id="b", start=40, end=77, text="MFA is required for Navan and e-mail.")
+    joined = first.text + pipeline.JOINT_SEPARATOR + second.text
+
+    class JoinedReader:
+        def read(self, question, passages, top_n=10):
+            assert [p.text for p in passages] == [joined]
+            found = [("Navan", joined.index("Navan"), 9.0), ("e-mail", joined.index("e-mail"), 2.0)]
+            found.append(("Navan.\n\nMFA", joined.index("Navan."), 1.0))  # across the separator: dropped
+            return [ReaderSpan("joint", "joint", start, start + len(text), text, score) for text, start, score in found]
+
+    spans = pipeline.read_jointly(JoinedReader(), "q", first, second)
+    places = [(s.passage_id, s.start, s.end, s.text, s.score) for s in spans]
+    assert places == [("a:0", 125, 130, "Navan", 9.0), ("b:3", 60, 65, "Navan", 9.0)]  # "e-mail": one passage's
+    for span, passage in zip(spans, [first, second], strict=True):
+        assert passage.text[span.start - passage.start : span.end - passage.start] == span.text
+
+
+@pytest.mark.parametrize(
+    "text, phrase, expected",
+    [
+        ("Navanese and Navan.", "Navan", 13),
+        ("in 2014 and 14 days", "14", 12),
+        ("the “plan” of Zoë’s café", "café", 20),
+        ("the “plan”", "“plan”", 4),
+        ("nothing here", "Navan", -1),
+        ("any text", "", -1),
+    ],
+)
+def test_find_phrase_finds_whole_words_only(text, phrase, expected):
+    assert pipeline.find_phrase(text, phrase) == expected
+
+
+def test_the_pair_read_together_is_the_best_passage_and_the_best_of_another_document():
+    def retrieved(pid: str) -> RetrievedPassage:
+        passage = Passage(id=pid, document_id=pid.split(":")[0], start=0, end=1, text="x")
+        return RetrievedPassage(passage=passage, title="t", source="s.txt", score=0.5)
+
+    pair = pipeline.other_document_pair([retrieved(p) for p in ("a:0", "a:1", "c:0", "b:0")])
+    assert pair is not None and [p.id for p in pair] == ["a:0", "c:0"]
+    assert pipeline.other_document_pair([retrieved("a:0"), retrieved("a:1")]) is None
+    assert pipeline.other_document_pair([]) is None
+
+
 class RecordingReader:
     """A reader that answers from canned spans and records which passages it was asked to read."""
 
