@@ -244,20 +244,25 @@ def test_the_engine_answers_from_postgres_and_two_engines_share_it(tmp_path, emb
     assert_citations_exact(engine, answer)
 
 
+def engine_over(folder, embedder, texts: dict[str, str], **settings) -> QA:
+    """An engine over ``texts`` (file name: text) written into ``folder``/documents, with ``settings`` changed."""
+    documents = folder / "documents"
+    documents.mkdir(exist_ok=True)
+    for name, text in texts.items():
+        (documents / name).write_text(text, encoding="utf-8")
+    engine = QA(documents_dir=documents, index_dir=folder / "index", embedder=embedder, index_embedder=embedder)
+    engine.settings = engine.settings.model_copy(update=settings)
+    return engine
+
+
 def test_a_two_part_question_gets_both_answers_each_cited_from_its_own_document(tmp_path, embedder):
-    documents = tmp_path / "documents"
-    documents.mkdir()
-    (documents / "remote-work.txt").write_text(
-        "Remote work policy\n\nEmployees who work from home receive a monthly internet stipend of 40 euros. "
-        "Laptops are replaced every three years.",
-        encoding="utf-8",
-    )
-    (documents / "travel.txt").write_text(
-        "Travel policy\n\nWithin the EU, the meal allowance is 35 euros per day. Trains are preferred to flights "
-        "for trips under 500 kilometres.",
-        encoding="utf-8",
-    )
-    engine = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
+    policies = {
+        "remote-work.txt": "Remote work policy\n\nEmployees who work from home receive a monthly internet stipend of "
+        "40 euros. Laptops are replaced every three years.",
+        "travel.txt": "Travel policy\n\nWithin the EU, the meal allowance is 35 euros per day. Trains are preferred "
+        "to flights for trips under 500 kilometres.",
+    }
+    engine = engine_over(tmp_path, embedder, policies)
     result = engine.ask("What is the monthly internet stipend and the EU meal allowance?")
     assert [part.text for part in result.parts] == ["40 euros", "35 euros per day"]
     assert result.answer == "40 euros; 35 euros per day"
@@ -269,35 +274,21 @@ def test_a_two_part_question_gets_both_answers_each_cited_from_its_own_document(
 
 
 def test_evidence_spread_over_two_documents_is_read_together_and_both_are_cited(tmp_path, embedder):
-    documents = tmp_path / "documents"
-    documents.mkdir()
-    (documents / "travel.txt").write_text(
-        "Travel policy\n\nAll business trips are booked through Navan, our travel booking system. Economy class is "
-        "required for flights under six hours. Hotel stays are capped at 150 euros per night in the EU.",
-        encoding="utf-8",
-    )
-    (documents / "security.txt").write_text(
-        "Security policy\n\nMulti-factor authentication (MFA) is required for Navan, Workday and e-mail. Passwords "
-        "must be at least 14 characters long and are never shared. Zoë’s team handles lost laptops.",
-        encoding="utf-8",
-    )
-    engine = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
+    policies = {
+        "travel.txt": "Travel policy\n\nAll business trips are booked through Navan, our travel booking system. "
+        "Economy class is required for flights under six hours. Hotel stays are capped at 150 euros per night in the EU.",
+        "security.txt": "Security policy\n\nMulti-factor authentication (MFA) is required for Navan, Workday and "
+        "e-mail. Passwords must be at least 14 characters long and are never shared. Zoë’s team handles lost laptops.",
+    }
+    engine = engine_over(tmp_path, embedder, policies)
     result = engine.ask("Which travel booking system requires MFA?")
     assert result.answer == "Navan", result.alternatives[:3]
     assert {c.title for c in result.citations} == {"Travel policy", "Security policy"}
     assert_citations_exact(engine, result)
     alone = engine.ask("Which travel booking system requires MFA?", min_confidence=1.0)  # declined: read jointly
-    assert alone.answer is None and {c.title for c in alone.alternatives[0].citations} == {
-        "Travel policy",
-        "Security policy",
-    }
-    apart = QA(
-        documents_dir=documents,
-        index_dir=tmp_path / "index",
-        embedder=embedder,
-        index_embedder=embedder,
-        settings=engine.settings.model_copy(update={"joint_reading": False}),
-    ).ask("Which travel booking system requires MFA?")
+    both = {c.title for c in alone.alternatives[0].citations}
+    assert alone.answer is None and both == {"Travel policy", "Security policy"}
+    apart = engine_over(tmp_path, embedder, {}, joint_reading=False).ask("Which travel booking system requires MFA?")
     assert apart.answer is None  # no passage alone says it
     declined = engine.ask("Who is the chief executive?")
     assert declined.answer is None and "do not say" in declined.no_answer_reason
