@@ -392,9 +392,8 @@ class QA:
         spans = read_in_stages(reader, question, retrieval.passages, stop_rule(options, reader))
         answers = rated(self.group_answers(retrieval.passages, spans), reader)
         pair = other_document_pair(retrieval.passages) if options.joint_reading else None
-        if pair and not (
-            answers and answered(answers[0], reader, options)
-        ):  # no passage alone answers: the evidence may be spread over two documents
+        if pair and not (answers and answered(answers[0], reader, options)):
+            # no passage alone answers: the evidence may be spread over two documents
             spans = merge_spans(spans + read_jointly(reader, question, *pair))
             answers = rated(self.group_answers(retrieval.passages, spans), reader)
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
