@@ -45,6 +45,7 @@ class SharedBatches(Generic[Item, Result]):
         self.calls = 0  # calls of forward made, the items they took and the seconds they ran: how much was shared
         self.items = 0
         self.seconds = 0.0
+        self._counting = threading.Lock()  # two workers may finish at once
         self._queue: queue.SimpleQueue[Request[Item, Result]] = queue.SimpleQueue()
         self._threads = [threading.Thread(target=self._serve, name=f"{name}-{n}", daemon=True) for n in range(workers)]
         for thread in self._threads:
@@ -80,8 +81,9 @@ class SharedBatches(Generic[Item, Result]):
         began = time.perf_counter()
         try:
             results = self.forward(items)
-            self.calls, self.items = self.calls + 1, self.items + len(items)
-            self.seconds += time.perf_counter() - began
+            with self._counting:
+                self.calls, self.items = self.calls + 1, self.items + len(items)
+                self.seconds += time.perf_counter() - began
         except Exception as error:  # noqa: BLE001 - every waiting caller raises it; the worker goes on
             for request in gathered:
                 request.error = error

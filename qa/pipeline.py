@@ -383,8 +383,9 @@ class QA:
     def _read(
         self, question: str, query: str, options: AskOptions, reader: Reader, timings: dict[str, float]
     ) -> tuple[Retrieval, list[Answer]]:
-        """Retrieve passages for ``query`` and read ``question`` in them: the candidate answers, best first, each
-        with its confidence (the stages' times are added to ``timings``)."""
+        """Retrieve passages for ``query`` and read ``question`` in them (in stages, then the best passages of two
+        documents together when none alone answers): the candidate answers, best first, each with its confidence
+        (the stages' times are added to ``timings``)."""
         tick = time.perf_counter()
         retrieval = self.retriever.search(query, options.top_k, options.mode)
         timings["retrieve"] = timings.get("retrieve", 0.0) + (time.perf_counter() - tick) * 1000
