@@ -20,6 +20,22 @@ PAGE_SEPARATOR = "\n\n"
 HIDDEN_FILE = "hidden file; skipped"  # why a file whose name starts with a dot is not indexed
 HIDDEN_FOLDER = "hidden folder; skipped"
 BROKEN_LINK = "a link to nothing (its target is missing, or a loop); skipped"
+SCANNED_AGAIN = "a folder already scanned as {} (a link loop, or two links to one folder); skipped"
+# Text in UTF-16 without a byte order mark: NUL bytes (the high bytes of ASCII characters) at this share or more of
+# the odd positions (little-endian) or of the even ones (big-endian), and at under a tenth as many of the others.
+# Random and binary bytes have their NULs at both alike; Cyrillic or Greek text has them at its spaces and digits.
+UTF16_NUL_SHARE = 0.1
+# Encoded data (base64, hex, a minified blob) is 'words' far longer than any word or URL: a document with more than
+# ENCODED_SHARE of its characters in such runs of over MAX_WORD_CHARS characters, ENCODED_MIN_CHARS at least, is not
+# indexed (it would make thousands of passages nobody asks about). One long URL in a text, or a small blob, is a few
+# passages and stays. A run counts when it is at least 90% ASCII with at least 5% ASCII digits or symbols, as every
+# encoding's alphabet is: a run of letters alone (a word without its spaces), or Chinese, Japanese or Thai text,
+# written without spaces, is text, which the chunker cuts into passages of at most CHARS_PER_TOKEN per token.
+MAX_WORD_CHARS = 500
+ENCODED_SHARE = 0.5
+ENCODED_MIN_CHARS = 10_000
+LONG_WORD = re.compile(rf"(?<!\S)\S{{{MAX_WORD_CHARS + 1},}}")
+ASCII_SYMBOLS = re.compile(r"[!-@\[-`{-~]+")  # digits and punctuation
 
 
 class DocumentError(ValueError):
@@ -31,13 +47,25 @@ def document_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def utf16_order(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when ``data`` looks like UTF-16 text without a byte order mark, else None."""
+    pairs = len(data) // 2
+    even, odd = data[0 : 2 * pairs : 2].count(0), data[1 : 2 * pairs : 2].count(0)
+    if pairs and odd >= UTF16_NUL_SHARE * pairs and even * 10 < odd:
+        return "utf-16-le"
+    if pairs and even >= UTF16_NUL_SHARE * pairs and odd * 10 < even:
+        return "utf-16-be"
+    return None
+
+
 def decode_text(data: bytes) -> str:
-    """Decode bytes of a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (random bytes decode;
-    ``check_is_text`` tells them from text)."""
+    """Decode bytes of a text file: UTF-8 (with or without BOM), UTF-16 (with BOM, or without it, told by where its
+    NUL bytes are), else Windows-1252 (random bytes decode; ``check_is_text`` tells them from text)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
-    if b"\x00" in data:
-        raise DocumentError("binary file (contains NUL bytes)")
+    order = utf16_order(data) if b"\x00" in data else None
+    if order:
+        return data.decode(order, errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:  # the five bytes Windows-1252 leaves undefined become U+FFFD, which check_is_text counts
@@ -45,11 +73,31 @@ def decode_text(data: bytes) -> str:
 
 
 def check_is_text(text: str) -> str:
-    """The text, unless too many of its characters are control characters (random or binary bytes)."""
+    """The text with its NUL characters made spaces, unless too many of its characters are control characters or
+    NULs (random or binary bytes)."""
     sample = text[:100_000]
     share = len(NOT_TEXT.findall(sample)) / max(1, len(sample))
     if share > MAX_CONTROL_SHARE:
         raise DocumentError(f"binary file ({share:.0%} of its characters are not text)")
+    return text.replace("\x00", " ")
+
+
+def encoded(run: str) -> bool:
+    """Whether a long run without white space is encoded data: ASCII, with digits or symbols among its letters."""
+    ascii_chars = len(run.encode("ascii", "ignore"))
+    symbols = sum(len(found) for found in ASCII_SYMBOLS.findall(run))
+    return ascii_chars >= 0.9 * len(run) and symbols >= 0.05 * len(run)
+
+
+def check_not_encoded(text: str) -> str:
+    """The text, unless most of it is encoded data (see MAX_WORD_CHARS)."""
+    chars = sum(len(run) for run in LONG_WORD.findall(text) if encoded(run))
+    share = chars / max(1, len(text))
+    if chars >= ENCODED_MIN_CHARS and share > ENCODED_SHARE:
+        raise DocumentError(
+            f"encoded data, not text: {share:.0%} of it is in 'words' over {MAX_WORD_CHARS:,} characters (base64, "
+            f"hex or the like); skipped"
+        )
     return text
 
 
@@ -166,6 +214,7 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
         title = first_line_title(text, markdown=suffix in (".md", ".markdown"))
     if not text.strip():
         raise DocumentError("no text in it (empty, or a scanned PDF without a text layer)")
+    check_not_encoded(text)
     return Document(
         id=document_id(text), title=title or path.stem, source=str(path), text=text, page_starts=page_starts
     )
@@ -173,14 +222,30 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
 
 def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Path], list[LoadFailure]]:
     """The files below ``folder`` to index (recursively, in a stable order), and those skipped with the reason:
-    hidden (files and folders), of an unsupported type, unreadable, links to nothing, or reached through a link that
-    leaves the folder (unless ``follow_links``). One bad path never stops the scan."""
+    hidden (files and folders), of an unsupported type, unreadable, links to nothing, reached through a link that
+    leaves the folder (unless ``follow_links``), or folders reached again through a link (each is walked once). One
+    bad path never stops the scan."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"documents folder not found: {folder}")
     root = folder.resolve()
     files: list[Path] = []
     skipped: list[LoadFailure] = []
+    walked = {root: folder}  # the real path of each folder to walk -> the path it is walked as
+
+    def walked_before(path: Path) -> str | None:
+        """Why the folder ``path`` is not walked (again) when links are followed; None the first time."""
+        if not follow_links:
+            return None  # os.walk does not enter linked folders
+        try:
+            target = path.resolve()
+        except OSError as error:
+            return f"cannot read it ({error.strerror})"
+        if target in walked:
+            first = walked[target]
+            return SCANNED_AGAIN.format("the documents folder" if first == folder else first.relative_to(folder))
+        walked[target] = path
+        return None
 
     def unreadable(error: OSError) -> None:
         skipped.append(LoadFailure(source=str(error.filename or folder), reason=f"cannot read it ({error.strerror})"))
@@ -202,7 +267,7 @@ def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Pa
         kept = []
         for name in sorted(subfolders):
             path = Path(directory, name)
-            reason = HIDDEN_FOLDER if name.startswith(".") else leaving(path)
+            reason = HIDDEN_FOLDER if name.startswith(".") else leaving(path) or walked_before(path)
             if reason:
                 skipped.append(LoadFailure(source=str(path), reason=reason))
             else:

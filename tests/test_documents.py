@@ -225,3 +225,92 @@ def test_long_titles_are_cut_between_words():
     assert title == "Russian space agency Roscosmos on Saturday, November 20…"
     assert line.startswith(title[:-1]) and len(title) <= 61
     assert short_title("x" * 200, 10) == "x" * 10 + "…" and short_title("short", 10) == "short"
+
+
+TEXT = "The Zorblat bridge opened in 1987. Mayor Elna Kvist cut the ribbon; Zoë’s café served tea.\n" * 3
+
+
+def test_a_nul_in_text_becomes_a_space_and_a_file_of_nuls_is_still_binary(tmp_path):
+    (tmp_path / "nul.txt").write_bytes(TEXT.encode("utf-8").replace(b"1987.", b"1987.\x00", 1))
+    assert load_document(tmp_path / "nul.txt").text == TEXT.replace("1987.", "1987. ", 1)
+    (tmp_path / "page.html").write_bytes(b"<html><body><p>Plimbo\x00lighthouse " + b"on the cape. " * 20 + b"</p>")
+    assert load_document(tmp_path / "page.html").text.startswith("Plimbo lighthouse on the cape.")
+    (tmp_path / "zeros.txt").write_bytes(TEXT.encode("utf-8") + b"\x00" * 4096)  # a log cut by a crash
+    with pytest.raises(DocumentError, match=r"^binary file \(94% of its characters are not text\)$"):
+        load_document(tmp_path / "zeros.txt")
+
+
+def test_random_bytes_with_nuls_are_binary(tmp_path):
+    import random
+
+    (tmp_path / "noise.txt").write_bytes(random.Random(7).randbytes(20_000))
+    with pytest.raises(DocumentError, match=r"^binary file \(\d+% of its characters are not text\)$"):
+        load_document(tmp_path / "noise.txt")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_decoded(tmp_path, encoding):
+    from qa.documents import decode_text
+
+    assert decode_text(TEXT.encode(encoding)) == TEXT
+    mixed = "Мост открыт в 1987 году, the bridge opened in 1987.\n" * 3  # Cyrillic: NULs from spaces and ASCII only
+    assert decode_text(mixed.encode(encoding)) == mixed
+    (tmp_path / "wide.txt").write_bytes(TEXT.encode(encoding))
+    assert load_document(tmp_path / "wide.txt").text == TEXT
+
+
+def test_encoded_data_is_not_text_but_a_long_url_or_a_long_line_of_letters_is():
+    import base64
+    import random
+
+    from qa.documents import check_not_encoded
+
+    blob = base64.b64encode(random.Random(1).randbytes(30_000)).decode()
+    with pytest.raises(
+        DocumentError,
+        match=r"^encoded data, not text: 99% of it is in 'words' over 500 characters \(base64, hex or the like\); "
+        r"skipped$",
+    ):
+        check_not_encoded(f"{TEXT}Attachment:\n{blob}\n")
+    with pytest.raises(DocumentError, match=r"^encoded data, not text: 100% of it is"):
+        check_not_encoded(random.Random(2).randbytes(20_000).hex())
+    url = "https://example.com/track?" + "&".join(f"k{n}=v{n:04d}" for n in range(200))  # about 2,000 characters
+    normal = f"{TEXT}See {url} for more.\n{TEXT}"
+    assert check_not_encoded(normal) == normal
+    letters = "".join(random.Random(5).choices("abcdefghijklmnopqrstuvwxyz", k=100_000))  # cut at the passage cap
+    chinese = "大桥于一九八七年通车，市长剪彩。" * 2_000  # no spaces between words, and none needed
+    assert check_not_encoded(letters) == letters and check_not_encoded(chinese) == chinese
+    small = base64.b64encode(random.Random(3).randbytes(3_000)).decode()  # a few passages at most: indexed
+    assert check_not_encoded(small) == small
+
+
+def test_a_link_back_into_the_folder_is_walked_once_and_said_why(tmp_path):
+    folder = tmp_path / "documents"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("Ay.", encoding="utf-8")
+    (folder / "sub" / "b.txt").write_text("Bee.", encoding="utf-8")
+    (tmp_path / "outside.txt").write_text("Outside.", encoding="utf-8")
+    (folder / "up").symlink_to("..")  # the folder above, which holds this one
+    (folder / "sub" / "back").symlink_to("..")  # a loop: the documents folder itself
+    (folder / "sub" / "again").symlink_to(folder / "sub")
+    files, skipped = scan_folder(folder, follow_links=True)
+    assert files == [folder / "a.txt", folder / "sub" / "b.txt", folder / "up" / "outside.txt"]
+    again = "a folder already scanned as {} (a link loop, or two links to one folder); skipped"
+    assert [(f.source, f.reason) for f in skipped] == [
+        (str(folder / "sub" / "again"), again.format("sub")),
+        (str(folder / "sub" / "back"), again.format("the documents folder")),
+        (str(folder / "up" / "documents"), again.format("the documents folder")),
+    ]
+    files, skipped = scan_folder(folder)  # not followed: the link out is said, the links inside are not walked
+    assert files == [folder / "a.txt", folder / "sub" / "b.txt"] and [f.source for f in skipped] == [str(folder / "up")]
+
+
+def test_two_links_up_finish(tmp_path):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Ay.", encoding="utf-8")
+    for name in ("up1", "up2", "up3"):  # without remembering the folders walked: 3^40 of them
+        (folder / name).symlink_to("..")
+    files, skipped = scan_folder(folder, follow_links=True)
+    assert files == [folder / "a.txt"]
+    assert [f.source for f in skipped] == [str(folder / "up2"), str(folder / "up3"), str(folder / "up1" / "documents")]
