@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path("index"), description="Folder where the local store keeps the index.")
     store: StoreKind = Field("local", description="'local' (SQLite + FAISS in index_dir) or 'postgres' (store_url).")
     store_url: str = Field("", description="libpq URI of the PostgreSQL database when store is 'postgres'.")
+    collection: str | list[str] = Field(
+        "",
+        description="Collection of the store to index and ask; empty means the documents folder's own (named by its "
+        "resolved path), or the only collection there is when no folder is given. Several (a list; a JSON list in "
+        "QA_COLLECTION) are asked together, each catching up with its own folder.",
+    )
     store_read_only: bool = Field(False, description="Answer from the store as it is, never index (a read replica).")
     embedding_model: str = Field(
         "",
@@ -126,4 +132,10 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(1000, ge=1)
     max_document_bytes: int = Field(50_000_000, ge=1)
+    max_document_passages: int = Field(
+        20_000,
+        ge=1,
+        description="A document that makes more passages than this is skipped, not indexed (a 1,000-page book makes "
+        "3,000 to 5,000; a dump of encoded data or logs, tens of thousands).",
+    )
     follow_links: bool = Field(False, description="Index files reached through links that leave the documents folder.")

@@ -47,11 +47,13 @@ class Retriever:
         embedder: Embedder,
         rrf_k: int = 60,
         is_stale: Callable[[StoredDocument], bool] | None = None,
+        leave_out_stale: bool = True,
     ):
         self.store = store
         self.embedder = embedder
         self.rrf_k = rrf_k
         self.is_stale = is_stale
+        self.leave_out_stale = leave_out_stale  # False: stale documents are reported but still read (a read-only index)
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
@@ -82,7 +84,8 @@ class Retriever:
         results = []
         for pid, score in wanted:
             passage = passages.get(pid)
-            if passage is None or passage.document_id in changed or passage.document_id not in documents:
+            left_out = self.leave_out_stale and passage is not None and passage.document_id in changed
+            if passage is None or left_out or passage.document_id not in documents:
                 continue
             document = documents[passage.document_id]
             results.append(

@@ -35,8 +35,21 @@ class RemovalError(QAError):
     """A document that cannot be removed: no document has that id, or its file is outside the documents folder."""
 
 
+class CollectionError(QAError):
+    """A collection that cannot be chosen: none named so, none indexed yet, or several where one must be named."""
+
+
+class FolderError(QAError):
+    """A documents folder that cannot be synced without losing documents: missing, or empty where its collection
+    holds documents (``prune`` removes them), or the packaged sample, which is never written to."""
+
+
 MAX_HISTORY_TURNS = 20  # the turns a follow-up may look back on; older ones are dropped
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What no typed text holds: control characters other than tab and line breaks, and lone surrogates (which are not
+# characters at all: no encoding can write them).
+TYPED_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 class AskOptions(BaseModel):
@@ -57,10 +70,22 @@ def clean_text(text: str) -> str:
     return CONTROL_CHARACTERS.sub(" ", text).strip()
 
 
+def text_problem(text: str, controls: bool = True) -> str | None:
+    """What makes ``text`` not plain text (a lone surrogate, or with ``controls`` a control character other than tab
+    and line breaks), with where it is; None when it is plain text."""
+    found = SURROGATES.search(text) or (TYPED_CONTROLS.search(text) if controls else None)
+    if found is None:
+        return None
+    kind = "a lone surrogate" if SURROGATES.match(found.group()) else "a control character"
+    return f"{kind} (U+{ord(found.group()):04X}) at character {found.start() + 1}"
+
+
 def check_question(question: Any, max_chars: int) -> str:
-    """The question, cleaned; raises QuestionError when it is not text, empty, too long or has no words."""
+    """The question, trimmed; raises QuestionError when it is not plain text, empty, too long or has no words."""
     if not isinstance(question, str):
         raise QuestionError(f"The question must be text, not {type(question).__name__}.")
+    if (problem := text_problem(question)) is not None:
+        raise QuestionError(f"The question is not plain text: it holds {problem}.")
     question = clean_text(question)
     if not question:
         raise QuestionError("The question is empty.")
@@ -93,6 +118,7 @@ def check_history(history: Any, max_chars: int, max_turns: int = MAX_HISTORY_TUR
             )
         if not isinstance(question, str) or not (answer is None or isinstance(answer, str)):
             raise HistoryError(f"Turn {number} of the history: the question must be text and the answer text or null.")
+        check_turn_text(number, question, answer)
         question, answer = clean_text(question), None if answer is None else clean_text(answer)
         if len(question) > max_chars or (answer is not None and len(answer) > max_chars):
             raise HistoryError(
@@ -101,6 +127,14 @@ def check_history(history: Any, max_chars: int, max_turns: int = MAX_HISTORY_TUR
             )
         turns.append(Turn(question=question, answer=answer))
     return turns
+
+
+def check_turn_text(number: int, question: str, answer: str | None) -> None:
+    """Raises HistoryError when a turn's question is not plain text or its answer holds a lone surrogate (an answer
+    is a span of a document, which may hold control characters: they are cleaned, not refused)."""
+    for part, text, controls in (("question", question, True), ("answer", answer or "", False)):
+        if (problem := text_problem(text, controls)) is not None:
+            raise HistoryError(f"Turn {number} of the history is not plain text: its {part} holds {problem}.")
 
 
 @cache
@@ -130,10 +164,12 @@ def environment_settings() -> Settings:
         ) from None
 
 
-def default_settings() -> Settings:
-    """Settings from the environment, with the packaged sample article when the documents folder does not exist."""
-    settings = environment_settings()
-    if not Path(settings.documents_dir).is_dir():
+def default_settings(settings: Settings | None = None) -> Settings:
+    """``settings`` (default: the environment's), with the packaged sample article when no documents folder, index,
+    collection or database was named and ./documents does not exist: a named index is never synced with the sample."""
+    settings = settings or environment_settings()
+    named = {"documents_dir", "index_dir", "collection"} & settings.model_fields_set or settings.store != "local"
+    if not named and not Path(settings.documents_dir).is_dir():
         settings = settings.model_copy(update={"documents_dir": SAMPLE_DOCUMENTS_DIR})
     return settings
 
@@ -152,6 +188,11 @@ def loading_model(setting: str, name: str) -> Iterator[None]:
         else:
             reason = (str(error).strip().splitlines() or [type(error).__name__])[0].rstrip(".: ")
         raise OptionError(f"{setting} {name!r} cannot be loaded: {reason}.") from None
+
+
+def counted(number: int, noun: str) -> str:
+    """``number`` with ``noun``, plural unless one: "1 document", "412 documents", "0 passages"."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def shown(value: Any) -> str:
