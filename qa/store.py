@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import os
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -137,6 +139,10 @@ class DocumentStore(Protocol):
         """Passages with their text, by id; unknown ids are left out."""
         ...
 
+    def get_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored unit vectors (float32) of passages, by id; unknown ids are left out."""
+        ...
+
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(passage id, cosine similarity) of the ``k`` nearest passages, best first."""
         ...
@@ -157,6 +163,14 @@ class DocumentStore(Protocol):
         """Rebuild what ``verify`` finds damaged from what is intact; the lines say what was done."""
         ...
 
+    def backup(self, path: str | Path) -> None:
+        """Write a consistent copy of everything stored (taken while writers go on) to the new file ``path``."""
+        ...
+
+    def restore(self, path: str | Path) -> None:
+        """Replace everything stored with the contents of a ``backup`` file, under the writer lock."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -170,6 +184,40 @@ def open_store(backend: str, location: str, read_only: bool = False) -> Document
     module_name, class_name = BACKENDS[backend].split(":")
     store_class = getattr(importlib.import_module(module_name), class_name)
     return store_class(location, read_only=read_only)
+
+
+@contextmanager
+def new_backup_file(path: str | Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write a backup into; once written it is synced and renamed to ``path``
+    (the folder synced too), and removed when writing fails. An existing ``path`` is refused, never overwritten."""
+    target = Path(path).expanduser()
+    if target.exists():
+        raise StoreError(f"{target} exists already: remove it or choose another backup file")
+    if not target.parent.is_dir():
+        raise StoreError(f"cannot write the backup {target}: its folder does not exist")
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        yield temporary
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        temporary.replace(target)
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+    except OSError as error:
+        raise StoreError(f"cannot write the backup {target}: {error.strerror or error}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def backup_file(path: str | Path) -> Path:
+    """The existing backup file ``path`` (to restore from); StoreError when there is none."""
+    source = Path(path).expanduser()
+    if not source.is_file():
+        raise StoreError(f"no backup file {source}")
+    return source
 
 
 def keyword_tokens(texts: list[str]) -> list[list[str]]:

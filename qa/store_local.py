@@ -30,8 +30,10 @@ from qa.store import (
     StoreReadOnly,
     StoreSettings,
     StoreUnavailable,
+    backup_file,
     batched,
     keyword_tokens,
+    new_backup_file,
     page_starts_problem,
 )
 
@@ -45,6 +47,7 @@ LOCK_FILE = "writer.lock"
 DENSE_CACHE_FILE = "vectors.faiss"
 KEYWORD_CACHE_FILE = "keywords.npz"
 DENSE_CACHE_INFO = "vectors.json"  # describes both cache files
+CACHE_FILES = (DENSE_CACHE_FILE, KEYWORD_CACHE_FILE, DENSE_CACHE_INFO)
 SCHEMA_VERSION = 4
 PREVIOUS_SCHEMA = "3"  # migrated in place (documents gained page_starts); older formats are set aside
 # Past this many passages the dense index is an inverted-file (IVF) index searched approximately; flat below it.
@@ -54,6 +57,8 @@ IVF_LISTS_PER_ROOT = 2  # an IVF index of n vectors has 2·√n lists, trained o
 # The dense cache file is rewritten when this share of the passages changed since it was written.
 CACHE_REWRITE_SHARE = 0.1
 READ_BATCH = 20_000
+# Milliseconds the journal checkpoint at the end of a write waits for readers before copying what they allow.
+CHECKPOINT_WAIT_MS = 500
 PASSAGE_ROWS = "SELECT rowid, text, vector, crc, tokens FROM passages"
 
 SCHEMA = """
@@ -272,6 +277,7 @@ class LocalStore:
         self._keywords = KeywordIndex()
         self._dense_seq = 0
         self._dense_generation = -1
+        self._dense_store: str | None = None  # the database id the dense index was built from (a restore changes it)
         self._dense_lock = threading.RLock()
         self._writer_lock: filelock.BaseFileLock | None = None
         self._page_starts = "page_starts"  # the column, or NULL in an index of the previous format opened read-only
@@ -440,10 +446,14 @@ class LocalStore:
             raise StoreBusy(
                 f"the index in {self.folder} is busy: another process is writing (waited {timeout:g} s)"
             ) from None
+        except OSError as error:  # (after Timeout, one of them) the lock is a directory, or cannot be opened
+            lock = self.folder / LOCK_FILE
+            raise StoreError(self._lock_problem() or f"cannot open {lock} ({error.strerror}); remove it") from None
         try:
             yield
             if self._writer_lock.lock_counter == 1:  # not after a failure: its error is the one to report
                 self._save_dense_cache_if_stale()
+                self._checkpoint_journal()
         finally:
             self._writer_lock.release()
 
@@ -557,10 +567,25 @@ class LocalStore:
                 f"WHERE id IN ({_marks(chunk)})",
                 chunk,
             ):
-                if passage_crc(text, blob, tokens) != crc:
-                    raise self._damaged(f"passage {i} fails its checksum")
+                self._check_passage(i, text, blob, crc, tokens)
                 found[i] = Passage(id=i, document_id=d, start=s, end=e, text=text)
         return found
+
+    def get_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        found = {}
+        dimension = self._dimension()
+        for chunk in batched(list(dict.fromkeys(ids))):
+            for i, text, blob, crc, tokens in self._query(
+                f"SELECT id, text, vector, crc, tokens FROM passages WHERE id IN ({_marks(chunk)})", chunk
+            ):
+                self._check_passage(i, text, blob, crc, tokens, dimension)
+                found[i] = np.frombuffer(blob, np.float32).copy()
+        return found
+
+    def _check_passage(self, pid: str, text: str, blob: bytes, crc: int, tokens: str, dimension: int = 0) -> None:
+        """Raise StoreDamaged when a passage row fails its checksum (or its vector has not ``dimension`` floats)."""
+        if passage_crc(text, blob, tokens) != crc or (dimension and len(blob) != 4 * dimension):
+            raise self._damaged(f"passage {pid} fails its checksum")
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         with self._dense_lock:
@@ -611,9 +636,11 @@ class LocalStore:
             generation = int(self._meta("generation") or 0)
             if self._dense is not None and generation == self._dense_generation:
                 return self._dense
-            stale = self._dense is None or self._dense.dimension != self._dimension()
+            store = self._meta("store")  # another id: the database was restored from a backup
+            stale = self._dense is None or self._dense.dimension != self._dimension() or store != self._dense_store
             if stale or self._compacted() > self._dense_seq:  # a new kind of vector, or the changes it needs are gone
                 self._dense, self._keywords, self._dense_seq = self._open_indexes()
+                self._dense_store = store
             changes = self._query(
                 "SELECT seq, passage, added FROM changes WHERE seq > ? ORDER BY seq", (self._dense_seq,)
             )
@@ -786,9 +813,98 @@ class LocalStore:
         """The last change dropped from the log because the dense cache file holds it."""
         return int(self._meta("compacted") or 0)
 
+    def _drop_cache_files(self) -> None:
+        """Delete the dense and keyword cache files (they are rebuilt from the database)."""
+        for name in CACHE_FILES:
+            (self.folder / name).unlink(missing_ok=True)
+
+    # ------------------------------------------------------------------ the journal, backups
+
+    def _checkpoint_journal(self) -> None:
+        """Copy the journal's committed pages into store.sqlite and empty the journal, so that a copy of that file
+        alone (a backup tool's) holds every document. A reader in the middle of a read keeps the journal from being
+        emptied: after CHECKPOINT_WAIT_MS this copies what the readers allow (PASSIVE); never an error."""
+        db = self._db()
+        try:
+            waits = int(db.execute("PRAGMA busy_timeout").fetchone()[0])
+            db.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+            try:
+                if db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                db.execute(f"PRAGMA busy_timeout = {waits}")
+        except sqlite3.Error as error:
+            log.info("the journal of %s was not checkpointed this time (%s)", self.path, error)
+
+    def backup(self, path: str | Path) -> None:
+        """Copy the database into the new file ``path`` with SQLite's online backup in one read snapshot (writers go
+        on meanwhile; the copy holds what was committed when it began), as one file without a journal."""
+        with new_backup_file(path) as temporary:
+            copy = sqlite3.connect(temporary, isolation_level=None)
+            try:
+                self._db().backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.Error as error:
+                raise StoreError(f"backing up the index in {self.folder} to {path} failed: {error}") from None
+            finally:
+                copy.close()
+
+    def restore(self, path: str | Path) -> None:
+        """Replace the database's contents with a backup's (SQLite's backup API, into the live database, under the
+        writer lock) and drop the dense and keyword caches, rebuilt from it; with a new database id and a higher
+        generation, so that other handles rebuild theirs too. A backup of the previous format is migrated."""
+        backup = self._open_backup(backup_file(path))
+        try:
+            with self.writer():
+                generation = int(self._meta("generation") or 0)
+                try:
+                    backup.backup(self._db())
+                except sqlite3.Error as error:
+                    raise self._error(error) from None
+                with self._dense_lock:
+                    self._drop_cache_files()
+                    self._dense, self._dense_seq, self._dense_generation = None, 0, -1
+                if self._meta("schema") == PREVIOUS_SCHEMA:
+                    self._migrate()
+                with self._transaction() as db:
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('store', ?)", (uuid.uuid4().hex,))
+                    db.execute(
+                        "UPDATE meta SET value = max(CAST(value AS INTEGER), ?) WHERE key = 'generation'", (generation,)
+                    )
+        finally:
+            backup.close()
+
+    @staticmethod
+    def _open_backup(source: Path) -> sqlite3.Connection:
+        """A read-only connection to ``source``, a whole backup of a local index of this format or the previous one;
+        StoreError when it is not one."""
+        backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+        try:
+            schema = backup.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            check = backup.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.Error as error:
+            backup.close()
+            raise StoreError(f"{source} is not a backup of a qa index ({error})") from None
+        if schema not in ((str(SCHEMA_VERSION),), (PREVIOUS_SCHEMA,)) or check != [("ok",)]:
+            backup.close()
+            why = f"damaged ({check[0][0]})" if check != [("ok",)] else "of an index of another format"
+            raise StoreError(f"{source} is {why}: it cannot be restored")
+        return backup
+
     # ------------------------------------------------------------------ checks
 
     def verify(self) -> list[str]:
+        """One line per problem: the writer lock's, then the database's and its rows'."""
+        lock = self._lock_problem()
+        return ([lock] if lock else []) + self._verify_rows()
+
+    def _lock_problem(self) -> str | None:
+        """Why ``writer.lock`` cannot serve as the writer lock (a directory, or not a file); None when it can."""
+        path = self.folder / LOCK_FILE
+        kind = "a directory" if path.is_dir() else "not a regular file" if path.exists() and not path.is_file() else ""
+        return f"{path} is not a lock file ({kind}); remove it" if kind else None
+
+    def _verify_rows(self) -> list[str]:
         problems = self._database_problems()
         if problems:
             return problems
@@ -850,8 +966,7 @@ class LocalStore:
                 with self._transaction() as db:
                     self._delete(db, sorted(damaged))
                 done.append(f"dropped {len(damaged)} damaged documents; indexing the folder embeds them again")
-            for name in (DENSE_CACHE_FILE, KEYWORD_CACHE_FILE, DENSE_CACHE_INFO):
-                (self.folder / name).unlink(missing_ok=True)
+            self._drop_cache_files()
             with self._dense_lock:
                 self._dense, self._keywords, self._dense_seq = self._open_indexes()
                 self._dense_generation = -1
@@ -868,8 +983,7 @@ class LocalStore:
             kept.unlink(missing_ok=True)
             if damaged.exists():
                 damaged.replace(kept)
-        for name in (DENSE_CACHE_FILE, KEYWORD_CACHE_FILE, DENSE_CACHE_INFO):
-            (self.folder / name).unlink(missing_ok=True)
+        self._drop_cache_files()
         self._create()
         self._dense, self._dense_seq, self._dense_generation = None, 0, -1
         return f"set the {why} database aside as {aside.name}; indexing the folder embeds every document again"

