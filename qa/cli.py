@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from qa.config import Settings
     from qa.models import AskResult
+    from qa.store import DocumentStore
 
 CLI_STARTED = time.perf_counter()  # this module's first line: what came before is Python starting
 
@@ -47,6 +48,13 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--index", dest="index_dir", help="index folder of the local store (QA_INDEX_DIR; default index/)"
+    )
+    group.add_argument(
+        "--collection",
+        action="append",
+        metavar="NAME",
+        help="collection of the store to use (QA_COLLECTION; default: the documents folder's own, or the only one); "
+        "given several times, they are asked together",
     )
     group.add_argument("--store", metavar="{local,postgres}", help="where the index is kept (QA_STORE; default local)")
     group.add_argument("--store-url", help="libpq URI of the database for --store postgres (QA_STORE_URL)")
@@ -86,6 +94,7 @@ ENGINE_SETTINGS = (
     "index_dir",
     "store",
     "store_url",
+    "collection",
     "top_k",
     "retrieval_mode",
     "reader",
@@ -101,11 +110,10 @@ ENGINE_SETTINGS = (
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """The settings (environment and defaults) with the engine flags given on the command line."""
-    from qa.validation import default_settings, settings_with
+    from qa.validation import default_settings, environment_settings, settings_with
 
-    return settings_with(
-        default_settings(), {n: getattr(args, n) for n in ENGINE_SETTINGS if getattr(args, n, None) is not None}
-    )
+    flags = {n: getattr(args, n) for n in ENGINE_SETTINGS if getattr(args, n, None) is not None}
+    return default_settings(settings_with(environment_settings(), flags))
 
 
 def engine_from(args: argparse.Namespace):
@@ -119,8 +127,10 @@ def command_index(args: argparse.Namespace) -> int:
         args.documents_dir = args.folder
     engine = engine_from(args)
     store = engine.store
+    if args.backup or args.restore:
+        return command_backup_or_restore(args, store)
     if args.verify or args.repair:
-        problems = store.verify()
+        problems = engine.verify()
         for problem in problems:
             print(f"damaged: {problem}", file=sys.stderr)
         if not problems:
@@ -129,17 +139,62 @@ def command_index(args: argparse.Namespace) -> int:
         if not args.repair:
             print(f"{len(problems)} problems; 'qa index --repair' rebuilds what is damaged", file=sys.stderr)
             return 1
-        for line in store.repair():
+        for line in engine.repair():
             print(f"repaired: {line}")
-    report = engine.refresh_index(progress=True, timeout=args.wait)
+    report = engine.refresh_index(progress=True, timeout=args.wait, prune=args.prune)
     manifest = store.manifest()
     print(
         f"{engine.documents_dir}: {manifest.document_count} documents, {manifest.passage_count} passages "
         f"in {manifest.location} ({len(report.added)} added, {len(report.removed)} removed, "
         f"{len(report.reused)} unchanged; {report.embedded_passages} passages embedded in {report.seconds:.1f} s)"
     )
+    for source in report.removed_sources:
+        print(f"removed {source}: its file was deleted or can no longer be read")
     for failure in engine.failures:
         print(f"skipped {failure.source}: {failure.reason}", file=sys.stderr)
+    return 0
+
+
+def command_backup_or_restore(args: argparse.Namespace, store: DocumentStore) -> int:
+    """``qa index --backup FILE``: copy the store into the new file FILE; ``--restore FILE``: replace its contents."""
+    location = store.manifest().location
+    if args.backup:
+        store.backup(args.backup)
+        print(f"backed up {location} to {args.backup}")
+        return 0
+    store.restore(args.restore)
+    manifest = store.manifest()
+    print(
+        f"restored {args.restore} into {location}: {manifest.document_count} documents, {manifest.passage_count} "
+        "passages; 'qa index' embeds what changed since the backup"
+    )
+    return 0
+
+
+def command_collections(args: argparse.Namespace) -> int:
+    """List the collections of the store (name, documents, passages, folder), or drop one."""
+    from qa.validation import counted
+
+    engine = engine_from(args)
+    catalog = engine.catalog()
+    if args.drop:
+        if not catalog.drop(args.drop):
+            print(f"error: no collection is named {args.drop!r}", file=sys.stderr)
+            return 2
+        print(f"dropped the collection {args.drop!r} and its documents (their files stay)")
+        return 0
+    listed = catalog.collections()
+    if not listed:
+        print(f"no collections in {catalog.shown}")
+    for info in listed:
+        store = catalog.open(info, read_only=True)
+        try:
+            manifest = store.manifest()
+        finally:
+            store.close()
+        folder = f"  from {info.folder}" if info.folder and info.folder != info.name else ""
+        documents, passages = counted(manifest.document_count, "document"), counted(manifest.passage_count, "passage")
+        print(f"{info.name}: {documents}, {passages}{folder}")
     return 0
 
 
@@ -412,6 +467,14 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("folder", nargs="?", help="documents folder (default: settings' documents_dir)")
     index.add_argument("--verify", action="store_true", help="check every stored file and row; report damage")
     index.add_argument("--repair", action="store_true", help="rebuild what is damaged, then update the index")
+    copies = index.add_mutually_exclusive_group()
+    copies.add_argument("--backup", metavar="FILE", help="copy the index into the new file FILE (while it is in use)")
+    copies.add_argument("--restore", metavar="FILE", help="replace the index with the backup in FILE")
+    index.add_argument(
+        "--prune",
+        action="store_true",
+        help="let a missing or empty folder remove every document of its collection (refused without it)",
+    )
     index.add_argument(
         "--wait",
         type=float,
@@ -420,6 +483,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_engine_options(index)
     index.set_defaults(run=command_index)
+
+    collections = commands.add_parser("collections", help="list the collections of the store, or drop one")
+    collections.add_argument("--drop", metavar="NAME", help="remove this collection and its documents (files stay)")
+    add_engine_options(collections)
+    collections.set_defaults(run=command_collections)
 
     ask = commands.add_parser("ask", help="answer a question from the indexed documents")
     ask.add_argument("question", nargs="+")

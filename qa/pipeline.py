@@ -14,8 +14,20 @@ from functools import cached_property
 from pathlib import Path
 
 from qa.calibration import gives_answer
+from qa.collections import (
+    Catalog,
+    CollectionInfo,
+    CombinedStore,
+    choose,
+    collection_names,
+    digest,
+    find,
+    open_catalog,
+    writable_folder,
+)
 from qa.config import (  # noqa: F401 - SAMPLE_DOCUMENTS_DIR: the sample's place
     FOLLOW_UP_READER_DIR,
+    PACKAGE_DIR,
     SAMPLE_DOCUMENTS_DIR,
     ReaderKind,
     RetrievalMode,
@@ -37,10 +49,11 @@ from qa.store import (
     StoreError,
     StoreReadOnly,
     StoreUnavailable,
-    open_store,
 )
 from qa.validation import (
     AskOptions,
+    CollectionError,
+    FolderError,
     RemovalError,
     ask_options,
     check_history,
@@ -85,6 +98,10 @@ class QA:
         self.failures: list[LoadFailure] = []
         self.notice: str | None = None  # set while the index is catching up with changed files
         self._store: DocumentStore | None = None
+        self._collection: CollectionInfo | None = None
+        self._parts: list[QA] = []  # the engines of several collections asked together
+        self._read_only = False  # the store refused to be written: answers come from it as it is
+        self._away: dict[str, tuple[int, float] | None] = {}  # files that left the index, by their state then
         self._retriever: Retriever | None = None
         self._index_embedder = index_embedder
         self._readers: dict[str, Reader] = {}
@@ -110,15 +127,70 @@ class QA:
 
     @property
     def store(self) -> DocumentStore:
+        """The store of this engine's collection (see ``collection``), opened on first use."""
         with self._open_lock:
+            if self._store is None and len(names := collection_names(self.settings.collection)) > 1:
+                self._parts = [self.for_collection(name) for name in names]
+                self._store = CombinedStore([part.store for part in self._parts], names)
+                self._collection = CollectionInfo(name=" + ".join(names), namespace="")
             if self._store is None:
-                s = self.settings
-                if s.store == "postgres" and not s.store_url:
-                    raise StoreUnavailable("the postgres store needs a database URL (QA_STORE_URL or --store-url)")
-                self._store = open_store(
-                    s.store, s.store_url if s.store == "postgres" else str(self.index_dir), read_only=s.store_read_only
-                )
+                catalog = self.catalog()
+                read_only = self.settings.store_read_only or getattr(catalog, "read_only", False)
+                wanted = next(iter(collection_names(self.settings.collection)), None)
+                info = choose(catalog, wanted, self._named_folder(), not read_only)
+                if self._named_folder() is None and info.folder is not None:  # the folder it was indexed from
+                    self.settings = self.settings.model_copy(update={"documents_dir": Path(info.folder)})
+                    self.__dict__.pop("_folder", None)
+                self._store, self._collection = catalog.open(info, read_only), info
             return self._store
+
+    @property
+    def collection(self) -> CollectionInfo:
+        """The collection this engine indexes and asks: the one named by ``collection``, else the documents folder's
+        own (named by its resolved path), else the only one the store holds."""
+        self.store  # noqa: B018 - opening the store chooses it
+        assert self._collection is not None  # chosen with the store
+        return self._collection
+
+    def for_collection(self, name: str) -> QA:
+        """An engine over another collection of the same store (which must hold it), sharing this one's models."""
+        catalog = self.catalog()
+        if find(catalog, name) is None:
+            raise CollectionError(f"{catalog.shown} holds no collection {name!r}.")
+        fields = {**self.settings.model_dump(), "collection": name, "documents_dir": Path("documents")}
+        settings = Settings.model_construct(
+            self.settings.model_fields_set - {"documents_dir"} | {"collection"}, **fields
+        )
+        engine = QA(settings=settings, embedder=self.embedder, index_embedder=self._index_embedder)
+        engine._readers = self._readers  # loaded once for both
+        return engine
+
+    def refuse_several(self, action: str) -> None:
+        """Raise CollectionError when this engine asks several collections together: documents go to one."""
+        if len(collection_names(self.settings.collection)) > 1:
+            raise CollectionError(
+                f"Cannot {action}: the collections {self.collection.name} are asked together; choose one of them."
+            )
+
+    def catalog(self) -> Catalog:
+        """The collections of this engine's store location."""
+        s = self.settings
+        if s.store == "postgres" and not s.store_url:
+            raise StoreUnavailable("the postgres store needs a database URL (QA_STORE_URL or --store-url)")
+        location = s.store_url if s.store == "postgres" else str(self.index_dir)
+        read_only = s.store_read_only or (s.store == "local" and not writable_folder(self.index_dir))
+        return open_catalog(s.store, location, read_only)
+
+    def collections(self) -> list[CollectionInfo]:
+        """Every collection of this engine's store location, by name."""
+        return self.catalog().collections()
+
+    def _named_folder(self) -> Path | None:
+        """The documents folder this engine mirrors: the one named (setting, argument or QA_DOCUMENTS_DIR), else
+        ./documents when it exists and no collection is named; None otherwise (the collection names its folder)."""
+        if "documents_dir" in self.settings.model_fields_set:
+            return self.documents_dir
+        return self.documents_dir if not self.settings.collection and self.documents_dir.is_dir() else None
 
     @property
     def retriever(self) -> Retriever:
@@ -132,17 +204,44 @@ class QA:
                     except (StoreReadOnly, StoreBusy) as error:
                         log.warning("answering from the index as it is: %s", error)
                         self.notice = str(error)
+                        self._read_only = isinstance(error, StoreReadOnly)
+                        self._check_embedder()
                     else:
                         if report.changed:  # an indexing run: what it skipped is said once, not at every start
                             for failure in report.failures:
                                 log.warning("skipped %s: %s", failure.source, failure.reason)
-                    self._retriever = Retriever(self.store, self.embedder, self.settings.rrf_k, self.file_changed)
+                    self._retriever = Retriever(
+                        self.store, self.embedder, self.settings.rrf_k, self.file_changed, not self._read_only
+                    )
         return self._retriever
+
+    def _check_embedder(self) -> None:
+        """Raise StoreError when the store, which this engine cannot re-index, holds vectors of another model."""
+        s = self.settings
+        own = Indexer(self.store, self.embedder, s.chunk_tokens, s.chunk_overlap_sentences).store_settings()
+        stored = self.store.manifest().settings
+        if stored is not None and (stored.embedding_model, stored.dimension) != (own.embedding_model, own.dimension):
+            raise StoreError(
+                f"the index in {self.store.manifest().location} was built with the embedding model "
+                f"{stored.embedding_model!r} ({stored.dimension} dimensions), not {own.embedding_model!r}, and "
+                f"cannot be rebuilt here: ask it with --embedding-model {stored.embedding_model!r}"
+            )
 
     def file_changed(self, document: StoredDocument) -> bool:
         """Whether a document read from this engine's folder no longer matches its file (documents indexed from
         elsewhere, for example by another machine into a shared database, are not checked)."""
         return Path(os.path.abspath(document.source)).is_relative_to(self._folder) and stored_changed(document)
+
+    def _watch(self, report: UpdateReport) -> None:
+        """Remember the files of the folder that left the index or stayed out of it because they were gone or could
+        not be read (an editor saving, a sync tool), so that they are read again once they come back."""
+        sources = report.removed_sources + [f.source for f in report.failures]
+        inside = [s for s in sources if Path(os.path.abspath(s)).is_relative_to(self._folder)]
+        self._away = {source: file_state(source) for source in inside[:MAX_WATCHED]}
+
+    def _came_back(self) -> bool:
+        """Whether a file that left the index (see ``_watch``) has appeared or changed since."""
+        return any(file_state(source) != state for source, state in self._away.items())
 
     @cached_property
     def _folder(self) -> Path:
@@ -201,18 +300,35 @@ class QA:
             self.index_embedder,
             s.chunk_tokens,
             s.chunk_overlap_sentences,
-            checkpoints=self.index_dir / "checkpoints",
+            checkpoints=self.checkpoints_dir,
+            max_document_passages=s.max_document_passages,
         )
 
-    def refresh_index(self, progress: bool = True, timeout: float = 60.0) -> UpdateReport:
-        """Sync the index with the documents folder: embed new and changed files, drop removed ones.
+    @property
+    def checkpoints_dir(self) -> Path:
+        """Where the vectors of a long document of this collection are kept while it is embedded."""
+        return self.index_dir / "checkpoints" / digest(self.collection.name)
+
+    def refresh_index(self, progress: bool = True, timeout: float = 60.0, prune: bool = False) -> UpdateReport:
+        """Sync the collection with its documents folder: embed new and changed files, drop the documents whose files
+        were deleted. A folder that is missing or empty while the collection holds documents raises FolderError
+        unless ``prune`` (see ``Indexer.sync_folder``).
 
         Each batch is committed as it is embedded: an interrupted run keeps them and the next one goes on.
         """
+        self.store  # noqa: B018 - opening it chooses the collection, or several (their engines in _parts)
+        if self._parts:  # each catches up with its own folder
+            return joined_reports([part.refresh_index(progress, timeout, prune) for part in self._parts])
         with self._update_lock:
             report = self.indexer().sync_folder(
-                self.documents_dir, self.settings.max_document_bytes, progress, timeout, self.settings.follow_links
+                self.documents_dir,
+                self.settings.max_document_bytes,
+                progress,
+                timeout,
+                self.settings.follow_links,
+                prune,
             )
+            self._watch(report)
             self.failures = report.failures
             if report.changed or report.embedded_passages:
                 manifest = self.store.manifest()
@@ -235,6 +351,32 @@ class QA:
             report = self.indexer().sync_documents(documents, progress)
             self._retriever = Retriever(self.store, self.embedder, self.settings.rrf_k)
             return report
+
+    def verify(self) -> list[str]:
+        """Problems of the index, one line each: what the store finds damaged, or else, its rows whole, the documents
+        whose stored vectors are not what the embedding model makes of their passages (a sample embedded again)."""
+        problems = self.store.verify()
+        if problems:
+            return problems  # (their vectors are compared once ``repair`` has mended the rows)
+        return [
+            f"document {m.document.id} ({m.document.source}): {m.wrong} of {m.sampled} sampled vectors do not match "
+            "the embedding model; 'qa index --repair' re-embeds it"
+            for m in self.indexer().mismatched()
+        ]
+
+    def repair(self) -> list[str]:
+        """Mend what ``verify`` finds: the store rebuilds what is damaged, then the documents whose vectors do not
+        match the embedding model are dropped, for the next sync of the folder to embed again; one line per step."""
+        with self._update_lock:
+            done = self.store.repair()
+            mismatched = [m.document.id for m in self.indexer().mismatched()]
+            if mismatched:
+                self.store.delete(mismatched)
+                done.append(
+                    f"dropped {len(mismatched)} documents whose vectors do not match the embedding model; indexing "
+                    "the folder embeds them again"
+                )
+            return done
 
     def refresh_in_background(self) -> bool:
         """Start bringing the index up to date in a background thread; False when one is already running."""
@@ -261,6 +403,8 @@ class QA:
         not copied, and so is a copied file that indexing skips (the same text as another). A file the user removed
         earlier is indexed again when it is added again."""
         failures, copied = [], []
+        self.refuse_several("add documents")
+        refuse_package(self.documents_dir, "add documents")
         with self._update_lock:
             self.documents_dir.mkdir(parents=True, exist_ok=True)
             for path in map(Path, paths):
@@ -289,12 +433,14 @@ class QA:
     def remove_document(self, document_id: str, delete_file: bool = False) -> UpdateReport:
         """Forget a document: it leaves the index and stays out of it (across restarts) until it is added again.
         Its file stays in the folder unless ``delete_file``."""
+        self.refuse_several("remove documents")
         with self._update_lock:
             found = self.store.documents([document_id]) if isinstance(document_id, str) else []
             if not found:
                 raise RemovalError(f"No document has the id {shown(document_id)}.")
             source = found[0].source
             if delete_file:
+                refuse_package(Path(source), "delete its file")
                 path = Path(source).resolve()
                 if self.documents_dir.resolve() not in path.parents:
                     raise RemovalError(f"{path} is outside the documents folder; remove it there yourself.")
@@ -338,7 +484,7 @@ class QA:
             readings, lambda r: self._read(r.question, r.retrieval_query, options, chosen_reader, timings)
         )
         passages = retrieval.passages
-        if retrieval.changed_documents and self.refresh_in_background():
+        if (retrieval.changed_documents or self._came_back()) and not self._read_only and self.refresh_in_background():
             log.info("%d documents changed on disk; updating the index", len(retrieval.changed_documents))
         result = AskResult(
             question=question,
@@ -351,7 +497,12 @@ class QA:
         )
         if retrieval.changed_documents:
             names = ", ".join(Path(d.source).name for d in retrieval.changed_documents[:3])
-            result.notice = f"Catching up: {names} changed since it was indexed and is being read again."
+            result.notice = (
+                f"{names} changed since it was indexed; this index is read-only, so answers come from the indexed "
+                "version."
+                if self._read_only
+                else f"Catching up: {names} changed since it was indexed and is being read again."
+            )
         elif self.notice:
             result.notice = self.notice
         if not passages:
@@ -426,6 +577,40 @@ class QA:
             else:
                 grouped[span.text] = Answer(text=span.text, score=span.score, citations=[citation])
         return sorted(grouped.values(), key=lambda a: -a.score)
+
+
+MAX_WATCHED = 1000  # files that left the index watched for their return; more are read again at the next sync
+
+
+def file_state(source: str) -> tuple[int, float] | None:
+    """A file's size and modification time, or None when it cannot be seen."""
+    try:
+        stat = os.stat(source)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime
+
+
+def joined_reports(reports: list[UpdateReport]) -> UpdateReport:
+    """One report of several collections' indexing runs."""
+    joined = UpdateReport(seconds=sum(r.seconds for r in reports), rebuilt=any(r.rebuilt for r in reports))
+    for report in reports:
+        joined.added += report.added
+        joined.removed += report.removed
+        joined.reused += report.reused
+        joined.removed_sources += report.removed_sources
+        joined.failures += report.failures
+        joined.embedded_passages += report.embedded_passages
+    return joined
+
+
+def refuse_package(path: Path, action: str) -> None:
+    """Raise FolderError when ``path`` lies inside the installed package (the sample article): it is never written."""
+    if Path(path).resolve().is_relative_to(PACKAGE_DIR):
+        raise FolderError(
+            f"Cannot {action}: the sample article is part of the installed package and is never changed; "
+            "use a documents folder of your own (--documents DIR, QA_DOCUMENTS_DIR)."
+        )
 
 
 Found = tuple[Retrieval, list[Answer]]  # the passages retrieved for a question and its answers, best first

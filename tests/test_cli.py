@@ -20,7 +20,7 @@ from qa.cli import main
 from qa.models import AskResult
 
 
-@pytest.mark.parametrize("command", ["index", "ask", "eval", "train-reader", "serve"])
+@pytest.mark.parametrize("command", ["index", "ask", "collections", "eval", "train-reader", "serve"])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as stopped:
         main([command, "--help"])
@@ -87,7 +87,63 @@ def test_ask_without_a_documents_folder_uses_the_packaged_sample(tmp_path, monke
     assert main(["ask", "Who heads Roscosmos?"]) == 0
     out = capsys.readouterr().out
     assert "Rogozin" in out and "sample_documents" in out
-    assert (tmp_path / "index" / "store.sqlite").exists() and not (tmp_path / "documents").exists()
+    assert list((tmp_path / "index").rglob("store.sqlite")) and not (tmp_path / "documents").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["local", "postgres"])
+def test_asking_from_a_folder_without_documents_never_replaces_an_index(
+    tmp_path, monkeypatch, capsys, backend, request
+):
+    papers, elsewhere = tmp_path / "papers", tmp_path / "elsewhere"
+    for folder, name, text in [
+        (papers, "bridge.txt", "The Zorblat bridge was opened in 1987 by mayor Elna Kvist."),
+        (papers, "harbour.txt", "The harbour of Veltrup handles 12,000 ships a year."),
+        (tmp_path / "other", "note.txt", "The Quorn lighthouse is painted green."),
+    ]:
+        folder.mkdir(exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    place = ["--index", str(tmp_path / "index")]
+    if backend == "postgres":
+        monkeypatch.setenv("QA_STORE", "postgres")
+        monkeypatch.setenv("QA_STORE_URL", request.getfixturevalue("postgres_database"))
+        place = []
+    assert main(["index", str(papers), *place]) == 0
+    assert main(["ask", "Who opened the Zorblat bridge?", "--local", *place]) == 0
+    out = capsys.readouterr().out
+    assert "Elna Kvist" in out and "sample_documents" not in out
+    assert main(["ask", "What colour is the Quorn lighthouse?", "--documents", str(tmp_path / "other"), *place]) == 0
+    assert "green" in capsys.readouterr().out
+    assert main(["collections", *place]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{tmp_path / 'other'}: 1 document, 1 passage",
+        f"{papers}: 2 documents, 2 passages",
+    ]
+    assert main(["ask", "Who opened the Zorblat bridge?", "--local", *place]) == 2
+    assert "holds 2 collections" in capsys.readouterr().err
+    assert not (elsewhere / "documents").exists() and not (elsewhere / "index").exists()
+
+
+@pytest.mark.slow
+def test_index_refuses_to_empty_a_collection_unless_pruned_and_names_what_it_removed(tmp_path, capsys):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "bridge.txt").write_text("The Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8")
+    (papers / "harbour.txt").write_text("The harbour of Veltrup handles 12,000 ships a year.", encoding="utf-8")
+    index = ["--index", str(tmp_path / "index")]
+    assert main(["index", str(papers), *index]) == 0
+    (papers / "harbour.txt").unlink()
+    assert main(["index", str(papers), *index]) == 0
+    assert f"removed {papers / 'harbour.txt'}: its file was deleted or can no longer be read" in capsys.readouterr().out
+    (papers / "bridge.txt").unlink()
+    assert main(["index", str(papers), *index]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: {papers} is empty but its collection holds 1 document; pass --prune to remove them"
+    )
+    assert main(["index", str(papers), "--prune", *index]) == 0
+    assert "0 documents, 0 passages" in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------------- start-up time and a running server
@@ -230,3 +286,77 @@ def test_ask_delegates_to_the_served_app_with_the_same_answer(server, documents,
 
     assert answer_and_citations(asked.stdout) == answer_and_citations(here.stdout)
     assert answer_and_citations(asked.stdout)[0].startswith("Answer: ")
+
+
+def answer_line(out: str) -> str:
+    return next(line for line in out.splitlines() if line.startswith("Answer: "))
+
+
+@pytest.mark.slow
+def test_a_backup_restored_into_a_new_index_answers_the_same_and_embeds_only_what_changed(tmp_path, capsys):
+    import shutil
+
+    documents = tmp_path / "docs"
+    documents.mkdir()
+    (documents / "bridge.txt").write_text(
+        "The Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8"
+    )
+    (documents / "tower.txt").write_text("The Quillon tower was built in 1902 by Bram Osk.", encoding="utf-8")
+    index, restored, backup = tmp_path / "index", tmp_path / "restored", tmp_path / "index.backup"
+    ask = ["ask", "Who opened the Zorblat bridge?", "--documents", str(documents), "--local", "--index"]
+    assert main(["index", str(documents), "--index", str(index)]) == 0
+    assert main([*ask, str(index)]) == 0
+    answered = answer_line(capsys.readouterr().out)
+    assert main(["index", str(documents), "--index", str(index), "--backup", str(backup)]) == 0
+    done = capsys.readouterr().out.strip()
+    assert done.startswith(f"backed up {index}") and done.endswith(f" to {backup}")
+    assert main(["index", str(documents), "--index", str(index), "--backup", str(backup)]) == 3
+    assert capsys.readouterr().err.strip() == f"error: {backup} exists already: remove it or choose another backup file"
+    (documents / "tower.txt").write_text("The Quillon tower was built in 1903 by Bram Osk.", encoding="utf-8")
+    shutil.rmtree(index)
+
+    assert main(["index", str(documents), "--index", str(restored), "--restore", str(backup)]) == 0
+    done = capsys.readouterr().out.strip()
+    assert done.startswith(f"restored {backup} into {restored}")
+    assert done.endswith(": 2 documents, 2 passages; 'qa index' embeds what changed since the backup")
+    assert main(["index", str(documents), "--index", str(restored)]) == 0
+    assert "(1 added, 1 removed, 1 unchanged; 1 passages embedded in " in capsys.readouterr().out
+    assert main([*ask, str(restored)]) == 0
+    assert answer_line(capsys.readouterr().out) == answered
+
+
+@pytest.mark.slow
+def test_index_verify_finds_vectors_of_another_model_and_repair_re_embeds_them(tmp_path, capsys):
+    import numpy as np
+
+    from qa.pipeline import QA
+    from qa.store import DocumentWrite
+
+    documents = tmp_path / "docs"
+    documents.mkdir()
+    (documents / "bridge.txt").write_text(
+        "The Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8"
+    )
+    place = [str(documents), "--index", str(tmp_path / "index")]
+    assert main(["index", *place]) == 0
+    store = QA(documents_dir=documents, index_dir=tmp_path / "index").store
+    [stored] = store.documents()
+    document = store.get_documents([stored.id])[stored.id]
+    passages = list(store.get_passages([f"{stored.id}:0"]).values())
+    other = np.random.default_rng(0).normal(size=(1, 384)).astype(np.float32)
+    store.write([DocumentWrite(document, passages, other / np.linalg.norm(other), stored.size, stored.mtime)])
+    capsys.readouterr()
+    assert main(["index", *place, "--verify"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"damaged: document {stored.id} ({documents / 'bridge.txt'}): 1 of 1 sampled vectors do not match the "
+        "embedding model; 'qa index --repair' re-embeds it",
+        "1 problems; 'qa index --repair' rebuilds what is damaged",
+    ]
+    assert main(["index", *place, "--repair"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "repaired: dropped 1 documents whose vectors do not match the embedding model; indexing the folder embeds "
+        "them again"
+    ) in out.splitlines()
+    assert "(1 added, 0 removed, 0 unchanged; 1 passages embedded in " in out
+    assert main(["index", *place, "--verify"]) == 0

@@ -18,6 +18,7 @@ from qa.documents import document_id, load_document
 from qa.index import Indexer
 from qa.models import Document
 from qa.store import DocumentWrite, StoredDocument, StoreError, open_store
+from qa.validation import FolderError
 
 ALPHA = "Alpha is a small village in the mountains. It has a bakery and a church. The river runs past it."
 BETA = "Beta Corporation builds bridges. Its headquarters are in Oslo. It was founded in 1950."
@@ -150,9 +151,14 @@ def test_a_missing_folder_is_an_error_not_an_empty_folder(indexer, folder):
 
     indexer.sync_folder(folder, 10**6, progress=False)
     shutil.rmtree(folder)  # an unplugged drive, a typo: the index must not be emptied
+    with pytest.raises(FolderError) as raised:
+        indexer.sync_folder(folder, 10**6, progress=False)
+    assert str(raised.value) == f"{folder} is missing but its collection holds 2 documents; pass --prune to remove them"
+    assert indexer.store.manifest().document_count == 2
+    assert len(indexer.sync_folder(folder, 10**6, progress=False, prune=True).removed) == 2
+    assert indexer.store.manifest().document_count == 0
     with pytest.raises(FileNotFoundError, match="documents folder not found"):
         indexer.sync_folder(folder, 10**6, progress=False)
-    assert indexer.store.manifest().document_count == 2
 
 
 def test_an_interrupted_long_document_goes_on_where_it_stopped(indexer, folder, embedder, monkeypatch, tmp_path):
@@ -165,11 +171,12 @@ def test_an_interrupted_long_document_goes_on_where_it_stopped(indexer, folder, 
     class Interrupted:
         """The real embedder, stopped by Ctrl-C at its third call."""
 
-        dimension, max_tokens, tokenizer, model_name = (
+        dimension, max_tokens, tokenizer, model_name, runtime = (
             embedder.dimension,
             embedder.max_tokens,
             embedder.tokenizer,
             embedder.model_name,
+            embedder.runtime,
         )
 
         def embed(self, texts, **options):
@@ -182,7 +189,7 @@ def test_an_interrupted_long_document_goes_on_where_it_stopped(indexer, folder, 
     indexer.embedder = Interrupted()
     with pytest.raises(KeyboardInterrupt):
         indexer.write([indexing.Pending(load_document(folder / "long.txt"))], indexing.UpdateReport(), False)
-    checkpoint = tmp_path / "checkpoints" / f"{document_id(long_text)}.f32"
+    [checkpoint] = (tmp_path / "checkpoints").glob(f"{document_id(long_text)}.*.f32")
     assert checkpoint.stat().st_size == 4 * embedder.dimension * 4  # two slices of two passages kept
     with open(checkpoint, "ab") as handle:
         handle.write(b"\x00" * 100)  # half a row, as a crash mid-write leaves it
@@ -494,3 +501,153 @@ def test_a_store_written_before_pages_gets_them_in_place_on_the_next_sync(
     Indexer(store, embedder, 200, 1).sync_folder(folder, 10**6, progress=False)
     assert read == ["report.pdf"]  # once
     store.close()
+
+
+def test_a_document_over_the_passage_cap_is_skipped_and_the_files_after_it_indexed(tmp_path, folder, embedder):
+    long_text = " ".join(f"Sentence {i} says that the crate numbered {i} holds {i * 3} apples." for i in range(200))
+    (folder / "alpha.txt").write_text(long_text, encoding="utf-8")  # read before beta.txt
+    store = open_store("local", str(tmp_path / "index"))
+    capped = Indexer(store, embedder, 32, 0, max_document_passages=50)
+    count = len(Chunker(tokenizer_counter(embedder.tokenizer), 32, 0).chunk(load_document(folder / "alpha.txt")))
+    report = capped.sync_folder(folder, 10**6, progress=False)
+    assert count > 50 and report.added == [document_id(BETA)]
+    reason = f"too many passages ({count:,}; the limit is 50, QA_MAX_DOCUMENT_PASSAGES); skipped"
+    assert [(f.source, f.reason) for f in report.failures] == [(str(folder / "alpha.txt"), reason)]
+    assert [d.id for d in store.documents()] == [document_id(BETA)]
+    short = Document(id=document_id(ALPHA), title="alpha", source="alpha", text=ALPHA)
+    long = Document(id=document_id(long_text), title="long", source="long", text=long_text)
+    report = capped.sync_documents([long, short], progress=False)
+    assert report.added == [short.id] and [(f.source, f.reason) for f in report.failures] == [("long", reason)]
+    store.close()
+
+
+def test_a_changed_file_over_the_passage_cap_leaves_the_index_without_it(tmp_path, folder, embedder):
+    store = open_store("local", str(tmp_path / "index"))
+    capped = Indexer(store, embedder, 32, 0, max_document_passages=50)
+    capped.sync_folder(folder, 10**6, progress=False)
+    long_text = " ".join(f"Sentence {i} says that the crate numbered {i} holds {i * 3} apples." for i in range(200))
+    (folder / "alpha.txt").write_text(long_text, encoding="utf-8")
+    report = capped.sync_folder(folder, 10**6, progress=False)
+    assert report.removed == [document_id(ALPHA)] and not report.added
+    assert [d.id for d in store.documents()] == [document_id(BETA)]  # as for a file that cannot be read any more
+    store.close()
+
+
+def test_a_long_document_resumed_with_another_chunk_size_is_embedded_anew(
+    indexer, folder, embedder, monkeypatch, tmp_path
+):
+    long_text = " ".join(f"Sentence {i} says that the crate numbered {i} holds {i * 3} apples." for i in range(200))
+    (folder / "long.txt").write_text(long_text, encoding="utf-8")
+    monkeypatch.setattr(indexing, "COMMIT_PASSAGES", 2)
+    indexer.checkpoints = tmp_path / "checkpoints"
+    calls: list[int] = []
+
+    def stopped_at_the_third_call(texts, **options):
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        calls.append(len(texts))
+        return type(embedder).embed(embedder, texts, **options)
+
+    monkeypatch.setattr(embedder, "embed", stopped_at_the_third_call)
+    indexer.prepare()
+    with pytest.raises(KeyboardInterrupt):
+        indexer.write([indexing.Pending(load_document(folder / "long.txt"))], indexing.UpdateReport(), False)
+    assert len(list(indexer.checkpoints.glob("*.f32"))) == 1  # two slices kept, made with 200-token passages
+    calls.append(0)  # no more Ctrl-C
+    indexer.chunk_tokens = 100
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    long_id = document_id(long_text)
+    total = next(d.passage_count for d in indexer.store.documents() if d.id == long_id)
+    ids = [f"{long_id}:{n}" for n in range(total)]
+    passages, stored = indexer.store.get_passages(ids), indexer.store.get_vectors(ids)
+    fresh = type(embedder).embed(embedder, [passages[i].text for i in ids])
+    assert report.rebuilt and report.embedded_passages == total + 2
+    assert [i for i, vector in zip(ids, fresh, strict=True) if float(vector @ stored[i]) < 0.999] == []
+    assert list(indexer.checkpoints.glob("*.f32")) == []
+
+
+def test_a_checkpoint_is_named_by_everything_that_shapes_its_vectors(tmp_path):
+    class Shape:
+        """What an Indexer reads of its embedder to name a checkpoint."""
+
+        def __init__(self, model_name: str = "", runtime: tuple[str, str] = ("torch", "fp32")):
+            self.model_name, self.runtime, self.dimension, self.max_tokens = model_name, runtime, 384, 254
+
+    def name(embedder=None, chunk_tokens=200, texts=("Alpha is small.", "It has a bakery."), text=ALPHA) -> str:
+        document = Document(id=document_id(text), title="t", source="t.txt", text=text)
+        return Indexer(None, embedder or Shape(), chunk_tokens, 1)._checkpoint(tmp_path, document, list(texts)).name
+
+    names = [
+        name(),
+        name(Shape(model_name="another-model")),
+        name(Shape(runtime=("onnx", "int8"))),
+        name(chunk_tokens=100),
+        name(texts=("Alpha is small. It has a bakery.",)),
+        name(text=BETA),
+    ]
+    assert len(set(names)) == len(names) and name() == names[0]
+    assert names[0].startswith(f"{document_id(ALPHA)}.") and names[0].endswith(".f32")
+
+
+def test_the_verify_sample_is_spread_over_all_the_passages():
+    def stored(name: str, passages: int) -> StoredDocument:
+        return StoredDocument(
+            id=name, title=name, source=name, content_hash=name, size=1, mtime=0, passage_count=passages
+        )
+
+    spread = ["b:5", "c:9", "c:23", "c:37", "c:51", "c:65", "c:79", "c:93"]  # every 111/8 passages
+    assert indexing.sampled_passages([stored("a", 1), stored("b", 10), stored("c", 100)], 8) == spread
+    assert indexing.sampled_passages([stored("a", 2), stored("b", 1)], 32) == ["a:0", "a:1", "b:0"]
+    long = indexing.sampled_passages([stored("long", 2356)], 32)  # its first slice: a checkpoint's reused rows
+    assert len(long) == 32 and [i for i in long if int(i.split(":")[1]) < 256] == ["long:36", "long:110", "long:184"]
+    assert indexing.sampled_passages([], 32) == []
+
+
+def test_verify_finds_vectors_that_are_not_the_models_and_repair_re_embeds_them(tmp_path, folder, embedder):
+    from qa.pipeline import QA
+
+    sentences = [  # each a passage of its own at 32 tokens
+        "Beta Corporation builds steel suspension bridges across the wide northern fjords of western Norway.",
+        "Its headquarters stand in an old brick warehouse beside the harbour of Oslo, near the ferry terminal.",
+        "It was founded in 1950 by three engineers who had worked together on the mountain railway tunnels.",
+        "Gamma rays are the most energetic photons, far beyond the ultraviolet light that reaches the ground.",
+        "They come from radioactive decay in rocks, and Zoë’s café in Kraków keeps a counter to measure them.",
+    ]
+    (folder / "beta.txt").write_text(" ".join(sentences[:3]), encoding="utf-8")
+    (folder / "gamma.md").write_text(" ".join(sentences[3:]), encoding="utf-8")
+    engine = QA(
+        documents_dir=folder,
+        index_dir=tmp_path / "index",
+        embedder=embedder,
+        index_embedder=embedder,
+        chunk_tokens=32,
+        chunk_overlap_sentences=0,
+    )
+    engine.refresh_index(progress=False)
+    assert engine.verify() == []
+    store = engine.store
+    beta, gamma = store.documents([document_id(" ".join(sentences[:3])), document_id(" ".join(sentences[3:]))])
+
+    def rewritten(document: StoredDocument, vectors: Callable[[np.ndarray], np.ndarray]) -> DocumentWrite:
+        ids = [f"{document.id}:{n}" for n in range(document.passage_count)]
+        passages, stored = store.get_passages(ids), store.get_vectors(ids)
+        text = store.get_documents([document.id])[document.id]
+        return DocumentWrite(text, [passages[i] for i in ids], vectors(np.stack([stored[i] for i in ids])))
+
+    def another_model(vectors: np.ndarray) -> np.ndarray:
+        other = np.random.default_rng(0).normal(size=vectors.shape).astype(np.float32)
+        return other / np.linalg.norm(other, axis=1, keepdims=True)
+
+    store.write([rewritten(beta, lambda v: np.roll(v, 1, axis=0)), rewritten(gamma, another_model)])
+    assert (beta.passage_count, gamma.passage_count) == (3, 2)
+    assert engine.verify() == [
+        f"document {beta.id} ({folder / 'beta.txt'}): 3 of 3 sampled vectors do not match the embedding model; "
+        "'qa index --repair' re-embeds it",
+        f"document {gamma.id} ({folder / 'gamma.md'}): 2 of 2 sampled vectors do not match the embedding model; "
+        "'qa index --repair' re-embeds it",
+    ]
+    assert engine.repair()[-1] == (
+        "dropped 2 documents whose vectors do not match the embedding model; indexing the folder embeds them again"
+    )
+    assert sorted(engine.refresh_index(progress=False).added) == sorted([beta.id, gamma.id])
+    assert engine.verify() == []

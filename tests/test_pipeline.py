@@ -12,7 +12,7 @@ from qa.models import AskResult, Passage, RetrievedPassage
 from qa.pipeline import QA, most_confident_reading, read_in_stages
 from qa.reading import ReaderSpan
 from qa.stopping import StopModel, StopRule
-from qa.validation import QuestionError
+from qa.validation import CollectionError, FolderError, QuestionError
 
 LAVROV_SENTENCE = "The plans of the US, as well as NATO to place weapons in outer space are taking shape"
 
@@ -136,7 +136,7 @@ def test_ask_works_with_no_setup(tmp_path, monkeypatch, embedder):
     engine.embedder = embedder
     result = pipeline.ask("What did Lavrov warn about?")
     assert engine.documents_dir == pipeline.SAMPLE_DOCUMENTS_DIR
-    assert result.answer and (tmp_path / "index" / "store.sqlite").exists()
+    assert result.answer and list((tmp_path / "index").rglob("store.sqlite"))
     assert_citations_exact(engine, result)
 
 
@@ -473,3 +473,147 @@ def test_follow_ups_have_a_reader_of_their_own_that_reads_history(tmp_path):
     assert engine.follow_up_reader("sentence") is engine.reader("sentence")
     alone = QA(documents_dir=tmp_path / "documents", index_dir=tmp_path / "index", follow_up_reader_model="none")
     assert alone.follow_up_reader() is alone.reader()
+
+
+# ------------------------------------------------------------------------ collections: nothing removed unless meant
+
+BRIDGE = "Bridge notes\n\nThe Zorblat bridge was opened in 1987 by mayor Elna Kvist."
+HARBOUR = "The harbour of Veltrup handles 12,000 ships a year."
+
+
+def folder_of(folder, texts: dict[str, str]):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["local", "postgres"])
+def test_asking_with_another_folder_or_none_leaves_every_collection_whole(
+    tmp_path, embedder, backend, request, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # no ./documents here
+    place = {"index_dir": tmp_path / "index"}
+    if backend == "postgres":
+        place = {"store": "postgres", "store_url": request.getfixturevalue("postgres_database")}
+    papers = folder_of(tmp_path / "papers", {"bridge.txt": BRIDGE, "harbour.txt": HARBOUR})
+    QA(documents_dir=papers, embedder=embedder, index_embedder=embedder, **place).refresh_index(progress=False)
+    other = folder_of(tmp_path / "other", {"note.txt": "The Quorn lighthouse is painted green."})
+    elsewhere = QA(documents_dir=other, embedder=embedder, index_embedder=embedder, **place)
+    assert elsewhere.ask("What colour is the Quorn lighthouse?").answer == "green"
+    assert [d.source for d in elsewhere.documents()] == [str(other / "note.txt")]
+    for engine in (QA(embedder=embedder, collection=str(papers), **place), QA(embedder=embedder, **place)):
+        if engine.settings.collection:
+            assert "Elna Kvist" in engine.ask("Who opened the Zorblat bridge?").answer
+            assert engine.documents_dir == papers  # the collection's own folder, for catching up
+        else:
+            with pytest.raises(CollectionError, match="holds 2 collections"):
+                engine.ask("Who opened the Zorblat bridge?")
+    names = {c.name: c.folder for c in elsewhere.collections()}
+    assert names == {str(papers): str(papers), str(other): str(other)}
+    papers_engine = QA(documents_dir=papers, embedder=embedder, index_embedder=embedder, **place)
+    assert sorted(d.source for d in papers_engine.documents()) == [
+        str(papers / "bridge.txt"),
+        str(papers / "harbour.txt"),
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["missing", "empty"])
+def test_a_missing_or_emptied_folder_removes_nothing_without_prune(tmp_path, embedder, how):
+    papers = folder_of(tmp_path / "papers", {"bridge.txt": BRIDGE, "harbour.txt": HARBOUR})
+    engine = QA(documents_dir=papers, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
+    engine.refresh_index(progress=False)
+    aside = shutil.move(papers, tmp_path / "aside")
+    if how == "empty":
+        papers.mkdir()
+    with pytest.raises(FolderError) as raised:
+        engine.refresh_index(progress=False)
+    assert str(raised.value) == f"{papers} is {how} but its collection holds 2 documents; pass --prune to remove them"
+    assert engine.store.manifest().document_count == 2
+    report = engine.refresh_index(progress=False, prune=True)
+    assert sorted(report.removed_sources) == [str(papers / "bridge.txt"), str(papers / "harbour.txt")]
+    assert engine.store.manifest().document_count == 0
+    shutil.rmtree(papers, ignore_errors=True)
+    shutil.move(aside, papers)
+    assert engine.refresh_index(progress=False).embedded_passages == 0 or engine.store.manifest().document_count == 2
+    assert engine.store.manifest().document_count == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+def test_a_file_gone_for_a_moment_comes_back_in_a_running_engine(tmp_path, embedder, how):
+    papers = folder_of(tmp_path / "papers", {"bridge.txt": BRIDGE, "harbour.txt": HARBOUR})
+    engine = QA(documents_dir=papers, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
+    assert "Elna Kvist" in engine.ask("Who opened the Zorblat bridge?").answer
+    bridge = papers / "bridge.txt"
+    if how == "deleted":
+        bridge.unlink()
+    else:
+        bridge.write_text("", encoding="utf-8")
+    ask_until(engine, "Who opened the Zorblat bridge?", lambda r: len(engine.store.documents()) == 1)
+    bridge.write_text(BRIDGE, encoding="utf-8")
+    back = ask_until(engine, "Who opened the Zorblat bridge?", lambda r: r.answer and "Elna Kvist" in r.answer)
+    assert "Elna Kvist" in back.answer and back.citations[0].source == str(bridge)
+    assert_citations_exact(engine, back)
+
+
+def test_the_packaged_sample_is_never_written(tmp_path):
+    engine = QA(documents_dir=pipeline.SAMPLE_DOCUMENTS_DIR, index_dir=tmp_path / "index")
+    note = tmp_path / "note.txt"
+    note.write_text("The Quorn lighthouse is painted green.", encoding="utf-8")
+    before = sorted(p.name for p in pipeline.SAMPLE_DOCUMENTS_DIR.iterdir())
+    with pytest.raises(FolderError, match="^Cannot add documents: the sample article is part of the installed"):
+        engine.add_documents([note])
+    assert sorted(p.name for p in pipeline.SAMPLE_DOCUMENTS_DIR.iterdir()) == before
+
+
+@pytest.mark.slow
+def test_a_read_only_index_answers_an_edited_document_from_its_indexed_version_and_says_so(tmp_path, embedder):
+    papers = folder_of(tmp_path / "papers", {"bridge.txt": BRIDGE, "harbour.txt": HARBOUR})
+    QA(documents_dir=papers, index_dir=tmp_path / "index", embedder=embedder).refresh_index(progress=False)
+    (papers / "bridge.txt").write_text(BRIDGE.replace("1987", "1988"), encoding="utf-8")
+    engine = QA(documents_dir=papers, index_dir=tmp_path / "index", embedder=embedder, store_read_only=True)
+    result = engine.ask("Who opened the Zorblat bridge?")
+    assert "Elna Kvist" in result.answer
+    assert result.notice == (
+        "bridge.txt changed since it was indexed; this index is read-only, so answers come from the indexed version."
+    )
+    assert engine._background is None  # nothing pretends to read it again
+    assert_citations_exact(engine, result)
+
+
+@pytest.mark.slow
+def test_a_read_only_index_of_another_embedding_model_says_so_in_one_line(tmp_path, embedder, tiny_model_dir):
+    from qa.embedding import Embedder
+    from qa.store import StoreError
+
+    papers = folder_of(tmp_path / "papers", {"bridge.txt": BRIDGE})
+    QA(documents_dir=papers, index_dir=tmp_path / "index", embedder=embedder).refresh_index(progress=False)
+    other = QA(
+        documents_dir=papers, index_dir=tmp_path / "index", embedder=Embedder(tiny_model_dir), store_read_only=True
+    )
+    with pytest.raises(StoreError) as raised:
+        other.ask("Who opened the Zorblat bridge?")
+    assert str(raised.value).startswith(f"the index in {tmp_path / 'index'}") and "\n" not in str(raised.value)
+    assert f"not {tiny_model_dir!r}" in str(raised.value)
+
+
+@pytest.mark.slow
+def test_several_collections_are_asked_together_and_each_catches_up_with_its_folder(tmp_path, embedder):
+    papers = folder_of(tmp_path / "papers", {"bridge.txt": BRIDGE})
+    notes = folder_of(tmp_path / "notes", {"note.txt": "The Quorn lighthouse is painted green."})
+    for folder in (papers, notes):
+        QA(documents_dir=folder, index_dir=tmp_path / "index", embedder=embedder).refresh_index(progress=False)
+    both = QA(index_dir=tmp_path / "index", collection=[str(papers), str(notes)], embedder=embedder)
+    assert "Elna Kvist" in both.ask("Who opened the Zorblat bridge?").answer
+    assert both.ask("What colour is the Quorn lighthouse?").answer == "green"
+    (notes / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    both.refresh_index(progress=False)
+    assert "12,000" in both.ask("How many ships does the harbour of Veltrup handle?").answer
+    assert {d.source for d in both.documents()} == {str(papers / "bridge.txt"), *(str(p) for p in notes.iterdir())}
+    with pytest.raises(CollectionError, match="^Cannot add documents: the collections .* are asked together"):
+        both.add_documents([papers / "bridge.txt"])
+    with pytest.raises(CollectionError, match="holds no collection 'nowhere'"):
+        QA(index_dir=tmp_path / "index", collection=[str(papers), "nowhere"], embedder=embedder).store  # noqa: B018
