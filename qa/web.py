@@ -3,24 +3,30 @@
 ``build_app(engine)`` makes the page for a shared ``QA`` engine; ``serve(...)`` loads the models once, builds the
 page and serves it (``python app.py`` and ``qa serve`` call it). Everything taken from documents or typed by users is
 HTML-escaped (and Markdown-neutralised) before the page's own tags are added, so a document holding
-``<script>`` shows it as text.
+``<script>`` shows it as text. Visitors see their own errors (a bad question or option) and one generic line for the
+store's and the server's, whose details go to the log; an upload is its uploader's to delete; sign-ins are throttled
+per client address.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from qa.calibration import percentage, shown_confidence
 from qa.config import ReaderKind, Settings
 from qa.documents import page_at
-from qa.models import AskResult, Citation
+from qa.models import AskResult, Citation, LoadFailure
+from qa.store import StoreError
+from qa.validation import SURROGATES, HistoryError, OptionError, QAError, QuestionError, RemovalError
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +47,20 @@ UNSURE_MARGIN = {"trained": 1.0, "sentence": 0.05}
 MAX_ALTERNATIVES = 3
 CLOSEST_PASSAGES = 3
 PASSAGE_PREVIEW_CHARS = 700
+# What a visitor is told of a failure that is not theirs: the store's and internal errors name the database URI,
+# socket and file paths or internals, which only the server log shows.
+STORE_UNAVAILABLE = "The document store is unavailable right now; try again shortly."
+INTERNAL_ERROR = "Something went wrong on the server; try again shortly."
+INDEX_FROZEN = "The index cannot be updated right now: answers come from the documents indexed so far."
+# The errors about what a visitor sent (a question, a history, an option, a document id): their message is theirs.
+USER_ERRORS = (QuestionError, HistoryError, OptionError, RemovalError)
+UPLOAD_OWNERS_FILE = "uploads.json"  # in the index folder: who uploaded which file of the documents folder
+# Sign-in throttling per client address: failures allowed in a row, then lockouts doubling from the first to the last.
+FREE_SIGN_IN_FAILURES = 5
+FIRST_LOCKOUT_S = 1.0
+LAST_LOCKOUT_S = 60.0
+FORGET_FAILURES_S = 900.0  # failures this old no longer count
+MAX_THROTTLED_CLIENTS = 10_000  # beyond this many remembered clients, those whose failures are forgotten are dropped
 
 # Characters that HTML or Markdown (or Gradio's LaTeX) would interpret, written as character references so the
 # browser shows them verbatim.
@@ -237,40 +257,248 @@ def parse_history(history_json: str | list | None) -> list | None:
         raise HistoryError(f"history_json is not valid JSON ({error.msg} at character {error.pos}).") from None
 
 
+def one_line(error: BaseException) -> str:
+    """An error's text on one line (its type when it has none), for the server log."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def public_error(error: BaseException) -> str:
+    """What a visitor is shown of ``error``: a user error's own one-line message, else one generic line."""
+    if isinstance(error, USER_ERRORS):
+        return one_line(error)
+    return STORE_UNAVAILABLE if isinstance(error, StoreError) else INTERNAL_ERROR
+
+
+def reported(what: str, error: BaseException) -> str:
+    """``public_error(error)``, once the server log has it in one line (a bug, not a store, OS or QA error: with its
+    traceback too)."""
+    if isinstance(error, USER_ERRORS):
+        log.info("%s refused: %s", what, error)
+    elif isinstance(error, StoreError | OSError | QAError):
+        log.error("%s failed: %s: %s", what, type(error).__name__, one_line(error))
+    else:
+        log.error("%s failed: %s: %s", what, type(error).__name__, one_line(error), exc_info=error)
+    return public_error(error)
+
+
+def public_notice(notice: str | None, engine_notice: str | None) -> str | None:
+    """The notice a visitor sees: the engine's own (why the index cannot be updated, from the store, which names
+    where it is) becomes one generic line; the others (a changed file being read again) are shown as they are."""
+    return INDEX_FROZEN if notice and notice == engine_notice else notice
+
+
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (which cannot be sent as JSON) shown as U+FFFD."""
+    return SURROGATES.sub("\ufffd", text)
+
+
+def owner_of(request: Any) -> str | None:
+    """Who acts in a Gradio request: the signed-in user, else the browser session; None when neither is known."""
+    username, session = getattr(request, "username", None), getattr(request, "session_hash", None)
+    return f"user:{username}" if username else f"session:{session}" if session else None
+
+
+def duplicate_line(name: str, failure: LoadFailure) -> str | None:
+    """The status line of an upload that indexing skipped as a copy of an indexed file; None for other failures."""
+    if not failure.reason.startswith("same text as "):
+        return None
+    original = failure.reason.removeprefix("same text as ").removesuffix("; skipped")
+    return f"ℹ️ {esc_inline(name)}: same text as {esc_inline(original)}, which is indexed; the upload is not kept"
+
+
+class UploadOwners:
+    """Who uploaded which file of the documents folder (a user, or a browser session without sign-in), kept in a
+    JSON file (written whole: a temporary file, then renamed over it) so that a restart forgets no one."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        self._owners = self._read()
+
+    def _read(self) -> dict[str, str]:
+        """The recorded owners of the files still there; none when the file is missing or unreadable (logged)."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as error:
+            log.warning("upload owners unreadable (%s): %s; no upload is anyone's", self.path, one_line(error))
+            return {}
+        pairs = data.items() if isinstance(data, dict) else []
+        return {k: v for k, v in pairs if isinstance(k, str) and isinstance(v, str) and os.path.lexists(k)}
+
+    def owns(self, owner: str | None, source: str) -> bool:
+        """Whether ``owner`` uploaded the file ``source``."""
+        return owner is not None and self._owners.get(os.path.abspath(source)) == owner
+
+    def add(self, source: str, owner: str) -> None:
+        """Record that ``owner`` uploaded ``source``."""
+        with self._lock:
+            self._owners[os.path.abspath(source)] = owner
+            self._save()
+
+    def discard(self, source: str) -> None:
+        """Forget who uploaded ``source`` (its file was deleted)."""
+        with self._lock:
+            if self._owners.pop(os.path.abspath(source), None) is not None:
+                self._save()
+
+    def _save(self) -> None:
+        """Write the record whole (a reader finds the old one or the new one); a failure is logged, not raised."""
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps(self._owners, indent=1), encoding="utf-8")  # (ASCII: any file name)
+            os.replace(temporary, self.path)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            log.warning("cannot record upload owners in %s (%s); a restart forgets them", self.path, one_line(error))
+
+
+class SignInThrottle:
+    """Failed sign-ins per client: after FREE_SIGN_IN_FAILURES in a row, each further failure locks the client out for
+    twice as long as the one before (FIRST_LOCKOUT_S up to LAST_LOCKOUT_S); a success forgets its failures."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._clients: dict[str, tuple[int, float, float]] = {}  # client: (failures, last failure, locked until)
+
+    def wait(self, client: str) -> float:
+        """Seconds ``client`` must still wait before it may try again (0: it may)."""
+        with self._lock:
+            _, _, until = self._clients.get(client, (0, 0.0, 0.0))
+            return max(0.0, until - self.clock())
+
+    def failed(self, client: str) -> float:
+        """Count a failed sign-in of ``client``; the lockout it starts in seconds (0: none), logged once."""
+        now = self.clock()
+        with self._lock:
+            failures, last, _ = self._clients.get(client, (0, 0.0, 0.0))
+            failures = 1 if now - last > FORGET_FAILURES_S else failures + 1
+            excess = failures - FREE_SIGN_IN_FAILURES
+            delay = 0.0 if excess < 0 else min(LAST_LOCKOUT_S, FIRST_LOCKOUT_S * 2 ** min(excess, 32))
+            self._clients[client] = (failures, now, now + delay)
+            if len(self._clients) > MAX_THROTTLED_CLIENTS:
+                self._clients = {c: e for c, e in self._clients.items() if now - e[1] <= FORGET_FAILURES_S}
+        if delay:
+            log.warning(
+                "sign-in: %d failures in a row from %s; refusing its sign-ins for %g s", failures, client, delay
+            )
+        return delay
+
+    def succeeded(self, client: str) -> None:
+        """Forget the failures of ``client``, which signed in."""
+        with self._lock:
+            self._clients.pop(client, None)
+
+
+class SignInGuard:
+    """ASGI middleware in front of Gradio's ``POST /login``, throttling sign-ins by client address.
+
+    Gradio calls an ``auth=`` callable with the user name and password only, never the request, so it cannot tell
+    one client from another; this middleware sees the address, refuses a locked-out client (HTTP 429 with
+    Retry-After, the password unchecked) and tells the throttle how each attempt ended (200 or 400). Behind a proxy
+    every client has the proxy's address: they are throttled together.
+    """
+
+    def __init__(self, app: Any, throttle: SignInThrottle):
+        self.app = app
+        self.throttle = throttle
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        signing_in = scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == "/login"
+        if not signing_in:
+            return await self.app(scope, receive, send)
+        client = (scope.get("client") or ("unknown",))[0]
+        wait = self.throttle.wait(client)
+        if wait > 0:
+            return await refuse_sign_in(send, wait)
+        status = 0
+
+        async def watched(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watched)
+        if status == 200:
+            self.throttle.succeeded(client)
+        elif status == 400:
+            self.throttle.failed(client)
+
+
+async def refuse_sign_in(send: Callable, wait: float) -> None:
+    """Answer a sign-in attempt made while locked out: HTTP 429, saying when to try again."""
+    seconds = math.ceil(wait)
+    body = json.dumps({"detail": f"Too many failed sign-ins; try again in {seconds} s."}).encode()
+    headers = [(b"content-type", b"application/json"), (b"retry-after", str(seconds).encode())]
+    await send({"type": "http.response.start", "status": 429, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Engines:
+    """The engine of each collection the page switches to, made on first use from the served one (sharing its
+    models) and kept; the served engine answers its own collection."""
+
+    def __init__(self, served: Any):
+        self.served = served
+        self._engines = {served.collection.name: served}
+        self._lock = threading.Lock()
+
+    def names(self) -> list[str]:
+        """The store's collections, the served one among them."""
+        return sorted({*(c.name for c in self.served.collections()), self.served.collection.name})
+
+    def get(self, name: str | None) -> Any:
+        """The engine of collection ``name`` (None or "": the served one); an unknown name raises CollectionError."""
+        if not name:
+            return self.served
+        with self._lock:
+            if name not in self._engines:
+                self._engines[name] = self.served.for_collection(name)
+            return self._engines[name]
+
+
 def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str = "Ask your documents"):
     """The Gradio page for a shared, warmed-up ``QA`` engine (thread-safe: every session asks the same one)."""
     import gradio as gr
 
-    from qa.validation import QAError
-
     default_reader = engine.settings.reader
     settings = engine.settings
-    uploaded: set[str] = set()  # sources of the files this page uploaded: removing them deletes the file too
+    owners = UploadOwners(engine.index_dir / UPLOAD_OWNERS_FILE)  # removing an upload deletes its file: its owner's
+    engines = Engines(engine)
 
-    def documents_table() -> list[list]:
-        return [[d.title, file_name(d.source), d.id, d.passage_count] for d in engine.documents()]
+    def documents_table(collection: str | None = None) -> list[list]:
+        return [[d.title, file_name(d.source), d.id, d.passage_count] for d in engines.get(collection).documents()]
 
-    def document_choices() -> list[tuple[str, str]]:
-        return [(f"{d.title[:60]} — {file_name(d.source)} ({d.id})", d.id) for d in engine.documents()]
+    def document_choices(collection: str | None = None) -> list[tuple[str, str]]:
+        documents = engines.get(collection).documents()
+        return [(f"{d.title[:60]} — {file_name(d.source)} ({d.id})", d.id) for d in documents]
 
-    def skipped_note() -> str:
-        if not engine.failures:
+    def skipped_note(collection: str | None) -> str:
+        failures = [f for f in engines.get(collection).failures if os.path.lexists(f.source)]  # (not deleted since)
+        if not failures:
             return ""
-        lines = "".join(f"<li>{esc_inline(file_name(f.source))}: {esc_inline(f.reason)}</li>" for f in engine.failures)
+        lines = "".join(f"<li>{esc_inline(file_name(f.source))}: {esc_inline(f.reason)}</li>" for f in failures)
         return f"<b>Files in the folder that were skipped:</b><ul>{lines}</ul>"
 
-    def documents_view(status: str = ""):
-        note = skipped_note()
-        return (
-            status + ("<br>" if status and note else "") + note,
-            documents_table(),
-            gr.update(choices=document_choices(), value=None),
-        )
+    def documents_view(collection: str | None = None, status: str = ""):
+        try:
+            note = skipped_note(collection)
+            table, choices = documents_table(collection), document_choices(collection)
+        except Exception as error:  # noqa: BLE001 - the page keeps working; reported() logs it
+            status += ("<br>" if status else "") + f"❌ {esc_inline(reported('listing the documents', error))}"
+            return status, gr.update(), gr.update()
+        return status + ("<br>" if status and note else "") + note, table, gr.update(choices=choices, value=None)
 
-    def answer(question, turns, top_k, mode, reader, threshold, min_confidence=None) -> AskResult:
-        """``engine.ask``, empty inputs (the page's blank fields) meaning the defaults; it checks the rest."""
+    def answer(question, turns, top_k, mode, reader, threshold, min_confidence=None, collection=None) -> AskResult:
+        """``engine.ask`` (of the chosen collection), empty inputs (the page's blank fields) meaning the defaults; it
+        checks the rest."""
         blank = (None, "")
-        return engine.ask(
+        engine = engines.get(None if collection in blank else collection)
+        result = engine.ask(
             question,
             history=turns,
             top_k=None if top_k in blank else top_k,
@@ -279,26 +507,22 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             threshold=None if threshold is None or str(threshold).strip() == "" else threshold,
             min_confidence=None if min_confidence in blank else min_confidence,
         )
+        result.notice = public_notice(result.notice, engine.notice)
+        return result
 
-    def respond(message, messages, turns, top_k, mode, reader, threshold, min_confidence=None):
+    def respond(message, messages, turns, top_k, mode, reader, threshold, min_confidence=None, collection=None):
         """Chat turn: show the question at once, then the answer and its sources; remember the turn for follow-ups."""
         messages = [collapsed(m) for m in messages or []]  # only the newest answer's sources start open
         turns = list(turns or [])
-        shown = (message or "").strip()
+        shown = printable(message.strip()) if isinstance(message, str) else ""
         messages.append({"role": "user", "content": esc(shown) if shown else "<i>(empty question)</i>"})
         yield "", messages, turns
         reader = reader or default_reader
         try:
-            result = answer(message or "", turns, top_k, mode, reader, threshold, min_confidence)
-        except QAError as error:
-            log.info("question refused: %s", error)
-            messages.append({"role": "assistant", "content": f'<div class="qa-error">⚠️ {esc(error)}</div>'})
-            yield "", messages, turns
-            return
-        except Exception as error:  # the page must keep working; the log has the details
-            log.exception("question failed: %r", message)
+            result = answer(message or "", turns, top_k, mode, reader, threshold, min_confidence, collection)
+        except Exception as error:  # noqa: BLE001 - the page keeps working; reported() logs it
             messages.append(
-                {"role": "assistant", "content": f'<div class="qa-error">⚠️ Could not answer: {esc(error)}</div>'}
+                {"role": "assistant", "content": f'<div class="qa-error">⚠️ {esc(reported("question", error))}</div>'}
             )
             yield "", messages, turns
             return
@@ -314,73 +538,95 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         reader: str | None = None,
         threshold: float | None = None,
         min_confidence: float | None = None,
+        collection: str | None = None,
     ) -> dict:
         """Answer ``question`` from the documents. ``history_json``: optional JSON list of earlier
         {"question", "answer"} turns for follow-ups. Returns the AskResult as a dict: answer (null when the
         documents do not say), score, confidence (the estimated probability that it is right; an answer is given
         when it reaches ``min_confidence``), no_answer_reason, citations (document_id, title, source, start, end, quote,
-        passage_text...), alternatives, passages, timings_ms."""
+        passage_text...), alternatives, passages, timings_ms. ``collection``: the collection to ask (default: the
+        server's)."""
         try:
-            result = answer(question, parse_history(history_json), top_k, mode, reader, threshold, min_confidence)
-        except QAError as error:
-            log.info("question refused: %s", error)
-            raise gr.Error(str(error), print_exception=False) from None  # the line above is the whole log entry
-        return relative_sources(result.model_dump(mode="json"), engine.documents_dir)
+            history = parse_history(history_json)
+            result = answer(question, history, top_k, mode, reader, threshold, min_confidence, collection)
+        except Exception as error:  # noqa: BLE001 - reported() logs it (a user error in one line, the whole entry)
+            raise gr.Error(reported("question", error), print_exception=False) from None
+        return relative_sources(result.model_dump(mode="json"), engines.get(collection or None).documents_dir)
 
-    def upload(files, progress=gr.Progress()):  # noqa: B008 - Gradio injects the progress bar through this default
-        """Index uploaded files one by one; each is answerable as soon as its step ends."""
+    def upload(files, collection, request, progress=gr.Progress()):  # noqa: B008 - Gradio injects the progress bar
+        """Index uploaded files one by one; each is answerable as soon as its step ends, and is its uploader's."""
         paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in (files or [])]
         if not paths:
-            return documents_view("No file was uploaded.")
+            return documents_view(collection, "No file was uploaded.")
         lines = []
         for number, path in enumerate(paths):
             progress(number / len(paths), desc=f"Indexing {path.name} ({number + 1}/{len(paths)})")
-            before = {d.id for d in engine.documents()}
-            try:
-                report, failures = engine.add_documents([path])
-            except Exception as error:  # the page must keep working; the log has the details
-                log.exception("indexing %s failed", path)
-                lines.append(f"❌ {esc_inline(path.name)}: could not index it ({esc_inline(error)})")
-                continue
-            if failures:
-                log.info("upload refused: %s: %s", path.name, failures[0].reason)
-                lines.append(f"❌ {esc_inline(path.name)}: not indexed: {esc_inline(failures[0].reason)}")
-                continue
-            now = {d.id: d for d in engine.documents()}
-            added = [now[i] for i in report.added if i not in before and i in now]
-            for document in added:
-                uploaded.add(document.source)
-                lines.append(
-                    f"✅ {esc_inline(path.name)}: indexed “{esc_inline(document.title)}” "
-                    f"({document.passage_count} passages, {report.seconds:.1f} s)"
-                )
-            if not added:
-                lines.append(f"ℹ️ {esc_inline(path.name)}: already indexed")
+            lines += upload_one(engines.get(collection), path, owner_of(request))
         progress(1.0, desc="Done")
-        return documents_view("<br>".join(lines))
+        return documents_view(collection, "<br>".join(lines))
 
-    def remove(document_id):
-        if not document_id:
-            return documents_view("Pick a document to remove.")
-        document = next((d for d in engine.documents() if d.id == document_id), None)
-        delete_file = document is not None and document.source in uploaded  # only files this page uploaded
+    def upload_one(engine, path: Path, owner: str | None) -> list[str]:
+        """Index one uploaded file, recorded as ``owner``'s when it made a new file; its status lines."""
+        folder = engine.documents_dir
         try:
+            there = set(os.listdir(folder)) if folder.is_dir() else set()  # (a new file is the uploader's)
+            before = {d.id for d in engine.documents()}
+            report, failures = engine.add_documents([path])
+            now = {d.id: d for d in engine.documents()}
+        except Exception as error:  # noqa: BLE001 - the page keeps working; reported() logs it
+            return [f"❌ {esc_inline(path.name)}: not indexed: {esc_inline(reported(f'indexing {path.name}', error))}"]
+        if failures:
+            log.info("upload refused: %s: %s", path.name, failures[0].reason)
+            line = duplicate_line(path.name, failures[0])
+            if line and failures[0].source not in there:  # the copy this upload made: not kept
+                (folder / failures[0].source).unlink(missing_ok=True)
+            return [line or f"❌ {esc_inline(path.name)}: not indexed: {esc_inline(failures[0].reason)}"]
+        added = [now[i] for i in report.added if i not in before and i in now]
+        for document in added:
+            source = os.path.abspath(document.source)
+            if owner and os.path.dirname(source) == os.path.abspath(folder) and file_name(source) not in there:
+                owners.add(source, owner)
+        lines = [
+            f"✅ {esc_inline(path.name)}: indexed “{esc_inline(document.title)}” "
+            f"({document.passage_count} passages, {report.seconds:.1f} s)"
+            for document in added
+        ]
+        return lines or [f"ℹ️ {esc_inline(path.name)}: already indexed"]
+
+    def remove(document_id, collection, request):
+        """Remove a document from the index; its file too when the one who removes it uploaded it."""
+        if not document_id:
+            return documents_view(collection, "Pick a document to remove.")
+        owner = owner_of(request)
+        try:
+            engine = engines.get(collection)
+            document = next((d for d in engine.documents() if d.id == document_id), None)
+            delete_file = document is not None and owners.owns(owner, document.source)
             engine.remove_document(document_id, delete_file=delete_file)
-        except (QAError, OSError) as error:
-            log.info("removal refused: %s", error)
-            return documents_view(f"❌ {esc_inline(error)}")
+        except Exception as error:  # noqa: BLE001 - the page keeps working; reported() logs it
+            return documents_view(collection, f"❌ {esc_inline(reported('removal', error))}")
         assert document is not None  # remove_document refuses an id it does not hold
-        uploaded.discard(document.source)
+        if delete_file:
+            owners.discard(document.source)
         where = (
-            "its file, uploaded here, was deleted"
+            "its file, uploaded by you, was deleted"
             if delete_file
             else f"its file {esc_inline(file_name(document.source))} stays in the documents folder"
         )
-        return documents_view(f"🗑️ Removed “{esc_inline(document.title)}” from the index; {where}.")
+        return documents_view(collection, f"🗑️ Removed “{esc_inline(document.title)}” from the index; {where}.")
 
-    def list_documents() -> list[dict]:
-        """The indexed documents: id, title, source file and passage count."""
-        return [{"id": i, "title": t, "file": f, "passages": n} for t, f, i, n in documents_table()]
+    # Gradio hands the request to a parameter annotated gr.Request; the annotations of this module are strings, which
+    # it cannot resolve here (gradio is imported inside this function), so they are given as the class itself.
+    upload.__annotations__ = {"request": gr.Request}
+    remove.__annotations__ = {"request": gr.Request}
+
+    def list_documents(collection: str | None = None) -> list[dict]:
+        """The indexed documents (of ``collection``; default: the server's): id, title, source file and passage count."""
+        try:
+            rows = documents_table(collection or None)
+        except Exception as error:  # noqa: BLE001 - reported() logs it
+            raise gr.Error(reported("listing the documents", error), print_exception=False) from None
+        return [{"id": i, "title": t, "file": f, "passages": n} for t, f, i, n in rows]
 
     with gr.Blocks(title=title, analytics_enabled=False, fill_height=True) as demo:
         turns = gr.State([])
@@ -435,6 +681,13 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
                         f"span score, {settings.sentence_threshold:g} baseline)",
                     )
                 with gr.Accordion("Documents", open=True):
+                    collection = gr.Dropdown(
+                        choices=engines.names(),
+                        value=engine.collection.name,
+                        label="Collection",
+                        elem_id="qa-collection",
+                        interactive=True,
+                    )
                     files = gr.File(
                         label="Upload .txt, .md, .html, .pdf or .docx",
                         file_count="multiple",
@@ -444,7 +697,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
                     status = gr.Markdown(elem_id="qa-upload-status")
                     table = gr.Dataframe(
                         headers=["Title", "File", "ID", "Passages"],
-                        value=documents_table(),
+                        value=documents_table(None),
                         interactive=False,
                         wrap=True,
                         elem_id="qa-documents",
@@ -455,11 +708,11 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
                     )
                     with gr.Row():
                         chosen = gr.Dropdown(
-                            choices=document_choices(), label="Document", scale=3, allow_custom_value=True
+                            choices=document_choices(None), label="Document", scale=3, allow_custom_value=True
                         )
                         remove_button = gr.Button("Remove", variant="stop", scale=1, min_width=80)
 
-        chat_inputs = [question, chatbot, turns, top_k, mode, reader, threshold, min_confidence]
+        chat_inputs = [question, chatbot, turns, top_k, mode, reader, threshold, min_confidence, collection]
         chat_outputs = [question, chatbot, turns]
         question.submit(respond, chat_inputs, chat_outputs, api_name="chat")
         send.click(respond, chat_inputs, chat_outputs, api_visibility="private")
@@ -469,11 +722,15 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             )
         clear.click(lambda: ([], [], ""), None, [chatbot, turns, question], queue=False, api_visibility="private")
         chatbot.clear(list, None, turns, queue=False, api_visibility="private")  # the chat's own trash button
-        files.upload(upload, files, [status, table, chosen], api_name="upload").then(
+        files.upload(upload, [files, collection], [status, table, chosen], api_name="upload").then(
             lambda: None, None, files, queue=False, api_visibility="private"
         )
-        remove_button.click(remove, chosen, [status, table, chosen], api_name="remove_document")
-        demo.load(documents_view, None, [status, table, chosen], api_visibility="private")
+        remove_button.click(remove, [chosen, collection], [status, table, chosen], api_name="remove_document")
+        collection.change(documents_view, collection, [status, table, chosen], api_visibility="private").then(
+            lambda: ([], [], ""), None, [chatbot, turns, question], queue=False, api_visibility="private"
+        )  # another collection: a new conversation
+        demo.load(lambda: gr.update(choices=engines.names()), None, collection, api_visibility="private")
+        demo.load(documents_view, collection, [status, table, chosen], api_visibility="private")
         gr.api(ask_api, api_name="ask")
         gr.api(list_documents, api_name="documents")
     demo.queue(default_concurrency_limit=concurrency_limit, max_size=512)
@@ -540,7 +797,8 @@ def serve(
     engine = QA(
         documents_dir=documents_dir, index_dir=index_dir, settings=settings or default_settings(), reader=reader
     )
-    engine.documents_dir.mkdir(parents=True, exist_ok=True)
+    if "documents_dir" in engine.settings.model_fields_set:  # a folder named to upload into; else the index's own
+        engine.documents_dir.mkdir(parents=True, exist_ok=True)
     log.info(
         "loading models (%s reader) and the index of %s into %s ...",
         engine.settings.reader,
@@ -563,6 +821,8 @@ def serve(
         time.perf_counter() - began,
     )
 
+    from starlette.middleware import Middleware
+
     demo = build_app(engine, concurrency_limit=concurrency)
     if not auth and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning(
@@ -574,9 +834,10 @@ def serve(
         server_name=host,
         server_port=port,
         prevent_thread_lock=True,
-        show_error=True,
+        show_error=False,  # an error's text reaches visitors only through gr.Error: see public_error()
         ssr_mode=False,
         auth=auth,
+        app_kwargs={"middleware": [Middleware(SignInGuard, throttle=SignInThrottle())]} if auth else None,
         auth_message="Sign in to ask your documents." if auth else None,
         max_file_size=engine.settings.max_document_bytes,
         theme=theme(),

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import base64
 import errno
+import json
 import os
 import random
+import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_qa
+from conftest import browser_call, run_qa
 
 from qa import QAError
 from qa.chunking import CHARS_PER_TOKEN
 from qa.config import Settings
-from qa.documents import BROKEN_LINK, HIDDEN_FILE, HIDDEN_FOLDER
+from qa.documents import BROKEN_LINK, HIDDEN_FILE, HIDDEN_FOLDER, SCANNED_AGAIN
 from qa.pipeline import QA
 from qa.validation import HistoryError, OptionError, QuestionError, RemovalError
 
@@ -56,6 +60,8 @@ MODE = "retrieval_mode must be one of hybrid, dense, bm25, not {}."
 READER = "reader must be one of trained, sentence, not {}."
 THRESHOLD = "answer_threshold must be a finite number, not {}."
 TURN_SHAPE = 'Turn {} of the history must be a {{"question", "answer"}} object or a (question, answer) pair, not {}.'
+NOT_PLAIN = "The question is not plain text: it holds {} (U+{:04X}) at character {}."
+TURN_NOT_PLAIN = "Turn {} of the history is not plain text: its {} holds {} (U+{:04X}) at character {}."
 
 ASK_CASES = [
     Ask("top_k=-1", {"top_k": -1}, OptionError, TOP_K.format(-1), cli=True),
@@ -68,6 +74,7 @@ ASK_CASES = [
     Ask("mode=fuzzy", {"mode": "fuzzy"}, OptionError, MODE.format("'fuzzy'"), cli=True),
     Ask("mode=HYBRID", {"mode": "HYBRID"}, OptionError, MODE.format("'HYBRID'")),
     Ask("mode=int", {"mode": 1}, OptionError, MODE.format(1)),
+    Ask("mode=lone-surrogate", {"mode": "hy\ud800brid"}, OptionError, MODE.format(repr("hy\ud800brid"))),
     Ask("reader=gpt-9", {"reader": "gpt-9"}, OptionError, READER.format("'gpt-9'"), cli=True),
     Ask("reader=int", {"reader": 3}, OptionError, READER.format(3)),
     # JSON has no NaN nor infinity: the web API sends them as text
@@ -82,7 +89,38 @@ ASK_CASES = [
     Ask("question=bytes", {"question": b"bytes?"}, QuestionError, "The question must be text, not bytes.", web=False),
     Ask("question=list", {"question": ["Who?"]}, QuestionError, "The question must be text, not list."),
     Ask("question=empty", {"question": ""}, QuestionError, "The question is empty."),
-    Ask("question=controls", {"question": " \x00\x07\x1b "}, QuestionError, "The question is empty."),
+    Ask(
+        "question=controls",
+        {"question": " \x00\x07\x1b "},
+        QuestionError,
+        NOT_PLAIN.format("a control character", 0, 2),
+    ),
+    Ask(
+        "question=NUL",
+        {"question": "Who\x00 heads Roscosmos?"},
+        QuestionError,
+        NOT_PLAIN.format("a control character", 0, 4),
+    ),
+    Ask(
+        "question=escape-sequence",
+        {"question": "\x1b[2JWho heads Roscosmos?"},
+        QuestionError,
+        NOT_PLAIN.format("a control character", 0x1B, 1),
+        cli=True,
+    ),
+    Ask(
+        "question=lone-surrogate",
+        {"question": "Who\ud800 heads Roscosmos?"},
+        QuestionError,
+        NOT_PLAIN.format("a lone surrogate", 0xD800, 4),
+    ),
+    Ask(  # what Python makes of a byte of argv that is not UTF-8
+        "question=undecodable-byte",
+        {"question": "Who heads Roscosmos\udcff?"},
+        QuestionError,
+        NOT_PLAIN.format("a lone surrogate", 0xDCFF, 20),
+        cli=True,
+    ),
     Ask("question=punctuation", {"question": "?!"}, QuestionError, "The question has no words in it.", cli=True),
     Ask(
         "question=1001-chars",
@@ -116,6 +154,24 @@ ASK_CASES = [
         {"history": [["Who?", "Rogozin"], ["Why?", 7]]},
         HistoryError,
         "Turn 2 of the history: the question must be text and the answer text or null.",
+    ),
+    Ask(
+        "history=lone-surrogate-in-a-question",
+        {"history": [{"question": "Who\ud800?", "answer": None}]},
+        HistoryError,
+        TURN_NOT_PLAIN.format(1, "question", "a lone surrogate", 0xD800, 4),
+    ),
+    Ask(
+        "history=lone-surrogate-in-an-answer",
+        {"history": [["Who?", "Rogozin"], ["Why?", "Rogozin\udfff"]]},
+        HistoryError,
+        TURN_NOT_PLAIN.format(2, "answer", "a lone surrogate", 0xDFFF, 8),
+    ),
+    Ask(
+        "history=NUL-in-a-question",
+        {"history": [["Who\x00?", None]]},
+        HistoryError,
+        TURN_NOT_PLAIN.format(1, "question", "a control character", 0, 4),
     ),
     Ask(
         "history=turn-too-long",
@@ -266,8 +322,23 @@ def test_cli_a_read_only_index_folder_is_one_line(shared_dir, unprivileged):
     done = run_qa("index", documents, "--index", index, cwd=shared_dir, **unprivileged)
     assert (done.returncode, one_error_line(done)) == (
         3,
-        f"error: cannot open the index in {index} (unable to open database file)",
+        f"error: {index} is read-only and holds no collection {str(documents.resolve())!r} yet",
     )
+
+
+def test_cli_a_writer_lock_that_is_a_folder_is_named_in_one_line(tmp_path, folders):
+    """``writer.lock`` replaced by a folder: ``--verify`` names it as damage and indexing says what to do, in one line."""
+    from qa.store_local import LOCK_FILE, LocalStore
+
+    index = tmp_path / "index"
+    LocalStore(index).close()
+    (index / LOCK_FILE).unlink(missing_ok=True)
+    (index / LOCK_FILE).mkdir()
+    problem = f"{index / LOCK_FILE} is not a lock file (a directory); remove it"
+    verified = run_qa("index", "--verify", *folders, cwd=tmp_path)
+    assert (verified.returncode, verified.stderr.splitlines()[0]) == (1, f"damaged: {problem}"), verified.stderr
+    indexed = run_qa("index", *folders, cwd=tmp_path)
+    assert (indexed.returncode, one_error_line(indexed)) == (3, f"error: {problem}")
 
 
 @pytest.mark.slow
@@ -379,7 +450,25 @@ FOLDER_CASES = [
         [("noise.txt", "binary file (13% of its characters are not text)")],
     ),
     Folder(
-        "NUL-bytes", write("nul.txt", b"text\x00more"), ["good.txt"], [("nul.txt", "binary file (contains NUL bytes)")]
+        "a-NUL-byte-in-text",
+        write("nul.txt", b"The Plimbo lighthouse stands on the cape. " * 5 + b"\x00It was built in 1871."),
+        ["good.txt", "nul.txt"],
+    ),
+    Folder(
+        "NUL-bytes",
+        write("nul.txt", b"text" + b"\x00" * 100 + b"more"),
+        ["good.txt"],
+        [("nul.txt", "binary file (93% of its characters are not text)")],
+    ),
+    Folder(
+        "UTF-16-LE-without-BOM",
+        write("wide.txt", ("The Zorblat bridge opened in 1987. " * 4).encode("utf-16-le")),
+        ["good.txt", "wide.txt"],
+    ),
+    Folder(
+        "UTF-16-BE-without-BOM",
+        write("wide.txt", ("The Zorblat bridge opened in 1987. " * 4).encode("utf-16-be")),
+        ["good.txt", "wide.txt"],
     ),
     Folder(
         "UTF-16-cut-mid-character",
@@ -403,6 +492,29 @@ FOLDER_CASES = [
         link("away", lambda folder, beside: beside),
         ["good.txt"],
         [("away", "OUTSIDE")],
+    ),
+    Folder(
+        "link-to-the-folder-itself-followed",
+        link("self", "."),
+        ["good.txt"],
+        [("self", SCANNED_AGAIN.format("the documents folder"))],
+        follow_links=True,
+    ),
+    Folder(
+        "links-up-and-across-followed",
+        both(
+            write("sub/other.txt", "Another text, about the Plimbo lighthouse."),
+            link("sub/up", ".."),
+            link("sub/up2", ".."),
+            link("sub2", "sub"),
+        ),
+        ["good.txt", "sub/other.txt"],
+        [
+            ("sub2", SCANNED_AGAIN.format("sub")),
+            ("sub/up", SCANNED_AGAIN.format("the documents folder")),
+            ("sub/up2", SCANNED_AGAIN.format("the documents folder")),
+        ],
+        follow_links=True,
     ),
     Folder("broken-link", link("gone.txt", "/nonexistent/gone.txt"), ["good.txt"], [("gone.txt", BROKEN_LINK)]),
     Folder(
@@ -516,6 +628,37 @@ def test_api_a_megabyte_line_without_spaces_makes_passages_no_longer_than_the_ca
     assert all(after.start <= before.end for before, after in pairwise(passages))
 
 
+@pytest.mark.slow
+def test_api_a_page_of_base64_is_skipped_in_seconds_and_the_files_after_it_indexed(tmp_path, index_engine):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    blob = base64.b64encode(random.Random(8).randbytes(3_000_000)).decode()  # 4 MB, shown on the page
+    page = f"<html><head><title>Scan</title></head><body><p>The scan:</p><p>{blob}</p></body></html>"
+    (documents / "a-page.html").write_text(page, encoding="utf-8")  # read before good.txt
+    (documents / "good.txt").write_text("A good document about the Zorblat bridge.", encoding="utf-8")
+    engine = index_engine(documents)
+    began = time.perf_counter()
+    indexed, skipped = indexed_and_skipped(engine)
+    assert time.perf_counter() - began < 30  # not the 10,000 passages it would make
+    reason = "encoded data, not text: 100% of it is in 'words' over 500 characters (base64, hex or the like); skipped"
+    assert (indexed, skipped) == (["good.txt"], [("a-page.html", reason)])
+
+
+@pytest.mark.slow
+def test_api_a_document_over_the_passage_cap_is_skipped_and_the_files_after_it_indexed(
+    tmp_path, index_engine, monkeypatch
+):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    crates = " ".join(f"Crate {i} holds {i * 3} apples." for i in range(400))
+    (documents / "a-crates.txt").write_text(crates, encoding="utf-8")
+    (documents / "good.txt").write_text("A good document about the Zorblat bridge.", encoding="utf-8")
+    monkeypatch.setenv("QA_MAX_DOCUMENT_PASSAGES", "10")
+    indexed, [(source, reason)] = indexed_and_skipped(index_engine(documents))
+    assert indexed == ["good.txt"] and source == "a-crates.txt"
+    assert re.fullmatch(r"too many passages \(\d\d; the limit is 10, QA_MAX_DOCUMENT_PASSAGES\); skipped", reason)
+
+
 # ------------------------------------------------------------------------------------------- uploads and removals
 
 UPLOAD_CASES = [
@@ -528,6 +671,7 @@ UPLOAD_CASES = [
         "unsupported file type '.png' (supported: .docx, .htm, .html, .markdown, .md, .pdf, .txt)",
     ),
     ("zz-copy.txt", "A good document about the Zorblat bridge.", "same text as good.txt; skipped"),
+    ("a-copy.txt", "A good document about the Zorblat bridge.", "same text as good.txt; skipped"),  # (listed first)
     ("plan.docx", None, None),
 ]
 
@@ -608,8 +752,6 @@ def test_api_removing_what_is_not_there(two_documents, document_id, message):
 
 def web_ask(client, case: Ask):
     """The case through /ask: the history as the JSON text the API takes."""
-    import json
-
     question, arguments = ask_arguments(case)
     history = arguments.get("history")
     return client.predict(
@@ -623,11 +765,26 @@ def web_ask(client, case: Ask):
     )
 
 
+def utf8_json(value: Any) -> bool:
+    """Whether ``value`` can be sent as UTF-8 JSON (as gradio_client sends it): not with a lone surrogate."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", [c for c in ASK_CASES if c.web], ids=lambda c: c.name)
-def test_web_ask(client, case):
+def test_web_ask(client, server, web_users, case):
     from gradio_client.exceptions import AppError
 
+    if not utf8_json(case.arguments):  # sent as a browser does: the surrogate as a JSON escape
+        question, arguments = ask_arguments(case)
+        history = "" if arguments.get("history") is None else json.dumps(arguments["history"])
+        data = [question, history, None, arguments.get("mode"), None, None, None]
+        assert browser_call(server, "ask", data, next(iter(web_users.items()))) == ("error", case.message)
+        return
     with pytest.raises(AppError) as raised:
         web_ask(client, case)
     assert str(raised.value) == case.message

@@ -10,11 +10,15 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
+import shutil
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_DOCUMENTS, browser_call, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -44,6 +48,7 @@ def ask(client, question: str, history=None, reader=None, **options) -> dict:
         reader,
         options.get("threshold"),
         options.get("min_confidence"),
+        options.get("collection"),
         api_name="/ask",
     )
 
@@ -203,7 +208,7 @@ def test_remove_document(client, tmp_path, documents):
     client.predict([handle_file(str(path))], api_name="/upload")
     document = next(d for d in client.predict(api_name="/documents") if d["file"] == "plimbo.md")
     status, _table, _ = client.predict(document["id"], api_name="/remove_document")
-    assert "Removed “Plimbo facts” from the index; its file, uploaded here, was deleted." in status
+    assert "Removed “Plimbo facts” from the index; its file, uploaded by you, was deleted." in status
     assert not any(d["file"] == "plimbo.md" for d in client.predict(api_name="/documents"))
     result = ask(client, "How tall is the Plimbo lighthouse?")
     assert all(Path(c["source"]).name != "plimbo.md" for c in result["citations"])
@@ -344,3 +349,216 @@ def test_the_answer_says_how_a_follow_up_was_read():
     assert "read with the last turn<" in meta(resolved_question="What did he call it?", history_turns_read=1)
     assert "read with the last 2 turns" in meta(resolved_question="What did he call it?", history_turns_read=2)
     assert "read " not in meta(resolved_question="What did he call it?")
+
+
+def message_texts(messages: list[dict]) -> list[str]:
+    """The text of each chat message, as a person reads it (without tags, character references resolved)."""
+    return [html.unescape(re.sub("<[^>]*>", "", "".join(p.get("text", "") for p in m["content"]))) for m in messages]
+
+
+def test_only_the_uploader_deletes_an_uploaded_file(server, web_users, tmp_path, documents):
+    from gradio_client import Client, handle_file
+
+    (ada, ada_password), (grace, grace_password) = web_users.items()
+    as_ada = Client(server, auth=(ada, ada_password), verbose=False)
+    as_grace = Client(server, auth=(grace, grace_password), verbose=False)
+    path = tmp_path / "trennor-notes.md"
+    path.write_text("# Trennor notes\n\nThe Trennor mill grinds rye on Tuesdays.\n")
+    as_ada.predict([handle_file(str(path))], api_name="/upload")
+    owners = json.loads((documents.parent / "index" / "uploads.json").read_text(encoding="utf-8"))
+    assert owners[str(documents / path.name)] == f"user:{ada}"  # recorded on disk: a restart keeps it
+    document = next(d for d in as_grace.predict(api_name="/documents") if d["file"] == path.name)
+    status, _, _ = as_grace.predict(document["id"], api_name="/remove_document")
+    assert "its file trennor-notes.md stays in the documents folder" in status, status
+    assert (documents / path.name).exists()
+    as_ada.predict([handle_file(str(path))], api_name="/upload")  # the same file: indexed again, still ada's
+    status, _, _ = as_ada.predict(document["id"], api_name="/remove_document")
+    assert "Removed “Trennor notes” from the index; its file, uploaded by you, was deleted." in status, status
+    assert not (documents / path.name).exists()
+
+
+def test_a_duplicate_upload_leaves_the_original_its_entry(client, tmp_path, documents):
+    from gradio_client import handle_file
+
+    copy = tmp_path / "a-copy-of-the-article.txt"  # listed before the original
+    shutil.copy(documents / "russia-space-militarisation.txt", copy)
+    before = client.predict(api_name="/documents")
+    status, _, _ = client.predict([handle_file(str(copy))], api_name="/upload")
+    assert status.split("<br>")[0] == (
+        "ℹ️ a-copy-of-the-article.txt: same text as russia-space-militarisation.txt, which is indexed; "
+        "the upload is not kept"
+    )
+    assert client.predict(api_name="/documents") == before and not (documents / copy.name).exists()
+    assert ask(client, "What did Lavrov warn about?")["citations"][0]["source"] == "russia-space-militarisation.txt"
+
+
+def test_the_chat_refuses_a_lone_surrogate_in_one_line(server, web_users):
+    """A browser can send a lone surrogate (JSON.stringify writes it as an escape): refused, and shown."""
+    data = ["Who\ud800 heads Roscosmos?", [], 5, "hybrid", None, "", ""]
+    event, outputs = browser_call(server, "chat", data, next(iter(web_users.items())))
+    assert event == "complete", outputs
+    question, refused = message_texts(outputs[1])
+    assert question == "Who\ufffd heads Roscosmos?"
+    assert refused == "⚠️ The question is not plain text: it holds a lone surrogate (U+D800) at character 4."
+
+
+def test_wrong_passwords_are_throttled_by_client(server, web_users, documents):
+    import httpx
+
+    user, password = next(iter(web_users.items()))
+    with httpx.Client(base_url=server, timeout=10) as http:
+        responses = [http.post("/login", data={"username": user, "password": f"guess-{n}"}) for n in range(20)]
+    codes = [response.status_code for response in responses]
+    assert codes[:6] == [400] * 5 + [429] and codes.count(429) >= 10, codes  # 5 tries, then a growing wait
+    refused = responses[-1] if codes[-1] == 429 else next(r for r in reversed(responses) if r.status_code == 429)
+    wait = int(refused.headers["retry-after"])
+    assert refused.json() == {"detail": f"Too many failed sign-ins; try again in {wait} s."} and 1 <= wait <= 60
+    time.sleep(wait)
+    assert httpx.post(f"{server}/login", data={"username": user, "password": password}, timeout=10).status_code == 200
+    log = (documents.parent / "server.log").read_text(encoding="utf-8")
+    lockouts = [line for line in log.splitlines() if "refusing its sign-ins" in line]
+    assert len(lockouts) == codes.count(400) - 4, lockouts  # one line per lockout, none per refused attempt
+    assert lockouts[0].endswith("qa.web: sign-in: 5 failures in a row from 127.0.0.1; refusing its sign-ins for 1 s")
+
+
+def test_a_store_that_went_down_shows_visitors_one_generic_line(postgres_server, tmp_path):
+    """PostgreSQL gone under a running chat: every visitor sees one line without the URI or the socket path, and the
+    server log has the error, in one line per failure."""
+    import psycopg
+    from gradio_client import Client, handle_file
+    from gradio_client.exceptions import AppError
+    from psycopg import sql
+
+    from qa.web import STORE_UNAVAILABLE
+
+    name = f"test_{uuid.uuid4().hex}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    uri = postgres_server.replace("/postgres?", f"/{name}?", 1)
+    documents, log_path = tmp_path / "documents", tmp_path / "server.log"
+    shutil.copytree(SAMPLE_DOCUMENTS, documents)
+    process, url = start_server(documents, tmp_path / "index", log_path, "--store", "postgres", "--store-url", uri)
+    try:
+        client = Client(url, verbose=False)
+        sample = client.predict(api_name="/documents")[0]["id"]
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        shown = []
+        for call in (lambda: ask(client, "What did Lavrov warn about?"), lambda: client.predict(api_name="/documents")):
+            with pytest.raises(AppError) as raised:
+                call()
+            shown.append(str(raised.value))
+        assert shown == [STORE_UNAVAILABLE, STORE_UNAVAILABLE]
+        _, messages = chat(client, "What did Lavrov warn about?")
+        shown.append(message_texts(messages)[-1])
+        assert shown[-1] == f"⚠️ {STORE_UNAVAILABLE}"
+        note = tmp_path / "note.txt"
+        note.write_text("The Zorblat bridge was opened in 1987.")
+        shown.append(client.predict([handle_file(str(note))], api_name="/upload")[0])
+        assert shown[-1].split("<br>")[0] == f"❌ note.txt: not indexed: {STORE_UNAVAILABLE}"
+        shown.append(client.predict(sample, api_name="/remove_document")[0])
+        assert shown[-1].split("<br>")[0] == f"❌ {STORE_UNAVAILABLE}"
+        host = uri.split("host=", 1)[1].split("&")[0]
+        assert not [text for text in shown if "postgres" in text or name in text or host in text], shown
+    finally:
+        stop_server(process)
+    log = log_path.read_text(encoding="utf-8")
+    failures = [line for line in log.splitlines() if " ERROR qa.web: " in line]
+    assert failures and all("failed: StoreUnavailable: " in line and name in line for line in failures), failures
+    assert "Traceback" not in log
+
+
+def test_visitors_see_their_own_errors_and_one_generic_line_for_the_others(caplog):
+    from qa.store import StoreUnavailable
+    from qa.validation import QAError, QuestionError
+    from qa.web import INTERNAL_ERROR, STORE_UNAVAILABLE, public_notice, reported
+
+    with caplog.at_level("INFO", logger="qa.web"):
+        assert reported("question", QuestionError("The question is empty.")) == "The question is empty."
+        store_down = StoreUnavailable("lost the store at postgresql:///qa?host=/run/pg while searching: gone")
+        assert reported("question", store_down) == STORE_UNAVAILABLE
+        assert reported("indexing x", QAError("/srv/documents is missing; pass --prune")) == INTERNAL_ERROR
+        assert reported("question", OSError(13, "Permission denied", "/srv/index/store.sqlite")) == INTERNAL_ERROR
+    assert [r.getMessage() for r in caplog.records] == [
+        "question refused: The question is empty.",
+        f"question failed: StoreUnavailable: {store_down}",
+        "indexing x failed: QAError: /srv/documents is missing; pass --prune",
+        "question failed: PermissionError: [Errno 13] Permission denied: '/srv/index/store.sqlite'",
+    ]
+    assert public_notice("the index in /srv/index is read-only", "the index in /srv/index is read-only") == (
+        "The index cannot be updated right now: answers come from the documents indexed so far."
+    )
+    assert public_notice("Catching up: a.txt changed since it was indexed.", None).startswith("Catching up: a.txt")
+
+
+def test_only_an_upload_skipped_as_a_copy_is_called_one():
+    from qa.models import LoadFailure
+    from qa.web import duplicate_line
+
+    copy = LoadFailure(source="a-1.txt", reason="same text as notes/a.txt; skipped")
+    assert (
+        duplicate_line("a.txt", copy) == "ℹ️ a.txt: same text as notes/a.txt, which is indexed; the upload is not kept"
+    )
+    assert duplicate_line(".a.txt", LoadFailure(source=".a.txt", reason="hidden file; skipped")) is None
+
+
+def test_sign_in_lockouts_double_up_to_a_minute_and_a_success_forgets_them(caplog):
+    from qa.web import FORGET_FAILURES_S, SignInThrottle
+
+    now = [0.0]
+    throttle = SignInThrottle(clock=lambda: now[0])
+    with caplog.at_level("WARNING", logger="qa.web"):
+        assert [throttle.failed("10.0.0.1") for _ in range(4)] == [0, 0, 0, 0] and throttle.wait("10.0.0.1") == 0
+        assert [throttle.failed("10.0.0.1") for _ in range(8)] == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert len(caplog.records) == 8  # one line per lockout
+    assert throttle.wait("10.0.0.1") == 60 and throttle.wait("10.0.0.2") == 0  # by client
+    now[0] += 60
+    assert throttle.wait("10.0.0.1") == 0
+    throttle.succeeded("10.0.0.1")
+    assert throttle.failed("10.0.0.1") == 0  # forgotten on success
+    for _ in range(3):
+        throttle.failed("10.0.0.1")
+    now[0] += FORGET_FAILURES_S + 1
+    assert throttle.failed("10.0.0.1") == 0  # and after a quiet while
+
+
+def test_uploads_belong_to_a_user_or_a_session_and_survive_a_restart(tmp_path, caplog):
+    from types import SimpleNamespace
+
+    from qa.web import UploadOwners, owner_of
+
+    assert owner_of(SimpleNamespace(username="ada", session_hash="f00")) == "user:ada"
+    assert owner_of(SimpleNamespace(username=None, session_hash="f00")) == "session:f00"
+    assert owner_of(None) is None
+    note, record = tmp_path / "documents" / "note.txt", tmp_path / "index" / "uploads.json"
+    note.parent.mkdir()
+    note.write_text("A note.")
+    UploadOwners(record).add(str(note), "user:ada")
+    again = UploadOwners(record)  # a restart
+    assert again.owns("user:ada", str(note)) and not again.owns("user:grace", str(note)) and not again.owns(None, "")
+    assert [p.name for p in record.parent.iterdir()] == ["uploads.json"]  # written whole: no temporary file left
+    again.discard(str(note))
+    assert not UploadOwners(record).owns("user:ada", str(note))
+    UploadOwners(record).add(str(note), "session:f00")
+    note.unlink()
+    assert json.loads(record.read_text(encoding="utf-8")) and UploadOwners(record)._owners == {}  # (file gone)
+    record.write_text("{not json", encoding="utf-8")
+    assert not UploadOwners(record).owns("session:f00", str(note)) and "upload owners unreadable" in caplog.text
+
+
+def test_the_chat_switches_to_another_collection_of_its_store(client, documents, embedder, tmp_path):
+    from qa.pipeline import QA
+
+    town = tmp_path / "town"
+    town.mkdir()
+    (town / "zorblat.txt").write_text(ZORBLAT_TEXT, encoding="utf-8")
+    QA(documents_dir=town, index_dir=documents.parent / "index", embedder=embedder).refresh_index(progress=False)
+    served = ask(client, "Who opened the Zorblat bridge?")
+    assert all("zorblat" not in c["source"] for c in served["citations"])
+    other = ask(client, "Who opened the Zorblat bridge?", collection=str(town.resolve()))
+    assert "Elna Kvist" in other["answer"] and other["citations"][0]["source"] == "zorblat.txt"
+    listed = client.predict(str(town.resolve()), api_name="/documents")
+    assert [d["file"] for d in listed] == ["zorblat.txt"]
+    assert {d["file"] for d in client.predict(None, api_name="/documents")} == {p.name for p in documents.iterdir()}
+    refused = browser_call(client.src, "ask", ["Who?", "", None, None, None, None, None, "nowhere"], auth=None)
+    assert refused[0] == "error"
