@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -19,6 +19,7 @@ StoreKind = Literal["local", "postgres"]
 ReaderKind = Literal["trained", "sentence"]
 Runtime = Literal["auto", "torch", "onnx"]
 Precision = Literal["auto", "fp32", "bf16", "int8"]
+UserPath = Annotated[Path, AfterValidator(Path.expanduser)]  # "~/papers" is the user's papers folder
 
 
 class Settings(BaseSettings):
@@ -26,8 +27,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
 
-    documents_dir: Path = Field(Path("documents"), description="Folder of documents to answer from.")
-    index_dir: Path = Field(Path("index"), description="Folder where the local store keeps the index.")
+    documents_dir: UserPath = Field(Path("documents"), description="Folder of documents to answer from.")
+    index_dir: UserPath = Field(Path("index"), description="Folder where the local store keeps the index.")
     store: StoreKind = Field("local", description="'local' (SQLite + FAISS in index_dir) or 'postgres' (store_url).")
     store_url: str = Field("", description="libpq URI of the PostgreSQL database when store is 'postgres'.")
     collection: str | list[str] = Field(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from qa.config import Settings
 from qa.models import Turn
 from qa.validation import (
@@ -37,3 +39,11 @@ def test_text_that_is_not_plain_text_is_named_with_where():
     assert text_problem("a\x85b") == "a control character (U+0085) at character 2"
     assert text_problem("page\x0cbreak", controls=False) is None
     assert text_problem("page\x0cbreak\udfff", controls=False) == "a lone surrogate (U+DFFF) at character 11"
+
+
+def test_folders_given_with_a_tilde_are_the_users(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert settings_with(Settings(), {"documents_dir": "~/papers"}).documents_dir == tmp_path / "papers"
+    monkeypatch.setenv("QA_INDEX_DIR", "~/papers-index")  # quoted in a shell, so not expanded there
+    assert Settings().index_dir == tmp_path / "papers-index"
+    assert Settings().documents_dir == Path("documents")  # a relative folder stays relative
