@@ -104,10 +104,13 @@ def choose(
     wanted: str | None,
     folder: Path | None,
     writable: bool,
+    folder_needed: bool = True,
 ) -> CollectionInfo:
     """The collection a question or an indexing run works on: the one named ``wanted`` (made when missing), else
     ``folder``'s own (an index made before collections is claimed by the folder whose files it holds), else the only
-    collection there is. Raises CollectionError when that is none or several, or a read-only catalog lacks it."""
+    collection there is. Raises CollectionError when that is none or several, StoreReadOnly when a read-only catalog
+    lacks it, FolderError when it would be made for a missing folder (unless not ``folder_needed``: documents are
+    given as texts)."""
     if wanted is None and folder is None:
         listed = catalog.collections()
         if len(listed) == 1:
@@ -133,7 +136,7 @@ def choose(
             return catalog.create(name, folder_collection(folder), legacy.namespace) if writable else legacy
     if not writable:
         raise StoreReadOnly(f"{catalog.shown} is read-only and holds no collection {name!r} yet")
-    if folder is not None and not folder.is_dir():
+    if folder_needed and folder is not None and not folder.is_dir():
         raise FolderError(f"documents folder not found: {folder}")
     return catalog.create(name, folder_collection(folder) if folder is not None else None)
 
@@ -335,9 +338,10 @@ class PostgresCatalog:
         except (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege):
             raise StoreReadOnly(f"the store at {self.shown} is read-only: no collection can be added") from None
         except psycopg.Error as error:
-            from qa.store_postgres import _one_line
+            from qa.store_postgres import _one_line, unreachable_hint
 
-            raise StoreUnavailable(f"cannot open the store at {self.shown}: {_one_line(error, None)}") from None
+            hint = unreachable_hint(error, self.location)
+            raise StoreUnavailable(f"cannot open the store at {self.shown}: {_one_line(error, None)}{hint}") from None
 
 
 class CombinedStore:

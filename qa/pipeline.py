@@ -22,6 +22,7 @@ from qa.collections import (
     collection_names,
     digest,
     find,
+    names_line,
     open_catalog,
     writable_folder,
 )
@@ -59,6 +60,7 @@ from qa.validation import (
     check_history,
     check_question,
     check_setting,
+    counted,
     default_settings,
     environment_settings,
     settings_with,
@@ -100,6 +102,7 @@ class QA:
         self._store: DocumentStore | None = None
         self._collection: CollectionInfo | None = None
         self._parts: list[QA] = []  # the engines of several collections asked together
+        self._given_texts = False  # documents come from index_documents, not from the folder
         self._read_only = False  # the store refused to be written: answers come from it as it is
         self._away: dict[str, tuple[int, float] | None] = {}  # files that left the index, by their state then
         self._retriever: Retriever | None = None
@@ -137,7 +140,7 @@ class QA:
                 catalog = self.catalog()
                 read_only = self.settings.store_read_only or getattr(catalog, "read_only", False)
                 wanted = next(iter(collection_names(self.settings.collection)), None)
-                info = choose(catalog, wanted, self._named_folder(), not read_only)
+                info = choose(catalog, wanted, self._named_folder(), not read_only, not self._given_texts)
                 if self._named_folder() is None and info.folder is not None:  # the folder it was indexed from
                     self.settings = self.settings.model_copy(update={"documents_dir": Path(info.folder)})
                     self.__dict__.pop("_folder", None)
@@ -156,7 +159,7 @@ class QA:
         """An engine over another collection of the same store (which must hold it), sharing this one's models."""
         catalog = self.catalog()
         if find(catalog, name) is None:
-            raise CollectionError(f"{catalog.shown} holds no collection {name!r}.")
+            raise CollectionError(f"No collection is named {name!r}; there are: {names_line(catalog.collections())}.")
         fields = {**self.settings.model_dump(), "collection": name, "documents_dir": Path("documents")}
         settings = Settings.model_construct(
             self.settings.model_fields_set - {"documents_dir"} | {"collection"}, **fields
@@ -214,6 +217,11 @@ class QA:
                         self.store, self.embedder, self.settings.rrf_k, self.file_changed, not self._read_only
                     )
         return self._retriever
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this engine answers from its store as it is, unable to index (read-only, or several collections)."""
+        return self._read_only or bool(self._parts)
 
     def _check_embedder(self) -> None:
         """Raise StoreError when the store, which this engine cannot re-index, holds vectors of another model."""
@@ -348,6 +356,7 @@ class QA:
         """Make the store hold exactly ``documents`` (loaded elsewhere, not files: an evaluation corpus) and answer
         from them."""
         with self._update_lock:
+            self._given_texts = True
             report = self.indexer().sync_documents(documents, progress)
             self._retriever = Retriever(self.store, self.embedder, self.settings.rrf_k)
             return report
@@ -373,8 +382,8 @@ class QA:
             if mismatched:
                 self.store.delete(mismatched)
                 done.append(
-                    f"dropped {len(mismatched)} documents whose vectors do not match the embedding model; indexing "
-                    "the folder embeds them again"
+                    f"dropped {counted(len(mismatched), 'document')} whose vectors do not match the embedding model; "
+                    "indexing the folder embeds them again"
                 )
             return done
 
@@ -400,8 +409,9 @@ class QA:
 
     def add_documents(self, paths: list[str | Path]) -> tuple[UpdateReport, list[LoadFailure]]:
         """Copy readable files into the documents folder and index them; unreadable and hidden ones are reported,
-        not copied, and so is a copied file that indexing skips (the same text as another). A file the user removed
-        earlier is indexed again when it is added again."""
+        not copied, and so is a copied file that indexing skips (the same text as another). A file already in the
+        folder is indexed where it is, not copied; one the user removed earlier is indexed again when it is added
+        again."""
         failures, copied = [], []
         self.refuse_several("add documents")
         refuse_package(self.documents_dir, "add documents")
@@ -415,12 +425,14 @@ class QA:
                 except (DocumentError, OSError) as error:
                     failures.append(LoadFailure(source=path.name, reason=str(error)))
                     continue
-                target = self.documents_dir / path.name
-                number = 1
-                while target.exists() and target.read_bytes() != path.read_bytes():
-                    target = self.documents_dir / f"{path.stem}-{number}{path.suffix}"
-                    number += 1
-                shutil.copyfile(path, target)
+                target = self.in_folder(path)
+                if target is None:
+                    target = self.documents_dir / path.name
+                    number = 1
+                    while target.exists() and target.read_bytes() != path.read_bytes():
+                        target = self.documents_dir / f"{path.stem}-{number}{path.suffix}"
+                        number += 1
+                    shutil.copyfile(path, target)
                 copied.append(str(target))
             if copied:
                 self.store.ignore(copied, ignored=False)
@@ -429,6 +441,17 @@ class QA:
             LoadFailure(source=Path(f.source).name, reason=f.reason) for f in report.failures if f.source in copied
         ]
         return report, failures
+
+    def in_folder(self, path: str | Path) -> Path | None:
+        """``path`` as the documents folder's scan names it (the folder's path joined with the file's place in it),
+        when it is a file of that folder (also through links above it); None when it is not."""
+        for inside, folder in (
+            (Path(os.path.abspath(path)), self._folder),
+            (Path(path).resolve(), self._folder.resolve()),
+        ):
+            if inside.is_relative_to(folder) and inside != folder:
+                return self.documents_dir / inside.relative_to(folder)
+        return None
 
     def remove_document(self, document_id: str, delete_file: bool = False) -> UpdateReport:
         """Forget a document: it leaves the index and stays out of it (across restarts) until it is added again.
@@ -505,7 +528,11 @@ class QA:
             )
         elif self.notice:
             result.notice = self.notice
-        if not passages:
+        if not passages and not self.store.manifest().document_count:
+            result.no_answer_reason = (
+                "Nothing is indexed yet (the collection holds no document): add documents to its folder and ask again."
+            )
+        elif not passages:
             result.no_answer_reason = "Nothing in the documents matches the question."
         elif not answers or not answered(answers[0], chosen_reader, options):
             result.no_answer_reason = "The documents do not say. No passage holds a confident answer."

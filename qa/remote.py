@@ -205,6 +205,7 @@ class Client:
             options.get("reader"),
             None,
             options.get("min_confidence"),
+            None,  # the server's own collection (its settings equal this command's: see ``mismatch``)
         ]
         status, _, body = self.request("POST", "/gradio_api/call/ask", json.dumps({"data": data}).encode())
         if status != 200:

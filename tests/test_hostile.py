@@ -29,13 +29,13 @@ from qa.validation import HistoryError, OptionError, QuestionError, RemovalError
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "What did Lavrov warn about?"
 SAMPLE = "russia-space-militarisation.txt"
-REMOVED = "removed from the index by you; skipped (add it again to index it)"
+REMOVED = "removed from the index by you (qa add FILE to index it again)"
 
 
 def outside(target: Path | str) -> str:
     """Why a link to ``target``, out of the documents folder, is skipped."""
     return (
-        f"a link to {target}, outside the documents folder; skipped (QA_FOLLOW_LINKS=1 or --follow-links to index it)"
+        f"a link to {target}, outside the documents folder (QA_FOLLOW_LINKS=1 or --follow-links to index it)"
     )
 
 
@@ -357,7 +357,7 @@ def test_cli_logs_say_each_skipped_file_once_and_nothing_else(tmp_path):
     assert [line for line in log if "skipped" in line] == [
         f"WARNING qa.pipeline: skipped {documents / '.notes.txt'}: {HIDDEN_FILE}",
         f"WARNING qa.pipeline: skipped {documents / 'passwd.txt'}: {outside('/etc/passwd')}",
-        f"WARNING qa.pipeline: skipped {documents / 'photo.png'}: unsupported file type '.png'; skipped",
+        f"WARNING qa.pipeline: skipped {documents / 'photo.png'}: unsupported file type '.png'",
     ]
     for noise in (
         "swigfaiss",
@@ -532,13 +532,13 @@ FOLDER_CASES = [
         "unsupported-type",
         write("photo.png", b"\x89PNG"),
         ["good.txt"],
-        [("photo.png", "unsupported file type '.png'; skipped")],
+        [("photo.png", "unsupported file type '.png'")],
     ),
     Folder(
         "no-suffix",
         write("Makefile", "all:"),
         ["good.txt"],
-        [("Makefile", "unsupported file type 'Makefile'; skipped")],
+        [("Makefile", "unsupported file type 'Makefile'")],
     ),
     Folder("docx", lambda folder, beside: write_docx(folder / "plan.docx"), ["good.txt", "plan.docx"]),
     Folder(
@@ -552,7 +552,7 @@ FOLDER_CASES = [
         "same-text-twice",
         write("sub/copy.txt", "A good document about the Zorblat bridge."),
         ["good.txt"],
-        [("sub/copy.txt", "same text as good.txt; skipped")],
+        [("sub/copy.txt", "same text as good.txt")],
     ),
 ]
 
@@ -640,7 +640,7 @@ def test_api_a_page_of_base64_is_skipped_in_seconds_and_the_files_after_it_index
     began = time.perf_counter()
     indexed, skipped = indexed_and_skipped(engine)
     assert time.perf_counter() - began < 30  # not the 10,000 passages it would make
-    reason = "encoded data, not text: 100% of it is in 'words' over 500 characters (base64, hex or the like); skipped"
+    reason = "encoded data, not text: 100% of it is in 'words' over 500 characters (base64, hex or the like)"
     assert (indexed, skipped) == (["good.txt"], [("a-page.html", reason)])
 
 
@@ -656,7 +656,7 @@ def test_api_a_document_over_the_passage_cap_is_skipped_and_the_files_after_it_i
     monkeypatch.setenv("QA_MAX_DOCUMENT_PASSAGES", "10")
     indexed, [(source, reason)] = indexed_and_skipped(index_engine(documents))
     assert indexed == ["good.txt"] and source == "a-crates.txt"
-    assert re.fullmatch(r"too many passages \(\d\d; the limit is 10, QA_MAX_DOCUMENT_PASSAGES\); skipped", reason)
+    assert re.fullmatch(r"too many passages \(\d\d; the limit is 10, QA_MAX_DOCUMENT_PASSAGES\)", reason)
 
 
 # ------------------------------------------------------------------------------------------- uploads and removals
@@ -670,8 +670,8 @@ UPLOAD_CASES = [
         b"\x89PNG",
         "unsupported file type '.png' (supported: .docx, .htm, .html, .markdown, .md, .pdf, .txt)",
     ),
-    ("zz-copy.txt", "A good document about the Zorblat bridge.", "same text as good.txt; skipped"),
-    ("a-copy.txt", "A good document about the Zorblat bridge.", "same text as good.txt; skipped"),  # (listed first)
+    ("zz-copy.txt", "A good document about the Zorblat bridge.", "same text as good.txt"),
+    ("a-copy.txt", "A good document about the Zorblat bridge.", "same text as good.txt"),  # (listed first)
     ("plan.docx", None, None),
 ]
 
@@ -693,7 +693,7 @@ def test_api_uploads(tmp_path, index_engine, name, contents, reason):
     assert [(f.source, f.reason) for f in failures] == ([(name, reason)] if reason else [])
     names = sorted(Path(d.source).name for d in engine.documents())
     assert names == (["good.txt"] if reason else ["good.txt", name])
-    assert (documents / name).exists() == (reason in (None, "same text as good.txt; skipped"))
+    assert (documents / name).exists() == (reason in (None, "same text as good.txt"))
 
 
 @pytest.fixture
@@ -782,7 +782,7 @@ def test_web_ask(client, server, web_users, case):
     if not utf8_json(case.arguments):  # sent as a browser does: the surrogate as a JSON escape
         question, arguments = ask_arguments(case)
         history = "" if arguments.get("history") is None else json.dumps(arguments["history"])
-        data = [question, history, None, arguments.get("mode"), None, None, None]
+        data = [question, history, None, arguments.get("mode"), None, None, None, None]
         assert browser_call(server, "ask", data, next(iter(web_users.items()))) == ("error", case.message)
         return
     with pytest.raises(AppError) as raised:

@@ -161,7 +161,7 @@ def test_the_client_signs_in_then_asks_through_the_queue(fake_server):
     }
     (_, _, login), (_, call, body), (_, stream, _) = FakeGradio.seen
     assert "username=ada" in login and call == "/gradio_api/call/ask" and stream == "/gradio_api/call/ask/e1"
-    assert json.loads(body) == {"data": ["Who?", "", 5, "hybrid", "trained", None, 0.2]}
+    assert json.loads(body) == {"data": ["Who?", "", 5, "hybrid", "trained", None, 0.2, None]}
     with pytest.raises(RemoteError, match="refused the sign-in"):
         Client(fake_server, ("ada", "wrong")).sign_in()
 

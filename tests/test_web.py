@@ -394,7 +394,7 @@ def test_a_duplicate_upload_leaves_the_original_its_entry(client, tmp_path, docu
 
 def test_the_chat_refuses_a_lone_surrogate_in_one_line(server, web_users):
     """A browser can send a lone surrogate (JSON.stringify writes it as an escape): refused, and shown."""
-    data = ["Who\ud800 heads Roscosmos?", [], 5, "hybrid", None, "", ""]
+    data = ["Who\ud800 heads Roscosmos?", [], 5, "hybrid", None, "", "", None]
     event, outputs = browser_call(server, "chat", data, next(iter(web_users.items())))
     assert event == "complete", outputs
     question, refused = message_texts(outputs[1])
@@ -406,6 +406,7 @@ def test_wrong_passwords_are_throttled_by_client(server, web_users, documents):
     import httpx
 
     user, password = next(iter(web_users.items()))
+    logged = len((documents.parent / "server.log").read_text(encoding="utf-8"))  # (other tests' lockouts before)
     with httpx.Client(base_url=server, timeout=10) as http:
         responses = [http.post("/login", data={"username": user, "password": f"guess-{n}"}) for n in range(20)]
     codes = [response.status_code for response in responses]
@@ -415,7 +416,7 @@ def test_wrong_passwords_are_throttled_by_client(server, web_users, documents):
     assert refused.json() == {"detail": f"Too many failed sign-ins; try again in {wait} s."} and 1 <= wait <= 60
     time.sleep(wait)
     assert httpx.post(f"{server}/login", data={"username": user, "password": password}, timeout=10).status_code == 200
-    log = (documents.parent / "server.log").read_text(encoding="utf-8")
+    log = (documents.parent / "server.log").read_text(encoding="utf-8")[logged:]
     lockouts = [line for line in log.splitlines() if "refusing its sign-ins" in line]
     assert len(lockouts) == codes.count(400) - 4, lockouts  # one line per lockout, none per refused attempt
     assert lockouts[0].endswith("qa.web: sign-in: 5 failures in a row from 127.0.0.1; refusing its sign-ins for 1 s")
@@ -488,6 +489,9 @@ def test_visitors_see_their_own_errors_and_one_generic_line_for_the_others(caplo
     assert public_notice("the index in /srv/index is read-only", "the index in /srv/index is read-only") == (
         "The index cannot be updated right now: answers come from the documents indexed so far."
     )
+    assert public_notice("the index in /srv/index is read-only", "the index in /srv/index is read-only", True) == (
+        "This index is read-only: answers come from the documents indexed in it, and none can be added."
+    )
     assert public_notice("Catching up: a.txt changed since it was indexed.", None).startswith("Catching up: a.txt")
 
 
@@ -551,14 +555,365 @@ def test_the_chat_switches_to_another_collection_of_its_store(client, documents,
 
     town = tmp_path / "town"
     town.mkdir()
-    (town / "zorblat.txt").write_text(ZORBLAT_TEXT, encoding="utf-8")
+    (town / "quorn.txt").write_text("Quorn harbour notes\n\nThe Quorn lighthouse is painted green.", encoding="utf-8")
     QA(documents_dir=town, index_dir=documents.parent / "index", embedder=embedder).refresh_index(progress=False)
-    served = ask(client, "Who opened the Zorblat bridge?")
-    assert all("zorblat" not in c["source"] for c in served["citations"])
-    other = ask(client, "Who opened the Zorblat bridge?", collection=str(town.resolve()))
-    assert "Elna Kvist" in other["answer"] and other["citations"][0]["source"] == "zorblat.txt"
-    listed = client.predict(str(town.resolve()), api_name="/documents")
-    assert [d["file"] for d in listed] == ["zorblat.txt"]
-    assert {d["file"] for d in client.predict(None, api_name="/documents")} == {p.name for p in documents.iterdir()}
-    refused = browser_call(client.src, "ask", ["Who?", "", None, None, None, None, None, "nowhere"], auth=None)
-    assert refused[0] == "error"
+    served = ask(client, "What colour is the Quorn lighthouse?")
+    assert all(c["source"] != "quorn.txt" for c in served["citations"])
+    other = ask(client, "What colour is the Quorn lighthouse?", collection=str(town.resolve()))
+    assert other["answer"] == "green" and other["citations"][0]["source"] == "quorn.txt"
+    assert [d["file"] for d in client.predict(str(town.resolve()), api_name="/documents")] == ["quorn.txt"]
+    assert "quorn.txt" not in {d["file"] for d in client.predict(None, api_name="/documents")}
+
+
+
+def api_call(server: str, method: str, path: str, auth: tuple[str, str] | None = None, **options):
+    """An HTTP request to the session's server (``auth``: HTTP Basic credentials)."""
+    import httpx
+
+    return httpx.request(method, f"{server}{path}", auth=auth, timeout=120, **options)
+
+
+def test_the_api_answers_a_question_alone(server, web_users, documents):
+    signed_in = next(iter(web_users.items()))
+    response = api_call(server, "POST", "/api/ask", signed_in, json={"question": "What did Lavrov warn about?"})
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["question"] == "What did Lavrov warn about?" and result["answer"], result["no_answer_reason"]
+    assert isinstance(result["confidence"], float) and result["timings_ms"]["total"] > 0
+    citation = result["citations"][0]
+    assert citation["source"] == "russia-space-militarisation.txt"  # relative to the documents folder
+    assert overlaps_sentence(citation, LAVROV), citation["quote"]
+    assert_offsets_match_file(citation, documents)
+    assert "page_starts" not in response.text
+
+
+def test_the_api_takes_the_history_and_options(server, web_users, reader_kind):
+    body = {
+        "question": "What did he call Russia?",
+        "history": [{"question": "Who is the US Secretary of Defense?", "answer": "Lloyd Austin"}],
+        "top_k": 3,
+        "mode": "hybrid",
+        "reader": reader_kind,
+        "min_confidence": 0.2,
+        "threshold": None,
+        "collection": None,
+    }
+    response = api_call(server, "POST", "/api/ask", next(iter(web_users.items())), json=body)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["history_turns_read"] == 1 or result["resolved_question"] == "What did Lloyd Austin call Russia?"
+    assert result["answer"] and overlaps_sentence(result["citations"][0], AUSTIN), result["citations"][0]["quote"]
+    assert len(result["passages"]) <= 3
+    declined = api_call(
+        server, "POST", "/api/ask", next(iter(web_users.items())), json={**body, "min_confidence": 1}
+    ).json()
+    assert declined["answer"] is None and declined["no_answer_reason"]
+
+
+def test_the_api_refuses_what_it_cannot_answer_in_one_line_of_json(server, web_users, documents):
+    signed_in = next(iter(web_users.items()))
+    log_path = documents.parent / "server.log"
+    logged = len(log_path.read_text(encoding="utf-8"))
+    json_type = {"content-type": "application/json"}
+    cases = [
+        ({"json": {"question": "   "}}, 422, "The question is empty."),
+        ({"json": {"question": "Who?", "top_k": 4242}}, 422, "top_k must be an integer from 1 to 100, not 4242."),
+        (
+            {"json": {"question": "Who?", "history": "Who?"}},
+            400,
+            "Invalid request: history: Input should be a valid list.",
+        ),
+        (
+            {"json": {"question": 5, "mode": "fast", "topk": 3}},
+            400,
+            "Invalid request: question: Input should be a valid string; mode: Input should be 'hybrid', 'dense' or "
+            "'bm25'; topk: Extra inputs are not permitted.",
+        ),
+        (
+            {"content": '{"question": ', "headers": json_type},
+            400,
+            "The request body is not valid JSON (Expecting value at character 13).",
+        ),
+        ({"content": "[1]", "headers": json_type}, 400, "The request body must be a JSON object, not an array."),
+        (
+            {"content": '{"question": "Who?"}', "headers": {"content-type": "text/plain"}},
+            400,
+            "The request body must be a JSON object, sent with Content-Type: application/json.",
+        ),
+        (
+            {"json": {"question": "Who?", "collection": "nowhere"}},
+            404,
+            f"No collection is named 'nowhere'; there are: {documents.resolve()}",
+        ),
+    ]
+    for options, status, message in cases:
+        response = api_call(server, "POST", "/api/ask", signed_in, **options)
+        assert (response.status_code, response.headers["content-type"]) == (status, "application/json"), response.text
+        assert list(response.json()) == ["error"] and "\n" not in response.json()["error"]
+        assert response.json()["error"].startswith(message), (options, response.json())
+    unknown = api_call(server, "GET", "/api/nowhere", signed_in)
+    assert unknown.status_code == 404
+    assert unknown.json() == {"error": "No such route: GET /api/nowhere; the API is described at /api/docs."}
+    log = log_path.read_text(encoding="utf-8")[logged:]
+    assert "Traceback" not in log
+    assert "INFO qa.web: question refused: The question is empty." in log
+    assert (
+        "INFO qa.web: API request refused: POST /api/ask: The request body must be a JSON object, not an array." in log
+    )
+
+
+def test_the_api_needs_a_sign_in_and_counts_failed_ones(server, web_users, documents):
+    import httpx
+
+    user, password = next(iter(web_users.items()))
+    anonymous = api_call(server, "POST", "/api/ask", json={"question": "Who heads Roscosmos?"})
+    assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"].startswith("Basic")
+    assert anonymous.json() == {
+        "error": "Sign in first: HTTP Basic credentials (curl -u USER:PASSWORD) or the chat's session cookie."
+    }
+    assert api_call(server, "GET", "/api/documents").status_code == 401
+    assert api_call(server, "GET", "/api/openapi.json").status_code == 401
+    basic = api_call(server, "POST", "/api/ask", (user, password), json={"question": "Who heads Roscosmos?"})
+    assert basic.status_code == 200 and basic.json()["answer"]
+    with httpx.Client(base_url=server, timeout=120) as browser:  # the chat's session cookie
+        browser.post("/login", data={"username": user, "password": password}).raise_for_status()
+        assert browser.get("/api/collections").status_code == 200
+    codes = [api_call(server, "GET", "/api/collections", (user, f"guess-{n}")).status_code for n in range(5)]
+    locked = api_call(server, "GET", "/api/collections", (user, password))  # the password is not even checked
+    assert codes == [401] * 5 and locked.status_code == 429, (codes, locked.text)
+    wait = int(locked.headers["retry-after"])
+    assert locked.json() == {"error": f"Too many failed sign-ins; try again in {wait} s."}
+    time.sleep(wait)
+    assert api_call(server, "GET", "/api/collections", (user, password)).status_code == 200  # forgets the failures
+
+
+def test_the_api_lists_the_documents_and_collections(server, web_users, documents):
+    signed_in = next(iter(web_users.items()))
+    listed = api_call(server, "GET", "/api/documents", signed_in).json()
+    sample = next(d for d in listed if d["file"] == "russia-space-militarisation.txt")
+    assert set(sample) == {"id", "title", "file", "passages"} and sample["passages"] >= 1
+    collections = api_call(server, "GET", "/api/collections", signed_in).json()
+    assert {"name": str(documents.resolve()), "default": True} in collections
+    assert [c["default"] for c in collections].count(True) == 1
+    named = api_call(server, "GET", "/api/documents", signed_in, params={"collection": str(documents.resolve())})
+    assert named.json() == listed
+    unknown = api_call(server, "GET", "/api/documents", signed_in, params={"collection": "nowhere"})
+    assert unknown.status_code == 404 and unknown.json()["error"].startswith("No collection is named 'nowhere'")
+
+
+def test_the_api_is_described_with_named_fields(server, web_users):
+    signed_in = next(iter(web_users.items()))
+    schema = api_call(server, "GET", "/api/openapi.json", signed_in).json()
+    assert {(path, method) for path, item in schema["paths"].items() for method in item} == {
+        ("/api/ask", "post"),
+        ("/api/documents", "get"),
+        ("/api/collections", "get"),
+    }
+    models = schema["components"]["schemas"]
+    ask = schema["paths"]["/api/ask"]["post"]
+    assert ask["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/AskRequest")
+    assert ask["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/AskResult")
+    assert ask["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorReply")
+    assert list(models["AskRequest"]["properties"]) == [
+        "question",
+        "history",
+        "top_k",
+        "mode",
+        "reader",
+        "min_confidence",
+        "threshold",
+        "collection",
+    ]
+    assert models["AskRequest"]["required"] == ["question"]
+    assert {"answer", "confidence", "citations", "alternatives"} <= set(models["AskResult"]["properties"])
+    assert set(models["DocumentEntry"]["properties"]) == {"id", "title", "file", "passages"}
+    assert "value_" not in json.dumps(schema) and schema["security"] == [{"basic": []}]
+    assert api_call(server, "GET", "/openapi.json").status_code == 404  # no description of Gradio's own routes
+    page = api_call(server, "GET", "/api/docs", signed_in)
+    assert page.status_code == 200 and "<code>POST /api/ask</code>" in page.text and "<script" not in page.text
+
+
+def test_a_malformed_gradio_call_is_told_and_logged_in_one_line(server, web_users, documents):
+    signed_in = next(iter(web_users.items()))
+    log_path = documents.parent / "server.log"
+    logged = len(log_path.read_text(encoding="utf-8"))
+    assert browser_call(server, "ask", ["Who?"], signed_in) == (
+        "error",
+        "This endpoint takes 8 inputs; the call gave 1.",
+    )
+    listed = ["Who?", "", None, None, None, None, None, ["a list"]]
+    assert browser_call(server, "ask", listed, signed_in) == ("error", "A collection is named by text, not list.")
+    wrong = ["Who?", [], [], [], "hybrid", None, "", ""]
+    assert browser_call(server, "chat", wrong, signed_in) == (
+        "error",
+        "Input 4 (slider) of this endpoint takes float, not list.",
+    )
+    log = log_path.read_text(encoding="utf-8")[logged:]
+    assert "Traceback" not in log, log
+    assert [line.split(" ", 2)[2] for line in log.splitlines() if "refused" in line] == [
+        "INFO qa.web: call refused: This endpoint takes 8 inputs; the call gave 1.",
+        "INFO qa.web: question refused: A collection is named by text, not list.",
+        "INFO qa.web: call refused: Input 4 (slider) of this endpoint takes float, not list.",
+    ]
+
+
+def test_api_helpers_read_credentials_errors_and_the_description():
+    import base64
+    from types import SimpleNamespace
+
+    from qa.store import StoreUnavailable
+    from qa.validation import CollectionError, QuestionError
+    from qa.web import (
+        basic_credentials,
+        cookie_user,
+        credentials_user,
+        docs_html,
+        error_status,
+        schema_type,
+        validation_message,
+    )
+
+    header = "Basic " + base64.b64encode(b"ada:pass:word").decode()
+    assert basic_credentials(header) == (b"ada", b"pass:word")
+    assert basic_credentials("Bearer abc") is None and basic_credentials("Basic !!") is None
+    assert basic_credentials(None) is None
+    users = [("ada", "pass:word"), ("grace", "cobol!")]
+    assert credentials_user((b"ada", b"pass:word"), users) == "ada"
+    assert credentials_user((b"grace", b"pass:word"), users) is None
+    app = SimpleNamespace(cookie_id="c1", tokens={"t": "grace"})
+    assert cookie_user(app, {"access-token-c1": "t"}) == "grace"
+    assert cookie_user(app, {"access-token-unsecure-c1": "t"}) == "grace"
+    assert cookie_user(app, {"access-token-c1": "forged"}) is None and cookie_user(None, {}) is None
+    assert validation_message([{"type": "missing", "loc": ("body",), "msg": "Field required"}]).startswith(
+        "The request body is empty"
+    )
+    assert (
+        validation_message(
+            [
+                {
+                    "type": "string_type",
+                    "loc": ("body", "history", 0, "question"),
+                    "msg": "Input should be a valid string",
+                }
+            ]
+        )
+        == "Invalid request: history[0].question: Input should be a valid string."
+    )
+    assert [error_status(e) for e in (CollectionError("x"), QuestionError("x"), StoreUnavailable("x"), OSError())] == [
+        404,
+        422,
+        503,
+        500,
+    ]
+    assert schema_type({"anyOf": [{"type": "integer"}, {"type": "null"}]}) == "integer | null"
+    assert (
+        schema_type({"type": "array", "items": {"$ref": "#/components/schemas/HistoryTurn"}}) == "array of HistoryTurn"
+    )
+    page = docs_html(
+        {
+            "info": {"title": "<t>", "description": "d"},
+            "paths": {"/api/x": {"get": {"summary": "S", "responses": {"200": {"description": "ok"}}}}},
+            "components": {"schemas": {"M": {"properties": {"f": {"type": "string", "description": "<b>"}}}}},
+        }
+    )
+    assert "<h1>&lt;t&gt;</h1>" in page and "<code>GET /api/x</code>" in page and "&lt;b&gt;" in page
+
+
+def test_malformed_gradio_calls_are_named_in_one_line():
+    from gradio.exceptions import ComponentProcessingError
+    from pydantic import BaseModel, ValidationError
+
+    from qa.web import malformed_call
+
+    too_few = ValueError(
+        "An event handler (ask_api) didn't receive enough input values (needed: 8, got: 1).\nCheck if the event ..."
+    )
+    assert malformed_call(too_few) == "This endpoint takes 8 inputs; the call gave 1."
+    processing = ComponentProcessingError(
+        'Could not preprocess input component at index 3 (a `slider` component) of the event handler (named "respond") '
+        "with input components: [textbox, chatbot, state, slider].\n\nExpected a `float`, but the value passed to the "
+        "event handler was: [] (of type `list`).\n\nOriginal error: TypeError: '<' not supported"
+    )
+    assert malformed_call(processing) == "Input 4 (slider) of this endpoint takes float, not list."
+
+    class Messages(BaseModel):
+        role: str
+
+    with pytest.raises(ValidationError) as invalid:
+        Messages.model_validate({"role": 5})
+    assert malformed_call(invalid.value) == (
+        "An input of this call does not fit its endpoint: role: Input should be a valid string."
+    )
+    assert malformed_call(ValueError("a bug")) is None and malformed_call(TypeError("a bug")) is None
+
+
+def alternative(text: str, score: float, confidence: float | None = None):
+    """A candidate answer read from a one-passage document that holds only it."""
+    from qa.models import Answer, Citation
+
+    where = Citation(
+        document_id="d",
+        title="Policy",
+        source="/docs/policy.txt",
+        passage_id="d:0",
+        start=0,
+        end=len(text),
+        quote=text,
+        passage_text=text,
+        passage_start=0,
+        passage_end=len(text),
+    )
+    return Answer(text=text, score=score, confidence=confidence, citations=[where])
+
+
+def test_alternatives_that_say_the_same_are_merged():
+    from qa.web import merged_alternatives, same_answer
+
+    assert same_answer("Priya Raman,", "Priya Raman") and same_answer("NAVAN", "Navan, the booking tool")
+    assert same_answer("Navan (the booking tool)", "navan.") and same_answer("the CFO", "The CFO - Ola Berg")
+    assert not same_answer("Navan", "Workday") and not same_answer("Dmitry Rogozin", "Rogozin")
+    assert not same_answer("Raman", "Priya Raman")
+    merged = merged_alternatives(
+        "Priya Raman,",
+        [
+            alternative("Priya Raman", 8.9),
+            alternative("Ola Berg, the CFO", 5.0),
+            alternative("ola berg", 6.0),
+            alternative("Workday", 4.0),
+            alternative("40 euros", 3.0),
+        ],
+        parts=["40 euros"],
+    )
+    assert [(a.text, a.score) for a in merged] == [("ola berg", 6.0), ("Workday", 4.0)]  # the best-scored kept
+
+
+def test_no_alternative_shows_more_confidence_than_its_answer():
+    from qa.models import AskResult
+    from qa.web import is_unsure, render_answer, shown_alternatives
+
+    def result(confidence, *alternatives, **fields):
+        return AskResult(
+            question="q",
+            resolved_question="q",
+            answer="Navan",
+            score=6.0,
+            confidence=confidence,
+            alternatives=list(alternatives),
+            **fields,
+        )
+
+    duplicate = result(0.62, alternative("Navan, the booking tool", 5.9, 0.61))
+    assert shown_alternatives(duplicate) == [] and not is_unsure(duplicate, "trained")
+    assert "candidates" not in "".join(m["content"] for m in render_answer(duplicate, "trained"))
+    two_parts = result(
+        0.41,
+        alternative("Workday", 7.0, 0.70),  # surer than the weaker part of the answer: not shown under it
+        alternative("Okta", 5.5, 0.30),
+        parts=[alternative("Navan", 6.0, 0.41), alternative("MFA", 8.0, 0.9)],
+    )
+    assert [a.text for a in shown_alternatives(two_parts)] == ["Okta"]
+    shown = "".join(m["content"] for m in render_answer(two_parts, "trained"))
+    assert "confidence: 41%" in shown and "confidence 30%" in shown and "70%" not in shown
+    assert "The reader was unsure; other candidates" in shown  # Okta scored within the margin
+    uncalibrated = result(None, alternative("Workday", 6.5), alternative("Okta", 2.0))
+    assert [a.text for a in shown_alternatives(uncalibrated)] == ["Okta"] and not is_unsure(uncalibrated, "trained")
