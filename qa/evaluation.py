@@ -102,6 +102,15 @@ def citation_valid(document_text: str, start: int, end: int, quote: str, answer:
     return document_text[start:end] == quote and answer in quote
 
 
+def valid_citations(result: AskResult, texts: dict[str, str]) -> int:
+    """How many of a result's citations hold (``citation_valid``), each against the answer it cites: a two-part
+    answer's citations against their own part's text, not the joined "X; Y"."""
+    cited = [(c, part.text) for part in result.parts for c in part.citations] or [
+        (c, result.answer or "") for c in result.citations
+    ]
+    return sum(citation_valid(texts[c.document_id], c.start, c.end, c.quote, answer) for c, answer in cited)
+
+
 # ---------------------------------------------------------------- retrieval and latency metrics
 
 
@@ -377,10 +386,7 @@ def evaluate_open(
         result = engine.ask(question.question, history=question.history, threshold=threshold)
         best_text, best_score, best_confidence = best_candidate(result)
         documents = engine.store.get_documents([c.document_id for c in result.citations])
-        valid = sum(
-            citation_valid(documents[c.document_id].text, c.start, c.end, c.quote, result.answer or "")
-            for c in result.citations
-        )
+        valid = valid_citations(result, {i: d.text for i, d in documents.items()})
         records.append(
             QuestionRecord(
                 id=question.id,

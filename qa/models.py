@@ -102,6 +102,9 @@ class AskResult(BaseModel):
         [],
         description="A two-part question's answers, one per part with its citations ('answer' joins them with '; ').",
     )
+    unanswered_parts: list[str] = Field(
+        [], description="The parts of a two-part question the documents do not answer (the others are in 'parts')."
+    )
     alternatives: list[Answer] = []
     passages: list[RetrievedPassage] = []
     timings_ms: dict[str, float] = {}

@@ -541,19 +541,10 @@ class QA:
             result.answer, result.score, result.citations = best.text, best.score, best.citations
             result.confidence = best.confidence
             result.alternatives = answers[1:]
-        parts = [
-            self._read(part, part, options, chosen_reader, timings)[1]
-            for part in ([] if resolved.with_history else two_part_questions(resolved.question))
-        ]
-        given = [found[0] for found in parts if found and answered(found[0], chosen_reader, options)]
-        if len(given) == len(parts) > 1 and distinct_answers(given):
-            result.parts = given
-            result.answer = "; ".join(part.text for part in given)
-            result.score = min(part.score for part in given)
-            confidences = [part.confidence for part in given]
-            result.confidence = None if None in confidences else min(c for c in confidences if c is not None)
-            result.citations = [citation for part in given for citation in part.citations]
-            result.no_answer_reason = None
+        questions = [] if resolved.with_history else two_part_questions(resolved.question)
+        found = [self._read(part, part, options, chosen_reader, timings)[1] for part in questions]
+        given = [answers[0] if answers and answered(answers[0], chosen_reader, options) else None for answers in found]
+        answer_in_parts(result, questions, given)
         timings["total"] = (time.perf_counter() - began) * 1000
         result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         return result
@@ -754,6 +745,30 @@ def read_jointly(reader: Reader, question: str, first: Passage, second: Passage)
             for passage, begin in ((inside, span.start - offset), (other, also))
         ]
     return spans
+
+
+def answer_in_parts(result: AskResult, questions: list[str], given: list[Answer | None]) -> None:
+    """Make ``result`` the answers of a two-part question's parts (``given``: each part's answer, None where the
+    documents do not say) when each part has its own answer, or when some have and the question read whole has none
+    or one of theirs (a split that misfired keeps the whole question's answer); the parts without an answer are named
+    in ``unanswered_parts`` and the notice."""
+    answers = [answer for answer in given if answer is not None]
+    if len(questions) < 2 or not answers or not distinct_answers(answers):
+        return
+    if len(answers) < len(questions) and result.answer not in (None, *(a.text for a in answers)):
+        return
+    result.parts = answers
+    result.answer = "; ".join(part.text for part in answers)
+    result.score = min(part.score for part in answers)
+    confidences = [part.confidence for part in answers]
+    result.confidence = None if None in confidences else min(c for c in confidences if c is not None)
+    result.citations = [citation for part in answers for citation in part.citations]
+    result.alternatives = [a for a in result.alternatives if a.text not in {p.text for p in answers}]
+    result.no_answer_reason = None
+    result.unanswered_parts = [q for q, answer in zip(questions, given, strict=True) if answer is None]
+    if result.unanswered_parts:
+        missing = " ".join(result.unanswered_parts)
+        result.notice = " ".join(filter(None, [f"The documents do not say: {missing}", result.notice]))
 
 
 def distinct_answers(answers: list[Answer]) -> bool:

@@ -312,3 +312,43 @@ def test_run_on_a_jsonl_set_with_a_follow_up(tmp_path):
     assert report["counts"]["answerable"] == 2 and report["counts"]["unanswerable"] == 1
     assert report["metrics"]["retrieval"]["hybrid"]["recall@5"] == 1.0
     assert report["records"][2]["ranks"] == {}  # no retrieval gold for an unanswerable question
+
+
+def test_a_two_part_answers_citations_are_checked_against_their_own_part():
+    from qa.evaluation import valid_citations
+    from qa.models import Answer, AskResult, Citation
+
+    text = "Ingrid Vos heads the Security Office. The meal allowance is 35 euros per day."
+
+    def cited(quote: str, start: int | None = None) -> Citation:
+        begin = text.index(quote) if start is None else start
+        return Citation(
+            document_id="d",
+            title="t",
+            source="s",
+            passage_id="d:0",
+            start=begin,
+            end=begin + len(quote),
+            quote=quote,
+            passage_text=text,
+            passage_start=0,
+            passage_end=len(text),
+        )
+
+    parts = [
+        Answer(text="Ingrid Vos", score=5.0, citations=[cited("Ingrid Vos")]),
+        Answer(text="35 euros per day", score=4.0, citations=[cited("35 euros per day"), cited("35 euros", 0)]),
+    ]
+    result = AskResult(
+        question="q",
+        resolved_question="q",
+        answer="Ingrid Vos; 35 euros per day",
+        score=4.0,
+        parts=parts,
+        citations=[c for p in parts for c in p.citations],
+    )
+    assert valid_citations(result, {"d": text}) == 2  # the third's offsets do not hold its quote
+    single = AskResult(
+        question="q", resolved_question="q", answer="Ingrid Vos", score=5.0, citations=[cited("Ingrid Vos")]
+    )
+    assert valid_citations(single, {"d": text}) == 1

@@ -119,7 +119,7 @@ def test_documents_can_be_added_and_removed(tmp_path, embedder):
     assert harbour.id not in {d.id for d in engine.documents()}
     reloaded = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
     assert reloaded.documents() == engine.documents()  # still forgotten after a restart
-    assert (str(documents / "upload.md"), "removed from the index by you; skipped (add it again to index it)") in [
+    assert (str(documents / "upload.md"), "removed from the index by you (qa add FILE to index it again)") in [
         (f.source, f.reason) for f in reloaded.failures
     ]
     reloaded.add_documents([upload])
@@ -615,5 +615,84 @@ def test_several_collections_are_asked_together_and_each_catches_up_with_its_fol
     assert {d.source for d in both.documents()} == {str(papers / "bridge.txt"), *(str(p) for p in notes.iterdir())}
     with pytest.raises(CollectionError, match="^Cannot add documents: the collections .* are asked together"):
         both.add_documents([papers / "bridge.txt"])
-    with pytest.raises(CollectionError, match="holds no collection 'nowhere'"):
+    with pytest.raises(CollectionError, match="^No collection is named 'nowhere'; there are: "):
         QA(index_dir=tmp_path / "index", collection=[str(papers), "nowhere"], embedder=embedder).store  # noqa: B018
+
+
+@pytest.mark.slow
+def test_a_removed_file_of_the_folder_is_added_again_in_place(tmp_path, embedder):
+    documents = tmp_path / "docs"
+    (documents / "sub").mkdir(parents=True)
+    bridge, tower = documents / "bridge.txt", documents / "sub" / "tower.txt"
+    bridge.write_text("The Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8")
+    tower.write_text("The Quillon tower was built in 1902 by Bram Osk.", encoding="utf-8")
+    engine = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
+    ids = {d.source: d.id for d in engine.documents()}
+    for document_id in ids.values():
+        engine.remove_document(document_id)  # their files stay
+    assert engine.documents() == []
+    report, failures = engine.add_documents([bridge, tower])  # (not copied onto themselves, nor beside)
+    assert (sorted(report.added), failures) == (sorted(ids.values()), [])
+    assert (
+        {d.source: d.id for d in engine.documents()}
+        == ids
+        == {str(bridge): ids[str(bridge)], str(tower): ids[str(tower)]}
+    )
+    assert sorted(p.relative_to(documents).as_posix() for p in documents.rglob("*")) == [
+        "bridge.txt",
+        "sub",
+        "sub/tower.txt",
+    ]
+    assert engine.refresh_index(progress=False).failures == []
+
+
+@pytest.mark.slow
+def test_asking_an_empty_collection_says_nothing_is_indexed(tmp_path, embedder):
+    documents = tmp_path / "docs"
+    documents.mkdir()
+    engine = QA(documents_dir=documents, index_dir=tmp_path / "index", embedder=embedder, reader="sentence")
+    result = engine.ask("Who opened the Zorblat bridge?")
+    assert result.answer is None and result.no_answer_reason.startswith("Nothing is indexed yet (")
+    (documents / "bridge.txt").write_text(
+        "The Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8"
+    )
+    engine.refresh_index(progress=False)
+    result = engine.ask("Which colour is the Quorn lighthouse?", top_k=1, min_confidence=1.0)
+    assert result.no_answer_reason and not result.no_answer_reason.startswith("Nothing is indexed")
+
+
+@pytest.mark.slow
+def test_loading_the_models_shows_no_progress_bar(tmp_path, capfd, monkeypatch):
+    from transformers.utils import logging as transformers_logging
+
+    monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS", raising=False)
+    was_on = transformers_logging.is_progress_bar_enabled()
+    transformers_logging.enable_progress_bar()  # as in a program of its own (qa's CLI turns them off)
+    try:
+        documents = tmp_path / "docs"
+        documents.mkdir()
+        (documents / "bridge.txt").write_text("The Zorblat bridge was opened in 1987.", encoding="utf-8")
+        capfd.readouterr()
+        QA(documents_dir=documents, index_dir=tmp_path / "index").warm_up()
+        assert "Loading weights" not in capfd.readouterr().err
+        assert transformers_logging.is_progress_bar_enabled()  # as they were: only while loading
+    finally:
+        if not was_on:
+            transformers_logging.disable_progress_bar()
+
+
+@pytest.mark.slow
+def test_a_two_part_question_with_one_part_unanswered_says_which(tmp_path, embedder):
+    texts = {
+        "who.txt": "Who's who\n\nIngrid Vos heads the Security Office. Tomás Reyes leads People and Culture.",
+        "travel.txt": "Travel policy\n\nWithin the EU, the meal allowance is 35 euros per day.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    result = engine.ask("Who heads the Security Office and who is the chief financial officer?")
+    assert result.answer == "Ingrid Vos" and [p.text for p in result.parts] == ["Ingrid Vos"]
+    assert result.unanswered_parts == ["Who is the chief financial officer?"]
+    assert result.notice == "The documents do not say: Who is the chief financial officer?"
+    assert_citations_exact(engine, result)
+    both = engine.ask("Who leads People and Culture, and what is the meal allowance in the EU?")
+    assert both.answer == "Tomás Reyes; 35 euros per day" and not both.unanswered_parts
+    assert {c.title for c in both.citations} == {"Who's who", "Travel policy"}

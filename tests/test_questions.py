@@ -26,6 +26,21 @@ from qa.questions import two_part_questions
             "How much is the daily allowance and the hotel cap?",
             ["How much is the daily allowance?", "How much is the hotel cap?"],
         ),
+        (
+            "Who leads the Security Office and who is the CFO?",
+            ["Who leads the Security Office?", "Who is the CFO?"],
+        ),
+        ("What is TripDesk, and what is Navan?", ["What is TripDesk?", "What is Navan?"]),
+        ("When and where was the club founded?", ["When was the club founded?", "Where was the club founded?"]),
+        (
+            "Who discovered this and where did they come from?",
+            ["Who discovered this?", "Where did they come from?"],
+        ),
+        ("where and when did the plague begin", ["Where did the plague begin?", "When did the plague begin?"]),
+        (
+            "Which team won the cup, and who scored the winning goal?",
+            ["Which team won the cup?", "Who scored the winning goal?"],
+        ),
     ],
 )
 def test_two_things_asked_become_two_questions(question, parts):
@@ -44,6 +59,10 @@ def test_two_things_asked_become_two_questions(question, parts):
         "What did Lavrov warn about?",
         "What is water and mineral extraction?",
         "What's the regional nickname for Newcastle and its surrounding area?",
+        "When did the second and the third wave of the plague strike?",
+        "What were the first and the second wave called?",
+        "Who were the people who lived and who died there?",
+        "What do the rich and the poor call the river?",
         "What is a major importance of Southern California in relation to California and the United States?",
     ],
 )
