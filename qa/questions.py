@@ -37,7 +37,8 @@ def two_part_questions(question: str) -> list[str]:
         rest = match["rest"].strip()
         return [f"{capitalised(match['first'])} {rest}?", f"{capitalised(match['second'])} {rest}?"]
     match = TWO_QUESTIONS.match(question)
-    if match and not re.search(rf"\s{match['word']}\b", match["first"], re.I):  # not "the people who lived and who died"
+    relative = match and re.search(rf"\s{match['word']}\b", match["first"], re.I)  # "the people who lived and who died"
+    if match and not relative:
         return [f"{capitalised(match['first'].strip())}?", f"{capitalised(match['second'].strip())}?"]
     match = TWO_THINGS.match(question)
     if not match or JOINING.search(match["first"]) or SHARED_NOUN.match(match["first"].strip()):
