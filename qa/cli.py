@@ -123,6 +123,8 @@ def engine_from(args: argparse.Namespace):
 
 
 def command_index(args: argparse.Namespace) -> int:
+    from qa.validation import counted
+
     if args.folder:
         args.documents_dir = args.folder
     engine = engine_from(args)
@@ -137,16 +139,24 @@ def command_index(args: argparse.Namespace) -> int:
             print(f"{store.manifest().location}: no damage found")
             return 0
         if not args.repair:
-            print(f"{len(problems)} problems; 'qa index --repair' rebuilds what is damaged", file=sys.stderr)
+            print(f"{counted(len(problems), 'problem')}; 'qa index --repair' rebuilds what is damaged", file=sys.stderr)
             return 1
         for line in engine.repair():
             print(f"repaired: {line}")
-    report = engine.refresh_index(progress=True, timeout=args.wait, prune=args.prune)
+    engine_log = logging.getLogger("qa.pipeline")
+    level = engine_log.level
+    if not args.verbose:  # its "index updated" line would repeat the summary printed below
+        engine_log.setLevel(logging.WARNING)
+    try:
+        report = engine.refresh_index(progress=True, timeout=args.wait, prune=args.prune)
+    finally:
+        engine_log.setLevel(level)
     manifest = store.manifest()
     print(
-        f"{engine.documents_dir}: {manifest.document_count} documents, {manifest.passage_count} passages "
-        f"in {manifest.location} ({len(report.added)} added, {len(report.removed)} removed, "
-        f"{len(report.reused)} unchanged; {report.embedded_passages} passages embedded in {report.seconds:.1f} s)"
+        f"{engine.documents_dir}: {counted(manifest.document_count, 'document')}, "
+        f"{counted(manifest.passage_count, 'passage')} in {manifest.location} ({len(report.added)} added, "
+        f"{len(report.removed)} removed, {len(report.reused)} unchanged; "
+        f"{counted(report.embedded_passages, 'passage')} embedded in {report.seconds:.1f} s)"
     )
     for source in report.removed_sources:
         print(f"removed {source}: its file was deleted or can no longer be read")
@@ -162,13 +172,156 @@ def command_backup_or_restore(args: argparse.Namespace, store: DocumentStore) ->
         store.backup(args.backup)
         print(f"backed up {location} to {args.backup}")
         return 0
+    from qa.validation import counted
+
     store.restore(args.restore)
     manifest = store.manifest()
     print(
-        f"restored {args.restore} into {location}: {manifest.document_count} documents, {manifest.passage_count} "
-        "passages; 'qa index' embeds what changed since the backup"
+        f"restored {args.restore} into {location}: {counted(manifest.document_count, 'document')}, "
+        f"{counted(manifest.passage_count, 'passage')}; 'qa index' embeds what changed since the backup"
     )
     return 0
+
+
+def shown_source(source: str, folder: Path) -> str:
+    """A document's file as the documents commands show it: relative to the documents folder when it is in it."""
+    path = os.path.abspath(source)
+    inside = Path(path).is_relative_to(os.path.abspath(folder))
+    return os.path.relpath(path, os.path.abspath(folder)) if inside else source
+
+
+def command_add(args: argparse.Namespace) -> int:
+    """Copy each file into the documents folder (a file already in it stays where it is) and index it; one line per
+    file: added, already indexed, or skipped with the reason (then the exit status is 1)."""
+    from qa.documents import DocumentError, load_document
+    from qa.pipeline import refuse_package
+    from qa.validation import FolderError, counted
+
+    engine = engine_from(args)
+    engine.refuse_several("add documents")
+    refuse_package(engine.documents_dir, "add documents")
+    try:
+        engine.store  # noqa: B018 - opening it chooses the collection, and with it the folder
+    except FolderError:
+        pass  # a folder named but not made yet: adding the first file makes it
+    skipped = 0
+    for name in args.files:
+        path = Path(name)
+        copied = engine.in_folder(path) is None
+        folder = engine.documents_dir
+        there = set(os.listdir(folder)) if folder.is_dir() else set()
+        report, failures = engine.add_documents([path])  # (the first one also catches up with the folder)
+        if failures and failures[0].reason.startswith("same text as "):
+            if copied and failures[0].source not in there:  # the copy made here is not kept
+                (folder / failures[0].source).unlink(missing_ok=True)
+            print(f"already indexed: {name} has the {failures[0].reason}")
+            continue
+        if failures:
+            print(f"skipped {name}: {failures[0].reason}", file=sys.stderr)
+            skipped += 1
+            continue
+        try:
+            document_id = load_document(path, engine.settings.max_document_bytes).id
+        except (DocumentError, OSError) as error:  # changed or gone since: said as a skip
+            print(f"skipped {name}: {error}", file=sys.stderr)
+            skipped += 1
+            continue
+        found = engine.store.documents([document_id])
+        if not found:
+            print(f"skipped {name}: not indexed (it changed while it was added)", file=sys.stderr)
+            skipped += 1
+            continue
+        document = found[0]
+        where = shown_source(document.source, folder)
+        if document_id in report.added:
+            print(f"added {where}: “{document.title}” ({counted(document.passage_count, 'passage')})")
+        else:
+            print(f"already indexed {where}: “{document.title}”")
+    return 1 if skipped else 0
+
+
+def command_remove(args: argparse.Namespace) -> int:
+    """Remove a document, named by its id or by its file, from the index (its file too with --delete-file)."""
+    from qa.validation import RemovalError
+
+    engine = engine_from(args)
+    engine.refuse_several("remove documents")
+    wanted = args.document
+    documents = engine.store.documents()
+    document = next((d for d in documents if d.id == wanted), None)
+    if document is None:  # a path: relative to here, or absolute
+        paths = {os.path.abspath(wanted), os.path.realpath(wanted)}
+        document = next(
+            (d for d in documents if os.path.abspath(d.source) in paths or os.path.realpath(d.source) in paths), None
+        )
+    if document is None:
+        if {os.path.abspath(s) for s in engine.store.ignored()} & {os.path.abspath(wanted)}:
+            raise RemovalError(f"{wanted} was removed from the index already (qa add {wanted} to index it again).")
+        raise RemovalError(f"No indexed document has the id or file {wanted!r}.")
+    engine.remove_document(document.id, delete_file=args.delete_file)
+    folder = engine.documents_dir
+    where = shown_source(document.source, folder)
+    if args.delete_file:
+        print(f"removed {where} (“{document.title}”) from the index and deleted its file")
+    else:
+        again = os.path.relpath(document.source) if os.path.isabs(document.source) else document.source
+        print(
+            f"removed {where} (“{document.title}”) from the index; its file stays in {folder} and stays out of the "
+            f"index (qa add {again} to index it again)"
+        )
+    return 0
+
+
+def command_list(args: argparse.Namespace) -> int:
+    """One line per document of the collection, once it has caught up with its folder (as ``qa ask`` does): id,
+    title, file (relative to the documents folder), passages and status (indexed, changed since indexed, removed by
+    you, or skipped with the reason); then a summary line."""
+    from qa.store import StoreBusy, StoreReadOnly
+    from qa.validation import counted
+
+    engine = engine_from(args)
+    engine.refuse_several("list documents")
+    try:
+        engine.refresh_index(progress=True, timeout=args.wait)
+    except (StoreReadOnly, StoreBusy) as error:  # listed as it is
+        print(f"note: {error}; the list is the index as it is", file=sys.stderr)
+    folder = engine.documents_dir
+    documents = engine.store.documents()
+    ignored = {s for s in engine.store.ignored() if os.path.isfile(s)}
+    rows = [
+        (
+            d.id,
+            short(d.title),
+            shown_source(d.source, folder),
+            str(d.passage_count),
+            "changed since indexed" if engine.file_changed(d) else "indexed",
+        )
+        for d in documents
+    ]
+    rows += [("-", "-", shown_source(source, folder), "-", "removed by you") for source in ignored]
+    skipped = [f for f in engine.failures if f.source not in ignored]
+    rows += [("-", "-", shown_source(f.source, folder), "-", f"skipped: {f.reason}") for f in skipped]
+    rows.sort(key=lambda row: row[2])
+    table = [("ID", "TITLE", "FILE", "PASSAGES", "STATUS"), *rows]
+    widths = [max(len(row[column]) for row in table) for column in range(4)]
+    for row in table:
+        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[4]]).rstrip())
+    passages = sum(d.passage_count for d in documents)
+    print(
+        f"{folder}: {counted(len(documents), 'document')} indexed ({counted(passages, 'passage')}), "
+        f"{len(ignored)} removed by you, {len(skipped)} skipped"
+    )
+    return 0
+
+
+LISTED_TITLE_CHARS = 50
+
+
+def short(title: str) -> str:
+    """A title as ``qa list`` shows it: one line, cut at a word to LISTED_TITLE_CHARS."""
+    from qa.documents import short_title
+
+    return short_title(" ".join(title.split()), LISTED_TITLE_CHARS)
 
 
 def command_collections(args: argparse.Namespace) -> int:
@@ -442,8 +595,12 @@ def command_postgres(args: argparse.Namespace) -> int:
     from qa.postgres_server import start_embedded, stop_embedded
 
     if args.action == "stop":
-        stop_embedded(args.data)
-        print(f"stopped the PostgreSQL server of {args.data}")
+        stopped = stop_embedded(args.data)
+        print(
+            f"stopped the PostgreSQL server of {args.data}"
+            if stopped
+            else f"the PostgreSQL server of {args.data} was not running"
+        )
         return 0
     uri = start_embedded(args.data)
     print(
@@ -483,6 +640,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_engine_options(index)
     index.set_defaults(run=command_index)
+
+    add = commands.add_parser("add", help="copy files into the documents folder and index them")
+    add.add_argument("files", nargs="+", metavar="FILE", help="files to add (one already in the folder stays there)")
+    add_engine_options(add)
+    add.set_defaults(run=command_add)
+
+    remove = commands.add_parser("remove", help="remove a document from the index (its file stays)")
+    remove.add_argument("document", metavar="ID|PATH", help="the document's id (qa list) or the path of its file")
+    remove.add_argument("--delete-file", action="store_true", help="also delete its file from the documents folder")
+    add_engine_options(remove)
+    remove.set_defaults(run=command_remove)
+
+    listing = commands.add_parser("list", help="list the documents of the collection and the files not indexed")
+    listing.add_argument(
+        "--wait", type=float, default=60.0, help="seconds to wait while another process is indexing (default 60)"
+    )
+    add_engine_options(listing)
+    listing.set_defaults(run=command_list)
 
     collections = commands.add_parser("collections", help="list the collections of the store, or drop one")
     collections.add_argument("--drop", metavar="NAME", help="remove this collection and its documents (files stay)")

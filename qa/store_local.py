@@ -36,6 +36,7 @@ from qa.store import (
     new_backup_file,
     page_starts_problem,
 )
+from qa.validation import counted
 
 if TYPE_CHECKING:
     import filelock
@@ -965,7 +966,9 @@ class LocalStore:
             if damaged:
                 with self._transaction() as db:
                     self._delete(db, sorted(damaged))
-                done.append(f"dropped {len(damaged)} damaged documents; indexing the folder embeds them again")
+                done.append(
+                    f"dropped {counted(len(damaged), 'damaged document')}; indexing the folder embeds them again"
+                )
             self._drop_cache_files()
             with self._dense_lock:
                 self._dense, self._keywords, self._dense_seq = self._open_indexes()

@@ -32,6 +32,7 @@ from qa.store import (
     new_backup_file,
     page_starts_problem,
 )
+from qa.validation import counted
 
 if TYPE_CHECKING:
     import psycopg
@@ -561,7 +562,7 @@ class PostgresStore:
             if damaged:
                 cursor.execute("DELETE FROM documents WHERE id = ANY(%s)", (damaged,))
                 done.append(
-                    f"removed {len(damaged)} damaged documents, to be indexed again: {', '.join(damaged[:5])}"
+                    f"removed {counted(len(damaged), 'damaged document')}, to be indexed again: {', '.join(damaged[:5])}"
                     + (", ..." if len(damaged) > 5 else "")
                 )
             if settings is None:
@@ -673,6 +674,7 @@ class PostgresStore:
         except psycopg.Error as error:
             raise StoreUnavailable(
                 f"cannot open the store at {self.shown}: {_one_line(error, self._password)}"
+                f"{unreachable_hint(error, self.location)}"
             ) from None
 
     @staticmethod
@@ -850,6 +852,30 @@ def _one_line(error: Exception, password: str | None) -> str:
     message = ((diagnostic.message_primary if diagnostic is not None else None) or str(error)).strip()
     line = masked_location(message.splitlines()[0]) if message else type(error).__name__
     return line.replace(password, "***") if password else line
+
+
+NOT_LISTENING = ("Connection refused", "No such file or directory", "Is the server running")
+
+
+def unreachable_hint(error: Exception, location: str) -> str:
+    """What to add to the message of a connection that failed because no server listens: "; is the server
+    running?", naming ``qa postgres start`` when the URL's host is the socket folder of an embedded server (its data
+    folder); "" for other failures (a wrong password, an unknown database...)."""
+    import psycopg
+
+    if not isinstance(error, psycopg.OperationalError) or not any(text in str(error) for text in NOT_LISTENING):
+        return ""
+    from qa.postgres_server import DEFAULT_DATA_DIR, is_embedded_data
+
+    try:
+        hosts = str(psycopg.conninfo.conninfo_to_dict(location).get("host") or "").split(",")
+    except psycopg.Error:
+        hosts = []
+    for host in hosts:
+        if host.startswith("/") and is_embedded_data(host):
+            data = "" if Path(host).resolve() == DEFAULT_DATA_DIR.resolve() else f" --data {host}"
+            return f"; is the server running? (qa postgres start{data})"
+    return "; is the server running?"
 
 
 def _check_vectors(item: DocumentWrite, dimension: int) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -174,12 +176,45 @@ def default_settings(settings: Settings | None = None) -> Settings:
     return settings
 
 
+_bars_lock = threading.Lock()
+_bars_hidden = 0  # calls of no_progress_bars under way
+_bars_were_on = (False, False)  # transformers' and huggingface_hub's progress bars before the first of them
+
+
+@contextmanager
+def no_progress_bars() -> Iterator[None]:
+    """transformers' progress bars (a "Loading weights" bar for every model loaded) off meanwhile; once the last of
+    overlapping calls ends, they are as they were (the process's other uses of transformers keep theirs)."""
+    global _bars_hidden, _bars_were_on
+    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars
+    from transformers.utils import logging as transformers_logging
+
+    with _bars_lock:
+        if _bars_hidden == 0:
+            _bars_were_on = (transformers_logging.is_progress_bar_enabled(), not are_progress_bars_disabled())
+            if _bars_were_on[0]:
+                transformers_logging.disable_progress_bar()
+        _bars_hidden += 1
+    try:
+        yield
+    finally:
+        with _bars_lock:
+            _bars_hidden -= 1
+            if _bars_hidden == 0 and _bars_were_on[0]:
+                with warnings.catch_warnings():  # (huggingface_hub warns when its variable keeps its bars off)
+                    warnings.simplefilter("ignore")
+                    transformers_logging.enable_progress_bar()  # (and huggingface_hub's)
+                if not _bars_were_on[1]:
+                    disable_progress_bars()
+
+
 @contextmanager
 def loading_model(setting: str, name: str) -> Iterator[None]:
     """Turns the failure to load the model that ``setting`` names into a one-line OptionError (a failure of the
-    packaged models, named by an empty setting, is raised as it is)."""
+    packaged models, named by an empty setting, is raised as it is); no progress bar is shown meanwhile."""
     try:
-        yield
+        with no_progress_bars():
+            yield
     except (OSError, ValueError) as error:
         if not name or isinstance(error, QAError):
             raise

@@ -4,6 +4,7 @@ and asking a running server instead."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
@@ -20,7 +21,9 @@ from qa.cli import main
 from qa.models import AskResult
 
 
-@pytest.mark.parametrize("command", ["index", "ask", "collections", "eval", "train-reader", "serve"])
+@pytest.mark.parametrize(
+    "command", ["index", "add", "remove", "list", "ask", "collections", "eval", "train-reader", "serve", "postgres"]
+)
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as stopped:
         main([command, "--help"])
@@ -39,7 +42,7 @@ def test_index_then_ask(tmp_path, capsys):
     index = str(tmp_path / "index")
     assert main(["index", str(documents), "--index", index]) == 0
     captured = capsys.readouterr()
-    assert "1 documents, 1 passages" in captured.out and "empty.md: no text" in captured.err
+    assert "1 document, 1 passage in " in captured.out and "empty.md: no text" in captured.err
 
     assert main(["ask", "Who opened the Zorblat bridge?", "--documents", str(documents), "--index", index]) == 0
     out = capsys.readouterr().out
@@ -320,7 +323,7 @@ def test_a_backup_restored_into_a_new_index_answers_the_same_and_embeds_only_wha
     assert done.startswith(f"restored {backup} into {restored}")
     assert done.endswith(": 2 documents, 2 passages; 'qa index' embeds what changed since the backup")
     assert main(["index", str(documents), "--index", str(restored)]) == 0
-    assert "(1 added, 1 removed, 1 unchanged; 1 passages embedded in " in capsys.readouterr().out
+    assert "(1 added, 1 removed, 1 unchanged; 1 passage embedded in " in capsys.readouterr().out
     assert main([*ask, str(restored)]) == 0
     assert answer_line(capsys.readouterr().out) == answered
 
@@ -350,13 +353,212 @@ def test_index_verify_finds_vectors_of_another_model_and_repair_re_embeds_them(t
     assert capsys.readouterr().err.splitlines() == [
         f"damaged: document {stored.id} ({documents / 'bridge.txt'}): 1 of 1 sampled vectors do not match the "
         "embedding model; 'qa index --repair' re-embeds it",
-        "1 problems; 'qa index --repair' rebuilds what is damaged",
+        "1 problem; 'qa index --repair' rebuilds what is damaged",
     ]
     assert main(["index", *place, "--repair"]) == 0
     out = capsys.readouterr().out
     assert (
-        "repaired: dropped 1 documents whose vectors do not match the embedding model; indexing the folder embeds "
+        "repaired: dropped 1 document whose vectors do not match the embedding model; indexing the folder embeds "
         "them again"
     ) in out.splitlines()
-    assert "(1 added, 0 removed, 0 unchanged; 1 passages embedded in " in out
+    assert "(1 added, 0 removed, 0 unchanged; 1 passage embedded in " in out
     assert main(["index", *place, "--verify"]) == 0
+
+
+# ------------------------------------------------------------------------- documents: qa add, qa remove, qa list
+
+
+@pytest.fixture
+def qa_here(monkeypatch, capsys, embedder):
+    """``qa ARGS`` in this process, its engines on the session's embedding model: (exit code, stdout, stderr)."""
+    from qa.cli import settings_from
+    from qa.pipeline import QA
+
+    def engine_from(args):
+        return QA(settings=settings_from(args), embedder=embedder, index_embedder=embedder)
+
+    monkeypatch.setattr("qa.cli.engine_from", engine_from)
+
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def broken_pdf(path: Path, write_pdf) -> Path:
+    """A PDF cut in the middle (as a download that stopped)."""
+    whole = write_pdf(path.with_suffix(".whole"), [["The Plimbo lighthouse stands on the cape."]] * 3)
+    data = whole.read_bytes()
+    whole.unlink()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+@pytest.mark.slow
+def test_index_says_each_skipped_file_once_and_its_summary_once_in_the_singular(tmp_path, qa_here, caplog, write_pdf):
+    documents = tmp_path / "docs"
+    (documents / "bad").mkdir(parents=True)
+    (documents / "bridge.txt").write_text(
+        "The Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8"
+    )
+    (documents / "bad" / "program.bin").write_bytes(b"\x7fELF\x00")
+    broken_pdf(documents / "cut.pdf", write_pdf)
+    caplog.set_level(logging.INFO)
+    code, out, err = qa_here("index", documents, "--index", tmp_path / "index")
+    assert code == 0, err
+    [summary] = out.splitlines()  # printed once, not logged too
+    assert summary.startswith(f"{documents}: 1 document, 1 passage in {tmp_path / 'index'}")
+    assert " (1 added, 0 removed, 0 unchanged; 1 passage embedded in " in summary
+    assert [line for line in re.split(r"[\r\n]", err) if line.strip() and "indexing" not in line] == [  # (the bar)
+        f"skipped {documents / 'bad' / 'program.bin'}: unsupported file type '.bin'",
+        f"skipped {documents / 'cut.pdf'}: broken PDF (Stream has ended unexpectedly)",
+    ]
+    assert not [r for r in caplog.records if r.name == "pypdf" or "index updated" in r.getMessage()]
+
+
+@pytest.mark.slow
+def test_add_list_and_remove_documents(tmp_path, qa_here, monkeypatch, write_pdf):
+    monkeypatch.chdir(tmp_path)
+    documents, elsewhere = tmp_path / "docs", tmp_path / "downloads"
+    documents.mkdir()
+    elsewhere.mkdir()
+    (documents / "bridge.txt").write_text(
+        "The Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8"
+    )
+    (documents / "notes.bin").write_bytes(b"\x00\x01")
+    (elsewhere / "tower.txt").write_text("The Quillon tower was built in 1902 by Bram Osk.", encoding="utf-8")
+    (elsewhere / "bridge-copy.txt").write_text(
+        "The Zorblat bridge was opened in 1987 by mayor Elna Kvist.", encoding="utf-8"
+    )
+    (elsewhere / "photo.png").write_bytes(b"\x89PNG")
+    place = ["--documents", "docs", "--index", "index"]
+
+    code, out, err = qa_here("add", elsewhere / "tower.txt", elsewhere / "bridge-copy.txt", *place)
+    assert code == 0, err
+    assert out.splitlines() == [
+        "added tower.txt: “The Quillon tower was built in 1902 by Bram Osk.” (1 passage)",
+        f"already indexed: {elsewhere / 'bridge-copy.txt'} has the same text as bridge.txt",
+    ]
+    assert sorted(p.name for p in documents.iterdir()) == ["bridge.txt", "notes.bin", "tower.txt"]  # no copy kept
+    code, out, err = qa_here("add", elsewhere / "tower.txt", elsewhere / "photo.png", *place)
+    assert code == 1
+    assert out.splitlines() == ["already indexed tower.txt: “The Quillon tower was built in 1902 by Bram Osk.”"]
+    assert err.startswith(f"skipped {elsewhere / 'photo.png'}: unsupported file type '.png' (supported: ")
+
+    code, out, err = qa_here("remove", "docs/bridge.txt", *place)
+    assert (code, err) == (0, "")
+    assert out.strip() == (
+        "removed bridge.txt (“The Zorblat bridge was opened in 1987 by mayor Elna Kvist.”) from the index; its file "
+        "stays in docs and stays out of the index (qa add docs/bridge.txt to index it again)"
+    )
+    assert (documents / "bridge.txt").exists()
+    code, out, err = qa_here("list", *place)
+    assert code == 0, err
+    tower = next(line for line in out.splitlines() if "tower.txt" in line).split()[0]
+    assert [line.split() for line in out.splitlines()] == [
+        ["ID", "TITLE", "FILE", "PASSAGES", "STATUS"],
+        ["-", "-", "bridge.txt", "-", "removed", "by", "you"],
+        ["-", "-", "notes.bin", "-", "skipped:", "unsupported", "file", "type", "'.bin'"],
+        [tower, *"The Quillon tower was built in 1902 by Bram Osk. tower.txt 1 indexed".split()],
+        [*"docs: 1 document indexed (1 passage), 1 removed by you, 1 skipped".split()],
+    ]
+    code, out, err = qa_here("index", *place)
+    assert (
+        f"skipped {Path('docs') / 'bridge.txt'}: removed from the index by you (qa add FILE to index it again)" in err
+    )
+
+    code, out, err = qa_here("add", "docs/bridge.txt", *place)  # back in place, not copied
+    assert (code, err) == (0, "")
+    assert out.strip() == "added bridge.txt: “The Zorblat bridge was opened in 1987 by mayor Elna Kvist.” (1 passage)"
+    assert sorted(p.name for p in documents.iterdir()) == ["bridge.txt", "notes.bin", "tower.txt"]
+
+    (documents / "tower.txt").write_text("The Quillon tower was built in 1903 by Bram Osk.", encoding="utf-8")
+    monkeypatch.setenv("QA_STORE_READ_ONLY", "1")
+    code, out, err = qa_here("list", *place)
+    assert code == 0 and "the list is the index as it is" in err
+    assert next(line for line in out.splitlines() if "tower.txt" in line).endswith("1         changed since indexed")
+    monkeypatch.delenv("QA_STORE_READ_ONLY")
+
+    assert qa_here("remove", tower, "--delete-file", *place)[:2] == (
+        0,
+        "removed tower.txt (“The Quillon tower was built in 1902 by Bram Osk.”) from the index and deleted its file\n",
+    )
+    assert not (documents / "tower.txt").exists()
+    assert qa_here("remove", "docs/tower.txt", *place)[::2] == (
+        2,
+        "error: No indexed document has the id or file 'docs/tower.txt'.\n",
+    )
+    assert qa_here("remove", "docs/notes.bin", *place)[::2] == (
+        2,
+        "error: No indexed document has the id or file 'docs/notes.bin'.\n",
+    )
+
+
+def test_a_failed_index_of_a_missing_folder_leaves_nothing_behind(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["index", str(tmp_path / "nonexistent"), "--index", "x-index"]) == 2
+    assert capsys.readouterr().err == f"error: documents folder not found: {tmp_path / 'nonexistent'}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------------------ qa postgres
+
+
+def test_stopping_a_postgres_server_that_is_not_running_says_so_and_starts_nothing(tmp_path, capsys):
+    assert main(["postgres", "stop", "--data", str(tmp_path / "pg")]) == 0
+    assert capsys.readouterr().out == f"the PostgreSQL server of {tmp_path / 'pg'} was not running\n"
+    assert not (tmp_path / "pg").exists()
+
+
+@pytest.mark.slow
+def test_postgres_start_stop_and_stop_again(capsys):
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="qa-postgres-"))  # (not under pytest's folders: see postgres_server)
+    data = folder / "data"
+    try:
+        assert main(["postgres", "start", "--data", str(data), "--quiet"]) == 0
+        assert capsys.readouterr().out.startswith("postgresql://")
+        assert main(["postgres", "stop", "--data", str(data)]) == 0
+        assert capsys.readouterr().out == f"stopped the PostgreSQL server of {data}\n"
+        assert main(["postgres", "stop", "--data", str(data)]) == 0
+        assert capsys.readouterr().out == f"the PostgreSQL server of {data} was not running\n"
+        url = f"postgresql://postgres:@/postgres?host={data}"
+        assert main(["collections", "--store", "postgres", "--store-url", url]) == 3
+        assert capsys.readouterr().err.strip().endswith(f"; is the server running? (qa postgres start --data {data})")
+    finally:
+        from qa.postgres_server import stop_embedded
+
+        stop_embedded(data)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("embedded", [True, False], ids=["embedded-data-folder", "another-socket-folder"])
+def test_a_postgres_server_that_is_not_running_is_said_so(tmp_path, capsys, monkeypatch, embedded):
+    from qa.store import StoreUnavailable, open_store
+
+    socket_folder = tmp_path / "pg"
+    socket_folder.mkdir()
+    if embedded:
+        (socket_folder / "PG_VERSION").write_text("18\n")
+    url = f"postgresql://postgres:@/postgres?host={socket_folder}"
+    hint = (
+        f"; is the server running? (qa postgres start --data {socket_folder})"
+        if embedded
+        else "; is the server running?"
+    )
+    monkeypatch.setenv("QA_STORE", "postgres")
+    monkeypatch.setenv("QA_STORE_URL", url)
+    for command in (["collections"], ["list"]):
+        assert main(command) == 3
+        error = capsys.readouterr().err
+        assert error.startswith("error: cannot open the store at ") and error.endswith(
+            f"No such file or directory{hint}\n"
+        )
+    with pytest.raises(StoreUnavailable) as raised:
+        open_store("postgres", url)
+    assert str(raised.value).endswith(hint)

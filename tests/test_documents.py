@@ -43,6 +43,32 @@ def test_pdf_text(tmp_path, write_pdf):
     assert "The bridge opened in 1987." in document.text and "Second page text." in document.text
 
 
+@pytest.mark.parametrize(
+    "title", [None, "untitled", "Untitled document", "UNTITLED-2", "Document1", "Microsoft Word - report.docx", "x.pdf"]
+)
+def test_a_pdf_without_a_real_title_takes_its_first_line(tmp_path, write_pdf, title):
+    path = write_pdf(tmp_path / "report.pdf", [["Vellmark harbour report", "The harbour was dredged."]], title=title)
+    assert load_document(path).title == "Vellmark harbour report"
+    titled = write_pdf(tmp_path / "titled.pdf", [["Vellmark harbour report"]], title="Untitled Symphony, a review")
+    assert load_document(titled).title == "Untitled Symphony, a review"
+
+
+def test_a_broken_pdf_is_refused_in_one_line_and_pypdf_logs_nothing(tmp_path, write_pdf, caplog, capfd):
+    import logging
+
+    whole = write_pdf(tmp_path / "whole.pdf", [["The Plimbo lighthouse stands on the cape."]] * 3).read_bytes()
+    (tmp_path / "cut.pdf").write_bytes(whole[: len(whole) // 2])  # a download that stopped
+    (tmp_path / "cut-late.pdf").write_bytes(whole[: len(whole) * 9 // 10])
+    before = logging.getLogger("pypdf").level
+    caplog.set_level(logging.DEBUG)
+    for name in ("cut.pdf", "cut-late.pdf"):
+        with pytest.raises(DocumentError, match=r"^broken PDF \("):
+            load_document(tmp_path / name)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")] == []
+    assert capfd.readouterr().err == ""
+    assert logging.getLogger("pypdf").level == before  # as it was once read
+
+
 def test_pdf_pages_begin_where_recorded_and_empty_pages_keep_their_numbers(tmp_path, write_pdf):
     pages = [[], ["The bridge opened in 1987.", "Mayor Elna Kvist cut the ribbon."], [], ["Third page, the toll."], []]
     document = load_document(write_pdf(tmp_path / "report.pdf", pages))
@@ -107,8 +133,8 @@ def test_a_folder_scan_is_recursive_ordered_and_says_what_it_skips(tmp_path):
     files, skipped = scan_folder(tmp_path)
     assert files == [tmp_path / "b.txt", tmp_path / "sub" / "copy.txt", tmp_path / "sub" / "deeper" / "a.md"]
     assert [(f.source, f.reason) for f in skipped] == [
-        (str(tmp_path / ".hidden.txt"), "hidden file; skipped"),
-        (str(tmp_path / "image.png"), "unsupported file type '.png'; skipped"),
+        (str(tmp_path / ".hidden.txt"), "hidden file"),
+        (str(tmp_path / "image.png"), "unsupported file type '.png'"),
     ]
 
 
@@ -127,7 +153,7 @@ def test_links_out_of_the_folder_are_skipped_unless_followed(tmp_path):
         (
             str(folder / "secret.txt"),
             (
-                f"a link to {outside / 'secret.txt'}, outside the documents folder; skipped (QA_FOLLOW_LINKS=1 or "
+                f"a link to {outside / 'secret.txt'}, outside the documents folder (QA_FOLLOW_LINKS=1 or "
                 f"--follow-links to index it)"
             ),
         )
@@ -268,8 +294,7 @@ def test_encoded_data_is_not_text_but_a_long_url_or_a_long_line_of_letters_is():
     blob = base64.b64encode(random.Random(1).randbytes(30_000)).decode()
     with pytest.raises(
         DocumentError,
-        match=r"^encoded data, not text: 99% of it is in 'words' over 500 characters \(base64, hex or the like\); "
-        r"skipped$",
+        match=r"^encoded data, not text: 99% of it is in 'words' over 500 characters \(base64, hex or the like\)$",
     ):
         check_not_encoded(f"{TEXT}Attachment:\n{blob}\n")
     with pytest.raises(DocumentError, match=r"^encoded data, not text: 100% of it is"):
@@ -295,7 +320,7 @@ def test_a_link_back_into_the_folder_is_walked_once_and_said_why(tmp_path):
     (folder / "sub" / "again").symlink_to(folder / "sub")
     files, skipped = scan_folder(folder, follow_links=True)
     assert files == [folder / "a.txt", folder / "sub" / "b.txt", folder / "up" / "outside.txt"]
-    again = "a folder already scanned as {} (a link loop, or two links to one folder); skipped"
+    again = "a folder already scanned as {} (a link loop, or two links to one folder)"
     assert [(f.source, f.reason) for f in skipped] == [
         (str(folder / "sub" / "again"), again.format("sub")),
         (str(folder / "sub" / "back"), again.format("the documents folder")),

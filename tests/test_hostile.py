@@ -34,9 +34,7 @@ REMOVED = "removed from the index by you (qa add FILE to index it again)"
 
 def outside(target: Path | str) -> str:
     """Why a link to ``target``, out of the documents folder, is skipped."""
-    return (
-        f"a link to {target}, outside the documents folder (QA_FOLLOW_LINKS=1 or --follow-links to index it)"
-    )
+    return f"a link to {target}, outside the documents folder (QA_FOLLOW_LINKS=1 or --follow-links to index it)"
 
 
 # ------------------------------------------------------------------------ arguments, questions and histories

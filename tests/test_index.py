@@ -84,9 +84,7 @@ def test_changed_renamed_and_removed_files(indexer, folder):
 def test_a_duplicate_file_is_skipped_with_its_twin_named(indexer, folder):
     (folder / "copy.txt").write_text(BETA, encoding="utf-8")
     report = indexer.sync_folder(folder, 10**6, progress=False)
-    assert [(f.source, f.reason) for f in report.failures] == [
-        (str(folder / "copy.txt"), "same text as beta.txt; skipped")
-    ]
+    assert [(f.source, f.reason) for f in report.failures] == [(str(folder / "copy.txt"), "same text as beta.txt")]
 
 
 def test_changed_settings_rebuild_everything(tmp_path, folder, embedder, indexer):
@@ -511,7 +509,7 @@ def test_a_document_over_the_passage_cap_is_skipped_and_the_files_after_it_index
     count = len(Chunker(tokenizer_counter(embedder.tokenizer), 32, 0).chunk(load_document(folder / "alpha.txt")))
     report = capped.sync_folder(folder, 10**6, progress=False)
     assert count > 50 and report.added == [document_id(BETA)]
-    reason = f"too many passages ({count:,}; the limit is 50, QA_MAX_DOCUMENT_PASSAGES); skipped"
+    reason = f"too many passages ({count:,}; the limit is 50, QA_MAX_DOCUMENT_PASSAGES)"
     assert [(f.source, f.reason) for f in report.failures] == [(str(folder / "alpha.txt"), reason)]
     assert [d.id for d in store.documents()] == [document_id(BETA)]
     short = Document(id=document_id(ALPHA), title="alpha", source="alpha", text=ALPHA)

@@ -47,6 +47,7 @@ NOT_RUN = {
     "export QA_STORE": "points qa at PostgreSQL",
     "qa postgres": "starts PostgreSQL (the store on it: tests/test_store.py)",
     "qa serve": "starts the chat (tests/test_web.py, tests/test_browser.py)",
+    "curl ": "asks a running chat's JSON API (tests/test_web.py)",
     "qa eval": "an evaluation, minutes long (tests/test_evaluation.py)",
     "qa train-reader": "trains for 100 minutes",
 }

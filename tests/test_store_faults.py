@@ -255,7 +255,7 @@ def run_main(monkeypatch, capsys, embedder, *args) -> tuple[int, str, str]:
 def summary(out: str) -> str:
     """The counts of `qa index`'s last line: '(A added, R removed, U unchanged; P passages embedded'."""
     line = out.strip().splitlines()[-1]
-    return line[line.index("(") + 1 : line.index(" in ", line.index("passages embedded"))]
+    return line[line.index("(") + 1 : line.index(" in ", line.index(" embedded"))]
 
 
 @pytest.fixture(scope="module")
@@ -583,12 +583,12 @@ def test_a_damaged_row_is_caught_by_its_checksum_and_repaired_alone(
     assert checked.returncode == 1 and "Traceback" not in checked.stderr
     assert checked.stderr.strip().splitlines() == [
         f"damaged: passage {passage} (document {victim}): fails its checksum",
-        "1 problems; 'qa index --repair' rebuilds what is damaged",
+        "1 problem; 'qa index --repair' rebuilds what is damaged",
     ]
 
     code, out, err = run_main(monkeypatch, capsys, embedder, "index", reports, "--index", index, "--repair")
     assert code == 0, err
-    assert "repaired: dropped 1 damaged documents; indexing the folder embeds them again" in out.splitlines()
+    assert "repaired: dropped 1 damaged document; indexing the folder embeds them again" in out.splitlines()
     assert summary(out) == f"1 added, 0 removed, {REPORTS - 1} unchanged; 2 passages embedded"
     repaired = store()
     assert repaired.verify() == [] and len(check_intact(repaired, embedder)) == REPORTS
