@@ -1,7 +1,8 @@
 """Gradio web app: chat with the documents, see the cited sources, upload and remove documents, tune the settings.
 
-``build_app(engine)`` makes the page for a shared ``QA`` engine; ``serve(...)`` loads the models once, builds the
-page and serves it (``python app.py`` and ``qa serve`` call it). Everything taken from documents or typed by users is
+``build_app(engine)`` makes the page for a shared ``QA`` engine and ``build_api(...)`` its JSON API (``/api/ask``,
+``/api/documents``, ``/api/collections``, described at ``/api/docs``); ``serve(...)`` loads the models once and serves
+both on one port (``python app.py`` and ``qa serve`` call it). Everything taken from documents or typed by users is
 HTML-escaped (and Markdown-neutralised) before the page's own tags are added, so a document holding
 ``<script>`` shows it as text. Visitors see their own errors (a bad question or option) and one generic line for the
 store's and the server's, whose details go to the log; an upload is its uploader's to delete; sign-ins are throttled
@@ -10,23 +11,38 @@ per client address.
 
 from __future__ import annotations
 
+import base64
+import hmac
+import html
 import json
 import logging
 import math
 import os
+import re
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from qa.calibration import percentage, shown_confidence
-from qa.config import ReaderKind, Settings
+from qa.config import ReaderKind, RetrievalMode, Settings
 from qa.documents import page_at
-from qa.models import AskResult, Citation, LoadFailure
+from qa.models import Answer, AskResult, Citation, LoadFailure
 from qa.store import StoreError
-from qa.validation import SURROGATES, HistoryError, OptionError, QAError, QuestionError, RemovalError
+from qa.validation import (
+    SURROGATES,
+    CollectionError,
+    FolderError,
+    HistoryError,
+    OptionError,
+    QAError,
+    QuestionError,
+    RemovalError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +61,8 @@ NO_ANSWER = "The documents do not say."
 # Score gap under which the next candidate is close enough to call the reader unsure (per reader's score scale).
 UNSURE_MARGIN = {"trained": 1.0, "sentence": 0.05}
 MAX_ALTERNATIVES = 3
+# Where an answer's trailing clause begins: "Navan, the booking tool" is "Navan" with a clause.
+CLAUSE_BOUNDARY = re.compile(r"\s*[,;:(\[]|\s+[–—-]\s")
 CLOSEST_PASSAGES = 3
 PASSAGE_PREVIEW_CHARS = 700
 # What a visitor is told of a failure that is not theirs: the store's and internal errors name the database URI,
@@ -52,8 +70,9 @@ PASSAGE_PREVIEW_CHARS = 700
 STORE_UNAVAILABLE = "The document store is unavailable right now; try again shortly."
 INTERNAL_ERROR = "Something went wrong on the server; try again shortly."
 INDEX_FROZEN = "The index cannot be updated right now: answers come from the documents indexed so far."
+INDEX_READ_ONLY = "This index is read-only: answers come from the documents indexed in it, and none can be added."
 # The errors about what a visitor sent (a question, a history, an option, a document id): their message is theirs.
-USER_ERRORS = (QuestionError, HistoryError, OptionError, RemovalError)
+USER_ERRORS = (QuestionError, HistoryError, OptionError, RemovalError, CollectionError, FolderError)
 UPLOAD_OWNERS_FILE = "uploads.json"  # in the index folder: who uploaded which file of the documents folder
 # Sign-in throttling per client address: failures allowed in a row, then lockouts doubling from the first to the last.
 FREE_SIGN_IN_FAILURES = 5
@@ -82,6 +101,34 @@ CSS = """
 .qa-source { margin: 0 0 0.8em 0; }
 .qa-passage { border-left: 3px solid var(--border-color-primary); padding-left: 0.6em; margin: 0.3em 0; }
 mark { background: #ffe58f; color: #000; padding: 0 2px; border-radius: 2px; }
+"""
+
+# Gradio labels each chat message for screen readers with its content, which is HTML here: the page rewrites such
+# labels as their text (DOMParser's documents are inert: nothing in them runs or loads).
+PLAIN_ARIA_LABELS = """
+() => {
+  const done = new WeakMap();
+  const plain = (label) => {
+    const markup = label.replace(/<br\\s*\\/?>|<\\/?(?:div|li|p|ul)\\b/gi, " $&");
+    const text = new DOMParser().parseFromString(markup, "text/html").body.textContent || "";
+    return text.replace(/\\s+/g, " ").trim();
+  };
+  const fix = (element) => {
+    const label = element.getAttribute("aria-label");
+    if (!label || done.get(element) === label || !/[<&]/.test(label)) return;
+    const text = plain(label);
+    done.set(element, text);
+    if (text !== label) element.setAttribute("aria-label", text);
+  };
+  const scan = (root) => root.querySelectorAll("[aria-label]").forEach(fix);
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.type === "attributes") fix(change.target);
+      else change.addedNodes.forEach((node) => node.nodeType === 1 && (fix(node), scan(node)));
+    }
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"] });
+  scan(document.body);
+}
 """
 
 
@@ -142,10 +189,56 @@ def confidence_label(score: float | None, reader: str, unsure: bool, confidence:
     return "medium" if unsure and label == "high" else label
 
 
+def answer_key(text: str) -> str:
+    """An answer's text as compared with another's: case folded, punctuation and spacing ignored."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def answer_head(text: str) -> str:
+    """An answer's text up to its first clause boundary (a comma, semicolon, colon, bracket or dash)."""
+    return CLAUSE_BOUNDARY.split(text, maxsplit=1)[0]
+
+
+def same_answer(first: str, second: str) -> bool:
+    """Whether two answers say the same: equal but for punctuation and case ("Priya Raman," and "Priya Raman"), or
+    one is the other with a trailing clause ("Navan" and "Navan, the booking tool")."""
+    one, other = answer_key(first), answer_key(second)
+    return one == other or answer_key(answer_head(first)) == other or one == answer_key(answer_head(second))
+
+
+def merged_alternatives(answer: str, alternatives: list[Answer], parts: list[str] | None = None) -> list[Answer]:
+    """The alternatives less those that say the same as the answer (or one of its ``parts``) and, of several that
+    say the same as each other, all but the best-scored."""
+    kept: list[Answer] = []
+    for alternative in sorted(alternatives, key=lambda a: -a.score):
+        said = [answer, *(parts or []), *(k.text for k in kept)]
+        if not any(same_answer(alternative.text, text) for text in said):
+            kept.append(alternative)
+    return kept
+
+
+def ranks_below(alternative: Answer, result: AskResult) -> bool:
+    """Whether ``alternative`` is no surer than the result's answer: by confidence when both have one, else by score."""
+    if alternative.confidence is not None and result.confidence is not None:
+        return alternative.confidence <= result.confidence
+    return result.score is None or alternative.score <= result.score
+
+
+def shown_alternatives(result: AskResult) -> list[Answer]:
+    """The other candidates the chat shows beside an answer: merged (see ``merged_alternatives``), and none surer
+    than the answer itself (a two-part answer's confidence is its weaker part's)."""
+    if result.answer is None:
+        return []
+    merged = merged_alternatives(result.answer, result.alternatives, [p.text for p in result.parts])
+    return [a for a in merged if ranks_below(a, result)]
+
+
 def is_unsure(result: AskResult, reader: str) -> bool:
-    if result.score is None or not result.alternatives:
+    """Whether the best shown alternative comes within the reader's margin of the answer's score."""
+    alternatives = shown_alternatives(result)
+    if result.score is None or not alternatives:
         return False
-    return result.score - result.alternatives[0].score < UNSURE_MARGIN.get(reader, 0.05)
+    return result.score - alternatives[0].score < UNSURE_MARGIN.get(reader, 0.05)
 
 
 def render_answer(result: AskResult, reader: str) -> list[dict]:
@@ -188,9 +281,10 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
         f"{esc(reader_label)} · {seconds:.2f} s{resolved}</span></div>"
     )
     sources = [citation_html(n, c) for n, c in enumerate(result.citations, 1)]
-    if result.alternatives:
+    alternatives = shown_alternatives(result)
+    if alternatives:
         items = []
-        for answer in result.alternatives[:MAX_ALTERNATIVES]:
+        for answer in alternatives[:MAX_ALTERNATIVES]:
             where = answer.citations[0]
             items.append(
                 f'<li>{esc(answer.text)} <span class="qa-meta">({shown_confidence(answer.confidence, answer.score)}; '
@@ -281,10 +375,13 @@ def reported(what: str, error: BaseException) -> str:
     return public_error(error)
 
 
-def public_notice(notice: str | None, engine_notice: str | None) -> str | None:
+def public_notice(notice: str | None, engine_notice: str | None, read_only: bool = False) -> str | None:
     """The notice a visitor sees: the engine's own (why the index cannot be updated, from the store, which names
-    where it is) becomes one generic line; the others (a changed file being read again) are shown as they are."""
-    return INDEX_FROZEN if notice and notice == engine_notice else notice
+    where it is) becomes one line that says why without where (read-only, or busy); the others (a changed file being
+    read again) are shown as they are."""
+    if notice and notice == engine_notice:
+        return INDEX_READ_ONLY if read_only else INDEX_FROZEN
+    return notice
 
 
 def printable(text: str) -> str:
@@ -438,6 +535,39 @@ async def refuse_sign_in(send: Callable, wait: float) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def answer_with(
+    engines: Engines,
+    question: Any,
+    turns: Any,
+    top_k: Any = None,
+    mode: Any = None,
+    reader: Any = None,
+    threshold: Any = None,
+    min_confidence: Any = None,
+    collection: Any = None,
+) -> AskResult:
+    """``engine.ask`` of the chosen collection, empty inputs (the page's blank fields) meaning the defaults; it checks
+    the rest. The engine's own notice is made public (see ``public_notice``)."""
+    blank = (None, "")
+    engine = engines.get(None if collection in blank else collection)
+    result = engine.ask(
+        question,
+        history=turns,
+        top_k=None if top_k in blank else top_k,
+        mode=None if mode in blank else mode,
+        reader=None if reader in blank else reader,
+        threshold=None if threshold is None or str(threshold).strip() == "" else threshold,
+        min_confidence=None if min_confidence in blank else min_confidence,
+    )
+    result.notice = public_notice(result.notice, engine.notice, engine.read_only)
+    return result
+
+
+def api_result(engines: Engines, result: AskResult, collection: str | None = None) -> dict:
+    """The result as the APIs send it: JSON, with its sources relative to the asked collection's documents folder."""
+    return relative_sources(result.model_dump(mode="json"), engines.get(collection or None).documents_dir)
+
+
 class Engines:
     """The engine of each collection the page switches to, made on first use from the served one (sharing its
     models) and kept; the served engine answers its own collection."""
@@ -455,20 +585,76 @@ class Engines:
         """The engine of collection ``name`` (None or "": the served one); an unknown name raises CollectionError."""
         if not name:
             return self.served
+        if not isinstance(name, str):
+            raise CollectionError(f"A collection is named by text, not {type(name).__name__}.")
         with self._lock:
             if name not in self._engines:
                 self._engines[name] = self.served.for_collection(name)
             return self._engines[name]
 
 
-def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str = "Ask your documents"):
-    """The Gradio page for a shared, warmed-up ``QA`` engine (thread-safe: every session asks the same one)."""
+def malformed_call(error: BaseException) -> str | None:
+    """The one line a caller is told of a Gradio call whose inputs do not fit its endpoint (too few, or of a type
+    its components cannot take); None for any other error."""
+    from pydantic import ValidationError
+
+    text = str(error)
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".")
+        return f"An input of this call does not fit its endpoint: {where or 'the value'}: {first['msg']}."
+    counted = re.search(r"didn't receive enough input values \(needed: (\d+), got: (\d+)\)", text)
+    if isinstance(error, ValueError) and counted:
+        return f"This endpoint takes {counted[1]} inputs; the call gave {counted[2]}."
+    if type(error).__name__ == "ComponentProcessingError" and text.startswith("Could not preprocess"):
+        index = re.search(r"at index (\d+) \(a `([^`]+)` component\)", text)
+        expected = re.search(r"Expected an? `([^`]+)`", text)
+        got = re.search(r"\(of type `([^`]+)`\)", text)
+        where = f"Input {int(index[1]) + 1} ({index[2]})" if index else "An input"
+        takes = f" takes {expected[1]}" + (f", not {got[1]}" if got else "") if expected else " cannot take that value"
+        return f"{where} of this endpoint{takes}."
+    return None
+
+
+def quiet_blocks() -> type:
+    """``gr.Blocks`` whose failed calls log one line (a bug: with its traceback, see ``reported``) instead of the
+    traceback Gradio prints, and answer with one line: a malformed call says what does not fit."""
+    import gradio as gr
+
+    class QuietBlocks(gr.Blocks):
+        async def process_api(self, *args, **kwargs):
+            try:
+                return await super().process_api(*args, **kwargs)
+            except gr.Error as error:
+                if error.print_exception:  # Gradio's own (a value outside a component's choices)
+                    log.info("call refused: %s", one_line(Exception(error.message)))
+                    error.print_exception = False
+                raise
+            except Exception as error:  # noqa: BLE001 - told in one line, logged by reported() when not malformed
+                line = malformed_call(error)
+                if line is None:
+                    line = reported("call", error)
+                else:
+                    log.info("call refused: %s", line)
+                raise gr.Error(line, print_exception=False) from None
+
+    return QuietBlocks
+
+
+def build_app(
+    engine,
+    concurrency_limit: int = DEFAULT_CONCURRENCY,
+    title: str = "Ask your documents",
+    engines: Engines | None = None,
+):
+    """The Gradio page for a shared, warmed-up ``QA`` engine (thread-safe: every session asks the same one);
+    ``engines``: the engines of its collections, when the JSON API shares them."""
     import gradio as gr
 
     default_reader = engine.settings.reader
     settings = engine.settings
     owners = UploadOwners(engine.index_dir / UPLOAD_OWNERS_FILE)  # removing an upload deletes its file: its owner's
-    engines = Engines(engine)
+    engines = engines or Engines(engine)
 
     def documents_table(collection: str | None = None) -> list[list]:
         return [[d.title, file_name(d.source), d.id, d.passage_count] for d in engines.get(collection).documents()]
@@ -494,21 +680,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         return status + ("<br>" if status and note else "") + note, table, gr.update(choices=choices, value=None)
 
     def answer(question, turns, top_k, mode, reader, threshold, min_confidence=None, collection=None) -> AskResult:
-        """``engine.ask`` (of the chosen collection), empty inputs (the page's blank fields) meaning the defaults; it
-        checks the rest."""
-        blank = (None, "")
-        engine = engines.get(None if collection in blank else collection)
-        result = engine.ask(
-            question,
-            history=turns,
-            top_k=None if top_k in blank else top_k,
-            mode=None if mode in blank else mode,
-            reader=None if reader in blank else reader,
-            threshold=None if threshold is None or str(threshold).strip() == "" else threshold,
-            min_confidence=None if min_confidence in blank else min_confidence,
-        )
-        result.notice = public_notice(result.notice, engine.notice)
-        return result
+        return answer_with(engines, question, turns, top_k, mode, reader, threshold, min_confidence, collection)
 
     def respond(message, messages, turns, top_k, mode, reader, threshold, min_confidence=None, collection=None):
         """Chat turn: show the question at once, then the answer and its sources; remember the turn for follow-ups."""
@@ -551,7 +723,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             result = answer(question, history, top_k, mode, reader, threshold, min_confidence, collection)
         except Exception as error:  # noqa: BLE001 - reported() logs it (a user error in one line, the whole entry)
             raise gr.Error(reported("question", error), print_exception=False) from None
-        return relative_sources(result.model_dump(mode="json"), engines.get(collection or None).documents_dir)
+        return api_result(engines, result, collection)
 
     def upload(files, collection, request, progress=gr.Progress()):  # noqa: B008 - Gradio injects the progress bar
         """Index uploaded files one by one; each is answerable as soon as its step ends, and is its uploader's."""
@@ -628,7 +800,7 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
             raise gr.Error(reported("listing the documents", error), print_exception=False) from None
         return [{"id": i, "title": t, "file": f, "passages": n} for t, f, i, n in rows]
 
-    with gr.Blocks(title=title, analytics_enabled=False, fill_height=True) as demo:
+    with quiet_blocks()(title=title, analytics_enabled=False, fill_height=True) as demo:
         turns = gr.State([])
         gr.Markdown(
             f"## {esc(title)}\nAnswers are copied word for word from your documents, with their sources. "
@@ -663,23 +835,6 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
                     examples = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLE_QUESTIONS]
                 clear = gr.Button("New conversation", size="sm")
             with gr.Column(scale=2):
-                with gr.Accordion("Settings", open=True):
-                    top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to read (top-k)")
-                    mode = gr.Radio(MODE_CHOICES, value=settings.retrieval_mode, label="Retrieval")
-                    reader = gr.Radio(READER_CHOICES, value=default_reader, label="Reader")
-                    min_confidence = gr.Textbox(
-                        value="",
-                        label="Minimum confidence (0 to 1)",
-                        max_lines=1,
-                        placeholder=f"empty: {settings.min_confidence:g}; answers below it are withheld",
-                    )
-                    threshold = gr.Textbox(
-                        value="",
-                        label="Score threshold (a reader without calibration)",
-                        max_lines=1,
-                        placeholder=f"empty: the reader's default ({settings.answer_threshold:g} "
-                        f"span score, {settings.sentence_threshold:g} baseline)",
-                    )
                 with gr.Accordion("Documents", open=True):
                     collection = gr.Dropdown(
                         choices=engines.names(),
@@ -711,6 +866,23 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
                             choices=document_choices(None), label="Document", scale=3, allow_custom_value=True
                         )
                         remove_button = gr.Button("Remove", variant="stop", scale=1, min_width=80)
+                with gr.Accordion("Advanced", open=False, elem_id="qa-advanced"):
+                    top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to read (top-k)")
+                    mode = gr.Radio(MODE_CHOICES, value=settings.retrieval_mode, label="Retrieval")
+                    reader = gr.Radio(READER_CHOICES, value=default_reader, label="Reader")
+                    min_confidence = gr.Textbox(
+                        value="",
+                        label="Minimum confidence (0 to 1)",
+                        max_lines=1,
+                        placeholder=f"empty: {settings.min_confidence:g}; answers below it are withheld",
+                    )
+                    threshold = gr.Textbox(
+                        value="",
+                        label="Score threshold (a reader without calibration)",
+                        max_lines=1,
+                        placeholder=f"empty: the reader's default ({settings.answer_threshold:g} "
+                        f"span score, {settings.sentence_threshold:g} baseline)",
+                    )
 
         chat_inputs = [question, chatbot, turns, top_k, mode, reader, threshold, min_confidence, collection]
         chat_outputs = [question, chatbot, turns]
@@ -735,6 +907,421 @@ def build_app(engine, concurrency_limit: int = DEFAULT_CONCURRENCY, title: str =
         gr.api(list_documents, api_name="documents")
     demo.queue(default_concurrency_limit=concurrency_limit, max_size=512)
     return demo
+
+
+# ------------------------------------------------------------------------------------------------ the JSON API
+
+API_PREFIX = "/api"  # beside the chat, on the same server: POST /api/ask, GET /api/documents, GET /api/collections
+API_DESCRIPTION = (
+    "Ask the documents this server answers from. Answers are exact spans copied out of the documents, with citations "
+    "(document, passage, character offsets; sources relative to the documents folder). With sign-in (--auth), send "
+    "HTTP Basic credentials (curl -u USER:PASSWORD) or the chat's session cookie. Every error is JSON with one line: "
+    '{"error": "..."}.'
+)
+SIGN_IN_NEEDED = "Sign in first: HTTP Basic credentials (curl -u USER:PASSWORD) or the chat's session cookie."
+WRONG_SIGN_IN = "Wrong user name or password."
+AUTH_CHALLENGE = 'Basic realm="qa", charset="UTF-8"'
+_JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+class HistoryTurn(BaseModel):
+    """An earlier turn of the conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    answer: str | None = Field(None, description="What was answered (null: nothing).")
+
+
+class AskRequest(BaseModel):
+    """A question, with the conversation so far and options; all but the question may be left out."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": "Who heads Roscosmos?"}]})
+
+    question: str = Field(description="The question, as plain text.")
+    history: list[HistoryTurn] = Field([], description="Earlier turns, oldest first, for a follow-up question.")
+    top_k: int | None = Field(None, description="Passages to read, 1 to 100 (null: the server's setting).")
+    mode: RetrievalMode | None = Field(None, description="How passages are retrieved (null: the server's setting).")
+    reader: ReaderKind | None = Field(
+        None, description="The trained span reader or the sentence baseline (null: the server's setting)."
+    )
+    min_confidence: float | None = Field(
+        None, description="Answer only when at least this sure, 0 to 1 (null: the server's setting, 0.2 by default)."
+    )
+    threshold: float | None = Field(
+        None, description="The score a reader without calibration needs to answer (null: the reader's default)."
+    )
+    collection: str | None = Field(
+        None, description="The collection to ask (null: the server's own; see GET /api/collections)."
+    )
+
+
+class DocumentEntry(BaseModel):
+    """An indexed document."""
+
+    id: str
+    title: str
+    file: str = Field(description="Its file, relative to the documents folder.")
+    passages: int = Field(description="How many passages it was cut into.")
+
+
+class CollectionEntry(BaseModel):
+    """A collection of the server's store."""
+
+    name: str = Field(description="What the collection parameters take.")
+    default: bool = Field(description="Whether it is the one asked when no collection is named.")
+
+
+class ErrorReply(BaseModel):
+    """What went wrong, in one line."""
+
+    error: str
+
+
+class ApiError(Exception):
+    """An API request refused or failed: its HTTP status, one-line message and extra headers."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+def relative_source(source: str, folder: Path) -> str:
+    """A document's file relative to the documents folder (its name alone when it lies elsewhere)."""
+    return relative_sources({"source": source}, folder)["source"]
+
+
+def basic_credentials(header: str | None) -> tuple[bytes, bytes] | None:
+    """The user name and password of an HTTP Basic ``Authorization`` header; None when it holds none."""
+    scheme, _, encoded = (header or "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True)
+    except ValueError:  # (binascii.Error is one)
+        return None
+    user, colon, password = decoded.partition(b":")
+    return (user, password) if colon else None
+
+
+def credentials_user(credentials: tuple[bytes, bytes], auth: list[tuple[str, str]]) -> str | None:
+    """The user whose name and password ``credentials`` are (compared in constant time); None for no one."""
+    user, password = credentials
+    found = None
+    for name, secret in auth:
+        if hmac.compare_digest(user, name.encode()) & hmac.compare_digest(password, secret.encode()):
+            found = found or name
+    return found
+
+
+def cookie_user(gradio_app: Any, cookies: Mapping[str, str]) -> str | None:
+    """The user signed in to the chat (Gradio's app) whose session cookie is among ``cookies``; None for none."""
+    cookie_id = getattr(gradio_app, "cookie_id", None)
+    if cookie_id is None:
+        return None
+    token = cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
+    return gradio_app.tokens.get(token) if token else None
+
+
+def field_path(location: Sequence[Any]) -> str:
+    """Where a field is in a request ("history[0].question"), without the part of the request it is in."""
+    parts = list(location)[1:] if location and location[0] in ("body", "query", "path", "header") else list(location)
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".") or "body"
+
+
+def validation_message(errors: Sequence[Any]) -> str:
+    """One line for a request that could not be read: a body that is not JSON or not an object, or fields of the
+    wrong type."""
+    first = errors[0] if errors else {}
+    location, kind = tuple(first.get("loc", ())), first.get("type")
+    if kind == "json_invalid":
+        where = f" at character {location[1]}" if len(location) > 1 else ""
+        return f"The request body is not valid JSON ({first.get('ctx', {}).get('error', 'cannot be decoded')}{where})."
+    if location == ("body",):
+        sent = first.get("input")
+        if kind == "missing":
+            return 'The request body is empty: send a JSON object, e.g. {"question": "Who heads Roscosmos?"}.'
+        if isinstance(sent, bytes):
+            return "The request body must be a JSON object, sent with Content-Type: application/json."
+        return f"The request body must be a JSON object, not {_JSON_TYPES.get(type(sent), 'null')}."
+    problems = "; ".join(f"{field_path(e.get('loc', ()))}: {e.get('msg')}" for e in errors)
+    return one_line(Exception(f"Invalid request: {problems}."))
+
+
+def error_status(error: BaseException) -> int:
+    """The HTTP status of an API request that failed with ``error``: 404 for an unknown collection, 422 for another
+    error in what was sent, 503 when the store is unavailable, else 500."""
+    if isinstance(error, CollectionError):
+        return 404
+    if isinstance(error, USER_ERRORS):
+        return 422
+    return 503 if isinstance(error, StoreError) else 500
+
+
+def api_schema(api: Any, auth: bool) -> dict:
+    """The API's OpenAPI description, its paths as they are served (under API_PREFIX), with HTTP Basic sign-in when
+    the server asks for it."""
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(title=api.title, version=api.version, description=api.description, routes=api.routes)
+    schema["paths"] = {API_PREFIX + path: item for path, item in schema.get("paths", {}).items()}
+    for item in schema["paths"].values():  # FastAPI's own 422 for what it cannot read: answered 400 here
+        for operation in item.values():
+            if "HTTPValidationError" in json.dumps(operation.get("responses", {}).get("422", {})):
+                del operation["responses"]["422"]
+    if "HTTPValidationError" not in json.dumps(schema["paths"]):
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+    if auth:
+        schema.setdefault("components", {})["securitySchemes"] = {"basic": {"type": "http", "scheme": "basic"}}
+        schema["security"] = [{"basic": []}]
+    return schema
+
+
+def schema_type(field: dict) -> str:
+    """A field's type as a person reads it ("array of HistoryTurn", "integer | null")."""
+    if "$ref" in field:
+        return str(field["$ref"]).rsplit("/", 1)[-1]
+    if "anyOf" in field:
+        return " | ".join(schema_type(option) for option in field["anyOf"])
+    if "enum" in field:
+        return " | ".join(json.dumps(value) for value in field["enum"])
+    if field.get("type") == "array":
+        return f"array of {schema_type(field.get('items', {}))}"
+    if field.get("type") == "object" and isinstance(field.get("additionalProperties"), dict):
+        return f"object of {schema_type(field['additionalProperties'])}"
+    return str(field.get("type", "any"))
+
+
+def docs_html(schema: dict) -> str:
+    """The API's documentation page, read from its OpenAPI description: plain HTML that fetches nothing (offline)."""
+    e = html.escape
+
+    def fields(rows: list[tuple[str, str, bool, str]]) -> str:
+        body = "".join(
+            f"<tr><td><code>{e(n)}</code></td><td>{e(t)}</td><td>{'yes' if r else ''}</td><td>{e(d)}</td></tr>"
+            for n, t, r, d in rows
+        )
+        return f"<table><tr><th>field</th><th>type</th><th>required</th><th>description</th></tr>{body}</table>"
+
+    parts = [
+        f"<h1>{e(schema['info']['title'])}</h1><p>{e(schema['info'].get('description', ''))}</p>",
+        '<p>The same as OpenAPI: <a href="openapi.json">openapi.json</a>.</p>',
+    ]
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            parts.append(
+                f"<h2><code>{e(method.upper())} {e(path)}</code></h2><p><b>{e(operation.get('summary', ''))}</b>"
+            )
+            parts.append(f"</p><p>{e(operation.get('description', ''))}</p>")
+            parameters = operation.get("parameters", [])
+            if parameters:
+                rows = [
+                    (p["name"], schema_type(p.get("schema", {})), p.get("required", False), p.get("description", ""))
+                    for p in parameters
+                ]
+                parts.append(f"<h3>Query parameters</h3>{fields(rows)}")
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            if body:
+                parts.append(f"<h3>Request body: {e(schema_type(body))} (JSON)</h3>")
+            answers = "".join(
+                f"<li>{e(code)}: {e(reply.get('description', ''))} "
+                f"({e(schema_type(reply.get('content', {}).get('application/json', {}).get('schema', {})))})</li>"
+                for code, reply in operation.get("responses", {}).items()
+            )
+            parts.append(f"<h3>Responses</h3><ul>{answers}</ul>")
+    parts.append("<h2>Models</h2>")
+    for name, model in schema.get("components", {}).get("schemas", {}).items():
+        required = set(model.get("required", []))
+        rows = [
+            (field, schema_type(spec), field in required, spec.get("description", ""))
+            for field, spec in model.get("properties", {}).items()
+        ]
+        parts.append(f'<h3 id="{e(name)}">{e(name)}</h3><p>{e(model.get("description", ""))}</p>{fields(rows)}')
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
+    )
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{e(schema["info"]["title"])}</title>'
+        f"<style>{style}</style></head><body>{''.join(parts)}</body></html>"
+    )
+
+
+def build_api(
+    engines: Engines,
+    auth: list[tuple[str, str]] | None = None,
+    throttle: SignInThrottle | None = None,
+    session_user: Callable[[Any], str | None] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+):
+    """The JSON API (a FastAPI app, mounted at API_PREFIX beside the chat) over the engines the chat asks.
+
+    With ``auth`` it takes the chat's session cookie (``session_user`` reads it from a request) or HTTP Basic
+    credentials, whose failures count in the chat's sign-in ``throttle``. Errors are ``{"error": one line}``.
+    """
+    from fastapi import Depends, FastAPI, Query, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import HTMLResponse, JSONResponse
+    from starlette.exceptions import HTTPException
+
+    from qa import __version__
+
+    throttle = throttle or SignInThrottle()
+    slots = threading.BoundedSemaphore(concurrency)  # questions read at once, as the chat's queue allows
+    api = FastAPI(
+        title="qa: ask your documents",
+        version=__version__,
+        description=API_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    described: dict[str, dict] = {}
+
+    def signed_in(request) -> str | None:
+        """The signed-in user (None without sign-in); raises ApiError 401, or 429 while the client is locked out."""
+        if not auth:
+            return None
+        user = session_user(request) if session_user else None
+        if user:
+            return user
+        header = request.headers.get("authorization")
+        if header is None:
+            raise ApiError(401, SIGN_IN_NEEDED, {"WWW-Authenticate": AUTH_CHALLENGE})
+        client = request.client.host if request.client else "unknown"
+        wait = throttle.wait(client)
+        if wait > 0:
+            seconds = math.ceil(wait)
+            raise ApiError(429, f"Too many failed sign-ins; try again in {seconds} s.", {"Retry-After": str(seconds)})
+        credentials = basic_credentials(header)
+        user = credentials_user(credentials, auth) if credentials else None
+        if user is None:
+            throttle.failed(client)
+            raise ApiError(401, WRONG_SIGN_IN, {"WWW-Authenticate": AUTH_CHALLENGE})
+        throttle.succeeded(client)
+        return user
+
+    signed_in.__annotations__ = {"request": Request}  # (this module's annotations are strings: see build_app)
+    guarded = [Depends(signed_in)]
+    refusals: dict[int | str, dict[str, Any]] = {
+        400: {"model": ErrorReply, "description": "The body is not JSON, or a field has the wrong type"},
+        401: {"model": ErrorReply, "description": "Not signed in"},
+        404: {"model": ErrorReply, "description": "No such collection"},
+        422: {"model": ErrorReply, "description": "A bad question, history or option"},
+        429: {"model": ErrorReply, "description": "Too many failed sign-ins from this client"},
+        503: {"model": ErrorReply, "description": "The document store is unavailable"},
+    }
+
+    def refused_with(*statuses: int) -> dict[int | str, dict[str, Any]]:
+        return {status: refusals[status] for status in statuses if auth or status not in (401, 429)}
+
+    @api.post(
+        "/ask",
+        response_model=AskResult,
+        responses=refused_with(400, 401, 404, 422, 429, 503),
+        dependencies=guarded,
+        summary="Ask a question",
+        response_description="The answer, or why there is none",
+    )
+    def ask(body: AskRequest):
+        """Answer the question from the documents: the answer (null when the documents do not say, with the reason),
+        its confidence (the estimated probability that it is right), citations, alternatives, the passages read and
+        timings."""
+        history = [turn.model_dump() for turn in body.history]
+        with slots:
+            try:
+                result = answer_with(
+                    engines,
+                    body.question,
+                    history,
+                    body.top_k,
+                    body.mode,
+                    body.reader,
+                    body.threshold,
+                    body.min_confidence,
+                    body.collection,
+                )
+                return JSONResponse(api_result(engines, result, body.collection))
+            except Exception as error:  # noqa: BLE001 - reported() logs it; the caller gets one line
+                raise ApiError(error_status(error), reported("question", error)) from None
+
+    @api.get(
+        "/documents",
+        response_model=list[DocumentEntry],
+        responses=refused_with(401, 404, 429, 503),
+        response_description="The documents",
+        dependencies=guarded,
+        summary="List the documents",
+    )
+    def documents(collection: str | None = Query(None, description="The collection (default: the server's own).")):
+        """The indexed documents of a collection, ordered by file."""
+        try:
+            engine = engines.get(collection or None)
+            return [
+                DocumentEntry(
+                    id=d.id,
+                    title=d.title,
+                    file=relative_source(d.source, engine.documents_dir),
+                    passages=d.passage_count,
+                )
+                for d in engine.documents()
+            ]
+        except Exception as error:  # noqa: BLE001 - reported() logs it; the caller gets one line
+            raise ApiError(error_status(error), reported("listing the documents", error)) from None
+
+    @api.get(
+        "/collections",
+        response_model=list[CollectionEntry],
+        responses=refused_with(401, 429, 503),
+        response_description="The collections",
+        dependencies=guarded,
+        summary="List the collections",
+    )
+    def collections():
+        """The collections of the server's store; questions ask the default one unless they name another."""
+        try:
+            names, served = engines.names(), engines.served.collection.name
+        except Exception as error:  # noqa: BLE001 - reported() logs it; the caller gets one line
+            raise ApiError(error_status(error), reported("listing the collections", error)) from None
+        return [CollectionEntry(name=name, default=name == served) for name in names]
+
+    def description() -> dict:
+        if "schema" not in described:
+            described["schema"] = api_schema(api, bool(auth))
+        return described["schema"]
+
+    @api.get("/openapi.json", include_in_schema=False, dependencies=guarded)
+    def openapi():
+        return JSONResponse(description())
+
+    @api.get("/docs", include_in_schema=False, dependencies=guarded)
+    def docs():
+        return HTMLResponse(docs_html(description()))
+
+    async def refused(request, error: Exception):
+        assert isinstance(error, ApiError)
+        return JSONResponse({"error": error.message}, error.status, headers=error.headers)
+
+    async def unreadable(request, error: Exception):
+        assert isinstance(error, RequestValidationError)
+        line = validation_message(error.errors())
+        log.info("API request refused: %s %s: %s", request.method, request.url.path, line)
+        return JSONResponse({"error": line}, 400)
+
+    async def not_served(request, error: Exception):
+        assert isinstance(error, HTTPException)
+        where = f"{request.method} {request.url.path}"
+        line = {
+            404: f"No such route: {where}; the API is described at {API_PREFIX}/docs.",
+            405: f"Method not allowed: {where}; the API is described at {API_PREFIX}/docs.",
+        }.get(error.status_code, one_line(Exception(str(error.detail))))
+        return JSONResponse({"error": line}, error.status_code, headers=getattr(error, "headers", None))
+
+    api.add_exception_handler(ApiError, refused)
+    api.add_exception_handler(RequestValidationError, unreadable)
+    api.add_exception_handler(HTTPException, not_served)
+    return api
 
 
 def theme():
@@ -779,7 +1366,7 @@ def serve(
     open_browser: bool = False,
     auth: list[tuple[str, str]] | None = None,
 ):
-    """Load the models and the index once, then serve the chat page on http://host:port.
+    """Load the models and the index once, then serve the chat page on http://host:port and its JSON API under /api.
 
     Unset arguments come from the environment: QA_HOST, QA_PORT, and the QA_* settings (QA_DOCUMENTS_DIR,
     QA_INDEX_DIR, QA_READER...). With ``block=False`` it returns the running ``gr.Blocks`` (call ``.close()``). While
@@ -822,8 +1409,21 @@ def serve(
     )
 
     from starlette.middleware import Middleware
+    from starlette.routing import Mount
 
-    demo = build_app(engine, concurrency_limit=concurrency)
+    engines, throttle = Engines(engine), SignInThrottle()
+    demo = build_app(engine, concurrency_limit=concurrency, engines=engines)
+    api = build_api(
+        engines,
+        auth=auth,
+        throttle=throttle,
+        session_user=lambda request: cookie_user(getattr(demo, "server_app", None), request.cookies),
+        concurrency=concurrency,
+    )
+    # The API first, then Gradio's routes; FastAPI's own description of Gradio's routes is not served.
+    app_kwargs: dict[str, Any] = {"routes": [Mount(API_PREFIX, app=api)], "openapi_url": None}
+    if auth:
+        app_kwargs["middleware"] = [Middleware(SignInGuard, throttle=throttle)]
     if not auth and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning(
             "serving on %s without sign-in (--auth / QA_AUTH): anyone who reaches it can ask questions, "
@@ -837,11 +1437,12 @@ def serve(
         show_error=False,  # an error's text reaches visitors only through gr.Error: see public_error()
         ssr_mode=False,
         auth=auth,
-        app_kwargs={"middleware": [Middleware(SignInGuard, throttle=SignInThrottle())]} if auth else None,
+        app_kwargs=app_kwargs,
         auth_message="Sign in to ask your documents." if auth else None,
         max_file_size=engine.settings.max_document_bytes,
         theme=theme(),
         css=CSS,
+        js=PLAIN_ARIA_LABELS,
         inbrowser=open_browser,
         quiet=True,
         footer_links=["api"],

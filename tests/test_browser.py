@@ -241,3 +241,29 @@ def test_twenty_questions_latency(page):
     (ARTIFACTS / "browser-latency.json").write_text(json.dumps(report, indent=2))
     print(f"median Enter-to-answer over 20 questions: {report['median_s']:.2f} s (p90 {report['p90_s']:.2f} s)")
     assert report["median_s"] < 30
+
+
+def test_chat_messages_are_labelled_with_plain_text(page):
+    """Screen readers read each message's aria-label: its text, never the HTML it is rendered from."""
+    question = "What did Lloyd Austin's <b>team</b> call Russia?"
+    ask(page, question)
+    page.wait_for_timeout(500)
+    labels = page.evaluate(
+        "() => [...document.querySelectorAll('#qa-chat [aria-label]')].map(e => e.getAttribute('aria-label'))"
+    )
+    messages = [label for label in labels if "'s message: " in label]
+    assert len(messages) >= 3, labels  # the question, the answer and its sources
+    assert f"user's message: {question}" in messages  # markup a person typed stays as they typed it
+    for label in messages[1:]:
+        assert not re.search(r"<(div|span|br|b|mark|ul|li)\b|&#?\w+;|class=", label), label
+    assert any("confidence" in label or "do not say" in label for label in messages), messages
+
+
+def test_the_settings_are_under_a_closed_advanced_accordion_below_the_documents(page):
+    slider = page.get_by_label("Passages to read (top-k)", exact=False).first
+    assert not slider.is_visible()  # closed: a newcomer sees the documents first
+    advanced = page.locator("#qa-advanced")
+    assert advanced.bounding_box()["y"] > page.locator("#qa-documents").bounding_box()["y"]
+    advanced.get_by_text("Advanced").first.click()
+    page.get_by_label("Passages to read (top-k)", exact=False).first.wait_for(state="visible", timeout=10_000)
+    assert page.get_by_text("Retrieval", exact=True).first.is_visible()

@@ -450,6 +450,9 @@ def test_a_store_that_went_down_shows_visitors_one_generic_line(postgres_server,
                 call()
             shown.append(str(raised.value))
         assert shown == [STORE_UNAVAILABLE, STORE_UNAVAILABLE]
+        for method, path, body in (("POST", "/api/ask", {"question": "Who?"}), ("GET", "/api/documents", None)):
+            response = api_call(url, method, path, json=body)
+            assert (response.status_code, response.json()) == (503, {"error": STORE_UNAVAILABLE})
         _, messages = chat(client, "What did Lavrov warn about?")
         shown.append(message_texts(messages)[-1])
         assert shown[-1] == f"⚠️ {STORE_UNAVAILABLE}"
@@ -565,6 +568,8 @@ def test_the_chat_switches_to_another_collection_of_its_store(client, documents,
     assert "quorn.txt" not in {d["file"] for d in client.predict(None, api_name="/documents")}
 
 
+# ------------------------------------------------------------------------------------------- the JSON API
+
 
 def api_call(server: str, method: str, path: str, auth: tuple[str, str] | None = None, **options):
     """An HTTP request to the session's server (``auth``: HTTP Basic credentials)."""
@@ -643,7 +648,7 @@ def test_the_api_refuses_what_it_cannot_answer_in_one_line_of_json(server, web_u
         (
             {"json": {"question": "Who?", "collection": "nowhere"}},
             404,
-            f"No collection is named 'nowhere'; there are: {documents.resolve()}",
+            "No collection is named 'nowhere'; there are: ",  # (the names of the others after it)
         ),
     ]
     for options, status, message in cases:
