@@ -647,11 +647,15 @@ def engine_from_args(args: argparse.Namespace) -> QA:
 
 def run(args: argparse.Namespace) -> dict:
     """Evaluate, write ``<data set>-<mode>.json/.md/.png`` into ``args.out``, print the Markdown, return the report."""
+    from qa import cross_documents
+    from qa.cross_documents import is_collection_set
     from qa.pipeline import QA
 
     if getattr(args, "dialogues", None):
         return run_dialogues(args)
     data = Path(args.data)
+    if data.suffix == ".jsonl" and is_collection_set(data):  # questions over several collections, by kind
+        return cross_documents.run(args)
     is_squad = bool(SQUAD_FILE.search(data.name))
     mode = args.mode or ("closed" if is_squad else "open")
     if mode == "closed" and not is_squad:

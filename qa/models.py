@@ -80,6 +80,11 @@ class Answer(BaseModel):
         None, description="Estimated probability that this answer is right (None: the reader is not calibrated)."
     )
     citations: list[Citation]
+    supporting: list[Citation] = Field(
+        [],
+        description="Other places the answer rests on: where another document names what led to it (a second-hop "
+        "reading); their quotes are that name, not the answer.",
+    )
 
 
 class AskResult(BaseModel):
@@ -98,6 +103,9 @@ class AskResult(BaseModel):
     no_answer_reason: str | None = None
     notice: str | None = Field(None, description="Something the user should know, e.g. the index is catching up.")
     citations: list[Citation] = []
+    supporting: list[Citation] = Field(
+        [], description="The answer's supporting citations (see Answer.supporting): the other documents it rests on."
+    )
     parts: list[Answer] = Field(
         [],
         description="A two-part question's answers, one per part with its citations ('answer' joins them with '; ').",

@@ -37,6 +37,7 @@ from qa.config import (  # noqa: F401 - SAMPLE_DOCUMENTS_DIR: the sample's place
 from qa.conversation import ResolvedQuestion, resolutions
 from qa.documents import HIDDEN_FILE, DocumentError, load_document, page_at
 from qa.embedding import Embedder
+from qa.hops import MAX_BRIDGES, Hop, bridges, hop_from, read_hop, uncovered
 from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Passage, RetrievedPassage
 from qa.questions import two_part_questions
@@ -539,6 +540,7 @@ class QA:
         else:
             best = answers[0]
             result.answer, result.score, result.citations = best.text, best.score, best.citations
+            result.supporting = best.supporting
             result.confidence = best.confidence
             result.alternatives = answers[1:]
         questions = [] if resolved.with_history else two_part_questions(resolved.question)
@@ -561,13 +563,46 @@ class QA:
         tick = time.perf_counter()
         spans = read_in_stages(reader, question, retrieval.passages, stop_rule(options, reader))
         answers = rated(self.group_answers(retrieval.passages, spans), reader)
-        pair = other_document_pair(retrieval.passages) if options.joint_reading else None
-        if pair and not (answers and answered(answers[0], reader, options)):
-            # no passage alone answers: the evidence may be spread over two documents
+        further = options.joint_reading and looks_further(question, answers, retrieval.passages, reader, options)
+        pair = other_document_pair(retrieval.passages) if further else None
+        if pair:  # no passage alone answers all the question asks: the evidence may be spread over two documents
             spans = merge_spans(spans + read_jointly(reader, question, *pair))
             answers = rated(self.group_answers(retrieval.passages, spans), reader)
+        if further and looks_further(question, answers, retrieval.passages, reader, options):
+            # nor two together: the best passage may name what leads to the answer in another document
+            hops = self._hops(question, answers, retrieval, reader, options)
+            spans = merge_spans(spans + [span for _, found in hops for span in found])
+            answers = rated(self.group_answers(retrieval.passages, spans), reader)
+            supported(answers, [hop for hop, _ in hops], retrieval.passages)
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
         return retrieval, answers
+
+    def _hops(
+        self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
+    ) -> list[tuple[Hop, list[ReaderSpan]]]:
+        """Second hops from the best answer's passage (else the best passage): for each name it gives that the
+        question does not (the best answers first), the best passage of another document naming it (retrieved with
+        the question and the name, added to ``retrieval``), read together with the first (``read_hop``)."""
+        if not retrieval.passages:
+            return []
+        found_in = {p.passage.id: p.passage for p in retrieval.passages}
+        first = found_in.get(answers[0].citations[0].passage_id) if answers else None
+        first = first or retrieval.passages[0].passage
+        hops = []
+        for bridge in bridges(question, [a.text for a in answers[:MAX_BRIDGES]], first.text):
+            k = max(options.top_k, HOP_CANDIDATES)
+            found = self.retriever.search(f"{question} {bridge}", k, options.mode).passages
+            second = next(
+                (p for p in found if p.passage.document_id != first.document_id and p.passage.text.find(bridge) >= 0),
+                None,
+            )
+            hop = hop_from(first, second.passage, bridge) if second is not None else None
+            if second is None or hop is None:
+                continue
+            if all(p.passage.id != second.passage.id for p in retrieval.passages):
+                retrieval.passages.append(second)
+            hops.append((hop, read_hop(reader, question, hop)))
+        return hops
 
     @staticmethod
     def group_answers(passages: list[RetrievedPassage], spans: list[ReaderSpan]) -> list[Answer]:
@@ -575,21 +610,7 @@ class QA:
         found = {p.passage.id: p for p in passages}
         grouped: dict[str, Answer] = {}
         for span in spans:
-            retrieved = found[span.passage_id]
-            passage = retrieved.passage
-            citation = Citation(
-                document_id=passage.document_id,
-                title=retrieved.title,
-                source=retrieved.source,
-                passage_id=passage.id,
-                start=span.start,
-                end=span.end,
-                quote=passage.text[span.start - passage.start : span.end - passage.start],
-                passage_text=passage.text,
-                passage_start=passage.start,
-                passage_end=passage.end,
-                page=page_at(retrieved.page_starts, span.start),
-            )
+            citation = citation_at(found[span.passage_id], span.start, span.end)
             if span.text in grouped:
                 grouped[span.text].citations.append(citation)
             else:
@@ -769,6 +790,59 @@ def answer_in_parts(result: AskResult, questions: list[str], given: list[Answer 
     if result.unanswered_parts:
         missing = " ".join(result.unanswered_parts)
         result.notice = " ".join(filter(None, [f"The documents do not say: {missing}", result.notice]))
+
+
+HOP_CANDIDATES = 5  # passages retrieved for a second hop, among which the first of another document naming the bridge
+RELATIVE_CLAUSE = re.compile(r"\w\s+(?:that|which|who|whose|whom)\s+\w", re.IGNORECASE)  # not the question word itself
+HOP_BELOW = 0.5  # an answer less likely right than this is checked against the other documents (joint, second hop)
+
+
+def looks_further(
+    question: str, answers: list[Answer], passages: list[RetrievedPassage], reader: Reader, options: AskOptions
+) -> bool:
+    """Whether to read past the single passages: no answer is given, or the best is less likely right than HOP_BELOW,
+    or the question describes something by a relative clause ("the company that built the bridge") whose words its
+    passage lacks (described in another document, perhaps)."""
+    if not answers or not answered(answers[0], reader, options):
+        return True
+    best = answers[0]
+    if best.confidence is not None and best.confidence < HOP_BELOW:
+        return True
+    if not RELATIVE_CLAUSE.search(question):
+        return False
+    cited = next((p.passage.text for p in passages if p.passage.id == best.citations[0].passage_id), "")
+    return bool(uncovered(question, cited))
+
+
+def citation_at(retrieved: RetrievedPassage, start: int, end: int) -> Citation:
+    """The citation of the characters ``start:end`` of a retrieved passage's document (within the passage)."""
+    passage = retrieved.passage
+    return Citation(
+        document_id=passage.document_id,
+        title=retrieved.title,
+        source=retrieved.source,
+        passage_id=passage.id,
+        start=start,
+        end=end,
+        quote=passage.text[start - passage.start : end - passage.start],
+        passage_text=passage.text,
+        passage_start=passage.start,
+        passage_end=passage.end,
+        page=page_at(retrieved.page_starts, start),
+    )
+
+
+def supported(answers: list[Answer], hops: list[Hop], passages: list[RetrievedPassage]) -> None:
+    """Give each answer read at the end of a hop the place where the first passage names its bridge (the other
+    document the answer rests on) as a supporting citation."""
+    found = {p.passage.id: p for p in passages}
+    for answer in answers:
+        cited = {c.passage_id for c in answer.citations}
+        for hop in hops:
+            if hop.second.id in cited and hop.first.id in found and hop.first.id not in cited:
+                mention = citation_at(found[hop.first.id], hop.bridge_start, hop.bridge_start + len(hop.bridge))
+                if mention not in answer.supporting:
+                    answer.supporting.append(mention)
 
 
 def distinct_answers(answers: list[Answer]) -> bool:

@@ -281,6 +281,9 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
         f"{esc(reader_label)} · {seconds:.2f} s{resolved}</span></div>"
     )
     sources = [citation_html(n, c) for n, c in enumerate(result.citations, 1)]
+    if result.supporting:  # a second-hop answer: where another document names what led to it
+        sources.append("<b>It rests on these too (they name what led to the answer):</b>")
+        sources += [citation_html(n, c) for n, c in enumerate(result.supporting, len(result.citations) + 1)]
     alternatives = shown_alternatives(result)
     if alternatives:
         items = []
@@ -292,7 +295,7 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
             )
         heading = "The reader was unsure; other candidates" if unsure else "Other candidates"
         sources.append(f'<div class="qa-alternatives"><b>{heading}:</b><ul>{"".join(items)}</ul></div>')
-    count = len(result.citations)
+    count = len(result.citations) + len(result.supporting)
     return with_notice(
         [
             {"role": "assistant", "content": text},

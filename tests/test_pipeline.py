@@ -696,3 +696,31 @@ def test_a_two_part_question_with_one_part_unanswered_says_which(tmp_path, embed
     both = engine.ask("Who leads People and Culture, and what is the meal allowance in the EU?")
     assert both.answer == "Tomás Reyes; 35 euros per day" and not both.unanswered_parts
     assert {c.title for c in both.citations} == {"Who's who", "Travel policy"}
+
+
+@pytest.mark.slow
+def test_a_bridge_question_follows_the_name_into_another_document_and_cites_both(tmp_path, embedder):
+    texts = {
+        "bridge.txt": "The Vell bridge\n\nThe Vell bridge was built in 1911 by Kvist & Sons. It is 140 metres long and "
+        "crosses the Vell river at Zorblat.",
+        "company.txt": "Kvist & Sons\n\nKvist & Sons is a construction firm. It was founded in 1874 by Elna Kvist, an "
+        "engineer from Zorblat.",
+        "travel.txt": "Travel policy\n\nAll business trips are booked through TripDesk, our booking portal. Trains are "
+        "preferred under 500 km.",
+        "security.txt": "Security policy\n\nMulti-factor authentication is required for TripDesk, company e-mail and the "
+        "HR portal. Passwords need 14 characters.",
+        "town.txt": "Zorblat\n\nZorblat is a river town with 12,000 inhabitants. Its mayor is Tomas Brekke.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    founder = engine.ask("Who founded the company that built the Vell bridge?")
+    assert founder.answer == "Elna Kvist" and {c.title for c in founder.citations} == {"Kvist & Sons"}
+    assert ("The Vell bridge", "Kvist & Sons") in {(c.title, c.quote) for c in founder.supporting}
+    for citation in founder.supporting:
+        text = engine.store.get_documents([citation.document_id])[citation.document_id].text
+        assert text[citation.start : citation.end] == citation.quote
+    assert_citations_exact(engine, founder)
+    portal = engine.ask("Which booking portal requires multi-factor authentication?")
+    assert portal.answer == "TripDesk"
+    assert {c.title for c in [*portal.citations, *portal.supporting]} == {"Travel policy", "Security policy"}
+    plain = engine.ask("When was the Vell bridge built?")
+    assert plain.answer == "1911" and not plain.supporting

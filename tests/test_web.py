@@ -337,6 +337,39 @@ def test_pages_are_shown_beside_the_file():
     )
 
 
+def test_a_second_hop_answer_shows_the_document_that_led_to_it():
+    from qa.models import AskResult, Citation
+    from qa.web import render_answer
+
+    def cited(title: str, quote: str, text: str) -> Citation:
+        start = text.index(quote)
+        return Citation(
+            document_id=title[:1],
+            title=title,
+            source=f"/docs/{title}.txt",
+            passage_id=f"{title[:1]}:0",
+            start=start,
+            end=start + len(quote),
+            quote=quote,
+            passage_text=text,
+            passage_start=0,
+            passage_end=len(text),
+        )
+
+    result = AskResult(
+        question="Who founded the company that built the Vell bridge?",
+        resolved_question="q",
+        answer="Elna Kvist",
+        score=7.0,
+        citations=[cited("company", "Elna Kvist", "Kvist & Sons was founded by Elna Kvist.")],
+        supporting=[cited("bridge", "Kvist & Sons", "The Vell bridge was built by Kvist & Sons.")],
+    )
+    messages = render_answer(result, "trained")
+    assert messages[1]["metadata"]["title"] == "Sources (2 citations)"
+    assert "It rests on these too" in messages[1]["content"] and "[2] bridge" in messages[1]["content"]
+    assert "<mark>Kvist &amp; Sons</mark>" in messages[1]["content"]
+
+
 def test_the_answer_says_how_a_follow_up_was_read():
     from qa.models import AskResult
     from qa.web import render_answer
