@@ -74,6 +74,7 @@ GROUPS: list[tuple[str, list[str]]] = [
         "Store faults: crashes, damage, locks, read-only, backups",
         [
             "test_store_faults.py::",
+            "test_postgres_replica.py::",
             "test_hostile.py::test_cli_a_",
             "test_store_local.py::",
             "test_index.py::test_an_interrupted",

@@ -592,8 +592,10 @@ def command_serve(args: argparse.Namespace) -> int:
 
 
 def command_postgres(args: argparse.Namespace) -> int:
-    from qa.postgres_server import start_embedded, stop_embedded
+    from qa.postgres_server import promote_embedded, start_embedded, stop_embedded
 
+    if args.replica_of is not None and args.action != "start":
+        raise ValueError("--replica-of goes with qa postgres start")
     if args.action == "stop":
         stopped = stop_embedded(args.data)
         print(
@@ -602,12 +604,34 @@ def command_postgres(args: argparse.Namespace) -> int:
             else f"the PostgreSQL server of {args.data} was not running"
         )
         return 0
+    if args.action == "promote":
+        uri = promote_embedded(args.data)
+        print(uri if args.quiet else f"the replica of {args.data} is a primary now: index into it at\n  {uri}")
+        return 0
+    if args.replica_of is not None:
+        return start_replica_command(args)
     uri = start_embedded(args.data)
     print(
         uri
         if args.quiet
         else f"PostgreSQL with pgvector is running on {args.data}; use it with\n"
         f"  qa index --store postgres --store-url '{uri}'\nor QA_STORE=postgres QA_STORE_URL='{uri}'"
+    )
+    return 0
+
+
+def start_replica_command(args: argparse.Namespace) -> int:
+    """``qa postgres start --replica-of URI``: start (made first when new) a streaming replica; print its URI."""
+    from qa.postgres_server import start_replica
+    from qa.store_postgres import masked_location
+
+    uri = start_replica(args.data, args.replica_of)
+    print(
+        uri
+        if args.quiet
+        else f"a read-only replica of {masked_location(args.replica_of)} is running on {args.data}; answer from it "
+        f"with\n  QA_STORE=postgres QA_STORE_URL='{uri}' QA_STORE_READ_ONLY=1 qa serve\n"
+        f"and promote it when the primary is lost: qa postgres promote --data {args.data}"
     )
     return 0
 
@@ -731,14 +755,22 @@ def build_parser() -> argparse.ArgumentParser:
     average.add_argument("--weights", type=float, nargs="+", help="one weight per reader (default: equal)")
     average.add_argument("--output-dir", required=True, help="where the averaged reader is written")
     average.set_defaults(run=command_average_readers)
-    postgres = commands.add_parser("postgres", help="start or stop a local PostgreSQL + pgvector server (quick start)")
-    postgres.add_argument("action", choices=["start", "stop"])
+    postgres = commands.add_parser(
+        "postgres", help="start, stop or promote a local PostgreSQL + pgvector server or read replica (quick start)"
+    )
+    postgres.add_argument("action", choices=["start", "stop", "promote"])
     postgres.add_argument(
         "--data",
         type=Path,
         default=Path("postgres-data"),
         help="its data folder (default "
         "postgres-data/); the server listens on a Unix socket in it and outlives the command",
+    )
+    postgres.add_argument(
+        "--replica-of",
+        metavar="URI",
+        help="with start: a streaming read replica of the server at URI, its new data folder copied with "
+        "pg_basebackup (promote makes it a primary)",
     )
     postgres.add_argument("--quiet", action="store_true", help="print the URI only")
     postgres.set_defaults(run=command_postgres)

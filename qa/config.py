@@ -113,6 +113,12 @@ class Settings(BaseSettings):
         "after the most promising passage when the model's estimated probability that the other passages would not "
         "improve its answer reaches this; 1 reads every passage.",
     )
+    answerability: bool = Field(
+        True,
+        description="With a reader that has an answerability model (answerability.json beside its weights): the "
+        "confidence of an answer in open mode is that model's probability, from the reader and the retrieval evidence "
+        "(see eval/answerability.py); false keeps the reader's own calibration.",
+    )
     joint_reading: bool = Field(
         True,
         description="When no passage alone gives a confident answer, read the best passage together with the best "

@@ -605,6 +605,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--retrieval-only", action="store_true", help="open mode: measure retrieval alone, without reading answers"
     )
     parser.add_argument(
+        "--off-collection",
+        action="store_true",
+        help="SQuAD open mode: index every other article only; the questions of the others are asked as unanswerable "
+        "(off the collection), interleaved with those of the indexed ones",
+    )
+    parser.add_argument(
         "--sweep-threshold", action="store_true", help="also find the threshold that maximises overall F1"
     )
     parser.add_argument(
@@ -662,10 +668,16 @@ def run(args: argparse.Namespace) -> dict:
         raise ValueError("closed mode needs a SQuAD file (its questions carry their gold paragraph)")
     engine = engine_from_args(args)
     settings = engine.settings
+    off_collection = is_squad and mode == "open" and getattr(args, "off_collection", False)
+    articles = load_squad(data) if is_squad else []
+    indexed = articles[::2] if off_collection else articles
     if is_squad and mode == "open" and settings.store == "local":
-        engine = QA(settings=settings, index_dir=corpus_cache_folder(data, settings, Path(args.cache)))
+        titles = [a.title for a in indexed] if off_collection else []
+        engine = QA(settings=settings, index_dir=corpus_cache_folder(data, settings, Path(args.cache), titles))
     modes = parse_modes(args.modes, settings.retrieval_mode)
-    questions, documents, skipped = squad_corpus(load_squad(data), data.name) if is_squad else (load_jsonl(data), [], 0)
+    questions, documents, skipped = squad_corpus(indexed, data.name) if is_squad else (load_jsonl(data), [], 0)
+    if off_collection:
+        questions = interleaved(questions, off_the_collection(squad_corpus(articles[1::2], data.name)[0]))
     total = len(questions) + skipped
     questions = questions[: args.limit] if args.limit else questions
     if not questions:
@@ -710,6 +722,18 @@ def run(args: argparse.Namespace) -> dict:
         report["threshold_sweep"] = best_threshold(records)
     write_report(report, Path(args.out))
     return report
+
+
+def off_the_collection(questions: list[EvalQuestion]) -> list[EvalQuestion]:
+    """The questions asked of a collection that does not hold their article: none has an answer there."""
+    return [replace(q, answers=[], context=None, document_id=None) for q in questions]
+
+
+def interleaved(first: list[EvalQuestion], second: list[EvalQuestion]) -> list[EvalQuestion]:
+    """One of each in turn while both last, then the rest of the longer."""
+    mixed = [q for pair in zip(first, second, strict=False) for q in pair]
+    shorter = min(len(first), len(second))
+    return mixed + first[shorter:] + second[shorter:]
 
 
 def write_report(report: dict, out: Path, table: str | None = None) -> None:

@@ -71,12 +71,18 @@ def bridges(question: str, answers: list[str], text: str, limit: int = MAX_BRIDG
     return list(dict.fromkeys(named + bridge_names(question, text, limit)))[:limit]
 
 
-def uncovered(question: str, passage: str) -> set[str]:
-    """The question's content words (stemmed keyword tokens) and names that ``passage`` lacks."""
+def content_words(question: str) -> set[str]:
+    """The question's content words: its stemmed keyword tokens but question words and the like."""
     from qa.store import keyword_tokens
 
-    asked, there = keyword_tokens([question, passage])
-    return set(asked) - set(there) - QUESTION_WORDS
+    return set(keyword_tokens([question])[0]) - QUESTION_WORDS
+
+
+def uncovered(question: str, passage: str) -> set[str]:
+    """The question's content words (``content_words``) that ``passage`` lacks."""
+    from qa.store import keyword_tokens
+
+    return content_words(question) - set(keyword_tokens([passage])[0])
 
 
 @dataclass

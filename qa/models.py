@@ -43,6 +43,7 @@ class RetrievedPassage(BaseModel):
     score: float
     dense_rank: int | None = None
     bm25_rank: int | None = None
+    dense_score: float | None = Field(None, description="Its cosine similarity to the question (dense retrieval).")
     page_starts: list[int] | None = Field(
         None, exclude=True, description="Where the pages of its document begin (PDFs), for citations; not sent."
     )

@@ -574,6 +574,8 @@ class QA:
             spans = merge_spans(spans + [span for _, found in hops for span in found])
             answers = rated(self.group_answers(retrieval.passages, spans), reader)
             supported(answers, [hop for hop, _ in hops], retrieval.passages)
+        if options.answerability and reader.answerability is not None:  # open mode: retrieval's evidence weighs in
+            answers = reader.answerability.rated(question, answers, retrieval.passages)
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
         return retrieval, answers
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from qa.runtime import (
 )
 from qa.stopping import StopModel
 from qa.validation import OptionError, loading_model
+
+if TYPE_CHECKING:
+    from qa.answerability import AnswerabilityModel
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,12 @@ class Reader(Protocol):
     @property
     def stop_model(self) -> StopModel | None:
         """When reading may stop at the first passage (see ``qa.stopping``); None: by confidence alone."""
+        ...
+
+    @property
+    def answerability(self) -> AnswerabilityModel | None:
+        """Whether to answer in open mode, from the reader and retrieval (see ``qa.answerability``); None: by the
+        reader's confidence alone."""
         ...
 
     @property
@@ -260,6 +269,7 @@ class SpanReader:
             self.run_batch  # noqa: B018
             self.calibration  # noqa: B018
             self.stop_model  # noqa: B018
+            self.answerability  # noqa: B018
             self.batcher  # noqa: B018
 
     @cached_property
@@ -273,6 +283,14 @@ class SpanReader:
         """The stop model kept beside the weights (``stop.json``); None when there is none."""
         folder = Path(self.path)
         return StopModel.load(folder) if folder.is_dir() else None
+
+    @cached_property
+    def answerability(self) -> AnswerabilityModel | None:
+        """The answerability model kept beside the weights (``answerability.json``); None when there is none."""
+        from qa.answerability import AnswerabilityModel
+
+        folder = Path(self.path)
+        return AnswerabilityModel.load(folder) if folder.is_dir() else None
 
     @cached_property
     def history_turns(self) -> int:
@@ -390,6 +408,7 @@ class SentenceReader:
         return None  # similarities are not probabilities, and no calibration was fitted for them
 
     stop_model = None  # it never stops early: it has no confidence
+    answerability = None  # nor a model of when to answer
     history_turns = 0  # it reads a question alone
 
     def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:

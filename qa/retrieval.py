@@ -70,6 +70,7 @@ class Retriever:
             dense = self.store.dense_search(vector, CANDIDATES_PER_RETRIEVER)
         sparse = self.store.keyword_search(question, CANDIDATES_PER_RETRIEVER) if mode != "dense" else []
         dense_rank = {pid: rank for rank, (pid, _) in enumerate(dense, start=1)}
+        dense_score = dict(dense)
         sparse_rank = {pid: rank for rank, (pid, _) in enumerate(sparse, start=1)}
         if mode == "dense":
             ranked = dense
@@ -95,6 +96,7 @@ class Retriever:
                     source=document.source,
                     score=score,
                     dense_rank=dense_rank.get(pid),
+                    dense_score=dense_score.get(pid),
                     bm25_rank=sparse_rank.get(pid),
                     page_starts=document.page_starts,
                 )

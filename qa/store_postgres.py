@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import subprocess
 import threading
 import time
@@ -48,6 +49,7 @@ SCHEMA_LOCK = 0x7161_0001
 WRITER_LOCK = 0x7161_0002
 COLLECTION_WRITER_LOCKS = 0x7161 << 48  # a collection's writer lock: this plus the CRC32 of its schema's name
 UNIT_NORM_TOLERANCE = 1e-3
+REPLICA = "it is a replica (a hot standby) of another server; index into its primary"
 SHOWN_PROBLEMS = 20
 
 # Every table carries the document id and leads its key with it, so that Citus can shard all of them by document
@@ -225,8 +227,24 @@ def masked_location(location: str) -> str:
     return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+)", r"\1***", masked, flags=re.IGNORECASE)
 
 
+def _alive(connection: psycopg.Connection) -> bool:
+    """Whether an idle connection can still be used, without a round trip: a server that stops or restarts ends its
+    sessions (a last message, then the socket closes), which leaves the socket readable; an idle session's is not."""
+    if connection.closed or connection.broken:
+        return False
+    try:
+        if not hasattr(select, "poll"):  # Windows (poll has no limit on descriptor numbers, select has)
+            return not select.select([connection.fileno()], [], [], 0)[0]
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN)
+        return not poller.poll(0)
+    except (OSError, ValueError):
+        return False
+
+
 class _Connections:
-    """A few open connections shared by threads: each use borrows one; a broken one is closed, not reused."""
+    """A few open connections shared by threads: each use borrows one; a broken one, or one the server ended while it
+    was idle (a restart), is closed, not reused."""
 
     def __init__(
         self, open_connection: Callable[[], psycopg.Connection], first: psycopg.Connection, location: str, keep: int = 4
@@ -240,16 +258,26 @@ class _Connections:
 
     @contextmanager
     def borrow(self) -> Iterator[psycopg.Connection]:
-        """An idle connection, or a new one; it goes back to the idle ones afterwards when still healthy."""
-        with self._lock:
-            if self._closed:
-                raise StoreError(f"the store at {self._location} is closed")
-            connection = self._idle.pop() if self._idle else None
-        connection = connection or self._open()
+        """An idle connection the server has not ended, or a new one; it goes back to the idle ones afterwards when
+        still healthy."""
+        connection = self._idle_connection() or self._open()
         try:
             yield connection
         finally:
             self._give_back(connection)
+
+    def _idle_connection(self) -> psycopg.Connection | None:
+        """The last idle connection still alive (those a stopped or restarted server ended are closed), or None."""
+        while True:
+            with self._lock:
+                if self._closed:
+                    raise StoreError(f"the store at {self._location} is closed")
+                if not self._idle:
+                    return None
+                connection = self._idle.pop()
+            if _alive(connection):
+                return connection
+            connection.close()
 
     def _give_back(self, connection: psycopg.Connection) -> None:
         from psycopg.pq import TransactionStatus
@@ -755,10 +783,12 @@ class PostgresStore:
         return StoreBusy(f"the store at {self.shown} is busy: another process is writing (waited {timeout:g} s)")
 
     def _lock_writer(self, deadline: float, timeout: float) -> psycopg.Connection:
-        """A connection holding the writer advisory lock, tried until ``deadline``."""
+        """A connection holding the writer advisory lock, tried until ``deadline``; StoreReadOnly on a replica."""
         connection = self._open()
         try:
             with self._errors("taking the writer lock"):
+                if _row(connection.execute("SELECT pg_is_in_recovery()"))[0]:
+                    raise StoreReadOnly(f"the store at {self.shown} is read-only: {REPLICA}")
                 while not _row(connection.execute("SELECT pg_try_advisory_lock(%s)", (self._writer_key,)))[0]:
                     if time.monotonic() >= deadline:
                         raise self._busy(timeout)

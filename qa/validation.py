@@ -65,6 +65,7 @@ class AskOptions(BaseModel):
     stop_confidence: float
     stop_probability: float
     joint_reading: bool
+    answerability: bool
 
 
 def clean_text(text: str) -> str:
@@ -276,6 +277,7 @@ def ask_options(
         stop_confidence=settings.stop_confidence,
         stop_probability=settings.stop_probability,
         joint_reading=settings.joint_reading,
+        answerability=settings.answerability,
     )
 
 

