@@ -23,6 +23,13 @@ TWO_THINGS = re.compile(
 )
 # "When and where was X founded?": two question words sharing the rest.
 TWO_WORDS = re.compile(rf"^\s*(?P<first>{WH})\s*,?\s+and\s+(?P<second>{WH})\s+(?P<rest>[^?]+?)\s*\??\s*$", re.I)
+# "When was X founded, and by whom?": a second question word (with its preposition) asking of the same clause.
+AUXILIARY = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)"
+AND_WH = re.compile(
+    rf"""^\s*(?P<word>{WH})\s+(?P<rest>{AUXILIARY}\b[^?]*?)\s*,?\s+and\s+
+        (?P<second>(?:(?:by|from|for|with|to|in|at|of|on)\s+)?{WH})\s*\??\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
 # "Who leads X, and who is the CFO?": two whole questions, each opened by its question word.
 TWO_QUESTIONS = re.compile(
     rf"^\s*(?P<first>{WH}\b\s+\w[^?]*?)\s*[,;]?\s+and\s+(?P<second>(?P<word>{WH})\b\s+\w[^?]*?)\s*\??\s*$", re.I
@@ -33,6 +40,9 @@ def two_part_questions(question: str) -> list[str]:
     """The two questions a question asks at once ("When and where…", "Who leads X and who is the CFO?", "What is the
     X and the Y?"), or [] when it asks one thing ("Moscow and Beijing", "the space, moon, and lunar research" are one
     phrase; "the difference between the X and the Y" joins them)."""
+    if match := AND_WH.match(question):
+        rest = match["rest"].strip()
+        return [f"{capitalised(match['word'])} {rest}?", f"{capitalised(match['second'].strip())} {rest}?"]
     if match := TWO_WORDS.match(question):
         rest = match["rest"].strip()
         return [f"{capitalised(match['first'])} {rest}?", f"{capitalised(match['second'])} {rest}?"]

@@ -38,6 +38,11 @@ from qa.questions import two_part_questions
         ),
         ("where and when did the plague begin", ["Where did the plague begin?", "When did the plague begin?"]),
         (
+            "When was Halden Mills founded, and by whom?",
+            ["When was Halden Mills founded?", "By whom was Halden Mills founded?"],
+        ),
+        ("Where was the treaty signed and when?", ["Where was the treaty signed?", "When was the treaty signed?"]),
+        (
             "Which team won the cup, and who scored the winning goal?",
             ["Which team won the cup?", "Who scored the winning goal?"],
         ),
@@ -63,6 +68,7 @@ def test_two_things_asked_become_two_questions(question, parts):
         "What were the first and the second wave called?",
         "Who were the people who lived and who died there?",
         "What do the rich and the poor call the river?",
+        "Who founded it and when?",  # no auxiliary to ask "when" with: left whole
         "What is a major importance of Southern California in relation to California and the United States?",
     ],
 )
