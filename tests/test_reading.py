@@ -256,3 +256,15 @@ def test_candidates_by_text_keep_each_texts_best_score_best_first():
 
     spans = [span("Lavrov", 10.0), span("NATO", 8.0), span("Lavrov", 5.0), span("Rogozin", 2.0)]
     assert candidates_by_text(spans) == [("Lavrov", 10.0), ("NATO", 8.0), ("Rogozin", 2.0)]
+
+
+@pytest.mark.parametrize(
+    ("piece", "whole"),
+    [("Ingrid Vos", True), ("Vos.", True), ("The", True), ("s.", False), ("Ingri", False), ("ngrid Vos", False)],
+)
+def test_a_span_that_starts_or_ends_inside_a_word_is_no_answer(piece, whole):
+    from qa.reading import whole_words
+
+    text = "The Security Office is led by Ingrid Vos. Her team"
+    begin = text.index(piece)
+    assert whole_words(text, begin, begin + len(piece)) is whole
