@@ -9,68 +9,23 @@ their ids (``#qa-question``, ``#qa-chat``), so a change of the page's layout doe
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from eval.served import CHROMIUM, CHROMIUM_ARGS, REPO, start_chat, stop_chat
+
 QUESTION = "What did Lavrov warn about?"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 REPLY = "#qa-chat .qa-answer, #qa-chat .qa-error"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_chat(folder: Path, timeout_s: float) -> tuple[subprocess.Popen, str]:
-    """``python app.py`` over a copy of documents/ in ``folder``; returns once it printed its "ready:" line."""
+def start_chat_over_the_sample(folder: Path, timeout_s: float) -> tuple[subprocess.Popen, str]:
+    """The chat over a copy of documents/ in ``folder``, named "documents" (not by the temporary folder's path)."""
     documents = folder / "documents"
     shutil.copytree(REPO / "documents", documents)
-    log_path = folder / "server.log"
-    command = [sys.executable, str(REPO / "app.py"), "--port", str(free_port())]
-    command += ["--documents", str(documents), "--index", str(folder / "index")]
-    command += ["--collection", "documents"]  # the picture names it so, not by the temporary folder's path
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        text = log_path.read_text(errors="replace")
-        ready = [line for line in text.splitlines() if line.startswith("ready: ")]
-        if ready:
-            return process, ready[0].split()[1]
-        if process.poll() is not None:
-            raise RuntimeError(f"app.py exited with {process.returncode}:\n{text[-4000:]}")
-        time.sleep(0.5)
-    stop(process)
-    raise RuntimeError(f"app.py not ready after {timeout_s:.0f} s:\n{log_path.read_text(errors='replace')[-4000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    flags = ("--collection", "documents")
+    return start_chat(documents, folder / "index", folder / "server.log", *flags, timeout_s=timeout_s)
 
 
 def take_screenshot(url: str, output: Path, question: str, width: int, height: int, timeout_s: float) -> str:
@@ -78,7 +33,7 @@ def take_screenshot(url: str, output: Path, question: str, width: int, height: i
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(url, wait_until="domcontentloaded")
@@ -113,11 +68,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the server and the answer")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="qa-screenshot-") as folder:
-        process, url = start_chat(Path(folder), args.timeout)
+        process, url = start_chat_over_the_sample(Path(folder), args.timeout)
         try:
             answer = take_screenshot(url, args.output, args.question, args.width, args.height, args.timeout)
         finally:
-            stop(process)
+            stop_chat(process)
     print(f"wrote {args.output}: {args.question!r} answered {' '.join(answer.split())!r}")
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from eval.served import ChatNotReady, start_chat, stop_chat
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # Answers and confidences pinned by tests are the fp32 reader's, the same on every CPU; tests/test_runtime.py checks
@@ -227,49 +227,15 @@ STARTUP_TIMEOUT_S = 300
 WEB_USERS = {"ada": "lovelace-1843", "grace": "cobol!"}  # who may sign in to the session's chat server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(documents: Path, index: Path, log_path: Path, *flags: str) -> tuple[subprocess.Popen, str]:
     """``python app.py`` on a free port; returns once it printed its "ready:" line (or fails with its log)."""
-    port = free_port()
-    command = [
-        sys.executable,
-        str(REPO / "app.py"),
-        "--port",
-        str(port),
-        "--documents",
-        str(documents),
-        "--index",
-        str(index),
-        *flags,
-    ]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        text = log_path.read_text(errors="replace")
-        ready = [line for line in text.splitlines() if line.startswith("ready: ")]
-        if ready:
-            return process, ready[0].split()[1]
-        if process.poll() is not None:
-            pytest.fail(f"app.py exited with {process.returncode}:\n{text[-4000:]}")
-        time.sleep(0.5)
-    process.kill()
-    pytest.fail(f"app.py not ready after {STARTUP_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')[-4000:]}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        return start_chat(documents, index, log_path, *flags, timeout_s=STARTUP_TIMEOUT_S)
+    except ChatNotReady as error:
+        pytest.fail(str(error))
+
+
+stop_server = stop_chat
 
 
 @pytest.fixture(scope="session")

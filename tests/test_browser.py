@@ -10,31 +10,19 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import start_server, stop_server
+
+from eval.served import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-STARTUP_TIMEOUT_S = 300
 ANSWER_TIMEOUT_MS = 120_000
 LAVROV = "“The plans of the US, as well as NATO to place weapons in outer space are taking shape,” Lavrov warned."
 SCRIPT = "<script>window.__pwned=1</script>"
@@ -53,12 +41,6 @@ LATENCY_QUESTIONS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """``python app.py`` over the sample article plus a document full of markup."""
@@ -68,46 +50,11 @@ def server(tmp_path_factory):
     documents = base / "documents"
     shutil.copytree(ROOT / "documents", documents)
     (documents / "quorvex-log.txt").write_text(INJECTION_TEXT)
-    log_path = base / "server.log"
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "app.py"),
-                "--port",
-                str(port),
-                "--documents",
-                str(documents),
-                "--index",
-                str(base / "index"),
-            ],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
     began = time.monotonic()
-    url = None
-    while time.monotonic() - began < STARTUP_TIMEOUT_S and url is None:
-        ready = [line for line in log_path.read_text(errors="replace").splitlines() if line.startswith("ready: ")]
-        if ready:
-            url = ready[0].split()[1]
-        elif process.poll() is not None:
-            pytest.fail(f"app.py exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
-        else:
-            time.sleep(0.5)
-    if url is None:
-        process.kill()
-        pytest.fail(f"app.py not ready after {STARTUP_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}")
+    process, url = start_server(documents, base / "index", base / "server.log")
     print(f"server ready in {time.monotonic() - began:.1f} s")
     yield url
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_server(process)
 
 
 @pytest.fixture(scope="module")
