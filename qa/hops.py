@@ -36,7 +36,8 @@ def words(text: str) -> set[str]:
 
 def bridge_names(question: str, text: str, limit: int = MAX_BRIDGES) -> list[str]:
     """The names ``text`` gives that ``question`` does not (the entity a bridge question leads through), those in
-    the sentences sharing most words with the question first; at most ``limit``."""
+    the sentences sharing most words with the question first (each name ranked by the first sentence that gives it);
+    at most ``limit``."""
     asked, initials = words(question), acronyms(question)
     ranked: dict[str, tuple[int, int]] = {}
     for order, sentence in enumerate(re.split(r"(?<=[.!?;:])\s+|\n+|\s*\|\s*", text)):  # sentences, table cells

@@ -10,7 +10,6 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
-from functools import cached_property
 from pathlib import Path
 
 from qa.calibration import gives_answer
@@ -141,10 +140,10 @@ class QA:
                 catalog = self.catalog()
                 read_only = self.settings.store_read_only or getattr(catalog, "read_only", False)
                 wanted = next(iter(collection_names(self.settings.collection)), None)
-                info = choose(catalog, wanted, self._named_folder(), not read_only, not self._given_texts)
-                if self._named_folder() is None and info.folder is not None:  # the folder it was indexed from
+                folder = self._named_folder()
+                info = choose(catalog, wanted, folder, not read_only, not self._given_texts)
+                if folder is None and info.folder is not None:  # the folder it was indexed from
                     self.settings = self.settings.model_copy(update={"documents_dir": Path(info.folder)})
-                    self.__dict__.pop("_folder", None)
                 self._store, self._collection = catalog.open(info, read_only), info
             return self._store
 
@@ -252,7 +251,7 @@ class QA:
         """Whether a file that left the index (see ``_watch``) has appeared or changed since."""
         return any(file_state(source) != state for source, state in self._away.items())
 
-    @cached_property
+    @property
     def _folder(self) -> Path:
         return Path(os.path.abspath(self.documents_dir))
 
