@@ -1,4 +1,4 @@
-"""Load a folder of .txt, .md, .html and .pdf files into documents, reporting the files that cannot be read."""
+"""Load a folder of .txt, .md, .html, .pdf and .docx files into documents with their headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from qa.models import Document, LoadFailure
+from qa.models import Document, LoadFailure, Section
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
 # Decoded text with more than this share of control characters is binary data, not text.
@@ -46,6 +46,21 @@ ASCII_SYMBOLS = re.compile(r"[!-@\[-`{-~]+")  # digits and punctuation
 PLACEHOLDER_TITLE = re.compile(
     r"untitled(?:[\s_-]*(?:document|doc))?(?:[\s_-]*\d+)?|document\s*\d*|microsoft\s+\w+\s+-\s+.*"
     r"|.*\.(?:docx?|pdf|txt|rtf|odt|pptx?|xlsx?)",
+    re.IGNORECASE,
+)
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+WORD_HEADING_STYLE = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
+# Markdown: a fence of a code block, an ATX heading ("## Methods ##") and the line under a setext heading.
+MARKDOWN_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+ATX_HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
+SETEXT_UNDERLINE = re.compile(r" {0,3}(=+|-+)[ \t]*")
+NOT_SETEXT_TEXT = re.compile(r"(?: {4}|\t| {0,3}(?:[-*+>]|\d+[.)])(?:\s|$))")  # code, list items, quotes
+# The heading of a reference list, numbered or not: "References", "7. Bibliography", "Works Cited".
+REFERENCE_HEADING = re.compile(
+    r"(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVXLC]{1,6}|[A-Z])[.):]?\s+)?"
+    r"(?:references?(?:\s+(?:and\s+notes|cited))?|notes\s+and\s+references|(?:select(?:ed)?\s+)?bibliography"
+    r"|works\s+cited|literature\s+cited|cited\s+literature|reference\s+list|sources|literaturverzeichnis"
+    r"|références|bibliographie|referencias|bibliografía)\s*[.:]?",
     re.IGNORECASE,
 )
 
@@ -113,8 +128,17 @@ def check_not_encoded(text: str) -> str:
     return text
 
 
-def docx_to_text(data: bytes) -> tuple[str, str | None]:
-    """Paragraphs and table cells of a Word document, one per line, and its core-properties title."""
+def word_heading_level(style: str) -> int | None:
+    """The level of a Word paragraph style's heading: "Title" 1, "Heading 2" 2; None for other styles."""
+    if style.strip().casefold() == "title":
+        return 1
+    heading = WORD_HEADING_STYLE.fullmatch(style.strip())
+    return int(heading.group(1)) if heading else None
+
+
+def docx_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
+    """Paragraphs and table cells of a Word document, one per line, its core-properties title, and its headings
+    (paragraphs in the Title and Heading 1..9 styles)."""
     import zipfile
 
     from docx import Document as WordDocument
@@ -124,15 +148,39 @@ def docx_to_text(data: bytes) -> tuple[str, str | None]:
         word = WordDocument(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise DocumentError(f"broken Word document ({error})") from None
-    lines = [p.text.strip() for p in word.paragraphs]
+    lines: list[str] = []
+    sections: list[Section] = []
+    offset = 0
+    for paragraph in word.paragraphs:
+        text = paragraph.text.strip()
+        level = word_heading_level(paragraph.style.name or "") if paragraph.style is not None else None
+        if text and level:
+            sections.append(Section(start=offset, title=text, level=level))
+        if text:
+            lines.append(text)
+            offset += len(text) + 1
     for table in word.tables:
         for row in table.rows:
             lines.append(" | ".join(cell.text.strip() for cell in row.cells))
-    return "\n".join(line for line in lines if line), given_title(word.core_properties.title)
+    return "\n".join(line for line in lines if line), given_title(word.core_properties.title), sections
 
 
-def html_to_text(html: str) -> tuple[str, str | None]:
-    """Visible text of an HTML page, one block per line, and its title."""
+def located_sections(text: str, headings: list[tuple[int, str]]) -> list[Section]:
+    """Sections for headings (level, words) found in order in ``text``, each on lines of its own (its words may be
+    split over lines there); those not found are left out."""
+    sections: list[Section] = []
+    cursor = 0
+    for level, title in headings:
+        words = title.split()
+        found = re.search(r"(?m)^" + r"\s+".join(map(re.escape, words)) + "$", text[cursor:]) if words else None
+        if found:
+            sections.append(Section(start=cursor + found.start(), title=" ".join(words), level=level))
+            cursor += found.end()
+    return sections
+
+
+def html_to_text(html: str) -> tuple[str, str | None, list[Section]]:
+    """Visible text of an HTML page, one block per line, its title, and its headings (h1 to h6)."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
@@ -140,8 +188,48 @@ def html_to_text(html: str) -> tuple[str, str | None]:
     title = title_tag.get_text(" ", strip=True) if title_tag else None
     for tag in soup(INVISIBLE_HTML_TAGS):
         tag.decompose()
+    headings = [(int(tag.name[1]), tag.get_text(" ")) for tag in soup.find_all(HEADING_TAGS)]
     lines = (re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip() for line in soup.get_text("\n").splitlines())
-    return "\n".join(line for line in lines if line), title or None
+    text = "\n".join(line for line in lines if line)
+    return text, title or None, located_sections(text, headings)
+
+
+def markdown_sections(text: str) -> list[Section]:
+    """The headings of a Markdown text: ATX ("## Methods") and setext (a line underlined with = or -), outside
+    fenced code blocks and a leading front matter; each section starts at its heading's words."""
+    sections: list[Section] = []
+    lines = text.split("\n")
+    fence = "---" if lines[0].rstrip() == "---" else None  # front matter, until the next "---" or "..."
+    before: tuple[int, str] | None = None  # the line before, when it may be a setext heading's words
+    offset = 0
+    for number, line in enumerate(lines):
+        start, offset = offset, offset + len(line) + 1
+        if number == 0 and fence:
+            continue
+        opened = MARKDOWN_FENCE.match(line)
+        if fence:
+            if (fence == "---" and line.strip() in ("---", "...")) or (
+                opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence)
+            ):
+                fence = None
+            before = None
+            continue
+        heading = ATX_HEADING.fullmatch(line)
+        underline = SETEXT_UNDERLINE.fullmatch(line)
+        if opened:
+            fence = opened.group(1)
+        elif heading and heading.group(2):
+            sections.append(
+                Section(start=start + heading.start(2), title=heading.group(2), level=len(heading.group(1)))
+            )
+        elif underline and before:
+            level = 1 if underline.group(1)[0] == "=" else 2
+            sections.append(Section(start=before[0], title=before[1], level=level))
+        elif line.strip() and not underline and not NOT_SETEXT_TEXT.match(line):
+            before = (start + len(line) - len(line.lstrip()), line.strip())
+            continue
+        before = None
+    return sections
 
 
 def join_pages(pages: list[str]) -> tuple[str, list[int]]:
@@ -163,6 +251,26 @@ def page_at(page_starts: list[int] | None, offset: int) -> int | None:
     if not page_starts:
         return None
     return bisect.bisect_right(page_starts, offset) or None
+
+
+def section_at(sections: list[Section] | None, offset: int) -> Section | None:
+    """The section holding the character at ``offset``: the one whose heading is the last to begin at or before
+    it (sections in text order); None without sections or before the first heading."""
+    if not sections:
+        return None
+    index = bisect.bisect_right([section.start for section in sections], offset)
+    return sections[index - 1] if index else None
+
+
+def section_label(section: Section) -> str:
+    """How a section is named to a reader: its heading on one line, numbering included ("3.2 Methods"), cut at a
+    word to a readable length."""
+    return short_title(" ".join(section.title.split()))
+
+
+def is_reference_section(title: str) -> bool:
+    """Whether a heading is that of a reference list: "References", "7. Bibliography", "Works Cited" and the like."""
+    return bool(REFERENCE_HEADING.fullmatch(" ".join(title.split())))
 
 
 def given_title(title: str | None) -> str | None:
@@ -196,9 +304,9 @@ def pypdf_quiet() -> Iterator[None]:
                 logger.setLevel(_quiet_level)
 
 
-def pdf_to_text(data: bytes) -> tuple[str, list[int], str | None]:
-    """Text of every page of a PDF and where each page begins in it (see ``join_pages``), and its metadata title
-    (None when it has none, or a placeholder: see ``given_title``)."""
+def pypdf_text(data: bytes) -> tuple[str, list[int], str | None]:
+    """Text of every page of a PDF as pypdf extracts it, where each page begins in it (see ``join_pages``), and its
+    metadata title: for a PDF that PDFium cannot open, and to say why a broken one cannot be read."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -210,6 +318,23 @@ def pdf_to_text(data: bytes) -> tuple[str, list[int], str | None]:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise DocumentError(f"broken PDF ({error})") from None
     return *join_pages(pages), given_title(title)
+
+
+def pdf_to_text(data: bytes) -> tuple[str, list[int], str | None, list[Section]]:
+    """A PDF's text in reading order (see ``qa.pdf``), where each page begins in it, its title (from its metadata,
+    else its layout: its largest first line, or its first line) and its headings. A PDF that PDFium cannot open is
+    read by pypdf, page by page, without headings; one that neither can read raises DocumentError."""
+    from qa.pdf import UnreadablePdf, read_pdf
+
+    try:
+        pdf = read_pdf(data)
+    except UnreadablePdf as error:
+        if error.password:
+            raise DocumentError("encrypted PDF (it needs a password to be read)") from None
+        text, page_starts, title = pypdf_text(data)
+        return text, page_starts, title, []
+    layout_title = short_title(" ".join(pdf.layout_title.split())) if pdf.layout_title else None
+    return pdf.text, pdf.page_starts, given_title(pdf.title) or layout_title, pdf.sections
 
 
 TITLE_CHARS = 120
@@ -246,24 +371,32 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
         raise DocumentError(f"too large ({size:,} bytes; the limit is {max_bytes:,})")
     data = path.read_bytes()
     page_starts = None
+    sections: list[Section] | None = None
     if suffix == ".pdf":
         if not data.startswith(b"%PDF"):
             raise DocumentError("not a PDF file (no %PDF header)")
-        text, page_starts, title = pdf_to_text(data)
+        text, page_starts, title, sections = pdf_to_text(data)
         title = title or first_line_title(text, markdown=False)
     elif suffix == ".docx":
-        text, title = docx_to_text(data)
+        text, title, sections = docx_to_text(data)
         title = title or first_line_title(text, markdown=False)
     elif suffix in (".html", ".htm"):
-        text, title = html_to_text(check_is_text(decode_text(data)))
+        text, title, sections = html_to_text(check_is_text(decode_text(data)))
     else:
         text = check_is_text(decode_text(data)).replace("\r\n", "\n").replace("\r", "\n")
-        title = first_line_title(text, markdown=suffix in (".md", ".markdown"))
+        markdown = suffix in (".md", ".markdown")
+        title = first_line_title(text, markdown=markdown)
+        sections = markdown_sections(text) if markdown else None
     if not text.strip():
         raise DocumentError("no text in it (empty, or a scanned PDF without a text layer)")
     check_not_encoded(text)
     return Document(
-        id=document_id(text), title=title or path.stem, source=str(path), text=text, page_starts=page_starts
+        id=document_id(text),
+        title=title or path.stem,
+        source=str(path),
+        text=text,
+        page_starts=page_starts,
+        sections=sections,
     )
 
 

@@ -5,6 +5,14 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 
+class Section(BaseModel):
+    """A heading of a document: where it begins in the text, its words and its depth (1: top level)."""
+
+    start: int = Field(description="Offset in the document's text at which the heading begins.")
+    title: str = Field(description="The heading as written, numbering included ('3.2 Methods').")
+    level: int = Field(1, ge=1, description="Depth: 1 for a top-level heading, 2 for one below it, and so on.")
+
+
 class Document(BaseModel):
     """A loaded document: its full text is what every offset points into."""
 
@@ -14,6 +22,11 @@ class Document(BaseModel):
     text: str
     page_starts: list[int] | None = Field(
         None, description="PDFs: the offset in the text at which page i + 1 begins (an empty page where the next does)."
+    )
+    sections: list[Section] | None = Field(
+        None,
+        description="Its headings in text order (PDF outline or font size, Markdown, HTML, Word styles); [] or None "
+        "when none were found (indexed, a file that can have headings records [], and None means not looked for yet).",
     )
 
 
@@ -47,6 +60,9 @@ class RetrievedPassage(BaseModel):
     page_starts: list[int] | None = Field(
         None, exclude=True, description="Where the pages of its document begin (PDFs), for citations; not sent."
     )
+    sections: list[Section] | None = Field(
+        None, exclude=True, description="Its document's headings (see Document.sections), for citations; not sent."
+    )
 
 
 class Span(BaseModel):
@@ -70,6 +86,7 @@ class Citation(BaseModel):
     passage_start: int
     passage_end: int
     page: int | None = Field(None, description="PDFs: the 1-based page on which the quote starts.")
+    section: str | None = Field(None, description="The heading of the section the quote is in ('3.2 Methods').")
 
 
 class Answer(BaseModel):

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from qa.documents import DocumentError, document_id, join_pages, load_document, page_at, scan_folder
+from qa.documents import (
+    DocumentError,
+    document_id,
+    is_reference_section,
+    join_pages,
+    load_document,
+    page_at,
+    scan_folder,
+    section_at,
+    section_label,
+)
+from qa.models import Section
 
 
 def test_text_and_markdown_titles(tmp_path):
@@ -339,3 +350,109 @@ def test_two_links_up_finish(tmp_path):
     files, skipped = scan_folder(folder, follow_links=True)
     assert files == [folder / "a.txt"]
     assert [f.source for f in skipped] == [str(folder / "up2"), str(folder / "up3"), str(folder / "up1" / "documents")]
+
+
+# Headings: the sections of Markdown, HTML and Word documents (PDFs: tests/test_pdf.py).
+
+
+def titled_at_their_offsets(document) -> list[tuple[str, int]]:
+    """The document's sections as (title, level), after checking that each title is where its section starts."""
+    for section in document.sections:
+        assert document.text[section.start : section.start + len(section.title)] == section.title
+    return [(s.title, s.level) for s in document.sections]
+
+
+def test_markdown_headings_atx_and_setext_outside_code(tmp_path):
+    (tmp_path / "notes.md").write_text(
+        "---\ntitle: front matter\n---\nIntro line.\n\n# Harbour notes #\n\nText.\n\n## 3.2 Méthodes\n"
+        "```\n# not a heading\n```\nTides\n=====\n\nPilots and logs\n---\n\n- a list item\n---\n"
+        "    # indented code\n####### seven is not a heading\n#hashtag\n### Références ###\n",
+        encoding="utf-8",
+    )
+    document = load_document(tmp_path / "notes.md")
+    assert titled_at_their_offsets(document) == [
+        ("Harbour notes", 1),
+        ("3.2 Méthodes", 2),
+        ("Tides", 1),
+        ("Pilots and logs", 2),
+        ("Références", 3),
+    ]
+    (tmp_path / "plain.md").write_text("No headings here.\n", encoding="utf-8")
+    assert load_document(tmp_path / "plain.md").sections == []
+    (tmp_path / "plain.txt").write_text("# Not Markdown\nText.", encoding="utf-8")
+    assert load_document(tmp_path / "plain.txt").sections is None
+
+
+def test_html_headings_h1_to_h6(tmp_path):
+    (tmp_path / "page.html").write_text(
+        "<html><head><title>Harbour</title></head><body><p>Introduction comes first.</p><h1>Introduction</h1>"
+        "<p>Body.</p><h2> 2.1&nbsp;Tides  and   pilots </h2><p>More.</p><script><h3>hidden</h3></script>"
+        "<h6>Deep</h6><h3>Ærø <em>harbour</em></h3><p>End.</p></body></html>",
+        encoding="utf-8",
+    )
+    document = load_document(tmp_path / "page.html")
+    found = [(s.title, s.level) for s in document.sections]
+    assert found == [("Introduction", 1), ("2.1 Tides and pilots", 2), ("Deep", 6), ("Ærø harbour", 3)]
+    starts = [s.start for s in document.sections]
+    assert document.text[starts[0] :].startswith("Introduction\nBody.")  # the heading, not the paragraph before
+    assert all(document.text[s.start : s.start + len(s.title)] == s.title for s in document.sections[:3])
+    assert document.text[starts[3] :].startswith("Ærø\nharbour")  # an inline tag makes a line of its own
+
+
+def test_word_headings_from_title_and_heading_styles(tmp_path):
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    word.add_heading("Quarterly plan", 0)  # the Title style
+    word.add_paragraph("The Veltrup office opens in März.")
+    word.add_heading("1 Offices", 1)
+    word.add_paragraph("")
+    word.add_heading("1.1 Zoë's team", 2)
+    word.add_paragraph("Zoë leads it.")
+    word.add_heading("Bibliography", 1)
+    word.save(tmp_path / "plan.docx")
+    document = load_document(tmp_path / "plan.docx")
+    assert titled_at_their_offsets(document) == [
+        ("Quarterly plan", 1),
+        ("1 Offices", 1),
+        ("1.1 Zoë's team", 2),
+        ("Bibliography", 1),
+    ]
+
+
+def test_the_section_of_an_offset_and_its_label():
+    sections = [
+        Section(start=10, title="1 Introduction", level=1),
+        Section(start=50, title="3.2  Methods\nand data", level=2),
+        Section(start=90, title="References", level=1),
+    ]
+    assert section_at(sections, 0) is None and section_at(sections, 9) is None
+    assert [section_at(sections, offset).start for offset in (10, 49, 50, 89, 90, 10_000)] == [10, 10, 50, 50, 90, 90]
+    assert section_at(None, 5) is None and section_at([], 5) is None
+    assert section_label(sections[1]) == "3.2 Methods and data"
+    assert section_label(Section(start=0, title="Word " * 40)).endswith("…")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "References",
+        "REFERENCES",
+        "7 References",
+        "7. References",
+        "VII. Bibliography",
+        "A. References",
+        "Works Cited",
+        "Literature cited",
+        "Reference list",
+        "Bibliography:",
+        "References and notes",
+    ],
+)
+def test_a_reference_list_heading_is_told(title):
+    assert is_reference_section(title)
+
+
+@pytest.mark.parametrize("title", ["Introduction", "3.2 Methods", "Referencing guide", "A note on references", ""])
+def test_other_headings_are_not_reference_lists(title):
+    assert not is_reference_section(title)

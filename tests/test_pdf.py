@@ -1,0 +1,477 @@
+"""Reading PDFs as a person reads them: columns in order, running heads, page numbers, hyphens, ligatures,
+footnotes and headings, on PDFs laid out here from a spec whose text is known."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from qa.documents import DocumentError, is_reference_section, load_document, page_at, section_at, section_label
+
+SOFT = "\u00ad"  # in a spec's text: where a word may be cut at the end of a line (drawn as "-")
+PAGE_WIDTH, PAGE_HEIGHT = 612.0, 792.0
+MARGIN, GUTTER, TOP, BOTTOM = 72.0, 20.0, 720.0, 72.0
+
+
+@dataclass
+class Block:
+    """A piece of a spec: the document's title, a heading, a paragraph, or a footnote of the column it is met in."""
+
+    text: str
+    kind: str = "para"
+    level: int = 1
+
+    @property
+    def plain(self) -> str:
+        return self.text.replace(SOFT, "")
+
+
+@dataclass
+class Paper:
+    """How a spec is laid out: columns, running heads, page numbers, fonts, and whether headings are bookmarked."""
+
+    columns: int = 2
+    header: str | None = "Journal of Imaginary Studies · Vol. 7"
+    even_header: str | None = None  # the header of even pages, when it differs
+    footer: str | None = "{page}"  # page numbers ("{page}" and "{pages}" filled in)
+    fonts: tuple[str, str] = ("Times-Roman", "Times-Bold")
+    heading_sizes: tuple[float, float] = (12, 10.5)  # of level 1 and level 2 headings
+    outline: bool = False
+    stamp: str | None = None  # drawn turned up the left margin of the first page, as arXiv does
+
+
+@dataclass
+class Layout:
+    """What was drawn: the pages each block begins and ends on, a line of body text per page, and where words
+    were cut at line ends (head, tail)."""
+
+    pages: int = 0
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    probes: dict[int, str] = field(default_factory=dict)
+    cuts: list[tuple[str, str]] = field(default_factory=list)
+
+
+def cut_word(line: str, word: str, fits) -> tuple[str, str] | None:
+    """The longest head of ``word`` that still fits on ``line`` when cut at a soft hyphen (drawn as '-') or after a
+    hard one, and the rest; None when no head fits."""
+    for index in range(len(word) - 1, 0, -1):
+        if word[index] == SOFT:
+            head, tail = word[:index] + "-", word[index + 1 :]
+        elif word[index - 1] == "-":
+            head, tail = word[:index], word[index:]
+        else:
+            continue
+        if fits(f"{line} {head}".strip()):
+            return head, tail
+    return None
+
+
+def wrap(text: str, width: float, font: str, size: float, layout: Layout) -> list[str]:
+    """The text in greedy lines of at most ``width`` points, words cut where the spec lets them be."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def fits(candidate: str) -> bool:
+        return stringWidth(candidate.replace(SOFT, ""), font, size) <= width
+
+    lines, line = [], ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}".strip()
+        if fits(candidate):
+            line = candidate
+            continue
+        cut = cut_word(line, word, fits)
+        if cut:
+            layout.cuts.append((cut[0].replace(SOFT, ""), cut[1].replace(SOFT, "")))
+            lines.append(f"{line} {cut[0]}".strip())
+            line = cut[1]
+        else:
+            lines.append(line)
+            line = word
+    return [piece.replace(SOFT, "") for piece in [*lines, line] if piece]
+
+
+class Typesetter:
+    """Lays blocks out over pages in one or two columns with reportlab, the way a journal does."""
+
+    def __init__(self, target, paper: Paper, pages: int) -> None:
+        from reportlab.pdfgen import canvas
+
+        self.canvas = canvas.Canvas(target, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=True)
+        self.paper, self.total = paper, pages
+        self.width = (PAGE_WIDTH - 2 * MARGIN - GUTTER * (paper.columns - 1)) / paper.columns
+        self.layout = Layout(pages=1)
+        self.column, self.y, self.top, self.floor = 0, TOP, TOP, BOTTOM
+        self.furniture()
+
+    def furniture(self) -> None:
+        """The running head and the page number of the page begun."""
+        page, paper = self.layout.pages, self.paper
+        header = paper.even_header if paper.even_header and page % 2 == 0 else paper.header
+        self.canvas.setFont(paper.fonts[0], 8)
+        if header:
+            self.canvas.drawString(MARGIN, 750, header)
+        if paper.footer:
+            self.canvas.drawCentredString(PAGE_WIDTH / 2, 40, paper.footer.format(page=page, pages=self.total))
+        if paper.stamp and page == 1:
+            self.canvas.saveState()
+            self.canvas.translate(36, 250)
+            self.canvas.rotate(90)
+            self.canvas.setFont(paper.fonts[0], 16)
+            self.canvas.drawString(0, 0, paper.stamp)
+            self.canvas.restoreState()
+
+    def next_column(self) -> None:
+        self.column += 1
+        self.y, self.floor = self.top, BOTTOM
+        if self.column == self.paper.columns:
+            self.canvas.showPage()
+            self.layout.pages += 1
+            self.column, self.y, self.top = 0, TOP, TOP
+            self.furniture()
+
+    def draw_lines(self, lines: list[str], font: str, size: float, leading: float) -> None:
+        for line in lines:
+            if self.y < self.floor:
+                self.next_column()
+            self.canvas.setFont(font, size)
+            self.canvas.drawString(MARGIN + self.column * (self.width + GUTTER), self.y, line)
+            if size == 10 and len(line) > 30 and not line.endswith("-"):
+                self.layout.probes.setdefault(self.layout.pages, line)
+            self.y -= leading
+
+    def title(self, block: Block) -> None:
+        for line in wrap(block.text, PAGE_WIDTH - 2 * MARGIN, self.paper.fonts[1], 18, self.layout):
+            self.canvas.setFont(self.paper.fonts[1], 18)
+            self.canvas.drawCentredString(PAGE_WIDTH / 2, self.y, line)
+            self.y -= 22
+        self.y = self.top = self.y - 12
+
+    def heading(self, block: Block) -> None:
+        size = self.paper.heading_sizes[block.level - 1]
+        if self.y - 40 < self.floor:
+            self.next_column()
+        self.y -= 6
+        if self.paper.outline:
+            key = f"h{len(self.layout.spans)}"
+            self.canvas.bookmarkHorizontalAbsolute(key, self.y + size)
+            self.canvas.addOutlineEntry(block.plain, key, level=block.level - 1)
+        self.draw_lines(
+            wrap(block.text, self.width, self.paper.fonts[1], size, self.layout), self.paper.fonts[1], size, 14
+        )
+
+    def footnote(self, block: Block) -> None:
+        lines = wrap(block.text, self.width, self.paper.fonts[0], 7.5, self.layout)
+        x = MARGIN + self.column * (self.width + GUTTER)
+        for number, line in enumerate(lines):
+            self.canvas.setFont(self.paper.fonts[0], 7.5)
+            self.canvas.drawString(x, BOTTOM - 4 + 9 * (len(lines) - 1 - number), line)
+        self.floor = BOTTOM + 9 * len(lines) + 8
+
+    def set(self, blocks: list[Block]) -> Layout:
+        for block in blocks:
+            first = self.layout.pages
+            if block.kind == "title":
+                self.title(block)
+            elif block.kind == "heading":
+                self.heading(block)
+            elif block.kind == "note":
+                self.footnote(block)
+            else:
+                self.draw_lines(
+                    wrap(block.text, self.width, self.paper.fonts[0], 10, self.layout), self.paper.fonts[0], 10, 12
+                )
+                self.y -= 6
+            self.layout.spans.append((first, self.layout.pages))
+        self.canvas.save()
+        return self.layout
+
+
+def typeset(path: Path, blocks: list[Block], paper: Paper) -> Layout:
+    """Writes the blocks as a PDF at ``path``; returns what was drawn where."""
+    counted = paper.footer and "{pages}" in paper.footer
+    pages = Typesetter(io.BytesIO(), paper, 0).set(blocks).pages if counted else 0  # a first pass counts them
+    return Typesetter(str(path), paper, pages).set(blocks)
+
+
+WORDS = (
+    "the harbour pilots of the northern coast keep a record of every vessel that enters the sound and of the "
+    "weather tide and cargo it carries while the survey office compares these records with older charts"
+).split()
+
+
+def prose(seed: int, sentences: int) -> str:
+    """Sentences of made-up prose, the same for the same seed."""
+    rng = random.Random(seed)
+    said = []
+    for _ in range(sentences):
+        words = [rng.choice(WORDS) for _ in range(rng.randint(8, 16))]
+        said.append(" ".join(words).capitalize() + f" {rng.randint(10, 999)}.")
+    return " ".join(said)
+
+
+def paper_blocks() -> list[Block]:
+    """A three-page paper: title, numbered headings at two levels, cut words, and a reference list."""
+    cut = (
+        "The in\u00adfor\u00adma\u00adtion re\u00adtrie\u00adval com\u00admu\u00adni\u00adty studied COVID-19 "
+        "re\u00adcords: the COVID-19 wards kept well-known re\u00adgis\u00adters of ad\u00admis\u00adsions, "
+        "and the COVID-19 re\u00adcords of the in\u00adfor\u00adma\u00adtion desk were com\u00adpared with "
+        "each re\u00adgis\u00adter by COVID-19 teams. "
+    )
+    return [
+        Block("Tides and Records of the Northern Sound", "title"),
+        Block(prose(1, 8)),
+        Block("1 Introduction", "heading"),
+        Block(prose(2, 14)),
+        Block((cut * 3).strip()),
+        Block("2 Methods", "heading"),
+        Block(prose(3, 18)),
+        Block("2.1 Data collection", "heading", 2),
+        Block(prose(4, 20)),
+        Block(prose(5, 16)),
+        Block("2.2 Charts", "heading", 2),
+        Block(prose(6, 30)),
+        Block("3 Results", "heading"),
+        Block(prose(7, 40)),
+        Block("References", "heading"),
+        Block("[1] A. Lind. Pilots of the sound. Harbour Press, 1987."),
+        Block("[2] B. Strand and C. Holm. Charting the northern coast. Journal of Tides, 12(3):44-61, 2004."),
+    ]
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def check_reading(document, blocks: list[Block], layout: Layout) -> None:
+    """The document's text is the blocks' in order (footnotes at the end, as on a one-page paper), each block on
+    one page exactly as written, and each page begins where it should."""
+    ordered = [b for b in blocks if b.kind != "note"] + [b for b in blocks if b.kind == "note"]
+    assert normalised(document.text) == normalised(" ".join(b.plain for b in ordered))
+    for block, (first, last) in zip(blocks, layout.spans, strict=True):
+        if first == last:
+            assert block.plain in document.text
+    assert len(document.page_starts) == layout.pages
+    for page, probe in layout.probes.items():
+        if document.text.count(probe) == 1:
+            assert page_at(document.page_starts, document.text.index(probe)) == page, probe
+
+
+@pytest.mark.parametrize("columns", [2, 3])
+def test_a_paper_in_columns_is_read_column_by_column_without_its_running_heads(tmp_path, columns):
+    blocks = paper_blocks()
+    paper = Paper(columns=columns, stamp="arXiv:2401.00001v1 [cs.IR] 2 Jan 2024")
+    layout = typeset(tmp_path / "paper.pdf", blocks, paper)
+    assert layout.pages == 3 if columns == 2 else layout.pages >= 2
+    document = load_document(tmp_path / "paper.pdf")
+    check_reading(document, blocks, layout)
+    text = document.text
+    assert "Imaginary" not in text and not re.search(r"(?m)^\d+$", text)  # no running head, no page number
+    assert "arXiv" not in text  # turned up the margin
+    assert document.title == "Tides and Records of the Northern Sound"
+    assert text.startswith(blocks[0].plain + "\n\n" + blocks[1].plain + "\n\n1 Introduction\n\n")
+
+
+def test_words_cut_at_line_ends_are_joined_and_real_hyphens_kept(tmp_path):
+    blocks = paper_blocks()
+    layout = typeset(tmp_path / "paper.pdf", blocks, Paper())
+    assert ("COVID-", "19") in layout.cuts  # a hyphen of the word's own at a line end
+    assert any(head[-2].isalpha() and tail[0].islower() for head, tail in layout.cuts)  # a word cut in two
+    text = load_document(tmp_path / "paper.pdf").text
+    assert blocks[4].plain in text  # "information", "COVID-19" and "well-known" as written
+    assert text.count("COVID-19") == 12 and "COVID- 19" not in text and "infor- mation" not in text
+
+
+def test_headings_found_by_their_font_are_sections_at_their_levels(tmp_path):
+    blocks = paper_blocks()
+    typeset(tmp_path / "paper.pdf", blocks, Paper())
+    document = load_document(tmp_path / "paper.pdf")
+    sections = document.sections
+    headings = [b for b in blocks if b.kind == "heading"]
+    assert [(s.title, s.level) for s in sections] == [(b.plain, b.level) for b in headings]
+    assert all(document.text[s.start : s.start + len(s.title)] == s.title for s in sections)
+    assert [s.title for s in sections if is_reference_section(s.title)] == ["References"]
+    methods = document.text.index(blocks[8].plain[:60])  # a paragraph under "2.1 Data collection"
+    assert section_at(sections, methods).title == "2.1 Data collection"
+    assert section_at(sections, document.text.index("[2] B. Strand")).title == "References"
+    assert section_at(sections, 0) is None  # the title and the abstract come before the first heading
+    assert section_label(section_at(sections, methods)) == "2.1 Data collection"
+
+
+def test_an_outline_gives_the_sections_and_their_levels(tmp_path):
+    blocks = [
+        Block("Harbour survey", "title"),
+        Block("Background", "heading"),
+        Block(prose(11, 16)),
+        Block("Earlier surveys", "heading", 2),  # in the font of a top-level heading: the outline tells
+        Block(prose(12, 34)),
+        Block("Soundings", "heading", 2),
+        Block(prose(13, 34)),
+        Block("Findings", "heading"),
+        Block(prose(14, 20)),
+    ]
+    layout = typeset(tmp_path / "survey.pdf", blocks, Paper(heading_sizes=(12, 12), outline=True))
+    assert layout.pages == 2
+    document = load_document(tmp_path / "survey.pdf")
+    check_reading(document, blocks, layout)
+    expected = [(b.plain, b.level) for b in blocks if b.kind == "heading"]
+    assert [(s.title, s.level) for s in document.sections] == expected
+    assert all(document.text[s.start : s.start + len(s.title)] == s.title for s in document.sections)
+
+
+def test_a_footnote_follows_the_page_text_and_cuts_no_sentence(tmp_path):
+    note = "1 The pilots' log is kept at the harbour office and copied each spring."
+    blocks = [
+        Block("Pilots and their logs", "title"),
+        Block(prose(21, 4)),
+        Block(note, "note"),  # at the foot of the left column, which the next paragraph leaves for the right
+        Block(prose(22, 44)),
+        Block(prose(23, 3)),
+    ]
+    layout = typeset(tmp_path / "pilots.pdf", blocks, Paper(header=None))  # one page: no head can be seen to run
+    assert layout.pages == 1 and layout.spans[3] == (1, 1)
+    document = load_document(tmp_path / "pilots.pdf")
+    check_reading(document, blocks, layout)
+    assert document.text.endswith(blocks[4].plain + "\n\n" + note)
+
+
+def test_alternating_running_heads_and_page_x_of_y_are_left_out_and_paragraphs_go_on_over_pages(tmp_path):
+    blocks = [Block("Kestrel Maps annual report", "title")] + [Block(prose(30 + n, 14)) for n in range(24)]
+    paper = Paper(
+        columns=1,
+        header="Kestrel Maps annual report",
+        even_header="Chapter 2: Harbours",
+        footer="Page {page} of {pages}",
+    )
+    layout = typeset(tmp_path / "report.pdf", blocks, paper)
+    assert layout.pages >= 4
+    document = load_document(tmp_path / "report.pdf")
+    check_reading(document, blocks, layout)
+    assert "Chapter 2" not in document.text and "Page " not in document.text
+    assert document.text.count("Kestrel Maps annual report") == 1  # the title, not the running head
+    over = [(b, first) for b, (first, last) in zip(blocks, layout.spans, strict=True) if last > first]
+    joined = [(b, first) for b, first in over if b.plain in document.text]  # one paragraph, though on two pages
+    assert joined
+    for block, first in joined:
+        start = document.text.index(block.plain)
+        assert page_at(document.page_starts, start) == first
+        assert page_at(document.page_starts, start + len(block.plain) - 1) == first + 1
+
+
+def dejavu() -> tuple[str, str]:
+    """Paths of DejaVu Sans and its bold, as matplotlib ships them (or the system has them)."""
+    import matplotlib
+
+    folders = [Path(matplotlib.get_data_path()) / "fonts" / "ttf", Path("/usr/share/fonts/truetype/dejavu")]
+    for folder in folders:
+        if (folder / "DejaVuSans.ttf").exists() and (folder / "DejaVuSans-Bold.ttf").exists():
+            return str(folder / "DejaVuSans.ttf"), str(folder / "DejaVuSans-Bold.ttf")
+    pytest.skip("no DejaVu Sans font to draw ligatures with")
+
+
+def test_ligatures_are_letters_and_unicode_text_is_kept(tmp_path):
+    from pypdf import PdfReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    regular, bold = dejavu()
+    pdfmetrics.registerFont(TTFont("DejaVuSans", regular))
+    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", bold))
+    ligatures = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl"})
+    said = (
+        "The ﬁrst ﬂoor of the harbour oﬃce holds a baﬄing stuﬀ of charts. Zoë Ærøskøbing met Łukasz in Łódź "
+        "and spoke of Ελληνικά, русский язык and the Straße des 17. Juni. "
+    )
+    blocks = [
+        Block("Die Häfen des Nordens", "title"),
+        Block("Über die Lotsen", "heading"),
+        Block(said * 4 + prose(40, 6)),
+        Block("Ελληνικά", "heading"),
+        Block(prose(41, 70) + " " + said),
+    ]
+    layout = typeset(tmp_path / "häfen.pdf", blocks, Paper(fonts=("DejaVuSans", "DejaVuSans-Bold")))
+    assert "ﬁ" in PdfReader(tmp_path / "häfen.pdf").pages[0].extract_text()  # the PDF has the ligature glyphs
+    document = load_document(tmp_path / "häfen.pdf")
+    expected = [Block(b.text.translate(ligatures), b.kind, b.level) for b in blocks]
+    check_reading(document, expected, layout)
+    assert not re.search("[ﬀ-ﬆ]", document.text) and "first floor of the harbour office" in document.text
+    assert [(s.title, s.level) for s in document.sections] == [("Über die Lotsen", 1), ("Ελληνικά", 1)]
+    assert document.title == "Die Häfen des Nordens"
+
+
+def test_an_encrypted_pdf_is_refused_with_why(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(tmp_path / "locked.pdf"), encrypt="sesame")
+    pdf.drawString(72, 720, "The harbour master keeps the key.")
+    pdf.save()
+    with pytest.raises(DocumentError, match=r"^encrypted PDF \(it needs a password"):
+        load_document(tmp_path / "locked.pdf")
+
+
+def test_sixty_pages_in_two_columns_are_read_in_seconds(tmp_path):
+    blocks = [Block(f"{n} Part {n}", "heading") if n % 3 == 0 else Block(prose(100 + n, 30)) for n in range(1, 240)]
+    layout = typeset(tmp_path / "long.pdf", blocks, Paper())
+    assert layout.pages >= 60
+    started = time.perf_counter()
+    document = load_document(tmp_path / "long.pdf")
+    seconds = time.perf_counter() - started
+    assert seconds < 15, f"{layout.pages} pages read in {seconds:.1f} s"
+    check_reading(document, blocks, layout)
+
+
+def test_justified_columns_with_indented_paragraphs_and_no_space_between_them(tmp_path):
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+    body = ParagraphStyle(
+        "body", fontName="Times-Roman", fontSize=10, leading=12, alignment=TA_JUSTIFY, firstLineIndent=12
+    )
+    head = ParagraphStyle("head", fontName="Times-Bold", fontSize=11, leading=13, spaceBefore=8, spaceAfter=4)
+
+    def running_head(canvas, document) -> None:  # a title left and the page number right, on one line
+        canvas.setFont("Times-Italic", 8)
+        canvas.drawString(72, 760, "Proceedings of the Harbour Conference 2024")
+        canvas.drawRightString(540, 760, str(document.page))
+
+    width = (PAGE_WIDTH - 2 * MARGIN - 18) / 2
+    frames = [Frame(72, 72, width, 648), Frame(72 + width + 18, 72, width, 648)]
+    document = BaseDocTemplate(str(tmp_path / "proceedings.pdf"), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    document.addPageTemplates([PageTemplate(frames=frames, onPage=running_head)])
+    texts = []
+    for number in range(1, 6):
+        texts.append(f"{number} Tides at station {number}")
+        texts += [prose(10 * number + n, 6) for n in range(5)]
+    document.build([Paragraph(t, head if "station" in t else body) for t in texts])
+    read = load_document(tmp_path / "proceedings.pdf")
+    assert len(read.page_starts) == 3 and "Proceedings" not in read.text
+    assert read.text == "\n\n".join(texts)  # paragraphs whole, over columns and pages alike
+    assert [(s.title, s.level) for s in read.sections] == [(t, 1) for t in texts if "station" in t]
+
+
+def test_a_table_is_read_row_by_row_not_as_two_columns(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    rows = [(f"Berth {n}", f"{10 + n} crowns a metre, paid at the office") for n in range(1, 13)]
+    said = prose(50, 8)
+    pdf = canvas.Canvas(str(tmp_path / "dues.pdf"), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    y = TOP
+    for line in wrap(said, PAGE_WIDTH - 2 * MARGIN, "Times-Roman", 10, Layout()):
+        pdf.setFont("Times-Roman", 10)
+        pdf.drawString(MARGIN, y, line)
+        y -= 12
+    for key, value in rows:
+        y -= 14
+        pdf.drawString(MARGIN, y, key)
+        pdf.drawString(330, y, value)
+    pdf.save()
+    text = load_document(tmp_path / "dues.pdf").text
+    assert text.startswith(said + "\n\n")
+    places = [text.index(f"{key} {value}") for key, value in rows]  # each row's cells side by side, in order
+    assert places == sorted(places)
