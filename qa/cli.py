@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from qa.config import Settings
-    from qa.models import AskResult
+    from qa.models import AskResult, Citation
     from qa.store import DocumentStore
 
 CLI_STARTED = time.perf_counter()  # this module's first line: what came before is Python starting
@@ -471,6 +471,17 @@ def ask_server(settings: Settings, question: str, startup: Startup) -> ServerAns
     return ServerAnswer(result, record.url, (time.perf_counter() - began) * 1000)
 
 
+def cited_from(citation: Citation) -> str:
+    """Where a citation's quote is, as ``qa ask`` prints it: "from 'Title' (file, § 3.2 Methods, p. 4), passage ...,
+    characters a-b" (the section and page when the file has them)."""
+    section = f", § {citation.section}" if citation.section else ""
+    page = f", p. {citation.page}" if citation.page else ""
+    return (
+        f"from {citation.title!r} ({citation.source}{section}{page}), passage {citation.passage_id}, "
+        f"characters {citation.start}-{citation.end}"
+    )
+
+
 def command_ask(args: argparse.Namespace) -> int:
     from qa.calibration import shown_confidence
     from qa.validation import check_question
@@ -494,11 +505,7 @@ def command_ask(args: argparse.Namespace) -> int:
     else:
         print(f"Answer: {result.answer}    ({shown_confidence(result.confidence, result.score or 0.0)})")
         for citation in result.citations:
-            page = f", p. {citation.page}" if citation.page else ""
-            print(
-                f"\n  from {citation.title!r} ({citation.source}{page}), passage {citation.passage_id}, "
-                f"characters {citation.start}-{citation.end}"
-            )
+            print(f"\n  {cited_from(citation)}")
             text = citation.passage_text
             left, right = citation.start - citation.passage_start, citation.end - citation.passage_start
             print(textwrap.indent(textwrap.fill(f"{text[:left]}[[{text[left:right]}]]{text[right:]}", 100), "    "))

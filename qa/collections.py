@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from qa.models import Document, Passage
+from qa.models import Document, Passage, Section
 from qa.store import (
     DocumentStore,
     DocumentWrite,
@@ -370,7 +370,13 @@ class CombinedStore:
         raise self._refused("delete")
 
     def set_source(
-        self, document_id: str, source: str, size: int, mtime: float, page_starts: list[int] | None = None
+        self,
+        document_id: str,
+        source: str,
+        size: int,
+        mtime: float,
+        page_starts: list[int] | None = None,
+        sections: list[Section] | None = None,
     ) -> None:
         raise self._refused("write")
 

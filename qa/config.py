@@ -119,6 +119,16 @@ class Settings(BaseSettings):
         "confidence of an answer in open mode is that model's probability, from the reader and the retrieval evidence "
         "(see eval/answerability.py); false keeps the reader's own calibration.",
     )
+    answer_slack: float = Field(
+        2.0,
+        ge=0.0,
+        le=20.0,
+        allow_inf_nan=False,
+        description="In a long document (a paper, a report: 20 passages or more), the best answer gives way to the "
+        "longest candidate that holds it, in the same place, whose score is at most this much lower: answers there "
+        "run to a clause, as their readers expect ('the method of delivery of the G gene', not 'the G gene'). 0 "
+        "keeps the best span as read.",
+    )
     joint_reading: bool = Field(
         True,
         description="When no passage alone gives a confident answer, read the best passage together with the best "

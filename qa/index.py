@@ -20,7 +20,7 @@ from tqdm import tqdm
 from qa.chunking import Chunker, tokenizer_counter
 from qa.documents import DocumentError, load_document, scan_folder
 from qa.embedding import Embedder
-from qa.models import Document, LoadFailure, Passage
+from qa.models import Document, LoadFailure, Passage, Section
 from qa.store import DocumentStore, DocumentWrite, StoredDocument, StoreSettings
 from qa.validation import FolderError, counted
 
@@ -43,6 +43,10 @@ EMBED_BATCH = 32
 VERIFY_SAMPLE = 32
 SAME_VECTOR_COSINE = 0.97
 
+# Files whose headings are read (see qa.documents): their documents hold sections, [] when they have none.
+HEADED_SUFFIXES = {".pdf", ".md", ".markdown", ".html", ".htm", ".docx"}
+# A stored document's new source, size and modification time, with its page starts and sections read again.
+Relocated = tuple[str, str, int, float, list[int] | None, list[Section] | None]
 T = TypeVar("T")
 
 
@@ -153,8 +157,9 @@ class Indexer:
         prune: bool = False,
     ) -> UpdateReport:
         """Make the store hold exactly the readable files of ``folder``: new and changed files are embedded,
-        unchanged ones (same size and modification time) are not even read, removed ones are dropped. A PDF stored
-        without its page starts (indexed before they were recorded) is read again, and only its pages stored.
+        unchanged ones (same size and modification time) are not even read, removed ones are dropped. A file stored
+        without its page starts or sections (indexed before they were recorded, see ``laid_out``) is read again, and
+        only those stored.
 
         A folder that is missing or has no file to index while the store holds documents raises FolderError (an
         unmounted disk, a sync tool that emptied it) unless ``prune``: the documents leave only when meant to."""
@@ -169,7 +174,7 @@ class Indexer:
             by_id = {d.id: d for d in stored}
             seen: dict[str, str] = {}  # id -> source of every document this folder holds
             replaced: set[str] = set()
-            relocated: queue.SimpleQueue[tuple[str, str, int, float, list[int] | None]] = queue.SimpleQueue()
+            relocated: queue.SimpleQueue[Relocated] = queue.SimpleQueue()
 
             def pending() -> Iterator[Pending]:
                 """The files to embed, loaded one by one (in the loading thread, which never touches the store)."""
@@ -191,16 +196,12 @@ class Indexer:
                         continue
                     known = by_source.get(source)
                     unchanged = known is not None and known.size == stat.st_size and known.mtime == stat.st_mtime
-                    if (
-                        known is not None
-                        and unchanged
-                        and not (known.page_starts is None and path.suffix.lower() == ".pdf")
-                    ):
+                    if known is not None and unchanged and laid_out(known, path):
                         seen[known.id] = source
                         report.reused.append(known.id)
                         continue
                     try:
-                        document = load_document(path, max_bytes)
+                        document = with_sections_looked_for(load_document(path, max_bytes))
                     except (DocumentError, OSError) as error:
                         report.failures.append(LoadFailure(source=source, reason=str(error)))
                         continue
@@ -213,8 +214,9 @@ class Indexer:
                         report.failures.append(LoadFailure(source=source, reason=reason))
                         continue
                     seen[document.id] = source
-                    if document.id in by_id:  # same text under a new name or time, or read for its pages: not embedded
-                        relocated.put((document.id, source, stat.st_size, stat.st_mtime, document.page_starts))
+                    if document.id in by_id:  # same text under a new name or time, or read for its layout: not embedded
+                        layout = (document.page_starts, document.sections)
+                        relocated.put((document.id, source, stat.st_size, stat.st_mtime, *layout))
                         report.reused.append(document.id)
                         continue
                     replaces = [known.id] if known and known.id != document.id else []
@@ -485,3 +487,20 @@ def stored_changed(document: StoredDocument) -> bool:
     except OSError:
         return True
     return stat.st_size != document.size or stat.st_mtime != document.mtime
+
+
+def laid_out(document: StoredDocument, path: Path) -> bool:
+    """Whether a stored document has what its file's type records besides its text: a PDF its page starts, a file
+    that can have headings (HEADED_SUFFIXES) its sections, [] when it has none. One indexed before they were recorded
+    has None, and its file is read again for them (its text unchanged, nothing is embedded)."""
+    suffix = path.suffix.lower()
+    pages_missing = document.page_starts is None and suffix == ".pdf"
+    return not pages_missing and not (document.sections is None and suffix in HEADED_SUFFIXES)
+
+
+def with_sections_looked_for(document: Document) -> Document:
+    """The document with sections [] rather than None when its file can have headings but has none: stored so, it
+    is not read again for them at every sync (see ``laid_out``)."""
+    if document.sections is None and Path(document.source).suffix.lower() in HEADED_SUFFIXES:
+        return document.model_copy(update={"sections": []})
+    return document

@@ -63,6 +63,9 @@ class RetrievedPassage(BaseModel):
     sections: list[Section] | None = Field(
         None, exclude=True, description="Its document's headings (see Document.sections), for citations; not sent."
     )
+    document_passages: int | None = Field(
+        None, exclude=True, description="How many passages its document has (a long paper or report: many); not sent."
+    )
 
 
 class Span(BaseModel):

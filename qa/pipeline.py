@@ -41,7 +41,7 @@ from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Passage, RetrievedPassage
 from qa.questions import two_part_questions
 from qa.reading import Reader, ReaderSpan, SentenceReader, SpanReader, candidates_by_text, merge_spans
-from qa.retrieval import Retrieval, Retriever
+from qa.retrieval import Retrieval, Retriever, section_name
 from qa.stopping import StopRule
 from qa.store import (
     DocumentStore,
@@ -575,6 +575,7 @@ class QA:
             supported(answers, [hop for hop, _ in hops], retrieval.passages)
         if options.answerability and reader.answerability is not None:  # open mode: retrieval's evidence weighs in
             answers = reader.answerability.rated(question, answers, retrieval.passages)
+        answers = widened(answers, retrieval.passages, self.settings.answer_slack)
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
         return retrieval, answers
 
@@ -830,6 +831,7 @@ def citation_at(retrieved: RetrievedPassage, start: int, end: int) -> Citation:
         passage_start=passage.start,
         passage_end=passage.end,
         page=page_at(retrieved.page_starts, start),
+        section=section_name(retrieved.sections, start),
     )
 
 
@@ -844,6 +846,39 @@ def supported(answers: list[Answer], hops: list[Hop], passages: list[RetrievedPa
                 mention = citation_at(found[hop.first.id], hop.bridge_start, hop.bridge_start + len(hop.bridge))
                 if mention not in answer.supporting:
                     answer.supporting.append(mention)
+
+
+LONG_DOCUMENT_PASSAGES = 20  # a document of this many passages or more is long (a paper, a report: see widened)
+
+
+def holds(outer: Citation, inner: Citation) -> bool:
+    """Whether ``outer`` quotes the place ``inner`` does and more around it (same document)."""
+    return outer.document_id == inner.document_id and outer.start <= inner.start and inner.end <= outer.end
+
+
+def widened(answers: list[Answer], passages: list[RetrievedPassage], slack: float) -> list[Answer]:
+    """The answers, the best read as the longest candidate that holds it in the same place and scores at most
+    ``slack`` below it, when its document is long (LONG_DOCUMENT_PASSAGES): answers in papers and reports run to a
+    clause ("the method of delivery of the G gene" where the reader's best is "the G gene"). The wider answer keeps
+    the best one's score and confidence; the best one as read is then dropped (the answer holds it)."""
+    if not answers or slack <= 0 or not answers[0].citations:
+        return answers
+    best, place = answers[0], answers[0].citations[0]
+    lengths = {p.passage.document_id: p.document_passages or 0 for p in passages}
+    if lengths.get(place.document_id, 0) < LONG_DOCUMENT_PASSAGES:
+        return answers
+    wider = [
+        (citation, answer)
+        for answer in answers[1:]
+        if answer.score >= best.score - slack
+        for citation in answer.citations
+        if holds(citation, place)
+    ]
+    if not wider:
+        return answers
+    citation, chosen = max(wider, key=lambda found: found[0].end - found[0].start)
+    answer = best.model_copy(update={"text": chosen.text, "citations": [citation]})
+    return [answer, *(a for a in answers[1:] if a is not chosen)]
 
 
 def distinct_answers(answers: list[Answer]) -> bool:

@@ -9,11 +9,14 @@ from typing import TypeVar
 import numpy as np
 
 from qa.config import RetrievalMode
+from qa.documents import is_reference_section, section_at, section_label
 from qa.embedding import Embedder
-from qa.models import RetrievedPassage
+from qa.models import Passage, RetrievedPassage, Section
 from qa.store import DocumentStore, StoredDocument
 
 CANDIDATES_PER_RETRIEVER = 100
+# A passage in a reference list has its score multiplied by this (see ``reference_weighted``).
+REFERENCE_WEIGHT = 0.5
 Id = TypeVar("Id", str, int)
 
 
@@ -24,6 +27,32 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[Id]], k: int = 60) -> lis
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def section_name(sections: list[Section] | None, offset: int) -> str | None:
+    """The heading of the section holding the character at ``offset`` as cited ("3.2 Methods"), or None (no
+    headings, or before the first)."""
+    section = section_at(sections, offset)
+    return section_label(section) if section is not None else None
+
+
+def in_reference_list(sections: list[Section] | None, offset: int) -> bool:
+    """Whether the character at ``offset`` is in a reference list: a section whose heading ``is_reference_section``
+    ("References", "Bibliography"...)."""
+    section = section_at(sections, offset)
+    return section is not None and is_reference_section(section.title)
+
+
+def reference_weighted(score: float, sections: list[Section] | None, start: int) -> float:
+    """The score of a passage that starts at ``start``, REFERENCE_WEIGHT times it when that is in a reference list.
+
+    The titles a paper cites hold the words of questions about the paper as much as its own text does, but a cited
+    title is seldom the answer: such a passage is still indexed and found, ranked after body text of a similar score
+    (in every mode; a hybrid score is the fused one). A negative score (a cosine) is divided instead, which lowers it
+    too."""
+    if not in_reference_list(sections, start):
+        return score
+    return score * REFERENCE_WEIGHT if score >= 0 else score / REFERENCE_WEIGHT
 
 
 @dataclass
@@ -63,7 +92,7 @@ class Retriever:
         self, question: str, k: int = 5, mode: RetrievalMode = "hybrid", vector: np.ndarray | None = None
     ) -> Retrieval:
         """The ``k`` best passages for the question with each retriever's rank (``vector``: its embedding, when
-        already made)."""
+        already made); those of reference lists ranked down (see ``reference_weighted``)."""
         dense = []
         if mode != "bm25":
             vector = self.embedder.embed_together([question])[0] if vector is None else vector
@@ -88,23 +117,35 @@ class Retriever:
             left_out = self.leave_out_stale and passage is not None and passage.document_id in changed
             if passage is None or left_out or passage.document_id not in documents:
                 continue
-            document = documents[passage.document_id]
-            results.append(
-                RetrievedPassage(
-                    passage=passage,
-                    title=document.title,
-                    source=document.source,
-                    score=score,
-                    dense_rank=dense_rank.get(pid),
-                    dense_score=dense_score.get(pid),
-                    bm25_rank=sparse_rank.get(pid),
-                    page_starts=document.page_starts,
-                )
-            )
-            if len(results) == k:
-                break
-        return Retrieval(results, list(changed.values()))
+            ranks = (dense_rank.get(pid), dense_score.get(pid), sparse_rank.get(pid))
+            results.append(retrieved(passage, documents[passage.document_id], score, *ranks))
+        results.sort(key=lambda found: -found.score)  # stable: only passages of reference lists move down
+        return Retrieval(results[:k], list(changed.values()))
 
     def retrieve(self, question: str, k: int = 5, mode: RetrievalMode = "hybrid") -> list[RetrievedPassage]:
         """The ``k`` best passages for the question, best first, with each retriever's rank."""
         return self.search(question, k, mode).passages
+
+
+def retrieved(
+    passage: Passage,
+    document: StoredDocument,
+    score: float,
+    dense_rank: int | None = None,
+    dense_score: float | None = None,
+    bm25_rank: int | None = None,
+) -> RetrievedPassage:
+    """A passage found with ``score`` (made ``reference_weighted``) and its ranks, with what its document tells:
+    title, file, pages and sections."""
+    return RetrievedPassage(
+        passage=passage,
+        title=document.title,
+        source=document.source,
+        score=reference_weighted(score, document.sections, passage.start),
+        dense_rank=dense_rank,
+        dense_score=dense_score,
+        bm25_rank=bm25_rank,
+        page_starts=document.page_starts,
+        sections=document.sections,
+        document_passages=document.passage_count,
+    )

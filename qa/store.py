@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
-from qa.models import Document, Passage
+from qa.models import Document, Passage, Section
 
 
 class StoreError(RuntimeError):
@@ -57,6 +57,7 @@ class StoredDocument(BaseModel):
     mtime: float
     passage_count: int
     page_starts: list[int] | None = None  # PDFs: where each page begins in the text (see Document.page_starts)
+    sections: list[Section] | None = None  # its headings (see Document.sections); [] when none were found
 
 
 class StoreManifest(BaseModel):
@@ -113,10 +114,16 @@ class DocumentStore(Protocol):
         ...
 
     def set_source(
-        self, document_id: str, source: str, size: int, mtime: float, page_starts: list[int] | None = None
+        self,
+        document_id: str,
+        source: str,
+        size: int,
+        mtime: float,
+        page_starts: list[int] | None = None,
+        sections: list[Section] | None = None,
     ) -> None:
         """Record that a stored document now comes from another file (renamed or touched, same text), with where
-        that file's pages begin (PDFs)."""
+        that file's pages begin (PDFs) and its headings."""
         ...
 
     def ignore(self, sources: list[str], ignored: bool = True) -> None:
@@ -239,6 +246,14 @@ def _stemmer():
     return _STEMMER
 
 
+def starts_problem(starts: list[int], text_length: int, what: str) -> str | None:
+    """What is wrong with offsets into a document's text (``what`` names them): they must never decrease and stay
+    within its text; or None."""
+    if any(b < a for a, b in itertools.pairwise(starts)) or (starts and (starts[0] < 0 or starts[-1] > text_length)):
+        return f"its {what} go backwards or past its text"
+    return None
+
+
 def page_starts_problem(page_starts: list[int] | None, text_length: int) -> str | None:
     """What is wrong with a document's page starts (they must begin at 0, never decrease and stay within its
     text), or None."""
@@ -246,9 +261,37 @@ def page_starts_problem(page_starts: list[int] | None, text_length: int) -> str 
         return None
     if not page_starts or page_starts[0] != 0:
         return "its page starts do not begin at 0"
-    if any(b < a for a, b in itertools.pairwise(page_starts)) or page_starts[-1] > text_length:
-        return "its page starts go backwards or past its text"
-    return None
+    return starts_problem(page_starts, text_length, "page starts")
+
+
+def sections_problem(sections: list[Section] | None, text_length: int) -> str | None:
+    """What is wrong with a document's headings (their starts must never decrease and stay within its text), or
+    None."""
+    return None if sections is None else starts_problem([s.start for s in sections], text_length, "sections")
+
+
+SECTION_LIST = TypeAdapter(list[Section])
+
+
+def stored_sections(stored: object) -> list[Section] | None:
+    """Sections as a store keeps them: JSON text, or the lists and dicts a jsonb column reads as (None: not
+    recorded); ValueError when they are not sections."""
+    if stored is None:
+        return None
+    if isinstance(stored, str | bytes):
+        return SECTION_LIST.validate_json(stored)
+    return SECTION_LIST.validate_python(stored)
+
+
+def layout_problems(page_starts: list[int] | None, sections: object, text_length: int) -> list[str]:
+    """What is wrong with a stored document's page starts and its sections (as stored, see ``stored_sections``),
+    one line each."""
+    problems = [page_starts_problem(page_starts, text_length)]
+    try:
+        problems.append(sections_problem(stored_sections(sections), text_length))
+    except ValueError:
+        problems.append("its sections are unreadable")
+    return [problem for problem in problems if problem is not None]
 
 
 def batched(items: list, size: int = 900) -> Iterator[list]:

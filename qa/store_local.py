@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydantic_core import to_json
 
 from qa.documents import document_id
 from qa.keyword_index import KeywordIndex
-from qa.models import Document, Passage
+from qa.models import Document, Passage, Section
 from qa.store import (
     DocumentWrite,
     StoreBusy,
@@ -33,8 +34,9 @@ from qa.store import (
     backup_file,
     batched,
     keyword_tokens,
+    layout_problems,
     new_backup_file,
-    page_starts_problem,
+    stored_sections,
 )
 from qa.validation import counted
 
@@ -49,8 +51,11 @@ DENSE_CACHE_FILE = "vectors.faiss"
 KEYWORD_CACHE_FILE = "keywords.npz"
 DENSE_CACHE_INFO = "vectors.json"  # describes both cache files
 CACHE_FILES = (DENSE_CACHE_FILE, KEYWORD_CACHE_FILE, DENSE_CACHE_INFO)
-SCHEMA_VERSION = 4
-PREVIOUS_SCHEMA = "3"  # migrated in place (documents gained page_starts); older formats are set aside
+SCHEMA_VERSION = 5
+# Formats migrated in place (3 lacks the documents' page_starts and sections, 4 their sections); older ones are set
+# aside. ADDED_COLUMNS: the documents' columns added since format 3 (JSON text), in order.
+PREVIOUS_SCHEMAS = ("3", "4")
+ADDED_COLUMNS = ("page_starts", "sections")
 # Past this many passages the dense index is an inverted-file (IVF) index searched approximately; flat below it.
 ANN_MIN_PASSAGES = 200_000
 ANN_CALIBRATION_RECALL = 0.99
@@ -66,7 +71,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
-    passage_count INTEGER NOT NULL, text TEXT NOT NULL, page_starts TEXT);
+    passage_count INTEGER NOT NULL, text TEXT NOT NULL, page_starts TEXT, sections TEXT);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE TABLE IF NOT EXISTS passages (
     rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
@@ -281,13 +286,14 @@ class LocalStore:
         self._dense_store: str | None = None  # the database id the dense index was built from (a restore changes it)
         self._dense_lock = threading.RLock()
         self._writer_lock: filelock.BaseFileLock | None = None
-        self._page_starts = "page_starts"  # the column, or NULL in an index of the previous format opened read-only
+        # The columns, or NULL where an index of a previous format opened read-only lacks them.
+        self._page_starts, self._sections = ADDED_COLUMNS
         if not read_only:
             try:
                 self._create()
                 self._remove_first_format()
                 schema = self._meta("schema")
-                if schema == PREVIOUS_SCHEMA:
+                if schema in PREVIOUS_SCHEMAS:
                     self._migrate()
                 elif schema != str(SCHEMA_VERSION):
                     log.warning("the index in %s has an older format: %s", self.folder, self._start_afresh("old"))
@@ -296,8 +302,9 @@ class LocalStore:
                 self.read_only = True
             except StoreDamaged:  # opened all the same: verify() reports it, repair() mends it, the rest raise it
                 pass
-        if self.read_only and self._meta("schema") == PREVIOUS_SCHEMA:  # (fails now, not at the first question)
-            self._page_starts = "NULL"  # read as it is, without pages, until a writer migrates it
+        if self.read_only and self._meta("schema") in PREVIOUS_SCHEMAS:  # (fails now, not at the first question)
+            present = self._document_columns(self._db())  # read as it is, without what it lacks, until migrated
+            self._page_starts, self._sections = (c if c in present else "NULL" for c in ADDED_COLUMNS)
 
     def _create(self) -> None:
         """The tables, the schema version, the generation and an id that ties the dense cache file to this database."""
@@ -310,13 +317,23 @@ class LocalStore:
             )
 
     def _migrate(self) -> None:
-        """Bring an index of the previous format up to this one in place: documents gain their page starts (none
-        yet: the next sync reads the PDFs again and, their text unchanged, records them without embedding)."""
+        """Bring an index of a previous format up to this one in place: documents gain the columns it lacks, their
+        page starts and sections (none yet: the next sync reads those files again and, their text unchanged, records
+        them without embedding)."""
         with self._transaction() as db:
-            if db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() != (PREVIOUS_SCHEMA,):
+            schema = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if schema is None or schema[0] not in PREVIOUS_SCHEMAS:
                 return  # another process migrated it meanwhile
-            db.execute("ALTER TABLE documents ADD COLUMN page_starts TEXT")
+            present = self._document_columns(db)
+            for column in ADDED_COLUMNS:
+                if column not in present:
+                    db.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
+
+    @staticmethod
+    def _document_columns(db: sqlite3.Connection) -> set[str]:
+        """The names of the documents table's columns."""
+        return {row[1] for row in db.execute("PRAGMA table_info(documents)")}
 
     def _remove_first_format(self) -> None:
         """Delete an index of the first format (``CURRENT`` naming a ``v-*`` folder) left in this folder."""
@@ -475,10 +492,11 @@ class LocalStore:
             for item, vectors in rows:
                 self._delete(db, [item.document.id, *item.replaces])
                 d = item.document
+                row = (d.id, d.title, d.source, item.size, item.mtime, len(item.passages), d.text)
                 db.execute(
-                    "INSERT INTO documents (id, title, source, size, mtime, passage_count, text, page_starts) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (d.id, d.title, d.source, item.size, item.mtime, len(item.passages), d.text, _json(d.page_starts)),
+                    "INSERT INTO documents (id, title, source, size, mtime, passage_count, text, page_starts, "
+                    "sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*row, _json(d.page_starts), _json(d.sections)),
                 )
                 tokens = keyword_tokens([p.text for p in item.passages])
                 for passage, vector, words in zip(item.passages, vectors, tokens, strict=True):
@@ -514,12 +532,18 @@ class LocalStore:
             return self._delete(db, document_ids)
 
     def set_source(
-        self, document_id: str, source: str, size: int, mtime: float, page_starts: list[int] | None = None
+        self,
+        document_id: str,
+        source: str,
+        size: int,
+        mtime: float,
+        page_starts: list[int] | None = None,
+        sections: list[Section] | None = None,
     ) -> None:
         with self._transaction() as db:
             db.execute(
-                "UPDATE documents SET source = ?, size = ?, mtime = ?, page_starts = ? WHERE id = ?",
-                (source, size, mtime, _json(page_starts), document_id),
+                "UPDATE documents SET source = ?, size = ?, mtime = ?, page_starts = ?, sections = ? WHERE id = ?",
+                (source, size, mtime, _json(page_starts), _json(sections), document_id),
             )
 
     def ignore(self, sources: list[str], ignored: bool = True) -> None:
@@ -533,7 +557,7 @@ class LocalStore:
         return {source for (source,) in self._query("SELECT source FROM ignored")}
 
     def documents(self, ids: list[str] | None = None) -> list[StoredDocument]:
-        columns = f"id, title, source, size, mtime, passage_count, {self._page_starts}"
+        columns = f"id, title, source, size, mtime, passage_count, {self._page_starts}, {self._sections}"
         if ids is None:
             rows = self._query(f"SELECT {columns} FROM documents ORDER BY source")
         else:
@@ -543,22 +567,39 @@ class LocalStore:
             rows.sort(key=lambda row: row[2])
         return [
             StoredDocument(
-                id=i, title=t, source=s, content_hash=i, size=z, mtime=m, passage_count=n, page_starts=_unjson(p)
+                id=i,
+                title=t,
+                source=s,
+                content_hash=i,
+                size=z,
+                mtime=m,
+                passage_count=n,
+                page_starts=_unjson(p),
+                sections=self._read_sections(i, h),
             )
-            for i, t, s, z, m, n, p in rows
+            for i, t, s, z, m, n, p, h in rows
         ]
 
     def get_documents(self, ids: list[str]) -> dict[str, Document]:
         found = {}
         for chunk in batched(list(dict.fromkeys(ids))):
-            for i, t, s, text, pages in self._query(
-                f"SELECT id, title, source, text, {self._page_starts} FROM documents WHERE id IN ({_marks(chunk)})",
+            for i, t, s, text, pages, headings in self._query(
+                f"SELECT id, title, source, text, {self._page_starts}, {self._sections} FROM documents "
+                f"WHERE id IN ({_marks(chunk)})",
                 chunk,
             ):
                 if document_id(text) != i:
                     raise self._damaged(f"document {i}: its text does not match its content hash")
-                found[i] = Document(id=i, title=t, source=s, text=text, page_starts=_unjson(pages))
+                sections = self._read_sections(i, headings)
+                found[i] = Document(id=i, title=t, source=s, text=text, page_starts=_unjson(pages), sections=sections)
         return found
+
+    def _read_sections(self, doc_id: str, stored: str | None) -> list[Section] | None:
+        """A document's stored sections; StoreDamaged when they cannot be read."""
+        try:
+            return stored_sections(stored)
+        except ValueError:
+            raise self._damaged(f"document {doc_id}: its sections are unreadable") from None
 
     def get_passages(self, ids: list[str]) -> dict[str, Passage]:
         found = {}
@@ -865,7 +906,7 @@ class LocalStore:
                 with self._dense_lock:
                     self._drop_cache_files()
                     self._dense, self._dense_seq, self._dense_generation = None, 0, -1
-                if self._meta("schema") == PREVIOUS_SCHEMA:
+                if self._meta("schema") in PREVIOUS_SCHEMAS:
                     self._migrate()
                 with self._transaction() as db:
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('store', ?)", (uuid.uuid4().hex,))
@@ -877,8 +918,8 @@ class LocalStore:
 
     @staticmethod
     def _open_backup(source: Path) -> sqlite3.Connection:
-        """A read-only connection to ``source``, a whole backup of a local index of this format or the previous one;
-        StoreError when it is not one."""
+        """A read-only connection to ``source``, a whole backup of a local index of this format or a previous one
+        (PREVIOUS_SCHEMAS); StoreError when it is not one."""
         backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
         try:
             schema = backup.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
@@ -886,7 +927,7 @@ class LocalStore:
         except sqlite3.Error as error:
             backup.close()
             raise StoreError(f"{source} is not a backup of a qa index ({error})") from None
-        if schema not in ((str(SCHEMA_VERSION),), (PREVIOUS_SCHEMA,)) or check != [("ok",)]:
+        if schema not in [(version,) for version in (str(SCHEMA_VERSION), *PREVIOUS_SCHEMAS)] or check != [("ok",)]:
             backup.close()
             why = f"damaged ({check[0][0]})" if check != [("ok",)] else "of an index of another format"
             raise StoreError(f"{source} is {why}: it cannot be restored")
@@ -914,13 +955,12 @@ class LocalStore:
             dimension = settings.dimension if settings else None
             stored = dict(self._query("SELECT document_id, count(*) FROM passages GROUP BY document_id"))
             damaged: set[str] = set()
-            for doc_id, text, count, pages in self._query(
-                f"SELECT id, text, passage_count, {self._page_starts} FROM documents"
+            for doc_id, text, count, pages, headings in self._query(
+                f"SELECT id, text, passage_count, {self._page_starts}, {self._sections} FROM documents"
             ):
                 if document_id(text) != doc_id:
                     problems.append(f"document {doc_id}: its text does not match its content hash")
-                if (problem := page_starts_problem(json.loads(pages) if pages else None, len(text))) is not None:
-                    problems.append(f"document {doc_id}: {problem}")
+                problems += [f"document {doc_id}: {p}" for p in layout_problems(_unjson(pages), headings, len(text))]
                 if stored.get(doc_id, 0) != count:
                     problems.append(f"document {doc_id}: {stored.get(doc_id, 0)} passages stored, {count} expected")
             for pid, doc_id, text, blob, crc, tokens in self._query(
@@ -996,8 +1036,9 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _json(page_starts: list[int] | None) -> str | None:
-    return None if page_starts is None else json.dumps(page_starts)
+def _json(value: list[int] | list[Section] | None) -> str | None:
+    """Page starts or sections as stored: JSON text (a section an object), or NULL."""
+    return None if value is None else to_json(value).decode("utf-8")
 
 
 def _unjson(stored: str | None) -> list[int] | None:

@@ -31,7 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from qa.calibration import percentage, shown_confidence
 from qa.config import ReaderKind, RetrievalMode, Settings
 from qa.documents import page_at
-from qa.models import Answer, AskResult, Citation, LoadFailure
+from qa.models import Answer, AskResult, Citation, LoadFailure, RetrievedPassage
+from qa.retrieval import section_name
 from qa.store import StoreError
 from qa.validation import (
     SURROGATES,
@@ -158,15 +159,22 @@ def file_name(source: str) -> str:
     return Path(source).name
 
 
-def page_label(page: int | None) -> str:
-    """The page after a file name (" · p. 4"), or nothing when the file has no pages."""
-    return f" · p. {page}" if page else ""
+def place_label(page: int | None, section: str | None = None) -> str:
+    """The section and page after a file name (" · § 3.2 Methods · p. 4"), either left out when the file has none."""
+    return (f" · § {esc(section)}" if section else "") + (f" · p. {page}" if page else "")
+
+
+def passage_place(found: RetrievedPassage) -> str:
+    """The section and page in which a retrieved passage begins (see ``place_label``)."""
+    start = found.passage.start
+    return place_label(page_at(found.page_starts, start), section_name(found.sections, start))
 
 
 def citation_html(number: int, citation: Citation) -> str:
+    place = place_label(citation.page, citation.section)
     return (
         f'<div class="qa-source"><b>[{number}] {esc(citation.title)}</b><br>'
-        f'<span class="qa-meta">file {esc(file_name(citation.source))}{page_label(citation.page)} · '
+        f'<span class="qa-meta">file {esc(file_name(citation.source))}{place} · '
         f"document {esc(citation.document_id)} · characters {citation.start}–{citation.end}</span>"
         f'<div class="qa-passage">{highlighted_passage(citation)}</div></div>'
     )
@@ -261,8 +269,7 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
                 )
                 parts.append(
                     f'<div class="qa-source"><b>[{number}] {esc(found.title)}</b><br>'
-                    f'<span class="qa-meta">file {esc(file_name(found.source))}'
-                    f"{page_label(page_at(found.page_starts, passage.start))} · characters "
+                    f'<span class="qa-meta">file {esc(file_name(found.source))}{passage_place(found)} · characters '
                     f"{passage.start}–{passage.end} · retrieval score {found.score:.3f}</span>"
                     f'<div class="qa-passage">{esc(preview)}</div></div>'
                 )
@@ -291,7 +298,8 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
             where = answer.citations[0]
             items.append(
                 f'<li>{esc(answer.text)} <span class="qa-meta">({shown_confidence(answer.confidence, answer.score)}; '
-                f"{esc(where.title)}{page_label(where.page)}, characters {where.start}–{where.end})</span></li>"
+                f"{esc(where.title)}{place_label(where.page, where.section)}, "
+                f"characters {where.start}–{where.end})</span></li>"
             )
         heading = "The reader was unsure; other candidates" if unsure else "Other candidates"
         sources.append(f'<div class="qa-alternatives"><b>{heading}:</b><ul>{"".join(items)}</ul></div>')

@@ -18,7 +18,7 @@ import pytest
 from conftest import run_qa
 
 from qa.cli import main
-from qa.models import AskResult
+from qa.models import AskResult, Citation
 
 
 @pytest.mark.parametrize(
@@ -82,6 +82,37 @@ def test_a_pdf_answer_is_cited_with_its_page(tmp_path, capsys, write_pdf):
     citation = result.citations[0]
     assert "Ragna Thorsen" in result.answer and citation.page == 3 and citation.source == str(pdf)
     assert load_document(pdf).text[citation.start : citation.end] == citation.quote == result.answer
+
+
+def test_a_citation_is_printed_with_its_section_and_page(tmp_path, monkeypatch, capsys):
+    text = "2 Staff\n2.1 The lighthouse\nThe keeper is Ragna Thorsen."
+    start = text.index("Ragna Thorsen")
+    citation = Citation(
+        document_id="d",
+        title="Harbour report",
+        source="/docs/report.pdf",
+        passage_id="d:0",
+        start=start,
+        end=start + 13,
+        quote="Ragna Thorsen",
+        passage_text=text,
+        passage_start=0,
+        passage_end=len(text),
+        page=4,
+        section="2.1 The lighthouse",
+    )
+    result = AskResult(
+        question="Who?", resolved_question="Who?", answer="Ragna Thorsen", score=9.0, citations=[citation]
+    )
+    monkeypatch.setattr("qa.cli.ask_locally", lambda *args: result)
+    assert main(["ask", "Who?", "--local", "--documents", str(tmp_path), "--index", str(tmp_path / "index")]) == 0
+    out = capsys.readouterr().out
+    assert "from 'Harbour report' (/docs/report.pdf, § 2.1 The lighthouse, p. 4), passage d:0, characters 41-54" in out
+    assert "[[Ragna Thorsen]]" in out
+    plain = citation.model_copy(update={"section": None, "page": None, "source": "/docs/report.txt"})
+    monkeypatch.setattr("qa.cli.ask_locally", lambda *args: result.model_copy(update={"citations": [plain]}))
+    assert main(["ask", "Who?", "--local", "--documents", str(tmp_path), "--index", str(tmp_path / "index")]) == 0
+    assert "from 'Harbour report' (/docs/report.txt), passage d:0" in capsys.readouterr().out
 
 
 @pytest.mark.slow

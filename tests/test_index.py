@@ -445,23 +445,24 @@ def test_the_progress_bar_counts_passages_per_second(indexer, folder, capsys):
     assert f"indexing: {report.embedded_passages} passages [" in shown and " passages/s, documents=2]" in shown
 
 
-def written_before_pages(backend: str, location: str) -> None:
-    """Make a store look as one written before documents recorded their pages: no page_starts column (and, in the
-    local store, the schema version of then)."""
+def written_before(backend: str, location: str, column: str) -> None:
+    """Make a store look as one written before documents recorded ``column`` (page_starts, sections): without it
+    (and, in the local store, with the schema version of then)."""
     if backend == "local":
         import sqlite3
 
-        from qa.store_local import DATABASE_FILE, PREVIOUS_SCHEMA
+        from qa.store_local import ADDED_COLUMNS, DATABASE_FILE, PREVIOUS_SCHEMAS
 
         with sqlite3.connect(Path(location) / DATABASE_FILE) as db:
-            db.execute("ALTER TABLE documents DROP COLUMN page_starts")
-            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (PREVIOUS_SCHEMA,))
+            db.execute(f"ALTER TABLE documents DROP COLUMN {column}")
+            version = PREVIOUS_SCHEMAS[ADDED_COLUMNS.index(column)]
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (version,))
         db.close()
     else:
         import psycopg
 
         with psycopg.connect(location, autocommit=True) as db:
-            db.execute("ALTER TABLE documents DROP COLUMN page_starts")
+            db.execute(f"ALTER TABLE documents DROP COLUMN {column}")
 
 
 @pytest.mark.parametrize("backend", ["local", "postgres"])
@@ -474,7 +475,7 @@ def test_a_store_written_before_pages_gets_them_in_place_on_the_next_sync(
     Indexer(store, embedder, 200, 1).sync_folder(folder, 10**6, progress=False)
     passages = store.manifest().passage_count
     store.close()
-    written_before_pages(backend, location)
+    written_before(backend, location, "page_starts")
 
     reader = open_store(backend, location, read_only=True)  # an older store reads as it is, without pages
     assert {d.source: d.page_starts for d in reader.documents()}[str(pdf)] is None
@@ -498,6 +499,41 @@ def test_a_store_written_before_pages_gets_them_in_place_on_the_next_sync(
     assert store.manifest().passage_count == passages and store.verify() == []
     Indexer(store, embedder, 200, 1).sync_folder(folder, 10**6, progress=False)
     assert read == ["report.pdf"]  # once
+    store.close()
+
+
+@pytest.mark.parametrize("backend", ["local", "postgres"])
+def test_files_with_headings_indexed_before_sections_are_read_again_for_them_once(
+    backend, tmp_path, folder, embedder, request, monkeypatch
+):
+    location = str(tmp_path / "index") if backend == "local" else request.getfixturevalue("postgres_database")
+    (folder / "notes.md").write_text("# Ferry notes\n\nThe ferry leaves at noon.\n\n## Winter\n\nIt stops.\n")
+    (folder / "plain.html").write_text("<p>No heading here, only a line about the ferry.</p>", encoding="utf-8")
+    store = open_store(backend, location)
+    Indexer(store, embedder, 200, 1).sync_folder(folder, 10**6, progress=False)
+    passages = store.manifest().passage_count
+    store.close()
+    written_before(backend, location, "sections")
+
+    reader = open_store(backend, location, read_only=True)  # an older store reads as it is, without sections
+    assert [d.sections for d in reader.documents()] == [None] * 4
+    reader.close()
+    store = open_store(backend, location)
+    read = []
+
+    def load(path, *args):
+        read.append(path.name)
+        return load_document(path, *args)
+
+    monkeypatch.setattr(indexing, "load_document", load)
+    for _ in range(2):
+        report = Indexer(store, embedder, 200, 1).sync_folder(folder, 10**6, progress=False)
+        assert read == ["notes.md", "plain.html"]  # the files that can have headings, once; never the .txt
+        assert report.embedded_passages == 0 and not report.changed and len(report.reused) == 4
+    sections = {Path(d.source).name: d.sections for d in store.documents()}
+    notes = indexing.with_sections_looked_for(load_document(folder / "notes.md")).sections
+    assert sections == {"alpha.txt": None, "beta.txt": None, "notes.md": notes, "plain.html": []}
+    assert store.manifest().passage_count == passages and store.verify() == []
     store.close()
 
 

@@ -8,8 +8,10 @@ import time
 import pytest
 
 from qa import pipeline
-from qa.models import AskResult, Passage, RetrievedPassage
-from qa.pipeline import QA, most_confident_reading, read_in_stages
+from qa.documents import document_id as content_id
+from qa.documents import section_label
+from qa.models import AskResult, Document, Passage, RetrievedPassage, Section
+from qa.pipeline import QA, citation_at, most_confident_reading, read_in_stages
 from qa.reading import ReaderSpan
 from qa.stopping import StopModel, StopRule
 from qa.validation import CollectionError, FolderError, QuestionError
@@ -126,6 +128,59 @@ def test_documents_can_be_added_and_removed(tmp_path, embedder):
     harbour = next(d for d in reloaded.documents() if d.title == "Harbour notes")
     reloaded.remove_document(harbour.id, delete_file=True)
     assert not (documents / "upload.md").exists() and harbour.id not in {d.id for d in reloaded.documents()}
+
+
+HARBOUR_REPORT = (
+    "Vellmark harbour report\n\n1 Introduction\nThe harbour was dredged in the spring.\n\n2 Staff\n"
+    "2.1 The lighthouse\nThe Vellmark lighthouse keeper is Ragna Thorsen. She has kept the light since 2011.\n\n"
+    "References\nThorsen, R. Keeping the Vellmark light. Harbour Press, 2015."
+)
+HARBOUR_SECTIONS = [
+    Section(start=HARBOUR_REPORT.index(heading), title=heading, level=heading.count(".") + 1)
+    for heading in ("1 Introduction", "2 Staff", "2.1 The lighthouse", "References")
+]
+
+
+def test_a_citation_names_the_section_and_page_its_quote_starts_in():
+    passage = Passage(id="d:0", document_id="d", start=0, end=len(HARBOUR_REPORT), text=HARBOUR_REPORT)
+    pages = [0, HARBOUR_REPORT.index("2 Staff")]
+    found = RetrievedPassage(
+        passage=passage, title="t", source="r.pdf", score=1.0, page_starts=pages, sections=HARBOUR_SECTIONS
+    )
+    cited = {
+        quote: citation_at(found, HARBOUR_REPORT.index(quote), HARBOUR_REPORT.index(quote) + len(quote))
+        for quote in ("Vellmark harbour", "dredged", "Ragna Thorsen", "Harbour Press")
+    }
+    assert {quote: (c.section, c.page) for quote, c in cited.items()} == {
+        "Vellmark harbour": (None, 1),  # before the first heading
+        "dredged": (section_label(HARBOUR_SECTIONS[0]), 1),
+        "Ragna Thorsen": (section_label(HARBOUR_SECTIONS[2]), 2),
+        "Harbour Press": (section_label(HARBOUR_SECTIONS[3]), 2),
+    }
+    assert all(HARBOUR_REPORT[c.start : c.end] == c.quote == quote for quote, c in cited.items())
+    plain = citation_at(found.model_copy(update={"sections": None, "page_starts": None}), 0, 8)
+    assert (plain.section, plain.page) == (None, None)
+
+
+@pytest.mark.slow
+def test_an_answer_is_cited_with_its_section_and_page(tmp_path, embedder):
+    document = Document(
+        id=content_id(HARBOUR_REPORT),
+        title="Vellmark harbour report",
+        source=str(tmp_path / "report.pdf"),
+        text=HARBOUR_REPORT,
+        page_starts=[0, HARBOUR_REPORT.index("2 Staff")],
+        sections=HARBOUR_SECTIONS,
+    )
+    engine = QA(index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
+    engine.index_documents([document], progress=False)
+    result = engine.ask("Who is the Vellmark lighthouse keeper?")
+    citation = result.citations[0]
+    label = section_label(HARBOUR_SECTIONS[2])  # "2.1 The lighthouse"
+    assert result.answer == "Ragna Thorsen" and (citation.section, citation.page) == (label, 2)
+    assert_citations_exact(engine, result)
+    shown = result.model_dump(mode="json")
+    assert shown["citations"][0]["section"] == label and "sections" not in shown["passages"][0]
 
 
 @pytest.mark.slow
@@ -724,3 +779,41 @@ def test_a_bridge_question_follows_the_name_into_another_document_and_cites_both
     assert {c.title for c in [*portal.citations, *portal.supporting]} == {"Travel policy", "Security policy"}
     plain = engine.ask("When was the Vell bridge built?")
     assert plain.answer == "1911" and not plain.supporting
+
+
+# ---------------------------------------------------------------- answers as long as a long document's readers expect
+
+WIDE_TEXT = "Spread is set by the method of delivery of the G gene (Figure 1A). Other text follows."
+
+
+def long_passage(passages: int) -> RetrievedPassage:
+    """The first sentence of WIDE_TEXT as a passage of a document of ``passages`` passages."""
+    passage = Passage(id="w:0", document_id="w", start=0, end=66, text=WIDE_TEXT[:66])
+    return RetrievedPassage(passage=passage, title="Paper", source="paper.txt", score=1.0, document_passages=passages)
+
+
+def answer_at(retrieved: RetrievedPassage, phrase: str, score: float, confidence: float = 0.8) -> pipeline.Answer:
+    start = WIDE_TEXT.index(phrase)
+    citation = citation_at(retrieved, start, start + len(phrase))
+    return pipeline.Answer(text=phrase, score=score, confidence=confidence, citations=[citation])
+
+
+def test_widened_takes_the_longest_candidate_holding_the_best_in_a_long_document():
+    found = long_passage(40)
+    best = answer_at(found, "the G gene", 9.0)
+    wider = answer_at(found, "the method of delivery of the G gene", 7.5, confidence=0.3)
+    too_low = answer_at(found, "Spread is set by the method of delivery of the G gene", 6.0)
+    elsewhere = answer_at(found, "Other text", 8.5)
+    answers = pipeline.widened([best, elsewhere, wider, too_low], [found], slack=2.0)
+    assert [a.text for a in answers] == ["the method of delivery of the G gene", "Other text", too_low.text]
+    top = answers[0]
+    assert (top.score, top.confidence) == (9.0, 0.8)  # the best one's, not the wider candidate's
+    citation = top.citations[0]
+    assert WIDE_TEXT[citation.start : citation.end] == citation.quote == top.text
+
+
+def test_widened_keeps_the_span_as_read_in_a_short_document_or_without_slack():
+    for found, slack in ((long_passage(3), 2.0), (long_passage(40), 0.0)):
+        best = answer_at(found, "the G gene", 9.0)
+        wider = answer_at(found, "the method of delivery of the G gene", 8.9)
+        assert pipeline.widened([best, wider], [found], slack) == [best, wider]

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from qa.documents import document_id
+from qa.documents import document_id, section_label
 from qa.index import Indexer
-from qa.models import Document
-from qa.retrieval import Retriever, reciprocal_rank_fusion
+from qa.models import Document, Section
+from qa.retrieval import (
+    REFERENCE_WEIGHT,
+    Retriever,
+    in_reference_list,
+    reciprocal_rank_fusion,
+    reference_weighted,
+    section_name,
+)
 from qa.store import open_store
 
 TEXTS = [
@@ -64,3 +71,34 @@ def test_modes_find_the_right_passage(retriever, mode, question, expected):
 def test_k_bounds_the_results(retriever):
     assert len(retriever.retrieve("energy", k=2)) == 2
     assert len(retriever.retrieve("energy", k=50, mode="dense")) == len(TEXTS)
+
+
+def test_reference_lists_are_weighted_down_whatever_the_sign_of_the_score():
+    sections = [Section(start=0, title="1 Introduction"), Section(start=100, title="References")]
+    assert not in_reference_list(sections, 99) and in_reference_list(sections, 100)
+    assert not in_reference_list(None, 5) and not in_reference_list([], 5)
+    assert reference_weighted(0.03, sections, 50) == 0.03
+    assert reference_weighted(0.03, sections, 120) == pytest.approx(0.03 * REFERENCE_WEIGHT)
+    assert reference_weighted(-0.2, sections, 120) < -0.2
+    assert section_name(sections, 120) == section_label(sections[1]) and section_name(None, 3) is None
+
+
+def test_a_reference_entry_is_found_but_ranked_below_body_text_that_matches_as_well(embedder, tmp_path):
+    body = "Kelp forests off Tasmania shrank by ninety percent since 1950, divers found."
+    paper = "References\nKelp forests off Tasmania shrank by ninety percent. Marine Survey Letters 12, 2019."
+    sections = [Section(start=0, title="References")]
+    documents = [
+        Document(id=document_id(body), title="Survey", source="survey.txt", text=body),
+        Document(id=document_id(paper), title="Kelp", source="kelp.pdf", text=paper, sections=sections),
+    ]
+    store = open_store("local", str(tmp_path / "index"))
+    Indexer(store, embedder, 200, 1).sync_documents(documents, progress=False)
+    retriever = Retriever(store, embedder)
+    question = "Did kelp forests off Tasmania shrink by ninety percent?"
+    survey, entry = retriever.retrieve(question, k=5)  # each retriever ranks one first: their fused scores are equal
+    assert (survey.title, entry.title) == ("Survey", "Kelp") and {survey.bm25_rank, entry.dense_rank} == {1}
+    assert entry.score == pytest.approx(REFERENCE_WEIGHT * survey.score)
+    assert (entry.sections, survey.sections) == (sections, None)
+    survey, entry = retriever.retrieve(question, k=5, mode="dense")  # the entry is nearer, and still comes second
+    assert (survey.title, entry.title, entry.dense_rank) == ("Survey", "Kelp", 1)
+    store.close()

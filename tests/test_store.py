@@ -10,7 +10,7 @@ import pytest
 
 from qa.chunking import joined_passages
 from qa.documents import document_id
-from qa.models import Document
+from qa.models import Document, Section
 from qa.store import DocumentStore, DocumentWrite, StoreBusy, StoreError, StoreReadOnly, StoreSettings
 
 SETTINGS = StoreSettings(embedding_model="test-model", dimension=8, chunk_tokens=200, chunk_overlap_sentences=1)
@@ -194,6 +194,85 @@ def test_verify_finds_page_starts_that_cannot_be(store):
     ]:
         store.set_source(doc_id, "/docs/everest.pdf", 10, 20.0, pages)
         assert store.verify() == [f"document {doc_id}: {problem}"]
+
+
+def with_sections(write: DocumentWrite, *headings: str) -> DocumentWrite:
+    """``write`` with a section at each of ``headings`` (words of its text; "" for a section at 0 titled "Start")."""
+    text = write.document.text
+    sections = [Section(start=text.index(h), title=h or "Start", level=1 + n % 2) for n, h in enumerate(headings)]
+    write.document = write.document.model_copy(update={"sections": sections})
+    return write
+
+
+def test_sections_round_trip(store):
+    everest = with_sections(make_write("everest", 3, source="/docs/everest.md"), "", "Climbers")
+    eiffel = make_write("eiffel", 0)
+    gasket = with_sections(make_write("gasket", 1, source="/docs/gasket.html"))  # looked for, none found: []
+    store.write([everest, eiffel, gasket])
+    ids = (everest.document.id, eiffel.document.id, gasket.document.id)
+    listed = {d.id: d.sections for d in store.documents()}
+    assert listed == dict(zip(ids, (everest.document.sections, None, []), strict=True))
+    found = store.get_documents(list(ids))
+    assert [found[i] for i in ids] == [everest.document, eiffel.document, gasket.document]
+    moved = [Section(start=30, title="3.2 Méthodes — Zoë’s “notes”", level=3)]
+    store.set_source(everest.document.id, "/docs/moved.md", 10, 20.0, None, moved)
+    assert store.get_documents([everest.document.id])[everest.document.id].sections == moved
+    assert store.documents([everest.document.id])[0].sections == moved
+    store.set_source(everest.document.id, "/docs/moved.pdf", 10, 20.0, [0, 30])  # sections not given: none recorded
+    assert store.documents([everest.document.id])[0].sections is None
+    assert store.documents([everest.document.id])[0].page_starts == [0, 30] and store.verify() == []
+
+
+def test_verify_finds_sections_that_cannot_be(store):
+    everest = with_sections(make_write("everest", 3, source="/docs/everest.md"), "", "Climbers")
+    store.write([everest])
+    doc_id, length = everest.document.id, len(everest.document.text)
+    for starts in ([30, 20], [0, length + 1], [-1]):
+        sections = [Section(start=start, title=f"Heading {n}") for n, start in enumerate(starts)]
+        store.set_source(doc_id, "/docs/everest.md", 10, 20.0, None, sections)
+        assert store.verify() == [f"document {doc_id}: its sections go backwards or past its text"]
+    store.set_source(doc_id, "/docs/everest.md", 10, 20.0, None, [Section(start=length, title="End")])
+    assert store.verify() == []
+
+
+def made_older(store: DocumentStore) -> None:
+    """Make a store look as one written before documents recorded their sections: no sections column (and, in the
+    local store, the schema version of then)."""
+    if store.backend == "local":
+        import sqlite3
+
+        from qa.store_local import DATABASE_FILE, PREVIOUS_SCHEMAS
+
+        with sqlite3.connect(store.folder / DATABASE_FILE) as db:
+            db.execute("ALTER TABLE documents DROP COLUMN sections")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (PREVIOUS_SCHEMAS[-1],))
+        db.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(store.location, autocommit=True) as db:
+            db.execute("ALTER TABLE documents DROP COLUMN sections")
+
+
+def test_a_store_made_before_sections_reads_as_it_is_and_gains_them_in_place(store_factory):
+    store = store_factory()
+    assert store.bind(SETTINGS)
+    everest = make_write("everest", 3, source="/docs/everest.pdf")
+    everest.document = everest.document.model_copy(update={"page_starts": [0, 55]})
+    store.write([everest, make_write("eiffel", 0)])
+    before = stored_state(store)
+    store.close()
+    made_older(store)
+
+    reader = store_factory(read_only=True)  # read as it is: no sections, all else as it was
+    assert stored_state(reader) == before and reader.verify() == []
+    assert reader.get_documents([everest.document.id])[everest.document.id] == everest.document
+    migrated = store_factory()  # a writer adds the column in place: every passage kept, no section recorded yet
+    assert stored_state(migrated) == before and migrated.verify() == []
+    sections = [Section(start=0, title="Everest")]
+    migrated.set_source(everest.document.id, "/docs/everest.pdf", 10, 20.0, [0, 55], sections)
+    assert migrated.get_documents([everest.document.id])[everest.document.id].sections == sections
+    assert store_factory(read_only=True).documents([everest.document.id])[0].sections == sections
 
 
 def test_generation_grows_with_every_write(store):

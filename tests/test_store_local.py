@@ -12,7 +12,7 @@ import pytest
 import qa.store_local as local
 from qa.chunking import joined_passages
 from qa.documents import document_id
-from qa.models import Document
+from qa.models import Document, Section
 from qa.store import DocumentWrite, StoreError, StoreSettings
 
 DIMENSION = 16
@@ -162,3 +162,29 @@ def test_a_restore_reaches_every_handle_of_the_index(tmp_path):
     ):
         store.restore(tmp_path / "junk")
     assert store.manifest().document_count == 20
+
+
+@pytest.mark.parametrize("version", local.PREVIOUS_SCHEMAS)
+def test_a_backup_of_a_previous_format_is_restored_and_migrated(tmp_path, version):
+    texts = ["The ferry leaves at noon.", "It stops in winter."]
+    text, doc_id = " ".join(texts), document_id(" ".join(texts))
+    vectors = np.eye(DIMENSION, dtype=np.float32)[:2]
+    document = Document(id=doc_id, title="f", source="f.md", text=text)
+    source = local.LocalStore(tmp_path / "source")
+    source.bind(SETTINGS)
+    source.write([DocumentWrite(document, joined_passages(doc_id, texts, " "), vectors)])
+    source.backup(tmp_path / "backup")
+    source.close()
+    lacking = local.ADDED_COLUMNS[local.PREVIOUS_SCHEMAS.index(version) :]  # 3: both columns, 4: sections
+    with sqlite3.connect(tmp_path / "backup") as db:
+        for column in lacking:
+            db.execute(f"ALTER TABLE documents DROP COLUMN {column}")
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (version,))
+    db.close()
+    store = local.LocalStore(tmp_path / "index")
+    store.restore(tmp_path / "backup")
+    assert store._meta("schema") == str(local.SCHEMA_VERSION) and store.verify() == []
+    assert store.get_documents([doc_id]) == {doc_id: document}  # no pages nor sections yet
+    sections = [Section(start=0, title="Ferry")]
+    store.set_source(doc_id, "f.md", 1, 2.0, None, sections)
+    assert store.get_documents([doc_id])[doc_id].sections == store.documents()[0].sections == sections

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from qa import store_postgres
 from qa.chunking import joined_passages
 from qa.documents import document_id
 from qa.models import Document
@@ -21,7 +22,7 @@ from qa.store import DocumentWrite, StoreError, StoreReadOnly, StoreSettings, St
 from qa.store_postgres import DENSE_QUERY, KEYWORD_QUERY, PostgresStore
 
 if TYPE_CHECKING:
-    from multiprocessing.synchronize import Barrier
+    from multiprocessing.synchronize import Barrier, Event
 
 SETTINGS = StoreSettings(embedding_model="test-model", dimension=32, chunk_tokens=200, chunk_overlap_sentences=1)
 PROCESS_TIMEOUT = 120
@@ -343,3 +344,147 @@ def test_every_large_table_leads_each_key_with_the_document_id_as_citus_needs(po
         assert columns[0] == CITUS_DISTRIBUTED[table], f"{table}: {key} ({', '.join(columns)})"
         referenced = key.removeprefix("foreign key to ").split(".")[-1]
         assert not key.startswith("foreign") or referenced in CITUS_DISTRIBUTED, f"{table}: {key}"
+
+
+# -- bulk loading ----------------------------------------------------------------------------------------------------
+
+# The keys and indexes a bulk load drops and builds again, with their definitions (the schema's name left out) and
+# object ids: a rebuilt one has a new id.
+BULK_OBJECTS = """
+SELECT conname, pg_get_constraintdef(oid, true), oid FROM pg_constraint
+WHERE connamespace = %(schema)s::regnamespace AND conrelid IN (%(passages)s::regclass, %(terms)s::regclass)
+  AND contype IN ('p', 'f')
+UNION ALL
+SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid), indexrelid FROM pg_index
+WHERE indrelid IN (%(passages)s::regclass, %(terms)s::regclass)
+"""
+
+
+def bulk_objects(location: str, schema: str) -> dict[str, tuple[str, int]]:
+    """The keys and indexes of passages and passage_terms in ``schema``: name -> (definition, object id)."""
+    names = {"schema": schema, "passages": f"{schema}.passages", "terms": f"{schema}.passage_terms"}
+    with psycopg.connect(location, autocommit=True) as connection:
+        rows = connection.execute(BULK_OBJECTS, names).fetchall()
+    return {
+        name.removeprefix(f"{schema}."): (definition.replace(f"{schema}.", ""), oid) for name, definition, oid in rows
+    }
+
+
+def test_a_bulk_load_finds_what_the_normal_path_finds(postgres_database):
+    documents = numbered_documents("bulk", 300, passages=10)
+    normal, bulk = (
+        PostgresStore(postgres_database, schema="qa_normal"),
+        PostgresStore(postgres_database, schema="qa_bulk"),
+    )
+    try:
+        for store in (normal, bulk):
+            assert store.bind(SETTINGS)
+        for start in range(0, len(documents), 50):
+            normal.write(documents[start : start + 50])
+        assert bulk.bulk_write(iter(documents)) == 3000
+        assert (bulk.manifest().document_count, bulk.manifest().passage_count) == (300, 3000)
+        assert normal.verify() == [] and bulk.verify() == []
+        assert bulk.documents() == normal.documents()
+        built, made = bulk_objects(postgres_database, "qa_bulk"), bulk_objects(postgres_database, "qa_normal")
+        assert {name: definition for name, (definition, _) in built.items()} == {
+            name: definition for name, (definition, _) in made.items()
+        }
+        assert {"passages_embedding", "passage_terms_term", "passages_pkey", "passages_document_id_fkey"} <= set(built)
+        for question in ("bulkword3 bulkdoc17", "note line", "bulkdoc250 about bulkword9", "bulkdoc7 bulkdoc8"):
+            expected = normal.keyword_search(question, 50)
+            found = bulk.keyword_search(question, 50)
+            assert [pid for pid, _ in found] == [pid for pid, _ in expected]
+            assert [score for _, score in found] == pytest.approx([score for _, score in expected])
+        for number in (0, 17, 123, 299):
+            probe = documents[number].vectors[4]
+            assert bulk.dense_search(probe, 1)[0][0] == documents[number].passages[4].id
+    finally:
+        normal.close()
+        bulk.close()
+
+
+def test_a_large_write_into_a_nearly_empty_store_is_a_bulk_load_and_later_writes_take_the_normal_path(
+    store, postgres_database, monkeypatch
+):
+    monkeypatch.setattr(store_postgres, "BULK_PASSAGES", 1000)
+    monkeypatch.setattr(store_postgres, "BULK_KEEP", 500)
+    kept = numbered_documents("kept", 3)
+    store.write(kept)
+    before = bulk_objects(postgres_database, "public")
+    moved = DocumentWrite(
+        document=kept[0].document.model_copy(update={"source": "/docs/moved.txt"}),
+        passages=kept[0].passages,
+        vectors=kept[0].vectors,
+    )
+    large = numbered_documents("large", 150, passages=10)
+    large[0].replaces = [kept[1].document.id]
+    store.write([moved, *large])
+    after = bulk_objects(postgres_database, "public")
+    assert {name: definition for name, (definition, _) in after.items()} == {
+        name: definition for name, (definition, _) in before.items()
+    }
+    assert all(after[name][1] != oid for name, (_, oid) in before.items())  # dropped and built again
+    stored = {document.id: document for document in store.documents()}
+    assert kept[1].document.id not in stored and stored[kept[0].document.id].source == "/docs/moved.txt"
+    assert kept[2].document.id in stored and store.manifest().passage_count == 1506
+    assert store.verify() == []
+    assert {pid for pid, _ in store.keyword_search("keptword1", 10)} == {
+        kept[0].passages[1].id,
+        kept[2].passages[1].id,
+    }
+    store.write(numbered_documents("later", 2))  # a small write, and a large one into a store now fuller than
+    store.write(numbered_documents("more", 110, passages=10))  # BULK_KEEP, both keep the indexes up to date
+    assert bulk_objects(postgres_database, "public") == after
+    assert store.verify() == [] and store.manifest().passage_count == 1506 + 6 + 1100
+    assert store.keyword_search("morebulk", 1) == [] and len(store.keyword_search("moreword3", 200)) == 110
+
+
+def test_an_interrupted_bulk_load_leaves_the_store_as_it_was(store, postgres_database):
+    kept = numbered_documents("before", 3)
+    store.write(kept)
+    documents, objects = store.documents(), bulk_objects(postgres_database, "public")
+
+    def cut_short():
+        yield from numbered_documents("cut", 2500)  # two whole chunks are copied in before it fails
+        raise RuntimeError("the stream was cut short")
+
+    with pytest.raises(RuntimeError, match="cut short"):
+        store.bulk_write(cut_short())
+    assert store.documents() == documents and bulk_objects(postgres_database, "public") == objects
+    assert store.verify() == [] and store.keyword_search("cutword1", 10) == []
+    assert store.keyword_search("beforedoc1", 1)[0][0].startswith(kept[1].document.id)
+    with pytest.raises(StoreError, match="comes twice in a bulk write"):
+        store.bulk_write(iter([*numbered_documents("twice", 2), numbered_documents("twice", 1)[0]]))
+    assert store.documents() == documents
+
+
+def bulk_load_until_killed(location: str, copied: Event) -> None:
+    """Child process: a bulk load that stops after two chunks (while its transaction is open) until it is killed."""
+
+    def stream():
+        yield from numbered_documents("killed", 2000)
+        copied.set()
+        time.sleep(PROCESS_TIMEOUT)
+        yield from numbered_documents("never", 1)
+
+    store = PostgresStore(location)
+    store.bulk_write(stream())
+
+
+def test_a_bulk_load_killed_midway_leaves_the_store_as_it_was(store, postgres_database):
+    kept = numbered_documents("survivor", 2)
+    store.write(kept)
+    documents, objects = store.documents(), bulk_objects(postgres_database, "public")
+    context = multiprocessing.get_context("spawn")
+    copied = context.Event()
+    child = context.Process(target=bulk_load_until_killed, args=(postgres_database, copied))
+    child.start()
+    try:
+        assert copied.wait(PROCESS_TIMEOUT)
+    finally:
+        child.kill()
+        child.join()
+    assert store.documents() == documents and bulk_objects(postgres_database, "public") == objects
+    assert store.verify() == [] and store.keyword_search("killedword1", 10) == []
+    store.write(numbered_documents("after", 1))  # the writer's locks went with the killed session
+    assert store.manifest().document_count == 3

@@ -337,6 +337,46 @@ def test_pages_are_shown_beside_the_file():
     )
 
 
+def test_sections_are_shown_beside_the_page():
+    from qa.models import AskResult, Citation, Passage, RetrievedPassage, Section
+    from qa.retrieval import section_name
+    from qa.web import esc, render_answer
+
+    text = "Intro. <b>2.1</b> The lighthouse: The keeper is Ragna Thorsen now."
+    sections = [Section(start=7, title="<b>2.1</b> The lighthouse", level=2)]
+    passage = Passage(id="d:0", document_id="d", start=0, end=len(text), text=text)
+    found = RetrievedPassage(
+        passage=passage, title="Report", source="/docs/r.pdf", score=0.5, page_starts=[0, 30], sections=sections
+    )
+    start = text.index("Ragna Thorsen")
+    citation = Citation(
+        document_id="d",
+        title="Report",
+        source="/docs/r.pdf",
+        passage_id="d:0",
+        start=start,
+        end=start + 13,
+        quote="Ragna Thorsen",
+        passage_text=text,
+        passage_start=0,
+        passage_end=len(text),
+        page=2,
+        section=section_name(sections, start),
+    )
+    answered = AskResult(
+        question="q", resolved_question="q", answer="Ragna Thorsen", score=9.0, citations=[citation], passages=[found]
+    )
+    label = f"§ {esc(citation.section)}"  # a heading is the document's text: escaped
+    assert "&lt;b&gt;2.1&lt;/b&gt; The lighthouse" in label
+    sources = render_answer(answered, "trained")[1]["content"]
+    assert f"file r.pdf · {label} · p. 2 · document d" in sources and "<b>2.1" not in sources
+    unanswered = AskResult(question="q", resolved_question="q", answer=None, score=None, passages=[found])
+    assert "file r.pdf · p. 1 · characters 0–" in render_answer(unanswered, "trained")[1]["content"]  # before it
+    later = found.model_copy(update={"passage": passage.model_copy(update={"start": 8})})
+    shown = render_answer(unanswered.model_copy(update={"passages": [later]}), "trained")[1]["content"]
+    assert f"file r.pdf · {label} · p. 1 · characters 8–" in shown
+
+
 def test_a_second_hop_answer_shows_the_document_that_led_to_it():
     from qa.models import AskResult, Citation
     from qa.web import render_answer
