@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import random
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -414,15 +413,12 @@ def test_an_encrypted_pdf_is_refused_with_why(tmp_path):
         load_document(tmp_path / "locked.pdf")
 
 
-def test_sixty_pages_in_two_columns_are_read_in_seconds(tmp_path):
+def test_sixty_pages_in_two_columns_are_read_in_order(tmp_path):
+    """(How fast: python -m eval.long_pdf.)"""
     blocks = [Block(f"{n} Part {n}", "heading") if n % 3 == 0 else Block(prose(100 + n, 30)) for n in range(1, 240)]
     layout = typeset(tmp_path / "long.pdf", blocks, Paper())
     assert layout.pages >= 60
-    started = time.perf_counter()
-    document = load_document(tmp_path / "long.pdf")
-    seconds = time.perf_counter() - started
-    assert seconds < 15, f"{layout.pages} pages read in {seconds:.1f} s"
-    check_reading(document, blocks, layout)
+    check_reading(load_document(tmp_path / "long.pdf"), blocks, layout)
 
 
 def test_justified_columns_with_indented_paragraphs_and_no_space_between_them(tmp_path):
