@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
-__all__ = ["QA", "AskResult", "QAError", "Settings", "ask"]
+__all__ = ["QA", "AskResult", "Error", "QAError", "Settings", "ask"]
 
 if TYPE_CHECKING:
     from qa.config import Settings
+    from qa.errors import Error, QAError
     from qa.models import AskResult
     from qa.pipeline import QA, ask
-    from qa.validation import QAError
 
 
 def __getattr__(name: str):
@@ -24,10 +24,10 @@ def __getattr__(name: str):
         from qa.models import AskResult
 
         return AskResult
-    if name == "QAError":
-        from qa.validation import QAError
+    if name in ("Error", "QAError"):
+        from qa import errors
 
-        return QAError
+        return getattr(errors, name)
     if name == "Settings":
         from qa.config import Settings
 

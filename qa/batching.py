@@ -29,7 +29,8 @@ class SharedBatches(Generic[Item, Result]):
     all of them (up to ``max_items``, never splitting a request): no caller waits for others to arrive, and under load
     the batches grow instead of the calls competing for the cores. One worker suits a PyTorch model, whose passes use
     every core; ONNX Runtime runs a small batch alone and leaves cores idle between its operators, so two calls side
-    by side keep them busy. A call that raises raises in every caller it served; the workers go on."""
+    by side keep them busy. A call that raises raises in every caller it served; the workers go on. ``close()`` ends
+    the workers once they have answered every request made before it."""
 
     def __init__(
         self,
@@ -41,12 +42,15 @@ class SharedBatches(Generic[Item, Result]):
         if max_items < 1 or workers < 1:
             raise ValueError(f"max_items and workers must be at least 1, not {max_items} and {workers}")
         self.forward = forward
+        self.name = name
         self.max_items = max_items
         self.calls = 0  # calls of forward made, the items they took and the seconds they ran: how much was shared
         self.items = 0
         self.seconds = 0.0
         self._counting = threading.Lock()  # two workers may finish at once
-        self._queue: queue.SimpleQueue[Request[Item, Result]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Request[Item, Result] | None] = queue.SimpleQueue()  # None: a worker stops
+        self._closing = threading.Lock()  # no request is queued behind the workers' stops
+        self._closed = False
         self._threads = [threading.Thread(target=self._serve, name=f"{name}-{n}", daemon=True) for n in range(workers)]
         for thread in self._threads:
             thread.start()
@@ -56,21 +60,43 @@ class SharedBatches(Generic[Item, Result]):
         if not items:
             return []
         request: Request[Item, Result] = Request(items)
-        self._queue.put(request)
+        with self._closing:
+            if self._closed:
+                raise RuntimeError(f"{self.name} is closed: it runs nothing more")
+            self._queue.put(request)
         request.done.wait()
         if request.error is not None:
             raise request.error
         assert request.results is not None
         return request.results
 
+    def close(self) -> None:
+        """Stop the workers once they have answered what was asked before, and wait for them; ``run`` raises
+        RuntimeError after. Calling it again does nothing."""
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+            for _ in self._threads:
+                self._queue.put(None)
+        for thread in self._threads:
+            if thread is not threading.current_thread():  # (closed from within ``forward``)
+                thread.join()
+
     def _serve(self) -> None:
-        while True:
-            gathered = [self._queue.get()]
-            count = len(gathered[0].items)
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                return
+            gathered, count = [first], len(first.items)
             while count < self.max_items:
                 try:
                     waiting = self._queue.get_nowait()
                 except queue.Empty:
+                    break
+                if waiting is None:  # this worker's stop: it answers what it gathered, then ends
+                    stopping = True
                     break
                 gathered.append(waiting)
                 count += len(waiting.items)

@@ -11,6 +11,8 @@ from typing import ClassVar, Self, TypeAlias
 import numpy as np
 from pydantic import BaseModel, Field
 
+from qa.errors import CalibrationError
+
 CALIBRATION_FILE = "calibration.json"
 FEATURES = ("score", "margin")
 RIGHT_F1 = 0.5  # an answer is right when its SQuAD F1 against a gold answer reaches this
@@ -18,10 +20,6 @@ MARGIN_CAP = 10.0  # the gap to the runner-up counts up to this much; with no ru
 RELIABILITY_BINS = 10
 
 Numbers: TypeAlias = Sequence[float] | Sequence[bool] | np.ndarray
-
-
-class CalibrationError(ValueError):
-    """A calibration file or fit that cannot be used."""
 
 
 def percentage(confidence: float) -> str:

@@ -11,6 +11,7 @@ import os
 import sys
 import textwrap
 import time
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -600,9 +601,10 @@ def command_serve(args: argparse.Namespace) -> int:
 
 def command_postgres(args: argparse.Namespace) -> int:
     from qa.postgres_server import promote_embedded, start_embedded, stop_embedded
+    from qa.validation import OptionError
 
     if args.replica_of is not None and args.action != "start":
-        raise ValueError("--replica-of goes with qa postgres start")
+        raise OptionError("--replica-of goes with qa postgres start")
     if args.action == "stop":
         stopped = stop_embedded(args.data)
         print(
@@ -798,11 +800,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    from qa.store import StoreError
+def internal_error(error: Exception, verbose: bool) -> None:
+    """Say on stderr that a bug stopped the command: its traceback when ``verbose``, else one line that says how to
+    see it."""
+    if verbose:
+        traceback.print_exception(error, file=sys.stderr)
+        return
+    message = (str(error).strip().splitlines() or [""])[0]
+    print(f"internal error: {type(error).__name__}: {message} (run with -v for the traceback)", file=sys.stderr)
 
+
+def main(argv: list[str] | None = None) -> int:
+    from qa.errors import Error, StoreError
+
+    # The command line owns its process, and so its environment (the library passes what it needs as arguments).
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar at every start
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     args = build_parser().parse_args(argv)
     args.own_process = argv is None  # the command line of this process, which ends when main returns
     chatty = args.verbose or args.command in ("index", "train-reader", "serve")
@@ -816,12 +830,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     except StoreError as error:  # busy, damaged, read-only, unavailable: one line, no traceback
         print(f"error: {error}", file=sys.stderr)
         return 3
+    except (Error, FileNotFoundError) as error:  # qa's own refusals, and a file named that is not there: one line
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - anything else is a bug: one line, its traceback under -v
+        internal_error(error, args.verbose)
+        return 2
     finally:
         if args.own_process:  # the process ends next: its last collection need not go through what it loaded
             gc.freeze()  # (over a second once torch is imported)

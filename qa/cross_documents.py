@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from qa.calibration import is_right
+from qa.errors import DataError
 from qa.evaluation import percent, score_prediction
 
 if TYPE_CHECKING:
@@ -58,14 +59,14 @@ class KindRecord:
 
 
 def load(path: Path) -> list[CollectionQuestion]:
-    """The set: one CollectionQuestion per line; raises ValueError naming the line that is not one."""
+    """The set: one CollectionQuestion per line; raises DataError naming the line that is not one."""
     questions = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip():
             try:
                 questions.append(CollectionQuestion.model_validate_json(line))
             except ValueError as error:
-                raise ValueError(f"{path}:{number}: not a question of a collection ({error})") from None
+                raise DataError(f"{path}:{number}: not a question of a collection ({error})") from None
     return questions
 
 

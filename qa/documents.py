@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from qa.errors import DocumentError, MissingError
 from qa.models import Document, LoadFailure, Section
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
@@ -63,10 +64,6 @@ REFERENCE_HEADING = re.compile(
     r"|références|bibliographie|referencias|bibliografía)\s*[.:]?",
     re.IGNORECASE,
 )
-
-
-class DocumentError(ValueError):
-    """A file that cannot be turned into a document; the message says why."""
 
 
 def document_id(text: str) -> str:
@@ -407,7 +404,7 @@ def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Pa
     bad path never stops the scan."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"documents folder not found: {folder}")
+        raise MissingError(f"documents folder not found: {folder}")
     root = folder.resolve()
     files: list[Path] = []
     skipped: list[LoadFailure] = []

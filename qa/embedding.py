@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from qa.batching import SharedBatches
+from qa.caching import locked_cached_property
 from qa.config import EMBEDDING_MODEL_PACKAGE, Precision, Runtime
 from qa.runtime import (
     Batch,
@@ -25,7 +24,7 @@ from qa.runtime import (
     onnx_session,
     torch_session,
 )
-from qa.validation import loading_model
+from qa.validation import loading_model, local_model
 
 log = logging.getLogger(__name__)
 
@@ -118,16 +117,16 @@ class Embedder:
         self._chosen = choose_runtime(cpu_flags(), runtime, precision, onnx_available=onnx_available())  # or fails
         self._lock = threading.RLock()
 
-    @cached_property
+    @locked_cached_property
     def path(self) -> str:
         return resolve_embedding_model(self.model_name)
 
-    @cached_property
+    @locked_cached_property
     def shape(self) -> MeanPoolingShape | None:
         """What a plain mean-pooling model's folder says of it (its vectors' size and length) without loading it."""
         return mean_pooling_shape(self.path)
 
-    @cached_property
+    @locked_cached_property
     def runtime(self) -> tuple[str, str]:
         """(runtime, precision) the texts are embedded in: as asked, "auto" chosen for this CPU; PyTorch for a
         model that is not a plain mean-pooling folder."""
@@ -136,18 +135,19 @@ class Embedder:
             return "torch", "fp32"
         return self._chosen
 
-    @cached_property
+    @locked_cached_property
     def model(self):
         """The sentence-transformers model, for a model that is not a plain mean-pooling folder."""
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
         from sentence_transformers import SentenceTransformer
 
         dtype = torch.bfloat16 if self.runtime == ("torch", "bf16") else torch.float32
         with loading_model("embedding_model", self.model_name):
-            return SentenceTransformer(self.path, device="cpu", model_kwargs={"dtype": dtype})
+            return SentenceTransformer(
+                local_model(self.path), device="cpu", local_files_only=True, model_kwargs={"dtype": dtype}
+            )
 
-    @cached_property
+    @locked_cached_property
     def pooled(self) -> PooledForward:
         """A plain mean-pooling model's forward pass with its pooling (and normalisation), in the chosen runtime:
         an ONNX session (exported the first time) or the same module in PyTorch."""
@@ -163,22 +163,21 @@ class Embedder:
         return lambda batch: run(batch)[0]
 
     def _module(self, precision: str):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
         from transformers import AutoModel
 
         assert self.shape is not None
         dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         with loading_model("embedding_model", self.model_name):
-            transformer = AutoModel.from_pretrained(self.path, dtype=dtype).eval()
+            transformer = AutoModel.from_pretrained(local_model(self.path), dtype=dtype, local_files_only=True).eval()
         return embedder_exportable(transformer, self.shape.normalize)
 
-    @cached_property
+    @locked_cached_property
     def tokenizer(self):
         """The model's tokenizer alone, cheap to load: chunking counts tokens with it."""
         return self._load_tokenizer()
 
-    @cached_property
+    @locked_cached_property
     def _batch_tokenizer(self):
         """A tokenizer of its own for embedding: a fast tokenizer keeps its padding and truncation between calls, so
         one shared with chunking (which may run in another thread while this one embeds) could pad a batch wrong."""
@@ -188,13 +187,13 @@ class Embedder:
         from transformers import AutoTokenizer
 
         with loading_model("embedding_model", self.model_name):
-            return AutoTokenizer.from_pretrained(self.path)
+            return AutoTokenizer.from_pretrained(local_model(self.path), local_files_only=True)
 
-    @cached_property
+    @locked_cached_property
     def dimension(self) -> int:
         return self.shape.dimension if self.shape else int(self.model.get_embedding_dimension())
 
-    @cached_property
+    @locked_cached_property
     def max_tokens(self) -> int:
         """Word pieces a passage may hold before the model truncates it (special tokens excluded)."""
         return (self.shape.max_seq_length if self.shape else int(self.model.max_seq_length)) - 2
@@ -245,10 +244,16 @@ class Embedder:
                 vectors[chosen] = self._embed_batch([texts[i] for i in chosen])
         return vectors
 
-    @cached_property
+    @locked_cached_property
     def shared(self) -> SharedBatches[str, np.ndarray]:
         """Embeds the texts of callers asking at the same time in shared batches (see ``SharedBatches``)."""
         return SharedBatches(lambda texts: list(self.embed(texts)), max_items=self.batch_size, name="qa-embedder")
+
+    def close(self) -> None:
+        """End the threads of its shared batches (they start again if it embeds together again)."""
+        shared = self.__dict__.pop("shared", None)
+        if shared is not None:
+            shared.close()
 
     def embed_together(self, texts: list[str]) -> np.ndarray:
         """``embed``, in one batch with the texts other threads embed this way at the same moment: for questions,

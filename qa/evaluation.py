@@ -22,6 +22,7 @@ from qa.calibration import expected_calibration_error, gives_answer, is_right, r
 from qa.config import RetrievalMode
 from qa.conversation import resolve
 from qa.documents import document_id
+from qa.errors import DataError, MissingError, OptionError
 from qa.models import AskResult, Document, Passage
 from qa.reading import candidates_by_text
 from qa.squad import SquadArticle, load_squad
@@ -631,7 +632,7 @@ def parse_modes(text: str | None, default: RetrievalMode) -> list[RetrievalMode]
     modes = [m.strip() for m in text.split(",") if m.strip()] if text else [default]
     unknown = [m for m in modes if m not in RETRIEVAL_MODES]
     if unknown:
-        raise ValueError(f"unknown retrieval mode(s) {', '.join(unknown)}; choose from {', '.join(RETRIEVAL_MODES)}")
+        raise OptionError(f"unknown retrieval mode(s) {', '.join(unknown)}; choose from {', '.join(RETRIEVAL_MODES)}")
     return cast(list[RetrievalMode], modes)
 
 
@@ -665,7 +666,7 @@ def run(args: argparse.Namespace) -> dict:
     is_squad = bool(SQUAD_FILE.search(data.name))
     mode = args.mode or ("closed" if is_squad else "open")
     if mode == "closed" and not is_squad:
-        raise ValueError("closed mode needs a SQuAD file (its questions carry their gold paragraph)")
+        raise OptionError("closed mode needs a SQuAD file (its questions carry their gold paragraph)")
     engine = engine_from_args(args)
     settings = engine.settings
     off_collection = is_squad and mode == "open" and getattr(args, "off_collection", False)
@@ -681,7 +682,7 @@ def run(args: argparse.Namespace) -> dict:
     total = len(questions) + skipped
     questions = questions[: args.limit] if args.limit else questions
     if not questions:
-        raise ValueError(f"no usable questions in {data}")
+        raise DataError(f"no usable questions in {data}")
     if mode == "closed":
         records = evaluate_closed(engine, questions, args.threshold)
     else:
@@ -796,7 +797,7 @@ def load_dialogues(path: Path) -> list[Dialogue]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as error:
-                raise ValueError(f"{where}: not JSON ({error})") from None
+                raise DataError(f"{where}: not JSON ({error})") from None
             try:
                 dialogue = Dialogue(
                     id=str(row["id"]),
@@ -813,25 +814,25 @@ def load_dialogues(path: Path) -> list[Dialogue]:
                     ],
                 )
             except KeyError as error:
-                raise ValueError(
+                raise DataError(
                     f"{where}: no {error.args[0]!r} (a dialogue has id, corpus, article for SQuAD and turns; "
                     "a turn has question, answers, oracle and kind)"
                 ) from None
             except (TypeError, AttributeError):
-                raise ValueError(f"{where}: not a dialogue object with a list of turn objects") from None
+                raise DataError(f"{where}: not a dialogue object with a list of turn objects") from None
             if not dialogue.turns:
-                raise ValueError(f"{where}: dialogue {dialogue.id} has no turns")
+                raise DataError(f"{where}: dialogue {dialogue.id} has no turns")
             for turn_number, turn in enumerate(dialogue.turns, start=1):
                 expected = ("first",) if turn_number == 1 else FOLLOW_UP_KINDS
                 if turn.kind not in expected:
-                    raise ValueError(
+                    raise DataError(
                         f"{where}: turn {turn_number} of dialogue {dialogue.id} has kind {turn.kind!r}; "
                         f"expected {' or '.join(expected)}"
                     )
             if dialogue.corpus != SAMPLE_CORPUS and not dialogue.article:
-                raise ValueError(f"{where}: dialogue {dialogue.id} names no article of {dialogue.corpus}")
+                raise DataError(f"{where}: dialogue {dialogue.id} names no article of {dialogue.corpus}")
             if any(d.id == dialogue.id for d in dialogues):
-                raise ValueError(f"{where}: dialogue id {dialogue.id} is used twice")
+                raise DataError(f"{where}: dialogue id {dialogue.id} is used twice")
             dialogues.append(dialogue)
     return dialogues
 
@@ -846,13 +847,11 @@ def dialogue_articles(dialogues: list[Dialogue], squad_dir: Path) -> dict[str, t
     for corpus, wanted in titles.items():
         path = squad_dir / f"{corpus}.json.gz"
         if not path.is_file():
-            raise FileNotFoundError(
-                f"{path} not found: the dialogues name the SQuAD corpus {corpus!r} (see --squad-dir)"
-            )
+            raise MissingError(f"{path} not found: the dialogues name the SQuAD corpus {corpus!r} (see --squad-dir)")
         articles = [article for article in load_squad(path) if article.title in wanted]
         missing = wanted - {article.title for article in articles}
         if missing:
-            raise ValueError(f"no article {', '.join(sorted(missing))} in {path}")
+            raise DataError(f"no article {', '.join(sorted(missing))} in {path}")
         found[corpus] = (path, articles)
     return found
 
@@ -909,7 +908,7 @@ def evaluate_dialogues(
     """
     missing = sorted({dialogue.corpus for dialogue in dialogues} - engines.keys())
     if missing:
-        raise ValueError(f"no engine for the corpus {', '.join(missing)}")
+        raise DataError(f"no engine for the corpus {', '.join(missing)}")
     every_turn = [
         (d, n, d.turns[n].question, dialogue_history(d, n, gold_answers(d, n)))
         for d in dialogues
@@ -1082,13 +1081,13 @@ def run_dialogues(args: argparse.Namespace, engines: dict[str, QA] | None = None
     from qa.pipeline import QA
 
     if args.mode == "closed" or args.retrieval_only or args.sweep_threshold:
-        raise ValueError("--dialogues is evaluated in open mode, without --retrieval-only or --sweep-threshold")
+        raise OptionError("--dialogues is evaluated in open mode, without --retrieval-only or --sweep-threshold")
     path = Path(args.dialogues)
     dialogues = load_dialogues(path)
     articles = dialogue_articles(dialogues, Path(args.squad_dir))
     dialogues = dialogues[: args.limit] if args.limit else dialogues
     if not dialogues:
-        raise ValueError(f"no dialogues in {path}")
+        raise DataError(f"no dialogues in {path}")
     engines = dict(engines or {})
     base = engines.get(SAMPLE_CORPUS) or engine_from_args(args)
     settings = base.settings
@@ -1100,7 +1099,7 @@ def run_dialogues(args: argparse.Namespace, engines: dict[str, QA] | None = None
         squad_path, squad_articles = articles[corpus]
         if corpus not in engines:
             if settings.store != "local":
-                raise ValueError("--dialogues needs the local store: it keeps the SQuAD articles' index under --cache")
+                raise OptionError("--dialogues needs the local store: it keeps the SQuAD articles' index under --cache")
             titles = [article.title for article in squad_articles]
             folder = corpus_cache_folder(squad_path, settings, Path(args.cache), titles)
             engines[corpus] = QA(settings=settings, index_dir=folder, embedder=base.embedder)

@@ -20,6 +20,7 @@ from tqdm import tqdm
 from qa.chunking import Chunker, tokenizer_counter
 from qa.documents import DocumentError, load_document, scan_folder
 from qa.embedding import Embedder
+from qa.errors import MissingError
 from qa.models import Document, LoadFailure, Passage, Section
 from qa.store import DocumentStore, DocumentWrite, StoredDocument, StoreSettings
 from qa.validation import FolderError, counted
@@ -455,7 +456,7 @@ class _Ahead(Generic[T]):
 
 def refuse_wiping(folder: Path, files: list[Path], stored: int, prune: bool) -> None:
     """Raise FolderError when syncing ``folder`` would remove all ``stored`` documents because it is missing or has
-    no file to index (unless ``prune``); FileNotFoundError for a missing folder with nothing stored."""
+    no file to index (unless ``prune``); MissingError (a FileNotFoundError) for a missing folder with nothing stored."""
     missing = not folder.is_dir()
     if stored and not files and not prune:
         raise FolderError(
@@ -463,7 +464,7 @@ def refuse_wiping(folder: Path, files: list[Path], stored: int, prune: bool) -> 
             "pass --prune to remove them"
         )
     if missing and not stored:
-        raise FileNotFoundError(f"documents folder not found: {folder}")
+        raise MissingError(f"documents folder not found: {folder}")
 
 
 def sampled_passages(documents: list[StoredDocument], size: int) -> list[str]:

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Self
 
 from qa.calibration import gives_answer
 from qa.collections import (
@@ -53,6 +54,7 @@ from qa.store import (
 )
 from qa.validation import (
     AskOptions,
+    ClosedError,
     CollectionError,
     FolderError,
     RemovalError,
@@ -75,7 +77,8 @@ class QA:
 
     Creating it is cheap; models and the store open on ``warm_up()`` or on the first question. Safe to share
     between threads: questions read the store's last committed state while an update (in another thread or
-    process) writes the next one, so a question never waits for indexing.
+    process) writes the next one, so a question never waits for indexing. ``close()`` (or a ``with`` block) lets go
+    of the store's connections and the models' threads.
     """
 
     def __init__(
@@ -108,9 +111,45 @@ class QA:
         self._retriever: Retriever | None = None
         self._index_embedder = index_embedder
         self._readers: dict[str, Reader] = {}
+        self._owns = (embedder is None, index_embedder is None, True)  # what close() closes: the models made here
         self._open_lock = threading.Lock()
         self._update_lock = threading.RLock()
         self._background: threading.Thread | None = None
+        self._closed = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let go of the store's connections and the threads of the models this engine made (an ``embedder`` or
+        ``index_embedder`` passed in is the caller's to close), once an update running in the background has ended.
+        Call it when no question is under way; calling it again does nothing, and asking after raises ClosedError."""
+        with self._open_lock:
+            if self._closed:
+                return
+            self._closed = True
+            background = self._background
+        if background is not None:
+            background.join()  # (it commits as it goes; stopped here, it would only leave work for the next run)
+        for part in self._parts:
+            part.close()
+        if self._store is not None and not self._parts:  # (several collections: their engines closed theirs)
+            self._store.close()
+        own_embedder, own_index_embedder, own_readers = self._owns
+        if own_embedder:
+            self.embedder.close()
+        if own_index_embedder and self._index_embedder is not None:
+            self._index_embedder.close()
+        for reader in self._readers.values() if own_readers else ():
+            reader.close()
+
+    def _check_open(self) -> None:
+        """Raise ClosedError once ``close()`` has been called."""
+        if self._closed:
+            raise ClosedError("This engine is closed; make a new QA to go on.")
 
     @property
     def documents_dir(self) -> Path:
@@ -123,6 +162,7 @@ class QA:
     def warm_up(self) -> None:
         """Load the models (the follow-up reader too: a chat's first follow-up does not wait for it) and bring the
         index up to date with the documents folder."""
+        self._check_open()
         self.embedder.warm_up()
         self.reader().warm_up()
         self.follow_up_reader().warm_up()
@@ -132,6 +172,8 @@ class QA:
     def store(self) -> DocumentStore:
         """The store of this engine's collection (see ``collection``), opened on first use."""
         with self._open_lock:
+            if self._store is None:
+                self._check_open()  # (a closed engine keeps its closed store; it opens no other)
             if self._store is None and len(names := collection_names(self.settings.collection)) > 1:
                 self._parts = [self.for_collection(name) for name in names]
                 self._store = CombinedStore([part.store for part in self._parts], names)
@@ -166,6 +208,7 @@ class QA:
         )
         engine = QA(settings=settings, embedder=self.embedder, index_embedder=self._index_embedder)
         engine._readers = self._readers  # loaded once for both
+        engine._owns = (*engine._owns[:2], False)  # the readers are this engine's to close
         return engine
 
     def refuse_several(self, action: str) -> None:
@@ -324,6 +367,7 @@ class QA:
 
         Each batch is committed as it is embedded: an interrupted run keeps them and the next one goes on.
         """
+        self._check_open()
         self.store  # noqa: B018 - opening it chooses the collection, or several (their engines in _parts)
         if self._parts:  # each catches up with its own folder
             return joined_reports([part.refresh_index(progress, timeout, prune) for part in self._parts])
@@ -355,6 +399,7 @@ class QA:
     def index_documents(self, documents: list[Document], progress: bool = True) -> UpdateReport:
         """Make the store hold exactly ``documents`` (loaded elsewhere, not files: an evaluation corpus) and answer
         from them."""
+        self._check_open()
         with self._update_lock:
             self._given_texts = True
             report = self.indexer().sync_documents(documents, progress)
@@ -364,6 +409,7 @@ class QA:
     def verify(self) -> list[str]:
         """Problems of the index, one line each: what the store finds damaged, or else, its rows whole, the documents
         whose stored vectors are not what the embedding model makes of their passages (a sample embedded again)."""
+        self._check_open()
         problems = self.store.verify()
         if problems:
             return problems  # (their vectors are compared once ``repair`` has mended the rows)
@@ -376,6 +422,7 @@ class QA:
     def repair(self) -> list[str]:
         """Mend what ``verify`` finds: the store rebuilds what is damaged, then the documents whose vectors do not
         match the embedding model are dropped, for the next sync of the folder to embed again; one line per step."""
+        self._check_open()
         with self._update_lock:
             done = self.store.repair()
             mismatched = [m.document.id for m in self.indexer().mismatched()]
@@ -388,9 +435,10 @@ class QA:
             return done
 
     def refresh_in_background(self) -> bool:
-        """Start bringing the index up to date in a background thread; False when one is already running."""
+        """Start bringing the index up to date in a background thread; False when one is already running (or the
+        engine is closed)."""
         with self._open_lock:
-            if self._background is not None and self._background.is_alive():
+            if self._closed or (self._background is not None and self._background.is_alive()):
                 return False
             self._background = threading.Thread(target=self._refresh_quietly, name="qa-refresh", daemon=True)
             self._background.start()
@@ -399,11 +447,14 @@ class QA:
     def _refresh_quietly(self) -> None:
         try:
             self.refresh_index(progress=False)
+        except ClosedError:
+            pass  # closed before it began
         except (StoreError, OSError) as error:
             log.warning("could not bring the index up to date: %s", error)
 
     def documents(self) -> list[StoredDocument]:
         """The indexed documents (id, title, source, passage count), ordered by source."""
+        self._check_open()
         self.retriever  # noqa: B018 - the first use syncs the folder
         return self.store.documents()
 
@@ -412,6 +463,7 @@ class QA:
         not copied, and so is a copied file that indexing skips (the same text as another). A file already in the
         folder is indexed where it is, not copied; one the user removed earlier is indexed again when it is added
         again."""
+        self._check_open()
         failures, copied = [], []
         self.refuse_several("add documents")
         refuse_package(self.documents_dir, "add documents")
@@ -456,6 +508,7 @@ class QA:
     def remove_document(self, document_id: str, delete_file: bool = False) -> UpdateReport:
         """Forget a document: it leaves the index and stays out of it (across restarts) until it is added again.
         Its file stays in the folder unless ``delete_file``."""
+        self._check_open()
         self.refuse_several("remove documents")
         with self._update_lock:
             found = self.store.documents([document_id]) if isinstance(document_id, str) else []
@@ -492,6 +545,7 @@ class QA:
         ``history``: earlier turns (Turn objects, {"question", "answer"} dicts or pairs). Every argument is checked
         (``qa.validation``): a bad one raises ``qa.QAError`` with a one-line message.
         """
+        self._check_open()
         timings: dict[str, float] = {}
         began = time.perf_counter()
         question = check_question(question, self.settings.max_question_chars)

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from qa.batching import SharedBatches
+from qa.caching import locked_cached_property
 from qa.calibration import Calibration, confidence_features
 from qa.chunking import sentence_spans
 from qa.config import TRAINED_READER_DIR, Precision, Runtime
 from qa.conversation import HISTORY_SEPARATOR
 from qa.embedding import Embedder
+from qa.errors import MissingError
 from qa.models import Passage
 from qa.runtime import (
     Session,
@@ -32,7 +32,7 @@ from qa.runtime import (
     torch_session,
 )
 from qa.stopping import StopModel
-from qa.validation import OptionError, loading_model
+from qa.validation import OptionError, loading_model, local_model
 
 if TYPE_CHECKING:
     from qa.answerability import AnswerabilityModel
@@ -56,6 +56,10 @@ class Reader(Protocol):
     threshold: float
 
     def warm_up(self) -> None: ...
+
+    def close(self) -> None:
+        """End the threads it runs (they start again if it reads again)."""
+        ...
 
     def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]: ...
 
@@ -227,37 +231,38 @@ class SpanReader:
         self.batch_size = batch_size
         self._lock = threading.Lock()
 
-    @cached_property
+    @locked_cached_property
     def path(self) -> str:
         if self.model_name:
             return self.model_name
         if not (TRAINED_READER_DIR / "config.json").exists():
-            raise FileNotFoundError(
+            raise MissingError(
                 f"the trained reader is missing from {TRAINED_READER_DIR}; "
                 "train one with 'qa train-reader' or pick the sentence reader"
             )
         return str(TRAINED_READER_DIR)
 
-    @cached_property
+    @locked_cached_property
     def tokenizer(self):
         from transformers import AutoTokenizer
 
         with loading_model("reader_model", self.model_name):
-            return AutoTokenizer.from_pretrained(self.path)
+            return AutoTokenizer.from_pretrained(local_model(self.path), local_files_only=True)
 
-    @cached_property
+    @locked_cached_property
     def model(self):
         """The PyTorch model, in bf16 when the reader runs so, else fp32 (the ONNX export starts from it)."""
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
         from transformers import AutoModelForQuestionAnswering
 
         dtype = torch.bfloat16 if self.runtime == ("torch", "bf16") else torch.float32
         with loading_model("reader_model", self.model_name):
-            model = AutoModelForQuestionAnswering.from_pretrained(self.path, dtype=dtype)
+            model = AutoModelForQuestionAnswering.from_pretrained(
+                local_model(self.path), dtype=dtype, local_files_only=True
+            )
         return model.eval()
 
-    @cached_property
+    @locked_cached_property
     def run_batch(self) -> Session:
         """One forward pass over a padded batch of windows, in the chosen runtime and precision: (start logits, end
         logits)."""
@@ -280,19 +285,19 @@ class SpanReader:
             self.answerability  # noqa: B018
             self.batcher  # noqa: B018
 
-    @cached_property
+    @locked_cached_property
     def calibration(self) -> Calibration | None:
         """The confidence model kept beside the weights (``calibration.json``); None when there is none."""
         folder = Path(self.path)
         return Calibration.load(folder) if folder.is_dir() else None
 
-    @cached_property
+    @locked_cached_property
     def stop_model(self) -> StopModel | None:
         """The stop model kept beside the weights (``stop.json``); None when there is none."""
         folder = Path(self.path)
         return StopModel.load(folder) if folder.is_dir() else None
 
-    @cached_property
+    @locked_cached_property
     def answerability(self) -> AnswerabilityModel | None:
         """The answerability model kept beside the weights (``answerability.json``); None when there is none."""
         from qa.answerability import AnswerabilityModel
@@ -300,7 +305,7 @@ class SpanReader:
         folder = Path(self.path)
         return AnswerabilityModel.load(folder) if folder.is_dir() else None
 
-    @cached_property
+    @locked_cached_property
     def history_turns(self) -> int:
         """What its ``training.json`` says (``qa.training.history_turns``); 0 without one."""
         path = Path(self.path) / "training.json"
@@ -316,11 +321,17 @@ class SpanReader:
             return None
         return self.calibration.probability(confidence_features(candidates))
 
-    @cached_property
+    @locked_cached_property
     def batcher(self) -> SharedBatches[Window, WindowLogits]:
         """Reads the windows of questions asked at the same time in shared passes (see ``SharedBatches``)."""
         workers = self.workers or (2 if self.runtime[0] == "onnx" else 1)
         return SharedBatches(self.forward_windows, workers=workers, name="qa-reader-batches")
+
+    def close(self) -> None:
+        """End the threads of its shared passes (they start again if it reads again)."""
+        batcher = self.__dict__.pop("batcher", None)
+        if batcher is not None:
+            batcher.close()
 
     def logits(self, encoded) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Start and end logits of every window, in input order, read together with the windows of any question
@@ -413,6 +424,9 @@ class SentenceReader:
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
+
+    def close(self) -> None:
+        """Nothing to end: it runs no thread (its embedder is the engine's)."""
 
     def confidence(self, candidates: Sequence[tuple[str, float]]) -> float | None:
         return None  # similarities are not probabilities, and no calibration was fitted for them

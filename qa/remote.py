@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from qa.config import Settings
+from qa.errors import RemoteError
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,6 @@ class ServeRecord(BaseModel):
     store_location: str
     auth: bool
     settings: dict[str, Any]
-
-
-class RemoteError(RuntimeError):
-    """The server could not be asked, or did not answer; the message is one line that says why."""
 
 
 def store_location(settings: Settings) -> str:

@@ -7,7 +7,8 @@ import logging
 import os
 import threading
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -141,10 +142,7 @@ def exported(
             if precision == "int8":
                 from onnxruntime.quantization import QuantType, quantize_dynamic
 
-                root = logging.getLogger()
-                level = root.level
-                root.setLevel(logging.ERROR)  # the quantiser logs a tip on pre-processing that is not ours to act on
-                try:
+                with quiet_quantiser():  # it logs a tip on pre-processing that is not ours to act on
                     quantize_dynamic(
                         fused,
                         scratch / "int8.onnx",
@@ -152,8 +150,6 @@ def exported(
                         weight_type=QuantType.QInt8,
                         extra_options={"DefaultTensorType": 1},
                     )
-                finally:
-                    root.setLevel(level)
                 fused = scratch / "int8.onnx"
             os.replace(fused, target)
         finally:
@@ -161,6 +157,41 @@ def exported(
                 leftover.unlink()
             scratch.rmdir()
         return target
+
+
+class FromFolder(logging.Filter):
+    """Lets through the records logged from outside ``folder`` (by their source file), and errors from anywhere."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR or not record.pathname.startswith(self.folder)
+
+
+_quiet_lock = threading.Lock()
+
+
+@contextmanager
+def quiet_quantiser() -> Iterator[None]:
+    """onnxruntime's quantiser's info and warnings dropped meanwhile, and nothing else: it logs on the root logger
+    itself (``logging.warning``), where a filter sees only what is logged there from its files; its own named
+    loggers are raised to ERROR and set back after. Every other record, from any thread, goes through."""
+    import onnxruntime.quantization
+
+    quiet = FromFolder(os.path.dirname(onnxruntime.quantization.__file__) + os.sep)
+    named = logging.getLogger(onnxruntime.quantization.__name__)
+    root = logging.getLogger()
+    with _quiet_lock:
+        level = named.level
+        named.setLevel(logging.ERROR)
+        root.addFilter(quiet)
+        try:
+            yield
+        finally:
+            root.removeFilter(quiet)
+            named.setLevel(level)
 
 
 def _export_fused(model: Exportable, folder: Path) -> Path:

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa.errors import DataError
+
 
 @dataclass
 class SquadQuestion:
@@ -50,7 +52,7 @@ def load_squad(path: str | Path) -> list[SquadArticle]:
     path = Path(path)
     raw = _read(path)
     if "data" not in raw:
-        raise ValueError(f"{path} is not a SQuAD-format file: no 'data' key")
+        raise DataError(f"{path} is not a SQuAD-format file: no 'data' key")
     articles = []
     for raw_article in raw["data"]:
         article = SquadArticle(title=raw_article.get("title", ""))

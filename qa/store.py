@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -14,27 +15,14 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from pydantic import BaseModel, TypeAdapter
 
+from qa.errors import (  # noqa: F401 - defined in qa.errors, importable from here as before
+    StoreBusy,
+    StoreDamaged,
+    StoreError,
+    StoreReadOnly,
+    StoreUnavailable,
+)
 from qa.models import Document, Passage, Section
-
-
-class StoreError(RuntimeError):
-    """Anything a store cannot do; the message is one line that says why."""
-
-
-class StoreBusy(StoreError):
-    """Another process is writing to the store and did not finish in time."""
-
-
-class StoreDamaged(StoreError):
-    """A stored file or table failed its checks; ``qa index --verify`` tells more, ``--repair`` mends it."""
-
-
-class StoreReadOnly(StoreError):
-    """The store can be read but not written (a read-only folder or database user)."""
-
-
-class StoreUnavailable(StoreError):
-    """The store cannot be opened: no server, bad URL, missing folder."""
 
 
 class StoreSettings(BaseModel):
@@ -234,16 +222,17 @@ def keyword_tokens(texts: list[str]) -> list[list[str]]:
     return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
 
 
-_STEMMER = None
+_stemmers = threading.local()
 
 
 def _stemmer():
-    global _STEMMER
-    if _STEMMER is None:
+    """This thread's Snowball stemmer: PyStemmer's must not be called from two threads at once."""
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
         import Stemmer
 
-        _STEMMER = Stemmer.Stemmer("english")
-    return _STEMMER
+        stemmer = _stemmers.english = Stemmer.Stemmer("english")
+    return stemmer
 
 
 def starts_problem(starts: list[int], text_length: int, what: str) -> str | None:

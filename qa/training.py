@@ -22,7 +22,7 @@ from qa.follow_ups import FOLLOW_UPS_VERSION
 from qa.near_miss import Pools, file_pools, near_miss
 from qa.reading import truncate_question
 from qa.squad import load_squad, squad_version
-from qa.validation import environment_settings
+from qa.validation import OptionError, environment_settings
 
 log = logging.getLogger(__name__)
 
@@ -410,15 +410,15 @@ def average_readers(folders: list[Path], output_dir: Path, weights: list[float] 
     from safetensors.torch import load_file, save_file
 
     if len(folders) < 2:
-        raise ValueError(f"averaging needs at least two readers, got {len(folders)}")
+        raise OptionError(f"averaging needs at least two readers, got {len(folders)}")
     weights = weights or [1.0] * len(folders)
     if len(weights) != len(folders) or min(weights) < 0 or not sum(weights):
-        raise ValueError(f"need one non-negative weight per reader, not all zero, got {weights} for {len(folders)}")
+        raise OptionError(f"need one non-negative weight per reader, not all zero, got {weights} for {len(folders)}")
     states = [load_file(str(Path(folder) / "model.safetensors")) for folder in folders]
     names = set(states[0])
     for folder, state in zip(folders[1:], states[1:], strict=True):
         if set(state) != names or any(state[n].shape != states[0][n].shape for n in names):
-            raise ValueError(f"{folder} does not have the parameters of {folders[0]}: not the same architecture")
+            raise OptionError(f"{folder} does not have the parameters of {folders[0]}: not the same architecture")
     total = sum(weights)
     averaged = {}
     for name in sorted(names):

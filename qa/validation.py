@@ -14,37 +14,17 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from qa.config import SAMPLE_DOCUMENTS_DIR, ReaderKind, RetrievalMode, Settings
+from qa.errors import (  # noqa: F401 - defined in qa.errors, importable from here as before
+    ClosedError,
+    CollectionError,
+    FolderError,
+    HistoryError,
+    OptionError,
+    QAError,
+    QuestionError,
+    RemovalError,
+)
 from qa.models import Turn
-
-
-class QAError(ValueError):
-    """Something a user asked for that cannot be done; the message is one line that says what to change."""
-
-
-class QuestionError(QAError):
-    """A question that cannot be asked: not text, empty, too long, or without words."""
-
-
-class HistoryError(QAError):
-    """A conversation history that is not a list of earlier turns, or holds a turn that is too long."""
-
-
-class OptionError(QAError):
-    """An option or setting outside what it may be (top_k, retrieval mode, reader, threshold, a model name...)."""
-
-
-class RemovalError(QAError):
-    """A document that cannot be removed: no document has that id, or its file is outside the documents folder."""
-
-
-class CollectionError(QAError):
-    """A collection that cannot be chosen: none named so, none indexed yet, or several where one must be named."""
-
-
-class FolderError(QAError):
-    """A documents folder that cannot be synced without losing documents: missing, or empty where its collection
-    holds documents (``prune`` removes them), or the packaged sample, which is never written to."""
-
 
 MAX_HISTORY_TURNS = 20  # the turns a follow-up may look back on; older ones are dropped
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -224,6 +204,19 @@ def loading_model(setting: str, name: str) -> Iterator[None]:
         else:
             reason = (str(error).strip().splitlines() or [type(error).__name__])[0].rstrip(".: ")
         raise OptionError(f"{setting} {name!r} cannot be loaded: {reason}.") from None
+
+
+def local_model(name: str) -> str:
+    """``name`` when it is a folder, else the folder of the model of that name in the Hugging Face cache; models are
+    never downloaded and the network is never asked (FileNotFoundError when it is in neither place)."""
+    if Path(name).is_dir():
+        return name
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(name, "config.json")  # the cache's folders only; HFValidationError for a bad name
+    if not isinstance(found, str):
+        raise FileNotFoundError(f"{name} is neither a folder nor a model in the Hugging Face cache")
+    return str(Path(found).parent)
 
 
 def counted(number: int, noun: str) -> str:

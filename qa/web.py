@@ -1383,8 +1383,6 @@ def serve(
     QA_INDEX_DIR, QA_READER...). With ``block=False`` it returns the running ``gr.Blocks`` (call ``.close()``). While
     it blocks, ``<index>/serve.json`` says where it listens (see ``qa.remote``), until it stops (Ctrl-C or SIGTERM).
     """
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     began = time.perf_counter()
     host = host or os.environ.get("QA_HOST") or DEFAULT_HOST
     port = int(port or os.environ.get("QA_PORT") or DEFAULT_PORT)

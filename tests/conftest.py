@@ -74,6 +74,29 @@ def tiny_model_dir(tmp_path_factory):
 
 
 @pytest.fixture
+def no_network(monkeypatch):
+    """Hugging Face's offline switch off (whatever the environment says) and every connection refused: the list
+    of what loading tried to reach, which must stay empty."""
+    import socket
+    import sys
+
+    import huggingface_hub
+    import huggingface_hub.constants
+
+    tried = []
+
+    def refuse(*arguments, **options):
+        tried.append(arguments[:2])
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(sys.modules[huggingface_hub.is_offline_mode.__module__], "HF_HUB_OFFLINE", False)
+    return tried
+
+
+@pytest.fixture
 def write_pdf():
     """Writes a PDF whose pages hold the given lines (a page without lines is empty); returns its path."""
     from reportlab.pdfgen import canvas

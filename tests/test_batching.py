@@ -74,3 +74,32 @@ def test_a_failing_call_raises_in_every_caller_it_served_and_the_worker_goes_on(
 def test_bad_limits_are_refused_in_the_constructor():
     with pytest.raises(ValueError, match="^max_items and workers must be at least 1, not 0 and 1$"):
         SharedBatches(list, max_items=0)
+
+
+def test_closing_answers_what_was_asked_before_then_ends_the_workers():
+    gate = threading.Event()
+
+    def forward(items):
+        gate.wait(5)
+        return [item * 10 for item in items]
+
+    shared = SharedBatches(forward, max_items=2, workers=2, name="test-batches")
+    results = [None] * 6
+    threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, shared.run([n, n + 1]))) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while shared._queue.qsize() < 4 and time.monotonic() < deadline:  # two calls held, the four others queued
+        time.sleep(0.01)
+    closing = threading.Thread(target=shared.close)
+    closing.start()
+    gate.set()
+    closing.join(timeout=30)
+    for thread in threads:
+        thread.join(timeout=30)
+    assert results == [[n * 10, (n + 1) * 10] for n in range(6)]
+    assert not any(worker.is_alive() for worker in shared._threads)
+    with pytest.raises(RuntimeError, match="^test-batches is closed: it runs nothing more$"):
+        shared.run([1])
+    shared.close()  # again: nothing to do
+    assert shared.run([]) == []

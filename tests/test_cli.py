@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from conftest import run_qa
+from conftest import REPO, run_qa
 
+from qa import cli
 from qa.cli import main
+from qa.errors import MissingError, OptionError, RemoteError, StoreBusy
 from qa.models import AskResult, Citation
 
 
@@ -593,3 +595,83 @@ def test_a_postgres_server_that_is_not_running_is_said_so(tmp_path, capsys, monk
     with pytest.raises(StoreUnavailable) as raised:
         open_store("postgres", url)
     assert str(raised.value).endswith(hint)
+
+
+def broken_engine(error: Exception):
+    """An engine factory for the commands that raises ``error`` (as a bug, or a refusal, inside a command would)."""
+
+    def engine_from(args):
+        raise error
+
+    return engine_from
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (OptionError("top_k must be an integer from 1 to 100, not 0."), 2),
+        (StoreBusy("the index in idx is busy"), 3),
+        (RemoteError("http://127.0.0.1:1 did not answer"), 2),
+        (MissingError("documents folder not found: docs"), 2),
+        (FileNotFoundError("no such file: questions.jsonl"), 2),
+    ],
+    ids=["request", "store", "remote", "missing", "file"],
+)
+def test_a_refusal_of_qa_is_one_line_without_a_traceback(monkeypatch, capsys, error, status):
+    monkeypatch.setattr(cli, "engine_from", broken_engine(error))
+    assert main(["list"]) == status
+    assert capsys.readouterr().err == f"error: {error}\n"
+    assert main(["-v", "list"]) == status  # the same with -v: it is no bug
+    assert capsys.readouterr().err.endswith(f"error: {error}\n")
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (KeyError("passage_id"), "KeyError: 'passage_id'"),
+        (ValueError("too many values to unpack\n(expected 2)"), "ValueError: too many values to unpack"),
+        (AttributeError(), "AttributeError: "),
+    ],
+    ids=["key", "value", "no-message"],
+)
+def test_a_bug_is_one_line_that_says_so_and_its_traceback_comes_with_v(monkeypatch, capsys, error, line):
+    monkeypatch.setattr(cli, "engine_from", broken_engine(error))
+    assert main(["list"]) == 2
+    assert capsys.readouterr().err == f"internal error: {line} (run with -v for the traceback)\n"
+    assert main(["-v", "list"]) == 2
+    shown = capsys.readouterr().err
+    assert shown.startswith("Traceback (most recent call last):\n") and "in command_list\n" in shown
+    assert f"\n{type(error).__name__}" in shown and "internal error" not in shown
+
+
+ENVIRONMENT_WRITES = ("setdefault", "update", "pop", "popitem", "clear", "__setitem__", "__delitem__")
+
+
+def writes_environment(node) -> bool:
+    """Whether an AST node writes ``os.environ`` (a method that changes it, an item set or deleted) or calls
+    ``os.putenv``/``os.unsetenv``."""
+    import ast
+
+    if isinstance(node, ast.Call) and ast.unparse(node.func) in ("os.putenv", "os.unsetenv"):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ENVIRONMENT_WRITES:
+        return ast.unparse(node.func.value) == "os.environ"
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Store | ast.Del)
+        and (ast.unparse(node.value) == "os.environ")
+    )
+
+
+def test_only_the_command_line_writes_the_process_environment():
+    import ast
+
+    writers = []
+    for path in sorted((REPO / "qa").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        for node in filter(writes_environment, ast.walk(tree)):
+            around = [f for f in functions if f.lineno <= node.lineno <= (f.end_lineno or f.lineno)]
+            innermost = max(around, key=lambda f: f.lineno, default=None)
+            writers.append(f"{path.stem}.{innermost.name if innermost else '<module>'}")
+    assert writers == ["cli.main"] * 3  # the entry point, which owns its process

@@ -65,6 +65,23 @@ def test_a_model_name_is_not_a_folder():
     assert mean_pooling_shape("sentence-transformers/all-MiniLM-L6-v2") is None
 
 
+def test_a_hub_name_missing_from_the_cache_is_one_line_and_never_tries_the_network(no_network):
+    from qa.reading import SpanReader
+    from qa.validation import OptionError
+
+    name = "no-such-owner/no-such-model"
+    missing = f"{{}} {name!r} cannot be loaded: no such folder, nor a model of that name in the Hugging Face cache."
+    for load in (lambda: Embedder(name).tokenizer, lambda: Embedder(name).dimension):
+        with pytest.raises(OptionError) as raised:
+            load()
+        assert str(raised.value) == missing.format("embedding_model")
+    for load in (lambda: SpanReader(name).tokenizer, lambda: SpanReader(name).model):
+        with pytest.raises(OptionError) as raised:
+            load()
+        assert str(raised.value) == missing.format("reader_model")
+    assert no_network == []
+
+
 def test_without_normalisation_the_shape_says_so(model_copy):
     modules = json.loads((model_copy / "modules.json").read_text())
     (model_copy / "modules.json").write_text(json.dumps(modules[:2]))

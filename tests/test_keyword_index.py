@@ -75,3 +75,26 @@ def test_empty_and_unknown_words_find_nothing():
     assert KeywordIndex().search(["anything"], 3) == []
     index = KeywordIndex.build([(np.arange(2), keyword_tokens(TEXTS[:2]))])
     assert index.search([], 3) == [] and index.search(["zzzz"], 3) == []
+
+
+def test_threads_stemming_at_once_get_what_one_thread_gets():
+    import threading
+
+    from qa.store import _stemmer
+
+    texts = [f"{text} running runners ran {n} connections connected connecting" for n, text in enumerate(TEXTS * 40)]
+    alone = keyword_tokens(texts)
+    start, together, stemmers = threading.Barrier(8), [None] * 8, [None] * 8
+
+    def stem(number: int) -> None:
+        start.wait()
+        stemmers[number] = _stemmer()
+        together[number] = [keyword_tokens(texts) for _ in range(5)]
+
+    threads = [threading.Thread(target=stem, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(runs == [alone] * 5 for runs in together)
+    assert len({id(stemmer) for stemmer in stemmers}) == 8 and _stemmer() is _stemmer()  # one per thread, kept

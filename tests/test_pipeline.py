@@ -14,7 +14,7 @@ from qa.models import AskResult, Document, Passage, RetrievedPassage, Section
 from qa.pipeline import QA, citation_at, most_confident_reading, read_in_stages
 from qa.reading import ReaderSpan
 from qa.stopping import StopModel, StopRule
-from qa.validation import CollectionError, FolderError, QuestionError
+from qa.validation import ClosedError, CollectionError, FolderError, QAError, QuestionError
 
 LAVROV_SENTENCE = "The plans of the US, as well as NATO to place weapons in outer space are taking shape"
 
@@ -817,3 +817,56 @@ def test_widened_keeps_the_span_as_read_in_a_short_document_or_without_slack():
         best = answer_at(found, "the G gene", 9.0)
         wider = answer_at(found, "the method of delivery of the G gene", 8.9)
         assert pipeline.widened([best, wider], [found], slack) == [best, wider]
+
+
+CLOSED = r"^This engine is closed; make a new QA to go on\.$"
+
+
+def test_closing_an_engine_lets_go_of_its_store_and_threads_and_then_refuses(tmp_path):
+    from qa.embedding import Embedder
+
+    (tmp_path / "docs").mkdir()
+    given = Embedder()  # (none of these loads a model: a model's threads start before it loads)
+    with QA(documents_dir=tmp_path / "docs", index_dir=tmp_path / "index", index_embedder=given) as engine:
+        store, store_closes = engine.store, []
+        close_store = store.close
+        store.close = lambda: (store_closes.append(store), close_store())
+        own = [*engine.embedder.shared._threads, *engine.reader().batcher._threads]
+        theirs = given.shared._threads
+    assert store_closes == [store] and not any(thread.is_alive() for thread in own)
+    assert all(thread.is_alive() for thread in theirs)  # a model passed in is the caller's to close
+    for action in (lambda: engine.ask("Who opened the bridge?"), engine.documents, engine.refresh_index):
+        with pytest.raises(ClosedError, match=CLOSED):
+            action()
+    assert isinstance(ClosedError("x"), QAError) and not engine.refresh_in_background()
+    engine.close()  # again: nothing more to do
+    assert store_closes == [store]
+    given.close()
+    assert not any(thread.is_alive() for thread in theirs)
+
+
+def test_an_engine_closed_before_opening_its_store_never_opens_one(tmp_path):
+    engine = QA(documents_dir=tmp_path / "docs", index_dir=tmp_path / "index")
+    engine.close()
+    with pytest.raises(ClosedError, match=CLOSED):
+        engine.store  # noqa: B018
+    assert not (tmp_path / "index").exists()
+
+
+@pytest.mark.slow
+def test_closing_an_engine_of_several_collections_closes_each_and_leaves_the_shared_embedder(tmp_path, embedder):
+    papers = folder_of(tmp_path / "papers", {"bridge.txt": BRIDGE})
+    notes = folder_of(tmp_path / "notes", {"harbour.txt": HARBOUR})
+    for folder in (papers, notes):
+        with QA(documents_dir=folder, index_dir=tmp_path / "index", embedder=embedder) as engine:
+            engine.refresh_index(progress=False)
+    both = QA(index_dir=tmp_path / "index", collection=[str(papers), str(notes)], embedder=embedder, reader="sentence")
+    with both:
+        assert "Elna Kvist" in both.ask("Who opened the Zorblat bridge?").answer
+        parts = list(both._parts)
+    assert len(parts) == 2 and all(part._closed for part in parts)
+    with pytest.raises(ClosedError, match=CLOSED):
+        both.ask("Who opened the Zorblat bridge?")
+    assert embedder.embed_together(["still embedding"]).shape == (1, embedder.dimension)
+    with QA(documents_dir=papers, index_dir=tmp_path / "index", embedder=embedder, reader="sentence") as again:
+        assert "Elna Kvist" in again.ask("Who opened the Zorblat bridge?").answer  # the index as it was left

@@ -268,3 +268,22 @@ def test_a_span_that_starts_or_ends_inside_a_word_is_no_answer(piece, whole):
     text = "The Security Office is led by Ingrid Vos. Her team"
     begin = text.index(piece)
     assert whole_words(text, begin, begin + len(piece)) is whole
+
+
+def test_a_hub_name_in_the_cache_loads_from_it_without_the_network(tiny_model_dir, tmp_path, monkeypatch, no_network):
+    import shutil
+
+    import huggingface_hub.constants
+
+    repo = tmp_path / "hub" / "models--someone--tiny-reader"
+    shutil.copytree(tiny_model_dir, repo / "snapshots" / "abc123")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("abc123", encoding="utf-8")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    cached, local = SpanReader("someone/tiny-reader"), SpanReader(tiny_model_dir)
+    assert cached.model.config.name_or_path == str(repo / "snapshots" / "abc123")
+    assert all(
+        (mine == theirs).all() for mine, theirs in zip(cached.model.parameters(), local.model.parameters(), strict=True)
+    )
+    assert cached.tokenizer("a question?")["input_ids"] == local.tokenizer("a question?")["input_ids"]
+    assert no_network == []

@@ -94,6 +94,36 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
     assert cpu_flags(tmp_path / "missing") == frozenset()
 
 
+def test_quieting_the_quantiser_drops_its_lines_alone_and_sets_every_level_back(caplog):
+    import logging
+    import os
+
+    import onnxruntime.quantization
+
+    from qa.runtime import quiet_quantiser
+
+    inside = os.path.join(os.path.dirname(onnxruntime.quantization.__file__), "quantize.py")
+    tip = compile("import logging\nlogging.warning('Please consider pre-processing')", inside, "exec")
+    named = logging.getLogger(onnxruntime.quantization.__name__)
+    levels = (logging.getLogger().level, named.level)
+    with caplog.at_level(logging.INFO), quiet_quantiser():
+        exec(tip)  # as the quantiser logs: on the root logger, from its own file
+        named.warning("a named line of the quantiser")
+        logging.warning("a line of this test on the root logger")
+        logging.getLogger("qa.elsewhere").info("a line of another logger")
+        exec(compile("import logging\nlogging.error('the quantiser failed')", inside, "exec"))
+    assert [r.getMessage() for r in caplog.records] == [
+        "a line of this test on the root logger",
+        "a line of another logger",
+        "the quantiser failed",
+    ]
+    assert (logging.getLogger().level, named.level) == levels and not logging.getLogger().filters
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        exec(tip)  # heard again once the export is done
+    assert [r.getMessage() for r in caplog.records] == ["Please consider pre-processing"]
+
+
 def test_the_fingerprint_follows_the_weights_not_the_calibration(tiny_model_dir, tmp_path):
     copy = tmp_path / "model"
     shutil.copytree(tiny_model_dir, copy)
