@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import os
 import re
 import select
@@ -16,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from tqdm import tqdm
 
-from qa.models import Document, Passage
+from qa.models import Document, Passage, Section
 from qa.store import (
     DocumentWrite,
     StoreBusy,
@@ -30,8 +33,9 @@ from qa.store import (
     StoreUnavailable,
     backup_file,
     keyword_tokens,
+    layout_problems,
     new_backup_file,
-    page_starts_problem,
+    stored_sections,
 )
 from qa.validation import counted
 
@@ -51,6 +55,16 @@ COLLECTION_WRITER_LOCKS = 0x7161 << 48  # a collection's writer lock: this plus 
 UNIT_NORM_TOLERANCE = 1e-3
 REPLICA = "it is a replica (a hot standby) of another server; index into its primary"
 SHOWN_PROBLEMS = 20
+# Bulk loading (bulk_write, and a write of at least BULK_PASSAGES passages): into a store holding at most BULK_KEEP
+# passages, the keys and indexes of passages and passage_terms are dropped, everything is copied in BULK_CHUNK
+# documents at a time, and they are built afterwards, all in one transaction.
+BULK_PASSAGES = 20_000
+BULK_KEEP = 10_000
+BULK_CHUNK = 1_000
+# pgvector builds an HNSW index much faster while its graph fits in maintenance_work_mem: per passage its vector (4
+# bytes a dimension) and about this much more (neighbour lists of m = 16, element header), measured with pgvector 0.8.
+HNSW_BYTES_PER_PASSAGE = 700
+MAINTENANCE_MEMORY_MIN = 64 * 2**20
 
 # Every table carries the document id and leads its key with it, so that Citus can shard all of them by document
 # (create_distributed_table(..., 'id' / 'document_id')) and keep a document's rows together; term_stats and
@@ -74,7 +88,8 @@ CREATE TABLE IF NOT EXISTS documents (
     mtime double precision NOT NULL,
     passage_count integer NOT NULL,
     text text NOT NULL,
-    page_starts integer[]
+    page_starts integer[],
+    sections jsonb
 );
 CREATE INDEX IF NOT EXISTS documents_source ON documents (source);
 CREATE TABLE IF NOT EXISTS passages (
@@ -97,7 +112,7 @@ CREATE TABLE IF NOT EXISTS passage_terms (
     PRIMARY KEY (document_id, passage_id, term),
     FOREIGN KEY (document_id, passage_id) REFERENCES passages ON DELETE CASCADE
 );
-CREATE INDEX IF NOT EXISTS passage_terms_term ON passage_terms (term) INCLUDE (passage_id, tf, passage_tokens);
+CREATE INDEX IF NOT EXISTS passage_terms_term ON passage_terms (term) INCLUDE (document_id, passage_id, tf, passage_tokens);
 CREATE TABLE IF NOT EXISTS term_stats (
     term text PRIMARY KEY,
     df bigint NOT NULL
@@ -106,15 +121,18 @@ CREATE TABLE IF NOT EXISTS ignored_sources (
     source text PRIMARY KEY
 );
 """
-# A store made before documents recorded their pages gains the column (empty: the next sync reads its PDFs again and,
-# their text unchanged, records their pages without embedding them again).
-ADD_PAGE_STARTS = "ALTER TABLE documents ADD COLUMN IF NOT EXISTS page_starts integer[]"
-SCHEMA_STATE = """
-SELECT to_regclass(format('%I.term_stats', current_schema())) IS NOT NULL,
-       EXISTS (SELECT FROM pg_attribute
-               WHERE attrelid = to_regclass(format('%I.documents', current_schema())) AND attname = 'page_starts'
-                 AND NOT attisdropped)
-"""
+# A store made before documents recorded their pages or sections gains the columns (empty: the next sync reads those
+# files again and, their text unchanged, records their pages and sections without embedding them again).
+ADDED_COLUMNS = ("page_starts", "sections")
+ADD_COLUMNS = (
+    "ALTER TABLE documents ADD COLUMN IF NOT EXISTS page_starts integer[], ADD COLUMN IF NOT EXISTS sections jsonb"
+)
+# Whether the tables exist, and each of ADDED_COLUMNS.
+SCHEMA_STATE = "SELECT to_regclass(format('%I.term_stats', current_schema())) IS NOT NULL, " + ", ".join(
+    "EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass(format('%I.documents', current_schema())) "
+    f"AND attname = '{column}' AND NOT attisdropped)"
+    for column in ADDED_COLUMNS
+)
 TABLES = ("documents", "passages", "passage_terms", "term_stats")
 STORE_TABLES = ("store_meta", *TABLES, "ignored_sources")  # everything a backup holds
 # A table in ``pg_restore --list``: "<id>; <catalog> <oid> TABLE <schema> <name> <owner>".
@@ -130,6 +148,7 @@ COPY_COLUMNS = {
         ("passage_count", "int4"),
         ("text", "text"),
         ("page_starts", "int4[]"),
+        ("sections", "jsonb"),
     ),
     "passages": (
         ("document_id", "text"),
@@ -147,29 +166,51 @@ COPY_COLUMNS = {
         ("tf", "int4"),
         ("passage_tokens", "int4"),
     ),
+    "term_stats": (("term", "text"), ("df", "int8")),
 }
 
 BINDING = "SELECT settings, EXISTS (SELECT FROM documents) FROM store_meta"
 # The nearest passages by cosine distance, answered by the HNSW index passages_embedding.
 DENSE_QUERY = "SELECT id, 1 - (embedding <=> %(vector)s) FROM passages ORDER BY embedding <=> %(vector)s LIMIT %(k)s"
-# BM25 over the postings of the question's terms (an index-only scan of passage_terms_term); a term asked twice
-# counts twice, as in bm25s.
+# BM25 as in bm25s: the question's terms with their document frequencies, the passage count and mean length; then
+# each term's weight (its idf, times how often the question asks it) is computed here.
+TERM_FREQUENCIES = """
+SELECT m.passage_count, greatest(m.token_count, 1)::float8 / greatest(m.passage_count, 1), s.term, s.df
+FROM store_meta m LEFT JOIN term_stats s ON s.term = ANY(%(terms)s)
+"""
+BM25 = f"w.weight * t.tf * {K1 + 1} / (t.tf + {K1} * (1 - {B} + {B} * t.passage_tokens::float8 / %(mean_length)s))"
+# Every passage holding a term, scored (an index-only scan of passage_terms_term per term).
 KEYWORD_QUERY = f"""
-WITH stats AS (
-    SELECT passage_count::float8 AS n, greatest(token_count, 1)::float8 / greatest(passage_count, 1) AS mean_length
-    FROM store_meta
-), weights AS (
-    SELECT s.term, q.repeats * ln(1 + (stats.n - s.df::float8 + 0.5) / (s.df::float8 + 0.5)) AS weight
-    FROM unnest(%(terms)s::text[], %(repeats)s::int[]) AS q (term, repeats)
-    JOIN term_stats s USING (term) CROSS JOIN stats
-)
-SELECT t.passage_id,
-       sum(w.weight * t.tf * {K1 + 1} / (t.tf + {K1} * (1 - {B} + {B} * t.passage_tokens::float8 / stats.mean_length)))
-           AS score
-FROM passage_terms t JOIN weights w USING (term) CROSS JOIN stats
-WHERE t.term = ANY(%(terms)s)
+SELECT t.passage_id, sum({BM25}) AS score
+FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS w (term, weight) JOIN passage_terms t USING (term)
 GROUP BY t.passage_id
 ORDER BY score DESC, t.passage_id
+LIMIT %(k)s
+"""
+# When the terms' postings are more than KEYWORD_BUDGET, scoring them all takes too long (at a million passages, a
+# question's terms have about 350,000): the passages holding the rarer terms (those whose postings fit in the budget)
+# are ranked by those terms alone, and the best KEYWORD_CANDIDATES of them scored on all the terms (an index probe of
+# passage_terms_pkey each). A passage holding only the commoner terms is not found.
+KEYWORD_BUDGET = 40_000
+KEYWORD_CANDIDATES = 1_000
+KEYWORD_CANDIDATES_QUERY = f"""
+SELECT t.document_id, t.passage_id
+FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS w (term, weight) JOIN passage_terms t USING (term)
+GROUP BY t.document_id, t.passage_id
+ORDER BY sum({BM25}) DESC, t.passage_id
+LIMIT %(k)s
+"""
+KEYWORD_RESCORED = f"""
+SELECT c.passage_id, sum({BM25}) AS score
+FROM unnest(%(documents)s::text[], %(passages)s::text[]) AS c (document_id, passage_id)
+CROSS JOIN LATERAL (
+    SELECT p.term, p.tf, p.passage_tokens FROM passage_terms p
+    WHERE p.document_id = c.document_id AND p.passage_id = c.passage_id AND p.term = ANY(%(terms)s)
+    OFFSET 0
+) t
+JOIN unnest(%(terms)s::text[], %(weights)s::float8[]) AS w (term, weight) USING (term)
+GROUP BY c.passage_id
+ORDER BY score DESC, c.passage_id
 LIMIT %(k)s
 """
 ADD_TERM_STATS = """
@@ -181,6 +222,12 @@ SUBTRACT_TERM_STATS = """
 WITH gone AS (SELECT term, count(*) AS df FROM passage_terms WHERE document_id = ANY(%(ids)s) GROUP BY term),
 dropped AS (DELETE FROM term_stats s USING gone WHERE s.term = gone.term AND s.df <= gone.df)
 UPDATE term_stats s SET df = s.df - gone.df FROM gone WHERE s.term = gone.term AND s.df > gone.df
+"""
+# The postings of the documents a bulk load put back, added to the term statistics it copied.
+RESTORED_TERM_STATS = """
+INSERT INTO term_stats (term, df)
+SELECT term, count(*) FROM kept_passage_terms WHERE document_id = ANY(%(ids)s) GROUP BY term
+ON CONFLICT (term) DO UPDATE SET df = term_stats.df + excluded.df
 """
 COUNT_PASSAGES = """
 UPDATE store_meta
@@ -213,6 +260,20 @@ FROM store_meta m
 INVALID_INDEXES = """
 SELECT indexrelid::regclass::text FROM pg_index
 WHERE indrelid = ANY(ARRAY['documents', 'passages', 'passage_terms', 'term_stats']::regclass[]) AND NOT indisvalid
+ORDER BY 1
+"""
+# The keys (primary and foreign) and indexes of the tables a bulk load empties and builds again; a key's index goes with
+# it. Keys are built first (a foreign key needs the key it references), foreign keys last.
+BULK_TABLES = "ARRAY['passages', 'passage_terms']::regclass[]"
+BULK_KEYS = f"""
+SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), contype = 'f'
+FROM pg_constraint WHERE conrelid = ANY({BULK_TABLES}) AND contype IN ('p', 'u', 'f')
+ORDER BY contype = 'f', conrelid::regclass::text, conname
+"""
+BULK_INDEXES = f"""
+SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i
+WHERE indrelid = ANY({BULK_TABLES})
+  AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)
 ORDER BY 1
 """
 EMBEDDING_TYPE = (
@@ -317,7 +378,8 @@ class PostgresStore:
         self._writer_guard = threading.RLock()
         self._writer_connection: psycopg.Connection | None = None
         self._writer_depth = 0
-        self._page_starts = "page_starts"  # the column, or NULL in a store of the previous format opened read-only
+        # The columns, or NULL where a store of a previous format opened read-only lacks them.
+        self._page_starts, self._sections = ADDED_COLUMNS
         connection = self._open()
         try:
             with self._errors("opening the store"):
@@ -380,63 +442,106 @@ class PostgresStore:
 
     def write(self, items: list[DocumentWrite]) -> None:
         """Store documents with their passages and vectors in one transaction, replacing any with the same id
-        and removing the documents each one ``replaces``."""
+        and removing the documents each one ``replaces``. A write of at least BULK_PASSAGES passages goes through
+        ``bulk_write`` (the bulk path when the store holds at most BULK_KEEP passages)."""
         self._require_writable("write")
         batch = list({item.document.id: item for item in items}.values())
         if not batch:
             return
+        if sum(len(item.passages) for item in batch) >= BULK_PASSAGES:
+            self.bulk_write(batch)
+            return
         texts = [passage.text for item in batch for passage in item.passages]
         tokens = keyword_tokens(texts) if texts else []
+        with self._write("writing documents") as (cursor, settings):
+            self._write_batch(cursor, settings, batch, tokens)
+
+    def _write_batch(
+        self,
+        cursor: psycopg.Cursor,
+        settings: StoreSettings | None,
+        batch: list[DocumentWrite],
+        tokens: list[list[str]],
+    ) -> None:
+        """The normal path: remove the documents ``batch`` replaces, copy it in (its indexes kept up to date row by
+        row) and add it to the term statistics and counters."""
         ids = [item.document.id for item in batch]
         replaced = list(dict.fromkeys(ids + [old for item in batch for old in item.replaces]))
-        with self._write("writing documents") as (cursor, settings):
-            if settings is None:
-                raise StoreError(f"the store at {self.shown} has no settings yet: bind it before writing")
-            for item in batch:
-                _check_vectors(item, settings.dimension)
-            self._remove(cursor, replaced)
-            _copy(
-                cursor,
-                "documents",
-                (
-                    (
-                        item.document.id,
-                        item.document.title,
-                        item.document.source,
-                        item.document.id,
-                        item.size,
-                        item.mtime,
-                        len(item.passages),
-                        item.document.text,
-                        item.document.page_starts,
-                    )
-                    for item in batch
-                ),
-            )
-            placed = [
-                (item.document.id, passage, vector)
-                for item in batch
-                for passage, vector in zip(item.passages, np.asarray(item.vectors, np.float32), strict=True)
-            ]
-            rows = list(zip(placed, tokens, strict=True))
-            _copy(
-                cursor,
-                "passages",
-                (
-                    (doc_id, passage.id, passage.start, passage.end, passage.text, len(passage_tokens), vector)
-                    for (doc_id, passage, vector), passage_tokens in rows
-                ),
-            )
-            _copy(
-                cursor,
-                "passage_terms",
-                (
-                    posting
-                    for (doc_id, passage, _), passage_tokens in rows
-                    for posting in _postings(doc_id, passage.id, passage_tokens)
-                ),
-            )
-            _account(cursor, ids, +1)
+        self._check_batch(settings, batch)
+        self._remove(cursor, replaced)
+        _copy_batch(cursor, batch, tokens)
+        _account(cursor, ids, +1)
+
+    def _check_batch(self, settings: StoreSettings | None, batch: list[DocumentWrite]) -> StoreSettings:
+        """The store's settings, when it has some and each document of ``batch`` has vectors of its dimension."""
+        if settings is None:
+            raise StoreError(f"the store at {self.shown} has no settings yet: bind it before writing")
+        for item in batch:
+            _check_vectors(item, settings.dimension)
+        return settings
+
+    def bulk_write(self, items: Iterable[DocumentWrite], progress: bool = False) -> int:
+        """Store a stream of documents (read as it goes, each one once) in one transaction, replacing stored ones with
+        the same id and removing those each one ``replaces``; returns how many passages it wrote. Into a store
+        holding at most BULK_KEEP passages it takes the bulk path (``_bulk_load``: readers of this collection wait
+        until it commits), into a fuller one the normal path, BULK_CHUNK documents at a time."""
+        self._require_writable("write")
+        with self._write("bulk writing documents") as (cursor, stamp):
+            settings = self._check_batch(stamp, [])
+            if _row(cursor.execute("SELECT passage_count FROM store_meta"))[0] > BULK_KEEP:
+                return self._write_chunks(cursor, settings, items, progress)
+            return self._bulk_load(cursor, settings, items, progress)
+
+    def _write_chunks(
+        self, cursor: psycopg.Cursor, settings: StoreSettings, items: Iterable[DocumentWrite], progress: bool
+    ) -> int:
+        """Write ``items`` BULK_CHUNK documents at a time the normal way; returns how many passages."""
+        written = 0
+        with tqdm(desc="writing", unit=" passages", disable=not progress) as bar:
+            for chunk in _chunks(items, BULK_CHUNK):
+                batch = list({item.document.id: item for item in chunk}.values())
+                texts = [passage.text for item in batch for passage in item.passages]
+                self._write_batch(cursor, settings, batch, keyword_tokens(texts) if texts else [])
+                written += len(texts)
+                bar.update(len(texts))
+        return written
+
+    def _bulk_load(
+        self, cursor: psycopg.Cursor, settings: StoreSettings, items: Iterable[DocumentWrite], progress: bool
+    ) -> int:
+        """The bulk path: set the stored documents aside, empty the tables, drop the keys and indexes of passages and
+        passage_terms, COPY FREEZE ``items`` in, put back the stored documents none of them supersedes, build the
+        keys and indexes (``_build_keys``), then the term statistics and counters; returns how many passages."""
+        kept = _set_aside(cursor)
+        cursor.execute(f"TRUNCATE {', '.join(TABLES)}")
+        statements = _drop_keys(cursor)
+        passages_per_term: Counter[str] = Counter()
+        seen: set[str] = set()
+        superseded: set[str] = set()
+        passages = tokens = 0
+        with tqdm(desc="bulk loading", unit=" passages", disable=not progress) as bar:
+            for chunk in _chunks(items, BULK_CHUNK):
+                self._check_batch(settings, chunk)
+                for item in chunk:
+                    if item.document.id in seen or seen.intersection(item.replaces):
+                        raise StoreError(f"document {item.document.id} or one it replaces comes twice in a bulk write")
+                    seen.add(item.document.id)
+                    superseded.update(kept.intersection([item.document.id, *item.replaces]))
+                texts = [passage.text for item in chunk for passage in item.passages]
+                tokens += _copy_batch(cursor, chunk, keyword_tokens(texts) if texts else [], passages_per_term)
+                passages += len(texts)
+                bar.update(len(texts))
+        restored, restored_tokens = _restore(cursor, sorted(kept - superseded))
+        _build_keys(cursor, statements, passages + restored, settings.dimension, progress)
+        _copy(cursor, "term_stats", passages_per_term.items(), freeze=True)
+        if restored:
+            cursor.execute(RESTORED_TERM_STATS, {"ids": sorted(kept - superseded)})
+        cursor.execute(
+            "UPDATE store_meta SET passage_count = %s, token_count = %s",
+            (passages + restored, tokens + restored_tokens),
+        )
+        cursor.execute(f"ANALYZE {', '.join(TABLES)}")
+        return passages
 
     def delete(self, document_ids: list[str]) -> int:
         """Remove documents with their passages, vectors and postings; returns how many existed."""
@@ -447,15 +552,22 @@ class PostgresStore:
             return self._remove(cursor, list(dict.fromkeys(document_ids)))
 
     def set_source(
-        self, document_id: str, source: str, size: int, mtime: float, page_starts: list[int] | None = None
+        self,
+        document_id: str,
+        source: str,
+        size: int,
+        mtime: float,
+        page_starts: list[int] | None = None,
+        sections: list[Section] | None = None,
     ) -> None:
         """Record that a stored document now comes from another file (renamed or touched, same text), with where
-        that file's pages begin (PDFs); an unknown id changes nothing."""
+        that file's pages begin (PDFs) and its headings; an unknown id changes nothing."""
         self._require_writable("record a new source")
         with self._write("recording a new source") as (cursor, _):
             cursor.execute(
-                "UPDATE documents SET source = %s, size = %s, mtime = %s, page_starts = %s::integer[] WHERE id = %s",
-                (source, size, mtime, page_starts, document_id),
+                "UPDATE documents SET source = %s, size = %s, mtime = %s, page_starts = %s::integer[], sections = %s "
+                "WHERE id = %s",
+                (source, size, mtime, page_starts, _sections_jsonb(sections), document_id),
             )
 
     def ignore(self, sources: list[str], ignored: bool = True) -> None:
@@ -477,8 +589,8 @@ class PostgresStore:
         """Stored documents without their texts (every one, or those of ``ids``), ordered by source."""
         rows = self._fetch(
             "listing documents",
-            f"SELECT id, title, source, content_hash, size, mtime, passage_count, {self._page_starts} "
-            "FROM documents WHERE %(all)s OR id = ANY(%(ids)s) ORDER BY source, id",
+            f"SELECT id, title, source, content_hash, size, mtime, passage_count, {self._page_starts}, "
+            f"{self._sections} FROM documents WHERE %(all)s OR id = ANY(%(ids)s) ORDER BY source, id",
             {"all": ids is None, "ids": list(ids or [])},
         )
         return [
@@ -491,6 +603,7 @@ class PostgresStore:
                 mtime=row[5],
                 passage_count=row[6],
                 page_starts=row[7],
+                sections=self._read_sections(row[0], row[8]),
             )
             for row in rows
         ]
@@ -499,12 +612,29 @@ class PostgresStore:
         """Documents with their full text, by id; unknown ids are left out."""
         rows = self._fetch(
             "reading documents",
-            f"SELECT id, title, source, text, {self._page_starts} FROM documents WHERE id = ANY(%s)",
+            f"SELECT id, title, source, text, {self._page_starts}, {self._sections} FROM documents WHERE id = ANY(%s)",
             (list(ids),),
         )
         return {
-            row[0]: Document(id=row[0], title=row[1], source=row[2], text=row[3], page_starts=row[4]) for row in rows
+            row[0]: Document(
+                id=row[0],
+                title=row[1],
+                source=row[2],
+                text=row[3],
+                page_starts=row[4],
+                sections=self._read_sections(row[0], row[5]),
+            )
+            for row in rows
         }
+
+    def _read_sections(self, document_id: str, stored: Any) -> list[Section] | None:
+        """A document's stored sections (jsonb, read as lists and dicts); StoreDamaged when they cannot be read."""
+        try:
+            return stored_sections(stored)
+        except ValueError:
+            raise StoreDamaged(
+                f"document {document_id} in the store at {self.shown}: its sections are unreadable"
+            ) from None
 
     def get_passages(self, ids: list[str]) -> dict[str, Passage]:
         """Passages with their text, by id; unknown ids are left out."""
@@ -537,13 +667,25 @@ class PostgresStore:
         return [(passage_id, float(score)) for passage_id, score in rows]
 
     def keyword_search(self, text: str, k: int) -> list[tuple[str, float]]:
-        """(passage id, BM25 score) of the best ``k`` passages sharing a word with ``text``, best first."""
+        """(passage id, BM25 score) of the best ``k`` passages sharing a word with ``text``, best first: exact while
+        the terms' postings fit in KEYWORD_BUDGET, else among candidates found by the rarer terms."""
         repeats = Counter(keyword_tokens([text])[0])
         if not repeats or k <= 0:
             return []
-        rows = self._fetch(
-            "searching by keyword", KEYWORD_QUERY, {"terms": list(repeats), "repeats": list(repeats.values()), "k": k}
-        )
+        with self._connection("searching by keyword") as connection:
+            frequencies = connection.execute(TERM_FREQUENCIES, {"terms": list(repeats)}).fetchall()
+            terms = _weighted_terms(frequencies, repeats)
+            if not terms:
+                return []
+            query = {"mean_length": frequencies[0][1], "k": k}
+            rare = list(itertools.takewhile(lambda term: term[2] <= KEYWORD_BUDGET, terms))
+            if len(rare) in (0, len(terms)):  # all the postings fit, or not even the rarest term's: exact
+                rows = connection.execute(KEYWORD_QUERY, {**query, **_term_arrays(terms)}).fetchall()
+            else:
+                found = {**query, **_term_arrays(rare), "k": max(k, KEYWORD_CANDIDATES)}
+                candidates = connection.execute(KEYWORD_CANDIDATES_QUERY, found).fetchall()
+                scored = {"documents": [row[0] for row in candidates], "passages": [row[1] for row in candidates]}
+                rows = connection.execute(KEYWORD_RESCORED, {**query, **_term_arrays(terms), **scored}).fetchall()
         return [(passage_id, float(score)) for passage_id, score in rows]
 
     def manifest(self) -> StoreManifest:
@@ -574,10 +716,12 @@ class PostgresStore:
             if len(damaged) > SHOWN_PROBLEMS:
                 problems.append(f"{len(damaged) - SHOWN_PROBLEMS} more damaged documents")
             problems += _statistics_problems(_row(cursor.execute(STATISTICS)))
-            paged = f"SELECT id, {self._page_starts}, length(text) FROM documents WHERE {self._page_starts} IS NOT NULL"
-            for doc_id, pages, length in cursor.execute(paged).fetchall():
-                if (problem := page_starts_problem(list(pages), length)) is not None:
-                    problems.append(f"document {doc_id}: {problem}")
+            laid_out = (
+                f"SELECT id, {self._page_starts}, {self._sections}, length(text) FROM documents "
+                f"WHERE {self._page_starts} IS NOT NULL OR {self._sections} IS NOT NULL"
+            )
+            for doc_id, pages, sections, length in cursor.execute(laid_out).fetchall():
+                problems += [f"document {doc_id}: {problem}" for problem in layout_problems(pages, sections, length)]
         return problems
 
     def repair(self) -> list[str]:
@@ -713,24 +857,27 @@ class PostgresStore:
         return connection
 
     def _ensure_schema(self, connection: psycopg.Connection) -> None:
-        """Create the extension and tables, or add what a store of the previous format lacks (ADD_PAGE_STARTS), in
-        one transaction serialised across processes by an advisory lock (a collection's schema first)."""
+        """Create the extension and tables, or add what a store of a previous format lacks (ADD_COLUMNS), in one
+        transaction serialised across processes by an advisory lock (a collection's schema first)."""
         if self.schema is not None:
             self._ensure_namespace(connection)
-        created, paged = _row(connection.execute(SCHEMA_STATE))
-        if created and paged:
+        created, *present = _row(connection.execute(SCHEMA_STATE))
+        if created and all(present):
             return
         if self.read_only:
             if not created:
                 raise StoreUnavailable(
                     f"there is no store at {self.shown} yet, and a read-only handle cannot create one"
                 )
-            self._page_starts = "NULL"  # read as it is, without pages, until a writer opens it
+            # read as it is, without what it lacks, until a writer opens it
+            self._page_starts, self._sections = (
+                c if has else "NULL" for c, has in zip(ADDED_COLUMNS, present, strict=True)
+            )
             return
         with connection.transaction():
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             connection.execute(SCHEMA)
-            connection.execute(ADD_PAGE_STARTS)
+            connection.execute(ADD_COLUMNS)
 
     def _ensure_namespace(self, connection: psycopg.Connection) -> None:
         """The collection's schema, created when missing (a read-only handle cannot: StoreUnavailable)."""
@@ -908,6 +1055,68 @@ def unreachable_hint(error: Exception, location: str) -> str:
     return "; is the server running?"
 
 
+def _sections_jsonb(sections: list[Section] | None) -> Any:
+    """Sections as the jsonb column takes them (a list of objects), or None (SQL NULL, not JSON null)."""
+    from psycopg.types.json import Jsonb
+
+    return None if sections is None else Jsonb([section.model_dump() for section in sections])
+
+
+def _copy_batch(
+    cursor: psycopg.Cursor, batch: list[DocumentWrite], tokens: list[list[str]], bulk: Counter[str] | None = None
+) -> int:
+    """COPY the documents of ``batch`` with their passages (``tokens``: each passage's keyword tokens) and postings;
+    returns the number of tokens. ``bulk``: into tables emptied in this transaction (COPY FREEZE), counting each
+    term's passages there."""
+    freeze = bulk is not None
+    _copy(
+        cursor,
+        "documents",
+        (
+            (
+                item.document.id,
+                item.document.title,
+                item.document.source,
+                item.document.id,
+                item.size,
+                item.mtime,
+                len(item.passages),
+                item.document.text,
+                item.document.page_starts,
+                _sections_jsonb(item.document.sections),
+            )
+            for item in batch
+        ),
+        freeze,
+    )
+    placed = [
+        (item.document.id, passage, vector)
+        for item in batch
+        for passage, vector in zip(item.passages, np.asarray(item.vectors, np.float32), strict=True)
+    ]
+    rows = list(zip(placed, tokens, strict=True))
+    _copy(
+        cursor,
+        "passages",
+        (
+            (doc_id, passage.id, passage.start, passage.end, passage.text, len(passage_tokens), vector)
+            for (doc_id, passage, vector), passage_tokens in rows
+        ),
+        freeze,
+    )
+    _copy(
+        cursor,
+        "passage_terms",
+        (
+            posting
+            for (doc_id, passage, _), passage_tokens in rows
+            for posting in _postings(doc_id, passage.id, passage_tokens, bulk)
+        ),
+        freeze,
+    )
+    return sum(len(passage_tokens) for passage_tokens in tokens)
+
+
 def _check_vectors(item: DocumentWrite, dimension: int) -> None:
     shape = np.shape(item.vectors)
     if item.passages and shape != (len(item.passages), dimension):
@@ -917,19 +1126,140 @@ def _check_vectors(item: DocumentWrite, dimension: int) -> None:
         )
 
 
-def _postings(document_id: str, passage_id: str, tokens: list[str]) -> Iterator[tuple[str, str, str, int, int]]:
-    """passage_terms rows of one passage: each distinct term with its frequency and the passage length."""
-    for term, frequency in Counter(tokens).items():
+def _postings(
+    document_id: str, passage_id: str, tokens: list[str], passages_per_term: Counter[str] | None = None
+) -> Iterator[tuple[str, str, str, int, int]]:
+    """passage_terms rows of one passage: each distinct term with its frequency and the passage length (each term
+    counted once in ``passages_per_term``, when given)."""
+    frequencies = Counter(tokens)
+    if passages_per_term is not None:
+        passages_per_term.update(frequencies.keys())
+    for term, frequency in frequencies.items():
         yield document_id, passage_id, term, frequency, len(tokens)
 
 
-def _copy(cursor: psycopg.Cursor, table: str, rows: Iterable[tuple]) -> None:
-    """Binary COPY of ``rows`` into ``table`` (columns as in COPY_COLUMNS)."""
+def _copy(cursor: psycopg.Cursor, table: str, rows: Iterable[tuple], freeze: bool = False) -> None:
+    """Binary COPY of ``rows`` into ``table`` (columns as in COPY_COLUMNS); ``freeze``: rows written frozen and
+    their pages all-visible (the table must have been emptied in this transaction), so that neither readers nor
+    VACUUM have to visit them again."""
     names, types = zip(*COPY_COLUMNS[table], strict=True)
-    with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
+    options = "FORMAT BINARY, FREEZE" if freeze else "FORMAT BINARY"
+    with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN ({options})") as copy:
         copy.set_types(list(types))
         for row in rows:
             copy.write_row(row)
+
+
+def _weighted_terms(frequencies: list[tuple], repeats: Counter[str]) -> list[tuple[str, float, int]]:
+    """(term, weight, postings so far) of the stored terms among ``repeats``, rarest first: a term's weight is its
+    idf (as in bm25s, Lucene's) times how often it is asked; the postings count its own and all rarer terms'."""
+    passages = frequencies[0][0]
+    stored = sorted((df, term) for _, _, term, df in frequencies if term is not None)
+    postings = list(itertools.accumulate(df for df, _ in stored))
+    return [
+        (term, repeats[term] * math.log(1 + (passages - df + 0.5) / (df + 0.5)), total)
+        for (df, term), total in zip(stored, postings, strict=True)
+    ]
+
+
+def _term_arrays(terms: list[tuple[str, float, int]]) -> dict[str, list]:
+    """The terms and weights of ``_weighted_terms`` as the keyword queries take them."""
+    return {"terms": [term for term, _, _ in terms], "weights": [weight for _, weight, _ in terms]}
+
+
+def _chunks(items: Iterable[DocumentWrite], size: int) -> Iterator[list[DocumentWrite]]:
+    """Lists of ``size`` consecutive items (the last one shorter), read as they are needed."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _set_aside(cursor: psycopg.Cursor) -> set[str]:
+    """The ids of the stored documents, whose rows (and their passages' and postings') are copied into temporary
+    tables that go with the transaction, to be put back by ``_restore``."""
+    kept = {document_id for (document_id,) in cursor.execute("SELECT id FROM documents").fetchall()}
+    if kept:
+        for table in ("documents", "passages", "passage_terms"):
+            cursor.execute(f"CREATE TEMPORARY TABLE kept_{table} ON COMMIT DROP AS TABLE {table}")
+    return kept
+
+
+def _restore(cursor: psycopg.Cursor, ids: list[str]) -> tuple[int, int]:
+    """Put back the set-aside documents ``ids`` with their passages and postings; returns their passages and tokens."""
+    if not ids:
+        return 0, 0
+    cursor.execute("INSERT INTO documents SELECT * FROM kept_documents WHERE id = ANY(%s)", (ids,))
+    for table in ("passages", "passage_terms"):
+        cursor.execute(f"INSERT INTO {table} SELECT * FROM kept_{table} WHERE document_id = ANY(%s)", (ids,))
+    cursor.execute(
+        "SELECT count(*), coalesce(sum(token_count), 0) FROM kept_passages WHERE document_id = ANY(%s)", (ids,)
+    )
+    passages, tokens = _row(cursor)
+    return int(passages), int(tokens)
+
+
+def _drop_keys(cursor: psycopg.Cursor) -> list[tuple[str, str]]:
+    """Drop the keys and indexes of passages and passage_terms (BULK_KEYS, BULK_INDEXES); returns (name, statement)
+    pairs that build them again, in order."""
+    from psycopg import sql
+
+    keys = cursor.execute(BULK_KEYS).fetchall()
+    indexes = cursor.execute(BULK_INDEXES).fetchall()
+    for table, name, _, _ in sorted(keys, key=lambda key: not key[3]):  # foreign keys first
+        cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(table), sql.Identifier(name)))
+    for name, _ in indexes:
+        cursor.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))
+    build = [
+        (
+            name,
+            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}")
+            .format(sql.SQL(table), sql.Identifier(name), sql.SQL(definition))
+            .as_string(cursor),
+        )
+        for table, name, definition, _ in keys
+    ]
+    primary = [pair for pair, (_, _, _, foreign) in zip(build, keys, strict=True) if not foreign]
+    return primary + list(indexes) + [pair for pair in build if pair not in primary]
+
+
+def _build_keys(
+    cursor: psycopg.Cursor, statements: list[tuple[str, str]], passages: int, dimension: int, progress: bool
+) -> None:
+    """Run ``statements`` (from ``_drop_keys``) with maintenance_work_mem sized for the HNSW graph of ``passages``
+    vectors (``_maintenance_memory``) and a parallel worker for each core but one."""
+    workers = max(1, min(7, (os.cpu_count() or 2) - 1))
+    cursor.execute(
+        "SELECT set_config('maintenance_work_mem', %s, true), set_config('max_parallel_maintenance_workers', %s, true)",
+        (f"{_maintenance_memory(cursor, passages, dimension) // 1024}kB", str(workers)),
+    )
+    with tqdm(statements, desc="building indexes", unit=" indexes", disable=not progress) as bar:
+        for name, statement in bar:
+            bar.set_postfix_str(name)
+            cursor.execute(statement)
+
+
+def _maintenance_memory(cursor: psycopg.Cursor, passages: int, dimension: int) -> int:
+    """Bytes of maintenance_work_mem for building the indexes of ``passages`` vectors: enough for pgvector's HNSW
+    graph (HNSW_BYTES_PER_PASSAGE), at most half the memory this machine has available (the server is assumed
+    to run on one like it), never less than the server's own setting."""
+    current = _row(cursor.execute("SELECT setting::bigint * 1024 FROM pg_settings WHERE name = 'maintenance_work_mem'"))
+    graph = passages * (4 * dimension + HNSW_BYTES_PER_PASSAGE) * 5 // 4
+    return max(min(max(graph, MAINTENANCE_MEMORY_MIN), _available_memory() // 2), int(current[0]))
+
+
+def _available_memory() -> int:
+    """Bytes of memory this machine has available (MemAvailable on Linux, else its free pages; 2 GiB if unknown)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return 2 * 2**30
 
 
 def _account(cursor: psycopg.Cursor, ids: list[str], sign: int) -> None:

@@ -127,7 +127,9 @@ def test_searches_use_the_hnsw_and_postings_indexes(store, postgres_database):
         )
         keyword_plan = "\n".join(
             row[0]
-            for row in connection.execute("EXPLAIN " + KEYWORD_QUERY, {"terms": ["bulkword3"], "repeats": [1], "k": 10})
+            for row in connection.execute(
+                "EXPLAIN " + KEYWORD_QUERY, {"terms": ["bulkword3"], "weights": [1.0], "mean_length": 10.0, "k": 10}
+            )
         )
     assert "Index Scan using passages_embedding" in dense_plan
     assert "passage_terms_term" in keyword_plan
@@ -488,3 +490,18 @@ def test_a_bulk_load_killed_midway_leaves_the_store_as_it_was(store, postgres_da
     assert store.verify() == [] and store.keyword_search("killedword1", 10) == []
     store.write(numbered_documents("after", 1))  # the writer's locks went with the killed session
     assert store.manifest().document_count == 3
+
+
+def test_a_question_with_too_many_postings_is_scored_on_the_candidates_its_rarer_terms_find(store, monkeypatch):
+    store.write(numbered_documents("many", 100, passages=10))  # "note" is in all 1,000 passages, "manydoc17" in 10
+    exact = store.keyword_search("manydoc17 note manyword3", 20)
+    only_common = store.keyword_search("manydoc17 note", 20)
+    monkeypatch.setattr(store_postgres, "KEYWORD_BUDGET", 200)  # manydoc17 and manyword3 (110 postings) fit
+    monkeypatch.setattr(store_postgres, "KEYWORD_CANDIDATES", 5)
+    found = store.keyword_search("manydoc17 note manyword3", 20)
+    assert [pid for pid, _ in found] == [pid for pid, _ in exact]
+    assert [score for _, score in found] == pytest.approx([score for _, score in exact])
+    candidates = store.keyword_search("manydoc17 note", 20)  # the passages of manydoc17; those holding only "note"
+    assert [pid for pid, _ in candidates] == [pid for pid, _ in only_common[:10]] and len(only_common) == 20  # are not
+    assert [score for _, score in candidates] == pytest.approx([score for _, score in only_common[:10]])  # candidates
+    assert len(store.keyword_search("note manyword3", 20)) == 20  # not even the rarest term fits: exact
