@@ -263,3 +263,9 @@ def test_readme_promises_and_skipped_lines_are_found():
     assert "qa index handbook" in run
     assert not any(line.startswith(("qa serve", "pip ", "apt-get", "qa postgres", "qa eval")) for line in run)
     assert not any("QA_STORE" in line or line.startswith("qa index ~/papers &&") for line in run)
+
+
+def test_the_settings_page_lists_every_setting_as_the_code_has_it():
+    from eval.settings_page import REPO, page
+
+    assert (REPO / "docs" / "settings.md").read_text(encoding="utf-8") == page(), "run: python -m eval.settings_page"
