@@ -397,6 +397,93 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
     )
 
 
+def _cannot_read(error: OSError) -> str:
+    """The reason given for a path that raised ``error`` when read."""
+    return f"cannot read it ({error.strerror})"
+
+
+class _FolderScan:
+    """One scan of a documents folder: the files found, those skipped, and the folders already walked."""
+
+    def __init__(self, folder: Path, follow_links: bool) -> None:
+        self.folder = folder
+        self.root = folder.resolve()
+        self.follow_links = follow_links
+        self.files: list[Path] = []
+        self.skipped: list[LoadFailure] = []
+        self.walked = {self.root: folder}  # the real path of each folder to walk -> the path it is walked as
+
+    def skip(self, path: Path | str, reason: str) -> None:
+        """Record ``path`` as left out for ``reason``."""
+        self.skipped.append(LoadFailure(source=str(path), reason=reason))
+
+    def unreadable(self, error: OSError) -> None:
+        """Record a path os.walk could not read."""
+        self.skip(error.filename or self.folder, _cannot_read(error))
+
+    def walked_before(self, path: Path) -> str | None:
+        """Why the folder ``path`` is not walked (again) when links are followed; None the first time."""
+        if not self.follow_links:
+            return None  # os.walk does not enter linked folders
+        try:
+            target = path.resolve()
+        except OSError as error:
+            return _cannot_read(error)
+        if target in self.walked:
+            first = self.walked[target]
+            return SCANNED_AGAIN.format(
+                "the documents folder" if first == self.folder else first.relative_to(self.folder)
+            )
+        self.walked[target] = path
+        return None
+
+    def leaving(self, path: Path) -> str | None:
+        """Why ``path`` is left out as a link out of the folder (or unresolvable); None when it may be read."""
+        try:
+            target = path.resolve()
+        except OSError as error:
+            return _cannot_read(error)
+        if self.follow_links or target.is_relative_to(self.root):
+            return None
+        return f"a link to {target}, outside the documents folder (QA_FOLLOW_LINKS=1 or --follow-links to index it)"
+
+    def subfolders_to_walk(self, directory: str, subfolders: list[str]) -> list[str]:
+        """The names among ``subfolders`` to walk into, recording the others as skipped."""
+        kept = []
+        for name in sorted(subfolders):
+            path = Path(directory, name)
+            reason = HIDDEN_FOLDER if name.startswith(".") else self.leaving(path) or self.walked_before(path)
+            if reason:
+                self.skip(path, reason)
+            else:
+                kept.append(name)
+        return kept
+
+    def file_skip_reason(self, path: Path) -> str | None:
+        """Why the regular file ``path`` is not indexed; None when it is."""
+        if path.name.startswith("."):
+            return HIDDEN_FILE
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            return f"unsupported file type '{path.suffix.lower() or path.name}'"
+        return self.leaving(path)
+
+    def add_file(self, path: Path) -> None:
+        """Keep ``path`` for indexing or record why it is skipped (not a file, a broken link, unreadable...)."""
+        try:
+            if not path.is_file():
+                if path.is_symlink():
+                    self.skip(path, BROKEN_LINK)
+                return
+        except OSError as error:
+            self.skip(path, _cannot_read(error))
+            return
+        reason = self.file_skip_reason(path)
+        if reason:
+            self.skip(path, reason)
+        else:
+            self.files.append(path)
+
+
 def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Path], list[LoadFailure]]:
     """The files below ``folder`` to index (recursively, in a stable order), and those skipped with the reason:
     hidden (files and folders), of an unsupported type, unreadable, links to nothing, reached through a link that
@@ -405,66 +492,9 @@ def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Pa
     folder = Path(folder)
     if not folder.is_dir():
         raise MissingError(f"documents folder not found: {folder}")
-    root = folder.resolve()
-    files: list[Path] = []
-    skipped: list[LoadFailure] = []
-    walked = {root: folder}  # the real path of each folder to walk -> the path it is walked as
-
-    def walked_before(path: Path) -> str | None:
-        """Why the folder ``path`` is not walked (again) when links are followed; None the first time."""
-        if not follow_links:
-            return None  # os.walk does not enter linked folders
-        try:
-            target = path.resolve()
-        except OSError as error:
-            return f"cannot read it ({error.strerror})"
-        if target in walked:
-            first = walked[target]
-            return SCANNED_AGAIN.format("the documents folder" if first == folder else first.relative_to(folder))
-        walked[target] = path
-        return None
-
-    def unreadable(error: OSError) -> None:
-        skipped.append(LoadFailure(source=str(error.filename or folder), reason=f"cannot read it ({error.strerror})"))
-
-    def leaving(path: Path) -> str | None:
-        """Why ``path`` is left out as a link out of the folder (or unresolvable); None when it may be read."""
-        try:
-            target = path.resolve()
-        except OSError as error:
-            return f"cannot read it ({error.strerror})"
-        if follow_links or target.is_relative_to(root):
-            return None
-        return f"a link to {target}, outside the documents folder (QA_FOLLOW_LINKS=1 or --follow-links to index it)"
-
-    for directory, subfolders, names in os.walk(folder, onerror=unreadable, followlinks=follow_links):
-        kept = []
-        for name in sorted(subfolders):
-            path = Path(directory, name)
-            reason = HIDDEN_FOLDER if name.startswith(".") else leaving(path) or walked_before(path)
-            if reason:
-                skipped.append(LoadFailure(source=str(path), reason=reason))
-            else:
-                kept.append(name)
-        subfolders[:] = kept
+    scan = _FolderScan(folder, follow_links)
+    for directory, subfolders, names in os.walk(folder, onerror=scan.unreadable, followlinks=follow_links):
+        subfolders[:] = scan.subfolders_to_walk(directory, subfolders)
         for name in sorted(names):
-            path = Path(directory, name)
-            try:
-                if not path.is_file():
-                    if path.is_symlink():
-                        skipped.append(LoadFailure(source=str(path), reason=BROKEN_LINK))
-                    continue
-            except OSError as error:
-                skipped.append(LoadFailure(source=str(path), reason=f"cannot read it ({error.strerror})"))
-                continue
-            if name.startswith("."):
-                reason = HIDDEN_FILE
-            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                reason = f"unsupported file type '{path.suffix.lower() or name}'"
-            else:
-                reason = leaving(path)
-            if reason:
-                skipped.append(LoadFailure(source=str(path), reason=reason))
-            else:
-                files.append(path)
-    return sorted(files), skipped
+            scan.add_file(Path(directory, name))
+    return sorted(scan.files), scan.skipped

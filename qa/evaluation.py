@@ -695,20 +695,7 @@ def run(args: argparse.Namespace) -> dict:
         "data": str(data),
         "mode": mode,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "settings": {
-            "reader": settings.reader,
-            "reader_model": settings.reader_model,
-            "threshold": engine.reader().threshold if args.threshold is None else args.threshold,
-            "min_confidence": settings.min_confidence,
-            "top_k": settings.top_k,
-            "retrieval_mode": settings.retrieval_mode,
-            "measured_modes": modes if mode == "open" else [],
-            "limit": args.limit,
-            "embedding_model": settings.embedding_model,
-            "chunk_tokens": settings.chunk_tokens,
-            "chunk_overlap_sentences": settings.chunk_overlap_sentences,
-            "documents_dir": str(settings.documents_dir) if not is_squad else None,
-        },
+        "settings": report_settings(engine, args, modes if mode == "open" else [], is_squad),
         "counts": {
             "questions": total,
             "skipped_unusable": skipped,
@@ -723,6 +710,25 @@ def run(args: argparse.Namespace) -> dict:
         report["threshold_sweep"] = best_threshold(records)
     write_report(report, Path(args.out))
     return report
+
+
+def report_settings(engine: QA, args: argparse.Namespace, measured_modes: list[RetrievalMode], is_squad: bool) -> dict:
+    """The settings an evaluation report records: those of ``engine`` and the run's options."""
+    settings = engine.settings
+    return {
+        "reader": settings.reader,
+        "reader_model": settings.reader_model,
+        "threshold": engine.reader().threshold if args.threshold is None else args.threshold,
+        "min_confidence": settings.min_confidence,
+        "top_k": settings.top_k,
+        "retrieval_mode": settings.retrieval_mode,
+        "measured_modes": measured_modes,
+        "limit": args.limit,
+        "embedding_model": settings.embedding_model,
+        "chunk_tokens": settings.chunk_tokens,
+        "chunk_overlap_sentences": settings.chunk_overlap_sentences,
+        "documents_dir": str(settings.documents_dir) if not is_squad else None,
+    }
 
 
 def off_the_collection(questions: list[EvalQuestion]) -> list[EvalQuestion]:
@@ -1019,25 +1025,7 @@ def dialogue_markdown(report: dict) -> str:
         "| Questions | " + " | ".join(f"{group} turns | {group} EM | {group} F1" for group in groups) + " |",
         "|---" * (1 + 3 * len(groups)) + "|",
     ]
-    rows = [("first turns", lambda summary: summary["first"])] + [
-        (PASS_NAMES[name], lambda summary, name=name: summary["follow_ups"].get(name)) for name in DIALOGUE_PASSES
-    ]
-    for title, pick in rows:
-        cells = []
-        for group in groups:
-            metrics = pick(found[group])
-            cells += (
-                [str(metrics["count"]), percent(metrics["exact"]), percent(metrics["f1"])]
-                if metrics
-                else ["0"] + ["n/a"] * 2
-            )
-        lines.append(f"| {title} | " + " | ".join(cells) + " |")
-    for name in DIALOGUE_PASSES[:2]:
-        cells = []
-        for group in groups:
-            gap = found[group].get("gap_f1", {}).get(name)
-            cells += ["", "", "n/a" if gap is None else f"{100 * gap:+.1f}"]
-        lines.append(f"| F1 gap: oracle - {PASS_NAMES[name]} | " + " | ".join(cells) + " |")
+    lines += dialogue_pass_rows(found)
     by_kind = found["all"]["by_kind"]
     lines += [
         "",
@@ -1051,6 +1039,43 @@ def dialogue_markdown(report: dict) -> str:
         gaps = " | ".join(f"{100 * metrics['gap_f1'][name]:+.1f}" for name in DIALOGUE_PASSES[:2])
         lines.append(f"| {kind} | {metrics['count']} | {scores} | {gaps} |")
     targets = report["targets"]
+    lines += [
+        "",
+        f"Targets (issue #11): a gap of at most {100 * targets['gap_f1_at_most']:.0f} points, sample follow-ups at "
+        f"least {100 * targets['sample_follow_up_f1_at_least']:.0f} F1: "
+        + "; ".join(target_checks(found, targets))
+        + ".",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def dialogue_pass_rows(found: dict) -> list[str]:
+    """The rows of the dialogue table: EM/F1 of first turns and of the follow-ups of each pass, then the F1 gaps
+    between the oracle and the other passes, a column group per corpus of ``found`` (``dialogue_metrics``)."""
+    rows = [("first turns", lambda summary: summary["first"])] + [
+        (PASS_NAMES[name], lambda summary, name=name: summary["follow_ups"].get(name)) for name in DIALOGUE_PASSES
+    ]
+    lines = []
+    for title, pick in rows:
+        cells = []
+        for metrics in (pick(summary) for summary in found.values()):
+            cells += (
+                [str(metrics["count"]), percent(metrics["exact"]), percent(metrics["f1"])]
+                if metrics
+                else ["0"] + ["n/a"] * 2
+            )
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    for name in DIALOGUE_PASSES[:2]:
+        cells = []
+        for summary in found.values():
+            gap = summary.get("gap_f1", {}).get(name)
+            cells += ["", "", "n/a" if gap is None else f"{100 * gap:+.1f}"]
+        lines.append(f"| F1 gap: oracle - {PASS_NAMES[name]} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def target_checks(found: dict, targets: dict) -> list[str]:
+    """Whether the dialogue ``targets`` are met by ``found`` (``dialogue_metrics``), one phrase per target measured."""
     checks = []
     for name in DIALOGUE_PASSES[:2]:
         gap = found["all"].get("gap_f1", {}).get(name)
@@ -1062,12 +1087,7 @@ def dialogue_markdown(report: dict) -> str:
         if name in sample:
             met = "met" if sample[name]["f1"] >= targets["sample_follow_up_f1_at_least"] else "not met"
             checks.append(f"sample {PASS_NAMES[name]} F1 {percent(sample[name]['f1'])} ({met})")
-    lines += [
-        "",
-        f"Targets (issue #11): a gap of at most {100 * targets['gap_f1_at_most']:.0f} points, sample follow-ups at "
-        f"least {100 * targets['sample_follow_up_f1_at_least']:.0f} F1: " + "; ".join(checks) + ".",
-    ]
-    return "\n".join(lines) + "\n"
+    return checks
 
 
 def run_dialogues(args: argparse.Namespace, engines: dict[str, QA] | None = None) -> dict:
@@ -1078,8 +1098,6 @@ def run_dialogues(args: argparse.Namespace, engines: dict[str, QA] | None = None
     every article of it that the file names (indexed once into a folder of ``args.cache``). ``engines``: engines
     already made, per corpus (a SQuAD one is given exactly those paragraphs); the others are made from ``args``.
     """
-    from qa.pipeline import QA
-
     if args.mode == "closed" or args.retrieval_only or args.sweep_threshold:
         raise OptionError("--dialogues is evaluated in open mode, without --retrieval-only or --sweep-threshold")
     path = Path(args.dialogues)
@@ -1088,23 +1106,9 @@ def run_dialogues(args: argparse.Namespace, engines: dict[str, QA] | None = None
     dialogues = dialogues[: args.limit] if args.limit else dialogues
     if not dialogues:
         raise DataError(f"no dialogues in {path}")
-    engines = dict(engines or {})
-    base = engines.get(SAMPLE_CORPUS) or engine_from_args(args)
-    settings = base.settings
     corpora = list(dict.fromkeys(dialogue.corpus for dialogue in dialogues))
-    for corpus in corpora:
-        if corpus == SAMPLE_CORPUS:
-            engines.setdefault(corpus, base)
-            continue
-        squad_path, squad_articles = articles[corpus]
-        if corpus not in engines:
-            if settings.store != "local":
-                raise OptionError("--dialogues needs the local store: it keeps the SQuAD articles' index under --cache")
-            titles = [article.title for article in squad_articles]
-            folder = corpus_cache_folder(squad_path, settings, Path(args.cache), titles)
-            engines[corpus] = QA(settings=settings, index_dir=folder, embedder=base.embedder)
-        engines[corpus].index_documents(squad_corpus(squad_articles, squad_path.name)[1])
-    engines = {corpus: engines[corpus] for corpus in corpora}
+    base, engines = dialogue_engines(args, corpora, articles, engines)
+    settings = base.settings
     modes = parse_modes(args.modes, settings.retrieval_mode)
     passes = evaluate_dialogues(engines, dialogues, modes, args.threshold)
     records = [record for per_dialogue in passes["gold_history"] for record in per_dialogue]
@@ -1115,18 +1119,7 @@ def run_dialogues(args: argparse.Namespace, engines: dict[str, QA] | None = None
         "mode": "open",
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "settings": {
-            "reader": settings.reader,
-            "reader_model": settings.reader_model,
-            "threshold": base.reader().threshold if args.threshold is None else args.threshold,
-            "min_confidence": settings.min_confidence,
-            "top_k": settings.top_k,
-            "retrieval_mode": settings.retrieval_mode,
-            "measured_modes": modes,
-            "limit": args.limit,
-            "embedding_model": settings.embedding_model,
-            "chunk_tokens": settings.chunk_tokens,
-            "chunk_overlap_sentences": settings.chunk_overlap_sentences,
-            "documents_dir": str(engines[SAMPLE_CORPUS].settings.documents_dir) if SAMPLE_CORPUS in engines else None,
+            **report_settings(base, args, modes, is_squad=SAMPLE_CORPUS not in engines),
             "squad_files": {corpus: str(articles[corpus][0]) for corpus in corpora if corpus != SAMPLE_CORPUS},
             "squad_articles": {
                 corpus: [article.title for article in articles[corpus][1]]
@@ -1154,3 +1147,31 @@ def run_dialogues(args: argparse.Namespace, engines: dict[str, QA] | None = None
     }
     write_report(report, Path(args.out), markdown(report) + dialogue_markdown(report))
     return report
+
+
+def dialogue_engines(
+    args: argparse.Namespace,
+    corpora: list[str],
+    articles: dict[str, tuple[Path, list[SquadArticle]]],
+    engines: dict[str, QA] | None,
+) -> tuple[QA, dict[str, QA]]:
+    """The engine of the sample documents and one per corpus of ``corpora``, each SQuAD one given the paragraphs of
+    its articles: those in ``engines`` reused, the others made from ``args``."""
+    from qa.pipeline import QA
+
+    engines = dict(engines or {})
+    base = engines.get(SAMPLE_CORPUS) or engine_from_args(args)
+    settings = base.settings
+    for corpus in corpora:
+        if corpus == SAMPLE_CORPUS:
+            engines.setdefault(corpus, base)
+            continue
+        squad_path, squad_articles = articles[corpus]
+        if corpus not in engines:
+            if settings.store != "local":
+                raise OptionError("--dialogues needs the local store: it keeps the SQuAD articles' index under --cache")
+            titles = [article.title for article in squad_articles]
+            folder = corpus_cache_folder(squad_path, settings, Path(args.cache), titles)
+            engines[corpus] = QA(settings=settings, index_dir=folder, embedder=base.embedder)
+        engines[corpus].index_documents(squad_corpus(squad_articles, squad_path.name)[1])
+    return base, {corpus: engines[corpus] for corpus in corpora}

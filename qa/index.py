@@ -169,73 +169,20 @@ class Indexer:
         with self.store.writer(timeout=timeout):
             refuse_wiping(Path(folder), files, self.store.manifest().document_count, prune)
             report = UpdateReport(rebuilt=self.prepare(), failures=skipped)
-            stored = self.store.documents()
-            ignored = self.store.ignored()
-            by_source = {d.source: d for d in stored}
-            by_id = {d.id: d for d in stored}
-            seen: dict[str, str] = {}  # id -> source of every document this folder holds
-            replaced: set[str] = set()
-            relocated: queue.SimpleQueue[Relocated] = queue.SimpleQueue()
-
-            def pending() -> Iterator[Pending]:
-                """The files to embed, loaded one by one (in the loading thread, which never touches the store)."""
-                present = {str(path) for path in files}
-                for path in files:
-                    source = str(path)
-                    if source in ignored:
-                        report.failures.append(
-                            LoadFailure(
-                                source=source,
-                                reason="removed from the index by you (qa add FILE to index it again)",
-                            )
-                        )
-                        continue
-                    try:
-                        stat = path.stat()
-                    except OSError as error:
-                        report.failures.append(LoadFailure(source=source, reason=f"cannot read it ({error.strerror})"))
-                        continue
-                    known = by_source.get(source)
-                    unchanged = known is not None and known.size == stat.st_size and known.mtime == stat.st_mtime
-                    if known is not None and unchanged and laid_out(known, path):
-                        seen[known.id] = source
-                        report.reused.append(known.id)
-                        continue
-                    try:
-                        document = with_sections_looked_for(load_document(path, max_bytes))
-                    except (DocumentError, OSError) as error:
-                        report.failures.append(LoadFailure(source=source, reason=str(error)))
-                        continue
-                    original = by_id.get(document.id)
-                    if original and original.source != source and original.source in present:  # a second file
-                        if not stored_changed(original):  # of a stored text whose file did not change: a copy
-                            seen.setdefault(document.id, original.source)
-                    if document.id in seen:
-                        reason = f"same text as {Path(seen[document.id]).relative_to(folder)}"
-                        report.failures.append(LoadFailure(source=source, reason=reason))
-                        continue
-                    seen[document.id] = source
-                    if document.id in by_id:  # same text under a new name or time, or read for its layout: not embedded
-                        layout = (document.page_starts, document.sections)
-                        relocated.put((document.id, source, stat.st_size, stat.st_mtime, *layout))
-                        report.reused.append(document.id)
-                        continue
-                    replaces = [known.id] if known and known.id != document.id else []
-                    replaced.update(replaces)
-                    yield Pending(document, stat.st_size, stat.st_mtime, replaces)
+            sync = _FolderSync(folder, files, max_bytes, self.store.documents(), self.store.ignored())
 
             def relocate() -> None:
                 """Record the new sources found so far (here, on the thread that holds the writer lock)."""
-                while not relocated.empty():
-                    self.store.set_source(*relocated.get())
+                while not sync.relocated.empty():
+                    self.store.set_source(*sync.relocated.get())
 
-            self.write(pending(), report, progress, relocate)
+            self.write(sync.pending(report), report, progress, relocate)
             relocate()
-            gone = [d.id for d in stored if d.id not in seen and d.id not in replaced]
+            gone = sync.gone()
             if gone:
                 self.store.delete(gone)
-            report.removed = gone + sorted(replaced)
-            report.removed_sources = [by_id[i].source for i in gone]
+            report.removed = gone + sorted(sync.replaced)
+            report.removed_sources = [sync.by_id[i].source for i in gone]
         report.seconds = time.perf_counter() - began
         return report
 
@@ -452,6 +399,82 @@ class _Ahead(Generic[T]):
 
     def join(self) -> None:
         self._thread.join()
+
+
+class _FolderSync:
+    """The state of one ``Indexer.sync_folder`` run: what the store held, what the folder holds, what is found."""
+
+    def __init__(
+        self, folder: Path, files: list[Path], max_bytes: int, stored: list[StoredDocument], ignored: set[str]
+    ) -> None:
+        self.folder = folder
+        self.files = files
+        self.max_bytes = max_bytes
+        self.stored = stored
+        self.ignored = ignored
+        self.by_source = {d.source: d for d in stored}
+        self.by_id = {d.id: d for d in stored}
+        self.seen: dict[str, str] = {}  # id -> source of every document this folder holds
+        self.replaced: set[str] = set()
+        self.relocated: queue.SimpleQueue[Relocated] = queue.SimpleQueue()
+
+    def pending(self, report: UpdateReport) -> Iterator[Pending]:
+        """The files to embed, loaded one by one (in the loading thread, which never touches the store)."""
+        present = {str(path) for path in self.files}
+        for path in self.files:
+            source = str(path)
+            if source in self.ignored:
+                reason = "removed from the index by you (qa add FILE to index it again)"
+                report.failures.append(LoadFailure(source=source, reason=reason))
+                continue
+            try:
+                stat = path.stat()
+            except OSError as error:
+                report.failures.append(LoadFailure(source=source, reason=f"cannot read it ({error.strerror})"))
+                continue
+            known = self.by_source.get(source)
+            if (
+                known is not None
+                and known.size == stat.st_size
+                and known.mtime == stat.st_mtime
+                and laid_out(known, path)
+            ):
+                self.seen[known.id] = source
+                report.reused.append(known.id)
+                continue
+            try:
+                document = with_sections_looked_for(load_document(path, self.max_bytes))
+            except (DocumentError, OSError) as error:
+                report.failures.append(LoadFailure(source=source, reason=str(error)))
+                continue
+            if self.is_duplicate(document, source, present, report):
+                continue
+            if document.id in self.by_id:  # same text under a new name or time, or read for its layout: not embedded
+                layout = (document.page_starts, document.sections)
+                self.relocated.put((document.id, source, stat.st_size, stat.st_mtime, *layout))
+                report.reused.append(document.id)
+                continue
+            replaces = [known.id] if known and known.id != document.id else []
+            self.replaced.update(replaces)
+            yield Pending(document, stat.st_size, stat.st_mtime, replaces)
+
+    def is_duplicate(self, document: Document, source: str, present: set[str], report: UpdateReport) -> bool:
+        """Whether ``document`` (read from ``source``) has the text of a file already seen (reported as a failure);
+        if not, it is seen now."""
+        original = self.by_id.get(document.id)
+        if original and original.source != source and original.source in present:  # a second file
+            if not stored_changed(original):  # of a stored text whose file did not change: a copy
+                self.seen.setdefault(document.id, original.source)
+        if document.id in self.seen:
+            reason = f"same text as {Path(self.seen[document.id]).relative_to(self.folder)}"
+            report.failures.append(LoadFailure(source=source, reason=reason))
+            return True
+        self.seen[document.id] = source
+        return False
+
+    def gone(self) -> list[str]:
+        """Ids of the stored documents the folder no longer holds (and that no new file replaces)."""
+        return [d.id for d in self.stored if d.id not in self.seen and d.id not in self.replaced]
 
 
 def refuse_wiping(folder: Path, files: list[Path], stored: int, prune: bool) -> None:

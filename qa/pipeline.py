@@ -572,30 +572,10 @@ class QA:
             passages=passages,
             alternatives=answers,
         )
-        if retrieval.changed_documents:
-            names = ", ".join(Path(d.source).name for d in retrieval.changed_documents[:3])
-            result.notice = (
-                f"{names} changed since it was indexed; this index is read-only, so answers come from the indexed "
-                "version."
-                if self._read_only
-                else f"Catching up: {names} changed since it was indexed and is being read again."
-            )
-        elif self.notice:
-            result.notice = self.notice
-        if not passages and not self.store.manifest().document_count:
-            result.no_answer_reason = (
-                "Nothing is indexed yet (the collection holds no document): add documents to its folder and ask again."
-            )
-        elif not passages:
-            result.no_answer_reason = "Nothing in the documents matches the question."
-        elif not answers or not answered(answers[0], chosen_reader, options):
-            result.no_answer_reason = "The documents do not say. No passage holds a confident answer."
-        else:
-            best = answers[0]
-            result.answer, result.score, result.citations = best.text, best.score, best.citations
-            result.supporting = best.supporting
-            result.confidence = best.confidence
-            result.alternatives = answers[1:]
+        notice = self._changed_notice(retrieval.changed_documents) or self.notice
+        if notice:
+            result.notice = notice
+        self._give_best_answer(result, answers, chosen_reader, options)
         questions = [] if resolved.with_history else two_part_questions(resolved.question)
         found = [self._read(part, part, options, chosen_reader, timings)[1] for part in questions]
         given = [answers[0] if answers and answered(answers[0], chosen_reader, options) else None for answers in found]
@@ -603,6 +583,35 @@ class QA:
         timings["total"] = (time.perf_counter() - began) * 1000
         result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         return result
+
+    def _changed_notice(self, changed: list[StoredDocument]) -> str | None:
+        """The notice for an answer read while ``changed`` documents are out of date on disk; None when none is."""
+        if not changed:
+            return None
+        names = ", ".join(Path(d.source).name for d in changed[:3])
+        if self._read_only:
+            return (
+                f"{names} changed since it was indexed; this index is read-only, so answers come from the indexed "
+                "version."
+            )
+        return f"Catching up: {names} changed since it was indexed and is being read again."
+
+    def _give_best_answer(self, result: AskResult, answers: list[Answer], reader: Reader, options: AskOptions) -> None:
+        """Put the best of ``answers`` into ``result`` when it is confident enough, else the reason there is none."""
+        if not result.passages and not self.store.manifest().document_count:
+            result.no_answer_reason = (
+                "Nothing is indexed yet (the collection holds no document): add documents to its folder and ask again."
+            )
+        elif not result.passages:
+            result.no_answer_reason = "Nothing in the documents matches the question."
+        elif not answers or not answered(answers[0], reader, options):
+            result.no_answer_reason = "The documents do not say. No passage holds a confident answer."
+        else:
+            best = answers[0]
+            result.answer, result.score, result.citations = best.text, best.score, best.citations
+            result.supporting = best.supporting
+            result.confidence = best.confidence
+            result.alternatives = answers[1:]
 
     def _read(
         self, question: str, query: str, options: AskOptions, reader: Reader, timings: dict[str, float]

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
 import numpy as np
 import torch
@@ -245,7 +246,7 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
     Progress is the larger of steps done and time used (when ``max_minutes`` is set), so the learning
     rate reaches zero exactly when the time budget runs out and a run always ends with a finished schedule.
     """
-    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+    from transformers import AutoTokenizer
 
     output_dir = Path(config.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -257,16 +258,7 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
     device = torch.device(config.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     source = base_model_path(config.base_model)
     tokenizer = AutoTokenizer.from_pretrained(source)
-    # Attention dropout pushes PyTorch's attention off its fused kernel: about 2.7x slower steps on CPU.
-    # float32 master weights whatever the saved dtype (a shipped fp16 reader would otherwise train in fp16).
-    model = AutoModelForQuestionAnswering.from_pretrained(
-        source, dtype=torch.float32, attention_probs_dropout_prob=config.attention_dropout
-    )
-    model.to(device)
-    if config.freeze_embeddings:
-        model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
-    for layer in model.base_model.encoder.layer[: config.frozen_layers]:
-        layer.requires_grad_(False)
+    model = trainable_model(source, config, device)
     parameters = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(parameters, lr=config.learning_rate, weight_decay=config.weight_decay)
 
@@ -284,79 +276,15 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
         device,
     )
 
-    step, elapsed = 0, 0.0
+    training = _Training(model, optimizer, parameters, config, device, checkpoint_path)
     if resume and checkpoint_path.exists():
         state = torch.load(checkpoint_path, weights_only=False, map_location=device)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
-        step, elapsed = state["step"], state["elapsed"]
-        log.info("resumed at step %d after %.1f minutes", step, elapsed / 60)
-
-    def save_checkpoint() -> None:
-        partial = checkpoint_path.with_suffix(".tmp")
-        torch.save(
-            {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "step": step,
-                "elapsed": elapsed,
-                "config": asdict(config),
-            },
-            partial,
-        )
-        partial.replace(checkpoint_path)
-
-    budget = config.max_minutes * 60
-    model.train()
-    log_file = open(output_dir / "train_log.jsonl", "a", encoding="utf-8")
-    started, last_checkpoint, running_loss = time.time() - elapsed, time.time(), 0.0
-    bar = tqdm(total=len(batches), initial=step, desc="training", unit="step")
-    try:
-        while step < len(batches):
-            elapsed = time.time() - started
-            progress = max(step / len(batches), elapsed / budget if budget else 0.0)
-            if progress >= 1:
-                break
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate_at(progress, config)
-            batch = {k: v.to(device) for k, v in collate(windows, batches[step], tokenizer.pad_token_id).items()}
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
-                loss = model(**batch).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(parameters, 1.0)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-            step += 1
-            running_loss = 0.98 * running_loss + 0.02 * loss.item() if running_loss else loss.item()
-            bar.update(1)
-            bar.set_postfix(loss=f"{running_loss:.3f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
-            if step % 50 == 0:
-                log_file.write(
-                    json.dumps(
-                        {
-                            "step": step,
-                            "loss": round(running_loss, 4),
-                            "lr": optimizer.param_groups[0]["lr"],
-                            "minutes": round((time.time() - started) / 60, 2),
-                        }
-                    )
-                    + "\n"
-                )
-                log_file.flush()
-            if time.time() - last_checkpoint > config.checkpoint_minutes * 60:
-                elapsed = time.time() - started
-                save_checkpoint()
-                last_checkpoint = time.time()
-    except KeyboardInterrupt:
-        log.warning("interrupted at step %d: checkpoint saved, resume with --resume", step)
-        elapsed = time.time() - started
-        save_checkpoint()
-        raise
-    finally:
-        bar.close()
-        log_file.close()
-    elapsed = time.time() - started
-    save_checkpoint()
+        training.step, training.elapsed = state["step"], state["elapsed"]
+        log.info("resumed at step %d after %.1f minutes", training.step, training.elapsed / 60)
+    run_schedule(training, windows, batches, tokenizer.pad_token_id, output_dir / "train_log.jsonl")
+    step, elapsed = training.step, training.elapsed
     log.info("finished %d/%d steps in %.1f minutes", step, len(batches), elapsed / 60)
     return export_reader(
         model,
@@ -372,6 +300,119 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
             "history_turns": history_turns(config.train_files),
         },
     )
+
+
+@dataclass
+class _Training:
+    """The moving parts of one training run, and how far it has come."""
+
+    model: Any
+    optimizer: torch.optim.Optimizer
+    parameters: list[torch.nn.Parameter]
+    config: TrainConfig
+    device: torch.device
+    checkpoint_path: Path
+    step: int = 0
+    elapsed: float = 0.0  # seconds trained, over all the runs resumed
+
+    def save(self) -> None:
+        """Write the checkpoint to resume from."""
+        save_training_state(self.checkpoint_path, self.model, self.optimizer, self.step, self.elapsed, self.config)
+
+    def take_step(self, batch: dict[str, torch.Tensor]) -> float:
+        """One optimizer step on ``batch``; returns its loss."""
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16):
+            loss = self.model(**batch).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.parameters, 1.0)
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.step += 1
+        return loss.item()
+
+
+def run_schedule(
+    training: _Training, windows: list[Window], batches: list[list[int]], pad_id: int, log_path: Path
+) -> None:
+    """Take the planned steps from ``training.step`` on until they are done or the time budget is spent, logging
+    to ``log_path`` and checkpointing as it goes, on an interrupt and at the end."""
+    config, optimizer = training.config, training.optimizer
+    budget = config.max_minutes * 60
+    training.model.train()
+    log_file = open(log_path, "a", encoding="utf-8")
+    started, last_checkpoint, running_loss = time.time() - training.elapsed, time.time(), 0.0
+    bar = tqdm(total=len(batches), initial=training.step, desc="training", unit="step")
+    try:
+        while training.step < len(batches):
+            training.elapsed = time.time() - started
+            progress = max(training.step / len(batches), training.elapsed / budget if budget else 0.0)
+            if progress >= 1:
+                break
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate_at(progress, config)
+            batch = {k: v.to(training.device) for k, v in collate(windows, batches[training.step], pad_id).items()}
+            loss = training.take_step(batch)
+            running_loss = 0.98 * running_loss + 0.02 * loss if running_loss else loss
+            bar.update(1)
+            bar.set_postfix(loss=f"{running_loss:.3f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
+            if training.step % 50 == 0:
+                log_step(log_file, training.step, running_loss, optimizer.param_groups[0]["lr"], time.time() - started)
+            if time.time() - last_checkpoint > config.checkpoint_minutes * 60:
+                training.elapsed = time.time() - started
+                training.save()
+                last_checkpoint = time.time()
+    except KeyboardInterrupt:
+        log.warning("interrupted at step %d: checkpoint saved, resume with --resume", training.step)
+        training.elapsed = time.time() - started
+        training.save()
+        raise
+    finally:
+        bar.close()
+        log_file.close()
+    training.elapsed = time.time() - started
+    training.save()
+
+
+def trainable_model(source: str, config: TrainConfig, device: torch.device):
+    """The reader at ``source`` loaded to train on ``device``: float32, with ``config``'s dropout and frozen parts."""
+    from transformers import AutoModelForQuestionAnswering
+
+    # Attention dropout pushes PyTorch's attention off its fused kernel: about 2.7x slower steps on CPU.
+    # float32 master weights whatever the saved dtype (a shipped fp16 reader would otherwise train in fp16).
+    model = AutoModelForQuestionAnswering.from_pretrained(
+        source, dtype=torch.float32, attention_probs_dropout_prob=config.attention_dropout
+    )
+    model.to(device)
+    if config.freeze_embeddings:
+        model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
+    for layer in model.base_model.encoder.layer[: config.frozen_layers]:
+        layer.requires_grad_(False)
+    return model
+
+
+def save_training_state(
+    checkpoint_path: Path, model, optimizer: torch.optim.Optimizer, step: int, elapsed: float, config: TrainConfig
+) -> None:
+    """Write the checkpoint to resume from (atomically: a partial file replaces the old one once written)."""
+    partial = checkpoint_path.with_suffix(".tmp")
+    torch.save(
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "step": step,
+            "elapsed": elapsed,
+            "config": asdict(config),
+        },
+        partial,
+    )
+    partial.replace(checkpoint_path)
+
+
+def log_step(log_file: TextIO, step: int, loss: float, learning_rate: float, seconds: float) -> None:
+    """Append one line of training progress to ``log_file`` (JSON lines)."""
+    entry = {"step": step, "loss": round(loss, 4), "lr": learning_rate, "minutes": round(seconds / 60, 2)}
+    log_file.write(json.dumps(entry) + "\n")
+    log_file.flush()
 
 
 def history_turns(train_files: list[str]) -> int:

@@ -22,9 +22,9 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,6 +44,11 @@ from qa.validation import (
     QuestionError,
     RemovalError,
 )
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+    from qa.pipeline import QA
 
 log = logging.getLogger(__name__)
 
@@ -261,19 +266,8 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
         )
         messages: list[dict[str, Any]] = [{"role": "assistant", "content": text}]
         if result.passages:
-            parts = []
-            for number, found in enumerate(result.passages[:CLOSEST_PASSAGES], 1):
-                passage = found.passage
-                preview = passage.text[:PASSAGE_PREVIEW_CHARS] + (
-                    "…" if len(passage.text) > PASSAGE_PREVIEW_CHARS else ""
-                )
-                parts.append(
-                    f'<div class="qa-source"><b>[{number}] {esc(found.title)}</b><br>'
-                    f'<span class="qa-meta">file {esc(file_name(found.source))}{passage_place(found)} · characters '
-                    f"{passage.start}–{passage.end} · retrieval score {found.score:.3f}</span>"
-                    f'<div class="qa-passage">{esc(preview)}</div></div>'
-                )
-            messages.append({"role": "assistant", "content": "".join(parts), "metadata": {"title": "Closest passages"}})
+            closest = closest_passages_html(result.passages[:CLOSEST_PASSAGES])
+            messages.append({"role": "assistant", "content": closest, "metadata": {"title": "Closest passages"}})
         return with_notice(messages, result)
     unsure = is_unsure(result, reader)
     resolved = ""
@@ -293,16 +287,7 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
         sources += [citation_html(n, c) for n, c in enumerate(result.supporting, len(result.citations) + 1)]
     alternatives = shown_alternatives(result)
     if alternatives:
-        items = []
-        for answer in alternatives[:MAX_ALTERNATIVES]:
-            where = answer.citations[0]
-            items.append(
-                f'<li>{esc(answer.text)} <span class="qa-meta">({shown_confidence(answer.confidence, answer.score)}; '
-                f"{esc(where.title)}{place_label(where.page, where.section)}, "
-                f"characters {where.start}–{where.end})</span></li>"
-            )
-        heading = "The reader was unsure; other candidates" if unsure else "Other candidates"
-        sources.append(f'<div class="qa-alternatives"><b>{heading}:</b><ul>{"".join(items)}</ul></div>')
+        sources.append(alternatives_html(alternatives[:MAX_ALTERNATIVES], unsure))
     count = len(result.citations) + len(result.supporting)
     return with_notice(
         [
@@ -315,6 +300,35 @@ def render_answer(result: AskResult, reader: str) -> list[dict]:
         ],
         result,
     )
+
+
+def closest_passages_html(passages: list[RetrievedPassage]) -> str:
+    """The passages retrieved closest to an unanswered question, numbered, each with its place and a preview."""
+    parts = []
+    for number, found in enumerate(passages, 1):
+        passage = found.passage
+        preview = passage.text[:PASSAGE_PREVIEW_CHARS] + ("…" if len(passage.text) > PASSAGE_PREVIEW_CHARS else "")
+        parts.append(
+            f'<div class="qa-source"><b>[{number}] {esc(found.title)}</b><br>'
+            f'<span class="qa-meta">file {esc(file_name(found.source))}{passage_place(found)} · characters '
+            f"{passage.start}–{passage.end} · retrieval score {found.score:.3f}</span>"
+            f'<div class="qa-passage">{esc(preview)}</div></div>'
+        )
+    return "".join(parts)
+
+
+def alternatives_html(alternatives: list[Answer], unsure: bool) -> str:
+    """The other candidate answers, each with its confidence and where it was read."""
+    items = []
+    for answer in alternatives:
+        where = answer.citations[0]
+        items.append(
+            f'<li>{esc(answer.text)} <span class="qa-meta">({shown_confidence(answer.confidence, answer.score)}; '
+            f"{esc(where.title)}{place_label(where.page, where.section)}, "
+            f"characters {where.start}–{where.end})</span></li>"
+        )
+    heading = "The reader was unsure; other candidates" if unsure else "Other candidates"
+    return f'<div class="qa-alternatives"><b>{heading}:</b><ul>{"".join(items)}</ul></div>'
 
 
 def with_notice(messages: list[dict], result: AskResult) -> list[dict]:
@@ -652,66 +666,200 @@ def quiet_blocks() -> type:
     return QuietBlocks
 
 
-def build_app(
-    engine,
-    concurrency_limit: int = DEFAULT_CONCURRENCY,
-    title: str = "Ask your documents",
-    engines: Engines | None = None,
-):
-    """The Gradio page for a shared, warmed-up ``QA`` engine (thread-safe: every session asks the same one);
-    ``engines``: the engines of its collections, when the JSON API shares them."""
+class ChatPage:
+    """What the chat page's handlers share: the engines of its collections, who uploaded which file (removing an
+    upload deletes its file: its owner's) and the reader answering when none is chosen."""
+
+    def __init__(self, engines: Engines, owners: UploadOwners, default_reader: str) -> None:
+        self.engines = engines
+        self.owners = owners
+        self.default_reader = default_reader
+
+
+def documents_table(engines: Engines, collection: str | None = None) -> list[list]:
+    """The rows of the documents table of ``collection``: title, file, id and passage count."""
+    return [[d.title, file_name(d.source), d.id, d.passage_count] for d in engines.get(collection).documents()]
+
+
+def document_choices(engines: Engines, collection: str | None = None) -> list[tuple[str, str]]:
+    """The documents of ``collection`` to pick from for removal: (label, id)."""
+    documents = engines.get(collection).documents()
+    return [(f"{d.title[:60]} — {file_name(d.source)} ({d.id})", d.id) for d in documents]
+
+
+def skipped_note(engines: Engines, collection: str | None) -> str:
+    """The files of the folder of ``collection`` that were skipped (and are still there), with why; "" if none."""
+    failures = [f for f in engines.get(collection).failures if os.path.lexists(f.source)]  # (not deleted since)
+    if not failures:
+        return ""
+    lines = "".join(f"<li>{esc_inline(file_name(f.source))}: {esc_inline(f.reason)}</li>" for f in failures)
+    return f"<b>Files in the folder that were skipped:</b><ul>{lines}</ul>"
+
+
+def documents_listing(
+    engines: Engines, collection: str | None = None, status: str = ""
+) -> tuple[str, list[list] | None, list[tuple[str, str]] | None]:
+    """The status shown above the documents of ``collection`` (``status`` and the skipped files), their table and
+    the choices to remove; table and choices None when they could not be listed (the status says why)."""
+    try:
+        note = skipped_note(engines, collection)
+        table, choices = documents_table(engines, collection), document_choices(engines, collection)
+    except Exception as error:  # noqa: BLE001 - the page keeps working; reported() logs it
+        status += ("<br>" if status else "") + f"❌ {esc_inline(reported('listing the documents', error))}"
+        return status, None, None
+    return status + ("<br>" if status and note else "") + note, table, choices
+
+
+def chat_turn(
+    page: ChatPage,
+    message: Any,
+    messages: list[dict] | None,
+    turns: list[dict] | None,
+    top_k: Any,
+    mode: Any,
+    reader: Any,
+    threshold: Any,
+    min_confidence: Any = None,
+    collection: Any = None,
+) -> Iterator[tuple[str, list[dict], list[dict]]]:
+    """Chat turn: show the question at once, then the answer and its sources; remember the turn for follow-ups.
+    Yields the question box's text, the chat's messages and the turns so far."""
+    messages = [collapsed(m) for m in messages or []]  # only the newest answer's sources start open
+    turns = list(turns or [])
+    shown = printable(message.strip()) if isinstance(message, str) else ""
+    messages.append({"role": "user", "content": esc(shown) if shown else "<i>(empty question)</i>"})
+    yield "", messages, turns
+    reader = reader or page.default_reader
+    try:
+        result = answer_with(
+            page.engines, message or "", turns, top_k, mode, reader, threshold, min_confidence, collection
+        )
+    except Exception as error:  # noqa: BLE001 - the page keeps working; reported() logs it
+        messages.append(
+            {"role": "assistant", "content": f'<div class="qa-error">⚠️ {esc(reported("question", error))}</div>'}
+        )
+        yield "", messages, turns
+        return
+    messages.extend(render_answer(result, reader))
+    turns.append({"question": result.question, "answer": result.answer})
+    yield "", messages, turns
+
+
+def uploaded_paths(files: Any) -> list[Path]:
+    """The paths of the files Gradio received (paths, or objects naming them)."""
+    return [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in (files or [])]
+
+
+def upload_files(
+    page: ChatPage, paths: list[Path], collection: str | None, owner: str | None, progress: Callable[..., Any]
+) -> str:
+    """Index uploaded files one by one into ``collection``, telling ``progress``; each is answerable as soon as its
+    step ends, and is ``owner``'s. The status lines, one per file."""
+    if not paths:
+        return "No file was uploaded."
+    lines = []
+    for number, path in enumerate(paths):
+        progress(number / len(paths), desc=f"Indexing {path.name} ({number + 1}/{len(paths)})")
+        lines += upload_one(page, page.engines.get(collection), path, owner)
+    progress(1.0, desc="Done")
+    return "<br>".join(lines)
+
+
+def upload_one(page: ChatPage, engine: Any, path: Path, owner: str | None) -> list[str]:
+    """Index one uploaded file, recorded as ``owner``'s when it made a new file; its status lines."""
+    folder = engine.documents_dir
+    try:
+        there = set(os.listdir(folder)) if folder.is_dir() else set()  # (a new file is the uploader's)
+        before = {d.id for d in engine.documents()}
+        report, failures = engine.add_documents([path])
+        now = {d.id: d for d in engine.documents()}
+    except Exception as error:  # noqa: BLE001 - the page keeps working; reported() logs it
+        return [f"❌ {esc_inline(path.name)}: not indexed: {esc_inline(reported(f'indexing {path.name}', error))}"]
+    if failures:
+        log.info("upload refused: %s: %s", path.name, failures[0].reason)
+        line = duplicate_line(path.name, failures[0])
+        if line and failures[0].source not in there:  # the copy this upload made: not kept
+            (folder / failures[0].source).unlink(missing_ok=True)
+        return [line or f"❌ {esc_inline(path.name)}: not indexed: {esc_inline(failures[0].reason)}"]
+    added = [now[i] for i in report.added if i not in before and i in now]
+    for document in added:
+        source = os.path.abspath(document.source)
+        if owner and os.path.dirname(source) == os.path.abspath(folder) and file_name(source) not in there:
+            page.owners.add(source, owner)
+    lines = [
+        f"✅ {esc_inline(path.name)}: indexed “{esc_inline(document.title)}” "
+        f"({document.passage_count} passages, {report.seconds:.1f} s)"
+        for document in added
+    ]
+    return lines or [f"ℹ️ {esc_inline(path.name)}: already indexed"]
+
+
+def remove_document(page: ChatPage, document_id: Any, collection: str | None, owner: str | None) -> str:
+    """Remove a document of ``collection`` from the index, its file too when ``owner`` uploaded it; the status."""
+    if not document_id:
+        return "Pick a document to remove."
+    try:
+        engine = page.engines.get(collection)
+        document = next((d for d in engine.documents() if d.id == document_id), None)
+        delete_file = document is not None and page.owners.owns(owner, document.source)
+        engine.remove_document(document_id, delete_file=delete_file)
+    except Exception as error:  # noqa: BLE001 - the page keeps working; reported() logs it
+        return f"❌ {esc_inline(reported('removal', error))}"
+    assert document is not None  # remove_document refuses an id it does not hold
+    if delete_file:
+        page.owners.discard(document.source)
+    where = (
+        "its file, uploaded by you, was deleted"
+        if delete_file
+        else f"its file {esc_inline(file_name(document.source))} stays in the documents folder"
+    )
+    return f"🗑️ Removed “{esc_inline(document.title)}” from the index; {where}."
+
+
+def document_entries(engines: Engines, collection: str | None = None) -> list[dict]:
+    """The indexed documents of ``collection`` (default: the served one): id, title, source file and passages."""
+    return [
+        {"id": i, "title": t, "file": f, "passages": n} for t, f, i, n in documents_table(engines, collection or None)
+    ]
+
+
+def gradio_handlers(page: ChatPage) -> dict[str, Callable[..., Any]]:
+    """The chat page's handlers in the shapes Gradio calls them (its request, its component updates, its errors);
+    what they do is in the plain functions they call."""
     import gradio as gr
 
-    default_reader = engine.settings.reader
-    settings = engine.settings
-    owners = UploadOwners(engine.index_dir / UPLOAD_OWNERS_FILE)  # removing an upload deletes its file: its owner's
-    engines = engines or Engines(engine)
+    engines = page.engines
 
-    def documents_table(collection: str | None = None) -> list[list]:
-        return [[d.title, file_name(d.source), d.id, d.passage_count] for d in engines.get(collection).documents()]
-
-    def document_choices(collection: str | None = None) -> list[tuple[str, str]]:
-        documents = engines.get(collection).documents()
-        return [(f"{d.title[:60]} — {file_name(d.source)} ({d.id})", d.id) for d in documents]
-
-    def skipped_note(collection: str | None) -> str:
-        failures = [f for f in engines.get(collection).failures if os.path.lexists(f.source)]  # (not deleted since)
-        if not failures:
-            return ""
-        lines = "".join(f"<li>{esc_inline(file_name(f.source))}: {esc_inline(f.reason)}</li>" for f in failures)
-        return f"<b>Files in the folder that were skipped:</b><ul>{lines}</ul>"
-
-    def documents_view(collection: str | None = None, status: str = ""):
-        try:
-            note = skipped_note(collection)
-            table, choices = documents_table(collection), document_choices(collection)
-        except Exception as error:  # noqa: BLE001 - the page keeps working; reported() logs it
-            status += ("<br>" if status else "") + f"❌ {esc_inline(reported('listing the documents', error))}"
-            return status, gr.update(), gr.update()
-        return status + ("<br>" if status and note else "") + note, table, gr.update(choices=choices, value=None)
-
-    def answer(question, turns, top_k, mode, reader, threshold, min_confidence=None, collection=None) -> AskResult:
-        return answer_with(engines, question, turns, top_k, mode, reader, threshold, min_confidence, collection)
+    def documents_view(collection: str | None = None, status: str = "") -> tuple:
+        """``documents_listing`` for the page: table and choices left as they were when they could not be listed."""
+        text, table, choices = documents_listing(engines, collection, status)
+        if table is None:
+            return text, gr.update(), gr.update()
+        return text, table, gr.update(choices=choices, value=None)
 
     def respond(message, messages, turns, top_k, mode, reader, threshold, min_confidence=None, collection=None):
         """Chat turn: show the question at once, then the answer and its sources; remember the turn for follow-ups."""
-        messages = [collapsed(m) for m in messages or []]  # only the newest answer's sources start open
-        turns = list(turns or [])
-        shown = printable(message.strip()) if isinstance(message, str) else ""
-        messages.append({"role": "user", "content": esc(shown) if shown else "<i>(empty question)</i>"})
-        yield "", messages, turns
-        reader = reader or default_reader
-        try:
-            result = answer(message or "", turns, top_k, mode, reader, threshold, min_confidence, collection)
-        except Exception as error:  # noqa: BLE001 - the page keeps working; reported() logs it
-            messages.append(
-                {"role": "assistant", "content": f'<div class="qa-error">⚠️ {esc(reported("question", error))}</div>'}
-            )
-            yield "", messages, turns
-            return
-        messages.extend(render_answer(result, reader))
-        turns.append({"question": result.question, "answer": result.answer})
-        yield "", messages, turns
+        yield from chat_turn(page, message, messages, turns, top_k, mode, reader, threshold, min_confidence, collection)
+
+    def upload(files, collection, request, progress=gr.Progress()):  # noqa: B008 - Gradio injects the progress bar
+        """Index uploaded files one by one; each is answerable as soon as its step ends, and is its uploader's."""
+        status = upload_files(page, uploaded_paths(files), collection, owner_of(request), progress)
+        return documents_view(collection, status)
+
+    def remove(document_id, collection, request):
+        """Remove a document from the index; its file too when the one who removes it uploaded it."""
+        return documents_view(collection, remove_document(page, document_id, collection, owner_of(request)))
+
+    # Gradio hands the request to a parameter annotated gr.Request; the annotations of this module are strings, which
+    # it cannot resolve here (gradio is imported inside this function), so they are given as the class itself.
+    upload.__annotations__ = {"request": gr.Request}
+    remove.__annotations__ = {"request": gr.Request}
+    return {"documents_view": documents_view, "respond": respond, "upload": upload, "remove": remove}
+
+
+def gradio_api(engines: Engines) -> dict[str, Callable[..., Any]]:
+    """The page's functions for Gradio's API (``ask`` and ``documents``): failures raised as one-line gr.Error."""
+    import gradio as gr
 
     def ask_api(
         question: str,
@@ -731,86 +879,126 @@ def build_app(
         server's)."""
         try:
             history = parse_history(history_json)
-            result = answer(question, history, top_k, mode, reader, threshold, min_confidence, collection)
+            result = answer_with(engines, question, history, top_k, mode, reader, threshold, min_confidence, collection)
         except Exception as error:  # noqa: BLE001 - reported() logs it (a user error in one line, the whole entry)
             raise gr.Error(reported("question", error), print_exception=False) from None
         return api_result(engines, result, collection)
 
-    def upload(files, collection, request, progress=gr.Progress()):  # noqa: B008 - Gradio injects the progress bar
-        """Index uploaded files one by one; each is answerable as soon as its step ends, and is its uploader's."""
-        paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in (files or [])]
-        if not paths:
-            return documents_view(collection, "No file was uploaded.")
-        lines = []
-        for number, path in enumerate(paths):
-            progress(number / len(paths), desc=f"Indexing {path.name} ({number + 1}/{len(paths)})")
-            lines += upload_one(engines.get(collection), path, owner_of(request))
-        progress(1.0, desc="Done")
-        return documents_view(collection, "<br>".join(lines))
-
-    def upload_one(engine, path: Path, owner: str | None) -> list[str]:
-        """Index one uploaded file, recorded as ``owner``'s when it made a new file; its status lines."""
-        folder = engine.documents_dir
-        try:
-            there = set(os.listdir(folder)) if folder.is_dir() else set()  # (a new file is the uploader's)
-            before = {d.id for d in engine.documents()}
-            report, failures = engine.add_documents([path])
-            now = {d.id: d for d in engine.documents()}
-        except Exception as error:  # noqa: BLE001 - the page keeps working; reported() logs it
-            return [f"❌ {esc_inline(path.name)}: not indexed: {esc_inline(reported(f'indexing {path.name}', error))}"]
-        if failures:
-            log.info("upload refused: %s: %s", path.name, failures[0].reason)
-            line = duplicate_line(path.name, failures[0])
-            if line and failures[0].source not in there:  # the copy this upload made: not kept
-                (folder / failures[0].source).unlink(missing_ok=True)
-            return [line or f"❌ {esc_inline(path.name)}: not indexed: {esc_inline(failures[0].reason)}"]
-        added = [now[i] for i in report.added if i not in before and i in now]
-        for document in added:
-            source = os.path.abspath(document.source)
-            if owner and os.path.dirname(source) == os.path.abspath(folder) and file_name(source) not in there:
-                owners.add(source, owner)
-        lines = [
-            f"✅ {esc_inline(path.name)}: indexed “{esc_inline(document.title)}” "
-            f"({document.passage_count} passages, {report.seconds:.1f} s)"
-            for document in added
-        ]
-        return lines or [f"ℹ️ {esc_inline(path.name)}: already indexed"]
-
-    def remove(document_id, collection, request):
-        """Remove a document from the index; its file too when the one who removes it uploaded it."""
-        if not document_id:
-            return documents_view(collection, "Pick a document to remove.")
-        owner = owner_of(request)
-        try:
-            engine = engines.get(collection)
-            document = next((d for d in engine.documents() if d.id == document_id), None)
-            delete_file = document is not None and owners.owns(owner, document.source)
-            engine.remove_document(document_id, delete_file=delete_file)
-        except Exception as error:  # noqa: BLE001 - the page keeps working; reported() logs it
-            return documents_view(collection, f"❌ {esc_inline(reported('removal', error))}")
-        assert document is not None  # remove_document refuses an id it does not hold
-        if delete_file:
-            owners.discard(document.source)
-        where = (
-            "its file, uploaded by you, was deleted"
-            if delete_file
-            else f"its file {esc_inline(file_name(document.source))} stays in the documents folder"
-        )
-        return documents_view(collection, f"🗑️ Removed “{esc_inline(document.title)}” from the index; {where}.")
-
-    # Gradio hands the request to a parameter annotated gr.Request; the annotations of this module are strings, which
-    # it cannot resolve here (gradio is imported inside this function), so they are given as the class itself.
-    upload.__annotations__ = {"request": gr.Request}
-    remove.__annotations__ = {"request": gr.Request}
-
     def list_documents(collection: str | None = None) -> list[dict]:
         """The indexed documents (of ``collection``; default: the server's): id, title, source file and passage count."""
         try:
-            rows = documents_table(collection or None)
+            return document_entries(engines, collection)
         except Exception as error:  # noqa: BLE001 - reported() logs it
             raise gr.Error(reported("listing the documents", error), print_exception=False) from None
-        return [{"id": i, "title": t, "file": f, "passages": n} for t, f, i, n in rows]
 
+    return {"ask": ask_api, "documents": list_documents}
+
+
+def chat_column(settings: Settings) -> tuple:
+    """The chat, the question box, its button, the example questions and "New conversation" (in a Blocks)."""
+    import gradio as gr
+
+    chatbot = gr.Chatbot(
+        label="Chat",
+        height="70vh",
+        sanitize_html=True,
+        render_markdown=True,
+        latex_delimiters=[],
+        feedback_options=None,
+        allow_tags=False,
+        elem_id="qa-chat",
+        buttons=["copy"],
+        placeholder="Ask a question about the documents, or click an example below.",
+    )
+    with gr.Row():
+        question = gr.Textbox(
+            placeholder="Ask a question and press Enter",
+            show_label=False,
+            scale=5,
+            max_lines=4,
+            elem_id="qa-question",
+            autofocus=True,
+            max_length=settings.max_question_chars + 1000,
+        )
+        send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
+    with gr.Row():
+        examples = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLE_QUESTIONS]
+    clear = gr.Button("New conversation", size="sm")
+    return chatbot, question, send, examples, clear
+
+
+def documents_accordion(engines: Engines, collection_name: str) -> tuple:
+    """The collection picker, the upload box, its status, the documents table and the removal controls."""
+    import gradio as gr
+
+    with gr.Accordion("Documents", open=True):
+        collection = gr.Dropdown(
+            choices=engines.names(),
+            value=collection_name,
+            label="Collection",
+            elem_id="qa-collection",
+            interactive=True,
+        )
+        files = gr.File(
+            label="Upload .txt, .md, .html, .pdf or .docx", file_count="multiple", elem_id="qa-upload", height=140
+        )
+        status = gr.Markdown(elem_id="qa-upload-status")
+        table = gr.Dataframe(
+            headers=["Title", "File", "ID", "Passages"],
+            value=documents_table(engines, None),
+            interactive=False,
+            wrap=True,
+            elem_id="qa-documents",
+            max_chars=80,
+            datatype=["str", "str", "str", "number"],
+            max_height=320,
+            column_widths=["40%", "25%", "22%", "13%"],
+        )
+        with gr.Row():
+            chosen = gr.Dropdown(
+                choices=document_choices(engines, None), label="Document", scale=3, allow_custom_value=True
+            )
+            remove_button = gr.Button("Remove", variant="stop", scale=1, min_width=80)
+    return collection, files, status, table, chosen, remove_button
+
+
+def advanced_accordion(settings: Settings, default_reader: str) -> tuple:
+    """The controls of "Advanced": top-k, retrieval mode, reader, minimum confidence and score threshold."""
+    import gradio as gr
+
+    with gr.Accordion("Advanced", open=False, elem_id="qa-advanced"):
+        top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to read (top-k)")
+        mode = gr.Radio(MODE_CHOICES, value=settings.retrieval_mode, label="Retrieval")
+        reader = gr.Radio(READER_CHOICES, value=default_reader, label="Reader")
+        min_confidence = gr.Textbox(
+            value="",
+            label="Minimum confidence (0 to 1)",
+            max_lines=1,
+            placeholder=f"empty: {settings.min_confidence:g}; answers below it are withheld",
+        )
+        threshold = gr.Textbox(
+            value="",
+            label="Score threshold (a reader without calibration)",
+            max_lines=1,
+            placeholder=f"empty: the reader's default ({settings.answer_threshold:g} "
+            f"span score, {settings.sentence_threshold:g} baseline)",
+        )
+    return top_k, mode, reader, min_confidence, threshold
+
+
+def build_app(
+    engine,
+    concurrency_limit: int = DEFAULT_CONCURRENCY,
+    title: str = "Ask your documents",
+    engines: Engines | None = None,
+):
+    """The Gradio page for a shared, warmed-up ``QA`` engine (thread-safe: every session asks the same one);
+    ``engines``: the engines of its collections, when the JSON API shares them."""
+    import gradio as gr
+
+    engines = engines or Engines(engine)
+    page = ChatPage(engines, UploadOwners(engine.index_dir / UPLOAD_OWNERS_FILE), engine.settings.reader)
+    on = gradio_handlers(page)
     with quiet_blocks()(title=title, analytics_enabled=False, fill_height=True) as demo:
         turns = gr.State([])
         gr.Markdown(
@@ -819,103 +1007,37 @@ def build_app(
         )
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(
-                    label="Chat",
-                    height="70vh",
-                    sanitize_html=True,
-                    render_markdown=True,
-                    latex_delimiters=[],
-                    feedback_options=None,
-                    allow_tags=False,
-                    elem_id="qa-chat",
-                    buttons=["copy"],
-                    placeholder="Ask a question about the documents, or click an example below.",
-                )
-                with gr.Row():
-                    question = gr.Textbox(
-                        placeholder="Ask a question and press Enter",
-                        show_label=False,
-                        scale=5,
-                        max_lines=4,
-                        elem_id="qa-question",
-                        autofocus=True,
-                        max_length=settings.max_question_chars + 1000,
-                    )
-                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
-                with gr.Row():
-                    examples = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLE_QUESTIONS]
-                clear = gr.Button("New conversation", size="sm")
+                chatbot, question, send, examples, clear = chat_column(engine.settings)
             with gr.Column(scale=2):
-                with gr.Accordion("Documents", open=True):
-                    collection = gr.Dropdown(
-                        choices=engines.names(),
-                        value=engine.collection.name,
-                        label="Collection",
-                        elem_id="qa-collection",
-                        interactive=True,
-                    )
-                    files = gr.File(
-                        label="Upload .txt, .md, .html, .pdf or .docx",
-                        file_count="multiple",
-                        elem_id="qa-upload",
-                        height=140,
-                    )
-                    status = gr.Markdown(elem_id="qa-upload-status")
-                    table = gr.Dataframe(
-                        headers=["Title", "File", "ID", "Passages"],
-                        value=documents_table(None),
-                        interactive=False,
-                        wrap=True,
-                        elem_id="qa-documents",
-                        max_chars=80,
-                        datatype=["str", "str", "str", "number"],
-                        max_height=320,
-                        column_widths=["40%", "25%", "22%", "13%"],
-                    )
-                    with gr.Row():
-                        chosen = gr.Dropdown(
-                            choices=document_choices(None), label="Document", scale=3, allow_custom_value=True
-                        )
-                        remove_button = gr.Button("Remove", variant="stop", scale=1, min_width=80)
-                with gr.Accordion("Advanced", open=False, elem_id="qa-advanced"):
-                    top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to read (top-k)")
-                    mode = gr.Radio(MODE_CHOICES, value=settings.retrieval_mode, label="Retrieval")
-                    reader = gr.Radio(READER_CHOICES, value=default_reader, label="Reader")
-                    min_confidence = gr.Textbox(
-                        value="",
-                        label="Minimum confidence (0 to 1)",
-                        max_lines=1,
-                        placeholder=f"empty: {settings.min_confidence:g}; answers below it are withheld",
-                    )
-                    threshold = gr.Textbox(
-                        value="",
-                        label="Score threshold (a reader without calibration)",
-                        max_lines=1,
-                        placeholder=f"empty: the reader's default ({settings.answer_threshold:g} "
-                        f"span score, {settings.sentence_threshold:g} baseline)",
-                    )
+                collection, files, status, table, chosen, remove_button = documents_accordion(
+                    engines, engine.collection.name
+                )
+                top_k, mode, reader, min_confidence, threshold = advanced_accordion(
+                    engine.settings, page.default_reader
+                )
 
         chat_inputs = [question, chatbot, turns, top_k, mode, reader, threshold, min_confidence, collection]
         chat_outputs = [question, chatbot, turns]
-        question.submit(respond, chat_inputs, chat_outputs, api_name="chat")
-        send.click(respond, chat_inputs, chat_outputs, api_visibility="private")
+        listing = [status, table, chosen]
+        question.submit(on["respond"], chat_inputs, chat_outputs, api_name="chat")
+        send.click(on["respond"], chat_inputs, chat_outputs, api_visibility="private")
         for button in examples:
             button.click(lambda q: q, button, question, queue=False, api_visibility="private").then(
-                respond, chat_inputs, chat_outputs, api_visibility="private"
+                on["respond"], chat_inputs, chat_outputs, api_visibility="private"
             )
         clear.click(lambda: ([], [], ""), None, [chatbot, turns, question], queue=False, api_visibility="private")
         chatbot.clear(list, None, turns, queue=False, api_visibility="private")  # the chat's own trash button
-        files.upload(upload, [files, collection], [status, table, chosen], api_name="upload").then(
+        files.upload(on["upload"], [files, collection], listing, api_name="upload").then(
             lambda: None, None, files, queue=False, api_visibility="private"
         )
-        remove_button.click(remove, [chosen, collection], [status, table, chosen], api_name="remove_document")
-        collection.change(documents_view, collection, [status, table, chosen], api_visibility="private").then(
+        remove_button.click(on["remove"], [chosen, collection], listing, api_name="remove_document")
+        collection.change(on["documents_view"], collection, listing, api_visibility="private").then(
             lambda: ([], [], ""), None, [chatbot, turns, question], queue=False, api_visibility="private"
         )  # another collection: a new conversation
         demo.load(lambda: gr.update(choices=engines.names()), None, collection, api_visibility="private")
-        demo.load(documents_view, collection, [status, table, chosen], api_visibility="private")
-        gr.api(ask_api, api_name="ask")
-        gr.api(list_documents, api_name="documents")
+        demo.load(on["documents_view"], collection, listing, api_visibility="private")
+        for api_name, function in gradio_api(engines).items():
+            gr.api(function, api_name=api_name)
     demo.queue(default_concurrency_limit=concurrency_limit, max_size=512)
     return demo
 
@@ -1159,6 +1281,193 @@ def docs_html(schema: dict) -> str:
     )
 
 
+API_REFUSALS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorReply, "description": "The body is not JSON, or a field has the wrong type"},
+    401: {"model": ErrorReply, "description": "Not signed in"},
+    404: {"model": ErrorReply, "description": "No such collection"},
+    422: {"model": ErrorReply, "description": "A bad question, history or option"},
+    429: {"model": ErrorReply, "description": "Too many failed sign-ins from this client"},
+    503: {"model": ErrorReply, "description": "The document store is unavailable"},
+}
+
+
+def refused_with(auth: bool, *statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The refusals an API route documents among ``statuses`` (those of signing in only with ``auth``)."""
+    return {status: API_REFUSALS[status] for status in statuses if auth or status not in (401, 429)}
+
+
+def signed_in_user(
+    request: Any,
+    auth: list[tuple[str, str]] | None,
+    throttle: SignInThrottle,
+    session_user: Callable[[Any], str | None] | None,
+) -> str | None:
+    """The signed-in user (None without sign-in); raises ApiError 401, or 429 while the client is locked out."""
+    if not auth:
+        return None
+    user = session_user(request) if session_user else None
+    if user:
+        return user
+    header = request.headers.get("authorization")
+    if header is None:
+        raise ApiError(401, SIGN_IN_NEEDED, {"WWW-Authenticate": AUTH_CHALLENGE})
+    client = request.client.host if request.client else "unknown"
+    wait = throttle.wait(client)
+    if wait > 0:
+        seconds = math.ceil(wait)
+        raise ApiError(429, f"Too many failed sign-ins; try again in {seconds} s.", {"Retry-After": str(seconds)})
+    credentials = basic_credentials(header)
+    user = credentials_user(credentials, auth) if credentials else None
+    if user is None:
+        throttle.failed(client)
+        raise ApiError(401, WRONG_SIGN_IN, {"WWW-Authenticate": AUTH_CHALLENGE})
+    throttle.succeeded(client)
+    return user
+
+
+def api_answer(engines: Engines, body: AskRequest) -> dict:
+    """The answer to an API question as the API sends it; a failure raised as ApiError with one line."""
+    history = [turn.model_dump() for turn in body.history]
+    try:
+        result = answer_with(
+            engines,
+            body.question,
+            history,
+            body.top_k,
+            body.mode,
+            body.reader,
+            body.threshold,
+            body.min_confidence,
+            body.collection,
+        )
+        return api_result(engines, result, body.collection)
+    except Exception as error:  # noqa: BLE001 - reported() logs it; the caller gets one line
+        raise ApiError(error_status(error), reported("question", error)) from None
+
+
+def api_documents(engines: Engines, collection: str | None) -> list[DocumentEntry]:
+    """The documents of ``collection`` (None or "": the served one) for the API; a failure raised as ApiError."""
+    try:
+        engine = engines.get(collection or None)
+        return [
+            DocumentEntry(
+                id=d.id, title=d.title, file=relative_source(d.source, engine.documents_dir), passages=d.passage_count
+            )
+            for d in engine.documents()
+        ]
+    except Exception as error:  # noqa: BLE001 - reported() logs it; the caller gets one line
+        raise ApiError(error_status(error), reported("listing the documents", error)) from None
+
+
+def api_collections(engines: Engines) -> list[CollectionEntry]:
+    """The collections of the served store, the default one marked; a failure raised as ApiError."""
+    try:
+        names, served = engines.names(), engines.served.collection.name
+    except Exception as error:  # noqa: BLE001 - reported() logs it; the caller gets one line
+        raise ApiError(error_status(error), reported("listing the collections", error)) from None
+    return [CollectionEntry(name=name, default=name == served) for name in names]
+
+
+async def api_refused(request: Any, error: Exception) -> Any:
+    """The reply to an ApiError: its one line, status and headers."""
+    from fastapi.responses import JSONResponse
+
+    assert isinstance(error, ApiError)
+    return JSONResponse({"error": error.message}, error.status, headers=error.headers)
+
+
+async def api_unreadable(request: Any, error: Exception) -> Any:
+    """The reply to a request whose body does not fit: 400 with one line saying what does not."""
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+
+    assert isinstance(error, RequestValidationError)
+    line = validation_message(error.errors())
+    log.info("API request refused: %s %s: %s", request.method, request.url.path, line)
+    return JSONResponse({"error": line}, 400)
+
+
+async def api_not_served(request: Any, error: Exception) -> Any:
+    """The reply to a request for no route (or with the wrong method): one line pointing at the API's docs."""
+    from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException
+
+    assert isinstance(error, HTTPException)
+    where = f"{request.method} {request.url.path}"
+    line = {
+        404: f"No such route: {where}; the API is described at {API_PREFIX}/docs.",
+        405: f"Method not allowed: {where}; the API is described at {API_PREFIX}/docs.",
+    }.get(error.status_code, one_line(Exception(str(error.detail))))
+    return JSONResponse({"error": line}, error.status_code, headers=getattr(error, "headers", None))
+
+
+def add_question_routes(api: Any, engines: Engines, guarded: list, auth: bool, concurrency: int) -> None:
+    """POST /ask, GET /documents and GET /collections, each behind ``guarded``."""
+    from fastapi import Query
+    from fastapi.responses import JSONResponse
+
+    slots = threading.BoundedSemaphore(concurrency)  # questions read at once, as the chat's queue allows
+
+    @api.post(
+        "/ask",
+        response_model=AskResult,
+        responses=refused_with(auth, 400, 401, 404, 422, 429, 503),
+        dependencies=guarded,
+        summary="Ask a question",
+        response_description="The answer, or why there is none",
+    )
+    def ask(body: AskRequest):
+        """Answer the question from the documents: the answer (null when the documents do not say, with the reason),
+        its confidence (the estimated probability that it is right), citations, alternatives, the passages read and
+        timings."""
+        with slots:
+            return JSONResponse(api_answer(engines, body))
+
+    @api.get(
+        "/documents",
+        response_model=list[DocumentEntry],
+        responses=refused_with(auth, 401, 404, 429, 503),
+        response_description="The documents",
+        dependencies=guarded,
+        summary="List the documents",
+    )
+    def documents(collection: str | None = Query(None, description="The collection (default: the server's own).")):
+        """The indexed documents of a collection, ordered by file."""
+        return api_documents(engines, collection)
+
+    @api.get(
+        "/collections",
+        response_model=list[CollectionEntry],
+        responses=refused_with(auth, 401, 429, 503),
+        response_description="The collections",
+        dependencies=guarded,
+        summary="List the collections",
+    )
+    def collections():
+        """The collections of the server's store; questions ask the default one unless they name another."""
+        return api_collections(engines)
+
+
+def add_description_routes(api: Any, guarded: list, auth: bool) -> None:
+    """GET /openapi.json and /docs (the API's description, made on first use), each behind ``guarded``."""
+    from fastapi.responses import HTMLResponse, JSONResponse
+
+    described: dict[str, dict] = {}
+
+    def description() -> dict:
+        if "schema" not in described:
+            described["schema"] = api_schema(api, auth)
+        return described["schema"]
+
+    @api.get("/openapi.json", include_in_schema=False, dependencies=guarded)
+    def openapi():
+        return JSONResponse(description())
+
+    @api.get("/docs", include_in_schema=False, dependencies=guarded)
+    def docs():
+        return HTMLResponse(docs_html(description()))
+
+
 def build_api(
     engines: Engines,
     auth: list[tuple[str, str]] | None = None,
@@ -1171,15 +1480,13 @@ def build_api(
     With ``auth`` it takes the chat's session cookie (``session_user`` reads it from a request) or HTTP Basic
     credentials, whose failures count in the chat's sign-in ``throttle``. Errors are ``{"error": one line}``.
     """
-    from fastapi import Depends, FastAPI, Query, Request
+    from fastapi import Depends, FastAPI, Request
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import HTMLResponse, JSONResponse
     from starlette.exceptions import HTTPException
 
     from qa import __version__
 
-    throttle = throttle or SignInThrottle()
-    slots = threading.BoundedSemaphore(concurrency)  # questions read at once, as the chat's queue allows
+    sign_ins = throttle or SignInThrottle()
     api = FastAPI(
         title="qa: ask your documents",
         version=__version__,
@@ -1188,150 +1495,18 @@ def build_api(
         redoc_url=None,
         openapi_url=None,
     )
-    described: dict[str, dict] = {}
 
     def signed_in(request) -> str | None:
         """The signed-in user (None without sign-in); raises ApiError 401, or 429 while the client is locked out."""
-        if not auth:
-            return None
-        user = session_user(request) if session_user else None
-        if user:
-            return user
-        header = request.headers.get("authorization")
-        if header is None:
-            raise ApiError(401, SIGN_IN_NEEDED, {"WWW-Authenticate": AUTH_CHALLENGE})
-        client = request.client.host if request.client else "unknown"
-        wait = throttle.wait(client)
-        if wait > 0:
-            seconds = math.ceil(wait)
-            raise ApiError(429, f"Too many failed sign-ins; try again in {seconds} s.", {"Retry-After": str(seconds)})
-        credentials = basic_credentials(header)
-        user = credentials_user(credentials, auth) if credentials else None
-        if user is None:
-            throttle.failed(client)
-            raise ApiError(401, WRONG_SIGN_IN, {"WWW-Authenticate": AUTH_CHALLENGE})
-        throttle.succeeded(client)
-        return user
+        return signed_in_user(request, auth, sign_ins, session_user)
 
-    signed_in.__annotations__ = {"request": Request}  # (this module's annotations are strings: see build_app)
+    signed_in.__annotations__ = {"request": Request}  # (this module's annotations are strings: see gradio_handlers)
     guarded = [Depends(signed_in)]
-    refusals: dict[int | str, dict[str, Any]] = {
-        400: {"model": ErrorReply, "description": "The body is not JSON, or a field has the wrong type"},
-        401: {"model": ErrorReply, "description": "Not signed in"},
-        404: {"model": ErrorReply, "description": "No such collection"},
-        422: {"model": ErrorReply, "description": "A bad question, history or option"},
-        429: {"model": ErrorReply, "description": "Too many failed sign-ins from this client"},
-        503: {"model": ErrorReply, "description": "The document store is unavailable"},
-    }
-
-    def refused_with(*statuses: int) -> dict[int | str, dict[str, Any]]:
-        return {status: refusals[status] for status in statuses if auth or status not in (401, 429)}
-
-    @api.post(
-        "/ask",
-        response_model=AskResult,
-        responses=refused_with(400, 401, 404, 422, 429, 503),
-        dependencies=guarded,
-        summary="Ask a question",
-        response_description="The answer, or why there is none",
-    )
-    def ask(body: AskRequest):
-        """Answer the question from the documents: the answer (null when the documents do not say, with the reason),
-        its confidence (the estimated probability that it is right), citations, alternatives, the passages read and
-        timings."""
-        history = [turn.model_dump() for turn in body.history]
-        with slots:
-            try:
-                result = answer_with(
-                    engines,
-                    body.question,
-                    history,
-                    body.top_k,
-                    body.mode,
-                    body.reader,
-                    body.threshold,
-                    body.min_confidence,
-                    body.collection,
-                )
-                return JSONResponse(api_result(engines, result, body.collection))
-            except Exception as error:  # noqa: BLE001 - reported() logs it; the caller gets one line
-                raise ApiError(error_status(error), reported("question", error)) from None
-
-    @api.get(
-        "/documents",
-        response_model=list[DocumentEntry],
-        responses=refused_with(401, 404, 429, 503),
-        response_description="The documents",
-        dependencies=guarded,
-        summary="List the documents",
-    )
-    def documents(collection: str | None = Query(None, description="The collection (default: the server's own).")):
-        """The indexed documents of a collection, ordered by file."""
-        try:
-            engine = engines.get(collection or None)
-            return [
-                DocumentEntry(
-                    id=d.id,
-                    title=d.title,
-                    file=relative_source(d.source, engine.documents_dir),
-                    passages=d.passage_count,
-                )
-                for d in engine.documents()
-            ]
-        except Exception as error:  # noqa: BLE001 - reported() logs it; the caller gets one line
-            raise ApiError(error_status(error), reported("listing the documents", error)) from None
-
-    @api.get(
-        "/collections",
-        response_model=list[CollectionEntry],
-        responses=refused_with(401, 429, 503),
-        response_description="The collections",
-        dependencies=guarded,
-        summary="List the collections",
-    )
-    def collections():
-        """The collections of the server's store; questions ask the default one unless they name another."""
-        try:
-            names, served = engines.names(), engines.served.collection.name
-        except Exception as error:  # noqa: BLE001 - reported() logs it; the caller gets one line
-            raise ApiError(error_status(error), reported("listing the collections", error)) from None
-        return [CollectionEntry(name=name, default=name == served) for name in names]
-
-    def description() -> dict:
-        if "schema" not in described:
-            described["schema"] = api_schema(api, bool(auth))
-        return described["schema"]
-
-    @api.get("/openapi.json", include_in_schema=False, dependencies=guarded)
-    def openapi():
-        return JSONResponse(description())
-
-    @api.get("/docs", include_in_schema=False, dependencies=guarded)
-    def docs():
-        return HTMLResponse(docs_html(description()))
-
-    async def refused(request, error: Exception):
-        assert isinstance(error, ApiError)
-        return JSONResponse({"error": error.message}, error.status, headers=error.headers)
-
-    async def unreadable(request, error: Exception):
-        assert isinstance(error, RequestValidationError)
-        line = validation_message(error.errors())
-        log.info("API request refused: %s %s: %s", request.method, request.url.path, line)
-        return JSONResponse({"error": line}, 400)
-
-    async def not_served(request, error: Exception):
-        assert isinstance(error, HTTPException)
-        where = f"{request.method} {request.url.path}"
-        line = {
-            404: f"No such route: {where}; the API is described at {API_PREFIX}/docs.",
-            405: f"Method not allowed: {where}; the API is described at {API_PREFIX}/docs.",
-        }.get(error.status_code, one_line(Exception(str(error.detail))))
-        return JSONResponse({"error": line}, error.status_code, headers=getattr(error, "headers", None))
-
-    api.add_exception_handler(ApiError, refused)
-    api.add_exception_handler(RequestValidationError, unreadable)
-    api.add_exception_handler(HTTPException, not_served)
+    add_question_routes(api, engines, guarded, bool(auth), concurrency)
+    add_description_routes(api, guarded, bool(auth))
+    api.add_exception_handler(ApiError, api_refused)
+    api.add_exception_handler(RequestValidationError, api_unreadable)
+    api.add_exception_handler(HTTPException, api_not_served)
     return api
 
 
@@ -1387,6 +1562,72 @@ def serve(
     host = host or os.environ.get("QA_HOST") or DEFAULT_HOST
     port = int(port or os.environ.get("QA_PORT") or DEFAULT_PORT)
 
+    engine = warmed_engine(documents_dir, index_dir, reader, settings, began)
+
+    demo, app_kwargs = chat_and_api(engine, concurrency, auth)
+    if not auth and host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning(
+            "serving on %s without sign-in (--auth / QA_AUTH): anyone who reaches it can ask questions, "
+            "upload documents and remove them",
+            host,
+        )
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=True,
+        show_error=False,  # an error's text reaches visitors only through gr.Error: see public_error()
+        ssr_mode=False,
+        auth=auth,
+        app_kwargs=app_kwargs,
+        auth_message="Sign in to ask your documents." if auth else None,
+        max_file_size=engine.settings.max_document_bytes,
+        theme=theme(),
+        css=CSS,
+        js=PLAIN_ARIA_LABELS,
+        inbrowser=open_browser,
+        quiet=True,
+        footer_links=["api"],
+    )
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    message = f"ready: {url} (start-up {time.perf_counter() - began:.1f} s)"
+    log.info(message)
+    print(message, flush=True)
+    if block:
+        serve_until_stopped(demo, engine, url, bool(auth))
+    return demo
+
+
+def chat_and_api(engine: QA, concurrency: int, auth: list[tuple[str, str]] | None) -> tuple[Any, dict[str, Any]]:
+    """The chat page over ``engine`` and the ``app_kwargs`` that serve the JSON API beside it (sharing its engines
+    and, with ``auth``, its sign-in)."""
+    from starlette.middleware import Middleware
+    from starlette.routing import Mount
+
+    engines, throttle = Engines(engine), SignInThrottle()
+    demo = build_app(engine, concurrency_limit=concurrency, engines=engines)
+    api = build_api(
+        engines,
+        auth=auth,
+        throttle=throttle,
+        session_user=lambda request: cookie_user(getattr(demo, "server_app", None), request.cookies),
+        concurrency=concurrency,
+    )
+    # The API first, then Gradio's routes; FastAPI's own description of Gradio's routes is not served.
+    app_kwargs: dict[str, Any] = {"routes": [Mount(API_PREFIX, app=api)], "openapi_url": None}
+    if auth:
+        app_kwargs["middleware"] = [Middleware(SignInGuard, throttle=throttle)]
+    return demo, app_kwargs
+
+
+def warmed_engine(
+    documents_dir: str | Path | None,
+    index_dir: str | Path | None,
+    reader: ReaderKind | None,
+    settings: Settings | None,
+    began: float,
+) -> QA:
+    """The engine to serve, its models and index loaded (the sentence reader when the trained one is missing); the
+    log tells how long since ``began`` (a ``time.perf_counter()``) that took."""
     from qa.pipeline import QA
     from qa.validation import default_settings
 
@@ -1416,64 +1657,23 @@ def serve(
         manifest.passage_count,
         time.perf_counter() - began,
     )
+    return engine
 
-    from starlette.middleware import Middleware
-    from starlette.routing import Mount
 
-    engines, throttle = Engines(engine), SignInThrottle()
-    demo = build_app(engine, concurrency_limit=concurrency, engines=engines)
-    api = build_api(
-        engines,
-        auth=auth,
-        throttle=throttle,
-        session_user=lambda request: cookie_user(getattr(demo, "server_app", None), request.cookies),
-        concurrency=concurrency,
-    )
-    # The API first, then Gradio's routes; FastAPI's own description of Gradio's routes is not served.
-    app_kwargs: dict[str, Any] = {"routes": [Mount(API_PREFIX, app=api)], "openapi_url": None}
-    if auth:
-        app_kwargs["middleware"] = [Middleware(SignInGuard, throttle=throttle)]
-    if not auth and host not in ("127.0.0.1", "localhost", "::1"):
-        log.warning(
-            "serving on %s without sign-in (--auth / QA_AUTH): anyone who reaches it can ask questions, "
-            "upload documents and remove them",
-            host,
-        )
-    demo.launch(
-        server_name=host,
-        server_port=port,
-        prevent_thread_lock=True,
-        show_error=False,  # an error's text reaches visitors only through gr.Error: see public_error()
-        ssr_mode=False,
-        auth=auth,
-        app_kwargs=app_kwargs,
-        auth_message="Sign in to ask your documents." if auth else None,
-        max_file_size=engine.settings.max_document_bytes,
-        theme=theme(),
-        css=CSS,
-        js=PLAIN_ARIA_LABELS,
-        inbrowser=open_browser,
-        quiet=True,
-        footer_links=["api"],
-    )
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    message = f"ready: {url} (start-up {time.perf_counter() - began:.1f} s)"
-    log.info(message)
-    print(message, flush=True)
-    if block:
-        announced = announce(engine, url, auth=bool(auth))
-        stop = signal.signal(signal.SIGTERM, stopped) if threading.current_thread() is threading.main_thread() else None
-        try:
-            demo.block_thread()
-        finally:
-            if announced:
-                from qa.remote import remove_record
+def serve_until_stopped(demo: gr.Blocks, engine: QA, url: str, signed_in: bool) -> None:
+    """Block while ``demo`` serves, ``<index>/serve.json`` saying where, until Ctrl-C or SIGTERM; then close it."""
+    announced = announce(engine, url, auth=signed_in)
+    stop = signal.signal(signal.SIGTERM, stopped) if threading.current_thread() is threading.main_thread() else None
+    try:
+        demo.block_thread()
+    finally:
+        if announced:
+            from qa.remote import remove_record
 
-                remove_record(engine.index_dir)
-            if stop is not None:
-                signal.signal(signal.SIGTERM, stop)
-            demo.close()
-    return demo
+            remove_record(engine.index_dir)
+        if stop is not None:
+            signal.signal(signal.SIGTERM, stop)
+        demo.close()
 
 
 def announce(engine, url: str, auth: bool) -> bool:

@@ -806,5 +806,5 @@ def test_an_unwritable_journal_makes_the_store_read_only_not_unusable(shared_dir
     )
     assert opened.stdout.split() == ["True", str(REPORTS)], opened.stderr
     assert opened.stderr.strip().splitlines()[-1] == (
-        f"qa.store.StoreReadOnly: the index in {index} is read-only: it answers but cannot be updated"
+        f"qa.errors.StoreReadOnly: the index in {index} is read-only: it answers but cannot be updated"
     )

@@ -995,3 +995,54 @@ def test_no_alternative_shows_more_confidence_than_its_answer():
     assert "The reader was unsure; other candidates" in shown  # Okta scored within the margin
     uncalibrated = result(None, alternative("Workday", 6.5), alternative("Okta", 2.0))
     assert [a.text for a in shown_alternatives(uncalibrated)] == ["Okta"] and not is_unsure(uncalibrated, "trained")
+
+
+def test_the_chat_handlers_answer_and_list_without_gradio(sample_engine, tmp_path):
+    from qa.web import ChatPage, Engines, UploadOwners, chat_turn, document_entries, documents_listing
+
+    page = ChatPage(Engines(sample_engine), UploadOwners(tmp_path / "owners.json"), sample_engine.settings.reader)
+    question = "What did Lavrov warn about?"
+    steps = chat_turn(page, question, [], [], None, "", "", "", "", "")
+    box, shown, none_yet = next(steps)  # the question, shown at once
+    assert box == "" and none_yet == [] and shown == [{"role": "user", "content": question}]
+    cleared, messages, turns = next(steps)
+    assert cleared == "" and next(steps, None) is None
+    assert turns == [{"question": question, "answer": turns[0]["answer"]}] and turns[0]["answer"]
+    assert 'class="qa-answer"' in messages[1]["content"] and messages[2]["metadata"]["title"].startswith("Sources")
+
+    status, table, choices = documents_listing(page.engines, None, "Done.")
+    files = {path.name for path in sample_engine.documents_dir.iterdir()}
+    assert status.startswith("Done.") and table and {row[1] for row in table} <= files
+    assert [entry["id"] for entry in document_entries(page.engines)] == [row[2] for row in table]
+    assert [document_id for _, document_id in choices or []] == [row[2] for row in table]
+    status, table, choices = documents_listing(page.engines, 5, "")  # not a name: listed as a failure
+    assert table is None and choices is None and status.startswith("❌") and "named by text" in status
+
+
+def test_the_upload_and_removal_handlers_say_what_they_did_without_gradio(sample_engine, tmp_path):
+    from qa.web import ChatPage, Engines, UploadOwners, remove_document, upload_files
+
+    page = ChatPage(Engines(sample_engine), UploadOwners(tmp_path / "owners.json"), sample_engine.settings.reader)
+    steps: list[float] = []
+    assert upload_files(page, [], None, "ada", lambda done, desc: steps.append(done)) == "No file was uploaded."
+    assert steps == []
+    assert remove_document(page, "", None, "ada") == "Pick a document to remove."
+    before = len(sample_engine.documents())
+    refused = remove_document(page, "no-such-document", None, "ada")
+    assert refused.startswith("❌") and len(sample_engine.documents()) == before
+
+
+def test_the_api_handlers_sign_in_and_list_without_fastapi_routes(sample_engine):
+    from types import SimpleNamespace
+
+    from qa.web import ApiError, Engines, SignInThrottle, api_collections, signed_in_user
+
+    request = SimpleNamespace(headers={}, client=SimpleNamespace(host="10.0.0.9"))
+    throttle = SignInThrottle()
+    assert signed_in_user(request, None, throttle, None) is None
+    assert signed_in_user(request, [("ada", "secret")], throttle, lambda _: "ada") == "ada"
+    with pytest.raises(ApiError) as refused:
+        signed_in_user(request, [("ada", "secret")], throttle, None)
+    assert refused.value.status == 401 and "WWW-Authenticate" in refused.value.headers
+    collections = api_collections(Engines(sample_engine))
+    assert [c.name for c in collections if c.default] == [sample_engine.collection.name]
