@@ -122,9 +122,11 @@ def test_searches_use_the_hnsw_and_postings_indexes(store, postgres_database):
         register_vector(connection)
         connection.execute("ANALYZE")
         probe = documents[17].vectors[4]
+        connection.execute("SET enable_seqscan = off")  # the planner scans a table this small (2,000 rows) instead
         dense_plan = "\n".join(
             row[0] for row in connection.execute("EXPLAIN " + DENSE_QUERY, {"vector": probe, "k": 10})
         )
+        connection.execute("RESET enable_seqscan")
         keyword_plan = "\n".join(
             row[0]
             for row in connection.execute(
