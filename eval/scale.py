@@ -111,6 +111,15 @@ def disk_bytes(location: str, backend: str) -> int:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory in MiB: VmHWM on Linux (ru_maxrss keeps the parent's peak across fork and
+    exec, so a step run after the exact search over a million vectors would report that search's memory)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

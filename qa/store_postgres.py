@@ -202,24 +202,25 @@ LIMIT %(k)s
 # are ranked by those terms alone, and the best KEYWORD_CANDIDATES of them scored on all the terms (an index probe of
 # passage_terms_pkey each). A passage holding only the commoner terms is not found.
 KEYWORD_BUDGET = 40_000
-KEYWORD_CANDIDATES = 1_000
+KEYWORD_CANDIDATES = 800
 KEYWORD_CANDIDATES_QUERY = f"""
-SELECT t.document_id, t.passage_id
+SELECT t.document_id, t.passage_id, sum({BM25}) AS score
 FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS w (term, weight) JOIN passage_terms t USING (term)
 GROUP BY t.document_id, t.passage_id
-ORDER BY sum({BM25}) DESC, t.passage_id
+ORDER BY score DESC, t.passage_id
 LIMIT %(k)s
 """
+# The candidates' scores with the commoner terms added (those each holds, found by a probe of passage_terms_pkey).
 KEYWORD_RESCORED = f"""
-SELECT c.passage_id, sum({BM25}) AS score
-FROM unnest(%(documents)s::text[], %(passages)s::text[]) AS c (document_id, passage_id)
-CROSS JOIN LATERAL (
+SELECT c.passage_id, c.score + coalesce(sum({BM25}), 0) AS score
+FROM unnest(%(documents)s::text[], %(passages)s::text[], %(scores)s::float8[]) AS c (document_id, passage_id, score)
+LEFT JOIN LATERAL (
     SELECT p.term, p.tf, p.passage_tokens FROM passage_terms p
     WHERE p.document_id = c.document_id AND p.passage_id = c.passage_id AND p.term = ANY(%(terms)s)
     OFFSET 0
-) t
-JOIN unnest(%(terms)s::text[], %(weights)s::float8[]) AS w (term, weight) USING (term)
-GROUP BY c.passage_id
+) t ON true
+LEFT JOIN unnest(%(terms)s::text[], %(weights)s::float8[]) AS w (term, weight) USING (term)
+GROUP BY c.passage_id, c.score
 ORDER BY score DESC, c.passage_id
 LIMIT %(k)s
 """
@@ -696,8 +697,13 @@ class PostgresStore:
             else:
                 found = {**query, **_term_arrays(rare), "k": max(k, KEYWORD_CANDIDATES)}
                 candidates = connection.execute(KEYWORD_CANDIDATES_QUERY, found).fetchall()
-                scored = {"documents": [row[0] for row in candidates], "passages": [row[1] for row in candidates]}
-                rows = connection.execute(KEYWORD_RESCORED, {**query, **_term_arrays(terms), **scored}).fetchall()
+                scored = {
+                    "documents": [row[0] for row in candidates],
+                    "passages": [row[1] for row in candidates],
+                    "scores": [row[2] for row in candidates],
+                }
+                common = _term_arrays(terms[len(rare) :])
+                rows = connection.execute(KEYWORD_RESCORED, {**query, **common, **scored}).fetchall()
         return [(passage_id, float(score)) for passage_id, score in rows]
 
     def manifest(self) -> StoreManifest:
