@@ -16,14 +16,14 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from qa.answerability import AnswerabilityModel, answerability_features
-from qa.calibration import expected_calibration_error, fit_calibration, is_right
-from qa.cli import DATA_DIR
-from qa.evaluation import corpus_cache_folder, f1_score, squad_corpus
+from qa.app.cli import DATA_DIR
+from qa.evaluation.runners import corpus_cache_folder, f1_score, squad_corpus
+from qa.evaluation.squad import SquadArticle, load_squad
 from qa.models import Answer
-from qa.near_miss import file_near_misses
-from qa.reading import SpanReader
-from qa.squad import SquadArticle, load_squad
+from qa.reading.answerability import AnswerabilityModel, answerability_features
+from qa.reading.calibration import expected_calibration_error, fit_calibration, is_right
+from qa.reading.reader import SpanReader
+from qa.training.near_miss import file_near_misses
 
 
 @dataclass

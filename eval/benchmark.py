@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.reading import SpanReader
+from qa.reading.reader import SpanReader
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -27,8 +27,8 @@ def latency_while_indexing(engine, questions: list[str], upload_dir: Path, passa
     the seconds that upload took."""
     import threading
 
-    from qa.cli import DATA_DIR
-    from qa.squad import load_squad
+    from qa.app.cli import DATA_DIR
+    from qa.evaluation.squad import load_squad
 
     contexts = [p.context for a in load_squad(DATA_DIR / "squad-v1.1-train.json.gz") for p in a.paragraphs]
     files = []
@@ -98,7 +98,7 @@ def embedding_alone(embedder, store) -> tuple[int, float]:
 
 def squad_corpus(path: str, folder: Path, questions_limit: int) -> list[str]:
     """Write every paragraph of a SQuAD file as a .txt document; return some of its questions."""
-    from qa.squad import load_squad
+    from qa.evaluation.squad import load_squad
 
     questions = []
     for a, article in enumerate(load_squad(path)):
@@ -111,7 +111,7 @@ def squad_corpus(path: str, folder: Path, questions_limit: int) -> list[str]:
 def window_latency(reader, question: str, text: str, repeats: int = 20) -> tuple[float, float]:
     """Milliseconds to read one full window alone, and per window when a batch of them is read at once."""
     from qa.models import Passage
-    from qa.reading import truncate_question
+    from qa.reading.reader import truncate_question
 
     asked = truncate_question(reader.tokenizer, question, reader.max_question_tokens)
     room = reader.max_length - len(reader.tokenizer(asked)["input_ids"]) - 1  # [CLS] q [SEP] passage [SEP]
@@ -147,7 +147,16 @@ def cold_start(documents: Path, index: Path, question: str, repeats: int = 3) ->
     for _ in range(repeats):  # interleaved, so that a busy spell weighs on both alike
         torch_ms.append(wall("-c", "import torch")[0])
         took, out = wall(
-            "-m", "qa.cli", "ask", "--local", "--json", "--documents", str(documents), "--index", str(index), question
+            "-m",
+            "qa.app.cli",
+            "ask",
+            "--local",
+            "--json",
+            "--documents",
+            str(documents),
+            "--index",
+            str(index),
+            question,
         )
         ask_ms.append(took)
         parts.append(json.loads(out)["startup_ms"])
@@ -178,11 +187,11 @@ def runtime_rows(documents: Path, index: Path, question: str, text: str, accurac
     guard being a mean of at least 0.99."""
     import math
 
-    from qa.cli import DATA_DIR
-    from qa.evaluation import answer_metrics, evaluate_closed, squad_corpus
+    from qa.app.cli import DATA_DIR
+    from qa.evaluation.runners import answer_metrics, evaluate_closed, squad_corpus
+    from qa.evaluation.squad import load_squad
     from qa.pipeline import QA
     from qa.runtime import choose_runtime, cpu_flags, onnx_available
-    from qa.squad import load_squad
 
     questions = squad_corpus(load_squad(DATA_DIR / "squad-v1.1-dev.json.gz"), "squad-v1.1-dev")[0][:accuracy_questions]
     texts = list(dict.fromkeys(q.context or "" for q in questions)) + [q.question for q in questions]

@@ -13,21 +13,21 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from qa.calibration import (
+from qa.app.cli import DATA_DIR
+from qa.config import TRAINED_READER_DIR
+from qa.evaluation.runners import score_prediction
+from qa.evaluation.squad import load_squad
+from qa.models import Passage
+from qa.reading.calibration import (
     confidence_features,
     expected_calibration_error,
     fit_calibration,
     is_right,
     reliability,
 )
-from qa.cli import DATA_DIR
-from qa.config import TRAINED_READER_DIR
-from qa.evaluation import score_prediction
-from qa.models import Passage
-from qa.near_miss import file_near_misses
-from qa.reading import candidates_by_text
-from qa.squad import load_squad
-from qa.training import WORD, answerless_paragraphs, hardest_negative
+from qa.reading.reader import candidates_by_text
+from qa.training.fine_tune import WORD, answerless_paragraphs, hardest_negative
+from qa.training.near_miss import file_near_misses
 
 DEFAULT_FILES = [DATA_DIR / "tydiqa-goldp-en-dev.json.gz", DATA_DIR / "qed-nq-dev.json.gz"]
 HASANS_WEIGHT = 3.0  # the threshold weighs answerable questions 3:1 against unanswerable ones, as the model card says
@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--save", action="store_true", help="write calibration.json beside the reader's weights")
     args = parser.parse_args()
 
-    from qa.reading import SpanReader
+    from qa.reading.reader import SpanReader
 
     reader = SpanReader(args.reader)
     examples = calibration_examples(args.data)

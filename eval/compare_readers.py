@@ -9,9 +9,9 @@ import math
 import time
 from pathlib import Path
 
-from qa.cli import DATA_DIR
-from qa.evaluation import answer_metrics, best_threshold, evaluate_closed, squad_corpus
-from qa.squad import load_squad
+from qa.app.cli import DATA_DIR
+from qa.evaluation.runners import answer_metrics, best_threshold, evaluate_closed, squad_corpus
+from qa.evaluation.squad import load_squad
 
 
 def compare(readers: list[str], limit: int) -> list[dict]:

@@ -49,7 +49,7 @@ def write_paper(path: Path, pages: int, seed: int = 7) -> int:
 
 def main() -> None:
     from eval.hostile import cpu_name
-    from qa.documents import load_document
+    from qa.documents.loading import load_document
     from qa.pipeline import QA
 
     parser = argparse.ArgumentParser(description=__doc__)

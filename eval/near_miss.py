@@ -7,12 +7,12 @@ import random
 import textwrap
 from collections import Counter
 
-from qa.near_miss import KINDS, file_near_misses
-from qa.squad import load_squad
+from qa.evaluation.squad import load_squad
+from qa.training.near_miss import KINDS, file_near_misses
 
 
 def report(path: str, samples: int, seed: int, per_kind: int = 0) -> str:
-    """The yield and kind shares of ``qa.near_miss`` over the file at ``path``, then ``samples`` random edits and
+    """The yield and kind shares of ``qa.training.near_miss`` over the file at ``path``, then ``samples`` random edits and
     ``per_kind`` random edits of each kind."""
     made = list(file_near_misses(load_squad(path), random.Random(seed)))
     generated = [(context, question, edit) for context, question, edit in made if edit]

@@ -36,8 +36,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def squad_train() -> tuple[list[str], list[tuple[str, int]]]:
     """The unique paragraphs of SQuAD v1.1 train, and (question, paragraph number) pairs, one per paragraph."""
-    from qa.cli import DATA_DIR
-    from qa.squad import load_squad
+    from qa.app.cli import DATA_DIR
+    from qa.evaluation.squad import load_squad
 
     contexts: list[str] = []
     questions: list[tuple[str, int]] = []
@@ -66,10 +66,10 @@ def real_vectors(contexts: list[str]) -> np.ndarray:
 def corpus(size: int, contexts: list[str], vectors: np.ndarray):
     """Documents of PASSAGES_PER_DOCUMENT passages each: paragraph i % unique, copies tagged and their vectors
     the original's plus noise (renormalised), so that copies are near, not equal, to the real ones."""
-    from qa.chunking import joined_passages
-    from qa.documents import document_id
+    from qa.documents.chunking import joined_passages
+    from qa.documents.loading import document_id
     from qa.models import Document
-    from qa.store import DocumentWrite
+    from qa.store.protocol import DocumentWrite
 
     rng = np.random.default_rng(size)
     for first in range(0, size, PASSAGES_PER_DOCUMENT):
@@ -126,8 +126,8 @@ def peak_rss_mb() -> float:
 def build(backend: str, location: str, size: int) -> dict:
     """Write the corpus into a fresh store (local: one transaction per 1,000 passages; PostgreSQL: one bulk load,
     streamed); build time, disk and peak RSS."""
-    from qa.store import StoreSettings, open_store
-    from qa.store_postgres import PostgresStore
+    from qa.store.postgres.store import PostgresStore
+    from qa.store.protocol import StoreSettings, open_store
 
     contexts, _ = squad_train()
     vectors = real_vectors(contexts)
@@ -160,12 +160,12 @@ def build(backend: str, location: str, size: int) -> dict:
 
 def serve(backend: str, location: str, size: int, queries: int) -> dict:
     """In a fresh process: open the store, time searches, the addition of one 10-passage document, ANN recall."""
-    from qa.documents import document_id
+    from qa.documents.loading import document_id
     from qa.embedding import Embedder
     from qa.index import Indexer, Pending, UpdateReport
     from qa.models import Document
     from qa.retrieval import Retriever
-    from qa.store import open_store
+    from qa.store.protocol import open_store
 
     _contexts, questions = squad_train()
     embedder = Embedder()
@@ -242,7 +242,7 @@ def bench_server(folder: Path):
     """The embedded PostgreSQL server in ``folder``, started, given SERVER_SETTINGS and started again with them."""
     import psycopg
 
-    from qa.postgres_server import embedded_server
+    from qa.store.postgres.server import embedded_server
 
     server = embedded_server(folder, keep_running=False)
     with psycopg.connect(server.get_uri(), autocommit=True) as admin:

@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from qa.calibration import fit_calibration
-from qa.cli import DATA_DIR
-from qa.evaluation import corpus_cache_folder, exact_match, f1_score, squad_corpus
+from qa.app.cli import DATA_DIR
+from qa.evaluation.runners import corpus_cache_folder, exact_match, f1_score, squad_corpus
+from qa.evaluation.squad import load_squad
 from qa.pipeline import first_answer, stages
-from qa.reading import SpanReader
-from qa.squad import load_squad
-from qa.stopping import StopModel, stop_features
+from qa.reading.calibration import fit_calibration
+from qa.reading.reader import SpanReader
+from qa.reading.stopping import StopModel, stop_features
 
 STOPS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
 STOP_PROBABILITIES = (0.8, 0.85, 0.9, 0.92, 0.95, 1.0)

@@ -24,7 +24,7 @@ exception each one also is, so that code catching that keeps working:
         └── StoreUnavailable - the store cannot be opened: no server, bad URL, missing folder
 
 Every other exception that comes out of qa is a bug (or the machine's: out of memory, a full disk).
-Each class is also importable from where it was defined before this module (``qa.validation``, ``qa.store``...).
+Each class is also importable from where it was defined before this module (``qa.validation``, ``qa.store.protocol``...).
 """
 
 from __future__ import annotations

@@ -17,12 +17,12 @@ from typing import Generic, TypeVar
 import numpy as np
 from tqdm import tqdm
 
-from qa.chunking import Chunker, tokenizer_counter
-from qa.documents import DocumentError, load_document, scan_folder
+from qa.documents.chunking import Chunker, tokenizer_counter
+from qa.documents.loading import DocumentError, load_document, scan_folder
 from qa.embedding import Embedder
 from qa.errors import MissingError
 from qa.models import Document, LoadFailure, Passage, Section
-from qa.store import DocumentStore, DocumentWrite, StoredDocument, StoreSettings
+from qa.store.protocol import DocumentStore, DocumentWrite, StoredDocument, StoreSettings
 from qa.validation import FolderError, counted
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ EMBED_BATCH = 32
 VERIFY_SAMPLE = 32
 SAME_VECTOR_COSINE = 0.97
 
-# Files whose headings are read (see qa.documents): their documents hold sections, [] when they have none.
+# Files whose headings are read (see qa.documents.loading): their documents hold sections, [] when they have none.
 HEADED_SUFFIXES = {".pdf", ".md", ".markdown", ".html", ".htm", ".docx"}
 # A stored document's new source, size and modification time, with its page starts and sections read again.
 Relocated = tuple[str, str, int, float, list[int] | None, list[Section] | None]

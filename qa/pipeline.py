@@ -13,8 +13,26 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Self
 
-from qa.calibration import gives_answer
-from qa.collections import (
+from qa.config import (  # noqa: F401 - SAMPLE_DOCUMENTS_DIR: the sample's place
+    FOLLOW_UP_READER_DIR,
+    PACKAGE_DIR,
+    SAMPLE_DOCUMENTS_DIR,
+    ReaderKind,
+    RetrievalMode,
+    Settings,
+)
+from qa.documents.loading import HIDDEN_FILE, DocumentError, load_document, page_at
+from qa.embedding import Embedder
+from qa.index import Indexer, UpdateReport, stored_changed
+from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Passage, RetrievedPassage
+from qa.questions.conversation import ResolvedQuestion, resolutions
+from qa.questions.parts import two_part_questions
+from qa.reading.calibration import gives_answer
+from qa.reading.hops import MAX_BRIDGES, Hop, bridges, hop_from, read_hop, uncovered
+from qa.reading.reader import Reader, ReaderSpan, SentenceReader, SpanReader, candidates_by_text, merge_spans
+from qa.reading.stopping import StopRule
+from qa.retrieval import Retrieval, Retriever, section_name
+from qa.store.collections import (
     Catalog,
     CollectionInfo,
     CombinedStore,
@@ -26,25 +44,7 @@ from qa.collections import (
     open_catalog,
     writable_folder,
 )
-from qa.config import (  # noqa: F401 - SAMPLE_DOCUMENTS_DIR: the sample's place
-    FOLLOW_UP_READER_DIR,
-    PACKAGE_DIR,
-    SAMPLE_DOCUMENTS_DIR,
-    ReaderKind,
-    RetrievalMode,
-    Settings,
-)
-from qa.conversation import ResolvedQuestion, resolutions
-from qa.documents import HIDDEN_FILE, DocumentError, load_document, page_at
-from qa.embedding import Embedder
-from qa.hops import MAX_BRIDGES, Hop, bridges, hop_from, read_hop, uncovered
-from qa.index import Indexer, UpdateReport, stored_changed
-from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Passage, RetrievedPassage
-from qa.questions import two_part_questions
-from qa.reading import Reader, ReaderSpan, SentenceReader, SpanReader, candidates_by_text, merge_spans
-from qa.retrieval import Retrieval, Retriever, section_name
-from qa.stopping import StopRule
-from qa.store import (
+from qa.store.protocol import (
     DocumentStore,
     StoreBusy,
     StoredDocument,
@@ -312,7 +312,7 @@ class QA:
 
     def follow_up_reader(self, kind: ReaderKind | None = None) -> Reader:
         """The reader of follow-up questions: for the trained reader, the follow-up reader (``follow_up_reader_model``,
-        trained on follow-ups read with their history: ``qa.follow_ups``) when there is one; else ``reader(kind)``."""
+        trained on follow-ups read with their history: ``qa.training.follow_ups``) when there is one; else ``reader(kind)``."""
         main = self.reader(kind)
         name = self.settings.follow_up_reader_model
         if not isinstance(main, SpanReader) or name == "none" or (not name and not FOLLOW_UP_READER_DIR.is_dir()):

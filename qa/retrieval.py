@@ -9,10 +9,10 @@ from typing import TypeVar
 import numpy as np
 
 from qa.config import RetrievalMode
-from qa.documents import is_reference_section, section_at, section_label
+from qa.documents.loading import is_reference_section, section_at, section_label
 from qa.embedding import Embedder
 from qa.models import Passage, RetrievedPassage, Section
-from qa.store import DocumentStore, StoredDocument
+from qa.store.protocol import DocumentStore, StoredDocument
 
 CANDIDATES_PER_RETRIEVER = 100
 # A passage in a reference list has its score multiplied by this (see ``reference_weighted``).

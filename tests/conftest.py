@@ -118,7 +118,7 @@ def write_pdf():
 @pytest.fixture(params=["local", "postgres"])
 def store_factory(request, tmp_path):
     """Opens stores of one backend on one fresh location; every handle it made is closed afterwards."""
-    from qa.store import open_store
+    from qa.store.protocol import open_store
 
     location = str(tmp_path / "index") if request.param == "local" else request.getfixturevalue("postgres_database")
     opened = []
@@ -144,7 +144,7 @@ def postgres_server():
     """
     import tempfile
 
-    from qa.postgres_server import embedded_server
+    from qa.store.postgres.server import embedded_server
 
     folder = Path(tempfile.mkdtemp(prefix="qa-postgres-"))
     try:
@@ -180,7 +180,7 @@ def run_qa(
     added to this process's)."""
     environment = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "qa.cli", *map(str, args)],
+        [sys.executable, "-m", "qa.app.cli", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -230,7 +230,7 @@ def unprivileged() -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     try:
         probe = subprocess.run(
-            [sys.executable, "-c", "import qa.store_local"],
+            [sys.executable, "-c", "import qa.store.local.store"],
             capture_output=True,
             env=env,
             cwd="/",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.calibration import (
+from qa.reading.calibration import (
     MARGIN_CAP,
     Calibration,
     CalibrationError,

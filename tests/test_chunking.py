@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from qa.chunking import Chunker, joined_passages, sentence_spans, tokenizer_counter
-from qa.documents import document_id
+from qa.documents.chunking import Chunker, joined_passages, sentence_spans, tokenizer_counter
+from qa.documents.loading import document_id
 from qa.models import Document
 
 UNICODE_TEXT = (
@@ -81,7 +81,7 @@ def test_empty_and_whitespace_documents_give_no_passages(count_tokens):
 
 
 def test_a_line_without_spaces_is_cut_to_the_passage_cap():
-    from qa.chunking import CHARS_PER_TOKEN
+    from qa.documents.chunking import CHARS_PER_TOKEN
 
     text = "x" * 1_000_000
     chunker = Chunker(lambda texts: [1 for _ in texts], max_tokens=200, overlap_sentences=0)  # one [UNK] token

@@ -17,8 +17,8 @@ from typing import ClassVar
 import pytest
 from conftest import REPO, run_qa
 
-from qa import cli
-from qa.cli import main
+from qa.app import cli
+from qa.app.cli import main
 from qa.errors import MissingError, OptionError, RemoteError, StoreBusy
 from qa.models import AskResult, Citation
 
@@ -56,7 +56,7 @@ def test_index_then_ask(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_a_pdf_answer_is_cited_with_its_page(tmp_path, capsys, write_pdf):
-    from qa.documents import load_document
+    from qa.documents.loading import load_document
 
     documents = tmp_path / "docs"
     documents.mkdir()
@@ -106,13 +106,13 @@ def test_a_citation_is_printed_with_its_section_and_page(tmp_path, monkeypatch, 
     result = AskResult(
         question="Who?", resolved_question="Who?", answer="Ragna Thorsen", score=9.0, citations=[citation]
     )
-    monkeypatch.setattr("qa.cli.ask_locally", lambda *args: result)
+    monkeypatch.setattr("qa.app.cli.ask_locally", lambda *args: result)
     assert main(["ask", "Who?", "--local", "--documents", str(tmp_path), "--index", str(tmp_path / "index")]) == 0
     out = capsys.readouterr().out
     assert "from 'Harbour report' (/docs/report.pdf, § 2.1 The lighthouse, p. 4), passage d:0, characters 41-54" in out
     assert "[[Ragna Thorsen]]" in out
     plain = citation.model_copy(update={"section": None, "page": None, "source": "/docs/report.txt"})
-    monkeypatch.setattr("qa.cli.ask_locally", lambda *args: result.model_copy(update={"citations": [plain]}))
+    monkeypatch.setattr("qa.app.cli.ask_locally", lambda *args: result.model_copy(update={"citations": [plain]}))
     assert main(["ask", "Who?", "--local", "--documents", str(tmp_path), "--index", str(tmp_path / "index")]) == 0
     assert "from 'Harbour report' (/docs/report.txt), passage d:0" in capsys.readouterr().out
 
@@ -271,8 +271,8 @@ def bridge(tmp_path):
 
 def announce(flags: list[str], url: str, pid: int) -> None:
     """Write the serve file a server of these flags' settings writes, as process ``pid``, listening on ``url``."""
-    from qa.cli import build_parser, settings_from
-    from qa.remote import serve_record, write_record
+    from qa.app.cli import build_parser, settings_from
+    from qa.app.remote import serve_record, write_record
 
     settings = settings_from(build_parser().parse_args(["ask", "?", *flags]))
     write_record(serve_record(settings, url, auth=False, pid=pid), settings.index_dir)
@@ -366,7 +366,7 @@ def test_index_verify_finds_vectors_of_another_model_and_repair_re_embeds_them(t
     import numpy as np
 
     from qa.pipeline import QA
-    from qa.store import DocumentWrite
+    from qa.store.protocol import DocumentWrite
 
     documents = tmp_path / "docs"
     documents.mkdir()
@@ -404,13 +404,13 @@ def test_index_verify_finds_vectors_of_another_model_and_repair_re_embeds_them(t
 @pytest.fixture
 def qa_here(monkeypatch, capsys, embedder):
     """``qa ARGS`` in this process, its engines on the session's embedding model: (exit code, stdout, stderr)."""
-    from qa.cli import settings_from
+    from qa.app.cli import settings_from
     from qa.pipeline import QA
 
     def engine_from(args):
         return QA(settings=settings_from(args), embedder=embedder, index_embedder=embedder)
 
-    monkeypatch.setattr("qa.cli.engine_from", engine_from)
+    monkeypatch.setattr("qa.app.cli.engine_from", engine_from)
 
     def run(*args: str | Path) -> tuple[int, str, str]:
         capsys.readouterr()
@@ -564,7 +564,7 @@ def test_postgres_start_stop_and_stop_again(capsys):
         assert main(["collections", "--store", "postgres", "--store-url", url]) == 3
         assert capsys.readouterr().err.strip().endswith(f"; is the server running? (qa postgres start --data {data})")
     finally:
-        from qa.postgres_server import stop_embedded
+        from qa.store.postgres.server import stop_embedded
 
         stop_embedded(data)
         shutil.rmtree(folder, ignore_errors=True)
@@ -572,7 +572,7 @@ def test_postgres_start_stop_and_stop_again(capsys):
 
 @pytest.mark.parametrize("embedded", [True, False], ids=["embedded-data-folder", "another-socket-folder"])
 def test_a_postgres_server_that_is_not_running_is_said_so(tmp_path, capsys, monkeypatch, embedded):
-    from qa.store import StoreUnavailable, open_store
+    from qa.store.protocol import StoreUnavailable, open_store
 
     socket_folder = tmp_path / "pg"
     socket_folder.mkdir()
@@ -667,11 +667,11 @@ def test_only_the_command_line_writes_the_process_environment():
     import ast
 
     writers = []
-    for path in sorted((REPO / "qa").glob("*.py")):
+    for path in sorted((REPO / "qa").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
         for node in filter(writes_environment, ast.walk(tree)):
             around = [f for f in functions if f.lineno <= node.lineno <= (f.end_lineno or f.lineno)]
             innermost = max(around, key=lambda f: f.lineno, default=None)
             writers.append(f"{path.stem}.{innermost.name if innermost else '<module>'}")
-    assert writers == ["cli.main"] * 3  # the entry point, which owns its process
+    assert writers == ["cli.main"] * 3, writers  # the entry point, which owns its process

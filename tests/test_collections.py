@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_store import SETTINGS, make_write
 
-from qa.collections import (
+from qa.store.collections import (
     LEGACY_NAME,
     Catalog,
     LocalCatalog,
@@ -17,7 +17,7 @@ from qa.collections import (
     holds_files_of,
     open_catalog,
 )
-from qa.store import StoreReadOnly, open_store
+from qa.store.protocol import StoreReadOnly, open_store
 from qa.validation import CollectionError, FolderError
 
 

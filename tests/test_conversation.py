@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qa.conversation import antecedents, asks_for_person, refers_back, resolutions, resolve, with_history
 from qa.models import Turn
+from qa.questions.conversation import antecedents, asks_for_person, refers_back, resolutions, resolve, with_history
 
 HISTORY = [Turn(question="Who heads Roscosmos?", answer="Dmitry Rogozin")]
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from qa.evaluation import (
+from qa.evaluation.runners import (
     FOLLOW_UP_KINDS,
     SAMPLE_CORPUS,
     Dialogue,

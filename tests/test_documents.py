@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.documents import (
+from qa.documents.loading import (
     DocumentError,
     document_id,
     is_reference_section,
@@ -255,7 +255,7 @@ def test_a_path_that_cannot_be_resolved_skips_that_file_only(tmp_path, monkeypat
 
 
 def test_long_titles_are_cut_between_words():
-    from qa.documents import short_title
+    from qa.documents.loading import short_title
 
     line = "Russian space agency Roscosmos on Saturday, November 20, raised concerns over the United States and NATO’s space launches"
     title = short_title(line, 60)
@@ -287,7 +287,7 @@ def test_random_bytes_with_nuls_are_binary(tmp_path):
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_a_byte_order_mark_is_decoded(tmp_path, encoding):
-    from qa.documents import decode_text
+    from qa.documents.loading import decode_text
 
     assert decode_text(TEXT.encode(encoding)) == TEXT
     mixed = "Мост открыт в 1987 году, the bridge opened in 1987.\n" * 3  # Cyrillic: NULs from spaces and ASCII only
@@ -300,7 +300,7 @@ def test_encoded_data_is_not_text_but_a_long_url_or_a_long_line_of_letters_is():
     import base64
     import random
 
-    from qa.documents import check_not_encoded
+    from qa.documents.loading import check_not_encoded
 
     blob = base64.b64encode(random.Random(1).randbytes(30_000)).decode()
     with pytest.raises(

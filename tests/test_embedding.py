@@ -66,7 +66,7 @@ def test_a_model_name_is_not_a_folder():
 
 
 def test_a_hub_name_missing_from_the_cache_is_one_line_and_never_tries_the_network(no_network):
-    from qa.reading import SpanReader
+    from qa.reading.reader import SpanReader
     from qa.validation import OptionError
 
     name = "no-such-owner/no-such-model"

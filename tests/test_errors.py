@@ -25,10 +25,10 @@ def test_every_error_is_drawn_in_the_tree_under_its_parent_with_its_built_in_bas
 
 def test_the_errors_are_still_what_they_were_and_importable_from_where_they_were():
     from qa import QAError
-    from qa.calibration import CalibrationError
-    from qa.documents import DocumentError
-    from qa.remote import RemoteError
-    from qa.store import StoreBusy, StoreError
+    from qa.app.remote import RemoteError
+    from qa.documents.loading import DocumentError
+    from qa.reading.calibration import CalibrationError
+    from qa.store.protocol import StoreBusy, StoreError
     from qa.validation import OptionError
 
     assert QAError is errors.QAError and issubclass(OptionError, ValueError) and issubclass(OptionError, QAError)

@@ -1,13 +1,13 @@
-"""qa.follow_ups: chat follow-ups made of consecutive SQuAD questions, read with their history."""
+"""qa.training.follow_ups: chat follow-ups made of consecutive SQuAD questions, read with their history."""
 
 from __future__ import annotations
 
 import random
 
-from qa.conversation import with_history
-from qa.follow_ups import elliptical, follow_ups, mentions, synthesise, with_pronoun
+from qa.evaluation.squad import SquadArticle, SquadParagraph, SquadQuestion
 from qa.models import Turn
-from qa.squad import SquadArticle, SquadParagraph, SquadQuestion
+from qa.questions.conversation import with_history
+from qa.training.follow_ups import elliptical, follow_ups, mentions, synthesise, with_pronoun
 
 
 def question(text: str, answer: str, number: int) -> SquadQuestion:

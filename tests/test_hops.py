@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qa.hops import Hop, bridge_names, bridges, hop_from, read_hop, uncovered
 from qa.models import Passage
-from qa.reading import ReaderSpan
+from qa.reading.hops import Hop, bridge_names, bridges, hop_from, read_hop, uncovered
+from qa.reading.reader import ReaderSpan
 
 SECURITY = "Multi-factor authentication (MFA) is required for TripDesk, company e-mail and the HR portal."
 BRIDGE = "The Vell bridge was built in 1911 by Kvist & Sons of Zorblat. It is 140 metres long."

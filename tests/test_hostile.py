@@ -20,9 +20,9 @@ import pytest
 from conftest import browser_call, run_qa
 
 from qa import QAError
-from qa.chunking import CHARS_PER_TOKEN
 from qa.config import Settings
-from qa.documents import BROKEN_LINK, HIDDEN_FILE, HIDDEN_FOLDER, SCANNED_AGAIN
+from qa.documents.chunking import CHARS_PER_TOKEN
+from qa.documents.loading import BROKEN_LINK, HIDDEN_FILE, HIDDEN_FOLDER, SCANNED_AGAIN
 from qa.pipeline import QA
 from qa.validation import HistoryError, OptionError, QuestionError, RemovalError
 
@@ -326,7 +326,7 @@ def test_cli_a_read_only_index_folder_is_one_line(shared_dir, unprivileged):
 
 def test_cli_a_writer_lock_that_is_a_folder_is_named_in_one_line(tmp_path, folders):
     """``writer.lock`` replaced by a folder: ``--verify`` names it as damage and indexing says what to do, in one line."""
-    from qa.store_local import LOCK_FILE, LocalStore
+    from qa.store.local.store import LOCK_FILE, LocalStore
 
     index = tmp_path / "index"
     LocalStore(index).close()
@@ -879,6 +879,6 @@ def test_web_logs_one_line_per_user_error_and_no_traceback(client, documents):
         web_ask(client, Ask("top_k=4242", {"top_k": 4242}, OptionError, ""))
     log = (documents.parent / "server.log").read_text(encoding="utf-8")
     assert [line.split(" ", 2)[2] for line in log.splitlines() if "4242" in line] == [
-        f"INFO qa.web: question refused: {TOP_K.format(4242)}"
+        f"INFO qa.app.web: question refused: {TOP_K.format(4242)}"
     ]
     assert "Traceback" not in log

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from qa import index as indexing
-from qa.chunking import Chunker, tokenizer_counter
-from qa.documents import document_id, load_document
+from qa.documents.chunking import Chunker, tokenizer_counter
+from qa.documents.loading import document_id, load_document
 from qa.index import Indexer
 from qa.models import Document
-from qa.store import DocumentWrite, StoredDocument, StoreError, open_store
+from qa.store.protocol import DocumentWrite, StoredDocument, StoreError, open_store
 from qa.validation import FolderError
 
 ALPHA = "Alpha is a small village in the mountains. It has a bakery and a church. The river runs past it."
@@ -451,7 +451,7 @@ def written_before(backend: str, location: str, column: str) -> None:
     if backend == "local":
         import sqlite3
 
-        from qa.store_local import ADDED_COLUMNS, DATABASE_FILE, PREVIOUS_SCHEMAS
+        from qa.store.local.store import ADDED_COLUMNS, DATABASE_FILE, PREVIOUS_SCHEMAS
 
         with sqlite3.connect(Path(location) / DATABASE_FILE) as db:
             db.execute(f"ALTER TABLE documents DROP COLUMN {column}")

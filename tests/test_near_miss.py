@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 
-from qa.near_miss import (
+from qa.evaluation.squad import SquadArticle, SquadParagraph, SquadQuestion
+from qa.training.near_miss import (
     Pools,
     article_pools,
     candidates,
@@ -19,7 +20,6 @@ from qa.near_miss import (
     swap_mention,
     touches_answer,
 )
-from qa.squad import SquadArticle, SquadParagraph, SquadQuestion
 
 PARAGRAPH = (
     "Beyoncé released Dangerously in Love in 2003 with Columbia Records. The album sold 11 million copies and "
@@ -138,7 +138,7 @@ def test_near_miss_is_deterministic_and_always_differs_from_the_question():
 
 
 def test_file_level_pools_and_questions_of_a_file():
-    from qa.near_miss import file_near_misses
+    from qa.training.near_miss import file_near_misses
 
     article = SquadArticle(
         "Music",
@@ -154,7 +154,7 @@ def test_file_level_pools_and_questions_of_a_file():
 
 
 def test_guards_drop_edits_naming_the_answer_variants_of_the_removed_text_and_years_in_a_range():
-    from qa.near_miss import NearMiss, still_differs
+    from qa.training.near_miss import NearMiss, still_differs
 
     assert not still_differs("Latin or Cyrillic?", NearMiss("Latin or Greek?", "name", "Cyrillic", "Greek"), "Latin")
     assert not still_differs("Who was Jesus?", NearMiss("Who was Jesus'?", "name", "Jesus", "Jesus'"), "a man")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.documents import DocumentError, is_reference_section, load_document, page_at, section_at, section_label
+from qa.documents.loading import DocumentError, is_reference_section, load_document, page_at, section_at, section_label
 
 SOFT = "\u00ad"  # in a spec's text: where a word may be cut at the end of a line (drawn as "-")
 PAGE_WIDTH, PAGE_HEIGHT = 612.0, 792.0

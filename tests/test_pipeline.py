@@ -8,12 +8,12 @@ import time
 import pytest
 
 from qa import pipeline
-from qa.documents import document_id as content_id
-from qa.documents import section_label
+from qa.documents.loading import document_id as content_id
+from qa.documents.loading import section_label
 from qa.models import AskResult, Document, Passage, RetrievedPassage, Section
 from qa.pipeline import QA, citation_at, most_confident_reading, read_in_stages
-from qa.reading import ReaderSpan
-from qa.stopping import StopModel, StopRule
+from qa.reading.reader import ReaderSpan
+from qa.reading.stopping import StopModel, StopRule
 from qa.validation import ClosedError, CollectionError, FolderError, QAError, QuestionError
 
 LAVROV_SENTENCE = "The plans of the US, as well as NATO to place weapons in outer space are taking shape"
@@ -236,7 +236,7 @@ def test_files_changed_under_a_running_engine_are_never_cited_stale(tmp_path, em
 
 
 def test_only_files_of_the_engines_own_folder_are_checked_for_changes(tmp_path, monkeypatch):
-    from qa.store import StoredDocument
+    from qa.store.protocol import StoredDocument
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "docs").mkdir()
@@ -492,7 +492,7 @@ def found_with(text: str | None, confidence: float | None, score: float = 1.0):
     ],
 )
 def test_the_reading_the_reader_is_most_confident_in_is_kept(found, chosen):
-    from qa.conversation import ResolvedQuestion
+    from qa.questions.conversation import ResolvedQuestion
 
     readings = [ResolvedQuestion(question=name, retrieval_query=name, rewritten=True) for name in "abc"]
     asked = []
@@ -507,7 +507,7 @@ def test_the_reading_the_reader_is_most_confident_in_is_kept(found, chosen):
 
 
 def test_without_calibration_readings_are_compared_by_score():
-    from qa.conversation import ResolvedQuestion
+    from qa.questions.conversation import ResolvedQuestion
 
     readings = [ResolvedQuestion(question=name, retrieval_query=name, rewritten=True) for name in "ab"]
     scores = {"a": 2.0, "b": 7.5}
@@ -642,7 +642,7 @@ def test_a_read_only_index_answers_an_edited_document_from_its_indexed_version_a
 @pytest.mark.slow
 def test_a_read_only_index_of_another_embedding_model_says_so_in_one_line(tmp_path, embedder, tiny_model_dir):
     from qa.embedding import Embedder
-    from qa.store import StoreError
+    from qa.store.protocol import StoreError
 
     papers = folder_of(tmp_path / "papers", {"bridge.txt": BRIDGE})
     QA(documents_dir=papers, index_dir=tmp_path / "index", embedder=embedder).refresh_index(progress=False)

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 import qa.index
-import qa.store_postgres
-from qa.cli import main
-from qa.collections import PostgresCatalog
-from qa.documents import document_id
+import qa.store.postgres.store
+from qa.app.cli import main
+from qa.documents.loading import document_id
 from qa.pipeline import QA
-from qa.postgres_server import (
+from qa.store.collections import PostgresCatalog
+from qa.store.postgres.server import (
     embedded_running,
     is_embedded_data,
     is_replica,
@@ -32,8 +32,8 @@ from qa.postgres_server import (
     start_embedded,
     stop_embedded,
 )
-from qa.store import StoreReadOnly, StoreUnavailable
-from qa.store_postgres import REPLICA, PostgresStore
+from qa.store.postgres.store import REPLICA, PostgresStore
+from qa.store.protocol import StoreReadOnly, StoreUnavailable
 
 CHUNK_TOKENS, OVERLAP = 40, 0  # two passages per report
 ANIMALS = ["otter", "heron", "lynx", "badger", "falcon", "marten", "beaver", "osprey", "ibex", "walrus"]
@@ -175,7 +175,7 @@ def test_a_primary_stopped_mid_indexing_leaves_whole_documents_and_indexing_resu
     store = PostgresStore(start_embedded(data), schema="qa_reports")
     indexer = qa.index.Indexer(store, embedder, CHUNK_TOKENS, OVERLAP)
     monkeypatch.setattr(qa.index, "COMMIT_PASSAGES", 4)
-    account, commits = qa.store_postgres._account, []
+    account, commits = qa.store.postgres.store._account, []
 
     def stop_in_the_second_commit(cursor, ids, sign):
         if sign > 0:  # the last step of a write's transaction: its rows are in, not yet committed
@@ -186,7 +186,7 @@ def test_a_primary_stopped_mid_indexing_leaves_whole_documents_and_indexing_resu
 
     try:
         with monkeypatch.context() as patch:
-            patch.setattr(qa.store_postgres, "_account", stop_in_the_second_commit)
+            patch.setattr(qa.store.postgres.store, "_account", stop_in_the_second_commit)
             with pytest.raises(StoreUnavailable) as lost:
                 indexer.sync_folder(reports, 10**6, progress=False)
         assert one_line(str(lost.value)).startswith(f"lost the store at {store.shown} while writing documents: ")
@@ -204,7 +204,7 @@ def test_a_primary_stopped_mid_indexing_leaves_whole_documents_and_indexing_resu
 def test_a_stopped_database_is_one_line_to_a_running_engine_which_answers_again_when_it_returns(
     servers, reports, tmp_path, embedder
 ):
-    from qa.web import STORE_UNAVAILABLE, public_error
+    from qa.app.web import STORE_UNAVAILABLE, public_error
 
     data = servers / "primary"
     engine = engine_on(start_embedded(data), reports, tmp_path / "index", embedder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.questions import two_part_questions
+from qa.questions.parts import two_part_questions
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa.models import Passage
-from qa.reading import (
+from qa.reading.reader import (
     ReaderSpan,
     SpanReader,
     balanced,
@@ -249,7 +249,7 @@ def test_questions_asked_together_share_forward_passes_and_get_their_own_logits(
 
 
 def test_candidates_by_text_keep_each_texts_best_score_best_first():
-    from qa.reading import candidates_by_text
+    from qa.reading.reader import candidates_by_text
 
     def span(text, score):
         return ReaderSpan(document_id="d", passage_id="d:0", start=0, end=len(text), text=text, score=score)
@@ -263,7 +263,7 @@ def test_candidates_by_text_keep_each_texts_best_score_best_first():
     [("Ingrid Vos", True), ("Vos.", True), ("The", True), ("s.", False), ("Ingri", False), ("ngrid Vos", False)],
 )
 def test_a_span_that_starts_or_ends_inside_a_word_is_no_answer(piece, whole):
-    from qa.reading import whole_words
+    from qa.reading.reader import whole_words
 
     text = "The Security Office is led by Ingrid Vos. Her team"
     begin = text.index(piece)

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from qa import pipeline
-from qa.documents import load_document
+from qa.documents.loading import load_document
 from qa.models import AskResult
 from qa.pipeline import QA
 
@@ -195,7 +195,7 @@ def test_shell_examples_run_and_give_the_promised_answers(clone, tmp_path, write
     write_pdf(clone / "new-report.pdf", [["Quarterly report", "Sales grew by 12 percent in the third quarter."]])
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    (bin_dir / "qa").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m qa.cli "$@"\n')
+    (bin_dir / "qa").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m qa.app.cli "$@"\n')
     (bin_dir / "qa").chmod(0o755)
     home = Path.home()
     env = {

@@ -11,9 +11,9 @@ from typing import ClassVar
 
 import pytest
 
-from qa import remote
+from qa.app import remote
+from qa.app.remote import Client, RemoteError, completed, local_sources, mismatch, serve_record
 from qa.config import Settings
-from qa.remote import Client, RemoteError, completed, local_sources, mismatch, serve_record
 
 
 def alive(pid: int) -> bool:

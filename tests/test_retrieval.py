@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.documents import document_id, section_label
+from qa.documents.loading import document_id, section_label
 from qa.index import Indexer
 from qa.models import Document, Section
 from qa.retrieval import (
@@ -15,7 +15,7 @@ from qa.retrieval import (
     reference_weighted,
     section_name,
 )
-from qa.store import open_store
+from qa.store.protocol import open_store
 
 TEXTS = [
     "The Eiffel Tower stands in Paris and was completed in 1889.",

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.reading import SpanReader
+from qa.reading.reader import SpanReader
 from qa.runtime import choose_runtime, cpu_flags, exported, model_fingerprint, reader_exportable
 from qa.validation import OptionError
 

@@ -1,12 +1,12 @@
-"""qa.stopping: the stop features, the stop model beside the weights, and the rule that picks between them."""
+"""qa.reading.stopping: the stop features, the stop model beside the weights, and the rule that picks between them."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa.calibration import CalibrationError
 from qa.models import Passage, RetrievedPassage
-from qa.stopping import FUSED_LEAD_SCALE, STOP_FILE, StopModel, StopRule, stop_features
+from qa.reading.calibration import CalibrationError
+from qa.reading.stopping import FUSED_LEAD_SCALE, STOP_FILE, StopModel, StopRule, stop_features
 
 
 def retrieved(score: float, dense_rank: int | None, bm25_rank: int | None) -> RetrievedPassage:

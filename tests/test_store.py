@@ -1,4 +1,4 @@
-"""The store conformance suite: every backend named in qa.store.BACKENDS passes the same tests."""
+"""The store conformance suite: every backend named in qa.store.protocol.BACKENDS passes the same tests."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import time
 import numpy as np
 import pytest
 
-from qa.chunking import joined_passages
-from qa.documents import document_id
+from qa.documents.chunking import joined_passages
+from qa.documents.loading import document_id
 from qa.models import Document, Section
-from qa.store import DocumentStore, DocumentWrite, StoreBusy, StoreError, StoreReadOnly, StoreSettings
+from qa.store.protocol import DocumentStore, DocumentWrite, StoreBusy, StoreError, StoreReadOnly, StoreSettings
 
 SETTINGS = StoreSettings(embedding_model="test-model", dimension=8, chunk_tokens=200, chunk_overlap_sentences=1)
 
@@ -241,7 +241,7 @@ def made_older(store: DocumentStore) -> None:
     if store.backend == "local":
         import sqlite3
 
-        from qa.store_local import DATABASE_FILE, PREVIOUS_SCHEMAS
+        from qa.store.local.store import DATABASE_FILE, PREVIOUS_SCHEMAS
 
         with sqlite3.connect(store.folder / DATABASE_FILE) as db:
             db.execute("ALTER TABLE documents DROP COLUMN sections")

@@ -2,7 +2,7 @@
 with readers, each stored file truncated, overwritten or deleted, a read-only index folder.
 
 Nothing committed may be lost, and each failure is told in one line. Indexing uses the real embedding model; the
-processes are real (``python -m qa.cli`` or ``qa.cli.main`` behind small hooks) and every wait is bounded.
+processes are real (``python -m qa.app.cli`` or ``qa.app.cli.main`` behind small hooks) and every wait is bounded.
 """
 
 from __future__ import annotations
@@ -23,12 +23,19 @@ import numpy as np
 import pytest
 from conftest import run_qa as run_cli
 
-from qa.cli import main
-from qa.documents import document_id, load_document
+from qa.app.cli import main
+from qa.documents.loading import document_id, load_document
 from qa.index import Indexer
 from qa.models import Document, Passage
-from qa.store import DocumentWrite, StoreBusy, StoreDamaged, StoreReadOnly, StoreSettings
-from qa.store_local import DATABASE_FILE, DENSE_CACHE_FILE, DENSE_CACHE_INFO, KEYWORD_CACHE_FILE, LOCK_FILE, LocalStore
+from qa.store.local.store import (
+    DATABASE_FILE,
+    DENSE_CACHE_FILE,
+    DENSE_CACHE_INFO,
+    KEYWORD_CACHE_FILE,
+    LOCK_FILE,
+    LocalStore,
+)
+from qa.store.protocol import DocumentWrite, StoreBusy, StoreDamaged, StoreReadOnly, StoreSettings
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +68,7 @@ HOOKS = r"""
 import sys, time
 from pathlib import Path
 import faiss
-import qa.store_local as local
+import qa.store.local.store as local
 
 stage = sys.argv[1]
 
@@ -92,7 +99,7 @@ INDEXER = (
     HOOKS
     + r"""
 import qa.index as indexing
-from qa.cli import main
+from qa.app.cli import main
 from qa.embedding import Embedder
 
 indexing.COMMIT_PASSAGES = int(sys.argv[2])
@@ -790,7 +797,7 @@ def test_an_unwritable_journal_makes_the_store_read_only_not_unusable(shared_dir
     for suffix in ("-wal", "-shm"):
         Path(f"{index / DATABASE_FILE}{suffix}").chmod(0o444)
     script = (
-        "import sys; from qa.store_local import LocalStore\n"
+        "import sys; from qa.store.local.store import LocalStore\n"
         "store = LocalStore(sys.argv[1])\n"
         "print(store.read_only, store.manifest().document_count)\n"
         "with store.writer(): pass\n"

@@ -9,11 +9,11 @@ import time
 import numpy as np
 import pytest
 
-import qa.store_local as local
-from qa.chunking import joined_passages
-from qa.documents import document_id
+import qa.store.local.store as local
+from qa.documents.chunking import joined_passages
+from qa.documents.loading import document_id
 from qa.models import Document, Section
-from qa.store import DocumentWrite, StoreError, StoreSettings
+from qa.store.protocol import DocumentWrite, StoreError, StoreSettings
 
 DIMENSION = 16
 SETTINGS = StoreSettings(embedding_model="t", dimension=DIMENSION, chunk_tokens=200, chunk_overlap_sentences=0)

@@ -14,12 +14,12 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from qa import store_postgres
-from qa.chunking import joined_passages
-from qa.documents import document_id
+from qa.documents.chunking import joined_passages
+from qa.documents.loading import document_id
 from qa.models import Document
-from qa.store import DocumentWrite, StoreError, StoreReadOnly, StoreSettings, StoreUnavailable
-from qa.store_postgres import DENSE_QUERY, KEYWORD_QUERY, PostgresStore
+from qa.store.postgres import store as store_postgres
+from qa.store.postgres.store import DENSE_QUERY, KEYWORD_QUERY, PostgresStore
+from qa.store.protocol import DocumentWrite, StoreError, StoreReadOnly, StoreSettings, StoreUnavailable
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Barrier, Event

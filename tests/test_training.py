@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from qa.conversation import HISTORY_TURNS
-from qa.training import (
+from qa.questions.conversation import HISTORY_TURNS
+from qa.training.fine_tune import (
     WORD,
     TrainConfig,
     answerless_paragraphs,
@@ -175,7 +175,7 @@ def test_collect_examples_adds_near_miss_questions_at_the_asked_fraction(squad_f
 def test_averaging_readers_takes_the_weighted_mean_of_every_parameter(tiny_model_dir, tmp_path):
     from safetensors.torch import load_file, save_file
 
-    from qa.training import average_readers
+    from qa.training.fine_tune import average_readers
 
     first = Path(tiny_model_dir)
     second = tmp_path / "second"
@@ -202,9 +202,9 @@ def test_averaging_readers_takes_the_weighted_mean_of_every_parameter(tiny_model
 
 
 def test_a_reader_trained_on_follow_ups_reads_history_and_says_so(squad_file, tmp_path):
-    from qa.follow_ups import synthesise
-    from qa.reading import SpanReader
-    from qa.squad import load_squad
+    from qa.evaluation.squad import load_squad
+    from qa.reading.reader import SpanReader
+    from qa.training.follow_ups import synthesise
 
     follow_ups, _ = synthesise(load_squad(squad_file))
     made = tmp_path / "follow-ups.json"

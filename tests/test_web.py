@@ -72,7 +72,7 @@ def overlaps_sentence(citation: dict, sentence: str) -> bool:
 def assert_offsets_match_file(citation: dict, documents: Path) -> None:
     """``document text[start:end] == quote``, with the text read from the cited file as the app reads it (the API
     gives its path relative to the documents folder)."""
-    from qa.documents import load_document
+    from qa.documents.loading import load_document
 
     assert not Path(citation["source"]).is_absolute()
     text = load_document(documents / citation["source"]).text
@@ -278,8 +278,8 @@ def test_sign_in_takes_the_right_password(server, web_users):
 
 
 def test_auth_specs_parse_or_fail_in_one_line(tmp_path):
+    from qa.app.web import parse_auth
     from qa.validation import OptionError
-    from qa.web import parse_auth
 
     assert parse_auth("ada:pw1,grace:p:w2") == [("ada", "pw1"), ("grace", "p:w2")]
     for bad in ("ada", "ada:", ":pw", ""):
@@ -288,7 +288,7 @@ def test_auth_specs_parse_or_fail_in_one_line(tmp_path):
 
 
 def test_every_example_question_gets_an_answer(client):
-    from qa.web import EXAMPLE_QUESTIONS
+    from qa.app.web import EXAMPLE_QUESTIONS
 
     for question in EXAMPLE_QUESTIONS:
         result = ask(client, question)
@@ -296,7 +296,7 @@ def test_every_example_question_gets_an_answer(client):
 
 
 def test_confidence_reads_as_words():
-    from qa.web import confidence_label
+    from qa.app.web import confidence_label
 
     assert [confidence_label(s, "trained", False) for s in (10.77, 6.0, 3.5)] == ["high", "medium", "low"]
     assert confidence_label(10.77, "trained", True) == "medium"
@@ -305,8 +305,8 @@ def test_confidence_reads_as_words():
 
 
 def test_pages_are_shown_beside_the_file():
+    from qa.app.web import render_answer
     from qa.models import AskResult, Citation, Passage, RetrievedPassage
-    from qa.web import render_answer
 
     passage = Passage(id="d:0", document_id="d", start=40, end=70, text="The keeper is Ragna Thorsen now.")
     found = RetrievedPassage(passage=passage, title="Report", source="/docs/r.pdf", score=0.5, page_starts=[0, 30, 60])
@@ -338,9 +338,9 @@ def test_pages_are_shown_beside_the_file():
 
 
 def test_sections_are_shown_beside_the_page():
+    from qa.app.web import esc, render_answer
     from qa.models import AskResult, Citation, Passage, RetrievedPassage, Section
     from qa.retrieval import section_name
-    from qa.web import esc, render_answer
 
     text = "Intro. <b>2.1</b> The lighthouse: The keeper is Ragna Thorsen now."
     sections = [Section(start=7, title="<b>2.1</b> The lighthouse", level=2)]
@@ -378,8 +378,8 @@ def test_sections_are_shown_beside_the_page():
 
 
 def test_a_second_hop_answer_shows_the_document_that_led_to_it():
+    from qa.app.web import render_answer
     from qa.models import AskResult, Citation
-    from qa.web import render_answer
 
     def cited(title: str, quote: str, text: str) -> Citation:
         start = text.index(quote)
@@ -411,8 +411,8 @@ def test_a_second_hop_answer_shows_the_document_that_led_to_it():
 
 
 def test_the_answer_says_how_a_follow_up_was_read():
+    from qa.app.web import render_answer
     from qa.models import AskResult
-    from qa.web import render_answer
 
     def meta(**read) -> str:
         result = AskResult(question="What did he call it?", answer="Zoë’s “plan”", score=9.0, **read)
@@ -492,7 +492,9 @@ def test_wrong_passwords_are_throttled_by_client(server, web_users, documents):
     log = (documents.parent / "server.log").read_text(encoding="utf-8")[logged:]
     lockouts = [line for line in log.splitlines() if "refusing its sign-ins" in line]
     assert len(lockouts) == codes.count(400) - 4, lockouts  # one line per lockout, none per refused attempt
-    assert lockouts[0].endswith("qa.web: sign-in: 5 failures in a row from 127.0.0.1; refusing its sign-ins for 1 s")
+    assert lockouts[0].endswith(
+        "qa.app.web: sign-in: 5 failures in a row from 127.0.0.1; refusing its sign-ins for 1 s"
+    )
 
 
 def test_a_store_that_went_down_shows_visitors_one_generic_line(postgres_server, tmp_path):
@@ -503,7 +505,7 @@ def test_a_store_that_went_down_shows_visitors_one_generic_line(postgres_server,
     from gradio_client.exceptions import AppError
     from psycopg import sql
 
-    from qa.web import STORE_UNAVAILABLE
+    from qa.app.web import STORE_UNAVAILABLE
 
     name = f"test_{uuid.uuid4().hex}"
     with psycopg.connect(postgres_server, autocommit=True) as admin:
@@ -540,17 +542,17 @@ def test_a_store_that_went_down_shows_visitors_one_generic_line(postgres_server,
     finally:
         stop_server(process)
     log = log_path.read_text(encoding="utf-8")
-    failures = [line for line in log.splitlines() if " ERROR qa.web: " in line]
+    failures = [line for line in log.splitlines() if " ERROR qa.app.web: " in line]
     assert failures and all("failed: StoreUnavailable: " in line and name in line for line in failures), failures
     assert "Traceback" not in log
 
 
 def test_visitors_see_their_own_errors_and_one_generic_line_for_the_others(caplog):
-    from qa.store import StoreUnavailable
+    from qa.app.web import INTERNAL_ERROR, STORE_UNAVAILABLE, public_notice, reported
+    from qa.store.protocol import StoreUnavailable
     from qa.validation import QAError, QuestionError
-    from qa.web import INTERNAL_ERROR, STORE_UNAVAILABLE, public_notice, reported
 
-    with caplog.at_level("INFO", logger="qa.web"):
+    with caplog.at_level("INFO", logger="qa.app.web"):
         assert reported("question", QuestionError("The question is empty.")) == "The question is empty."
         store_down = StoreUnavailable("lost the store at postgresql:///qa?host=/run/pg while searching: gone")
         assert reported("question", store_down) == STORE_UNAVAILABLE
@@ -572,8 +574,8 @@ def test_visitors_see_their_own_errors_and_one_generic_line_for_the_others(caplo
 
 
 def test_only_an_upload_skipped_as_a_copy_is_called_one():
+    from qa.app.web import duplicate_line
     from qa.models import LoadFailure
-    from qa.web import duplicate_line
 
     copy = LoadFailure(source="a-1.txt", reason="same text as notes/a.txt; skipped")
     assert (
@@ -583,11 +585,11 @@ def test_only_an_upload_skipped_as_a_copy_is_called_one():
 
 
 def test_sign_in_lockouts_double_up_to_a_minute_and_a_success_forgets_them(caplog):
-    from qa.web import FORGET_FAILURES_S, SignInThrottle
+    from qa.app.web import FORGET_FAILURES_S, SignInThrottle
 
     now = [0.0]
     throttle = SignInThrottle(clock=lambda: now[0])
-    with caplog.at_level("WARNING", logger="qa.web"):
+    with caplog.at_level("WARNING", logger="qa.app.web"):
         assert [throttle.failed("10.0.0.1") for _ in range(4)] == [0, 0, 0, 0] and throttle.wait("10.0.0.1") == 0
         assert [throttle.failed("10.0.0.1") for _ in range(8)] == [1, 2, 4, 8, 16, 32, 60, 60]
     assert len(caplog.records) == 8  # one line per lockout
@@ -605,7 +607,7 @@ def test_sign_in_lockouts_double_up_to_a_minute_and_a_success_forgets_them(caplo
 def test_uploads_belong_to_a_user_or_a_session_and_survive_a_restart(tmp_path, caplog):
     from types import SimpleNamespace
 
-    from qa.web import UploadOwners, owner_of
+    from qa.app.web import UploadOwners, owner_of
 
     assert owner_of(SimpleNamespace(username="ada", session_hash="f00")) == "user:ada"
     assert owner_of(SimpleNamespace(username=None, session_hash="f00")) == "session:f00"
@@ -734,9 +736,10 @@ def test_the_api_refuses_what_it_cannot_answer_in_one_line_of_json(server, web_u
     assert unknown.json() == {"error": "No such route: GET /api/nowhere; the API is described at /api/docs."}
     log = log_path.read_text(encoding="utf-8")[logged:]
     assert "Traceback" not in log
-    assert "INFO qa.web: question refused: The question is empty." in log
+    assert "INFO qa.app.web: question refused: The question is empty." in log
     assert (
-        "INFO qa.web: API request refused: POST /api/ask: The request body must be a JSON object, not an array." in log
+        "INFO qa.app.web: API request refused: POST /api/ask: The request body must be a JSON object, not an array."
+        in log
     )
 
 
@@ -829,9 +832,9 @@ def test_a_malformed_gradio_call_is_told_and_logged_in_one_line(server, web_user
     log = log_path.read_text(encoding="utf-8")[logged:]
     assert "Traceback" not in log, log
     assert [line.split(" ", 2)[2] for line in log.splitlines() if "refused" in line] == [
-        "INFO qa.web: call refused: This endpoint takes 8 inputs; the call gave 1.",
-        "INFO qa.web: question refused: A collection is named by text, not list.",
-        "INFO qa.web: call refused: Input 4 (slider) of this endpoint takes float, not list.",
+        "INFO qa.app.web: call refused: This endpoint takes 8 inputs; the call gave 1.",
+        "INFO qa.app.web: question refused: A collection is named by text, not list.",
+        "INFO qa.app.web: call refused: Input 4 (slider) of this endpoint takes float, not list.",
     ]
 
 
@@ -839,9 +842,7 @@ def test_api_helpers_read_credentials_errors_and_the_description():
     import base64
     from types import SimpleNamespace
 
-    from qa.store import StoreUnavailable
-    from qa.validation import CollectionError, QuestionError
-    from qa.web import (
+    from qa.app.web import (
         basic_credentials,
         cookie_user,
         credentials_user,
@@ -850,6 +851,8 @@ def test_api_helpers_read_credentials_errors_and_the_description():
         schema_type,
         validation_message,
     )
+    from qa.store.protocol import StoreUnavailable
+    from qa.validation import CollectionError, QuestionError
 
     header = "Basic " + base64.b64encode(b"ada:pass:word").decode()
     assert basic_credentials(header) == (b"ada", b"pass:word")
@@ -901,7 +904,7 @@ def test_malformed_gradio_calls_are_named_in_one_line():
     from gradio.exceptions import ComponentProcessingError
     from pydantic import BaseModel, ValidationError
 
-    from qa.web import malformed_call
+    from qa.app.web import malformed_call
 
     too_few = ValueError(
         "An event handler (ask_api) didn't receive enough input values (needed: 8, got: 1).\nCheck if the event ..."
@@ -945,7 +948,7 @@ def alternative(text: str, score: float, confidence: float | None = None):
 
 
 def test_alternatives_that_say_the_same_are_merged():
-    from qa.web import merged_alternatives, same_answer
+    from qa.app.web import merged_alternatives, same_answer
 
     assert same_answer("Priya Raman,", "Priya Raman") and same_answer("NAVAN", "Navan, the booking tool")
     assert same_answer("Navan (the booking tool)", "navan.") and same_answer("the CFO", "The CFO - Ola Berg")
@@ -966,8 +969,8 @@ def test_alternatives_that_say_the_same_are_merged():
 
 
 def test_no_alternative_shows_more_confidence_than_its_answer():
+    from qa.app.web import is_unsure, render_answer, shown_alternatives
     from qa.models import AskResult
-    from qa.web import is_unsure, render_answer, shown_alternatives
 
     def result(confidence, *alternatives, **fields):
         return AskResult(
@@ -998,7 +1001,7 @@ def test_no_alternative_shows_more_confidence_than_its_answer():
 
 
 def test_the_chat_handlers_answer_and_list_without_gradio(sample_engine, tmp_path):
-    from qa.web import ChatPage, Engines, UploadOwners, chat_turn, document_entries, documents_listing
+    from qa.app.web import ChatPage, Engines, UploadOwners, chat_turn, document_entries, documents_listing
 
     page = ChatPage(Engines(sample_engine), UploadOwners(tmp_path / "owners.json"), sample_engine.settings.reader)
     question = "What did Lavrov warn about?"
@@ -1020,7 +1023,7 @@ def test_the_chat_handlers_answer_and_list_without_gradio(sample_engine, tmp_pat
 
 
 def test_the_upload_and_removal_handlers_say_what_they_did_without_gradio(sample_engine, tmp_path):
-    from qa.web import ChatPage, Engines, UploadOwners, remove_document, upload_files
+    from qa.app.web import ChatPage, Engines, UploadOwners, remove_document, upload_files
 
     page = ChatPage(Engines(sample_engine), UploadOwners(tmp_path / "owners.json"), sample_engine.settings.reader)
     steps: list[float] = []
@@ -1035,7 +1038,7 @@ def test_the_upload_and_removal_handlers_say_what_they_did_without_gradio(sample
 def test_the_api_handlers_sign_in_and_list_without_fastapi_routes(sample_engine):
     from types import SimpleNamespace
 
-    from qa.web import ApiError, Engines, SignInThrottle, api_collections, signed_in_user
+    from qa.app.web import ApiError, Engines, SignInThrottle, api_collections, signed_in_user
 
     request = SimpleNamespace(headers={}, client=SimpleNamespace(host="10.0.0.9"))
     throttle = SignInThrottle()

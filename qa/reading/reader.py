@@ -14,13 +14,14 @@ import numpy as np
 
 from qa.batching import SharedBatches
 from qa.caching import locked_cached_property
-from qa.calibration import Calibration, confidence_features
-from qa.chunking import sentence_spans
 from qa.config import TRAINED_READER_DIR, Precision, Runtime
-from qa.conversation import HISTORY_SEPARATOR
+from qa.documents.chunking import sentence_spans
 from qa.embedding import Embedder
 from qa.errors import MissingError
 from qa.models import Passage
+from qa.questions.conversation import HISTORY_SEPARATOR
+from qa.reading.calibration import Calibration, confidence_features
+from qa.reading.stopping import StopModel
 from qa.runtime import (
     Session,
     choose_runtime,
@@ -31,11 +32,10 @@ from qa.runtime import (
     reader_exportable,
     torch_session,
 )
-from qa.stopping import StopModel
 from qa.validation import OptionError, loading_model, local_model
 
 if TYPE_CHECKING:
-    from qa.answerability import AnswerabilityModel
+    from qa.reading.answerability import AnswerabilityModel
 
 
 @dataclass(frozen=True)
@@ -69,18 +69,18 @@ class Reader(Protocol):
 
     @property
     def stop_model(self) -> StopModel | None:
-        """When reading may stop at the first passage (see ``qa.stopping``); None: by confidence alone."""
+        """When reading may stop at the first passage (see ``qa.reading.stopping``); None: by confidence alone."""
         ...
 
     @property
     def answerability(self) -> AnswerabilityModel | None:
-        """Whether to answer in open mode, from the reader and retrieval (see ``qa.answerability``); None: by the
+        """Whether to answer in open mode, from the reader and retrieval (see ``qa.reading.answerability``); None: by the
         reader's confidence alone."""
         ...
 
     @property
     def history_turns(self) -> int:
-        """The earlier turns it was trained to read a follow-up with (``qa.conversation.with_history``); 0: none."""
+        """The earlier turns it was trained to read a follow-up with (``qa.questions.conversation.with_history``); 0: none."""
         ...
 
 
@@ -300,14 +300,14 @@ class SpanReader:
     @locked_cached_property
     def answerability(self) -> AnswerabilityModel | None:
         """The answerability model kept beside the weights (``answerability.json``); None when there is none."""
-        from qa.answerability import AnswerabilityModel
+        from qa.reading.answerability import AnswerabilityModel
 
         folder = Path(self.path)
         return AnswerabilityModel.load(folder) if folder.is_dir() else None
 
     @locked_cached_property
     def history_turns(self) -> int:
-        """What its ``training.json`` says (``qa.training.history_turns``); 0 without one."""
+        """What its ``training.json`` says (``qa.training.fine_tune.history_turns``); 0 without one."""
         path = Path(self.path) / "training.json"
         if not path.is_file():
             return 0

@@ -8,8 +8,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from qa.calibration import Calibration
 from qa.models import RetrievedPassage
+from qa.reading.calibration import Calibration
 
 STOP_FILE = "stop.json"
 STOP_FEATURES = ("confidence", "score", "dense_reciprocal_rank", "bm25_reciprocal_rank", "fused_lead", "both_first")

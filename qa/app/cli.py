@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from qa.config import Settings
     from qa.models import AskResult, Citation
-    from qa.store import DocumentStore
+    from qa.store.protocol import DocumentStore
 
 CLI_STARTED = time.perf_counter()  # this module's first line: what came before is Python starting
 
@@ -194,7 +194,7 @@ def shown_source(source: str, folder: Path) -> str:
 def command_add(args: argparse.Namespace) -> int:
     """Copy each file into the documents folder (a file already in it stays where it is) and index it; one line per
     file: added, already indexed, or skipped with the reason (then the exit status is 1)."""
-    from qa.documents import DocumentError, load_document
+    from qa.documents.loading import DocumentError, load_document
     from qa.pipeline import refuse_package
     from qa.validation import FolderError, counted
 
@@ -277,7 +277,7 @@ def command_list(args: argparse.Namespace) -> int:
     """One line per document of the collection, once it has caught up with its folder (as ``qa ask`` does): id,
     title, file (relative to the documents folder), passages and status (indexed, changed since indexed, removed by
     you, or skipped with the reason); then a summary line."""
-    from qa.store import StoreBusy, StoreReadOnly
+    from qa.store.protocol import StoreBusy, StoreReadOnly
     from qa.validation import counted
 
     engine = engine_from(args)
@@ -320,7 +320,7 @@ LISTED_TITLE_CHARS = 50
 
 def short(title: str) -> str:
     """A title as ``qa list`` shows it: one line, cut at a word to LISTED_TITLE_CHARS."""
-    from qa.documents import short_title
+    from qa.documents.loading import short_title
 
     return short_title(" ".join(title.split()), LISTED_TITLE_CHARS)
 
@@ -430,8 +430,8 @@ def sign_in_pair() -> tuple[str, str] | None:
     """The first USER:PASSWORD of QA_AUTH (what ``qa serve`` reads too), to sign in to a server that asks for it."""
     if not os.environ.get("QA_AUTH"):
         return None
+    from qa.app.web import parse_auth
     from qa.validation import QAError
-    from qa.web import parse_auth
 
     try:
         return parse_auth(os.environ["QA_AUTH"])[0]
@@ -443,8 +443,8 @@ def sign_in_pair() -> tuple[str, str] | None:
 def ask_server(settings: Settings, question: str, startup: Startup) -> ServerAnswer | None:
     """The answer of a running ``qa serve`` of the same documents, store and settings; None when there is none or
     it does not answer (the reason is logged; the time spent trying is the start-up's "server" part)."""
+    from qa.app.remote import Client, RemoteError, local_sources, running_server
     from qa.models import AskResult
-    from qa.remote import Client, RemoteError, local_sources, running_server
 
     credentials = sign_in_pair()
     record = running_server(settings, credentials)
@@ -484,7 +484,7 @@ def cited_from(citation: Citation) -> str:
 
 
 def command_ask(args: argparse.Namespace) -> int:
-    from qa.calibration import shown_confidence
+    from qa.reading.calibration import shown_confidence
     from qa.validation import check_question
 
     startup = Startup(args.own_process)
@@ -531,14 +531,14 @@ def timing_line(startup: dict[str, float], stages: dict[str, float], asked: Serv
 
 
 def command_eval(args: argparse.Namespace) -> int:
-    from qa import evaluation
+    from qa.evaluation import runners as evaluation
 
     evaluation.run(args)
     return 0
 
 
 def command_train_reader(args: argparse.Namespace) -> int:
-    from qa.training import default_config, train_reader
+    from qa.training.fine_tune import default_config, train_reader
 
     files = [str(f) for f in (args.train_files or DEFAULT_TRAIN_FILES)]
     config = default_config(
@@ -578,14 +578,14 @@ def command_train_reader(args: argparse.Namespace) -> int:
 
 
 def command_average_readers(args: argparse.Namespace) -> int:
-    from qa.training import average_readers
+    from qa.training.fine_tune import average_readers
 
     print(average_readers([Path(f) for f in args.readers], Path(args.output_dir), args.weights))
     return 0
 
 
 def command_serve(args: argparse.Namespace) -> int:
-    from qa.web import parse_auth, serve
+    from qa.app.web import parse_auth, serve
 
     auth = parse_auth(args.auth) if args.auth else None
     serve(
@@ -600,7 +600,7 @@ def command_serve(args: argparse.Namespace) -> int:
 
 
 def command_postgres(args: argparse.Namespace) -> int:
-    from qa.postgres_server import promote_embedded, start_embedded, stop_embedded
+    from qa.store.postgres.server import promote_embedded, start_embedded, stop_embedded
     from qa.validation import OptionError
 
     if args.replica_of is not None and args.action != "start":
@@ -631,8 +631,8 @@ def command_postgres(args: argparse.Namespace) -> int:
 
 def start_replica_command(args: argparse.Namespace) -> int:
     """``qa postgres start --replica-of URI``: start (made first when new) a streaming replica; print its URI."""
-    from qa.postgres_server import start_replica
-    from qa.store_postgres import masked_location
+    from qa.store.postgres.server import start_replica
+    from qa.store.postgres.store import masked_location
 
     uri = start_replica(args.data, args.replica_of)
     print(
@@ -709,7 +709,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(run=command_ask)
 
     evaluate = commands.add_parser("eval", help="measure answers and retrieval on a question set")
-    from qa import evaluation
+    from qa.evaluation import runners as evaluation
 
     evaluation.add_arguments(evaluate)
     evaluate.set_defaults(run=command_eval)
@@ -744,7 +744,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         help="share of answerable questions also given a near-miss edit their own paragraph does not answer "
-        "(qa.near_miss), labelled no answer",
+        "(qa.training.near_miss), labelled no answer",
     )
     train.add_argument("--device", default="", help="torch device (default: cuda when available, else cpu)")
     train.add_argument("--no-bf16", action="store_true", help="train in float32 (bf16 autocast is the default)")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from qa.conversation import AUXILIARIES, PREPOSITIONS, asks_for_person, names, with_history
+from qa.evaluation.squad import SquadArticle, SquadQuestion, load_squad
 from qa.models import Turn
-from qa.squad import SquadArticle, SquadQuestion, load_squad
+from qa.questions.conversation import AUXILIARIES, PREPOSITIONS, asks_for_person, names, with_history
 
 MAX_MENTION_WORDS = 6  # a longer earlier answer is not what a pronoun stands for
 MAX_ELLIPSIS_WORDS = 5  # "And sacks?": the words that differ from the last question

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from qa.models import Passage
-from qa.reading import Reader, ReaderSpan
+from qa.reading.reader import Reader, ReaderSpan
 
 # A name: capitalised words (joined by "&", "de", "van", "von"), a word with an inner capital or digit (TripDesk, AQ-3),
 # an acronym.
@@ -74,14 +74,14 @@ def bridges(question: str, answers: list[str], text: str, limit: int = MAX_BRIDG
 
 def content_words(question: str) -> set[str]:
     """The question's content words: its stemmed keyword tokens but question words and the like."""
-    from qa.store import keyword_tokens
+    from qa.store.protocol import keyword_tokens
 
     return set(keyword_tokens([question])[0]) - QUESTION_WORDS
 
 
 def uncovered(question: str, passage: str) -> set[str]:
     """The question's content words (``content_words``) that ``passage`` lacks."""
-    from qa.store import keyword_tokens
+    from qa.store.protocol import keyword_tokens
 
     return content_words(question) - set(keyword_tokens([passage])[0])
 

@@ -169,7 +169,7 @@ class DocumentStore(Protocol):
     def close(self) -> None: ...
 
 
-BACKENDS = {"local": "qa.store_local:LocalStore", "postgres": "qa.store_postgres:PostgresStore"}
+BACKENDS = {"local": "qa.store.local.store:LocalStore", "postgres": "qa.store.postgres.store:PostgresStore"}
 
 
 def open_store(backend: str, location: str, read_only: bool = False) -> DocumentStore:

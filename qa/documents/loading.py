@@ -318,10 +318,10 @@ def pypdf_text(data: bytes) -> tuple[str, list[int], str | None]:
 
 
 def pdf_to_text(data: bytes) -> tuple[str, list[int], str | None, list[Section]]:
-    """A PDF's text in reading order (see ``qa.pdf``), where each page begins in it, its title (from its metadata,
+    """A PDF's text in reading order (see ``qa.documents.pdf``), where each page begins in it, its title (from its metadata,
     else its layout: its largest first line, or its first line) and its headings. A PDF that PDFium cannot open is
     read by pypdf, page by page, without headings; one that neither can read raises DocumentError."""
-    from qa.pdf import UnreadablePdf, read_pdf
+    from qa.documents.pdf import UnreadablePdf, read_pdf
 
     try:
         pdf = read_pdf(data)

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic_core import to_json
 
-from qa.documents import document_id
-from qa.keyword_index import KeywordIndex
+from qa.documents.loading import document_id
 from qa.models import Document, Passage, Section
-from qa.store import (
+from qa.store.local.keywords import KeywordIndex
+from qa.store.protocol import (
     DocumentWrite,
     StoreBusy,
     StoreDamaged,

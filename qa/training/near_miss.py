@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from qa.squad import SquadArticle, SquadQuestion
+from qa.evaluation.squad import SquadArticle, SquadQuestion
 
 SWAP_KINDS = ("title", "date", "year", "number", "name")
 KINDS = (*SWAP_KINDS, "antonym", "negation", "attribute")

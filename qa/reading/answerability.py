@@ -8,9 +8,9 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from qa.calibration import Calibration
-from qa.hops import content_words, uncovered
 from qa.models import Answer, RetrievedPassage
+from qa.reading.calibration import Calibration
+from qa.reading.hops import content_words, uncovered
 
 ANSWERABILITY_FILE = "answerability.json"
 ANSWERABILITY_FEATURES = (

@@ -251,7 +251,7 @@ def resolutions(
     question: str, history: list[Turn] | None, limit: int = 4, history_turns: int = 0
 ) -> list[ResolvedQuestion]:
     """The ways a follow-up may be read, the rules' choice (``resolve``) first: the question followed by the last
-    ``history_turns`` turns (``with_history``, for a reader trained on follow-ups read so, see ``qa.follow_ups``;
+    ``history_turns`` turns (``with_history``, for a reader trained on follow-ups read so, see ``qa.training.follow_ups``;
     0: not), a short question
     ("And how?", "In what year?") asked of the last question and its answer, its pronoun replaced by each likely
     antecedent, its fragment put into each of the two last questions, and an elliptical question read beside the

@@ -18,11 +18,11 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from qa.conversation import HISTORY_TURNS
-from qa.follow_ups import FOLLOW_UPS_VERSION
-from qa.near_miss import Pools, file_pools, near_miss
-from qa.reading import truncate_question
-from qa.squad import load_squad, squad_version
+from qa.evaluation.squad import load_squad, squad_version
+from qa.questions.conversation import HISTORY_TURNS
+from qa.reading.reader import truncate_question
+from qa.training.follow_ups import FOLLOW_UPS_VERSION
+from qa.training.near_miss import Pools, file_pools, near_miss
 from qa.validation import OptionError, environment_settings
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def collect_examples(
 
     Besides the gold pairing, a question is paired with no-answer paragraphs of its own article: a random one
     (``negative_fraction``) and the one most like the question that lacks the answer (``hard_negative_fraction``).
-    A ``near_miss_fraction`` of the answerable questions also gets a near-miss edit (``qa.near_miss``) paired with
+    A ``near_miss_fraction`` of the answerable questions also gets a near-miss edit (``qa.training.near_miss``) paired with
     its own paragraph as no-answer; the kind of each is counted into ``near_miss_kinds``.
     """
     examples = []
@@ -416,8 +416,8 @@ def log_step(log_file: TextIO, step: int, loss: float, learning_rate: float, sec
 
 
 def history_turns(train_files: list[str]) -> int:
-    """The earlier turns a reader trained on ``train_files`` reads a follow-up with (``qa.conversation.with_history``):
-    HISTORY_TURNS when one of them is a file of follow-ups (``qa.follow_ups``), else 0."""
+    """The earlier turns a reader trained on ``train_files`` reads a follow-up with (``qa.questions.conversation.with_history``):
+    HISTORY_TURNS when one of them is a file of follow-ups (``qa.training.follow_ups``), else 0."""
     return HISTORY_TURNS if any(squad_version(path) == FOLLOW_UPS_VERSION for path in train_files) else 0
 
 

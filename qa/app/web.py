@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qa.calibration import percentage, shown_confidence
 from qa.config import ReaderKind, RetrievalMode, Settings
-from qa.documents import page_at
+from qa.documents.loading import page_at
 from qa.models import Answer, AskResult, Citation, LoadFailure, RetrievedPassage
+from qa.reading.calibration import percentage, shown_confidence
 from qa.retrieval import section_name
-from qa.store import StoreError
+from qa.store.protocol import StoreError
 from qa.validation import (
     SURROGATES,
     CollectionError,
@@ -1556,7 +1556,7 @@ def serve(
 
     Unset arguments come from the environment: QA_HOST, QA_PORT, and the QA_* settings (QA_DOCUMENTS_DIR,
     QA_INDEX_DIR, QA_READER...). With ``block=False`` it returns the running ``gr.Blocks`` (call ``.close()``). While
-    it blocks, ``<index>/serve.json`` says where it listens (see ``qa.remote``), until it stops (Ctrl-C or SIGTERM).
+    it blocks, ``<index>/serve.json`` says where it listens (see ``qa.app.remote``), until it stops (Ctrl-C or SIGTERM).
     """
     began = time.perf_counter()
     host = host or os.environ.get("QA_HOST") or DEFAULT_HOST
@@ -1668,7 +1668,7 @@ def serve_until_stopped(demo: gr.Blocks, engine: QA, url: str, signed_in: bool) 
         demo.block_thread()
     finally:
         if announced:
-            from qa.remote import remove_record
+            from qa.app.remote import remove_record
 
             remove_record(engine.index_dir)
         if stop is not None:
@@ -1679,7 +1679,7 @@ def serve_until_stopped(demo: gr.Blocks, engine: QA, url: str, signed_in: bool) 
 def announce(engine, url: str, auth: bool) -> bool:
     """Write ``<index>/serve.json``, which tells ``qa ask`` of the same documents, store and settings that it may ask
     this server at ``url`` instead of loading the models; False when it cannot be written (a read-only folder)."""
-    from qa.remote import serve_record, write_record
+    from qa.app.remote import serve_record, write_record
 
     try:
         path = write_record(serve_record(engine.settings, url, auth), engine.index_dir)

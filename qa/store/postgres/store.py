@@ -22,7 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.models import Document, Passage, Section
-from qa.store import (
+from qa.store.protocol import (
     DocumentWrite,
     StoreBusy,
     StoreDamaged,
@@ -811,7 +811,7 @@ class PostgresStore:
         password passed in PGPASSWORD, never on its command line); StoreError with its first complaint when it fails."""
         from psycopg.conninfo import make_conninfo
 
-        from qa.postgres_server import client_program
+        from qa.store.postgres.server import client_program
 
         conninfo = make_conninfo(**{key: value for key, value in self._params.items() if key != "password"})
         command = [client_program(program), "--no-password", *arguments]
@@ -1063,7 +1063,7 @@ def unreachable_hint(error: Exception, location: str) -> str:
 
     if not isinstance(error, psycopg.OperationalError) or not any(text in str(error) for text in NOT_LISTENING):
         return ""
-    from qa.postgres_server import DEFAULT_DATA_DIR, is_embedded_data
+    from qa.store.postgres.server import DEFAULT_DATA_DIR, is_embedded_data
 
     try:
         hosts = str(psycopg.conninfo.conninfo_to_dict(location).get("host") or "").split(",")

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel
 
-from qa.calibration import is_right
 from qa.errors import DataError
-from qa.evaluation import percent, score_prediction
+from qa.evaluation.runners import percent, score_prediction
+from qa.reading.calibration import is_right
 
 if TYPE_CHECKING:
     from qa.models import AskResult
@@ -152,7 +152,7 @@ def markdown(by_kind: dict[str, dict], path: Path) -> str:
 def run(args: argparse.Namespace) -> dict:
     """``qa eval --data eval/cross_documents.jsonl``: each collection indexed from ``<set>/<collection>/`` into one
     index (a collection each), every question asked, the metrics printed per kind and written to ``args.out``."""
-    from qa.evaluation import engine_from_args
+    from qa.evaluation.runners import engine_from_args
     from qa.pipeline import QA
 
     path = Path(args.data)

@@ -1,0 +1,1 @@
+"""Offline: measure answers, retrieval, citations and latency on question sets (plots need qa[eval])."""

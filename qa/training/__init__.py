@@ -1,0 +1,1 @@
+"""Offline: fine-tune readers and make their training data (needs qa[train])."""
