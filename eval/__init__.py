@@ -1,1 +1,1 @@
-"""Evaluation data and reports; ``python -m eval`` runs ``qa.evaluation.runners`` on a question set."""
+"""Evaluation data and reports; ``python -m eval`` runs ``qa.evaluation.cli`` on a question set."""

@@ -1,10 +1,10 @@
-"""Command line of the evaluation: ``python -m eval --data FILE [--mode closed|open] ...`` (see ``qa.evaluation.runners``)."""
+"""Command line of the evaluation: ``python -m eval --data FILE [--mode closed|open] ...`` (see ``qa.evaluation.cli``)."""
 
 from __future__ import annotations
 
 import argparse
 
-from qa.evaluation.runners import add_arguments, run
+from qa.evaluation.cli import add_arguments, run
 
 
 def main() -> None:

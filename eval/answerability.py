@@ -17,7 +17,8 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.app.cli import DATA_DIR
-from qa.evaluation.runners import corpus_cache_folder, f1_score, squad_corpus
+from qa.evaluation.datasets import corpus_cache_folder, squad_corpus
+from qa.evaluation.metrics import f1_score
 from qa.evaluation.squad import SquadArticle, load_squad
 from qa.models import Answer
 from qa.reading.answerability import AnswerabilityModel, answerability_features

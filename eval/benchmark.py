@@ -188,7 +188,9 @@ def runtime_rows(documents: Path, index: Path, question: str, text: str, accurac
     import math
 
     from qa.app.cli import DATA_DIR
-    from qa.evaluation.runners import answer_metrics, evaluate_closed, squad_corpus
+    from qa.evaluation.datasets import squad_corpus
+    from qa.evaluation.metrics import answer_metrics
+    from qa.evaluation.runners import evaluate_closed
     from qa.evaluation.squad import load_squad
     from qa.pipeline import QA
     from qa.runtime import choose_runtime, cpu_flags, onnx_available

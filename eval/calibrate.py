@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from qa.app.cli import DATA_DIR
 from qa.config import TRAINED_READER_DIR
-from qa.evaluation.runners import score_prediction
+from qa.evaluation.metrics import score_prediction
 from qa.evaluation.squad import load_squad
 from qa.models import Passage
 from qa.reading.calibration import (

@@ -10,7 +10,9 @@ import time
 from pathlib import Path
 
 from qa.app.cli import DATA_DIR
-from qa.evaluation.runners import answer_metrics, best_threshold, evaluate_closed, squad_corpus
+from qa.evaluation.datasets import squad_corpus
+from qa.evaluation.metrics import answer_metrics, best_threshold
+from qa.evaluation.runners import evaluate_closed
 from qa.evaluation.squad import load_squad
 
 

@@ -14,7 +14,8 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.app.cli import DATA_DIR
-from qa.evaluation.runners import corpus_cache_folder, exact_match, f1_score, squad_corpus
+from qa.evaluation.datasets import corpus_cache_folder, squad_corpus
+from qa.evaluation.metrics import exact_match, f1_score
 from qa.evaluation.squad import load_squad
 from qa.pipeline import first_answer, stages
 from qa.reading.calibration import fit_calibration

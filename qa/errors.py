@@ -11,6 +11,7 @@ exception each one also is, so that code catching that keeps working:
     │   ├── RemovalError - no document has that id, or its file is outside the documents folder
     │   ├── CollectionError - no collection of that name, none yet, or several where one must be named
     │   ├── FolderError - a documents folder that cannot be synced without losing documents
+    │   ├── MissingExtra (ImportError) - an optional dependency not installed: pip install 'qa[extra]'
     │   └── ClosedError - the engine was closed
     ├── DocumentError (ValueError) - a file that cannot be turned into a document
     ├── DataError (ValueError) - a question set, dialogue set or SQuAD file that cannot be used
@@ -61,6 +62,10 @@ class CollectionError(QAError):
 class FolderError(QAError):
     """A documents folder that cannot be synced without losing documents: missing, or empty where its collection
     holds documents (``prune`` removes them), or the packaged sample, which is never written to."""
+
+
+class MissingExtra(QAError, ImportError):
+    """An optional dependency that is not installed; the message says which ``pip install 'qa[extra]'`` brings it."""
 
 
 class ClosedError(QAError):

@@ -51,6 +51,7 @@ from qa.store.protocol import (
     StoreError,
     StoreReadOnly,
     StoreUnavailable,
+    location_setting,
 )
 from qa.validation import (
     AskOptions,
@@ -221,10 +222,11 @@ class QA:
     def catalog(self) -> Catalog:
         """The collections of this engine's store location."""
         s = self.settings
-        if s.store == "postgres" and not s.store_url:
-            raise StoreUnavailable("the postgres store needs a database URL (QA_STORE_URL or --store-url)")
-        location = s.store_url if s.store == "postgres" else str(self.index_dir)
-        read_only = s.store_read_only or (s.store == "local" and not writable_folder(self.index_dir))
+        in_folder = location_setting(s.store) == "index_dir"  # else the backend is located by store_url
+        if not in_folder and not s.store_url:
+            raise StoreUnavailable(f"the {s.store} store needs a database URL (QA_STORE_URL or --store-url)")
+        location = str(self.index_dir) if in_folder else s.store_url
+        read_only = s.store_read_only or (in_folder and not writable_folder(self.index_dir))
         return open_catalog(s.store, location, read_only)
 
     def collections(self) -> list[CollectionInfo]:

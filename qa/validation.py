@@ -25,6 +25,7 @@ from qa.errors import (  # noqa: F401 - defined in qa.errors, importable from he
     RemovalError,
 )
 from qa.models import Turn
+from qa.store.protocol import location_setting
 
 MAX_HISTORY_TURNS = 20  # the turns a follow-up may look back on; older ones are dropped
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -151,7 +152,8 @@ def default_settings(settings: Settings | None = None) -> Settings:
     """``settings`` (default: the environment's), with the packaged sample article when no documents folder, index,
     collection or database was named and ./documents does not exist: a named index is never synced with the sample."""
     settings = settings or environment_settings()
-    named = {"documents_dir", "index_dir", "collection"} & settings.model_fields_set or settings.store != "local"
+    in_database = location_setting(settings.store) == "store_url"
+    named = {"documents_dir", "index_dir", "collection"} & settings.model_fields_set or in_database
     if not named and not Path(settings.documents_dir).is_dir():
         settings = settings.model_copy(update={"documents_dir": SAMPLE_DOCUMENTS_DIR})
     return settings

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from eval.served import ChatNotReady, start_chat, stop_chat
+from qa.store.protocol import BACKENDS
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # Answers and confidences pinned by tests are the fp32 reader's, the same on every CPU; tests/test_runtime.py checks
@@ -115,12 +116,22 @@ def write_pdf():
     return write
 
 
-@pytest.fixture(params=["local", "postgres"])
+def backend_location(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    """Where a test's stores of ``backend`` are: the ``<backend>_location`` fixture's value when there is one (a new
+    database), else a fresh index folder (what a backend located by ``index_dir`` is named by)."""
+    try:
+        return request.getfixturevalue(f"{backend}_location")
+    except pytest.FixtureLookupError:
+        return str(tmp_path / "index")
+
+
+@pytest.fixture(params=sorted(BACKENDS))
 def store_factory(request, tmp_path):
-    """Opens stores of one backend on one fresh location; every handle it made is closed afterwards."""
+    """Opens stores of one backend (each of BACKENDS in turn) on one fresh location; every handle it made is closed
+    afterwards."""
     from qa.store.protocol import open_store
 
-    location = str(tmp_path / "index") if request.param == "local" else request.getfixturevalue("postgres_database")
+    location = backend_location(request, request.param, tmp_path)
     opened = []
 
     def factory(read_only: bool = False):
@@ -128,6 +139,36 @@ def store_factory(request, tmp_path):
         opened.append(store)
         return store
 
+    factory.backend = request.param  # type: ignore[attr-defined]
+    factory.location = location  # type: ignore[attr-defined]
+    yield factory
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def catalog_factory(request, tmp_path):
+    """Opens catalogs of one backend (each of BACKENDS in turn) on one fresh location; the stores opened through them
+    are closed afterwards."""
+    from qa.store.collections import open_catalog
+
+    location = backend_location(request, request.param, tmp_path)
+    opened = []
+
+    def factory(read_only: bool = False):
+        catalog = open_catalog(request.param, location, read_only)
+        original = catalog.open
+
+        def open_and_keep(info, read_only: bool = False):
+            store = original(info, read_only)
+            opened.append(store)
+            return store
+
+        catalog.open = open_and_keep  # type: ignore[method-assign]
+        return catalog
+
+    factory.backend = request.param  # type: ignore[attr-defined]
+    factory.location = location  # type: ignore[attr-defined]
     yield factory
     for store in opened:
         store.close()
@@ -173,6 +214,12 @@ def postgres_database(postgres_server):
         admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+@pytest.fixture
+def postgres_location(postgres_database):
+    """Where the postgres backend's stores of a test are (see ``backend_location``): a new database."""
+    return postgres_database
+
+
 def run_qa(
     *args: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300, **options
 ) -> subprocess.CompletedProcess:
@@ -196,6 +243,7 @@ HEAVY_FIXTURES = {
     "tiny_model_dir",
     "postgres_server",
     "postgres_database",
+    "postgres_location",
     "server",
     "client",
 }
@@ -204,8 +252,10 @@ HEAVY_FIXTURES = {
 def pytest_collection_modifyitems(items):
     """Mark every test that loads a model or starts a server as ``slow``: ``pytest -m "not slow"`` is the quick loop."""
     for item in items:
-        on_postgres = getattr(getattr(item, "callspec", None), "params", {}).get("store_factory") == "postgres"
-        if on_postgres or HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        backends = {params.get(factory) for factory in ("store_factory", "catalog_factory")}
+        on_a_server = any(f"{backend}_location" in HEAVY_FIXTURES for backend in backends if backend)
+        if on_a_server or HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

@@ -10,13 +10,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from qa.evaluation.runners import (
+from qa.evaluation.cli import add_arguments
+from qa.evaluation.dialogues import (
     FOLLOW_UP_KINDS,
     SAMPLE_CORPUS,
     Dialogue,
     DialogueTurn,
-    QuestionRecord,
-    add_arguments,
     dialogue_articles,
     dialogue_markdown,
     dialogue_metrics,
@@ -24,6 +23,7 @@ from qa.evaluation.runners import (
     load_dialogues,
     run_dialogues,
 )
+from qa.evaluation.metrics import QuestionRecord
 from qa.models import AskResult
 
 REPO = Path(__file__).resolve().parents[1]

@@ -8,9 +8,9 @@ import math
 
 import pytest
 
-from qa.evaluation.runners import (
+from qa.evaluation.cli import add_arguments, run
+from qa.evaluation.metrics import (
     QuestionRecord,
-    add_arguments,
     answer_metrics,
     best_threshold,
     citation_valid,
@@ -19,13 +19,12 @@ from qa.evaluation.runners import (
     f1_score,
     latency_metrics,
     normalize_answer,
-    parse_modes,
     predict,
     retrieval_metrics,
-    run,
     score_prediction,
     summarise,
 )
+from qa.evaluation.runners import parse_modes
 
 
 def test_normalize_answer_follows_squad():
@@ -315,7 +314,7 @@ def test_run_on_a_jsonl_set_with_a_follow_up(tmp_path):
 
 
 def test_a_two_part_answers_citations_are_checked_against_their_own_part():
-    from qa.evaluation.runners import valid_citations
+    from qa.evaluation.metrics import valid_citations
     from qa.models import Answer, AskResult, Citation
 
     text = "Ingrid Vos heads the Security Office. The meal allowance is 35 euros per day."
@@ -355,7 +354,7 @@ def test_a_two_part_answers_citations_are_checked_against_their_own_part():
 
 
 def test_off_collection_questions_have_no_answer_and_alternate_with_the_others():
-    from qa.evaluation.runners import EvalQuestion, interleaved, off_the_collection
+    from qa.evaluation.datasets import EvalQuestion, interleaved, off_the_collection
 
     inside = [EvalQuestion(id=f"i{n}", question="q", answers=["a"], context="c", document_id="d") for n in range(3)]
     outside = off_the_collection([EvalQuestion(id="o0", question="q", answers=["b"], context="c", document_id="e")])

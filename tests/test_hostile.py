@@ -205,7 +205,7 @@ SETTINGS_CASES = [
     ({"top_k": -1}, TOP_K.format(-1)),
     ({"tok_k": 3}, "Unknown setting 'tok_k'; the settings are " + ", ".join(Settings.model_fields) + "."),
     ({"answer_threshold": float("nan")}, THRESHOLD.format("nan")),
-    ({"store": "mysql"}, "store must be one of local, postgres, not 'mysql'."),
+    ({"store": "mysql"}, "store must be one of local, memory, postgres, not 'mysql'."),
     ({"chunk_tokens": 1000}, "chunk_tokens must be an integer from 32 to 254, not 1000."),
     ({"retrieval_mode": "semantic"}, MODE.format("'semantic'")),
     ({"reader": "gpt-9"}, READER.format("'gpt-9'")),

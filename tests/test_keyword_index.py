@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa.store.local.keywords import KeywordIndex
-from qa.store.protocol import keyword_tokens
+from qa.store.rules import keyword_tokens
 
 TEXTS = [
     "The Eiffel Tower stands in Paris and was completed in 1889.",
@@ -80,7 +80,7 @@ def test_empty_and_unknown_words_find_nothing():
 def test_threads_stemming_at_once_get_what_one_thread_gets():
     import threading
 
-    from qa.store.protocol import _stemmer
+    from qa.store.rules import _stemmer
 
     texts = [f"{text} running runners ran {n} connections connected connecting" for n, text in enumerate(TEXTS * 40)]
     alone = keyword_tokens(texts)

@@ -299,6 +299,21 @@ def test_the_engine_answers_from_postgres_and_two_engines_share_it(tmp_path, emb
     assert_citations_exact(engine, answer)
 
 
+@pytest.mark.slow
+def test_the_engine_answers_from_the_memory_store_and_two_engines_share_it(tmp_path, embedder):
+    documents = tmp_path / "documents"
+    shutil.copytree(pipeline.SAMPLE_DOCUMENTS_DIR, documents)
+    options = {"documents_dir": documents, "index_dir": tmp_path / "index", "store": "memory"}
+    engine = QA(**options, embedder=embedder, index_embedder=embedder)
+    result = engine.ask("What did Lavrov warn about?")
+    assert result.answer and (result.answer in LAVROV_SENTENCE or LAVROV_SENTENCE in result.answer)
+    assert_citations_exact(engine, result)
+    assert engine.store.manifest().backend == "memory" and not (tmp_path / "index").exists()
+    report = QA(**options, embedder=embedder, index_embedder=embedder).refresh_index(progress=False)
+    assert not report.added and report.embedded_passages == 0  # another engine of this process finds it indexed
+    assert report.reused == [d.id for d in engine.store.documents()]
+
+
 def engine_over(folder, embedder, texts: dict[str, str], **settings) -> QA:
     """An engine over ``texts`` (file name: text) written into ``folder``/documents, with ``settings`` changed."""
     documents = folder / "documents"

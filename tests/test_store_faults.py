@@ -580,7 +580,9 @@ def test_a_damaged_row_is_caught_by_its_checksum_and_repaired_alone(
     assert passage in hits and all(-1.01 <= score <= 1.01 for score in hits.values()), hits
     with pytest.raises(StoreDamaged) as raised:
         damaged.get_passages([passage])
-    assert one_line(str(raised.value)).endswith(ONE_LINE_DAMAGE.format(f"passage {passage} fails its checksum"))
+    assert one_line(str(raised.value)).endswith(
+        ONE_LINE_DAMAGE.format(f"passage {passage} (document {victim}): fails its checksum")
+    )
     for name in (DENSE_CACHE_FILE, DENSE_CACHE_INFO):  # without the cache, dense search reads the damaged row
         (index / name).unlink()
     with pytest.raises(StoreDamaged, match="--repair"):

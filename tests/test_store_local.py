@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 import time
 
 import numpy as np
@@ -188,3 +189,70 @@ def test_a_backup_of_a_previous_format_is_restored_and_migrated(tmp_path, versio
     sections = [Section(start=0, title="Ferry")]
     store.set_source(doc_id, "f.md", 1, 2.0, None, sections)
     assert store.get_documents([doc_id])[doc_id].sections == store.documents()[0].sections == sections
+
+
+class SlowCompaction(local.LocalStore):
+    """A local store whose compaction, once ``release`` is cleared, waits for it (10 s at most) while it builds."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.building, self.release = threading.Event(), threading.Event()
+        self.release.set()
+
+    def _build_compaction(self, copy, seq):
+        self.building.set()
+        self.release.wait(10)
+        return super()._build_compaction(copy, seq)
+
+
+def test_questions_are_answered_while_a_compaction_is_built(tmp_path):
+    writes = clustered_corpus(20, 3)
+    store = SlowCompaction(tmp_path / "index")
+    store.bind(SETTINGS)
+    store.write(writes[:10])
+    assert store.dense_search(writes[2].vectors[1], 1)[0][0] == writes[2].passages[1].id
+    store.release.clear()
+    store.building.clear()
+    writer = threading.Thread(target=store.write, args=(writes[10:],), daemon=True)
+    writer.start()  # half the passages new: the writer compacts the change log as it lets go of the lock
+    try:
+        assert store.building.wait(10)
+        answers: dict[str, list] = {}
+        asking = threading.Thread(
+            target=lambda: answers.update(
+                dense=store.dense_search(writes[15].vectors[2], 1), keyword=store.keyword_search("topic7 document", 3)
+            ),
+            daemon=True,
+        )
+        began = time.monotonic()
+        asking.start()
+        asking.join(5)
+        assert not asking.is_alive() and time.monotonic() - began < 5  # not held up by the compaction being built
+        assert answers["dense"][0][0] == writes[15].passages[2].id and answers["keyword"]
+        assert writer.is_alive() and not store.release.is_set()  # the compaction was still being built meanwhile
+    finally:
+        store.release.set()
+        writer.join(20)
+    assert not writer.is_alive()
+    assert store._compacted() > 0 and store._query("SELECT count(*) FROM changes") == [(0,)]
+    assert store.dense_search(writes[17].vectors[0], 1)[0][0] == writes[17].passages[0].id
+    reopened = local.LocalStore(tmp_path / "index")  # from the cache file the compaction wrote
+    assert reopened.dense_search(writes[15].vectors[2], 1)[0][0] == writes[15].passages[2].id
+    assert (tmp_path / "index" / local.DENSE_CACHE_FILE).exists()
+
+
+def test_a_compaction_copies_again_when_a_change_lands_between_its_copy_and_its_snapshot(tmp_path):
+    writes = clustered_corpus(12, 3)
+    store = local.LocalStore(tmp_path / "index")
+    store.bind(SETTINGS)
+    store.write(writes[:6])
+    store.dense_search(writes[0].vectors[0], 1)
+    with store._dense_lock:
+        copy, seq = store._dense.copy(), store._dense_seq
+    other = local.LocalStore(tmp_path / "index")
+    other.write(writes[6:])  # lands after the copy was taken
+    assert store._build_compaction(copy, seq) is None  # out of date: not saved
+    assert store._build_compaction(None, seq) is not None  # built from the snapshot instead
+    store.write(writes[:1])  # writing again folds everything in, nothing lost
+    for write in (writes[3], writes[9]):
+        assert store.dense_search(write.vectors[1], 1)[0][0] == write.passages[1].id

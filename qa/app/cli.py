@@ -43,6 +43,9 @@ def number(text: str) -> int | float | str:
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Flags that override the settings (each also readable from a QA_* environment variable). Their values are
     checked by ``settings_from`` against the settings' bounds, as the environment's and the API's are."""
+    from qa.store.protocol import BACKENDS
+
+    backends = "{" + ",".join(sorted(BACKENDS)) + "}"
     group = parser.add_argument_group("engine settings (also QA_* environment variables)")
     group.add_argument(
         "--documents", dest="documents_dir", help="documents folder (QA_DOCUMENTS_DIR; default documents/)"
@@ -57,7 +60,7 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         help="collection of the store to use (QA_COLLECTION; default: the documents folder's own, or the only one); "
         "given several times, they are asked together",
     )
-    group.add_argument("--store", metavar="{local,postgres}", help="where the index is kept (QA_STORE; default local)")
+    group.add_argument("--store", metavar=backends, help="where the index is kept (QA_STORE; default local)")
     group.add_argument("--store-url", help="libpq URI of the database for --store postgres (QA_STORE_URL)")
     group.add_argument("--top-k", type=number, metavar="N", help="passages the reader reads, 1 to 100 (QA_TOP_K)")
     group.add_argument("--retrieval", dest="retrieval_mode", metavar="{hybrid,dense,bm25}", help="QA_RETRIEVAL_MODE")
@@ -531,7 +534,7 @@ def timing_line(startup: dict[str, float], stages: dict[str, float], asked: Serv
 
 
 def command_eval(args: argparse.Namespace) -> int:
-    from qa.evaluation import runners as evaluation
+    from qa.evaluation import cli as evaluation
 
     evaluation.run(args)
     return 0
@@ -709,7 +712,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(run=command_ask)
 
     evaluate = commands.add_parser("eval", help="measure answers and retrieval on a question set")
-    from qa.evaluation import runners as evaluation
+    from qa.evaluation import cli as evaluation
 
     evaluation.add_arguments(evaluate)
     evaluate.set_defaults(run=command_eval)

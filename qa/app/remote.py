@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from qa.config import Settings
 from qa.errors import RemoteError
+from qa.store.protocol import location_setting
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,9 @@ class ServeRecord(BaseModel):
 
 
 def store_location(settings: Settings) -> str:
-    """Where the store is: the index folder, absolute; for PostgreSQL a digest of its URL (which may hold a password)."""
-    if settings.store == "postgres":
+    """Where the store is: the index folder, absolute; for a store located by URL (PostgreSQL) a digest of the URL
+    (which may hold a password)."""
+    if location_setting(settings.store) == "store_url":
         return "sha256:" + hashlib.sha256(settings.store_url.encode()).hexdigest()
     return os.path.abspath(settings.index_dir)
 

@@ -14,7 +14,8 @@ import numpy as np
 from pydantic import BaseModel
 
 from qa.errors import DataError
-from qa.evaluation.runners import percent, score_prediction
+from qa.evaluation.metrics import score_prediction
+from qa.evaluation.report import percent
 from qa.reading.calibration import is_right
 
 if TYPE_CHECKING:

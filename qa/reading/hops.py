@@ -74,14 +74,14 @@ def bridges(question: str, answers: list[str], text: str, limit: int = MAX_BRIDG
 
 def content_words(question: str) -> set[str]:
     """The question's content words: its stemmed keyword tokens but question words and the like."""
-    from qa.store.protocol import keyword_tokens
+    from qa.store.rules import keyword_tokens
 
     return set(keyword_tokens([question])[0]) - QUESTION_WORDS
 
 
 def uncovered(question: str, passage: str) -> set[str]:
     """The question's content words (``content_words``) that ``passage`` lacks."""
-    from qa.store.protocol import keyword_tokens
+    from qa.store.rules import keyword_tokens
 
     return content_words(question) - set(keyword_tokens([passage])[0])
 

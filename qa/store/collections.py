@@ -3,40 +3,28 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import re
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from qa.models import Document, Passage, Section
 from qa.store.protocol import (
     DocumentStore,
     DocumentWrite,
-    StoreDamaged,
     StoredDocument,
     StoreError,
     StoreManifest,
     StoreReadOnly,
     StoreSettings,
-    StoreUnavailable,
-    open_store,
+    backend_package,
 )
 from qa.validation import CollectionError, FolderError
 
-if TYPE_CHECKING:
-    import psycopg
-
-CATALOG_FILE = "collections.json"
-CATALOG_LOCK = "collections.lock"
 LEGACY_NAME = "default"  # an index made before collections, until a folder whose files it holds claims it
-LOCAL_LEGACY = "."  # its store sits in the index folder itself
-POSTGRES_LEGACY = "public"  # its tables sit in the public schema
 SHOWN_NAMES = 5
 
 
@@ -51,7 +39,7 @@ class CollectionInfo(BaseModel):
 
 @runtime_checkable
 class Catalog(Protocol):
-    """The collections of one store location; every backend passes ``tests/test_collections.py``."""
+    """The collections of one store location; every backend passes ``qa.testing.collections``."""
 
     backend: str
     shown: str  # the location as messages show it (no password)
@@ -166,182 +154,18 @@ def writable_folder(folder: Path) -> bool:
 
 
 def open_catalog(backend: str, location: str, read_only: bool = False) -> Catalog:
-    """The catalog of collections at ``location`` ('local': an index folder; 'postgres': a libpq URI)."""
-    if backend == "local":
-        return LocalCatalog(location, read_only)
-    if backend == "postgres":
-        return PostgresCatalog(location, read_only)
-    open_store(backend, location)  # raises the store's one-line error for an unknown backend
-    raise StoreUnavailable(f"the {backend} store has no collections")
+    """The catalog of collections at ``location`` (what the backend's ``LOCATION`` setting holds)."""
+    return backend_package(backend).Catalog(location, read_only=read_only)
 
 
-class LocalCatalog:
-    """Collections in an index folder: ``collections.json`` lists them, each store in ``collections/<name>-<hash>``."""
+def __getattr__(name: str) -> object:
+    """LocalCatalog and PostgresCatalog, importable from here as before (they live in their backends' packages)."""
+    moved = {"LocalCatalog": "qa.store.local.catalog", "PostgresCatalog": "qa.store.postgres.catalog"}
+    if name in moved:
+        import importlib
 
-    backend = "local"
-
-    def __init__(self, location: str | Path, read_only: bool = False):
-        self.folder = Path(location).expanduser()
-        self.shown = str(self.folder)
-        self.read_only = read_only
-
-    def collections(self) -> list[CollectionInfo]:
-        listed = self._read()
-        if all(c.namespace != LOCAL_LEGACY for c in listed) and (self.folder / "store.sqlite").exists():
-            listed.append(CollectionInfo(name=LEGACY_NAME, namespace=LOCAL_LEGACY))
-        return sorted(listed, key=lambda c: c.name)
-
-    def create(self, name: str, folder: str | None, namespace: str | None = None) -> CollectionInfo:
-        with self._locked():
-            listed = self._read()
-            found = next((c for c in listed if c.name == name), None)
-            if found is not None:
-                return found
-            slug = re.sub(r"[^a-z0-9]+", "-", Path(name).name.lower()).strip("-")[:24]
-            namespace = namespace or f"collections/{slug + '-' if slug else ''}{digest(name)}"
-            info = CollectionInfo(name=name, folder=folder, namespace=namespace)
-            self._write([c for c in listed if c.namespace != namespace] + [info])
-            return info
-
-    def open(self, info: CollectionInfo, read_only: bool = False) -> DocumentStore:
-        return open_store("local", str(self.folder / info.namespace), read_only=read_only or self.read_only)
-
-    def drop(self, name: str) -> bool:
-        import shutil
-
-        with self._locked():
-            listed = self._read()
-            found = next((c for c in self.collections() if c.name == name), None)
-            if found is None:
-                return False
-            self._write([c for c in listed if c.name != name])
-            if found.namespace == LOCAL_LEGACY:
-                for leftover in self.folder.glob("store.sqlite*"):
-                    leftover.unlink()
-            else:
-                shutil.rmtree(self.folder / found.namespace, ignore_errors=True)
-            return True
-
-    def _read(self) -> list[CollectionInfo]:
-        path = self.folder / CATALOG_FILE
-        try:
-            entries = json.loads(path.read_text(encoding="utf-8"))["collections"]
-            return [CollectionInfo.model_validate(entry) for entry in entries]
-        except FileNotFoundError:
-            return []
-        except (OSError, ValueError, KeyError, TypeError, ValidationError) as error:
-            raise StoreDamaged(f"the list of collections {path} is unreadable ({error})") from None
-
-    def _write(self, listed: list[CollectionInfo]) -> None:
-        """Replace the catalog file at once (a reader sees the old list or the new one)."""
-        path = self.folder / CATALOG_FILE
-        temporary = path.with_name(f".{CATALOG_FILE}.{os.getpid()}.tmp")
-        entries = [c.model_dump() for c in sorted(listed, key=lambda c: c.name)]
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump({"collections": entries}, handle, indent=1, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(path)
-
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        import filelock
-
-        if self.read_only:
-            raise StoreReadOnly(f"the index in {self.folder} is read-only: no collection can be added or removed")
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with filelock.FileLock(self.folder / CATALOG_LOCK, timeout=60):
-                yield
-        except filelock.Timeout:
-            raise StoreReadOnly(f"the list of collections in {self.folder} stayed locked for 60 s") from None
-        except PermissionError:
-            raise StoreReadOnly(f"the index in {self.folder} is read-only: no collection can be added") from None
-
-
-CATALOG_SCHEMA = """
-CREATE TABLE IF NOT EXISTS public.qa_collections (
-    name text PRIMARY KEY,
-    folder text,
-    namespace text NOT NULL UNIQUE
-)
-"""
-
-
-class PostgresCatalog:
-    """Collections in one database: ``public.qa_collections`` lists them, each store in a schema ``qa_<hash>``."""
-
-    backend = "postgres"
-
-    def __init__(self, location: str, read_only: bool = False):
-        from qa.store.postgres.store import masked_location
-
-        self.location = location
-        self.shown = masked_location(location)
-        self.read_only = read_only
-
-    def collections(self) -> list[CollectionInfo]:
-        with self._connect() as connection:
-            catalog, legacy = connection.execute(
-                "SELECT to_regclass('public.qa_collections') IS NOT NULL, to_regclass('public.store_meta') IS NOT NULL"
-            ).fetchone() or (False, False)
-            query = "SELECT name, folder, namespace FROM public.qa_collections"
-            rows = connection.execute(query).fetchall() if catalog else []
-        listed = [CollectionInfo(name=n, folder=f, namespace=s) for n, f, s in rows]
-        if legacy and all(c.namespace != POSTGRES_LEGACY for c in listed):
-            listed.append(CollectionInfo(name=LEGACY_NAME, namespace=POSTGRES_LEGACY))
-        return sorted(listed, key=lambda c: c.name)
-
-    def create(self, name: str, folder: str | None, namespace: str | None = None) -> CollectionInfo:
-        namespace = namespace or f"qa_{digest(name, 16)}"
-        with self._connect(writing=True) as connection:
-            connection.execute(
-                "INSERT INTO public.qa_collections (name, folder, namespace) VALUES (%s, %s, %s) "
-                "ON CONFLICT (name) DO NOTHING",
-                (name, folder, namespace),
-            )
-        found = find(self, name)
-        if found is None:
-            raise StoreDamaged(f"the collection {name!r} was added to {self.shown} but is not listed")
-        return found
-
-    def open(self, info: CollectionInfo, read_only: bool = False) -> DocumentStore:
-        from qa.store.postgres.store import PostgresStore
-
-        schema = None if info.namespace == POSTGRES_LEGACY else info.namespace
-        return PostgresStore(self.location, read_only=read_only or self.read_only, schema=schema)
-
-    def drop(self, name: str) -> bool:
-        found = find(self, name)
-        if found is None:
-            return False
-        if found.namespace == POSTGRES_LEGACY:
-            raise CollectionError(f"The collection {name!r} sits in the public schema; drop its tables yourself.")
-        with self._connect(writing=True) as connection, connection.transaction():
-            connection.execute(f'DROP SCHEMA IF EXISTS "{found.namespace}" CASCADE')
-            connection.execute("DELETE FROM public.qa_collections WHERE name = %s", (name,))
-        return True
-
-    @contextmanager
-    def _connect(self, writing: bool = False) -> Iterator[psycopg.Connection]:
-        """A connection of its own (a catalog is read once per engine), with the catalog table when writing;
-        psycopg's errors become the store's."""
-        import psycopg
-
-        if writing and self.read_only:
-            raise StoreReadOnly(f"the store at {self.shown} is read-only: no collection can be added or removed")
-        try:
-            with psycopg.connect(self.location, autocommit=True, connect_timeout=10) as connection:
-                if writing:
-                    connection.execute(CATALOG_SCHEMA)
-                yield connection
-        except (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege):
-            raise StoreReadOnly(f"the store at {self.shown} is read-only: no collection can be added") from None
-        except psycopg.Error as error:
-            from qa.store.postgres.store import _one_line, unreachable_hint
-
-            hint = unreachable_hint(error, self.location)
-            raise StoreUnavailable(f"cannot open the store at {self.shown}: {_one_line(error, None)}{hint}") from None
+        return getattr(importlib.import_module(moved[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class CombinedStore:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import importlib
-import itertools
-import os
-import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from qa.errors import (  # noqa: F401 - defined in qa.errors, importable from here as before
     StoreBusy,
@@ -73,7 +70,7 @@ class DocumentWrite:
 
 @runtime_checkable
 class DocumentStore(Protocol):
-    """Documents, passages, vectors and keyword search; every backend passes ``tests/test_store.py``.
+    """Documents, passages, vectors and keyword search; every backend passes ``qa.testing.store``.
 
     Writes are transactional: a reader sees a document with all its passages and vectors, or not at all.
     """
@@ -169,121 +166,24 @@ class DocumentStore(Protocol):
     def close(self) -> None: ...
 
 
-BACKENDS = {"local": "qa.store.local.store:LocalStore", "postgres": "qa.store.postgres.store:PostgresStore"}
+# Every backend: its name and its package, which exposes ``Store`` (a DocumentStore class opened as
+# ``Store(location, read_only=...)``), ``Catalog`` (its collections, opened the same way) and ``LOCATION``: the setting
+# that says where a store is, "index_dir" (a folder, or a name made from it) or "store_url" (a database URL).
+BACKENDS = {"local": "qa.store.local", "memory": "qa.store.memory", "postgres": "qa.store.postgres"}
+
+
+def backend_package(backend: str) -> ModuleType:
+    """The package of the backend named ``backend``; StoreUnavailable, listing the names, for an unknown one."""
+    if backend not in BACKENDS:
+        raise StoreUnavailable(f"unknown store {backend!r}; choose from {', '.join(BACKENDS)}")
+    return importlib.import_module(BACKENDS[backend])
+
+
+def location_setting(backend: str) -> str:
+    """The setting that says where a store of ``backend`` is: "index_dir" or "store_url"."""
+    return backend_package(backend).LOCATION
 
 
 def open_store(backend: str, location: str, read_only: bool = False) -> DocumentStore:
-    """The store named by ``backend`` ('local': an index folder; 'postgres': a libpq URI) at ``location``."""
-    if backend not in BACKENDS:
-        raise StoreUnavailable(f"unknown store {backend!r}; choose from {', '.join(BACKENDS)}")
-    module_name, class_name = BACKENDS[backend].split(":")
-    store_class = getattr(importlib.import_module(module_name), class_name)
-    return store_class(location, read_only=read_only)
-
-
-@contextmanager
-def new_backup_file(path: str | Path) -> Iterator[Path]:
-    """A temporary file beside ``path`` to write a backup into; once written it is synced and renamed to ``path``
-    (the folder synced too), and removed when writing fails. An existing ``path`` is refused, never overwritten."""
-    target = Path(path).expanduser()
-    if target.exists():
-        raise StoreError(f"{target} exists already: remove it or choose another backup file")
-    if not target.parent.is_dir():
-        raise StoreError(f"cannot write the backup {target}: its folder does not exist")
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        yield temporary
-        with open(temporary, "rb") as handle:
-            os.fsync(handle.fileno())
-        temporary.replace(target)
-        folder = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
-    except OSError as error:
-        raise StoreError(f"cannot write the backup {target}: {error.strerror or error}") from None
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def backup_file(path: str | Path) -> Path:
-    """The existing backup file ``path`` (to restore from); StoreError when there is none."""
-    source = Path(path).expanduser()
-    if not source.is_file():
-        raise StoreError(f"no backup file {source}")
-    return source
-
-
-def keyword_tokens(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, stop-word-free, Snowball-stemmed word tokens, the same for passages and questions."""
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
-
-
-_stemmers = threading.local()
-
-
-def _stemmer():
-    """This thread's Snowball stemmer: PyStemmer's must not be called from two threads at once."""
-    stemmer = getattr(_stemmers, "english", None)
-    if stemmer is None:
-        import Stemmer
-
-        stemmer = _stemmers.english = Stemmer.Stemmer("english")
-    return stemmer
-
-
-def starts_problem(starts: list[int], text_length: int, what: str) -> str | None:
-    """What is wrong with offsets into a document's text (``what`` names them): they must never decrease and stay
-    within its text; or None."""
-    if any(b < a for a, b in itertools.pairwise(starts)) or (starts and (starts[0] < 0 or starts[-1] > text_length)):
-        return f"its {what} go backwards or past its text"
-    return None
-
-
-def page_starts_problem(page_starts: list[int] | None, text_length: int) -> str | None:
-    """What is wrong with a document's page starts (they must begin at 0, never decrease and stay within its
-    text), or None."""
-    if page_starts is None:
-        return None
-    if not page_starts or page_starts[0] != 0:
-        return "its page starts do not begin at 0"
-    return starts_problem(page_starts, text_length, "page starts")
-
-
-def sections_problem(sections: list[Section] | None, text_length: int) -> str | None:
-    """What is wrong with a document's headings (their starts must never decrease and stay within its text), or
-    None."""
-    return None if sections is None else starts_problem([s.start for s in sections], text_length, "sections")
-
-
-SECTION_LIST = TypeAdapter(list[Section])
-
-
-def stored_sections(stored: object) -> list[Section] | None:
-    """Sections as a store keeps them: JSON text, or the lists and dicts a jsonb column reads as (None: not
-    recorded); ValueError when they are not sections."""
-    if stored is None:
-        return None
-    if isinstance(stored, str | bytes):
-        return SECTION_LIST.validate_json(stored)
-    return SECTION_LIST.validate_python(stored)
-
-
-def layout_problems(page_starts: list[int] | None, sections: object, text_length: int) -> list[str]:
-    """What is wrong with a stored document's page starts and its sections (as stored, see ``stored_sections``),
-    one line each."""
-    problems = [page_starts_problem(page_starts, text_length)]
-    try:
-        problems.append(sections_problem(stored_sections(sections), text_length))
-    except ValueError:
-        problems.append("its sections are unreadable")
-    return [problem for problem in problems if problem is not None]
-
-
-def batched(items: list, size: int = 900) -> Iterator[list]:
-    """Consecutive slices of at most ``size`` items (900 keeps SQL parameter lists under the limits)."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    """The store named by ``backend`` at ``location`` (what its ``LOCATION`` setting holds: an index folder, a URL)."""
+    return backend_package(backend).Store(location, read_only=read_only)

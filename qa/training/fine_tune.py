@@ -19,6 +19,7 @@ import torch
 from tqdm import tqdm
 
 from qa.evaluation.squad import load_squad, squad_version
+from qa.extras import require
 from qa.questions.conversation import HISTORY_TURNS
 from qa.reading.reader import truncate_question
 from qa.training.follow_ups import FOLLOW_UPS_VERSION
@@ -248,13 +249,13 @@ def train_reader(config: TrainConfig, resume: bool = False) -> Path:
     """
     from transformers import AutoTokenizer
 
+    require("safetensors", "train", "training")  # the reader is exported as safetensors: say so before training
     output_dir = Path(config.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     checkpoint_path = output_dir / CHECKPOINT_NAME
     random.seed(config.seed)
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
-
     device = torch.device(config.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     source = base_model_path(config.base_model)
     tokenizer = AutoTokenizer.from_pretrained(source)
@@ -448,6 +449,7 @@ def default_config(train_files: list[str], output_dir: str, **overrides) -> Trai
 def average_readers(folders: list[Path], output_dir: Path, weights: list[float] | None = None) -> Path:
     """The weighted mean, parameter by parameter, of readers fine-tuned from one start (a weight-space ensemble: one
     model's cost at reading time), written as fp16 safetensors with the first reader's config and tokenizer."""
+    require("safetensors", "train", "averaging readers")
     from safetensors.torch import load_file, save_file
 
     if len(folders) < 2:

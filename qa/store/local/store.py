@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic_core import to_json
 
-from qa.documents.loading import document_id
 from qa.models import Document, Passage, Section
 from qa.store.local.keywords import KeywordIndex
 from qa.store.protocol import (
@@ -31,12 +30,27 @@ from qa.store.protocol import (
     StoreReadOnly,
     StoreSettings,
     StoreUnavailable,
+)
+from qa.store.rules import (
+    WRITE_TIMEOUT,
     backup_file,
     batched,
+    bind_verdict,
+    busy,
+    damaged,
+    document_problem,
     keyword_tokens,
     layout_problems,
     new_backup_file,
-    stored_sections,
+    no_settings,
+    passage_problem,
+    problem_document,
+    problem_line,
+    read_sections,
+    under_writer_lock,
+    vector_problem,
+    write_error,
+    write_problem,
 )
 from qa.validation import counted
 
@@ -63,6 +77,8 @@ IVF_LISTS_PER_ROOT = 2  # an IVF index of n vectors has 2·√n lists, trained o
 # The dense cache file is rewritten when this share of the passages changed since it was written.
 CACHE_REWRITE_SHARE = 0.1
 READ_BATCH = 20_000
+# Times a compaction copies the dense index again when a change was committed between its copy and its snapshot.
+COMPACTION_TRIES = 3
 # Milliseconds the journal checkpoint at the end of a write waits for readers before copying what they allow.
 CHECKPOINT_WAIT_MS = 500
 PASSAGE_ROWS = "SELECT rowid, text, vector, crc, tokens FROM passages"
@@ -161,6 +177,12 @@ class DenseIndex:
         if not self.approximate:
             return count >= ANN_MIN_PASSAGES
         return count < ANN_MIN_PASSAGES // 2 or count > 2 * (self.index.nlist / IVF_LISTS_PER_ROOT) ** 2
+
+    def copy(self) -> DenseIndex:
+        """An independent copy (to save while this one goes on answering and taking changes)."""
+        import faiss
+
+        return DenseIndex(self.dimension, faiss.clone_index(self.index), self.nprobe, self.recall)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
@@ -261,6 +283,7 @@ class LocalStore:
     """
 
     backend = "local"
+    write_timeout = WRITE_TIMEOUT  # seconds a change waits for another handle's writer lock (see qa.store.rules)
 
     def __init__(self, location: str | Path, read_only: bool = False):
         self.folder = Path(location).expanduser()
@@ -394,8 +417,13 @@ class LocalStore:
     def _read_only(self) -> StoreReadOnly:
         return StoreReadOnly(f"the index in {self.folder} is read-only: it answers but cannot be updated")
 
+    @property
+    def _shown(self) -> str:
+        """The store as messages name it."""
+        return f"the index in {self.folder}"
+
     def _damaged(self, what: str) -> StoreDamaged:
-        return StoreDamaged(f"the index in {self.folder} is damaged ({what}); run 'qa index --verify' or '--repair'")
+        return damaged(self._shown, what)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -430,19 +458,26 @@ class LocalStore:
     # ------------------------------------------------------------------ the protocol
 
     def bind(self, settings: StoreSettings) -> bool:
-        current = self._settings()
-        if current is not None:
-            return current == settings
-        if self.manifest().passage_count:
-            return False
-        with self._transaction() as db:
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (settings.model_dump_json(),))
-        return True
+        """Stamp a store holding no documents with ``settings`` (see ``bind_verdict``); False when it holds
+        documents made with other settings. Stamping waits for the writer lock and decides again under it."""
+        verdict = bind_verdict(self._settings(), settings, self._holds_documents())
+        if verdict is not None:
+            return verdict
+        with self.writer(timeout=self.write_timeout), self._transaction() as db:
+            verdict = bind_verdict(self._settings(), settings, self._holds_documents())
+            if verdict is None:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (settings.model_dump_json(),))
+                self._drop_cache_files()  # made with the previous stamp, if any: rebuilt (empty) from the database
+        return verdict is None or verdict
+
+    def _holds_documents(self) -> bool:
+        return bool(self._query("SELECT EXISTS (SELECT 1 FROM documents)")[0][0])
 
     def _settings(self) -> StoreSettings | None:
         stamp = self._meta("settings")
         return StoreSettings.model_validate_json(stamp) if stamp else None
 
+    @under_writer_lock
     def clear(self) -> None:
         with self._transaction() as db:
             db.execute("INSERT INTO changes (passage, added) SELECT rowid, 0 FROM passages")
@@ -451,7 +486,7 @@ class LocalStore:
             db.execute("DELETE FROM meta WHERE key = 'settings'")
 
     @contextmanager
-    def writer(self, timeout: float = 60.0) -> Iterator[None]:
+    def writer(self, timeout: float = WRITE_TIMEOUT) -> Iterator[None]:
         import filelock
 
         if self.read_only:
@@ -461,9 +496,7 @@ class LocalStore:
         try:
             self._writer_lock.acquire(timeout=timeout)
         except filelock.Timeout:
-            raise StoreBusy(
-                f"the index in {self.folder} is busy: another process is writing (waited {timeout:g} s)"
-            ) from None
+            raise busy(self._shown, timeout) from None
         except OSError as error:  # (after Timeout, one of them) the lock is a directory, or cannot be opened
             lock = self.folder / LOCK_FILE
             raise StoreError(self._lock_problem() or f"cannot open {lock} ({error.strerror}); remove it") from None
@@ -475,20 +508,19 @@ class LocalStore:
         finally:
             self._writer_lock.release()
 
+    @under_writer_lock
     def write(self, items: list[DocumentWrite]) -> None:
         settings = self._settings()
         if settings is None:
-            raise StoreError(f"the index in {self.folder} has no settings yet; bind() it first")
+            raise no_settings(self._shown)
         rows = []
         for item in items:
-            vectors = np.ascontiguousarray(item.vectors, dtype=np.float32)
-            if vectors.shape != (len(item.passages), settings.dimension):
-                raise StoreError(
-                    f"document {item.document.id}: {vectors.shape[0]}×{vectors.shape[-1]} vectors for "
-                    f"{len(item.passages)} passages of dimension {settings.dimension}"
-                )
+            problem = write_problem(len(item.passages), item.vectors, settings.dimension)
+            if problem:
+                raise write_error(item.document.id, problem)
+            vectors = np.ascontiguousarray(item.vectors, dtype=np.float32).reshape(-1, settings.dimension)
             rows.append((item, vectors))
-        with self.writer(), self._transaction() as db:
+        with self._transaction() as db:
             for item, vectors in rows:
                 self._delete(db, [item.document.id, *item.replaces])
                 d = item.document
@@ -527,10 +559,12 @@ class LocalStore:
             removed += db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
         return removed
 
+    @under_writer_lock
     def delete(self, document_ids: list[str]) -> int:
-        with self.writer(), self._transaction() as db:
+        with self._transaction() as db:
             return self._delete(db, document_ids)
 
+    @under_writer_lock
     def set_source(
         self,
         document_id: str,
@@ -546,6 +580,7 @@ class LocalStore:
                 (source, size, mtime, _json(page_starts), _json(sections), document_id),
             )
 
+    @under_writer_lock
     def ignore(self, sources: list[str], ignored: bool = True) -> None:
         with self._transaction() as db:
             db.executemany(
@@ -588,28 +623,31 @@ class LocalStore:
                 f"WHERE id IN ({_marks(chunk)})",
                 chunk,
             ):
-                if document_id(text) != i:
-                    raise self._damaged(f"document {i}: its text does not match its content hash")
+                problem = document_problem(i, text)
+                if problem:
+                    raise self._damaged(problem_line(problem, i))
                 sections = self._read_sections(i, headings)
                 found[i] = Document(id=i, title=t, source=s, text=text, page_starts=_unjson(pages), sections=sections)
         return found
 
     def _read_sections(self, doc_id: str, stored: str | None) -> list[Section] | None:
         """A document's stored sections; StoreDamaged when they cannot be read."""
-        try:
-            return stored_sections(stored)
-        except ValueError:
-            raise self._damaged(f"document {doc_id}: its sections are unreadable") from None
+        return read_sections(self._shown, doc_id, stored)
 
     def get_passages(self, ids: list[str]) -> dict[str, Passage]:
         found = {}
         for chunk in batched(list(dict.fromkeys(ids))):
-            for i, d, s, e, text, blob, crc, tokens in self._query(
-                f"SELECT id, document_id, start, end, text, vector, crc, tokens FROM passages "
-                f"WHERE id IN ({_marks(chunk)})",
-                chunk,
+            for i, d, s, e, text, blob, crc, tokens, length in self._query(
+                "SELECT p.id, p.document_id, p.start, p.end, p.text, p.vector, p.crc, p.tokens, d.length "
+                f"FROM passages p JOIN (SELECT id, length(text) AS length FROM documents WHERE id IN "
+                f"(SELECT document_id FROM passages WHERE id IN ({_marks(chunk)}))) d ON d.id = p.document_id "
+                f"WHERE p.id IN ({_marks(chunk)})",
+                chunk + chunk,
             ):
-                self._check_passage(i, text, blob, crc, tokens)
+                self._check_passage(i, d, text, blob, crc, tokens)
+                problem = passage_problem(s, e, text, length)
+                if problem:
+                    raise self._damaged(problem_line(problem, d, i))
                 found[i] = Passage(id=i, document_id=d, start=s, end=e, text=text)
         return found
 
@@ -617,17 +655,21 @@ class LocalStore:
         found = {}
         dimension = self._dimension()
         for chunk in batched(list(dict.fromkeys(ids))):
-            for i, text, blob, crc, tokens in self._query(
-                f"SELECT id, text, vector, crc, tokens FROM passages WHERE id IN ({_marks(chunk)})", chunk
+            for i, d, text, blob, crc, tokens in self._query(
+                f"SELECT id, document_id, text, vector, crc, tokens FROM passages WHERE id IN ({_marks(chunk)})", chunk
             ):
-                self._check_passage(i, text, blob, crc, tokens, dimension)
-                found[i] = np.frombuffer(blob, np.float32).copy()
+                self._check_passage(i, d, text, blob, crc, tokens)
+                vector = np.frombuffer(blob, np.float32).copy() if len(blob) % 4 == 0 else np.zeros(0, np.float32)
+                problem = vector_problem(vector, dimension)
+                if problem:
+                    raise self._damaged(problem_line(problem, d, i))
+                found[i] = vector
         return found
 
-    def _check_passage(self, pid: str, text: str, blob: bytes, crc: int, tokens: str, dimension: int = 0) -> None:
-        """Raise StoreDamaged when a passage row fails its checksum (or its vector has not ``dimension`` floats)."""
-        if passage_crc(text, blob, tokens) != crc or (dimension and len(blob) != 4 * dimension):
-            raise self._damaged(f"passage {pid} fails its checksum")
+    def _check_passage(self, pid: str, doc_id: str, text: str, blob: bytes, crc: int, tokens: str) -> None:
+        """Raise StoreDamaged when a passage row fails its checksum (the local store's own check on read)."""
+        if passage_crc(text, blob, tokens) != crc:
+            raise self._damaged(problem_line("fails its checksum", doc_id, pid))
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         with self._dense_lock:
@@ -727,14 +769,26 @@ class LocalStore:
                 self._keywords.remove(rowid)
 
     def _checked(self, rows: list[tuple]) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
-        """Rowids, vectors and keyword tokens of PASSAGE_ROWS rows, each checked against its checksum."""
+        """Rowids, vectors and keyword tokens of PASSAGE_ROWS rows, each checked against its checksum and, as every
+        read of a vector is, its dimension and finiteness (``vector_problem``)."""
         dimension = self._dimension()
         for rowid, text, blob, crc, tokens in rows:
-            if passage_crc(text, blob, tokens) != crc or len(blob) != 4 * dimension:
-                raise self._damaged(f"passage row {rowid} fails its checksum")
+            if passage_crc(text, blob, tokens) != crc:
+                raise self._row_damaged(rowid, "fails its checksum")
+            if len(blob) != 4 * dimension:
+                raise self._row_damaged(rowid, vector_problem(np.zeros(len(blob) // 4, np.float32), dimension))
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(-1, dimension)
+        finite = np.isfinite(vectors).all(axis=1)
+        if not finite.all():
+            raise self._row_damaged(int(ids[np.argmin(finite)]), "its vector is not finite")
         return ids, vectors, [r[4].split() for r in rows]
+
+    def _row_damaged(self, rowid: int, problem: str | None) -> StoreDamaged:
+        """The StoreDamaged of the passage in row ``rowid``, named by its id and its document's."""
+        named = self._query("SELECT id, document_id FROM passages WHERE rowid = ?", (rowid,))
+        pid, doc_id = named[0] if named else (f"in row {rowid}", "unknown")
+        return self._damaged(problem_line(problem or "is damaged", doc_id, pid))
 
     def _all_rows(self, select: str = PASSAGE_ROWS) -> Iterator[list[tuple]]:
         """Every passage's row (``select``, rowid first) in rowid order, READ_BATCH at a time."""
@@ -832,19 +886,42 @@ class LocalStore:
         stale = passages > 0 if cached_seq is None else pending >= max(1, CACHE_REWRITE_SHARE * passages)
         if not stale:
             return
-        with self._dense_lock:
-            dense = self._catch_up()
-            if dense.outgrown(passages):  # exact grown past ANN_MIN_PASSAGES, or IVF past twice its trained size
-                with self._snapshot():
-                    self._dense_seq = self._cache_stamp()[1]
-                    self._dense, self._keywords = self._build_indexes()
-                    dense = self._dense
-            elif self._keywords.delta:  # fold the additions in, and drop the postings of removed passages
-                self._keywords = KeywordIndex.build(self._token_chunks())
-            dense.save(self.folder, self._dense_seq, self._meta("store"), self._keywords)
+        for _ in range(COMPACTION_TRIES):
+            with self._dense_lock:  # held to catch up and copy only: questions go on while the copy is saved
+                live = self._catch_up()
+                seq = self._dense_seq
+                copy = None if live.outgrown(passages) else live.copy()  # outgrown: built anew from the database
+            built = self._build_compaction(copy, seq)
+            if built is not None:
+                break
+        else:  # changes kept coming between the copy and the snapshot (writers that ignore the lock): next time
+            log.info("the dense cache of %s was not rewritten this time: the index kept changing", self.folder)
+            return
+        dense, keywords, seq, store = built
         with self._transaction() as db:
-            db.execute("DELETE FROM changes WHERE seq <= ?", (self._dense_seq,))
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('compacted', ?)", (str(self._dense_seq),))
+            db.execute("DELETE FROM changes WHERE seq <= ?", (seq,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('compacted', ?)", (str(seq),))
+        with self._dense_lock:  # swapped in; changes committed since ``seq`` are applied again at the next catch-up
+            self._dense, self._keywords, self._dense_seq, self._dense_store = dense, keywords, seq, store
+            self._dense_generation = -1
+
+    def _build_compaction(
+        self, copy: DenseIndex | None, seq: int
+    ) -> tuple[DenseIndex, KeywordIndex, int, str | None] | None:
+        """Outside the dense-index lock, from one read snapshot: the dense index (``copy``, a copy of the live one at
+        change ``seq``; None: built anew) with a keyword index built from the stored tokens (the additions folded in,
+        the removed passages' postings dropped), saved as the cache files; returns them with the change they cover
+        and the database's id, or None when a change was committed after ``seq`` (the copy is out of date)."""
+        with self._snapshot():
+            store, last_seq = self._cache_stamp()
+            if copy is not None and last_seq != seq:
+                return None
+            if copy is None:  # exact grown past ANN_MIN_PASSAGES, or IVF past twice its trained size
+                dense, keywords = self._build_indexes()
+            else:
+                dense, keywords = copy, KeywordIndex.build(self._token_chunks())
+        dense.save(self.folder, last_seq, store, keywords)
+        return dense, keywords, last_seq, store
 
     def _token_chunks(self) -> Iterator[tuple[np.ndarray, list[list[str]]]]:
         for rows in self._all_rows():
@@ -897,7 +974,7 @@ class LocalStore:
         generation, so that other handles rebuild theirs too. A backup of the previous format is migrated."""
         backup = self._open_backup(backup_file(path))
         try:
-            with self.writer():
+            with self.writer(timeout=self.write_timeout):
                 generation = int(self._meta("generation") or 0)
                 try:
                     backup.backup(self._db())
@@ -958,23 +1035,26 @@ class LocalStore:
             for doc_id, text, count, pages, headings in self._query(
                 f"SELECT id, text, passage_count, {self._page_starts}, {self._sections} FROM documents"
             ):
-                if document_id(text) != doc_id:
-                    problems.append(f"document {doc_id}: its text does not match its content hash")
-                problems += [f"document {doc_id}: {p}" for p in layout_problems(_unjson(pages), headings, len(text))]
+                found = [document_problem(doc_id, text), *layout_problems(_unjson(pages), headings, len(text))]
                 if stored.get(doc_id, 0) != count:
-                    problems.append(f"document {doc_id}: {stored.get(doc_id, 0)} passages stored, {count} expected")
+                    found.append(f"{stored.get(doc_id, 0)} passages stored, {count} expected")
+                problems += [problem_line(problem, doc_id) for problem in found if problem]
             for pid, doc_id, text, blob, crc, tokens in self._query(
                 "SELECT id, document_id, text, vector, crc, tokens FROM passages"
             ):
                 if passage_crc(text, blob, tokens) != crc or (dimension and len(blob) != 4 * dimension):
-                    problems.append(f"passage {pid} (document {doc_id}): fails its checksum")
+                    problems.append(problem_line("fails its checksum", doc_id, pid))
+                    damaged.add(pid)
+                elif len(blob) % 4 == 0 and not np.isfinite(np.frombuffer(blob, np.float32)).all():
+                    problems.append(problem_line("its vector is not finite", doc_id, pid))
                     damaged.add(pid)
             for pid, doc_id in self._query(  # SQLite counts characters as Python does: the offsets are checked
                 "SELECT p.id, p.document_id FROM passages p JOIN documents d ON d.id = p.document_id "
-                "WHERE substr(d.text, p.start + 1, p.end - p.start) != p.text"
+                "WHERE substr(d.text, p.start + 1, p.end - p.start) != p.text OR p.start < 0 OR p.end < p.start "
+                "OR p.end > length(d.text)"
             ):
                 if pid not in damaged:
-                    problems.append(f"passage {pid} (document {doc_id}): its offsets do not hold its text")
+                    problems.append(problem_line("its offsets do not hold its text", doc_id, pid))
         except StoreError as error:
             return [str(error)]
         if (self.folder / DENSE_CACHE_INFO).exists():
@@ -996,16 +1076,13 @@ class LocalStore:
         """Set a damaged database aside for an empty one, or drop the documents whose rows are damaged and rebuild the
         keyword and dense indexes; either way the next sync reads the files of what was lost again."""
         done = []
-        with self.writer():
+        with self.writer(timeout=self.write_timeout):
             if self._database_problems():
                 return [self._start_afresh()]
-            damaged = set()
-            for line in self.verify():
-                if line.startswith(("document ", "passage ")):
-                    damaged.add(line.split("document ", 1)[-1].split(":")[0].split(")")[0].strip())
+            damaged = {problem_document(line) for line in self.verify()} - {None}
             if damaged:
                 with self._transaction() as db:
-                    self._delete(db, sorted(damaged))
+                    self._delete(db, sorted(str(doc_id) for doc_id in damaged))
                 done.append(
                     f"dropped {counted(len(damaged), 'damaged document')}; indexing the folder embeds them again"
                 )

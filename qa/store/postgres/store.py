@@ -32,11 +32,25 @@ from qa.store.protocol import (
     StoreReadOnly,
     StoreSettings,
     StoreUnavailable,
+)
+from qa.store.rules import (
+    WRITE_TIMEOUT,
     backup_file,
+    bind_verdict,
+    busy,
+    damaged,
+    document_problem,
     keyword_tokens,
     layout_problems,
     new_backup_file,
-    stored_sections,
+    no_settings,
+    passage_problem,
+    problem_line,
+    read_sections,
+    under_writer_lock,
+    vector_problem,
+    write_error,
+    write_problem,
 )
 from qa.validation import counted
 
@@ -180,6 +194,20 @@ COPY_COLUMNS = {
 }
 
 BINDING = "SELECT settings, EXISTS (SELECT FROM documents) FROM store_meta"
+# Passages with the length of their documents (each document's text measured once) and vectors with the settings'
+# dimension, for the checks on read (qa.store.rules).
+PASSAGES_QUERY = """
+SELECT p.id, p.document_id, p.start_char, p.end_char, p.text, d.length
+FROM passages p JOIN (
+    SELECT id, length(text) AS length FROM documents
+    WHERE id IN (SELECT document_id FROM passages WHERE id = ANY(%(ids)s))
+) d ON d.id = p.document_id
+WHERE p.id = ANY(%(ids)s)
+"""
+VECTORS_QUERY = (
+    "SELECT id, document_id, embedding::real[], (SELECT (settings->>'dimension')::int FROM store_meta) "
+    "FROM passages WHERE id = ANY(%s)"
+)
 # The nearest passages by cosine distance, answered by the HNSW index passages_embedding.
 DENSE_QUERY = "SELECT id, 1 - (embedding <=> %(vector)s) FROM passages ORDER BY embedding <=> %(vector)s LIMIT %(k)s"
 # BM25 as in bm25s: the question's terms with their document frequencies, the passage count and mean length; then
@@ -377,6 +405,7 @@ class PostgresStore:
     """
 
     backend = "postgres"
+    write_timeout = WRITE_TIMEOUT  # seconds a change waits for another handle's writer lock (see qa.store.rules)
 
     def __init__(self, location: str, read_only: bool = False, schema: str | None = None) -> None:
         self.location = location
@@ -404,15 +433,16 @@ class PostgresStore:
     # -- the protocol -------------------------------------------------------------------------------------------
 
     def bind(self, settings: StoreSettings) -> bool:
-        """Stamp an empty store with ``settings`` (giving the embedding column its dimension); False when it holds
-        vectors made with other settings."""
+        """Stamp a store holding no documents with ``settings`` (giving the embedding column its dimension; see
+        ``bind_verdict``); False when it holds documents made with other settings. Stamping waits for the writer
+        lock and decides again under it."""
         with self._connection("reading the settings") as connection:
             verdict = self._bind_verdict(connection, settings)
         if verdict is not None:
             return verdict
         self._require_writable("bind it to new settings")
-        with self._write("binding the store") as (cursor, _):
-            verdict = self._bind_verdict(cursor, settings)  # again, now that the lock on store_meta is held
+        with self.writer(timeout=self.write_timeout), self._write("binding the store") as (cursor, _):
+            verdict = self._bind_verdict(cursor, settings)  # again, now that the locks are held
             if verdict is None:
                 from psycopg.types.json import Jsonb
 
@@ -420,6 +450,7 @@ class PostgresStore:
                 cursor.execute("UPDATE store_meta SET settings = %s", (Jsonb(settings.model_dump()),))
         return True if verdict is None else verdict
 
+    @under_writer_lock
     def clear(self) -> None:
         """Remove every document and the settings stamp."""
         self._require_writable("clear it")
@@ -429,10 +460,10 @@ class PostgresStore:
             self._set_dimension(cursor, None)
 
     @contextmanager
-    def writer(self, timeout: float = 60.0) -> Iterator[None]:
+    def writer(self, timeout: float = WRITE_TIMEOUT) -> Iterator[None]:
         """Hold the single-writer lock (a session advisory lock on a connection of its own, re-entrant within this
         handle); raises StoreBusy after ``timeout`` seconds."""
-        self._require_writable("take the writer lock")
+        self._require_writable("change it")
         deadline = time.monotonic() + timeout
         if not self._writer_guard.acquire(timeout=max(timeout, 0)):
             raise self._busy(timeout)
@@ -451,6 +482,7 @@ class PostgresStore:
         finally:
             self._writer_guard.release()
 
+    @under_writer_lock
     def write(self, items: list[DocumentWrite]) -> None:
         """Store documents with their passages and vectors in one transaction, replacing any with the same id
         and removing the documents each one ``replaces``. A write of at least BULK_PASSAGES passages goes through
@@ -486,11 +518,14 @@ class PostgresStore:
     def _check_batch(self, settings: StoreSettings | None, batch: list[DocumentWrite]) -> StoreSettings:
         """The store's settings, when it has some and each document of ``batch`` has vectors of its dimension."""
         if settings is None:
-            raise StoreError(f"the store at {self.shown} has no settings yet: bind it before writing")
+            raise no_settings(self._shown)
         for item in batch:
-            _check_vectors(item, settings.dimension)
+            problem = write_problem(len(item.passages), item.vectors, settings.dimension)
+            if problem:
+                raise write_error(item.document.id, problem)
         return settings
 
+    @under_writer_lock
     def bulk_write(self, items: Iterable[DocumentWrite], progress: bool = False) -> int:
         """Store a stream of documents (read as it goes, each one once) in one transaction, replacing stored ones with
         the same id and removing those each one ``replaces``; returns how many passages it wrote. Into a store
@@ -554,6 +589,7 @@ class PostgresStore:
         cursor.execute(f"ANALYZE {', '.join(TABLES)}")
         return passages
 
+    @under_writer_lock
     def delete(self, document_ids: list[str]) -> int:
         """Remove documents with their passages, vectors and postings; returns how many existed."""
         self._require_writable("delete")
@@ -562,6 +598,7 @@ class PostgresStore:
         with self._write("deleting documents") as (cursor, _):
             return self._remove(cursor, list(dict.fromkeys(document_ids)))
 
+    @under_writer_lock
     def set_source(
         self,
         document_id: str,
@@ -581,6 +618,7 @@ class PostgresStore:
                 (source, size, mtime, page_starts, _sections_jsonb(sections), document_id),
             )
 
+    @under_writer_lock
     def ignore(self, sources: list[str], ignored: bool = True) -> None:
         """Mark files (by source path) as removed by the user, so that syncing a folder skips them; or unmark."""
         self._require_writable("mark files as removed")
@@ -626,6 +664,10 @@ class PostgresStore:
             f"SELECT id, title, source, text, {self._page_starts}, {self._sections} FROM documents WHERE id = ANY(%s)",
             (list(ids),),
         )
+        for row in rows:
+            problem = document_problem(row[0], row[3])
+            if problem:
+                raise damaged(self._shown, problem_line(problem, row[0]))
         return {
             row[0]: Document(
                 id=row[0],
@@ -640,28 +682,31 @@ class PostgresStore:
 
     def _read_sections(self, document_id: str, stored: Any) -> list[Section] | None:
         """A document's stored sections (jsonb, read as lists and dicts); StoreDamaged when they cannot be read."""
-        try:
-            return stored_sections(stored)
-        except ValueError:
-            raise StoreDamaged(
-                f"document {document_id} in the store at {self.shown}: its sections are unreadable"
-            ) from None
+        return read_sections(self._shown, document_id, stored)
 
     def get_passages(self, ids: list[str]) -> dict[str, Passage]:
-        """Passages with their text, by id; unknown ids are left out."""
-        rows = self._fetch(
-            "reading passages",
-            "SELECT id, document_id, start_char, end_char, text FROM passages WHERE id = ANY(%s)",
-            (list(ids),),
-        )
-        return {row[0]: Passage(id=row[0], document_id=row[1], start=row[2], end=row[3], text=row[4]) for row in rows}
+        """Passages with their text, by id; unknown ids are left out. Their offsets are checked against their
+        documents' lengths (``passage_problem``)."""
+        rows = self._fetch("reading passages", PASSAGES_QUERY, {"ids": list(ids)})
+        found = {}
+        for passage_id, doc_id, start, end, text, length in rows:
+            problem = passage_problem(start, end, text, length)
+            if problem:
+                raise damaged(self._shown, problem_line(problem, doc_id, passage_id))
+            found[passage_id] = Passage(id=passage_id, document_id=doc_id, start=start, end=end, text=text)
+        return found
 
     def get_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
-        """Stored unit vectors (float32) of passages, by id; unknown ids are left out."""
-        rows = self._fetch(
-            "reading vectors", "SELECT id, embedding::real[] FROM passages WHERE id = ANY(%s)", (list(ids),)
-        )
-        return {passage_id: np.asarray(vector, dtype=np.float32) for passage_id, vector in rows}
+        """Stored unit vectors (float32) of passages, by id; unknown ids are left out. Each is checked against the
+        settings' dimension and for finiteness (``vector_problem``)."""
+        rows = self._fetch("reading vectors", VECTORS_QUERY, (list(ids),))
+        found = {}
+        for passage_id, doc_id, vector, dimension in rows:
+            found[passage_id] = np.asarray(vector, dtype=np.float32)
+            problem = vector_problem(found[passage_id], dimension)
+            if problem:
+                raise damaged(self._shown, problem_line(problem, doc_id, passage_id))
+        return found
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(passage id, cosine similarity) of the ``k`` nearest passages by the HNSW index, best first."""
@@ -739,9 +784,10 @@ class PostgresStore:
                 f"WHERE {self._page_starts} IS NOT NULL OR {self._sections} IS NOT NULL"
             )
             for doc_id, pages, sections, length in cursor.execute(laid_out).fetchall():
-                problems += [f"document {doc_id}: {problem}" for problem in layout_problems(pages, sections, length)]
+                problems += [problem_line(problem, doc_id) for problem in layout_problems(pages, sections, length)]
         return problems
 
+    @under_writer_lock
     def repair(self) -> list[str]:
         """Remove documents whose passages or vectors are damaged (the next indexing stores them again), restore the
         embedding column and recompute everything derived: postings, term statistics, counts and all indexes."""
@@ -788,7 +834,7 @@ class PostgresStore:
                 f"{source} is not a backup of the store's tables in the schema {self._namespace} (its schemas: "
                 f"{schemas}); a backup restores into the collection it was taken from"
             )
-        with self.writer():
+        with self.writer(timeout=self.write_timeout):
             generation = self.manifest().generation
             options = ["--clean", "--if-exists", "--single-transaction", "--no-owner", "--no-privileges"]
             self._run_client("pg_restore", [*options, str(source)])
@@ -948,7 +994,12 @@ class PostgresStore:
             raise StoreReadOnly(f"the store at {self.shown} is read-only: cannot {action}")
 
     def _busy(self, timeout: float) -> StoreBusy:
-        return StoreBusy(f"the store at {self.shown} is busy: another process is writing (waited {timeout:g} s)")
+        return busy(self._shown, timeout)
+
+    @property
+    def _shown(self) -> str:
+        """The store as messages name it."""
+        return f"the store at {self.shown}"
 
     def _lock_writer(self, deadline: float, timeout: float) -> psycopg.Connection:
         """A connection holding the writer advisory lock, tried until ``deadline``; StoreReadOnly on a replica."""
@@ -974,15 +1025,13 @@ class PostgresStore:
         try:
             return None if stamp is None else StoreSettings.model_validate(stamp)
         except ValidationError:
-            raise StoreDamaged(f"the settings stamp of the store at {self.shown} is unreadable") from None
+            raise damaged(self._shown, problem_line("its settings stamp is unreadable")) from None
 
     def _bind_verdict(self, executor: psycopg.Connection | psycopg.Cursor, settings: StoreSettings) -> bool | None:
-        """True: bound to ``settings`` already; False: holds vectors made with other settings; None: free to stamp."""
+        """``bind_verdict`` of this store: True, bound to ``settings`` already; False, it holds documents made with
+        other settings; None: free to stamp."""
         stamp, holds_documents = _row(executor.execute(BINDING))
-        current = self._settings(stamp)
-        if current == settings:
-            return True
-        return False if current is not None and holds_documents else None
+        return bind_verdict(self._settings(stamp), settings, holds_documents)
 
     @staticmethod
     def _set_dimension(cursor: psycopg.Cursor, dimension: int | None) -> None:
@@ -1136,15 +1185,6 @@ def _copy_batch(
         freeze,
     )
     return sum(len(passage_tokens) for passage_tokens in tokens)
-
-
-def _check_vectors(item: DocumentWrite, dimension: int) -> None:
-    shape = np.shape(item.vectors)
-    if item.passages and shape != (len(item.passages), dimension):
-        raise StoreError(
-            f"document {item.document.id} has vectors of shape {shape} for {len(item.passages)} "
-            f"passages; the store holds vectors of dimension {dimension}"
-        )
 
 
 def _postings(
@@ -1317,7 +1357,7 @@ def _damage(row: tuple) -> str:
         (text_differs, "passages whose text differs from the document at their offsets"),
     ]
     reasons += [f"{count} {what}" for count, what in counted if count]
-    return f"document {document_id} ({source}): {'; '.join(reasons)}"
+    return problem_line("; ".join(reasons), document_id, source=source)
 
 
 def _statistics_problems(row: tuple) -> list[str]:
