@@ -28,7 +28,17 @@ from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Passag
 from qa.questions.conversation import ResolvedQuestion, resolutions
 from qa.questions.parts import two_part_questions
 from qa.reading.calibration import gives_answer
-from qa.reading.hops import MAX_BRIDGES, Hop, bridges, hop_from, read_hop, uncovered
+from qa.reading.hops import (
+    MAX_BRIDGES,
+    Hop,
+    bridge_question,
+    bridges,
+    completing,
+    hop_from,
+    overlaps,
+    read_hop,
+    uncovered,
+)
 from qa.reading.reader import Reader, ReaderSpan, SentenceReader, SpanReader, candidates_by_text, merge_spans
 from qa.reading.stopping import StopRule
 from qa.retrieval import Retrieval, Retriever, section_name
@@ -638,9 +648,12 @@ class QA:
             spans = merge_spans(spans + [span for _, found in hops for span in found])
             answers = rated(self.group_answers(retrieval.passages, spans), reader)
             supported(answers, [hop for hop, _ in hops], retrieval.passages)
+        if further:  # the question may ask about something it describes by a relative clause: name it, then ask
+            answers = self._chained(question, answers, retrieval, reader, options)
         if options.answerability and reader.answerability is not None:  # open mode: retrieval's evidence weighs in
             answers = reader.answerability.rated(question, answers, retrieval.passages)
         answers = widened(answers, retrieval.passages, self.settings.answer_slack)
+        completed(question, answers[:1], retrieval.passages)
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
         return retrieval, answers
 
@@ -670,6 +683,44 @@ class QA:
                 retrieval.passages.append(second)
             hops.append((hop, read_hop(reader, question, hop)))
         return hops
+
+    def _read_once(self, query: str, options: AskOptions, reader: Reader) -> tuple[Retrieval, list[Answer]]:
+        """Retrieve passages for ``query`` and read it in them, in stages: the candidate answers, best first."""
+        retrieval = self.retriever.search(query, options.top_k, options.mode)
+        spans = read_in_stages(reader, query, retrieval.passages, stop_rule(options, reader))
+        return retrieval, rated(self.group_answers(retrieval.passages, spans), reader)
+
+    def _chained(
+        self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
+    ) -> list[Answer]:
+        """``answers`` led by the answer of a chain when the question describes what it asks about by a relative
+        clause (``bridge_question``): the described thing is named by one reading ("Who is the man who founded
+        Varrowdale?"), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The chain's
+        answer, at the product of both confidences, leads when it is given, is not the name itself, and is surer
+        than the best answer or that answer is the name (what the question describes, not what it asks)."""
+        cut = bridge_question(question)
+        named = self._read_once(cut.described, options, reader)[1] if cut else []
+        if cut is None or not named or not answered(named[0], reader, options):
+            return answers
+        bridge = named[0]
+        found, chained = self._read_once(cut.about(bridge.text), options, reader)
+        if not chained or overlaps(chained[0].text, bridge.text):
+            return answers
+        best = chained[0]
+        best.confidence = (best.confidence or 0.0) * (bridge.confidence or 0.0)
+        direct = answers[0] if answers else None
+        if not answered(best, reader, options) or (
+            direct is not None
+            and (direct.confidence or 0.0) >= best.confidence
+            and not overlaps(direct.text, bridge.text)
+        ):
+            return answers
+        cited = {c.passage_id for c in best.citations}
+        best.supporting = [c for c in bridge.citations[:1] if c.passage_id not in cited]
+        known = {p.passage.id for p in retrieval.passages}
+        named_in = {c.passage_id for c in [*best.citations, *best.supporting]}
+        retrieval.passages += [p for p in found.passages if p.passage.id in named_in - known]
+        return [best, *(a for a in answers if a.text != best.text)]
 
     @staticmethod
     def group_answers(passages: list[RetrievedPassage], spans: list[ReaderSpan]) -> list[Answer]:
@@ -914,6 +965,22 @@ def supported(answers: list[Answer], hops: list[Hop], passages: list[RetrievedPa
 
 
 LONG_DOCUMENT_PASSAGES = 20  # a document of this many passages or more is long (a paper, a report: see widened)
+
+
+def completed(question: str, answers: list[Answer], passages: list[RetrievedPassage]) -> None:
+    """Give each answer without a supporting citation the passage of another document that says what its own
+    passage leaves out of the question (``completing``): the place where that passage gives the name linking the
+    two. "10 hours", read where "Harrowgate Connect sessions are cut after 10 hours", rests too on "remote staff
+    must use Harrowgate Connect" when the question asks about the connection remote staff must use."""
+    found = {p.passage.id: p for p in passages}
+    for answer in answers:
+        link = (
+            completing(question, answer.citations[0], [p.passage for p in passages]) if not answer.supporting else None
+        )
+        if link is not None:
+            other, name = link
+            start = other.start + other.text.index(name)
+            answer.supporting.append(citation_at(found[other.id], start, start + len(name)))
 
 
 def holds(outer: Citation, inner: Citation) -> bool:

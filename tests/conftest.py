@@ -237,6 +237,24 @@ def run_qa(
     )
 
 
+def citing(quote: str, text: str, *, start: int | None = None, passage_start: int = 0, **fields: Any):
+    """A citation of ``quote`` (at ``start`` in ``text``, else where ``text`` first has it) in a passage whose text is
+    ``text``, starting at ``passage_start`` of document "d" ("Report", /docs/r.pdf); ``fields`` override the rest."""
+    from qa.models import Citation
+
+    begin = passage_start + (text.index(quote) if start is None else start)
+    shown = {"document_id": "d", "title": "Report", "source": "/docs/r.pdf", "passage_id": "d:0", **fields}
+    return Citation(
+        **shown,
+        start=begin,
+        end=begin + len(quote),
+        quote=quote,
+        passage_text=text,
+        passage_start=passage_start,
+        passage_end=passage_start + len(text),
+    )
+
+
 HEAVY_FIXTURES = {
     "embedder",
     "sample_engine",

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from conftest import REPO, run_qa
+from conftest import REPO, citing, run_qa
 
 from qa.app import cli
 from qa.app.cli import main
 from qa.errors import MissingError, OptionError, RemoteError, StoreBusy
-from qa.models import AskResult, Citation
+from qa.models import AskResult
 
 
 @pytest.mark.parametrize(
@@ -88,20 +88,8 @@ def test_a_pdf_answer_is_cited_with_its_page(tmp_path, capsys, write_pdf):
 
 def test_a_citation_is_printed_with_its_section_and_page(tmp_path, monkeypatch, capsys):
     text = "2 Staff\n2.1 The lighthouse\nThe keeper is Ragna Thorsen."
-    start = text.index("Ragna Thorsen")
-    citation = Citation(
-        document_id="d",
-        title="Harbour report",
-        source="/docs/report.pdf",
-        passage_id="d:0",
-        start=start,
-        end=start + 13,
-        quote="Ragna Thorsen",
-        passage_text=text,
-        passage_start=0,
-        passage_end=len(text),
-        page=4,
-        section="2.1 The lighthouse",
+    citation = citing(
+        "Ragna Thorsen", text, title="Harbour report", source="/docs/report.pdf", page=4, section="2.1 The lighthouse"
     )
     result = AskResult(
         question="Who?", resolved_question="Who?", answer="Ragna Thorsen", score=9.0, citations=[citation]

@@ -7,6 +7,7 @@ import json
 import math
 
 import pytest
+from conftest import citing
 
 from qa.evaluation.cli import add_arguments, run
 from qa.evaluation.metrics import (
@@ -320,19 +321,7 @@ def test_a_two_part_answers_citations_are_checked_against_their_own_part():
     text = "Ingrid Vos heads the Security Office. The meal allowance is 35 euros per day."
 
     def cited(quote: str, start: int | None = None) -> Citation:
-        begin = text.index(quote) if start is None else start
-        return Citation(
-            document_id="d",
-            title="t",
-            source="s",
-            passage_id="d:0",
-            start=begin,
-            end=begin + len(quote),
-            quote=quote,
-            passage_text=text,
-            passage_start=0,
-            passage_end=len(text),
-        )
+        return citing(quote, text, start=start, title="t", source="s")
 
     parts = [
         Answer(text="Ingrid Vos", score=5.0, citations=[cited("Ingrid Vos")]),

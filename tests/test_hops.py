@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from conftest import citing
 
-from qa.models import Passage
-from qa.reading.hops import Hop, bridge_names, bridges, hop_from, read_hop, uncovered
+from qa.models import Citation, Passage
+from qa.reading.hops import (
+    Hop,
+    bridge_names,
+    bridge_question,
+    bridges,
+    completing,
+    hop_from,
+    read_hop,
+    uncovered,
+)
 from qa.reading.reader import ReaderSpan
 
 SECURITY = "Multi-factor authentication (MFA) is required for TripDesk, company e-mail and the HR portal."
@@ -81,3 +91,101 @@ def test_answers_read_through_a_hop_are_cited_where_the_chain_ends():
 def test_no_hop_when_a_passage_does_not_name_the_bridge():
     first = passage("bridge", BRIDGE, 0)
     assert hop_from(first, passage("town", "Zorblat is a town.", 0), "Kvist & Sons") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "described", "asked_of_a_name"),
+    [
+        (
+            "Who took over from the secretary who repaired the boathouse roof?",
+            "Who is the secretary who repaired the boathouse roof?",
+            "Who took over from Tomas Brenner?",
+        ),
+        (
+            "Who was the wife of the man who founded Lindholm?",
+            "Who is the man who founded Lindholm?",
+            "Who was the wife of Tomas Brenner?",
+        ),
+        (
+            "How much was awarded to the project that Ana Costa leads?",
+            "What is the project that Ana Costa leads?",
+            "How much was awarded to Tomas Brenner?",
+        ),
+        (  # "which" as a question word first, then opening the clause
+            "In which city is the firm which built the Orre dam based?",
+            None,  # the firm is the question's subject: where its clause ends cannot be told
+            None,
+        ),
+    ],
+)
+def test_a_question_about_a_described_thing_is_cut_in_two(question, described, asked_of_a_name):
+    cut = bridge_question(question)
+    if described is None:
+        assert cut is None
+    else:
+        assert cut is not None and (cut.described, cut.about("Tomas Brenner")) == (described, asked_of_a_name)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who was the engineer who designed the Orre dam?",  # asks for the described thing itself
+        "What is the name of the person who signs the forms?",
+        "Which company can fit the yearly gasket?",  # no relative clause
+        "In what year did the museum that holds the portrait open?",  # the phrase is the subject
+        "Who founded Lindholm?",
+        "Who heads the Security Office and who is the chief financial officer?",  # two asks, not a description
+        "By whom was the SI unit of which quantity named after Tesla?",  # "which" asks here
+    ],
+)
+def test_a_question_that_asks_for_what_it_describes_is_not_cut(question):
+    assert bridge_question(question) is None
+
+
+SESSIONS = "Harrowgate Connect sessions are disconnected automatically after 10 hours."
+REMOTE = "Remote staff must use Harrowgate Connect for every internal system."
+
+
+def cited_at(document: str, text: str, quote: str) -> Citation:
+    """The citation of ``quote`` in a passage of ``text`` starting at offset 100 of its document."""
+    return citing(quote, text, passage_start=100, document_id=document, passage_id=f"{document}:0")
+
+
+def test_the_passage_that_says_what_the_answers_passage_leaves_out_is_found_through_a_shared_name():
+    question = "After how long is the connection that remote staff must use for internal systems cut off?"
+    cited, other = passage("security", SESSIONS, 100), passage("remote", REMOTE, 0)
+    unrelated = passage("travel", "Remote staff book trips in TripDesk for internal meetings.", 0)
+    answer = cited_at("security", SESSIONS, "10 hours")
+    assert completing(question, answer, [cited, unrelated, other]) == (other, "Harrowgate Connect")
+    aside = passage("intranet", "Remote staff and internal systems are listed. Harrowgate Connect is a tool.", 0)
+    assert completing(question, answer, [cited, aside]) is None  # what it says of the name is not what is missing
+
+
+@pytest.mark.parametrize(
+    ("question", "others"),
+    [
+        ("How long are Harrowgate Connect sessions?", [REMOTE]),  # the answer's passage says all the question asks
+        ("After how long is the connection remote staff use cut off?", [REMOTE.replace("Harrowgate Connect", "a VPN")]),
+        ("After how long is the connection that remote staff must use for internal systems cut off?", [SESSIONS]),
+        ("After how long is the Harrowgate Connect connection that remote staff must use cut off?", [REMOTE]),
+    ],
+    ids=["nothing missing", "no shared name", "same document", "the name is the question's own"],
+)
+def test_no_completing_passage_without_missing_words_a_linking_name_or_another_document(question, others):
+    candidates = [passage("security" if text == SESSIONS else "remote", text, 200) for text in others]
+    assert completing(question, cited_at("security", SESSIONS, "10 hours"), candidates) is None
+
+
+def test_the_linking_name_must_be_in_the_answers_sentence():
+    question = "After how long is the connection that remote staff must use for internal systems cut off?"
+    text = "Harrowgate Connect is the company VPN. Sessions are disconnected automatically after 10 hours."
+    other = passage("remote", REMOTE, 0)
+    assert completing(question, cited_at("security", text, "10 hours"), [other]) is None
+    assert completing(question, cited_at("security", text, "VPN"), [other]) == (other, "Harrowgate Connect")
+
+
+def test_the_answer_is_no_link_to_itself():
+    question = "Which connection must remote staff use for internal systems after the upgrade?"
+    text = "After the upgrade, sessions run on Harrowgate Connect."
+    answer = cited_at("security", text, "Harrowgate Connect")
+    assert completing(question, answer, [passage("remote", REMOTE, 0)]) is None

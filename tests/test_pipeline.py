@@ -20,7 +20,9 @@ LAVROV_SENTENCE = "The plans of the US, as well as NATO to place weapons in oute
 
 
 def assert_citations_exact(engine: QA, result: AskResult) -> None:
-    citations = result.citations + [c for a in result.alternatives for c in a.citations]
+    """Every citation of the answer and its alternatives, supporting ones too, quotes its document exactly."""
+    answers = [result, *result.alternatives]
+    citations = [c for a in answers for c in a.citations] + [c for a in answers for c in a.supporting]
     for citation in citations:
         document = engine.store.get_documents([citation.document_id])[citation.document_id]
         assert document.text[citation.start : citation.end] == citation.quote
@@ -785,15 +787,48 @@ def test_a_bridge_question_follows_the_name_into_another_document_and_cites_both
     founder = engine.ask("Who founded the company that built the Vell bridge?")
     assert founder.answer == "Elna Kvist" and {c.title for c in founder.citations} == {"Kvist & Sons"}
     assert ("The Vell bridge", "Kvist & Sons") in {(c.title, c.quote) for c in founder.supporting}
-    for citation in founder.supporting:
-        text = engine.store.get_documents([citation.document_id])[citation.document_id].text
-        assert text[citation.start : citation.end] == citation.quote
     assert_citations_exact(engine, founder)
     portal = engine.ask("Which booking portal requires multi-factor authentication?")
     assert portal.answer == "TripDesk"
     assert {c.title for c in [*portal.citations, *portal.supporting]} == {"Travel policy", "Security policy"}
     plain = engine.ask("When was the Vell bridge built?")
     assert plain.answer == "1911" and not plain.supporting
+
+
+@pytest.mark.slow
+def test_a_question_about_a_described_thing_names_it_first_then_asks_of_it(tmp_path, embedder):
+    texts = {
+        "march.txt": "Rowing club minutes, March\n\nThe secretary, Tomas Brenner, reported that the boathouse roof "
+        "had been repaired before the spring regatta. Eight new members joined.",
+        "agm.txt": "Annual general meeting, May\n\nLena Voss took over from Tomas Brenner as secretary. Ola Berg was "
+        "re-elected as captain for a second year.",
+        "regatta.txt": "Spring regatta\n\nThe regatta was held on 20 April. The club's eight finished second behind "
+        "Lindholm.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    chained = engine.ask("Who took over from the secretary who reported that the boathouse roof had been repaired?")
+    assert chained.answer == "Lena Voss" and {c.title for c in chained.citations} == {"Annual general meeting, May"}
+    assert ("Rowing club minutes, March", "Tomas Brenner") in {(c.title, c.quote) for c in chained.supporting}
+    assert_citations_exact(engine, chained)
+    itself = engine.ask("Who was the secretary who reported that the boathouse roof had been repaired?")
+    assert itself.answer == "Tomas Brenner" and not itself.supporting
+
+
+@pytest.mark.slow
+def test_an_answer_also_cites_the_document_that_says_what_its_own_passage_leaves_out(tmp_path, embedder):
+    texts = {
+        "security.txt": "Security policy\n\nHarrowgate Connect sessions are disconnected automatically after 10 hours. "
+        "Passwords need 14 characters.",
+        "remote.txt": "Remote work policy\n\nRemote staff must use Harrowgate Connect for every internal system. "
+        "Laptops are provided by the company.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    result = engine.ask("After how long is the connection that remote staff must use for internal systems cut off?")
+    assert result.answer == "10 hours" and {c.title for c in result.citations} == {"Security policy"}
+    assert [(c.title, c.quote) for c in result.supporting] == [("Remote work policy", "Harrowgate Connect")]
+    assert_citations_exact(engine, result)
+    plain = engine.ask("How many characters do passwords need?")
+    assert plain.answer and "14" in plain.answer and not plain.supporting
 
 
 # ---------------------------------------------------------------- answers as long as a long document's readers expect

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_DOCUMENTS, browser_call, start_server, stop_server
+from conftest import SAMPLE_DOCUMENTS, browser_call, citing, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -306,23 +306,11 @@ def test_confidence_reads_as_words():
 
 def test_pages_are_shown_beside_the_file():
     from qa.app.web import render_answer
-    from qa.models import AskResult, Citation, Passage, RetrievedPassage
+    from qa.models import AskResult, Passage, RetrievedPassage
 
     passage = Passage(id="d:0", document_id="d", start=40, end=70, text="The keeper is Ragna Thorsen now.")
     found = RetrievedPassage(passage=passage, title="Report", source="/docs/r.pdf", score=0.5, page_starts=[0, 30, 60])
-    citation = Citation(
-        document_id="d",
-        title="Report",
-        source="/docs/r.pdf",
-        passage_id="d:0",
-        start=54,
-        end=67,
-        quote="Ragna Thorsen",
-        passage_text=passage.text,
-        passage_start=40,
-        passage_end=70,
-        page=2,
-    )
+    citation = citing("Ragna Thorsen", passage.text, passage_start=40, page=2)
     answered = AskResult(
         question="q", resolved_question="q", answer="Ragna Thorsen", score=9.0, citations=[citation], passages=[found]
     )
@@ -339,7 +327,7 @@ def test_pages_are_shown_beside_the_file():
 
 def test_sections_are_shown_beside_the_page():
     from qa.app.web import esc, render_answer
-    from qa.models import AskResult, Citation, Passage, RetrievedPassage, Section
+    from qa.models import AskResult, Passage, RetrievedPassage, Section
     from qa.retrieval import section_name
 
     text = "Intro. <b>2.1</b> The lighthouse: The keeper is Ragna Thorsen now."
@@ -348,21 +336,7 @@ def test_sections_are_shown_beside_the_page():
     found = RetrievedPassage(
         passage=passage, title="Report", source="/docs/r.pdf", score=0.5, page_starts=[0, 30], sections=sections
     )
-    start = text.index("Ragna Thorsen")
-    citation = Citation(
-        document_id="d",
-        title="Report",
-        source="/docs/r.pdf",
-        passage_id="d:0",
-        start=start,
-        end=start + 13,
-        quote="Ragna Thorsen",
-        passage_text=text,
-        passage_start=0,
-        passage_end=len(text),
-        page=2,
-        section=section_name(sections, start),
-    )
+    citation = citing("Ragna Thorsen", text, page=2, section=section_name(sections, text.index("Ragna Thorsen")))
     answered = AskResult(
         question="q", resolved_question="q", answer="Ragna Thorsen", score=9.0, citations=[citation], passages=[found]
     )
@@ -382,18 +356,8 @@ def test_a_second_hop_answer_shows_the_document_that_led_to_it():
     from qa.models import AskResult, Citation
 
     def cited(title: str, quote: str, text: str) -> Citation:
-        start = text.index(quote)
-        return Citation(
-            document_id=title[:1],
-            title=title,
-            source=f"/docs/{title}.txt",
-            passage_id=f"{title[:1]}:0",
-            start=start,
-            end=start + len(quote),
-            quote=quote,
-            passage_text=text,
-            passage_start=0,
-            passage_end=len(text),
+        return citing(
+            quote, text, document_id=title[:1], title=title, source=f"/docs/{title}.txt", passage_id=f"{title[:1]}:0"
         )
 
     result = AskResult(
@@ -930,20 +894,9 @@ def test_malformed_gradio_calls_are_named_in_one_line():
 
 def alternative(text: str, score: float, confidence: float | None = None):
     """A candidate answer read from a one-passage document that holds only it."""
-    from qa.models import Answer, Citation
+    from qa.models import Answer
 
-    where = Citation(
-        document_id="d",
-        title="Policy",
-        source="/docs/policy.txt",
-        passage_id="d:0",
-        start=0,
-        end=len(text),
-        quote=text,
-        passage_text=text,
-        passage_start=0,
-        passage_end=len(text),
-    )
+    where = citing(text, text, title="Policy", source="/docs/policy.txt")
     return Answer(text=text, score=score, confidence=confidence, citations=[where])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.models import Passage
+from qa.models import Citation, Passage
 from qa.reading.reader import Reader, ReaderSpan
 
 # A name: capitalised words (joined by "&", "de", "van", "von"), a word with an inner capital or digit (TripDesk, AQ-3),
@@ -26,6 +26,8 @@ QUESTION_WORDS = frozenset(
     "what which who whom whose when where why how my mine should would could can must may might do does did get got "
     "use out call".split()
 )
+SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+|\s*\|\s*")  # between sentences, lines and table cells
+HOW = re.compile(r"\bhow\s+(long|much|many|often|far|old|big|large|soon)\b", re.IGNORECASE)  # words that ask
 JOINED = "\n\n"  # between the two passages read together: no answer runs across it (see SpanReader.read)
 MAX_BRIDGES = 2
 
@@ -40,7 +42,7 @@ def bridge_names(question: str, text: str, limit: int = MAX_BRIDGES) -> list[str
     at most ``limit``."""
     asked, initials = words(question), acronyms(question)
     ranked: dict[str, tuple[int, int]] = {}
-    for order, sentence in enumerate(re.split(r"(?<=[.!?;:])\s+|\n+|\s*\|\s*", text)):  # sentences, table cells
+    for order, sentence in enumerate(SENTENCE_END.split(text)):
         shared = len(words(sentence) & asked)
         for found in NAME.finditer(sentence):
             name = found.group().strip(" -’'")
@@ -73,17 +75,110 @@ def bridges(question: str, answers: list[str], text: str, limit: int = MAX_BRIDG
 
 
 def content_words(question: str) -> set[str]:
-    """The question's content words: its stemmed keyword tokens but question words and the like."""
+    """The question's content words: its stemmed keyword tokens but question words and the like ("how long")."""
+    return stems(question) - QUESTION_WORDS - stems(" ".join(HOW.findall(question)))
+
+
+def stems(text: str) -> set[str]:
+    """The stemmed keyword tokens of ``text``."""
     from qa.store.rules import keyword_tokens
 
-    return set(keyword_tokens([question])[0]) - QUESTION_WORDS
+    return set(keyword_tokens([text])[0])
 
 
 def uncovered(question: str, passage: str) -> set[str]:
     """The question's content words (``content_words``) that ``passage`` lacks."""
-    from qa.store.rules import keyword_tokens
+    return content_words(question) - stems(passage)
 
-    return content_words(question) - set(keyword_tokens([passage])[0])
+
+def sentence_at(text: str, at: int) -> str:
+    """The sentence (or table cell, or line) of ``text`` that holds the character at ``at``."""
+    starts = [0, *(m.end() for m in SENTENCE_END.finditer(text, 0, at))]
+    end = SENTENCE_END.search(text, at)
+    return text[starts[-1] : end.start() if end else len(text)]
+
+
+def completing(question: str, answer: Citation, others: list[Passage]) -> tuple[Passage, str] | None:
+    """The passage of another document that says what the passage of ``answer`` leaves out of the question, linked to
+    it by a name that the answer's sentence gives and the question does not ("[Harrowgate Connect] sessions are cut
+    after 10 hours" / "remote staff must use [Harrowgate Connect] for internal systems"), with that name: a sentence
+    of it that gives the name must hold two or more of the question's content words that the answer's passage lacks
+    (what it says is about that name). The answer is no link to itself. None when there is none."""
+    missing = uncovered(question, answer.passage_text)
+    if len(missing) < 2:
+        return None
+    sentence = sentence_at(answer.passage_text, answer.start - answer.passage_start)
+    linking = [name for name in bridge_names(question, sentence, len(sentence)) if not overlaps(name, answer.quote)]
+    best: tuple[int, Passage, str] | None = None
+    for other in (p for p in others if p.document_id != answer.document_id):
+        for said in (s for s in SENTENCE_END.split(other.text) if s):
+            name = next((n for n in linking if n in said), None)
+            covered = len(missing & stems(said)) if name else 0
+            if covered >= 2 and (best is None or covered > best[0]) and name:
+                best = (covered, other, name)
+    return None if best is None else (best[1], best[2])
+
+
+def overlaps(text: str, other: str) -> bool:
+    """Whether either text holds the other (case aside): "Dev Malhotra" and "The Treasurer, Dev Malhotra"."""
+    a, b = text.strip(" .,;:").casefold(), other.strip(" .,;:").casefold()
+    return a in b or b in a
+
+
+# A relative pronoun after a noun ("the man who"); not after a conjunction ("... and who is the CFO?": a second ask)
+# nor a preposition ("the unit of which quantity": a question word).
+RELATIVE_PRONOUN = re.compile(
+    r"(?<=\w)(?<!\band)(?<!\bor)(?<!\bbut)(?<!\bof)(?<!\bin)(?<!\bon)(?<!\bat)(?<!\bby)(?<!\bfor)(?<!\bto)"
+    r"(?<!\bwith)(?<!\bfrom)\s+(who|whom|whose|that|which)\s+(?=\w)",
+    re.IGNORECASE,
+)
+DETERMINER = re.compile(r"\b(the|a|an|its|his|her|their|my|our|your)\s", re.IGNORECASE)
+AUXILIARIES = frozenset(
+    "did does do will would can could is was are were has have had should must may might shall".split()
+)
+# What a question asks when its whole predicate is the described thing: "Who was the engineer who designed it?"
+ASKS_FOR_IT = re.compile(
+    r"(?:(?:in|on|at|for|from|by|with)\s+)?(?:who|what|which)(?:\s+\w+)?\s+(?:is|was|are|were)"
+    r"(?:\s+(?:the\s+)?(?:name|full name|title)\s+of)?",
+    re.IGNORECASE,
+)
+MAX_HEAD_WORDS = 5  # words between a determiner and the relative pronoun of its noun phrase ("the wool merchant who")
+
+
+@dataclass
+class BridgeQuestion:
+    """A question about something it describes by a relative clause, cut in two: the question that names the
+    described thing, and the start of the question to ask of it (its name goes after)."""
+
+    described: str  # "Who is the man who founded Varrowdale?"
+    asked_of: str  # "Who was the wife of "
+
+    def about(self, name: str) -> str:
+        """The question asked of the described thing, by its name ("Who was the wife of Edmund Carrow?")."""
+        return f"{self.asked_of}{name}?"
+
+
+def bridge_question(question: str) -> BridgeQuestion | None:
+    """``question`` cut at the noun phrase it describes by a relative clause ("the wife of [the man who founded
+    Varrowdale]"); None when it has none or asks for that thing itself ("Who was the engineer who designed it?")."""
+    for pronoun in RELATIVE_PRONOUN.finditer(question):
+        before = question[: pronoun.start()]
+        heads = [m for m in DETERMINER.finditer(before) if len(before[m.start() :].split()) <= MAX_HEAD_WORDS]
+        if heads:
+            return cut_at(question, heads[-1].start(), pronoun)
+    return None
+
+
+def cut_at(question: str, start: int, pronoun: re.Match[str]) -> BridgeQuestion | None:
+    """``question`` cut at the noun phrase from ``start`` whose relative clause ``pronoun`` opens, to its end (see
+    ``bridge_question``). None when the phrase is the question's subject ("did [the museum that ...] open?"):
+    where its clause ends and the question's verb begins cannot be told without parsing."""
+    text = question.rstrip(" ?")
+    prefix = question[:start].strip()
+    if not prefix or ASKS_FOR_IT.fullmatch(prefix) or prefix.split()[-1].casefold() in AUXILIARIES:
+        return None
+    asker = "Who" if pronoun.group(1).casefold() in ("who", "whom", "whose") else "What"
+    return BridgeQuestion(described=f"{asker} is {text[start:]}?", asked_of=text[:start])
 
 
 @dataclass
