@@ -663,3 +663,19 @@ def test_only_the_command_line_writes_the_process_environment():
             innermost = max(around, key=lambda f: f.lineno, default=None)
             writers.append(f"{path.stem}.{innermost.name if innermost else '<module>'}")
     assert writers == ["cli.main"] * 3, writers  # the entry point, which owns its process
+
+
+def test_a_command_closes_the_engine_it_opened(tmp_path, monkeypatch, capsys):
+    from qa.pipeline import QA
+
+    closed = []
+    close = QA.close
+
+    def recorded(engine: QA) -> None:
+        closed.append(engine)
+        close(engine)
+
+    monkeypatch.setattr(QA, "close", recorded)
+    (tmp_path / "documents").mkdir()
+    assert main(["list", "--documents", str(tmp_path / "documents"), "--index", str(tmp_path / "index")]) == 0
+    assert len(closed) == 1 and closed[0]._closed

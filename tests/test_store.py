@@ -7,7 +7,6 @@ import pytest
 
 from qa.models import Section
 from qa.store.protocol import DocumentStore
-from qa.testing.memory import MemoryDamage
 from qa.testing.store import SETTINGS, StoreConformance, make_write, stored_state
 from qa.testing.store_rules import StoreRulesConformance
 
@@ -57,6 +56,5 @@ def test_a_store_made_before_sections_reads_as_it_is_and_gains_them_in_place(sto
     assert store_factory(read_only=True).documents([everest.document.id])[0].sections == sections
 
 
-class TestStoreRules(MemoryDamage, StoreRulesConformance):
-    """Every backend follows the shared store rules (qa.store.rules); the memory store is damaged through its
-    contents (qa.testing.memory)."""
+class TestStoreRules(StoreRulesConformance):
+    """Every backend follows the shared store rules (qa.store.rules), damaged through its package's ``damage``."""

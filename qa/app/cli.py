@@ -121,9 +121,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def engine_from(args: argparse.Namespace):
+    """The engine the command's flags ask for; ``main`` closes it when the command returns."""
     from qa.pipeline import QA
 
-    return QA(settings=settings_from(args))
+    engine = QA(settings=settings_from(args))
+    args.engines.append(engine)
+    return engine
 
 
 def command_index(args: argparse.Namespace) -> int:
@@ -822,6 +825,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     args = build_parser().parse_args(argv)
     args.own_process = argv is None  # the command line of this process, which ends when main returns
+    args.engines = []  # those engine_from opened, closed when the command returns
     chatty = args.verbose or args.command in ("index", "train-reader", "serve")
     logging.basicConfig(
         level=logging.INFO if chatty else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -843,6 +847,8 @@ def main(argv: list[str] | None = None) -> int:
         internal_error(error, args.verbose)
         return 2
     finally:
+        for engine in args.engines:
+            engine.close()
         if args.own_process:  # the process ends next: its last collection need not go through what it loaded
             gc.freeze()  # (over a second once torch is imported)
 

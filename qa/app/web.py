@@ -1674,6 +1674,7 @@ def serve_until_stopped(demo: gr.Blocks, engine: QA, url: str, signed_in: bool) 
         if stop is not None:
             signal.signal(signal.SIGTERM, stop)
         demo.close()
+        engine.close()
 
 
 def announce(engine, url: str, auth: bool) -> bool:

@@ -1,10 +1,11 @@
 """The shared store rules (qa.store.rules) pinned on every backend: binding, the writer lock, verify's lines and the
 checks on read. A backend's test module composes ``StoreRulesConformance`` with a ``store_factory`` fixture
-(``store_factory(read_only=False)``: a new handle on one fresh location of one backend); a backend other than the
-local and PostgreSQL ones overrides ``damage_passage`` and ``damage_document``."""
+(``store_factory(read_only=False)``: a new handle on one fresh location of one backend); the checks on read damage a
+store through the ``damage`` module of its backend's package (``damage_passage``, ``damage_document``)."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,13 +19,30 @@ import pytest
 from qa.documents.chunking import joined_passages
 from qa.documents.loading import document_id
 from qa.models import Document
-from qa.store.protocol import DocumentStore, DocumentWrite, StoreBusy, StoreDamaged, StoreError, StoreSettings
+from qa.store.protocol import (
+    BACKENDS,
+    DocumentStore,
+    DocumentWrite,
+    StoreBusy,
+    StoreDamaged,
+    StoreError,
+    StoreSettings,
+)
 from qa.store.rules import REPAIR_HINT, passage_problem, problem_document, problem_line, vector_problem
 
 SETTINGS = StoreSettings(embedding_model="rules-model", dimension=8, chunk_tokens=200, chunk_overlap_sentences=1)
 OTHER = StoreSettings(embedding_model="other-model", dimension=6, chunk_tokens=100, chunk_overlap_sentences=0)
 SHORT = 0.3  # seconds a change waits for the writer lock where it must give up
 BOUND = 10.0  # seconds any wait of these tests may take at most
+
+
+def damage(store: DocumentStore) -> Any:
+    """The ``damage`` module of the store's backend package (``damage_passage``, ``damage_document``); the test is
+    skipped for a backend that has none."""
+    try:
+        return importlib.import_module(f"{BACKENDS[store.backend]}.damage")
+    except ModuleNotFoundError:
+        pytest.skip(f"the {store.backend} backend has no damage module to write damage behind its back")
 
 
 def rules_write(text: str, seed: int, dimension: int = SETTINGS.dimension) -> DocumentWrite:
@@ -71,64 +89,18 @@ def held(store: DocumentStore) -> Iterator[None]:
 class StoreRulesConformance:
     """The rules of qa.store.rules, the same on every backend."""
 
-    # -- damage, written behind the store's back (a backend of another kind overrides these) --------------------
+    # -- damage, written behind the store's back by the backend's own ``damage`` module --------------------------
 
     def damage_passage(
         self, store: Any, passage_id: str, start: int | None = None, end: int | None = None, vector: Any = None
     ) -> None:
-        """Overwrite a stored passage's offsets or vector through the backend's own connection, keeping whatever
-        checks of its own (the local store's checksum) whole, so that only the shared rules can catch it."""
-        if store.backend == "local":
-            import sqlite3
-
-            from qa.store.local.store import DATABASE_FILE, passage_crc
-
-            with sqlite3.connect(Path(store.folder) / DATABASE_FILE) as db:
-                if start is not None:
-                    db.execute("UPDATE passages SET start = ?, end = ? WHERE id = ?", (start, end, passage_id))
-                if vector is not None:
-                    blob = np.asarray(vector, np.float32).tobytes()
-                    text, tokens = db.execute(
-                        "SELECT text, tokens FROM passages WHERE id = ?", (passage_id,)
-                    ).fetchone()
-                    db.execute(
-                        "UPDATE passages SET vector = ?, crc = ? WHERE id = ?",
-                        (blob, passage_crc(text, blob, tokens), passage_id),
-                    )
-            db.close()
-        elif store.backend == "postgres":
-            import psycopg
-
-            with psycopg.connect(store.location, autocommit=True) as server:
-                if start is not None:
-                    server.execute(
-                        "UPDATE passages SET start_char = %s, end_char = %s WHERE id = %s", (start, end, passage_id)
-                    )
-                if vector is not None:  # pgvector refuses what is not finite: another dimension is what can be stored
-                    server.execute("DROP INDEX IF EXISTS passages_embedding")
-                    server.execute("ALTER TABLE passages ALTER COLUMN embedding TYPE vector")
-                    shown = "[" + ",".join(str(float(x)) for x in np.asarray(vector).ravel()) + "]"
-                    server.execute("UPDATE passages SET embedding = %s::vector WHERE id = %s", (shown, passage_id))
-        else:
-            pytest.skip(f"no way to damage a passage of a {store.backend} store behind its back")
+        """Overwrite a stored passage's offsets or vector, keeping whatever checks of the backend's own (the local
+        store's checksum) whole, so that only the shared rules can catch it."""
+        damage(store).damage_passage(store, passage_id, start, end, vector)
 
     def damage_document(self, store: Any, doc_id: str, text: str) -> None:
         """Overwrite a stored document's text (its id, the content hash of the old text, kept)."""
-        if store.backend == "local":
-            import sqlite3
-
-            from qa.store.local.store import DATABASE_FILE
-
-            with sqlite3.connect(Path(store.folder) / DATABASE_FILE) as db:
-                db.execute("UPDATE documents SET text = ? WHERE id = ?", (text, doc_id))
-            db.close()
-        elif store.backend == "postgres":
-            import psycopg
-
-            with psycopg.connect(store.location, autocommit=True) as server:
-                server.execute("UPDATE documents SET text = %s WHERE id = %s", (text, doc_id))
-        else:
-            pytest.skip(f"no way to damage a document of a {store.backend} store behind its back")
+        damage(store).damage_document(store, doc_id, text)
 
     # -- binding ----------------------------------------------------------------------------------------------------
 
