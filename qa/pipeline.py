@@ -960,7 +960,7 @@ def supported(answers: list[Answer], hops: list[Hop], passages: list[RetrievedPa
         for hop in hops:
             if hop.second.id in cited and hop.first.id in found and hop.first.id not in cited:
                 mention = citation_at(found[hop.first.id], hop.bridge_start, hop.bridge_start + len(hop.bridge))
-                if mention not in answer.supporting:
+                if not any(overlapped(mention, other) for other in answer.supporting):
                     answer.supporting.append(mention)
 
 
@@ -981,6 +981,11 @@ def completed(question: str, answers: list[Answer], passages: list[RetrievedPass
             other, name = link
             start = other.start + other.text.index(name)
             answer.supporting.append(citation_at(found[other.id], start, start + len(name)))
+
+
+def overlapped(one: Citation, other: Citation) -> bool:
+    """Whether two citations share characters of one document ("The Broncos" and "Broncos" there)."""
+    return one.document_id == other.document_id and one.start < other.end and other.start < one.end
 
 
 def holds(outer: Citation, inner: Citation) -> bool:

@@ -795,6 +795,24 @@ def test_a_bridge_question_follows_the_name_into_another_document_and_cites_both
     assert plain.answer == "1911" and not plain.supporting
 
 
+def test_overlapping_bridges_give_one_supporting_citation():
+    from qa.models import Answer
+    from qa.reading.hops import hop_from
+
+    first_text, second_text = "Their rival was The Broncos of Denver.", "The Broncos were coached by Gary Kubiak."
+    first = Passage(id="a:0", document_id="a", start=0, end=len(first_text), text=first_text)
+    second = Passage(id="b:0", document_id="b", start=0, end=len(second_text), text=second_text)
+    found = [
+        RetrievedPassage(passage=p, title=p.document_id, source=f"{p.document_id}.txt", score=1.0)
+        for p in (first, second)
+    ]
+    start = second_text.index("Gary Kubiak")
+    answer = Answer(text="Gary Kubiak", score=5.0, citations=[citation_at(found[1], start, start + 11)])
+    hops = [hop_from(first, second, bridge) for bridge in ("The Broncos", "Broncos")]
+    pipeline.supported([answer], [hop for hop in hops if hop is not None], found)
+    assert [c.quote for c in answer.supporting] == ["The Broncos"]
+
+
 @pytest.mark.slow
 def test_a_question_about_a_described_thing_names_it_first_then_asks_of_it(tmp_path, embedder):
     texts = {
