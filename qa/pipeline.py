@@ -30,6 +30,7 @@ from qa.questions.parts import two_part_questions
 from qa.reading.calibration import gives_answer
 from qa.reading.hops import (
     MAX_BRIDGES,
+    REDUCED_RELATIVE,
     Hop,
     bridge_question,
     bridges,
@@ -926,7 +927,7 @@ def looks_further(
     best = answers[0]
     if best.confidence is not None and best.confidence < HOP_BELOW:
         return True
-    if not RELATIVE_CLAUSE.search(question):
+    if not (RELATIVE_CLAUSE.search(question) or REDUCED_RELATIVE.search(question)):
         return False
     cited = next((p.passage.text for p in passages if p.passage.id == best.citations[0].passage_id), "")
     return bool(uncovered(question, cited))

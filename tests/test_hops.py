@@ -111,6 +111,11 @@ def test_no_hop_when_a_passage_does_not_name_the_bridge():
             "What is the project that Ana Costa leads?",
             "How much was awarded to Tomas Brenner?",
         ),
+        (  # a relative clause without its pronoun
+            "Who is the custodian of the instrument the soil project uses?",
+            "What is the instrument the soil project uses?",
+            "Who is the custodian of Tomas Brenner?",
+        ),
         (  # "which" as a question word first, then opening the clause
             "In which city is the firm which built the Orre dam based?",
             None,  # the firm is the question's subject: where its clause ends cannot be told
@@ -136,6 +141,8 @@ def test_a_question_about_a_described_thing_is_cut_in_two(question, described, a
         "Who founded Lindholm?",
         "Who heads the Security Office and who is the chief financial officer?",  # two asks, not a description
         "By whom was the SI unit of which quantity named after Tesla?",  # "which" asks here
+        "Who gave the dog the bone?",  # two objects, no clause
+        "What is the name of the river the town stands on?",
     ],
 )
 def test_a_question_that_asks_for_what_it_describes_is_not_cut(question):

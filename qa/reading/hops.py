@@ -142,6 +142,11 @@ ASKS_FOR_IT = re.compile(
     r"(?:\s+(?:the\s+)?(?:name|full name|title)\s+of)?",
     re.IGNORECASE,
 )
+# A relative clause without its pronoun: a noun phrase followed at once by another ("the instrument the project uses").
+REDUCED_RELATIVE = re.compile(
+    r"\b(?i:the|an?|its|his|her|their|my|our|your)\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|and|or)\s)[a-z][\w'’-]*\s+){1,3}?"
+    r"(?=(?i:the|an?|its|his|her|their|my|our|your)\s+\w+\s+[a-z]+)"
+)
 MAX_HEAD_WORDS = 5  # words between a determiner and the relative pronoun of its noun phrase ("the wool merchant who")
 
 
@@ -160,24 +165,26 @@ class BridgeQuestion:
 
 def bridge_question(question: str) -> BridgeQuestion | None:
     """``question`` cut at the noun phrase it describes by a relative clause ("the wife of [the man who founded
-    Varrowdale]"); None when it has none or asks for that thing itself ("Who was the engineer who designed it?")."""
+    Varrowdale]", "the custodian of [the instrument the project uses]"); None when it has none or asks for that thing
+    itself ("Who was the engineer who designed it?")."""
     for pronoun in RELATIVE_PRONOUN.finditer(question):
         before = question[: pronoun.start()]
         heads = [m for m in DETERMINER.finditer(before) if len(before[m.start() :].split()) <= MAX_HEAD_WORDS]
         if heads:
-            return cut_at(question, heads[-1].start(), pronoun)
-    return None
+            asker = "Who" if pronoun.group(1).casefold() in ("who", "whom", "whose") else "What"
+            return cut_at(question, heads[-1].start(), asker)
+    reduced = REDUCED_RELATIVE.search(question)
+    return cut_at(question, reduced.start(), "What") if reduced else None
 
 
-def cut_at(question: str, start: int, pronoun: re.Match[str]) -> BridgeQuestion | None:
-    """``question`` cut at the noun phrase from ``start`` whose relative clause ``pronoun`` opens, to its end (see
+def cut_at(question: str, start: int, asker: str) -> BridgeQuestion | None:
+    """``question`` cut at the noun phrase from ``start`` to its end, asked of by ``asker`` (see
     ``bridge_question``). None when the phrase is the question's subject ("did [the museum that ...] open?"):
     where its clause ends and the question's verb begins cannot be told without parsing."""
     text = question.rstrip(" ?")
     prefix = question[:start].strip()
     if not prefix or ASKS_FOR_IT.fullmatch(prefix) or prefix.split()[-1].casefold() in AUXILIARIES:
         return None
-    asker = "Who" if pronoun.group(1).casefold() in ("who", "whom", "whose") else "What"
     return BridgeQuestion(described=f"{asker} is {text[start:]}?", asked_of=text[:start])
 
 
