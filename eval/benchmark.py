@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.evaluation.metrics import window_latency
 from qa.reading.reader import SpanReader
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -106,30 +107,6 @@ def squad_corpus(path: str, folder: Path, questions_limit: int) -> list[str]:
             (folder / f"{a:03d}-{p:03d}.txt").write_text(paragraph.context, encoding="utf-8")
             questions += [q.question for q in paragraph.questions[:1]]
     return questions[:questions_limit]
-
-
-def window_latency(reader, question: str, text: str, repeats: int = 20) -> tuple[float, float]:
-    """Milliseconds to read one full window alone, and per window when a batch of them is read at once."""
-    from qa.models import Passage
-    from qa.reading.reader import truncate_question
-
-    asked = truncate_question(reader.tokenizer, question, reader.max_question_tokens)
-    room = reader.max_length - len(reader.tokenizer(asked)["input_ids"]) - 1  # [CLS] q [SEP] passage [SEP]
-    text = text[: reader.max_length * 6]  # enough for one window; the tokenizer warns on texts beyond the model's
-    offsets = reader.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
-    if len(offsets) < room:
-        raise ValueError("the corpus is too short to fill one reader window")
-    passage_text = text[: offsets[room - 1][1]]
-    passage = Passage(id="bench", document_id="bench", start=0, end=len(passage_text), text=passage_text)
-
-    def timed(passages) -> float:
-        reader.read(question, passages)
-        began = time.perf_counter()
-        for _ in range(repeats):
-            reader.read(question, passages)
-        return (time.perf_counter() - began) * 1000 / repeats
-
-    return timed([passage]), timed([passage] * reader.batch_size) / reader.batch_size
 
 
 def cold_start(documents: Path, index: Path, question: str, repeats: int = 3) -> dict[str, float]:

@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from qa.errors import DataError
-from qa.evaluation.metrics import score_prediction
+from qa.evaluation.metrics import score_prediction, window_latency
 from qa.evaluation.report import percent
 from qa.reading.calibration import is_right
 
@@ -120,6 +120,7 @@ def kind_metrics(records: Sequence[KindRecord]) -> dict[str, float | int | None]
         "f1": float(np.mean([r.f1 for r in records])),
         "answered": float(np.mean([r.prediction is not None for r in records])),
         "all_cited": float(np.mean([r.all_cited for r in right])) if right else None,
+        "p50_ms": float(np.median([r.seconds for r in records])) * 1000,
     }
 
 
@@ -135,17 +136,18 @@ def evaluate(engine_for: dict[str, QA], questions: list[CollectionQuestion]) -> 
     return records
 
 
-def markdown(by_kind: dict[str, dict], path: Path) -> str:
+def markdown(by_kind: dict[str, dict], path: Path, window_ms: float) -> str:
     lines = [
-        f"Questions over the collections of `{path}`, by kind (an unanswerable question scores 1 when declined):",
+        f"Questions over the collections of `{path}`, by kind (an unanswerable question scores 1 when declined; "
+        f"warm `ask()` p50, also in reader windows of {window_ms:.1f} ms, one full window read alone in this run):",
         "",
-        "| kind | questions | EM | F1 | answered | every gold document cited (right answers) |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| kind | questions | EM | F1 | answered | every gold document cited (right answers) | p50 ms | p50 windows |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for kind, m in by_kind.items():
         lines.append(
             f"| {kind} | {m['count']} | {percent(m['exact'])} | {percent(m['f1'])} | {percent(m['answered'])} "
-            f"| {percent(m['all_cited'])} |"
+            f"| {percent(m['all_cited'])} | {m['p50_ms']:.0f} | {m['p50_ms'] / window_ms:.1f} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -171,14 +173,24 @@ def run(args: argparse.Namespace) -> dict:
         )
         for name in sorted({q.collection for q in questions})
     }
+    for engine in engine_for.values():  # indexed and loaded before the first question is timed
+        engine.warm_up()
     records = evaluate(engine_for, questions)
+    text = " ".join(d.read_text(encoding="utf-8") for d in sorted(path.with_suffix("").rglob("*.md")))
+    window_ms = window_latency(base.reader(), questions[0].question, text)[0]
     present = [kind for kind in KINDS if any(r.kind == kind for r in records)]
     by_kind = {kind: kind_metrics([r for r in records if r.kind == kind]) for kind in present}
     by_kind["all"] = kind_metrics(records)
-    report = {"dataset": path.stem, "data": str(path), "by_kind": by_kind, "records": [asdict(r) for r in records]}
+    report = {
+        "dataset": path.stem,
+        "data": str(path),
+        "window_ms": window_ms,
+        "by_kind": by_kind,
+        "records": [asdict(r) for r in records],
+    }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    table = markdown(by_kind, path)
+    table = markdown(by_kind, path, window_ms)
     (out / f"{path.stem}.md").write_text(table, encoding="utf-8")
     (out / f"{path.stem}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print(table)

@@ -6,6 +6,7 @@ import collections
 import math
 import re
 import string
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -145,6 +146,30 @@ class QuestionRecord:
     def best_is_right(self) -> bool:
         """Whether the best candidate, given or not, is a right answer (never, for an unanswerable question)."""
         return bool(self.answers) and self.best_text is not None and is_right(f1_score(self.best_text, self.answers))
+
+
+def window_latency(reader, question: str, text: str, repeats: int = 20) -> tuple[float, float]:
+    """Milliseconds to read one full window alone, and per window when a batch of them is read at once."""
+    from qa.models import Passage
+    from qa.reading.reader import truncate_question
+
+    asked = truncate_question(reader.tokenizer, question, reader.max_question_tokens)
+    room = reader.max_length - len(reader.tokenizer(asked)["input_ids"]) - 1  # [CLS] q [SEP] passage [SEP]
+    text = text[: reader.max_length * 6]  # enough for one window; the tokenizer warns on texts beyond the model's
+    offsets = reader.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+    if len(offsets) < room:
+        raise ValueError("the corpus is too short to fill one reader window")
+    passage_text = text[: offsets[room - 1][1]]
+    passage = Passage(id="bench", document_id="bench", start=0, end=len(passage_text), text=passage_text)
+
+    def timed(passages) -> float:
+        reader.read(question, passages)
+        began = time.perf_counter()
+        for _ in range(repeats):
+            reader.read(question, passages)
+        return (time.perf_counter() - began) * 1000 / repeats
+
+    return timed([passage]), timed([passage] * reader.batch_size) / reader.batch_size
 
 
 def answer_metrics(records: Sequence[QuestionRecord]) -> dict[str, float]:
