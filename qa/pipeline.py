@@ -695,8 +695,8 @@ class QA:
         self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
     ) -> list[Answer]:
         """``answers`` led by the answer of a chain when the question describes what it asks about by a relative
-        clause (``bridge_question``): the described thing is named by one reading ("Who is the man who founded
-        Varrowdale?"), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The chain's
+        clause (``bridge_question``): the described thing is named by one reading ("What is the name of the man who
+        founded Varrowdale?"), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The chain's
         answer, at the product of both confidences, leads when it is given, is not the name itself, and is surer
         than the best answer or that answer is the name (what the question describes, not what it asks)."""
         cut = bridge_question(question)

@@ -98,22 +98,22 @@ def test_no_hop_when_a_passage_does_not_name_the_bridge():
     [
         (
             "Who took over from the secretary who repaired the boathouse roof?",
-            "Who is the secretary who repaired the boathouse roof?",
+            "What is the name of the secretary who repaired the boathouse roof?",
             "Who took over from Tomas Brenner?",
         ),
         (
             "Who was the wife of the man who founded Lindholm?",
-            "Who is the man who founded Lindholm?",
+            "What is the name of the man who founded Lindholm?",
             "Who was the wife of Tomas Brenner?",
         ),
         (
             "How much was awarded to the project that Ana Costa leads?",
-            "What is the project that Ana Costa leads?",
+            "What is the name of the project that Ana Costa leads?",
             "How much was awarded to Tomas Brenner?",
         ),
         (  # a relative clause without its pronoun
             "Who is the custodian of the instrument the soil project uses?",
-            "What is the instrument the soil project uses?",
+            "What is the name of the instrument the soil project uses?",
             "Who is the custodian of Tomas Brenner?",
         ),
         (  # "which" as a question word first, then opening the clause

@@ -155,7 +155,7 @@ class BridgeQuestion:
     """A question about something it describes by a relative clause, cut in two: the question that names the
     described thing, and the start of the question to ask of it (its name goes after)."""
 
-    described: str  # "Who is the man who founded Varrowdale?"
+    described: str  # "What is the name of the man who founded Varrowdale?"
     asked_of: str  # "Who was the wife of "
 
     def about(self, name: str) -> str:
@@ -171,21 +171,22 @@ def bridge_question(question: str) -> BridgeQuestion | None:
         before = question[: pronoun.start()]
         heads = [m for m in DETERMINER.finditer(before) if len(before[m.start() :].split()) <= MAX_HEAD_WORDS]
         if heads:
-            asker = "Who" if pronoun.group(1).casefold() in ("who", "whom", "whose") else "What"
-            return cut_at(question, heads[-1].start(), asker)
+            return cut_at(question, heads[-1].start())
     reduced = REDUCED_RELATIVE.search(question)
-    return cut_at(question, reduced.start(), "What") if reduced else None
+    return cut_at(question, reduced.start()) if reduced else None
 
 
-def cut_at(question: str, start: int, asker: str) -> BridgeQuestion | None:
-    """``question`` cut at the noun phrase from ``start`` to its end, asked of by ``asker`` (see
-    ``bridge_question``). None when the phrase is the question's subject ("did [the museum that ...] open?"):
-    where its clause ends and the question's verb begins cannot be told without parsing."""
+def cut_at(question: str, start: int) -> BridgeQuestion | None:
+    """``question`` cut at the noun phrase from ``start`` to its end (see ``bridge_question``): the thing it describes
+    is asked for by name ("What is the name of the man who founded Varrowdale?", which the reader answers with a
+    name more surely than "Who is the man ...?"), for the name is what the second question is asked of. None when
+    the phrase is the question's subject ("did [the museum that ...] open?"): where its clause ends and the
+    question's verb begins cannot be told without parsing."""
     text = question.rstrip(" ?")
     prefix = question[:start].strip()
     if not prefix or ASKS_FOR_IT.fullmatch(prefix) or prefix.split()[-1].casefold() in AUXILIARIES:
         return None
-    return BridgeQuestion(described=f"{asker} is {text[start:]}?", asked_of=text[:start])
+    return BridgeQuestion(described=f"What is the name of {text[start:]}?", asked_of=text[:start])
 
 
 @dataclass
