@@ -637,17 +637,17 @@ class QA:
         timings["retrieve"] = timings.get("retrieve", 0.0) + (time.perf_counter() - tick) * 1000
         tick = time.perf_counter()
         spans = read_in_stages(reader, question, retrieval.passages, stop_rule(options, reader))
-        answers = rated(self.group_answers(retrieval.passages, spans), reader)
+        answers = self._answers(retrieval, spans, reader)
         further = options.joint_reading and looks_further(question, answers, retrieval.passages, reader, options)
         pair = other_document_pair(retrieval.passages) if further else None
         if pair:  # no passage alone answers all the question asks: the evidence may be spread over two documents
             spans = merge_spans(spans + read_jointly(reader, question, *pair))
-            answers = rated(self.group_answers(retrieval.passages, spans), reader)
+            answers = self._answers(retrieval, spans, reader)
         if further and looks_further(question, answers, retrieval.passages, reader, options):
             # nor two together: the best passage may name what leads to the answer in another document
             hops = self._hops(question, answers, retrieval, reader, options)
             spans = merge_spans(spans + [span for _, found in hops for span in found])
-            answers = rated(self.group_answers(retrieval.passages, spans), reader)
+            answers = self._answers(retrieval, spans, reader)
             supported(answers, [hop for hop, _ in hops], retrieval.passages)
         if further:  # the question may ask about something it describes by a relative clause: name it, then ask
             answers = self._chained(question, answers, retrieval, reader, options)
@@ -685,23 +685,29 @@ class QA:
             hops.append((hop, read_hop(reader, question, hop)))
         return hops
 
+    def _answers(self, retrieval: Retrieval, spans: list[ReaderSpan], reader: Reader) -> list[Answer]:
+        """The spans read in ``retrieval``'s passages as answers (``group_answers``), each rated, best first."""
+        return rated(self.group_answers(retrieval.passages, spans), reader)
+
     def _read_once(self, query: str, options: AskOptions, reader: Reader) -> tuple[Retrieval, list[Answer]]:
         """Retrieve passages for ``query`` and read it in them, in stages: the candidate answers, best first."""
         retrieval = self.retriever.search(query, options.top_k, options.mode)
         spans = read_in_stages(reader, query, retrieval.passages, stop_rule(options, reader))
-        return retrieval, rated(self.group_answers(retrieval.passages, spans), reader)
+        return retrieval, self._answers(retrieval, spans, reader)
 
     def _chained(
         self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
     ) -> list[Answer]:
         """``answers`` led by the answer of a chain when the question describes what it asks about by a relative
         clause (``bridge_question``): the described thing is named by one reading ("What is the name of the man who
-        founded Varrowdale?"), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The chain's
-        answer, at the product of both confidences, leads when it is given, is not the name itself, and is surer
+        founded Varrowdale?"), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The
+        chain's answer, at the product of both confidences, leads when it is given, is not the name itself, and is surer
         than the best answer or that answer is the name (what the question describes, not what it asks)."""
         cut = bridge_question(question)
-        named = self._read_once(cut.described, options, reader)[1] if cut else []
-        if cut is None or not named or not answered(named[0], reader, options):
+        if cut is None:
+            return answers
+        naming, named = self._read_once(cut.described, options, reader)
+        if not named or not answered(named[0], reader, options):
             return answers
         bridge = named[0]
         found, chained = self._read_once(cut.about(bridge.text), options, reader)
@@ -720,7 +726,8 @@ class QA:
         best.supporting = [c for c in bridge.citations[:1] if c.passage_id not in cited]
         known = {p.passage.id for p in retrieval.passages}
         named_in = {c.passage_id for c in [*best.citations, *best.supporting]}
-        retrieval.passages += [p for p in found.passages if p.passage.id in named_in - known]
+        read = {p.passage.id: p for p in naming.passages + found.passages}  # where the name and the answer were read
+        retrieval.passages += [read[i] for i in sorted(named_in - known)]
         return [best, *(a for a in answers if a.text != best.text)]
 
     @staticmethod

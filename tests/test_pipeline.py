@@ -827,6 +827,7 @@ def test_a_question_about_a_described_thing_names_it_first_then_asks_of_it(tmp_p
     chained = engine.ask("Who took over from the secretary who reported that the boathouse roof had been repaired?")
     assert chained.answer == "Lena Voss" and {c.title for c in chained.citations} == {"Annual general meeting, May"}
     assert ("Rowing club minutes, March", "Tomas Brenner") in {(c.title, c.quote) for c in chained.supporting}
+    assert {c.passage_id for c in [*chained.citations, *chained.supporting]} <= {p.passage.id for p in chained.passages}
     assert_citations_exact(engine, chained)
     itself = engine.ask("Who was the secretary who reported that the boathouse roof had been repaired?")
     assert itself.answer == "Tomas Brenner" and not itself.supporting
