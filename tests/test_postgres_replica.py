@@ -23,7 +23,7 @@ import qa.store.postgres.store
 from qa.app.cli import main
 from qa.documents.loading import document_id
 from qa.pipeline import QA
-from qa.store.collections import PostgresCatalog
+from qa.store.postgres.catalog import PostgresCatalog
 from qa.store.postgres.server import (
     embedded_running,
     is_embedded_data,

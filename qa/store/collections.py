@@ -158,16 +158,6 @@ def open_catalog(backend: str, location: str, read_only: bool = False) -> Catalo
     return backend_package(backend).Catalog(location, read_only=read_only)
 
 
-def __getattr__(name: str) -> object:
-    """LocalCatalog and PostgresCatalog, importable from here as before (they live in their backends' packages)."""
-    moved = {"LocalCatalog": "qa.store.local.catalog", "PostgresCatalog": "qa.store.postgres.catalog"}
-    if name in moved:
-        import importlib
-
-        return getattr(importlib.import_module(moved[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 class CombinedStore:
     """Several collections asked as one (read-only): searches merge their results by score, reads look in each."""
 
