@@ -31,10 +31,12 @@ from qa.reading.calibration import gives_answer
 from qa.reading.hops import (
     MAX_BRIDGES,
     REDUCED_RELATIVE,
+    BridgeQuestion,
     Hop,
     bridge_question,
     bridges,
     completing,
+    described_elsewhere,
     hop_from,
     overlaps,
     read_hop,
@@ -699,35 +701,31 @@ class QA:
         self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
     ) -> list[Answer]:
         """``answers`` led by the answer of a chain when the question describes what it asks about by a relative
-        clause (``bridge_question``): the described thing is named by one reading ("What is the name of the man who
-        founded Varrowdale?"), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The
-        chain's answer, at the product of both confidences, leads when it is given, is not the name itself, and is surer
-        than the best answer or that answer is the name (what the question describes, not what it asks)."""
-        cut = bridge_question(question)
+        clause (``bridge_question``) or in words the best passage lacks (``described_elsewhere``): the described thing
+        is named by one reading ("What is the name of the man who founded Varrowdale?"), the question asked of that
+        name by another ("Who was the wife of Edmund Carrow?"). The chain's answer, at the product of both confidences
+        (``corroborated`` when the direct best is the same), leads when it is given, is not the name itself, and the
+        best answer is the name (what the question describes, not what it asks) or ``chain_leads``."""
+        cut = bridge_question(question) or described_elsewhere(question, best_passage(answers, retrieval.passages))
         if cut is None:
             return answers
         naming, named = self._read_once(cut.described, options, reader)
-        if not named or not answered(named[0], reader, options):
+        if not named:
             return answers
         bridge = named[0]
         found, chained = self._read_once(cut.about(bridge.text), options, reader)
+        names_it = bool(answers) and overlaps(answers[0].text, bridge.text)  # the best answer is what it describes
         if not chained or overlaps(chained[0].text, bridge.text):
             return answers
         best = chained[0]
-        best.confidence = (best.confidence or 0.0) * (bridge.confidence or 0.0)
-        direct = answers[0] if answers else None
-        if not answered(best, reader, options) or (
-            direct is not None
-            and (direct.confidence or 0.0) >= best.confidence
-            and not overlaps(direct.text, bridge.text)
-        ):
+        best.confidence = corroborated((best.confidence or 0.0) * (bridge.confidence or 0.0), best, answers)
+        others = [a for a in answers if not overlaps(a.text, bridge.text)]
+        if not answered(best, reader, options) or not (names_it or chain_leads(cut, best, found, others, retrieval)):
             return answers
         cited = {c.passage_id for c in best.citations}
         best.supporting = [c for c in bridge.citations[:1] if c.passage_id not in cited]
-        known = {p.passage.id for p in retrieval.passages}
         named_in = {c.passage_id for c in [*best.citations, *best.supporting]}
-        read = {p.passage.id: p for p in naming.passages + found.passages}  # where the name and the answer were read
-        retrieval.passages += [read[i] for i in sorted(named_in - known)]
+        brought_in(retrieval, naming.passages + found.passages, named_in)  # where the name and the answer were read
         return [best, *(a for a in answers if a.text != best.text)]
 
     @staticmethod
@@ -936,8 +934,44 @@ def looks_further(
         return True
     if not (RELATIVE_CLAUSE.search(question) or REDUCED_RELATIVE.search(question)):
         return False
-    cited = next((p.passage.text for p in passages if p.passage.id == best.citations[0].passage_id), "")
-    return bool(uncovered(question, cited))
+    return bool(uncovered(question, best_passage(answers, passages)))
+
+
+def corroborated(confidence: float, answer: Answer, answers: list[Answer]) -> float:
+    """The confidence of ``answer``, read through a chain at ``confidence``, when the best of ``answers`` (read
+    directly) is the same: either reading may be right, as if independent (1 - (1 - p) (1 - q))."""
+    same = answers[0] if answers and answers[0].text.strip(" .,;:") == answer.text.strip(" .,;:") else None
+    return confidence if same is None else 1 - (1 - confidence) * (1 - (same.confidence or 0.0))
+
+
+def brought_in(retrieval: Retrieval, read: list[RetrievedPassage], cited: set[str]) -> None:
+    """Add to ``retrieval``'s passages those of ``read`` that an answer cites (by id in ``cited``) and it lacks."""
+    known = {p.passage.id for p in retrieval.passages}
+    for passage in read:
+        if passage.passage.id in cited - known:
+            retrieval.passages.append(passage)
+            known.add(passage.passage.id)
+
+
+def chain_leads(
+    cut: BridgeQuestion, chained: Answer, found: Retrieval, answers: list[Answer], retrieval: Retrieval
+) -> bool:
+    """Whether a chain's answer leads the direct ``answers``: there are none, or it is surer than the best, or the
+    best one's passage lacks more of what the question asks of the described thing ("Who was the controller of
+    ...?") than the chain's does."""
+    if not answers or (answers[0].confidence or 0.0) < (chained.confidence or 0.0):
+        return True
+    asked = f"{cut.asked_of} {cut.after}"
+    direct_lacks = uncovered(asked, best_passage(answers, retrieval.passages))
+    return len(direct_lacks) > len(uncovered(asked, best_passage([chained], found.passages)))
+
+
+def best_passage(answers: list[Answer], passages: list[RetrievedPassage]) -> str:
+    """The text of the passage the best answer was read in (the best passage when there is no answer; "" when none)."""
+    cited = answers[0].citations[0].passage_id if answers else None
+    return next(
+        (p.passage.text for p in passages if p.passage.id == cited), passages[0].passage.text if passages else ""
+    )
 
 
 def citation_at(retrieved: RetrievedPassage, start: int, end: int) -> Citation:

@@ -10,6 +10,7 @@ from qa.reading.hops import (
     Hop,
     bridge_names,
     bridge_question,
+    described_elsewhere,
     bridges,
     completing,
     hop_from,
@@ -118,7 +119,17 @@ def test_no_hop_when_a_passage_does_not_name_the_bridge():
         ),
         (  # "which" as a question word first, then opening the clause
             "In which city is the firm which built the Orre dam based?",
-            None,  # the firm is the question's subject: where its clause ends cannot be told
+            None,  # "which city is" reads as asking for the described thing itself
+            None,
+        ),
+        (
+            "In what year did the museum that holds the portrait open?",
+            "What is the name of the museum that holds the portrait?",
+            "In what year did Tomas Brenner open?",
+        ),
+        (  # the subject, with more than one word after it: where its clause ends cannot be told
+            "When did the man who founded Lindholm marry his wife?",
+            None,
             None,
         ),
     ],
@@ -137,7 +148,6 @@ def test_a_question_about_a_described_thing_is_cut_in_two(question, described, a
         "Who was the engineer who designed the Orre dam?",  # asks for the described thing itself
         "What is the name of the person who signs the forms?",
         "Which company can fit the yearly gasket?",  # no relative clause
-        "In what year did the museum that holds the portrait open?",  # the phrase is the subject
         "Who founded Lindholm?",
         "Who heads the Security Office and who is the chief financial officer?",  # two asks, not a description
         "By whom was the SI unit of which quantity named after Tesla?",  # "which" asks here
@@ -196,3 +206,50 @@ def test_the_answer_is_no_link_to_itself():
     text = "After the upgrade, sessions run on Harrowgate Connect."
     answer = cited_at("security", text, "Harrowgate Connect")
     assert completing(question, answer, [passage("remote", REMOTE, 0)]) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "described", "asked_of_a_name"),
+    [
+        (  # the subject, described by words the passage lacks
+            "Where does the third-year PhD student collect her peat samples?",
+            "Peat samples are collected at Marsh End Moss. It is Laila Haddad's PhD project.",
+            "What is the name of the third-year PhD student?",
+            "Where does Tomas Brenner collect her peat samples?",
+        ),
+        (  # after "does ...", the last word is the question's verb, not part of the description
+            "When does the grant for the project led by Kenji Mori end?",
+            "The SOILCLOCK grant runs from 1 October 2023 to 30 September 2025.",
+            "What is the name of the project led by Kenji Mori?",
+            "When does the grant for Tomas Brenner end?",
+        ),
+        (
+            "Which form do I fill in to borrow the projector kept in the basement store?",
+            "Fill in form B7 to borrow any equipment.",
+            "What is the name of the projector kept in the basement store?",
+            "Which form do I fill in to borrow Tomas Brenner?",
+        ),
+        (  # a particle ending the question goes with the phrase
+            "Which extension do I ring for a headset to be sent out?",
+            "Ring extension 2200 for help.",
+            "What is the name of a headset to be sent out?",
+            "Which extension do I ring for Tomas Brenner?",
+        ),
+    ],
+)
+def test_a_thing_described_in_words_its_passage_lacks_is_cut_out(question, passage, described, asked_of_a_name):
+    cut = described_elsewhere(question, passage)
+    assert cut is not None and (cut.described, cut.about("Tomas Brenner")) == (described, asked_of_a_name)
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("What year did the Normans conquer England?", "In 1066 the Normans conquered England."),  # nothing lacking
+        ("Who is the third-year PhD student?", "Laila Haddad collects peat samples."),  # asks for it
+        ("Where do the samples go?", "Peat is frozen on site."),  # one word lacking describes nothing
+        ("Which ice cream flavour sold best in the heatwave of 2022?", "Vanilla ice cream sold best."),  # no determiner
+    ],
+)
+def test_no_description_is_cut_out_where_the_passage_lacks_none(question, passage):
+    assert described_elsewhere(question, passage) is None

@@ -939,3 +939,31 @@ def test_closing_an_engine_of_several_collections_closes_each_and_leaves_the_sha
     assert embedder.embed_together(["still embedding"]).shape == (1, embedder.dimension)
     with QA(documents_dir=papers, index_dir=tmp_path / "index", embedder=embedder, reader="sentence") as again:
         assert "Elna Kvist" in again.ask("Who opened the Zorblat bridge?").answer  # the index as it was left
+
+
+@pytest.mark.slow
+def test_a_thing_described_in_another_document_is_named_first_then_asked_of(tmp_path, embedder):
+    texts = {
+        "people.txt": "Lab members\n\nIrena Sokol is our second-year doctoral researcher. Ada Lund is a visiting "
+        "professor from Uppsala.",
+        "sites.txt": "Field sites\n\nIrena Sokol takes her water samples at Kettle Fen, a marsh east of the campus. "
+        "Ada Lund takes her water samples at Brindle Marsh.",
+        "funding.txt": "Funding\n\nThe wetland project is funded until 2027 by the Rowan Trust.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    chained = engine.ask("Where does the second-year doctoral researcher take her water samples?")
+    assert chained.answer == "Kettle Fen" and {c.title for c in chained.citations} == {"Field sites"}
+    assert ("Lab members", "Irena Sokol") in {(c.title, c.quote) for c in chained.supporting}
+    assert_citations_exact(engine, chained)
+
+
+def test_a_chain_that_reaches_the_direct_best_answer_corroborates_it():
+    from qa.models import Answer
+
+    def answer(text: str, confidence: float) -> Answer:
+        return Answer(text=text, score=1.0, confidence=confidence, citations=[])
+
+    direct = [answer("AQ-3", 0.2), answer("BG-118", 0.1)]
+    assert pipeline.corroborated(0.1, answer("AQ-3.", 0.5), direct) == pytest.approx(1 - 0.9 * 0.8)
+    assert pipeline.corroborated(0.1, answer("BG-118", 0.5), direct) == 0.1  # not the direct reading's best
+    assert pipeline.corroborated(0.1, answer("AQ-3", 0.5), []) == 0.1

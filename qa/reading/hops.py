@@ -24,7 +24,7 @@ COMMON = frozenset(
 # Words of a question that no passage need hold (keyword_tokens keeps them: they are not English stop words).
 QUESTION_WORDS = frozenset(
     "what which who whom whose when where why how my mine should would could can must may might do does did get got "
-    "use out call".split()
+    "use out call i me we us you he him she her it they them".split()
 )
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+|\s*\|\s*")  # between sentences, lines and table cells
 HOW = re.compile(r"\bhow\s+(long|much|many|often|far|old|big|large|soon)\b", re.IGNORECASE)  # words that ask
@@ -76,7 +76,7 @@ def bridges(question: str, answers: list[str], text: str, limit: int = MAX_BRIDG
 
 def content_words(question: str) -> set[str]:
     """The question's content words: its stemmed keyword tokens but question words and the like ("how long")."""
-    return stems(question) - QUESTION_WORDS - stems(" ".join(HOW.findall(question)))
+    return stems(question) - stems(" ".join(QUESTION_WORDS)) - stems(" ".join(HOW.findall(question)))
 
 
 def stems(text: str) -> set[str]:
@@ -139,7 +139,7 @@ AUXILIARIES = frozenset(
 # What a question asks when its whole predicate is the described thing: "Who was the engineer who designed it?"
 ASKS_FOR_IT = re.compile(
     r"(?:(?:in|on|at|for|from|by|with)\s+)?(?:who|what|which)(?:\s+\w+)?\s+(?:is|was|are|were)"
-    r"(?:\s+(?:the\s+)?(?:name|full name|title)\s+of)?",
+    r"(?:\s+(?:the\s+)?(?:(?:first|last|full|family|maiden)\s+)?(?:name|surname|title)\s+of)?",
     re.IGNORECASE,
 )
 # A relative clause without its pronoun: a noun phrase followed at once by another ("the instrument the project uses").
@@ -157,10 +157,11 @@ class BridgeQuestion:
 
     described: str  # "What is the name of the man who founded Varrowdale?"
     asked_of: str  # "Who was the wife of "
+    after: str = "?"  # what follows the described thing (" open?" in "In what year did [the museum ...] open?")
 
     def about(self, name: str) -> str:
         """The question asked of the described thing, by its name ("Who was the wife of Edmund Carrow?")."""
-        return f"{self.asked_of}{name}?"
+        return f"{self.asked_of}{name}{self.after}"
 
 
 def bridge_question(question: str) -> BridgeQuestion | None:
@@ -184,9 +185,78 @@ def cut_at(question: str, start: int) -> BridgeQuestion | None:
     question's verb begins cannot be told without parsing."""
     text = question.rstrip(" ?")
     prefix = question[:start].strip()
-    if not prefix or ASKS_FOR_IT.fullmatch(prefix) or prefix.split()[-1].casefold() in AUXILIARIES:
+    if not prefix or ASKS_FOR_IT.fullmatch(prefix):
         return None
+    if prefix.split()[-1].casefold() in AUXILIARIES:
+        return subject_cut(text, start)
     return BridgeQuestion(described=f"What is the name of {text[start:]}?", asked_of=text[:start])
+
+
+def subject_cut(text: str, start: int) -> BridgeQuestion | None:
+    """``text`` (a question without its "?") cut at its subject, the noun phrase from ``start``, when one word, the
+    question's verb, follows it ("In what year did [the museum that holds the portrait] open"); None when more
+    follows, for where the phrase ends cannot be told without parsing."""
+    head, _, verb = text.rpartition(" ")
+    last = head[start:].split()[-1:]
+    if not verb.isalpha() or not verb.islower() or not last or DETERMINER.fullmatch(f"{last[0]} "):
+        return None  # "did [the man who founded it] marry his wife": the phrase cannot end in "his"
+    return BridgeQuestion(described=f"What is the name of {head[start:]}?", asked_of=text[:start], after=f" {verb}?")
+
+
+WORD = re.compile(r"\w[\w'’]*(?:-\w[\w'’]*)*")
+PRONOUNS = frozenset("i you we they he she it".split())
+MIN_DESCRIBING_WORDS = 2  # content words a passage must lack for the phrase holding them to be read as a description
+
+
+def described_elsewhere(question: str, passage: str) -> BridgeQuestion | None:
+    """``question`` cut at the noun phrase it describes in words ``passage`` lacks: "Where does [the third-year PhD
+    student] collect her peat samples?" over a passage that says where Laila Haddad collects them. The phrase holds
+    the most of the question's content words that the passage lacks (at least MIN_DESCRIBING_WORDS), from the first
+    to the last, with fewer words the passage holds among them. It opens at the determiner before them (at most
+    MAX_HEAD_WORDS back, else right after the first); as the question's subject ("does the ...") it ends with the last
+    of them, else with the question. None when there is no such phrase, or the question asks for the described thing
+    itself."""
+    text = question.rstrip(" ?")
+    lacking, content = uncovered(question, passage), content_words(question)
+    words = list(WORD.finditer(text))
+    weights = [len(stems(w.group()) & lacking) - len(stems(w.group()) & content - lacking) for w in words]
+    subject = asks_of_subject(words)
+    if subject:
+        weights[-1] = min(weights[-1], 0)  # after "does the ...", the last word is the question's verb
+    best: tuple[int, int, int] | None = None  # (lacking words, first, last)
+    for first in (i for i, weight in enumerate(weights) if weight > 0):
+        for last in (i for i in range(first, len(words)) if weights[i] > 0):
+            held = sum(-w for w in weights[first : last + 1] if w < 0)
+            count = sum(w for w in weights[first : last + 1] if w > 0)
+            if held < count and count >= MIN_DESCRIBING_WORDS and (best is None or count > best[0]):
+                best = (count, first, last)
+    if best is None:
+        return None
+    _, first, last = best
+    return described_phrase(text, words, first, words[last].end() if subject else len(text))
+
+
+def asks_of_subject(words: list[re.Match[str]]) -> bool:
+    """Whether a question's first auxiliary comes before a noun phrase, its subject ("When does the grant ... end"),
+    not a pronoun ("What do I use ...")."""
+    first = next((i for i, w in enumerate(words[:-1]) if w.group().casefold() in AUXILIARIES), None)
+    return first is not None and words[first + 1].group().casefold() not in PRONOUNS
+
+
+def described_phrase(text: str, words: list[re.Match[str]], first: int, end: int) -> BridgeQuestion | None:
+    """``text`` cut at the phrase that ends at ``end`` and opens with the determiner before ``words[first]`` (or the
+    one right after it) (see ``described_elsewhere``)."""
+    near = range(max(0, first - MAX_HEAD_WORDS), min(first + 2, len(words)))
+    heads = [i for i in near if DETERMINER.match(text, words[i].start())]
+    if not heads:
+        return None
+    start = words[max((i for i in heads if i <= first), default=heads[0])].start()
+    prefix = text[:start].strip()
+    if not prefix or ASKS_FOR_IT.fullmatch(prefix):
+        return None
+    return BridgeQuestion(
+        described=f"What is the name of {text[start:end]}?", asked_of=text[:start], after=f"{text[end:]}?"
+    )
 
 
 @dataclass
