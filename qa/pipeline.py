@@ -40,6 +40,7 @@ from qa.reading.hops import (
     hop_from,
     overlaps,
     read_hop,
+    sentence_bounds,
     uncovered,
 )
 from qa.reading.reader import Reader, ReaderSpan, SentenceReader, SpanReader, candidates_by_text, merge_spans
@@ -647,7 +648,9 @@ class QA:
             answers = self._answers(retrieval, spans, reader)
         if further and looks_further(question, answers, retrieval.passages, reader, options):
             # nor two together: the best passage may name what leads to the answer in another document
-            hops = self._hops(question, answers, retrieval, reader, options)
+            hops = self._hops(question, answers, retrieval, reader, options) + completions(
+                question, answers, retrieval, reader
+            )
             spans = merge_spans(spans + [span for _, found in hops for span in found])
             answers = self._answers(retrieval, spans, reader)
             supported(answers, [hop for hop, _ in hops], retrieval.passages)
@@ -918,6 +921,7 @@ def answer_in_parts(result: AskResult, questions: list[str], given: list[Answer 
 
 HOP_CANDIDATES = 5  # passages retrieved for a second hop, among which the first of another document naming the bridge
 RELATIVE_CLAUSE = re.compile(r"\w\s+(?:that|which|who|whose|whom)\s+\w", re.IGNORECASE)  # not the question word itself
+MAX_COMPLETED = 5  # best answers whose passages are read with the sentence of another document that completes them
 HOP_BELOW = 0.5  # an answer less likely right than this is checked against the other documents (joint, second hop)
 
 
@@ -991,6 +995,28 @@ def citation_at(retrieved: RetrievedPassage, start: int, end: int) -> Citation:
         page=page_at(retrieved.page_starts, start),
         section=section_name(retrieved.sections, start),
     )
+
+
+def completions(
+    question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader
+) -> list[tuple[Hop, list[ReaderSpan]]]:
+    """Hops into the best answers' sentences (of the best MAX_COMPLETED answers) from the sentence of another document
+    that says what each leaves out of the question (``completing``: "Monitors are requested from the IT Service Desk"
+    for "2200", read where "the IT Service Desk on extension 2200" is given, when the question asks which extension
+    to call for a monitor), each read together with the answer's passage (``read_hop``); what is read there
+    outside the answer's sentence is left out, for the link speaks of that sentence only."""
+    passages = {p.passage.id: p.passage for p in retrieval.passages}
+    hops: dict[tuple[str, int, str, int], tuple[Hop, tuple[int, int]]] = {}
+    for answer in answers[:MAX_COMPLETED]:
+        cited = answer.citations[0]
+        link = completing(question, cited, list(passages.values()))
+        hop = hop_from(link[0], passages[cited.passage_id], link[1]) if link is not None else None
+        if hop is not None:
+            start, end = sentence_bounds(cited.passage_text, cited.start - cited.passage_start)
+            said = (cited.passage_start + start, cited.passage_start + end)
+            hops.setdefault((hop.first.id, hop.first.start, hop.second.id, said[0]), (hop, said))
+    read = [(hop, read_hop(reader, question, hop), said) for hop, said in hops.values()]
+    return [(hop, [s for s in spans if said[0] <= s.start and s.end <= said[1]]) for hop, spans, said in read]
 
 
 def supported(answers: list[Answer], hops: list[Hop], passages: list[RetrievedPassage]) -> None:

@@ -10,9 +10,9 @@ from qa.reading.hops import (
     Hop,
     bridge_names,
     bridge_question,
-    described_elsewhere,
     bridges,
     completing,
+    described_elsewhere,
     hop_from,
     read_hop,
     uncovered,
@@ -199,6 +199,27 @@ def test_the_linking_name_must_be_in_the_answers_sentence():
     other = passage("remote", REMOTE, 0)
     assert completing(question, cited_at("security", text, "10 hours"), [other]) is None
     assert completing(question, cited_at("security", text, "VPN"), [other]) == (other, "Harrowgate Connect")
+
+
+def test_the_completing_sentence_comes_with_its_own_place_in_its_document():
+    question = "After how long is the connection that remote staff must use for internal systems cut off?"
+    text = f"Staff may work from home two days a week. {REMOTE} Laptops are encrypted."
+    found = completing(question, cited_at("security", SESSIONS, "10 hours"), [passage("remote", text, 50)])
+    assert found is not None
+    said, name = found
+    assert (said.text, name) == (REMOTE, "Harrowgate Connect")
+    assert text[said.start - 50 : said.end - 50] == REMOTE and said.id == "remote:0"
+
+
+def test_the_heading_an_answer_sits_under_links_it_and_a_table_row_is_read_whole():
+    question = "What number should I call if my machine shows error E7?"
+    text = "Phone: 0800 414 2299 (Monday to Friday, 8:00 to 18:00)"
+    row = "| E7 | The machine shows a pressure error. | Unplug it and contact Brevano Customer Care. |"
+    table = passage("troubleshooting", f"| Code | Meaning | What to do |\n{row}", 0)
+    under = citing("0800 414 2299", text, document_id="warranty", section="Brevano Customer Care")
+    found = completing(question, under, [table])
+    assert found is not None and (found[0].text, found[1]) == (row, "Brevano Customer Care")
+    assert completing(question, under.model_copy(update={"section": None}), [table]) is None
 
 
 def test_the_answer_is_no_link_to_itself():

@@ -967,3 +967,50 @@ def test_a_chain_that_reaches_the_direct_best_answer_corroborates_it():
     assert pipeline.corroborated(0.1, answer("AQ-3.", 0.5), direct) == pytest.approx(1 - 0.9 * 0.8)
     assert pipeline.corroborated(0.1, answer("BG-118", 0.5), direct) == 0.1  # not the direct reading's best
     assert pipeline.corroborated(0.1, answer("AQ-3", 0.5), []) == 0.1
+
+
+@pytest.mark.slow
+def test_an_answer_whose_passage_leaves_out_what_another_document_says_is_read_with_it(tmp_path, embedder):
+    texts = {
+        "equipment.txt": "Equipment\n\nStaff get a laptop and a phone on their first day. Projectors and screens for "
+        "client visits are lent by the Media Office, and must be returned the same day.",
+        "contacts.txt": "Contacts\n\nThe porters keep the building open from 07:00 to 22:00. For anything that is not an "
+        "emergency, such as loans, repairs or keys, call the Media Office on extension 4412.",
+        "travel.txt": "Travel\n\nBook client visits through TripDesk at least five days ahead.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    result = engine.ask("Which phone extension do I call to borrow a projector for a client visit?")
+    assert result.answer in {"4412", "extension 4412"} and {c.title for c in result.citations} == {"Contacts"}
+    assert ("Equipment", "Media Office") in {(c.title, c.quote) for c in result.supporting}
+    assert_citations_exact(engine, result)
+
+
+def test_a_completing_sentence_is_read_with_its_answers_sentence_only():
+    from qa.models import Answer
+    from qa.retrieval import Retrieval
+
+    people = "Irena Sokol is our second-year doctoral researcher."
+    sites = "Irena Sokol samples water at Kettle Fen. Ada Lund samples water at Brindle Marsh."
+    found = [
+        RetrievedPassage(
+            passage=Passage(id=f"{d}:0", document_id=d, start=0, end=len(t), text=t), title=d, source=d, score=1.0
+        )
+        for d, t in (("sites", sites), ("people", people))
+    ]
+    start = sites.index("Kettle Fen")
+    answer = Answer(text="Kettle Fen", score=1.0, confidence=0.3, citations=[citation_at(found[0], start, start + 10)])
+
+    class Scripted:  # reads each of these wherever it stands in the one passage it is handed
+        def read(self, question, passages, top_n=10):
+            (text,) = [p.text for p in passages]
+            return [
+                ReaderSpan(
+                    document_id="j", passage_id="j", start=text.index(t), end=text.index(t) + len(t), text=t, score=s
+                )
+                for t, s in (("Brindle Marsh", 9.0), ("Kettle Fen", 8.0))
+            ]
+
+    question = "Where does the second-year doctoral researcher sample water?"
+    ((hop, spans),) = pipeline.completions(question, [answer], Retrieval(passages=found), Scripted())
+    assert (hop.first.text, hop.bridge) == (people, "Irena Sokol")
+    assert [(s.text, s.passage_id, sites[s.start : s.end]) for s in spans] == [("Kettle Fen", "sites:0", "Kettle Fen")]

@@ -27,6 +27,7 @@ QUESTION_WORDS = frozenset(
     "use out call i me we us you he him she her it they them".split()
 )
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+|\s*\|\s*")  # between sentences, lines and table cells
+SENTENCE_OR_ROW_END = re.compile(r"(?<=[.!?;:])\s+(?!\|)|\n+")  # a table row says its cells of one thing
 HOW = re.compile(r"\bhow\s+(long|much|many|often|far|old|big|large|soon)\b", re.IGNORECASE)  # words that ask
 JOINED = "\n\n"  # between the two passages read together: no answer runs across it (see SpanReader.read)
 MAX_BRIDGES = 2
@@ -93,30 +94,46 @@ def uncovered(question: str, passage: str) -> set[str]:
 
 def sentence_at(text: str, at: int) -> str:
     """The sentence (or table cell, or line) of ``text`` that holds the character at ``at``."""
+    start, end = sentence_bounds(text, at)
+    return text[start:end]
+
+
+def sentence_bounds(text: str, at: int) -> tuple[int, int]:
+    """Where the sentence (or table cell, or line) of ``text`` that holds the character at ``at`` starts and ends."""
     starts = [0, *(m.end() for m in SENTENCE_END.finditer(text, 0, at))]
     end = SENTENCE_END.search(text, at)
-    return text[starts[-1] : end.start() if end else len(text)]
+    return starts[-1], end.start() if end else len(text)
 
 
 def completing(question: str, answer: Citation, others: list[Passage]) -> tuple[Passage, str] | None:
-    """The passage of another document that says what the passage of ``answer`` leaves out of the question, linked to
-    it by a name that the answer's sentence gives and the question does not ("[Harrowgate Connect] sessions are cut
-    after 10 hours" / "remote staff must use [Harrowgate Connect] for internal systems"), with that name: a sentence
-    of it that gives the name must hold two or more of the question's content words that the answer's passage lacks
-    (what it says is about that name). The answer is no link to itself. None when there is none."""
+    """The sentence of another document's passage that says what the passage of ``answer`` leaves out of the question,
+    linked to it by a name that the answer's sentence (or the heading of its section) gives and the question does not
+    ("[Harrowgate Connect] sessions are cut after 10 hours" / "remote staff must use [Harrowgate Connect] for internal
+    systems"), with that name: the sentence must give the name and hold two or more of the question's content words
+    that the answer's passage lacks (what it says is about that name). The sentence comes as a Passage of its own
+    place in its document. The answer is no link to itself. None when there is none."""
     missing = uncovered(question, answer.passage_text)
     if len(missing) < 2:
         return None
     sentence = sentence_at(answer.passage_text, answer.start - answer.passage_start)
-    linking = [name for name in bridge_names(question, sentence, len(sentence)) if not overlaps(name, answer.quote)]
+    said_of = f"{sentence}\n{answer.section}" if answer.section else sentence  # what it sits under is what it is about
+    linking = [name for name in bridge_names(question, said_of, len(said_of)) if not overlaps(name, answer.quote)]
     best: tuple[int, Passage, str] | None = None
     for other in (p for p in others if p.document_id != answer.document_id):
-        for said in (s for s in SENTENCE_END.split(other.text) if s):
+        for at, said in sentences(other.text):
             name = next((n for n in linking if n in said), None)
             covered = len(missing & stems(said)) if name else 0
             if covered >= 2 and (best is None or covered > best[0]) and name:
-                best = (covered, other, name)
+                cut = other.model_copy(update={"start": other.start + at, "end": other.start + at + len(said)})
+                best = (covered, cut.model_copy(update={"text": said}), name)
     return None if best is None else (best[1], best[2])
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """The sentences (lines, whole table rows) of ``text``, each with its offset in it; empty ones left out."""
+    ends = list(SENTENCE_OR_ROW_END.finditer(text))
+    bounds = zip([0, *(m.end() for m in ends)], [*(m.start() for m in ends), len(text)], strict=True)
+    return [(start, text[start:end]) for start, end in bounds if end > start]
 
 
 def overlaps(text: str, other: str) -> bool:
