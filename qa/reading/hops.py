@@ -197,9 +197,8 @@ def bridge_question(question: str) -> BridgeQuestion | None:
 def cut_at(question: str, start: int) -> BridgeQuestion | None:
     """``question`` cut at the noun phrase from ``start`` to its end (see ``bridge_question``): the thing it describes
     is asked for by name ("What is the name of the man who founded Varrowdale?", which the reader answers with a
-    name more surely than "Who is the man ...?"), for the name is what the second question is asked of. None when
-    the phrase is the question's subject ("did [the museum that ...] open?"): where its clause ends and the
-    question's verb begins cannot be told without parsing."""
+    name more surely than "Who is the man ...?"), for the name is what the second question is asked of. When the
+    phrase is the question's subject ("did [the museum that ...] open?"), see ``subject_cut``."""
     text = question.rstrip(" ?")
     prefix = question[:start].strip()
     if not prefix or ASKS_FOR_IT.fullmatch(prefix):
