@@ -653,7 +653,7 @@ class QA:
             )
             spans = merge_spans(spans + [span for _, found in hops for span in found])
             answers = self._answers(retrieval, spans, reader)
-            supported(answers, [hop for hop, _ in hops], retrieval.passages)
+            supported(answers, hops, retrieval.passages)
         if further:  # the question may ask about something it describes by a relative clause: name it, then ask
             answers = self._chained(question, answers, retrieval, reader, options)
         if options.answerability and reader.answerability is not None:  # open mode: retrieval's evidence weighs in
@@ -1019,14 +1019,17 @@ def completions(
     return [(hop, [s for s in spans if said[0] <= s.start and s.end <= said[1]]) for hop, spans, said in read]
 
 
-def supported(answers: list[Answer], hops: list[Hop], passages: list[RetrievedPassage]) -> None:
-    """Give each answer read at the end of a hop the place where the first passage names its bridge (the other
-    document the answer rests on) as a supporting citation."""
+def supported(
+    answers: list[Answer], hops: list[tuple[Hop, list[ReaderSpan]]], passages: list[RetrievedPassage]
+) -> None:
+    """Give each answer whose best reading came through a hop (the spans read in it) the place where its first
+    passage names the bridge (the other document the answer rests on) as a supporting citation."""
     found = {p.passage.id: p for p in passages}
     for answer in answers:
         cited = {c.passage_id for c in answer.citations}
-        for hop in hops:
-            if hop.second.id in cited and hop.first.id in found and hop.first.id not in cited:
+        for hop, read in hops:
+            through = any(s.text == answer.text and s.score >= answer.score for s in read)
+            if through and hop.second.id in cited and hop.first.id in found and hop.first.id not in cited:
                 mention = citation_at(found[hop.first.id], hop.bridge_start, hop.bridge_start + len(hop.bridge))
                 if not any(overlapped(mention, other) for other in answer.supporting):
                     answer.supporting.append(mention)

@@ -809,8 +809,12 @@ def test_overlapping_bridges_give_one_supporting_citation():
     start = second_text.index("Gary Kubiak")
     answer = Answer(text="Gary Kubiak", score=5.0, citations=[citation_at(found[1], start, start + 11)])
     hops = [hop_from(first, second, bridge) for bridge in ("The Broncos", "Broncos")]
-    pipeline.supported([answer], [hop for hop in hops if hop is not None], found)
+    read = [ReaderSpan(document_id="b", passage_id="b:0", start=start, end=start + 11, text="Gary Kubiak", score=5.0)]
+    pipeline.supported([answer], [(hop, read) for hop in hops if hop is not None], found)
     assert [c.quote for c in answer.supporting] == ["The Broncos"]
+    alone = answer.model_copy(update={"score": 6.0, "supporting": []})  # read better alone than through the hops
+    pipeline.supported([alone], [(hop, read) for hop in hops if hop is not None], found)
+    assert alone.supporting == []
 
 
 @pytest.mark.slow
