@@ -717,7 +717,8 @@ class QA:
             return answers
         bridge = named[0]
         found, chained = self._read_once(cut.about(bridge.text), options, reader)
-        names_it = bool(answers) and overlaps(answers[0].text, bridge.text)  # the best answer is what it describes
+        # the best answer gives what the question describes (surely named), not what it asks
+        names_it = bool(answers) and answered(bridge, reader, options) and gives(answers[0].text, bridge.text)
         if not chained or overlaps(chained[0].text, bridge.text):
             return answers
         best = chained[0]
@@ -941,6 +942,12 @@ def looks_further(
     return bool(uncovered(question, best_passage(answers, passages)))
 
 
+def gives(answer: str, name: str) -> bool:
+    """Whether ``answer`` gives ``name`` (case aside): "Dev Malhotra (Treasurer)" gives "Dev Malhotra", "San Jose" does
+    not give "San Jose State"."""
+    return name.strip(" .,;:").casefold() in answer.casefold()
+
+
 def corroborated(confidence: float, answer: Answer, answers: list[Answer]) -> float:
     """The confidence of ``answer``, read through a chain at ``confidence``, when the best of ``answers`` (read
     directly) is the same: either reading may be right, as if independent (1 - (1 - p) (1 - q))."""
@@ -1003,8 +1010,9 @@ def completions(
     """Hops into the best answers' sentences (of the best MAX_COMPLETED answers) from the sentence of another document
     that says what each leaves out of the question (``completing``: "Monitors are requested from the IT Service Desk"
     for "2200", read where "the IT Service Desk on extension 2200" is given, when the question asks which extension
-    to call for a monitor), each read together with the answer's passage (``read_hop``); what is read there
-    outside the answer's sentence is left out, for the link speaks of that sentence only."""
+    to call for a monitor), each read together with the answer's passage (``read_hop``, none when the reader, reading
+    both, answers from the sentence); what is read there outside the answer's sentence is left out, for the link
+    speaks of that sentence only."""
     passages = {p.passage.id: p.passage for p in retrieval.passages}
     hops: dict[tuple[str, int, str, int], tuple[Hop, tuple[int, int]]] = {}
     for answer in answers[:MAX_COMPLETED]:
@@ -1015,7 +1023,7 @@ def completions(
             start, end = sentence_bounds(cited.passage_text, cited.start - cited.passage_start)
             said = (cited.passage_start + start, cited.passage_start + end)
             hops.setdefault((hop.first.id, hop.first.start, hop.second.id, said[0]), (hop, said))
-    read = [(hop, read_hop(reader, question, hop), said) for hop, said in hops.values()]
+    read = [(hop, read_hop(reader, question, hop, led=True), said) for hop, said in hops.values()]
     return [(hop, [s for s in spans if said[0] <= s.start and s.end <= said[1]]) for hop, spans, said in read]
 
 

@@ -89,6 +89,17 @@ def test_answers_read_through_a_hop_are_cited_where_the_chain_ends():
         assert second.text[span.start - second.start : span.end - second.start] == span.text
 
 
+def test_a_hop_led_by_its_first_passage_gives_nothing_when_asked_to_be_led_by_the_second():
+    first = passage("bridge", BRIDGE, 40)
+    second = passage("company", "Kvist & Sons is a builder. It was founded in 1874 by Elna Kvist.", 100)
+    hop = hop_from(first, second, "Kvist & Sons")
+    assert hop is not None
+    reader = ScriptedReader(("1911", 6.0), ("Elna Kvist", 4.0))  # the best, "1911", stands in the first only
+    assert [s.text for s in read_hop(reader, "When?", hop)] == ["Elna Kvist"]
+    assert read_hop(reader, "When?", hop, led=True) == []
+    assert [s.text for s in read_hop(ScriptedReader(("Elna Kvist", 6.0)), "Who?", hop, led=True)] == ["Elna Kvist"]
+
+
 def test_no_hop_when_a_passage_does_not_name_the_bridge():
     first = passage("bridge", BRIDGE, 0)
     assert hop_from(first, passage("town", "Zorblat is a town.", 0), "Kvist & Sons") is None
@@ -261,6 +272,12 @@ def test_the_answer_is_no_link_to_itself():
 def test_a_thing_described_in_words_its_passage_lacks_is_cut_out(question, passage, described, asked_of_a_name):
     cut = described_elsewhere(question, passage)
     assert cut is not None and (cut.described, cut.about("Tomas Brenner")) == (described, asked_of_a_name)
+
+
+def test_a_capitalised_last_word_is_no_verb_to_leave_after_the_name():
+    question = "Where was the practice ground the Panthers used before the Super Bowl?"
+    cut = described_elsewhere(question, "The Panthers stayed at the San Jose Marriott.")
+    assert cut is not None and cut.about("Tomas Brenner") == "Where was Tomas Brenner?"
 
 
 @pytest.mark.parametrize(

@@ -1018,3 +1018,9 @@ def test_a_completing_sentence_is_read_with_its_answers_sentence_only():
     ((hop, spans),) = pipeline.completions(question, [answer], Retrieval(passages=found), Scripted())
     assert (hop.first.text, hop.bridge) == (people, "Irena Sokol")
     assert [(s.text, s.passage_id, sites[s.start : s.end]) for s in spans] == [("Kettle Fen", "sites:0", "Kettle Fen")]
+
+
+def test_an_answer_gives_a_name_when_it_holds_it():
+    assert pipeline.gives("Dev Malhotra (Treasurer), Rosa", "Dev Malhotra")
+    assert pipeline.gives("edmund carrow.", "Edmund Carrow")
+    assert not pipeline.gives("San Jose", "San Jose State")

@@ -236,7 +236,7 @@ def described_elsewhere(question: str, passage: str) -> BridgeQuestion | None:
     lacking, content = uncovered(question, passage), content_words(question)
     words = list(WORD.finditer(text))
     weights = [len(stems(w.group()) & lacking) - len(stems(w.group()) & content - lacking) for w in words]
-    subject = asks_of_subject(words)
+    subject = asks_of_subject(words) and words[-1].group().islower()  # "does the grant ... end", not "was ... Bowl"
     if subject:
         weights[-1] = min(weights[-1], 0)  # after "does the ...", the last word is the question's verb
     best: tuple[int, int, int] | None = None  # (lacking words, first, last)
@@ -293,15 +293,18 @@ def hop_from(first: Passage, second: Passage, bridge: str) -> Hop | None:
     return Hop(first, second, bridge, first.start + at)
 
 
-def read_hop(reader: Reader, question: str, hop: Hop) -> list[ReaderSpan]:
+def read_hop(reader: Reader, question: str, hop: Hop, led: bool = False) -> list[ReaderSpan]:
     """The answers the reader finds when it reads the two passages of ``hop`` as one text, each at its place in the
-    second passage (where the chain ends); an answer found only in the first was read there already."""
+    second passage (where the chain ends); an answer found only in the first was read there already. With ``led``,
+    none when the best of them is found only in the first: reading both, the reader answers from the first."""
     joined = hop.first.text + JOINED + hop.second.text
     together = Passage(id="hop", document_id="hop", start=0, end=len(joined), text=joined)
     begins = len(hop.first.text) + len(JOINED)
     spans = []
-    for span in reader.read(question, [together], top_n=10):
+    for rank, span in enumerate(reader.read(question, [together], top_n=10)):
         at = span.start - begins if span.start >= begins else hop.second.text.find(span.text)
+        if at < 0 and led and not rank:
+            return []
         if at < 0:
             continue
         start = hop.second.start + at
