@@ -945,20 +945,51 @@ def test_closing_an_engine_of_several_collections_closes_each_and_leaves_the_sha
         assert "Elna Kvist" in again.ask("Who opened the Zorblat bridge?").answer  # the index as it was left
 
 
+LAB = {
+    "people.txt": "Lab members\n\nIrena Sokol is our second-year doctoral researcher. Ada Lund is a visiting professor "
+    "from Uppsala.",
+    "sites.txt": "Field sites\n\nIrena Sokol takes her water samples at Kettle Fen, a marsh east of the campus. Ada "
+    "Lund takes her water samples at Brindle Marsh.",
+    "funding.txt": "Funding\n\nThe wetland project is funded until 2027 by the Rowan Trust.",
+}
+OFFICE = {
+    "equipment.txt": "Equipment\n\nStaff get a laptop and a phone on their first day. Projectors and screens for "
+    "client visits are lent by the Media Office, and must be returned the same day.",
+    "contacts.txt": "Contacts\n\nThe porters keep the building open from 07:00 to 22:00. For anything that is not an "
+    "emergency, such as loans, repairs or keys, call the Media Office on extension 4412.",
+    "travel.txt": "Travel\n\nBook client visits through TripDesk at least five days ahead.",
+}
+
+
 @pytest.mark.slow
-def test_a_thing_described_in_another_document_is_named_first_then_asked_of(tmp_path, embedder):
-    texts = {
-        "people.txt": "Lab members\n\nIrena Sokol is our second-year doctoral researcher. Ada Lund is a visiting "
-        "professor from Uppsala.",
-        "sites.txt": "Field sites\n\nIrena Sokol takes her water samples at Kettle Fen, a marsh east of the campus. "
-        "Ada Lund takes her water samples at Brindle Marsh.",
-        "funding.txt": "Funding\n\nThe wetland project is funded until 2027 by the Rowan Trust.",
-    }
+@pytest.mark.parametrize(
+    ("texts", "question", "answers", "cited", "supporting"),
+    [
+        (  # the thing is named first ("What is the name of the second-year ...?"), then asked of
+            LAB,
+            "Where does the second-year doctoral researcher take her water samples?",
+            {"Kettle Fen"},
+            "Field sites",
+            ("Lab members", "Irena Sokol"),
+        ),
+        (  # the answer's passage is read with the sentence that says what it leaves out
+            OFFICE,
+            "Which phone extension do I call to borrow a projector for a client visit?",
+            {"4412", "extension 4412"},
+            "Contacts",
+            ("Equipment", "Media Office"),
+        ),
+    ],
+    ids=["described elsewhere", "completing reading"],
+)
+def test_an_answer_resting_on_a_description_in_another_document_cites_both(
+    tmp_path, embedder, texts, question, answers, cited, supporting
+):
     engine = engine_over(tmp_path, embedder, texts)
-    chained = engine.ask("Where does the second-year doctoral researcher take her water samples?")
-    assert chained.answer == "Kettle Fen" and {c.title for c in chained.citations} == {"Field sites"}
-    assert ("Lab members", "Irena Sokol") in {(c.title, c.quote) for c in chained.supporting}
-    assert_citations_exact(engine, chained)
+    result = engine.ask(question)
+    assert result.answer in answers and {c.title for c in result.citations} == {cited}
+    assert supporting in {(c.title, c.quote) for c in result.supporting}
+    assert_citations_exact(engine, result)
 
 
 def test_a_chain_that_reaches_the_direct_best_answer_corroborates_it():
@@ -971,22 +1002,6 @@ def test_a_chain_that_reaches_the_direct_best_answer_corroborates_it():
     assert pipeline.corroborated(0.1, answer("AQ-3.", 0.5), direct) == pytest.approx(1 - 0.9 * 0.8)
     assert pipeline.corroborated(0.1, answer("BG-118", 0.5), direct) == 0.1  # not the direct reading's best
     assert pipeline.corroborated(0.1, answer("AQ-3", 0.5), []) == 0.1
-
-
-@pytest.mark.slow
-def test_an_answer_whose_passage_leaves_out_what_another_document_says_is_read_with_it(tmp_path, embedder):
-    texts = {
-        "equipment.txt": "Equipment\n\nStaff get a laptop and a phone on their first day. Projectors and screens for "
-        "client visits are lent by the Media Office, and must be returned the same day.",
-        "contacts.txt": "Contacts\n\nThe porters keep the building open from 07:00 to 22:00. For anything that is not an "
-        "emergency, such as loans, repairs or keys, call the Media Office on extension 4412.",
-        "travel.txt": "Travel\n\nBook client visits through TripDesk at least five days ahead.",
-    }
-    engine = engine_over(tmp_path, embedder, texts)
-    result = engine.ask("Which phone extension do I call to borrow a projector for a client visit?")
-    assert result.answer in {"4412", "extension 4412"} and {c.title for c in result.citations} == {"Contacts"}
-    assert ("Equipment", "Media Office") in {(c.title, c.quote) for c in result.supporting}
-    assert_citations_exact(engine, result)
 
 
 def test_a_completing_sentence_is_read_with_its_answers_sentence_only():
