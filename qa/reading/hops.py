@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.models import Citation, Passage
 from qa.reading.reader import Reader, ReaderSpan
@@ -85,6 +86,12 @@ def stems(text: str) -> set[str]:
     from qa.store.rules import keyword_tokens
 
     return set(keyword_tokens([text])[0])
+
+
+@lru_cache(maxsize=4096)
+def word_stems(word: str) -> frozenset[str]:
+    """The stemmed keyword tokens of one word (remembered: questions repeat their words)."""
+    return frozenset(stems(word))
 
 
 def uncovered(question: str, passage: str) -> set[str]:
@@ -235,16 +242,16 @@ def described_elsewhere(question: str, passage: str) -> BridgeQuestion | None:
     text = question.rstrip(" ?")
     lacking, content = uncovered(question, passage), content_words(question)
     words = list(WORD.finditer(text))
-    weights = [len(stems(w.group()) & lacking) - len(stems(w.group()) & content - lacking) for w in words]
+    weights = [len(word_stems(w.group()) & lacking) - len(word_stems(w.group()) & content - lacking) for w in words]
     subject = asks_of_subject(words) and words[-1].group().islower()  # "does the grant ... end", not "was ... Bowl"
     if subject:
         weights[-1] = min(weights[-1], 0)  # after "does the ...", the last word is the question's verb
     best: tuple[int, int, int] | None = None  # (lacking words, first, last)
     for first in (i for i, weight in enumerate(weights) if weight > 0):
-        for last in (i for i in range(first, len(words)) if weights[i] > 0):
-            held = sum(-w for w in weights[first : last + 1] if w < 0)
-            count = sum(w for w in weights[first : last + 1] if w > 0)
-            if held < count and count >= MIN_DESCRIBING_WORDS and (best is None or count > best[0]):
+        held = count = 0
+        for last in range(first, len(words)):
+            held, count = held + max(-weights[last], 0), count + max(weights[last], 0)
+            if weights[last] > 0 and held < count and count >= MIN_DESCRIBING_WORDS and (not best or count > best[0]):
                 best = (count, first, last)
     if best is None:
         return None
