@@ -1039,3 +1039,30 @@ def test_an_answer_gives_a_name_when_it_holds_it():
     assert pipeline.gives("Dev Malhotra (Treasurer), Rosa", "Dev Malhotra")
     assert pipeline.gives("edmund carrow.", "Edmund Carrow")
     assert not pipeline.gives("San Jose", "San Jose State")
+
+
+def test_a_chain_leads_when_surer_or_when_the_direct_answers_passage_lacks_what_is_asked():
+    from qa.models import Answer
+    from qa.reading.hops import bridge_question
+    from qa.retrieval import Retrieval
+
+    def read(document: str, text: str, quote: str, confidence: float) -> tuple[Answer, Retrieval]:
+        found = RetrievedPassage(
+            passage=Passage(id=f"{document}:0", document_id=document, start=0, end=len(text), text=text),
+            title=document,
+            source=document,
+            score=1.0,
+        )
+        start = text.index(quote)
+        cited = citation_at(found, start, start + len(quote))
+        return Answer(text=quote, score=1.0, confidence=confidence, citations=[cited]), Retrieval(passages=[found])
+
+    cut = bridge_question("Who was the controller of the championship that Marek Nowak won?")
+    assert cut is not None
+    direct, where = read("july", "The championship was won by Marek Nowak, ahead of Lucy Fenwick.", "Lucy Fenwick", 0.4)
+    chained, found = read("march", "Alan Briggs will be the controller of the championship.", "Alan Briggs", 0.3)
+    assert pipeline.chain_leads(cut, chained, found, [direct], where)  # less sure, but read where "controller" is
+    elsewhere, there = read("may", "Alan Briggs was elected to the committee.", "Alan Briggs", 0.3)
+    assert not pipeline.chain_leads(cut, elsewhere, there, [direct], where)
+    assert pipeline.chain_leads(cut, elsewhere.model_copy(update={"confidence": 0.5}), there, [direct], where)
+    assert pipeline.chain_leads(cut, elsewhere, there, [], where)
