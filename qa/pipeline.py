@@ -37,10 +37,12 @@ from qa.reading.hops import (
     bridges,
     completing,
     described_elsewhere,
+    gives,
     hop_from,
     overlaps,
     read_hop,
     sentence_bounds,
+    trimmed,
     uncovered,
 )
 from qa.reading.reader import Reader, ReaderSpan, SentenceReader, SpanReader, candidates_by_text, merge_spans
@@ -942,16 +944,10 @@ def looks_further(
     return bool(uncovered(question, best_passage(answers, passages)))
 
 
-def gives(answer: str, name: str) -> bool:
-    """Whether ``answer`` gives ``name`` (case aside): "Dev Malhotra (Treasurer)" gives "Dev Malhotra", "San Jose" does
-    not give "San Jose State"."""
-    return name.strip(" .,;:").casefold() in answer.casefold()
-
-
 def corroborated(confidence: float, answer: Answer, answers: list[Answer]) -> float:
     """The confidence of ``answer``, read through a chain at ``confidence``, when the best of ``answers`` (read
     directly) is the same: either reading may be right, as if independent (1 - (1 - p) (1 - q))."""
-    same = answers[0] if answers and answers[0].text.strip(" .,;:") == answer.text.strip(" .,;:") else None
+    same = answers[0] if answers and trimmed(answers[0].text) == trimmed(answer.text) else None
     return confidence if same is None else 1 - (1 - confidence) * (1 - (same.confidence or 0.0))
 
 

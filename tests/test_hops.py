@@ -13,6 +13,7 @@ from qa.reading.hops import (
     bridges,
     completing,
     described_elsewhere,
+    gives,
     hop_from,
     read_hop,
     uncovered,
@@ -291,3 +292,9 @@ def test_a_capitalised_last_word_is_no_verb_to_leave_after_the_name():
 )
 def test_no_description_is_cut_out_where_the_passage_lacks_none(question, passage):
     assert described_elsewhere(question, passage) is None
+
+
+def test_an_answer_gives_a_name_when_it_holds_it():
+    assert gives("Dev Malhotra (Treasurer), Rosa", "Dev Malhotra")
+    assert gives("edmund carrow.", "Edmund Carrow")
+    assert not gives("San Jose", "San Jose State")

@@ -1035,12 +1035,6 @@ def test_a_completing_sentence_is_read_with_its_answers_sentence_only():
     assert [(s.text, s.passage_id, sites[s.start : s.end]) for s in spans] == [("Kettle Fen", "sites:0", "Kettle Fen")]
 
 
-def test_an_answer_gives_a_name_when_it_holds_it():
-    assert pipeline.gives("Dev Malhotra (Treasurer), Rosa", "Dev Malhotra")
-    assert pipeline.gives("edmund carrow.", "Edmund Carrow")
-    assert not pipeline.gives("San Jose", "San Jose State")
-
-
 def test_a_chain_leads_when_surer_or_when_the_direct_answers_passage_lacks_what_is_asked():
     from qa.models import Answer
     from qa.reading.hops import bridge_question

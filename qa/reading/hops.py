@@ -66,13 +66,13 @@ def acronyms(question: str) -> set[str]:
 
 def looks_like_name(text: str) -> bool:
     """Whether an answer is a name (capitalised, a code or a number with letters) that can lead elsewhere."""
-    return bool(NAME.fullmatch(text.strip(" .,;:"))) and text.strip(" .,;:") not in COMMON
+    return bool(NAME.fullmatch(trimmed(text))) and trimmed(text) not in COMMON
 
 
 def bridges(question: str, answers: list[str], text: str, limit: int = MAX_BRIDGES) -> list[str]:
     """The names to follow from a passage: the best answers read in it that are names, then the names it gives that
     the question does not (``bridge_names``); at most ``limit``."""
-    named = [a.strip(" .,;:") for a in answers if looks_like_name(a) and a.strip(" .,;:") in text]
+    named = [trimmed(a) for a in answers if looks_like_name(a) and trimmed(a) in text]
     return list(dict.fromkeys(named + bridge_names(question, text, limit)))[:limit]
 
 
@@ -145,8 +145,19 @@ def sentences(text: str) -> list[tuple[int, str]]:
 
 def overlaps(text: str, other: str) -> bool:
     """Whether either text holds the other (case aside): "Dev Malhotra" and "The Treasurer, Dev Malhotra"."""
-    a, b = text.strip(" .,;:").casefold(), other.strip(" .,;:").casefold()
+    a, b = trimmed(text).casefold(), trimmed(other).casefold()
     return a in b or b in a
+
+
+def gives(answer: str, name: str) -> bool:
+    """Whether ``answer`` gives ``name`` (case aside): "Dev Malhotra (Treasurer)" gives "Dev Malhotra", "San Jose" does
+    not give "San Jose State"."""
+    return trimmed(name).casefold() in answer.casefold()
+
+
+def trimmed(text: str) -> str:
+    """``text`` without the spaces and punctuation a span may carry at its ends ("Priya Raman," is "Priya Raman")."""
+    return text.strip(" .,;:")
 
 
 # A relative pronoun after a noun ("the man who"); not after a conjunction ("... and who is the CFO?": a second ask)
