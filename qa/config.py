@@ -140,9 +140,9 @@ class Settings(BaseSettings):
     )
     joint_reading: bool = Field(
         True,
-        description="When no passage alone gives a confident answer, read the best passage together with the best "
-        "one of another document, for evidence spread over two documents ('Which travel booking system requires "
-        "MFA?'); the answer cites both.",
+        description="When no passage alone gives a confident answer, read on across documents: the best passage "
+        "together with the passage of another document that names what it names (a second hop: 'Which travel booking "
+        "system requires MFA?'), and a described thing named first, then asked about; the answer cites both.",
     )
     follow_up_readings: int = Field(
         2,

@@ -634,29 +634,24 @@ class QA:
     def _read(
         self, question: str, query: str, options: AskOptions, reader: Reader, timings: dict[str, float]
     ) -> tuple[Retrieval, list[Answer]]:
-        """Retrieve passages for ``query`` and read ``question`` in them (in stages, then the best passages of two
-        documents together when none alone answers): the candidate answers, best first, each with its confidence
-        (the stages' times are added to ``timings``)."""
+        """Retrieve passages for ``query`` and read ``question`` in them (in stages, then, when none alone answers,
+        across documents: second hops, completing sentences and the chain of a described thing): the candidate
+        answers, best first, each with its confidence (the stages' times are added to ``timings``)."""
         tick = time.perf_counter()
         retrieval = self.retriever.search(query, options.top_k, options.mode)
         timings["retrieve"] = timings.get("retrieve", 0.0) + (time.perf_counter() - tick) * 1000
         tick = time.perf_counter()
         spans = read_in_stages(reader, question, retrieval.passages, stop_rule(options, reader))
         answers = self._answers(retrieval, spans, reader)
-        further = options.joint_reading and looks_further(question, answers, retrieval.passages, reader, options)
-        pair = other_document_pair(retrieval.passages) if further else None
-        if pair:  # no passage alone answers all the question asks: the evidence may be spread over two documents
-            spans = merge_spans(spans + read_jointly(reader, question, *pair))
-            answers = self._answers(retrieval, spans, reader)
-        if further and looks_further(question, answers, retrieval.passages, reader, options):
-            # nor two together: the best passage may name what leads to the answer in another document
+        if options.joint_reading and looks_further(question, answers, retrieval.passages, reader, options):
+            # the best passage may name what leads to the answer in another document, or leave out what another says
             hops = self._hops(question, answers, retrieval, reader, options) + completions(
                 question, answers, retrieval, reader
             )
             spans = merge_spans(spans + [span for _, found in hops for span in found])
             answers = self._answers(retrieval, spans, reader)
             supported(answers, hops, retrieval.passages)
-        if further:  # the question may ask about something it describes by a relative clause: name it, then ask
+            # the question may ask about something it describes (by a relative clause): name it, then ask
             answers = self._chained(question, answers, retrieval, reader, options)
         if options.answerability and reader.answerability is not None:  # open mode: retrieval's evidence weighs in
             answers = reader.answerability.rated(question, answers, retrieval.passages)
@@ -848,56 +843,6 @@ def answered(answer: Answer, reader: Reader, options: AskOptions) -> bool:
     return gives_answer(answer.score, answer.confidence, threshold, options.min_confidence)
 
 
-JOINT_SEPARATOR = "\n\n"  # between two passages read together: no answer runs across it (see SpanReader.read)
-
-
-def other_document_pair(passages: list[RetrievedPassage]) -> tuple[Passage, Passage] | None:
-    """The best passage and the best one of another document (None when all come from one document)."""
-    if not passages:
-        return None
-    first = passages[0].passage
-    other = next((p.passage for p in passages[1:] if p.passage.document_id != first.document_id), None)
-    return (first, other) if other is not None else None
-
-
-def find_phrase(text: str, phrase: str) -> int:
-    """Where ``phrase`` first stands in ``text`` not as part of a longer word or number ("Navan" is not in
-    "Navanese", "14" not in "2014"); -1 when nowhere."""
-    found = re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)" if phrase else "(?!)", text)
-    return found.start() if found else -1
-
-
-def read_jointly(reader: Reader, question: str, first: Passage, second: Passage) -> list[ReaderSpan]:
-    """The answers the reader finds when it reads ``first`` and ``second`` as one text that both passages name (the
-    entity that links them: "Navan" for "Which travel booking system requires MFA?" over a travel policy naming
-    Navan the booking system and a security policy requiring MFA for Navan), each as a span at its place in each
-    passage, with the joint reading's score. Answers only one of them names are left out: reading them together
-    answered more of SQuAD v2.0's unanswerable questions (open, first 2,000: 23.2% declined against 25.8%)."""
-    joined = first.text + JOINT_SEPARATOR + second.text
-    together = Passage(id="joint", document_id="joint", start=0, end=len(joined), text=joined)
-    second_begins = len(first.text) + len(JOINT_SEPARATOR)
-    spans = []
-    for span in reader.read(question, [together], top_n=10):
-        inside, offset, other = (first, 0, second) if span.end <= len(first.text) else (second, second_begins, first)
-        if span.start < offset:
-            continue  # runs across the separator
-        also = find_phrase(other.text, span.text)
-        if also < 0:
-            continue  # what one passage says alone was read already
-        spans += [
-            ReaderSpan(
-                document_id=passage.document_id,
-                passage_id=passage.id,
-                start=passage.start + begin,
-                end=passage.start + begin + len(span.text),
-                text=span.text,
-                score=span.score,
-            )
-            for passage, begin in ((inside, span.start - offset), (other, also))
-        ]
-    return spans
-
-
 def answer_in_parts(result: AskResult, questions: list[str], given: list[Answer | None]) -> None:
     """Make ``result`` the answers of a two-part question's parts (``given``: each part's answer, None where the
     documents do not say) when each part has its own answer, or when some have and the question read whole has none
@@ -925,7 +870,7 @@ def answer_in_parts(result: AskResult, questions: list[str], given: list[Answer 
 HOP_CANDIDATES = 5  # passages retrieved for a second hop, among which the first of another document naming the bridge
 RELATIVE_CLAUSE = re.compile(r"\w\s+(?:that|which|who|whose|whom)\s+\w", re.IGNORECASE)  # not the question word itself
 MAX_COMPLETED = 5  # best answers whose passages are read with the sentence of another document that completes them
-HOP_BELOW = 0.5  # an answer less likely right than this is checked against the other documents (joint, second hop)
+HOP_BELOW = 0.5  # an answer less likely right than this is checked against the other documents (hops, chain)
 
 
 def looks_further(

@@ -366,51 +366,6 @@ def test_evidence_spread_over_two_documents_is_read_together_and_both_are_cited(
     assert declined.answer is None and "do not say" in declined.no_answer_reason
 
 
-def test_two_passages_read_together_give_the_answers_both_name_at_their_places_in_each():
-    first = Passage(id="a:0", document_id="a", start=100, end=130, text="Trips are booked through Navan.")
-    second = Passage(id="b:3", document_id="b", start=40, end=77, text="MFA is required for Navan and e-mail.")
-    joined = first.text + pipeline.JOINT_SEPARATOR + second.text
-
-    class JoinedReader:
-        def read(self, question, passages, top_n=10):
-            assert [p.text for p in passages] == [joined]
-            found = [("Navan", joined.index("Navan"), 9.0), ("e-mail", joined.index("e-mail"), 2.0)]
-            found.append(("Navan.\n\nMFA", joined.index("Navan."), 1.0))  # across the separator: dropped
-            return [ReaderSpan("joint", "joint", start, start + len(text), text, score) for text, start, score in found]
-
-    spans = pipeline.read_jointly(JoinedReader(), "q", first, second)
-    places = [(s.passage_id, s.start, s.end, s.text, s.score) for s in spans]
-    assert places == [("a:0", 125, 130, "Navan", 9.0), ("b:3", 60, 65, "Navan", 9.0)]  # "e-mail": one passage's
-    for span, passage in zip(spans, [first, second], strict=True):
-        assert passage.text[span.start - passage.start : span.end - passage.start] == span.text
-
-
-@pytest.mark.parametrize(
-    "text, phrase, expected",
-    [
-        ("Navanese and Navan.", "Navan", 13),
-        ("in 2014 and 14 days", "14", 12),
-        ("the “plan” of Zoë’s café", "café", 20),
-        ("the “plan”", "“plan”", 4),
-        ("nothing here", "Navan", -1),
-        ("any text", "", -1),
-    ],
-)
-def test_find_phrase_finds_whole_words_only(text, phrase, expected):
-    assert pipeline.find_phrase(text, phrase) == expected
-
-
-def test_the_pair_read_together_is_the_best_passage_and_the_best_of_another_document():
-    def retrieved(pid: str) -> RetrievedPassage:
-        passage = Passage(id=pid, document_id=pid.split(":")[0], start=0, end=1, text="x")
-        return RetrievedPassage(passage=passage, title="t", source="s.txt", score=0.5)
-
-    pair = pipeline.other_document_pair([retrieved(p) for p in ("a:0", "a:1", "c:0", "b:0")])
-    assert pair is not None and [p.id for p in pair] == ["a:0", "c:0"]
-    assert pipeline.other_document_pair([retrieved("a:0"), retrieved("a:1")]) is None
-    assert pipeline.other_document_pair([]) is None
-
-
 class RecordingReader:
     """A reader that answers from canned spans and records which passages it was asked to read."""
 
