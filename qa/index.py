@@ -21,8 +21,8 @@ from qa.documents.chunking import Chunker, tokenizer_counter
 from qa.documents.loading import DocumentError, load_document, scan_folder
 from qa.embedding import Embedder
 from qa.errors import MissingError
-from qa.models import Document, LoadFailure, Passage, Section
-from qa.store.protocol import DocumentStore, DocumentWrite, StoredDocument, StoreSettings
+from qa.models import Document, LoadFailure, Passage
+from qa.store.protocol import DocumentStore, DocumentWrite, Relocation, StoredDocument, StoreSettings
 from qa.validation import FolderError, counted
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,6 @@ SAME_VECTOR_COSINE = 0.97
 
 # Files whose headings are read (see qa.documents.loading): their documents hold sections, [] when they have none.
 HEADED_SUFFIXES = {".pdf", ".md", ".markdown", ".html", ".htm", ".docx"}
-# A stored document's new source, size and modification time, with its page starts and sections read again.
-Relocated = tuple[str, str, int, float, list[int] | None, list[Section] | None]
 T = TypeVar("T")
 
 
@@ -174,7 +172,7 @@ class Indexer:
             def relocate() -> None:
                 """Record the new sources found so far (here, on the thread that holds the writer lock)."""
                 while not sync.relocated.empty():
-                    self.store.set_source(*sync.relocated.get())
+                    self.store.set_source(sync.relocated.get())
 
             self.write(sync.pending(report), report, progress, relocate)
             relocate()
@@ -416,7 +414,7 @@ class _FolderSync:
         self.by_id = {d.id: d for d in stored}
         self.seen: dict[str, str] = {}  # id -> source of every document this folder holds
         self.replaced: set[str] = set()
-        self.relocated: queue.SimpleQueue[Relocated] = queue.SimpleQueue()
+        self.relocated: queue.SimpleQueue[Relocation] = queue.SimpleQueue()
 
     def pending(self, report: UpdateReport) -> Iterator[Pending]:
         """The files to embed, loaded one by one (in the loading thread, which never touches the store)."""
@@ -450,8 +448,10 @@ class _FolderSync:
             if self.is_duplicate(document, source, present, report):
                 continue
             if document.id in self.by_id:  # same text under a new name or time, or read for its layout: not embedded
-                layout = (document.page_starts, document.sections)
-                self.relocated.put((document.id, source, stat.st_size, stat.st_mtime, *layout))
+                moved = Relocation(
+                    document.id, source, stat.st_size, stat.st_mtime, document.page_starts, document.sections
+                )
+                self.relocated.put(moved)
                 report.reused.append(document.id)
                 continue
             replaces = [known.id] if known and known.id != document.id else []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qa.models import Section
-from qa.store.protocol import DocumentStore
+from qa.store.protocol import DocumentStore, Relocation
 from qa.testing.store import SETTINGS, StoreConformance, make_write, stored_state
 from qa.testing.store_rules import StoreRulesConformance
 
@@ -51,7 +51,7 @@ def test_a_store_made_before_sections_reads_as_it_is_and_gains_them_in_place(sto
     migrated = store_factory()  # a writer adds the column in place: every passage kept, no section recorded yet
     assert stored_state(migrated) == before and migrated.verify() == []
     sections = [Section(start=0, title="Everest")]
-    migrated.set_source(everest.document.id, "/docs/everest.pdf", 10, 20.0, [0, 55], sections)
+    migrated.set_source(Relocation(everest.document.id, "/docs/everest.pdf", 10, 20.0, [0, 55], sections))
     assert migrated.get_documents([everest.document.id])[everest.document.id].sections == sections
     assert store_factory(read_only=True).documents([everest.document.id])[0].sections == sections
 

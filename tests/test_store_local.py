@@ -14,7 +14,7 @@ import qa.store.local.store as local
 from qa.documents.chunking import joined_passages
 from qa.documents.loading import document_id
 from qa.models import Document, Section
-from qa.store.protocol import DocumentWrite, StoreError, StoreSettings
+from qa.store.protocol import DocumentWrite, Relocation, StoreError, StoreSettings
 
 DIMENSION = 16
 SETTINGS = StoreSettings(embedding_model="t", dimension=DIMENSION, chunk_tokens=200, chunk_overlap_sentences=0)
@@ -187,7 +187,7 @@ def test_a_backup_of_a_previous_format_is_restored_and_migrated(tmp_path, versio
     assert store._meta("schema") == str(local.SCHEMA_VERSION) and store.verify() == []
     assert store.get_documents([doc_id]) == {doc_id: document}  # no pages nor sections yet
     sections = [Section(start=0, title="Ferry")]
-    store.set_source(doc_id, "f.md", 1, 2.0, None, sections)
+    store.set_source(Relocation(doc_id, "f.md", 1, 2.0, None, sections))
     assert store.get_documents([doc_id])[doc_id].sections == store.documents()[0].sections == sections
 
 

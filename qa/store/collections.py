@@ -11,10 +11,11 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from pydantic import BaseModel
 
-from qa.models import Document, Passage, Section
+from qa.models import Document, Passage
 from qa.store.protocol import (
     DocumentStore,
     DocumentWrite,
+    Relocation,
     StoredDocument,
     StoreError,
     StoreManifest,
@@ -183,15 +184,7 @@ class CombinedStore:
     def delete(self, document_ids: list[str]) -> int:
         raise self._refused("delete")
 
-    def set_source(
-        self,
-        document_id: str,
-        source: str,
-        size: int,
-        mtime: float,
-        page_starts: list[int] | None = None,
-        sections: list[Section] | None = None,
-    ) -> None:
+    def set_source(self, moved: Relocation) -> None:
         raise self._refused("write")
 
     def ignore(self, sources: list[str], ignored: bool = True) -> None:

@@ -68,6 +68,19 @@ class DocumentWrite:
     replaces: list[str] = field(default_factory=list)  # ids of documents this one supersedes, removed with it
 
 
+@dataclass(frozen=True)
+class Relocation:
+    """A stored document that now comes from another file (renamed or touched, same text): that file, its size and
+    modification time, where its pages begin (PDFs) and its headings."""
+
+    document_id: str
+    source: str
+    size: int
+    mtime: float
+    page_starts: list[int] | None = None
+    sections: list[Section] | None = None
+
+
 @runtime_checkable
 class DocumentStore(Protocol):
     """Documents, passages, vectors and keyword search; every backend passes ``qa.testing.store``.
@@ -98,17 +111,9 @@ class DocumentStore(Protocol):
         """Remove documents with their passages and vectors; returns how many existed."""
         ...
 
-    def set_source(
-        self,
-        document_id: str,
-        source: str,
-        size: int,
-        mtime: float,
-        page_starts: list[int] | None = None,
-        sections: list[Section] | None = None,
-    ) -> None:
-        """Record that a stored document now comes from another file (renamed or touched, same text), with where
-        that file's pages begin (PDFs) and its headings."""
+    def set_source(self, moved: Relocation) -> None:
+        """Record that a stored document now comes from another file (``Relocation``); an unknown id changes
+        nothing."""
         ...
 
     def ignore(self, sources: list[str], ignored: bool = True) -> None:

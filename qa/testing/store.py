@@ -11,7 +11,15 @@ import pytest
 from qa.documents.chunking import joined_passages
 from qa.documents.loading import document_id
 from qa.models import Document, Section
-from qa.store.protocol import DocumentStore, DocumentWrite, StoreBusy, StoreError, StoreReadOnly, StoreSettings
+from qa.store.protocol import (
+    DocumentStore,
+    DocumentWrite,
+    Relocation,
+    StoreBusy,
+    StoreError,
+    StoreReadOnly,
+    StoreSettings,
+)
 
 SETTINGS = StoreSettings(embedding_model="test-model", dimension=8, chunk_tokens=200, chunk_overlap_sentences=1)
 
@@ -170,7 +178,7 @@ class StoreConformance:
 
     def test_set_source_keeps_passages(self, filled):
         eiffel = make_write("eiffel", 0)
-        filled.set_source(eiffel.document.id, "/docs/renamed.txt", 123, 42.0)
+        filled.set_source(Relocation(eiffel.document.id, "/docs/renamed.txt", 123, 42.0))
         entry = next(d for d in filled.documents() if d.id == eiffel.document.id)
         assert (entry.source, entry.size, entry.mtime, entry.passage_count) == ("/docs/renamed.txt", 123, 42.0, 2)
         assert filled.dense_search(eiffel.vectors[0], 1)[0][0] == eiffel.passages[0].id
@@ -185,9 +193,9 @@ class StoreConformance:
         assert store.documents([report.document.id])[0].page_starts == [0, 0, 56]
         found = store.get_documents([report.document.id, eiffel.document.id])
         assert found[report.document.id] == report.document and found[eiffel.document.id].page_starts is None
-        store.set_source(report.document.id, "/docs/moved.pdf", 10, 20.0, [0, 56])
+        store.set_source(Relocation(report.document.id, "/docs/moved.pdf", 10, 20.0, [0, 56]))
         assert store.get_documents([report.document.id])[report.document.id].page_starts == [0, 56]
-        store.set_source(report.document.id, "/docs/moved.txt", 10, 20.0)
+        store.set_source(Relocation(report.document.id, "/docs/moved.txt", 10, 20.0))
         assert store.documents([report.document.id])[0].page_starts is None
 
     def test_verify_finds_page_starts_that_cannot_be(self, store):
@@ -201,7 +209,7 @@ class StoreConformance:
             ([0, length + 1], "its page starts go backwards or past its text"),
             ([5, 20], "its page starts do not begin at 0"),
         ]:
-            store.set_source(doc_id, "/docs/everest.pdf", 10, 20.0, pages)
+            store.set_source(Relocation(doc_id, "/docs/everest.pdf", 10, 20.0, pages))
             assert store.verify() == [f"document {doc_id}: {problem}"]
 
     def test_sections_round_trip(self, store):
@@ -215,10 +223,12 @@ class StoreConformance:
         found = store.get_documents(list(ids))
         assert [found[i] for i in ids] == [everest.document, eiffel.document, gasket.document]
         moved = [Section(start=30, title="3.2 Méthodes — Zoë’s “notes”", level=3)]
-        store.set_source(everest.document.id, "/docs/moved.md", 10, 20.0, None, moved)
+        store.set_source(Relocation(everest.document.id, "/docs/moved.md", 10, 20.0, None, moved))
         assert store.get_documents([everest.document.id])[everest.document.id].sections == moved
         assert store.documents([everest.document.id])[0].sections == moved
-        store.set_source(everest.document.id, "/docs/moved.pdf", 10, 20.0, [0, 30])  # sections not given: none recorded
+        store.set_source(
+            Relocation(everest.document.id, "/docs/moved.pdf", 10, 20.0, [0, 30])
+        )  # sections not given: none recorded
         assert store.documents([everest.document.id])[0].sections is None
         assert store.documents([everest.document.id])[0].page_starts == [0, 30] and store.verify() == []
 
@@ -228,9 +238,9 @@ class StoreConformance:
         doc_id, length = everest.document.id, len(everest.document.text)
         for starts in ([30, 20], [0, length + 1], [-1]):
             sections = [Section(start=start, title=f"Heading {n}") for n, start in enumerate(starts)]
-            store.set_source(doc_id, "/docs/everest.md", 10, 20.0, None, sections)
+            store.set_source(Relocation(doc_id, "/docs/everest.md", 10, 20.0, None, sections))
             assert store.verify() == [f"document {doc_id}: its sections go backwards or past its text"]
-        store.set_source(doc_id, "/docs/everest.md", 10, 20.0, None, [Section(start=length, title="End")])
+        store.set_source(Relocation(doc_id, "/docs/everest.md", 10, 20.0, None, [Section(start=length, title="End")]))
         assert store.verify() == []
 
     def test_generation_grows_with_every_write(self, store):

@@ -23,6 +23,7 @@ from qa.store.protocol import (
     BACKENDS,
     DocumentStore,
     DocumentWrite,
+    Relocation,
     StoreBusy,
     StoreDamaged,
     StoreError,
@@ -140,7 +141,7 @@ class StoreRulesConformance:
         changes: dict[str, Callable[[], object]] = {
             "write": lambda: second.write([rules_write(LIGHTHOUSE, 2)]),
             "delete": lambda: second.delete([ferry.document.id]),
-            "set_source": lambda: second.set_source(ferry.document.id, "/rules/moved.txt", 1, 2.0),
+            "set_source": lambda: second.set_source(Relocation(ferry.document.id, "/rules/moved.txt", 1, 2.0)),
             "ignore": lambda: second.ignore(["/rules/gone.txt"]),
             "clear": second.clear,
             "restore": lambda: second.restore(tmp_path / "rules.backup"),
@@ -189,7 +190,7 @@ class StoreRulesConformance:
         began = time.monotonic()
         with store.writer(timeout=SHORT), store.writer(timeout=SHORT):
             store.write([ferry, rules_write(LIGHTHOUSE, 2)])
-            store.set_source(ferry.document.id, "/rules/moved.txt", 1, 2.0)
+            store.set_source(Relocation(ferry.document.id, "/rules/moved.txt", 1, 2.0))
             store.ignore(["/rules/gone.txt"])
             store.delete([rules_write(LIGHTHOUSE, 2).document.id])
         assert time.monotonic() - began < BOUND
@@ -202,7 +203,7 @@ class StoreRulesConformance:
         assert store.bind(SETTINGS)
         ferry, lighthouse = rules_write(FERRY, 1), rules_write(LIGHTHOUSE, 2)
         store.write([ferry, lighthouse])
-        store.set_source(ferry.document.id, "/rules/1.pdf", 1, 2.0, [3])
+        store.set_source(Relocation(ferry.document.id, "/rules/1.pdf", 1, 2.0, [3]))
         passage = lighthouse.passages[1]
         self.damage_passage(store, passage.id, passage.start + 1, passage.end + 1)
         problems = store.verify()

@@ -22,6 +22,7 @@ from qa.models import Document, Passage, Section
 from qa.store.local.keywords import KeywordIndex
 from qa.store.protocol import (
     DocumentWrite,
+    Relocation,
     StoreBusy,
     StoreDamaged,
     StoredDocument,
@@ -565,19 +566,18 @@ class LocalStore:
             return self._delete(db, document_ids)
 
     @under_writer_lock
-    def set_source(
-        self,
-        document_id: str,
-        source: str,
-        size: int,
-        mtime: float,
-        page_starts: list[int] | None = None,
-        sections: list[Section] | None = None,
-    ) -> None:
+    def set_source(self, moved: Relocation) -> None:
         with self._transaction() as db:
             db.execute(
                 "UPDATE documents SET source = ?, size = ?, mtime = ?, page_starts = ?, sections = ? WHERE id = ?",
-                (source, size, mtime, _json(page_starts), _json(sections), document_id),
+                (
+                    moved.source,
+                    moved.size,
+                    moved.mtime,
+                    _json(moved.page_starts),
+                    _json(moved.sections),
+                    moved.document_id,
+                ),
             )
 
     @under_writer_lock

@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from qa.models import Document, Passage, Section
+from qa.models import Document, Passage
 from qa.store.protocol import (
     DocumentWrite,
+    Relocation,
     StoredDocument,
     StoreError,
     StoreManifest,
@@ -240,21 +241,13 @@ class MemoryStore:
         with self._change() as changed:
             return changed.remove(document_ids)
 
-    def set_source(
-        self,
-        document_id: str,
-        source: str,
-        size: int,
-        mtime: float,
-        page_starts: list[int] | None = None,
-        sections: list[Section] | None = None,
-    ) -> None:
+    def set_source(self, moved: Relocation) -> None:
         with self._change() as changed:
-            entry = changed.documents.get(document_id)
+            entry = changed.documents.get(moved.document_id)
             if entry is not None:
-                update = {"source": source, "page_starts": page_starts, "sections": sections}
+                update = {"source": moved.source, "page_starts": moved.page_starts, "sections": moved.sections}
                 document = entry.document.model_copy(update=update, deep=True)
-                changed.documents[document_id] = Entry(document, size, mtime, entry.passage_ids)
+                changed.documents[moved.document_id] = Entry(document, moved.size, moved.mtime, entry.passage_ids)
 
     def ignore(self, sources: list[str], ignored: bool = True) -> None:
         with self._change() as changed:

@@ -24,6 +24,7 @@ from tqdm import tqdm
 from qa.models import Document, Passage, Section
 from qa.store.protocol import (
     DocumentWrite,
+    Relocation,
     StoreBusy,
     StoreDamaged,
     StoredDocument,
@@ -599,23 +600,22 @@ class PostgresStore:
             return self._remove(cursor, list(dict.fromkeys(document_ids)))
 
     @under_writer_lock
-    def set_source(
-        self,
-        document_id: str,
-        source: str,
-        size: int,
-        mtime: float,
-        page_starts: list[int] | None = None,
-        sections: list[Section] | None = None,
-    ) -> None:
-        """Record that a stored document now comes from another file (renamed or touched, same text), with where
-        that file's pages begin (PDFs) and its headings; an unknown id changes nothing."""
+    def set_source(self, moved: Relocation) -> None:
+        """Record that a stored document now comes from another file (``Relocation``); an unknown id changes
+        nothing."""
         self._require_writable("record a new source")
         with self._write("recording a new source") as (cursor, _):
             cursor.execute(
                 "UPDATE documents SET source = %s, size = %s, mtime = %s, page_starts = %s::integer[], sections = %s "
                 "WHERE id = %s",
-                (source, size, mtime, page_starts, _sections_jsonb(sections), document_id),
+                (
+                    moved.source,
+                    moved.size,
+                    moved.mtime,
+                    moved.page_starts,
+                    _sections_jsonb(moved.sections),
+                    moved.document_id,
+                ),
             )
 
     @under_writer_lock
