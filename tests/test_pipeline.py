@@ -357,7 +357,7 @@ def test_evidence_spread_over_two_documents_is_read_together_and_both_are_cited(
     assert result.answer == "Navan", result.alternatives[:3]
     assert {c.title for c in result.citations} == {"Travel policy", "Security policy"}
     assert_citations_exact(engine, result)
-    alone = engine.ask("Which travel booking system requires MFA?", min_confidence=1.0)  # declined: read jointly
+    alone = engine.ask("Which travel booking system requires MFA?", min_confidence=1.0)  # declined: read in a hop
     both = {c.title for c in alone.alternatives[0].citations}
     assert alone.answer is None and both == {"Travel policy", "Security policy"}
     apart = engine_over(tmp_path, embedder, {}, joint_reading=False).ask("Which travel booking system requires MFA?")
