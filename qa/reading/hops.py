@@ -66,13 +66,14 @@ def acronyms(question: str) -> set[str]:
 
 def looks_like_name(text: str) -> bool:
     """Whether an answer is a name (capitalised, a code or a number with letters) that can lead elsewhere."""
-    return bool(NAME.fullmatch(trimmed(text))) and trimmed(text) not in COMMON
+    name = trimmed(text)
+    return bool(NAME.fullmatch(name)) and name not in COMMON
 
 
 def bridges(question: str, answers: list[str], text: str, limit: int = MAX_BRIDGES) -> list[str]:
     """The names to follow from a passage: the best answers read in it that are names, then the names it gives that
     the question does not (``bridge_names``); at most ``limit``."""
-    named = [trimmed(a) for a in answers if looks_like_name(a) and trimmed(a) in text]
+    named = [name for name in map(trimmed, answers) if looks_like_name(name) and name in text]
     return list(dict.fromkeys(named + bridge_names(question, text, limit)))[:limit]
 
 
@@ -254,7 +255,7 @@ def described_elsewhere(question: str, passage: str) -> BridgeQuestion | None:
     lacking, content = uncovered(question, passage), content_words(question)
     words = list(WORD.finditer(text))
     weights = [len(word_stems(w.group()) & lacking) - len(word_stems(w.group()) & content - lacking) for w in words]
-    subject = asks_of_subject(words) and words[-1].group().islower()  # "does the grant ... end", not "was ... Bowl"
+    subject = asks_of_subject(words)
     if subject:
         weights[-1] = min(weights[-1], 0)  # after "does the ...", the last word is the question's verb
     best: tuple[int, int, int] | None = None  # (lacking words, first, last)
@@ -271,10 +272,12 @@ def described_elsewhere(question: str, passage: str) -> BridgeQuestion | None:
 
 
 def asks_of_subject(words: list[re.Match[str]]) -> bool:
-    """Whether a question's first auxiliary comes before a noun phrase, its subject ("When does the grant ... end"),
-    not a pronoun ("What do I use ...")."""
+    """Whether a question's first auxiliary comes before a noun phrase, its subject, not a pronoun ("What do I use
+    ..."), and its last word is a verb after it ("When does the grant ... end"; a capitalised word is none: "Where
+    was the practice ground ... before the Super Bowl")."""
     first = next((i for i, w in enumerate(words[:-1]) if w.group().casefold() in AUXILIARIES), None)
-    return first is not None and words[first + 1].group().casefold() not in PRONOUNS
+    subject = first is not None and words[first + 1].group().casefold() not in PRONOUNS
+    return subject and words[-1].group().islower()
 
 
 def described_phrase(text: str, words: list[re.Match[str]], first: int, end: int) -> BridgeQuestion | None:
