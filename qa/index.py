@@ -448,10 +448,8 @@ class _FolderSync:
             if self.is_duplicate(document, source, present, report):
                 continue
             if document.id in self.by_id:  # same text under a new name or time, or read for its layout: not embedded
-                moved = Relocation(
-                    document.id, source, stat.st_size, stat.st_mtime, document.page_starts, document.sections
-                )
-                self.relocated.put(moved)
+                layout = (document.page_starts, document.sections)
+                self.relocated.put(Relocation(document.id, source, stat.st_size, stat.st_mtime, *layout))
                 report.reused.append(document.id)
                 continue
             replaces = [known.id] if known and known.id != document.id else []

@@ -10,10 +10,12 @@ import pytest
 from qa import pipeline
 from qa.documents.loading import document_id as content_id
 from qa.documents.loading import section_label
-from qa.models import AskResult, Document, Passage, RetrievedPassage, Section
+from qa.models import Answer, AskResult, Document, Passage, RetrievedPassage, Section
 from qa.pipeline import QA, citation_at, most_confident_reading, read_in_stages
+from qa.reading.hops import bridge_question
 from qa.reading.reader import ReaderSpan
 from qa.reading.stopping import StopModel, StopRule
+from qa.retrieval import Retrieval
 from qa.validation import ClosedError, CollectionError, FolderError, QAError, QuestionError
 
 LAVROV_SENTENCE = "The plans of the US, as well as NATO to place weapons in outer space are taking shape"
@@ -448,9 +450,6 @@ def test_a_stop_model_decides_instead_of_the_confidence_when_there_is_one():
 
 
 def found_with(text: str | None, confidence: float | None, score: float = 1.0):
-    from qa.models import Answer
-    from qa.retrieval import Retrieval
-
     answers = [] if text is None else [Answer(text=text, score=score, confidence=confidence, citations=[])]
     return Retrieval(passages=[]), answers
 
@@ -751,7 +750,6 @@ def test_a_bridge_question_follows_the_name_into_another_document_and_cites_both
 
 
 def test_overlapping_bridges_give_one_supporting_citation():
-    from qa.models import Answer
     from qa.reading.hops import hop_from
 
     first_text, second_text = "Their rival was The Broncos of Denver.", "The Broncos were coached by Gary Kubiak."
@@ -948,8 +946,6 @@ def test_an_answer_resting_on_a_description_in_another_document_cites_both(
 
 
 def test_a_chain_that_reaches_the_direct_best_answer_corroborates_it():
-    from qa.models import Answer
-
     def answer(text: str, confidence: float) -> Answer:
         return Answer(text=text, score=1.0, confidence=confidence, citations=[])
 
@@ -960,9 +956,6 @@ def test_a_chain_that_reaches_the_direct_best_answer_corroborates_it():
 
 
 def test_a_completing_sentence_is_read_with_its_answers_sentence_only():
-    from qa.models import Answer
-    from qa.retrieval import Retrieval
-
     people = "Irena Sokol is our second-year doctoral researcher."
     sites = "Irena Sokol samples water at Kettle Fen. Ada Lund samples water at Brindle Marsh."
     found = [
@@ -991,10 +984,6 @@ def test_a_completing_sentence_is_read_with_its_answers_sentence_only():
 
 
 def test_a_chain_leads_when_surer_or_when_the_direct_answers_passage_lacks_what_is_asked():
-    from qa.models import Answer
-    from qa.reading.hops import bridge_question
-    from qa.retrieval import Retrieval
-
     def read(document: str, text: str, quote: str, confidence: float) -> tuple[Answer, Retrieval]:
         found = RetrievedPassage(
             passage=Passage(id=f"{document}:0", document_id=document, start=0, end=len(text), text=text),

@@ -226,9 +226,8 @@ class StoreConformance:
         store.set_source(Relocation(everest.document.id, "/docs/moved.md", 10, 20.0, None, moved))
         assert store.get_documents([everest.document.id])[everest.document.id].sections == moved
         assert store.documents([everest.document.id])[0].sections == moved
-        store.set_source(
-            Relocation(everest.document.id, "/docs/moved.pdf", 10, 20.0, [0, 30])
-        )  # sections not given: none recorded
+        # sections not given: none recorded
+        store.set_source(Relocation(everest.document.id, "/docs/moved.pdf", 10, 20.0, [0, 30]))
         assert store.documents([everest.document.id])[0].sections is None
         assert store.documents([everest.document.id])[0].page_starts == [0, 30] and store.verify() == []
 
