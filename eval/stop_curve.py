@@ -17,7 +17,7 @@ from qa.app.cli import DATA_DIR
 from qa.evaluation.datasets import corpus_cache_folder, squad_corpus
 from qa.evaluation.metrics import exact_match, f1_score
 from qa.evaluation.squad import load_squad
-from qa.pipeline import first_answer, stages
+from qa.pipeline import first_answer, read_more
 from qa.reading.calibration import fit_calibration
 from qa.reading.reader import SpanReader
 from qa.reading.stopping import StopModel, stop_features
@@ -47,14 +47,16 @@ class Read:
 
 
 def read_both(engine, questions, description: str = "questions") -> list[Read]:
-    """Each question read in both of ``read_in_stages``'s stages (hybrid retrieval), keeping both answers."""
+    """Each question read in the first passage alone and in all of them (hybrid retrieval), keeping
+    both answers."""
     reader = engine.reader()
     reads = []
     for question in tqdm(questions, desc=description, unit="q"):
         found = engine.retriever.search(question.question, engine.settings.top_k, "hybrid").passages
-        first, *rest = stages(reader, question.question, [p.passage for p in found])
+        passages = [p.passage for p in found]
+        first = read_more(reader, question.question, [], passages[:1])
         text, confidence, score = first_answer(reader, first) or (None, None, 0.0)
-        every = first_answer(reader, rest[0] if rest else first) or (None, None, 0.0)
+        every = first_answer(reader, read_more(reader, question.question, first, passages[1:])) or (None, None, 0.0)
         features = None if text is None or confidence is None else stop_features(confidence, score, found)
         reads.append(Read(question.answers, text, confidence, every[0], every[1], len(found), features))
     return reads

@@ -814,26 +814,42 @@ def first_answer(reader: Reader, spans: list[ReaderSpan]) -> tuple[str, float | 
 
 def read_in_stages(reader: Reader, question: str, passages: list[RetrievedPassage], rule: StopRule) -> list[ReaderSpan]:
     """The reader's candidate spans (best first, at most 10) in ``passages``, ordered by promise: the first passage
-    is read alone, and the others only when ``rule`` says its best answer is not enough (a rule that never stops reads
-    them all at once). Most questions are answered by the first passage, so most read one window."""
+    is read alone, and the next ones (``stage_ends``) only when ``rule`` says the best answer so far is not enough,
+    judged with the passages from the one that holds it on (a rule that never stops reads them all at once). Most
+    questions are answered by the first passage, so most read one window."""
     texts = [p.passage for p in passages]
     if rule.never_stops:
         return reader.read(question, texts, top_n=10)
-    staged = stages(reader, question, texts)
-    first = next(staged)
-    best = first_answer(reader, first)
-    if best is not None and rule.stops(best[1], best[2], passages):
-        return first
-    return next(staged, first)
+    spans: list[ReaderSpan] = []
+    read = 0
+    for end in stage_ends(len(texts)):
+        spans = read_more(reader, question, spans, texts[read:end])
+        read = end
+        best = first_answer(reader, spans)
+        if best is not None and rule.stops(best[1], best[2], from_passage(passages, spans[0].passage_id)):
+            break
+    return spans
 
 
-def stages(reader: Reader, question: str, passages: list[Passage]) -> Iterator[list[ReaderSpan]]:
-    """The candidate spans (best first, at most 10) of the first passage, then of all of them (one stage when there
-    is one passage); each stage is read only when asked for."""
-    spans = reader.read(question, passages[:1], top_n=10)
-    yield spans
-    if len(passages) > 1:
-        yield merge_spans(spans + reader.read(question, passages[1:], top_n=10))[:10]
+def stage_ends(count: int) -> Iterator[int]:
+    """How many of ``count`` passages are read by the end of each stage: 1, then 3, 7, 15 (each stage reads twice as
+    many as the one before), then all."""
+    end = 1
+    while end < count:
+        yield end
+        end = 2 * end + 1
+    yield count
+
+
+def read_more(reader: Reader, question: str, spans: list[ReaderSpan], passages: list[Passage]) -> list[ReaderSpan]:
+    """``spans`` with the reader's spans in ``passages``: the best 10, one per document position."""
+    return merge_spans(spans + reader.read(question, passages, top_n=10))[:10]
+
+
+def from_passage(passages: list[RetrievedPassage], passage_id: str) -> list[RetrievedPassage]:
+    """``passages`` from the one with ``passage_id`` on (all of them when none has it)."""
+    at = next((n for n, p in enumerate(passages) if p.passage.id == passage_id), 0)
+    return passages[at:]
 
 
 def answered(answer: Answer, reader: Reader, options: AskOptions) -> bool:

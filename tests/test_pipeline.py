@@ -11,7 +11,7 @@ from qa import pipeline
 from qa.documents.loading import document_id as content_id
 from qa.documents.loading import section_label
 from qa.models import Answer, AskResult, Document, Passage, RetrievedPassage, Section
-from qa.pipeline import QA, citation_at, most_confident_reading, read_in_stages
+from qa.pipeline import QA, citation_at, most_confident_reading, read_in_stages, stage_ends
 from qa.reading.hops import bridge_question
 from qa.reading.reader import ReaderSpan
 from qa.reading.stopping import StopModel, StopRule
@@ -413,8 +413,8 @@ def staged_passages() -> tuple[list[RetrievedPassage], dict[str, list[ReaderSpan
     ("confidence", "stop", "reads", "best"),
     [
         (0.95, 0.9, [["p0"]], "first"),  # confident in the first passage: the others are not read
-        (0.5, 0.9, [["p0"], ["p1", "p2", "p3"]], "better"),  # unsure: the rest are read and may win
-        (None, 0.9, [["p0"], ["p1", "p2", "p3"]], "better"),  # an uncalibrated reader never stops early
+        (0.5, 0.9, [["p0"], ["p1", "p2"], ["p3"]], "better"),  # unsure: the next two, then the rest, may win
+        (None, 0.9, [["p0"], ["p1", "p2"], ["p3"]], "better"),  # an uncalibrated reader never stops early
         (0.95, 1.0, [["p0", "p1", "p2", "p3"]], "better"),  # 1: every passage in one pass
     ],
 )
@@ -430,7 +430,7 @@ def test_the_first_passage_without_an_answer_sends_the_reader_on():
     passages, _ = staged_passages()
     reader = RecordingReader({"p3": [ReaderSpan("d", "p3", 300, 304, "last", 2.0)]}, 0.99)
     assert [s.text for s in read_in_stages(reader, "q?", passages, StopRule(confidence=0.9))] == ["last"]
-    assert reader.reads == [["p0"], ["p1", "p2", "p3"]]
+    assert reader.reads == [["p0"], ["p1", "p2"], ["p3"]]
 
 
 def test_a_stop_model_decides_instead_of_the_confidence_when_there_is_one():
@@ -443,10 +443,26 @@ def test_a_stop_model_decides_instead_of_the_confidence_when_there_is_one():
     passages[0].bm25_rank = 2
     reader = RecordingReader(spans, 0.99)
     assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "better"
-    assert reader.reads == [["p0"], ["p1", "p2", "p3"]]
+    assert reader.reads == [["p0"], ["p1", "p2"], ["p3"]]
     reader = RecordingReader(spans, 0.99)
     read_in_stages(reader, "q?", passages, StopRule(probability=1.0, model=both_first))
     assert reader.reads == [["p0", "p1", "p2", "p3"]]  # a probability of 1 reads them all at once
+
+
+@pytest.mark.parametrize(
+    ("count", "ends"), [(0, [0]), (1, [1]), (2, [1, 2]), (3, [1, 3]), (5, [1, 3, 5]), (10, [1, 3, 7, 10])]
+)
+def test_each_stage_reads_twice_as_many_passages_as_the_one_before(count, ends):
+    assert list(stage_ends(count)) == ends
+
+
+def test_the_middle_stage_stops_when_the_passage_of_its_best_answer_is_enough():
+    passages, spans = staged_passages()
+    passages[2].dense_rank, passages[2].bm25_rank = 1, 1  # "better" lies in p2, which both retrievers put first
+    both_first = StopModel(weights=[0, 0, 0, 0, 0, 10], bias=-5)
+    reader = RecordingReader(spans, 0.99)
+    assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "better"
+    assert reader.reads == [["p0"], ["p1", "p2"]]  # judged with p2's ranks, not p0's: the last passage is not read
 
 
 def found_with(text: str | None, confidence: float | None, score: float = 1.0):

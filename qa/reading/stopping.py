@@ -43,7 +43,7 @@ class StopModel(Calibration):
 
 @dataclass(frozen=True)
 class StopRule:
-    """When reading stops after the most promising passage. With a stop model (a reader that has one, hybrid
+    """When reading stops after the most promising passages. With a stop model (a reader that has one, hybrid
     retrieval): when it gives at least ``probability`` that the others would not improve the answer; without: when the
     answer's confidence reaches ``confidence``. A ``confidence`` of 1 never stops, nor does a ``probability`` of 1
     with a model; a reader without calibration never stops."""
