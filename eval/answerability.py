@@ -1,7 +1,8 @@
 """Fit the answerability model on training data only: SQuAD v1.1 train questions asked (open, as ``ask()`` reads)
 over an index holding their article (right when the answer scores F1 >= 0.5) and over the same index by questions of
-other articles and near misses of its own (never right); held-out ECE and declines printed; ``--save`` keeps it
-beside the reader's weights.
+other articles and near misses of its own (never right); its bias then moved so that it expects as many questions
+answerable as not (``--answerable-share``; the fitting set has 2 in 5); held-out ECE and declines printed; ``--save``
+keeps it beside the reader's weights.
 
     python -m eval.answerability --save        # about 15 minutes on 2 cores
 """
@@ -21,7 +22,7 @@ from qa.evaluation.datasets import corpus_cache_folder, squad_corpus
 from qa.evaluation.metrics import f1_score
 from qa.evaluation.squad import SquadArticle, load_squad
 from qa.models import Answer
-from qa.reading.answerability import AnswerabilityModel, answerability_features
+from qa.reading.answerability import AnswerabilityModel, answerability_features, prior_shift
 from qa.reading.calibration import expected_calibration_error, fit_calibration, is_right
 from qa.reading.reader import SpanReader
 from qa.training.near_miss import file_near_misses
@@ -81,6 +82,12 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=1000, help="questions asked of each kind")
     parser.add_argument("--near-misses", type=int, default=500)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--answerable-share",
+        type=float,
+        default=0.5,
+        help="share of questions asked that the documents answer, which the model is to expect",
+    )
     parser.add_argument("--cache", type=Path, default=Path("eval/cache"))
     parser.add_argument("--save", action="store_true", help="keep the model beside the reader's weights")
     args = parser.parse_args()
@@ -118,6 +125,9 @@ def main() -> None:
         AnswerabilityModel,
     )
     assert isinstance(model, AnswerabilityModel)
+    fitted_share = sum(a.kind == "inside" for a in asked) / len(asked)
+    model.bias += prior_shift(fitted_share, args.answerable_share)
+    model.fitted_on += f"; bias moved to expect {args.answerable_share:.0%} answerable (fitted on {fitted_share:.0%})"
     print(model.model_dump_json(indent=1))
     print("\n".join(report(asked[cut:], model, settings.min_confidence)))
     reader = engine.reader()

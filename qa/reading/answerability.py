@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import ClassVar
@@ -44,6 +45,14 @@ def coverage(question: str, passage: str) -> tuple[float, float]:
     return terms, (found / len(names) if names else 1.0)
 
 
+def prior_shift(fitted_share: float, share: float) -> float:
+    """What to add to a logistic model's bias so that it expects ``share`` of the questions asked to be answerable
+    where the data it was fitted on had ``fitted_share`` (both strictly between 0 and 1)."""
+    if not (0 < fitted_share < 1 and 0 < share < 1):
+        raise ValueError(f"answerable shares lie strictly between 0 and 1, got {fitted_share} and {share}")
+    return math.log(share / (1 - share)) - math.log(fitted_share / (1 - fitted_share))
+
+
 def answerability_features(question: str, answer: Answer, passages: Sequence[RetrievedPassage]) -> list[float]:
     """What the answerability model weighs for ``answer`` (its confidence from the reader's calibration, its raw
     score), its cited passage (cosine similarity to the question, each retriever's reciprocal rank, how much of the
@@ -76,7 +85,8 @@ class AnswerabilityModel(Calibration):
     features: list[str] = Field(default_factory=lambda: list(ANSWERABILITY_FEATURES))
 
     def rated(self, question: str, answers: list[Answer], passages: Sequence[RetrievedPassage]) -> list[Answer]:
-        """The answers with their confidence replaced by this model's probability, best first by it."""
+        """The answers, in the reader's order (it ranks spans; this model was fitted on its best ones), each with its
+        confidence replaced by this model's probability."""
         for answer in answers:
             answer.confidence = self.probability(answerability_features(question, answer, passages))
-        return sorted(answers, key=lambda a: -(a.confidence or 0.0))
+        return answers
