@@ -125,7 +125,7 @@ def main() -> None:
         AnswerabilityModel,
     )
     assert isinstance(model, AnswerabilityModel)
-    fitted_share = sum(a.kind == "inside" for a in asked) / len(asked)
+    fitted_share = sum(a.kind == "inside" for a in fitted) / len(fitted)
     model.bias += prior_shift(fitted_share, args.answerable_share)
     model.fitted_on += f"; bias moved to expect {args.answerable_share:.0%} answerable (fitted on {fitted_share:.0%})"
     print(model.model_dump_json(indent=1))

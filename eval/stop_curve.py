@@ -47,8 +47,7 @@ class Read:
 
 
 def read_both(engine, questions, description: str = "questions") -> list[Read]:
-    """Each question read in the first passage alone and in all of them (hybrid retrieval), keeping
-    both answers."""
+    """Each question read in the first passage alone and in all of them (hybrid retrieval), keeping both answers."""
     reader = engine.reader()
     reads = []
     for question in tqdm(questions, desc=description, unit="q"):

@@ -10,6 +10,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Self
 
@@ -821,10 +822,8 @@ def read_in_stages(reader: Reader, question: str, passages: list[RetrievedPassag
     if rule.never_stops:
         return reader.read(question, texts, top_n=10)
     spans: list[ReaderSpan] = []
-    read = 0
-    for end in stage_ends(len(texts)):
-        spans = read_more(reader, question, spans, texts[read:end])
-        read = end
+    for start, end in pairwise((0, *stage_ends(len(texts)))):
+        spans = read_more(reader, question, spans, texts[start:end])
         best = first_answer(reader, spans)
         if best is not None and rule.stops(best[1], best[2], from_passage(passages, spans[0].passage_id)):
             break
