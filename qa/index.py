@@ -21,7 +21,7 @@ from qa.documents.chunking import Chunker, tokenizer_counter
 from qa.documents.loading import DocumentError, load_document, scan_folder
 from qa.embedding import Embedder
 from qa.errors import MissingError
-from qa.models import Document, LoadFailure, Passage
+from qa.models import Document, LoadFailure, Passage, passage_id
 from qa.store.protocol import DocumentStore, DocumentWrite, Relocation, StoredDocument, StoreSettings
 from qa.validation import FolderError, counted
 
@@ -125,13 +125,13 @@ class Indexer:
         documents = self.store.documents()
         passages = self.store.get_passages(sampled_passages(documents, sample))
         stored = self.store.get_vectors(list(passages))
-        ids = [passage_id for passage_id in passages if passage_id in stored]
+        ids = [pid for pid in passages if pid in stored]
         fresh = self.embedder.embed([passages[i].text for i in ids], batch_size=EMBED_BATCH)
         counts: dict[str, list[int]] = {}
-        for passage_id, vector in zip(ids, fresh, strict=True):
-            old = stored[passage_id]
+        for pid, vector in zip(ids, fresh, strict=True):
+            old = stored[pid]
             cosine = float(vector @ old) / max(float(np.linalg.norm(vector) * np.linalg.norm(old)), 1e-12)
-            wrong_of = counts.setdefault(passages[passage_id].document_id, [0, 0])
+            wrong_of = counts.setdefault(passages[pid].document_id, [0, 0])
             wrong_of[0] += cosine < SAME_VECTOR_COSINE
             wrong_of[1] += 1
         return [Mismatch(d, *counts[d.id]) for d in documents if counts.get(d.id, [0])[0]]
@@ -496,7 +496,7 @@ def sampled_passages(documents: list[StoredDocument], size: int) -> list[str]:
     ids, start, position = [], 0, next(wanted, None)
     for document in documents:
         while position is not None and position < start + document.passage_count:
-            ids.append(f"{document.id}:{position - start}")
+            ids.append(passage_id(document.id, position - start))
             position = next(wanted, None)
         start += document.passage_count
     return ids

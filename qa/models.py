@@ -37,8 +37,13 @@ class LoadFailure(BaseModel):
     reason: str
 
 
+def passage_id(document_id: str, number: int) -> str:
+    """The id of a document's passage ``number`` (counted from 0 in reading order)."""
+    return f"{document_id}:{number}"
+
+
 class Passage(BaseModel):
-    """A slice of a document: ``document.text[start:end] == text``."""
+    """A slice of a document: ``document.text[start:end] == text``; its id is ``passage_id(document_id, number)``."""
 
     id: str
     document_id: str

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qa.models import Document, Passage, Span
+from qa.models import Document, Passage, Span, passage_id
 
 # A sentence ends at . ! ? or … (optionally followed by closing quotes or brackets) before white space.
 SENTENCE_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s)""")
@@ -134,7 +134,7 @@ class Chunker:
             start, end = sentences[first][0].start, sentences[last][0].end
             passages.append(
                 Passage(
-                    id=f"{document.id}:{len(passages)}",
+                    id=passage_id(document.id, len(passages)),
                     document_id=document.id,
                     start=start,
                     end=end,
@@ -153,7 +153,11 @@ def joined_passages(document_id: str, pieces: list[str], separator: str) -> list
     for number, piece in enumerate(pieces):
         passages.append(
             Passage(
-                id=f"{document_id}:{number}", document_id=document_id, start=start, end=start + len(piece), text=piece
+                id=passage_id(document_id, number),
+                document_id=document_id,
+                start=start,
+                end=start + len(piece),
+                text=piece,
             )
         )
         start += len(piece) + len(separator)
