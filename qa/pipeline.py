@@ -31,6 +31,7 @@ from qa.questions.parts import two_part_questions
 from qa.reading.calibration import gives_answer
 from qa.reading.hops import (
     MAX_BRIDGES,
+    PARTICIPLE_PHRASE,
     REDUCED_RELATIVE,
     BridgeQuestion,
     Hop,
@@ -892,14 +893,14 @@ def looks_further(
     question: str, answers: list[Answer], passages: list[RetrievedPassage], reader: Reader, options: AskOptions
 ) -> bool:
     """Whether to read past the single passages: no answer is given, or the best is less likely right than HOP_BELOW,
-    or the question describes something by a relative clause ("the company that built the bridge") whose words its
-    passage lacks (described in another document, perhaps)."""
+    or the question describes something by a relative clause ("the company that built the bridge", "the dam built by
+    Telford") whose words its passage lacks (described in another document, perhaps)."""
     if not answers or not answered(answers[0], reader, options):
         return True
     best = answers[0]
     if best.confidence is not None and best.confidence < HOP_BELOW:
         return True
-    if not (RELATIVE_CLAUSE.search(question) or REDUCED_RELATIVE.search(question)):
+    if not any(pattern.search(question) for pattern in (RELATIVE_CLAUSE, REDUCED_RELATIVE, PARTICIPLE_PHRASE)):
         return False
     return bool(uncovered(question, best_passage(answers, passages)))
 

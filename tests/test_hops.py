@@ -139,6 +139,16 @@ def test_no_hop_when_a_passage_does_not_name_the_bridge():
             "What is the name of the museum that holds the portrait?",
             "In what year did Tomas Brenner open?",
         ),
+        (  # a participle and a name describe it: the phrase ends with the name, wherever it stands
+            "When does the grant for the project led by Ana Costa end?",
+            "What is the name of the project led by Ana Costa?",
+            "When does the grant for Tomas Brenner end?",
+        ),
+        (
+            "Who owns the company founded by Elon Musk?",
+            "What is the name of the company founded by Elon Musk?",
+            "Who owns Tomas Brenner?",
+        ),
         (  # the subject, with more than one word after it: where its clause ends cannot be told
             "When did the man who founded Lindholm marry his wife?",
             None,
@@ -165,6 +175,8 @@ def test_a_question_about_a_described_thing_is_cut_in_two(question, described, a
         "By whom was the SI unit of which quantity named after Tesla?",  # "which" asks here
         "Who gave the dog the bone?",  # two objects, no clause
         "What is the name of the river the town stands on?",
+        "What is the dam built on the Orre?",  # a participle phrase, asked for itself
+        "Who was the engineer of the dam built by 1890?",  # no name after the participle
     ],
 )
 def test_a_question_that_asks_for_what_it_describes_is_not_cut(question):

@@ -183,6 +183,13 @@ REDUCED_RELATIVE = re.compile(
     r"\b(?i:the|an?|its|his|her|their|my|our|your)\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|and|or)\s)[a-z][\w'’-]*\s+){1,3}?"
     r"(?=(?i:the|an?|its|his|her|their|my|our|your)\s+\w+\s+[a-z]+)"
 )
+# A noun phrase described by a past participle and a name ("the project [led by Kenji Mori]", "the dam built on the
+# Orre"): it ends where the name does, so the question can be cut around it wherever it stands.
+PARTICIPLE_PHRASE = re.compile(
+    r"\b(?i:the|an?|its|his|her|their|my|our|your)\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|and|or)\s)[a-z][\w'’-]*\s+){1,3}?"
+    r"(?:[a-z]+ed|built|made|written|run|held|known|given|taken|drawn|shown|sold|bought|taught|kept|sent|won|begun|chosen)"
+    r"\s+(?:by|in|at|on|for|from|with)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
+)
 MAX_HEAD_WORDS = 5  # words between a determiner and the relative pronoun of its noun phrase ("the wool merchant who")
 
 
@@ -209,8 +216,23 @@ def bridge_question(question: str) -> BridgeQuestion | None:
         heads = [m for m in DETERMINER.finditer(before) if len(before[m.start() :].split()) <= MAX_HEAD_WORDS]
         if heads:
             return cut_at(question, heads[-1].start())
+    described = PARTICIPLE_PHRASE.search(question)
+    if described:
+        return participle_cut(question, described.start(), described.end())
     reduced = REDUCED_RELATIVE.search(question)
     return cut_at(question, reduced.start()) if reduced else None
+
+
+def participle_cut(question: str, start: int, end: int) -> BridgeQuestion | None:
+    """``question`` cut around the noun phrase from ``start`` to ``end`` that a participle and a name describe ("When
+    does the grant for [the project led by Kenji Mori] end?"); None when the question asks for that thing itself."""
+    prefix = question[:start].strip()
+    if not prefix or ASKS_FOR_IT.fullmatch(prefix):
+        return None
+    after = question[end:].rstrip(" ?")
+    return BridgeQuestion(
+        described=f"What is the name of {question[start:end]}?", asked_of=question[:start], after=f"{after}?"
+    )
 
 
 def cut_at(question: str, start: int) -> BridgeQuestion | None:
