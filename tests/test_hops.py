@@ -144,6 +144,11 @@ def test_no_hop_when_a_passage_does_not_name_the_bridge():
             "What is the name of the project led by Ana Costa?",
             "When does the grant for Tomas Brenner end?",
         ),
+        (  # "Which year was" asks for no described thing when a verb follows the phrase
+            "Which year was the dam built on the Orre opened?",
+            "What is the name of the dam built on the Orre?",
+            "Which year was Tomas Brenner opened?",
+        ),
         (
             "Who owns the company founded by Elon Musk?",
             "What is the name of the company founded by Elon Musk?",

@@ -225,11 +225,11 @@ def bridge_question(question: str) -> BridgeQuestion | None:
 
 def participle_cut(question: str, start: int, end: int) -> BridgeQuestion | None:
     """``question`` cut around the noun phrase from ``start`` to ``end`` that a participle and a name describe ("When
-    does the grant for [the project led by Kenji Mori] end?"); None when the question asks for that thing itself."""
-    prefix = question[:start].strip()
-    if not prefix or ASKS_FOR_IT.fullmatch(prefix):
+    does the grant for [the project led by Kenji Mori] end?"); None when the question asks for that thing itself
+    ("What is [the dam built on the Orre]?", not "Which year was [the dam built on the Orre] opened?")."""
+    prefix, after = question[:start].strip(), question[end:].rstrip(" ?")
+    if not prefix or (ASKS_FOR_IT.fullmatch(prefix) and not after.strip()):
         return None
-    after = question[end:].rstrip(" ?")
     return BridgeQuestion(
         described=f"What is the name of {question[start:end]}?", asked_of=question[:start], after=f"{after}?"
     )
