@@ -1,6 +1,7 @@
 """Fit the answerability model on training data only: SQuAD v1.1 train questions asked (open, as ``ask()`` reads)
 over an index holding their article (right when the answer scores F1 >= 0.5) and over the same index by questions of
-other articles and near misses of its own (never right); its bias then moved so that it expects as many questions
+other articles and near misses of its own (never right), answers resting on two passages left out (the model leaves
+their confidence as it is); its bias then moved so that it expects as many questions
 answerable as not (``--answerable-share``; the fitting set has 2 in 5); held-out ECE and declines printed; ``--save``
 keeps it beside the reader's weights.
 
@@ -35,6 +36,7 @@ class Asked:
     kind: str  # "inside", "outside" or "near miss"
     features: list[float] | None
     right: bool
+    supported: bool = False  # it rests on two passages (a hop, a chain): the model leaves its confidence as it is
 
 
 def ask(engine, question: str, answers: list[str], kind: str) -> Asked:
@@ -46,7 +48,7 @@ def ask(engine, question: str, answers: list[str], kind: str) -> Asked:
         text=result.answer, score=result.score or 0.0, confidence=result.confidence, citations=result.citations
     )
     right = bool(answers) and is_right(f1_score(result.answer, answers))
-    return Asked(kind, answerability_features(question, best, result.passages), right)
+    return Asked(kind, answerability_features(question, best, result.passages), right, bool(result.supporting))
 
 
 def questions_of(articles: list[SquadArticle], count: int, rng: random.Random) -> list[tuple[str, list[str]]]:
@@ -64,7 +66,9 @@ def near_misses(articles: list[SquadArticle], count: int, rng: random.Random) ->
 def report(asked: list[Asked], model: AnswerabilityModel, threshold: float) -> list[str]:
     """Held-out lines: ECE, and per kind the share answered at ``threshold``."""
     rows = [a for a in asked if a.features is not None]
-    probabilities = model.probabilities(np.array([a.features for a in rows]))
+    features = np.array([a.features for a in rows])
+    supported = np.array([a.supported for a in rows], dtype=bool)
+    probabilities = np.where(supported, features[:, 0], model.probabilities(features))  # 0: the reader's confidence
     ece = expected_calibration_error(probabilities, np.array([a.right for a in rows], dtype=float))
     lines = [f"held-out ECE {ece:.3f} on {len(rows)} questions with a candidate"]
     for kind in ("inside", "outside", "near miss"):
@@ -113,7 +117,7 @@ def main() -> None:
     ]
     rng.shuffle(asked)
     cut = len(asked) * 4 // 5
-    fitted = [a for a in asked[:cut] if a.features is not None]
+    fitted = [a for a in asked[:cut] if a.features is not None and not a.supported]
     description = (
         f"{args.data.name}: {args.articles} articles indexed; {args.questions} of their questions, {args.questions} "
         f"of {args.articles} other articles, {args.near_misses} near misses (seed {args.seed}), 4/5 of them"

@@ -65,6 +65,15 @@ def test_the_model_rates_each_answer_and_keeps_the_reader_order():
     assert rated[1].confidence == pytest.approx(1 / (1 + math.exp(-4.0)))
 
 
+def test_an_answer_resting_on_two_passages_keeps_the_confidence_its_readings_gave_it():
+    first, second = retrieved(0, "Alpha leads the Beta project.", 1, 1), retrieved(1, "Beta won 5 euros.", 2, 2)
+    single, chained = answer_in(first, "Alpha", 9.0, 0.3), answer_in(second, "5 euros", 4.0, 0.6)
+    chained.supporting = answer_in(first, "Beta", 1.0, 0.1).citations  # where the first passage names the bridge
+    model = AnswerabilityModel(weights=[0, 0, 0, 0, 0, 0, 0, 0], bias=0.0)  # one half, whatever it is shown
+    rated = model.rated("What did the project Alpha leads win?", [single, chained], [first, second])
+    assert [a.confidence for a in rated] == [0.5, 0.6]
+
+
 @pytest.mark.parametrize(
     ("fitted", "share", "shift"), [(0.4, 0.5, math.log(1.5)), (0.5, 0.5, 0.0), (0.5, 0.2, -math.log(4))]
 )

@@ -85,8 +85,10 @@ class AnswerabilityModel(Calibration):
     features: list[str] = Field(default_factory=lambda: list(ANSWERABILITY_FEATURES))
 
     def rated(self, question: str, answers: list[Answer], passages: Sequence[RetrievedPassage]) -> list[Answer]:
-        """The answers, in the reader's order (it ranks spans; this model was fitted on its best ones), each with its
-        confidence replaced by this model's probability."""
+        """The answers, in the reader's order (it ranks spans; this model was fitted on its best ones), each read in
+        one passage with its confidence replaced by this model's probability; an answer that rests on two (``supporting``
+        citations: a hop, a chain) keeps the confidence its readings gave it, for the model was fitted on single ones."""
         for answer in answers:
-            answer.confidence = self.probability(answerability_features(question, answer, passages))
+            if not answer.supporting:
+                answer.confidence = self.probability(answerability_features(question, answer, passages))
         return answers
