@@ -712,7 +712,7 @@ class QA:
         if cut is None:
             return answers
         naming, named = self._read_once(cut.described, options, reader)
-        if not named or not chain_may_answer(named[0], answers, options.min_confidence):
+        if not named:
             return answers
         bridge = named[0]
         found, chained = self._read_once(cut.about(bridge.text), options, reader)
@@ -910,17 +910,6 @@ def corroborated(confidence: float, answer: Answer, answers: list[Answer]) -> fl
     directly) is the same: either reading may be right, as if independent (1 - (1 - p) (1 - q))."""
     same = answers[0] if answers and trimmed(answers[0].text) == trimmed(answer.text) else None
     return confidence if same is None else 1 - (1 - confidence) * (1 - (same.confidence or 0.0))
-
-
-def chain_may_answer(bridge: Answer, answers: list[Answer], min_confidence: float) -> bool:
-    """Whether a chain through ``bridge`` (the naming reading's best) may give an answer, before its second reading: that
-    answer's confidence is the bridge's times its own, at most the bridge's, raised only by ``corroborated`` (the
-    direct best at q), so it stays below ``min_confidence`` when even 1 - (1 - bridge) (1 - q) does. Always, for a
-    reader without calibration."""
-    if bridge.confidence is None:
-        return True
-    direct = (answers[0].confidence or 0.0) if answers else 0.0
-    return 1 - (1 - bridge.confidence) * (1 - direct) >= min_confidence
 
 
 def brought_in(retrieval: Retrieval, read: list[RetrievedPassage], cited: set[str]) -> None:

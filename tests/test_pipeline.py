@@ -971,22 +971,6 @@ def test_a_chain_that_reaches_the_direct_best_answer_corroborates_it():
     assert pipeline.corroborated(0.1, answer("AQ-3", 0.5), []) == 0.1
 
 
-@pytest.mark.parametrize(
-    ("bridge", "direct", "may"),
-    [
-        (0.5, None, True),
-        (0.15, None, False),  # its answer would be at most 15%: the second reading is not worth its time
-        (0.15, 0.1, True),  # 1 - 0.85 * 0.9 = 0.235: corroborated, it could reach 20%
-        (0.1, 0.05, False),
-        (None, None, True),  # a reader without calibration: its score decides, after the reading
-    ],
-)
-def test_a_chain_reads_on_only_when_its_answer_could_be_given(bridge, direct, may):
-    answers = [Answer(text="AQ-3", score=1.0, confidence=direct, citations=[])] if direct is not None else []
-    named = Answer(text="ROOTNET", score=1.0, confidence=bridge, citations=[])
-    assert pipeline.chain_may_answer(named, answers, min_confidence=0.2) is may
-
-
 def test_a_completing_sentence_is_read_with_its_answers_sentence_only():
     people = "Irena Sokol is our second-year doctoral researcher."
     sites = "Irena Sokol samples water at Kettle Fen. Ada Lund samples water at Brindle Marsh."
