@@ -656,7 +656,8 @@ class QA:
             # the question may ask about something it describes (by a relative clause): name it, then ask
             answers = self._chained(question, answers, retrieval, reader, options)
         if options.answerability and reader.answerability is not None:  # open mode: retrieval's evidence weighs in
-            answers = reader.answerability.rated(question, answers, retrieval.passages)
+            size = self.store.manifest().passage_count
+            answers = reader.answerability.rated(question, answers, retrieval.passages, size)
         answers = widened(answers, retrieval.passages, self.settings.answer_slack)
         completed(question, answers[:1], retrieval.passages)
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000

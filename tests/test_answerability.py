@@ -48,18 +48,19 @@ def test_features_describe_the_cited_passage_and_how_many_others_agree():
     first = retrieved(0, "Varrowdale was founded by Edmund Carrow in 1602.", 1, 2)
     others = [retrieved(n, f"Edmund Carrow is named here too, {n}.", None, 1) for n in range(1, 6)]
     answer = answer_in(first, "Edmund Carrow", 7.0, 0.8)
-    features = answerability_features("Who founded Varrowdale?", answer, [first, *others])
+    features = answerability_features("Who founded Varrowdale?", answer, [first, *others], collection_passages=999)
     assert features[:2] == [0.8, 7.0]
     assert features[2:5] == [0.5, 1.0, 0.5]  # cosine, 1 / dense rank, 1 / BM25 rank of the cited passage
     assert features[6] == 1.0  # its passage names Varrowdale
     assert features[7] == 1.0  # five other passages hold the answer: capped
+    assert features[8] == pytest.approx(3.0)  # a collection of 999 passages: log10(1 + 999)
 
 
 def test_the_model_rates_each_answer_and_keeps_the_reader_order():
     first = retrieved(0, "Alpha and Beta met in Gamma.", 1, 1)
     weak, strong = answer_in(first, "Alpha", 9.0, 0.1), answer_in(first, "Beta", 2.0, 0.9)
-    model = AnswerabilityModel(weights=[10.0, 0, 0, 0, 0, 0, 0, 0], bias=-5.0)  # follows the reader's confidence
-    rated = model.rated("Who met?", [weak, strong], [first])
+    model = AnswerabilityModel(weights=[10.0, 0, 0, 0, 0, 0, 0, 0, 0], bias=-5.0)  # follows the reader's confidence
+    rated = model.rated("Who met?", [weak, strong], [first], collection_passages=1)
     assert [a.text for a in rated] == ["Alpha", "Beta"]  # the reader ranks; the model only rates
     assert rated[0].confidence == pytest.approx(1 / (1 + math.exp(4.0)))
     assert rated[1].confidence == pytest.approx(1 / (1 + math.exp(-4.0)))
@@ -69,8 +70,8 @@ def test_an_answer_resting_on_two_passages_keeps_the_confidence_its_readings_gav
     first, second = retrieved(0, "Alpha leads the Beta project.", 1, 1), retrieved(1, "Beta won 5 euros.", 2, 2)
     single, chained = answer_in(first, "Alpha", 9.0, 0.3), answer_in(second, "5 euros", 4.0, 0.6)
     chained.supporting = answer_in(first, "Beta", 1.0, 0.1).citations  # where the first passage names the bridge
-    model = AnswerabilityModel(weights=[0, 0, 0, 0, 0, 0, 0, 0], bias=0.0)  # one half, whatever it is shown
-    rated = model.rated("What did the project Alpha leads win?", [single, chained], [first, second])
+    model = AnswerabilityModel(weights=[0] * 9, bias=0.0)  # one half, whatever it is shown
+    rated = model.rated("What did the project Alpha leads win?", [single, chained], [first, second], 2)
     assert [a.confidence for a in rated] == [0.5, 0.6]
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import time
 
 import pytest
 
 from qa import pipeline
+from qa.config import TRAINED_READER_DIR
 from qa.documents.loading import document_id as content_id
 from qa.documents.loading import section_label
 from qa.models import Answer, AskResult, Document, Passage, RetrievedPassage, Section
 from qa.pipeline import QA, citation_at, most_confident_reading, read_in_stages, stage_ends
+from qa.reading.answerability import ANSWERABILITY_FILE, AnswerabilityModel
 from qa.reading.hops import bridge_question
 from qa.reading.reader import ReaderSpan
 from qa.reading.stopping import StopModel, StopRule
@@ -366,6 +369,23 @@ def test_evidence_spread_over_two_documents_is_read_together_and_both_are_cited(
     assert apart.answer is None  # no passage alone says it
     declined = engine.ask("Who is the chief executive?")
     assert declined.answer is None and "do not say" in declined.no_answer_reason
+
+
+def test_an_answerability_model_beside_the_reader_weighs_the_collection_in_open_mode(tmp_path, embedder):
+    weights = tmp_path / "reader"
+    weights.mkdir()
+    for path in TRAINED_READER_DIR.iterdir():
+        if path.name != ANSWERABILITY_FILE:
+            (weights / path.name).symlink_to(path)
+    AnswerabilityModel(weights=[0.0] * 8 + [1.0], bias=-1.0).save(weights)  # only the collection's size counts
+    texts = {"space.txt": "Dmitry Rogozin heads Roscosmos, the Russian space agency. Its budget shrank in 2021."}
+    engine = engine_over(tmp_path, embedder, texts, reader_model=str(weights), min_confidence=0.0)
+    rated = engine.ask("Who heads Roscosmos?")
+    size = math.log10(1 + engine.store.manifest().passage_count)  # indexed by the first question
+    assert rated.answer == "Dmitry Rogozin" and rated.confidence == pytest.approx(1 / (1 + math.exp(1.0 - size)))
+    engine.settings = engine.settings.model_copy(update={"answerability": False})
+    assert engine.ask("Who heads Roscosmos?").confidence != pytest.approx(rated.confidence)  # the reader's own
+    engine.close()
 
 
 class RecordingReader:

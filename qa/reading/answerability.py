@@ -23,6 +23,7 @@ ANSWERABILITY_FEATURES = (
     "term_coverage",
     "name_coverage",
     "agreement",
+    "collection_size",
 )
 # What a question names: capitalised words after its first, numbers, codes.
 QUESTION_NAMES = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'’-]+|\b\d[\d.,:/-]*\b")
@@ -53,10 +54,13 @@ def prior_shift(fitted_share: float, share: float) -> float:
     return math.log(share / (1 - share)) - math.log(fitted_share / (1 - fitted_share))
 
 
-def answerability_features(question: str, answer: Answer, passages: Sequence[RetrievedPassage]) -> list[float]:
+def answerability_features(
+    question: str, answer: Answer, passages: Sequence[RetrievedPassage], collection_passages: int
+) -> list[float]:
     """What the answerability model weighs for ``answer`` (its confidence from the reader's calibration, its raw
     score), its cited passage (cosine similarity to the question, each retriever's reciprocal rank, how much of the
-    question's words and names it holds) and how many other retrieved passages hold the answer too."""
+    question's words and names it holds), how many other retrieved passages hold the answer too, and the size of the
+    collection asked (log10 of its passages: over a few documents on one subject every question finds its words)."""
     cited = answer.citations[0].passage_id if answer.citations else None
     found = next((p for p in passages if p.passage.id == cited), None)
     text = found.passage.text if found else ""
@@ -71,6 +75,7 @@ def answerability_features(question: str, answer: Answer, passages: Sequence[Ret
         terms,
         names,
         min(others, AGREEMENT_CAP) / AGREEMENT_CAP,
+        math.log10(1 + collection_passages),
     ]
 
 
@@ -84,11 +89,14 @@ class AnswerabilityModel(Calibration):
 
     features: list[str] = Field(default_factory=lambda: list(ANSWERABILITY_FEATURES))
 
-    def rated(self, question: str, answers: list[Answer], passages: Sequence[RetrievedPassage]) -> list[Answer]:
+    def rated(
+        self, question: str, answers: list[Answer], passages: Sequence[RetrievedPassage], collection_passages: int
+    ) -> list[Answer]:
         """The answers, in the reader's order (it ranks spans; this model was fitted on its best ones), each read in
         one passage with its confidence replaced by this model's probability; an answer that rests on two (``supporting``
         citations: a hop, a chain) keeps the confidence its readings gave it, for the model was fitted on single ones."""
         for answer in answers:
             if not answer.supporting:
-                answer.confidence = self.probability(answerability_features(question, answer, passages))
+                features = answerability_features(question, answer, passages, collection_passages)
+                answer.confidence = self.probability(features)
         return answers
