@@ -28,18 +28,20 @@ from qa.reading.calibration import expected_calibration_error, fit_calibration, 
 from qa.reading.reader import SpanReader
 from qa.training.near_miss import file_near_misses
 
+# Where a question was asked from: over the large index, of its articles, of others' or as a near miss of its own; the
+# same over an article indexed alone ("small ...").
+KINDS = ("inside", "outside", "near miss", "small inside", "small outside", "small near miss")
+ANSWERABLE = ("inside", "small inside")  # the kinds of questions asked of an index that holds their article
+
 
 @dataclass
 class Asked:
     """A question asked in open mode: where it came from, its features (None: no candidate) and whether it was right."""
 
-    kind: str  # "inside", "outside" or "near miss"
+    kind: str  # one of KINDS
     features: list[float] | None
     right: bool
     supported: bool = False  # it rests on two passages (a hop, a chain): the model leaves its confidence as it is
-
-
-ANSWERABLE = ("inside", "small inside")  # the kinds of questions asked of an index that holds their article
 
 
 def ask(engine, question: str, answers: list[str], kind: str) -> Asked:
@@ -68,7 +70,8 @@ def near_misses(articles: list[SquadArticle], count: int, rng: random.Random) ->
 
 
 def ask_small(engine, article: SquadArticle, others: list[SquadArticle], count: int, rng: random.Random) -> list[Asked]:
-    """``engine`` over ``article`` alone, asked ``count`` of its questions, of ``others``' and near misses of its own."""
+    """``engine`` over ``article`` alone, asked ``count`` of its questions, of ``others``' and near misses of its own;
+    the engine is closed after."""
     pairs = [
         *(("small inside", q, a) for q, a in questions_of([article], count, rng)),
         *(("small outside", q, []) for q, _ in questions_of(others, count, rng)),
@@ -87,7 +90,7 @@ def report(asked: list[Asked], model: AnswerabilityModel, threshold: float) -> l
     probabilities = np.where(supported, features[:, 0], model.probabilities(features))  # 0: the reader's confidence
     ece = expected_calibration_error(probabilities, np.array([a.right for a in rows], dtype=float))
     lines = [f"held-out ECE {ece:.3f} on {len(rows)} questions with a candidate"]
-    for kind in ("inside", "outside", "near miss", "small inside", "small outside", "small near miss"):
+    for kind in KINDS:
         chosen = [p for a, p in zip(rows, probabilities, strict=True) if a.kind == kind]
         total = sum(a.kind == kind for a in asked)
         answered = sum(p >= threshold for p in chosen)
