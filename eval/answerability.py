@@ -70,16 +70,13 @@ def near_misses(articles: list[SquadArticle], count: int, rng: random.Random) ->
 
 
 def ask_small(engine, article: SquadArticle, others: list[SquadArticle], count: int, rng: random.Random) -> list[Asked]:
-    """``engine`` over ``article`` alone, asked ``count`` of its questions, of ``others``' and near misses of its own;
-    the engine is closed after."""
+    """``engine`` over ``article`` alone, asked ``count`` of its questions, of ``others``' and near misses of its own."""
     pairs = [
         *(("small inside", q, a) for q, a in questions_of([article], count, rng)),
         *(("small outside", q, []) for q, _ in questions_of(others, count, rng)),
         *(("small near miss", q, []) for q in near_misses([article], count, rng)),
     ]
-    asked = [ask(engine, q, answers, kind) for kind, q, answers in pairs]
-    engine.close()
-    return asked
+    return [ask(engine, q, answers, kind) for kind, q, answers in pairs]
 
 
 def report(asked: list[Asked], model: AnswerabilityModel, threshold: float) -> list[str]:
@@ -146,11 +143,9 @@ def main() -> None:
         )
         for q, answers in tqdm(pairs, desc=kind, unit="q")
     ]
-    asked += [
-        row
-        for article in tqdm(articles[2 * args.articles : 2 * args.articles + args.small], desc="small", unit="article")
-        for row in ask_small(alone(article), article, articles[: 2 * args.articles], args.small_questions, rng)
-    ]
+    for article in tqdm(articles[2 * args.articles : 2 * args.articles + args.small], desc="small", unit="article"):
+        with alone(article) as small:
+            asked += ask_small(small, article, articles[: 2 * args.articles], args.small_questions, rng)
     rng.shuffle(asked)
     cut = len(asked) * 4 // 5
     fitted = [a for a in asked[:cut] if a.features is not None and not a.supported]

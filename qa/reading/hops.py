@@ -179,15 +179,14 @@ ASKS_FOR_IT = re.compile(
     re.IGNORECASE,
 )
 # A relative clause without its pronoun: a noun phrase followed at once by another ("the instrument the project uses").
-REDUCED_RELATIVE = re.compile(
-    r"\b(?i:the|an?|its|his|her|their|my|our|your)\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|and|or)\s)[a-z][\w'’-]*\s+){1,3}?"
-    r"(?=(?i:the|an?|its|his|her|their|my|our|your)\s+\w+\s+[a-z]+)"
-)
+# A determiner and up to three words, none a preposition or a conjunction: where a described noun phrase opens.
+PHRASE_OPENING = r"\b(?i:the|an?|its|his|her|their|my|our|your)\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|and|or)\s)[a-z][\w'’-]*\s+){1,3}?"
+REDUCED_RELATIVE = re.compile(PHRASE_OPENING + r"(?=(?i:the|an?|its|his|her|their|my|our|your)\s+\w+\s+[a-z]+)")
 # A noun phrase described by a past participle and a name ("the project [led by Kenji Mori]", "the dam built on the
 # Orre"): it ends where the name does, so the question can be cut around it wherever it stands.
 PARTICIPLE_PHRASE = re.compile(
-    r"\b(?i:the|an?|its|his|her|their|my|our|your)\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|and|or)\s)[a-z][\w'’-]*\s+){1,3}?"
-    r"(?:[a-z]+ed|built|made|written|run|held|known|given|taken|drawn|shown|sold|bought|taught|kept|sent|won|begun|chosen)"
+    PHRASE_OPENING
+    + r"(?:[a-z]+ed|built|made|written|run|held|known|given|taken|drawn|shown|sold|bought|taught|kept|sent|won|begun|chosen)"
     r"\s+(?:by|in|at|on|for|from|with)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
 )
 MAX_HEAD_WORDS = 5  # words between a determiner and the relative pronoun of its noun phrase ("the wool merchant who")
@@ -201,6 +200,12 @@ class BridgeQuestion:
     described: str  # "What is the name of the man who founded Varrowdale?"
     asked_of: str  # "Who was the wife of "
     after: str = "?"  # what follows the described thing (" open?" in "In what year did [the museum ...] open?")
+
+    @classmethod
+    def around(cls, text: str, start: int, end: int) -> BridgeQuestion:
+        """``text`` (a question without its "?") cut around the noun phrase from ``start`` to ``end``: the phrase asked
+        for by name (which the reader gives more surely than asked "Who is ...?"), the rest asked of that name."""
+        return cls(described=f"What is the name of {text[start:end]}?", asked_of=text[:start], after=f"{text[end:]}?")
 
     def about(self, name: str) -> str:
         """The question asked of the described thing, by its name ("Who was the wife of Edmund Carrow?")."""
@@ -227,12 +232,11 @@ def participle_cut(question: str, start: int, end: int) -> BridgeQuestion | None
     """``question`` cut around the noun phrase from ``start`` to ``end`` that a participle and a name describe ("When
     does the grant for [the project led by Kenji Mori] end?"); None when the question asks for that thing itself
     ("What is [the dam built on the Orre]?", not "Which year was [the dam built on the Orre] opened?")."""
-    prefix, after = question[:start].strip(), question[end:].rstrip(" ?")
-    if not prefix or (ASKS_FOR_IT.fullmatch(prefix) and not after.strip()):
+    text = question.rstrip(" ?")
+    prefix = text[:start].strip()
+    if not prefix or (ASKS_FOR_IT.fullmatch(prefix) and not text[end:].strip()):
         return None
-    return BridgeQuestion(
-        described=f"What is the name of {question[start:end]}?", asked_of=question[:start], after=f"{after}?"
-    )
+    return BridgeQuestion.around(text, start, end)
 
 
 def cut_at(question: str, start: int) -> BridgeQuestion | None:
@@ -246,7 +250,7 @@ def cut_at(question: str, start: int) -> BridgeQuestion | None:
         return None
     if prefix.split()[-1].casefold() in AUXILIARIES:
         return subject_cut(text, start)
-    return BridgeQuestion(described=f"What is the name of {text[start:]}?", asked_of=text[:start])
+    return BridgeQuestion.around(text, start, len(text))
 
 
 def subject_cut(text: str, start: int) -> BridgeQuestion | None:
@@ -257,7 +261,7 @@ def subject_cut(text: str, start: int) -> BridgeQuestion | None:
     last = head[start:].split()[-1:]
     if not verb.isalpha() or not verb.islower() or not last or DETERMINER.fullmatch(f"{last[0]} "):
         return None  # "did [the man who founded it] marry his wife": the phrase cannot end in "his"
-    return BridgeQuestion(described=f"What is the name of {head[start:]}?", asked_of=text[:start], after=f" {verb}?")
+    return BridgeQuestion.around(text, start, len(head))
 
 
 WORD = re.compile(r"\w[\w'’]*(?:-\w[\w'’]*)*")
@@ -313,9 +317,7 @@ def described_phrase(text: str, words: list[re.Match[str]], first: int, end: int
     prefix = text[:start].strip()
     if not prefix or ASKS_FOR_IT.fullmatch(prefix):
         return None
-    return BridgeQuestion(
-        described=f"What is the name of {text[start:end]}?", asked_of=text[:start], after=f"{text[end:]}?"
-    )
+    return BridgeQuestion.around(text, start, end)
 
 
 @dataclass
