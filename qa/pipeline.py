@@ -637,24 +637,14 @@ class QA:
         self, question: str, query: str, options: AskOptions, reader: Reader, timings: dict[str, float]
     ) -> tuple[Retrieval, list[Answer]]:
         """Retrieve passages for ``query`` and read ``question`` in them (in stages, then, when none alone answers,
-        across documents: second hops, completing sentences and the chain of a described thing): the candidate
-        answers, best first, each with its confidence (the stages' times are added to ``timings``)."""
+        across documents: ``_read_jointly``): the candidate answers, best first, each with its confidence (the
+        stages' times are added to ``timings``)."""
         tick = time.perf_counter()
         retrieval = self.retriever.search(query, options.top_k, options.mode)
         timings["retrieve"] = timings.get("retrieve", 0.0) + (time.perf_counter() - tick) * 1000
         tick = time.perf_counter()
         spans = read_in_stages(reader, question, retrieval.passages, stop_rule(options, reader))
-        answers = self._answers(retrieval, spans, reader)
-        if options.joint_reading and looks_further(question, answers, retrieval.passages, reader, options):
-            # the best passage may name what leads to the answer in another document, or leave out what another says
-            hops = self._hops(question, answers, retrieval, reader, options) + completions(
-                question, answers, retrieval, reader
-            )
-            spans = merge_spans(spans + [span for _, found in hops for span in found])
-            answers = self._answers(retrieval, spans, reader)
-            supported(answers, hops, retrieval.passages)
-            # the question may ask about something it describes (by a relative clause): name it, then ask
-            answers = self._chained(question, answers, retrieval, reader, options)
+        answers = self._read_jointly(question, spans, retrieval, reader, options)
         if options.answerability and reader.answerability is not None:  # open mode: retrieval's evidence weighs in
             size = self.store.manifest().passage_count
             answers = reader.answerability.rated(question, answers, retrieval.passages, size)
@@ -662,6 +652,36 @@ class QA:
         completed(question, answers[:1], retrieval.passages)
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
         return retrieval, answers
+
+    def _read_jointly(
+        self,
+        question: str,
+        spans: list[ReaderSpan],
+        retrieval: Retrieval,
+        reader: Reader,
+        options: AskOptions,
+    ) -> list[Answer]:
+        """The answers of ``spans`` read in ``retrieval``'s passages, and when none alone answers (``looks_further``),
+        of the passages read across documents: the chain through the name of what the question describes by a
+        clause, first; when it does not lead, second hops, completing sentences and the chain again (of what the
+        question describes in words the best passage lacks, too)."""
+        answers = self._answers(retrieval, spans, reader)
+        if not options.joint_reading or not looks_further(question, answers, retrieval.passages, reader, options):
+            return answers
+        read_once = remembered(lambda query: self._read_once(query, options, reader))
+        led = self._chained(question, answers, retrieval, reader, options, read_once, bridge_question(question))
+        if led is not answers:
+            return led
+        # the best passage may name what leads to the answer in another document, or leave out what another says
+        hops = self._hops(question, answers, retrieval, reader, options) + completions(
+            question, answers, retrieval, reader
+        )
+        spans = merge_spans(spans + [span for _, found in hops for span in found])
+        answers = self._answers(retrieval, spans, reader)
+        supported(answers, hops, retrieval.passages)
+        # the question may ask about something it describes (by a relative clause or in words its passage lacks)
+        cut = bridge_question(question) or described_elsewhere(question, best_passage(answers, retrieval.passages))
+        return self._chained(question, answers, retrieval, reader, options, read_once, cut)
 
     def _hops(
         self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
@@ -694,34 +714,40 @@ class QA:
         """The spans read in ``retrieval``'s passages as answers (``group_answers``), each rated, best first."""
         return rated(self.group_answers(retrieval.passages, spans), reader)
 
-    def _read_once(self, query: str, options: AskOptions, reader: Reader) -> tuple[Retrieval, list[Answer]]:
+    def _read_once(self, query: str, options: AskOptions, reader: Reader) -> Found:
         """Retrieve passages for ``query`` and read it in them, in stages: the candidate answers, best first."""
         retrieval = self.retriever.search(query, options.top_k, options.mode)
         spans = read_in_stages(reader, query, retrieval.passages, stop_rule(options, reader))
         return retrieval, self._answers(retrieval, spans, reader)
 
     def _chained(
-        self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
+        self,
+        question: str,
+        answers: list[Answer],
+        retrieval: Retrieval,
+        reader: Reader,
+        options: AskOptions,
+        read_once: Callable[[str], Found],
+        cut: BridgeQuestion | None,
     ) -> list[Answer]:
-        """``answers`` led by the answer of a chain when the question describes what it asks about by a relative
-        clause (``bridge_question``) or in words the best passage lacks (``described_elsewhere``): the described thing
-        is named by one reading ("What is the name of the man who founded Varrowdale?"), the question asked of that
-        name by another ("Who was the wife of Edmund Carrow?"). The chain's answer, at the product of both confidences
+        """``answers`` led by the answer of a chain when the question describes what it asks about (``cut``: by a
+        relative clause, ``bridge_question``, or in words the best passage lacks, ``described_elsewhere``): the
+        described thing is named by one reading ("What is the name of the man who founded Varrowdale?", read by
+        ``read_once``), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The chain's answer, at the product of both confidences
         (``corroborated`` when the direct best is the same), leads when it is given, is not the name itself, and the
         best answer is the name (what the question describes, not what it asks) or ``chain_leads``."""
-        cut = bridge_question(question) or described_elsewhere(question, best_passage(answers, retrieval.passages))
         if cut is None:
             return answers
-        naming, named = self._read_once(cut.described, options, reader)
+        naming, named = read_once(cut.described)
         if not named:
             return answers
         bridge = named[0]
-        found, chained = self._read_once(cut.about(bridge.text), options, reader)
+        found, chained = read_once(cut.about(bridge.text))
         # the best answer gives what the question describes (surely named), not what it asks
         names_it = bool(answers) and answered(bridge, reader, options) and gives(answers[0].text, bridge.text)
         if not chained or overlaps(chained[0].text, bridge.text):
             return answers
-        best = chained[0]
+        best = chained[0].model_copy(deep=True)  # a reading remembered may be judged again, after hops
         best.confidence = corroborated((best.confidence or 0.0) * (bridge.confidence or 0.0), best, answers)
         others = [a for a in answers if not overlaps(a.text, bridge.text)]
         if not answered(best, reader, options) or not (names_it or chain_leads(cut, best, found, others, retrieval)):
@@ -851,6 +877,18 @@ def from_passage(passages: list[RetrievedPassage], passage_id: str) -> list[Retr
     """``passages`` from the one with ``passage_id`` on (all of them when none has it)."""
     at = next((n for n, p in enumerate(passages) if p.passage.id == passage_id), 0)
     return passages[at:]
+
+
+def remembered(read: Callable[[str], Found]) -> Callable[[str], Found]:
+    """``read`` that reads each query once (the chain of one question may be asked twice, before and after hops)."""
+    found: dict[str, Found] = {}
+
+    def read_once(query: str) -> Found:
+        if query not in found:
+            found[query] = read(query)
+        return found[query]
+
+    return read_once
 
 
 def answered(answer: Answer, reader: Reader, options: AskOptions) -> bool:

@@ -827,6 +827,38 @@ def test_a_question_about_a_described_thing_names_it_first_then_asks_of_it(tmp_p
 
 
 @pytest.mark.slow
+def test_a_chain_that_leads_is_read_before_any_second_hop(tmp_path, embedder, monkeypatch):
+    texts = {
+        "march.txt": "Rowing club minutes, March\n\nThe secretary, Tomas Brenner, reported that the boathouse roof "
+        "had been repaired before the spring regatta. Eight new members joined.",
+        "agm.txt": "Annual general meeting, May\n\nLena Voss took over from Tomas Brenner as secretary. Ola Berg was "
+        "re-elected as captain for a second year.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    reader, read = engine.reader(), []
+    reading = reader.read
+    monkeypatch.setattr(
+        reader, "read", lambda q, passages, top_n=5: read.append((q, passages)) or reading(q, passages, top_n)
+    )
+    result = engine.ask("Who took over from the secretary who reported that the boathouse roof had been repaired?")
+    assert result.answer == "Lena Voss"
+    asked = [q for q, _ in read]
+    assert "What is the name of the secretary who reported that the boathouse roof had been repaired?" in asked
+    assert "Who took over from Tomas Brenner?" in asked
+    assert all(p.id != "hop" for _, passages in read for p in passages)  # no two passages read joined
+    pairs = [(q, p.id) for q, passages in read for p in passages]
+    assert len(pairs) == len(set(pairs))  # no passage read twice for one question
+
+
+def test_remembered_reads_each_query_once():
+    calls = []
+    read_once = pipeline.remembered(lambda query: calls.append(query) or (Retrieval(passages=[]), []))
+    assert read_once("a") is read_once("a")
+    read_once("b")
+    assert calls == ["a", "b"]
+
+
+@pytest.mark.slow
 def test_an_answer_also_cites_the_document_that_says_what_its_own_passage_leaves_out(tmp_path, embedder):
     texts = {
         "security.txt": "Security policy\n\nHarrowgate Connect sessions are disconnected automatically after 10 hours. "
