@@ -45,15 +45,16 @@ def test_a_two_part_question_scores_each_part():
 def test_metrics_by_kind_count_citations_among_right_answers_and_the_median_time():
     asked = question(answers=["TripDesk"], documents=["travel.md", "security.md"])
     records = [
-        record(asked, answered("TripDesk", "security.md", supporting=("travel.md",)), 0.1),
-        record(asked, answered("TripDesk", "security.md"), 0.3),
-        record(asked, answered("HR portal", "security.md"), 0.5),  # wrong: not among the right answers' citations
+        record(asked, answered("TripDesk", "security.md", supporting=("travel.md",)), 0.1, windows=2),
+        record(asked, answered("TripDesk", "security.md"), 0.3, windows=9),
+        record(asked, answered("HR portal", "security.md"), 0.5, windows=4),  # wrong: not among the right's citations
     ]
     metrics = kind_metrics(records)
     assert metrics["count"] == 3 and metrics["exact"] == pytest.approx(2 / 3)
     assert metrics["all_cited"] == 0.5 and metrics["p50_ms"] == pytest.approx(300.0)
+    assert metrics["p50_windows_read"] == 4.0
     table = markdown({"bridge": metrics}, Path("set.jsonl"), window_ms=30.0)
-    assert "| bridge | 3 | 66.7 | 66.7 | 100.0 | 50.0 | 300 | 10.0 |" in table
+    assert "| bridge | 3 | 66.7 | 66.7 | 100.0 | 50.0 | 300 | 10.0 | 4.0 |" in table
     assert "reader windows of 30.0 ms" in table
 
 

@@ -69,6 +69,17 @@ def test_answer_at_the_window_edge_is_found_once(tiny_model_dir):
     assert sum(s.text == "zebra" for s in spans) == 1
 
 
+def test_the_reader_counts_the_windows_it_reads(tiny_model_dir):
+    reader = SpanReader(tiny_model_dir, max_length=64, stride=16)
+    question, text = "What does the café serve?", " ".join([FILLER] * 150)
+    encoded = reader.tokenizer(
+        question, text, truncation="only_second", max_length=64, stride=16, return_overflowing_tokens=True
+    )
+    assert reader.windows_read == 0
+    reader.read(question, [passage_of(text), passage_of("A short one.")])
+    assert reader.windows_read == len(encoded["input_ids"]) + 1
+
+
 def test_overlapping_passages_merge_into_one_span(tiny_model_dir):
     reader = SteeredReader(tiny_model_dir, max_length=64, stride=16)
     document = "Intro words here. The zebra runs fast. Closing words."

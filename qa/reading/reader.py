@@ -54,6 +54,7 @@ class Reader(Protocol):
     """Reads passages for a question and returns candidate spans, best first."""
 
     threshold: float
+    windows_read: int  # windows of question and passage read since it was made (what reading cost, for evaluations)
 
     def warm_up(self) -> None: ...
 
@@ -229,6 +230,7 @@ class SpanReader:
         self.max_answer_tokens = max_answer_tokens
         self.threshold = threshold
         self.batch_size = batch_size
+        self.windows_read = 0
         self._lock = threading.Lock()
 
     @locked_cached_property
@@ -339,6 +341,7 @@ class SpanReader:
         names = [n for n in ("input_ids", "token_type_ids", "attention_mask") if n in encoded]
         windows = [{name: list(encoded[name][w]) for name in names} for w in range(len(encoded["input_ids"]))]
         read = self.batcher.run(windows)
+        self.windows_read += len(windows)  # a count for evaluations; two questions at once may miss one
         return [start for start, _ in read], [end for _, end in read]
 
     def forward_windows(self, windows: list[Window]) -> list[WindowLogits]:
@@ -431,6 +434,7 @@ class SentenceReader:
     def confidence(self, candidates: Sequence[tuple[str, float]]) -> float | None:
         return None  # similarities are not probabilities, and no calibration was fitted for them
 
+    windows_read = 0  # it reads sentences, embedded, not windows
     stop_model = None  # it never stops early: it has no confidence
     answerability = None  # nor a model of when to answer
     history_turns = 0  # it reads a question alone
