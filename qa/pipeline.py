@@ -669,7 +669,8 @@ class QA:
         if not options.joint_reading or not looks_further(question, answers, retrieval.passages, reader, options):
             return answers
         read_once = remembered(lambda query: self._read_once(query, options, reader))
-        led = self._chained(question, answers, retrieval, reader, options, read_once, bridge_question(question))
+        clause = bridge_question(question)
+        led = self._chained(question, answers, retrieval, reader, options, read_once, clause)
         if led is not answers:
             return led
         # the best passage may name what leads to the answer in another document, or leave out what another says
@@ -680,7 +681,7 @@ class QA:
         answers = self._answers(retrieval, spans, reader)
         supported(answers, hops, retrieval.passages)
         # the question may ask about something it describes (by a relative clause or in words its passage lacks)
-        cut = bridge_question(question) or described_elsewhere(question, best_passage(answers, retrieval.passages))
+        cut = clause or described_elsewhere(question, best_passage(answers, retrieval.passages))
         return self._chained(question, answers, retrieval, reader, options, read_once, cut)
 
     def _hops(
@@ -733,9 +734,10 @@ class QA:
         """``answers`` led by the answer of a chain when the question describes what it asks about (``cut``: by a
         relative clause, ``bridge_question``, or in words the best passage lacks, ``described_elsewhere``): the
         described thing is named by one reading ("What is the name of the man who founded Varrowdale?", read by
-        ``read_once``), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The chain's answer, at the product of both confidences
-        (``corroborated`` when the direct best is the same), leads when it is given, is not the name itself, and the
-        best answer is the name (what the question describes, not what it asks) or ``chain_leads``."""
+        ``read_once``), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The
+        chain's answer, at the product of both confidences (``corroborated`` when the direct best is the same), leads
+        when it is given, is not the name itself, and the best answer is the name (what the question describes, not
+        what it asks) or ``chain_leads``. When it does not lead, ``answers`` itself comes back."""
         if cut is None:
             return answers
         naming, named = read_once(cut.described)
