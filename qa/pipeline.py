@@ -671,7 +671,7 @@ class QA:
         read_once = remembered(lambda query: self._read_once(query, options, reader))
         clause = bridge_question(question)
         led = self._chained(question, answers, retrieval, reader, options, read_once, clause)
-        if led is not answers:
+        if led is not None:
             return led
         # the best passage may name what leads to the answer in another document, or leave out what another says
         hops = self._hops(question, answers, retrieval, reader, options) + completions(
@@ -682,7 +682,7 @@ class QA:
         supported(answers, hops, retrieval.passages)
         # the question may ask about something it describes (by a relative clause or in words its passage lacks)
         cut = clause or described_elsewhere(question, best_passage(answers, retrieval.passages))
-        return self._chained(question, answers, retrieval, reader, options, read_once, cut)
+        return self._chained(question, answers, retrieval, reader, options, read_once, cut) or answers
 
     def _hops(
         self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
@@ -730,30 +730,30 @@ class QA:
         options: AskOptions,
         read_once: Callable[[str], Found],
         cut: BridgeQuestion | None,
-    ) -> list[Answer]:
+    ) -> list[Answer] | None:
         """``answers`` led by the answer of a chain when the question describes what it asks about (``cut``: by a
         relative clause, ``bridge_question``, or in words the best passage lacks, ``described_elsewhere``): the
         described thing is named by one reading ("What is the name of the man who founded Varrowdale?", read by
         ``read_once``), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The
         chain's answer, at the product of both confidences (``corroborated`` when the direct best is the same), leads
         when it is given, is not the name itself, and the best answer is the name (what the question describes, not
-        what it asks) or ``chain_leads``. When it does not lead, ``answers`` itself comes back."""
+        what it asks) or ``chain_leads``; None when it does not lead."""
         if cut is None:
-            return answers
+            return None
         naming, named = read_once(cut.described)
         if not named:
-            return answers
+            return None
         bridge = named[0]
         found, chained = read_once(cut.about(bridge.text))
         # the best answer gives what the question describes (surely named), not what it asks
         names_it = bool(answers) and answered(bridge, reader, options) and gives(answers[0].text, bridge.text)
         if not chained or overlaps(chained[0].text, bridge.text):
-            return answers
+            return None
         best = chained[0].model_copy(deep=True)  # a reading remembered may be judged again, after hops
         best.confidence = corroborated((best.confidence or 0.0) * (bridge.confidence or 0.0), best, answers)
         others = [a for a in answers if not overlaps(a.text, bridge.text)]
         if not answered(best, reader, options) or not (names_it or chain_leads(cut, best, found, others, retrieval)):
-            return answers
+            return None
         cited = {c.passage_id for c in best.citations}
         best.supporting = [c for c in bridge.citations[:1] if c.passage_id not in cited]
         named_in = {c.passage_id for c in [*best.citations, *best.supporting]}

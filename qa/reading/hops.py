@@ -168,7 +168,8 @@ RELATIVE_PRONOUN = re.compile(
     r"(?<!\bwith)(?<!\bfrom)\s+(who|whom|whose|that|which)\s+(?=\w)",
     re.IGNORECASE,
 )
-DETERMINER = re.compile(r"\b(the|a|an|its|his|her|their|my|our|your)\s", re.IGNORECASE)
+DETERMINERS = r"(?i:the|an?|its|his|her|their|my|our|your)"  # what opens a noun phrase
+DETERMINER = re.compile(rf"\b{DETERMINERS}\s")
 AUXILIARIES = frozenset(
     "did does do will would can could is was are were has have had should must may might shall".split()
 )
@@ -180,8 +181,8 @@ ASKS_FOR_IT = re.compile(
 )
 # A relative clause without its pronoun: a noun phrase followed at once by another ("the instrument the project uses").
 # A determiner and up to three words, none a preposition or a conjunction: where a described noun phrase opens.
-PHRASE_OPENING = r"\b(?i:the|an?|its|his|her|their|my|our|your)\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|and|or)\s)[a-z][\w'’-]*\s+){1,3}?"
-REDUCED_RELATIVE = re.compile(PHRASE_OPENING + r"(?=(?i:the|an?|its|his|her|their|my|our|your)\s+\w+\s+[a-z]+)")
+PHRASE_OPENING = rf"\b{DETERMINERS}\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|and|or)\s)[a-z][\w'’-]*\s+){1, 3}?"
+REDUCED_RELATIVE = re.compile(PHRASE_OPENING + rf"(?={DETERMINERS}\s+\w+\s+[a-z]+)")
 # A noun phrase described by a past participle and a name ("the project [led by Kenji Mori]", "the dam built on the
 # Orre"): it ends where the name does, so the question can be cut around it wherever it stands.
 PARTICIPLE_PHRASE = re.compile(
