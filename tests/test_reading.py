@@ -13,7 +13,7 @@ from qa.reading.reader import (
     best_spans,
     merge_spans,
     repeats_question,
-    trim_quotes,
+    trim_span,
     word_runs,
 )
 
@@ -149,12 +149,23 @@ def test_merge_keeps_the_best_score_per_position():
         ('"quoted" word', '"quoted" word'),
         ("  Rogozin ’", "Rogozin"),
         ("«", ""),
+        ("**Prof. Adaeze Okonkwo**", "Prof. Adaeze Okonkwo"),
+        ("Prof. Adaeze Okonkwo**", "Prof. Adaeze Okonkwo"),
+        ("** CT-2023-118\n- *", "CT-2023-118"),
+        ("## Méthodes", "Méthodes"),
+        ("> `pip install qa`", "pip install qa"),
+        ("| 500 ml |", "500 ml"),
+        ("-5 °C", "-5 °C"),
+        ("+44 20 7946 0958", "+44 20 7946 0958"),
+        ("C#", "C#"),
+        ("well-known", "well-known"),
+        ("step 1 -", "step 1 -"),
     ],
 )
-def test_trim_quotes_drops_unpaired_marks_and_keeps_offsets(text, expected):
+def test_trim_span_drops_unpaired_quotes_and_markup_and_keeps_offsets(text, expected):
     document = "Он сказал: " + text + " — конец"
     start = document.index(text)
-    begin, end = trim_quotes(document, start, start + len(text))
+    begin, end = trim_span(document, start, start + len(text))
     assert document[begin:end] == expected
     assert start <= begin <= end <= start + len(text)
 

@@ -121,23 +121,40 @@ def best_spans(
 
 
 QUOTE_PAIRS = {"“": "”", "‘": "’", "«": "»", '"': '"', "'": "'"}  # opening mark: closing mark
+MARKUP_MARKS = frozenset("*_`~|")  # Markdown emphasis, code, strike-through and table marks: never an answer's edge
+LINE_MARKS = frozenset("#>-+•")  # marks that open a line of Markdown: a heading, a quotation, a list item
 
 
-def trim_quotes(text: str, start: int, end: int) -> tuple[int, int]:
-    """``start, end`` shrunk past quote marks whose partner is outside the span ("“moving slowly" → "moving slowly"),
-    and past white space."""
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start, end`` shrunk past white space, Markdown marks and quote marks whose partner is outside the span:
+    "“moving slowly" → "moving slowly", "**Prof. Adaeze Okonkwo**" → "Prof. Adaeze Okonkwo", "CT-2023-118\n- " →
+    "CT-2023-118"."""
     while start < end:
-        first, last = text[start], text[end - 1]
-        if first.isspace() or (first in QUOTE_PAIRS and QUOTE_PAIRS[first] not in text[start + 1 : end]):
+        if text[start].isspace() or text[start] in MARKUP_MARKS or opening_mark(text, start, end):
             start += 1
-        elif last.isspace() or (
-            last in QUOTE_PAIRS.values()
-            and not any(o in text[start : end - 1] for o, c in QUOTE_PAIRS.items() if c == last)
-        ):
+        elif text[end - 1].isspace() or text[end - 1] in MARKUP_MARKS or closing_mark(text, start, end):
             end -= 1
         else:
             break
     return start, end
+
+
+def opening_mark(text: str, start: int, end: int) -> bool:
+    """Whether the span ``start, end`` of ``text`` opens with a quote mark it does not close, or with a line's mark
+    ("# ", "- "; not the sign of "-5" or "+44")."""
+    first = text[start]
+    if first in QUOTE_PAIRS:
+        return QUOTE_PAIRS[first] not in text[start + 1 : end]
+    return first in LINE_MARKS and start + 1 < end and (text[start + 1].isspace() or text[start + 1] == first)
+
+
+def closing_mark(text: str, start: int, end: int) -> bool:
+    """Whether the span ``start, end`` of ``text`` closes with a quote mark it did not open, or with the mark that
+    opens its last line ("…118\n-", the next list item's)."""
+    last, before = text[end - 1], text[start : end - 1]
+    if last in QUOTE_PAIRS.values() and not any(o in before for o, c in QUOTE_PAIRS.items() if c == last):
+        return True
+    return last in LINE_MARKS and before.rstrip(" \t").endswith("\n")
 
 
 REPEATED_WORDS = 3  # see repeats_question
@@ -399,7 +416,7 @@ class SpanReader:
             for first, last, score in best_spans(
                 starts[window][:length], ends[window][:length], context_mask, self.max_answer_tokens, top_n
             ):
-                begin, end = trim_quotes(passage.text, offsets[first][0], offsets[last][1])
+                begin, end = trim_span(passage.text, offsets[first][0], offsets[last][1])
                 text = passage.text[begin:end]
                 if not text or "\n\n" in text or not balanced(text) or repeats_question(text, own_question):
                     continue  # only a quote mark, an answer running across a paragraph break, or half a phrase
