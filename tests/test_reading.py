@@ -9,8 +9,10 @@ from qa.models import Passage
 from qa.reading.reader import (
     ReaderSpan,
     SpanReader,
+    across_items,
     balanced,
     best_spans,
+    can_answer,
     merge_spans,
     repeats_question,
     trim_span,
@@ -188,6 +190,37 @@ def test_trim_span_drops_unpaired_quotes_and_markup_and_keeps_offsets(text, expe
 )
 def test_balanced_spans_close_what_they_open(text, expected):
     assert balanced(text) is expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Edmund Carrow, founder of the town\n- Maren Holt", True),
+        ("£96,500\n  * **Period:** 2023", True),
+        ("descale the boiler\n2. Rinse", True),
+        ("Zoë Ødegård\n• Kraków", True),
+        ("a line wrapped\nin the middle of a sentence", False),
+        ("the year\n1998. It rained", False),
+        ("well-known\n-5 °C", False),
+    ],
+)
+def test_across_items_finds_a_span_running_into_the_next_list_item(text, expected):
+    assert across_items(text) is expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Agnes Tull", True),
+        ("", False),
+        ("Tull.\n\nThey had four children", False),
+        ("Tull\n- Maren Holt", False),
+        ("Tull (a miller's daughter", False),
+        ("the wife of Edmund Carrow was", False),
+    ],
+)
+def test_can_answer_keeps_a_whole_phrase_of_one_paragraph_and_one_item(text, expected):
+    assert can_answer(text, "Who was the wife of Edmund Carrow?") is expected
 
 
 def test_word_runs_are_lower_cased_runs_of_words():

@@ -175,6 +175,22 @@ def balanced(text: str) -> bool:
     return not opened
 
 
+LIST_ITEM = re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]")  # a line break opening a list item ("\n- ", "\n2. ")
+
+
+def across_items(text: str) -> bool:
+    """Whether ``text`` runs from one item of a list into the next ("Edmund Carrow, founder of the town\n- Maren
+    Holt"): each item says its own thing, as each paragraph does."""
+    return LIST_ITEM.search(text) is not None
+
+
+def can_answer(text: str, question: str) -> bool:
+    """Whether a span's ``text`` (trimmed) can answer ``question``: it is more than a quote mark, stays within one
+    paragraph and one list item, is a whole phrase (``balanced``) and does not repeat the question's words."""
+    within = bool(text) and "\n\n" not in text and not across_items(text)
+    return within and balanced(text) and not repeats_question(text, question)
+
+
 def whole_words(text: str, begin: int, end: int) -> bool:
     """Whether ``text[begin:end]`` neither starts nor ends inside a word ("s" of "Vos", "Ingri" of "Ingrid" do): a
     word piece alone is no answer (0.7% of SQuAD v1.1 train answers cut a word, mostly "six" of "sixth")."""
@@ -418,8 +434,8 @@ class SpanReader:
             ):
                 begin, end = trim_span(passage.text, offsets[first][0], offsets[last][1])
                 text = passage.text[begin:end]
-                if not text or "\n\n" in text or not balanced(text) or repeats_question(text, own_question):
-                    continue  # only a quote mark, an answer running across a paragraph break, or half a phrase
+                if not can_answer(text, own_question):
+                    continue
                 if not whole_words(passage.text, begin, end):
                     continue  # a piece of a word
                 spans.append(
