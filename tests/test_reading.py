@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 
@@ -80,6 +82,14 @@ def test_the_reader_counts_the_windows_it_reads(tiny_model_dir):
     assert reader.windows_read == 0
     reader.read(question, [passage_of(text), passage_of("A short one.")])
     assert reader.windows_read == len(encoded["input_ids"]) + 1
+
+
+def test_questions_read_at_once_from_threads_all_count(tiny_model_dir):
+    reader = SpanReader(tiny_model_dir, max_length=64, stride=16)
+    passages = [passage_of("Zoë’s café serves crêpes."), passage_of("Kraków has a market.")]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda n: reader.read(f"What does café {n} serve?", passages), range(12)))
+    assert reader.windows_read == 12 * len(passages)
 
 
 def test_overlapping_passages_merge_into_one_span(tiny_model_dir):

@@ -374,7 +374,8 @@ class SpanReader:
         names = [n for n in ("input_ids", "token_type_ids", "attention_mask") if n in encoded]
         windows = [{name: list(encoded[name][w]) for name in names} for w in range(len(encoded["input_ids"]))]
         read = self.batcher.run(windows)
-        self.windows_read += len(windows)  # a count for evaluations; two questions at once may miss one
+        with self._lock:  # a count for evaluations: none lost when two questions are read at once
+            self.windows_read += len(windows)
         return [start for start, _ in read], [end for _, end in read]
 
     def forward_windows(self, windows: list[Window]) -> list[WindowLogits]:
