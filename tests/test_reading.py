@@ -172,6 +172,8 @@ def test_merge_keeps_the_best_score_per_position():
         ("C#", "C#"),
         ("well-known", "well-known"),
         ("step 1 -", "step 1 -"),
+        ("`__init__`", "__init__"),
+        ("~5 minutes", "~5 minutes"),
     ],
 )
 def test_trim_span_drops_unpaired_quotes_and_markup_and_keeps_offsets(text, expected):

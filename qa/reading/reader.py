@@ -121,7 +121,7 @@ def best_spans(
 
 
 QUOTE_PAIRS = {"“": "”", "‘": "’", "«": "»", '"': '"', "'": "'"}  # opening mark: closing mark
-MARKUP_MARKS = frozenset("*_`~|")  # Markdown emphasis, code, strike-through and table marks: never an answer's edge
+MARKUP_MARKS = frozenset("*`|")  # Markdown emphasis, code and table marks: never an answer's edge (unlike "_", "~")
 LINE_MARKS = frozenset("#>-+•")  # marks that open a line of Markdown: a heading, a quotation, a list item
 
 
