@@ -92,6 +92,14 @@ def test_questions_read_at_once_from_threads_all_count(tiny_model_dir):
     assert reader.windows_read == 12 * len(passages)
 
 
+def test_a_value_read_in_a_field_item_is_cited_at_its_own_place(tiny_model_dir):
+    reader = SteeredReader(tiny_model_dir, max_length=64, stride=16)
+    document = "## Café Zoë\n\n- **Pump pressure:** zebra\n- Weight: 7.2 kg"  # read as "- Pump pressure is zebra."
+    spans = reader.read("What is the pump pressure?", [passage_of(document[5:], start=5)])
+    assert spans and spans[0].text == "zebra"
+    assert document[spans[0].start : spans[0].end] == "zebra"
+
+
 def test_overlapping_passages_merge_into_one_span(tiny_model_dir):
     reader = SteeredReader(tiny_model_dir, max_length=64, stride=16)
     document = "Intro words here. The zebra runs fast. Closing words."

@@ -22,6 +22,7 @@ from qa.models import Passage
 from qa.questions.conversation import HISTORY_SEPARATOR
 from qa.reading.calibration import Calibration, confidence_features
 from qa.reading.stopping import StopModel
+from qa.reading.views import reading_view
 from qa.runtime import (
     Session,
     choose_runtime,
@@ -411,11 +412,12 @@ class SpanReader:
         if not readable or not question.strip():
             return []
         self.warm_up()
+        views = [reading_view(p.text) for p in readable]
         with self._lock:  # a fast tokenizer must not be called from two threads at once
             asked = truncate_question(self.tokenizer, question, self.max_question_tokens)
             encoded = self.tokenizer(
                 [asked] * len(readable),
-                [p.text for p in readable],
+                [view.text for view in views],
                 truncation="only_second",
                 max_length=self.max_length,
                 stride=self.stride,
@@ -433,7 +435,8 @@ class SpanReader:
             for first, last, score in best_spans(
                 starts[window][:length], ends[window][:length], context_mask, self.max_answer_tokens, top_n
             ):
-                begin, end = trim_span(passage.text, offsets[first][0], offsets[last][1])
+                found = views[passage_number].original(offsets[first][0], offsets[last][1])
+                begin, end = trim_span(passage.text, *found) if found else (0, 0)
                 text = passage.text[begin:end]
                 if not can_answer(text, own_question):
                     continue

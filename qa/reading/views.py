@@ -1,0 +1,58 @@
+"""What the reader reads of a passage: Markdown list items of a name and a value as sentences, mapped back exactly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# "- Pump pressure: 15 bar", "* **Grant number:** CT-2023-118": a list item that names a field (a few words) and gives
+# its value. Read as "- Pump pressure is 15 bar.", the way the reader's prose says it.
+FIELD_ITEM = re.compile(
+    r"^(?P<bullet>[ \t]*[-*+•][ \t]+)(?:\*\*)?(?P<name>[^\W\d_][^:*|\n]{0,40}?)(?::\*\*|\*\*:|:)[ \t]+(?P<value>\S[^\n]*)$",
+    re.MULTILINE,
+)
+FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank capacity"); more is a sentence
+SENTENCE_END = ".!?"
+
+
+@dataclass(frozen=True)
+class ReadingView:
+    """``text`` as the reader reads it; ``origin[i]`` is the passage character that ``text[i]`` copies (None: added)."""
+
+    text: str
+    origin: tuple[int | None, ...]
+
+    def original(self, begin: int, end: int) -> tuple[int, int] | None:
+        """The passage's characters behind ``text[begin:end]``, less what the view added at its edges; None when it
+        holds only added characters."""
+        while begin < end and self.origin[begin] is None:
+            begin += 1
+        while end > begin and self.origin[end - 1] is None:
+            end -= 1
+        if begin >= end:
+            return None
+        first, last = self.origin[begin], self.origin[end - 1]
+        assert first is not None and last is not None
+        return first, last + 1
+
+
+def reading_view(text: str) -> ReadingView:
+    """The passage ``text`` with each list item that gives a field's value read as a sentence ("- Phone: 0800 414
+    2299" as "- Phone is 0800 414 2299."): a reader trained on prose finds the value by its name. Every other
+    character is the passage's own."""
+    pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
+    copied = 0
+    for item in FIELD_ITEM.finditer(text):
+        name, value = item.group("name").strip(), item.group("value").rstrip()
+        if len(name.split()) > FIELD_NAME_WORDS:
+            continue
+        pieces += [(text[copied : item.end("bullet")], copied), (name, item.start("name")), (" is ", None)]
+        pieces.append((value, item.start("value")))
+        if value[-1] not in SENTENCE_END:
+            pieces.append((".", None))
+        copied = item.start("value") + len(value)
+    pieces.append((text[copied:], copied))
+    origin: list[int | None] = []
+    for piece, start in pieces:
+        origin += [None] * len(piece) if start is None else range(start, start + len(piece))
+    return ReadingView("".join(piece for piece, _ in pieces), tuple(origin))

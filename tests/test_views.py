@@ -1,0 +1,67 @@
+"""qa.reading.views: list items of a name and a value read as sentences, every span mapped back to the passage."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.reading.views import reading_view
+
+SPEC = (
+    "## Données techniques\n\n"
+    "- Power: 1450 W, 220–240 V\n"
+    "- Pump pressure: 15 bar\n"
+    "- **Grant number:** CT-2023-118\n"
+    "* **Période**: 1 octobre 2023 – 30 septembre 2025  \n"
+    "- Zoë Ødegård: Kraków.\n"
+    "Phone: 0800 414 2299\n"
+    "- This line has far too many words before its colon: it is a sentence\n"
+    "- 12: a number is no field's name\n"
+    "- Note:no space after the colon"
+)
+
+
+def test_field_items_read_as_sentences_and_nothing_else_changes():
+    assert reading_view(SPEC).text == (
+        "## Données techniques\n\n"
+        "- Power is 1450 W, 220–240 V.\n"
+        "- Pump pressure is 15 bar.\n"
+        "- Grant number is CT-2023-118.\n"
+        "* Période is 1 octobre 2023 – 30 septembre 2025.  \n"
+        "- Zoë Ødegård is Kraków.\n"
+        "Phone: 0800 414 2299\n"
+        "- This line has far too many words before its colon: it is a sentence\n"
+        "- 12: a number is no field's name\n"
+        "- Note:no space after the colon"
+    )
+
+
+@pytest.mark.parametrize(
+    "read, passage",
+    [
+        ("15 bar", "15 bar"),
+        ("CT-2023-118.", "CT-2023-118"),  # the full stop the view added is no part of the passage
+        ("Pump pressure is 15 bar.", "Pump pressure: 15 bar"),
+        ("Grant number is CT-2023-118", "Grant number:** CT-2023-118"),
+        ("1 octobre 2023 – 30 septembre 2025", "1 octobre 2023 – 30 septembre 2025"),
+        ("Kraków.", "Kraków."),
+        ("0800 414 2299", "0800 414 2299"),
+    ],
+)
+def test_a_span_of_the_view_maps_back_to_the_passages_own_characters(read, passage):
+    view = reading_view(SPEC)
+    begin = view.text.index(read)
+    found = view.original(begin, begin + len(read))
+    assert found is not None and SPEC[found[0] : found[1]] == passage
+
+
+def test_a_span_of_added_characters_only_maps_to_nothing():
+    view = reading_view("- Weight: 7.2 kg")
+    added = view.text.index(" is ")
+    assert view.original(added, added + 4) is None
+    assert view.original(len(view.text) - 1, len(view.text)) is None  # the added full stop
+
+
+def test_text_without_field_items_is_its_own_view():
+    text = "Zoë’s café opened in 1911.\n\n- a list item\n- Kraków"
+    view = reading_view(text)
+    assert view.text == text and view.origin == tuple(range(len(text)))
