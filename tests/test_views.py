@@ -1,4 +1,4 @@
-"""qa.reading.views: list items of a name and a value read as sentences, every span mapped back to the passage."""
+"""qa.reading.views: list items of a field's name and a short value read as sentences, every span mapped back to the passage."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ SPEC = (
     "Phone: 0800 414 2299\n"
     "- This line has far too many words before its colon: it is a sentence\n"
     "- 12: a number is no field's name\n"
-    "- Note:no space after the colon"
+    "- Note:no space after the colon\n"
+    "- Covers: one research associate, fieldwork costs, staining reagents and microscope time."
 )
 
 
@@ -31,7 +32,8 @@ def test_field_items_read_as_sentences_and_nothing_else_changes():
         "Phone: 0800 414 2299\n"
         "- This line has far too many words before its colon: it is a sentence\n"
         "- 12: a number is no field's name\n"
-        "- Note:no space after the colon"
+        "- Note:no space after the colon\n"
+        "- Covers: one research associate, fieldwork costs, staining reagents and microscope time."
     )
 
 

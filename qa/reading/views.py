@@ -1,4 +1,4 @@
-"""What the reader reads of a passage: Markdown list items of a name and a value as sentences, mapped back exactly."""
+"""What the reader reads of a passage: Markdown list items of a field and its value as sentences, mapped back exactly."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ FIELD_ITEM = re.compile(
     re.MULTILINE,
 )
 FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank capacity"); more is a sentence
+FIELD_VALUE_WORDS = 8  # a value read as "X is Y" is a name, a number or an amount, not a list of things or a sentence
 SENTENCE_END = ".!?"
 
 
@@ -44,7 +45,7 @@ def reading_view(text: str) -> ReadingView:
     copied = 0
     for item in FIELD_ITEM.finditer(text):
         name, value = item.group("name").strip(), item.group("value").rstrip()
-        if len(name.split()) > FIELD_NAME_WORDS:
+        if len(name.split()) > FIELD_NAME_WORDS or len(value.split()) > FIELD_VALUE_WORDS:
             continue
         pieces += [(text[copied : item.end("bullet")], copied), (name, item.start("name")), (" is ", None)]
         pieces.append((value, item.start("value")))
