@@ -176,18 +176,20 @@ def balanced(text: str) -> bool:
     return not opened
 
 
-LIST_ITEM = re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]")  # a line break opening a list item ("\n- ", "\n2. ")
+# a line break opening a list item ("\n- ", "\n2. ") or a table row ("\n| "), or a table's cell boundary (" | ")
+ITEM_BOUNDARY = re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]|\n[ \t]*\||[ \t]\|[ \t]")
 
 
 def across_items(text: str) -> bool:
     """Whether ``text`` runs from one item of a list into the next ("Edmund Carrow, founder of the town\n- Maren
-    Holt"): each item says its own thing, as each paragraph does."""
-    return LIST_ITEM.search(text) is not None
+    Holt"), or from one cell or row of a table into the next ("E3 | The water tank is empty"): each says its own
+    thing, as each paragraph does."""
+    return ITEM_BOUNDARY.search(text) is not None
 
 
 def can_answer(text: str, question: str) -> bool:
     """Whether a span's ``text`` (trimmed) can answer ``question``: it is more than a quote mark, stays within one
-    paragraph and one list item, is a whole phrase (``balanced``) and does not repeat the question's words."""
+    paragraph, list item and table cell, is a whole phrase (``balanced``) and does not repeat the question's words."""
     within = bool(text) and "\n\n" not in text and not across_items(text)
     return within and balanced(text) and not repeats_question(text, question)
 
