@@ -7,7 +7,7 @@ import pytest
 from qa.reading.views import reading_view
 
 SPEC = (
-    "## Données techniques\n\n"
+    "## **Café Zoë 300** ##\n\n"
     "- Power: 1450 W, 220–240 V\n"
     "- Pump pressure: 15 bar\n"
     "- **Grant number:** CT-2023-118\n"
@@ -23,12 +23,12 @@ SPEC = (
 
 def test_field_items_read_as_sentences_and_nothing_else_changes():
     assert reading_view(SPEC).text == (
-        "## Données techniques\n\n"
-        "- Power is 1450 W, 220–240 V.\n"
-        "- Pump pressure is 15 bar.\n"
-        "- Grant number is CT-2023-118.\n"
-        "* Période is 1 octobre 2023 – 30 septembre 2025.  \n"
-        "- Zoë Ødegård is Kraków.\n"
+        "## **Café Zoë 300** ##\n\n"
+        "- Power of the Café Zoë 300 is 1450 W, 220–240 V.\n"
+        "- Pump pressure of the Café Zoë 300 is 15 bar.\n"
+        "- Grant number of the Café Zoë 300 is CT-2023-118.\n"
+        "* Période of the Café Zoë 300 is 1 octobre 2023 – 30 septembre 2025.  \n"
+        "- Zoë Ødegård of the Café Zoë 300 is Kraków.\n"
         "Phone: 0800 414 2299\n"
         "- This line has far too many words before its colon: it is a sentence\n"
         "- 12: a number is no field's name\n"
@@ -42,8 +42,9 @@ def test_field_items_read_as_sentences_and_nothing_else_changes():
     [
         ("15 bar", "15 bar"),
         ("CT-2023-118.", "CT-2023-118"),  # the full stop the view added is no part of the passage
-        ("Pump pressure is 15 bar.", "Pump pressure: 15 bar"),
-        ("Grant number is CT-2023-118", "Grant number:** CT-2023-118"),
+        ("Pump pressure of the Café Zoë 300 is 15 bar.", "Pump pressure: 15 bar"),
+        ("Grant number of the Café Zoë 300 is CT-2023-118", "Grant number:** CT-2023-118"),
+        ("Café Zoë 300 is 15 bar", "15 bar"),  # the heading's words added to the item are no part of it
         ("1 octobre 2023 – 30 septembre 2025", "1 octobre 2023 – 30 septembre 2025"),
         ("Kraków.", "Kraków."),
         ("0800 414 2299", "0800 414 2299"),
@@ -54,6 +55,21 @@ def test_a_span_of_the_view_maps_back_to_the_passages_own_characters(read, passa
     begin = view.text.index(read)
     found = view.original(begin, begin + len(read))
     assert found is not None and SPEC[found[0] : found[1]] == passage
+
+
+@pytest.mark.parametrize(
+    "text, read",
+    [
+        ("- Weight: 7.2 kg\n\n## Café Zoë", "- Weight is 7.2 kg."),  # a heading below describes what follows it
+        ("## Café Zoë\n\n### Sizes\n\n- Weight: 7.2 kg", "- Weight of the Sizes is 7.2 kg."),  # the nearest
+        (
+            "## What we measured in the first and second year of the study\n\n- Weight: 7.2 kg",
+            "- Weight is 7.2 kg.",  # a long heading names no thing
+        ),
+    ],
+)
+def test_a_field_item_is_of_the_nearest_short_heading_above_it(text, read):
+    assert read in reading_view(text).text
 
 
 def test_a_span_of_added_characters_only_maps_to_nothing():

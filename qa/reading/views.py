@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 # "- Pump pressure: 15 bar", "* **Grant number:** CT-2023-118": a list item that names a field (a few words) and gives
-# its value. Read as "- Pump pressure is 15 bar.", the way the reader's prose says it.
+# its value. Read as "- Pump pressure of the Duo 300 is 15 bar." (the heading above it is what it describes), the way
+# the reader's prose says it.
 FIELD_ITEM = re.compile(
     r"^(?P<bullet>[ \t]*[-*+•][ \t]+)(?:\*\*)?(?P<name>[^\W\d_][^:*|\n]{0,40}?)(?::\*\*|\*\*:|:)[ \t]+(?P<value>\S[^\n]*)$",
     re.MULTILINE,
@@ -14,6 +15,8 @@ FIELD_ITEM = re.compile(
 FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank capacity"); more is a sentence
 FIELD_VALUE_WORDS = 8  # a value read as "X is Y" is a name, a number or an amount, not a list of things or a sentence
 SENTENCE_END = ".!?"
+HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>[^\n]*?)[ \t#]*$", re.MULTILINE)  # a Markdown heading line
+HEADING_WORDS = 8  # a heading of more words is no name of a thing ("Our results in the second year of the study")
 
 
 @dataclass(frozen=True)
@@ -38,17 +41,22 @@ class ReadingView:
 
 
 def reading_view(text: str) -> ReadingView:
-    """The passage ``text`` with each list item that gives a field's value read as a sentence ("- Phone: 0800 414
-    2299" as "- Phone is 0800 414 2299."): a reader trained on prose finds the value by its name. Every other
-    character is the passage's own."""
+    """The passage ``text`` with each list item that gives a field's short value read as a sentence, of the thing
+    the heading above it names ("## Halcyon LSM-7 microscope" then "- Location: room B220" is read as "- Location of
+    the Halcyon LSM-7 microscope is room B220."): a reader trained on prose finds the value by its name and its
+    thing. Every other character is the passage's own."""
+    headings = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
     pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
     copied = 0
     for item in FIELD_ITEM.finditer(text):
         name, value = item.group("name").strip(), item.group("value").rstrip()
         if len(name.split()) > FIELD_NAME_WORDS or len(value.split()) > FIELD_VALUE_WORDS:
             continue
-        pieces += [(text[copied : item.end("bullet")], copied), (name, item.start("name")), (" is ", None)]
-        pieces.append((value, item.start("value")))
+        pieces += [(text[copied : item.end("bullet")], copied), (name, item.start("name"))]
+        thing = next((title for start, title in reversed(headings) if start < item.start()), "")
+        if thing and len(thing.split()) <= HEADING_WORDS:
+            pieces.append((f" of the {thing}", None))
+        pieces += [(" is ", None), (value, item.start("value"))]
         if value[-1] not in SENTENCE_END:
             pieces.append((".", None))
         copied = item.start("value") + len(value)
