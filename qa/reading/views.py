@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# "- Pump pressure: 15 bar", "* **Grant number:** CT-2023-118", "**Date:** 17 September 2024": a list item, or a line
-# whose bold name says it is one, that names a field (a few words) and gives its value. Read as "- Pump pressure of
-# the Duo 300 is 15 bar." (the heading above it names what it describes), the way the reader's prose says it.
+# "- Pump pressure: 15 bar", "* **Grant number:** CT-2023-118": a list item that names a field (a few words) and gives
+# its value. Read as "- Pump pressure of the Duo 300 is 15 bar." (the heading above it is what it describes), the way
+# the reader's prose says it.
 FIELD_ITEM = re.compile(
-    r"^(?P<bullet>[ \t]*(?:[-*+•][ \t]+)?)(?P<bold>\*\*)?(?P<name>[^\W\d_][^:*|\n]{0,40}?)(?::\*\*|\*\*:|:)[ \t]+(?P<value>\S[^\n]*)$",
+    r"^(?P<bullet>[ \t]*[-*+•][ \t]+)(?:\*\*)?(?P<name>[^\W\d_][^:*|\n]{0,40}?)(?::\*\*|\*\*:|:)[ \t]+(?P<value>\S[^\n]*)$",
     re.MULTILINE,
 )
 FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank capacity"); more is a sentence
@@ -50,8 +50,7 @@ def reading_view(text: str) -> ReadingView:
     copied = 0
     for item in FIELD_ITEM.finditer(text):
         name, value = item.group("name").strip(), item.group("value").rstrip()
-        marked = bool(item.group("bullet").strip() or item.group("bold"))  # not a line of prose ("Note: ...")
-        if not marked or len(name.split()) > FIELD_NAME_WORDS or len(value.split()) > FIELD_VALUE_WORDS:
+        if len(name.split()) > FIELD_NAME_WORDS or len(value.split()) > FIELD_VALUE_WORDS:
             continue
         pieces += [(text[copied : item.end("bullet")], copied), (name, item.start("name"))]
         thing = next((title for start, title in reversed(headings) if start < item.start()), "")
