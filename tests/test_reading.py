@@ -182,6 +182,8 @@ def test_merge_keeps_the_best_score_per_position():
         ("step 1 -", "step 1 -"),
         ("`__init__`", "__init__"),
         ("~5 minutes", "~5 minutes"),
+        ("--verbose", "--verbose"),
+        ("C++", "C++"),
     ],
 )
 def test_trim_span_drops_unpaired_quotes_and_markup_and_keeps_offsets(text, expected):
@@ -227,7 +229,7 @@ def test_balanced_spans_close_what_they_open(text, expected):
         ("well-known\n-5 °C", False),
     ],
 )
-def test_across_items_finds_a_span_running_into_the_next_list_item(text, expected):
+def test_across_items_finds_a_span_running_into_the_next_list_item_or_table_cell(text, expected):
     assert across_items(text) is expected
 
 

@@ -142,11 +142,12 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def opening_mark(text: str, start: int, end: int) -> bool:
     """Whether the span ``start, end`` of ``text`` opens with a quote mark it does not close, or with a line's mark
-    ("# ", "- "; not the sign of "-5" or "+44")."""
+    ("# ", "## ", "- "; not the sign of "-5" or "+44", nor the dashes of "--verbose")."""
     first = text[start]
     if first in QUOTE_PAIRS:
         return QUOTE_PAIRS[first] not in text[start + 1 : end]
-    return first in LINE_MARKS and start + 1 < end and (text[start + 1].isspace() or text[start + 1] == first)
+    after = text[start + 1] if start + 1 < end else ""
+    return first in LINE_MARKS and (after.isspace() or after == first == "#")
 
 
 def closing_mark(text: str, start: int, end: int) -> bool:

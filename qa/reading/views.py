@@ -36,8 +36,7 @@ class ReadingView:
         if begin >= end:
             return None
         first, last = self.origin[begin], self.origin[end - 1]
-        assert first is not None and last is not None
-        return first, last + 1
+        return (first, last + 1) if first is not None and last is not None else None
 
 
 def reading_view(text: str) -> ReadingView:
