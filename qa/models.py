@@ -50,6 +50,9 @@ class Passage(BaseModel):
     start: int
     end: int
     text: str
+    heading: str | None = Field(
+        None, exclude=True, description="The title of the section it starts in, when read (qa.reading.views); not sent."
+    )
 
 
 class RetrievedPassage(BaseModel):

@@ -22,7 +22,7 @@ from qa.config import (  # noqa: F401 - SAMPLE_DOCUMENTS_DIR: the sample's place
     RetrievalMode,
     Settings,
 )
-from qa.documents.loading import HIDDEN_FILE, DocumentError, load_document, page_at
+from qa.documents.loading import HIDDEN_FILE, DocumentError, load_document, page_at, section_at
 from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Passage, RetrievedPassage
@@ -848,7 +848,7 @@ def read_in_stages(reader: Reader, question: str, passages: list[RetrievedPassag
     is read alone, and the next ones (``stage_ends``) only when ``rule`` says the best answer so far is not enough,
     judged with the passages from the one that holds it on (a rule that never stops reads them all at once). Most
     questions are answered by the first passage, so most read one window."""
-    texts = [p.passage for p in passages]
+    texts = [headed(p) for p in passages]
     if rule.never_stops:
         return reader.read(question, texts, top_n=10)
     spans: list[ReaderSpan] = []
@@ -858,6 +858,13 @@ def read_in_stages(reader: Reader, question: str, passages: list[RetrievedPassag
         if best is not None and rule.stops(best[1], best[2], from_passage(passages, spans[0].passage_id)):
             break
     return spans
+
+
+def headed(retrieved: RetrievedPassage) -> Passage:
+    """The passage with the title of the section it starts in, for the reader (what the field items that open it
+    describe: ``qa.reading.views``)."""
+    section = section_at(retrieved.sections, retrieved.passage.start)
+    return retrieved.passage.model_copy(update={"heading": section.title}) if section else retrieved.passage
 
 
 def stage_ends(count: int) -> Iterator[int]:

@@ -13,7 +13,7 @@ from qa.config import TRAINED_READER_DIR
 from qa.documents.loading import document_id as content_id
 from qa.documents.loading import section_label
 from qa.models import Answer, AskResult, Document, Passage, RetrievedPassage, Section
-from qa.pipeline import QA, citation_at, most_confident_reading, read_in_stages, stage_ends
+from qa.pipeline import QA, citation_at, headed, most_confident_reading, read_in_stages, stage_ends
 from qa.reading.answerability import ANSWERABILITY_FILE, AnswerabilityModel
 from qa.reading.hops import bridge_question
 from qa.reading.reader import ReaderSpan
@@ -167,6 +167,18 @@ def test_a_citation_names_the_section_and_page_its_quote_starts_in():
     assert all(HARBOUR_REPORT[c.start : c.end] == c.quote == quote for quote, c in cited.items())
     plain = citation_at(found.model_copy(update={"sections": None, "page_starts": None}), 0, 8)
     assert (plain.section, plain.page) == (None, None)
+
+
+def test_a_passage_is_read_with_the_title_of_the_section_it_starts_in():
+    document = "# Café Zoë\n\n## Espresso machine\n\n- Location: room B220\n- Pump pressure: 15 bar\n"
+    sections = [Section(start=0, title="Café Zoë", level=1), Section(start=12, title="Espresso machine", level=2)]
+    start = document.index("- Pump")
+    passage = Passage(id="d:1", document_id="d", start=start, end=len(document), text=document[start:])
+    found = RetrievedPassage(passage=passage, title="t", source="cafe.md", score=1.0, sections=sections)
+    read = headed(found)
+    assert read.heading == "Espresso machine" and read.text == passage.text and passage.heading is None
+    assert "heading" not in read.model_dump()  # the reader's, never stored or sent
+    assert headed(found.model_copy(update={"sections": None})).heading is None
 
 
 @pytest.mark.slow

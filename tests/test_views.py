@@ -72,6 +72,13 @@ def test_a_field_item_is_of_the_nearest_short_heading_above_it(text, read):
     assert read in reading_view(text).text
 
 
+def test_the_section_a_passage_starts_in_names_the_thing_of_its_first_items():
+    text = "- Weight: 7.2 kg\n\n## Kraków\n\n- Weight: 9 kg"
+    assert reading_view(text, "Café Zoë").text == (
+        "- Weight of the Café Zoë is 7.2 kg.\n\n## Kraków\n\n- Weight of the Kraków is 9 kg."
+    )
+
+
 def test_a_span_of_added_characters_only_maps_to_nothing():
     view = reading_view("- Weight: 7.2 kg")
     added = view.text.index(" is ")

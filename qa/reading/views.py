@@ -39,12 +39,14 @@ class ReadingView:
         return (first, last + 1) if first is not None and last is not None else None
 
 
-def reading_view(text: str) -> ReadingView:
+def reading_view(text: str, heading: str | None = None) -> ReadingView:
     """The passage ``text`` with each list item that gives a field's short value read as a sentence, of the thing
     the heading above it names ("## Halcyon LSM-7 microscope" then "- Location: room B220" is read as "- Location of
     the Halcyon LSM-7 microscope is room B220."): a reader trained on prose finds the value by its name and its
-    thing. Every other character is the passage's own."""
-    headings = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
+    thing. ``heading`` is the title of the section the passage starts in, for the items before its first heading.
+    Every other character is the passage's own."""
+    headings = [(-1, heading)] if heading else []
+    headings += [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
     pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
     copied = 0
     for item in FIELD_ITEM.finditer(text):
