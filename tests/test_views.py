@@ -72,6 +72,11 @@ def test_a_field_item_is_of_the_nearest_short_heading_above_it(text, read):
     assert read in reading_view(text).text
 
 
+def test_a_bracketed_aside_does_not_make_a_value_long():
+    text = "## Café Zoë\n\n- Phone: 0800 414 2299 (Monday to Friday, 8:00 to 18:00, closed on holidays)"
+    assert "- Phone of the Café Zoë is 0800 414 2299 (Monday" in reading_view(text).text
+
+
 def test_the_section_a_passage_starts_in_names_the_thing_of_its_first_items():
     text = "- Weight: 7.2 kg\n\n## Kraków\n\n- Weight: 9 kg"
     assert reading_view(text, "Café Zoë").text == (

@@ -14,6 +14,9 @@ FIELD_ITEM = re.compile(
 )
 FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank capacity"); more is a sentence
 FIELD_VALUE_WORDS = 8  # a value read as "X is Y" is a name, a number or an amount, not a list of things or a sentence
+ASIDE = re.compile(
+    r"\([^()]*\)"
+)  # a bracketed aside ("(Monday to Friday, 8:00 to 18:00)"): no part of a value's length
 SENTENCE_END = ".!?"
 HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>[^\n]*?)[ \t#]*$", re.MULTILINE)  # a Markdown heading line
 HEADING_WORDS = 8  # a heading of more words is no name of a thing ("Our results in the second year of the study")
@@ -51,7 +54,7 @@ def reading_view(text: str, heading: str | None = None) -> ReadingView:
     copied = 0
     for item in FIELD_ITEM.finditer(text):
         name, value = item.group("name").strip(), item.group("value").rstrip()
-        if len(name.split()) > FIELD_NAME_WORDS or len(value.split()) > FIELD_VALUE_WORDS:
+        if len(name.split()) > FIELD_NAME_WORDS or len(ASIDE.sub(" ", value).split()) > FIELD_VALUE_WORDS:
             continue
         pieces += [(text[copied : item.end("bullet")], copied), (name, item.start("name"))]
         thing = next((title for start, title in reversed(headings) if start < item.start()), "")
