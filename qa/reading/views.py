@@ -14,9 +14,7 @@ FIELD_ITEM = re.compile(
 )
 FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank capacity"); more is a sentence
 FIELD_VALUE_WORDS = 8  # a value read as "X is Y" is a name, a number or an amount, not a list of things or a sentence
-ASIDE = re.compile(
-    r"\([^()]*\)"
-)  # a bracketed aside ("(Monday to Friday, 8:00 to 18:00)"): no part of a value's length
+ASIDE = re.compile(r"\([^()]*\)")  # a bracketed aside ("(Monday to Friday)"): no part of a value's length
 SENTENCE_END = ".!?"
 HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>[^\n]*?)[ \t#]*$", re.MULTILINE)  # a Markdown heading line
 HEADING_WORDS = 8  # a heading of more words is no name of a thing ("Our results in the second year of the study")
@@ -42,6 +40,18 @@ class ReadingView:
         return (first, last + 1) if first is not None and last is not None else None
 
 
+def short_field(name: str, value: str) -> bool:
+    """Whether a field item is read as a sentence: its name and its value (bracketed asides not counted) are short."""
+    return len(name.split()) <= FIELD_NAME_WORDS and len(ASIDE.sub(" ", value).split()) <= FIELD_VALUE_WORDS
+
+
+def thing_named(headings: list[tuple[int, str]], offset: int) -> str:
+    """The title of the last of ``headings`` ((start, title), in order) before ``offset``, when it is short enough to
+    name a thing; "" otherwise."""
+    title = next((title for start, title in reversed(headings) if start < offset), "")
+    return title if len(title.split()) <= HEADING_WORDS else ""
+
+
 def reading_view(text: str, heading: str | None = None) -> ReadingView:
     """The passage ``text`` with each list item that gives a field's short value read as a sentence, of the thing
     the heading above it names ("## Halcyon LSM-7 microscope" then "- Location: room B220" is read as "- Location of
@@ -54,13 +64,11 @@ def reading_view(text: str, heading: str | None = None) -> ReadingView:
     copied = 0
     for item in FIELD_ITEM.finditer(text):
         name, value = item.group("name").strip(), item.group("value").rstrip()
-        if len(name.split()) > FIELD_NAME_WORDS or len(ASIDE.sub(" ", value).split()) > FIELD_VALUE_WORDS:
+        if not short_field(name, value):
             continue
+        thing = thing_named(headings, item.start())
         pieces += [(text[copied : item.end("bullet")], copied), (name, item.start("name"))]
-        thing = next((title for start, title in reversed(headings) if start < item.start()), "")
-        if thing and len(thing.split()) <= HEADING_WORDS:
-            pieces.append((f" of the {thing}", None))
-        pieces += [(" is ", None), (value, item.start("value"))]
+        pieces += [(f" of the {thing} is " if thing else " is ", None), (value, item.start("value"))]
         if value[-1] not in SENTENCE_END:
             pieces.append((".", None))
         copied = item.start("value") + len(value)
