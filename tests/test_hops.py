@@ -129,6 +129,11 @@ def test_no_hop_when_a_passage_does_not_name_the_bridge():
             "What is the name of the instrument the soil project uses?",
             "Who is the custodian of Tomas Brenner?",
         ),
+        (  # the same with a noun phrase of two words (up to three)
+            "Who is the custodian of the gas analyser the soil project uses?",
+            "What is the name of the gas analyser the soil project uses?",
+            "Who is the custodian of Tomas Brenner?",
+        ),
         (  # "which" as a question word first, then opening the clause
             "In which city is the firm which built the Orre dam based?",
             None,  # "which city is" reads as asking for the described thing itself
@@ -142,6 +147,11 @@ def test_no_hop_when_a_passage_does_not_name_the_bridge():
         (  # a participle and a name describe it: the phrase ends with the name, wherever it stands
             "When does the grant for the project led by Ana Costa end?",
             "What is the name of the project led by Ana Costa?",
+            "When does the grant for Tomas Brenner end?",
+        ),
+        (
+            "When does the grant for the research project led by Ana Costa end?",
+            "What is the name of the research project led by Ana Costa?",
             "When does the grant for Tomas Brenner end?",
         ),
         (  # "Which year was" asks for no described thing when a verb follows the phrase

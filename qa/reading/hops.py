@@ -181,7 +181,8 @@ ASKS_FOR_IT = re.compile(
 )
 # A relative clause without its pronoun: a noun phrase followed at once by another ("the instrument the project uses").
 # A determiner and up to three words, none a preposition or a conjunction: where a described noun phrase opens.
-PHRASE_OPENING = rf"\b{DETERMINERS}\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|and|or)\s)[a-z][\w'’-]*\s+){1, 3}?"
+# ("{{1,3}}": an f-string writes a regular expression's braces twice; "{1, 3}" would be a tuple's text.)
+PHRASE_OPENING = rf"\b{DETERMINERS}\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|and|or)\s)[a-z][\w'’-]*\s+){{1,3}}?"
 REDUCED_RELATIVE = re.compile(PHRASE_OPENING + rf"(?={DETERMINERS}\s+\w+\s+[a-z]+)")
 # A noun phrase described by a past participle and a name ("the project [led by Kenji Mori]", "the dam built on the
 # Orre"): it ends where the name does, so the question can be cut around it wherever it stands.
