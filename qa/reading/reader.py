@@ -22,7 +22,7 @@ from qa.models import Passage
 from qa.questions.conversation import HISTORY_SEPARATOR
 from qa.reading.calibration import Calibration, confidence_features
 from qa.reading.stopping import StopModel
-from qa.reading.views import reading_view
+from qa.reading.views import BULLET, reading_view
 from qa.runtime import (
     Session,
     choose_runtime,
@@ -123,7 +123,7 @@ def best_spans(
 
 QUOTE_PAIRS = {"“": "”", "‘": "’", "«": "»", '"': '"', "'": "'"}  # opening mark: closing mark
 MARKUP_MARKS = frozenset("*`|")  # Markdown emphasis, code and table marks: never an answer's edge (unlike "_", "~")
-LINE_MARKS = frozenset("#>-+•")  # marks that open a line of Markdown: a heading, a quotation, a list item
+LINE_MARKS = frozenset("#>" + BULLET.strip("[]"))  # what opens a line of Markdown: a heading, a quotation, a list item
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -178,7 +178,7 @@ def balanced(text: str) -> bool:
 
 
 # a line break opening a list item ("\n- ", "\n2. ") or a table row ("\n| "), or a table's cell boundary (" | ")
-ITEM_BOUNDARY = re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]|\n[ \t]*\||[ \t]\|[ \t]")
+ITEM_BOUNDARY = re.compile(rf"\n[ \t]*(?:{BULLET}|\d{{1,2}}[.)])[ \t]|\n[ \t]*\||[ \t]\|[ \t]")
 
 
 def across_items(text: str) -> bool:

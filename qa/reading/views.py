@@ -8,8 +8,9 @@ from dataclasses import dataclass
 # "- Pump pressure: 15 bar", "* **Grant number:** CT-2023-118": a list item that names a field (a few words) and gives
 # its value. Read as "- Pump pressure of the Duo 300 is 15 bar." (the heading above it is what it describes), the way
 # the reader's prose says it.
+BULLET = "[-*+•]"  # what opens an item of a Markdown list ("- ", "* ", "+ ", "• ")
 FIELD_ITEM = re.compile(
-    r"^(?P<bullet>[ \t]*[-*+•][ \t]+)(?:\*\*)?(?P<name>[^\W\d_][^:*|\n]{0,40}?)(?::\*\*|\*\*:|:)[ \t]+(?P<value>\S[^\n]*)$",
+    rf"^(?P<bullet>[ \t]*{BULLET}[ \t]+)(?:\*\*)?(?P<name>[^\W\d_][^:*|\n]{{0,40}}?)(?::\*\*|\*\*:|:)[ \t]+(?P<value>\S[^\n]*)$",
     re.MULTILINE,
 )
 FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank capacity"); more is a sentence
