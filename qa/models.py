@@ -50,8 +50,11 @@ class Passage(BaseModel):
     start: int
     end: int
     text: str
-    heading: str | None = Field(
-        None, exclude=True, description="The title of the section it starts in, when read (qa.reading.views); not sent."
+    headings: tuple[tuple[int, str], ...] = Field(
+        (),
+        exclude=True,
+        description="The titles of the sections it is in, each at its offset in ``text`` (-1: the section it starts "
+        "in), when read (qa.reading.views); not sent.",
     )
 
 

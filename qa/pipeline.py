@@ -861,10 +861,16 @@ def read_in_stages(reader: Reader, question: str, passages: list[RetrievedPassag
 
 
 def headed(retrieved: RetrievedPassage) -> Passage:
-    """The passage with the title of the section it starts in, for the reader (what the field items that open it
-    describe: ``qa.reading.views``)."""
-    section = section_at(retrieved.sections, retrieved.passage.start)
-    return retrieved.passage.model_copy(update={"heading": section.title}) if section else retrieved.passage
+    """The passage with the titles of its sections, for the reader (what the field items under each describe:
+    ``qa.reading.views``): of the section it starts in (at -1), and of those that begin within it (at their offsets
+    in its text), as the document's headings give them in any format (Markdown, HTML, Word, PDF)."""
+    passage = retrieved.passage
+    opening = section_at(retrieved.sections, passage.start)
+    headings = [(-1, opening.title)] if opening and opening.start < passage.start else []
+    headings += [
+        (s.start - passage.start, s.title) for s in retrieved.sections or [] if passage.start <= s.start < passage.end
+    ]
+    return passage.model_copy(update={"headings": tuple(headings)}) if headings else passage
 
 
 def stage_ends(count: int) -> Iterator[int]:

@@ -169,16 +169,20 @@ def test_a_citation_names_the_section_and_page_its_quote_starts_in():
     assert (plain.section, plain.page) == (None, None)
 
 
-def test_a_passage_is_read_with_the_title_of_the_section_it_starts_in():
-    document = "# Café Zoë\n\n## Espresso machine\n\n- Location: room B220\n- Pump pressure: 15 bar\n"
-    sections = [Section(start=0, title="Café Zoë", level=1), Section(start=12, title="Espresso machine", level=2)]
+def test_a_passage_is_read_with_the_titles_of_its_sections():
+    document = "Café Zoë\nEspresso machine\n- Location: room B220\n- Pump pressure: 15 bar\nGrinder\n- Burrs: 64 mm\n"
+    titles = ["Café Zoë", "Espresso machine", "Grinder"]
+    sections = [Section(start=document.index(t), title=t, level=2) for t in titles]
     start = document.index("- Pump")
     passage = Passage(id="d:1", document_id="d", start=start, end=len(document), text=document[start:])
-    found = RetrievedPassage(passage=passage, title="t", source="cafe.md", score=1.0, sections=sections)
+    found = RetrievedPassage(passage=passage, title="t", source="cafe.html", score=1.0, sections=sections)
     read = headed(found)
-    assert read.heading == "Espresso machine" and read.text == passage.text and passage.heading is None
-    assert "heading" not in read.model_dump()  # the reader's, never stored or sent
-    assert headed(found.model_copy(update={"sections": None})).heading is None
+    assert read.headings == ((-1, "Espresso machine"), (passage.text.index("Grinder"), "Grinder"))
+    assert read.text == passage.text and passage.headings == ()
+    assert "headings" not in read.model_dump()  # the reader's, never stored or sent
+    assert headed(found.model_copy(update={"sections": None})).headings == ()
+    at_heading = passage.model_copy(update={"start": sections[1].start, "text": document[sections[1].start :]})
+    assert headed(found.model_copy(update={"passage": at_heading})).headings[0] == (0, "Espresso machine")
 
 
 @pytest.mark.slow

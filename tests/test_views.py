@@ -79,9 +79,18 @@ def test_a_bracketed_aside_does_not_make_a_value_long():
 
 def test_the_section_a_passage_starts_in_names_the_thing_of_its_first_items():
     text = "- Weight: 7.2 kg\n\n## Kraków\n\n- Weight: 9 kg"
-    assert reading_view(text, "Café Zoë").text == (
+    assert reading_view(text, [(-1, "Café Zoë")]).text == (
         "- Weight of the Café Zoë is 7.2 kg.\n\n## Kraków\n\n- Weight of the Kraków is 9 kg."
     )
+
+
+def test_headings_the_document_gives_name_the_things_of_the_items_under_them():
+    text = "- Weight: 7.2 kg\nKraków grinder\n- Weight: 9 kg"  # an HTML page's or a Word document's heading
+    at = text.index("Kraków")
+    assert reading_view(text, [(-1, "Café Zoë"), (at, "Kraków grinder")]).text == (
+        "- Weight of the Café Zoë is 7.2 kg.\nKraków grinder\n- Weight of the Kraków grinder is 9 kg."
+    )
+    assert reading_view(text).text.endswith("- Weight is 9 kg.")
 
 
 def test_a_span_of_added_characters_only_maps_to_nothing():

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from qa.documents.markup import docx_to_text, html_to_text
 from qa.errors import DocumentError, MissingError
 from qa.models import Document, LoadFailure, Section
 
@@ -20,7 +21,6 @@ SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".doc
 # Decoded text with more than this share of control characters is binary data, not text.
 MAX_CONTROL_SHARE = 0.01
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
-INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "svg")
 PAGE_SEPARATOR = "\n\n"
 HIDDEN_FILE = "hidden file"  # why a file whose name starts with a dot is not indexed
 HIDDEN_FOLDER = "hidden folder"
@@ -49,8 +49,6 @@ PLACEHOLDER_TITLE = re.compile(
     r"|.*\.(?:docx?|pdf|txt|rtf|odt|pptx?|xlsx?)",
     re.IGNORECASE,
 )
-HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-WORD_HEADING_STYLE = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
 # Markdown: a fence of a code block, an ATX heading ("## Methods ##") and the line under a setext heading.
 MARKDOWN_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 ATX_HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
@@ -123,72 +121,6 @@ def check_not_encoded(text: str) -> str:
             "hex or the like)"
         )
     return text
-
-
-def word_heading_level(style: str) -> int | None:
-    """The level of a Word paragraph style's heading: "Title" 1, "Heading 2" 2; None for other styles."""
-    if style.strip().casefold() == "title":
-        return 1
-    heading = WORD_HEADING_STYLE.fullmatch(style.strip())
-    return int(heading.group(1)) if heading else None
-
-
-def docx_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
-    """Paragraphs and table cells of a Word document, one per line, its core-properties title, and its headings
-    (paragraphs in the Title and Heading 1..9 styles)."""
-    import zipfile
-
-    from docx import Document as WordDocument
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        word = WordDocument(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise DocumentError(f"broken Word document ({error})") from None
-    lines: list[str] = []
-    sections: list[Section] = []
-    offset = 0
-    for paragraph in word.paragraphs:
-        text = paragraph.text.strip()
-        level = word_heading_level(paragraph.style.name or "") if paragraph.style is not None else None
-        if text and level:
-            sections.append(Section(start=offset, title=text, level=level))
-        if text:
-            lines.append(text)
-            offset += len(text) + 1
-    for table in word.tables:
-        for row in table.rows:
-            lines.append(" | ".join(cell.text.strip() for cell in row.cells))
-    return "\n".join(line for line in lines if line), given_title(word.core_properties.title), sections
-
-
-def located_sections(text: str, headings: list[tuple[int, str]]) -> list[Section]:
-    """Sections for headings (level, words) found in order in ``text``, each on lines of its own (its words may be
-    split over lines there); those not found are left out."""
-    sections: list[Section] = []
-    cursor = 0
-    for level, title in headings:
-        words = title.split()
-        found = re.search(r"(?m)^" + r"\s+".join(map(re.escape, words)) + "$", text[cursor:]) if words else None
-        if found:
-            sections.append(Section(start=cursor + found.start(), title=" ".join(words), level=level))
-            cursor += found.end()
-    return sections
-
-
-def html_to_text(html: str) -> tuple[str, str | None, list[Section]]:
-    """Visible text of an HTML page, one block per line, its title, and its headings (h1 to h6)."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
-    title_tag = soup.find("title") or soup.find(["h1", "h2"])
-    title = title_tag.get_text(" ", strip=True) if title_tag else None
-    for tag in soup(INVISIBLE_HTML_TAGS):
-        tag.decompose()
-    headings = [(int(tag.name[1]), tag.get_text(" ")) for tag in soup.find_all(HEADING_TAGS)]
-    lines = (re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip() for line in soup.get_text("\n").splitlines())
-    text = "\n".join(line for line in lines if line)
-    return text, title or None, located_sections(text, headings)
 
 
 def markdown_sections(text: str) -> list[Section]:
@@ -376,7 +308,7 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
         title = title or first_line_title(text, markdown=False)
     elif suffix == ".docx":
         text, title, sections = docx_to_text(data)
-        title = title or first_line_title(text, markdown=False)
+        title = given_title(title) or first_line_title(text, markdown=False)
     elif suffix in (".html", ".htm"):
         text, title, sections = html_to_text(check_is_text(decode_text(data)))
     else:

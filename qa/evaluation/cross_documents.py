@@ -163,6 +163,7 @@ def markdown(by_kind: dict[str, dict], path: Path, window_ms: float) -> str:
 def run(args: argparse.Namespace) -> dict:
     """``qa eval --data eval/cross_documents.jsonl``: each collection indexed from ``<set>/<collection>/`` into one
     index (a collection each), every question asked, the metrics printed per kind and written to ``args.out``."""
+    from qa.documents.loading import load_document, scan_folder
     from qa.evaluation.runners import engine_from_args
     from qa.pipeline import QA
 
@@ -184,7 +185,7 @@ def run(args: argparse.Namespace) -> dict:
     for engine in engine_for.values():  # indexed and loaded before the first question is timed
         engine.warm_up()
     records = evaluate(engine_for, questions)
-    text = " ".join(d.read_text(encoding="utf-8") for d in sorted(path.with_suffix("").rglob("*.md")))
+    text = " ".join(load_document(file).text for file in scan_folder(path.with_suffix(""))[0])
     window_ms = window_latency(base.reader(), questions[0].question, text)[0]
     present = [kind for kind in KINDS if any(r.kind == kind for r in records)]
     by_kind = {kind: kind_metrics([r for r in records if r.kind == kind]) for kind in present}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # "- Pump pressure: 15 bar", "* **Grant number:** CT-2023-118": a list item that names a field (a few words) and gives
@@ -53,14 +54,16 @@ def thing_named(headings: list[tuple[int, str]], offset: int) -> str:
     return title if len(title.split()) <= HEADING_WORDS else ""
 
 
-def reading_view(text: str, heading: str | None = None) -> ReadingView:
+def reading_view(text: str, headings: Sequence[tuple[int, str]] = ()) -> ReadingView:
     """The passage ``text`` with each list item that gives a field's short value read as a sentence, of the thing
     the heading above it names ("## Halcyon LSM-7 microscope" then "- Location: room B220" is read as "- Location of
     the Halcyon LSM-7 microscope is room B220."): a reader trained on prose finds the value by its name and its
-    thing. ``heading`` is the title of the section the passage starts in, for the items before its first heading.
+    thing. ``headings`` are the titles of the passage's sections with their offsets in ``text`` (-1: the section
+    it starts in, for the items before its first heading), as the document's format gives them; its Markdown
+    headings are found in ``text`` too.
     Every other character is the passage's own."""
-    headings = [(-1, heading)] if heading else []
-    headings += [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
+    marked = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
+    headings = sorted([*headings, *marked])
     pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
     copied = 0
     for item in FIELD_ITEM.finditer(text):

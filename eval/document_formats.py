@@ -1,0 +1,138 @@
+"""The cross-document set as HTML pages or Word documents, to measure how the format a folder holds moves answers.
+python -m eval.document_formats --to html --out /tmp/set-html, then qa eval --data /tmp/set-html/cross_documents.jsonl"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+FORMATS = ("html", "docx")
+PAGE = (
+    '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title></head>\n<body>\n{body}</body></html>\n'
+)
+
+
+def markdown_parser() -> MarkdownIt:
+    """CommonMark with tables, as static site generators render Markdown."""
+    return MarkdownIt("commonmark").enable("table")
+
+
+def to_html(markdown: str) -> str:
+    """A Markdown document as an HTML page, titled by its first heading."""
+    tokens = markdown_parser().parse(markdown)
+    title = next((tokens[n + 1].content for n, t in enumerate(tokens) if t.type == "heading_open"), "")
+    return PAGE.format(title=title, body=markdown_parser().render(markdown))
+
+
+def to_docx(markdown: str) -> bytes:
+    """A Markdown document as a Word document: headings in the Heading styles, list items as list paragraphs (the
+    List Bullet and List Number styles), tables as Word tables, bold and italic as runs."""
+    import io
+
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    tokens = markdown_parser().parse(markdown)
+    lists: list[str] = []  # the styles of the lists the next paragraph is in, innermost last
+    style: str | None = None
+    rows: list[list[Token]] = []
+    in_cell = False
+    for token in tokens:
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists.append("List Bullet" if token.type == "bullet_list_open" else "List Number")
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif token.type == "heading_open":
+            style = f"Heading {token.tag[1]}"
+        elif token.type in ("paragraph_open", "paragraph_close", "heading_close"):
+            style = None if token.type != "paragraph_open" else list_style(lists)
+        elif token.type == "tr_open":
+            rows.append([])
+        elif token.type in ("th_open", "td_open", "th_close", "td_close"):
+            in_cell = token.type.endswith("_open")
+        elif token.type == "inline" and in_cell:
+            rows[-1].append(token)
+        elif token.type == "inline":
+            write_runs(word.add_paragraph(style=style), token)
+        elif token.type == "table_close":
+            add_table(word, rows)
+            rows = []
+        elif token.type in ("fence", "code_block"):
+            for line in token.content.splitlines():
+                word.add_paragraph(line)
+    data = io.BytesIO()
+    word.save(data)
+    return data.getvalue()
+
+
+def list_style(lists: list[str]) -> str | None:
+    """The Word style of a paragraph in ``lists`` ("List Bullet 2" two lists deep); None outside lists."""
+    if not lists:
+        return None
+    return lists[-1] if len(lists) == 1 else f"{lists[-1]} {min(len(lists), 3)}"
+
+
+def write_runs(paragraph: Any, inline: Token) -> None:
+    """The text of an inline token into a Word paragraph, bold and italic where it is, a line break where it is."""
+    bold = italic = False
+    for child in inline.children or []:
+        if child.type in ("strong_open", "strong_close"):
+            bold = child.type == "strong_open"
+        elif child.type in ("em_open", "em_close"):
+            italic = child.type == "em_open"
+        elif child.type in ("text", "code_inline", "softbreak"):
+            run = paragraph.add_run(child.content if child.type != "softbreak" else " ")
+            run.bold, run.italic = bold or None, italic or None
+        elif child.type == "hardbreak":
+            paragraph.add_run().add_break()
+
+
+def add_table(word: Any, rows: list[list[Token]]) -> None:
+    """Rows of cells (inline tokens) as a Word table."""
+    table = word.add_table(rows=len(rows), cols=max(len(row) for row in rows))
+    for row, cells in zip(table.rows, rows, strict=True):
+        for cell, inline in zip(row.cells, cells, strict=False):
+            write_runs(cell.paragraphs[0], inline)
+
+
+def convert(data: Path, to: str, out: Path) -> Path:
+    """The set ``data`` (a JSON-lines file beside its folder of collections) written to ``out`` in format ``to``:
+    each Markdown document converted, the documents of each question and of its parts renamed; the new set's
+    path."""
+    source = data.with_suffix("")
+    for path in sorted(source.rglob("*.md")):
+        target = (out / data.stem / path.relative_to(source)).with_suffix(f".{to}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        markdown = path.read_text(encoding="utf-8")
+        if to == "html":
+            target.write_text(to_html(markdown), encoding="utf-8")
+        else:
+            target.write_bytes(to_docx(markdown))
+    lines = []
+    for line in data.read_text(encoding="utf-8").splitlines():
+        question = json.loads(line)
+        for asked in [question, *question.get("parts", [])]:
+            asked["documents"] = [str(Path(name).with_suffix(f".{to}")) for name in asked.get("documents", [])]
+        lines.append(json.dumps(question, ensure_ascii=False))
+    converted = out / data.name
+    converted.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return converted
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=Path("eval/cross_documents.jsonl"))
+    parser.add_argument("--to", choices=FORMATS, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    converted = convert(args.data, args.to, args.out)
+    print(f"{converted}: ask it with  qa eval --data {converted}")
+
+
+if __name__ == "__main__":
+    main()

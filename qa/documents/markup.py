@@ -1,0 +1,213 @@
+"""HTML pages and Word documents as lines of text: one per block, list items marked, table rows with their cells."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from qa.errors import DocumentError
+from qa.models import Section
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
+
+INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "svg")
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# Elements that make a line of their own; inline ones ("<a>", "<b>", "<span>") stay within the line of their text.
+BLOCK_TAGS = (
+    *HEADING_TAGS,
+    *("address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "div", "dl", "dt"),
+    *("fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "li", "main", "nav", "ol", "p"),
+    *("pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul"),
+)
+CELL_TAGS = ("td", "th")
+BLOCK_BREAK = "\x1e"  # where a block begins or ends, in the page's text before it is cut into lines
+CELL_BREAK = "\x1f"  # where a table cell begins
+SPACES = re.compile(r"[^\S\x1e\x1f]+")  # HTML's white space (its line breaks too), which reads as one space
+WORD_HEADING_STYLE = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
+WORD_NAMESPACE = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def row_line(cells: list[str]) -> str:
+    """A table row as a line, its cells between bars as in Markdown: "| E7 | Pump fault |"."""
+    return "| " + " | ".join(cells) + " |"
+
+
+def collapsed(text: str) -> str:
+    """``text`` with each run of white space one space, without spaces at its ends."""
+    return SPACES.sub(" ", text).strip()
+
+
+def html_to_text(html: str) -> tuple[str, str | None, list[Section]]:
+    """Visible text of an HTML page, one block per line (``html_lines``), its title, and its headings (h1 to h6)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    title_tag = soup.find("title") or soup.find(["h1", "h2"])
+    title = title_tag.get_text(" ", strip=True) if title_tag else None
+    for tag in soup(INVISIBLE_HTML_TAGS):
+        tag.decompose()
+    headings = [(int(tag.name[1]), collapsed(tag.get_text())) for tag in soup.find_all(HEADING_TAGS)]
+    text = html_lines(soup)
+    return text, title or None, located_sections(text, headings)
+
+
+def located_sections(text: str, headings: list[tuple[int, str]]) -> list[Section]:
+    """Sections for headings (level, words) found in order in ``text``, each on lines of its own (its words may be
+    split over lines there); those not found are left out."""
+    sections: list[Section] = []
+    cursor = 0
+    for level, title in headings:
+        words = title.split()
+        found = re.search(r"(?m)^" + r"\s+".join(map(re.escape, words)) + "$", text[cursor:]) if words else None
+        if found:
+            sections.append(Section(start=cursor + found.start(), title=" ".join(words), level=level))
+            cursor += found.end()
+    return sections
+
+
+def html_lines(soup: BeautifulSoup) -> str:
+    """The page's text as a browser lays it out in lines: each block (paragraph, heading, list item, table row) a
+    line, inline elements within their line, white space as one space (a ``<pre>``'s line breaks kept); a list item opens with
+    "- " (or its number, "2. ", in an ordered list), a table row is "| cell | cell |" (blocks within a cell stay in
+    it)."""
+    for string in [s for pre in soup.find_all("pre") for s in pre.find_all(string=True)]:
+        string.replace_with(string.replace("\n", BLOCK_BREAK))
+    for br in soup.find_all("br"):
+        br.replace_with(BLOCK_BREAK)
+    for item in soup.find_all("li"):
+        item.insert(0, item_mark(item))
+    for cell in soup.find_all(CELL_TAGS):
+        cell.insert_before(CELL_BREAK)
+    for block in soup.find_all(BLOCK_TAGS):
+        if block.name != "tr" and block.find_parent(CELL_TAGS) is not None:
+            block.insert_before(" ")
+            block.insert_after(" ")
+        else:
+            block.insert_before(BLOCK_BREAK)
+            block.insert_after(BLOCK_BREAK)
+    lines = (block_line(block) for block in soup.get_text().split(BLOCK_BREAK))
+    return "\n".join(line for line in lines if line)
+
+
+def item_mark(item: Tag) -> str:
+    """What opens a list item's line: "- ", or in an ordered list its number ("3. ", counted from the list's start)."""
+    parent = item.parent
+    if parent is None or parent.name != "ol":
+        return "- "
+    start = str(parent.get("start") or "1")
+    before = sum(1 for sibling in item.find_previous_siblings("li"))
+    return f"{int(start) + before if start.isdigit() else before + 1}. "
+
+
+def block_line(block: str) -> str:
+    """One block's text as a line: a table row's cells between bars (``row_line``), other text collapsed."""
+    if CELL_BREAK not in block:
+        return collapsed(block)
+    before, *cells = block.split(CELL_BREAK)
+    return " ".join(filter(None, [collapsed(before), row_line([collapsed(cell) for cell in cells])]))
+
+
+def docx_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
+    """The paragraphs and tables of a Word document in their order, one line each (a list paragraph opens with "- "
+    or its number, a table row is "| cell | cell |"), its core-properties title (as written), and its headings (paragraphs in the
+    Title and Heading 1..9 styles)."""
+    import zipfile
+
+    from docx import Document as WordDocument
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    try:
+        word = WordDocument(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise DocumentError(f"broken Word document ({error})") from None
+    lines: list[str] = []
+    sections: list[Section] = []
+    offset = 0
+    counted: Counter[tuple[str, str]] = Counter()
+    formats = list_formats(word)
+    for block in word.iter_inner_content():
+        if isinstance(block, Table):
+            rows = table_rows(block)
+        else:
+            text = collapsed(block.text)
+            level = word_heading_level(block.style.name or "") if block.style is not None else None
+            if text and level:
+                sections.append(Section(start=offset, title=text, level=level))
+            rows = [list_mark(block, formats, counted) + text] if text else []
+        for line in rows:
+            lines.append(line)
+            offset += len(line) + 1
+    return "\n".join(lines), word.core_properties.title, sections
+
+
+def word_heading_level(style: str) -> int | None:
+    """The level of a Word paragraph style's heading: "Title" 1, "Heading 2" 2; None for other styles."""
+    if style.strip().casefold() == "title":
+        return 1
+    heading = WORD_HEADING_STYLE.fullmatch(style.strip())
+    return int(heading.group(1)) if heading else None
+
+
+def table_rows(table: Any) -> list[str]:
+    """A Word table's rows as lines, "| cell | cell |" (a merged cell once; a cell's paragraphs joined by spaces)."""
+    rows = []
+    for row in table.rows:
+        cells: list[Any] = []
+        for cell in row.cells:
+            if not cells or cell._tc is not cells[-1]._tc:
+                cells.append(cell)
+        texts = [collapsed(cell.text) for cell in cells]
+        if any(texts):
+            rows.append(row_line(texts))
+    return rows
+
+
+def list_formats(word: Any) -> dict[tuple[str, str], str]:
+    """The number format ("bullet", "decimal", ...) of each list (numbering id) and level in a Word document."""
+    try:
+        numbering = word.part.numbering_part.element
+    except (KeyError, NotImplementedError, AttributeError):
+        return {}
+    abstract = {
+        node.get(f"{WORD_NAMESPACE}abstractNumId"): {
+            level.get(f"{WORD_NAMESPACE}ilvl"): fmt.get(f"{WORD_NAMESPACE}val")
+            for level in node.iter(f"{WORD_NAMESPACE}lvl")
+            for fmt in level.iter(f"{WORD_NAMESPACE}numFmt")
+        }
+        for node in numbering.iter(f"{WORD_NAMESPACE}abstractNum")
+    }
+    formats: dict[tuple[str, str], str] = {}
+    for num in numbering.iter(f"{WORD_NAMESPACE}num"):
+        for ref in num.iter(f"{WORD_NAMESPACE}abstractNumId"):
+            for level, fmt in abstract.get(ref.get(f"{WORD_NAMESPACE}val"), {}).items():
+                formats[(num.get(f"{WORD_NAMESPACE}numId"), level)] = fmt
+    return formats
+
+
+def list_mark(paragraph: Any, formats: dict[tuple[str, str], str], counted: Counter[tuple[str, str]]) -> str:
+    """What opens a Word list paragraph's line: "- " for a bullet, its number ("2. ", counted in ``counted``) for a
+    numbered list; "" for a paragraph outside lists. Its list is in the paragraph's numbering or its style's."""
+    numbering = numbering_of(paragraph._p) or (numbering_of(paragraph.style.element) if paragraph.style else None)
+    if numbering is None:
+        return ""
+    fmt = formats.get(numbering) or ("decimal" if "number" in (paragraph.style.name or "").lower() else "bullet")
+    if fmt in ("bullet", "none"):
+        return "- "
+    counted[numbering] += 1
+    return f"{counted[numbering]}. "
+
+
+def numbering_of(element: Any) -> tuple[str, str] | None:
+    """The list (numbering id) and level a Word paragraph or style element sets; None when it sets none."""
+    found = element.find(f"{WORD_NAMESPACE}pPr/{WORD_NAMESPACE}numPr")
+    if found is None:
+        return None
+    num = found.find(f"{WORD_NAMESPACE}numId")
+    level = found.find(f"{WORD_NAMESPACE}ilvl")
+    if num is None or num.get(f"{WORD_NAMESPACE}val") in (None, "0"):
+        return None
+    return num.get(f"{WORD_NAMESPACE}val"), level.get(f"{WORD_NAMESPACE}val") if level is not None else "0"

@@ -1,0 +1,62 @@
+import json
+
+import pytest
+
+from eval.document_formats import convert, list_style
+from qa.documents.loading import load_document
+
+MARKDOWN = """# Brevano Duo 300: Warranty
+
+Repairs are done by our *authorised* service partner, **Kettleby Repairs**.
+
+## Contacts
+
+- **Phone:** 0800 414 2299
+- **Hours:** Monday to Friday
+  - nested item
+
+1. Unplug it.
+2. Wait.
+
+| Code | Meaning |
+|---|---|
+| E7 | Sensor fault |
+"""
+
+LINES = [
+    "Brevano Duo 300: Warranty",
+    "Repairs are done by our authorised service partner, Kettleby Repairs.",
+    "Contacts",
+    "- Phone: 0800 414 2299",
+    "- Hours: Monday to Friday",
+    "- nested item",
+    "1. Unplug it.",
+    "2. Wait.",
+    "| Code | Meaning |",
+    "| E7 | Sensor fault |",
+]
+
+
+@pytest.fixture
+def markdown_set(tmp_path):
+    data = tmp_path / "set" / "cross_documents.jsonl"
+    (data.parent / "cross_documents" / "manual").mkdir(parents=True)
+    (data.parent / "cross_documents" / "manual" / "warranty.md").write_text(MARKDOWN, encoding="utf-8")
+    question = {"id": "m1", "collection": "manual", "kind": "single", "question": "Who repairs it?"}
+    data.write_text(json.dumps({**question, "documents": ["warranty.md"]}) + "\n", encoding="utf-8")
+    return data
+
+
+@pytest.mark.parametrize("to", ["html", "docx"])
+def test_a_converted_document_loads_as_the_lines_the_markdown_shows(markdown_set, tmp_path, to):
+    converted = convert(markdown_set, to, tmp_path / to)
+    document = load_document(tmp_path / to / "cross_documents" / "manual" / f"warranty.{to}")
+    assert document.text.split("\n") == LINES
+    assert [s.title for s in document.sections] == ["Brevano Duo 300: Warranty", "Contacts"]
+    assert json.loads(converted.read_text(encoding="utf-8"))["documents"] == [f"warranty.{to}"]
+
+
+def test_list_styles_by_depth():
+    assert list_style([]) is None
+    assert list_style(["List Bullet"]) == "List Bullet"
+    assert list_style(["List Number", "List Bullet"]) == "List Bullet 2"

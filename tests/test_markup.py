@@ -1,0 +1,136 @@
+import io
+
+import pytest
+
+from qa.documents.markup import docx_to_text, html_to_text, row_line
+from qa.reading.views import reading_view
+
+
+def page(body: str) -> str:
+    return f"<html><head><title>Lab</title><style>p {{color: red}}</style></head><body>{body}</body></html>"
+
+
+def test_inline_elements_stay_in_their_line_and_white_space_is_one_space():
+    text, title, _ = html_to_text(
+        page(
+            "<p>Repairs are done by\n   <a href='/k'>Kettleby <b>Repairs</b></a>, our partner.</p><p>Zoë&nbsp;left.</p>"
+        )
+    )
+    assert title == "Lab"
+    assert text == "Repairs are done by Kettleby Repairs, our partner.\nZoë left."
+
+
+def test_line_breaks_and_preformatted_lines_are_kept():
+    text, _, _ = html_to_text(page("<p>Harbour Road 4<br>Ærøskøbing</p><pre>make build\nmake test</pre>"))
+    assert text == "Harbour Road 4\nÆrøskøbing\nmake build\nmake test"
+
+
+def test_list_items_open_with_their_mark_or_number():
+    text, _, _ = html_to_text(
+        page(
+            "<ul><li><strong>Award:</strong> £412,000</li><li>Period <ul><li>nested</li></ul></li></ul>"
+            "<ol start='3'><li>Unplug it.</li><li>Wait.</li></ol><ol><li>First</li></ol>"
+        )
+    )
+    assert text.split("\n") == ["- Award: £412,000", "- Period", "- nested", "3. Unplug it.", "4. Wait.", "1. First"]
+
+
+def test_table_rows_are_lines_of_cells_and_blocks_in_a_cell_stay_in_it():
+    text, _, _ = html_to_text(
+        page(
+            "<p>Codes:</p><table><thead><tr><th>Code</th><th>Meaning</th></tr></thead><tbody>"
+            "<tr><td>E7</td><td><p>Pressure sensor</p><p>fault.</p></td></tr><tr><td>E9</td><td></td></tr></tbody>"
+            "</table><p>After.</p>"
+        )
+    )
+    assert text.split("\n") == [
+        "Codes:",
+        "| Code | Meaning |",
+        "| E7 | Pressure sensor fault. |",
+        "| E9 |  |",
+        "After.",
+    ]
+    assert row_line(["a", "b"]) == "| a | b |"
+
+
+def test_headings_are_found_at_their_lines_and_scripts_are_not_text():
+    text, _, sections = html_to_text(
+        page("<h1>Halden <em>Mills</em></h1><script>var x = '<h2>no</h2>';</script><p>Founded 1802.</p><h2>Ærø</h2>")
+    )
+    assert text == "Halden Mills\nFounded 1802.\nÆrø"
+    assert [(s.title, s.level, text[s.start : s.start + len(s.title)]) for s in sections] == [
+        ("Halden Mills", 1, "Halden Mills"),
+        ("Ærø", 2, "Ærø"),
+    ]
+
+
+def test_a_field_item_of_a_page_is_read_as_a_sentence_about_its_heading():
+    text, _, sections = html_to_text(
+        page("<h2>Halcyon LSM-7 confocal microscope</h2><ul><li><b>Location:</b> room B220</li></ul>")
+    )
+    view = reading_view(text, [(s.start, s.title) for s in sections])
+    assert "Location of the Halcyon LSM-7 confocal microscope is room B220." in view.text
+
+
+def word_bytes(word) -> bytes:
+    data = io.BytesIO()
+    word.save(data)
+    return data.getvalue()
+
+
+def test_word_lists_and_tables_in_their_order_with_headings_at_their_offsets():
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    word.add_paragraph("Before the list.")
+    word.add_paragraph("Location: room B220", style="List Bullet")
+    word.add_paragraph("Unplug it", style="List Number")
+    word.add_paragraph("Wait", style="List Number")
+    table = word.add_table(rows=2, cols=3)
+    for cell, value in zip(table.rows[0].cells, ["Code", "Meaning", "Do"], strict=True):
+        cell.text = value
+    row = table.rows[1].cells
+    row[0].text = "E7"
+    row[1].merge(row[2]).text = "Sensor fault, call Brevano"
+    word.add_heading("Zoë's notes", 2)
+    word.add_paragraph("After the table.")
+    text, title, sections = docx_to_text(word_bytes(word))
+    assert text.split("\n") == [
+        "Before the list.",
+        "- Location: room B220",
+        "1. Unplug it",
+        "2. Wait",
+        "| Code | Meaning | Do |",
+        "| E7 | Sensor fault, call Brevano |",
+        "Zoë's notes",
+        "After the table.",
+    ]
+    assert [(s.title, text[s.start : s.start + len(s.title)]) for s in sections] == [("Zoë's notes", "Zoë's notes")]
+    assert title == ""
+
+
+def test_a_paragraph_numbered_by_its_own_properties_is_a_list_item():
+    from docx import Document as WordDocument
+    from docx.oxml import parse_xml
+
+    word = WordDocument()
+    bullets = (
+        word.styles["List Bullet"]
+        .element.find(".//{*}numPr/{*}numId")
+        .get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val")
+    )
+    paragraph = word.add_paragraph("Custodian: Owen Price", style="List Paragraph")
+    paragraph._p.get_or_add_pPr().append(
+        parse_xml(
+            '<w:numPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f'<w:ilvl w:val="0"/><w:numId w:val="{bullets}"/></w:numPr>'
+        )
+    )
+    word.add_paragraph("Not in a list.", style="List Paragraph")
+    text, _, _ = docx_to_text(word_bytes(word))
+    assert text == "- Custodian: Owen Price\nNot in a list."
+
+
+@pytest.mark.parametrize("html", ["", "<html></html>", "<p>   </p>"])
+def test_a_page_without_text_is_empty(html):
+    assert html_to_text(html)[0] == ""
