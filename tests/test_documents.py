@@ -55,7 +55,17 @@ def test_pdf_text(tmp_path, write_pdf):
 
 
 @pytest.mark.parametrize(
-    "title", [None, "untitled", "Untitled document", "UNTITLED-2", "Document1", "Microsoft Word - report.docx", "x.pdf"]
+    "title",
+    [
+        None,
+        "untitled",
+        "Untitled document",
+        "UNTITLED-2",
+        "Document1",
+        "Microsoft Word - report.docx",
+        "x.pdf",
+        "(anonymous)",
+    ],
 )
 def test_a_pdf_without_a_real_title_takes_its_first_line(tmp_path, write_pdf, title):
     path = write_pdf(tmp_path / "report.pdf", [["Vellmark harbour report", "The harbour was dredged."]], title=title)

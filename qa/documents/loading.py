@@ -42,10 +42,10 @@ ENCODED_MIN_CHARS = 10_000
 LONG_WORD = re.compile(rf"(?<!\S)\S{{{MAX_WORD_CHARS + 1},}}")
 ASCII_SYMBOLS = re.compile(r"[!-@\[-`{-~]+")  # digits and punctuation
 # Titles that tools write when nobody gave one: "untitled" (reportlab's default), "Untitled document", Word's
-# "Document1", a PDF printed from Office ("Microsoft Word - report.docx"), or a file name. Such a title is taken as
-# missing: the first line of the text is the title instead, as for a text file.
+# "Document1", a PDF printed from Office ("Microsoft Word - report.docx"), reportlab's "(anonymous)", or a file name.
+# Such a title is taken as missing: the first line of the text is the title instead, as for a text file.
 PLACEHOLDER_TITLE = re.compile(
-    r"untitled(?:[\s_-]*(?:document|doc))?(?:[\s_-]*\d+)?|document\s*\d*|microsoft\s+\w+\s+-\s+.*"
+    r"untitled(?:[\s_-]*(?:document|doc))?(?:[\s_-]*\d+)?|document\s*\d*|microsoft\s+\w+\s+-\s+.*|\(anonymous\)"
     r"|.*\.(?:docx?|pdf|txt|rtf|odt|pptx?|xlsx?)",
     re.IGNORECASE,
 )
