@@ -854,6 +854,8 @@ def read_in_stages(reader: Reader, question: str, passages: list[RetrievedPassag
     spans: list[ReaderSpan] = []
     for start, end in pairwise((0, *stage_ends(len(texts)))):
         spans = read_more(reader, question, spans, texts[start:end])
+        if end == len(texts):
+            break  # nothing is left to read: no need to ask whether to stop
         best = first_answer(reader, spans)
         if best is not None and rule.stops(best[1], best[2], from_passage(passages, spans[0].passage_id)):
             break

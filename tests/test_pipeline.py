@@ -485,6 +485,23 @@ def test_a_stop_model_decides_instead_of_the_confidence_when_there_is_one():
     assert reader.reads == [["p0", "p1", "p2", "p3"]]  # a probability of 1 reads them all at once
 
 
+class CountingRule(StopRule):
+    """A rule that never stops early and counts how often it is asked."""
+
+    asked: int = 0
+
+    def stops(self, confidence, score, passages) -> bool:
+        self.asked += 1
+        return False
+
+
+def test_the_stop_rule_is_asked_between_stages_only():
+    passages, spans = staged_passages()
+    rule = CountingRule(confidence=0.9)
+    read_in_stages(RecordingReader(spans, 0.5), "q?", passages, rule)
+    assert rule.asked == 2  # after [p0] and after [p1, p2]; after [p3] nothing is left to read
+
+
 @pytest.mark.parametrize(
     ("count", "ends"), [(0, [0]), (1, [1]), (2, [1, 2]), (3, [1, 3]), (5, [1, 3, 5]), (10, [1, 3, 7, 10])]
 )
