@@ -1,4 +1,4 @@
-"""The cross-document set as HTML pages or Word documents, to measure how the format a folder holds moves answers.
+"""The cross-document set as HTML pages, Word documents or PDFs, to measure how the format a folder holds moves answers.
 python -m eval.document_formats --to html --out /tmp/set-html, then qa eval --data /tmp/set-html/cross_documents.jsonl"""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-FORMATS = ("html", "docx")
+FORMATS = ("html", "docx", "pdf")
 PAGE = (
     '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title></head>\n<body>\n{body}</body></html>\n'
 )
@@ -100,6 +100,71 @@ def add_table(word: Any, rows: list[list[Token]]) -> None:
             write_runs(cell.paragraphs[0], inline)
 
 
+def to_pdf(markdown: str) -> bytes:
+    """A Markdown document as a PDF laid out by reportlab: headings in larger bold type, list items after a bullet
+    ("•") or their number, tables ruled, bold and italic as such."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+    styles = getSampleStyleSheet()
+    story: list[Any] = []
+    tokens = markdown_parser().parse(markdown)
+    lists: list[list[int]] = []  # per open list: [number of the next item] (0: a bullet list)
+    style, bullet = "BodyText", None
+    rows: list[list[str]] = []
+    in_cell = False
+    for token in tokens:
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists.append([0 if token.type == "bullet_list_open" else int(token.attrGet("start") or 1)])
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif token.type == "list_item_open":
+            bullet = "•" if not lists[-1][0] else f"{lists[-1][0]}."
+            lists[-1][0] += 1 if lists[-1][0] else 0
+        elif token.type == "heading_open":
+            style = f"Heading{min(int(token.tag[1]), 4)}"
+        elif token.type == "heading_close":
+            style = "BodyText"
+        elif token.type == "tr_open":
+            rows.append([])
+        elif token.type in ("th_open", "td_open", "th_close", "td_close"):
+            in_cell = token.type.endswith("_open")
+        elif token.type == "inline" and in_cell:
+            rows[-1].append(pdf_markup(token))
+        elif token.type == "inline":
+            shape = styles[style]
+            if bullet:
+                depth = 18 * len(lists)
+                shape = ParagraphStyle(f"item{depth}", parent=shape, leftIndent=depth, bulletIndent=depth - 12)
+            story.append(Paragraph(pdf_markup(token), shape, bulletText=bullet))
+            bullet = None
+        elif token.type == "table_close":
+            story.append(Table([[Paragraph(cell, styles["BodyText"]) for cell in row] for row in rows]))
+            rows = []
+    data = io.BytesIO()
+    SimpleDocTemplate(data, pagesize=A4).build(story)
+    return data.getvalue()
+
+
+def pdf_markup(inline: Token) -> str:
+    """An inline token's text in reportlab's markup: escaped, bold and italic in their tags."""
+    from xml.sax.saxutils import escape
+
+    tags = {"strong_open": "<b>", "strong_close": "</b>", "em_open": "<i>", "em_close": "</i>"}
+    parts = []
+    for child in inline.children or []:
+        if child.type in tags:
+            parts.append(tags[child.type])
+        elif child.type in ("text", "code_inline"):
+            parts.append(escape(child.content))
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" " if child.type == "softbreak" else "<br/>")
+    return "".join(parts)
+
+
 def convert(data: Path, to: str, out: Path) -> Path:
     """The set ``data`` (a JSON-lines file beside its folder of collections) written to ``out`` in format ``to``:
     each Markdown document converted, the documents of each question and of its parts renamed; the new set's
@@ -112,7 +177,7 @@ def convert(data: Path, to: str, out: Path) -> Path:
         if to == "html":
             target.write_text(to_html(markdown), encoding="utf-8")
         else:
-            target.write_bytes(to_docx(markdown))
+            target.write_bytes(to_docx(markdown) if to == "docx" else to_pdf(markdown))
     lines = []
     for line in data.read_text(encoding="utf-8").splitlines():
         question = json.loads(line)

@@ -60,3 +60,12 @@ def test_list_styles_by_depth():
     assert list_style([]) is None
     assert list_style(["List Bullet"]) == "List Bullet"
     assert list_style(["List Number", "List Bullet"]) == "List Bullet 2"
+
+
+def test_a_converted_pdf_keeps_its_bullets_headings_and_title(markdown_set, tmp_path):
+    convert(markdown_set, "pdf", tmp_path / "pdf")
+    document = load_document(tmp_path / "pdf" / "cross_documents" / "manual" / "warranty.pdf")
+    paragraphs = document.text.split("\n\n")
+    assert paragraphs[:5] == [LINES[0], LINES[1], "Contacts", "• Phone: 0800 414 2299", "• Hours: Monday to Friday"]
+    assert document.title == "Brevano Duo 300: Warranty"
+    assert [s.title for s in document.sections] == ["Contacts"]  # the largest first line is the title
