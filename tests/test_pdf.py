@@ -469,5 +469,62 @@ def test_a_table_is_read_row_by_row_not_as_two_columns(tmp_path):
     pdf.save()
     text = load_document(tmp_path / "dues.pdf").text
     assert text.startswith(said + "\n\n")
-    places = [text.index(f"{key} {value}") for key, value in rows]  # each row's cells side by side, in order
+    places = [text.index(f"\n\n| {key} | {value} |") for key, value in rows]  # each row's cells, in order
     assert places == sorted(places)
+
+
+def test_a_table_whose_cells_wrap_is_read_as_rows_of_whole_cells(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+    body = getSampleStyleSheet()["BodyText"]
+    rows = [
+        ("Code", "Meaning", "What to do"),
+        ("E3", "The water tank of the Café Zoë machine is empty or not seated.", "Fill the tank and push it back."),
+        ("E7", "Pressure sensor fault.", "Unplug it and call Ærø Customer Care on 0800 414 2299 at once, please."),
+    ]
+    story = [Paragraph("Error codes shown by the display.", body)]
+    story.append(Table([[Paragraph(cell, body) for cell in row] for row in rows], colWidths=[40, 200, 200]))
+    story.append(Paragraph("After the table comes prose again, a line long enough to cross the columns above.", body))
+    SimpleDocTemplate(str(tmp_path / "codes.pdf"), pagesize=A4).build(story)
+    document = load_document(tmp_path / "codes.pdf")
+    assert document.text.split("\n\n") == [
+        "Error codes shown by the display.",
+        *(f"| {' | '.join(row)} |" for row in rows),
+        "After the table comes prose again, a line long enough to cross the columns above.",
+    ]
+    assert document.sections == []  # a bold header row is no heading
+
+
+def test_a_table_drawn_line_by_line_opens_a_row_where_its_first_column_does(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    lines = [("Berth 1", "12 crowns a metre,"), ("", "paid at the office"), ("Berth 2", "14 crowns a metre")]
+    pdf = canvas.Canvas(str(tmp_path / "dues.pdf"), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    pdf.setFont("Times-Roman", 10)
+    pdf.drawString(MARGIN, TOP, "Harbour dues, by berth.")
+    pdf.drawString(MARGIN, TOP - 24, "Total due this year:          45 crowns")  # one wide gap: no table
+    for n, (key, value) in enumerate(lines):  # evenly spaced: no wider space tells the rows apart
+        pdf.drawString(MARGIN, TOP - 48 - 12 * n, key) if key else None
+        pdf.drawString(250, TOP - 48 - 12 * n, value)
+    pdf.save()
+    assert load_document(tmp_path / "dues.pdf").text.split("\n\n") == [
+        "Harbour dues, by berth.",
+        "Total due this year: 45 crowns",
+        "| Berth 1 | 12 crowns a metre, paid at the office |",
+        "| Berth 2 | 14 crowns a metre |",
+    ]
+
+
+def test_list_items_with_their_marks_set_apart_are_no_table(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    items = [("•", "Award: £412,000"), ("•", "Period: 1 April 2023 to 31 March 2026"), ("2.", "Zoë reports each May")]
+    pdf = canvas.Canvas(str(tmp_path / "grant.pdf"), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    pdf.setFont("Helvetica", 10)
+    for n, (mark, text) in enumerate(items):  # the mark at the margin, its text a tab stop further, as Word lays it out
+        pdf.drawString(MARGIN, TOP - 14 * n, mark)
+        pdf.drawString(MARGIN + 24, TOP - 14 * n, text)
+    pdf.save()
+    assert load_document(tmp_path / "grant.pdf").text.split("\n\n") == [f"{m} {t}" for m, t in items]

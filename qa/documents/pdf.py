@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import math
 import re
@@ -14,6 +15,7 @@ from itertools import pairwise
 from typing import Any, NamedTuple
 
 from qa.documents.loading import PAGE_SEPARATOR, is_reference_section
+from qa.documents.markup import row_line
 from qa.models import Section
 
 LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
@@ -39,6 +41,12 @@ FORCE_BOLD = 1 << 18
 EDGE_ROWS = 2  # rows at the top and at the bottom of a page looked at for running heads and page numbers
 EDGE_SHARE = 0.25  # ... when they lie within this share of the page's height from its top or bottom
 PARAGRAPH_SEPARATOR = "\n\n"
+# A table: rows of two or more cells (pieces CELL_GAP ems apart or more; the words of a cell are closer), their
+# columns apart by CHANNEL ems of white space down every row, the rows at most TABLE_LEADING ems apart.
+CELL_GAP = 1.0
+CHANNEL = 0.8
+TABLE_LEADING = 2.5
+LIST_MARK = re.compile(r"[•◦▪‣●■–*-]|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]")  # "•", "2.", "b)", "(iv)"
 _pdfium_lock = threading.Lock()  # PDFium is not thread-safe
 
 
@@ -92,6 +100,8 @@ class Line:
     size: float
     bold: bool
     word_end: float  # where its first word ends
+    row: bool = False  # a table's row, its cells between bars ("| E7 | Sensor fault |"): a paragraph of its own
+    item: bool = False  # a list item whose mark ("•", "2.") is set apart from its text: it opens a paragraph
 
 
 @dataclass(slots=True, eq=False)
@@ -336,6 +346,95 @@ def line_of(row: list[Piece]) -> Line:
         size=max(p.size for p in row),
         bold=sum(p.bold for p in row) * 2 > chars,
         word_end=row[0].word_end or row[0].x1,
+        item=len(row) >= 2 and LIST_MARK.fullmatch(row[0].text) is not None,
+    )
+
+
+def tabled(rows: list[list[Piece]], em: float) -> list[Line]:
+    """The rows as lines, those of a table (``table_run``) as its rows of cells (``table_lines``)."""
+    lines: list[Line] = []
+    at = 0
+    while at < len(rows):
+        run = table_run(rows, at, em)
+        lines += table_lines(rows[at : at + run], em) if run else [line_of(rows[at])]
+        at += run or 1
+    return lines
+
+
+def cell_row(row: list[Piece], em: float) -> bool:
+    """Whether a row holds two or more cells: pieces at least CELL_GAP ems apart, the first not a list item's mark
+    set apart from its text ("•", "2.", "b)", as a word processor lays out a list)."""
+    if len(row) < 2 or LIST_MARK.fullmatch(row[0].text):
+        return False
+    return all(after.x0 - before.x1 >= CELL_GAP * em for before, after in pairwise(row))
+
+
+def channels(rows: list[list[Piece]], em: float) -> list[tuple[float, float]]:
+    """The stretches of x, CHANNEL ems wide or more, that no piece of ``rows`` crosses, between their first and
+    last piece: the white space between a table's columns."""
+    spans = sorted((piece.x0, piece.x1) for row in rows for piece in row)
+    found = []
+    reach = spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 - reach >= CHANNEL * em:
+            found.append((reach, x0))
+        reach = max(reach, x1)
+    return found
+
+
+def table_run(rows: list[list[Piece]], start: int, em: float) -> int:
+    """How many rows from ``start`` make a table: rows of cells (``cell_row``) and the lines their wrapped cells go
+    on in, in one font size, close together, all with the same channels between columns (``channels``); 0 when
+    fewer than two rows of cells do (a line with a wide gap is no table)."""
+    if not cell_row(rows[start], em):
+        return 0
+    columns = len(channels(rows[start : start + 1], em))
+    end, cells = start + 1, 1
+    while end < len(rows):
+        row, size = rows[end], max(p.size for p in rows[start])
+        close = rows[end - 1][0].base - row[0].base <= TABLE_LEADING * em
+        if not close or abs(max(p.size for p in row) - size) > 0.15 * size:
+            break
+        if len(channels(rows[start : end + 1], em)) != columns:
+            break
+        cells += cell_row(row, em)
+        end += 1
+    return end - start if cells >= 2 else 0
+
+
+def table_lines(rows: list[list[Piece]], em: float) -> list[Line]:
+    """A table's rows as lines "| cell | cell |", each cell's words top to bottom. A row of the table may take
+    several lines (wrapped cells): rows are told apart by the wider space between them, or, where the space is even,
+    by a line that opens in the first column."""
+    cuts = [(left + right) / 2 for left, right in channels(rows, em)]
+    gaps = [above[0].base - below[0].base for above, below in pairwise(rows)]
+    even = not gaps or max(gaps) - min(gaps) <= 0.25 * em
+    groups: list[list[list[Piece]]] = [[rows[0]]]
+    for row, gap in zip(rows[1:], gaps, strict=True):
+        opens = row[0].x0 < cuts[0] if even else gap > min(gaps) + 0.25 * em
+        if opens:
+            groups.append([row])
+        else:
+            groups[-1].append(row)
+    return [table_line(group, cuts) for group in groups]
+
+
+def table_line(group: list[list[Piece]], cuts: list[float]) -> Line:
+    """The lines of one table row as one line of its cells between bars, each piece in the column it lies in."""
+    cells: list[list[str]] = [[] for _ in range(len(cuts) + 1)]
+    pieces = [piece for row in group for piece in row]
+    for piece in pieces:
+        cells[bisect.bisect(cuts, piece.x0)].append(piece.text)
+    chars = sum(p.count for p in pieces)
+    return Line(
+        text=row_line([" ".join(cell) for cell in cells]).translate(LIGATURES),
+        x0=min(p.x0 for p in pieces),
+        x1=max(p.x1 for p in pieces),
+        base=group[-1][0].base,
+        size=max(p.size for p in pieces),
+        bold=sum(p.bold for p in pieces) * 2 > chars,
+        word_end=pieces[0].word_end or pieces[0].x1,
+        row=True,
     )
 
 
@@ -345,7 +444,7 @@ def regions_of(pieces: list[Piece], em: float, depth: int = 0) -> list[Region]:
     holds columns itself (up to four); a spanning row is read in place."""
     gutter = find_gutter(pieces, em) if depth < 3 else None
     if gutter is None:
-        return [Region([line_of(row) for row in rows_of(pieces)])] if pieces else []
+        return [Region(tabled(rows_of(pieces), em))] if pieces else []
     regions: list[Region] = []
     band: list[Piece] = []
     spanning: list[Line] = []
@@ -399,14 +498,17 @@ def line_pitch(regions: list[Region]) -> float | None:
 
 def starts_paragraph(tail: list[Line], line: Line, regions: tuple[Region, Region], pitch: float | None) -> bool:
     """Whether ``line`` begins a new paragraph rather than going on with ``tail`` (the paragraph's lines in the
-    region of the line before; ``regions``: that region and the region of ``line``). It does after another font
-    size or weight, at a bullet or reference entry, after a wider gap than between lines, when the line before had
-    room left for its first word (it was not full, as a wrapped one is: measured against the longest line of
-    ``tail``, or against its region when ``line`` begins another), or at an indent after a finished sentence."""
+    region of the line before; ``regions``: that region and the region of ``line``). It does at a table's row and
+    after one, after another font size or weight, at a bullet, a list item's mark set apart ("2.    Unplug it") or
+    a reference entry, after a wider gap than between lines, when the line before had room left for its first word
+    (it was not full, as a wrapped one is: measured against the longest line of ``tail``, or against its region when
+    ``line`` begins another), or at an indent after a finished sentence."""
     before = tail[-1]
+    if before.row or line.row:
+        return True
     if abs(before.size - line.size) > 0.1 * max(before.size, line.size) or before.bold != line.bold:
         return True
-    if ITEM_START.match(line.text):
+    if line.item or ITEM_START.match(line.text):
         return True
     em, same = line.size, regions[0] is regions[1]
     if same:
@@ -553,10 +655,10 @@ def heading_depth(text: str) -> int | None:
 
 
 def is_heading(para: Para, body: float, body_bold: bool) -> bool:
-    """A short paragraph in a larger or bolder font than the body's, or a short numbered line ("3.2 Methods") or
-    reference list heading in the body's font."""
+    """A short paragraph (not a table's row) in a larger or bolder font than the body's, or a short numbered line
+    ("3.2 Methods") or reference list heading in the body's font."""
     text = para.text
-    if para.footnote or len(para.lines) > 3 or len(text) > 150 or not re.search(r"[^\W\d_]", text):
+    if para.footnote or para.lines[0].row or len(para.lines) > 3 or len(text) > 150 or not re.search(r"[^\W\d_]", text):
         return False
     if para.size >= 1.12 * body or (para.bold and not body_bold):
         return True
