@@ -35,6 +35,22 @@ def test_list_items_open_with_their_mark_or_number():
     assert text.split("\n") == ["- Award: £412,000", "- Period", "- nested", "3. Unplug it.", "4. Wait.", "1. First"]
 
 
+def test_an_item_that_opens_with_a_paragraph_keeps_its_mark_on_its_line():
+    text, _, _ = html_to_text(
+        page("<ul><li><p>Zoë leads it.</p><p>Second paragraph.</p></li></ul><ol><li> <b>Unplug</b> it</li></ol>")
+    )
+    assert text.split("\n") == ["- Zoë leads it.", "Second paragraph.", "1. Unplug it"]
+
+
+def test_a_definition_list_gives_field_items():
+    text, _, _ = html_to_text(
+        page(
+            "<dl><dt>Award</dt><dd>£412,000</dd><dt>Période</dt><dd><p>2023–2026</p></dd><dd>or 2027</dd><dt>Note</dt></dl>"
+        )
+    )
+    assert text.split("\n") == ["- Award: £412,000", "- Période: 2023–2026", "- Période: or 2027", "Note"]
+
+
 def test_table_rows_are_lines_of_cells_and_blocks_in_a_cell_stay_in_it():
     text, _, _ = html_to_text(
         page(

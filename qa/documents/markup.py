@@ -70,15 +70,17 @@ def located_sections(text: str, headings: list[tuple[int, str]]) -> list[Section
 
 def html_lines(soup: BeautifulSoup) -> str:
     """The page's text as a browser lays it out in lines: each block (paragraph, heading, list item, table row) a
-    line, inline elements within their line, white space as one space (a ``<pre>``'s line breaks kept); a list item opens with
-    "- " (or its number, "2. ", in an ordered list), a table row is "| cell | cell |" (blocks within a cell stay in
-    it)."""
+    line, inline elements within their line, white space as one space (a ``<pre>``'s line breaks kept); a list item
+    opens with "- " (or its number, "2. ", in an ordered list), a definition with its term ("- Award: £412,000"), a
+    table row is "| cell | cell |" (blocks within a cell stay in it)."""
     for string in [s for pre in soup.find_all("pre") for s in pre.find_all(string=True)]:
         string.replace_with(string.replace("\n", BLOCK_BREAK))
     for br in soup.find_all("br"):
         br.replace_with(BLOCK_BREAK)
     for item in soup.find_all("li"):
-        item.insert(0, item_mark(item))
+        opens(item, item_mark(item))
+    for term in soup.find_all("dt"):
+        defined(term)
     for cell in soup.find_all(CELL_TAGS):
         cell.insert_before(CELL_BREAK)
     for block in soup.find_all(BLOCK_TAGS):
@@ -90,6 +92,32 @@ def html_lines(soup: BeautifulSoup) -> str:
             block.insert_after(BLOCK_BREAK)
     lines = (block_line(block) for block in soup.get_text().split(BLOCK_BREAK))
     return "\n".join(line for line in lines if line)
+
+
+def opens(block: Tag, mark: str) -> None:
+    """Put ``mark`` before the first words of ``block`` (inside the paragraph it may open with, so that the mark and
+    the words make one line)."""
+    first = block.find(string=lambda text: bool(text.strip()))
+    if first is None:
+        block.insert(0, mark)
+    else:
+        first.replace_with(mark + first.lstrip())
+
+
+def defined(term: Tag) -> None:
+    """A term of a definition list (``<dt>``) read as the name of a field whose values are its definitions (the
+    ``<dd>`` after it): each a list item "- Award: £412,000"; the term itself then goes. A term without a definition
+    stays a line of its own."""
+    name = collapsed(term.get_text())
+    definitions = []
+    for sibling in term.find_next_siblings(["dt", "dd"]):
+        if sibling.name == "dt":
+            break
+        definitions.append(sibling)
+    for definition in definitions:
+        opens(definition, f"- {name}: ")
+    if definitions:
+        term.decompose()
 
 
 def item_mark(item: Tag) -> str:
