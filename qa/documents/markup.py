@@ -140,8 +140,8 @@ def block_line(block: str) -> str:
 
 def docx_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
     """The paragraphs and tables of a Word document in their order, one line each (a list paragraph opens with "- "
-    or its number, a table row is "| cell | cell |"), its core-properties title (as written), and its headings (paragraphs in the
-    Title and Heading 1..9 styles)."""
+    or its number, a table row is "| cell | cell |"), its core-properties title (as written), and its headings
+    (paragraphs in the Title and Heading 1..9 styles)."""
     import zipfile
 
     from docx import Document as WordDocument
@@ -159,14 +159,14 @@ def docx_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
     formats = list_formats(word)
     for block in word.iter_inner_content():
         if isinstance(block, Table):
-            rows = table_rows(block)
+            written = table_rows(block)
         else:
             text = collapsed(block.text)
             level = word_heading_level(block.style.name or "") if block.style is not None else None
             if text and level:
                 sections.append(Section(start=offset, title=text, level=level))
-            rows = [list_mark(block, formats, counted) + text] if text else []
-        for line in rows:
+            written = [list_mark(block, formats, counted) + text] if text else []
+        for line in written:
             lines.append(line)
             offset += len(line) + 1
     return "\n".join(lines), word.core_properties.title, sections

@@ -388,10 +388,10 @@ def table_run(rows: list[list[Piece]], start: int, em: float) -> int:
     fewer than two rows of cells do (a line with a wide gap is no table)."""
     if not cell_row(rows[start], em):
         return 0
-    columns = len(channels(rows[start : start + 1], em))
+    columns, size = len(channels(rows[start : start + 1], em)), max(p.size for p in rows[start])
     end, cells = start + 1, 1
     while end < len(rows):
-        row, size = rows[end], max(p.size for p in rows[start])
+        row = rows[end]
         close = rows[end - 1][0].base - row[0].base <= TABLE_LEADING * em
         if not close or abs(max(p.size for p in row) - size) > 0.15 * size:
             break

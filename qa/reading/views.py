@@ -60,17 +60,16 @@ def reading_view(text: str, headings: Sequence[tuple[int, str]] = ()) -> Reading
     the Halcyon LSM-7 microscope is room B220."): a reader trained on prose finds the value by its name and its
     thing. ``headings`` are the titles of the passage's sections with their offsets in ``text`` (-1: the section
     it starts in, for the items before its first heading), as the document's format gives them; its Markdown
-    headings are found in ``text`` too.
-    Every other character is the passage's own."""
+    headings are found in ``text`` too. Every other character is the passage's own."""
     marked = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
-    headings = sorted([*headings, *marked])
+    titles = sorted([*headings, *marked])
     pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
     copied = 0
     for item in FIELD_ITEM.finditer(text):
         name, value = item.group("name").strip(), item.group("value").rstrip()
         if not short_field(name, value):
             continue
-        thing = thing_named(headings, item.start())
+        thing = thing_named(titles, item.start())
         pieces += [(text[copied : item.end("bullet")], copied), (name, item.start("name"))]
         pieces += [(f" of the {thing} is " if thing else " is ", None), (value, item.start("value"))]
         if value[-1] not in SENTENCE_END:
