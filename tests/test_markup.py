@@ -147,6 +147,16 @@ def test_a_paragraph_numbered_by_its_own_properties_is_a_list_item():
     assert text == "- Custodian: Owen Price\nNot in a list."
 
 
+def test_an_item_without_words_leaves_no_mark_and_a_cell_keeps_its_words_apart():
+    text, _, _ = html_to_text(page("<ul><li></li></ul><p>Text</p><table><tr><td><p>a</p>b</td><td>c</td></tr></table>"))
+    assert text == "Text\n| a b | c |"
+
+
+def test_a_page_nested_deeper_than_python_recurses_is_read():
+    text, _, _ = html_to_text(page("<div>" * 3000 + "Zoë, deep down" + "</div>" * 3000))
+    assert text == "Zoë, deep down"
+
+
 @pytest.mark.parametrize("html", ["", "<html></html>", "<p>   </p>"])
 def test_a_page_without_text_is_empty(html):
     assert html_to_text(html)[0] == ""

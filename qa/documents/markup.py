@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from qa.errors import DocumentError
@@ -61,10 +62,10 @@ def located_sections(text: str, headings: list[tuple[int, str]]) -> list[Section
     cursor = 0
     for level, title in headings:
         words = title.split()
-        found = re.search(r"(?m)^" + r"\s+".join(map(re.escape, words)) + "$", text[cursor:]) if words else None
+        found = re.compile(r"(?m)^" + r"\s+".join(map(re.escape, words)) + "$").search(text, cursor) if words else None
         if found:
-            sections.append(Section(start=cursor + found.start(), title=" ".join(words), level=level))
-            cursor += found.end()
+            sections.append(Section(start=found.start(), title=" ".join(words), level=level))
+            cursor = found.end()
     return sections
 
 
@@ -72,62 +73,84 @@ def html_lines(soup: BeautifulSoup) -> str:
     """The page's text as a browser lays it out in lines: each block (paragraph, heading, list item, table row) a
     line, inline elements within their line, white space as one space (a ``<pre>``'s line breaks kept); a list item
     opens with "- " (or its number, "2. ", in an ordered list), a definition with its term ("- Award: £412,000"), a
-    table row is "| cell | cell |" (blocks within a cell stay in it)."""
-    for string in [s for pre in soup.find_all("pre") for s in pre.find_all(string=True)]:
-        string.replace_with(string.replace("\n", BLOCK_BREAK))
-    for br in soup.find_all("br"):
-        br.replace_with(BLOCK_BREAK)
-    for item in soup.find_all("li"):
-        opens(item, item_mark(item))
-    for term in soup.find_all("dt"):
-        defined(term)
-    for cell in soup.find_all(CELL_TAGS):
-        cell.insert_before(CELL_BREAK)
-    for block in soup.find_all(BLOCK_TAGS):
-        if block.name != "tr" and block.find_parent(CELL_TAGS) is not None:
-            block.insert_before(" ")
-            block.insert_after(" ")
-        else:
-            block.insert_before(BLOCK_BREAK)
-            block.insert_after(BLOCK_BREAK)
-    lines = (block_line(block) for block in soup.get_text().split(BLOCK_BREAK))
-    return "\n".join(line for line in lines if line)
+    table row is "| cell | cell |" (blocks within a cell stay in it). One walk through the page, in order."""
+    return "\n".join(line for line in (block_line(b) for b in "".join(page_pieces(soup)).split(BLOCK_BREAK)) if line)
 
 
-def opens(block: Tag, mark: str) -> None:
-    """Put ``mark`` before the first words of ``block`` (inside the paragraph it may open with, so that the mark and
-    the words make one line)."""
-    first = block.find(string=lambda text: bool(text.strip()))
-    if first is None:
-        block.insert(0, mark)
-    else:
-        first.replace_with(mark + first.lstrip())
+def page_pieces(soup: BeautifulSoup) -> Iterator[str]:
+    """The page's text in order with BLOCK_BREAK where a block begins or ends and CELL_BREAK where a cell begins;
+    a list item's mark goes before its first words. Walked with a stack, so that deep nesting costs no recursion."""
+    from bs4 import CData, NavigableString
+
+    marks: dict[int, str] = {}  # list items and definitions (by id) -> the mark that opens them
+    hidden: set[int] = set()  # terms read into their definitions' marks
+    stack: list[tuple[Any, bool]] = [(soup, False)]
+    cells = pre = 0  # how deep in table cells and in <pre> the walk is
+    pending = ""  # a mark waiting for the next words
+    while stack:
+        node, leaving = stack.pop()
+        if type(node) in (NavigableString, CData):
+            text = str(node).replace("\n", BLOCK_BREAK) if pre else str(node)
+            if pending and text.strip():
+                text, pending = pending + text.lstrip(), ""
+            yield text
+            continue
+        if not hasattr(node, "contents") or id(node) in hidden:
+            continue
+        name = node.name
+        if leaving:
+            cells -= name in CELL_TAGS
+            pre -= name == "pre"
+            pending = "" if id(node) in marks else pending  # an item without words
+            yield boundary(name, cells)
+            continue
+        if name == "br":
+            yield BLOCK_BREAK
+            continue
+        if name in ("ol", "ul"):
+            marks.update(item_marks(node))
+        elif name == "dl":
+            found, terms = definition_marks(node)
+            marks.update(found)
+            hidden.update(terms)
+        yield CELL_BREAK if name in CELL_TAGS else boundary(name, cells)
+        cells += name in CELL_TAGS
+        pre += name == "pre"
+        pending = marks.get(id(node), pending)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.contents))
 
 
-def defined(term: Tag) -> None:
-    """A term of a definition list (``<dt>``) read as the name of a field whose values are its definitions (the
-    ``<dd>`` after it): each a list item "- Award: £412,000"; the term itself then goes. A term without a definition
-    stays a line of its own."""
-    name = collapsed(term.get_text())
-    definitions = []
-    for sibling in term.find_next_siblings(["dt", "dd"]):
-        if sibling.name == "dt":
-            break
-        definitions.append(sibling)
-    for definition in definitions:
-        opens(definition, f"- {name}: ")
-    if definitions:
-        term.decompose()
+def boundary(name: str, cells: int) -> str:
+    """What the start or the end of an element makes in the text: a block's BLOCK_BREAK (a space within a table
+    cell, ``cells`` deep, except a row's), nothing for an inline element."""
+    if name not in BLOCK_TAGS:
+        return ""
+    return " " if cells and name != "tr" else BLOCK_BREAK
 
 
-def item_mark(item: Tag) -> str:
-    """What opens a list item's line: "- ", or in an ordered list its number ("3. ", counted from the list's start)."""
-    parent = item.parent
-    if parent is None or parent.name != "ol":
-        return "- "
-    start = str(parent.get("start") or "1")
-    before = sum(1 for sibling in item.find_previous_siblings("li"))
-    return f"{int(start) + before if start.isdigit() else before + 1}. "
+def item_marks(items: Tag) -> dict[int, str]:
+    """What opens each item (by id) of a list: "- ", or in an ordered list its number ("3. ", counted from the list's
+    start)."""
+    start = str(items.get("start") or "1")
+    first = int(start) if start.isdigit() else 1
+    listed = [child for child in items.contents if getattr(child, "name", None) == "li"]
+    return {id(item): "- " if items.name == "ul" else f"{first + n}. " for n, item in enumerate(listed)}
+
+
+def definition_marks(definitions: Tag) -> tuple[dict[int, str], set[int]]:
+    """A definition list read as field items: each definition (``<dd>``) opens with its term ("- Award: "), and the
+    terms that have definitions (their ids, second) are not read again; a term without one stays a line of its own."""
+    marks: dict[int, str] = {}
+    terms: set[int] = set()
+    term = None
+    for child in definitions.contents:
+        if getattr(child, "name", None) == "dt":
+            term = child
+        elif getattr(child, "name", None) == "dd" and term is not None:
+            marks[id(child)] = f"- {collapsed(term.get_text())}: "
+            terms.add(id(term))
+    return marks, terms
 
 
 def block_line(block: str) -> str:
