@@ -179,16 +179,17 @@ def docx_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
     sections: list[Section] = []
     offset = 0
     counted: Counter[tuple[str, str]] = Counter()
-    formats = list_formats(word)
+    formats, styles = list_formats(word), paragraph_styles(word)
     for block in word.iter_inner_content():
         if isinstance(block, Table):
             written = table_rows(block)
         else:
             text = collapsed(block.text)
-            level = word_heading_level(block.style.name or "") if block.style is not None else None
+            style = styles.get(block._p.style) or styles.get(None)
+            level = word_heading_level(style.name or "") if style is not None else None
             if text and level:
                 sections.append(Section(start=offset, title=text, level=level))
-            written = [list_mark(block, formats, counted) + text] if text else []
+            written = [list_mark(block, style, formats, counted) + text] if text else []
         for line in written:
             lines.append(line)
             offset += len(line) + 1
@@ -239,13 +240,26 @@ def list_formats(word: Any) -> dict[tuple[str, str], str]:
     return formats
 
 
-def list_mark(paragraph: Any, formats: dict[tuple[str, str], str], counted: Counter[tuple[str, str]]) -> str:
+def paragraph_styles(word: Any) -> dict[str | None, Any]:
+    """A Word document's paragraph styles by id, its default one under None too (looked up once: python-docx looks a
+    paragraph's style up among all the styles each time it is asked)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    styles: dict[str | None, Any] = {s.style_id: s for s in word.styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
+    styles[None] = word.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    return styles
+
+
+def list_mark(
+    paragraph: Any, style: Any, formats: dict[tuple[str, str], str], counted: Counter[tuple[str, str]]
+) -> str:
     """What opens a Word list paragraph's line: "- " for a bullet, its number ("2. ", counted in ``counted``) for a
-    numbered list; "" for a paragraph outside lists. Its list is in the paragraph's numbering or its style's."""
-    numbering = numbering_of(paragraph._p) or (numbering_of(paragraph.style.element) if paragraph.style else None)
+    numbered list; "" for a paragraph outside lists. Its list is in the paragraph's numbering or its ``style``'s."""
+    numbering = numbering_of(paragraph._p) or (numbering_of(style.element) if style is not None else None)
     if numbering is None:
         return ""
-    fmt = formats.get(numbering) or ("decimal" if "number" in (paragraph.style.name or "").lower() else "bullet")
+    name = (style.name or "") if style is not None else ""
+    fmt = formats.get(numbering) or ("decimal" if "number" in name.lower() else "bullet")
     if fmt in ("bullet", "none"):
         return "- "
     counted[numbering] += 1
