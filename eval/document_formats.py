@@ -11,7 +11,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-FORMATS = ("html", "docx", "pdf")
+FORMATS = ("html", "docx", "pdf", "md")
 PAGE = (
     '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title></head>\n<body>\n{body}</body></html>\n'
 )
@@ -165,16 +165,36 @@ def pdf_markup(inline: Token) -> str:
     return "".join(parts)
 
 
-def convert(data: Path, to: str, out: Path) -> Path:
+def fields_as_tables(markdown: str) -> str:
+    """The document with each list of field items ("- **Award:** £412,000") written as a table of two columns
+    instead, as a form or a spec sheet in Word is: "| Award | £412,000 |" under a header row."""
+    from qa.reading.views import FIELD_ITEM
+
+    lines, written = markdown.split("\n"), []
+    for line in lines:
+        item = FIELD_ITEM.fullmatch(line)
+        if item is None:
+            written.append(line)
+            continue
+        if not written or not written[-1].startswith("| "):
+            written += ["| Item | Details |", "|---|---|"]
+        written.append(f"| {item.group('name').strip()} | {item.group('value').strip()} |")
+    return "\n".join(written)
+
+
+def convert(data: Path, to: str, out: Path, tables: bool = False) -> Path:
     """The set ``data`` (a JSON-lines file beside its folder of collections) written to ``out`` in format ``to``:
-    each Markdown document converted, the documents of each question and of its parts renamed; the new set's
-    path."""
+    each Markdown document converted (its field lists made tables first, with ``tables``), the documents of each
+    question and of its parts renamed; the new set's path."""
     source = data.with_suffix("")
     for path in sorted(source.rglob("*.md")):
         target = (out / data.stem / path.relative_to(source)).with_suffix(f".{to}")
         target.parent.mkdir(parents=True, exist_ok=True)
         markdown = path.read_text(encoding="utf-8")
-        if to == "html":
+        markdown = fields_as_tables(markdown) if tables else markdown
+        if to == "md":
+            target.write_text(markdown, encoding="utf-8")
+        elif to == "html":
             target.write_text(to_html(markdown), encoding="utf-8")
         else:
             target.write_bytes(to_docx(markdown) if to == "docx" else to_pdf(markdown))
@@ -194,8 +214,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("eval/cross_documents.jsonl"))
     parser.add_argument("--to", choices=FORMATS, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--fields-as-tables", action="store_true", help="lists of field items become tables first")
     args = parser.parse_args()
-    converted = convert(args.data, args.to, args.out)
+    converted = convert(args.data, args.to, args.out, args.fields_as_tables)
     print(f"{converted}: ask it with  qa eval --data {converted}")
 
 

@@ -69,3 +69,11 @@ def test_a_converted_pdf_keeps_its_bullets_headings_and_title(markdown_set, tmp_
     assert paragraphs[:5] == [LINES[0], LINES[1], "Contacts", "• Phone: 0800 414 2299", "• Hours: Monday to Friday"]
     assert document.title == "Brevano Duo 300: Warranty"
     assert [s.title for s in document.sections] == ["Contacts"]  # the largest first line is the title
+
+
+def test_field_lists_become_tables_of_two_columns():
+    from eval.document_formats import fields_as_tables
+
+    assert fields_as_tables("## Grant\n\n- **Award:** £412,000\n- Period: 2023–2026\n\nText.") == (
+        "## Grant\n\n| Item | Details |\n|---|---|\n| Award | £412,000 |\n| Period | 2023–2026 |\n\nText."
+    )

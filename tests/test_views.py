@@ -104,3 +104,22 @@ def test_text_without_field_items_is_its_own_view():
     text = "Zoë’s café opened in 1911.\n\n- a list item\n- Kraków"
     view = reading_view(text)
     assert view.text == text and view.origin == tuple(range(len(text)))
+
+
+def test_a_table_row_of_a_name_and_a_short_value_is_read_as_a_field_item():
+    text = (
+        "Café Zoë grinder\n| Item | Details |\n|---|---|\n| Burr size | 64 mm |\n| Owner | Zoë Ødegård (since 2021) |\n"
+        "| Code | Meaning | What to do |\n| 12 | a number is no name |\n| Notes | " + "word " * 12 + "|"
+    )
+    view = reading_view(text, [(0, "Café Zoë grinder")])
+    assert view.text.split("\n")[1:6] == [
+        "| Item | Details |",  # a header, above the rule
+        "|---|---|",
+        "Burr size of the Café Zoë grinder is 64 mm.",
+        "Owner of the Café Zoë grinder is Zoë Ødegård (since 2021).",
+        "| Code | Meaning | What to do |",  # three cells
+    ]
+    assert "| 12 | a number is no name |" in view.text and "| Notes | word" in view.text  # no name; a long value
+    begin = view.text.index("64 mm")
+    found = view.original(begin, begin + len("64 mm."))
+    assert found is not None and text[found[0] : found[1]] == "64 mm"

@@ -14,6 +14,12 @@ FIELD_ITEM = re.compile(
     rf"^(?P<bullet>[ \t]*{BULLET}[ \t]+)(?:\*\*)?(?P<name>[^\W\d_][^:*|\n]{{0,40}}?)(?::\*\*|\*\*:|:)[ \t]+(?P<value>\S[^\n]*)$",
     re.MULTILINE,
 )
+# "| Pump pressure | 15 bar |": a table row of two cells, a field's name and its value (a Word or HTML table of
+# details, as the loaders write its rows), read as a field item is.
+FIELD_ROW = re.compile(
+    r"^\|[ \t]*(?P<name>[^\W\d_][^|*:\n]{0,40}?)[ \t]*\|[ \t]*(?P<value>[^|\s][^|\n]*?)[ \t]*\|[ \t]*$", re.MULTILINE
+)
+TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}")  # the line under a Markdown table's header
 FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank capacity"); more is a sentence
 FIELD_VALUE_WORDS = 8  # a value read as "X is Y" is a name, a number or an amount, not a list of things or a sentence
 ASIDE = re.compile(r"\([^()]*\)")  # a bracketed aside ("(Monday to Friday)"): no part of a value's length
@@ -54,6 +60,36 @@ def thing_named(headings: list[tuple[int, str]], offset: int) -> str:
     return title if len(title.split()) <= HEADING_WORDS else ""
 
 
+@dataclass(frozen=True)
+class Field:
+    """A field and its short value in a passage, read as a sentence: the passage is copied up to ``kept`` (a list
+    item's mark stays, a table row's bar goes), then the name, the words added, the value, and again from
+    ``resumed``."""
+
+    kept: int
+    name: str
+    name_start: int
+    value: str
+    value_start: int
+    resumed: int
+
+
+def fields(text: str) -> list[Field]:
+    """The short fields of ``text`` in order: list items "- Name: value" and rows of two cells "| Name | value |"
+    (not a table's header, above its "|---|" line)."""
+    found = []
+    for item in FIELD_ITEM.finditer(text):
+        name, value = item.group("name").strip(), item.group("value").rstrip()
+        if short_field(name, value):
+            end = item.start("value") + len(value)
+            found.append(Field(item.end("bullet"), name, item.start("name"), value, item.start("value"), end))
+    for row in FIELD_ROW.finditer(text):
+        name, value = row.group("name").strip(), row.group("value").rstrip()
+        if short_field(name, value) and not TABLE_RULE.match(text, row.end() + 1):
+            found.append(Field(row.start(), name, row.start("name"), value, row.start("value"), row.end()))
+    return sorted(found, key=lambda field: field.kept)
+
+
 def reading_view(text: str, headings: Sequence[tuple[int, str]] = ()) -> ReadingView:
     """The passage ``text`` with each list item that gives a field's short value read as a sentence, of the thing
     the heading above it names ("## Halcyon LSM-7 microscope" then "- Location: room B220" is read as "- Location of
@@ -65,16 +101,13 @@ def reading_view(text: str, headings: Sequence[tuple[int, str]] = ()) -> Reading
     titles = sorted([*headings, *marked])
     pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
     copied = 0
-    for item in FIELD_ITEM.finditer(text):
-        name, value = item.group("name").strip(), item.group("value").rstrip()
-        if not short_field(name, value):
-            continue
-        thing = thing_named(titles, item.start())
-        pieces += [(text[copied : item.end("bullet")], copied), (name, item.start("name"))]
-        pieces += [(f" of the {thing} is " if thing else " is ", None), (value, item.start("value"))]
-        if value[-1] not in SENTENCE_END:
+    for field in fields(text):
+        thing = thing_named(titles, field.kept)
+        pieces += [(text[copied : field.kept], copied), (field.name, field.name_start)]
+        pieces += [(f" of the {thing} is " if thing else " is ", None), (field.value, field.value_start)]
+        if field.value[-1] not in SENTENCE_END:
             pieces.append((".", None))
-        copied = item.start("value") + len(value)
+        copied = field.resumed
     pieces.append((text[copied:], copied))
     origin: list[int | None] = []
     for piece, start in pieces:
