@@ -154,11 +154,13 @@ class Indexer:
         timeout: float = 60.0,
         follow_links: bool = False,
         prune: bool = False,
+        reread: bool = False,
     ) -> UpdateReport:
         """Make the store hold exactly the readable files of ``folder``: new and changed files are embedded,
         unchanged ones (same size and modification time) are not even read, removed ones are dropped. A file stored
         without its page starts or sections (indexed before they were recorded, see ``laid_out``) is read again, and
-        only those stored.
+        only those stored. With ``reread`` every file is read again (after an upgrade that reads a format better):
+        one whose text is the same is not embedded again, one whose text changed is, as an edited file is.
 
         A folder that is missing or has no file to index while the store holds documents raises FolderError (an
         unmounted disk, a sync tool that emptied it) unless ``prune``: the documents leave only when meant to."""
@@ -167,7 +169,7 @@ class Indexer:
         with self.store.writer(timeout=timeout):
             refuse_wiping(Path(folder), files, self.store.manifest().document_count, prune)
             report = UpdateReport(rebuilt=self.prepare(), failures=skipped)
-            sync = _FolderSync(folder, files, max_bytes, self.store.documents(), self.store.ignored())
+            sync = _FolderSync(folder, files, max_bytes, self.store.documents(), self.store.ignored(), reread)
 
             def relocate() -> None:
                 """Record the new sources found so far (here, on the thread that holds the writer lock)."""
@@ -403,9 +405,16 @@ class _FolderSync:
     """The state of one ``Indexer.sync_folder`` run: what the store held, what the folder holds, what is found."""
 
     def __init__(
-        self, folder: Path, files: list[Path], max_bytes: int, stored: list[StoredDocument], ignored: set[str]
+        self,
+        folder: Path,
+        files: list[Path],
+        max_bytes: int,
+        stored: list[StoredDocument],
+        ignored: set[str],
+        reread: bool = False,
     ) -> None:
         self.folder = folder
+        self.reread = reread  # every file read again, unchanged or not
         self.files = files
         self.max_bytes = max_bytes
         self.stored = stored
@@ -433,6 +442,7 @@ class _FolderSync:
             known = self.by_source.get(source)
             if (
                 known is not None
+                and not self.reread
                 and known.size == stat.st_size
                 and known.mtime == stat.st_mtime
                 and laid_out(known, path)

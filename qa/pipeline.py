@@ -380,17 +380,20 @@ class QA:
         """Where the vectors of a long document of this collection are kept while it is embedded."""
         return self.index_dir / "checkpoints" / digest(self.collection.name)
 
-    def refresh_index(self, progress: bool = True, timeout: float = 60.0, prune: bool = False) -> UpdateReport:
+    def refresh_index(
+        self, progress: bool = True, timeout: float = 60.0, prune: bool = False, reread: bool = False
+    ) -> UpdateReport:
         """Sync the collection with its documents folder: embed new and changed files, drop the documents whose files
         were deleted. A folder that is missing or empty while the collection holds documents raises FolderError
-        unless ``prune`` (see ``Indexer.sync_folder``).
+        unless ``prune``; ``reread`` reads every file again, embedding those whose text changed (see
+        ``Indexer.sync_folder``).
 
         Each batch is committed as it is embedded: an interrupted run keeps them and the next one goes on.
         """
         self._check_open()
         self.store  # noqa: B018 - opening it chooses the collection, or several (their engines in _parts)
         if self._parts:  # each catches up with its own folder
-            return joined_reports([part.refresh_index(progress, timeout, prune) for part in self._parts])
+            return joined_reports([part.refresh_index(progress, timeout, prune, reread) for part in self._parts])
         with self._update_lock:
             report = self.indexer().sync_folder(
                 self.documents_dir,
@@ -399,6 +402,7 @@ class QA:
                 timeout,
                 self.settings.follow_links,
                 prune,
+                reread,
             )
             self._watch(report)
             self.failures = report.failures

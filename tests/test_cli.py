@@ -53,6 +53,9 @@ def test_index_then_ask(tmp_path, capsys):
     assert main(["ask", "  ", "--documents", str(documents), "--index", index]) == 2
     assert "empty" in capsys.readouterr().err
 
+    assert main(["index", str(documents), "--index", index, "--reread"]) == 0  # read again, the same text
+    assert "(0 added, 0 removed, 1 unchanged;" in capsys.readouterr().out
+
 
 @pytest.mark.slow
 def test_a_pdf_answer_is_cited_with_its_page(tmp_path, capsys, write_pdf):

@@ -686,3 +686,26 @@ def test_verify_finds_vectors_that_are_not_the_models_and_repair_re_embeds_them(
     )
     assert sorted(engine.refresh_index(progress=False).added) == sorted([beta.id, gamma.id])
     assert engine.verify() == []
+
+
+def test_reread_reads_every_file_again_and_embeds_only_those_whose_text_changed(indexer, folder, monkeypatch):
+    indexer.sync_folder(folder, 10**6, progress=False)
+    read: list[str] = []
+
+    def better_loader(path, *args):  # a newer loader reads beta.txt better, alpha.txt as before
+        document = load_document(path, *args)
+        read.append(Path(path).name)
+        if Path(path).name != "beta.txt":
+            return document
+        text = document.text.replace("  ", " ") + " Zoë"
+        return document.model_copy(update={"text": text, "id": document_id(text)})
+
+    monkeypatch.setattr(indexing, "load_document", better_loader)
+    assert not indexer.sync_folder(folder, 10**6, progress=False).changed and read == []  # unchanged: not read
+    report = indexer.sync_folder(folder, 10**6, progress=False, reread=True)
+    assert sorted(read) == ["alpha.txt", "beta.txt"]
+    assert report.reused == [document_id(ALPHA)] and report.removed == [document_id(BETA)]
+    (added,) = report.added
+    stored = indexer.store.get_documents([added])[added]
+    assert stored.text.endswith(" Zoë") and stored.source.endswith("beta.txt")
+    assert sorted(d.id for d in indexer.store.documents()) == sorted([document_id(ALPHA), added])

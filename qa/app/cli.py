@@ -155,7 +155,7 @@ def command_index(args: argparse.Namespace) -> int:
     if not args.verbose:  # its "index updated" line would repeat the summary printed below
         engine_log.setLevel(logging.WARNING)
     try:
-        report = engine.refresh_index(progress=True, timeout=args.wait, prune=args.prune)
+        report = engine.refresh_index(progress=True, timeout=args.wait, prune=args.prune, reread=args.reread)
     finally:
         engine_log.setLevel(level)
     manifest = store.manifest()
@@ -670,6 +670,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--prune",
         action="store_true",
         help="let a missing or empty folder remove every document of its collection (refused without it)",
+    )
+    index.add_argument(
+        "--reread",
+        action="store_true",
+        help="read every file again, as after an upgrade of qa that reads a format better; only files whose text "
+        "changed are embedded again",
     )
     index.add_argument(
         "--wait",
