@@ -1,4 +1,4 @@
-"""What the reader reads of a passage: Markdown list items of a field and its value as sentences, mapped back exactly."""
+"""What the reader reads of a passage: field items and two-cell table rows read as sentences, mapped back exactly."""
 
 from __future__ import annotations
 
