@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -24,9 +25,65 @@ def markdown_parser() -> MarkdownIt:
 
 def to_html(markdown: str) -> str:
     """A Markdown document as an HTML page, titled by its first heading."""
-    tokens = markdown_parser().parse(markdown)
+    parser = markdown_parser()
+    tokens = parser.parse(markdown)
     title = next((tokens[n + 1].content for n, t in enumerate(tokens) if t.type == "heading_open"), "")
-    return PAGE.format(title=title, body=markdown_parser().render(markdown))
+    return PAGE.format(title=title, body=parser.renderer.render(tokens, parser.options, {}))
+
+
+class Block(NamedTuple):
+    """A block of a Markdown document as the converters write it: a heading, a paragraph (in lists, perhaps opening
+    an item), a table or a line of code."""
+
+    kind: str  # "heading", "paragraph", "table" or "code"
+    inline: Token | None = None  # a heading's or a paragraph's words
+    level: int = 0  # a heading's
+    lists: tuple[str, ...] = ()  # a paragraph's lists, outermost first: "bullet" or "ordered"
+    mark: str | None = None  # what opens the item a paragraph opens: "•", or its number ("2.")
+    rows: tuple[tuple[Token, ...], ...] = ()  # a table's cells, row by row
+    text: str = ""  # a line of code
+
+
+def blocks(markdown: str) -> Iterator[Block]:
+    """The blocks of a Markdown document in order (CommonMark with tables)."""
+    lists: list[list[Any]] = []  # per open list: its kind and the number of its next item
+    heading, mark = 0, None
+    rows: list[list[Token]] = []
+    in_cell = False
+    for token in markdown_parser().parse(markdown):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            ordered = token.type == "ordered_list_open"
+            lists.append(["ordered", int(token.attrGet("start") or 1)] if ordered else ["bullet", 0])
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif token.type == "list_item_open":
+            kind, number = lists[-1]
+            mark = f"{number}." if kind == "ordered" else "•"
+            lists[-1][1] += kind == "ordered"
+        elif token.type in ("heading_open", "heading_close"):
+            heading = int(token.tag[1]) if token.type == "heading_open" else 0
+        elif token.type == "tr_open":
+            rows.append([])
+        elif token.type in ("th_open", "td_open", "th_close", "td_close"):
+            in_cell = token.type.endswith("_open")
+        elif token.type == "inline" and in_cell:
+            rows[-1].append(token)
+        elif token.type == "inline":
+            within = tuple(kind for kind, _ in lists)
+            yield (
+                Block("heading", token, level=heading)
+                if heading
+                else Block("paragraph", token, lists=within, mark=mark)
+            )
+            mark = None
+        elif token.type == "table_close":
+            yield Block("table", rows=tuple(tuple(row) for row in rows))
+            rows = []
+        elif token.type in ("fence", "code_block"):
+            yield from (Block("code", text=line) for line in token.content.splitlines())
+
+
+WORD_LISTS = {"bullet": "List Bullet", "ordered": "List Number"}
 
 
 def to_docx(markdown: str) -> bytes:
@@ -37,34 +94,16 @@ def to_docx(markdown: str) -> bytes:
     from docx import Document as WordDocument
 
     word = WordDocument()
-    tokens = markdown_parser().parse(markdown)
-    lists: list[str] = []  # the styles of the lists the next paragraph is in, innermost last
-    style: str | None = None
-    rows: list[list[Token]] = []
-    in_cell = False
-    for token in tokens:
-        if token.type in ("bullet_list_open", "ordered_list_open"):
-            lists.append("List Bullet" if token.type == "bullet_list_open" else "List Number")
-        elif token.type in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
-        elif token.type == "heading_open":
-            style = f"Heading {token.tag[1]}"
-        elif token.type in ("paragraph_open", "paragraph_close", "heading_close"):
-            style = None if token.type != "paragraph_open" else list_style(lists)
-        elif token.type == "tr_open":
-            rows.append([])
-        elif token.type in ("th_open", "td_open", "th_close", "td_close"):
-            in_cell = token.type.endswith("_open")
-        elif token.type == "inline" and in_cell:
-            rows[-1].append(token)
-        elif token.type == "inline":
-            write_runs(word.add_paragraph(style=style), token)
-        elif token.type == "table_close":
-            add_table(word, rows)
-            rows = []
-        elif token.type in ("fence", "code_block"):
-            for line in token.content.splitlines():
-                word.add_paragraph(line)
+    for block in blocks(markdown):
+        if block.kind == "heading" and block.inline is not None:
+            write_runs(word.add_paragraph(style=f"Heading {block.level}"), block.inline)
+        elif block.kind == "paragraph" and block.inline is not None:
+            style = list_style([WORD_LISTS[kind] for kind in block.lists])
+            write_runs(word.add_paragraph(style=style), block.inline)
+        elif block.kind == "table":
+            add_table(word, block.rows)
+        elif block.kind == "code":
+            word.add_paragraph(block.text)
     data = io.BytesIO()
     word.save(data)
     return data.getvalue()
@@ -92,7 +131,7 @@ def write_runs(paragraph: Any, inline: Token) -> None:
             paragraph.add_run().add_break()
 
 
-def add_table(word: Any, rows: list[list[Token]]) -> None:
+def add_table(word: Any, rows: tuple[tuple[Token, ...], ...]) -> None:
     """Rows of cells (inline tokens) as a Word table."""
     table = word.add_table(rows=len(rows), cols=max(len(row) for row in rows))
     for row, cells in zip(table.rows, rows, strict=True):
@@ -102,7 +141,7 @@ def add_table(word: Any, rows: list[list[Token]]) -> None:
 
 def to_pdf(markdown: str) -> bytes:
     """A Markdown document as a PDF laid out by reportlab: headings in larger bold type, list items after a bullet
-    ("•") or their number, tables ruled, bold and italic as such."""
+    ("•") or their number, tables without rules, bold and italic as such (code is left out)."""
     import io
 
     from reportlab.lib.pagesizes import A4
@@ -111,39 +150,19 @@ def to_pdf(markdown: str) -> bytes:
 
     styles = getSampleStyleSheet()
     story: list[Any] = []
-    tokens = markdown_parser().parse(markdown)
-    lists: list[list[int]] = []  # per open list: [number of the next item] (0: a bullet list)
-    style, bullet = "BodyText", None
-    rows: list[list[str]] = []
-    in_cell = False
-    for token in tokens:
-        if token.type in ("bullet_list_open", "ordered_list_open"):
-            lists.append([0 if token.type == "bullet_list_open" else int(token.attrGet("start") or 1)])
-        elif token.type in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
-        elif token.type == "list_item_open":
-            bullet = "•" if not lists[-1][0] else f"{lists[-1][0]}."
-            lists[-1][0] += 1 if lists[-1][0] else 0
-        elif token.type == "heading_open":
-            style = f"Heading{min(int(token.tag[1]), 4)}"
-        elif token.type == "heading_close":
-            style = "BodyText"
-        elif token.type == "tr_open":
-            rows.append([])
-        elif token.type in ("th_open", "td_open", "th_close", "td_close"):
-            in_cell = token.type.endswith("_open")
-        elif token.type == "inline" and in_cell:
-            rows[-1].append(pdf_markup(token))
-        elif token.type == "inline":
-            shape = styles[style]
-            if bullet:
-                depth = 18 * len(lists)
+    for block in blocks(markdown):
+        if block.kind == "heading" and block.inline is not None:
+            story.append(Paragraph(pdf_markup(block.inline), styles[f"Heading{min(block.level, 4)}"]))
+        elif block.kind == "paragraph" and block.inline is not None:
+            shape = styles["BodyText"]
+            if block.mark:
+                depth = 18 * len(block.lists)
                 shape = ParagraphStyle(f"item{depth}", parent=shape, leftIndent=depth, bulletIndent=depth - 12)
-            story.append(Paragraph(pdf_markup(token), shape, bulletText=bullet))
-            bullet = None
-        elif token.type == "table_close":
-            story.append(Table([[Paragraph(cell, styles["BodyText"]) for cell in row] for row in rows]))
-            rows = []
+            story.append(Paragraph(pdf_markup(block.inline), shape, bulletText=block.mark))
+        elif block.kind == "table":
+            story.append(
+                Table([[Paragraph(pdf_markup(cell), styles["BodyText"]) for cell in row] for row in block.rows])
+            )
     data = io.BytesIO()
     SimpleDocTemplate(data, pagesize=A4).build(story)
     return data.getvalue()
