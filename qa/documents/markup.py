@@ -17,13 +17,15 @@ if TYPE_CHECKING:
 INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "svg")
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Elements that make a line of their own; inline ones ("<a>", "<b>", "<span>") stay within the line of their text.
-BLOCK_TAGS = (
-    *HEADING_TAGS,
-    *("address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "div", "dl", "dt"),
-    *("fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "li", "main", "nav", "ol", "p"),
-    *("pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul"),
-)
-CELL_TAGS = ("td", "th")
+BLOCK_TAGS = frozenset(
+    {
+        *HEADING_TAGS,
+        *("address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "div", "dl", "dt"),
+        *("fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "li", "main", "nav", "ol", "p"),
+        *("pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul"),
+    }
+)  # a set: every element of a page is looked up in it
+CELL_TAGS = frozenset({"td", "th"})
 BLOCK_BREAK = "\x1e"  # where a block begins or ends, in the page's text before it is cut into lines
 CELL_BREAK = "\x1f"  # where a table cell begins
 SPACES = re.compile(r"[^\S\x1e\x1f]+")  # HTML's white space (its line breaks too), which reads as one space

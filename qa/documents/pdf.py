@@ -28,7 +28,8 @@ COMPOUND_HEADS = frozenset({"well", "self", "ill", "half", "cross"})
 SUFFIXES = frozenset({"ish", "ness", "er", "ers", "est", "ly", "ed", "ing", "ment", "less", "ful"})
 SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 # A line that begins a paragraph of its own: a bullet, or a reference list entry such as "[12]".
-ITEM_START = re.compile(r"[•◦▪‣●■–]\s|\[\d{1,3}\]\s")
+BULLETS = "•◦▪‣●■–"  # the marks that open a list item in a PDF
+ITEM_START = re.compile(rf"[{BULLETS}]\s|\[\d{{1,3}}\]\s")
 HEADING_NUMBER = re.compile(r"(?:(\d{1,2}(?:\.\d{1,2}){0,4})\.?|[A-Z]\.|[IVX]{1,5}\.)\s+(?=[A-ZÀ-ÖØ-Þ])")
 FOOTNOTE_MARK = re.compile(r"[\d*†‡§¶¹²³⁴⁵⁶⁷⁸⁹⁰]")
 ROMAN_NUMBER = r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
@@ -46,7 +47,7 @@ PARAGRAPH_SEPARATOR = "\n\n"
 CELL_GAP = 1.0
 CHANNEL = 0.8
 TABLE_LEADING = 2.5
-LIST_MARK = re.compile(r"[•◦▪‣●■–*-]|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]")  # "•", "2.", "b)", "(iv)"
+LIST_MARK = re.compile(rf"[{BULLETS}*-]|\(?(?:\d{{1,2}}|[a-z]|[ivx]{{1,4}})[.)]")  # "•", "2.", "b)", "(iv)"
 _pdfium_lock = threading.Lock()  # PDFium is not thread-safe
 
 
