@@ -23,12 +23,50 @@ def markdown_parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table")
 
 
-def to_html(markdown: str) -> str:
-    """A Markdown document as an HTML page, titled by its first heading."""
+SITE_PAGE = """<a class="skip-link" href="#content">Skip to main content</a>
+<div role="dialog" aria-label="Cookies">We use cookies to remember your settings. <button>Accept all</button></div>
+<header class="site-header"><a class="brand" href="/">{site}</a>
+<nav aria-label="Main menu"><ul>{menu}</ul></nav>
+<form role="search" action="/search"><label>Search {site} <input name="q"></label><button>Search</button></form>
+</header>
+<nav aria-label="Breadcrumb"><ol><li><a href="/">Home</a></li><li><a href="/{slug}/">{site}</a></li><li>{title}</li></ol></nav>
+<main id="content"><article>
+{body}</article></main>
+<aside class="sidebar"><h2>Related pages</h2><ul>{menu}</ul><p>Page owner: Web team. Last reviewed 3 June 2024.</p></aside>
+<footer class="site-footer"><p>Questions about this site? Email webteam@example.org or call extension 4100.</p>
+<ul><li><a href="/privacy">Privacy</a></li><li><a href="/accessibility">Accessibility</a></li><li><a href="/cookies">Cookie settings</a></li></ul>
+<p>© 2024 {site}. All rights reserved.</p></footer>
+"""
+
+
+class Site(NamedTuple):
+    """The site a page is published on, for ``to_html``: its name and every page's title (its menu)."""
+
+    name: str
+    slug: str
+    titles: tuple[str, ...]
+
+
+def to_html(markdown: str, site: Site | None = None) -> str:
+    """A Markdown document as an HTML page, titled by its first heading; with ``site``, as a page of that site, its
+    text within a site's chrome in HTML5's landmarks (a skip link, a cookie notice, a header with the site's menu of
+    every page and a search box, breadcrumbs, a sidebar of related pages and a footer), titled "Page | Site"."""
+    from html import escape
+
     parser = markdown_parser()
     tokens = parser.parse(markdown)
-    title = next((tokens[n + 1].content for n, t in enumerate(tokens) if t.type == "heading_open"), "")
-    return PAGE.format(title=title, body=parser.renderer.render(tokens, parser.options, {}))
+    title = first_heading(tokens)
+    body = parser.renderer.render(tokens, parser.options, {})
+    if site is None:
+        return PAGE.format(title=title, body=body)
+    menu = "".join(f'<li><a href="/{site.slug}/{n}">{escape(name)}</a></li>' for n, name in enumerate(site.titles))
+    page = SITE_PAGE.format(site=escape(site.name), slug=site.slug, menu=menu, title=escape(title), body=body)
+    return PAGE.format(title=f"{title} | {site.name}", body=page)
+
+
+def first_heading(tokens: list[Token]) -> str:
+    """The words of a parsed Markdown document's first heading ("" when it has none)."""
+    return next((tokens[n + 1].content for n, t in enumerate(tokens) if t.type == "heading_open"), "")
 
 
 class Block(NamedTuple):
@@ -201,10 +239,11 @@ def fields_as_tables(markdown: str) -> str:
     return "\n".join(written)
 
 
-def convert(data: Path, to: str, out: Path, tables: bool = False) -> Path:
+def convert(data: Path, to: str, out: Path, tables: bool = False, sites: bool = False) -> Path:
     """The set ``data`` (a JSON-lines file beside its folder of collections) written to ``out`` in format ``to``:
-    each Markdown document converted (its field lists made tables first, with ``tables``), the documents of each
-    question and of its parts renamed; the new set's path."""
+    each Markdown document converted (its field lists made tables first, with ``tables``; as a page of its
+    collection's site, with ``sites`` and HTML), the documents of each question and of its parts renamed; the new
+    set's path."""
     source = data.with_suffix("")
     for path in sorted(source.rglob("*.md")):
         target = (out / data.stem / path.relative_to(source)).with_suffix(f".{to}")
@@ -214,7 +253,7 @@ def convert(data: Path, to: str, out: Path, tables: bool = False) -> Path:
         if to == "md":
             target.write_text(markdown, encoding="utf-8")
         elif to == "html":
-            target.write_text(to_html(markdown), encoding="utf-8")
+            target.write_text(to_html(markdown, site_of(path.parent) if sites else None), encoding="utf-8")
         else:
             target.write_bytes(to_docx(markdown) if to == "docx" else to_pdf(markdown))
     lines = []
@@ -228,14 +267,24 @@ def convert(data: Path, to: str, out: Path, tables: bool = False) -> Path:
     return converted
 
 
+def site_of(collection: Path) -> Site:
+    """The site a collection's pages are published on: named after its folder, its menu every page's title."""
+    parser = markdown_parser()
+    titles = tuple(
+        first_heading(parser.parse(page.read_text(encoding="utf-8"))) for page in sorted(collection.glob("*.md"))
+    )
+    return Site(f"{collection.name.replace('-', ' ').capitalize()} intranet", collection.name, titles)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=Path("eval/cross_documents.jsonl"))
     parser.add_argument("--to", choices=FORMATS, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--fields-as-tables", action="store_true", help="lists of field items become tables first")
+    parser.add_argument("--sites", action="store_true", help="HTML pages within a site's menus, sidebar and footer")
     args = parser.parse_args()
-    converted = convert(args.data, args.to, args.out, args.fields_as_tables)
+    converted = convert(args.data, args.to, args.out, args.fields_as_tables, args.sites)
     print(f"{converted}: ask it with  qa eval --data {converted}")
 
 

@@ -88,6 +88,58 @@ def test_a_field_item_of_a_page_is_read_as_a_sentence_about_its_heading():
     assert "Location of the Halcyon LSM-7 confocal microscope is room B220." in view.text
 
 
+SITE_CHROME = (
+    "<a href='#c'>Skip to main content</a><div role='dialog'>We use cookies. <button>Accept</button></div>"
+    "<header><a href='/'>Kettleby intranet</a><nav><ul><li><a href='/t'>Travel policy</a></li></ul></nav>"
+    "<form role='search'><input name='q'><button>Search</button></form></header>"
+    "<nav aria-label='Breadcrumb'><ol><li>Home</li><li>Travel policy</li></ol></nav>"
+    "{main}"
+    "<aside><h2>Related pages</h2><ul><li>Expenses policy</li></ul></aside>"
+    "<footer><p>Call the web team on extension 4100.</p><p>© 2024 Kettleby</p></footer>"
+)
+ARTICLE = (
+    "<article><header><h1>Travel policy</h1><p>Owner: Zoë Ærø</p></header><h2>Booking</h2>"
+    "<p>Book through Wayfarer.</p><aside><p>Tip: book early.</p></aside><footer><p>Reviewed May 2025.</p></footer>"
+    "</article>"
+)
+ARTICLE_LINES = [
+    "Travel policy",
+    "Owner: Zoë Ærø",
+    "Booking",
+    "Book through Wayfarer.",
+    "Tip: book early.",
+    "Reviewed May 2025.",
+]
+
+
+@pytest.mark.parametrize("main", ["<main id='c'>{}</main>", "<div role='main'>{}</div>", "{}"])
+def test_a_sites_menus_notices_header_footer_and_sidebar_are_not_the_pages_text(main):
+    html = SITE_CHROME.format(main=main.format(ARTICLE))
+    text, title, sections = html_to_text(
+        f"<html><head><title>Travel policy | Kettleby intranet</title></head><body>{html}</body></html>"
+    )
+    lines = text.split("\n")
+    assert lines == ARTICLE_LINES if main != "{}" else lines == ["Skip to main content", *ARTICLE_LINES]
+    assert title == "Travel policy"  # the site's name is left out of the page's title
+    assert [s.title for s in sections] == ["Travel policy", "Booking"]
+
+
+def test_landmarks_given_by_role_are_chrome_and_a_page_of_chrome_only_is_read_whole():
+    text, _, _ = html_to_text(
+        page("<div role='navigation'>Home</div><div role='banner'>Kettleby</div><p>Book through Wayfarer.</p>")
+    )
+    assert text == "Book through Wayfarer."
+    text, _, _ = html_to_text(
+        page("<nav><a href='/'>Home</a> <a href='/t'>Travel</a></nav><footer>© Kettleby</footer>")
+    )
+    assert text == "Home Travel\n© Kettleby"
+
+
+def test_a_title_keeps_its_separators_when_no_part_is_the_pages_heading():
+    assert html_to_text("<title>Q&amp;A - travel | 2025</title><h1>Trips</h1>")[1] == "Q&A - travel | 2025"
+    assert html_to_text("<title>Lab – Ærø</title><h1>Ærø</h1>")[1] == "Ærø"
+
+
 def word_bytes(word) -> bytes:
     data = io.BytesIO()
     word.save(data)

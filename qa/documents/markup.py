@@ -26,6 +26,14 @@ BLOCK_TAGS = frozenset(
     }
 )  # a set: every element of a page is looked up in it
 CELL_TAGS = frozenset({"td", "th"})
+# A site's chrome around a page's own text, by HTML5's and ARIA's landmarks: menus, search boxes, notices, and the
+# page-level header, footer and sidebar (within an article, main or section, those are the text's own).
+CHROME_TAGS = frozenset({"nav", "dialog"})
+CHROME_ROLES = frozenset({"navigation", "search", "banner", "contentinfo", "dialog", "alertdialog"})
+PAGE_LEVEL_CHROME = frozenset({"header", "footer", "aside"})
+SECTIONING_TAGS = frozenset({"article", "main", "section"})
+SECTIONING_ROLES = frozenset({"article", "main", "region"})
+TITLE_PARTS = re.compile(r"\s+(?:[|·•:]{1,2}|[-–—])\s+")  # "Travel policy | Harrowgate intranet"
 BLOCK_BREAK = "\x1e"  # where a block begins or ends, in the page's text before it is cut into lines
 CELL_BREAK = "\x1f"  # where a table cell begins
 SPACES = re.compile(r"[^\S\x1e\x1f]+")  # HTML's white space (its line breaks too), which reads as one space
@@ -44,17 +52,75 @@ def collapsed(text: str) -> str:
 
 
 def html_to_text(html: str) -> tuple[str, str | None, list[Section]]:
-    """Visible text of an HTML page, one block per line (``html_lines``), its title, and its headings (h1 to h6)."""
+    """Visible text of an HTML page, one block per line (``html_lines``), its title (``page_title``), and its headings
+    (h1 to h6). A site's chrome (``page_content``) is not the page's text, unless the page holds nothing else."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
-    title_tag = soup.find("title") or soup.find(["h1", "h2"])
-    title = title_tag.get_text(" ", strip=True) if title_tag else None
+    title = page_title(soup)
+    content = page_content(visible(soup)) or [visible(BeautifulSoup(html, "html.parser"))]
+    headings = [(int(tag.name[1]), collapsed(tag.get_text())) for root in content for tag in root(HEADING_TAGS)]
+    text = html_lines(content)
+    return text, title, located_sections(text, headings)
+
+
+def visible(soup: BeautifulSoup) -> BeautifulSoup:
+    """The page without the elements a browser does not show as text (scripts, styles, the head, ...)."""
     for tag in soup(INVISIBLE_HTML_TAGS):
         tag.decompose()
-    headings = [(int(tag.name[1]), collapsed(tag.get_text())) for tag in soup.find_all(HEADING_TAGS)]
-    text = html_lines(soup)
-    return text, title or None, located_sections(text, headings)
+    return soup
+
+
+def page_title(soup: BeautifulSoup) -> str | None:
+    """A page's title: its ``<title>``, or its first h1 or h2 when it has none; of a title that names the site too
+    ("Travel policy | Harrowgate intranet"), the part the page's h1 gives."""
+    title_tag = soup.find("title") or soup.find(["h1", "h2"])
+    title = collapsed(title_tag.get_text(" ")) if title_tag else ""
+    h1 = soup.find("h1")
+    named = collapsed(h1.get_text(" ")).casefold() if h1 else ""
+    return next((part for part in TITLE_PARTS.split(title) if part.casefold() == named), title) or None
+
+
+def page_content(soup: BeautifulSoup) -> list[Tag]:
+    """What a page says of its own: its ``<main>`` (or ``role="main"``) elements, else the whole page, without the
+    site's chrome (``is_chrome``: menus, search, notices, the page's header, footer and sidebar); [] when that leaves
+    no text."""
+    elements = soup.find_all(True)
+    for tag in outermost([tag for tag in elements if is_chrome(tag)]):
+        tag.extract()
+    mains = [tag for tag in elements if tag.name == "main" or role_of(tag) == "main"]
+    roots = outermost([main for main in mains if any(p is soup for p in main.parents)]) or [soup]
+    return roots if any(root.get_text(strip=True) for root in roots) else []
+
+
+def is_chrome(tag: Tag) -> bool:
+    """Whether an element is a site's chrome rather than the page's text, by HTML5's and ARIA's landmarks: a menu
+    (``<nav>``), a search box, a notice (a dialog), or a header, footer or sidebar that stands at the page's level
+    rather than within an article, main or section."""
+    role = role_of(tag)
+    if tag.name in CHROME_TAGS or role in CHROME_ROLES:
+        return True
+    if tag.name not in PAGE_LEVEL_CHROME and role != "complementary":
+        return False
+    return not any(p.name in SECTIONING_TAGS or role_of(p) in SECTIONING_ROLES for p in tag.parents)
+
+
+def role_of(tag: Tag) -> str:
+    """An element's ARIA role, as written first in its ``role`` attribute, in lower case ("" when it has none)."""
+    role = tag.get("role")
+    words = (role if isinstance(role, str) else " ".join(role or [])).split()
+    return words[0].lower() if words else ""
+
+
+def outermost(tags: list[Tag]) -> list[Tag]:
+    """Those of ``tags`` (in document order) that lie within none of the others."""
+    found: set[int] = set()
+    kept = []
+    for tag in tags:
+        if not any(id(parent) in found for parent in tag.parents):
+            kept.append(tag)
+        found.add(id(tag))
+    return kept
 
 
 def located_sections(text: str, headings: list[tuple[int, str]]) -> list[Section]:
@@ -71,22 +137,22 @@ def located_sections(text: str, headings: list[tuple[int, str]]) -> list[Section
     return sections
 
 
-def html_lines(soup: BeautifulSoup) -> str:
+def html_lines(roots: list[Tag]) -> str:
     """The page's text as a browser lays it out in lines: each block (paragraph, heading, list item, table row) a
     line, inline elements within their line, white space as one space (a ``<pre>``'s line breaks kept); a list item
     opens with "- " (or its number, "2. ", in an ordered list), a definition with its term ("- Award: £412,000"), a
-    table row is "| cell | cell |" (blocks within a cell stay in it). One walk through the page, in order."""
-    return "\n".join(line for line in (block_line(b) for b in "".join(page_pieces(soup)).split(BLOCK_BREAK)) if line)
+    table row is "| cell | cell |" (blocks within a cell stay in it). One walk through the ``roots``, in order."""
+    return "\n".join(line for line in (block_line(b) for b in "".join(page_pieces(roots)).split(BLOCK_BREAK)) if line)
 
 
-def page_pieces(soup: BeautifulSoup) -> Iterator[str]:
+def page_pieces(roots: list[Tag]) -> Iterator[str]:
     """The page's text in order with BLOCK_BREAK where a block begins or ends and CELL_BREAK where a cell begins;
     a list item's mark goes before its first words. Walked with a stack, so that deep nesting costs no recursion."""
     from bs4 import CData, NavigableString
 
     marks: dict[int, str] = {}  # list items and definitions (by id) -> the mark that opens them
     hidden: set[int] = set()  # terms read into their definitions' marks
-    stack: list[tuple[Any, bool]] = [(soup, False)]
+    stack: list[tuple[Any, bool]] = [(root, False) for root in reversed(roots)]
     cells = pre = 0  # how deep in table cells and in <pre> the walk is
     pending = ""  # a mark waiting for the next words
     while stack:
