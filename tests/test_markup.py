@@ -199,6 +199,89 @@ def test_a_paragraph_numbered_by_its_own_properties_is_a_list_item():
     assert text == "- Custodian: Owen Price\nNot in a list."
 
 
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+MC = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+
+
+def add_body_xml(word, xml: str) -> None:
+    """Append an element written as XML (w: and mc: prefixes) to a Word document's body, before its section
+    settings."""
+    from docx.oxml import parse_xml
+
+    body = word.element.body
+    body.insert(len(body) - 1, parse_xml(xml.replace(">", f" {W} {MC}>", 1)))
+
+
+def test_word_text_boxes_content_controls_and_tracked_changes_are_read_where_they_stand():
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    word.add_paragraph("Before.")
+    box = "<w:txbxContent><w:p><w:r><w:t>Custodian: Zoë Ærø</w:t></w:r></w:p></w:txbxContent>"
+    add_body_xml(
+        word,
+        "<w:p><w:r><w:t>Anchor.</w:t></w:r><w:r><mc:AlternateContent>"
+        f"<mc:Choice Requires='wps'><w:drawing>{box}</w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict>{box}</w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>",
+    )
+    add_body_xml(word, "<w:sdt><w:sdtContent><w:p><w:r><w:t>Cover page text.</w:t></w:r></w:p></w:sdtContent></w:sdt>")
+    add_body_xml(
+        word,
+        "<w:p><w:r><w:t xml:space='preserve'>Project: </w:t></w:r><w:sdt><w:sdtContent><w:r><w:t>Kettleby</w:t></w:r>"
+        "</w:sdtContent></w:sdt><w:del><w:r><w:delText>Old name</w:delText></w:r></w:del>"
+        "<w:ins><w:r><w:t xml:space='preserve'> Fen</w:t></w:r></w:ins><w:hyperlink><w:r><w:t>, site</w:t></w:r>"
+        "</w:hyperlink><w:r><w:tab/><w:t>B2</w:t></w:r></w:p>",
+    )
+    text, _, _ = docx_to_text(word_bytes(word))
+    assert text.split("\n") == [
+        "Before.",
+        "Anchor.",
+        "Custodian: Zoë Ærø",
+        "Cover page text.",
+        "Project: Kettleby Fen, site B2",
+    ]
+
+
+def add_notes(word, kind: str, notes: dict[str, str]) -> None:
+    """Give a Word document a footnotes or endnotes part holding ``notes`` (id -> text) and its separators."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    written = "".join(
+        f"<w:{kind} w:id='{i}'><w:p><w:r><w:{kind}Ref/></w:r><w:r><w:t xml:space='preserve'> {t}</w:t></w:r></w:p></w:{kind}>"
+        for i, t in notes.items()
+    )
+    separator = f"<w:{kind} w:type='separator' w:id='-1'><w:p><w:r><w:separator/><w:t>----</w:t></w:r></w:p></w:{kind}>"
+    xml = f"<w:{kind}s {W}>{separator}{written}</w:{kind}s>".encode()
+    content_type = f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml"
+    part = Part(PackURI(f"/word/{kind}s.xml"), content_type, xml, word.part.package)
+    word.part.relate_to(part, f"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}s")
+
+
+def test_word_footnotes_and_endnotes_follow_the_paragraph_that_refers_to_them():
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    add_notes(word, "footnote", {"1": "Excluding VAT.", "2": "Set by Zoë in 2024."})
+    add_notes(word, "endnote", {"1": "See the travel policy."})
+    add_body_xml(
+        word,
+        "<w:p><w:r><w:t>The limit is £165.</w:t></w:r><w:r><w:footnoteReference w:id='2'/></w:r>"
+        "<w:r><w:t xml:space='preserve'> Book early.</w:t></w:r><w:r><w:footnoteReference w:id='1'/></w:r></w:p>",
+    )
+    add_body_xml(word, "<w:p><w:r><w:t>Trips abroad.</w:t></w:r><w:r><w:endnoteReference w:id='1'/></w:r></w:p>")
+    add_body_xml(word, "<w:p><w:r><w:t>No note.</w:t></w:r><w:r><w:footnoteReference w:id='9'/></w:r></w:p>")
+    text, _, _ = docx_to_text(word_bytes(word))
+    assert text.split("\n") == [
+        "The limit is £165. Book early.",
+        "[1] Set by Zoë in 2024.",
+        "[2] Excluding VAT.",
+        "Trips abroad.",
+        "[1] See the travel policy.",
+        "No note.",
+    ]
+
+
 def test_an_item_without_words_leaves_no_mark_and_a_cell_keeps_its_words_apart():
     text, _, _ = html_to_text(page("<ul><li></li></ul><p>Text</p><table><tr><td><p>a</p>b</td><td>c</td></tr></table>"))
     assert text == "Text\n| a b | c |"

@@ -39,6 +39,10 @@ CELL_BREAK = "\x1f"  # where a table cell begins
 SPACES = re.compile(r"[^\S\x1e\x1f]+")  # HTML's white space (its line breaks too), which reads as one space
 WORD_HEADING_STYLE = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
 WORD_NAMESPACE = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+TEXT_BOX = f"{WORD_NAMESPACE}txbxContent"
+FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"  # an older program's copy
+RUN_SPACES = frozenset({f"{WORD_NAMESPACE}{tag}" for tag in ("tab", "br", "cr", "ptab")})
+NOTE_KINDS = ("footnote", "endnote")
 
 
 def row_line(cells: list[str]) -> str:
@@ -230,14 +234,14 @@ def block_line(block: str) -> str:
 
 
 def docx_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
-    """The paragraphs and tables of a Word document in their order, one line each (a list paragraph opens with "- "
-    or its number, a table row is "| cell | cell |"), its core-properties title (as written), and its headings
-    (paragraphs in the Title and Heading 1..9 styles)."""
+    """The blocks of a Word document in their order, one line each (``WordLines``: a list paragraph opens with "- "
+    or its number, a table row is "| cell | cell |", a text box's lines and the notes a paragraph refers to follow
+    it), its core-properties title (as written), and its headings (paragraphs in the Title and Heading 1..9 styles).
+    Running headers and footers are not read, as a PDF's running heads are not."""
     import zipfile
 
     from docx import Document as WordDocument
     from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
 
     try:
         word = WordDocument(io.BytesIO(data))
@@ -246,22 +250,125 @@ def docx_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
     lines: list[str] = []
     sections: list[Section] = []
     offset = 0
-    counted: Counter[tuple[str, str]] = Counter()
-    formats, styles = list_formats(word), paragraph_styles(word)
-    for block in word.iter_inner_content():
-        if isinstance(block, Table):
-            written = table_rows(block)
-        else:
-            text = collapsed(block.text)
-            style = styles.get(block._p.style) or styles.get(None)
-            level = word_heading_level(style.name or "") if style is not None else None
-            if text and level:
-                sections.append(Section(start=offset, title=text, level=level))
-            written = [list_mark(block, style, formats, counted) + text] if text else []
-        for line in written:
-            lines.append(line)
-            offset += len(line) + 1
+    for line, level in WordLines(word).of(word.element.body):
+        if level:
+            sections.append(Section(start=offset, title=line, level=level))
+        lines.append(line)
+        offset += len(line) + 1
     return "\n".join(lines), word.core_properties.title, sections
+
+
+class WordLines:
+    """The lines of a Word document's blocks, each with its heading level (None for a line that is no heading)."""
+
+    def __init__(self, word: Any) -> None:
+        self.word = word
+        self.styles = paragraph_styles(word)
+        self.formats = list_formats(word)
+        self.counted: Counter[tuple[str, str]] = Counter()  # items of each numbered list so far
+        self.notes = {kind: word_notes(word, kind) for kind in NOTE_KINDS}
+        self.referred: Counter[str] = Counter()  # notes of each kind read so far
+
+    def of(self, container: Any) -> Iterator[tuple[str, int | None]]:
+        """The lines of the blocks in a body, a content control, a text box or a table cell, in order."""
+        for child in container.iterchildren():
+            if child.tag == f"{WORD_NAMESPACE}p":
+                yield from self.paragraph(child)
+            elif child.tag == f"{WORD_NAMESPACE}tbl":
+                yield from ((row, None) for row in self.table(child))
+            elif child.tag == f"{WORD_NAMESPACE}sdt":
+                yield from self.of_all(child.findall(f"{WORD_NAMESPACE}sdtContent"))
+
+    def of_all(self, containers: list[Any]) -> Iterator[tuple[str, int | None]]:
+        for container in containers:
+            yield from self.of(container)
+
+    def paragraph(self, element: Any) -> Iterator[tuple[str, int | None]]:
+        """A paragraph's line (its list mark first), then its text boxes' lines and the notes it refers to."""
+        text = collapsed(run_text(element))
+        style = self.styles.get(style_id(element)) or self.styles.get(None)
+        if text:
+            level = word_heading_level(style.name or "") if style is not None else None
+            yield list_mark(element, style, self.formats, self.counted) + text, level
+        yield from self.of_all(text_boxes(element))
+        for kind, note in note_references(element):
+            written = self.notes[kind].get(note)
+            if written:
+                self.referred[kind] += 1
+                yield f"[{self.referred[kind]}] {written}", None
+
+    def table(self, element: Any) -> list[str]:
+        """A table's rows as lines, "| cell | cell |": a cell's lines joined by spaces, a merged cell once."""
+        from docx.table import Table
+
+        rows = []
+        for row in Table(element, self.word).rows:
+            cells: list[Any] = []
+            for cell in row.cells:
+                if not cells or cell._tc is not cells[-1]._tc:
+                    cells.append(cell)
+            texts = [" ".join(line for line, _ in self.of(cell._tc)) for cell in cells]
+            if any(texts):
+                rows.append(row_line(texts))
+        return rows
+
+
+def run_text(element: Any) -> str:
+    """The words of a paragraph's runs, within links, fields, insertions and inline content controls too (not what
+    tracked changes deleted, not its text boxes, not a drawing's fallback copy); a tab or a line break a space."""
+    parts: list[str] = []
+    for node in within_paragraph(element):
+        if node.tag == f"{WORD_NAMESPACE}t":
+            parts.append(node.text or "")
+        elif node.tag in RUN_SPACES:
+            parts.append(" ")
+        elif node.tag == f"{WORD_NAMESPACE}noBreakHyphen":
+            parts.append("-")
+    return "".join(parts)
+
+
+def within_paragraph(element: Any) -> Iterator[Any]:
+    """The elements within a paragraph in order, but for its text boxes' insides and drawings' fallback copies."""
+    stack = list(reversed(element))
+    while stack:
+        node = stack.pop()
+        yield node
+        if node.tag not in (TEXT_BOX, FALLBACK):
+            stack.extend(reversed(node))
+
+
+def text_boxes(element: Any) -> list[Any]:
+    """The text boxes anchored in a paragraph, in order (their contents)."""
+    return [node for node in within_paragraph(element) if node.tag == TEXT_BOX]
+
+
+def note_references(element: Any) -> Iterator[tuple[str, str]]:
+    """The footnotes and endnotes a paragraph refers to, in order: their kind and id."""
+    for node in within_paragraph(element):
+        for kind in NOTE_KINDS:
+            if node.tag == f"{WORD_NAMESPACE}{kind}Reference":
+                yield kind, node.get(f"{WORD_NAMESPACE}id")
+
+
+def word_notes(word: Any, kind: str) -> dict[str, str]:
+    """A Word document's footnotes or endnotes (``kind``) by id, each as one line of text (separators left out)."""
+    from lxml import etree
+
+    part = next((rel.target_part for rel in word.part.rels.values() if rel.reltype.endswith(f"/{kind}s")), None)
+    if part is None:
+        return {}
+    root = etree.fromstring(part.blob)
+    return {
+        note.get(f"{WORD_NAMESPACE}id"): collapsed(" ".join(run_text(p) for p in note.iter(f"{WORD_NAMESPACE}p")))
+        for note in root.iter(f"{WORD_NAMESPACE}{kind}")
+        if note.get(f"{WORD_NAMESPACE}type") in (None, "normal")
+    }
+
+
+def style_id(element: Any) -> str | None:
+    """The id of a paragraph's style, None when it has none (the default style)."""
+    found = element.find(f"{WORD_NAMESPACE}pPr/{WORD_NAMESPACE}pStyle")
+    return found.get(f"{WORD_NAMESPACE}val") if found is not None else None
 
 
 def word_heading_level(style: str) -> int | None:
@@ -270,20 +377,6 @@ def word_heading_level(style: str) -> int | None:
         return 1
     heading = WORD_HEADING_STYLE.fullmatch(style.strip())
     return int(heading.group(1)) if heading else None
-
-
-def table_rows(table: Any) -> list[str]:
-    """A Word table's rows as lines, "| cell | cell |" (a merged cell once; a cell's paragraphs joined by spaces)."""
-    rows = []
-    for row in table.rows:
-        cells: list[Any] = []
-        for cell in row.cells:
-            if not cells or cell._tc is not cells[-1]._tc:
-                cells.append(cell)
-        texts = [collapsed(cell.text) for cell in cells]
-        if any(texts):
-            rows.append(row_line(texts))
-    return rows
 
 
 def list_formats(word: Any) -> dict[tuple[str, str], str]:
@@ -318,12 +411,10 @@ def paragraph_styles(word: Any) -> dict[str | None, Any]:
     return styles
 
 
-def list_mark(
-    paragraph: Any, style: Any, formats: dict[tuple[str, str], str], counted: Counter[tuple[str, str]]
-) -> str:
-    """What opens a Word list paragraph's line: "- " for a bullet, its number ("2. ", counted in ``counted``) for a
+def list_mark(element: Any, style: Any, formats: dict[tuple[str, str], str], counted: Counter[tuple[str, str]]) -> str:
+    """What opens the line of a Word list paragraph (its element): "- " for a bullet, its number ("2. ", counted in ``counted``) for a
     numbered list; "" for a paragraph outside lists. Its list is in the paragraph's numbering or its ``style``'s."""
-    numbering = numbering_of(paragraph._p) or (numbering_of(style.element) if style is not None else None)
+    numbering = numbering_of(element) or (numbering_of(style.element) if style is not None else None)
     if numbering is None:
         return ""
     name = (style.name or "") if style is not None else ""
