@@ -18,7 +18,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.documents.chunking import Chunker, tokenizer_counter
-from qa.documents.loading import DocumentError, load_document, scan_folder
+from qa.documents.loading import READ_BY, DocumentError, load_document, scan_folder
 from qa.embedding import Embedder
 from qa.errors import MissingError
 from qa.models import Document, LoadFailure, Passage, passage_id
@@ -120,7 +120,8 @@ class Indexer:
         """The documents whose stored vectors are not the model's: up to ``sample`` passages spread evenly over all the
         stored ones (see ``sampled_passages``) are embedded again and compared (cosine below SAME_VECTOR_COSINE).
         None when the store was made with other settings: the next sync builds it anew."""
-        if self.store.manifest().settings != self.store_settings():
+        stamp = self.store.manifest().settings
+        if stamp is None or not stamp.same_vectors(self.store_settings()):
             return []
         documents = self.store.documents()
         passages = self.store.get_passages(sampled_passages(documents, sample))
@@ -159,8 +160,9 @@ class Indexer:
         """Make the store hold exactly the readable files of ``folder``: new and changed files are embedded,
         unchanged ones (same size and modification time) are not even read, removed ones are dropped. A file stored
         without its page starts or sections (indexed before they were recorded, see ``laid_out``) is read again, and
-        only those stored. With ``reread`` every file is read again (after an upgrade that reads a format better):
-        one whose text is the same is not embedded again, one whose text changed is, as an edited file is.
+        only those stored. The files of a format that its loader reads differently now than when the store's files
+        were read (``stale_formats``) are read again, and with ``reread`` every file: one whose text is the same is
+        not embedded again, one whose text changed is, as an edited file is. A whole sync records what read them.
 
         A folder that is missing or has no file to index while the store holds documents raises FolderError (an
         unmounted disk, a sync tool that emptied it) unless ``prune``: the documents leave only when meant to."""
@@ -169,7 +171,11 @@ class Indexer:
         with self.store.writer(timeout=timeout):
             refuse_wiping(Path(folder), files, self.store.manifest().document_count, prune)
             report = UpdateReport(rebuilt=self.prepare(), failures=skipped)
-            sync = _FolderSync(folder, files, max_bytes, self.store.documents(), self.store.ignored(), reread)
+            stale = set(READ_BY) if reread else stale_formats(self.store.manifest().settings)
+            held = sorted({path.suffix.lower() for path in files} & stale)
+            if held and not reread:
+                log.info("reading the %s files again: they are read better now", ", ".join(held))
+            sync = _FolderSync(folder, files, max_bytes, self.store.documents(), self.store.ignored(), stale)
 
             def relocate() -> None:
                 """Record the new sources found so far (here, on the thread that holds the writer lock)."""
@@ -183,6 +189,7 @@ class Indexer:
                 self.store.delete(gone)
             report.removed = gone + sorted(sync.replaced)
             report.removed_sources = [sync.by_id[i].source for i in gone]
+            self.store.bind(self.store_settings().model_copy(update={"read_by": dict(READ_BY)}))
         report.seconds = time.perf_counter() - began
         return report
 
@@ -411,10 +418,10 @@ class _FolderSync:
         max_bytes: int,
         stored: list[StoredDocument],
         ignored: set[str],
-        reread: bool = False,
+        stale: set[str] | frozenset[str] = frozenset(),
     ) -> None:
         self.folder = folder
-        self.reread = reread  # every file read again, unchanged or not
+        self.stale = stale  # the suffixes of the files read again, unchanged or not
         self.files = files
         self.max_bytes = max_bytes
         self.stored = stored
@@ -442,7 +449,7 @@ class _FolderSync:
             known = self.by_source.get(source)
             if (
                 known is not None
-                and not self.reread
+                and path.suffix.lower() not in self.stale
                 and known.size == stat.st_size
                 and known.mtime == stat.st_mtime
                 and laid_out(known, path)
@@ -519,6 +526,13 @@ def stored_changed(document: StoredDocument) -> bool:
     except OSError:
         return True
     return stat.st_size != document.size or stat.st_mtime != document.mtime
+
+
+def stale_formats(settings: StoreSettings | None) -> set[str]:
+    """The suffixes of the formats whose loader reads them differently now (``READ_BY``) than when a store stamped
+    ``settings`` had its files read (version 1 of every loader where it records none)."""
+    recorded = (settings.read_by if settings is not None else None) or {}
+    return {suffix for suffix, version in READ_BY.items() if recorded.get(suffix, 1) < version}
 
 
 def laid_out(document: StoredDocument, path: Path) -> bool:

@@ -14,8 +14,8 @@ import pytest
 
 from qa import index as indexing
 from qa.documents.chunking import Chunker, tokenizer_counter
-from qa.documents.loading import document_id, load_document
-from qa.index import Indexer
+from qa.documents.loading import READ_BY, document_id, load_document
+from qa.index import Indexer, stale_formats
 from qa.models import Document
 from qa.store.protocol import DocumentWrite, StoredDocument, StoreError, open_store
 from qa.validation import FolderError
@@ -686,6 +686,38 @@ def test_verify_finds_vectors_that_are_not_the_models_and_repair_re_embeds_them(
     )
     assert sorted(engine.refresh_index(progress=False).added) == sorted([beta.id, gamma.id])
     assert engine.verify() == []
+
+
+def test_files_of_a_format_read_better_now_are_read_again_at_the_next_sync(indexer, folder, monkeypatch):
+    indexer.sync_folder(folder, 10**6, progress=False)
+    assert indexer.store.manifest().settings.read_by == dict(READ_BY)  # a whole sync records what read the files
+    older = indexer.store_settings().model_copy(update={"read_by": {**READ_BY, ".txt": 0}})
+    assert indexer.store.bind(older)  # as if an older loader of .txt files had read them
+    read: list[str] = []
+
+    def better_loader(path, *args):  # the loader of now reads beta.txt better, alpha.txt as before
+        document = load_document(path, *args)
+        read.append(Path(path).name)
+        if Path(path).name != "beta.txt":
+            return document
+        text = document.text + " Zoë"
+        return document.model_copy(update={"text": text, "id": document_id(text)})
+
+    monkeypatch.setattr(indexing, "load_document", better_loader)
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    assert sorted(read) == ["alpha.txt", "beta.txt"]
+    assert report.reused == [document_id(ALPHA)] and report.removed == [document_id(BETA)]
+    assert indexer.store.manifest().settings.read_by == dict(READ_BY)
+    read.clear()
+    assert not indexer.sync_folder(folder, 10**6, progress=False).changed and read == []  # recorded: not read again
+
+
+def test_the_formats_read_again_are_those_whose_loader_is_newer_than_the_one_recorded(indexer):
+    settings = indexer.store_settings()
+    assert stale_formats(None) == stale_formats(settings) == {s for s, version in READ_BY.items() if version > 1}
+    assert ".html" in stale_formats(settings) and ".txt" not in stale_formats(settings)  # an index from before
+    assert stale_formats(settings.model_copy(update={"read_by": dict(READ_BY)})) == set()
+    assert stale_formats(settings.model_copy(update={"read_by": {**READ_BY, ".pdf": 1}})) == {".pdf"}
 
 
 def test_reread_reads_every_file_again_and_embeds_only_those_whose_text_changed(indexer, folder, monkeypatch):

@@ -23,12 +23,19 @@ from qa.models import Document, Passage, Section
 
 
 class StoreSettings(BaseModel):
-    """What the stored passages and vectors were made with; a store holds vectors of one kind only."""
+    """What the stored passages and vectors were made with; a store holds vectors of one kind only. Beside them, what
+    read the stored documents' files: each format's loader version (``qa.documents.loading.READ_BY``, by suffix), as
+    the last whole sync of a folder recorded it (None: none did)."""
 
     embedding_model: str
     dimension: int
     chunk_tokens: int
     chunk_overlap_sentences: int
+    read_by: dict[str, int] | None = None
+
+    def same_vectors(self, other: StoreSettings) -> bool:
+        """Whether passages cut and embedded with ``other`` are cut and embedded as with these."""
+        return self.model_dump(exclude={"read_by"}) == other.model_dump(exclude={"read_by"})
 
 
 class StoredDocument(BaseModel):

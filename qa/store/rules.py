@@ -6,7 +6,9 @@ makes and its one error; and the helpers both backends share (keyword tokens, la
 * Binding: a store that holds no documents takes the settings it is bound to, whatever it was stamped with before;
   one holding documents made with other settings (or with none recorded) refuses until it is cleared. An empty store
   holds nothing the new settings could contradict, so refusing would only force a pointless ``clear``; a stored
-  document's passages were cut and embedded with its stamp, so taking others would mix two kinds of vector.
+  document's passages were cut and embedded with its stamp, so taking others would mix two kinds of vector. Settings
+  that make the same vectors and record anew what read the files (``read_by``, after a whole sync) are taken by a
+  store holding documents too; those that record nothing leave its record as it is.
 * The writer lock: every change (write, delete, set_source, ignore, clear, restore, repair, and a bind that stamps)
   waits for, then holds, the cross-process writer lock, for ``write_timeout`` seconds at most (StoreBusy then); a
   handle already inside ``writer()`` re-enters it. Changes of two handles never interleave.
@@ -26,7 +28,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Concatenate, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, Protocol, TypeVar
 
 import numpy as np
 from pydantic import TypeAdapter
@@ -34,15 +36,22 @@ from pydantic import TypeAdapter
 from qa.errors import StoreBusy, StoreDamaged, StoreError
 from qa.models import Section
 
+if TYPE_CHECKING:
+    from qa.store.protocol import StoreSettings
+
 # ------------------------------------------------------------------------------------------------ binding
 
 
-def bind_verdict(current: object, settings: object, holds_documents: bool) -> bool | None:
-    """What ``bind(settings)`` does to a store stamped ``current`` (None: no stamp): True, bound to them already;
-    False, it holds documents made with other settings (or with unknown ones) and refuses until cleared; None, it
-    is empty and takes them (a backend stamps it, then decides again under the writer lock)."""
+def bind_verdict(current: StoreSettings | None, settings: StoreSettings, holds_documents: bool) -> bool | None:
+    """What ``bind(settings)`` does to a store stamped ``current`` (None: no stamp): True, bound to them already (or
+    to settings that make the same vectors, when ``settings`` say nothing of what read the files); False, it holds
+    documents made with other settings (or with unknown ones) and refuses until cleared; None, it takes them: it is
+    empty, or its vectors are made the same way and ``settings`` record anew what read its files (``read_by``). A
+    backend stamps it, then decides again under the writer lock."""
     if current == settings:
         return True
+    if current is not None and current.same_vectors(settings):
+        return None if settings.read_by is not None else True
     return False if holds_documents else None
 
 

@@ -127,6 +127,20 @@ class StoreRulesConformance:
         other.clear()
         assert store.manifest().settings is None and store.bind(OTHER) and other.manifest().settings == OTHER
 
+    def test_a_store_holding_documents_takes_a_new_record_of_what_read_its_files(
+        self, store_factory: Callable[..., Any]
+    ) -> None:
+        store = store_factory()
+        assert store.bind(SETTINGS)
+        write = rules_write(FERRY, 1)
+        store.write([write])
+        recorded = SETTINGS.model_copy(update={"read_by": {".html": 2, ".txt": 1}})
+        assert store.bind(recorded) and store_factory().manifest().settings == recorded  # the same vectors
+        assert store.bind(SETTINGS) and store.manifest().settings == recorded  # recording nothing leaves it
+        assert not store.bind(OTHER.model_copy(update={"read_by": {".html": 2}}))  # other vectors: refused
+        assert store.manifest().document_count == 1
+        assert store.dense_search(write.vectors[0], 1)[0][0] == write.passages[0].id
+
     # -- the writer lock --------------------------------------------------------------------------------------------
 
     def test_every_change_of_another_handle_gives_up_after_its_write_timeout(

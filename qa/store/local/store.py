@@ -468,7 +468,8 @@ class LocalStore:
             verdict = bind_verdict(self._settings(), settings, self._holds_documents())
             if verdict is None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (settings.model_dump_json(),))
-                self._drop_cache_files()  # made with the previous stamp, if any: rebuilt (empty) from the database
+                if not self._holds_documents():  # else the same vectors, their record of what read the files anew
+                    self._drop_cache_files()  # made with the previous stamp, if any: rebuilt (empty) from the database
         return verdict is None or verdict
 
     def _holds_documents(self) -> bool:

@@ -447,7 +447,8 @@ class PostgresStore:
             if verdict is None:
                 from psycopg.types.json import Jsonb
 
-                self._set_dimension(cursor, settings.dimension)
+                if not _row(cursor.execute(BINDING))[1]:  # else the same vectors, their record of what read the files
+                    self._set_dimension(cursor, settings.dimension)
                 cursor.execute("UPDATE store_meta SET settings = %s", (Jsonb(settings.model_dump()),))
         return True if verdict is None else verdict
 
