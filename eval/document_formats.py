@@ -39,18 +39,33 @@ SITE_PAGE = """<a class="skip-link" href="#content">Skip to main content</a>
 """
 
 
+# The same chrome as an older site lays it out, before HTML5: the menu in a layout table's first cell, the page's text
+# in its second, a header and a footer in plain divs.
+TABLE_SITE_PAGE = """<div id="header"><a href="/">{site}</a></div>
+<table width="100%" cellspacing="0" cellpadding="8" border="0"><tr>
+<td width="200" valign="top" class="menu">{links}</td>
+<td valign="top">
+{body}</td></tr></table>
+<div id="footer">Questions about this site? Email webteam@example.org or call extension 4100.<br>
+© 2024 {site}. All rights reserved.</div>
+"""
+
+
 class Site(NamedTuple):
-    """The site a page is published on, for ``to_html``: its name and every page's title (its menu)."""
+    """The site a page is published on, for ``to_html``: its name, every page's title (its menu), and how it lays its
+    pages out: "landmarks" (HTML5's header, nav, main, aside, footer) or "tables" (a layout table, as before HTML5)."""
 
     name: str
     slug: str
     titles: tuple[str, ...]
+    layout: str = "landmarks"
 
 
 def to_html(markdown: str, site: Site | None = None) -> str:
     """A Markdown document as an HTML page, titled by its first heading; with ``site``, as a page of that site, its
-    text within a site's chrome in HTML5's landmarks (a skip link, a cookie notice, a header with the site's menu of
-    every page and a search box, breadcrumbs, a sidebar of related pages and a footer), titled "Page | Site"."""
+    text within a site's chrome, titled "Page | Site": in HTML5's landmarks (a skip link, a cookie notice, a header
+    with the site's menu of every page and a search box, breadcrumbs, a sidebar of related pages and a footer), or in
+    a layout table beside the menu (TABLE_SITE_PAGE)."""
     from html import escape
 
     parser = markdown_parser()
@@ -59,7 +74,11 @@ def to_html(markdown: str, site: Site | None = None) -> str:
     body = parser.renderer.render(tokens, parser.options, {})
     if site is None:
         return PAGE.format(title=title, body=body)
-    menu = "".join(f'<li><a href="/{site.slug}/{n}">{escape(name)}</a></li>' for n, name in enumerate(site.titles))
+    links = [f'<a href="/{site.slug}/{n}">{escape(name)}</a>' for n, name in enumerate(site.titles)]
+    if site.layout == "tables":
+        page = TABLE_SITE_PAGE.format(site=escape(site.name), links="<br>".join(links), body=body)
+        return PAGE.format(title=f"{title} | {site.name}", body=page)
+    menu = "".join(f"<li>{link}</li>" for link in links)
     page = SITE_PAGE.format(site=escape(site.name), slug=site.slug, menu=menu, title=escape(title), body=body)
     return PAGE.format(title=f"{title} | {site.name}", body=page)
 
@@ -239,10 +258,10 @@ def fields_as_tables(markdown: str) -> str:
     return "\n".join(written)
 
 
-def convert(data: Path, to: str, out: Path, tables: bool = False, sites: bool = False) -> Path:
+def convert(data: Path, to: str, out: Path, tables: bool = False, sites: str | None = None) -> Path:
     """The set ``data`` (a JSON-lines file beside its folder of collections) written to ``out`` in format ``to``:
     each Markdown document converted (its field lists made tables first, with ``tables``; as a page of its
-    collection's site, with ``sites`` and HTML), the documents of each question and of its parts renamed; the new
+    collection's site laid out as ``sites`` says, with HTML), the documents of each question and of its parts renamed; the new
     set's path."""
     source = data.with_suffix("")
     for path in sorted(source.rglob("*.md")):
@@ -253,7 +272,7 @@ def convert(data: Path, to: str, out: Path, tables: bool = False, sites: bool = 
         if to == "md":
             target.write_text(markdown, encoding="utf-8")
         elif to == "html":
-            target.write_text(to_html(markdown, site_of(path.parent) if sites else None), encoding="utf-8")
+            target.write_text(to_html(markdown, site_of(path.parent, sites) if sites else None), encoding="utf-8")
         else:
             target.write_bytes(to_docx(markdown) if to == "docx" else to_pdf(markdown))
     lines = []
@@ -267,13 +286,14 @@ def convert(data: Path, to: str, out: Path, tables: bool = False, sites: bool = 
     return converted
 
 
-def site_of(collection: Path) -> Site:
-    """The site a collection's pages are published on: named after its folder, its menu every page's title."""
+def site_of(collection: Path, layout: str) -> Site:
+    """The site a collection's pages are published on, laid out as ``layout`` says ("landmarks" or "tables"): named
+    after its folder, its menu every page's title."""
     parser = markdown_parser()
     titles = tuple(
         first_heading(parser.parse(page.read_text(encoding="utf-8"))) for page in sorted(collection.glob("*.md"))
     )
-    return Site(f"{collection.name.replace('-', ' ').capitalize()} intranet", collection.name, titles)
+    return Site(f"{collection.name.replace('-', ' ').capitalize()} intranet", collection.name, titles, layout)
 
 
 def main() -> None:
@@ -282,7 +302,11 @@ def main() -> None:
     parser.add_argument("--to", choices=FORMATS, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--fields-as-tables", action="store_true", help="lists of field items become tables first")
-    parser.add_argument("--sites", action="store_true", help="HTML pages within a site's menus, sidebar and footer")
+    parser.add_argument(
+        "--sites",
+        choices=("landmarks", "tables"),
+        help="HTML pages within a site's menus and footer: in HTML5's landmarks, or in a layout table",
+    )
     args = parser.parse_args()
     converted = convert(args.data, args.to, args.out, args.fields_as_tables, args.sites)
     print(f"{converted}: ask it with  qa eval --data {converted}")

@@ -57,7 +57,7 @@ def test_a_converted_document_loads_as_the_lines_the_markdown_shows(markdown_set
 
 
 def test_a_page_of_a_site_loads_as_its_own_text_with_the_site_around_it(markdown_set, tmp_path):
-    convert(markdown_set, "html", tmp_path / "site", sites=True)
+    convert(markdown_set, "html", tmp_path / "site", sites="landmarks")
     page = tmp_path / "site" / "cross_documents" / "manual" / "warranty.html"
     html = page.read_text(encoding="utf-8")
     assert "<nav" in html and "<footer" in html and "Manual intranet" in html
