@@ -9,10 +9,11 @@ import time
 
 def large_page(parts: int) -> str:
     """An HTML page of ``parts`` sections, each a heading, a paragraph with inline elements, a field list and a
-    table (four blocks and more each); and 3,000 nested divs at its end."""
+    table of two rows (four blocks and more each); and 3,000 nested divs at its end."""
     section = (
         "<h2>Part {n}</h2><p>Paragraph {n} with <b>bold</b> and <a href='x'>a link</a>.</p>"
-        "<ul><li><b>Name:</b> value {n}</li></ul><table><tr><td>a{n}</td><td><p>b</p><p>c</p></td></tr></table>"
+        "<ul><li><b>Name:</b> value {n}</li></ul>"
+        "<table><tr><td>a{n}</td><td><p>b</p><p>c</p></td></tr><tr><td>d</td><td>e</td></tr></table>"
     )
     deep = "<div>" * 3000 + "deep down" + "</div>" * 3000
     return "<html><body>" + "".join(section.format(n=n) for n in range(parts)) + deep + "</body></html>"

@@ -199,6 +199,45 @@ def test_a_paragraph_numbered_by_its_own_properties_is_a_list_item():
     assert text == "- Custodian: Owen Price\nNot in a list."
 
 
+OLD_SITE = (
+    "<div id='header'><a href='/'>Kettleby intranet</a></div>"
+    "<table width='100%'><tr><td class='menu'><a href='/t'>Travel policy</a><br><a href='/e'>Expenses</a></td>"
+    "<td><h1>Travel policy</h1><p>Book through Wayfarer.</p><ul><li>Rail: standard class</li></ul>"
+    "<p class='table-footer'>Source: Zoë Ærø</p></td></tr></table>"
+    "<div class='site-footer'>Call the web team on extension 4100.</div>"
+)
+
+
+def test_a_layout_table_is_read_as_blocks_and_chrome_named_by_id_or_class_is_not_text():
+    text, _, sections = html_to_text(page(OLD_SITE))
+    assert text.split("\n") == ["Travel policy", "Book through Wayfarer.", "- Rail: standard class", "Source: Zoë Ærø"]
+    assert [(s.title, s.start) for s in sections] == [("Travel policy", 0)]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<div class='header'><h1>Travel policy</h1></div><p>Book early.</p>",  # the page's h1: its own text
+        "<div id='content'><div class='menu'>Travel policy</div><p>Book early.</p></div>",  # within its content
+        "<article><ul class='nav-tabs'><li>Travel policy</li></ul><p>Book early.</p></article>",
+    ],
+)
+def test_a_container_named_as_chrome_that_holds_or_lies_within_the_pages_text_is_read(html):
+    text, _, _ = html_to_text(page(html))
+    assert "Travel policy" in text and "Book early." in text
+
+
+def test_a_table_of_data_keeps_its_rows_and_a_line_break_in_a_cell_is_a_space():
+    rows = "<tr><td>E7</td><td>Pump fault<br>Call us</td></tr><tr><td>E3</td><td><p>No water</p></td></tr>"
+    assert html_to_text(page(f"<table>{rows}</table>"))[0] == "| E7 | Pump fault Call us |\n| E3 | No water |"
+    boxed = "<table><tr><td><h2>Note</h2><p>Ærø first.</p></td></tr><tr><td>Then Kettleby.</td></tr></table>"
+    assert html_to_text(page(boxed))[0] == "Note\nÆrø first.\nThen Kettleby."  # one column: a box
+    marked = "<table role='presentation'><tr><td>Zoë</td><td>Ærø</td></tr></table>"
+    assert html_to_text(page(marked))[0] == "Zoë\nÆrø"
+    headed = "<table><tr><th>Code</th><th>Meaning</th></tr><tr><td><p>E7</p><p>E8</p></td><td>Fault</td></tr></table>"
+    assert html_to_text(page(headed))[0] == "| Code | Meaning |\n| E7 E8 | Fault |"
+
+
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 MC = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
 
@@ -239,6 +278,41 @@ def test_word_text_boxes_content_controls_and_tracked_changes_are_read_where_the
         "Custodian: Zoë Ærø",
         "Cover page text.",
         "Project: Kettleby Fen, site B2",
+    ]
+
+
+def test_a_word_layout_table_is_read_as_blocks_and_a_table_of_data_as_rows():
+    from docx import Document as WordDocument
+    from docx.oxml import parse_xml
+
+    word = WordDocument()
+    box = word.add_table(rows=2, cols=1)
+    box.rows[0].cells[0].text = "Box 1: Zoë's rule"
+    box.rows[1].cells[0].text = "Book early."
+    columns = word.add_table(rows=1, cols=2)
+    left, right = columns.rows[0].cells
+    left.text = "Contacts"
+    right.paragraphs[0].style = word.styles["Heading 2"]
+    right.paragraphs[0].text = "Ærø office"
+    right.add_paragraph("Call extension 2200.")
+    data = word.add_table(rows=2, cols=2)
+    for cell, value in zip(data.rows[0].cells + data.rows[1].cells, ["Code", "Meaning", "E7", "Fault"], strict=True):
+        cell.text = value
+    data.rows[0]._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {W}/>"))
+    data.rows[1].cells[0].add_paragraph("E8")
+    text, _, sections = docx_to_text(word_bytes(word))
+    lines = text.split("\n")
+    assert lines == [
+        "Box 1: Zoë's rule",
+        "Book early.",
+        "Contacts",
+        "Ærø office",
+        "Call extension 2200.",
+        "| Code | Meaning |",
+        "| E7 E8 | Fault |",
+    ]
+    assert [(s.title, s.level, text[s.start : s.start + len(s.title)]) for s in sections] == [
+        ("Ærø office", 2, "Ærø office")
     ]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from qa.errors import DocumentError
 from qa.models import Section
@@ -26,12 +26,21 @@ BLOCK_TAGS = frozenset(
     }
 )  # a set: every element of a page is looked up in it
 CELL_TAGS = frozenset({"td", "th"})
+DATA_TABLE_PARTS = frozenset({"caption", "thead", "tfoot", "colgroup"})  # what only a table of data has
+CELL_BLOCKS = frozenset({"p", "ul", "ol", "dl", "div", "blockquote", "pre"})  # what a layout table's cells hold
+LAYOUT_SIGNS = frozenset({"table", *HEADING_TAGS})  # what a cell of a table of data does not hold
 # A site's chrome around a page's own text, by HTML5's and ARIA's landmarks: menus, search boxes, notices, and the
 # page-level header, footer and sidebar (within an article, main or section, those are the text's own).
 CHROME_TAGS = frozenset({"nav", "dialog"})
 CHROME_ROLES = frozenset({"navigation", "search", "banner", "contentinfo", "dialog", "alertdialog"})
 PAGE_LEVEL_CHROME = frozenset({"header", "footer", "aside"})
 SECTIONING_TAGS = frozenset({"article", "main", "section"})
+NAMED_CHROME_TAGS = frozenset({"div", "table", "td", "th", "ul", "ol"})
+CHROME_NAME = re.compile(
+    r"(?:^|[-_])(?:header|footer|nav|navbar|navigation|menu|sidebar|breadcrumbs?|cookies?|banner|masthead)(?:$|[-_])",
+    re.IGNORECASE,
+)
+CONTENT_NAME = re.compile(r"(?:^|[-_])(?:content|main|article|body|post|entry)(?:$|[-_])", re.IGNORECASE)
 SECTIONING_ROLES = frozenset({"article", "main", "region"})
 TITLE_PARTS = re.compile(r"\s+(?:[|·•:]{1,2}|[-–—])\s+")  # "Travel policy | Harrowgate intranet"
 BLOCK_BREAK = "\x1e"  # where a block begins or ends, in the page's text before it is cut into lines
@@ -94,19 +103,41 @@ def page_content(soup: BeautifulSoup) -> list[Tag]:
         tag.extract()
     mains = [tag for tag in elements if tag.name == "main" or role_of(tag) == "main"]
     roots = outermost([main for main in mains if any(p is soup for p in main.parents)]) or [soup]
-    return roots if any(root.get_text(strip=True) for root in roots) else []
+    return roots if any(next(root.stripped_strings, None) for root in roots) else []
 
 
 def is_chrome(tag: Tag) -> bool:
     """Whether an element is a site's chrome rather than the page's text, by HTML5's and ARIA's landmarks: a menu
     (``<nav>``), a search box, a notice (a dialog), or a header, footer or sidebar that stands at the page's level
-    rather than within an article, main or section."""
+    rather than within an article, main or section; or, as older pages mark them, a container named so by its id or
+    class ("footer", "menu", ``named_chrome``) at the page's level."""
     role = role_of(tag)
     if tag.name in CHROME_TAGS or role in CHROME_ROLES:
         return True
-    if tag.name not in PAGE_LEVEL_CHROME and role != "complementary":
+    if tag.name in PAGE_LEVEL_CHROME or role == "complementary":
+        return not any(p.name in SECTIONING_TAGS or role_of(p) in SECTIONING_ROLES for p in tag.parents)
+    return named_chrome(tag)
+
+
+def named_chrome(tag: Tag) -> bool:
+    """Whether a container (a div, a table or its cell, a list) is named as a site's chrome by its id or a class
+    ("header", "site-footer", "menu", "sidebar", "breadcrumbs", "cookie-banner": CHROME_NAME) and is not the page's
+    text: it holds no h1, main or article, and neither it nor a container around it is named as content ("content",
+    "main", "article": CONTENT_NAME) or is an article, main or section."""
+    if tag.name not in NAMED_CHROME_TAGS or not any(CHROME_NAME.search(name) for name in names_of(tag)):
         return False
-    return not any(p.name in SECTIONING_TAGS or role_of(p) in SECTIONING_ROLES for p in tag.parents)
+    if any(CONTENT_NAME.search(name) for name in names_of(tag)) or tag.find(["h1", "main", "article"]):
+        return False
+    return not any(
+        p.name in SECTIONING_TAGS or role_of(p) in SECTIONING_ROLES or any(CONTENT_NAME.search(n) for n in names_of(p))
+        for p in tag.parents
+    )
+
+
+def names_of(tag: Tag) -> list[str]:
+    """An element's id and classes."""
+    classes: Any = tag.get("class") or []
+    return [str(tag.get("id") or ""), *([classes] if isinstance(classes, str) else map(str, classes))]
 
 
 def role_of(tag: Tag) -> str:
@@ -156,6 +187,7 @@ def page_pieces(roots: list[Tag]) -> Iterator[str]:
 
     marks: dict[int, str] = {}  # list items and definitions (by id) -> the mark that opens them
     hidden: set[int] = set()  # terms read into their definitions' marks
+    laid_out: set[int] = set()  # the cells of layout tables, read as blocks
     stack: list[tuple[Any, bool]] = [(root, False) for root in reversed(roots)]
     cells = pre = 0  # how deep in table cells and in <pre> the walk is
     pending = ""  # a mark waiting for the next words
@@ -169,7 +201,7 @@ def page_pieces(roots: list[Tag]) -> Iterator[str]:
             continue
         if not hasattr(node, "contents") or id(node) in hidden:
             continue
-        name = node.name
+        name = "div" if id(node) in laid_out else node.name
         if leaving:
             cells -= name in CELL_TAGS
             pre -= name == "pre"
@@ -177,20 +209,69 @@ def page_pieces(roots: list[Tag]) -> Iterator[str]:
             yield boundary(name, cells)
             continue
         if name == "br":
-            yield BLOCK_BREAK
+            yield " " if cells else BLOCK_BREAK
             continue
-        if name in ("ol", "ul"):
-            marks.update(item_marks(node))
-        elif name == "dl":
-            found, terms = definition_marks(node)
-            marks.update(found)
-            hidden.update(terms)
+        if name in ("ol", "ul", "dl", "table"):
+            marks_of(node, marks, hidden, laid_out)
         yield CELL_BREAK if name in CELL_TAGS else boundary(name, cells)
         cells += name in CELL_TAGS
         pre += name == "pre"
         pending = marks.get(id(node), pending)
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node.contents))
+
+
+def marks_of(node: Tag, marks: dict[int, str], hidden: set[int], laid_out: set[int]) -> None:
+    """What a list, a definition list or a table sets for the walk of ``page_pieces``: the marks that open its items
+    (by id), the terms read into their definitions' marks, the cells of a layout table (read as blocks)."""
+    if node.name in ("ol", "ul"):
+        marks.update(item_marks(node))
+    elif node.name == "dl":
+        found, terms = definition_marks(node)
+        marks.update(found)
+        hidden.update(terms)
+    else:
+        rows = own_rows(node)
+        if is_layout_table(node, rows):
+            laid_out.update(id(cell) for row in rows for cell in row)
+
+
+def own_rows(table: Tag) -> list[list[Tag]]:
+    """The cells of a table's own rows, row by row (not of the tables within its cells)."""
+    rows = children(table, {"tr"})
+    for group in children(table, {"thead", "tbody", "tfoot"}):
+        rows.extend(children(group, {"tr"}))
+    return [children(row, CELL_TAGS) for row in rows]
+
+
+def children(tag: Tag, names: Collection[str]) -> list[Tag]:
+    """An element's child elements named one of ``names``, in order."""
+    return [cast("Tag", child) for child in tag.children if getattr(child, "name", None) in names]
+
+
+def holds(tag: Tag, names: frozenset[str], count: int = 1) -> bool:
+    """Whether an element holds ``count`` elements (or more) named one of ``names``."""
+    found = 0
+    for inner in tag.descendants:
+        found += getattr(inner, "name", None) in names
+        if found >= count:
+            return True
+    return False
+
+
+def is_layout_table(table: Tag, rows: list[list[Tag]]) -> bool:
+    """Whether a table lays a page out rather than holding data, as reader modes tell them apart: marked so (role
+    "presentation" or "none"); or, with nothing of a data table (header cells, a caption, a head or foot, column
+    groups), one column only, or a table within a cell, or a cell holding a heading, or one row with a cell of
+    several blocks (paragraphs, lists)."""
+    if role_of(table) in ("presentation", "none"):
+        return True
+    cells = [cell for row in rows for cell in row]
+    if any(cell.name == "th" for cell in cells) or children(table, DATA_TABLE_PARTS):
+        return False
+    if all(len(row) <= 1 for row in rows) or any(holds(cell, LAYOUT_SIGNS) for cell in cells):
+        return True
+    return len(rows) == 1 and any(holds(cell, CELL_BLOCKS, 2) for cell in cells)
 
 
 def boundary(name: str, cells: int) -> str:
@@ -275,7 +356,7 @@ class WordLines:
             if child.tag == f"{WORD_NAMESPACE}p":
                 yield from self.paragraph(child)
             elif child.tag == f"{WORD_NAMESPACE}tbl":
-                yield from ((row, None) for row in self.table(child))
+                yield from self.table(child)
             elif child.tag == f"{WORD_NAMESPACE}sdt":
                 yield from self.of_all(child.findall(f"{WORD_NAMESPACE}sdtContent"))
 
@@ -286,10 +367,9 @@ class WordLines:
     def paragraph(self, element: Any) -> Iterator[tuple[str, int | None]]:
         """A paragraph's line (its list mark first), then its text boxes' lines and the notes it refers to."""
         text = collapsed(run_text(element))
-        style = self.styles.get(style_id(element)) or self.styles.get(None)
         if text:
-            level = word_heading_level(style.name or "") if style is not None else None
-            yield list_mark(element, style, self.formats, self.counted) + text, level
+            style = self.styles.get(style_id(element)) or self.styles.get(None)
+            yield list_mark(element, style, self.formats, self.counted) + text, self.heading_level(element)
         yield from self.of_all(text_boxes(element))
         for kind, note in note_references(element):
             written = self.notes[kind].get(note)
@@ -297,20 +377,49 @@ class WordLines:
                 self.referred[kind] += 1
                 yield f"[{self.referred[kind]}] {written}", None
 
-    def table(self, element: Any) -> list[str]:
-        """A table's rows as lines, "| cell | cell |": a cell's lines joined by spaces, a merged cell once."""
+    def table(self, element: Any) -> Iterator[tuple[str, int | None]]:
+        """A table's rows as lines, "| cell | cell |": a cell's lines joined by spaces, a merged cell once. A layout
+        table's cells (``laid_out``) are read as blocks instead, one after another, their headings sections."""
         from docx.table import Table
 
-        rows = []
-        for row in Table(element, self.word).rows:
-            cells: list[Any] = []
-            for cell in row.cells:
-                if not cells or cell._tc is not cells[-1]._tc:
-                    cells.append(cell)
+        rows = [unique_cells(row) for row in Table(element, self.word).rows]
+        if self.laid_out(element, rows):
+            for cells in rows:
+                for cell in cells:
+                    yield from self.of(cell._tc)
+            return
+        for cells in rows:
             texts = [" ".join(line for line, _ in self.of(cell._tc)) for cell in cells]
             if any(texts):
-                rows.append(row_line(texts))
-        return rows
+                yield row_line(texts), None
+
+    def laid_out(self, element: Any, rows: list[list[Any]]) -> bool:
+        """Whether a table lays text out rather than holding data (as ``is_layout_table`` tells an HTML page's):
+        without a header row, one column only (a box), or a table within a cell, or a cell holding a heading, or
+        one row with a cell of several paragraphs."""
+        if element.find(f"{WORD_NAMESPACE}tr/{WORD_NAMESPACE}trPr/{WORD_NAMESPACE}tblHeader") is not None:
+            return False
+        cells = [cell._tc for row in rows for cell in row]
+        if all(len(row) <= 1 for row in rows) or any(tc.find(f".//{WORD_NAMESPACE}tbl") is not None for tc in cells):
+            return True
+        paragraphs = [[p for p in tc.iter(f"{WORD_NAMESPACE}p") if run_text(p).strip()] for tc in cells]
+        if any(self.heading_level(p) for cell in paragraphs for p in cell):
+            return True
+        return len(rows) == 1 and any(len(cell) > 1 for cell in paragraphs)
+
+    def heading_level(self, element: Any) -> int | None:
+        """The heading level of a paragraph's style (None when it is no heading)."""
+        style = self.styles.get(style_id(element)) or self.styles.get(None)
+        return word_heading_level(style.name or "") if style is not None else None
+
+
+def unique_cells(row: Any) -> list[Any]:
+    """A Word table row's cells, a cell merged across columns once."""
+    cells: list[Any] = []
+    for cell in row.cells:
+        if not cells or cell._tc is not cells[-1]._tc:
+            cells.append(cell)
+    return cells
 
 
 def run_text(element: Any) -> str:
