@@ -127,6 +127,29 @@ def test_encodings(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("encoding", "meta"),
+    [
+        ("shift_jis", '<meta charset="Shift_JIS">'),
+        ("koi8-r", "<meta http-equiv='Content-Type' content='text/html; charset=koi8-r'>"),
+        ("iso-8859-7", "<META CHARSET=ISO-8859-7>"),
+    ],
+)
+def test_an_html_page_is_decoded_as_its_charset_declares(tmp_path, encoding, meta):
+    words = {"shift_jis": "東京の天気は晴れ。", "koi8-r": "Лавров предупредил.", "iso-8859-7": "Η Αθήνα."}[encoding]
+    (tmp_path / "page.html").write_bytes(
+        f"<html><head>{meta}</head><body><p>{words}</p></body></html>".encode(encoding)
+    )
+    document = load_document(tmp_path / "page.html")
+    assert document.text == words and document.text[0 : len(words)] == words
+
+
+@pytest.mark.parametrize("declared", ["rot13", "base64", "x-unknown"])
+def test_a_charset_python_cannot_decode_text_with_falls_back_to_windows_1252(tmp_path, declared):
+    (tmp_path / "page.html").write_bytes(f"<meta charset={declared}><p>Café crème</p>".encode("cp1252"))
+    assert load_document(tmp_path / "page.html").text == "Café crème"
+
+
+@pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
         ("empty.txt", b"   \n\t ", "no text"),

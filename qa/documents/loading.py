@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import codecs
 import hashlib
 import io
 import logging
@@ -28,6 +29,8 @@ READ_BY = MappingProxyType({".txt": 1, ".md": 1, ".markdown": 1, ".html": 2, ".h
 MAX_CONTROL_SHARE = 0.01
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 PAGE_SEPARATOR = "\n\n"
+HTML_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+DECLARATION_BYTES = 4096  # how far into a page its charset is looked for (a browser looks within the first 1024)
 HIDDEN_FILE = "hidden file"  # why a file whose name starts with a dot is not indexed
 HIDDEN_FOLDER = "hidden folder"
 BROKEN_LINK = "a link to nothing (its target is missing, or a loop)"
@@ -86,9 +89,10 @@ def utf16_order(data: bytes) -> str | None:
     return None
 
 
-def decode_text(data: bytes) -> str:
+def decode_text(data: bytes, declared: str | None = None) -> str:
     """Decode bytes of a text file: UTF-8 (with or without BOM), UTF-16 (with BOM, or without it, told by where its
-    NUL bytes are), else Windows-1252 (random bytes decode; ``check_is_text`` tells them from text)."""
+    NUL bytes are), else the encoding the file ``declared`` (an HTML page's charset) when Python knows it, else
+    Windows-1252 (random bytes decode; ``check_is_text`` tells them from text)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
     order = utf16_order(data) if b"\x00" in data else None
@@ -97,7 +101,24 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:  # the five bytes Windows-1252 leaves undefined become U+FFFD, which check_is_text counts
-        return data.decode("cp1252", errors="replace")
+        return data.decode(known_encoding(declared) or "cp1252", errors="replace")
+
+
+def known_encoding(name: str | None) -> str | None:
+    """Python's name of the text encoding ``name`` ("Shift_JIS", "koi8-r"), None when it names none Python knows (or
+    a codec of bytes to bytes, "base64", or of text to text, "rot13")."""
+    try:
+        b"a".decode(name or "", errors="replace")  # raises for a codec that decodes no bytes to text
+        return codecs.lookup(name or "").name
+    except LookupError:
+        return None
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The character encoding an HTML page declares near its start (``<meta charset=...>``, or a content type's
+    ``charset=``), None when it declares none."""
+    found = HTML_CHARSET.search(data[:DECLARATION_BYTES])
+    return found.group(1).decode("ascii") if found else None
 
 
 def check_is_text(text: str) -> str:
@@ -316,7 +337,7 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
         text, title, sections = docx_to_text(data)
         title = given_title(title) or first_line_title(text, markdown=False)
     elif suffix in (".html", ".htm"):
-        text, title, sections = html_to_text(check_is_text(decode_text(data)))
+        text, title, sections = html_to_text(check_is_text(decode_text(data, declared_charset(data))))
     else:
         text = check_is_text(decode_text(data)).replace("\r\n", "\n").replace("\r", "\n")
         markdown = suffix in (".md", ".markdown")
