@@ -316,6 +316,41 @@ def test_a_word_layout_table_is_read_as_blocks_and_a_table_of_data_as_rows():
     ]
 
 
+def test_word_headings_by_outline_level_and_styles_based_on_headings():
+    from docx import Document as WordDocument
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import parse_xml
+
+    word = WordDocument()
+    chapter = word.styles.add_style("Chapter", WD_STYLE_TYPE.PARAGRAPH)
+    chapter.base_style = word.styles["Heading 1"]
+    translated = word.styles.add_style("Überschrift Zwei", WD_STYLE_TYPE.PARAGRAPH)
+    translated.element.get_or_add_pPr().append(parse_xml(f"<w:outlineLvl {W} w:val='1'/>"))
+    word.add_paragraph("Zoë's chapter", style="Chapter")
+    word.add_paragraph("Ærø section", style="Überschrift Zwei")
+    own = word.add_paragraph("Own level")
+    own._p.get_or_add_pPr().append(parse_xml(f"<w:outlineLvl {W} w:val='2'/>"))
+    body = word.add_paragraph("Body text in a heading style", style="Heading 2")
+    body._p.get_or_add_pPr().append(parse_xml(f"<w:outlineLvl {W} w:val='9'/>"))
+    word.add_paragraph("Plain text.")
+    text, _, sections = docx_to_text(word_bytes(word))
+    assert [(s.title, s.level, text[s.start : s.start + len(s.title)] == s.title) for s in sections] == [
+        ("Zoë's chapter", 1, True),
+        ("Ærø section", 2, True),
+        ("Own level", 3, True),
+    ]
+
+
+def test_aria_headings_are_headings_and_lines_of_their_own():
+    text, _, sections = html_to_text(
+        page(
+            "<p>Intro</p><div role='heading' aria-level='3'>Zoë <b>Ærø</b></div><p>Text <span role='heading'>Aside</span> on</p>"
+        )
+    )
+    assert text.split("\n") == ["Intro", "Zoë Ærø", "Text", "Aside", "on"]
+    assert [(s.title, s.level) for s in sections] == [("Zoë Ærø", 3), ("Aside", 2)]
+
+
 def add_notes(word, kind: str, notes: dict[str, str]) -> None:
     """Give a Word document a footnotes or endnotes part holding ``notes`` (id -> text) and its separators."""
     from docx.opc.packuri import PackURI

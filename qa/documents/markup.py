@@ -52,6 +52,8 @@ TEXT_BOX = f"{WORD_NAMESPACE}txbxContent"
 FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"  # an older program's copy
 RUN_SPACES = frozenset({f"{WORD_NAMESPACE}{tag}" for tag in ("tab", "br", "cr", "ptab")})
 NOTE_KINDS = ("footnote", "endnote")
+BODY_TEXT_LEVEL = 9  # Word's outline level of body text (0 to 8 are headings 1 to 9)
+MAX_STYLE_BASES = 10  # how many styles a style's base is looked for through (a loop of bases ends there)
 
 
 def row_line(cells: list[str]) -> str:
@@ -72,9 +74,21 @@ def html_to_text(html: str) -> tuple[str, str | None, list[Section]]:
     soup = BeautifulSoup(html, "html.parser")
     title = page_title(soup)
     content = page_content(visible(soup)) or [visible(BeautifulSoup(html, "html.parser"))]
-    headings = [(int(tag.name[1]), collapsed(tag.get_text())) for root in content for tag in root(HEADING_TAGS)]
+    found = (tag for root in content for tag in root.find_all(lambda tag: heading_level(tag) is not None))
+    headings = [(heading_level(tag) or 2, collapsed(tag.get_text())) for tag in found]
     text = html_lines(content)
     return text, title, located_sections(text, headings)
+
+
+def heading_level(tag: Tag) -> int | None:
+    """The level of a page's heading: an h1 to h6's, or an element's that ARIA marks a heading (``role="heading"``,
+    its ``aria-level``, else 2); None for an element that is no heading."""
+    if tag.name in HEADING_TAGS:
+        return int(tag.name[1])
+    if role_of(tag) != "heading":
+        return None
+    level = str(tag.get("aria-level") or "2").strip()
+    return min(int(level), 9) if level.isdigit() and int(level) > 0 else 2
 
 
 def visible(soup: BeautifulSoup) -> BeautifulSoup:
@@ -201,7 +215,7 @@ def page_pieces(roots: list[Tag]) -> Iterator[str]:
             continue
         if not hasattr(node, "contents") or id(node) in hidden:
             continue
-        name = "div" if id(node) in laid_out else node.name
+        name = "div" if id(node) in laid_out or (node.name not in BLOCK_TAGS and heading_level(node)) else node.name
         if leaving:
             cells -= name in CELL_TAGS
             pre -= name == "pre"
@@ -345,6 +359,7 @@ class WordLines:
     def __init__(self, word: Any) -> None:
         self.word = word
         self.styles = paragraph_styles(word)
+        self.levels = style_levels(self.styles)
         self.formats = list_formats(word)
         self.counted: Counter[tuple[str, str]] = Counter()  # items of each numbered list so far
         self.notes = {kind: word_notes(word, kind) for kind in NOTE_KINDS}
@@ -408,9 +423,12 @@ class WordLines:
         return len(rows) == 1 and any(len(cell) > 1 for cell in paragraphs)
 
     def heading_level(self, element: Any) -> int | None:
-        """The heading level of a paragraph's style (None when it is no heading)."""
-        style = self.styles.get(style_id(element)) or self.styles.get(None)
-        return word_heading_level(style.name or "") if style is not None else None
+        """The heading level of a paragraph (None when it is no heading): its own outline level, else its style's
+        (``style_levels``)."""
+        own = outline_level(element)
+        if own is not None:
+            return own or None
+        return self.levels.get(style_id(element), self.levels.get(None))
 
 
 def unique_cells(row: Any) -> list[Any]:
@@ -508,6 +526,33 @@ def list_formats(word: Any) -> dict[tuple[str, str], str]:
             for level, fmt in abstract.get(ref.get(f"{WORD_NAMESPACE}val"), {}).items():
                 formats[(num.get(f"{WORD_NAMESPACE}numId"), level)] = fmt
     return formats
+
+
+def style_levels(styles: dict[str | None, Any]) -> dict[str | None, int | None]:
+    """The heading level of each paragraph style (by id): a Title or Heading N style's, else the outline level it
+    sets or the style it is based on sets (a custom or a translated heading style), else None."""
+    levels: dict[str | None, int | None] = {}
+    for key, style in styles.items():
+        level, seen = None, 0
+        while style is not None and seen < MAX_STYLE_BASES:
+            level = word_heading_level(style.name or "")
+            outline = outline_level(style.element) if level is None else None
+            if level is not None or outline is not None:
+                level = level or outline or None
+                break
+            style, seen = style.base_style, seen + 1
+        levels[key] = level
+    return levels
+
+
+def outline_level(element: Any) -> int | None:
+    """The outline level a paragraph or a paragraph style sets, as a heading level (its level 0 is heading 1); 0 for
+    body text (level 9), None when it sets none."""
+    found = element.find(f"{WORD_NAMESPACE}pPr/{WORD_NAMESPACE}outlineLvl")
+    value = found.get(f"{WORD_NAMESPACE}val") if found is not None else None
+    if value is None or not value.isdigit():
+        return None
+    return int(value) + 1 if int(value) < BODY_TEXT_LEVEL else 0
 
 
 def paragraph_styles(word: Any) -> dict[str | None, Any]:
