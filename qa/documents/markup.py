@@ -26,6 +26,7 @@ BLOCK_TAGS = frozenset(
     }
 )  # a set: every element of a page is looked up in it
 CELL_TAGS = frozenset({"td", "th"})
+LINED_TAGS = BLOCK_TAGS | CELL_TAGS  # elements already set apart from the text around them
 DATA_TABLE_PARTS = frozenset({"caption", "thead", "tfoot", "colgroup"})  # what only a table of data has
 CELL_BLOCKS = frozenset({"p", "ul", "ol", "dl", "div", "blockquote", "pre"})  # what a layout table's cells hold
 LAYOUT_SIGNS = frozenset({"table", *HEADING_TAGS})  # what a cell of a table of data does not hold
@@ -215,7 +216,7 @@ def page_pieces(roots: list[Tag]) -> Iterator[str]:
             continue
         if not hasattr(node, "contents") or id(node) in hidden:
             continue
-        name = "div" if id(node) in laid_out or (node.name not in BLOCK_TAGS and heading_level(node)) else node.name
+        name = "div" if id(node) in laid_out or (node.name not in LINED_TAGS and heading_level(node)) else node.name
         if leaving:
             cells -= name in CELL_TAGS
             pre -= name == "pre"
