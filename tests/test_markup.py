@@ -268,7 +268,8 @@ def test_word_text_boxes_content_controls_and_tracked_changes_are_read_where_the
         word,
         "<w:p><w:r><w:t xml:space='preserve'>Project: </w:t></w:r><w:sdt><w:sdtContent><w:r><w:t>Kettleby</w:t></w:r>"
         "</w:sdtContent></w:sdt><w:del><w:r><w:delText>Old name</w:delText></w:r></w:del>"
-        "<w:ins><w:r><w:t xml:space='preserve'> Fen</w:t></w:r></w:ins><w:hyperlink><w:r><w:t>, site</w:t></w:r>"
+        "<w:ins><w:r><w:t xml:space='preserve'> Fen</w:t></w:r></w:ins><w:moveFrom><w:r><w:t>Moved</w:t></w:r>"
+        "</w:moveFrom><w:hyperlink><w:r><w:t>, site</w:t></w:r>"
         "</w:hyperlink><w:r><w:tab/><w:t>B2</w:t></w:r></w:p>",
     )
     text, _, _ = docx_to_text(word_bytes(word))

@@ -51,6 +51,7 @@ WORD_HEADING_STYLE = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
 WORD_NAMESPACE = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TEXT_BOX = f"{WORD_NAMESPACE}txbxContent"
 FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"  # an older program's copy
+NOT_IN_PARAGRAPH = frozenset({TEXT_BOX, FALLBACK, f"{WORD_NAMESPACE}moveFrom"})  # read elsewhere, or not at all
 RUN_SPACES = frozenset({f"{WORD_NAMESPACE}{tag}" for tag in ("tab", "br", "cr", "ptab")})
 NOTE_KINDS = ("footnote", "endnote")
 BODY_TEXT_LEVEL = 9  # Word's outline level of body text (0 to 8 are headings 1 to 9)
@@ -456,12 +457,13 @@ def run_text(element: Any) -> str:
 
 
 def within_paragraph(element: Any) -> Iterator[Any]:
-    """The elements within a paragraph in order, but for its text boxes' insides and drawings' fallback copies."""
+    """The elements within a paragraph in order, but for the insides of its text boxes, of drawings' fallback copies
+    and of what tracked changes moved away (``NOT_IN_PARAGRAPH``)."""
     stack = list(reversed(element))
     while stack:
         node = stack.pop()
         yield node
-        if node.tag not in (TEXT_BOX, FALLBACK):
+        if node.tag not in NOT_IN_PARAGRAPH:
             stack.extend(reversed(node))
 
 
