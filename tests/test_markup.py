@@ -227,6 +227,23 @@ def test_a_container_named_as_chrome_that_holds_or_lies_within_the_pages_text_is
     assert "Travel policy" in text and "Book early." in text
 
 
+def test_a_cell_that_spans_rows_is_read_in_every_row_it_spans_at_its_column():
+    rows = (
+        "<tr><th>Code</th><th>Meaning</th><th>Do</th></tr>"
+        "<tr><td>E7</td><td>Pump fault</td><td rowspan='2'>Call Zoë</td></tr><tr><td>E8</td><td>Sensor</td></tr>"
+        "<tr><td colspan='2' rowspan='3'>Ærø</td><td>x</td></tr><tr><td>y</td></tr>"
+        "<tr><td rowspan='x'>z</td></tr>"
+    )
+    assert html_to_text(page(f"<table>{rows}</table>"))[0].split("\n") == [
+        "| Code | Meaning | Do |",
+        "| E7 | Pump fault | Call Zoë |",
+        "| E8 | Sensor | Call Zoë |",
+        "| Ærø | x |",
+        "| Ærø | y |",
+        "| Ærø | z |",
+    ]
+
+
 def test_a_table_of_data_keeps_its_rows_and_a_line_break_in_a_cell_is_a_space():
     rows = "<tr><td>E7</td><td>Pump fault<br>Call us</td></tr><tr><td>E3</td><td><p>No water</p></td></tr>"
     assert html_to_text(page(f"<table>{rows}</table>"))[0] == "| E7 | Pump fault Call us |\n| E3 | No water |"

@@ -27,6 +27,7 @@ BLOCK_TAGS = frozenset(
 )  # a set: every element of a page is looked up in it
 CELL_TAGS = frozenset({"td", "th"})
 LINED_TAGS = BLOCK_TAGS | CELL_TAGS  # elements already set apart from the text around them
+MAX_SPAN = 1000  # the most rows or columns a table cell is taken to span
 DATA_TABLE_PARTS = frozenset({"caption", "thead", "tfoot", "colgroup"})  # what only a table of data has
 CELL_BLOCKS = frozenset({"p", "ul", "ol", "dl", "div", "blockquote", "pre"})  # what a layout table's cells hold
 LAYOUT_SIGNS = frozenset({"table", *HEADING_TAGS})  # what a cell of a table of data does not hold
@@ -248,16 +249,51 @@ def marks_of(node: Tag, marks: dict[int, str], hidden: set[int], laid_out: set[i
         hidden.update(terms)
     else:
         rows = own_rows(node)
-        if is_layout_table(node, rows):
-            laid_out.update(id(cell) for row in rows for cell in row)
+        cells = [children(row, CELL_TAGS) for row in rows]
+        if is_layout_table(node, cells):
+            laid_out.update(id(cell) for row in cells for cell in row)
+        else:
+            spread_row_spans(rows, cells)
 
 
-def own_rows(table: Tag) -> list[list[Tag]]:
-    """The cells of a table's own rows, row by row (not of the tables within its cells)."""
+def own_rows(table: Tag) -> list[Tag]:
+    """A table's own rows (not those of the tables within its cells), in order."""
     rows = children(table, {"tr"})
     for group in children(table, {"thead", "tbody", "tfoot"}):
         rows.extend(children(group, {"tr"}))
-    return [children(row, CELL_TAGS) for row in rows]
+    return rows
+
+
+def spread_row_spans(rows: list[Tag], cells: list[list[Tag]]) -> None:
+    """Copy each cell of a table of data that spans rows (``rowspan``) into the rows it spans, at its column, so that
+    every row reads whole ("| E7 | Pump fault | Call us |"), as a Word table's merged cells are read."""
+    import copy
+
+    spanning: dict[int, tuple[Tag, int]] = {}  # column -> the cell spanning down into it, and the rows it has left
+    for row, row_cells in zip(rows, cells, strict=True):
+        column = 0
+        for cell in [*row_cells, None]:
+            while column in spanning:
+                spanned, left = spanning.pop(column)
+                copied = copy.copy(spanned)
+                del copied["rowspan"]
+                if cell is not None:
+                    cell.insert_before(copied)
+                else:
+                    row.append(copied)
+                if left > 1:
+                    spanning[column] = (spanned, left - 1)
+                column += span_of(spanned, "colspan")
+            if cell is not None:
+                if span_of(cell, "rowspan") > 1:
+                    spanning[column] = (cell, span_of(cell, "rowspan") - 1)
+                column += span_of(cell, "colspan")
+
+
+def span_of(cell: Tag, attribute: str) -> int:
+    """How many rows or columns (``attribute``: "rowspan" or "colspan") a cell spans: 1 unless it says more."""
+    value = str(cell.get(attribute) or "1").strip()
+    return min(int(value), MAX_SPAN) if value.isdigit() and int(value) > 0 else 1
 
 
 def children(tag: Tag, names: Collection[str]) -> list[Tag]:
