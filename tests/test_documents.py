@@ -18,6 +18,25 @@ from qa.documents.loading import (
 from qa.models import Section
 
 
+@pytest.mark.parametrize(
+    ("matter", "title"),
+    [
+        ("---\ntitle: Business Travel Policy\ntags: [policy, travel]\n---\n", "Business Travel Policy"),
+        ("---\ntitle: 'Zoë: Ærø notes'\ndate: 2025-02-01\n...\n", "Zoë: Ærø notes"),
+        ("---\nlayout: post\n---\n", "Hotels"),  # no title in it: the first heading
+    ],
+)
+def test_a_markdown_files_front_matter_gives_its_title(tmp_path, matter, title):
+    (tmp_path / "travel.md").write_text(
+        matter + "\nBook through Wayfarer.\n\n## Hotels\n\nUp to £165.\n", encoding="utf-8"
+    )
+    document = load_document(tmp_path / "travel.md")
+    assert document.title == title
+    assert document.text.startswith(matter) and [s.title for s in document.sections] == ["Hotels"]
+    (tmp_path / "plain.md").write_text(matter + "\nBook through Wayfarer.\n", encoding="utf-8")
+    assert load_document(tmp_path / "plain.md").title == (title if title != "Hotels" else "Book through Wayfarer.")
+
+
 def test_text_and_markdown_titles(tmp_path):
     (tmp_path / "notes.txt").write_text("\n\nFirst line is the title\nbody text.", encoding="utf-8")
     (tmp_path / "readme.md").write_text("intro\n# The Heading\nMore.", encoding="utf-8")

@@ -29,6 +29,8 @@ READ_BY = MappingProxyType({".txt": 1, ".md": 1, ".markdown": 1, ".html": 2, ".h
 MAX_CONTROL_SHARE = 0.01
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 PAGE_SEPARATOR = "\n\n"
+FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?P<block>(?:.*\n){0,200}?)(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+FRONT_MATTER_TITLE = re.compile(r"(?m)^title:[ \t]*(.+?)[ \t]*$")
 HTML_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 DECLARATION_BYTES = 4096  # how far into a page its charset is looked for (a browser looks within the first 1024)
 HIDDEN_FILE = "hidden file"  # why a file whose name starts with a dot is not indexed
@@ -305,13 +307,26 @@ def short_title(line: str, limit: int = TITLE_CHARS) -> str:
 
 
 def first_line_title(text: str, markdown: bool) -> str | None:
-    """The first Markdown heading, else the first non-empty line, cut at a word to a readable length."""
+    """The first Markdown heading, else the first non-empty line, cut at a word to a readable length. A Markdown
+    file's front matter (``front_matter``) gives its title when it has one, and is no line of it."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if markdown:
+        matter = front_matter(text)
+        if matter is not None:
+            lines = [line.strip() for line in text[matter.end() :].splitlines() if line.strip()]
+            named = matter.group("block") and FRONT_MATTER_TITLE.search(matter.group("block"))
+            if named and named.group(1).strip("\"' "):
+                return short_title(named.group(1).strip("\"' "))
         heading = next((line for line in lines if line.startswith("#")), None)
         if heading:
             return short_title(heading.lstrip("#").strip()) or None
     return short_title(lines[0]) if lines else None
+
+
+def front_matter(text: str) -> re.Match[str] | None:
+    """The YAML front matter that opens a Markdown file of a static site or a notes app ("---", "title: ...",
+    "---"), None when it has none."""
+    return FRONT_MATTER.match(text)
 
 
 def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
