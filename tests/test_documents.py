@@ -42,6 +42,10 @@ def test_text_and_markdown_titles(tmp_path):
     (tmp_path / "readme.md").write_text("intro\n# The Heading\nMore.", encoding="utf-8")
     assert load_document(tmp_path / "notes.txt").title == "First line is the title"
     assert load_document(tmp_path / "readme.md").title == "The Heading"
+    (tmp_path / "setup.md").write_text(
+        "```bash\n# install it\n```\n\nKettleby Handbook\n=====\n\nText.", encoding="utf-8"
+    )
+    assert load_document(tmp_path / "setup.md").title == "Kettleby Handbook"  # not a code block's comment
 
 
 def test_id_is_content_hash_and_stable(tmp_path):

@@ -307,8 +307,9 @@ def short_title(line: str, limit: int = TITLE_CHARS) -> str:
 
 
 def first_line_title(text: str, markdown: bool) -> str | None:
-    """The first Markdown heading, else the first non-empty line, cut at a word to a readable length. A Markdown
-    file's front matter (``front_matter``) gives its title when it has one, and is no line of it."""
+    """The first Markdown heading (``markdown_sections``: ATX or setext, not a "#" line of a code block), else the
+    first non-empty line, cut at a word to a readable length. A Markdown file's front matter (``front_matter``) gives
+    its title when it has one, and is no line of it."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if markdown:
         matter = front_matter(text)
@@ -317,9 +318,9 @@ def first_line_title(text: str, markdown: bool) -> str | None:
             named = matter.group("block") and FRONT_MATTER_TITLE.search(matter.group("block"))
             if named and named.group(1).strip("\"' "):
                 return short_title(named.group(1).strip("\"' "))
-        heading = next((line for line in lines if line.startswith("#")), None)
-        if heading:
-            return short_title(heading.lstrip("#").strip()) or None
+        headings = markdown_sections(text)
+        if headings:
+            return short_title(headings[0].title)
     return short_title(lines[0]) if lines else None
 
 
