@@ -466,7 +466,8 @@ class _FolderSync:
                 continue
             if document.id in self.by_id:  # same text under a new name or time, or read for its layout: not embedded
                 layout = (document.page_starts, document.sections)
-                self.relocated.put(Relocation(document.id, source, stat.st_size, stat.st_mtime, *layout))
+                moved = Relocation(document.id, source, stat.st_size, stat.st_mtime, *layout, title=document.title)
+                self.relocated.put(moved)
                 report.reused.append(document.id)
                 continue
             replaces = [known.id] if known and known.id != document.id else []

@@ -712,6 +712,18 @@ def test_files_of_a_format_read_better_now_are_read_again_at_the_next_sync(index
     assert not indexer.sync_folder(folder, 10**6, progress=False).changed and read == []  # recorded: not read again
 
 
+def test_a_new_title_of_a_file_whose_text_is_the_same_is_recorded_without_embedding(indexer, folder):
+    page = folder / "travel.html"
+    page.write_text("<title>Travel</title><p>Book through Wayfarer, Zoë.</p>", encoding="utf-8")
+    indexer.sync_folder(folder, 10**6, progress=False)
+    page.write_text("<title>Travel policy, 2025</title><p>Book through Wayfarer, Zoë.</p>", encoding="utf-8")
+    os.utime(page, (time.time() + 5, time.time() + 5))
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    assert not report.changed and report.embedded_passages == 0
+    (stored,) = [d for d in indexer.store.documents() if d.source.endswith("travel.html")]
+    assert stored.title == "Travel policy, 2025"
+
+
 def test_the_formats_read_again_are_those_whose_loader_is_newer_than_the_one_recorded(indexer):
     settings = indexer.store_settings()
     assert stale_formats(None) == stale_formats(settings) == {s for s, version in READ_BY.items() if version > 1}

@@ -14,7 +14,7 @@ from qa.models import Section
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup, Tag
 
-INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "svg")
+INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "title", "svg")
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Elements that make a line of their own; inline ones ("<a>", "<b>", "<span>") stay within the line of their text.
 BLOCK_TAGS = frozenset(

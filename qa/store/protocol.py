@@ -78,7 +78,8 @@ class DocumentWrite:
 @dataclass(frozen=True)
 class Relocation:
     """A stored document that now comes from another file (renamed or touched, same text): that file, its size and
-    modification time, where its pages begin (PDFs) and its headings."""
+    modification time, where its pages begin (PDFs), its headings, and its title (None: the stored one stays; a
+    page's ``<title>`` or a Word or PDF file's title can change while its text does not)."""
 
     document_id: str
     source: str
@@ -86,6 +87,7 @@ class Relocation:
     mtime: float
     page_starts: list[int] | None = None
     sections: list[Section] | None = None
+    title: str | None = None
 
 
 @runtime_checkable

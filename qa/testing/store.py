@@ -182,6 +182,10 @@ class StoreConformance:
         entry = next(d for d in filled.documents() if d.id == eiffel.document.id)
         assert (entry.source, entry.size, entry.mtime, entry.passage_count) == ("/docs/renamed.txt", 123, 42.0, 2)
         assert filled.dense_search(eiffel.vectors[0], 1)[0][0] == eiffel.passages[0].id
+        assert entry.title == eiffel.document.title  # no title given: the stored one stays
+        filled.set_source(Relocation(eiffel.document.id, "/docs/renamed.txt", 123, 42.0, title="La tour Eiffel, Zoë"))
+        assert next(d for d in filled.documents() if d.id == eiffel.document.id).title == "La tour Eiffel, Zoë"
+        assert filled.get_documents([eiffel.document.id])[eiffel.document.id].title == "La tour Eiffel, Zoë"
 
     def test_page_starts_round_trip(self, store):
         report = make_write("everest", 3, source="/docs/everest.pdf")

@@ -570,13 +570,15 @@ class LocalStore:
     def set_source(self, moved: Relocation) -> None:
         with self._transaction() as db:
             db.execute(
-                "UPDATE documents SET source = ?, size = ?, mtime = ?, page_starts = ?, sections = ? WHERE id = ?",
+                "UPDATE documents SET source = ?, size = ?, mtime = ?, page_starts = ?, sections = ?, "
+                "title = COALESCE(?, title) WHERE id = ?",
                 (
                     moved.source,
                     moved.size,
                     moved.mtime,
                     _json(moved.page_starts),
                     _json(moved.sections),
+                    moved.title,
                     moved.document_id,
                 ),
             )

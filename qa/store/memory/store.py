@@ -245,7 +245,10 @@ class MemoryStore:
         with self._change() as changed:
             entry = changed.documents.get(moved.document_id)
             if entry is not None:
-                update = {"source": moved.source, "page_starts": moved.page_starts, "sections": moved.sections}
+                update: dict[str, object] = {"source": moved.source, "page_starts": moved.page_starts}
+                update["sections"] = moved.sections
+                if moved.title is not None:
+                    update["title"] = moved.title
                 document = entry.document.model_copy(update=update, deep=True)
                 changed.documents[moved.document_id] = Entry(document, moved.size, moved.mtime, entry.passage_ids)
 

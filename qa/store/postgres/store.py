@@ -607,14 +607,15 @@ class PostgresStore:
         self._require_writable("record a new source")
         with self._write("recording a new source") as (cursor, _):
             cursor.execute(
-                "UPDATE documents SET source = %s, size = %s, mtime = %s, page_starts = %s::integer[], sections = %s "
-                "WHERE id = %s",
+                "UPDATE documents SET source = %s, size = %s, mtime = %s, page_starts = %s::integer[], sections = %s, "
+                "title = COALESCE(%s, title) WHERE id = %s",
                 (
                     moved.source,
                     moved.size,
                     moved.mtime,
                     moved.page_starts,
                     _sections_jsonb(moved.sections),
+                    moved.title,
                     moved.document_id,
                 ),
             )
