@@ -21,10 +21,11 @@ from qa.models import Document, LoadFailure, Section
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
 # What reads each format, by version: raised when its loader reads files of it differently, so that the next sync of
-# an index reads them again (``qa.index.stale_formats``; a file whose text is the same is not embedded again). An
-# index that records none was read by version 1. HTML, Word and PDF 2: a site's chrome left out, text boxes, content
-# controls and notes read, table rows read as rows (2026-12).
-READ_BY = MappingProxyType({".txt": 1, ".md": 1, ".markdown": 1, ".html": 2, ".htm": 2, ".pdf": 2, ".docx": 2})
+# an index reads them again (``qa.index.stale_formats``; a file whose text is the same is not embedded again, its
+# title and headings are recorded). An index that records none was read by version 1. Version 2 (2026-12): HTML
+# without its site's chrome, Word's text boxes, content controls and notes, PDF tables as rows of cells, Markdown
+# titles from front matter and setext headings.
+READ_BY = MappingProxyType({".txt": 1, ".md": 2, ".markdown": 2, ".html": 2, ".htm": 2, ".pdf": 2, ".docx": 2})
 # Decoded text with more than this share of control characters is binary data, not text.
 MAX_CONTROL_SHARE = 0.01
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
