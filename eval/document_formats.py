@@ -261,8 +261,8 @@ def fields_as_tables(markdown: str) -> str:
 def convert(data: Path, to: str, out: Path, tables: bool = False, sites: str | None = None) -> Path:
     """The set ``data`` (a JSON-lines file beside its folder of collections) written to ``out`` in format ``to``:
     each Markdown document converted (its field lists made tables first, with ``tables``; as a page of its
-    collection's site laid out as ``sites`` says, with HTML), the documents of each question and of its parts renamed; the new
-    set's path."""
+    collection's site laid out as ``sites`` says, with HTML), the documents of each question and of its parts
+    renamed; the new set's path."""
     source = data.with_suffix("")
     for path in sorted(source.rglob("*.md")):
         target = (out / data.stem / path.relative_to(source)).with_suffix(f".{to}")

@@ -56,11 +56,12 @@ def test_a_converted_document_loads_as_the_lines_the_markdown_shows(markdown_set
     assert json.loads(converted.read_text(encoding="utf-8"))["documents"] == [f"warranty.{to}"]
 
 
-def test_a_page_of_a_site_loads_as_its_own_text_with_the_site_around_it(markdown_set, tmp_path):
-    convert(markdown_set, "html", tmp_path / "site", sites="landmarks")
+@pytest.mark.parametrize(("layout", "chrome"), [("landmarks", "<nav"), ("tables", "<td width")])
+def test_a_page_of_a_site_loads_as_its_own_text_with_the_site_around_it(markdown_set, tmp_path, layout, chrome):
+    convert(markdown_set, "html", tmp_path / "site", sites=layout)
     page = tmp_path / "site" / "cross_documents" / "manual" / "warranty.html"
     html = page.read_text(encoding="utf-8")
-    assert "<nav" in html and "<footer" in html and "Manual intranet" in html
+    assert chrome in html and "footer" in html and "Manual intranet" in html
     document = load_document(page)
     assert document.text.split("\n") == LINES
     assert document.title == "Brevano Duo 300: Warranty"
