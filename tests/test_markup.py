@@ -220,6 +220,8 @@ def test_a_layout_table_is_read_as_blocks_and_chrome_named_by_id_or_class_is_not
         "<div class='header'><h1>Travel policy</h1></div><p>Book early.</p>",  # the page's h1: its own text
         "<div id='content'><div class='menu'>Travel policy</div><p>Book early.</p></div>",  # within its content
         "<article><ul class='nav-tabs'><li>Travel policy</li></ul><p>Book early.</p></article>",
+        "<div class='menu'><p>Travel policy: lentil soup</p></div><p>Book early.</p>",  # a menu of food, no links
+        "<div class='card-header'>Travel policy</div><p>Book early.</p>",  # a word within a name: no chrome
     ],
 )
 def test_a_container_named_as_chrome_that_holds_or_lies_within_the_pages_text_is_read(html):

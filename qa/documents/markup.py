@@ -38,10 +38,16 @@ CHROME_ROLES = frozenset({"navigation", "search", "banner", "contentinfo", "dial
 PAGE_LEVEL_CHROME = frozenset({"header", "footer", "aside"})
 SECTIONING_TAGS = frozenset({"article", "main", "section"})
 NAMED_CHROME_TAGS = frozenset({"div", "table", "td", "th", "ul", "ol"})
+# The ids and classes by which older pages name their chrome: a whole name ("header", "site-footer", "nav-bar",
+# "cookie-notice"), not a word within one ("card-header", "menu-item"); a menu's names (LINK_NAMES) only for links.
 CHROME_NAME = re.compile(
-    r"(?:^|[-_])(?:header|footer|nav|navbar|navigation|menu|sidebar|breadcrumbs?|cookies?|banner|masthead)(?:$|[-_])",
+    r"(?:(?:site|page|global|top|bottom)[-_]?)?"
+    r"(header|footer|masthead|banner|navbar|nav|navigation|menu|sidebar|breadcrumbs?)"
+    r"(?:[-_]?(?:wrapper|container|area|bar|links))?|cookies?[-_]?(?:banner|notice|consent|bar)?",
     re.IGNORECASE,
 )
+LINK_NAMES = frozenset({"navbar", "nav", "navigation", "menu", "sidebar", "breadcrumb", "breadcrumbs"})
+LINK_SHARE = 0.5  # the least share of a menu's words that are links
 CONTENT_NAME = re.compile(r"(?:^|[-_])(?:content|main|article|body|post|entry)(?:$|[-_])", re.IGNORECASE)
 SECTIONING_ROLES = frozenset({"article", "main", "region"})
 TITLE_PARTS = re.compile(r"\s+(?:[|·•:]{1,2}|[-–—])\s+")  # "Travel policy | Harrowgate intranet"
@@ -138,10 +144,13 @@ def is_chrome(tag: Tag) -> bool:
 
 def named_chrome(tag: Tag) -> bool:
     """Whether a container (a div, a table or its cell, a list) is named as a site's chrome by its id or a class
-    ("header", "site-footer", "menu", "sidebar", "breadcrumbs", "cookie-banner": CHROME_NAME) and is not the page's
-    text: it holds no h1, main or article, and neither it nor a container around it is named as content ("content",
-    "main", "article": CONTENT_NAME) or is an article, main or section."""
-    if tag.name not in NAMED_CHROME_TAGS or not any(CHROME_NAME.search(name) for name in names_of(tag)):
+    ("header", "site-footer", "cookie-notice", CHROME_NAME; a "menu" or "sidebar" only when its words are mostly
+    links) and is not the page's text: it holds no h1, main or article, and neither it nor a container around it is
+    named as content ("content", "main", "article": CONTENT_NAME) or is an article, main or section."""
+    if tag.name not in NAMED_CHROME_TAGS:
+        return False
+    named = next((found for found in map(CHROME_NAME.fullmatch, names_of(tag)) if found), None)
+    if named is None or ((named.group(1) or "").lower() in LINK_NAMES and link_share(tag) < LINK_SHARE):
         return False
     if any(CONTENT_NAME.search(name) for name in names_of(tag)) or tag.find(["h1", "main", "article"]):
         return False
@@ -149,6 +158,12 @@ def named_chrome(tag: Tag) -> bool:
         p.name in SECTIONING_TAGS or role_of(p) in SECTIONING_ROLES or any(CONTENT_NAME.search(n) for n in names_of(p))
         for p in tag.parents
     )
+
+
+def link_share(tag: Tag) -> float:
+    """The share of an element's words that are the words of its links."""
+    words = len(tag.get_text(" ").split())
+    return sum(len(link.get_text(" ").split()) for link in tag.find_all("a")) / words if words else 0.0
 
 
 def names_of(tag: Tag) -> list[str]:
