@@ -336,6 +336,65 @@ def test_a_word_layout_table_is_read_as_blocks_and_a_table_of_data_as_rows():
     ]
 
 
+def numbered_list(word, levels: str) -> str:
+    """Give a Word document a list whose levels are ``levels`` (w:lvl elements written as XML); its numbering id."""
+    from docx.oxml import parse_xml
+
+    numbering = word.part.numbering_part.element
+    numbering.insert(0, parse_xml(f"<w:abstractNum {W} w:abstractNumId='90'>{levels}</w:abstractNum>"))
+    numbering.append(parse_xml(f"<w:num {W} w:numId='90'><w:abstractNumId w:val='90'/></w:num>"))
+    return "90"
+
+
+def numbered(word, text: str, level: int, style: str | None = None) -> None:
+    from docx.oxml import parse_xml
+
+    paragraph = word.add_paragraph(text, style=style)
+    paragraph._p.get_or_add_pPr().append(
+        parse_xml(f"<w:numPr {W}><w:ilvl w:val='{level}'/><w:numId w:val='90'/></w:numPr>")
+    )
+
+
+def test_word_lists_are_numbered_as_their_levels_write_it_deeper_levels_started_again():
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    level = "<w:lvl w:ilvl='{}'><w:start w:val='{}'/><w:numFmt w:val='{}'/><w:lvlText w:val='{}'/></w:lvl>"
+    numbered_list(
+        word,
+        level.format(0, 1, "decimal", "%1.")
+        + level.format(1, 1, "lowerLetter", "%2)")
+        + level.format(2, 4, "upperRoman", "%1.%3"),
+    )
+    for text, depth in [("Unplug it", 0), ("Zoë's cable", 1), ("Ærø plug", 1), ("Wait", 0), ("Fuse", 1), ("Deep", 2)]:
+        numbered(word, text, depth)
+    numbered(word, "Methods", 0, style="Heading 1")
+    text, _, sections = docx_to_text(word_bytes(word))
+    assert text.split("\n") == [
+        "1. Unplug it",
+        "a) Zoë's cable",
+        "b) Ærø plug",
+        "2. Wait",
+        "a) Fuse",
+        "2.IV Deep",
+        "3. Methods",
+    ]
+    assert [(s.title, text[s.start : s.start + len(s.title)]) for s in sections] == [("3. Methods", "3. Methods")]
+
+
+def test_list_numbers_in_words_formats():
+    from qa.documents.markup import number_text
+
+    assert [number_text(n, "lowerLetter") for n in (1, 26, 27, 28)] == ["a", "z", "aa", "bb"]
+    assert [number_text(n, "upperRoman") for n in (4, 9, 14, 1994)] == ["IV", "IX", "XIV", "MCMXCIV"]
+    assert (number_text(3, "lowerRoman"), number_text(7, "decimalZero"), number_text(12, "decimal")) == (
+        "iii",
+        "07",
+        "12",
+    )
+    assert number_text(2, "upperLetter") == "B"
+
+
 def test_word_headings_by_outline_level_and_styles_based_on_headings():
     from docx import Document as WordDocument
     from docx.enum.style import WD_STYLE_TYPE

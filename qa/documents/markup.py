@@ -6,7 +6,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Collection, Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from qa.errors import DocumentError
 from qa.models import Section
@@ -62,6 +62,11 @@ NOT_IN_PARAGRAPH = frozenset({TEXT_BOX, FALLBACK, f"{WORD_NAMESPACE}moveFrom"}) 
 RUN_SPACES = frozenset({f"{WORD_NAMESPACE}{tag}" for tag in ("tab", "br", "cr", "ptab")})
 NOTE_KINDS = ("footnote", "endnote")
 BODY_TEXT_LEVEL = 9  # Word's outline level of body text (0 to 8 are headings 1 to 9)
+LEVEL_NUMBER = re.compile(r"%([1-9])")  # a list level's number in its text ("%1.%2.")
+MAX_LIST_DEPTH = 9  # Word's list levels
+ROMAN_NUMERALS = tuple(
+    zip((1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1), "M CM D CD C XC L XL X IX V IV I".split(), strict=True)
+)
 MAX_STYLE_BASES = 10  # how many styles a style's base is looked for through (a loop of bases ends there)
 
 
@@ -413,8 +418,7 @@ class WordLines:
         self.word = word
         self.styles = paragraph_styles(word)
         self.levels = style_levels(self.styles)
-        self.formats = list_formats(word)
-        self.counted: Counter[tuple[str, str]] = Counter()  # items of each numbered list so far
+        self.lists = ListCounter(list_levels(word))
         self.notes = {kind: word_notes(word, kind) for kind in NOTE_KINDS}
         self.referred: Counter[str] = Counter()  # notes of each kind read so far
 
@@ -437,7 +441,7 @@ class WordLines:
         text = collapsed(run_text(element))
         if text:
             style = self.styles.get(style_id(element)) or self.styles.get(None)
-            yield list_mark(element, style, self.formats, self.counted) + text, self.heading_level(element)
+            yield list_mark(element, style, self.lists) + text, self.heading_level(element)
         yield from self.of_all(text_boxes(element))
         for kind, note in note_references(element):
             written = self.notes[kind].get(note)
@@ -560,26 +564,96 @@ def word_heading_level(style: str) -> int | None:
     return int(heading.group(1)) if heading else None
 
 
-def list_formats(word: Any) -> dict[tuple[str, str], str]:
-    """The number format ("bullet", "decimal", ...) of each list (numbering id) and level in a Word document."""
+class ListLevel(NamedTuple):
+    """How a level of a Word list numbers its items: its format ("decimal", "lowerLetter", "bullet", ...), its text
+    with the levels' numbers as %1 to %9 ("%1.%2."), and the number it starts at."""
+
+    fmt: str
+    text: str = "%1."
+    start: int = 1
+
+
+def list_levels(word: Any) -> dict[tuple[str, str], ListLevel]:
+    """How each list (numbering id) of a Word document numbers each of its levels."""
     try:
         numbering = word.part.numbering_part.element
     except (KeyError, NotImplementedError, AttributeError):
         return {}
     abstract = {
         node.get(f"{WORD_NAMESPACE}abstractNumId"): {
-            level.get(f"{WORD_NAMESPACE}ilvl"): fmt.get(f"{WORD_NAMESPACE}val")
-            for level in node.iter(f"{WORD_NAMESPACE}lvl")
-            for fmt in level.iter(f"{WORD_NAMESPACE}numFmt")
+            level.get(f"{WORD_NAMESPACE}ilvl"): list_level(level) for level in node.iter(f"{WORD_NAMESPACE}lvl")
         }
         for node in numbering.iter(f"{WORD_NAMESPACE}abstractNum")
     }
-    formats: dict[tuple[str, str], str] = {}
+    levels: dict[tuple[str, str], ListLevel] = {}
     for num in numbering.iter(f"{WORD_NAMESPACE}num"):
         for ref in num.iter(f"{WORD_NAMESPACE}abstractNumId"):
-            for level, fmt in abstract.get(ref.get(f"{WORD_NAMESPACE}val"), {}).items():
-                formats[(num.get(f"{WORD_NAMESPACE}numId"), level)] = fmt
-    return formats
+            for level, numbered in abstract.get(ref.get(f"{WORD_NAMESPACE}val"), {}).items():
+                levels[(num.get(f"{WORD_NAMESPACE}numId"), level)] = numbered
+    return levels
+
+
+def list_level(element: Any) -> ListLevel:
+    """A ``w:lvl`` element's numbering: its format, its text and its start (decimal, "%1.", 1 where it gives none)."""
+    values = {
+        name: found.get(f"{WORD_NAMESPACE}val")
+        for name in ("numFmt", "lvlText", "start")
+        if (found := element.find(f"{WORD_NAMESPACE}{name}")) is not None
+    }
+    start = values.get("start") or "1"
+    return ListLevel(
+        values.get("numFmt") or "decimal", values.get("lvlText") or "", int(start) if start.isdigit() else 1
+    )
+
+
+class ListCounter:
+    """The numbers of a Word document's lists so far: each list's items counted per level, a deeper level started
+    again under each new item of the level above it."""
+
+    def __init__(self, levels: dict[tuple[str, str], ListLevel]) -> None:
+        self.levels = levels
+        self.counts: dict[str, list[int]] = {}
+
+    def mark(self, numbering: tuple[str, str], fallback: ListLevel) -> str:
+        """What opens the line of an item of list ``numbering`` (its id and level): "- " for a bullet, else its
+        number as its level's text writes it ("3. ", "2.1 ", "b) "); ``fallback`` for a level the document does not
+        describe."""
+        num, level = numbering
+        depth = min(int(level), MAX_LIST_DEPTH - 1) if level.isdigit() else 0
+        numbered = self.levels.get(numbering, fallback)
+        if numbered.fmt in ("bullet", "none"):
+            return "- "
+        counts = self.counts.setdefault(num, [0] * MAX_LIST_DEPTH)
+        counts[depth] = counts[depth] + 1 if counts[depth] else numbered.start
+        counts[depth + 1 :] = [0] * (MAX_LIST_DEPTH - depth - 1)
+
+        def number(found: re.Match[str]) -> str:
+            at = int(found.group(1)) - 1
+            of = self.levels.get((num, str(at)), numbered)
+            return number_text(counts[at] or of.start, of.fmt)
+
+        written = LEVEL_NUMBER.sub(number, numbered.text or "%1.").strip()
+        return f"{written} " if written else "- "
+
+
+def number_text(number: int, fmt: str) -> str:
+    """A list item's number as Word writes it in format ``fmt``: "3", "03", "c", "C", "iii", "III"."""
+    if fmt in ("lowerLetter", "upperLetter"):
+        letters = chr(ord("a") + (number - 1) % 26) * ((number - 1) // 26 + 1)
+        return letters if fmt == "lowerLetter" else letters.upper()
+    if fmt in ("lowerRoman", "upperRoman"):
+        numeral = roman(number)
+        return numeral.lower() if fmt == "lowerRoman" else numeral
+    return f"{number:02d}" if fmt == "decimalZero" else str(number)
+
+
+def roman(number: int) -> str:
+    """A number (1 or more) in Roman numerals: "XIV"."""
+    numeral = ""
+    for value, letters in ROMAN_NUMERALS:
+        count, number = divmod(number, value)
+        numeral += letters * count
+    return numeral
 
 
 def style_levels(styles: dict[str | None, Any]) -> dict[str | None, int | None]:
@@ -619,18 +693,15 @@ def paragraph_styles(word: Any) -> dict[str | None, Any]:
     return styles
 
 
-def list_mark(element: Any, style: Any, formats: dict[tuple[str, str], str], counted: Counter[tuple[str, str]]) -> str:
-    """What opens the line of a Word list paragraph (its element): "- " for a bullet, its number ("2. ", counted in ``counted``) for a
-    numbered list; "" for a paragraph outside lists. Its list is in the paragraph's numbering or its ``style``'s."""
+def list_mark(element: Any, style: Any, counter: ListCounter) -> str:
+    """What opens the line of a Word list paragraph (its element): "- " for a bullet, its number for a numbered list
+    ("2. ", "3.1 ", counted by ``counter``); "" for a paragraph outside lists. Its list is in the paragraph's numbering
+    or its ``style``'s; a list the document does not describe is numbered when its style's name says so."""
     numbering = numbering_of(element) or (numbering_of(style.element) if style is not None else None)
     if numbering is None:
         return ""
     name = (style.name or "") if style is not None else ""
-    fmt = formats.get(numbering) or ("decimal" if "number" in name.lower() else "bullet")
-    if fmt in ("bullet", "none"):
-        return "- "
-    counted[numbering] += 1
-    return f"{counted[numbering]}. "
+    return counter.mark(numbering, ListLevel("decimal" if "number" in name.lower() else "bullet"))
 
 
 def numbering_of(element: Any) -> tuple[str, str] | None:
