@@ -45,7 +45,8 @@ def seconds(load, data) -> tuple[float, int]:
 
 def main() -> None:
     from eval.hostile import cpu_name
-    from qa.documents.markup import docx_to_text, html_to_text
+    from qa.documents.html import html_to_text
+    from qa.documents.word import docx_to_text
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--parts", type=int, default=20_000, help="sections of the page (a quarter: of the document)")

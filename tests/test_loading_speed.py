@@ -1,5 +1,6 @@
 from eval.loading_speed import large_page, large_word
-from qa.documents.markup import docx_to_text, html_to_text
+from qa.documents.html import html_to_text
+from qa.documents.word import docx_to_text
 
 
 def test_the_large_page_and_document_load_as_lines_of_their_parts():

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
 
-from qa.documents.markup import docx_to_text, html_to_text
+from qa.documents.html import html_to_text
+from qa.documents.word import docx_to_text
 from qa.errors import DocumentError, MissingError
 from qa.models import Document, LoadFailure, Section
 
