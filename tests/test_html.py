@@ -68,7 +68,10 @@ def test_table_rows_are_lines_of_cells_and_blocks_in_a_cell_stay_in_it():
 
 def test_headings_are_found_at_their_lines_and_scripts_are_not_text():
     text, _, sections = html_to_text(
-        page("<h1>Halden <em>Mills</em></h1><script>var x = '<h2>no</h2>';</script><p>Founded 1802.</p><h2>Ærø</h2>")
+        page(
+            "<h1>Halden <em>Mills</em></h1><script>var x = '<h2>no</h2>';</script><p>Founded 1802.</p><h2>Ærø</h2>"
+            "<form><select><option>Albania</option><option>Zambia</option></select></form>"
+        )
     )
     assert text == "Halden Mills\nFounded 1802.\nÆrø"
     assert [(s.title, s.level, text[s.start : s.start + len(s.title)]) for s in sections] == [

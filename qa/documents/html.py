@@ -12,7 +12,8 @@ from qa.models import Section
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup, Tag
 
-INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "title", "svg")
+# What a browser does not show as text; a drop-down list shows one of its options (a saved form lists them all).
+INVISIBLE_HTML_TAGS = ("script", "style", "noscript", "template", "head", "title", "svg", "select", "datalist")
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Elements that make a line of their own; inline ones ("<a>", "<b>", "<span>") stay within the line of their text.
 BLOCK_TAGS = frozenset(
