@@ -31,8 +31,8 @@ MAX_STYLE_BASES = 10  # how many styles a style's base is looked for through (a 
 def docx_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
     """The blocks of a Word document in their order, one line each (``WordLines``: a list paragraph opens with "- "
     or its number, a table row is "| cell | cell |", a text box's lines and the notes a paragraph refers to follow
-    it), its core-properties title (as written), and its headings (paragraphs in the Title and Heading 1..9 styles).
-    Running headers and footers are not read, as a PDF's running heads are not."""
+    it), its core-properties title (as written), and its headings (``WordLines.heading_level``: the Title and Heading
+    1..9 styles, and outline levels). Running headers and footers are not read, as a PDF's running heads are not."""
     import zipfile
 
     from docx import Document as WordDocument
@@ -75,6 +75,7 @@ class WordLines:
                 yield from self.of_all(child.findall(f"{WORD_NAMESPACE}sdtContent"))
 
     def of_all(self, containers: list[Any]) -> Iterator[tuple[str, int | None]]:
+        """The lines of the blocks in each of ``containers``, one after another."""
         for container in containers:
             yield from self.of(container)
 
@@ -178,13 +179,14 @@ def note_references(element: Any) -> Iterator[tuple[str, str]]:
 
 
 def word_notes(word: Any, kind: str) -> dict[str, str]:
-    """A Word document's footnotes or endnotes (``kind``) by id, each as one line of text (separators left out)."""
-    from lxml import etree
+    """A Word document's footnotes or endnotes (``kind``) by id, each as one line of text (separators left out);
+    parsed as python-docx parses a document's parts (no entities resolved)."""
+    from docx.oxml import parse_xml
 
     part = next((rel.target_part for rel in word.part.rels.values() if rel.reltype.endswith(f"/{kind}s")), None)
     if part is None:
         return {}
-    root = etree.fromstring(part.blob)
+    root = parse_xml(part.blob)
     return {
         note.get(f"{WORD_NAMESPACE}id"): collapsed(" ".join(run_text(p) for p in note.iter(f"{WORD_NAMESPACE}p")))
         for note in root.iter(f"{WORD_NAMESPACE}{kind}")
