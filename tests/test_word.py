@@ -1,5 +1,7 @@
 import io
 
+import pytest
+
 from qa.documents.word import docx_to_text
 
 
@@ -225,8 +227,9 @@ def test_word_headings_by_outline_level_and_styles_based_on_headings():
     ]
 
 
-def add_notes(word, kind: str, notes: dict[str, str]) -> None:
-    """Give a Word document a footnotes or endnotes part holding ``notes`` (id -> text) and its separators."""
+def add_notes(word, kind: str, notes: dict[str, str], given: bytes | None = None) -> None:
+    """Give a Word document a footnotes or endnotes part holding ``notes`` (id -> text) and its separators (or the
+    bytes ``given``)."""
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
 
@@ -235,9 +238,9 @@ def add_notes(word, kind: str, notes: dict[str, str]) -> None:
         for i, t in notes.items()
     )
     separator = f"<w:{kind} w:type='separator' w:id='-1'><w:p><w:r><w:separator/><w:t>----</w:t></w:r></w:p></w:{kind}>"
-    xml = f"<w:{kind}s {W}>{separator}{written}</w:{kind}s>".encode()
+    written_xml = f"<w:{kind}s {W}>{separator}{written}</w:{kind}s>".encode()
     content_type = f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml"
-    part = Part(PackURI(f"/word/{kind}s.xml"), content_type, xml, word.part.package)
+    part = Part(PackURI(f"/word/{kind}s.xml"), content_type, given or written_xml, word.part.package)
     word.part.relate_to(part, f"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}s")
 
 
@@ -263,3 +266,16 @@ def test_word_footnotes_and_endnotes_follow_the_paragraph_that_refers_to_them():
         "[1] See the travel policy.",
         "No note.",
     ]
+
+
+def test_a_word_document_with_a_broken_part_is_a_broken_word_document(tmp_path):
+    from docx import Document as WordDocument
+
+    from qa.documents.loading import DocumentError, load_document
+
+    word = WordDocument()
+    word.add_paragraph("Zoë's text.")
+    add_notes(word, "footnote", {}, given=b"<w:footnotes broken")
+    (tmp_path / "notes.docx").write_bytes(word_bytes(word))
+    with pytest.raises(DocumentError, match=r"^broken Word document \("):
+        load_document(tmp_path / "notes.docx")

@@ -37,11 +37,18 @@ def docx_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
 
     from docx import Document as WordDocument
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     try:
         word = WordDocument(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
+        lines, sections = word_lines(word)
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as error:
         raise DocumentError(f"broken Word document ({error})") from None
+    return "\n".join(lines), word.core_properties.title, sections
+
+
+def word_lines(word: Any) -> tuple[list[str], list[Section]]:
+    """A Word document's lines (``WordLines``) and its sections, each at its heading's line."""
     lines: list[str] = []
     sections: list[Section] = []
     offset = 0
@@ -50,7 +57,7 @@ def docx_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
             sections.append(Section(start=offset, title=line, level=level))
         lines.append(line)
         offset += len(line) + 1
-    return "\n".join(lines), word.core_properties.title, sections
+    return lines, sections
 
 
 class WordLines:
