@@ -221,3 +221,9 @@ def test_a_page_nested_deeper_than_python_recurses_is_read():
 @pytest.mark.parametrize("html", ["", "<html></html>", "<p>   </p>"])
 def test_a_page_without_text_is_empty(html):
     assert html_to_text(html)[0] == ""
+
+
+def test_markup_pythons_parser_rejects_is_read_by_lxmls_and_xhtml_without_a_warning(recwarn):
+    assert html_to_text("Zoë <![k>; Ærø")[0] == "Zoë ; Ærø"
+    xhtml = '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body><p>Zoë</p></body></html>'
+    assert html_to_text(xhtml)[0] == "Zoë" and not [w for w in recwarn if "XML" in str(w.message)]

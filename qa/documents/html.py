@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from qa.documents.markup import BLOCK_BREAK, CELL_BREAK, collapsed, row_line
+from qa.errors import DocumentError
 from qa.models import Section
 
 if TYPE_CHECKING:
@@ -55,15 +56,32 @@ TITLE_PARTS = re.compile(r"\s+(?:[|·•:]{1,2}|[-–—])\s+")  # "Travel polic
 def html_to_text(html: str) -> tuple[str, str | None, list[Section]]:
     """Visible text of an HTML page, one block per line (``html_lines``), its title (``page_title``), and its headings
     (h1 to h6). A site's chrome (``page_content``) is not the page's text, unless the page holds nothing else."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
+    soup = parsed(html)
     title = page_title(soup)
-    content = page_content(visible(soup)) or [visible(BeautifulSoup(html, "html.parser"))]
+    content = page_content(visible(soup)) or [visible(parsed(html))]
     found = (tag for root in content for tag in root.find_all(lambda tag: heading_level(tag) is not None))
     headings = [(heading_level(tag) or 2, collapsed(tag.get_text())) for tag in found]
     text = html_lines(content)
     return text, title, located_sections(text, headings)
+
+
+def parsed(html: str) -> BeautifulSoup:
+    """A page parsed by Python's HTML parser, or by lxml's when Python's rejects its markup ("<![k" opening a section
+    it does not know); DocumentError when both do. An XHTML page is parsed as HTML, without a warning."""
+    import warnings
+
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+    from bs4.exceptions import ParserRejectedMarkup
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        try:
+            return BeautifulSoup(html, "html.parser")
+        except ParserRejectedMarkup:
+            try:
+                return BeautifulSoup(html, "lxml")
+            except ParserRejectedMarkup as error:
+                raise DocumentError(f"unreadable HTML ({str(error).splitlines()[0]})") from None
 
 
 def heading_level(tag: Tag) -> int | None:
