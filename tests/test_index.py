@@ -724,6 +724,20 @@ def test_a_new_title_of_a_file_whose_text_is_the_same_is_recorded_without_embedd
     assert stored.title == "Travel policy, 2025"
 
 
+def test_a_file_edited_while_its_folder_is_named_another_way_is_replaced_not_reported_deleted(
+    indexer, folder, monkeypatch
+):
+    monkeypatch.chdir(folder.parent)
+    indexer.sync_folder(Path(folder.name), 10**6, progress=False)  # "documents", relative
+    (folder / "beta.txt").write_text(BETA + " Zoë added this.", encoding="utf-8")
+    report = indexer.sync_folder(folder.resolve(), 10**6, progress=False)  # the same folder, absolute
+    assert report.removed == [document_id(BETA)] and report.removed_sources == [] and len(report.added) == 1
+    assert sorted(d.source for d in indexer.store.documents()) == [
+        str(folder.resolve() / "alpha.txt"),
+        str(folder.resolve() / "beta.txt"),
+    ]  # recorded as named now
+
+
 def test_the_formats_read_again_are_those_whose_loader_is_newer_than_the_one_recorded(indexer):
     settings = indexer.store_settings()
     assert stale_formats(None) == stale_formats(settings) == {s for s, version in READ_BY.items() if version > 1}
