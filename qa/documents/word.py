@@ -104,30 +104,16 @@ class WordLines:
         table's cells (``laid_out``) are read as blocks instead, one after another, their headings sections."""
         from docx.table import Table
 
-        rows = [unique_cells(row) for row in Table(element, self.word).rows]
-        if self.laid_out(element, rows):
+        rows = [[list(self.of(cell._tc)) for cell in unique_cells(row)] for row in Table(element, self.word).rows]
+        if laid_out(element, rows):
             for cells in rows:
-                for cell in cells:
-                    yield from self.of(cell._tc)
+                for lines in cells:
+                    yield from lines
             return
         for cells in rows:
-            texts = [" ".join(line for line, _ in self.of(cell._tc)) for cell in cells]
+            texts = [" ".join(line for line, _ in lines) for lines in cells]
             if any(texts):
                 yield row_line(texts), None
-
-    def laid_out(self, element: Any, rows: list[list[Any]]) -> bool:
-        """Whether a table lays text out rather than holding data (as ``is_layout_table`` tells an HTML page's):
-        without a header row, one column only (a box), or a table within a cell, or a cell holding a heading, or
-        one row with a cell of several paragraphs."""
-        if element.find(f"{WORD_NAMESPACE}tr/{WORD_NAMESPACE}trPr/{WORD_NAMESPACE}tblHeader") is not None:
-            return False
-        cells = [cell._tc for row in rows for cell in row]
-        if all(len(row) <= 1 for row in rows) or any(tc.find(f".//{WORD_NAMESPACE}tbl") is not None for tc in cells):
-            return True
-        paragraphs = [[p for p in tc.iter(f"{WORD_NAMESPACE}p") if run_text(p).strip()] for tc in cells]
-        if any(self.heading_level(p) for cell in paragraphs for p in cell):
-            return True
-        return len(rows) == 1 and any(len(cell) > 1 for cell in paragraphs)
 
     def heading_level(self, element: Any) -> int | None:
         """The heading level of a paragraph (None when it is no heading): its own outline level, else its style's
@@ -136,6 +122,22 @@ class WordLines:
         if own is not None:
             return own or None
         return self.levels.get(style_id(element), self.levels.get(None))
+
+
+def laid_out(element: Any, rows: list[list[list[tuple[str, int | None]]]]) -> bool:
+    """Whether a Word table (its element, and the lines of each row's cells) lays text out rather than holding data,
+    as ``qa.documents.html.is_layout_table`` tells an HTML page's: without a header row, one column only (a box), or
+    a table within a cell, or a cell holding a heading, or one row with a cell of several lines."""
+    if element.find(f"{WORD_NAMESPACE}tr/{WORD_NAMESPACE}trPr/{WORD_NAMESPACE}tblHeader") is not None:
+        return False
+    if (
+        all(len(cells) <= 1 for cells in rows)
+        or element.find(f"{WORD_NAMESPACE}tr/{WORD_NAMESPACE}tc//{WORD_NAMESPACE}tbl") is not None
+    ):
+        return True
+    if any(level for cells in rows for lines in cells for _, level in lines):
+        return True
+    return len(rows) == 1 and any(len(lines) > 1 for lines in rows[0])
 
 
 def unique_cells(row: Any) -> list[Any]:
