@@ -426,10 +426,8 @@ class _FolderSync:
         self.max_bytes = max_bytes
         self.stored = stored
         self.ignored = ignored
-        self.by_source = {d.source: d for d in stored}
-        self.by_path = {
-            os.path.abspath(d.source): d for d in stored
-        }  # a file named another way ("docs/a" or "/x/docs/a")
+        # each stored document by its file, however the file was named ("docs/a.txt" or "/home/me/docs/a.txt")
+        self.by_path = {os.path.abspath(d.source): d for d in stored}
         self.by_id = {d.id: d for d in stored}
         self.seen: dict[str, str] = {}  # id -> source of every document this folder holds
         self.replaced: set[str] = set()
@@ -449,7 +447,7 @@ class _FolderSync:
             except OSError as error:
                 report.failures.append(LoadFailure(source=source, reason=f"cannot read it ({error.strerror})"))
                 continue
-            known = self.by_source.get(source) or self.by_path.get(os.path.abspath(source))
+            known = self.by_path.get(os.path.abspath(source))
             if (
                 known is not None
                 and known.source == source  # named another way: read, for its source to be recorded as named now

@@ -308,10 +308,10 @@ def short_title(line: str, limit: int = TITLE_CHARS) -> str:
     return cut.rstrip(" ,;:–—-") + "…"
 
 
-def first_line_title(text: str, markdown: bool) -> str | None:
+def first_line_title(text: str, markdown: bool, headings: list[Section] | None = None) -> str | None:
     """The first Markdown heading (``markdown_sections``: ATX or setext, not a "#" line of a code block), else the
     first non-empty line, cut at a word to a readable length. A Markdown file's front matter (``front_matter``) gives
-    its title when it has one, and is no line of it."""
+    its title when it has one, and is no line of it. ``headings``: the text's Markdown sections, when already found."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if markdown:
         matter = front_matter(text)
@@ -320,7 +320,7 @@ def first_line_title(text: str, markdown: bool) -> str | None:
             named = matter.group("block") and FRONT_MATTER_TITLE.search(matter.group("block"))
             if named and named.group(1).strip("\"' "):
                 return short_title(named.group(1).strip("\"' "))
-        headings = markdown_sections(text)
+        headings = markdown_sections(text) if headings is None else headings
         if headings:
             return short_title(headings[0].title)
     return short_title(lines[0]) if lines else None
@@ -359,8 +359,8 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
     else:
         text = check_is_text(decode_text(data)).replace("\r\n", "\n").replace("\r", "\n")
         markdown = suffix in (".md", ".markdown")
-        title = first_line_title(text, markdown=markdown)
         sections = markdown_sections(text) if markdown else None
+        title = first_line_title(text, markdown=markdown, headings=sections)
     if not text.strip():
         raise DocumentError("no text in it (empty, or a scanned PDF without a text layer)")
     check_not_encoded(text)
