@@ -59,8 +59,8 @@ def html_to_text(html: str) -> tuple[str, str | None, list[Section]]:
     soup = parsed(html)
     title = page_title(soup)
     content = page_content(visible(soup)) or [visible(parsed(html))]
-    found = (tag for root in content for tag in root.find_all(lambda tag: heading_level(tag) is not None))
-    headings = [(heading_level(tag) or 2, collapsed(tag.get_text())) for tag in found]
+    levels = ((heading_level(tag), tag) for root in content for tag in root.find_all(True))
+    headings = [(level, collapsed(tag.get_text())) for level, tag in levels if level]
     text = html_lines(content)
     return text, title, located_sections(text, headings)
 
