@@ -63,3 +63,17 @@ def test_a_line_that_is_not_a_question_is_named(tmp_path):
     data.write_text('{"id": "a", "collection": "c", "kind": "single", "question": "Q?"}\n{"id": "b"}\n')
     with pytest.raises(DataError, match=r"set.jsonl:2: not a question of a collection"):
         load(data)
+
+
+@pytest.mark.parametrize("name", ["cross_documents", "bridges_heldout"])
+def test_every_gold_answer_of_a_shipped_set_is_in_its_last_document(name):
+    data = Path(__file__).parent.parent / "eval" / f"{name}.jsonl"
+    questions = load(data)
+    assert len({q.id for q in questions}) == len(questions)
+    for asked in questions:
+        for part in [asked, *asked.parts]:
+            if part.answers:  # an unanswerable question (or a two-part one's whole) has none
+                text = (data.parent / name / asked.collection / part.documents[-1]).read_text(encoding="utf-8")
+                assert any(answer in text for answer in part.answers), asked.id
+    bridges = [q for q in questions if q.kind == "bridge"]
+    assert bridges and all(len(set(q.documents)) == 2 for q in bridges)
