@@ -30,6 +30,7 @@ from qa.questions.conversation import ResolvedQuestion, resolutions
 from qa.questions.parts import two_part_questions
 from qa.reading.calibration import gives_answer
 from qa.reading.hops import (
+    COMMON,
     MAX_BRIDGES,
     PARTICIPLE_PHRASE,
     REDUCED_RELATIVE,
@@ -41,6 +42,8 @@ from qa.reading.hops import (
     described_elsewhere,
     gives,
     hop_from,
+    looks_like_name,
+    named_thing,
     overlaps,
     read_hop,
     sentence_bounds,
@@ -748,6 +751,8 @@ class QA:
         if not named:
             return None
         bridge = named[0]
+        if cut.named and (not looks_like_name(bridge.text) or trimmed(bridge.text).casefold() in question.casefold()):
+            return None  # what a name's founder or wife is named is another name, not one the question gives
         found, chained = read_once(cut.about(bridge.text))
         # the best answer gives what the question describes (surely named), not what it asks
         names_it = bool(answers) and answered(bridge, reader, options) and gives(answers[0].text, bridge.text)
@@ -755,8 +760,11 @@ class QA:
             return None
         best = chained[0].model_copy(deep=True)  # a reading remembered may be judged again, after hops
         best.confidence = corroborated((best.confidence or 0.0) * (bridge.confidence or 0.0), best, answers)
-        others = [a for a in answers if not overlaps(a.text, bridge.text)]
-        if not answered(best, reader, options) or not (names_it or chain_leads(cut, best, found, others, retrieval)):
+        # a thing named by what it is to a name is often what the question asks itself: its chain must be surer
+        names_it = names_it and (not cut.named or (best.confidence or 0.0) >= HOP_BELOW)
+        others = answers if cut.named else [a for a in answers if not overlaps(a.text, bridge.text)]
+        leads = names_it or chain_leads(cut, best, found, others, retrieval, bridge)
+        if not answered(best, reader, options) or not leads:
             return None
         cited = {c.passage_id for c in best.citations}
         best.supporting = [c for c in bridge.citations[:1] if c.passage_id not in cited]
@@ -954,13 +962,15 @@ def looks_further(
 ) -> bool:
     """Whether to read past the single passages: no answer is given, or the best is less likely right than HOP_BELOW,
     or the question describes something by a relative clause ("the company that built the bridge", "the dam built by
-    Telford") whose words its passage lacks (described in another document, perhaps)."""
+    Telford") or by what it is to a name ("the founder of Varrowdale", ``named_thing``) whose words its passage lacks
+    (described in another document, perhaps)."""
     if not answers or not answered(answers[0], reader, options):
         return True
     best = answers[0]
     if best.confidence is not None and best.confidence < HOP_BELOW:
         return True
-    if not any(pattern.search(question) for pattern in (RELATIVE_CLAUSE, REDUCED_RELATIVE, PARTICIPLE_PHRASE)):
+    clauses = (RELATIVE_CLAUSE, REDUCED_RELATIVE, PARTICIPLE_PHRASE)
+    if not any(pattern.search(question) for pattern in clauses) and named_thing(question) is None:
         return False
     return bool(uncovered(question, best_passage(answers, passages)))
 
@@ -982,16 +992,39 @@ def brought_in(retrieval: Retrieval, read: list[RetrievedPassage], cited: set[st
 
 
 def chain_leads(
-    cut: BridgeQuestion, chained: Answer, found: Retrieval, answers: list[Answer], retrieval: Retrieval
+    cut: BridgeQuestion,
+    chained: Answer,
+    found: Retrieval,
+    answers: list[Answer],
+    retrieval: Retrieval,
+    bridge: Answer,
 ) -> bool:
     """Whether a chain's answer leads the direct ``answers``: there are none, or it is surer than the best, or the
     best one's passage lacks more of what the question asks of the described thing ("Who was the controller of
-    ...?") than the chain's does."""
+    ...?") than the chain's does; for a thing named by what it is to a name (the ``bridge``, surely named), when the
+    best was read in a sentence that does not name it ("Port Ellery" for "Isolde Marrow's husband was born in which
+    city?", read where Isolde Marrow's birth is told)."""
     if not answers or (answers[0].confidence or 0.0) < (chained.confidence or 0.0):
         return True
+    if cut.named:  # "the founder of X": the words asked of it may lie in any passage about X
+        return (bridge.confidence or 0.0) >= HOP_BELOW and not names_in_sentence(answers[0], bridge.text)
     asked = f"{cut.asked_of} {cut.after}"
     direct_lacks = uncovered(asked, best_passage(answers, retrieval.passages))
     return len(direct_lacks) > len(uncovered(asked, best_passage([chained], found.passages)))
+
+
+def names_in_sentence(answer: Answer, name: str) -> bool:
+    """Whether the sentence ``answer`` was first read in gives ``name`` or a word of it ("Halas" of "Teodor Halas")."""
+    if not answer.citations:
+        return False
+    cited = answer.citations[0]
+    start, end = sentence_bounds(cited.passage_text, cited.start - cited.passage_start)
+    return bool(name_words(name) & name_words(cited.passage_text[start:end]))
+
+
+def name_words(text: str) -> set[str]:
+    """The capitalised words of ``text`` that are not common ones ("The", "In", month names)."""
+    return {w for w in re.findall(r"\w+", text) if w[:1].isupper() and w not in COMMON}
 
 
 def best_passage(answers: list[Answer], passages: list[RetrievedPassage]) -> str:

@@ -169,6 +169,41 @@ def test_no_hop_when_a_passage_does_not_name_the_bridge():
             None,
             None,
         ),
+        (  # the question word within the clause: the phrase named by the rest, the clause asked of the name
+            "Maren Holt designed a bridge that crosses which river?",
+            "Maren Holt designed which bridge?",
+            "Tomas Brenner crosses which river?",
+        ),
+        (
+            "Lindholm is the home of a rowing club that was founded by whom?",
+            "Lindholm is the home of which rowing club?",
+            "Tomas Brenner was founded by whom?",
+        ),
+        (  # opening the question, its subject: cut where its own verb starts
+            "The song that Lena Voss covered on the radio was written by whom?",
+            "What is the name of the song that Lena Voss covered on the radio?",
+            "Tomas Brenner was written by whom?",
+        ),
+        (  # a thing named by what it is to a name
+            "Where was the founder of Lindholm born?",
+            "What is the name of the founder of Lindholm?",
+            "Where was Tomas Brenner born?",
+        ),
+        (  # the same by the name's possessive
+            "Where was Lindholm's founder born?",
+            "What is the name of Lindholm's founder?",
+            "Where was Tomas Brenner born?",
+        ),
+        (  # what a question word and a noun ask of it
+            "What nationality was James Henry Miller's wife?",
+            "What is the name of James Henry Miller's wife?",
+            "What nationality was Tomas Brenner?",
+        ),
+        (  # opening the question, a title in quotes
+            'The director of the film "Big Stone Gap" is based in what city?',
+            'What is the name of the director of the film "Big Stone Gap"?',
+            "Tomas Brenner is based in what city?",
+        ),
     ],
 )
 def test_a_question_about_a_described_thing_is_cut_in_two(question, described, asked_of_a_name):
@@ -192,6 +227,14 @@ def test_a_question_about_a_described_thing_is_cut_in_two(question, described, a
         "What is the name of the river the town stands on?",
         "What is the dam built on the Orre?",  # a participle phrase, asked for itself
         "Who was the engineer of the dam built by 1890?",  # no name after the participle
+        "Who was the founder of Lindholm?",  # asks for the thing named by what it is to a name
+        "Who was Lindholm's founder?",
+        "Who is the head of the Department of Geology at Tarnside?",
+        "When did the population of Lindholm reach a million?",  # a value of the name, no thing with a name
+        "Which president announced the formation of the Lindholm Rowing Club?",  # no one thing: an abstract noun
+        "Which newspaper reported on Lindholm's plans for the harbour?",  # nor a plural
+        "What was Lindholm's population in 2021?",
+        "In which year did the University of Chicago open?",  # "of" within a name
     ],
 )
 def test_a_question_that_asks_for_what_it_describes_is_not_cut(question):

@@ -7,6 +7,7 @@ import shutil
 import time
 
 import pytest
+from conftest import citing
 
 from qa import pipeline
 from qa.config import TRAINED_READER_DIR
@@ -335,6 +336,13 @@ def test_the_engine_answers_from_the_memory_store_and_two_engines_share_it(tmp_p
     report = QA(**options, embedder=embedder, index_embedder=embedder).refresh_index(progress=False)
     assert not report.added and report.embedded_passages == 0  # another engine of this process finds it indexed
     assert report.reused == [d.id for d in engine.store.documents()]
+
+
+def assert_read_through(result: AskResult, answers: set[str], cited: str, supporting: tuple[str, str]) -> None:
+    """``result`` gives one of ``answers``, cited from the document titled ``cited`` only, and is supported by the
+    quote of another document that leads to it (``supporting``: its title and the quote)."""
+    assert result.answer in answers and {c.title for c in result.citations} == {cited}
+    assert supporting in {(c.title, c.quote) for c in result.supporting}
 
 
 def engine_over(folder, embedder, texts: dict[str, str], **settings) -> QA:
@@ -808,8 +816,7 @@ def test_a_bridge_question_follows_the_name_into_another_document_and_cites_both
     }
     engine = engine_over(tmp_path, embedder, texts)
     founder = engine.ask("Who founded the company that built the Vell bridge?")
-    assert founder.answer == "Elna Kvist" and {c.title for c in founder.citations} == {"Kvist & Sons"}
-    assert ("The Vell bridge", "Kvist & Sons") in {(c.title, c.quote) for c in founder.supporting}
+    assert_read_through(founder, {"Elna Kvist"}, "Kvist & Sons", ("The Vell bridge", "Kvist & Sons"))
     assert_citations_exact(engine, founder)
     portal = engine.ask("Which booking portal requires multi-factor authentication?")
     assert portal.answer == "TripDesk"
@@ -851,11 +858,34 @@ def test_a_question_about_a_described_thing_names_it_first_then_asks_of_it(tmp_p
     }
     engine = engine_over(tmp_path, embedder, texts)
     chained = engine.ask("Who took over from the secretary who reported that the boathouse roof had been repaired?")
-    assert chained.answer == "Lena Voss" and {c.title for c in chained.citations} == {"Annual general meeting, May"}
-    assert ("Rowing club minutes, March", "Tomas Brenner") in {(c.title, c.quote) for c in chained.supporting}
+    assert_read_through(
+        chained, {"Lena Voss"}, "Annual general meeting, May", ("Rowing club minutes, March", "Tomas Brenner")
+    )
     assert {c.passage_id for c in [*chained.citations, *chained.supporting]} <= {p.passage.id for p in chained.passages}
     assert_citations_exact(engine, chained)
     itself = engine.ask("Who was the secretary who reported that the boathouse roof had been repaired?")
+    assert itself.answer == "Tomas Brenner" and not itself.supporting
+
+
+@pytest.mark.slow
+def test_a_thing_described_by_what_it_is_to_a_name_is_named_first_then_asked_of(tmp_path, embedder):
+    texts = {
+        "lindholm.txt": "Lindholm\n\nLindholm is a fishing town on the east coast. It was founded in 1702 by the "
+        "shipowner Tomas Brenner, who built its first harbour wall.",
+        "brenner.txt": "Tomas Brenner\n\nTomas Brenner (1660-1731) was a Danish shipowner. In 1689 he married Elna "
+        "Kvist, the daughter of a ferryman from Ostvik. They had three sons.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    questions = (
+        "Who did the founder of Lindholm marry?",
+        "Who did Lindholm's founder marry?",
+        "Lindholm was founded by a shipowner who married whom?",  # the question word within the clause
+    )
+    for question in questions:
+        chained = engine.ask(question)
+        assert_read_through(chained, {"Elna Kvist"}, "Tomas Brenner", ("Lindholm", "Tomas Brenner"))
+        assert_citations_exact(engine, chained)
+    itself = engine.ask("Who was the founder of Lindholm?")
     assert itself.answer == "Tomas Brenner" and not itself.supporting
 
 
@@ -1041,8 +1071,7 @@ def test_an_answer_resting_on_a_description_in_another_document_cites_both(
 ):
     engine = engine_over(tmp_path, embedder, texts)
     result = engine.ask(question)
-    assert result.answer in answers and {c.title for c in result.citations} == {cited}
-    assert supporting in {(c.title, c.quote) for c in result.supporting}
+    assert_read_through(result, answers, cited, supporting)
     assert_citations_exact(engine, result)
 
 
@@ -1054,6 +1083,16 @@ def test_a_chain_that_reaches_the_direct_best_answer_corroborates_it():
     assert pipeline.corroborated(0.1, answer("AQ-3.", 0.5), direct) == pytest.approx(1 - 0.9 * 0.8)
     assert pipeline.corroborated(0.1, answer("BG-118", 0.5), direct) == 0.1  # not the direct reading's best
     assert pipeline.corroborated(0.1, answer("AQ-3", 0.5), []) == 0.1
+
+
+def test_whether_an_answer_was_read_in_a_sentence_naming_something():
+    text = "Isolde Marrow was born in Port Ellery. In 1975 she married Teodor Halas, who was born in Ravno."
+    own = Answer(text="Port Ellery", score=1.0, citations=[citing("Port Ellery", text)])
+    his = Answer(text="Ravno", score=1.0, citations=[citing("Ravno", text)])
+    assert not pipeline.names_in_sentence(own, "Teodor Halas")  # read where Isolde Marrow's birth is told
+    assert pipeline.names_in_sentence(his, "Teodor Halas") and pipeline.names_in_sentence(his, "Mr Halas")
+    assert not pipeline.names_in_sentence(his, "The Company")  # common capitalised words name nothing
+    assert not pipeline.names_in_sentence(Answer(text="Ravno", score=1.0, citations=[]), "Teodor Halas")
 
 
 def test_a_completing_sentence_is_read_with_its_answers_sentence_only():
@@ -1100,8 +1139,33 @@ def test_a_chain_leads_when_surer_or_when_the_direct_answers_passage_lacks_what_
     assert cut is not None
     direct, where = read("july", "The championship was won by Marek Nowak, ahead of Lucy Fenwick.", "Lucy Fenwick", 0.4)
     chained, found = read("march", "Alan Briggs will be the controller of the championship.", "Alan Briggs", 0.3)
-    assert pipeline.chain_leads(cut, chained, found, [direct], where)  # less sure, but read where "controller" is
+    bridge, _ = read("july", "The championship was won by Marek Nowak.", "The championship", 0.9)
+    assert pipeline.chain_leads(
+        cut, chained, found, [direct], where, bridge
+    )  # less sure, but read where "controller" is
     elsewhere, there = read("may", "Alan Briggs was elected to the committee.", "Alan Briggs", 0.3)
-    assert not pipeline.chain_leads(cut, elsewhere, there, [direct], where)
-    assert pipeline.chain_leads(cut, elsewhere.model_copy(update={"confidence": 0.5}), there, [direct], where)
-    assert pipeline.chain_leads(cut, elsewhere, there, [], where)
+    assert not pipeline.chain_leads(cut, elsewhere, there, [direct], where, bridge)
+    assert pipeline.chain_leads(cut, elsewhere.model_copy(update={"confidence": 0.5}), there, [direct], where, bridge)
+    assert pipeline.chain_leads(cut, elsewhere, there, [], where, bridge)
+
+
+def test_a_chain_through_a_named_thing_leads_when_the_direct_answer_was_read_of_something_else():
+    cut = bridge_question("Where was the founder of Lindholm born?")
+    assert cut is not None and cut.named
+    text = "Lindholm was founded by Tomas Brenner. The poet Ada Berg was born in Ostvik."
+    passage = Passage(id="t:0", document_id="t", start=0, end=len(text), text=text)
+    found = RetrievedPassage(passage=passage, title="Lindholm", source="lindholm.txt", score=1.0)
+
+    def read(quote: str, confidence: float) -> Answer:
+        start = text.index(quote)
+        return Answer(
+            text=quote, score=1.0, confidence=confidence, citations=[citation_at(found, start, start + len(quote))]
+        )
+
+    direct, founder = read("Ostvik", 0.8), read("Tomas Brenner", 0.7)
+    chained = Answer(text="Sandvik", score=1.0, confidence=0.5, citations=[])
+    where = Retrieval(passages=[found])
+    assert pipeline.chain_leads(cut, chained, where, [direct], where, founder)  # read where Ada Berg's birth is told
+    unsure = founder.model_copy(update={"confidence": 0.3})
+    assert not pipeline.chain_leads(cut, chained, where, [direct], where, unsure)
+    assert not pipeline.chain_leads(cut, chained, where, [read("Lindholm", 0.8)], where, founder)  # where he is named

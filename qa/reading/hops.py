@@ -192,6 +192,38 @@ PARTICIPLE_PHRASE = re.compile(
     r"\s+(?:by|in|at|on|for|from|with)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
 )
 MAX_HEAD_WORDS = 5  # words between a determiner and the relative pronoun of its noun phrase ("the wool merchant who")
+PREPOSITIONS = r"(?:in|on|at|for|from|by|with|to|of|into|after|before|during|since|under|over|about|as|throughout)"
+# A name: a title in quotes, or capitalised words (joined by "of", "&", "de", "and": "University of Chicago").
+NAMED = r"(?:[\"“][^\"”]+[\"”]|[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|and|&)\s+)?[A-Z0-9][\w'’.-]*)*)"
+# A thing named by what it is to a name: "the founder of Varrowdale", "the lead singer of the band "Skyline"".
+OF_NAME = re.compile(
+    rf"\b{DETERMINERS}\s+(?:[a-z][\w'’-]*\s+){{0,2}}(?P<role>[a-z][\w'’-]*)\s+of\s+(?:the\s+)?"
+    rf"(?:(?!{PREPOSITIONS}\s)[a-z][\w'’-]*\s+){{0,3}}?{NAMED}"
+)
+# The same by the name's possessive: "Varrowdale's founder", "James Henry Miller's wife" (the role is one word).
+POSSESSIVE = re.compile(rf"(?<![\w'’]){NAMED}['’]s\s+(?P<role>[a-z][\w-]*)")
+# What a name has that is a value or a part, no other thing with a name: "the population of Varrowdale".
+ATTRIBUTES = frozenset(
+    "name names title number amount part parts rest end start beginning middle kind type sort size length height "
+    "width depth area population percentage share majority minority total cost price value date year time age "
+    "nationality colour color profession occupation religion language genre century decade".split()
+)
+# Words after which a noun phrase has ended: auxiliaries, prepositions, question words.
+PHRASE_ENDS = AUXILIARIES | frozenset(
+    "in on at for from by with to of into after before during since under over about as than when where who which "
+    "whom whose that what why how".split()
+)
+# A role that names no one thing: an abstract noun ("the formation of", "the design of") or a plural ("the plans of").
+ABSTRACT = re.compile(r"(?:tion|sion|ment|ance|ence|ity|ness|ing|ure|ism|ship)$|[^su]s$")
+WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+# A question that asks for the thing it names by what it is ("Who was [the founder of Varrowdale] in 1700?", "What
+# team was [the winner of Super Bowl XXXIII]?"), unless its question word asks for a value of it ("What nationality
+# was [James Henry Miller's wife]?": ``ATTRIBUTES``).
+ASKS_FOR_THING = re.compile(
+    r"(?:(?:in|on|at|for|from|by|with)\s+)?(?:who|what|which)(?:\s+(?P<noun>\w+))?\s+(?:is|was|are|were)"
+    r"(?:\s+(?:the\s+)?(?:(?:first|last|full|given|family|maiden)\s+)?(?:name|surname|title)\s+of)?",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -202,12 +234,18 @@ class BridgeQuestion:
     described: str  # "What is the name of the man who founded Varrowdale?"
     asked_of: str  # "Who was the wife of "
     after: str = "?"  # what follows the described thing (" open?" in "In what year did [the museum ...] open?")
+    named: bool = False  # the described thing is one with a name ("the founder of Varrowdale"): no other answer leads
 
     @classmethod
-    def around(cls, text: str, start: int, end: int) -> BridgeQuestion:
+    def around(cls, text: str, start: int, end: int, named: bool = False) -> BridgeQuestion:
         """``text`` (a question without its "?") cut around the noun phrase from ``start`` to ``end``: the phrase asked
         for by name (which the reader gives more surely than asked "Who is ...?"), the rest asked of that name."""
-        return cls(described=f"What is the name of {text[start:end]}?", asked_of=text[:start], after=f"{text[end:]}?")
+        phrase = text[start:end]
+        if not start and DETERMINER.match(phrase):  # "[t]he director of ... is based in what city"
+            phrase = phrase[0].lower() + phrase[1:]
+        return cls(
+            described=f"What is the name of {phrase}?", asked_of=text[:start], after=f"{text[end:]}?", named=named
+        )
 
     def about(self, name: str) -> str:
         """The question asked of the described thing, by its name ("Who was the wife of Edmund Carrow?")."""
@@ -222,12 +260,44 @@ def bridge_question(question: str) -> BridgeQuestion | None:
         before = question[: pronoun.start()]
         heads = [m for m in DETERMINER.finditer(before) if len(before[m.start() :].split()) <= MAX_HEAD_WORDS]
         if heads:
-            return cut_at(question, heads[-1].start())
+            return clause_cut(question, heads[-1], pronoun)
     described = PARTICIPLE_PHRASE.search(question)
     if described:
         return participle_cut(question, described.start(), described.end())
     reduced = REDUCED_RELATIVE.search(question)
-    return cut_at(question, reduced.start()) if reduced else None
+    return cut_at(question, reduced.start()) if reduced else named_thing(question)
+
+
+def named_thing(question: str) -> BridgeQuestion | None:
+    """``question`` cut around the thing it names by what it is to a name ("Where was [the founder of Varrowdale]
+    born?", "What nationality was [James Henry Miller's wife]?"); None when it has none, when what it is is a value
+    (``ATTRIBUTES``: "the population of Varrowdale") or no one thing (``ABSTRACT``), or when the question asks for
+    that thing itself ("Who was the founder of Varrowdale?")."""
+    text = question.rstrip(" ?")
+    for found in (*OF_NAME.finditer(text), *POSSESSIVE.finditer(text)):
+        prefix, after = text[: found.start()].strip(), text[found.end() :]
+        role = found.group("role").casefold()
+        if role in ATTRIBUTES or ABSTRACT.search(role) or not (prefix or WH_WORD.search(after)):
+            continue
+        if not phrase_ends(prefix, after):
+            continue
+        asks = ASKS_FOR_THING.fullmatch(prefix)  # what follows describes it further: "Who is the head of X at Y?"
+        if asks and (asks.group("noun") or "").casefold() not in ATTRIBUTES:
+            return None
+        return BridgeQuestion.around(text, found.start(), found.end(), named=True)
+    return None
+
+
+def phrase_ends(prefix: str, after: str) -> bool:
+    """Whether a noun phrase ends before ``after`` (the rest of a question without its "?"): nothing follows, or
+    punctuation, or a word that opens no noun ("born in", "is based"), or the question's last word, its verb, when
+    an auxiliary comes before the phrase ("Where was [the founder of Varrowdale] born"). Not before "merchant
+    family" in "the house of the Baryczko merchant family is ...": the name is part of a longer phrase."""
+    following = WORD.findall(after)
+    if not following or not after[:1].isspace():
+        return True
+    subject = bool(prefix) and prefix.split()[-1].casefold() in AUXILIARIES
+    return following[0].casefold() in PHRASE_ENDS or (subject and len(following) == 1)
 
 
 def participle_cut(question: str, start: int, end: int) -> BridgeQuestion | None:
@@ -239,6 +309,39 @@ def participle_cut(question: str, start: int, end: int) -> BridgeQuestion | None
     if not prefix or (ASKS_FOR_IT.fullmatch(prefix) and not text[end:].strip()):
         return None
     return BridgeQuestion.around(text, start, end)
+
+
+def clause_cut(question: str, head: re.Match[str], pronoun: re.Match[str]) -> BridgeQuestion | None:
+    """``question`` cut at the noun phrase from ``head`` (its determiner) that a relative clause from ``pronoun``
+    describes. When the question word lies within the clause, its subject ("The Oberoi family is part of [a hotel
+    company] that has a head office in what city?"), the phrase is named by the rest ("The Oberoi family is part of
+    which hotel company?") and the clause asked of that name ("The Oberoi Group has a head office in what city?");
+    else see ``cut_at``."""
+    prefix, clause = question[: head.start()].strip(), question[pronoun.end() :].rstrip(" ?")
+    if not prefix:
+        return opening_cut(question, head.start(), pronoun.end())
+    opening = clause.split(maxsplit=1)[0]
+    of_subject = pronoun.group(1).casefold() in {"who", "that", "which"} and opening.islower()
+    if WH_WORD.search(prefix) or not WH_WORD.search(clause) or not of_subject:
+        return cut_at(question, head.start())
+    if opening.casefold() in PRONOUNS or DETERMINER.match(f"{opening} "):  # "that [she] wrote in what year"
+        return cut_at(question, head.start())
+    noun = question[head.end() : pronoun.start()].strip()
+    return BridgeQuestion(described=f"{prefix} which {noun}?", asked_of="", after=f" {clause}?")
+
+
+def opening_cut(question: str, start: int, clause: int) -> BridgeQuestion | None:
+    """``question`` that opens with the noun phrase a relative clause (from ``clause``) describes, its subject, cut
+    where its own verb starts: at the last auxiliary before its question word ("[The song that The Sable Kites
+    covered] was written by whom?"); None when there is none after the clause's first word."""
+    text = question.rstrip(" ?")
+    asks = WH_WORD.search(text, clause)
+    words = list(WORD.finditer(text, clause, asks.start() if asks else clause))[1:]
+    verbs = [w for w in words if w.group().casefold() in AUXILIARIES]
+    if not verbs:
+        return None
+    end = verbs[-1].start()
+    return BridgeQuestion.around(text, start, text.rindex(" ", 0, end))
 
 
 def cut_at(question: str, start: int) -> BridgeQuestion | None:
