@@ -26,7 +26,7 @@ from qa.documents.loading import HIDDEN_FILE, DocumentError, load_document, page
 from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Passage, RetrievedPassage
-from qa.questions.conversation import ResolvedQuestion, resolutions
+from qa.questions.conversation import HISTORY_SEPARATOR, ResolvedQuestion, resolutions
 from qa.questions.parts import two_part_questions
 from qa.reading.calibration import gives_answer
 from qa.reading.hops import (
@@ -42,6 +42,7 @@ from qa.reading.hops import (
     described_elsewhere,
     gives,
     hop_from,
+    lacks_its_number,
     looks_like_name,
     named_thing,
     overlaps,
@@ -673,10 +674,11 @@ class QA:
         clause, first; when it does not lead, second hops, completing sentences and the chain again (of what the
         question describes in words the best passage lacks, too)."""
         answers = self._answers(retrieval, spans, reader)
-        if not options.joint_reading or not looks_further(question, answers, retrieval.passages, reader, options):
+        asked = question.split(HISTORY_SEPARATOR)[0]  # a follow-up read with its history: the question's own words
+        if not options.joint_reading or not looks_further(asked, answers, retrieval.passages, reader, options):
             return answers
         read_once = remembered(lambda query: self._read_once(query, options, reader))
-        clause = bridge_question(question)
+        clause = bridge_question(asked)
         led = self._chained(question, answers, retrieval, reader, options, read_once, clause)
         if led is not None:
             return led
@@ -688,7 +690,7 @@ class QA:
         answers = self._answers(retrieval, spans, reader)
         supported(answers, hops, retrieval.passages)
         # the question may ask about something it describes (by a relative clause or in words its passage lacks)
-        cut = clause or described_elsewhere(question, best_passage(answers, retrieval.passages))
+        cut = clause or described_elsewhere(asked, best_passage(answers, retrieval.passages))
         return self._chained(question, answers, retrieval, reader, options, read_once, cut) or answers
 
     def _hops(
@@ -960,14 +962,14 @@ HOP_BELOW = 0.5  # an answer less likely right than this is checked against the 
 def looks_further(
     question: str, answers: list[Answer], passages: list[RetrievedPassage], reader: Reader, options: AskOptions
 ) -> bool:
-    """Whether to read past the single passages: no answer is given, or the best is less likely right than HOP_BELOW,
-    or the question describes something by a relative clause ("the company that built the bridge", "the dam built by
+    """Whether to read past the single passages: no answer is given, or the best is less likely right than HOP_BELOW
+    or lacks the number the question asks for (``lacks_its_number``), or the question describes something by a relative clause ("the company that built the bridge", "the dam built by
     Telford") or by what it is to a name ("the founder of Varrowdale", ``named_thing``) whose words its passage lacks
     (described in another document, perhaps)."""
     if not answers or not answered(answers[0], reader, options):
         return True
     best = answers[0]
-    if best.confidence is not None and best.confidence < HOP_BELOW:
+    if (best.confidence is not None and best.confidence < HOP_BELOW) or lacks_its_number(question, best.text):
         return True
     clauses = (RELATIVE_CLAUSE, REDUCED_RELATIVE, PARTICIPLE_PHRASE)
     if not any(pattern.search(question) for pattern in clauses) and named_thing(question) is None:

@@ -15,6 +15,7 @@ from qa.reading.hops import (
     described_elsewhere,
     gives,
     hop_from,
+    lacks_its_number,
     read_hop,
     uncovered,
 )
@@ -179,10 +180,35 @@ def test_no_hop_when_a_passage_does_not_name_the_bridge():
             "Lindholm is the home of which rowing club?",
             "Tomas Brenner was founded by whom?",
         ),
+        (  # the subject before a verb and its particle
+            "In what year did the band that recorded the album break up?",
+            "What is the name of the band that recorded the album?",
+            "In what year did Tomas Brenner break up?",
+        ),
+        (  # "In what year was" asks for a value of the described thing, not for the thing
+            "In what year was the label that signed the band founded?",
+            "What is the name of the label that signed the band?",
+            "In what year was Tomas Brenner founded?",
+        ),
         (  # opening the question, its subject: cut where its own verb starts
             "The song that Lena Voss covered on the radio was written by whom?",
             "What is the name of the song that Lena Voss covered on the radio?",
             "Tomas Brenner was written by whom?",
+        ),
+        (  # "where" and "whose" open such a clause too, after a preposition as well
+            "The studio where the album was recorded closed in what year?",
+            "What is the name of the studio where the album was recorded?",
+            "Tomas Brenner closed in what year?",
+        ),
+        (
+            "The river on whose west bank Lindholm lies rises in which hills?",
+            "What is the name of the river on whose west bank Lindholm lies?",
+            "Tomas Brenner rises in which hills?",
+        ),
+        (  # "whose" and the question word within its clause: the name's possessive
+            "The stone came from a village whose largest quarry closed in what year?",
+            "The stone came from which village?",
+            "Tomas Brenner's largest quarry closed in what year?",
         ),
         (  # a thing named by what it is to a name
             "Where was the founder of Lindholm born?",
@@ -193,6 +219,11 @@ def test_no_hop_when_a_passage_does_not_name_the_bridge():
             "Where was Lindholm's founder born?",
             "What is the name of Lindholm's founder?",
             "Where was Tomas Brenner born?",
+        ),
+        (  # opening the question, the thing's name two words long: it ends before the question's verb
+            "Lindholm's twin town stands on which river?",
+            "What is the name of Lindholm's twin town?",
+            "Tomas Brenner stands on which river?",
         ),
         (  # what a question word and a noun ask of it
             "What nationality was James Henry Miller's wife?",
@@ -235,6 +266,7 @@ def test_a_question_about_a_described_thing_is_cut_in_two(question, described, a
         "Which newspaper reported on Lindholm's plans for the harbour?",  # nor a plural
         "What was Lindholm's population in 2021?",
         "In which year did the University of Chicago open?",  # "of" within a name
+        "Lindholm's mayor took office in what year?",  # "took office" cannot be told from "twin town"
     ],
 )
 def test_a_question_that_asks_for_what_it_describes_is_not_cut(question):
@@ -368,3 +400,17 @@ def test_an_answer_gives_a_name_when_it_holds_it():
     assert gives("Dev Malhotra (Treasurer), Rosa", "Dev Malhotra")
     assert gives("edmund carrow.", "Edmund Carrow")
     assert not gives("San Jose", "San Jose State")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "lacks"),
+    [
+        ("In what year was the label founded?", "Tallwater Records", True),
+        ("In what year was the label founded?", "1978", False),
+        ("How many people work there?", "about two thousand", False),
+        ("How much was awarded?", "£412,000", False),
+        ("Who founded the label?", "Tallwater Records", False),  # asks for no number
+    ],
+)
+def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(question, answer, lacks):
+    assert lacks_its_number(question, answer) is lacks

@@ -34,6 +34,21 @@ JOINED = "\n\n"  # between the two passages read together: no answer runs across
 MAX_BRIDGES = 2
 
 
+# A question that asks for a year or a count, and what such an answer holds: a digit or a number's word.
+ASKS_A_NUMBER = re.compile(r"\b(?:what|which)\s+year\b|\bhow\s+(?:many|much|old)\b", re.IGNORECASE)
+NUMBERED = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|thousand|million|billion|dozen|half|several|few|no|none|once|twice)\b",
+    re.IGNORECASE,
+)
+
+
+def lacks_its_number(question: str, answer: str) -> bool:
+    """Whether ``question`` asks for a year or a count ("In what year ...?", "How many ...?") and ``answer`` gives
+    none ("Tallwater Records"): an answer of another kind."""
+    return bool(ASKS_A_NUMBER.search(question)) and not NUMBERED.search(answer)
+
+
 def words(text: str) -> set[str]:
     return {w.casefold() for w in re.findall(r"\w+", text)}
 
@@ -173,10 +188,17 @@ DETERMINER = re.compile(rf"\b{DETERMINERS}\s")
 AUXILIARIES = frozenset(
     "did does do will would can could is was are were has have had should must may might shall".split()
 )
-# What a question asks when its whole predicate is the described thing: "Who was the engineer who designed it?"
+# What a question asks when its whole predicate is the described thing: "Who was the engineer who designed it?",
+# "Which company was [the maker of X]?" (see ``asks_for_it``: not "In what year was [the label that ...] founded?").
 ASKS_FOR_IT = re.compile(
-    r"(?:(?:in|on|at|for|from|by|with)\s+)?(?:who|what|which)(?:\s+\w+)?\s+(?:is|was|are|were)"
-    r"(?:\s+(?:the\s+)?(?:(?:first|last|full|family|maiden)\s+)?(?:name|surname|title)\s+of)?",
+    r"(?:(?:in|on|at|for|from|by|with)\s+)?(?:who|what|which)(?:\s+(?P<noun>\w+))?\s+(?:is|was|are|were)"
+    r"(?:\s+(?:the\s+)?(?:(?:first|last|full|given|family|maiden)\s+)?(?:name|surname|title)\s+of)?",
+    re.IGNORECASE,
+)
+# A question opening with a noun phrase that a relative clause describes: "The studio where the album was recorded".
+OPENING_CLAUSE = re.compile(
+    rf"{DETERMINERS}\s+(?:[\w'’-]+\s+){{0,4}}?(?:(?:on|in|at|by|with|from|for|of|to|under|near)\s+)?"
+    r"(?:who|whom|whose|that|which|where|when)\s+",
     re.IGNORECASE,
 )
 # A relative clause without its pronoun: a noun phrase followed at once by another ("the instrument the project uses").
@@ -209,6 +231,7 @@ ATTRIBUTES = frozenset(
     "nationality colour color profession occupation religion language genre century decade".split()
 )
 # Words after which a noun phrase has ended: auxiliaries, prepositions, question words.
+PREPOSITION_WORDS = frozenset(PREPOSITIONS.strip("(?:)").split("|"))
 PHRASE_ENDS = AUXILIARIES | frozenset(
     "in on at for from by with to of into after before during since under over about as than when where who which "
     "whom whose that what why how".split()
@@ -216,14 +239,6 @@ PHRASE_ENDS = AUXILIARIES | frozenset(
 # A role that names no one thing: an abstract noun ("the formation of", "the design of") or a plural ("the plans of").
 ABSTRACT = re.compile(r"(?:tion|sion|ment|ance|ence|ity|ness|ing|ure|ism|ship)$|[^su]s$")
 WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
-# A question that asks for the thing it names by what it is ("Who was [the founder of Varrowdale] in 1700?", "What
-# team was [the winner of Super Bowl XXXIII]?"), unless its question word asks for a value of it ("What nationality
-# was [James Henry Miller's wife]?": ``ATTRIBUTES``).
-ASKS_FOR_THING = re.compile(
-    r"(?:(?:in|on|at|for|from|by|with)\s+)?(?:who|what|which)(?:\s+(?P<noun>\w+))?\s+(?:is|was|are|were)"
-    r"(?:\s+(?:the\s+)?(?:(?:first|last|full|given|family|maiden)\s+)?(?:name|surname|title)\s+of)?",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -256,6 +271,9 @@ def bridge_question(question: str) -> BridgeQuestion | None:
     """``question`` cut at the noun phrase it describes by a relative clause ("the wife of [the man who founded
     Varrowdale]", "the custodian of [the instrument the project uses]"); None when it has none or asks for that thing
     itself ("Who was the engineer who designed it?")."""
+    opening = OPENING_CLAUSE.match(question)
+    if opening:
+        return opening_cut(question, opening.end())
     for pronoun in RELATIVE_PRONOUN.finditer(question):
         before = question[: pronoun.start()]
         heads = [m for m in DETERMINER.finditer(before) if len(before[m.start() :].split()) <= MAX_HEAD_WORDS]
@@ -279,13 +297,33 @@ def named_thing(question: str) -> BridgeQuestion | None:
         role = found.group("role").casefold()
         if role in ATTRIBUTES or ABSTRACT.search(role) or not (prefix or WH_WORD.search(after)):
             continue
-        if not phrase_ends(prefix, after):
+        end = found.end() if prefix else opening_end(text, found.end())
+        if end is None or not phrase_ends(prefix, text[end:]):
             continue
-        asks = ASKS_FOR_THING.fullmatch(prefix)  # what follows describes it further: "Who is the head of X at Y?"
-        if asks and (asks.group("noun") or "").casefold() not in ATTRIBUTES:
+        if asks_for_it(prefix):  # what follows describes it further: "Who is the head of X at Y?"
             return None
-        return BridgeQuestion.around(text, found.start(), found.end(), named=True)
+        return BridgeQuestion.around(text, found.start(), end, named=True)
     return None
+
+
+def opening_end(text: str, end: int) -> int | None:
+    """Where a named thing that opens a question ends, found to ``end``: before the question's own verb, up to two
+    words further ("[Vessington's twin town] stands on which river?"); None when what comes there does not look like
+    a verb (an auxiliary, or a word ending in "s" or "ed": "took office" cannot be told from "twin town")."""
+    at = predicate_start(text, end)
+    if at is None or len(text[end:at].split()) > 2:
+        return None
+    verb = WORD.match(text, at)
+    looks_a_verb = verb is not None and (verb.group().casefold() in AUXILIARIES or verb.group().endswith(("s", "ed")))
+    return len(text[:at].rstrip()) if looks_a_verb else None
+
+
+def asks_for_it(prefix: str) -> bool:
+    """Whether the words of a question before a noun phrase ask for that phrase's thing itself ("Who was", "Which
+    company is", "What is the name of"), not for a value of it ("What nationality was", "In what year was":
+    ``ATTRIBUTES``)."""
+    asks = ASKS_FOR_IT.fullmatch(prefix)
+    return asks is not None and (asks.group("noun") or "").casefold() not in ATTRIBUTES
 
 
 def phrase_ends(prefix: str, after: str) -> bool:
@@ -294,7 +332,7 @@ def phrase_ends(prefix: str, after: str) -> bool:
     an auxiliary comes before the phrase ("Where was [the founder of Varrowdale] born"). Not before "merchant
     family" in "the house of the Baryczko merchant family is ...": the name is part of a longer phrase."""
     following = WORD.findall(after)
-    if not following or not after[:1].isspace():
+    if not prefix or not following or not after[:1].isspace():  # an opening phrase ends where ``opening_end`` says
         return True
     subject = bool(prefix) and prefix.split()[-1].casefold() in AUXILIARIES
     return following[0].casefold() in PHRASE_ENDS or (subject and len(following) == 1)
@@ -306,7 +344,7 @@ def participle_cut(question: str, start: int, end: int) -> BridgeQuestion | None
     ("What is [the dam built on the Orre]?", not "Which year was [the dam built on the Orre] opened?")."""
     text = question.rstrip(" ?")
     prefix = text[:start].strip()
-    if not prefix or (ASKS_FOR_IT.fullmatch(prefix) and not text[end:].strip()):
+    if not prefix or (asks_for_it(prefix) and not text[end:].strip()):
         return None
     return BridgeQuestion.around(text, start, end)
 
@@ -318,30 +356,44 @@ def clause_cut(question: str, head: re.Match[str], pronoun: re.Match[str]) -> Br
     which hotel company?") and the clause asked of that name ("The Oberoi Group has a head office in what city?");
     else see ``cut_at``."""
     prefix, clause = question[: head.start()].strip(), question[pronoun.end() :].rstrip(" ?")
-    if not prefix:
-        return opening_cut(question, head.start(), pronoun.end())
     opening = clause.split(maxsplit=1)[0]
     of_subject = pronoun.group(1).casefold() in {"who", "that", "which"} and opening.islower()
-    if WH_WORD.search(prefix) or not WH_WORD.search(clause) or not of_subject:
+    if not prefix or WH_WORD.search(prefix) or not WH_WORD.search(clause):
+        return cut_at(question, head.start())
+    noun = question[head.end() : pronoun.start()].strip()
+    if pronoun.group(1).casefold() == "whose":  # "a village whose largest quarry was worked until what year"
+        return BridgeQuestion(described=f"{prefix} which {noun}?", asked_of="", after=f"'s {clause}?")
+    if not of_subject:
         return cut_at(question, head.start())
     if opening.casefold() in PRONOUNS or DETERMINER.match(f"{opening} "):  # "that [she] wrote in what year"
         return cut_at(question, head.start())
-    noun = question[head.end() : pronoun.start()].strip()
     return BridgeQuestion(described=f"{prefix} which {noun}?", asked_of="", after=f" {clause}?")
 
 
-def opening_cut(question: str, start: int, clause: int) -> BridgeQuestion | None:
-    """``question`` that opens with the noun phrase a relative clause (from ``clause``) describes, its subject, cut
-    where its own verb starts: at the last auxiliary before its question word ("[The song that The Sable Kites
-    covered] was written by whom?"); None when there is none after the clause's first word."""
+def opening_cut(question: str, clause: int) -> BridgeQuestion | None:
+    """``question`` that opens with a noun phrase a relative clause (ending at ``clause``) describes, its subject, cut
+    where its own verb starts (``predicate_start``: "[The song that The Sable Kites covered] was written by whom?",
+    "[The studio where the album was recorded] closed in what year?"); None when no question word follows the
+    clause, or no word of it lies before the verb."""
     text = question.rstrip(" ?")
-    asks = WH_WORD.search(text, clause)
-    words = list(WORD.finditer(text, clause, asks.start() if asks else clause))[1:]
-    verbs = [w for w in words if w.group().casefold() in AUXILIARIES]
-    if not verbs:
+    at = predicate_start(text, clause)
+    if at is None or not text[clause:at].strip():
         return None
-    end = verbs[-1].start()
-    return BridgeQuestion.around(text, start, text.rindex(" ", 0, end))
+    return BridgeQuestion.around(text, 0, len(text[:at].rstrip()))
+
+
+def predicate_start(text: str, start: int) -> int | None:
+    """Where the predicate of a question that opens with a noun phrase begins, looking from ``start`` (within the
+    phrase) on: at the word before its question word (and that word's preposition), or at the auxiliary before that
+    word ("was written by whom", "closed in what year"); None when no question word follows."""
+    asks = WH_WORD.search(text, start)
+    words = list(WORD.finditer(text, start, asks.start())) if asks else []
+    while words and words[-1].group().casefold() in PREPOSITION_WORDS:
+        words.pop()
+    if not words:
+        return None
+    auxiliary = len(words) > 1 and words[-2].group().casefold() in AUXILIARIES
+    return words[-2 if auxiliary else -1].start()
 
 
 def cut_at(question: str, start: int) -> BridgeQuestion | None:
@@ -351,7 +403,7 @@ def cut_at(question: str, start: int) -> BridgeQuestion | None:
     phrase is the question's subject ("did [the museum that ...] open?"), see ``subject_cut``."""
     text = question.rstrip(" ?")
     prefix = question[:start].strip()
-    if not prefix or ASKS_FOR_IT.fullmatch(prefix):
+    if not prefix or asks_for_it(prefix):
         return None
     if prefix.split()[-1].casefold() in AUXILIARIES:
         return subject_cut(text, start)
@@ -360,9 +412,12 @@ def cut_at(question: str, start: int) -> BridgeQuestion | None:
 
 def subject_cut(text: str, start: int) -> BridgeQuestion | None:
     """``text`` (a question without its "?") cut at its subject, the noun phrase from ``start``, when one word, the
-    question's verb, follows it ("In what year did [the museum that holds the portrait] open"); None when more
-    follows, for where the phrase ends cannot be told without parsing."""
+    question's verb, follows it ("In what year did [the museum that holds the portrait] open"), or a verb and its
+    particle ("did [the band that recorded it] break up"); None when more follows, for where the phrase ends cannot
+    be told without parsing."""
     head, _, verb = text.rpartition(" ")
+    if verb.casefold() in PARTICLES and head[start:].count(" ") > 1:
+        head, _, verb = head.rpartition(" ")
     last = head[start:].split()[-1:]
     if not verb.isalpha() or not verb.islower() or not last or DETERMINER.fullmatch(f"{last[0]} "):
         return None  # "did [the man who founded it] marry his wife": the phrase cannot end in "his"
@@ -370,6 +425,7 @@ def subject_cut(text: str, start: int) -> BridgeQuestion | None:
 
 
 WORD = re.compile(r"\w[\w'’]*(?:-\w[\w'’]*)*")
+PARTICLES = frozenset("up down out off over away back on in".split())  # of a phrasal verb: "break up", "close down"
 PRONOUNS = frozenset("i you we they he she it".split())
 MIN_DESCRIBING_WORDS = 2  # content words a passage must lack for the phrase holding them to be read as a description
 
@@ -420,7 +476,7 @@ def described_phrase(text: str, words: list[re.Match[str]], first: int, end: int
         return None
     start = words[max((i for i in heads if i <= first), default=heads[0])].start()
     prefix = text[:start].strip()
-    if not prefix or ASKS_FOR_IT.fullmatch(prefix):
+    if not prefix or asks_for_it(prefix):
         return None
     return BridgeQuestion.around(text, start, end)
 
