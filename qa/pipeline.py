@@ -30,7 +30,6 @@ from qa.questions.conversation import HISTORY_SEPARATOR, ResolvedQuestion, resol
 from qa.questions.parts import two_part_questions
 from qa.reading.calibration import gives_answer
 from qa.reading.hops import (
-    COMMON,
     MAX_BRIDGES,
     PARTICIPLE_PHRASE,
     REDUCED_RELATIVE,
@@ -45,6 +44,7 @@ from qa.reading.hops import (
     lacks_its_number,
     looks_like_name,
     named_thing,
+    names_in_sentence,
     overlaps,
     read_hop,
     sentence_bounds,
@@ -963,9 +963,10 @@ def looks_further(
     question: str, answers: list[Answer], passages: list[RetrievedPassage], reader: Reader, options: AskOptions
 ) -> bool:
     """Whether to read past the single passages: no answer is given, or the best is less likely right than HOP_BELOW
-    or lacks the number the question asks for (``lacks_its_number``), or the question describes something by a relative clause ("the company that built the bridge", "the dam built by
-    Telford") or by what it is to a name ("the founder of Varrowdale", ``named_thing``) whose words its passage lacks
-    (described in another document, perhaps)."""
+    or lacks the number the question asks for (``lacks_its_number``), or the question describes something by a
+    relative clause ("the company that built the bridge", "the dam built by Telford") or by what it is to a name
+    ("the founder of Varrowdale", ``named_thing``) whose words its passage lacks (described in another document,
+    perhaps)."""
     if not answers or not answered(answers[0], reader, options):
         return True
     best = answers[0]
@@ -1013,20 +1014,6 @@ def chain_leads(
     asked = f"{cut.asked_of} {cut.after}"
     direct_lacks = uncovered(asked, best_passage(answers, retrieval.passages))
     return len(direct_lacks) > len(uncovered(asked, best_passage([chained], found.passages)))
-
-
-def names_in_sentence(answer: Answer, name: str) -> bool:
-    """Whether the sentence ``answer`` was first read in gives ``name`` or a word of it ("Halas" of "Teodor Halas")."""
-    if not answer.citations:
-        return False
-    cited = answer.citations[0]
-    start, end = sentence_bounds(cited.passage_text, cited.start - cited.passage_start)
-    return bool(name_words(name) & name_words(cited.passage_text[start:end]))
-
-
-def name_words(text: str) -> set[str]:
-    """The capitalised words of ``text`` that are not common ones ("The", "In", month names)."""
-    return {w for w in re.findall(r"\w+", text) if w[:1].isupper() and w not in COMMON}
 
 
 def best_passage(answers: list[Answer], passages: list[RetrievedPassage]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import citing
 
-from qa.models import Citation, Passage
+from qa.models import Answer, Citation, Passage
 from qa.reading.hops import (
     Hop,
     bridge_names,
@@ -16,6 +16,7 @@ from qa.reading.hops import (
     gives,
     hop_from,
     lacks_its_number,
+    names_in_sentence,
     read_hop,
     uncovered,
 )
@@ -414,3 +415,13 @@ def test_an_answer_gives_a_name_when_it_holds_it():
 )
 def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(question, answer, lacks):
     assert lacks_its_number(question, answer) is lacks
+
+
+def test_whether_an_answer_was_read_in_a_sentence_naming_something():
+    text = "Isolde Marrow was born in Port Ellery. In 1975 she married Teodor Halas, who was born in Ravno."
+    own = Answer(text="Port Ellery", score=1.0, citations=[citing("Port Ellery", text)])
+    his = Answer(text="Ravno", score=1.0, citations=[citing("Ravno", text)])
+    assert not names_in_sentence(own, "Teodor Halas")  # read where Isolde Marrow's birth is told
+    assert names_in_sentence(his, "Teodor Halas") and names_in_sentence(his, "Mr Halas")
+    assert not names_in_sentence(his, "The Company")  # common capitalised words name nothing
+    assert not names_in_sentence(Answer(text="Ravno", score=1.0, citations=[]), "Teodor Halas")

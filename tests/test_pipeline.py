@@ -7,7 +7,6 @@ import shutil
 import time
 
 import pytest
-from conftest import citing
 
 from qa import pipeline
 from qa.config import TRAINED_READER_DIR
@@ -1083,16 +1082,6 @@ def test_a_chain_that_reaches_the_direct_best_answer_corroborates_it():
     assert pipeline.corroborated(0.1, answer("AQ-3.", 0.5), direct) == pytest.approx(1 - 0.9 * 0.8)
     assert pipeline.corroborated(0.1, answer("BG-118", 0.5), direct) == 0.1  # not the direct reading's best
     assert pipeline.corroborated(0.1, answer("AQ-3", 0.5), []) == 0.1
-
-
-def test_whether_an_answer_was_read_in_a_sentence_naming_something():
-    text = "Isolde Marrow was born in Port Ellery. In 1975 she married Teodor Halas, who was born in Ravno."
-    own = Answer(text="Port Ellery", score=1.0, citations=[citing("Port Ellery", text)])
-    his = Answer(text="Ravno", score=1.0, citations=[citing("Ravno", text)])
-    assert not pipeline.names_in_sentence(own, "Teodor Halas")  # read where Isolde Marrow's birth is told
-    assert pipeline.names_in_sentence(his, "Teodor Halas") and pipeline.names_in_sentence(his, "Mr Halas")
-    assert not pipeline.names_in_sentence(his, "The Company")  # common capitalised words name nothing
-    assert not pipeline.names_in_sentence(Answer(text="Ravno", score=1.0, citations=[]), "Teodor Halas")
 
 
 def test_a_completing_sentence_is_read_with_its_answers_sentence_only():

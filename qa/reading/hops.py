@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qa.models import Citation, Passage
+from qa.models import Answer, Citation, Passage
 from qa.reading.reader import Reader, ReaderSpan
 
 # A name: capitalised words (joined by "&", "de", "van", "von"), a word with an inner capital or digit (TripDesk, AQ-3),
@@ -159,6 +159,20 @@ def sentences(text: str) -> list[tuple[int, str]]:
     return [(start, text[start:end]) for start, end in bounds if end > start]
 
 
+def names_in_sentence(answer: Answer, name: str) -> bool:
+    """Whether the sentence ``answer`` was first read in gives ``name`` or a word of it ("Halas" of "Teodor Halas")."""
+    if not answer.citations:
+        return False
+    cited = answer.citations[0]
+    start, end = sentence_bounds(cited.passage_text, cited.start - cited.passage_start)
+    return bool(name_words(name) & name_words(cited.passage_text[start:end]))
+
+
+def name_words(text: str) -> set[str]:
+    """The capitalised words of ``text`` that are not common ones ("The", "In", month names)."""
+    return {w for w in re.findall(r"\w+", text) if w[:1].isupper() and w not in COMMON}
+
+
 def overlaps(text: str, other: str) -> bool:
     """Whether either text holds the other (case aside): "Dev Malhotra" and "The Treasurer, Dev Malhotra"."""
     a, b = trimmed(text).casefold(), trimmed(other).casefold()
@@ -214,7 +228,10 @@ PARTICIPLE_PHRASE = re.compile(
     r"\s+(?:by|in|at|on|for|from|with)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
 )
 MAX_HEAD_WORDS = 5  # words between a determiner and the relative pronoun of its noun phrase ("the wool merchant who")
-PREPOSITIONS = r"(?:in|on|at|for|from|by|with|to|of|into|after|before|during|since|under|over|about|as|throughout)"
+PREPOSITION_WORDS = frozenset(
+    "in on at for from by with to of into after before during since under over about as throughout".split()
+)
+PREPOSITIONS = f"(?:{'|'.join(sorted(PREPOSITION_WORDS))})"
 # A name: a title in quotes, or capitalised words (joined by "of", "&", "de", "and": "University of Chicago").
 NAMED = r"(?:[\"“][^\"”]+[\"”]|[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|and|&)\s+)?[A-Z0-9][\w'’.-]*)*)"
 # A thing named by what it is to a name: "the founder of Varrowdale", "the lead singer of the band "Skyline"".
@@ -230,11 +247,9 @@ ATTRIBUTES = frozenset(
     "width depth area population percentage share majority minority total cost price value date year time age "
     "nationality colour color profession occupation religion language genre century decade".split()
 )
-# Words after which a noun phrase has ended: auxiliaries, prepositions, question words.
-PREPOSITION_WORDS = frozenset(PREPOSITIONS.strip("(?:)").split("|"))
-PHRASE_ENDS = AUXILIARIES | frozenset(
-    "in on at for from by with to of into after before during since under over about as than when where who which "
-    "whom whose that what why how".split()
+# Words after which a noun phrase has ended: auxiliaries, prepositions, question words and relative pronouns.
+PHRASE_ENDS = (
+    AUXILIARIES | PREPOSITION_WORDS | frozenset("than when where who which whom whose that what why how".split())
 )
 # A role that names no one thing: an abstract noun ("the formation of", "the design of") or a plural ("the plans of").
 ABSTRACT = re.compile(r"(?:tion|sion|ment|ance|ence|ity|ness|ing|ure|ism|ship)$|[^su]s$")
@@ -249,7 +264,7 @@ class BridgeQuestion:
     described: str  # "What is the name of the man who founded Varrowdale?"
     asked_of: str  # "Who was the wife of "
     after: str = "?"  # what follows the described thing (" open?" in "In what year did [the museum ...] open?")
-    named: bool = False  # the described thing is one with a name ("the founder of Varrowdale"): no other answer leads
+    named: bool = False  # named by what it is to a name ("the founder of Varrowdale"): its chain leads more rarely
 
     @classmethod
     def around(cls, text: str, start: int, end: int, named: bool = False) -> BridgeQuestion:
@@ -334,7 +349,7 @@ def phrase_ends(prefix: str, after: str) -> bool:
     following = WORD.findall(after)
     if not prefix or not following or not after[:1].isspace():  # an opening phrase ends where ``opening_end`` says
         return True
-    subject = bool(prefix) and prefix.split()[-1].casefold() in AUXILIARIES
+    subject = prefix.split()[-1].casefold() in AUXILIARIES
     return following[0].casefold() in PHRASE_ENDS or (subject and len(following) == 1)
 
 
