@@ -28,22 +28,24 @@ from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Passage, RetrievedPassage
 from qa.questions.conversation import HISTORY_SEPARATOR, ResolvedQuestion, resolutions
 from qa.questions.parts import two_part_questions
-from qa.reading.calibration import gives_answer
-from qa.reading.hops import (
-    MAX_BRIDGES,
+from qa.reading.bridges import (
     PARTICIPLE_PHRASE,
     REDUCED_RELATIVE,
     BridgeQuestion,
-    Hop,
     bridge_question,
+    described_elsewhere,
+    named_thing,
+)
+from qa.reading.calibration import gives_answer
+from qa.reading.hops import (
+    MAX_BRIDGES,
+    Hop,
     bridges,
     completing,
-    described_elsewhere,
     gives,
     hop_from,
     lacks_its_number,
     looks_like_name,
-    named_thing,
     names_in_sentence,
     overlaps,
     read_hop,

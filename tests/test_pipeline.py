@@ -15,7 +15,7 @@ from qa.documents.loading import section_label
 from qa.models import Answer, AskResult, Document, Passage, RetrievedPassage, Section
 from qa.pipeline import QA, citation_at, headed, most_confident_reading, read_in_stages, stage_ends
 from qa.reading.answerability import ANSWERABILITY_FILE, AnswerabilityModel
-from qa.reading.hops import bridge_question
+from qa.reading.bridges import bridge_question
 from qa.reading.reader import ReaderSpan
 from qa.reading.stopping import StopModel, StopRule
 from qa.retrieval import Retrieval

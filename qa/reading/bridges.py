@@ -1,0 +1,313 @@
+"""Bridge questions cut in two: one that names the thing a question describes, one asked of that name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.reading.hops import content_words, uncovered, word_stems
+
+# A relative pronoun after a noun ("the man who"); not after a conjunction ("... and who is the CFO?": a second ask)
+# nor a preposition ("the unit of which quantity": a question word).
+RELATIVE_PRONOUN = re.compile(
+    r"(?<=\w)(?<!\band)(?<!\bor)(?<!\bbut)(?<!\bof)(?<!\bin)(?<!\bon)(?<!\bat)(?<!\bby)(?<!\bfor)(?<!\bto)"
+    r"(?<!\bwith)(?<!\bfrom)\s+(who|whom|whose|that|which)\s+(?=\w)",
+    re.IGNORECASE,
+)
+DETERMINERS = r"(?i:the|an?|its|his|her|their|my|our|your)"  # what opens a noun phrase
+DETERMINER = re.compile(rf"\b{DETERMINERS}\s")
+AUXILIARIES = frozenset(
+    "did does do will would can could is was are were has have had should must may might shall".split()
+)
+# What a question asks when its whole predicate is the described thing: "Who was the engineer who designed it?",
+# "Which company was [the maker of X]?" (see ``asks_for_it``: not "In what year was [the label that ...] founded?").
+ASKS_FOR_IT = re.compile(
+    r"(?:(?:in|on|at|for|from|by|with)\s+)?(?:who|what|which)(?:\s+(?P<noun>\w+))?\s+(?:is|was|are|were)"
+    r"(?:\s+(?:the\s+)?(?:(?:first|last|full|given|family|maiden)\s+)?(?:name|surname|title)\s+of)?",
+    re.IGNORECASE,
+)
+# A question opening with a noun phrase that a relative clause describes: "The studio where the album was recorded".
+OPENING_CLAUSE = re.compile(
+    rf"{DETERMINERS}\s+(?:[\w'’-]+\s+){{0,4}}?(?:(?:on|in|at|by|with|from|for|of|to|under|near)\s+)?"
+    r"(?:who|whom|whose|that|which|where|when)\s+",
+    re.IGNORECASE,
+)
+# A relative clause without its pronoun: a noun phrase followed at once by another ("the instrument the project uses").
+# A determiner and up to three words, none a preposition or a conjunction: where a described noun phrase opens.
+# ("{{1,3}}": an f-string writes a regular expression's braces twice; "{1, 3}" would be a tuple's text.)
+PHRASE_OPENING = rf"\b{DETERMINERS}\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|and|or)\s)[a-z][\w'’-]*\s+){{1,3}}?"
+REDUCED_RELATIVE = re.compile(PHRASE_OPENING + rf"(?={DETERMINERS}\s+\w+\s+[a-z]+)")
+# A noun phrase described by a past participle and a name ("the project [led by Kenji Mori]", "the dam built on the
+# Orre"): it ends where the name does, so the question can be cut around it wherever it stands.
+PARTICIPLE_PHRASE = re.compile(
+    PHRASE_OPENING
+    + r"(?:[a-z]+ed|built|made|written|run|held|known|given|taken|drawn|shown|sold|bought|taught|kept|sent|won|begun|chosen)"
+    r"\s+(?:by|in|at|on|for|from|with)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
+)
+MAX_HEAD_WORDS = 5  # words between a determiner and the relative pronoun of its noun phrase ("the wool merchant who")
+PREPOSITION_WORDS = frozenset(
+    "in on at for from by with to of into after before during since under over about as throughout".split()
+)
+PREPOSITIONS = f"(?:{'|'.join(sorted(PREPOSITION_WORDS))})"
+# A name: a title in quotes, or capitalised words (joined by "of", "&", "de", "and": "University of Chicago").
+NAMED = r"(?:[\"“][^\"”]+[\"”]|[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|and|&)\s+)?[A-Z0-9][\w'’.-]*)*)"
+# A thing named by what it is to a name: "the founder of Varrowdale", "the lead singer of the band "Skyline"".
+OF_NAME = re.compile(
+    rf"\b{DETERMINERS}\s+(?:[a-z][\w'’-]*\s+){{0,2}}(?P<role>[a-z][\w'’-]*)\s+of\s+(?:the\s+)?"
+    rf"(?:(?!{PREPOSITIONS}\s)[a-z][\w'’-]*\s+){{0,3}}?{NAMED}"
+)
+# The same by the name's possessive: "Varrowdale's founder", "James Henry Miller's wife" (the role is one word).
+POSSESSIVE = re.compile(rf"(?<![\w'’]){NAMED}['’]s\s+(?P<role>[a-z][\w-]*)")
+# What a name has that is a value or a part, no other thing with a name: "the population of Varrowdale".
+ATTRIBUTES = frozenset(
+    "name names title number amount part parts rest end start beginning middle kind type sort size length height "
+    "width depth area population percentage share majority minority total cost price value date year time age "
+    "nationality colour color profession occupation religion language genre century decade".split()
+)
+# Words after which a noun phrase has ended: auxiliaries, prepositions, question words and relative pronouns.
+PHRASE_ENDS = (
+    AUXILIARIES | PREPOSITION_WORDS | frozenset("than when where who which whom whose that what why how".split())
+)
+# A role that names no one thing: an abstract noun ("the formation of", "the design of") or a plural ("the plans of").
+ABSTRACT = re.compile(r"(?:tion|sion|ment|ance|ence|ity|ness|ing|ure|ism|ship)$|[^su]s$")
+WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+
+
+@dataclass
+class BridgeQuestion:
+    """A question about something it describes by a relative clause, cut in two: the question that names the
+    described thing, and the start of the question to ask of it (its name goes after)."""
+
+    described: str  # "What is the name of the man who founded Varrowdale?"
+    asked_of: str  # "Who was the wife of "
+    after: str = "?"  # what follows the described thing (" open?" in "In what year did [the museum ...] open?")
+    named: bool = False  # named by what it is to a name ("the founder of Varrowdale"): its chain leads more rarely
+
+    @classmethod
+    def around(cls, text: str, start: int, end: int, named: bool = False) -> BridgeQuestion:
+        """``text`` (a question without its "?") cut around the noun phrase from ``start`` to ``end``: the phrase asked
+        for by name (which the reader gives more surely than asked "Who is ...?"), the rest asked of that name."""
+        phrase = text[start:end]
+        if not start and DETERMINER.match(phrase):  # "[t]he director of ... is based in what city"
+            phrase = phrase[0].lower() + phrase[1:]
+        return cls(
+            described=f"What is the name of {phrase}?", asked_of=text[:start], after=f"{text[end:]}?", named=named
+        )
+
+    def about(self, name: str) -> str:
+        """The question asked of the described thing, by its name ("Who was the wife of Edmund Carrow?")."""
+        return f"{self.asked_of}{name}{self.after}"
+
+
+def bridge_question(question: str) -> BridgeQuestion | None:
+    """``question`` cut at the noun phrase it describes by a relative clause ("the wife of [the man who founded
+    Varrowdale]", "the custodian of [the instrument the project uses]"); None when it has none or asks for that thing
+    itself ("Who was the engineer who designed it?")."""
+    opening = OPENING_CLAUSE.match(question)
+    if opening:
+        return opening_cut(question, opening.end())
+    for pronoun in RELATIVE_PRONOUN.finditer(question):
+        before = question[: pronoun.start()]
+        heads = [m for m in DETERMINER.finditer(before) if len(before[m.start() :].split()) <= MAX_HEAD_WORDS]
+        if heads:
+            return clause_cut(question, heads[-1], pronoun)
+    described = PARTICIPLE_PHRASE.search(question)
+    if described:
+        return participle_cut(question, described.start(), described.end())
+    reduced = REDUCED_RELATIVE.search(question)
+    return cut_at(question, reduced.start()) if reduced else named_thing(question)
+
+
+def named_thing(question: str) -> BridgeQuestion | None:
+    """``question`` cut around the thing it names by what it is to a name ("Where was [the founder of Varrowdale]
+    born?", "What nationality was [James Henry Miller's wife]?"); None when it has none, when what it is is a value
+    (``ATTRIBUTES``: "the population of Varrowdale") or no one thing (``ABSTRACT``), or when the question asks for
+    that thing itself ("Who was the founder of Varrowdale?")."""
+    text = question.rstrip(" ?")
+    for found in (*OF_NAME.finditer(text), *POSSESSIVE.finditer(text)):
+        prefix, after = text[: found.start()].strip(), text[found.end() :]
+        role = found.group("role").casefold()
+        if role in ATTRIBUTES or ABSTRACT.search(role) or not (prefix or WH_WORD.search(after)):
+            continue
+        end = found.end() if prefix else opening_end(text, found.end())
+        if end is None or not phrase_ends(prefix, text[end:]):
+            continue
+        if asks_for_it(prefix):  # what follows describes it further: "Who is the head of X at Y?"
+            return None
+        return BridgeQuestion.around(text, found.start(), end, named=True)
+    return None
+
+
+def opening_end(text: str, end: int) -> int | None:
+    """Where a named thing that opens a question ends, found to ``end``: before the question's own verb, up to two
+    words further ("[Vessington's twin town] stands on which river?"); None when what comes there does not look like
+    a verb (an auxiliary, or a word ending in "s" or "ed": "took office" cannot be told from "twin town")."""
+    at = predicate_start(text, end)
+    if at is None or len(text[end:at].split()) > 2:
+        return None
+    verb = WORD.match(text, at)
+    looks_a_verb = verb is not None and (verb.group().casefold() in AUXILIARIES or verb.group().endswith(("s", "ed")))
+    return len(text[:at].rstrip()) if looks_a_verb else None
+
+
+def asks_for_it(prefix: str) -> bool:
+    """Whether the words of a question before a noun phrase ask for that phrase's thing itself ("Who was", "Which
+    company is", "What is the name of"), not for a value of it ("What nationality was", "In what year was":
+    ``ATTRIBUTES``)."""
+    asks = ASKS_FOR_IT.fullmatch(prefix)
+    return asks is not None and (asks.group("noun") or "").casefold() not in ATTRIBUTES
+
+
+def phrase_ends(prefix: str, after: str) -> bool:
+    """Whether a noun phrase ends before ``after`` (the rest of a question without its "?"): nothing follows, or
+    punctuation, or a word that opens no noun ("born in", "is based"), or the question's last word, its verb, when
+    an auxiliary comes before the phrase ("Where was [the founder of Varrowdale] born"). Not before "merchant
+    family" in "the house of the Baryczko merchant family is ...": the name is part of a longer phrase."""
+    following = WORD.findall(after)
+    if not prefix or not following or not after[:1].isspace():  # an opening phrase ends where ``opening_end`` says
+        return True
+    subject = prefix.split()[-1].casefold() in AUXILIARIES
+    return following[0].casefold() in PHRASE_ENDS or (subject and len(following) == 1)
+
+
+def participle_cut(question: str, start: int, end: int) -> BridgeQuestion | None:
+    """``question`` cut around the noun phrase from ``start`` to ``end`` that a participle and a name describe ("When
+    does the grant for [the project led by Kenji Mori] end?"); None when the question asks for that thing itself
+    ("What is [the dam built on the Orre]?", not "Which year was [the dam built on the Orre] opened?")."""
+    text = question.rstrip(" ?")
+    prefix = text[:start].strip()
+    if not prefix or (asks_for_it(prefix) and not text[end:].strip()):
+        return None
+    return BridgeQuestion.around(text, start, end)
+
+
+def clause_cut(question: str, head: re.Match[str], pronoun: re.Match[str]) -> BridgeQuestion | None:
+    """``question`` cut at the noun phrase from ``head`` (its determiner) that a relative clause from ``pronoun``
+    describes. When the question word lies within the clause, its subject ("The Oberoi family is part of [a hotel
+    company] that has a head office in what city?"), the phrase is named by the rest ("The Oberoi family is part of
+    which hotel company?") and the clause asked of that name ("The Oberoi Group has a head office in what city?");
+    else see ``cut_at``."""
+    prefix, clause = question[: head.start()].strip(), question[pronoun.end() :].rstrip(" ?")
+    opening = clause.split(maxsplit=1)[0]
+    of_subject = pronoun.group(1).casefold() in {"who", "that", "which"} and opening.islower()
+    if not prefix or WH_WORD.search(prefix) or not WH_WORD.search(clause):
+        return cut_at(question, head.start())
+    noun = question[head.end() : pronoun.start()].strip()
+    if pronoun.group(1).casefold() == "whose":  # "a village whose largest quarry was worked until what year"
+        return BridgeQuestion(described=f"{prefix} which {noun}?", asked_of="", after=f"'s {clause}?")
+    if not of_subject:
+        return cut_at(question, head.start())
+    if opening.casefold() in PRONOUNS or DETERMINER.match(f"{opening} "):  # "that [she] wrote in what year"
+        return cut_at(question, head.start())
+    return BridgeQuestion(described=f"{prefix} which {noun}?", asked_of="", after=f" {clause}?")
+
+
+def opening_cut(question: str, clause: int) -> BridgeQuestion | None:
+    """``question`` that opens with a noun phrase a relative clause (ending at ``clause``) describes, its subject, cut
+    where its own verb starts (``predicate_start``: "[The song that The Sable Kites covered] was written by whom?",
+    "[The studio where the album was recorded] closed in what year?"); None when no question word follows the
+    clause, or no word of it lies before the verb."""
+    text = question.rstrip(" ?")
+    at = predicate_start(text, clause)
+    if at is None or not text[clause:at].strip():
+        return None
+    return BridgeQuestion.around(text, 0, len(text[:at].rstrip()))
+
+
+def predicate_start(text: str, start: int) -> int | None:
+    """Where the predicate of a question that opens with a noun phrase begins, looking from ``start`` (within the
+    phrase) on: at the word before its question word (and that word's preposition), or at the auxiliary before that
+    word ("was written by whom", "closed in what year"); None when no question word follows."""
+    asks = WH_WORD.search(text, start)
+    words = list(WORD.finditer(text, start, asks.start())) if asks else []
+    while words and words[-1].group().casefold() in PREPOSITION_WORDS:
+        words.pop()
+    if not words:
+        return None
+    auxiliary = len(words) > 1 and words[-2].group().casefold() in AUXILIARIES
+    return words[-2 if auxiliary else -1].start()
+
+
+def cut_at(question: str, start: int) -> BridgeQuestion | None:
+    """``question`` cut at the noun phrase from ``start`` to its end (see ``bridge_question``): the thing it describes
+    is asked for by name ("What is the name of the man who founded Varrowdale?", which the reader answers with a
+    name more surely than "Who is the man ...?"), for the name is what the second question is asked of. When the
+    phrase is the question's subject ("did [the museum that ...] open?"), see ``subject_cut``."""
+    text = question.rstrip(" ?")
+    prefix = question[:start].strip()
+    if not prefix or asks_for_it(prefix):
+        return None
+    if prefix.split()[-1].casefold() in AUXILIARIES:
+        return subject_cut(text, start)
+    return BridgeQuestion.around(text, start, len(text))
+
+
+def subject_cut(text: str, start: int) -> BridgeQuestion | None:
+    """``text`` (a question without its "?") cut at its subject, the noun phrase from ``start``, when one word, the
+    question's verb, follows it ("In what year did [the museum that holds the portrait] open"), or a verb and its
+    particle ("did [the band that recorded it] break up"); None when more follows, for where the phrase ends cannot
+    be told without parsing."""
+    head, _, verb = text.rpartition(" ")
+    if verb.casefold() in PARTICLES and head[start:].count(" ") > 1:
+        head, _, verb = head.rpartition(" ")
+    last = head[start:].split()[-1:]
+    if not verb.isalpha() or not verb.islower() or not last or DETERMINER.fullmatch(f"{last[0]} "):
+        return None  # "did [the man who founded it] marry his wife": the phrase cannot end in "his"
+    return BridgeQuestion.around(text, start, len(head))
+
+
+WORD = re.compile(r"\w[\w'’]*(?:-\w[\w'’]*)*")
+PARTICLES = frozenset("up down out off over away back on in".split())  # of a phrasal verb: "break up", "close down"
+PRONOUNS = frozenset("i you we they he she it".split())
+MIN_DESCRIBING_WORDS = 2  # content words a passage must lack for the phrase holding them to be read as a description
+
+
+def described_elsewhere(question: str, passage: str) -> BridgeQuestion | None:
+    """``question`` cut at the noun phrase it describes in words ``passage`` lacks: "Where does [the third-year PhD
+    student] collect her peat samples?" over a passage that says where Laila Haddad collects them. The phrase holds
+    the most of the question's content words that the passage lacks (at least MIN_DESCRIBING_WORDS), from the first
+    to the last, with fewer words the passage holds among them. It opens at the determiner before them (at most
+    MAX_HEAD_WORDS back, else right after the first); as the question's subject ("does the ...") it ends with the last
+    of them, else with the question. None when there is no such phrase, or the question asks for the described thing
+    itself."""
+    text = question.rstrip(" ?")
+    lacking, content = uncovered(question, passage), content_words(question)
+    words = list(WORD.finditer(text))
+    weights = [len(word_stems(w.group()) & lacking) - len(word_stems(w.group()) & content - lacking) for w in words]
+    subject = asks_of_subject(words)
+    if subject:
+        weights[-1] = min(weights[-1], 0)  # after "does the ...", the last word is the question's verb
+    best: tuple[int, int, int] | None = None  # (lacking words, first, last)
+    for first in (i for i, weight in enumerate(weights) if weight > 0):
+        held = count = 0
+        for last in range(first, len(words)):
+            held, count = held + max(-weights[last], 0), count + max(weights[last], 0)
+            if weights[last] > 0 and held < count and count >= MIN_DESCRIBING_WORDS and (not best or count > best[0]):
+                best = (count, first, last)
+    if best is None:
+        return None
+    _, first, last = best
+    return described_phrase(text, words, first, words[last].end() if subject else len(text))
+
+
+def asks_of_subject(words: list[re.Match[str]]) -> bool:
+    """Whether a question's first auxiliary comes before a noun phrase, its subject, not a pronoun ("What do I use
+    ..."), and its last word is a verb after it ("When does the grant ... end"; a capitalised word is none: "Where
+    was the practice ground ... before the Super Bowl")."""
+    first = next((i for i, w in enumerate(words[:-1]) if w.group().casefold() in AUXILIARIES), None)
+    subject = first is not None and words[first + 1].group().casefold() not in PRONOUNS
+    return subject and words[-1].group().islower()
+
+
+def described_phrase(text: str, words: list[re.Match[str]], first: int, end: int) -> BridgeQuestion | None:
+    """``text`` cut at the phrase that ends at ``end`` and opens with the determiner before ``words[first]`` (or the
+    one right after it) (see ``described_elsewhere``)."""
+    near = range(max(0, first - MAX_HEAD_WORDS), min(first + 2, len(words)))
+    heads = [i for i in near if DETERMINER.match(text, words[i].start())]
+    if not heads:
+        return None
+    start = words[max((i for i in heads if i <= first), default=heads[0])].start()
+    prefix = text[:start].strip()
+    if not prefix or asks_for_it(prefix):
+        return None
+    return BridgeQuestion.around(text, start, end)

@@ -1,0 +1,226 @@
+"""Bridge questions: where a question is cut around the thing it describes, and the two questions made of it."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.reading.bridges import bridge_question, described_elsewhere
+
+
+@pytest.mark.parametrize(
+    ("question", "described", "asked_of_a_name"),
+    [
+        (
+            "Who took over from the secretary who repaired the boathouse roof?",
+            "What is the name of the secretary who repaired the boathouse roof?",
+            "Who took over from Tomas Brenner?",
+        ),
+        (
+            "Who was the wife of the man who founded Lindholm?",
+            "What is the name of the man who founded Lindholm?",
+            "Who was the wife of Tomas Brenner?",
+        ),
+        (
+            "How much was awarded to the project that Ana Costa leads?",
+            "What is the name of the project that Ana Costa leads?",
+            "How much was awarded to Tomas Brenner?",
+        ),
+        (  # a relative clause without its pronoun
+            "Who is the custodian of the instrument the soil project uses?",
+            "What is the name of the instrument the soil project uses?",
+            "Who is the custodian of Tomas Brenner?",
+        ),
+        (  # the same with a noun phrase of two words (up to three)
+            "Who is the custodian of the gas analyser the soil project uses?",
+            "What is the name of the gas analyser the soil project uses?",
+            "Who is the custodian of Tomas Brenner?",
+        ),
+        (  # "which" as a question word first, then opening the clause
+            "In which city is the firm which built the Orre dam based?",
+            None,  # "which city is" reads as asking for the described thing itself
+            None,
+        ),
+        (
+            "In what year did the museum that holds the portrait open?",
+            "What is the name of the museum that holds the portrait?",
+            "In what year did Tomas Brenner open?",
+        ),
+        (  # a participle and a name describe it: the phrase ends with the name, wherever it stands
+            "When does the grant for the project led by Ana Costa end?",
+            "What is the name of the project led by Ana Costa?",
+            "When does the grant for Tomas Brenner end?",
+        ),
+        (
+            "When does the grant for the research project led by Ana Costa end?",
+            "What is the name of the research project led by Ana Costa?",
+            "When does the grant for Tomas Brenner end?",
+        ),
+        (  # "Which year was" asks for no described thing when a verb follows the phrase
+            "Which year was the dam built on the Orre opened?",
+            "What is the name of the dam built on the Orre?",
+            "Which year was Tomas Brenner opened?",
+        ),
+        (
+            "Who owns the company founded by Elon Musk?",
+            "What is the name of the company founded by Elon Musk?",
+            "Who owns Tomas Brenner?",
+        ),
+        (  # the subject, with more than one word after it: where its clause ends cannot be told
+            "When did the man who founded Lindholm marry his wife?",
+            None,
+            None,
+        ),
+        (  # the question word within the clause: the phrase named by the rest, the clause asked of the name
+            "Maren Holt designed a bridge that crosses which river?",
+            "Maren Holt designed which bridge?",
+            "Tomas Brenner crosses which river?",
+        ),
+        (
+            "Lindholm is the home of a rowing club that was founded by whom?",
+            "Lindholm is the home of which rowing club?",
+            "Tomas Brenner was founded by whom?",
+        ),
+        (  # the subject before a verb and its particle
+            "In what year did the band that recorded the album break up?",
+            "What is the name of the band that recorded the album?",
+            "In what year did Tomas Brenner break up?",
+        ),
+        (  # "In what year was" asks for a value of the described thing, not for the thing
+            "In what year was the label that signed the band founded?",
+            "What is the name of the label that signed the band?",
+            "In what year was Tomas Brenner founded?",
+        ),
+        (  # opening the question, its subject: cut where its own verb starts
+            "The song that Lena Voss covered on the radio was written by whom?",
+            "What is the name of the song that Lena Voss covered on the radio?",
+            "Tomas Brenner was written by whom?",
+        ),
+        (  # "where" and "whose" open such a clause too, after a preposition as well
+            "The studio where the album was recorded closed in what year?",
+            "What is the name of the studio where the album was recorded?",
+            "Tomas Brenner closed in what year?",
+        ),
+        (
+            "The river on whose west bank Lindholm lies rises in which hills?",
+            "What is the name of the river on whose west bank Lindholm lies?",
+            "Tomas Brenner rises in which hills?",
+        ),
+        (  # "whose" and the question word within its clause: the name's possessive
+            "The stone came from a village whose largest quarry closed in what year?",
+            "The stone came from which village?",
+            "Tomas Brenner's largest quarry closed in what year?",
+        ),
+        (  # a thing named by what it is to a name
+            "Where was the founder of Lindholm born?",
+            "What is the name of the founder of Lindholm?",
+            "Where was Tomas Brenner born?",
+        ),
+        (  # the same by the name's possessive
+            "Where was Lindholm's founder born?",
+            "What is the name of Lindholm's founder?",
+            "Where was Tomas Brenner born?",
+        ),
+        (  # opening the question, the thing's name two words long: it ends before the question's verb
+            "Lindholm's twin town stands on which river?",
+            "What is the name of Lindholm's twin town?",
+            "Tomas Brenner stands on which river?",
+        ),
+        (  # what a question word and a noun ask of it
+            "What nationality was James Henry Miller's wife?",
+            "What is the name of James Henry Miller's wife?",
+            "What nationality was Tomas Brenner?",
+        ),
+        (  # opening the question, a title in quotes
+            'The director of the film "Big Stone Gap" is based in what city?',
+            'What is the name of the director of the film "Big Stone Gap"?',
+            "Tomas Brenner is based in what city?",
+        ),
+    ],
+)
+def test_a_question_about_a_described_thing_is_cut_in_two(question, described, asked_of_a_name):
+    cut = bridge_question(question)
+    if described is None:
+        assert cut is None
+    else:
+        assert cut is not None and (cut.described, cut.about("Tomas Brenner")) == (described, asked_of_a_name)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who was the engineer who designed the Orre dam?",  # asks for the described thing itself
+        "What is the name of the person who signs the forms?",
+        "Which company can fit the yearly gasket?",  # no relative clause
+        "Who founded Lindholm?",
+        "Who heads the Security Office and who is the chief financial officer?",  # two asks, not a description
+        "By whom was the SI unit of which quantity named after Tesla?",  # "which" asks here
+        "Who gave the dog the bone?",  # two objects, no clause
+        "What is the name of the river the town stands on?",
+        "What is the dam built on the Orre?",  # a participle phrase, asked for itself
+        "Who was the engineer of the dam built by 1890?",  # no name after the participle
+        "Who was the founder of Lindholm?",  # asks for the thing named by what it is to a name
+        "Who was Lindholm's founder?",
+        "Who is the head of the Department of Geology at Tarnside?",
+        "When did the population of Lindholm reach a million?",  # a value of the name, no thing with a name
+        "Which president announced the formation of the Lindholm Rowing Club?",  # no one thing: an abstract noun
+        "Which newspaper reported on Lindholm's plans for the harbour?",  # nor a plural
+        "What was Lindholm's population in 2021?",
+        "In which year did the University of Chicago open?",  # "of" within a name
+        "Lindholm's mayor took office in what year?",  # "took office" cannot be told from "twin town"
+    ],
+)
+def test_a_question_that_asks_for_what_it_describes_is_not_cut(question):
+    assert bridge_question(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "described", "asked_of_a_name"),
+    [
+        (  # the subject, described by words the passage lacks
+            "Where does the third-year PhD student collect her peat samples?",
+            "Peat samples are collected at Marsh End Moss. It is Laila Haddad's PhD project.",
+            "What is the name of the third-year PhD student?",
+            "Where does Tomas Brenner collect her peat samples?",
+        ),
+        (  # after "does ...", the last word is the question's verb, not part of the description
+            "When does the grant for the project led by Kenji Mori end?",
+            "The SOILCLOCK grant runs from 1 October 2023 to 30 September 2025.",
+            "What is the name of the project led by Kenji Mori?",
+            "When does the grant for Tomas Brenner end?",
+        ),
+        (
+            "Which form do I fill in to borrow the projector kept in the basement store?",
+            "Fill in form B7 to borrow any equipment.",
+            "What is the name of the projector kept in the basement store?",
+            "Which form do I fill in to borrow Tomas Brenner?",
+        ),
+        (  # a particle ending the question goes with the phrase
+            "Which extension do I ring for a headset to be sent out?",
+            "Ring extension 2200 for help.",
+            "What is the name of a headset to be sent out?",
+            "Which extension do I ring for Tomas Brenner?",
+        ),
+    ],
+)
+def test_a_thing_described_in_words_its_passage_lacks_is_cut_out(question, passage, described, asked_of_a_name):
+    cut = described_elsewhere(question, passage)
+    assert cut is not None and (cut.described, cut.about("Tomas Brenner")) == (described, asked_of_a_name)
+
+
+def test_a_capitalised_last_word_is_no_verb_to_leave_after_the_name():
+    question = "Where was the practice ground the Panthers used before the Super Bowl?"
+    cut = described_elsewhere(question, "The Panthers stayed at the San Jose Marriott.")
+    assert cut is not None and cut.about("Tomas Brenner") == "Where was Tomas Brenner?"
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("What year did the Normans conquer England?", "In 1066 the Normans conquered England."),  # nothing lacking
+        ("Who is the third-year PhD student?", "Laila Haddad collects peat samples."),  # asks for it
+        ("Where do the samples go?", "Peat is frozen on site."),  # one word lacking describes nothing
+        ("Which ice cream flavour sold best in the heatwave of 2022?", "Vanilla ice cream sold best."),  # no determiner
+    ],
+)
+def test_no_description_is_cut_out_where_the_passage_lacks_none(question, passage):
+    assert described_elsewhere(question, passage) is None
