@@ -31,6 +31,15 @@ from qa.questions.parts import two_part_questions
             ["Who leads the Security Office?", "Who is the CFO?"],
         ),
         ("What is TripDesk, and what is Navan?", ["What is TripDesk?", "What is Navan?"]),
+        (  # contracted, and a second question word after its preposition
+            "What's the standard excess on the policy, and when does it renew?",
+            ["What's the standard excess on the policy?", "When does it renew?"],
+        ),
+        (
+            "When was the boiler last serviced and by when is the next check due?",
+            ["When was the boiler last serviced?", "By when is the next check due?"],
+        ),
+        ("How much is the rent, and what's the council tax?", ["How much is the rent?", "What's the council tax?"]),
         ("When and where was the club founded?", ["When was the club founded?", "Where was the club founded?"]),
         (
             "Who discovered this and where did they come from?",

@@ -30,9 +30,14 @@ AND_WH = re.compile(
         (?P<second>(?:(?:by|from|for|with|to|in|at|of|on)\s+)?{WH})\s*\??\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-# "Who leads X, and who is the CFO?": two whole questions, each opened by its question word.
+# "Who leads X, and who is the CFO?": two whole questions, each opened by its question word ("what's" too), the
+# second perhaps by a preposition ("..., and by when is the next check due?").
+CONTRACTED = r"(?:['’](?:s|re)\b|\b)"  # "what's", "who're"
 TWO_QUESTIONS = re.compile(
-    rf"^\s*(?P<first>{WH}\b\s+\w[^?]*?)\s*[,;]?\s+and\s+(?P<second>(?P<word>{WH})\b\s+\w[^?]*?)\s*\??\s*$", re.I
+    rf"""^\s*(?P<first>{WH}{CONTRACTED}\s+\w[^?]*?)\s*[,;]?\s+and\s+
+        (?P<second>(?:(?:by|from|for|until|till|since|with|to|in|at|on)\s+)?(?P<word>{WH}){CONTRACTED}\s+\w[^?]*?)
+        \s*\??\s*$""",
+    re.IGNORECASE | re.VERBOSE,
 )
 
 
