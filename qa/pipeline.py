@@ -35,6 +35,8 @@ from qa.reading.bridges import (
     bridge_question,
     described_elsewhere,
     named_thing,
+    names_the_person,
+    person_role,
 )
 from qa.reading.calibration import gives_answer
 from qa.reading.hops import (
@@ -607,7 +609,7 @@ class QA:
             result.notice = notice
         self._give_best_answer(result, answers, chosen_reader, options)
         questions = [] if resolved.with_history else two_part_questions(resolved.question)
-        found = [self._read(part, part, options, chosen_reader, timings)[1] for part in questions]
+        found = [self._read(part, f"{part} {question}", options, chosen_reader, timings)[1] for part in questions]
         given = [answers[0] if answers and answered(answers[0], chosen_reader, options) else None for answers in found]
         answer_in_parts(result, questions, given)
         timings["total"] = (time.perf_counter() - began) * 1000
@@ -655,6 +657,7 @@ class QA:
         tick = time.perf_counter()
         spans = read_in_stages(reader, question, retrieval.passages, stop_rule(options, reader))
         answers = self._read_jointly(question, spans, retrieval, reader, options)
+        answers = self._person_named(question, answers, retrieval, reader, options)
         if options.answerability and reader.answerability is not None:  # open mode: retrieval's evidence weighs in
             size = self.store.manifest().passage_count
             answers = reader.answerability.rated(question, answers, retrieval.passages, size)
@@ -722,6 +725,31 @@ class QA:
             hops.append((hop, read_hop(reader, question, hop)))
         return hops
 
+    def _person_named(
+        self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
+    ) -> list[Answer]:
+        """``answers`` led by the person whom another passage names for the role the best answer gives to a question
+        that asks who ("Who chairs the board?" answered "Finance Director", then "Who is the Finance Director?" read
+        where a passage gives a name beside that role: "Owen Brady (Finance Director)"), at the product of both
+        readings' confidences and citing the role's passage too; ``answers`` as they are when there is no such name."""
+        asked = question.split(HISTORY_SEPARATOR)[0]
+        role = person_role(asked, answers[0].text) if answers and options.joint_reading else None
+        if role is None:
+            return answers
+        found, named = self._read_once(f"Who is the {role}?", options, reader)
+        person = next(
+            (a for a in named[:MAX_BRIDGES] if names_the_person(a.text, role, best_passage([a], found.passages))), None
+        )
+        if person is None or trimmed(person.text) in {trimmed(a.text) for a in answers[:1]}:
+            return answers
+        best = person.model_copy(deep=True)
+        best.confidence = (person.confidence or 0.0) * (answers[0].confidence or 0.0)
+        if not answered(best, reader, options):
+            return answers
+        best.supporting = further_citations(best, answers[0].citations[:1])
+        brought_in(retrieval, found.passages, {c.passage_id for c in best.citations})
+        return [best, *(a for a in answers if a.text != best.text)]
+
     def _answers(self, retrieval: Retrieval, spans: list[ReaderSpan], reader: Reader) -> list[Answer]:
         """The spans read in ``retrieval``'s passages as answers (``group_answers``), each rated, best first."""
         return rated(self.group_answers(retrieval.passages, spans), reader)
@@ -770,8 +798,7 @@ class QA:
         leads = names_it or chain_leads(cut, best, found, others, retrieval, bridge)
         if not answered(best, reader, options) or not leads:
             return None
-        cited = {c.passage_id for c in best.citations}
-        best.supporting = [c for c in bridge.citations[:1] if c.passage_id not in cited]
+        best.supporting = further_citations(best, bridge.citations[:1])
         named_in = {c.passage_id for c in [*best.citations, *best.supporting]}
         brought_in(retrieval, naming.passages + found.passages, named_in)  # where the name and the answer were read
         return [best, *(a for a in answers if a.text != best.text)]
@@ -956,7 +983,9 @@ def answer_in_parts(result: AskResult, questions: list[str], given: list[Answer 
 
 
 HOP_CANDIDATES = 5  # passages retrieved for a second hop, among which the first of another document naming the bridge
-RELATIVE_CLAUSE = re.compile(r"\w\s+(?:that|which|who|whose|whom)\s+\w", re.IGNORECASE)  # not the question word itself
+RELATIVE_CLAUSE = re.compile(
+    r"\w\s+(?:that|which|who|whose|whom|where)\s+\w", re.IGNORECASE
+)  # not the question word itself
 MAX_COMPLETED = 5  # best answers whose passages are read with the sentence of another document that completes them
 HOP_BELOW = 0.5  # an answer less likely right than this is checked against the other documents (hops, chain)
 
@@ -1016,6 +1045,17 @@ def chain_leads(
     asked = f"{cut.asked_of} {cut.after}"
     direct_lacks = uncovered(asked, best_passage(answers, retrieval.passages))
     return len(direct_lacks) > len(uncovered(asked, best_passage([chained], found.passages)))
+
+
+def further_citations(answer: Answer, citations: list[Citation]) -> list[Citation]:
+    """Of ``citations``, the first of each passage ``answer`` does not cite: what else its answer rests on."""
+    seen = {c.passage_id for c in answer.citations}
+    further = []
+    for citation in citations:
+        if citation.passage_id not in seen:
+            further.append(citation)
+            seen.add(citation.passage_id)
+    return further
 
 
 def best_passage(answers: list[Answer], passages: list[RetrievedPassage]) -> str:

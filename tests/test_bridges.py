@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.reading.bridges import bridge_question, described_elsewhere
+from qa.reading.bridges import bridge_question, described_elsewhere, names_the_person, person_role
 
 
 @pytest.mark.parametrize(
@@ -135,6 +135,36 @@ from qa.reading.bridges import bridge_question, described_elsewhere
             'What is the name of the director of the film "Big Stone Gap"?',
             "Tomas Brenner is based in what city?",
         ),
+        (  # "where" and a preposition with "which" open a clause after a noun, before a name or a noun phrase
+            "What was the population of the town where Ana Costa was born?",
+            "What is the name of the town where Ana Costa was born?",
+            "What was the population of Tomas Brenner?",
+        ),
+        (
+            "What is the highest point of the hills in which the River Orre rises?",
+            "What is the name of the hills in which the River Orre rises?",
+            "What is the highest point of Tomas Brenner?",
+        ),
+        (  # after "is", the subject runs to the end unless a participle of the question's own ends it
+            "How high is the observatory where the comet was discovered?",
+            "What is the name of the observatory where the comet was discovered?",
+            "How high is Tomas Brenner?",
+        ),
+        (
+            "How tall is the building in which Quill Systems has its head office?",
+            "What is the name of the building in which Quill Systems has its head office?",
+            "How tall is Tomas Brenner?",
+        ),
+        (
+            "Where was the astronomer who discovered the comet born?",
+            "What is the name of the astronomer who discovered the comet?",
+            "Where was Tomas Brenner born?",
+        ),
+        (  # a participle with a prefix
+            "How many employees does the software company co-founded by Ana Costa have?",
+            "What is the name of the software company co-founded by Ana Costa?",
+            "How many employees does Tomas Brenner have?",
+        ),
     ],
 )
 def test_a_question_about_a_described_thing_is_cut_in_two(question, described, asked_of_a_name):
@@ -167,6 +197,9 @@ def test_a_question_about_a_described_thing_is_cut_in_two(question, described, a
         "What was Lindholm's population in 2021?",
         "In which year did the University of Chicago open?",  # "of" within a name
         "Lindholm's mayor took office in what year?",  # "took office" cannot be told from "twin town"
+        "In which year did the club move?",  # "in which" asks here: no clause follows
+        "What was the only thing that showed up on the image?",  # "what was" asks what the subject is
+        "Which customers were the only people who could stream the game?",
     ],
 )
 def test_a_question_that_asks_for_what_it_describes_is_not_cut(question):
@@ -224,3 +257,38 @@ def test_a_capitalised_last_word_is_no_verb_to_leave_after_the_name():
 )
 def test_no_description_is_cut_out_where_the_passage_lacks_none(question, passage):
     assert described_elsewhere(question, passage) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "role"),
+    [
+        ("Who chairs the board the project manager reports to?", "the Finance Director", "Finance Director"),
+        (
+            "Can you tell me the name of the person acting as client representative?",
+            "Operations Manager",
+            "Operations Manager",
+        ),
+        ("The noise risk - who actually owns that, by name?", "Site lead", "Site lead"),
+        ("Who is the sponsor?", "Director of Operations", "Director of Operations"),
+        ("Who appoints the board?", "European Council", None),  # an organisation answers "who" itself
+        ("Who chairs the board?", "Owen Brady", None),  # a person
+        ("What is her job?", "Finance Director", None),  # no "who" asked
+        ("Who runs the site?", "the engineer who was hired by the council in the spring of last year", None),
+    ],
+)
+def test_a_role_given_for_who_is_asked_of_by_name(question, answer, role):
+    assert person_role(question, answer) == role
+
+
+@pytest.mark.parametrize(
+    ("answer", "passage", "names"),
+    [
+        ("Owen Brady", "Attendees: Helen Okafor (Director of Operations); Owen Brady (Finance Director)", True),
+        ("Gwen Parry", "Site lead: Gwen Parry (full-time on site from 7 July).", True),
+        ("Helen Okafor", "Helen Okafor chaired. " + "Much else was said. " * 8 + "The Finance Director left.", False),
+        ("Finance Director", "Owen Brady (Finance Director)", False),  # a role for a role
+        ("the board", "the board (Finance Director)", False),  # no name
+    ],
+)
+def test_a_person_is_named_beside_the_role(answer, passage, names):
+    assert names_the_person(answer, "Finance Director" if "Finance" in passage else "Site lead", passage) is names

@@ -889,6 +889,23 @@ def test_a_thing_described_by_what_it_is_to_a_name_is_named_first_then_asked_of(
 
 
 @pytest.mark.slow
+def test_a_role_given_for_who_is_named_by_the_document_that_names_its_holder(tmp_path, embedder):
+    texts = {
+        "charter.txt": "Project charter\n\nThe project manager reports monthly to the Capital Programme Board, which "
+        "is chaired by the Finance Director. Weekly status reports go to the sponsor.",
+        "minutes.txt": "Meeting notes, 29 May\n\nPresent: Helen Okafor (Director of Operations), Owen Brady (Finance "
+        "Director), Gwen Parry (Senior Site Engineer).\n\nThe board approved the revised budget.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    named = engine.ask("Who chairs the Capital Programme Board?")
+    assert_read_through(named, {"Owen Brady"}, "Meeting notes, 29 May", ("Project charter", "the Finance Director"))
+    assert_citations_exact(engine, named)
+    assert named.confidence is not None and named.confidence <= max(a.confidence or 0 for a in named.alternatives)
+    itself = engine.ask("Which board is chaired by the Finance Director?")  # asks no "who": the role is not followed
+    assert not itself.supporting
+
+
+@pytest.mark.slow
 def test_a_chain_that_leads_is_read_before_any_second_hop(tmp_path, embedder, monkeypatch):
     texts = {
         "march.txt": "Rowing club minutes, March\n\nThe secretary, Tomas Brenner, reported that the boathouse roof "

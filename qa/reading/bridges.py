@@ -5,16 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.reading.hops import content_words, uncovered, word_stems
+from qa.reading.hops import content_words, looks_like_name, trimmed, uncovered, word_stems
 
+DETERMINERS = r"(?i:the|an?|its|his|her|their|my|our|your)"  # what opens a noun phrase
 # A relative pronoun after a noun ("the man who"); not after a conjunction ("... and who is the CFO?": a second ask)
-# nor a preposition ("the unit of which quantity": a question word).
+# nor a preposition ("the unit of which quantity": a question word). "where" and a preposition with "which" or "whom"
+# ("the town where", "the hills in which") only before what opens a clause: a noun phrase, a name or a pronoun (not
+# "... in which year").
 RELATIVE_PRONOUN = re.compile(
     r"(?<=\w)(?<!\band)(?<!\bor)(?<!\bbut)(?<!\bof)(?<!\bin)(?<!\bon)(?<!\bat)(?<!\bby)(?<!\bfor)(?<!\bto)"
-    r"(?<!\bwith)(?<!\bfrom)\s+(who|whom|whose|that|which)\s+(?=\w)",
+    r"(?<!\bwith)(?<!\bfrom)\s+(who|whom|whose|that|which|(?:where|(?:in|on|at|from|by|for|with|under|to|through)"
+    rf"\s+(?:which|whom))(?=\s+(?:{DETERMINERS}\s|(?-i:[A-Z])|(?:i|you|we|they|he|she|it)\s)))\s+(?=\w)",
     re.IGNORECASE,
 )
-DETERMINERS = r"(?i:the|an?|its|his|her|their|my|our|your)"  # what opens a noun phrase
 DETERMINER = re.compile(rf"\b{DETERMINERS}\s")
 AUXILIARIES = frozenset(
     "did does do will would can could is was are were has have had should must may might shall".split()
@@ -39,9 +42,12 @@ PHRASE_OPENING = rf"\b{DETERMINERS}\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|a
 REDUCED_RELATIVE = re.compile(PHRASE_OPENING + rf"(?={DETERMINERS}\s+\w+\s+[a-z]+)")
 # A noun phrase described by a past participle and a name ("the project [led by Kenji Mori]", "the dam built on the
 # Orre"): it ends where the name does, so the question can be cut around it wherever it stands.
+IRREGULAR_PARTICIPLES = frozenset(
+    "built made written run held known given taken drawn shown sold bought taught kept sent won begun chosen born "
+    "led found done seen sung grown thrown worn hung set put cut".split()
+)
 PARTICIPLE_PHRASE = re.compile(
-    PHRASE_OPENING
-    + r"(?:[a-z]+ed|built|made|written|run|held|known|given|taken|drawn|shown|sold|bought|taught|kept|sent|won|begun|chosen)"
+    PHRASE_OPENING + rf"(?:[a-z]+-)?(?:[a-z]+ed|{'|'.join(sorted(IRREGULAR_PARTICIPLES))})"
     r"\s+(?:by|in|at|on|for|from|with)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
 )
 MAX_HEAD_WORDS = 5  # words between a determiner and the relative pronoun of its noun phrase ("the wool merchant who")
@@ -248,6 +254,8 @@ def subject_cut(text: str, start: int) -> BridgeQuestion | None:
     particle ("did [the band that recorded it] break up"); None when more follows, for where the phrase ends cannot
     be told without parsing."""
     head, _, verb = text.rpartition(" ")
+    if not asks_its_verb(text[:start].split()[-1], head.split()[-1], verb):  # "How long is [the river on which ...]"
+        return None if asks_what_it_is(text[:start]) else BridgeQuestion.around(text, start, len(text))
     if verb.casefold() in PARTICLES and head[start:].count(" ") > 1:
         head, _, verb = head.rpartition(" ")
     last = head[start:].split()[-1:]
@@ -256,7 +264,33 @@ def subject_cut(text: str, start: int) -> BridgeQuestion | None:
     return BridgeQuestion.around(text, start, len(head))
 
 
+def asks_its_verb(auxiliary: str, before: str, last: str) -> bool:
+    """Whether a question whose subject follows ``auxiliary`` ends with its own verb, ``last`` (after ``before``):
+    always after "did" or "has" ("did [...] open"); after "is" or "was" only a participle not the subject clause's own
+    ("When was [the museum that holds it] opened", not "On which mountain is [the observatory where it was
+    discovered]" nor "How long is [the river on which the town stands]")."""
+    if auxiliary.casefold() not in COPULAS:
+        return True
+    participle = PARTICIPLE.fullmatch(last) is not None or last in IRREGULAR_PARTICIPLES
+    return participle and before.casefold() not in AUXILIARIES
+
+
+def asks_what_it_is(prefix: str) -> bool:
+    """Whether the words before a question's subject ask what that thing is ("What was [the only thing that showed
+    up]", "Which customers were [the only people who ...]"), not a value of it ("What size are", "On which mountain
+    is", "How long is")."""
+    asks = list(WH_WORD.finditer(prefix))[-1:]
+    if not asks or asks[0].group().casefold() not in {"what", "which", "who", "whom"}:
+        return False
+    before, after = prefix[: asks[0].start()].split()[-1:], prefix[asks[0].end() :].split()[:1]
+    return not (before and before[0].casefold() in PREPOSITION_WORDS) and not (
+        after and after[0].casefold() in ATTRIBUTES
+    )
+
+
 WORD = re.compile(r"\w[\w'’]*(?:-\w[\w'’]*)*")
+COPULAS = frozenset("is are was were".split())
+PARTICIPLE = re.compile(r"[a-z]+(?:ed|en)")  # "opened", "written" (others: IRREGULAR_PARTICIPLES)
 PARTICLES = frozenset("up down out off over away back on in".split())  # of a phrasal verb: "break up", "close down"
 PRONOUNS = frozenset("i you we they he she it".split())
 MIN_DESCRIBING_WORDS = 2  # content words a passage must lack for the phrase holding them to be read as a description
@@ -311,3 +345,48 @@ def described_phrase(text: str, words: list[re.Match[str]], first: int, end: int
     if not prefix or asks_for_it(prefix):
         return None
     return BridgeQuestion.around(text, start, end)
+
+
+# What a person is to an organisation or a project: an answer ending in one ("the Finance Director", "Site lead",
+# "Director of Operations") names no one when a question asks who.
+PERSON_ROLES = frozenset(
+    "director manager lead leader officer head chair chairman chairwoman chairperson sponsor engineer representative "
+    "secretary treasurer coordinator administrator owner president vice-president minister governor mayor chief ceo "
+    "cfo cto coo supervisor commissioner inspector captain editor principal headteacher headmaster headmistress "
+    "teacher agent landlord landlady tenant architect contractor consultant accountant solicitor lawyer clerk "
+    "controller analyst scientist researcher technician curator archivist librarian caretaker steward warden".split()
+)
+ASKS_WHO = re.compile(
+    r"^(?:[^?]*[,;:–—-]\s+)?(?:who|whom)(?:['’]s)?\b|\b(?:name|names) of (?:the|our|my|your|this|that) "
+    r"(?:person|man|woman|people)\b|\bwhich (?:person|member|colleague)\b|\bby name\b",
+    re.IGNORECASE,
+)
+ROLE_OPENING = re.compile(r"^(?:the|our|my|your|their|its|his|her|a|an)\s+", re.IGNORECASE)
+
+
+def person_role(question: str, answer: str) -> str | None:
+    """The role ``answer`` gives when ``question`` asks who and the answer is a role, not a person ("Who chairs the
+    board?" answered "the Finance Director": "Finance Director", whose holder another passage may name); else None."""
+    role = ROLE_OPENING.sub("", trimmed(answer))
+    return role if ASKS_WHO.search(question) and is_role(role) else None
+
+
+def is_role(text: str) -> bool:
+    """Whether ``text`` names a role (its head word one of PERSON_ROLES: "Site lead", "Director of Operations")."""
+    head = re.split(r"\s+(?:of|for|at|in)\s+", text, maxsplit=1)[0].split()
+    return bool(head) and head[-1].casefold() in PERSON_ROLES and len(text.split()) <= MAX_ROLE_WORDS
+
+
+MAX_ROLE_WORDS = 6  # "Northern District Operations Manager"; a longer answer is a description, not a role
+
+
+def names_the_person(answer: str, role: str, passage: str) -> bool:
+    """Whether ``answer``, read in ``passage`` for a role's name, is a person's name given there beside the role
+    ("Helen Okafor (Director of Operations)", "Site lead: Gwen Parry"), not another role."""
+    if not looks_like_name(answer) or is_role(ROLE_OPENING.sub("", trimmed(answer))):
+        return False
+    at, found = passage.find(trimmed(answer)), passage.casefold().find(role.casefold())
+    return at >= 0 and found >= 0 and abs(found - at) <= ROLE_NEAR_NAME
+
+
+ROLE_NEAR_NAME = 80  # characters between a name and its role in the passage that gives both
