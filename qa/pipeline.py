@@ -1035,7 +1035,7 @@ def chain_leads(
 ) -> bool:
     """Whether a chain's answer leads the direct ``answers``: there are none, or it is surer than the best, or the
     best one's passage lacks more of what the question asks of the described thing ("Who was the controller of
-    ...?") than the chain's does; for a thing named by what it is to a name (the ``bridge``, surely named), when the
+    ...?") than the chain's does, or is the passage that named the thing (``read_where_named``); for a thing named by what it is to a name (the ``bridge``, surely named), when the
     best was read in a sentence that does not name it ("Port Ellery" for "Isolde Marrow's husband was born in which
     city?", read where Isolde Marrow's birth is told)."""
     if not answers or (answers[0].confidence or 0.0) < (chained.confidence or 0.0):
@@ -1043,8 +1043,10 @@ def chain_leads(
     if cut.named:  # "the founder of X": the words asked of it may lie in any passage about X
         return (bridge.confidence or 0.0) >= HOP_BELOW and not names_in_sentence(answers[0], bridge.text)
     asked = f"{cut.asked_of} {cut.after}"
-    direct_lacks = uncovered(asked, best_passage(answers, retrieval.passages))
-    return len(direct_lacks) > len(uncovered(asked, best_passage([chained], found.passages)))
+    direct_lacks = len(uncovered(asked, best_passage(answers, retrieval.passages)))
+    chain_lacks = len(uncovered(asked, best_passage([chained], found.passages)))
+    # or the direct answer was read where the described thing is named, not where it is told of
+    return direct_lacks > chain_lacks or read_where_named(answers[0], bridge, chained)
 
 
 def further_citations(answer: Answer, citations: list[Citation]) -> list[Citation]:
@@ -1056,6 +1058,14 @@ def further_citations(answer: Answer, citations: list[Citation]) -> list[Citatio
             further.append(citation)
             seen.add(citation.passage_id)
     return further
+
+
+def read_where_named(direct: Answer, bridge: Answer, chained: Answer) -> bool:
+    """Whether the ``direct`` answer was read in the passage that names the described thing (the ``bridge``: "Job
+    booked by: Cobbold & Finch Lettings", read for "the letting agents who booked our boiler service") and the chain's
+    answer in another (what the question asks of that thing lies where it is named as itself)."""
+    named_in = bridge.citations[0].passage_id
+    return direct.citations[0].passage_id == named_in and chained.citations[0].passage_id != named_in
 
 
 def best_passage(answers: list[Answer], passages: list[RetrievedPassage]) -> str:

@@ -1150,9 +1150,15 @@ def test_a_chain_leads_when_surer_or_when_the_direct_answers_passage_lacks_what_
         cut, chained, found, [direct], where, bridge
     )  # less sure, but read where "controller" is
     elsewhere, there = read("may", "Alan Briggs was elected to the committee.", "Alan Briggs", 0.3)
-    assert not pipeline.chain_leads(cut, elsewhere, there, [direct], where, bridge)
-    assert pipeline.chain_leads(cut, elsewhere.model_copy(update={"confidence": 0.5}), there, [direct], where, bridge)
-    assert pipeline.chain_leads(cut, elsewhere, there, [], where, bridge)
+    named_apart, _ = read("june", "The championship was won by Marek Nowak.", "The championship", 0.9)
+    assert not pipeline.chain_leads(cut, elsewhere, there, [direct], where, named_apart)
+    assert pipeline.chain_leads(
+        cut, elsewhere, there, [direct], where, bridge
+    )  # the direct answer was read where the championship is named, the chain's where its name is told of
+    assert pipeline.chain_leads(
+        cut, elsewhere.model_copy(update={"confidence": 0.5}), there, [direct], where, named_apart
+    )
+    assert pipeline.chain_leads(cut, elsewhere, there, [], where, named_apart)
 
 
 def test_a_chain_through_a_named_thing_leads_when_the_direct_answer_was_read_of_something_else():
