@@ -983,9 +983,8 @@ def answer_in_parts(result: AskResult, questions: list[str], given: list[Answer 
 
 
 HOP_CANDIDATES = 5  # passages retrieved for a second hop, among which the first of another document naming the bridge
-RELATIVE_CLAUSE = re.compile(
-    r"\w\s+(?:that|which|who|whose|whom|where)\s+\w", re.IGNORECASE
-)  # not the question word itself
+# A relative pronoun after a word: not the question word itself
+RELATIVE_CLAUSE = re.compile(r"\w\s+(?:that|which|who|whose|whom|where)\s+\w", re.IGNORECASE)
 MAX_COMPLETED = 5  # best answers whose passages are read with the sentence of another document that completes them
 HOP_BELOW = 0.5  # an answer less likely right than this is checked against the other documents (hops, chain)
 
@@ -1035,9 +1034,10 @@ def chain_leads(
 ) -> bool:
     """Whether a chain's answer leads the direct ``answers``: there are none, or it is surer than the best, or the
     best one's passage lacks more of what the question asks of the described thing ("Who was the controller of
-    ...?") than the chain's does, or is the passage that named the thing (``read_where_named``); for a thing named by what it is to a name (the ``bridge``, surely named), when the
-    best was read in a sentence that does not name it ("Port Ellery" for "Isolde Marrow's husband was born in which
-    city?", read where Isolde Marrow's birth is told)."""
+    ...?") than the chain's does, or is the passage that named the thing (``read_where_named``); for a thing named
+    by what it is to a name (the ``bridge``, surely named), when the best was read in a sentence that does not name
+    it ("Port Ellery" for "Isolde Marrow's husband was born in which city?", read where Isolde Marrow's birth is
+    told)."""
     if not answers or (answers[0].confidence or 0.0) < (chained.confidence or 0.0):
         return True
     if cut.named:  # "the founder of X": the words asked of it may lie in any passage about X

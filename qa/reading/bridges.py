@@ -1,4 +1,5 @@
-"""Bridge questions cut in two: one that names the thing a question describes, one asked of that name."""
+"""Bridge questions cut in two: one that names the thing a question describes (or the person a role answer gives),
+one asked of that name."""
 
 from __future__ import annotations
 
@@ -361,7 +362,9 @@ ASKS_WHO = re.compile(
     r"(?:person|man|woman|people)\b|\bwhich (?:person|member|colleague)\b|\bby name\b",
     re.IGNORECASE,
 )
-ROLE_OPENING = re.compile(r"^(?:the|our|my|your|their|its|his|her|a|an)\s+", re.IGNORECASE)
+ROLE_OPENING = re.compile(rf"^{DETERMINERS}\s+")
+MAX_ROLE_WORDS = 6  # "Northern District Operations Manager"; a longer answer is a description, not a role
+ROLE_NEAR_NAME = 80  # characters between a name and its role in the passage that gives both
 
 
 def person_role(question: str, answer: str) -> str | None:
@@ -377,9 +380,6 @@ def is_role(text: str) -> bool:
     return bool(head) and head[-1].casefold() in PERSON_ROLES and len(text.split()) <= MAX_ROLE_WORDS
 
 
-MAX_ROLE_WORDS = 6  # "Northern District Operations Manager"; a longer answer is a description, not a role
-
-
 def names_the_person(answer: str, role: str, passage: str) -> bool:
     """Whether ``answer``, read in ``passage`` for a role's name, is a person's name given there beside the role
     ("Helen Okafor (Director of Operations)", "Site lead: Gwen Parry"), not another role."""
@@ -387,6 +387,3 @@ def names_the_person(answer: str, role: str, passage: str) -> bool:
         return False
     at, found = passage.find(trimmed(answer)), passage.casefold().find(role.casefold())
     return at >= 0 and found >= 0 and abs(found - at) <= ROLE_NEAR_NAME
-
-
-ROLE_NEAR_NAME = 80  # characters between a name and its role in the passage that gives both
