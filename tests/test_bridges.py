@@ -199,6 +199,7 @@ def test_a_question_about_a_described_thing_is_cut_in_two(question, described, a
         "Lindholm's mayor took office in what year?",  # "took office" cannot be told from "twin town"
         "In which year did the club move?",  # "in which" asks here: no clause follows
         "What was the only thing that showed up on the image?",  # "what was" asks what the subject is
+        "When is the last time a fumble return touchdown happened in a Super Bowl?",  # a time, not a thing
         "Which customers were the only people who could stream the game?",
     ],
 )

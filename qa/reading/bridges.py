@@ -256,7 +256,8 @@ def subject_cut(text: str, start: int) -> BridgeQuestion | None:
     be told without parsing."""
     head, _, verb = text.rpartition(" ")
     if not asks_its_verb(text[:start].split()[-1], head.split()[-1], verb):  # "How long is [the river on which ...]"
-        return None if asks_what_it_is(text[:start]) else BridgeQuestion.around(text, start, len(text))
+        value = any(word.casefold() in ATTRIBUTES for word in text[start:].split()[1:MAX_HEAD_WORDS])  # "the last time"
+        return None if value or asks_what_it_is(text[:start]) else BridgeQuestion.around(text, start, len(text))
     if verb.casefold() in PARTICLES and head[start:].count(" ") > 1:
         head, _, verb = head.rpartition(" ")
     last = head[start:].split()[-1:]
