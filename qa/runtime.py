@@ -124,12 +124,14 @@ def exported(
     kind: str, load: Callable[[], Exportable], folder: Path, precision: str, cache: Path | None = None
 ) -> Path:
     """The ONNX file of the model in ``folder`` (``kind``: "reader" or "embedder"; ``load`` loads it in fp32) in
-    ``precision``: exported, fused by onnxruntime's BERT optimizer and, for int8, quantised per channel, the first
-    time; reused after. Written under a temporary name and renamed: an interrupted export leaves nothing behind."""
+    ``precision``: exported, fused by onnxruntime's BERT optimizer and, for int8, quantised per channel (7-bit weights
+    on a CPU without VNNI), the first time; reused after. Written under a temporary name and renamed: an interrupted export leaves nothing behind."""
     import onnxruntime  # noqa: F401 - fail here, before exporting, when it is missing
 
     cache = cache or cache_dir()
-    target = cache / f"{kind}-{model_fingerprint(folder)}-{precision}.onnx"
+    # without VNNI, ONNX Runtime's int8 products can saturate: 7-bit weights keep them exact (its documented remedy)
+    reduce_range = precision == "int8" and not any(f in cpu_flags() for f in VNNI_FLAGS)
+    target = cache / f"{kind}-{model_fingerprint(folder)}{'-7bit' if reduce_range else ''}-{precision}.onnx"
     with _export_lock:
         if target.exists():
             return target
@@ -148,6 +150,7 @@ def exported(
                         scratch / "int8.onnx",
                         per_channel=True,  # per-tensor int8 costs the reader 5-6 EM
                         weight_type=QuantType.QInt8,
+                        reduce_range=reduce_range,
                         extra_options={"DefaultTensorType": 1},
                     )
                 fused = scratch / "int8.onnx"
