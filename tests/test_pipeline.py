@@ -906,6 +906,30 @@ def test_a_role_given_for_who_is_named_by_the_document_that_names_its_holder(tmp
 
 
 @pytest.mark.slow
+def test_chat_wording_is_read_as_the_plain_question_it_asks(tmp_path, embedder):
+    texts = {
+        "travel.txt": "Travel policy\n\nEvery trip must be approved by your line manager. Trips abroad also need a "
+        "second approval from the Head of Operations, Priya Lindqvist, before anything is booked.",
+        "expenses.txt": "Expenses policy\n\nClaims above 500 pounds are also approved by the Finance Controller, "
+        "Mehmet Arslan. Approved claims are paid on the 25th of each month.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    plain = engine.ask("Who must give a second approval for trips abroad?")
+    assert plain.answer == "Priya Lindqvist"
+    for asked in (
+        "What is the name of the person who must give a second approval for trips abroad?",
+        "Can you tell me who must give a second approval for trips abroad?",
+    ):
+        worded = engine.ask(asked)
+        assert worded.question == asked and worded.resolved_question == plain.question
+        assert worded.answer == plain.answer and worded.confidence == pytest.approx(plain.confidence)
+        assert_citations_exact(engine, worded)
+    both = engine.ask("Could you tell me who must give a second approval for trips abroad, and when are claims paid?")
+    assert both.resolved_question.startswith("Who must") and len(both.parts) == 2  # split as the plain question is
+    assert both.parts[0].text == "Priya Lindqvist" and "25th" in (both.parts[1].text or "")
+
+
+@pytest.mark.slow
 def test_a_chain_that_leads_is_read_before_any_second_hop(tmp_path, embedder, monkeypatch):
     texts = {
         "march.txt": "Rowing club minutes, March\n\nThe secretary, Tomas Brenner, reported that the boathouse roof "

@@ -1,1 +1,1 @@
-"""Before retrieval: resolve a follow-up against its conversation and split a two-part question."""
+"""Before retrieval: chat wording put plainly, follow-ups resolved against their conversation, two asks split."""

@@ -1,0 +1,52 @@
+"""Chat wording put plainly: a polite opening dropped, "the name of the person who" asked as "who"; nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.questions.wording import plain_question
+
+
+@pytest.mark.parametrize(
+    ("question", "plain"),
+    [
+        ("Can you tell me who heads Roscosmos?", "Who heads Roscosmos?"),
+        ("could you please tell me, when does the grant end?", "When does the grant end?"),
+        ("Do you know where the spare keys are kept?", "Where the spare keys are kept?"),
+        ("I'd like to know how much the deposit was.", "How much the deposit was."),
+        ("Hi, quick question: what is the deposit?", "What is the deposit?"),
+        ("hey can u tell me whose bike this is?", "Whose bike this is?"),
+        (
+            "Can you tell me the name of the person acting as client representative?",
+            "What is the name of the person acting as client representative?",
+        ),
+        (
+            "What is the name of the person who, besides my line manager, must approve a trip abroad?",
+            "Who, besides my line manager, must approve a trip abroad?",
+        ),
+        ("What was the name of the man who founded Varrowdale?", "Who founded Varrowdale?"),
+        ("what's the name of the woman that chairs the board", "Who chairs the board"),
+        ("Tell me the names of the people who sit on the board?", "Who sit on the board?"),
+    ],
+)
+def test_chat_wording_is_put_plainly(question, plain):
+    assert plain_question(question) == plain
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who heads Roscosmos?",
+        " What modern formations do geologists study?",  # a space before it is no opening
+        "What is the name of the stadium where Super Bowl 50 was played?",  # a thing's name, not a person's
+        "What's the name of the Kingfisher class teacher?",
+        "Do you know if the office is open on Fridays?",  # a yes/no question keeps its words
+        "Can you tell me about the warranty?",
+        "Tell me about Rogozin",
+        "I want to hand over my cheque at a meeting - who should I give it to?",
+        "The names of whom?",
+        "",
+    ],
+)
+def test_other_questions_come_back_as_they_are(question):
+    assert plain_question(question) == question
