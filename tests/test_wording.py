@@ -27,6 +27,9 @@ from qa.questions.wording import plain_question
         ("What was the name of the man who founded Varrowdale?", "Who founded Varrowdale?"),
         ("what's the name of the woman that chairs the board", "Who chairs the board"),
         ("Tell me the names of the people who sit on the board?", "Who sit on the board?"),
+        ("Could someone tell me where the fire assembly point is?", "Where the fire assembly point is?"),
+        ("I was wondering when the AGM is", "When the AGM is"),
+        ("I'm trying to remember who chaired the March meeting.", "Who chaired the March meeting."),
     ],
 )
 def test_chat_wording_is_put_plainly(question, plain):

@@ -13,8 +13,11 @@ OPENING = re.compile(
         (?:please[\s,]+)?
         (?:(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?
             (?:tell\s+me|remind\s+me|let\s+me\s+know|find\s+out|check)
+          |(?:can|could)\s+(?:any|some)(?:one|body)\s+(?:please\s+)?tell\s+me
           |do\s+(?:you|u)\s+(?:happen\s+to\s+)?know
           |does\s+any(?:one|body)\s+know
+          |i\s+(?:was|am|['’]m)\s+wondering
+          |i(?:\s+am|['’]m)\s+trying\s+to\s+(?:find\s+out|remember|work\s+out|figure\s+out)
           |i(?:['’]d|\s+would)\s+like\s+to\s+know
           |i\s+(?:want|need)\s+to\s+know
           |(?:tell|remind)\s+me
