@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from qa.questions.parts import two_part_questions
 from qa.questions.wording import plain_question
 
 
@@ -30,6 +31,12 @@ from qa.questions.wording import plain_question
         ("Could someone tell me where the fire assembly point is?", "Where the fire assembly point is?"),
         ("I was wondering when the AGM is", "When the AGM is"),
         ("I'm trying to remember who chaired the March meeting.", "Who chaired the March meeting."),
+        (
+            "Who leads the Security Office and who is the CFO? Thanks!",
+            "Who leads the Security Office and who is the CFO?",
+        ),
+        ("can you tell me when the grant ends? thanks in advance :)", "When the grant ends?"),
+        ("What is the deposit? Cheers", "What is the deposit?"),
     ],
 )
 def test_chat_wording_is_put_plainly(question, plain):
@@ -46,6 +53,8 @@ def test_chat_wording_is_put_plainly(question, plain):
         "Do you know if the office is open on Fridays?",  # a yes/no question keeps its words
         "Can you tell me about the warranty?",
         "Tell me about Rogozin",
+        "What is the deposit? For the flat on Elm Street.",  # a tail that says what is asked about stays
+        "Thanks, who is the CFO?",
         "I want to hand over my cheque at a meeting - who should I give it to?",
         "The names of whom?",
         "",
@@ -53,3 +62,10 @@ def test_chat_wording_is_put_plainly(question, plain):
 )
 def test_other_questions_come_back_as_they_are(question):
     assert plain_question(question) == question
+
+
+def test_a_two_part_question_with_thanks_after_it_is_still_split():
+    assert two_part_questions(plain_question("Who leads the Security Office and who is the CFO? Thanks!")) == [
+        "Who leads the Security Office?",
+        "Who is the CFO?",
+    ]

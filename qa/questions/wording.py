@@ -26,6 +26,12 @@ OPENING = re.compile(
         (?=(?:what|who|whom|whose|which|when|where|why|how|the\s+names?\s+of)\b)""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Thanks or a "please" after the question mark ("Who is the CFO? Thanks!"): courtesy, not part of what is asked.
+COURTESY = re.compile(
+    r"""(?<=\?)[ \t]*(?:(?:many\s+)?thanks(?:\s+(?:a\s+lot|in\s+advance|so\s+much))?|thank\s+you(?:\s+(?:so\s+much|in\s+advance))?
+        |thx|cheers|ta|please|pls|much\s+appreciated)[\s!.,:)]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
 # "What is the name of the person who approves trips?": a question that asks who.
 NAME_OF_SOMEONE = re.compile(
     r"""^\s*(?:what|which)\s*(?:is|was|are|were|['’]s|['’]re)\s+the\s+(?:full\s+)?names?\s+of\s+the\s+
@@ -38,7 +44,9 @@ def plain_question(question: str) -> str:
     """``question`` as the reader reads best: without a polite opening before what it asks ("Can you tell me who
     heads Roscosmos?" is "Who heads Roscosmos?"; "Do you know the name of the CFO?" is "What is the name of the
     CFO?"), and asking "Who …" where it asks the name of the person who … ("What is the name of the person who
-    approves trips?" is "Who approves trips?"). A question without such wording comes back as it is."""
+    approves trips?" is "Who approves trips?"), without thanks after its question mark. A question without such
+    wording comes back as it is."""
+    question = COURTESY.sub("", question)
     if (opening := OPENING.match(question)) and question[: opening.end()].strip():
         rest = question[opening.end() :]
         question = f"What is {rest}" if rest[:3].casefold() == "the" else capitalised(rest)
