@@ -930,6 +930,22 @@ def test_chat_wording_is_read_as_the_plain_question_it_asks(tmp_path, embedder):
 
 
 @pytest.mark.slow
+def test_a_table_row_is_read_as_what_it_says_of_its_first_cell(tmp_path, embedder):
+    texts = {
+        "risks.md": "# Risk register: Café Zoë refit\n\nScores of 15 or more are reported to the sponsor.\n\n"
+        "| ID | Risk | Score | Owner | Status |\n|---|---|---|---|---|\n"
+        "| R-01 | Supply interruption during outages | 10 | Site lead | Open |\n"
+        "| R-04 | Late delivery of the grinders | 16 | Project manager | Open |\n"
+        "| R-07 | Energy saving not achieved | 6 | Ødegård Controls | Closed |\n",
+        "care.md": "# Customer care\n\nOur team answers questions about spare parts and warranty claims.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    result = engine.ask("What score does the late-delivery risk have?", min_confidence=0.0)
+    assert result.answer == "16", result.alternatives[:3]  # read raw, the row gave "ID" (the header's first cell)
+    assert_citations_exact(engine, result)
+
+
+@pytest.mark.slow
 def test_a_chain_that_leads_is_read_before_any_second_hop(tmp_path, embedder, monkeypatch):
     texts = {
         "march.txt": "Rowing club minutes, March\n\nThe secretary, Tomas Brenner, reported that the boathouse roof "

@@ -123,3 +123,57 @@ def test_a_table_row_of_a_name_and_a_short_value_is_read_as_a_field_item():
     begin = view.text.index("64 mm")
     found = view.original(begin, begin + len("64 mm."))
     assert found is not None and text[found[0] : found[1]] == "64 mm"
+
+
+TABLE = (
+    "## Error codes\n\n"
+    "| Code | Meaning | What to do |\n"
+    "|------|---------|------------|\n"
+    "| E3 | The water tank is empty. | Fill the tank. |\n"
+    "| E7 | Pressure sensor fault | Call Zoë Ødegård |\n"
+    "| E9 |  | Slide the drip tray back |  \n"
+    "| E10 | too few cells |\n"
+    "\nAfter the table."
+)
+
+
+def test_a_table_row_of_three_or_more_cells_is_read_as_what_it_says_of_its_first_cell():
+    lines = reading_view(TABLE).text.split("\n")
+    assert lines[2:9] == [
+        "| Code | Meaning | What to do |",  # the header and the rule stay
+        "|------|---------|------------|",
+        "Code E3: Meaning is The water tank is empty. What to do is Fill the tank.",
+        "Code E7: Meaning is Pressure sensor fault; What to do is Call Zoë Ødegård.",
+        "Code E9: What to do is Slide the drip tray back.  ",  # an empty cell is left out
+        "E10 of the Error codes is too few cells.",  # two cells, not the header's three: a field item
+        "",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("read", "passage"),
+    [
+        ("Call Zoë Ødegård", "Call Zoë Ødegård"),
+        ("E7", "E7"),
+        ("Pressure sensor fault;", "Pressure sensor fault"),  # the words between cells are no part of the passage
+        ("What to do is Slide the drip tray back.", "Slide the drip tray back"),
+    ],
+)
+def test_a_span_of_a_table_row_maps_back_to_its_cell(read, passage):
+    view = reading_view(TABLE)
+    begin = view.text.index(read)
+    found = view.original(begin, begin + len(read))
+    assert found is not None and TABLE[found[0] : found[1]] == passage
+
+
+def test_a_span_across_two_cells_maps_back_across_the_bar_between_them():
+    view = reading_view(TABLE)
+    begin = view.text.index("Pressure sensor fault")
+    end = view.text.index("Call Zoë") + len("Call")
+    found = view.original(begin, end)
+    assert found is not None and " | " in TABLE[found[0] : found[1]]  # which the reader refuses (across_items)
+
+
+def test_a_table_of_two_columns_is_not_read_as_rows():
+    text = "| Item | Details |\n|---|---|\n| Grinder burrs are replaced every year by the owner | Zoë |"
+    assert reading_view(text).text == text

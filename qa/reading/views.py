@@ -1,10 +1,11 @@
-"""What the reader reads of a passage: field items and two-cell table rows read as sentences, mapped back exactly."""
+"""What the reader reads of a passage: field items and table rows read as sentences, mapped back exactly."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 # "- Pump pressure: 15 bar", "* **Grant number:** CT-2023-118": a list item that names a field (a few words) and gives
 # its value. Read as "- Pump pressure of the Duo 300 is 15 bar." (the heading above it is what it describes), the way
@@ -20,6 +21,13 @@ FIELD_ROW = re.compile(
     r"^\|[ \t]*(?P<name>[^\W\d_][^|*:\n]{0,40}?)[ \t]*\|[ \t]*(?P<value>[^|\s][^|\n]*?)[ \t]*\|[ \t]*$", re.MULTILINE
 )
 TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}")  # the line under a Markdown table's header
+# A Markdown table of three or more columns: its header row, the rule under it, and its rows. Each row is read as
+# what it says of the thing its first cell names: "| R-07 | Energy saving not achieved | SCADA engineer |" under
+# "| ID | Risk | Owner |" is read as "ID R-07: Risk is Energy saving not achieved; Owner is SCADA engineer."
+TABLE = re.compile(
+    r"^(?P<header>\|[^\n]*\|)[ \t]*\n[ \t]*\|?[ \t]*:?-{3,}[^\n]*(?P<rows>(?:\n\|[^\n]*\|[ \t]*)+)", re.MULTILINE
+)
+MIN_TABLE_COLUMNS = 3  # a table of two columns is a list of fields (FIELD_ROW)
 FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank capacity"); more is a sentence
 FIELD_VALUE_WORDS = 8  # a value read as "X is Y" is a name, a number or an amount, not a list of things or a sentence
 ASIDE = re.compile(r"\([^()]*\)")  # a bracketed aside ("(Monday to Friday)"): no part of a value's length
@@ -90,6 +98,68 @@ def fields(text: str) -> list[Field]:
     return sorted(found, key=lambda field: field.kept)
 
 
+@dataclass(frozen=True)
+class Row:
+    """A row of a table of three or more columns: where it starts and ends in the passage, and its cells (the column's
+    name, the cell's text, where the text starts), read as a sentence."""
+
+    start: int
+    end: int
+    cells: tuple[tuple[str, str, int], ...]
+
+
+def row_cells(text: str, start: int, end: int) -> list[tuple[str, int]]:
+    """The cells between the bars of the table row ``text[start:end]`` ("| a | | b |"): each one's text, trimmed
+    ("" when empty), and where it starts in ``text``."""
+    bars = [at for at in range(start, end) if text[at] == "|"]
+    found = []
+    for left, right in pairwise(bars):
+        value = text[left + 1 : right]
+        found.append((value.strip(), left + 1 + len(value) - len(value.lstrip())))
+    return found
+
+
+def field_pieces(field: Field, titles: list[tuple[int, str]]) -> list[tuple[str, int | None]]:
+    """A field read as a sentence: "<name> of the <thing its heading names> is <value>." (the name and value the
+    passage's own characters)."""
+    thing = thing_named(titles, field.kept)
+    pieces = [(field.name, field.name_start), (f" of the {thing} is " if thing else " is ", None)]
+    pieces.append((field.value, field.value_start))
+    return [*pieces, (".", None)] if field.value[-1] not in SENTENCE_END else pieces
+
+
+def table_rows(text: str) -> list[Row]:
+    """The rows of the Markdown tables of ``text`` that have three or more columns and as many cells as their header,
+    each with its columns' names."""
+    rows = []
+    for table in TABLE.finditer(text):
+        names = [
+            name.replace("*", "").strip() for name, _ in row_cells(text, table.start("header"), table.end("header"))
+        ]
+        if len(names) < MIN_TABLE_COLUMNS:
+            continue
+        at = table.start("rows") + 1
+        for line in table.group("rows")[1:].split("\n"):
+            found = row_cells(text, at, at + len(line))
+            if len(found) == len(names):
+                named = tuple((name, value, start) for name, (value, start) in zip(names, found, strict=True))
+                rows.append(Row(at, at + len(line.rstrip()), named))
+            at += len(line) + 1
+    return rows
+
+
+def row_pieces(row: Row) -> list[tuple[str, int | None]]:
+    """A row read as a sentence: "<first column's name> <first cell>: <name> is <cell>; ... ." (empty cells left out;
+    the cells' own characters, the words between them added)."""
+    (first_name, first, first_start), *others = row.cells
+    pieces: list[tuple[str, int | None]] = [(f"{first_name} " if first_name else "", None), (first, first_start)]
+    given = [(name, value, start) for name, value, start in others if value]
+    for number, (name, value, start) in enumerate(given):
+        joint = ": " if not number else " " if given[number - 1][1][-1] in SENTENCE_END else "; "
+        pieces += [(joint, None), (f"{name} is " if name else "", None), (value, start)]
+    return [*pieces, (".", None)] if given and given[-1][1][-1] not in SENTENCE_END else pieces
+
+
 def reading_view(text: str, headings: Sequence[tuple[int, str]] = ()) -> ReadingView:
     """The passage ``text`` with each list item that gives a field's short value read as a sentence, of the thing
     the heading above it names ("## Halcyon LSM-7 microscope" then "- Location: room B220" is read as "- Location of
@@ -101,13 +171,11 @@ def reading_view(text: str, headings: Sequence[tuple[int, str]] = ()) -> Reading
     titles = sorted([*headings, *marked])
     pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
     copied = 0
-    for field in fields(text):
-        thing = thing_named(titles, field.kept)
-        pieces += [(text[copied : field.kept], copied), (field.name, field.name_start)]
-        pieces += [(f" of the {thing} is " if thing else " is ", None), (field.value, field.value_start)]
-        if field.value[-1] not in SENTENCE_END:
-            pieces.append((".", None))
-        copied = field.resumed
+    read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in fields(text)]
+    read += [(r.start, r.end, row_pieces(r)) for r in table_rows(text)]
+    for begin, end, said in sorted(read, key=lambda rewritten: rewritten[0]):
+        pieces += [(text[copied:begin], copied), *said]
+        copied = end
     pieces.append((text[copied:], copied))
     origin: list[int | None] = []
     for piece, start in pieces:
