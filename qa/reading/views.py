@@ -124,8 +124,12 @@ def field_pieces(field: Field, titles: list[tuple[int, str]]) -> list[tuple[str,
     passage's own characters)."""
     thing = thing_named(titles, field.kept)
     pieces = [(field.name, field.name_start), (f" of the {thing} is " if thing else " is ", None)]
-    pieces.append((field.value, field.value_start))
-    return [*pieces, (".", None)] if field.value[-1] not in SENTENCE_END else pieces
+    return ended([*pieces, (field.value, field.value_start)], field.value)
+
+
+def ended(pieces: list[tuple[str, int | None]], last: str) -> list[tuple[str, int | None]]:
+    """``pieces`` of a sentence with a full stop added when ``last``, the text that ends it, has none of its own."""
+    return [*pieces, (".", None)] if last and last[-1] not in SENTENCE_END else pieces
 
 
 def table_rows(text: str) -> list[Row]:
@@ -157,7 +161,7 @@ def row_pieces(row: Row) -> list[tuple[str, int | None]]:
     for number, (name, value, start) in enumerate(given):
         joint = ": " if not number else " " if given[number - 1][1][-1] in SENTENCE_END else "; "
         pieces += [(joint, None), (f"{name} is " if name else "", None), (value, start)]
-    return [*pieces, (".", None)] if given and given[-1][1][-1] not in SENTENCE_END else pieces
+    return ended(pieces, given[-1][1]) if given else pieces
 
 
 def reading_view(text: str, headings: Sequence[tuple[int, str]] = ()) -> ReadingView:
@@ -166,7 +170,8 @@ def reading_view(text: str, headings: Sequence[tuple[int, str]] = ()) -> Reading
     the Halcyon LSM-7 microscope is room B220."): a reader trained on prose finds the value by its name and its
     thing. ``headings`` are the titles of the passage's sections with their offsets in ``text`` (-1: the section
     it starts in, for the items before its first heading), as the document's format gives them; its Markdown
-    headings are found in ``text`` too. Every other character is the passage's own."""
+    headings are found in ``text`` too. Each row of a Markdown table of three or more columns is read as what it
+    says of its first cell (``row_pieces``). Every other character is the passage's own."""
     marked = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
     titles = sorted([*headings, *marked])
     pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
