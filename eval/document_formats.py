@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -189,11 +190,15 @@ def write_runs(paragraph: Any, inline: Token) -> None:
 
 
 def add_table(word: Any, rows: tuple[tuple[Token, ...], ...]) -> None:
-    """Rows of cells (inline tokens) as a Word table."""
+    """Rows of cells (inline tokens) as a Word table, its first row (a Markdown table's header) marked as the header
+    row, as Word's "Repeat as header row" and pandoc mark it."""
+    from docx.oxml import OxmlElement
+
     table = word.add_table(rows=len(rows), cols=max(len(row) for row in rows))
     for row, cells in zip(table.rows, rows, strict=True):
         for cell, inline in zip(row.cells, cells, strict=False):
             write_runs(cell.paragraphs[0], inline)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
 def to_pdf(markdown: str) -> bytes:
@@ -260,13 +265,16 @@ def fields_as_tables(markdown: str) -> str:
 
 def convert(data: Path, to: str, out: Path, tables: bool = False, sites: str | None = None) -> Path:
     """The set ``data`` (a JSON-lines file beside its folder of collections) written to ``out`` in format ``to``:
-    each Markdown document converted (its field lists made tables first, with ``tables``; as a page of its
+    each Markdown document converted (other documents copied as they are; its field lists made tables first, with ``tables``; as a page of its
     collection's site laid out as ``sites`` says, with HTML), the documents of each question and of its parts
     renamed; the new set's path."""
     source = data.with_suffix("")
-    for path in sorted(source.rglob("*.md")):
-        target = (out / data.stem / path.relative_to(source)).with_suffix(f".{to}")
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        target = out / data.stem / renamed(str(path.relative_to(source)), to)
         target.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix != ".md":  # a plain-text document stays as it is
+            shutil.copyfile(path, target)
+            continue
         markdown = path.read_text(encoding="utf-8")
         markdown = fields_as_tables(markdown) if tables else markdown
         if to == "md":
@@ -279,11 +287,16 @@ def convert(data: Path, to: str, out: Path, tables: bool = False, sites: str | N
     for line in data.read_text(encoding="utf-8").splitlines():
         question = json.loads(line)
         for asked in [question, *question.get("parts", [])]:
-            asked["documents"] = [str(Path(name).with_suffix(f".{to}")) for name in asked.get("documents", [])]
+            asked["documents"] = [renamed(name, to) for name in asked.get("documents", [])]
         lines.append(json.dumps(question, ensure_ascii=False))
     converted = out / data.name
     converted.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return converted
+
+
+def renamed(name: str, to: str) -> str:
+    """A document's name once converted to format ``to``: a Markdown document's suffix changed, any other's kept."""
+    return str(Path(name).with_suffix(f".{to}")) if name.endswith(".md") else name
 
 
 def site_of(collection: Path, layout: str) -> Site:

@@ -33,6 +33,7 @@ LINES = [
     "1. Unplug it.",
     "2. Wait.",
     "| Code | Meaning |",
+    "| --- | --- |",
     "| E7 | Sensor fault |",
 ]
 
@@ -88,3 +89,17 @@ def test_field_lists_become_tables_of_two_columns():
     assert fields_as_tables("## Grant\n\n- **Award:** £412,000\n- Period: 2023–2026\n\nText.") == (
         "## Grant\n\n| Item | Details |\n|---|---|\n| Award | £412,000 |\n| Period | 2023–2026 |\n\nText."
     )
+
+
+def test_a_plain_text_document_is_copied_as_it_is_and_keeps_its_name(markdown_set, tmp_path):
+    letter = markdown_set.with_suffix("") / "manual" / "letter.txt"
+    letter.write_text("Dear Zoë,\nyour repair is booked.\n", encoding="utf-8")
+    question = {"id": "m2", "collection": "manual", "kind": "single", "question": "Who wrote?"}
+    parts = [{"question": "Who?", "documents": ["warranty.md"]}, {"question": "When?", "documents": ["letter.txt"]}]
+    with markdown_set.open("a", encoding="utf-8") as lines:
+        lines.write(json.dumps({**question, "documents": ["letter.txt", "warranty.md"], "parts": parts}) + "\n")
+    converted = convert(markdown_set, "html", tmp_path / "html")
+    assert (tmp_path / "html" / "cross_documents" / "manual" / "letter.txt").read_bytes() == letter.read_bytes()
+    written = json.loads(converted.read_text(encoding="utf-8").splitlines()[1])
+    assert written["documents"] == ["letter.txt", "warranty.html"]
+    assert [part["documents"] for part in written["parts"]] == [["warranty.html"], ["letter.txt"]]

@@ -60,6 +60,7 @@ def test_table_rows_are_lines_of_cells_and_blocks_in_a_cell_stay_in_it():
     assert text.split("\n") == [
         "Codes:",
         "| Code | Meaning |",
+        "| --- | --- |",
         "| E7 | Pressure sensor fault. |",
         "| E9 |  |",
         "After.",
@@ -179,6 +180,7 @@ def test_a_cell_that_spans_rows_is_read_in_every_row_it_spans_at_its_column():
     )
     assert html_to_text(page(f"<table>{rows}</table>"))[0].split("\n") == [
         "| Code | Meaning | Do |",
+        "| --- | --- | --- |",
         "| E7 | Pump fault | Call Zoë |",
         "| E8 | Sensor | Call Zoë |",
         "| Ærø | x |",
@@ -195,7 +197,7 @@ def test_a_table_of_data_keeps_its_rows_and_a_line_break_in_a_cell_is_a_space():
     marked = "<table role='presentation'><tr><td>Zoë</td><td>Ærø</td></tr></table>"
     assert html_to_text(page(marked))[0] == "Zoë\nÆrø"
     headed = "<table><tr><th>Code</th><th>Meaning</th></tr><tr><td><p>E7</p><p>E8</p></td><td>Fault</td></tr></table>"
-    assert html_to_text(page(headed))[0] == "| Code | Meaning |\n| E7 E8 | Fault |"
+    assert html_to_text(page(headed))[0] == "| Code | Meaning |\n| --- | --- |\n| E7 E8 | Fault |"
 
 
 def test_aria_headings_are_headings_and_lines_of_their_own():
@@ -227,3 +229,31 @@ def test_markup_pythons_parser_rejects_is_read_by_lxmls_and_xhtml_without_a_warn
     assert html_to_text("Zoë <![k>; Ærø")[0] == "Zoë ; Ærø"
     xhtml = '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body><p>Zoë</p></body></html>'
     assert html_to_text(xhtml)[0] == "Zoë" and not [w for w in recwarn if "XML" in str(w.message)]
+
+
+def test_a_header_row_is_followed_by_a_rule_line_so_each_row_is_read_as_a_sentence():
+    head = "<tr><th>ID</th><th>Risk</th><th>Owner</th></tr>"
+    body = "<tr><td>R-07</td><td>Energy saving not achieved</td><td>Zoë Ærø</td></tr>"
+    for table in (f"<table><thead>{head}</thead><tbody>{body}</tbody></table>", f"<table>{head}{body}</table>"):
+        text, _, _ = html_to_text(page(f"<p>Risks</p>{table}"))
+        assert text.split("\n") == [
+            "Risks",
+            "| ID | Risk | Owner |",
+            "| --- | --- | --- |",
+            "| R-07 | Energy saving not achieved | Zoë Ærø |",
+        ]
+        view = reading_view(text)
+        assert "ID R-07: Risk is Energy saving not achieved; Owner is Zoë Ærø." in view.text
+        start = view.text.index("Zoë Ærø")
+        assert view.original(start, start + len("Zoë Ærø")) == (text.index("Zoë Ærø"), text.index("Zoë Ærø") + 7)
+
+
+def test_a_table_without_a_header_row_gets_no_rule_line():
+    sides = "<table><tr><th>Owner</th><td>Zoë</td></tr><tr><th>Phone</th><td>2200</td></tr></table>"
+    assert html_to_text(page(sides))[0] == "| Owner | Zoë |\n| Phone | 2200 |"
+    plain = (
+        "<table><tr><td>ID</td><td>Risk</td><td>Owner</td></tr><tr><td>R-1</td><td>Late</td><td>Zoë</td></tr></table>"
+    )
+    assert html_to_text(page(plain))[0] == "| ID | Risk | Owner |\n| R-1 | Late | Zoë |"
+    alone = "<table><tr><th>ID</th><th>Risk</th></tr></table>"
+    assert html_to_text(page(alone))[0] == "| ID | Risk |"

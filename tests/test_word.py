@@ -136,6 +136,7 @@ def test_a_word_layout_table_is_read_as_blocks_and_a_table_of_data_as_rows():
         "Ærø office",
         "Call extension 2200.",
         "| Code | Meaning |",
+        "| --- | --- |",
         "| E7 E8 | Fault |",
     ]
     assert [(s.title, s.level, text[s.start : s.start + len(s.title)]) for s in sections] == [
@@ -279,3 +280,46 @@ def test_a_word_document_with_a_broken_part_is_a_broken_word_document(tmp_path):
     (tmp_path / "notes.docx").write_bytes(word_bytes(word))
     with pytest.raises(DocumentError, match=r"^broken Word document \("):
         load_document(tmp_path / "notes.docx")
+
+
+def risk_table(word, style: str | None = None):
+    table = word.add_table(rows=2, cols=3)
+    if style:
+        table.style = word.styles[style]
+    for cell, value in zip(
+        table.rows[0].cells + table.rows[1].cells, ["ID", "Risk", "Owner", "R-07", "Late", "Zoë"], strict=True
+    ):
+        cell.text = value
+    return table
+
+
+@pytest.mark.parametrize("marked", ["bold", "repeated", "styled"])
+def test_a_word_header_row_is_followed_by_a_rule_line(marked):
+    from docx import Document as WordDocument
+    from docx.oxml import parse_xml
+
+    word = WordDocument()
+    table = risk_table(word, "Light Grid Accent 1" if marked == "styled" else None)
+    if marked == "bold":
+        for cell in table.rows[0].cells:
+            cell.paragraphs[0].runs[0].bold = True
+    elif marked == "repeated":
+        table.rows[0]._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {W}/>"))
+    assert docx_to_text(word_bytes(word))[0].split("\n") == [
+        "| ID | Risk | Owner |",
+        "| --- | --- | --- |",
+        "| R-07 | Late | Zoë |",
+    ]
+
+
+def test_a_word_table_without_a_header_row_gets_no_rule_line():
+    from docx import Document as WordDocument
+    from docx.oxml.ns import qn
+
+    word = WordDocument()
+    risk_table(word)  # no style, no bold
+    half = risk_table(word)
+    half.rows[0].cells[0].paragraphs[0].runs[0].bold = True  # one cell of the row in bold
+    off = risk_table(word, "Light Grid Accent 1")  # the style's header row turned off
+    off._tbl.tblPr.find(qn("w:tblLook")).set(qn("w:firstRow"), "0")
+    assert docx_to_text(word_bytes(word))[0].split("\n") == ["| ID | Risk | Owner |", "| R-07 | Late | Zoë |"] * 3

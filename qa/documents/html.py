@@ -6,7 +6,7 @@ import re
 from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
-from qa.documents.markup import BLOCK_BREAK, CELL_BREAK, collapsed, row_line
+from qa.documents.markup import BLOCK_BREAK, CELL_BREAK, collapsed, row_line, rule_line
 from qa.errors import DocumentError
 from qa.models import Section
 
@@ -203,7 +203,8 @@ def html_lines(roots: list[Tag]) -> str:
     """The page's text as a browser lays it out in lines: each block (paragraph, heading, list item, table row) a
     line, inline elements within their line, white space as one space (a ``<pre>``'s line breaks kept); a list item
     opens with "- " (or its number, "2. ", in an ordered list), a definition with its term ("- Award: £412,000"), a
-    table row is "| cell | cell |" (blocks within a cell stay in it). One walk through the ``roots``, in order."""
+    table row is "| cell | cell |" (blocks within a cell stay in it), a header row (``header_row``) is followed by a
+    rule line as in Markdown ("| --- | --- |"). One walk through the ``roots``, in order."""
     return "\n".join(line for line in (block_line(b) for b in "".join(page_pieces(roots)).split(BLOCK_BREAK)) if line)
 
 
@@ -215,6 +216,7 @@ def page_pieces(roots: list[Tag]) -> Iterator[str]:
     marks: dict[int, str] = {}  # list items and definitions (by id) -> the mark that opens them
     hidden: set[int] = set()  # terms read into their definitions' marks
     laid_out: set[int] = set()  # the cells of layout tables, read as blocks
+    rules: dict[int, str] = {}  # header rows (by id) -> the rule line under them
     stack: list[tuple[Any, bool]] = [(root, False) for root in reversed(roots)]
     cells = pre = 0  # how deep in table cells and in <pre> the walk is
     pending = ""  # a mark waiting for the next words
@@ -233,13 +235,13 @@ def page_pieces(roots: list[Tag]) -> Iterator[str]:
             cells -= name in CELL_TAGS
             pre -= name == "pre"
             pending = "" if id(node) in marks else pending  # an item without words
-            yield boundary(name, cells)
+            yield boundary(name, cells) + rules.get(id(node), "")
             continue
         if name == "br":
             yield " " if cells else BLOCK_BREAK
             continue
         if name in ("ol", "ul", "dl", "table"):
-            marks_of(node, marks, hidden, laid_out)
+            marks_of(node, marks, hidden, (laid_out, rules))
         yield CELL_BREAK if name in CELL_TAGS else boundary(name, cells)
         cells += name in CELL_TAGS
         pre += name == "pre"
@@ -248,9 +250,10 @@ def page_pieces(roots: list[Tag]) -> Iterator[str]:
         stack.extend((child, False) for child in reversed(node.contents))
 
 
-def marks_of(node: Tag, marks: dict[int, str], hidden: set[int], laid_out: set[int]) -> None:
+def marks_of(node: Tag, marks: dict[int, str], hidden: set[int], tables: tuple[set[int], dict[int, str]]) -> None:
     """What a list, a definition list or a table sets for the walk of ``page_pieces``: the marks that open its items
-    (by id), the terms read into their definitions' marks, the cells of a layout table (read as blocks)."""
+    (by id), the terms read into their definitions' marks; ``tables``: the cells of a layout table (read as blocks)
+    and the rule line under a table of data's header row."""
     if node.name in ("ol", "ul"):
         marks.update(item_marks(node))
     elif node.name == "dl":
@@ -260,10 +263,14 @@ def marks_of(node: Tag, marks: dict[int, str], hidden: set[int], laid_out: set[i
     else:
         rows = own_rows(node)
         cells = [children(row, CELL_TAGS) for row in rows]
+        laid_out, rules = tables
         if is_layout_table(node, cells):
             laid_out.update(id(cell) for row in cells for cell in row)
-        else:
-            spread_row_spans(rows, cells)
+            return
+        spread_row_spans(rows, cells)
+        header = header_row(node, rows)
+        if header is not None:
+            rules[id(header)] = rule_line(len(children(header, CELL_TAGS)))
 
 
 def own_rows(table: Tag) -> list[Tag]:
@@ -272,6 +279,16 @@ def own_rows(table: Tag) -> list[Tag]:
     for group in children(table, {"thead", "tbody", "tfoot"}):
         rows.extend(children(group, {"tr"}))
     return rows
+
+
+def header_row(table: Tag, rows: list[Tag]) -> Tag | None:
+    """The row that names a table's columns: the last row of its head (``<thead>``), else its first row when every
+    cell of it is a header cell (``<th>``) and rows follow it; None when the table has no such row."""
+    head = [row for group in children(table, {"thead"}) for row in children(group, {"tr"})]
+    if head:
+        return head[-1]
+    first = children(rows[0], CELL_TAGS) if len(rows) > 1 else []
+    return rows[0] if first and all(cell.name == "th" for cell in first) else None
 
 
 def spread_row_spans(rows: list[Tag], cells: list[list[Tag]]) -> None:

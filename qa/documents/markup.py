@@ -14,6 +14,12 @@ def row_line(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def rule_line(columns: int) -> str:
+    """The line under a table's header row, as in Markdown ("| --- | --- |"): what tells a reader the row above it
+    names the columns."""
+    return "| " + " | ".join(["---"] * columns) + " |"
+
+
 def collapsed(text: str) -> str:
     """``text`` with each run of white space one space, without spaces at its ends."""
     return SPACES.sub(" ", text).strip()

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from qa.documents.markup import collapsed, row_line
+from qa.documents.markup import collapsed, row_line, rule_line
 from qa.errors import DocumentError
 from qa.models import Section
 
@@ -100,8 +100,9 @@ class WordLines:
                 yield f"[{self.referred[kind]}] {written}", None
 
     def table(self, element: Any) -> Iterator[tuple[str, int | None]]:
-        """A table's rows as lines, "| cell | cell |": a cell's lines joined by spaces, a merged cell once. A layout
-        table's cells (``laid_out``) are read as blocks instead, one after another, their headings sections."""
+        """A table's rows as lines, "| cell | cell |": a cell's lines joined by spaces, a merged cell once; a rule line
+        under a header row (``heads_columns``), as in Markdown. A layout table's cells (``laid_out``) are read as
+        blocks instead, one after another, their headings sections."""
         from docx.table import Table
 
         rows = [[list(self.of(cell._tc)) for cell in unique_cells(row)] for row in Table(element, self.word).rows]
@@ -110,10 +111,13 @@ class WordLines:
                 for lines in cells:
                     yield from lines
             return
-        for cells in rows:
+        header = len(rows) > 1 and heads_columns(element, self.word)
+        for number, cells in enumerate(rows):
             texts = [" ".join(line for line, _ in lines) for lines in cells]
             if any(texts):
                 yield row_line(texts), None
+            if header and not number:
+                yield rule_line(len(texts)), None
 
     def heading_level(self, element: Any) -> int | None:
         """The heading level of a paragraph (None when it is no heading): its own outline level, else its style's
@@ -138,6 +142,51 @@ def laid_out(element: Any, rows: list[list[list[tuple[str, int | None]]]]) -> bo
     if any(level for cells in rows for lines in cells for _, level in lines):
         return True
     return len(rows) == 1 and any(len(lines) > 1 for lines in rows[0])
+
+
+def heads_columns(element: Any, word: Any) -> bool:
+    """Whether a Word table's first row names its columns: marked to repeat as a header row, or set in bold (every run
+    of its text, or by the table's style, which formats a header row the table has turned on)."""
+    first = element.find(f"{WORD_NAMESPACE}tr")
+    if first is None:
+        return False
+    if first.find(f"{WORD_NAMESPACE}trPr/{WORD_NAMESPACE}tblHeader") is not None:
+        return True
+    runs = [run for run in first.iter(f"{WORD_NAMESPACE}r") if run_text(run).strip()]
+    if runs and all(is_on(run.find(f"{WORD_NAMESPACE}rPr/{WORD_NAMESPACE}b")) for run in runs):
+        return True
+    return header_row_styled(element, word)
+
+
+def is_on(flag: Any) -> bool:
+    """Whether a Word on/off property (``<w:b/>``, ``<w:b w:val="0"/>``; None when absent) is on."""
+    return flag is not None and flag.get(f"{WORD_NAMESPACE}val", "true") not in ("0", "false", "off")
+
+
+def header_row_styled(element: Any, word: Any) -> bool:
+    """Whether a Word table's style sets its header row in bold (``tblStylePr`` of type "firstRow") and the table
+    turns its header row on (``header_row_on``)."""
+    look = element.find(f"{WORD_NAMESPACE}tblPr/{WORD_NAMESPACE}tblLook")
+    styled = element.find(f"{WORD_NAMESPACE}tblPr/{WORD_NAMESPACE}tblStyle")
+    if look is None or styled is None or not header_row_on(look):
+        return False
+    style = word.styles.element.get_by_id(styled.get(f"{WORD_NAMESPACE}val"))
+    return style is not None and any(
+        part.get(f"{WORD_NAMESPACE}type") == "firstRow" and is_on(part.find(f"{WORD_NAMESPACE}rPr/{WORD_NAMESPACE}b"))
+        for part in style.iter(f"{WORD_NAMESPACE}tblStylePr")
+    )
+
+
+def header_row_on(look: Any) -> bool:
+    """Whether a table's look (``<w:tblLook>``) turns its style's header row on: its firstRow attribute, or (as
+    older documents write it) bit 0x0020 of its value."""
+    flag = look.get(f"{WORD_NAMESPACE}firstRow")
+    if flag is not None:
+        return flag in ("1", "true", "on")
+    try:
+        return bool(int(look.get(f"{WORD_NAMESPACE}val") or "0", 16) & 0x20)
+    except ValueError:
+        return False
 
 
 def unique_cells(row: Any) -> list[Any]:
