@@ -1,5 +1,5 @@
-"""What chat wording costs the reader, and what ``plain_question`` wins back: SQuAD questions read in their paragraph
-as asked, reworded as a person types in a chat, and reworded then put plainly.
+"""What chat wording costs the reader, and what ``plain_question`` and ``phrase_asked`` win back: SQuAD questions read in
+their paragraph as asked, reworded as a person types in a chat, and reworded then put plainly.
 python -m eval.chat_wording [--data FILE] [--questions 300]"""
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from qa.app.cli import DATA_DIR
 from qa.evaluation.metrics import score_prediction
 from qa.evaluation.squad import load_squad
 from qa.models import Passage
-from qa.questions.wording import plain_question
+from qa.questions.wording import phrase_asked, plain_question
 from qa.reading.reader import Reader
 
 Item = tuple[str, str, list[str]]  # paragraph, question, gold answers
 ASKS_WHO_DOES = re.compile(r"^Who (?!(?:is|was|are|were|did|does|do|has|had|have)\b)\w")  # "Who founded X?"
+ASKS_WHAT_THE = re.compile(r"^What (?:is|was|are|were) the (?P<phrase>[^?]+)\?$")  # "What is the X?": typed "X?"
 WORDINGS: dict[str, tuple[Callable[[str], bool], Callable[[str], str]]] = {
     "What is the name of the person who …?": (
         ASKS_WHO_DOES.match,  # type: ignore[dict-item]
@@ -28,6 +29,10 @@ WORDINGS: dict[str, tuple[Callable[[str], bool], Callable[[str], str]]] = {
     ),
     "Can you tell me …?": (bool, lambda q: "Can you tell me " + q[:1].lower() + q[1:]),
     "Do you know …?": (bool, lambda q: "Do you know " + q[:1].lower() + q[1:]),
+    'a bare noun phrase ("What is the X?" typed "X?")': (
+        ASKS_WHAT_THE.match,  # type: ignore[dict-item]
+        lambda q: ASKS_WHAT_THE.sub(r"\g<phrase>?", q),
+    ),
 }
 
 
@@ -65,7 +70,7 @@ def main() -> None:
     for name, (asks, reworded) in WORDINGS.items():
         chosen = [item for item in items if asks(item[1])][: args.questions]
         as_asked, worded = f1(reader, chosen, lambda q: q), f1(reader, chosen, reworded)
-        plain = f1(reader, chosen, lambda q, reworded=reworded: plain_question(reworded(q)))  # type: ignore[misc]
+        plain = f1(reader, chosen, lambda q, reworded=reworded: phrase_asked(plain_question(reworded(q))))  # type: ignore[misc]
         print(f"| {name} | {len(chosen)} | {as_asked:.1f} | {worded:.1f} | {plain:.1f} |")
 
 

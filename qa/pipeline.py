@@ -28,7 +28,7 @@ from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Passage, RetrievedPassage
 from qa.questions.conversation import HISTORY_SEPARATOR, ResolvedQuestion, resolutions
 from qa.questions.parts import two_part_questions
-from qa.questions.wording import plain_question
+from qa.questions.wording import phrase_asked, plain_question
 from qa.reading.bridges import (
     PARTICIPLE_PHRASE,
     REDUCED_RELATIVE,
@@ -587,6 +587,7 @@ class QA:
         chosen_reader = self.reader(options.reader)
         follow_up_reader = self.follow_up_reader(options.reader) if turns else chosen_reader
         asked = plain_question(question)  # "Can you tell me who heads X?" is read as "Who heads X?"
+        asked = asked if turns else phrase_asked(asked)  # "deposit for the flat?": "What is the deposit for the flat?"
         readings = resolutions(asked, turns, self.settings.follow_up_readings, follow_up_reader.history_turns)
         if len(readings) > 1 or readings[0].rewritten:  # a follow-up: the follow-up reader reads each reading
             chosen_reader = follow_up_reader

@@ -1,11 +1,12 @@
-"""eval.chat_wording: each chat rewording of a question is one that plain_question puts back as it was asked."""
+"""eval.chat_wording: each chat rewording of a question is one that plain_question and phrase_asked put back as it was
+asked."""
 
 from __future__ import annotations
 
 import pytest
 
 from eval.chat_wording import WORDINGS
-from qa.questions.wording import plain_question
+from qa.questions.wording import phrase_asked, plain_question
 
 QUESTIONS = [
     "Who founded the Lisse Valley Railway?",
@@ -24,7 +25,7 @@ def test_a_reworded_question_is_put_back_as_it_was_asked(wording):
     assert chosen, "each wording applies to some questions"
     for question in chosen:
         assert reworded(question) != question
-        assert plain_question(reworded(question)) == question
+        assert phrase_asked(plain_question(reworded(question))) == question
 
 
 def test_the_name_of_the_person_who_is_asked_only_of_who_does_questions():

@@ -924,6 +924,10 @@ def test_chat_wording_is_read_as_the_plain_question_it_asks(tmp_path, embedder):
         assert worded.question == asked and worded.resolved_question == plain.question
         assert worded.answer == plain.answer and worded.confidence == pytest.approx(plain.confidence)
         assert_citations_exact(engine, worded)
+    typed = engine.ask("payment day for approved claims?")
+    assert typed.resolved_question == "What is the payment day for approved claims?"
+    assert "25th" in (typed.answer or "")
+    assert_citations_exact(engine, typed)
     both = engine.ask("Could you tell me who must give a second approval for trips abroad, and when are claims paid?")
     assert both.resolved_question.startswith("Who must") and len(both.parts) == 2  # split as the plain question is
     assert both.parts[0].text == "Priya Lindqvist" and "25th" in (both.parts[1].text or "")

@@ -1,11 +1,12 @@
-"""Chat wording put plainly: a polite opening dropped, "the name of the person who" asked as "who"; nothing else."""
+"""Chat wording put plainly: a polite opening dropped, "the name of the person who" asked as "who", a bare noun phrase
+asked as "What is"; nothing else."""
 
 from __future__ import annotations
 
 import pytest
 
 from qa.questions.parts import two_part_questions
-from qa.questions.wording import plain_question
+from qa.questions.wording import phrase_asked, plain_question
 
 
 @pytest.mark.parametrize(
@@ -69,3 +70,43 @@ def test_a_two_part_question_with_thanks_after_it_is_still_split():
         "Who leads the Security Office?",
         "Who is the CFO?",
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        (
+            "council tax band for the flat we rent from Graham Teale?",
+            "What is the council tax band for the flat we rent from Graham Teale?",
+        ),
+        ("Graham Teale's phone number?", "What is Graham Teale's phone number?"),
+        ("The atomic number of oxygen?", "What is the atomic number of oxygen?"),
+        ("our deposit for the flat", "What is our deposit for the flat?"),
+        ("opening hours of the Ærø office ?", "What is the opening hours of the Ærø office?"),
+    ],
+)
+def test_a_bare_noun_phrase_is_asked_as_what_it_is(question, asked):
+    assert phrase_asked(question) == asked
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is the CFO?",
+        "In which year was it founded?",
+        "The name of the NFL championship game is?",  # a sentence to complete
+        "Is the office open on Fridays?",
+        "Name the largest city",
+        "and the CFO?",  # joined to what came before
+        "in 2019?",
+        "2 differences between X.25 and ARPANET",
+        "This causes the rock unit to become longer.",  # a sentence
+        "This network influenced later models of",  # left open
+        "Deposit?",  # one word
+        "Enthusiastic teachers make students more ____ about learning?",
+        "the office isn't open?",
+        "",
+    ],
+)
+def test_other_questions_are_not_asked_as_what_they_are(question):
+    assert phrase_asked(question) == question

@@ -1,4 +1,5 @@
-"""Chat wording the reader reads poorly ("Can you tell me who…", "the name of the person who…"), put plainly."""
+"""Chat wording the reader reads poorly ("Can you tell me who…", "the name of the person who…", a bare noun phrase), put
+plainly."""
 
 from __future__ import annotations
 
@@ -38,6 +39,47 @@ NAME_OF_SOMEONE = re.compile(
         (?:person|persons|people|man|men|woman|women|individual|individuals|one|ones)\s+(?:who|that)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+# A question typed as a bare noun phrase ("council tax band for the flat we rent?", "Purpose of Telnet"): no question
+# word, no verb that asks or links ("is", "can", "does": a yes/no question, or a sentence to complete, "The symbol
+# for mercuric oxide is?"), not opened by a verb that asks ("Name the …", "Tell me …"), a word that joins it to what
+# came before ("and the CFO?") or a preposition, a number or a blank ("___"); not ended by a full stop (a sentence)
+# or by a word that leaves it open ("… later models of"); two words or more.
+QUESTION_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+LINKING_VERB = re.compile(
+    r"\b(?:is|are|was|were|am|be|been|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must)\b"
+    r"|n['’]t\b|_",
+    re.IGNORECASE,
+)
+NOT_A_PHRASE_OPENING = re.compile(
+    r"""^\W*(?:\d|(?:and|or|but|also|so|then|yes|no|ok|okay|thanks|thank|hi|hey|hello|please
+        |name|list|give|tell|describe|explain|define|find|show|identify|state|compare|summarise|summarize|according
+        |in|on|at|during|by|for|from|after|before|since|to|of|with|about|between|under|over|than|as|if|whether)\b)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+PHRASE_CUT_SHORT = re.compile(r"(?:\.|\b(?:of|to|in|on|at|by|for|from|with|the|a|an|and|or))\W*$", re.IGNORECASE)
+DETERMINER_OPENING = re.compile(r"^(?:the|a|an|our|my|your|their|his|her|its|this|that|these|those)\b", re.IGNORECASE)
+
+
+def phrase_asked(question: str) -> str:
+    """``question`` asked as "What is …?" when it is a bare noun phrase (``QUESTION_WORD``, ``LINKING_VERB``,
+    ``NOT_A_PHRASE_OPENING``, ``PHRASE_CUT_SHORT``): "council tax band for the flat?" is "What is the council tax band for the flat?",
+    "Graham Teale's phone number" is "What is Graham Teale's phone number?" ("the" before a phrase that opens with a
+    word in lower case and no determiner; an opening determiner in lower case). Any other question comes back as it
+    is."""
+    phrase = question.strip()
+    if (
+        len(phrase.split()) < 2
+        or QUESTION_WORD.search(phrase)
+        or LINKING_VERB.search(phrase)
+        or NOT_A_PHRASE_OPENING.match(phrase)
+        or PHRASE_CUT_SHORT.search(phrase)
+    ):
+        return question
+    if opening := DETERMINER_OPENING.match(phrase):
+        phrase = opening.group().lower() + phrase[opening.end() :]  # "The atomic number of …" within the question
+    article = "the " if phrase[:1].islower() and not opening else ""
+    return f"What is {article}{phrase.rstrip('?.!').rstrip()}?"
 
 
 def plain_question(question: str) -> str:
