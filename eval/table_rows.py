@@ -1,4 +1,4 @@
-"""Questions over Markdown tables read with each row read as a sentence (``qa.reading.views``) and read raw (the same
+"""Questions over Markdown and plain-text tables read with each row read as a sentence (``qa.reading.views``) and read raw (the same
 table without its rule line, which the view needs): closed reading, one table per question.
 python -m eval.table_rows"""
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from qa.evaluation.metrics import score_prediction
 from qa.models import Passage
+from qa.reading.views import TEXT_RULE
 
 HERE = Path(__file__).parent
 RULE_LINE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}[^\n]*\n", re.MULTILINE)
@@ -62,11 +63,31 @@ QUESTIONS = [
         "How long should the machine cool when the boiler overheats?",
         ["30 minutes"],
     ),
+    # a plain-text table laid out in columns of spaces (a garage's service log)
+    ("folders_heldout/household/car-service-history.txt", "What was the mileage at the May 2023 service?", ["45,612"]),
+    ("folders_heldout/household/car-service-history.txt", "How much did the service on 16 May 2024 cost?", ["£286.00"]),
+    (
+        "folders_heldout/household/car-service-history.txt",
+        "Which garage serviced the car in May 2021?",
+        ["Marlow Pellbury (dealer)", "Marlow Pellbury"],
+    ),
+    (
+        "folders_heldout/household/car-service-history.txt",
+        "What work was carried out on 3 September 2024?",
+        ["Two rear tyres (Veltra Sport 205/55 R16)", "Two rear tyres"],
+    ),
+    ("folders_heldout/household/car-service-history.txt", "When was the 12V battery replaced?", ["20 May 2025"]),
 ]
 
 
 def table_of(text: str) -> str:
-    """The first table of ``text`` with the paragraph before it (what a passage holding the table holds)."""
+    """The first table of ``text`` with the paragraph before it (what a passage holding the table holds): a plain-text
+    table (``TEXT_RULE``), else a Markdown one."""
+    plain = TEXT_RULE.search(text)
+    if plain is not None:  # the header line above the rule, the rule, the rows to a blank line
+        start = text.rfind("\n", 0, plain.start() - 1)
+        end = text.find("\n\n", plain.end())
+        return text[text.rfind("\n\n", 0, start) + 2 : end if end >= 0 else len(text)]
     start = text.index("\n|")
     before = text.rfind("\n\n", 0, start - 1)
     after = re.search(r"\n(?!\|)", text[start + 1 :])
@@ -78,7 +99,7 @@ def main() -> None:
     from qa.pipeline import QA
 
     reader = QA().reader()
-    print(f"{len(QUESTIONS)} questions over Markdown tables, closed reading; CPU: {cpu_name()}\n")
+    print(f"{len(QUESTIONS)} questions over Markdown and plain-text tables, closed reading; CPU: {cpu_name()}\n")
     print("| read | F1 | EM |\n|---|---:|---:|")
     for name, shown in (("raw (the rule line taken out)", lambda t: RULE_LINE.sub("", t)), ("rows as sentences", str)):
         scores = []

@@ -179,3 +179,42 @@ def test_a_span_across_two_cells_maps_back_across_the_bar_between_them():
 def test_a_table_of_two_columns_is_not_read_as_rows():
     text = "| Item | Details |\n|---|---|\n| Grinder burrs are replaced every year by the owner | Zoë |"
     assert reading_view(text).text == text
+
+
+LOG = (
+    "SERVICE LOG\n\n"
+    "Date          Mileage   Garage              Cost\n"
+    "-----------   -------   -----------------   -------\n"
+    "22 May 2019   9,880     Zoë's Garage (Kraków)   £169.00\n"
+    "03 Sep 2024   56,920    Ødegård Motors       £178.00\n"
+    "20 May 2025             Ødegård Motors      £401.75\n"
+    "Notes: the next service is due in May 2026.\n"
+    "\n"
+    "TOTALS                               £748.75\n"
+    "                                     -------   -------\n"
+    "After the log."
+)
+
+
+def test_a_plain_text_table_in_columns_is_read_row_by_row_under_its_header():
+    lines = reading_view(LOG).text.split("\n")
+    assert lines[2:] == [
+        "Date          Mileage   Garage              Cost",  # the header and the rule stay
+        "-----------   -------   -----------------   -------",
+        "Date 22 May 2019: Mileage is 9,880; Garage is Zoë's Garage (Kraków); Cost is £169.00.",
+        "Date 03 Sep 2024: Mileage is 56,920; Garage is Ødegård Motors; Cost is £178.00.",
+        "Date 20 May 2025: Garage is Ødegård Motors; Cost is £401.75.",  # an empty cell is left out
+        "Notes: the next service is due in May 2026.",  # words across the columns: the table has ended
+        "",
+        "TOTALS                               £748.75",  # a rule under two columns heads no table
+        "                                     -------   -------",
+        "After the log.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("read", "passage"),
+    [("Zoë's Garage (Kraków)", "Zoë's Garage (Kraków)"), ("56,920", "56,920"), ("Cost is £401.75.", "£401.75")],
+)
+def test_a_span_of_a_plain_text_table_row_maps_back_to_its_cell(read, passage):
+    assert behind(LOG, read) == passage

@@ -28,6 +28,11 @@ TABLE = re.compile(
     r"^(?P<header>\|[^\n]*\|)[ \t]*\n[ \t]*\|?[ \t]*:?-{3,}[^\n]*(?P<rows>(?:\n\|[^\n]*\|[ \t]*)+)", re.MULTILINE
 )
 MIN_TABLE_COLUMNS = 3  # a table of two columns is a list of fields (FIELD_ROW)
+# A plain-text table laid out in columns of spaces: its header line, then a rule of dashes under each column
+# ("-----------   -------   ------"), then its rows, to a blank line. Its cells are the runs of words (single spaces
+# within them) each under one column's dashes.
+TEXT_RULE = re.compile(r"^[ \t]*-{3,}(?:[ \t]{2,}-{3,})+[ \t]*$", re.MULTILINE)
+WORDS_RUN = re.compile(r"\S+(?: \S+)*")  # words apart by single spaces: a cell of a plain-text table
 FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank capacity"); more is a sentence
 FIELD_VALUE_WORDS = 8  # a value read as "X is Y" is a name, a number or an amount, not a list of things or a sentence
 ASIDE = re.compile(r"\([^()]*\)")  # a bracketed aside ("(Monday to Friday)"): no part of a value's length
@@ -152,6 +157,49 @@ def table_rows(text: str) -> list[Row]:
     return rows
 
 
+def text_table_rows(text: str) -> list[Row]:
+    """The rows of the plain-text tables of ``text`` (``TEXT_RULE``) that have three or more columns, each with its
+    columns' names: a table's rows run to a blank line or a line whose words do not fall into its columns."""
+    rows = []
+    for rule in TEXT_RULE.finditer(text):
+        columns = [(m.start(), m.end()) for m in WORDS_RUN.finditer(rule.group())]
+        header_start = text.rfind("\n", 0, max(rule.start() - 1, 0)) + 1
+        header = aligned_cells(text[header_start : max(rule.start() - 1, header_start)], columns)
+        if header is None or len(columns) < MIN_TABLE_COLUMNS or not header[0][0]:
+            continue
+        names = [name for name, _ in header]
+        at = rule.end() + 1
+        while at < len(text):
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            cells = aligned_cells(text[at:end], columns)
+            if cells is None or not cells[0][0]:
+                break
+            rows.append(
+                Row(
+                    at,
+                    at + len(text[at:end].rstrip()),
+                    tuple((name, value, at + start) for name, (value, start) in zip(names, cells, strict=True)),
+                )
+            )
+            at = end + 1
+    return rows
+
+
+def aligned_cells(line: str, columns: list[tuple[int, int]]) -> list[tuple[str, int]] | None:
+    """The cells of a line of a plain-text table whose columns' dashes span ``columns`` (start, end in the line): each
+    run of words (``WORDS_RUN``) in the column it overlaps most, with where it starts ("", -1 for an empty cell);
+    None when a run overlaps no column or two fall in one (the line is no row of the table)."""
+    cells: list[tuple[str, int]] = [("", -1)] * len(columns)
+    for run in WORDS_RUN.finditer(line):
+        overlaps = [min(run.end(), end) - max(run.start(), start) for start, end in columns]
+        column = max(range(len(columns)), key=overlaps.__getitem__)
+        if overlaps[column] <= 0 or cells[column][0]:
+            return None
+        cells[column] = (run.group(), run.start())
+    return cells
+
+
 def row_pieces(row: Row) -> list[tuple[str, int | None]]:
     """A row read as a sentence: "<first column's name> <first cell>: <name> is <cell>; ... ." (empty cells left out;
     the cells' own characters, the words between them added)."""
@@ -170,14 +218,15 @@ def reading_view(text: str, headings: Sequence[tuple[int, str]] = ()) -> Reading
     the Halcyon LSM-7 microscope is room B220."): a reader trained on prose finds the value by its name and its
     thing. ``headings`` are the titles of the passage's sections with their offsets in ``text`` (-1: the section
     it starts in, for the items before its first heading), as the document's format gives them; its Markdown
-    headings are found in ``text`` too. Each row of a Markdown table of three or more columns is read as what it
-    says of its first cell (``row_pieces``). Every other character is the passage's own."""
+    headings are found in ``text`` too. Each row of a Markdown table of three or more columns, and of a plain-text
+    table laid out in columns (``text_table_rows``), is read as what it says of its first cell (``row_pieces``).
+    Every other character is the passage's own."""
     marked = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
     titles = sorted([*headings, *marked])
     pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
     copied = 0
     read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in fields(text)]
-    read += [(r.start, r.end, row_pieces(r)) for r in table_rows(text)]
+    read += [(r.start, r.end, row_pieces(r)) for r in [*table_rows(text), *text_table_rows(text)]]
     for begin, end, said in sorted(read, key=lambda rewritten: rewritten[0]):
         pieces += [(text[copied:begin], copied), *said]
         copied = end
