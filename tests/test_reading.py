@@ -223,6 +223,7 @@ def test_balanced_spans_close_what_they_open(text, expected):
         ("Zoë Ødegård\n• Kraków", True),
         ("E3 | The water tank is empty", True),
         ("Fill the tank. |\n| E5", True),
+        ("£1.84 million |\nThe contingency of £160,000", True),  # out of a table's last row into the line after it
         ("a || b", False),
         ("a line wrapped\nin the middle of a sentence", False),
         ("the year\n1998. It rained", False),

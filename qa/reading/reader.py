@@ -177,8 +177,9 @@ def balanced(text: str) -> bool:
     return not opened
 
 
-# a line break opening a list item ("\n- ", "\n2. ") or a table row ("\n| "), or a table's cell boundary (" | ")
-ITEM_BOUNDARY = re.compile(rf"\n[ \t]*(?:{BULLET}|\d{{1,2}}[.)])[ \t]|\n[ \t]*\||[ \t]\|[ \t]")
+# a line break opening a list item ("\n- ", "\n2. ") or a table row ("\n| "), a table's cell boundary (" | ") or a
+# row's end (" |\n": what follows is another row, or the line after the table)
+ITEM_BOUNDARY = re.compile(rf"\n[ \t]*(?:{BULLET}|\d{{1,2}}[.)])[ \t]|\n[ \t]*\||[ \t]\|[ \t\n]")
 
 
 def across_items(text: str) -> bool:
