@@ -248,6 +248,14 @@ def test_a_header_row_is_followed_by_a_rule_line_so_each_row_is_read_as_a_senten
         assert view.original(start, start + len("Zoë Ærø")) == (text.index("Zoë Ærø"), text.index("Zoë Ærø") + 7)
 
 
+def test_a_first_row_set_in_bold_or_of_header_cells_with_an_empty_corner_heads_the_table():
+    bold = "<tr><td><b>ID</b></td><td><strong>Risk</strong></td><td><b>Ow<i>nér</i></b></td></tr>"
+    corner = "<tr><td></td><th>Risk</th><th>Owner</th></tr>"
+    for head in (bold, corner):
+        text = html_to_text(page(f"<table>{head}<tr><td>R-1</td><td>Late</td><td>Zoë</td></tr></table>"))[0]
+        assert text.split("\n")[1:] == ["| --- | --- | --- |", "| R-1 | Late | Zoë |"]
+
+
 def test_a_table_without_a_header_row_gets_no_rule_line():
     sides = "<table><tr><th>Owner</th><td>Zoë</td></tr><tr><th>Phone</th><td>2200</td></tr></table>"
     assert html_to_text(page(sides))[0] == "| Owner | Zoë |\n| Phone | 2200 |"
@@ -255,5 +263,7 @@ def test_a_table_without_a_header_row_gets_no_rule_line():
         "<table><tr><td>ID</td><td>Risk</td><td>Owner</td></tr><tr><td>R-1</td><td>Late</td><td>Zoë</td></tr></table>"
     )
     assert html_to_text(page(plain))[0] == "| ID | Risk | Owner |\n| R-1 | Late | Zoë |"
+    partly = "<table><tr><td><b>ID</b> and</td><td><b>Risk</b></td></tr><tr><td>R-1</td><td>Late</td></tr></table>"
+    assert html_to_text(page(partly))[0] == "| ID and | Risk |\n| R-1 | Late |"
     alone = "<table><tr><th>ID</th><th>Risk</th></tr></table>"
     assert html_to_text(page(alone))[0] == "| ID | Risk |"

@@ -283,12 +283,22 @@ def own_rows(table: Tag) -> list[Tag]:
 
 def header_row(table: Tag, rows: list[Tag]) -> Tag | None:
     """The row that names a table's columns: the last row of its head (``<thead>``), else its first row when every
-    cell of it is a header cell (``<th>``) and rows follow it; None when the table has no such row."""
+    cell of it with words is a header cell (``<th>``) or set in bold (as older pages head a table) and rows follow
+    it; None when the table has no such row."""
     head = [row for group in children(table, {"thead"}) for row in children(group, {"tr"})]
     if head:
         return head[-1]
-    first = children(rows[0], CELL_TAGS) if len(rows) > 1 else []
-    return rows[0] if first and all(cell.name == "th" for cell in first) else None
+    named = [cell for cell in children(rows[0], CELL_TAGS) if collapsed(cell.get_text())] if len(rows) > 1 else []
+    return rows[0] if named and all(cell.name == "th" or in_bold(cell) for cell in named) else None
+
+
+def in_bold(cell: Tag) -> bool:
+    """Whether all the words of a table cell (there are some) are set in bold (``<b>``, ``<strong>``)."""
+    words = collapsed(cell.get_text())
+    bold = collapsed(
+        " ".join(b.get_text() for b in cell.find_all(["b", "strong"]) if not b.find_parent(["b", "strong"]))
+    )
+    return bool(words) and bold == words
 
 
 def spread_row_spans(rows: list[Tag], cells: list[list[Tag]]) -> None:
