@@ -63,10 +63,10 @@ DETERMINER_OPENING = re.compile(r"^(?:the|a|an|our|my|your|their|his|her|its|thi
 
 def phrase_asked(question: str) -> str:
     """``question`` asked as "What is …?" when it is a bare noun phrase (``QUESTION_WORD``, ``LINKING_VERB``,
-    ``NOT_A_PHRASE_OPENING``, ``PHRASE_CUT_SHORT``): "council tax band for the flat?" is "What is the council tax band for the flat?",
-    "Graham Teale's phone number" is "What is Graham Teale's phone number?" ("the" before a phrase that opens with a
-    word in lower case and no determiner; an opening determiner in lower case). Any other question comes back as it
-    is."""
+    ``NOT_A_PHRASE_OPENING``, ``PHRASE_CUT_SHORT``): "council tax band for the flat?" is "What is the council tax
+    band for the flat?", "Graham Teale's phone number" is "What is Graham Teale's phone number?" ("the" before a
+    phrase that opens with a word in lower case and no determiner; an opening determiner in lower case). Any other
+    question comes back as it is."""
     phrase = question.strip()
     if (
         len(phrase.split()) < 2
