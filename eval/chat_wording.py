@@ -29,6 +29,7 @@ WORDINGS: dict[str, tuple[Callable[[str], bool], Callable[[str], str]]] = {
     ),
     "Can you tell me …?": (bool, lambda q: "Can you tell me " + q[:1].lower() + q[1:]),
     "Do you know …?": (bool, lambda q: "Do you know " + q[:1].lower() + q[1:]),
+    "Quick one - …?": (bool, lambda q: "Quick one - " + q[:1].lower() + q[1:]),
     'a bare noun phrase ("What is the X?" typed "X?")': (
         ASKS_WHAT_THE.match,  # type: ignore[dict-item]
         lambda q: ASKS_WHAT_THE.sub(r"\g<phrase>?", q),

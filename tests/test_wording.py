@@ -38,6 +38,11 @@ from qa.questions.wording import phrase_asked, plain_question
         ),
         ("can you tell me when the grant ends? thanks in advance :)", "When the grant ends?"),
         ("What is the deposit? Cheers", "What is the deposit?"),
+        ("Quick one - who chairs the board?", "Who chairs the board?"),
+        ("quick one – when is the AGM?", "When is the AGM?"),
+        ("One more thing: where is the spare key?", "Where is the spare key?"),
+        ("Last question, how much is the deposit?", "How much is the deposit?"),
+        ("Question: who approves trips to Ærø?", "Who approves trips to Ærø?"),
     ],
 )
 def test_chat_wording_is_put_plainly(question, plain):
@@ -58,6 +63,8 @@ def test_chat_wording_is_put_plainly(question, plain):
         "Thanks, who is the CFO?",
         "I want to hand over my cheque at a meeting - who should I give it to?",
         "The names of whom?",
+        "Questions about the board?",
+        "One more thing to check",
         "",
     ],
 )

@@ -8,9 +8,11 @@ import re
 from qa.questions.parts import capitalised
 
 # A polite opening around the question itself: "Can you tell me", "Do you know", "I'd like to know", "Hi, quick
-# question:"; what follows must be a question word or "the name(s) of", not "if"/"whether" (a yes/no question).
+# question:", "Quick one -", "One more thing:"; what follows must be a question word or "the name(s) of", not
+# "if"/"whether" (a yes/no question).
 OPENING = re.compile(
-    r"""^\s*(?:(?:hi|hey|hello|ok|okay|so|sorry|quick\s+question)\b[\s,!.:;-]*)*
+    r"""^\s*(?:(?:hi|hey|hello|ok|okay|so|sorry|quick\s+(?:question|one)|(?:one\s+)?(?:more|last)\s+(?:thing|question)
+        |question)\b[\s,!.:;–—-]*)*
         (?:please[\s,]+)?
         (?:(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?
             (?:tell\s+me|remind\s+me|let\s+me\s+know|find\s+out|check)
