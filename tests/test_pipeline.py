@@ -928,6 +928,9 @@ def test_chat_wording_is_read_as_the_plain_question_it_asks(tmp_path, embedder):
     assert typed.resolved_question == "What is the payment day for approved claims?"
     assert "25th" in (typed.answer or "")
     assert_citations_exact(engine, typed)
+    history = [{"question": "Who must give a second approval for trips abroad?", "answer": "Priya Lindqvist"}]
+    follow_up = engine.ask("payment day for approved claims?", history=history)  # a follow-up is resolved, not reworded
+    assert not follow_up.resolved_question.startswith("What is")
     both = engine.ask("Could you tell me who must give a second approval for trips abroad, and when are claims paid?")
     assert both.resolved_question.startswith("Who must") and len(both.parts) == 2  # split as the plain question is
     assert both.parts[0].text == "Priya Lindqvist" and "25th" in (both.parts[1].text or "")

@@ -241,7 +241,7 @@ def page_pieces(roots: list[Tag]) -> Iterator[str]:
             yield " " if cells else BLOCK_BREAK
             continue
         if name in ("ol", "ul", "dl", "table"):
-            marks_of(node, marks, hidden, (laid_out, rules))
+            marks_of(node, marks, hidden, laid_out, rules)
         yield CELL_BREAK if name in CELL_TAGS else boundary(name, cells)
         cells += name in CELL_TAGS
         pre += name == "pre"
@@ -250,10 +250,10 @@ def page_pieces(roots: list[Tag]) -> Iterator[str]:
         stack.extend((child, False) for child in reversed(node.contents))
 
 
-def marks_of(node: Tag, marks: dict[int, str], hidden: set[int], tables: tuple[set[int], dict[int, str]]) -> None:
+def marks_of(node: Tag, marks: dict[int, str], hidden: set[int], laid_out: set[int], rules: dict[int, str]) -> None:
     """What a list, a definition list or a table sets for the walk of ``page_pieces``: the marks that open its items
-    (by id), the terms read into their definitions' marks; ``tables``: the cells of a layout table (read as blocks)
-    and the rule line under a table of data's header row."""
+    (by id), the terms read into their definitions' marks, the cells of a layout table (read as blocks), the rule
+    line under a table of data's header row (by the row's id)."""
     if node.name in ("ol", "ul"):
         marks.update(item_marks(node))
     elif node.name == "dl":
@@ -263,7 +263,6 @@ def marks_of(node: Tag, marks: dict[int, str], hidden: set[int], tables: tuple[s
     else:
         rows = own_rows(node)
         cells = [children(row, CELL_TAGS) for row in rows]
-        laid_out, rules = tables
         if is_layout_table(node, cells):
             laid_out.update(id(cell) for row in cells for cell in row)
             return

@@ -164,8 +164,10 @@ def text_table_rows(text: str) -> list[Row]:
     for rule in TEXT_RULE.finditer(text):
         columns = [(m.start(), m.end()) for m in WORDS_RUN.finditer(rule.group())]
         header_end = rule.start() - 1  # the line break before the rule
-        header = aligned_cells(text[text.rfind("\n", 0, max(header_end, 0)) + 1 : max(header_end, 0)], columns)
-        if header is None or len(columns) < MIN_TABLE_COLUMNS or not header[0][0]:
+        if header_end <= 0 or len(columns) < MIN_TABLE_COLUMNS:
+            continue
+        header = aligned_cells(text[text.rfind("\n", 0, header_end) + 1 : header_end], columns)
+        if header is None or not header[0][0]:
             continue
         names = [name for name, _ in header]
         at = rule.end() + 1
