@@ -203,7 +203,8 @@ def add_table(word: Any, rows: tuple[tuple[Token, ...], ...]) -> None:
 
 def to_pdf(markdown: str) -> bytes:
     """A Markdown document as a PDF laid out by reportlab: headings in larger bold type, list items after a bullet
-    ("•") or their number, tables without rules, bold and italic as such (code is left out)."""
+    ("•") or their number, tables without rules (their header rows in bold), bold and italic as such (code is left
+    out)."""
     import io
 
     from reportlab.lib.pagesizes import A4
@@ -221,10 +222,10 @@ def to_pdf(markdown: str) -> bytes:
                 depth = 18 * len(block.lists)
                 shape = ParagraphStyle(f"item{depth}", parent=shape, leftIndent=depth, bulletIndent=depth - 12)
             story.append(Paragraph(pdf_markup(block.inline), shape, bulletText=block.mark))
-        elif block.kind == "table":
-            story.append(
-                Table([[Paragraph(pdf_markup(cell), styles["BodyText"]) for cell in row] for row in block.rows])
-            )
+        elif block.kind == "table":  # the header row in bold, as a report sets it
+            cells = [[pdf_markup(cell) for cell in row] for row in block.rows]
+            cells[0] = [f"<b>{text}</b>" for text in cells[0]]
+            story.append(Table([[Paragraph(text, styles["BodyText"]) for text in row] for row in cells]))
     data = io.BytesIO()
     SimpleDocTemplate(data, pagesize=A4).build(story)
     return data.getvalue()

@@ -81,6 +81,7 @@ def test_a_converted_pdf_keeps_its_bullets_headings_and_title(markdown_set, tmp_
     assert paragraphs[:5] == [LINES[0], LINES[1], "Contacts", "• Phone: 0800 414 2299", "• Hours: Monday to Friday"]
     assert document.title == "Brevano Duo 300: Warranty"
     assert [s.title for s in document.sections] == ["Contacts"]  # the largest first line is the title
+    assert paragraphs[-1] == "\n".join(LINES[-3:])  # the table under its bold header row, ruled off as in Markdown
 
 
 def test_field_lists_become_tables_of_two_columns():

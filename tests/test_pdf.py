@@ -497,6 +497,32 @@ def test_a_table_whose_cells_wrap_is_read_as_rows_of_whole_cells(tmp_path):
     assert document.sections == []  # a bold header row is no heading
 
 
+def test_a_table_under_a_bold_header_row_is_read_as_a_table_with_its_rows_one_below_the_other(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+    from qa.reading.views import table_rows
+
+    body = getSampleStyleSheet()["BodyText"]
+    rows = [
+        ("ID", "Risk", "Owner"),
+        ("R-07", "Energy saving not achieved", "SCADA engineer"),
+        ("R-08", "Supplier delivers late because the steel order for the Zoë site slipped", "Procurement lead"),
+    ]
+    cells = [[Paragraph(f"<b>{cell}</b>" if n == 0 else cell, body) for cell in row] for n, row in enumerate(rows)]
+    story = [Paragraph("The register lists the open risks.", body), Table(cells), Paragraph("Reviewed monthly.", body)]
+    SimpleDocTemplate(str(tmp_path / "risks.pdf"), pagesize=A4).build(story)
+    document = load_document(tmp_path / "risks.pdf")
+    table = "\n".join(
+        [f"| {' | '.join(rows[0])} |", "| --- | --- | --- |", *(f"| {' | '.join(r)} |" for r in rows[1:])]
+    )
+    assert document.text.split("\n\n") == ["The register lists the open risks.", table, "Reviewed monthly."]
+    read = table_rows(document.text)
+    assert [document.text[row.start : row.end] for row in read] == table.splitlines()[2:]
+    assert [name for name, _, _ in read[1].cells] == ["ID", "Risk", "Owner"]
+
+
 def test_a_table_drawn_line_by_line_opens_a_row_where_its_first_column_does(tmp_path):
     from reportlab.pdfgen import canvas
 

@@ -25,8 +25,9 @@ SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".doc
 # an index reads them again (``qa.index.stale_formats``; a file whose text is the same is not embedded again, its
 # title and headings are recorded). An index that records none was read by version 1. Version 2 (2026-12): HTML
 # without its site's chrome, Word's text boxes, content controls and notes, PDF tables as rows of cells, Markdown
-# titles from front matter and setext headings.
-READ_BY = MappingProxyType({".txt": 1, ".md": 2, ".markdown": 2, ".html": 2, ".htm": 2, ".pdf": 2, ".docx": 2})
+# titles from front matter and setext headings. Version 3 (2026-12): the header rows of HTML, Word and PDF tables
+# ruled off as in Markdown ("| --- |"), a PDF table under a bold header row as one block of rows.
+READ_BY = MappingProxyType({".txt": 1, ".md": 2, ".markdown": 2, ".html": 3, ".htm": 3, ".pdf": 3, ".docx": 3})
 # Decoded text with more than this share of control characters is binary data, not text.
 MAX_CONTROL_SHARE = 0.01
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")

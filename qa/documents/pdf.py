@@ -10,12 +10,12 @@ import statistics
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any, NamedTuple
 
 from qa.documents.loading import PAGE_SEPARATOR, is_reference_section
-from qa.documents.markup import row_line
+from qa.documents.markup import row_line, rule_line
 from qa.models import Section
 
 LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
@@ -101,7 +101,8 @@ class Line:
     size: float
     bold: bool
     word_end: float  # where its first word ends
-    row: bool = False  # a table's row, its cells between bars ("| E7 | Sensor fault |"): a paragraph of its own
+    row: bool = False  # a table's row, its cells between bars ("| E7 | Sensor fault |"), or a table under its header
+    # row (its rows one below the other, ``headed_table``): a paragraph of its own
     item: bool = False  # a list item whose mark ("•", "2.") is set apart from its text: it opens a paragraph
 
 
@@ -386,19 +387,22 @@ def channels(rows: list[list[Piece]], em: float) -> list[tuple[float, float]]:
 def table_run(rows: list[list[Piece]], start: int, em: float) -> int:
     """How many rows from ``start`` make a table: rows of cells (``cell_row``) and the lines their wrapped cells go
     on in, in one font size, close together, all with the same channels between columns (``channels``); 0 when
-    fewer than two rows of cells do (a line with a wide gap is no table)."""
+    fewer than two rows of cells do (a line with a wide gap is no table). A line that is no row of cells, set
+    further below the line above it than any row of the table is, is the paragraph after it."""
     if not cell_row(rows[start], em):
         return 0
     columns, size = len(channels(rows[start : start + 1], em)), max(p.size for p in rows[start])
-    end, cells = start + 1, 1
+    end, cells, widest = start + 1, 1, 0.0
     while end < len(rows):
-        row = rows[end]
-        close = rows[end - 1][0].base - row[0].base <= TABLE_LEADING * em
-        if not close or abs(max(p.size for p in row) - size) > 0.15 * size:
+        row, gap = rows[end], rows[end - 1][0].base - rows[end][0].base
+        if gap > TABLE_LEADING * em or abs(max(p.size for p in row) - size) > 0.15 * size:
             break
         if len(channels(rows[start : end + 1], em)) != columns:
             break
+        if not cell_row(row, em) and cells >= 2 and gap > widest + 0.25 * em:
+            break
         cells += cell_row(row, em)
+        widest = max(widest, gap)
         end += 1
     return end - start if cells >= 2 else 0
 
@@ -417,7 +421,18 @@ def table_lines(rows: list[list[Piece]], em: float) -> list[Line]:
             groups.append([row])
         else:
             groups[-1].append(row)
-    return [table_line(group, cuts) for group in groups]
+    return headed_table([table_line(group, cuts) for group in groups])
+
+
+def headed_table(rows: list[Line]) -> list[Line]:
+    """A table whose first row alone is bold (its header, as reports set it) as one line of its rows, one below the
+    other, the header ruled off as in Markdown ("| --- | --- |"): read as a table, each row with the names of its
+    columns (``qa.reading.views``). The rows of another table as they are, each a paragraph of its own."""
+    if len(rows) < 2 or not rows[0].bold or any(row.bold for row in rows[1:]):
+        return rows
+    text = "\n".join([rows[0].text, rule_line(rows[0].text.count("|") - 1), *(row.text for row in rows[1:])])
+    x1, base = max(row.x1 for row in rows), rows[-1].base
+    return [replace(rows[0], text=text, x1=x1, base=base, bold=False)]
 
 
 def table_line(group: list[list[Piece]], cuts: list[float]) -> Line:
