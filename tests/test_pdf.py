@@ -523,6 +523,27 @@ def test_a_table_under_a_bold_header_row_is_read_as_a_table_with_its_rows_one_be
     assert [name for name, _, _ in read[1].cells] == ["ID", "Risk", "Owner"]
 
 
+def test_a_heading_over_two_lines_is_one_and_bold_labels_run_in_with_their_values_are_no_heading(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    styles = getSampleStyleSheet()
+    title = "Incident report INC-2291: the ledger consumer of the Zoë billing platform stalled after a schema change"
+    details = "Severity: SEV1 Report author: Yusuf Demir Reviewed at: 19 June 2025"
+    marked = re.sub(r"(\w[\w ]*:)", r"<b>\1</b>", details)  # the labels in bold, their values not
+    story = [
+        Paragraph(title, styles["Heading1"]),  # wraps: 18-point type on 22-point lines
+        Paragraph(marked, styles["BodyText"]),
+        Paragraph("Summary", styles["Heading2"]),
+        Paragraph(prose(3, 4), styles["BodyText"]),
+    ]
+    SimpleDocTemplate(str(tmp_path / "report.pdf"), pagesize=A4).build(story)
+    document = load_document(tmp_path / "report.pdf")
+    assert document.text.split("\n\n") == [title, details, "Summary", prose(3, 4)]
+    assert [document.text[s.start : s.start + len(s.title)] for s in document.sections] == ["Summary"]
+
+
 def test_a_table_drawn_line_by_line_opens_a_row_where_its_first_column_does(tmp_path):
     from reportlab.pdfgen import canvas
 

@@ -26,7 +26,8 @@ SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".doc
 # title and headings are recorded). An index that records none was read by version 1. Version 2 (2026-12): HTML
 # without its site's chrome, Word's text boxes, content controls and notes, PDF tables as rows of cells, Markdown
 # titles from front matter and setext headings. Version 3 (2026-12): the header rows of HTML, Word and PDF tables
-# ruled off as in Markdown ("| --- |"), a PDF table under a bold header row as one block of rows.
+# ruled off as in Markdown ("| --- |"); in a PDF, a table under a bold header row as one block of rows, a heading
+# wrapped over two lines as one, bold labels run in with their values as no heading.
 READ_BY = MappingProxyType({".txt": 1, ".md": 2, ".markdown": 2, ".html": 3, ".htm": 3, ".pdf": 3, ".docx": 3})
 # Decoded text with more than this share of control characters is binary data, not text.
 MAX_CONTROL_SHARE = 0.01

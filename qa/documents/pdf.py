@@ -39,6 +39,9 @@ PAGE_NUMBER = re.compile(
 )
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|cmbx|\.b\b", re.IGNORECASE)
 FORCE_BOLD = 1 << 18
+# A line is set in bold when this share of its characters is: bold labels run in with their values ("Report author:
+# Yusuf Demir  Reviewed at: 19 June 2025") make no heading, nor a paragraph of their own.
+BOLD_LINE = 0.8
 EDGE_ROWS = 2  # rows at the top and at the bottom of a page looked at for running heads and page numbers
 EDGE_SHARE = 0.25  # ... when they lie within this share of the page's height from its top or bottom
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -346,7 +349,7 @@ def line_of(row: list[Piece]) -> Line:
         x1=max(p.x1 for p in row),
         base=max(row, key=lambda p: p.count).base,
         size=max(p.size for p in row),
-        bold=sum(p.bold for p in row) * 2 > chars,
+        bold=sum(p.bold for p in row) >= BOLD_LINE * chars,
         word_end=row[0].word_end or row[0].x1,
         item=len(row) >= 2 and LIST_MARK.fullmatch(row[0].text) is not None,
     )
@@ -448,7 +451,7 @@ def table_line(group: list[list[Piece]], cuts: list[float]) -> Line:
         x1=max(p.x1 for p in pieces),
         base=group[-1][0].base,
         size=max(p.size for p in pieces),
-        bold=sum(p.bold for p in pieces) * 2 > chars,
+        bold=sum(p.bold for p in pieces) >= BOLD_LINE * chars,
         word_end=pieces[0].word_end or pieces[0].x1,
         row=True,
     )
@@ -501,18 +504,19 @@ def split_footnotes(regions: list[Region], body: float, bottom: float, height: f
     return notes
 
 
-def line_pitch(regions: list[Region]) -> float | None:
-    """The usual distance between the baselines of two lines of a paragraph on the page (None: no such lines)."""
-    gaps = [
-        above.base - below.base
-        for region in regions
-        for above, below in pairwise(region.lines)
-        if abs(above.size - below.size) < 0.5 and 0 < above.base - below.base <= 1.6 * above.size
-    ]
-    return statistics.median(gaps) if gaps else None
+def line_pitches(regions: list[Region]) -> dict[int, float]:
+    """The usual distance between the baselines of two lines of a paragraph on the page, for each font size (in
+    whole points) whose lines follow one another there: a heading set in large type over two lines is spaced as its
+    size is, not as the body is."""
+    gaps: dict[int, list[float]] = {}
+    for region in regions:
+        for above, below in pairwise(region.lines):
+            if abs(above.size - below.size) < 0.5 and 0 < above.base - below.base <= 1.6 * above.size:
+                gaps.setdefault(round(above.size), []).append(above.base - below.base)
+    return {size: statistics.median(found) for size, found in gaps.items()}
 
 
-def starts_paragraph(tail: list[Line], line: Line, regions: tuple[Region, Region], pitch: float | None) -> bool:
+def starts_paragraph(tail: list[Line], line: Line, regions: tuple[Region, Region], pitches: dict[int, float]) -> bool:
     """Whether ``line`` begins a new paragraph rather than going on with ``tail`` (the paragraph's lines in the
     region of the line before; ``regions``: that region and the region of ``line``). It does at a table's row and
     after one, after another font size or weight, at a bullet, a list item's mark set apart ("2.    Unplug it") or
@@ -529,7 +533,7 @@ def starts_paragraph(tail: list[Line], line: Line, regions: tuple[Region, Region
     em, same = line.size, regions[0] is regions[1]
     if same:
         gap = before.base - line.base
-        if gap < 0.3 * em or gap > (pitch or 1.2 * em) + max(2.0, 0.3 * em):
+        if gap < 0.3 * em or gap > pitches.get(round(em), 1.2 * em) + max(2.0, 0.3 * em):
             return True
     right = max(line.x1, *(g.x1 for g in tail)) if same else regions[0].x1
     if before.x1 + 0.45 * em + (line.word_end - line.x0) < right:  # a space, and some slack
@@ -580,14 +584,14 @@ def vocabulary_of(lines: Iterator[str]) -> Vocabulary:
 
 def page_paragraphs(regions: list[Region], page: int, vocabulary: Vocabulary, footnote: bool = False) -> list[Para]:
     """The lines of the page's regions, in order, grouped into paragraphs (see ``starts_paragraph``)."""
-    pitch = line_pitch(regions)
+    pitches = line_pitches(regions)
     paras: list[Para] = []
     group: list[Line] = []
     tail: list[Line] = []  # the lines of the group in the region of the last one
     previous = regions[0] if regions else None
     for region in regions:
         for line in region.lines:
-            if group and previous and starts_paragraph(tail, line, (previous, region), pitch):
+            if group and previous and starts_paragraph(tail, line, (previous, region), pitches):
                 paras.append(Para(group, joined([g.text for g in group], vocabulary), page, footnote))
                 group = []
             if not group or region is not previous:
