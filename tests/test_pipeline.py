@@ -953,6 +953,20 @@ def test_a_table_row_is_read_as_what_it_says_of_its_first_cell(tmp_path, embedde
 
 
 @pytest.mark.slow
+def test_an_answer_stops_before_the_number_of_a_contracts_next_clause(tmp_path, embedder):
+    texts = {
+        "tenancy.txt": "TENANCY AGREEMENT\n\nPROPERTY:     Flat 2, 37 Aldergate Road, Pellbury\n\n3. DEPOSIT\n"
+        "3.1 The Tenants have paid a deposit of £1,350.\n3.2 The deposit is protected with the Safeguard Deposit "
+        "Scheme under certificate number SDS-771-40392.\n3.3 Deductions may be made at the end of the tenancy.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    result = engine.ask("How much deposit did we pay?", min_confidence=0.0)
+    assert result.answer == "£1,350.", result.alternatives[:3]  # read raw, the best span ran on into "3.2"
+    assert not any("\n3.2" in a.text for a in result.alternatives)
+    assert_citations_exact(engine, result)
+
+
+@pytest.mark.slow
 def test_a_chain_that_leads_is_read_before_any_second_hop(tmp_path, embedder, monkeypatch):
     texts = {
         "march.txt": "Rowing club minutes, March\n\nThe secretary, Tomas Brenner, reported that the boathouse roof "

@@ -184,6 +184,11 @@ def test_merge_keeps_the_best_score_per_position():
         ("~5 minutes", "~5 minutes"),
         ("--verbose", "--verbose"),
         ("C++", "C++"),
+        ("a deposit of £1,350.\n3.2", "a deposit of £1,350."),  # the next clause's number
+        ("for the Property;\n  (b)", "for the Property;"),
+        ("Zoë Ødegård\n2.", "Zoë Ødegård"),
+        ("paid in\n1998", "paid in\n1998"),  # a year on a wrapped line is no clause's number
+        ("costs rose by\n3.5%", "costs rose by\n3.5%"),
     ],
 )
 def test_trim_span_drops_unpaired_quotes_and_markup_and_keeps_offsets(text, expected):
@@ -224,6 +229,11 @@ def test_balanced_spans_close_what_they_open(text, expected):
         ("E3 | The water tank is empty", True),
         ("Fill the tank. |\n| E5", True),
         ("£1.84 million |\nThe contingency of £160,000", True),  # out of a table's last row into the line after it
+        ("a deposit of £1,350.\n3.2", True),  # into a contract's next numbered clause
+        ("for the Property;\n(b) to keep", True),
+        ("the Tenants\n(iv) the Landlord", True),
+        ("in the spring of\n2024 we moved", False),  # a line wrapped before a number
+        ("costs rose by\n3.5% in May", False),
         ("a || b", False),
         ("a line wrapped\nin the middle of a sentence", False),
         ("the year\n1998. It rained", False),

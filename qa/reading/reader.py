@@ -129,12 +129,14 @@ LINE_MARKS = frozenset("#>" + BULLET.strip("[]"))  # what opens a line of Markdo
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """``start, end`` shrunk past white space, Markdown marks and quote marks whose partner is outside the span:
     "“moving slowly" → "moving slowly", "**Prof. Adaeze Okonkwo**" → "Prof. Adaeze Okonkwo", "CT-2023-118\n- " →
-    "CT-2023-118"."""
+    "CT-2023-118", "£1,350.\n3.2" → "£1,350." (the next clause's number)."""
     while start < end:
         if text[start].isspace() or text[start] in MARKUP_MARKS or opening_mark(text, start, end):
             start += 1
         elif text[end - 1].isspace() or text[end - 1] in MARKUP_MARKS or closing_mark(text, start, end):
             end -= 1
+        elif (line := clause_mark_line(text, start, end)) is not None:
+            end = line
         else:
             break
     return start, end
@@ -159,6 +161,13 @@ def closing_mark(text: str, start: int, end: int) -> bool:
     return last in LINE_MARKS and before.rstrip(" \t").endswith("\n")
 
 
+def clause_mark_line(text: str, start: int, end: int) -> int | None:
+    """Where the span's last line begins when it holds only the number that opens the next clause or item
+    ("£1,350.\n3.2", "…\n(b)"): the span ends before it; else None."""
+    line = text.rfind("\n", start, end)
+    return line if line >= 0 and re.fullmatch(rf"[ \t]*(?:{ITEM_MARK})", text[line + 1 : end]) else None
+
+
 REPEATED_WORDS = 3  # see repeats_question
 BRACKET_PAIRS = {")": "(", "]": "[", "}": "{", "”": "“", "»": "«"}  # closing mark: opening mark
 
@@ -177,9 +186,11 @@ def balanced(text: str) -> bool:
     return not opened
 
 
-# a line break opening a list item ("\n- ", "\n2. ") or a table row ("\n| "), a table's cell boundary (" | ") or a
-# row's end (" |\n": what follows is another row, or the line after the table)
-ITEM_BOUNDARY = re.compile(rf"\n[ \t]*(?:{BULLET}|\d{{1,2}}[.)])[ \t]|\n[ \t]*\||[ \t]\|[ \t\n]")
+# a line break opening a list item ("\n- ", "\n2. "), a numbered clause ("\n3.2 ", "\n(b) ", "\n(iv) ", as a contract
+# or a form numbers them) or a table row ("\n| "), a table's cell boundary (" | ") or a row's end (" |\n": what
+# follows is another row, or the line after the table)
+ITEM_MARK = rf"{BULLET}|\d{{1,2}}[.)]|\d{{1,2}}(?:\.\d{{1,2}})+\.?|\((?:[a-z]|[ivx]{{1,4}})\)"
+ITEM_BOUNDARY = re.compile(rf"\n[ \t]*(?:{ITEM_MARK})(?:[ \t]|$)|\n[ \t]*\||[ \t]\|[ \t\n]")
 
 
 def across_items(text: str) -> bool:
