@@ -424,16 +424,16 @@ def table_lines(rows: list[list[Piece]], em: float) -> list[Line]:
             groups.append([row])
         else:
             groups[-1].append(row)
-    return headed_table([table_line(group, cuts) for group in groups])
+    return headed_table([table_line(group, cuts) for group in groups], len(cuts) + 1)
 
 
-def headed_table(rows: list[Line]) -> list[Line]:
+def headed_table(rows: list[Line], columns: int) -> list[Line]:
     """A table whose first row alone is bold (its header, as reports set it) as one line of its rows, one below the
     other, the header ruled off as in Markdown ("| --- | --- |"): read as a table, each row with the names of its
     columns (``qa.reading.views``). The rows of another table as they are, each a paragraph of its own."""
     if len(rows) < 2 or not rows[0].bold or any(row.bold for row in rows[1:]):
         return rows
-    text = "\n".join([rows[0].text, rule_line(rows[0].text.count("|") - 1), *(row.text for row in rows[1:])])
+    text = "\n".join([rows[0].text, rule_line(columns), *(row.text for row in rows[1:])])
     x1, base = max(row.x1 for row in rows), rows[-1].base
     return [replace(rows[0], text=text, x1=x1, base=base, bold=False)]
 

@@ -124,6 +124,10 @@ def best_spans(
 QUOTE_PAIRS = {"“": "”", "‘": "’", "«": "»", '"': '"', "'": "'"}  # opening mark: closing mark
 MARKUP_MARKS = frozenset("*`|")  # Markdown emphasis, code and table marks: never an answer's edge (unlike "_", "~")
 LINE_MARKS = frozenset("#>" + BULLET.strip("[]"))  # what opens a line of Markdown: a heading, a quotation, a list item
+# what opens a list item ("- ", "2. ") or a numbered clause ("3.2 ", "(b) ", "(iv) ", as a contract or a form numbers
+# them) on a line of its own
+ITEM_MARK = rf"{BULLET}|\d{{1,2}}[.)]|\d{{1,2}}(?:\.\d{{1,2}})+\.?|\((?:[a-z]|[ivx]{{1,4}})\)"
+ONLY_ITEM_MARK = re.compile(rf"[ \t]*(?:{ITEM_MARK})")
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -165,7 +169,7 @@ def clause_mark_line(text: str, start: int, end: int) -> int | None:
     """Where the span's last line begins when it holds only the number that opens the next clause or item
     ("£1,350.\n3.2", "…\n(b)"): the span ends before it; else None."""
     line = text.rfind("\n", start, end)
-    return line if line >= 0 and re.fullmatch(rf"[ \t]*(?:{ITEM_MARK})", text[line + 1 : end]) else None
+    return line if line >= 0 and ONLY_ITEM_MARK.fullmatch(text, line + 1, end) else None
 
 
 REPEATED_WORDS = 3  # see repeats_question
@@ -186,10 +190,9 @@ def balanced(text: str) -> bool:
     return not opened
 
 
-# a line break opening a list item ("\n- ", "\n2. "), a numbered clause ("\n3.2 ", "\n(b) ", "\n(iv) ", as a contract
-# or a form numbers them) or a table row ("\n| "), a table's cell boundary (" | ") or a row's end (" |\n": what
-# follows is another row, or the line after the table)
-ITEM_MARK = rf"{BULLET}|\d{{1,2}}[.)]|\d{{1,2}}(?:\.\d{{1,2}})+\.?|\((?:[a-z]|[ivx]{{1,4}})\)"
+# a line break opening a list item or a numbered clause (``ITEM_MARK``: "\n- ", "\n2. ", "\n3.2 ", "\n(b) ") or a table
+# row ("\n| "), a table's cell boundary (" | ") or a row's end (" |\n": what follows is another row, or the line
+# after the table)
 ITEM_BOUNDARY = re.compile(rf"\n[ \t]*(?:{ITEM_MARK})(?:[ \t]|$)|\n[ \t]*\||[ \t]\|[ \t\n]")
 
 
