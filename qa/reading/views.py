@@ -169,22 +169,23 @@ def text_table_rows(text: str) -> list[Row]:
         header = aligned_cells(text[text.rfind("\n", 0, header_end) + 1 : header_end], columns)
         if header is None or not header[0][0]:
             continue
-        names = [name for name, _ in header]
-        at = rule.end() + 1
-        while at < len(text):
-            end = text.find("\n", at)
-            end = len(text) if end < 0 else end
-            cells = aligned_cells(text[at:end], columns)
-            if cells is None or not cells[0][0]:
-                break
-            rows.append(
-                Row(
-                    at,
-                    at + len(text[at:end].rstrip()),
-                    tuple((name, value, at + start) for name, (value, start) in zip(names, cells, strict=True)),
-                )
-            )
-            at = end + 1
+        rows += rows_under(text, rule.end() + 1, columns, [name for name, _ in header])
+    return rows
+
+
+def rows_under(text: str, at: int, columns: list[tuple[int, int]], names: list[str]) -> list[Row]:
+    """The rows of a plain-text table from ``at`` (the line after its rule) in ``text``, each cell under its column's
+    name, to the first line whose words do not fall into the columns or whose first cell is empty."""
+    rows = []
+    while at < len(text):
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        cells = aligned_cells(text[at:end], columns)
+        if cells is None or not cells[0][0]:
+            break
+        found = tuple((name, value, at + start) for name, (value, start) in zip(names, cells, strict=True))
+        rows.append(Row(at, at + len(text[at:end].rstrip()), found))
+        at = end + 1
     return rows
 
 
