@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from qa.reading.bridges import bridge_question, described_elsewhere, names_the_person, person_role
+from qa.reading.bridges import (
+    bridge_question,
+    contact_question,
+    described_elsewhere,
+    names_the_person,
+    person_role,
+)
 
 
 @pytest.mark.parametrize(
@@ -173,6 +179,56 @@ def test_a_question_about_a_described_thing_is_cut_in_two(question, described, a
         assert cut is None
     else:
         assert cut is not None and (cut.described, cut.about("Tomas Brenner")) == (described, asked_of_a_name)
+
+
+@pytest.mark.parametrize(
+    ("question", "described", "asked_of_a_name"),
+    [
+        (
+            "What number should I call if my boiler shows fault F28?",
+            "Who should I contact if my boiler shows fault F28?",
+            "What is the phone number of Tomas Brenner?",
+        ),
+        (
+            "Which extension do staff ring to order a second monitor?",
+            "Who should staff contact to order a second monitor?",
+            "What is the phone extension of Tomas Brenner?",
+        ),
+        (
+            "What's the number to call about a lost parking permit?",
+            "Who should I contact about a lost parking permit?",
+            "What is the phone number of Tomas Brenner?",
+        ),
+        (
+            "Which email address do we use for a refund?",
+            "Who should we contact for a refund?",
+            "What is the email address of Tomas Brenner?",
+        ),
+        (
+            "What telephone number must tenants dial in case of a gas leak?",
+            "Who should tenants contact in case of a gas leak?",
+            "What is the telephone number of Tomas Brenner?",
+        ),
+    ],
+)
+def test_a_question_for_how_to_reach_whoever_handles_something_is_cut_at_them(question, described, asked_of_a_name):
+    cut = bridge_question(question)
+    assert cut is not None and (cut.described, cut.about("Tomas Brenner")) == (described, asked_of_a_name)
+    assert cut.named  # whoever it is must be named before the number is asked of them
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What number should I call?",  # no purpose to ask who handles
+        "What is the phone number of the IT Service Desk?",  # names whom to reach
+        "Which number is printed on the label?",
+        "What number should I enter if the form asks for a reference?",  # not a call
+        "Who should I call if the boiler breaks down?",  # asks who, which the passage answers directly
+    ],
+)
+def test_a_question_that_names_whom_to_reach_or_reaches_no_one_is_no_contact_question(question):
+    assert contact_question(question) is None
 
 
 @pytest.mark.parametrize(

@@ -906,6 +906,24 @@ def test_a_role_given_for_who_is_named_by_the_document_that_names_its_holder(tmp
 
 
 @pytest.mark.slow
+def test_a_number_asked_for_whoever_handles_something_is_read_where_they_are_named(tmp_path, embedder):
+    texts = {
+        "faults.md": "# Boiler fault codes\n\n| Code | Meaning | What to do |\n|---|---|---|\n"
+        "| F22 | Low water pressure. | Top up the pressure to 1.2 bar with the filling loop. |\n"
+        "| F28 | Ignition failure. | Switch the boiler off and contact Harwood Heating Support. |\n",
+        "support.md": "# Help and support\n\n## Harwood Heating Support\n\nOur engineers answer questions about "
+        "faults, servicing and spare parts.\n\n- Phone: 0345 600 1212 (weekdays, 8:00 to 20:00)\n"
+        "- Email: help@harwood.example\n\nPlease have the serial number ready when you call.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    reached = engine.ask("What number should I call if my boiler shows fault F28?")
+    assert_read_through(
+        reached, {"0345 600 1212"}, "Help and support", ("Boiler fault codes", "Harwood Heating Support")
+    )
+    assert_citations_exact(engine, reached)
+
+
+@pytest.mark.slow
 def test_chat_wording_is_read_as_the_plain_question_it_asks(tmp_path, embedder):
     texts = {
         "travel.txt": "Travel policy\n\nEvery trip must be approved by your line manager. Trips abroad also need a "

@@ -78,6 +78,15 @@ PHRASE_ENDS = (
 # A role that names no one thing: an abstract noun ("the formation of", "the design of") or a plural ("the plans of").
 ABSTRACT = re.compile(r"(?:tion|sion|ment|ance|ence|ity|ness|ing|ure|ism|ship)$|[^su]s$")
 WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+# A question asking how to reach whoever handles something, not naming them: "What number should I call if my machine
+# shows error E7?", "Which extension do staff ring to order a monitor?", "What's the email to contact about repairs?"
+CONTACT_DETAIL = re.compile(
+    r"(?:what|which)(?:['’]s|\s+is)?\s+(?:the\s+)?(?P<detail>(?:(?:phone|telephone|mobile)\s+)?(?:number|extension)"
+    r"|e-?mail(?:\s+address)?)\s+(?:(?:should|do|does|can|must|shall|would|could)\s+(?P<who>I|we|you|they|staff|"
+    r"[a-z]+s)\s+|to\s+)(?:call|ring|phone|dial|e-?mail|contact|use|write\s+to)\s+(?P<purpose>(?:if|when|to|about|"
+    r"for|after|in\s+case)\s+[^?]+?)\s*\?*",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -109,7 +118,11 @@ class BridgeQuestion:
 def bridge_question(question: str) -> BridgeQuestion | None:
     """``question`` cut at the noun phrase it describes by a relative clause ("the wife of [the man who founded
     Varrowdale]", "the custodian of [the instrument the project uses]"); None when it has none or asks for that thing
-    itself ("Who was the engineer who designed it?")."""
+    itself ("Who was the engineer who designed it?"); a question asking how to reach whoever handles something is cut
+    at them (``contact_question``)."""
+    contact = contact_question(question)
+    if contact is not None:
+        return contact
     opening = OPENING_CLAUSE.match(question)
     if opening:
         return opening_cut(question, opening.end())
@@ -143,6 +156,23 @@ def named_thing(question: str) -> BridgeQuestion | None:
             return None
         return BridgeQuestion.around(text, found.start(), end, named=True)
     return None
+
+
+def contact_question(question: str) -> BridgeQuestion | None:
+    """``question`` asking for the number (or extension, or email address) by which to reach whoever handles something
+    cut in two: who handles it ("Who should I contact if my machine shows error E7?"), a name another passage may
+    give the number of ("What is the phone number of Brevano Customer Care?"); None for any other question."""
+    found = CONTACT_DETAIL.fullmatch(question.strip())
+    if found is None:
+        return None
+    detail = found.group("detail").casefold()
+    detail = "email address" if "mail" in detail else detail if " " in detail else f"phone {detail}"
+    who = found.group("who") or "I"
+    return BridgeQuestion(
+        described=f"Who should {who} contact {found.group('purpose')}?",
+        asked_of=f"What is the {detail} of ",
+        named=True,
+    )
 
 
 def opening_end(text: str, end: int) -> int | None:
