@@ -77,6 +77,28 @@ QUESTIONS = [
         ["Two rear tyres (Veltra Sport 205/55 R16)", "Two rear tyres"],
     ),
     ("folders_heldout/household/car-service-history.txt", "When was the 12V battery replaced?", ["20 May 2025"]),
+    # Written by the seventeenth session (2026-12-04) over tables of its own (eval/tables/), before it read any answer
+    # to them; it then chose among five ways of saying a row by them, so they are no held-out measure either.
+    ("tables/meeting-rooms.md", "How many people does the Turing room hold?", ["30"]),
+    ("tables/meeting-rooms.md", "Which floor is Hopper on?", ["1"]),
+    ("tables/meeting-rooms.md", "What equipment does Lovelace have?", ["Projector and whiteboard"]),
+    ("tables/meeting-rooms.md", "Which room has video conferencing?", ["Turing"]),
+    ("tables/meeting-rooms.md", "Which room is on the second floor?", ["Lovelace"]),
+    ("tables/meeting-rooms.md", "Which room holds 6 people?", ["Hopper"]),
+    ("tables/prescriptions.md", "What dose of ibuprofen should I take?", ["400 mg"]),
+    ("tables/prescriptions.md", "How many times a day do I take amoxicillin?", ["3"]),
+    ("tables/prescriptions.md", "Who prescribed the omeprazole?", ["Dr Patel"]),
+    ("tables/prescriptions.md", "Which medicine did Dr Osei prescribe?", ["Ibuprofen"]),
+    ("tables/prescriptions.md", "Which medicine is taken once a day?", ["Omeprazole"]),
+    ("tables/prescriptions.md", "Which medicine has a 500 mg dose?", ["Amoxicillin"]),
+    ("tables/contacts.md", "What's the extension for Payroll?", ["3120"]),
+    ("tables/contacts.md", "Which team's extension is 2005?", ["Facilities Reception"]),
+    ("tables/contacts.md", "Which team has extension 2005?", ["Facilities Reception"]),
+    ("tables/contacts.md", "What are Payroll's hours?", ["09:00 to 17:00"]),
+    ("tables/contacts.md", "Which team is open 24 hours?", ["Security Operations Centre"]),
+    ("tables/contacts.md", "What is the email of Facilities Reception?", ["reception@acme.example"]),
+    ("tables/contacts.md", "When does Facilities Reception close?", ["19:00"]),
+    ("tables/contacts.md", "Who can I email at soc@acme.example?", ["Security Operations Centre"]),
 ]
 
 
@@ -100,15 +122,21 @@ def main() -> None:
 
     reader = QA().reader()
     print(f"{len(QUESTIONS)} questions over Markdown and plain-text tables, closed reading; CPU: {cpu_name()}\n")
-    print("| read | F1 | EM |\n|---|---:|---:|")
+    print("| read | F1 | EM | F1 by the tables' folder |\n|---|---:|---:|---|")
     for name, shown in (("raw (the rule line taken out)", lambda t: RULE_LINE.sub("", t)), ("rows as sentences", str)):
-        scores = []
+        scores: dict[str, list[tuple[float, float]]] = {}
         for path, question, golds in QUESTIONS:
             text = shown(table_of((HERE / path).read_text(encoding="utf-8")))
             spans = reader.read(question, [Passage(id="t", document_id="d", start=0, end=len(text), text=text)])
-            scores.append(score_prediction(spans[0].text if spans else None, golds))
-        exact, f1 = (100 * sum(s[i] for s in scores) / len(scores) for i in (0, 1))
-        print(f"| {name} | {f1:.1f} | {exact:.1f} |")
+            scores.setdefault(path.split("/")[0], []).append(score_prediction(spans[0].text if spans else None, golds))
+        every = [score for group in scores.values() for score in group]
+        groups = ", ".join(f"{folder} ({len(group)}) {mean(group, 1):.1f}" for folder, group in scores.items())
+        print(f"| {name} | {mean(every, 1):.1f} | {mean(every, 0):.1f} | {groups} |")
+
+
+def mean(scores: list[tuple[float, float]], which: int) -> float:
+    """The mean of ``scores``' exact-match (``which`` 0) or F1 (1) values, in percent."""
+    return 100 * sum(score[which] for score in scores) / len(scores)
 
 
 if __name__ == "__main__":

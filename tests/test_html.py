@@ -243,7 +243,7 @@ def test_a_header_row_is_followed_by_a_rule_line_so_each_row_is_read_as_a_senten
             "| R-07 | Energy saving not achieved | Zoë Ærø |",
         ]
         view = reading_view(text)
-        assert "ID R-07: Risk is Energy saving not achieved; Owner is Zoë Ærø." in view.text
+        assert "ID R-07: R-07's Risk is Energy saving not achieved; R-07's Owner is Zoë Ærø." in view.text
         start = view.text.index("Zoë Ærø")
         assert view.original(start, start + len("Zoë Ærø")) == (text.index("Zoë Ærø"), text.index("Zoë Ærø") + 7)
 

@@ -971,6 +971,19 @@ def test_a_table_row_is_read_as_what_it_says_of_its_first_cell(tmp_path, embedde
 
 
 @pytest.mark.slow
+def test_a_table_cell_is_read_as_what_it_is_of_the_rows_first_cell(tmp_path, embedder):
+    texts = {
+        "rooms.md": "# Meeting rooms\n\nRooms at the Leeds office are booked through the front desk.\n\n"
+        "| Room | Floor | Capacity | Equipment |\n|---|---|---|---|\n| Lovelace | 2 | 12 | Projector and whiteboard |\n"
+        "| Turing | 3 | 30 | Video conferencing |\n| Hopper | 1 | 6 | Whiteboard |\n",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    result = engine.ask("How many people does the Turing room hold?", min_confidence=0.0)
+    assert result.answer == "30", result.alternatives[:3]  # read as "Capacity is 30", the row gave its floor, "3"
+    assert_citations_exact(engine, result)
+
+
+@pytest.mark.slow
 def test_an_answer_stops_before_the_number_of_a_contracts_next_clause(tmp_path, embedder):
     texts = {
         "tenancy.txt": "TENANCY AGREEMENT\n\nPROPERTY:     Flat 2, 37 Aldergate Road, Pellbury\n\n3. DEPOSIT\n"

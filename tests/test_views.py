@@ -147,9 +147,9 @@ def test_a_table_row_of_three_or_more_cells_is_read_as_what_it_says_of_its_first
     assert lines[2:9] == [
         "| Code | Meaning | What to do |",  # the header and the rule stay
         "|------|---------|------------|",
-        "Code E3: Meaning is The water tank is empty. What to do is Fill the tank.",
-        "Code E7: Meaning is Pressure sensor fault; What to do is Call Zoë Ødegård.",
-        "Code E9: What to do is Slide the drip tray back.  ",  # an empty cell is left out
+        "Code E3: E3's Meaning is The water tank is empty. E3's What to do is Fill the tank.",
+        "Code E7: E7's Meaning is Pressure sensor fault; E7's What to do is Call Zoë Ødegård.",
+        "Code E9: E9's What to do is Slide the drip tray back.  ",  # an empty cell is left out
         "E10 of the Error codes is too few cells.",  # two cells, not the header's three: a field item
         "",
     ]
@@ -161,11 +161,24 @@ def test_a_table_row_of_three_or_more_cells_is_read_as_what_it_says_of_its_first
         ("Call Zoë Ødegård", "Call Zoë Ødegård"),
         ("E7", "E7"),
         ("Pressure sensor fault;", "Pressure sensor fault"),  # the words between cells are no part of the passage
-        ("What to do is Slide the drip tray back.", "Slide the drip tray back"),
+        (" is Slide the drip tray back.", "Slide the drip tray back"),
     ],
 )
 def test_a_span_of_a_table_row_maps_back_to_its_cell(read, passage):
     assert behind(TABLE, read) == passage
+
+
+def test_the_first_cell_repeated_in_a_rows_sentence_maps_back_to_the_first_cell():
+    view = reading_view(TABLE)
+    repeated = view.text.index("E7's Meaning is")
+    assert view.original(repeated, repeated + 2) == (TABLE.index("| E7 |") + 2, TABLE.index("| E7 |") + 4)
+    said = repeated + len("E7")
+    assert view.original(said, said + len("'s Meaning is ")) is None  # the column's name is added
+
+
+def test_a_long_first_cell_is_not_repeated_in_its_rows_sentence():
+    text = "| Item | Owner | Due |\n|---|---|---|\n| Replace the grinder burrs in Café Zoë | Zoë | 3 May |"
+    assert reading_view(text).text.endswith("Item Replace the grinder burrs in Café Zoë: Owner is Zoë; Due is 3 May.")
 
 
 def test_a_span_across_two_cells_maps_back_across_the_bar_between_them():
@@ -201,9 +214,11 @@ def test_a_plain_text_table_in_columns_is_read_row_by_row_under_its_header():
     assert lines[2:] == [
         "Date          Mileage   Garage              Cost",  # the header and the rule stay
         "-----------   -------   -----------------   -------",
-        "Date 22 May 2019: Mileage is 9,880; Garage is Zoë's Garage (Kraków); Cost is £169.00.",
-        "Date 03 Sep 2024: Mileage is 56,920; Garage is Ødegård Motors; Cost is £178.00.",
-        "Date 20 May 2025: Garage is Ødegård Motors; Cost is £401.75.",  # an empty cell is left out
+        "Date 22 May 2019: 22 May 2019's Mileage is 9,880; 22 May 2019's Garage is Zoë's Garage (Kraków); "
+        "22 May 2019's Cost is £169.00.",
+        "Date 03 Sep 2024: 03 Sep 2024's Mileage is 56,920; 03 Sep 2024's Garage is Ødegård Motors; 03 Sep "
+        "2024's Cost is £178.00.",
+        "Date 20 May 2025: 20 May 2025's Garage is Ødegård Motors; 20 May 2025's Cost is £401.75.",  # an empty cell
         "Notes: the next service is due in May 2026.",  # words across the columns: the table has ended
         "",
         "TOTALS                               £748.75",  # a rule under two columns heads no table
@@ -214,7 +229,7 @@ def test_a_plain_text_table_in_columns_is_read_row_by_row_under_its_header():
 
 @pytest.mark.parametrize(
     ("read", "passage"),
-    [("Zoë's Garage (Kraków)", "Zoë's Garage (Kraków)"), ("56,920", "56,920"), ("Cost is £401.75.", "£401.75")],
+    [("Zoë's Garage (Kraków)", "Zoë's Garage (Kraków)"), ("56,920", "56,920"), (" is £401.75.", "£401.75")],
 )
 def test_a_span_of_a_plain_text_table_row_maps_back_to_its_cell(read, passage):
     assert behind(LOG, read) == passage

@@ -23,7 +23,8 @@ FIELD_ROW = re.compile(
 TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}")  # the line under a Markdown table's header
 # A Markdown table of three or more columns: its header row, the rule under it, and its rows. Each row is read as
 # what it says of the thing its first cell names: "| R-07 | Energy saving not achieved | SCADA engineer |" under
-# "| ID | Risk | Owner |" is read as "ID R-07: Risk is Energy saving not achieved; Owner is SCADA engineer."
+# "| ID | Risk | Owner |" is read as "ID R-07: R-07's Risk is Energy saving not achieved; R-07's Owner is SCADA
+# engineer."
 TABLE = re.compile(
     r"^(?P<header>\|[^\n]*\|)[ \t]*\n[ \t]*\|?[ \t]*:?-{3,}[^\n]*(?P<rows>(?:\n\|[^\n]*\|[ \t]*)+)", re.MULTILINE
 )
@@ -204,15 +205,30 @@ def aligned_cells(line: str, columns: list[tuple[int, int]]) -> list[tuple[str, 
 
 
 def row_pieces(row: Row) -> list[tuple[str, int | None]]:
-    """A row read as a sentence: "<first column's name> <first cell>: <name> is <cell>; ... ." (empty cells left out;
-    the cells' own characters, the words between them added)."""
+    """A row read as a sentence of what each cell is of the thing its first cell names: "<first column's name>
+    <first cell>: <first cell>'s <name> is <cell>; ... ." ("Team Payroll: Payroll's Extension is 3120; ...", as
+    the reader's prose says what a thing has). A first cell of more words than a field's name is not repeated
+    ("<name> is <cell>"); empty cells are left out; the cells' own characters (the first cell's wherever it stands),
+    the words between them added."""
     (first_name, first, first_start), *others = row.cells
     pieces: list[tuple[str, int | None]] = [(f"{first_name} " if first_name else "", None), (first, first_start)]
+    repeated = bool(first) and len(first.split()) <= FIELD_NAME_WORDS
     given = [(name, value, start) for name, value, start in others if value]
     for number, (name, value, start) in enumerate(given):
         joint = ": " if not number else " " if given[number - 1][1][-1] in SENTENCE_END else "; "
-        pieces += [(joint, None), (f"{name} is " if name else "", None), (value, start)]
+        pieces += [(joint, None), *cell_named(name, first if repeated else "", first_start), (value, start)]
     return ended(pieces, given[-1][1]) if given else pieces
+
+
+def cell_named(name: str, first: str, first_start: int) -> list[tuple[str, int | None]]:
+    """What opens a cell's value in a row read as a sentence: "<first cell>'s <name> is " (nothing for a column
+    without a name; "<name> is " without a first cell to repeat). The repeated first cell copies the cell's own
+    characters, so that a span the reader finds there is the first cell's."""
+    if not name:
+        return []
+    if not first:
+        return [(f"{name} is ", None)]
+    return [(first, first_start), (f"'s {name} is ", None)]
 
 
 def reading_view(text: str, headings: Sequence[tuple[int, str]] = ()) -> ReadingView:
