@@ -954,32 +954,36 @@ def test_chat_wording_is_read_as_the_plain_question_it_asks(tmp_path, embedder):
     assert both.parts[0].text == "Priya Lindqvist" and "25th" in (both.parts[1].text or "")
 
 
+RISKS = (
+    "# Risk register: Café Zoë refit\n\nScores of 15 or more are reported to the sponsor.\n\n"
+    "| ID | Risk | Score | Owner | Status |\n|---|---|---|---|---|\n"
+    "| R-01 | Supply interruption during outages | 10 | Site lead | Open |\n"
+    "| R-04 | Late delivery of the grinders | 16 | Project manager | Open |\n"
+    "| R-07 | Energy saving not achieved | 6 | Ødegård Controls | Closed |\n"
+)
+ROOMS = (
+    "# Meeting rooms\n\nRooms at the Leeds office are booked through the front desk.\n\n"
+    "| Room | Floor | Capacity | Equipment |\n|---|---|---|---|\n| Lovelace | 2 | 12 | Projector and whiteboard |\n"
+    "| Turing | 3 | 30 | Video conferencing |\n| Hopper | 1 | 6 | Whiteboard |\n"
+)
+
+
 @pytest.mark.slow
-def test_a_table_row_is_read_as_what_it_says_of_its_first_cell(tmp_path, embedder):
+@pytest.mark.parametrize(
+    ("table", "question", "expected"),
+    [
+        (RISKS, "What score does the late-delivery risk have?", "16"),  # read raw: "ID", the header's first cell
+        (ROOMS, "How many people does the Turing room hold?", "30"),  # read "Capacity is 30": the floor, "3"
+    ],
+)
+def test_a_table_row_is_read_as_what_it_says_of_its_first_cell(tmp_path, embedder, table, question, expected):
     texts = {
-        "risks.md": "# Risk register: Café Zoë refit\n\nScores of 15 or more are reported to the sponsor.\n\n"
-        "| ID | Risk | Score | Owner | Status |\n|---|---|---|---|---|\n"
-        "| R-01 | Supply interruption during outages | 10 | Site lead | Open |\n"
-        "| R-04 | Late delivery of the grinders | 16 | Project manager | Open |\n"
-        "| R-07 | Energy saving not achieved | 6 | Ødegård Controls | Closed |\n",
+        "table.md": table,
         "care.md": "# Customer care\n\nOur team answers questions about spare parts and warranty claims.",
     }
     engine = engine_over(tmp_path, embedder, texts)
-    result = engine.ask("What score does the late-delivery risk have?", min_confidence=0.0)
-    assert result.answer == "16", result.alternatives[:3]  # read raw, the row gave "ID" (the header's first cell)
-    assert_citations_exact(engine, result)
-
-
-@pytest.mark.slow
-def test_a_table_cell_is_read_as_what_it_is_of_the_rows_first_cell(tmp_path, embedder):
-    texts = {
-        "rooms.md": "# Meeting rooms\n\nRooms at the Leeds office are booked through the front desk.\n\n"
-        "| Room | Floor | Capacity | Equipment |\n|---|---|---|---|\n| Lovelace | 2 | 12 | Projector and whiteboard |\n"
-        "| Turing | 3 | 30 | Video conferencing |\n| Hopper | 1 | 6 | Whiteboard |\n",
-    }
-    engine = engine_over(tmp_path, embedder, texts)
-    result = engine.ask("How many people does the Turing room hold?", min_confidence=0.0)
-    assert result.answer == "30", result.alternatives[:3]  # read as "Capacity is 30", the row gave its floor, "3"
+    result = engine.ask(question, min_confidence=0.0)
+    assert result.answer == expected, result.alternatives[:3]
     assert_citations_exact(engine, result)
 
 
