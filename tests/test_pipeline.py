@@ -921,6 +921,11 @@ def test_a_number_asked_for_whoever_handles_something_is_read_where_they_are_nam
         reached, {"0345 600 1212"}, "Help and support", ("Boiler fault codes", "Harwood Heating Support")
     )
     assert_citations_exact(engine, reached)
+    emailed = engine.ask("Which email address should I use if my boiler shows fault F28?")  # the whole address
+    assert_read_through(
+        emailed, {"help@harwood.example"}, "Help and support", ("Boiler fault codes", "Harwood Heating Support")
+    )
+    assert_citations_exact(engine, emailed)
 
 
 @pytest.mark.slow

@@ -362,6 +362,30 @@ def test_a_span_that_starts_or_ends_inside_a_word_is_no_answer(piece, whole):
     assert whole_words(text, begin, begin + len(piece)) is whole
 
 
+@pytest.mark.parametrize(
+    ("piece", "widened"),
+    [
+        ("soc@acme", "soc@acme.example"),  # a piece of an email address
+        ("soc@acme.", "soc@acme.example"),
+        ("acme.example", "soc@acme.example"),
+        ("@acme", "soc@acme.example"),
+        ("13", "13.3"),  # of a number
+        ("3 million", "13.3 million"),
+        ("soc@acme.example", "soc@acme.example"),
+        ("Ødegård", "Ødegård"),  # a full stop run into the next sentence, as scraped text has it, joins nothing
+        ("Ødegård.", "Ødegård."),
+        ("the rooms are shut", "the rooms are shut"),
+    ],
+)
+def test_a_span_that_cuts_an_address_or_a_number_is_widened_to_the_whole(piece, widened):
+    from qa.reading.reader import whole_run
+
+    text = "Write to soc@acme.example about 13.3 million requests, said Ødegård.The rooms are shut, said the rooms are shut."
+    begin = text.index(piece)
+    start, end = whole_run(text, begin, begin + len(piece))
+    assert text[start:end] == widened
+
+
 def test_a_hub_name_in_the_cache_loads_from_it_without_the_network(tiny_model_dir, tmp_path, monkeypatch, no_network):
     import shutil
 

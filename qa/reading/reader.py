@@ -210,6 +210,30 @@ def can_answer(text: str, question: str) -> bool:
     return within and balanced(text) and not repeats_question(text, question)
 
 
+def whole_run(text: str, begin: int, end: int) -> tuple[int, int]:
+    """``begin, end`` widened to the whole address or number the span cuts (``joins_one``): "soc@acme" and "acme."
+    of "soc@acme.example" become the address, "13" of "13.3 million" "13.3"."""
+    while joins_one(text, begin - 1) or (begin < end and joins_one(text, begin)):
+        begin -= 1 if joins_one(text, begin - 1) else 0
+        while begin > 0 and text[begin - 1].isalnum():
+            begin -= 1
+    while joins_one(text, end) or (begin < end and joins_one(text, end - 1)):
+        end += 1 if joins_one(text, end) else 0
+        while end < len(text) and text[end].isalnum():
+            end += 1
+    return begin, end
+
+
+def joins_one(text: str, at: int) -> bool:
+    """Whether ``text[at]`` joins the parts of one address or number: an "@" between letters or digits, or a "."
+    before a small letter or a digit ("acme.example", "13.3", "e.g."), not a full stop before a sentence
+    ("Lahaulis.The", as scraped text has it)."""
+    if at < 1 or at + 1 >= len(text) or not text[at - 1].isalnum():
+        return False
+    after = text[at + 1]
+    return (text[at] == "@" and after.isalnum()) or (text[at] == "." and (after.islower() or after.isdigit()))
+
+
 def whole_words(text: str, begin: int, end: int) -> bool:
     """Whether ``text[begin:end]`` neither starts nor ends inside a word ("s" of "Vos", "Ingri" of "Ingrid" do): a
     word piece alone is no answer (0.7% of SQuAD v1.1 train answers cut a word, mostly "six" of "sixth")."""
@@ -454,7 +478,7 @@ class SpanReader:
                 starts[window][:length], ends[window][:length], context_mask, self.max_answer_tokens, top_n
             ):
                 found = views[passage_number].original(offsets[first][0], offsets[last][1])
-                begin, end = trim_span(passage.text, *found) if found else (0, 0)
+                begin, end = whole_run(passage.text, *trim_span(passage.text, *found)) if found else (0, 0)
                 text = passage.text[begin:end]
                 if not can_answer(text, own_question):
                     continue
