@@ -34,7 +34,9 @@ from qa.reading.bridges import (
     REDUCED_RELATIVE,
     BridgeQuestion,
     bridge_question,
+    can_name,
     described_elsewhere,
+    has_form,
     named_thing,
     names_the_person,
     person_role,
@@ -48,7 +50,6 @@ from qa.reading.hops import (
     gives,
     hop_from,
     lacks_its_number,
-    looks_like_name,
     names_in_sentence,
     overlaps,
     read_hop,
@@ -786,7 +787,7 @@ class QA:
         if not named:
             return None
         bridge = named[0]
-        if cut.named and (not looks_like_name(bridge.text) or trimmed(bridge.text).casefold() in question.casefold()):
+        if cut.named and (not can_name(cut, bridge.text) or trimmed(bridge.text).casefold() in question.casefold()):
             return None  # what a name's founder or wife is named is another name, not one the question gives
         found, chained = read_once(cut.about(bridge.text))
         # the best answer gives what the question describes (surely named), not what it asks
@@ -1035,13 +1036,18 @@ def chain_leads(
     retrieval: Retrieval,
     bridge: Answer,
 ) -> bool:
-    """Whether a chain's answer leads the direct ``answers``: there are none, or it is surer than the best, or the
-    best one's passage lacks more of what the question asks of the described thing ("Who was the controller of
-    ...?") than the chain's does, or is the passage that named the thing (``read_where_named``); for a thing named
+    """Whether a chain's answer leads the direct ``answers``: there are none, or it is surer than the best, or the best
+    lacks what an answer to the question has (``has_form``: "helpdesk" for an email address), or the best one's
+    passage lacks more of what the question asks of the described thing ("Who was the controller of ...?") than the
+    chain's does, or is the passage that named the thing (``read_where_named``); for a thing named
     by what it is to a name (the ``bridge``, surely named), when the best was read in a sentence that does not name
     it ("Port Ellery" for "Isolde Marrow's husband was born in which city?", read where Isolde Marrow's birth is
     told)."""
-    if not answers or (answers[0].confidence or 0.0) < (chained.confidence or 0.0):
+    if (
+        not answers
+        or (answers[0].confidence or 0.0) < (chained.confidence or 0.0)
+        or not has_form(cut, answers[0].text)
+    ):
         return True
     if cut.named:  # "the founder of X": the words asked of it may lie in any passage about X
         return (bridge.confidence or 0.0) >= HOP_BELOW and not names_in_sentence(answers[0], bridge.text)

@@ -6,8 +6,10 @@ import pytest
 
 from qa.reading.bridges import (
     bridge_question,
+    can_name,
     contact_question,
     described_elsewhere,
+    has_form,
     names_the_person,
     person_role,
 )
@@ -215,6 +217,37 @@ def test_a_question_for_how_to_reach_whoever_handles_something_is_cut_at_them(qu
     cut = bridge_question(question)
     assert cut is not None and (cut.described, cut.about("Tomas Brenner")) == (described, asked_of_a_name)
     assert cut.named  # whoever it is must be named before the number is asked of them
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "has_it"),
+    [
+        ("Which email address do we use for a refund?", "refunds@zoe.example", True),
+        ("Which email address do we use for a refund?", "the IT helpdesk", False),  # names whom, not the address
+        ("What number should I call if my boiler shows fault F28?", "0345 600 1212", True),
+        ("What number should I call if my boiler shows fault F28?", "serial number", False),
+        ("Who was the wife of the man who founded Lindholm?", "Elna Kvist", True),  # asks for no such form
+    ],
+)
+def test_an_answer_to_a_contact_question_must_be_an_address_or_a_number(question, answer, has_it):
+    cut = bridge_question(question)
+    assert cut is not None and has_form(cut, answer) is has_it
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("IT helpdesk", True),
+        ("the front desk", True),
+        ("Brevano Customer Care", True),
+        ("Stop using the machine, unplug it", False),
+    ],
+)
+def test_whoever_handles_something_may_be_named_in_a_few_words_in_lower_case(text, names):
+    contact = contact_question("What number should I call if my boiler shows fault F28?")
+    assert contact is not None and can_name(contact, text) is names
+    described = bridge_question("Who was the wife of the man who founded Lindholm?")
+    assert described is not None and can_name(described, "the front desk") is False  # elsewhere a name is needed
 
 
 @pytest.mark.parametrize(

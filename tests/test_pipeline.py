@@ -929,6 +929,23 @@ def test_a_number_asked_for_whoever_handles_something_is_read_where_they_are_nam
 
 
 @pytest.mark.slow
+def test_an_address_asked_for_is_not_answered_by_the_name_of_whoever_has_it(tmp_path, embedder):
+    texts = {
+        "equipment.md": "# Equipment\n\nEvery employee gets a laptop and a headset. Laptops are replaced every three "
+        "years, or sooner when they break; the IT helpdesk arranges the replacement.",
+        "people.txt": "Who's who\n\nPriya Nair runs the IT helpdesk, which lends equipment and resets accounts. The "
+        "helpdesk is open from 8:00 to 18:00 on working days at helpdesk@kestrel.example.\n\nSanne Jacobs books "
+        "meeting rooms.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    result = engine.ask("What email address do I use to get a broken laptop replaced?")
+    assert_read_through(
+        result, {"helpdesk@kestrel.example"}, "Who's who", ("Equipment", "IT helpdesk")
+    )  # not "IT helpdesk"
+    assert_citations_exact(engine, result)
+
+
+@pytest.mark.slow
 def test_chat_wording_is_read_as_the_plain_question_it_asks(tmp_path, embedder):
     texts = {
         "travel.txt": "Travel policy\n\nEvery trip must be approved by your line manager. Trips abroad also need a "

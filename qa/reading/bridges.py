@@ -98,6 +98,7 @@ class BridgeQuestion:
     asked_of: str  # "Who was the wife of "
     after: str = "?"  # what follows the described thing (" open?" in "In what year did [the museum ...] open?")
     named: bool = False  # named by what it is to a name ("the founder of Varrowdale"): its chain leads more rarely
+    form: str = ""  # what an answer to the question has ("@" of an email address); one without it is no answer
 
     @classmethod
     def around(cls, text: str, start: int, end: int, named: bool = False) -> BridgeQuestion:
@@ -158,6 +159,9 @@ def named_thing(question: str) -> BridgeQuestion | None:
     return None
 
 
+MAX_CONTACT_WORDS = 4  # whoever handles something, named in a few words: "Brevano Customer Care", "the IT helpdesk"
+
+
 def contact_question(question: str) -> BridgeQuestion | None:
     """``question`` asking for the number (or extension, or email address) by which to reach whoever handles something
     cut in two: who handles it ("Who should I contact if my machine shows error E7?"), a name another passage may
@@ -172,7 +176,20 @@ def contact_question(question: str) -> BridgeQuestion | None:
         described=f"Who should {who} contact {found.group('purpose')}?",
         asked_of=f"What is the {detail} of ",
         named=True,
+        form="@" if detail == "email address" else r"\d",
     )
+
+
+def can_name(cut: BridgeQuestion, text: str) -> bool:
+    """Whether ``text`` can be what names the thing ``cut`` describes: a name, or for whoever handles something (a
+    question asking for their number) also a few words in lower case ("IT helpdesk", "the front desk")."""
+    return looks_like_name(text) or (bool(cut.form) and len(text.split()) <= MAX_CONTACT_WORDS)
+
+
+def has_form(cut: BridgeQuestion, answer: str) -> bool:
+    """Whether ``answer`` has what an answer to the cut question has (an email address its "@", a number its digits;
+    any answer when the question asks for no such thing)."""
+    return not cut.form or re.search(cut.form, answer) is not None
 
 
 def opening_end(text: str, end: int) -> int | None:
