@@ -905,43 +905,58 @@ def test_a_role_given_for_who_is_named_by_the_document_that_names_its_holder(tmp
     assert not itself.supporting
 
 
-@pytest.mark.slow
-def test_a_number_asked_for_whoever_handles_something_is_read_where_they_are_named(tmp_path, embedder):
-    texts = {
+CONTACT_FOLDERS = {
+    "boiler": {
         "faults.md": "# Boiler fault codes\n\n| Code | Meaning | What to do |\n|---|---|---|\n"
         "| F22 | Low water pressure. | Top up the pressure to 1.2 bar with the filling loop. |\n"
         "| F28 | Ignition failure. | Switch the boiler off and contact Harwood Heating Support. |\n",
         "support.md": "# Help and support\n\n## Harwood Heating Support\n\nOur engineers answer questions about "
         "faults, servicing and spare parts.\n\n- Phone: 0345 600 1212 (weekdays, 8:00 to 20:00)\n"
         "- Email: help@harwood.example\n\nPlease have the serial number ready when you call.",
-    }
-    engine = engine_over(tmp_path, embedder, texts)
-    reached = engine.ask("What number should I call if my boiler shows fault F28?")
-    assert_read_through(
-        reached, {"0345 600 1212"}, "Help and support", ("Boiler fault codes", "Harwood Heating Support")
-    )
-    assert_citations_exact(engine, reached)
-    emailed = engine.ask("Which email address should I use if my boiler shows fault F28?")  # the whole address
-    assert_read_through(
-        emailed, {"help@harwood.example"}, "Help and support", ("Boiler fault codes", "Harwood Heating Support")
-    )
-    assert_citations_exact(engine, emailed)
-
-
-@pytest.mark.slow
-def test_an_address_asked_for_is_not_answered_by_the_name_of_whoever_has_it(tmp_path, embedder):
-    texts = {
+    },
+    "laptop": {
         "equipment.md": "# Equipment\n\nEvery employee gets a laptop and a headset. Laptops are replaced every three "
         "years, or sooner when they break; the IT helpdesk arranges the replacement.",
         "people.txt": "Who's who\n\nPriya Nair runs the IT helpdesk, which lends equipment and resets accounts. The "
         "helpdesk is open from 8:00 to 18:00 on working days at helpdesk@kestrel.example.\n\nSanne Jacobs books "
         "meeting rooms.",
-    }
-    engine = engine_over(tmp_path, embedder, texts)
-    result = engine.ask("What email address do I use to get a broken laptop replaced?")
-    assert_read_through(
-        result, {"helpdesk@kestrel.example"}, "Who's who", ("Equipment", "IT helpdesk")
-    )  # not "IT helpdesk"
+    },
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("folder", "question", "answer", "cited", "supporting"),
+    [
+        (  # before: "serial" ("Please have the serial number ready")
+            "boiler",
+            "What number should I call if my boiler shows fault F28?",
+            "0345 600 1212",
+            "Help and support",
+            ("Boiler fault codes", "Harwood Heating Support"),
+        ),
+        (  # the whole address, not "help@harwood"
+            "boiler",
+            "Which email address should I use if my boiler shows fault F28?",
+            "help@harwood.example",
+            "Help and support",
+            ("Boiler fault codes", "Harwood Heating Support"),
+        ),
+        (  # not "IT helpdesk", the name of whoever has the address
+            "laptop",
+            "What email address do I use to get a broken laptop replaced?",
+            "helpdesk@kestrel.example",
+            "Who's who",
+            ("Equipment", "IT helpdesk"),
+        ),
+    ],
+)
+def test_a_contact_detail_is_read_where_whoever_handles_the_matter_is_named(
+    tmp_path, embedder, folder, question, answer, cited, supporting
+):
+    engine = engine_over(tmp_path, embedder, CONTACT_FOLDERS[folder])
+    result = engine.ask(question)
+    assert_read_through(result, {answer}, cited, supporting)
     assert_citations_exact(engine, result)
 
 
