@@ -1292,6 +1292,13 @@ def test_a_chain_leads_when_surer_or_when_the_direct_answers_passage_lacks_what_
         cut, elsewhere.model_copy(update={"confidence": 0.5}), there, [direct], where, named_apart
     )
     assert pipeline.chain_leads(cut, elsewhere, there, [], where, named_apart)
+    contact = bridge_question("What email address do I use to get a broken laptop replaced?")
+    assert contact is not None
+    team, said = read("equipment", "Laptops are replaced by the IT helpdesk.", "IT helpdesk", 0.46)
+    address, given = read("people", "The helpdesk is at helpdesk@kestrel.example.", "helpdesk@kestrel.example", 0.44)
+    assert pipeline.chain_leads(contact, address, given, [team], said, team)  # less sure, but an address
+    person, named = read("people", "Priya Nair runs the IT helpdesk.", "Priya Nair", 0.44)
+    assert not pipeline.chain_leads(contact, person, named, [team], said, team)  # no address either
 
 
 def test_a_chain_through_a_named_thing_leads_when_the_direct_answer_was_read_of_something_else():
