@@ -652,15 +652,13 @@ class QA:
     def _read(
         self, question: str, query: str, options: AskOptions, reader: Reader, timings: dict[str, float]
     ) -> tuple[Retrieval, list[Answer]]:
-        """Retrieve passages for ``query`` and read ``question`` in them (in stages, then, when none alone answers,
-        across documents: ``_read_jointly``): the candidate answers, best first, each with its confidence (the
-        stages' times are added to ``timings``)."""
+        """Retrieve passages for ``query`` and read ``question`` in them (``_read_passages``): the candidate answers,
+        best first, each with its confidence (the stages' times are added to ``timings``)."""
         tick = time.perf_counter()
         retrieval = self.retriever.search(query, options.top_k, options.mode)
         timings["retrieve"] = timings.get("retrieve", 0.0) + (time.perf_counter() - tick) * 1000
         tick = time.perf_counter()
-        spans = read_in_stages(reader, question, retrieval.passages, stop_rule(options, reader))
-        answers = self._read_jointly(question, spans, retrieval, reader, options)
+        answers = self._read_passages(question, retrieval, reader, options)
         answers = self._person_named(question, answers, retrieval, reader, options)
         if options.answerability and reader.answerability is not None:  # open mode: retrieval's evidence weighs in
             size = self.store.manifest().passage_count
@@ -670,6 +668,20 @@ class QA:
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
         return retrieval, answers
 
+    def _read_passages(self, question: str, retrieval: Retrieval, reader: Reader, options: AskOptions) -> list[Answer]:
+        """``question`` read in ``retrieval``'s passages: the first alone; then, when the question describes what it
+        asks about by a clause and that passage leaves the reader unsure, the chain through the described thing's
+        name (``_chained_first``); when that does not lead, the other passages in stages and, when none alone
+        answers, across documents (``_read_jointly``). Each question of a chain is read once."""
+        rule = stop_rule(options, reader)
+        read_once = remembered(lambda query: self._read_once(query, options, reader))
+        first = None if rule.never_stops else read_in_stages(reader, question, retrieval.passages[:1], rule)
+        led = self._chained_first(question, first, retrieval, reader, options, read_once) if first else None
+        if led is not None:
+            return led
+        spans = read_in_stages(reader, question, retrieval.passages, rule, first)
+        return self._read_jointly(question, spans, retrieval, reader, options, read_once)
+
     def _read_jointly(
         self,
         question: str,
@@ -677,6 +689,7 @@ class QA:
         retrieval: Retrieval,
         reader: Reader,
         options: AskOptions,
+        read_once: Callable[[str], Found],
     ) -> list[Answer]:
         """The answers of ``spans`` read in ``retrieval``'s passages, and when none alone answers (``looks_further``),
         of the passages read across documents: the chain through the name of what the question describes by a
@@ -686,7 +699,6 @@ class QA:
         asked = question.split(HISTORY_SEPARATOR)[0]  # a follow-up read with its history: the question's own words
         if not options.joint_reading or not looks_further(asked, answers, retrieval.passages, reader, options):
             return answers
-        read_once = remembered(lambda query: self._read_once(query, options, reader))
         clause = bridge_question(asked)
         led = self._chained(question, answers, retrieval, reader, options, read_once, clause)
         if led is not None:
@@ -701,6 +713,27 @@ class QA:
         # the question may ask about something it describes (by a relative clause or in words its passage lacks)
         cut = clause or described_elsewhere(asked, best_passage(answers, retrieval.passages))
         return self._chained(question, answers, retrieval, reader, options, read_once, cut) or answers
+
+    def _chained_first(
+        self,
+        question: str,
+        spans: list[ReaderSpan],
+        retrieval: Retrieval,
+        reader: Reader,
+        options: AskOptions,
+        read_once: Callable[[str], Found],
+    ) -> list[Answer] | None:
+        """The chain's answers (``_chained``) read right after the first passage, before the others, when the
+        question describes what it asks about by a clause and that passage's answers would send the reader on. Read
+        early, the chain leads only for what its passages hold (``chain_leads``: the words asked of the described
+        thing, the asked form), not for being surer than answers read in one passage, which the others might make
+        sure; None when it does not lead (the other passages are then read as always)."""
+        asked = question.split(HISTORY_SEPARATOR)[0]
+        clause = bridge_question(asked) if options.joint_reading else None
+        answers = self._answers(retrieval, spans, reader) if clause is not None else []
+        if clause is None or not looks_further(asked, answers, retrieval.passages[:1], reader, options):
+            return None
+        return self._chained(question, answers, retrieval, reader, options, read_once, clause, early=True)
 
     def _hops(
         self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
@@ -773,6 +806,7 @@ class QA:
         options: AskOptions,
         read_once: Callable[[str], Found],
         cut: BridgeQuestion | None,
+        early: bool = False,
     ) -> list[Answer] | None:
         """``answers`` led by the answer of a chain when the question describes what it asks about (``cut``: by a
         relative clause, ``bridge_question``, or in words the best passage lacks, ``described_elsewhere``): the
@@ -799,7 +833,7 @@ class QA:
         # a thing named by what it is to a name is often what the question asks itself: its chain must be surer
         names_it = names_it and (not cut.named or (best.confidence or 0.0) >= HOP_BELOW)
         others = answers if cut.named else [a for a in answers if not overlaps(a.text, bridge.text)]
-        leads = names_it or chain_leads(cut, best, found, others, retrieval, bridge)
+        leads = names_it or chain_leads(cut, best, found, others, retrieval, bridge, early)
         if not answered(best, reader, options) or not leads:
             return None
         best.supporting = further_citations(best, bridge.citations[:1])
@@ -890,17 +924,24 @@ def first_answer(reader: Reader, spans: list[ReaderSpan]) -> tuple[str, float | 
     return candidates[0][0], reader.confidence(candidates), candidates[0][1]
 
 
-def read_in_stages(reader: Reader, question: str, passages: list[RetrievedPassage], rule: StopRule) -> list[ReaderSpan]:
+def read_in_stages(
+    reader: Reader,
+    question: str,
+    passages: list[RetrievedPassage],
+    rule: StopRule,
+    first: list[ReaderSpan] | None = None,
+) -> list[ReaderSpan]:
     """The reader's candidate spans (best first, at most 10) in ``passages``, ordered by promise: the first passage
     is read alone, and the next ones (``stage_ends``) only when ``rule`` says the best answer so far is not enough,
     judged with the passages from the one that holds it on (a rule that never stops reads them all at once). Most
-    questions are answered by the first passage, so most read one window."""
+    questions are answered by the first passage, so most read one window. ``first``: the first passage's spans,
+    when it was read already."""
     texts = [headed(p) for p in passages]
     if rule.never_stops:
         return reader.read(question, texts, top_n=10)
     spans: list[ReaderSpan] = []
     for start, end in pairwise((0, *stage_ends(len(texts)))):
-        spans = read_more(reader, question, spans, texts[start:end])
+        spans = read_more(reader, question, spans, texts[start:end]) if start or first is None else first
         if end == len(texts):
             break  # nothing is left to read: no need to ask whether to stop
         best = first_answer(reader, spans)
@@ -944,7 +985,8 @@ def from_passage(passages: list[RetrievedPassage], passage_id: str) -> list[Retr
 
 
 def remembered(read: Callable[[str], Found]) -> Callable[[str], Found]:
-    """``read`` that reads each query once (the chain of one question may be asked twice, before and after hops)."""
+    """``read`` that reads each query once (the chain of one question may be asked twice, before and after hops, and
+    first after the first passage: ``_chained_first``)."""
     found: dict[str, Found] = {}
 
     def read_once(query: str) -> Found:
@@ -1035,19 +1077,20 @@ def chain_leads(
     answers: list[Answer],
     retrieval: Retrieval,
     bridge: Answer,
+    early: bool = False,
 ) -> bool:
-    """Whether a chain's answer leads the direct ``answers``: there are none, or it is surer than the best, or the best
+    """Whether a chain's answer leads the direct ``answers``: there are none, or it is surer than the best (not when
+    the chain is read ``early``, after the first passage: the others may make the direct answer sure), or the best
     lacks what an answer to the question has and the chain's has it (``has_form``: "helpdesk" for an email address),
     or the best one's passage lacks more of what the question asks of the described thing ("Who was the controller
     of ...?") than the chain's does, or is the passage that named the thing (``read_where_named``); for a thing named
     by what it is to a name (the ``bridge``, surely named), when the best was read in a sentence that does not name
     it ("Port Ellery" for "Isolde Marrow's husband was born in which city?", read where Isolde Marrow's birth is
     told)."""
-    if (
-        not answers
-        or (answers[0].confidence or 0.0) < (chained.confidence or 0.0)
-        or (not has_form(cut, answers[0].text) and has_form(cut, chained.text))
-    ):
+    if not answers:
+        return True
+    surer = not early and (answers[0].confidence or 0.0) < (chained.confidence or 0.0)
+    if surer or (not has_form(cut, answers[0].text) and has_form(cut, chained.text)):
         return True
     if cut.named:  # "the founder of X": the words asked of it may lie in any passage about X
         return (bridge.confidence or 0.0) >= HOP_BELOW and not names_in_sentence(answers[0], bridge.text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -1262,6 +1263,24 @@ def test_a_completing_sentence_is_read_with_its_answers_sentence_only():
     assert [(s.text, s.passage_id, sites[s.start : s.end]) for s in spans] == [("Kettle Fen", "sites:0", "Kettle Fen")]
 
 
+@pytest.mark.slow
+def test_a_chain_is_read_after_the_first_passage_when_it_leaves_the_reader_unsure(tmp_path, embedder, monkeypatch):
+    minutes = Path(__file__).parent.parent / "eval" / "cross_documents" / "club-minutes"
+    engine = engine_over(tmp_path, embedder, {p.name: p.read_text(encoding="utf-8") for p in minutes.glob("*.md")})
+    reader = engine.reader()
+    engine.ask("When is the annual general meeting?")  # loads the models and the index
+    question = "Who was the controller of the championship that Marek Nowak won?"
+    read: list[tuple[str, int]] = []
+    reading = reader.read
+    monkeypatch.setattr(
+        reader, "read", lambda q, passages, top_n=5: read.append((q, len(passages))) or reading(q, passages, top_n)
+    )
+    result = engine.ask(question)
+    assert result.answer == "Alan Briggs"
+    assert sum(count for asked, count in read if asked == question) == 1  # the other four passages were not read
+    assert_citations_exact(engine, result)
+
+
 def test_a_chain_leads_when_surer_or_when_the_direct_answers_passage_lacks_what_is_asked():
     def read(document: str, text: str, quote: str, confidence: float) -> tuple[Answer, Retrieval]:
         found = RetrievedPassage(
@@ -1292,6 +1311,11 @@ def test_a_chain_leads_when_surer_or_when_the_direct_answers_passage_lacks_what_
         cut, elsewhere.model_copy(update={"confidence": 0.5}), there, [direct], where, named_apart
     )
     assert pipeline.chain_leads(cut, elsewhere, there, [], where, named_apart)
+    surer = elsewhere.model_copy(update={"confidence": 0.5})
+    assert not pipeline.chain_leads(
+        cut, surer, there, [direct], where, named_apart, early=True
+    )  # read after one passage
+    assert pipeline.chain_leads(cut, chained, found, [direct], where, bridge, early=True)
     contact = bridge_question("What email address do I use to get a broken laptop replaced?")
     assert contact is not None
     team, said = read("equipment", "Laptops are replaced by the IT helpdesk.", "IT helpdesk", 0.46)
