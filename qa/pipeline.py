@@ -670,15 +670,22 @@ class QA:
 
     def _read_passages(self, question: str, retrieval: Retrieval, reader: Reader, options: AskOptions) -> list[Answer]:
         """``question`` read in ``retrieval``'s passages: the first alone; then, when the question describes what it
-        asks about by a clause and that passage leaves the reader unsure, the chain through the described thing's
-        name (``_chained_first``); when that does not lead, the other passages in stages and, when none alone
-        answers, across documents (``_read_jointly``). Each question of a chain is read once."""
+        asks about by a clause and that passage's answers would send the reader on, the chain through the described
+        thing's name (``_chained``, ``early``: it leads only for what its passages hold, not for being surer than
+        answers read in one passage, which the others might make sure); when that does not lead, the other passages
+        in stages and, when none alone answers, across documents (``_read_jointly``). Each question of a chain is
+        read once."""
         rule = stop_rule(options, reader)
         read_once = remembered(lambda query: self._read_once(query, options, reader))
         first = None if rule.never_stops else read_in_stages(reader, question, retrieval.passages[:1], rule)
-        led = self._chained_first(question, first, retrieval, reader, options, read_once) if first else None
-        if led is not None:
-            return led
+        asked = question.split(HISTORY_SEPARATOR)[0]  # a follow-up read with its history: the question's own words
+        clause = bridge_question(asked) if first and options.joint_reading else None
+        if first and clause is not None:
+            answers = self._answers(retrieval, first, reader)
+            if looks_further(asked, answers, retrieval.passages[:1], reader, options):
+                led = self._chained(question, answers, retrieval, reader, options, read_once, clause, early=True)
+                if led is not None:
+                    return led
         spans = read_in_stages(reader, question, retrieval.passages, rule, first)
         return self._read_jointly(question, spans, retrieval, reader, options, read_once)
 
@@ -713,27 +720,6 @@ class QA:
         # the question may ask about something it describes (by a relative clause or in words its passage lacks)
         cut = clause or described_elsewhere(asked, best_passage(answers, retrieval.passages))
         return self._chained(question, answers, retrieval, reader, options, read_once, cut) or answers
-
-    def _chained_first(
-        self,
-        question: str,
-        spans: list[ReaderSpan],
-        retrieval: Retrieval,
-        reader: Reader,
-        options: AskOptions,
-        read_once: Callable[[str], Found],
-    ) -> list[Answer] | None:
-        """The chain's answers (``_chained``) read right after the first passage, before the others, when the
-        question describes what it asks about by a clause and that passage's answers would send the reader on. Read
-        early, the chain leads only for what its passages hold (``chain_leads``: the words asked of the described
-        thing, the asked form), not for being surer than answers read in one passage, which the others might make
-        sure; None when it does not lead (the other passages are then read as always)."""
-        asked = question.split(HISTORY_SEPARATOR)[0]
-        clause = bridge_question(asked) if options.joint_reading else None
-        answers = self._answers(retrieval, spans, reader) if clause is not None else []
-        if clause is None or not looks_further(asked, answers, retrieval.passages[:1], reader, options):
-            return None
-        return self._chained(question, answers, retrieval, reader, options, read_once, clause, early=True)
 
     def _hops(
         self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
@@ -986,7 +972,7 @@ def from_passage(passages: list[RetrievedPassage], passage_id: str) -> list[Retr
 
 def remembered(read: Callable[[str], Found]) -> Callable[[str], Found]:
     """``read`` that reads each query once (the chain of one question may be asked twice, before and after hops, and
-    first after the first passage: ``_chained_first``)."""
+    first after the first passage: ``QA._read_passages``)."""
     found: dict[str, Found] = {}
 
     def read_once(query: str) -> Found:
