@@ -1307,14 +1307,10 @@ def test_a_chain_leads_when_surer_or_when_the_direct_answers_passage_lacks_what_
     assert pipeline.chain_leads(
         cut, elsewhere, there, [direct], where, bridge
     )  # the direct answer was read where the championship is named, the chain's where its name is told of
-    assert pipeline.chain_leads(
-        cut, elsewhere.model_copy(update={"confidence": 0.5}), there, [direct], where, named_apart
-    )
-    assert pipeline.chain_leads(cut, elsewhere, there, [], where, named_apart)
     surer = elsewhere.model_copy(update={"confidence": 0.5})
-    assert not pipeline.chain_leads(
-        cut, surer, there, [direct], where, named_apart, early=True
-    )  # read after one passage
+    assert pipeline.chain_leads(cut, surer, there, [direct], where, named_apart)
+    assert pipeline.chain_leads(cut, elsewhere, there, [], where, named_apart)
+    assert not pipeline.chain_leads(cut, surer, there, [direct], where, named_apart, early=True)  # after one passage
     assert pipeline.chain_leads(cut, chained, found, [direct], where, bridge, early=True)
     contact = bridge_question("What email address do I use to get a broken laptop replaced?")
     assert contact is not None
