@@ -232,6 +232,13 @@ def test_balanced_spans_close_what_they_open(text, expected):
         ("a deposit of £1,350.\n3.2", True),  # into a contract's next numbered clause
         ("for the Property;\n(b) to keep", True),
         ("the Tenants\n(iv) the Landlord", True),
+        ("8:15am to 9:00am\n    Afternoon:  2:45pm", True),  # into the next field of a letter or a form
+        ("Cobbold & Finch Lettings\nLandlord:            Mr G. Teale", True),
+        ("Flat 2\nDate of issue: 10 March 2025", True),
+        ("Kraków\nÓrgano rector: Senado", True),
+        ("as the report puts\nit plainly: costs rose", False),  # a wrapped line of prose, in lower case
+        ("the meeting at\n10:30 we agreed", False),
+        ("the website\nhttps://example.org", False),
         ("in the spring of\n2024 we moved", False),  # a line wrapped before a number
         ("costs rose by\n3.5% in May", False),
         ("a || b", False),

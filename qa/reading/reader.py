@@ -190,16 +190,20 @@ def balanced(text: str) -> bool:
     return not opened
 
 
-# a line break opening a list item or a numbered clause (``ITEM_MARK``: "\n- ", "\n2. ", "\n3.2 ", "\n(b) ") or a table
-# row ("\n| "), a table's cell boundary (" | ") or a row's end (" |\n": what follows is another row, or the line
-# after the table)
-ITEM_BOUNDARY = re.compile(rf"\n[ \t]*(?:{ITEM_MARK})(?:[ \t]|$)|\n[ \t]*\||[ \t]\|[ \t\n]")
+# a line break opening a field of a form, a letter or a record ("\n    Afternoon:  2:45pm", "\nDate of issue: 10 March"):
+# a name of a few words, the first capitalised (a wrapped line of prose mostly opens in lower case), then a colon and a
+# space
+FIELD_OPENING = r"\n[ \t]*[^\W\d_a-z][^\s:]*(?:[ \t][^\s:]+){0,4}:(?:[ \t]|$)"
+# a line break opening a list item or a numbered clause (``ITEM_MARK``: "\n- ", "\n2. ", "\n3.2 ", "\n(b) "), a field
+# (``FIELD_OPENING``) or a table row ("\n| "), a table's cell boundary (" | ") or a row's end (" |\n": what follows is
+# another row, or the line after the table)
+ITEM_BOUNDARY = re.compile(rf"\n[ \t]*(?:{ITEM_MARK})(?:[ \t]|$)|\n[ \t]*\||[ \t]\|[ \t\n]|{FIELD_OPENING}")
 
 
 def across_items(text: str) -> bool:
     """Whether ``text`` runs from one item of a list into the next ("Edmund Carrow, founder of the town\n- Maren
-    Holt"), or from one cell or row of a table into the next ("E3 | The water tank is empty"): each says its own
-    thing, as each paragraph does."""
+    Holt"), from one field of a form into the next ("8:15am to 9:00am\n    Afternoon:  2:45pm"), or from one cell or
+    row of a table into the next ("E3 | The water tank is empty"): each says its own thing, as each paragraph does."""
     return ITEM_BOUNDARY.search(text) is not None
 
 
