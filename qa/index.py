@@ -45,7 +45,7 @@ VERIFY_SAMPLE = 32
 SAME_VECTOR_COSINE = 0.97
 
 # Files whose headings are read (see qa.documents.loading): their documents hold sections, [] when they have none.
-HEADED_SUFFIXES = {".pdf", ".md", ".markdown", ".html", ".htm", ".docx"}
+HEADED_SUFFIXES = {".pdf", ".md", ".markdown", ".html", ".htm", ".docx", ".txt"}
 T = TypeVar("T")
 
 

@@ -436,7 +436,24 @@ def test_markdown_headings_atx_and_setext_outside_code(tmp_path):
     (tmp_path / "plain.md").write_text("No headings here.\n", encoding="utf-8")
     assert load_document(tmp_path / "plain.md").sections == []
     (tmp_path / "plain.txt").write_text("# Not Markdown\nText.", encoding="utf-8")
-    assert load_document(tmp_path / "plain.txt").sections is None
+    assert load_document(tmp_path / "plain.txt").sections == []
+
+
+def test_plain_text_headings_in_capitals_or_underlined(tmp_path):
+    (tmp_path / "record.txt").write_text(
+        "GAS SAFETY RECORD\nJob number:   PHS-25\n\nENGINEER\nName:   Tomasz Nowak\n\n3. DÉPÔT DE GARANTIE\n"
+        "The deposit is £1,350.\n\nTOTAL                £2,073.78\nVIN:   MRL5HE18\n\nCO ALARM PRESENT IN THE KITCHEN AND "
+        "TESTED TODAY\n\nNext inspection\n===============\nDue by 16 September.\n  Flue checks\n  -----------\n"
+        "Passed.\nMr D Hartley\nAPPEALS\n\n---\n\nA line in prose.\n",
+        encoding="utf-8",
+    )
+    assert titled_at_their_offsets(load_document(tmp_path / "record.txt")) == [
+        ("GAS SAFETY RECORD", 1),
+        ("ENGINEER", 1),
+        ("3. DÉPÔT DE GARANTIE", 1),
+        ("Next inspection", 1),
+        ("Flue checks", 2),
+    ]
 
 
 def test_html_headings_h1_to_h6(tmp_path):

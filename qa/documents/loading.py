@@ -27,8 +27,9 @@ SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".doc
 # without its site's chrome, Word's text boxes, content controls and notes, PDF tables as rows of cells, Markdown
 # titles from front matter and setext headings. Version 3 (2026-12): the header rows of HTML, Word and PDF tables
 # ruled off as in Markdown ("| --- |"); in a PDF, a table under a bold header row as one block of rows, a heading
-# wrapped over two lines as one, bold labels run in with their values as no heading.
-READ_BY = MappingProxyType({".txt": 1, ".md": 2, ".markdown": 2, ".html": 3, ".htm": 3, ".pdf": 3, ".docx": 3})
+# wrapped over two lines as one, bold labels run in with their values as no heading. Plain text version 2 (2026-12):
+# its headings (``plain_text_sections``).
+READ_BY = MappingProxyType({".txt": 2, ".md": 2, ".markdown": 2, ".html": 3, ".htm": 3, ".pdf": 3, ".docx": 3})
 # Decoded text with more than this share of control characters is binary data, not text.
 MAX_CONTROL_SHARE = 0.01
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
@@ -68,6 +69,11 @@ PLACEHOLDER_TITLE = re.compile(
 MARKDOWN_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 ATX_HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
 SETEXT_UNDERLINE = re.compile(r" {0,3}(=+|-+)[ \t]*")
+# Plain text: a heading is a line in capitals ("APPLIANCE DETAILS", "3. RESULTS") of a few words standing after a blank
+# line (or another such line), or a line underlined with three or more "=" or "-". Not a line in columns (two spaces
+# within: a table's row) nor a field in capitals with its value ("TOTAL:  £1,842.36").
+PLAIN_UNDERLINE = re.compile(r"[ \t]*(={3,}|-{3,})[ \t]*")
+PLAIN_HEADING_WORDS = 8
 NOT_SETEXT_TEXT = re.compile(r"(?: {4}|\t| {0,3}(?:[-*+>]|\d+[.)])(?:\s|$))")  # code, list items, quotes
 # The heading of a reference list, numbered or not: "References", "7. Bibliography", "Works Cited".
 REFERENCE_HEADING = re.compile(
@@ -192,6 +198,40 @@ def markdown_sections(text: str) -> list[Section]:
             continue
         before = None
     return sections
+
+
+def plain_text_sections(text: str) -> list[Section]:
+    """The headings of a plain text: a line underlined with "=" (level 1) or "-" (level 2, ``PLAIN_UNDERLINE``), or a
+    line in capitals (``capitals_heading``) after a blank line, the text's start or another such heading (level 1);
+    each section starts at its heading's words."""
+    sections: list[Section] = []
+    lines = text.split("\n")
+    offset = 0
+    may_open = True  # the line follows a blank line, the text's start or a heading
+    for number, line in enumerate(lines):
+        start, offset = offset, offset + len(line) + 1
+        words = line.strip()
+        underline = PLAIN_UNDERLINE.fullmatch(lines[number + 1]) if number + 1 < len(lines) else None
+        heading = bool(words) and not PLAIN_UNDERLINE.fullmatch(line)
+        heading = heading and (bool(underline) or (may_open and capitals_heading(words)))
+        if heading and len(words.split()) <= PLAIN_HEADING_WORDS:
+            level = 2 if underline and underline.group(1)[0] == "-" else 1
+            sections.append(Section(start=start + len(line) - len(line.lstrip()), title=words, level=level))
+        may_open = not words or heading
+    return sections
+
+
+def capitals_heading(line: str) -> bool:
+    """Whether a stripped line reads as a heading in capitals: a few words, two letters or more, none in lower case,
+    no run of two spaces (a row of columns)."""
+    letters = [char for char in line if char.isalpha()]
+    return (
+        len(letters) >= 2
+        and not any(char.islower() for char in letters)
+        and len(line.split()) <= PLAIN_HEADING_WORDS
+        and "  " not in line
+        and "\t" not in line
+    )
 
 
 def join_pages(pages: list[str]) -> tuple[str, list[int]]:
@@ -361,7 +401,7 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
     else:
         text = check_is_text(decode_text(data)).replace("\r\n", "\n").replace("\r", "\n")
         markdown = suffix in (".md", ".markdown")
-        sections = markdown_sections(text) if markdown else None
+        sections = markdown_sections(text) if markdown else plain_text_sections(text)
         title = first_line_title(text, markdown=markdown, headings=sections)
     if not text.strip():
         raise DocumentError("no text in it (empty, or a scanned PDF without a text layer)")
