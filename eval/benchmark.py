@@ -229,7 +229,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from qa.pipeline import QA, stop_rule
+    from qa.pipeline import QA
+    from qa.reading.stages import stop_rule
     from qa.validation import ask_options
 
     with tempfile.TemporaryDirectory() as scratch_name:

@@ -17,9 +17,9 @@ from qa.app.cli import DATA_DIR
 from qa.evaluation.datasets import corpus_cache_folder, squad_corpus
 from qa.evaluation.metrics import exact_match, f1_score
 from qa.evaluation.squad import load_squad
-from qa.pipeline import first_answer, read_more
 from qa.reading.calibration import fit_calibration
 from qa.reading.reader import SpanReader
+from qa.reading.stages import first_answer, read_more
 from qa.reading.stopping import StopModel, stop_features
 
 STOPS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)

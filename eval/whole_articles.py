@@ -15,7 +15,8 @@ from tqdm import tqdm
 from qa.app.cli import DATA_DIR
 from qa.evaluation.metrics import score_prediction
 from qa.evaluation.squad import SquadArticle, SquadQuestion, load_squad
-from qa.pipeline import LONG_DOCUMENT_PASSAGES, QA
+from qa.pipeline import QA
+from qa.reading.answers import LONG_DOCUMENT_PASSAGES
 from qa.reading.calibration import expected_calibration_error, is_right, reliability
 
 

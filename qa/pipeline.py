@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
-from itertools import pairwise
+from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
@@ -22,44 +20,47 @@ from qa.config import (  # noqa: F401 - SAMPLE_DOCUMENTS_DIR: the sample's place
     RetrievalMode,
     Settings,
 )
-from qa.documents.loading import HIDDEN_FILE, DocumentError, load_document, page_at, section_at
+from qa.documents.loading import HIDDEN_FILE, DocumentError, load_document
 from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
-from qa.models import Answer, AskResult, Citation, Document, LoadFailure, Passage, RetrievedPassage
+from qa.models import Answer, AskResult, Document, LoadFailure, RetrievedPassage
 from qa.questions.conversation import HISTORY_SEPARATOR, ResolvedQuestion, resolutions
 from qa.questions.parts import two_part_questions
 from qa.questions.wording import phrase_asked, plain_question
+from qa.reading.answers import answered, best_passage, citation_at, distinct_answers, rated, widened
 from qa.reading.bridges import (
-    PARTICIPLE_PHRASE,
-    REDUCED_RELATIVE,
     BridgeQuestion,
     bridge_question,
     can_name,
     described_elsewhere,
-    has_form,
-    named_thing,
     names_the_person,
     person_role,
 )
-from qa.reading.calibration import gives_answer
 from qa.reading.hops import (
     MAX_BRIDGES,
     Hop,
     bridges,
-    completing,
     gives,
     hop_from,
-    lacks_its_number,
-    names_in_sentence,
     overlaps,
     read_hop,
-    sentence_bounds,
     trimmed,
-    uncovered,
 )
-from qa.reading.reader import Reader, ReaderSpan, SentenceReader, SpanReader, candidates_by_text, merge_spans
-from qa.reading.stopping import StopRule
-from qa.retrieval import Retrieval, Retriever, section_name
+from qa.reading.joint import (
+    HOP_BELOW,
+    HOP_CANDIDATES,
+    brought_in,
+    chain_leads,
+    completed,
+    completions,
+    corroborated,
+    further_citations,
+    looks_further,
+    supported,
+)
+from qa.reading.reader import Reader, ReaderSpan, SentenceReader, SpanReader, merge_spans
+from qa.reading.stages import read_in_stages, stop_rule
+from qa.retrieval import Retrieval, Retriever
 from qa.store.collections import (
     Catalog,
     CollectionInfo,
@@ -895,81 +896,6 @@ def most_confident_reading(
     return chosen[1], chosen[2]
 
 
-def stop_rule(options: AskOptions, reader: Reader) -> StopRule:
-    """When ``read_in_stages`` stops for a question with these options: by the reader's stop model with hybrid
-    retrieval (its features need both retrievers' ranks), else by the answer's confidence."""
-    model = reader.stop_model if options.mode == "hybrid" else None
-    return StopRule(options.stop_confidence, options.stop_probability, model)
-
-
-def first_answer(reader: Reader, spans: list[ReaderSpan]) -> tuple[str, float | None, float] | None:
-    """The best answer among ``spans``: its text, the reader's confidence in it and its raw score (None: no spans)."""
-    candidates = candidates_by_text(spans)
-    if not candidates:
-        return None
-    return candidates[0][0], reader.confidence(candidates), candidates[0][1]
-
-
-def read_in_stages(
-    reader: Reader,
-    question: str,
-    passages: list[RetrievedPassage],
-    rule: StopRule,
-    first: list[ReaderSpan] | None = None,
-) -> list[ReaderSpan]:
-    """The reader's candidate spans (best first, at most 10) in ``passages``, ordered by promise: the first passage
-    is read alone, and the next ones (``stage_ends``) only when ``rule`` says the best answer so far is not enough,
-    judged with the passages from the one that holds it on (a rule that never stops reads them all at once). Most
-    questions are answered by the first passage, so most read one window. ``first``: the first passage's spans,
-    when it was read already."""
-    texts = [headed(p) for p in passages]
-    if rule.never_stops:
-        return reader.read(question, texts, top_n=10)
-    spans: list[ReaderSpan] = []
-    for start, end in pairwise((0, *stage_ends(len(texts)))):
-        spans = read_more(reader, question, spans, texts[start:end]) if start or first is None else first
-        if end == len(texts):
-            break  # nothing is left to read: no need to ask whether to stop
-        best = first_answer(reader, spans)
-        if best is not None and rule.stops(best[1], best[2], from_passage(passages, spans[0].passage_id)):
-            break
-    return spans
-
-
-def headed(retrieved: RetrievedPassage) -> Passage:
-    """The passage with the titles of its sections, for the reader (what the field items under each describe:
-    ``qa.reading.views``): of the section it starts in (at -1), and of those that begin within it (at their offsets
-    in its text), as the document's headings give them in any format (Markdown, HTML, Word, PDF)."""
-    passage = retrieved.passage
-    opening = section_at(retrieved.sections, passage.start)
-    headings = [(-1, opening.title)] if opening and opening.start < passage.start else []
-    headings += [
-        (s.start - passage.start, s.title) for s in retrieved.sections or [] if passage.start <= s.start < passage.end
-    ]
-    return passage.model_copy(update={"headings": tuple(headings)}) if headings else passage
-
-
-def stage_ends(count: int) -> Iterator[int]:
-    """How many of ``count`` passages are read by the end of each stage: 1, then 3, 7, 15 (each stage reads twice as
-    many as the one before), then all."""
-    end = 1
-    while end < count:
-        yield end
-        end = 2 * end + 1
-    yield count
-
-
-def read_more(reader: Reader, question: str, spans: list[ReaderSpan], passages: list[Passage]) -> list[ReaderSpan]:
-    """``spans`` with the reader's spans in ``passages``: the best 10, one per document position."""
-    return merge_spans(spans + reader.read(question, passages, top_n=10))[:10]
-
-
-def from_passage(passages: list[RetrievedPassage], passage_id: str) -> list[RetrievedPassage]:
-    """``passages`` from the one with ``passage_id`` on (all of them when none has it)."""
-    at = next((n for n, p in enumerate(passages) if p.passage.id == passage_id), 0)
-    return passages[at:]
-
-
 def remembered(read: Callable[[str], Found]) -> Callable[[str], Found]:
     """``read`` that reads each query once (the chain of one question may be asked twice, before and after hops, and
     first after the first passage: ``QA._read_passages``)."""
@@ -981,13 +907,6 @@ def remembered(read: Callable[[str], Found]) -> Callable[[str], Found]:
         return found[query]
 
     return read_once
-
-
-def answered(answer: Answer, reader: Reader, options: AskOptions) -> bool:
-    """Whether ``answer`` is given (``gives_answer``: its confidence, or its score for a reader without calibration,
-    against the question's options; the reader's own threshold when the options name none)."""
-    threshold = reader.threshold if options.threshold is None else options.threshold
-    return gives_answer(answer.score, answer.confidence, threshold, options.min_confidence)
 
 
 def answer_in_parts(result: AskResult, questions: list[str], given: list[Answer | None]) -> None:
@@ -1012,232 +931,6 @@ def answer_in_parts(result: AskResult, questions: list[str], given: list[Answer 
     if result.unanswered_parts:
         missing = " ".join(result.unanswered_parts)
         result.notice = " ".join(filter(None, [f"The documents do not say: {missing}", result.notice]))
-
-
-HOP_CANDIDATES = 5  # passages retrieved for a second hop, among which the first of another document naming the bridge
-# A relative pronoun after a word: not the question word itself
-RELATIVE_CLAUSE = re.compile(r"\w\s+(?:that|which|who|whose|whom|where)\s+\w", re.IGNORECASE)
-MAX_COMPLETED = 5  # best answers whose passages are read with the sentence of another document that completes them
-HOP_BELOW = 0.5  # an answer less likely right than this is checked against the other documents (hops, chain)
-
-
-def looks_further(
-    question: str, answers: list[Answer], passages: list[RetrievedPassage], reader: Reader, options: AskOptions
-) -> bool:
-    """Whether to read past the single passages: no answer is given, or the best is less likely right than HOP_BELOW
-    or lacks the number the question asks for (``lacks_its_number``), or the question describes something by a
-    relative clause ("the company that built the bridge", "the dam built by Telford") or by what it is to a name
-    ("the founder of Varrowdale", ``named_thing``) whose words its passage lacks (described in another document,
-    perhaps)."""
-    if not answers or not answered(answers[0], reader, options):
-        return True
-    best = answers[0]
-    if (best.confidence is not None and best.confidence < HOP_BELOW) or lacks_its_number(question, best.text):
-        return True
-    clauses = (RELATIVE_CLAUSE, REDUCED_RELATIVE, PARTICIPLE_PHRASE)
-    if not any(pattern.search(question) for pattern in clauses) and named_thing(question) is None:
-        return False
-    return bool(uncovered(question, best_passage(answers, passages)))
-
-
-def corroborated(confidence: float, answer: Answer, answers: list[Answer]) -> float:
-    """The confidence of ``answer``, read through a chain at ``confidence``, when the best of ``answers`` (read
-    directly) is the same: either reading may be right, as if independent (1 - (1 - p) (1 - q))."""
-    same = answers[0] if answers and trimmed(answers[0].text) == trimmed(answer.text) else None
-    return confidence if same is None else 1 - (1 - confidence) * (1 - (same.confidence or 0.0))
-
-
-def brought_in(retrieval: Retrieval, read: list[RetrievedPassage], cited: set[str]) -> None:
-    """Add to ``retrieval``'s passages those of ``read`` that an answer cites (by id in ``cited``) and it lacks."""
-    known = {p.passage.id for p in retrieval.passages}
-    for passage in read:
-        if passage.passage.id in cited - known:
-            retrieval.passages.append(passage)
-            known.add(passage.passage.id)
-
-
-def chain_leads(
-    cut: BridgeQuestion,
-    chained: Answer,
-    found: Retrieval,
-    answers: list[Answer],
-    retrieval: Retrieval,
-    bridge: Answer,
-    early: bool = False,
-) -> bool:
-    """Whether a chain's answer leads the direct ``answers``: there are none, or it is surer than the best (not when
-    the chain is read ``early``, after the first passage: the others may make the direct answer sure), or the best
-    lacks what an answer to the question has and the chain's has it (``has_form``: "helpdesk" for an email address),
-    or the best one's passage lacks more of what the question asks of the described thing ("Who was the controller
-    of ...?") than the chain's does, or is the passage that named the thing (``read_where_named``); for a thing named
-    by what it is to a name (the ``bridge``, surely named), when the best was read in a sentence that does not name
-    it ("Port Ellery" for "Isolde Marrow's husband was born in which city?", read where Isolde Marrow's birth is
-    told)."""
-    if not answers:
-        return True
-    surer = not early and (answers[0].confidence or 0.0) < (chained.confidence or 0.0)
-    if surer or (not has_form(cut, answers[0].text) and has_form(cut, chained.text)):
-        return True
-    if cut.named:  # "the founder of X": the words asked of it may lie in any passage about X
-        return (bridge.confidence or 0.0) >= HOP_BELOW and not names_in_sentence(answers[0], bridge.text)
-    asked = f"{cut.asked_of} {cut.after}"
-    direct_lacks = len(uncovered(asked, best_passage(answers, retrieval.passages)))
-    chain_lacks = len(uncovered(asked, best_passage([chained], found.passages)))
-    # or the direct answer was read where the described thing is named, not where it is told of
-    return direct_lacks > chain_lacks or read_where_named(answers[0], bridge, chained)
-
-
-def further_citations(answer: Answer, citations: list[Citation]) -> list[Citation]:
-    """Of ``citations``, the first of each passage ``answer`` does not cite: what else its answer rests on."""
-    seen = {c.passage_id for c in answer.citations}
-    further = []
-    for citation in citations:
-        if citation.passage_id not in seen:
-            further.append(citation)
-            seen.add(citation.passage_id)
-    return further
-
-
-def read_where_named(direct: Answer, bridge: Answer, chained: Answer) -> bool:
-    """Whether the ``direct`` answer was read in the passage that names the described thing (the ``bridge``: "Job
-    booked by: Cobbold & Finch Lettings", read for "the letting agents who booked our boiler service") and the chain's
-    answer in another (what the question asks of that thing lies where it is named as itself)."""
-    named_in = bridge.citations[0].passage_id
-    return direct.citations[0].passage_id == named_in and chained.citations[0].passage_id != named_in
-
-
-def best_passage(answers: list[Answer], passages: list[RetrievedPassage]) -> str:
-    """The text of the passage the best answer was read in (the best passage when there is no answer; "" when none)."""
-    cited = answers[0].citations[0].passage_id if answers else None
-    return next(
-        (p.passage.text for p in passages if p.passage.id == cited), passages[0].passage.text if passages else ""
-    )
-
-
-def citation_at(retrieved: RetrievedPassage, start: int, end: int) -> Citation:
-    """The citation of the characters ``start:end`` of a retrieved passage's document (within the passage)."""
-    passage = retrieved.passage
-    return Citation(
-        document_id=passage.document_id,
-        title=retrieved.title,
-        source=retrieved.source,
-        passage_id=passage.id,
-        start=start,
-        end=end,
-        quote=passage.text[start - passage.start : end - passage.start],
-        passage_text=passage.text,
-        passage_start=passage.start,
-        passage_end=passage.end,
-        page=page_at(retrieved.page_starts, start),
-        section=section_name(retrieved.sections, start),
-    )
-
-
-def completions(
-    question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader
-) -> list[tuple[Hop, list[ReaderSpan]]]:
-    """Hops into the best answers' sentences (of the best MAX_COMPLETED answers) from the sentence of another document
-    that says what each leaves out of the question (``completing``: "Monitors are requested from the IT Service Desk"
-    for "2200", read where "the IT Service Desk on extension 2200" is given, when the question asks which extension
-    to call for a monitor), each read together with the answer's passage (``read_hop``, none when the reader, reading
-    both, answers from the sentence); what is read there outside the answer's sentence is left out, for the link
-    speaks of that sentence only."""
-    passages = {p.passage.id: p.passage for p in retrieval.passages}
-    hops: dict[tuple[str, int, str, int], tuple[Hop, tuple[int, int]]] = {}
-    for answer in answers[:MAX_COMPLETED]:
-        cited = answer.citations[0]
-        link = completing(question, cited, list(passages.values()))
-        hop = hop_from(link[0], passages[cited.passage_id], link[1]) if link is not None else None
-        if hop is not None:
-            start, end = sentence_bounds(cited.passage_text, cited.start - cited.passage_start)
-            said = (cited.passage_start + start, cited.passage_start + end)
-            hops.setdefault((hop.first.id, hop.first.start, hop.second.id, said[0]), (hop, said))
-    read = [(hop, read_hop(reader, question, hop, led=True), said) for hop, said in hops.values()]
-    return [(hop, [s for s in spans if said[0] <= s.start and s.end <= said[1]]) for hop, spans, said in read]
-
-
-def supported(
-    answers: list[Answer], hops: list[tuple[Hop, list[ReaderSpan]]], passages: list[RetrievedPassage]
-) -> None:
-    """Give each answer whose best reading came through a hop (the spans read in it) the place where its first
-    passage names the bridge (the other document the answer rests on) as a supporting citation."""
-    found = {p.passage.id: p for p in passages}
-    for answer in answers:
-        cited = {c.passage_id for c in answer.citations}
-        for hop, read in hops:
-            through = any(s.text == answer.text and s.score >= answer.score for s in read)
-            if through and hop.second.id in cited and hop.first.id in found and hop.first.id not in cited:
-                mention = citation_at(found[hop.first.id], hop.bridge_start, hop.bridge_start + len(hop.bridge))
-                if not any(overlapped(mention, other) for other in answer.supporting):
-                    answer.supporting.append(mention)
-
-
-LONG_DOCUMENT_PASSAGES = 20  # a document of this many passages or more is long (a paper, a report: see widened)
-
-
-def completed(question: str, answers: list[Answer], passages: list[RetrievedPassage]) -> None:
-    """Give each answer without a supporting citation the passage of another document that says what its own
-    passage leaves out of the question (``completing``): the place where that passage gives the name linking the
-    two. "10 hours", read where "Harrowgate Connect sessions are cut after 10 hours", rests too on "remote staff
-    must use Harrowgate Connect" when the question asks about the connection remote staff must use."""
-    found = {p.passage.id: p for p in passages}
-    for answer in answers:
-        link = (
-            completing(question, answer.citations[0], [p.passage for p in passages]) if not answer.supporting else None
-        )
-        if link is not None:
-            other, name = link
-            start = other.start + other.text.index(name)
-            answer.supporting.append(citation_at(found[other.id], start, start + len(name)))
-
-
-def overlapped(one: Citation, other: Citation) -> bool:
-    """Whether two citations share characters of one document ("The Broncos" and "Broncos" there)."""
-    return one.document_id == other.document_id and one.start < other.end and other.start < one.end
-
-
-def holds(outer: Citation, inner: Citation) -> bool:
-    """Whether ``outer`` quotes the place ``inner`` does and more around it (same document)."""
-    return outer.document_id == inner.document_id and outer.start <= inner.start and inner.end <= outer.end
-
-
-def widened(answers: list[Answer], passages: list[RetrievedPassage], slack: float) -> list[Answer]:
-    """The answers, the best read as the longest candidate that holds it in the same place and scores at most
-    ``slack`` below it, when its document is long (LONG_DOCUMENT_PASSAGES): answers in papers and reports run to a
-    clause ("the method of delivery of the G gene" where the reader's best is "the G gene"). The wider answer keeps
-    the best one's score and confidence; the best one as read is then dropped (the answer holds it)."""
-    if not answers or slack <= 0 or not answers[0].citations:
-        return answers
-    best, place = answers[0], answers[0].citations[0]
-    lengths = {p.passage.document_id: p.document_passages or 0 for p in passages}
-    if lengths.get(place.document_id, 0) < LONG_DOCUMENT_PASSAGES:
-        return answers
-    wider = [
-        (citation, answer)
-        for answer in answers[1:]
-        if answer.score >= best.score - slack
-        for citation in answer.citations
-        if holds(citation, place)
-    ]
-    if not wider:
-        return answers
-    citation, chosen = max(wider, key=lambda found: found[0].end - found[0].start)
-    answer = best.model_copy(update={"text": chosen.text, "citations": [citation]})
-    return [answer, *(a for a in answers[1:] if a is not chosen)]
-
-
-def distinct_answers(answers: list[Answer]) -> bool:
-    """Whether no answer's text holds another's (two parts answered by one span are one answer)."""
-    folded = [a.text.casefold() for a in answers]
-    return all(a not in b for i, a in enumerate(folded) for j, b in enumerate(folded) if i != j)
-
-
-def rated(answers: list[Answer], reader: Reader) -> list[Answer]:
-    """The answers, each with the reader's confidence that it is right (judged against the others), best first."""
-    candidates = [(a.text, a.score) for a in answers]
-    for number, answer in enumerate(answers):
-        answer.confidence = reader.confidence([candidates[number], *candidates[:number], *candidates[number + 1 :]])
-    return answers
 
 
 _default_engine: QA | None = None

@@ -3,7 +3,6 @@ import math
 import pytest
 
 from qa.models import Answer, Passage, RetrievedPassage
-from qa.pipeline import citation_at
 from qa.reading.answerability import (
     AnswerabilityModel,
     answerability_features,
@@ -11,6 +10,7 @@ from qa.reading.answerability import (
     prior_shift,
     question_names,
 )
+from qa.reading.answers import citation_at
 
 
 def retrieved(number: int, text: str, dense_rank: int | None, bm25_rank: int | None) -> RetrievedPassage:

@@ -14,11 +14,9 @@ from qa.config import TRAINED_READER_DIR
 from qa.documents.loading import document_id as content_id
 from qa.documents.loading import section_label
 from qa.models import Answer, AskResult, Document, Passage, RetrievedPassage, Section
-from qa.pipeline import QA, citation_at, headed, most_confident_reading, read_in_stages, stage_ends
+from qa.pipeline import QA, most_confident_reading
 from qa.reading.answerability import ANSWERABILITY_FILE, AnswerabilityModel
-from qa.reading.bridges import bridge_question
-from qa.reading.reader import ReaderSpan
-from qa.reading.stopping import StopModel, StopRule
+from qa.reading.answers import citation_at
 from qa.retrieval import Retrieval
 from qa.validation import ClosedError, CollectionError, FolderError, QAError, QuestionError
 
@@ -168,22 +166,6 @@ def test_a_citation_names_the_section_and_page_its_quote_starts_in():
     assert all(HARBOUR_REPORT[c.start : c.end] == c.quote == quote for quote, c in cited.items())
     plain = citation_at(found.model_copy(update={"sections": None, "page_starts": None}), 0, 8)
     assert (plain.section, plain.page) == (None, None)
-
-
-def test_a_passage_is_read_with_the_titles_of_its_sections():
-    document = "Café Zoë\nEspresso machine\n- Location: room B220\n- Pump pressure: 15 bar\nGrinder\n- Burrs: 64 mm\n"
-    titles = ["Café Zoë", "Espresso machine", "Grinder"]
-    sections = [Section(start=document.index(t), title=t, level=2) for t in titles]
-    start = document.index("- Pump")
-    passage = Passage(id="d:1", document_id="d", start=start, end=len(document), text=document[start:])
-    found = RetrievedPassage(passage=passage, title="t", source="cafe.html", score=1.0, sections=sections)
-    read = headed(found)
-    assert read.headings == ((-1, "Espresso machine"), (passage.text.index("Grinder"), "Grinder"))
-    assert read.text == passage.text and passage.headings == ()
-    assert "headings" not in read.model_dump()  # the reader's, never stored or sent
-    assert headed(found.model_copy(update={"sections": None})).headings == ()
-    at_heading = passage.model_copy(update={"start": sections[1].start, "text": document[sections[1].start :]})
-    assert headed(found.model_copy(update={"passage": at_heading})).headings[0] == (0, "Espresso machine")
 
 
 @pytest.mark.slow
@@ -410,120 +392,6 @@ def test_an_answerability_model_beside_the_reader_weighs_the_collection_in_open_
     engine.settings = engine.settings.model_copy(update={"answerability": False})
     assert engine.ask("Who heads Roscosmos?").confidence != pytest.approx(rated.confidence)  # the reader's own
     engine.close()
-
-
-class RecordingReader:
-    """A reader that answers from canned spans and records which passages it was asked to read."""
-
-    threshold = 0.0
-
-    def __init__(self, spans_by_passage: dict[str, list[ReaderSpan]], confidence: float | None):
-        self.spans_by_passage = spans_by_passage
-        self.given_confidence = confidence
-        self.reads: list[list[str]] = []
-
-    def warm_up(self) -> None:
-        pass
-
-    def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:
-        self.reads.append([p.id for p in passages])
-        spans = [s for p in passages for s in self.spans_by_passage.get(p.id, [])]
-        return sorted(spans, key=lambda s: -s.score)[:top_n]
-
-    def confidence(self, candidates) -> float | None:
-        return self.given_confidence
-
-    stop_model = None
-
-
-def staged_passages() -> tuple[list[RetrievedPassage], dict[str, list[ReaderSpan]]]:
-    passages = [
-        RetrievedPassage(
-            passage=Passage(id=f"p{n}", document_id="d", start=100 * n, end=100 * n + 50, text="x" * 50),
-            title="d",
-            source="d.txt",
-            score=1 / (61 + n),
-        )
-        for n in range(4)
-    ]
-    spans = {
-        "p0": [ReaderSpan("d", "p0", 0, 5, "first", 6.0)],
-        "p2": [ReaderSpan("d", "p2", 200, 206, "better", 9.0)],
-    }
-    return passages, spans
-
-
-@pytest.mark.parametrize(
-    ("confidence", "stop", "reads", "best"),
-    [
-        (0.95, 0.9, [["p0"]], "first"),  # confident in the first passage: the others are not read
-        (0.5, 0.9, [["p0"], ["p1", "p2"], ["p3"]], "better"),  # unsure: the next two, then the rest, may win
-        (None, 0.9, [["p0"], ["p1", "p2"], ["p3"]], "better"),  # an uncalibrated reader never stops early
-        (0.95, 1.0, [["p0", "p1", "p2", "p3"]], "better"),  # 1: every passage in one pass
-    ],
-)
-def test_passages_are_read_in_stages_and_stop_when_the_first_is_confident(confidence, stop, reads, best):
-    passages, spans = staged_passages()
-    reader = RecordingReader(spans, confidence)
-    found = read_in_stages(reader, "q?", passages, StopRule(confidence=stop))
-    assert reader.reads == reads
-    assert found[0].text == best
-
-
-def test_the_first_passage_without_an_answer_sends_the_reader_on():
-    passages, _ = staged_passages()
-    reader = RecordingReader({"p3": [ReaderSpan("d", "p3", 300, 304, "last", 2.0)]}, 0.99)
-    assert [s.text for s in read_in_stages(reader, "q?", passages, StopRule(confidence=0.9))] == ["last"]
-    assert reader.reads == [["p0"], ["p1", "p2"], ["p3"]]
-
-
-def test_a_stop_model_decides_instead_of_the_confidence_when_there_is_one():
-    passages, spans = staged_passages()
-    passages[0].dense_rank, passages[0].bm25_rank = 1, 1
-    both_first = StopModel(weights=[0, 0, 0, 0, 0, 10], bias=-5)  # stops when both retrievers put it first
-    reader = RecordingReader(spans, 0.1)  # too unsure for the confidence rule alone
-    assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "first"
-    assert reader.reads == [["p0"]]
-    passages[0].bm25_rank = 2
-    reader = RecordingReader(spans, 0.99)
-    assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "better"
-    assert reader.reads == [["p0"], ["p1", "p2"], ["p3"]]
-    reader = RecordingReader(spans, 0.99)
-    read_in_stages(reader, "q?", passages, StopRule(probability=1.0, model=both_first))
-    assert reader.reads == [["p0", "p1", "p2", "p3"]]  # a probability of 1 reads them all at once
-
-
-class CountingRule(StopRule):
-    """A rule that never stops early and counts how often it is asked."""
-
-    asked: int = 0
-
-    def stops(self, confidence, score, passages) -> bool:
-        self.asked += 1
-        return False
-
-
-def test_the_stop_rule_is_asked_between_stages_only():
-    passages, spans = staged_passages()
-    rule = CountingRule(confidence=0.9)
-    read_in_stages(RecordingReader(spans, 0.5), "q?", passages, rule)
-    assert rule.asked == 2  # after [p0] and after [p1, p2]; after [p3] nothing is left to read
-
-
-@pytest.mark.parametrize(
-    ("count", "ends"), [(0, [0]), (1, [1]), (2, [1, 2]), (3, [1, 3]), (5, [1, 3, 5]), (10, [1, 3, 7, 10])]
-)
-def test_each_stage_reads_twice_as_many_passages_as_the_one_before(count, ends):
-    assert list(stage_ends(count)) == ends
-
-
-def test_the_middle_stage_stops_when_the_passage_of_its_best_answer_is_enough():
-    passages, spans = staged_passages()
-    passages[2].dense_rank, passages[2].bm25_rank = 1, 1  # "better" lies in p2, which both retrievers put first
-    both_first = StopModel(weights=[0, 0, 0, 0, 0, 10], bias=-5)
-    reader = RecordingReader(spans, 0.99)
-    assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "better"
-    assert reader.reads == [["p0"], ["p1", "p2"]]  # judged with p2's ranks, not p0's: the last passage is not read
 
 
 def found_with(text: str | None, confidence: float | None, score: float = 1.0):
@@ -825,27 +693,6 @@ def test_a_bridge_question_follows_the_name_into_another_document_and_cites_both
     assert plain.answer == "1911" and not plain.supporting
 
 
-def test_overlapping_bridges_give_one_supporting_citation():
-    from qa.reading.hops import hop_from
-
-    first_text, second_text = "Their rival was The Broncos of Denver.", "The Broncos were coached by Gary Kubiak."
-    first = Passage(id="a:0", document_id="a", start=0, end=len(first_text), text=first_text)
-    second = Passage(id="b:0", document_id="b", start=0, end=len(second_text), text=second_text)
-    found = [
-        RetrievedPassage(passage=p, title=p.document_id, source=f"{p.document_id}.txt", score=1.0)
-        for p in (first, second)
-    ]
-    start = second_text.index("Gary Kubiak")
-    answer = Answer(text="Gary Kubiak", score=5.0, citations=[citation_at(found[1], start, start + 11)])
-    hops = [hop_from(first, second, bridge) for bridge in ("The Broncos", "Broncos")]
-    read = [ReaderSpan(document_id="b", passage_id="b:0", start=start, end=start + 11, text="Gary Kubiak", score=5.0)]
-    pipeline.supported([answer], [(hop, read) for hop in hops if hop is not None], found)
-    assert [c.quote for c in answer.supporting] == ["The Broncos"]
-    alone = answer.model_copy(update={"score": 6.0, "supporting": []})  # read better alone than through the hops
-    pipeline.supported([alone], [(hop, read) for hop in hops if hop is not None], found)
-    assert alone.supporting == []
-
-
 @pytest.mark.slow
 def test_a_question_about_a_described_thing_names_it_first_then_asks_of_it(tmp_path, embedder):
     texts = {
@@ -1090,41 +937,6 @@ def test_an_answer_also_cites_the_document_that_says_what_its_own_passage_leaves
 
 # ---------------------------------------------------------------- answers as long as a long document's readers expect
 
-WIDE_TEXT = "Spread is set by the method of delivery of the G gene (Figure 1A). Other text follows."
-
-
-def long_passage(passages: int) -> RetrievedPassage:
-    """The first sentence of WIDE_TEXT as a passage of a document of ``passages`` passages."""
-    passage = Passage(id="w:0", document_id="w", start=0, end=66, text=WIDE_TEXT[:66])
-    return RetrievedPassage(passage=passage, title="Paper", source="paper.txt", score=1.0, document_passages=passages)
-
-
-def answer_at(retrieved: RetrievedPassage, phrase: str, score: float, confidence: float = 0.8) -> pipeline.Answer:
-    start = WIDE_TEXT.index(phrase)
-    citation = citation_at(retrieved, start, start + len(phrase))
-    return pipeline.Answer(text=phrase, score=score, confidence=confidence, citations=[citation])
-
-
-def test_widened_takes_the_longest_candidate_holding_the_best_in_a_long_document():
-    found = long_passage(40)
-    best = answer_at(found, "the G gene", 9.0)
-    wider = answer_at(found, "the method of delivery of the G gene", 7.5, confidence=0.3)
-    too_low = answer_at(found, "Spread is set by the method of delivery of the G gene", 6.0)
-    elsewhere = answer_at(found, "Other text", 8.5)
-    answers = pipeline.widened([best, elsewhere, wider, too_low], [found], slack=2.0)
-    assert [a.text for a in answers] == ["the method of delivery of the G gene", "Other text", too_low.text]
-    top = answers[0]
-    assert (top.score, top.confidence) == (9.0, 0.8)  # the best one's, not the wider candidate's
-    citation = top.citations[0]
-    assert WIDE_TEXT[citation.start : citation.end] == citation.quote == top.text
-
-
-def test_widened_keeps_the_span_as_read_in_a_short_document_or_without_slack():
-    for found, slack in ((long_passage(3), 2.0), (long_passage(40), 0.0)):
-        best = answer_at(found, "the G gene", 9.0)
-        wider = answer_at(found, "the method of delivery of the G gene", 8.9)
-        assert pipeline.widened([best, wider], [found], slack) == [best, wider]
-
 
 CLOSED = r"^This engine is closed; make a new QA to go on\.$"
 
@@ -1225,44 +1037,6 @@ def test_an_answer_resting_on_a_description_in_another_document_cites_both(
     assert_citations_exact(engine, result)
 
 
-def test_a_chain_that_reaches_the_direct_best_answer_corroborates_it():
-    def answer(text: str, confidence: float) -> Answer:
-        return Answer(text=text, score=1.0, confidence=confidence, citations=[])
-
-    direct = [answer("AQ-3", 0.2), answer("BG-118", 0.1)]
-    assert pipeline.corroborated(0.1, answer("AQ-3.", 0.5), direct) == pytest.approx(1 - 0.9 * 0.8)
-    assert pipeline.corroborated(0.1, answer("BG-118", 0.5), direct) == 0.1  # not the direct reading's best
-    assert pipeline.corroborated(0.1, answer("AQ-3", 0.5), []) == 0.1
-
-
-def test_a_completing_sentence_is_read_with_its_answers_sentence_only():
-    people = "Irena Sokol is our second-year doctoral researcher."
-    sites = "Irena Sokol samples water at Kettle Fen. Ada Lund samples water at Brindle Marsh."
-    found = [
-        RetrievedPassage(
-            passage=Passage(id=f"{d}:0", document_id=d, start=0, end=len(t), text=t), title=d, source=d, score=1.0
-        )
-        for d, t in (("sites", sites), ("people", people))
-    ]
-    start = sites.index("Kettle Fen")
-    answer = Answer(text="Kettle Fen", score=1.0, confidence=0.3, citations=[citation_at(found[0], start, start + 10)])
-
-    class Scripted:  # reads each of these wherever it stands in the one passage it is handed
-        def read(self, question, passages, top_n=10):
-            (text,) = [p.text for p in passages]
-            return [
-                ReaderSpan(
-                    document_id="j", passage_id="j", start=text.index(t), end=text.index(t) + len(t), text=t, score=s
-                )
-                for t, s in (("Brindle Marsh", 9.0), ("Kettle Fen", 8.0))
-            ]
-
-    question = "Where does the second-year doctoral researcher sample water?"
-    ((hop, spans),) = pipeline.completions(question, [answer], Retrieval(passages=found), Scripted())
-    assert (hop.first.text, hop.bridge) == (people, "Irena Sokol")
-    assert [(s.text, s.passage_id, sites[s.start : s.end]) for s in spans] == [("Kettle Fen", "sites:0", "Kettle Fen")]
-
-
 @pytest.mark.slow
 def test_a_chain_is_read_after_the_first_passage_when_it_leaves_the_reader_unsure(tmp_path, embedder, monkeypatch):
     minutes = Path(__file__).parent.parent / "eval" / "cross_documents" / "club-minutes"
@@ -1279,65 +1053,3 @@ def test_a_chain_is_read_after_the_first_passage_when_it_leaves_the_reader_unsur
     assert result.answer == "Alan Briggs"
     assert sum(count for asked, count in read if asked == question) == 1  # the other four passages were not read
     assert_citations_exact(engine, result)
-
-
-def test_a_chain_leads_when_surer_or_when_the_direct_answers_passage_lacks_what_is_asked():
-    def read(document: str, text: str, quote: str, confidence: float) -> tuple[Answer, Retrieval]:
-        found = RetrievedPassage(
-            passage=Passage(id=f"{document}:0", document_id=document, start=0, end=len(text), text=text),
-            title=document,
-            source=document,
-            score=1.0,
-        )
-        start = text.index(quote)
-        cited = citation_at(found, start, start + len(quote))
-        return Answer(text=quote, score=1.0, confidence=confidence, citations=[cited]), Retrieval(passages=[found])
-
-    cut = bridge_question("Who was the controller of the championship that Marek Nowak won?")
-    assert cut is not None
-    direct, where = read("july", "The championship was won by Marek Nowak, ahead of Lucy Fenwick.", "Lucy Fenwick", 0.4)
-    chained, found = read("march", "Alan Briggs will be the controller of the championship.", "Alan Briggs", 0.3)
-    bridge, _ = read("july", "The championship was won by Marek Nowak.", "The championship", 0.9)
-    assert pipeline.chain_leads(
-        cut, chained, found, [direct], where, bridge
-    )  # less sure, but read where "controller" is
-    elsewhere, there = read("may", "Alan Briggs was elected to the committee.", "Alan Briggs", 0.3)
-    named_apart, _ = read("june", "The championship was won by Marek Nowak.", "The championship", 0.9)
-    assert not pipeline.chain_leads(cut, elsewhere, there, [direct], where, named_apart)
-    assert pipeline.chain_leads(
-        cut, elsewhere, there, [direct], where, bridge
-    )  # the direct answer was read where the championship is named, the chain's where its name is told of
-    surer = elsewhere.model_copy(update={"confidence": 0.5})
-    assert pipeline.chain_leads(cut, surer, there, [direct], where, named_apart)
-    assert pipeline.chain_leads(cut, elsewhere, there, [], where, named_apart)
-    assert not pipeline.chain_leads(cut, surer, there, [direct], where, named_apart, early=True)  # after one passage
-    assert pipeline.chain_leads(cut, chained, found, [direct], where, bridge, early=True)
-    contact = bridge_question("What email address do I use to get a broken laptop replaced?")
-    assert contact is not None
-    team, said = read("equipment", "Laptops are replaced by the IT helpdesk.", "IT helpdesk", 0.46)
-    address, given = read("people", "The helpdesk is at helpdesk@kestrel.example.", "helpdesk@kestrel.example", 0.44)
-    assert pipeline.chain_leads(contact, address, given, [team], said, team)  # less sure, but an address
-    person, named = read("people", "Priya Nair runs the IT helpdesk.", "Priya Nair", 0.44)
-    assert not pipeline.chain_leads(contact, person, named, [team], said, team)  # no address either
-
-
-def test_a_chain_through_a_named_thing_leads_when_the_direct_answer_was_read_of_something_else():
-    cut = bridge_question("Where was the founder of Lindholm born?")
-    assert cut is not None and cut.named
-    text = "Lindholm was founded by Tomas Brenner. The poet Ada Berg was born in Ostvik."
-    passage = Passage(id="t:0", document_id="t", start=0, end=len(text), text=text)
-    found = RetrievedPassage(passage=passage, title="Lindholm", source="lindholm.txt", score=1.0)
-
-    def read(quote: str, confidence: float) -> Answer:
-        start = text.index(quote)
-        return Answer(
-            text=quote, score=1.0, confidence=confidence, citations=[citation_at(found, start, start + len(quote))]
-        )
-
-    direct, founder = read("Ostvik", 0.8), read("Tomas Brenner", 0.7)
-    chained = Answer(text="Sandvik", score=1.0, confidence=0.5, citations=[])
-    where = Retrieval(passages=[found])
-    assert pipeline.chain_leads(cut, chained, where, [direct], where, founder)  # read where Ada Berg's birth is told
-    unsure = founder.model_copy(update={"confidence": 0.3})
-    assert not pipeline.chain_leads(cut, chained, where, [direct], where, unsure)
-    assert not pipeline.chain_leads(cut, chained, where, [read("Lindholm", 0.8)], where, founder)  # where he is named

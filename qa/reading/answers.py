@@ -1,0 +1,96 @@
+"""Answers made of the reader's spans: cited, rated, widened to a clause in long documents, given or not."""
+
+from __future__ import annotations
+
+from qa.documents.loading import page_at
+from qa.models import Answer, Citation, RetrievedPassage
+from qa.reading.calibration import gives_answer
+from qa.reading.reader import Reader
+from qa.retrieval import section_name
+from qa.validation import AskOptions
+
+
+def answered(answer: Answer, reader: Reader, options: AskOptions) -> bool:
+    """Whether ``answer`` is given (``gives_answer``: its confidence, or its score for a reader without calibration,
+    against the question's options; the reader's own threshold when the options name none)."""
+    threshold = reader.threshold if options.threshold is None else options.threshold
+    return gives_answer(answer.score, answer.confidence, threshold, options.min_confidence)
+
+
+def citation_at(retrieved: RetrievedPassage, start: int, end: int) -> Citation:
+    """The citation of the characters ``start:end`` of a retrieved passage's document (within the passage)."""
+    passage = retrieved.passage
+    return Citation(
+        document_id=passage.document_id,
+        title=retrieved.title,
+        source=retrieved.source,
+        passage_id=passage.id,
+        start=start,
+        end=end,
+        quote=passage.text[start - passage.start : end - passage.start],
+        passage_text=passage.text,
+        passage_start=passage.start,
+        passage_end=passage.end,
+        page=page_at(retrieved.page_starts, start),
+        section=section_name(retrieved.sections, start),
+    )
+
+
+def rated(answers: list[Answer], reader: Reader) -> list[Answer]:
+    """The answers, each with the reader's confidence that it is right (judged against the others), best first."""
+    candidates = [(a.text, a.score) for a in answers]
+    for number, answer in enumerate(answers):
+        answer.confidence = reader.confidence([candidates[number], *candidates[:number], *candidates[number + 1 :]])
+    return answers
+
+
+LONG_DOCUMENT_PASSAGES = 20  # a document of this many passages or more is long (a paper, a report: see widened)
+
+
+def widened(answers: list[Answer], passages: list[RetrievedPassage], slack: float) -> list[Answer]:
+    """The answers, the best read as the longest candidate that holds it in the same place and scores at most
+    ``slack`` below it, when its document is long (LONG_DOCUMENT_PASSAGES): answers in papers and reports run to a
+    clause ("the method of delivery of the G gene" where the reader's best is "the G gene"). The wider answer keeps
+    the best one's score and confidence; the best one as read is then dropped (the answer holds it)."""
+    if not answers or slack <= 0 or not answers[0].citations:
+        return answers
+    best, place = answers[0], answers[0].citations[0]
+    lengths = {p.passage.document_id: p.document_passages or 0 for p in passages}
+    if lengths.get(place.document_id, 0) < LONG_DOCUMENT_PASSAGES:
+        return answers
+    wider = [
+        (citation, answer)
+        for answer in answers[1:]
+        if answer.score >= best.score - slack
+        for citation in answer.citations
+        if holds(citation, place)
+    ]
+    if not wider:
+        return answers
+    citation, chosen = max(wider, key=lambda found: found[0].end - found[0].start)
+    answer = best.model_copy(update={"text": chosen.text, "citations": [citation]})
+    return [answer, *(a for a in answers[1:] if a is not chosen)]
+
+
+def holds(outer: Citation, inner: Citation) -> bool:
+    """Whether ``outer`` quotes the place ``inner`` does and more around it (same document)."""
+    return outer.document_id == inner.document_id and outer.start <= inner.start and inner.end <= outer.end
+
+
+def overlapped(one: Citation, other: Citation) -> bool:
+    """Whether two citations share characters of one document ("The Broncos" and "Broncos" there)."""
+    return one.document_id == other.document_id and one.start < other.end and other.start < one.end
+
+
+def distinct_answers(answers: list[Answer]) -> bool:
+    """Whether no answer's text holds another's (two parts answered by one span are one answer)."""
+    folded = [a.text.casefold() for a in answers]
+    return all(a not in b for i, a in enumerate(folded) for j, b in enumerate(folded) if i != j)
+
+
+def best_passage(answers: list[Answer], passages: list[RetrievedPassage]) -> str:
+    """The text of the passage the best answer was read in (the best passage when there is no answer; "" when none)."""
+    cited = answers[0].citations[0].passage_id if answers else None
+    return next(
+        (p.passage.text for p in passages if p.passage.id == cited), passages[0].passage.text if passages else ""
+    )

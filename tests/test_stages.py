@@ -1,0 +1,140 @@
+"""Reading in stages: the first passage alone, the next ones only when the stop rule says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.models import Passage, RetrievedPassage, Section
+from qa.reading.reader import ReaderSpan
+from qa.reading.stages import headed, read_in_stages, stage_ends
+from qa.reading.stopping import StopModel, StopRule
+
+
+def test_a_passage_is_read_with_the_titles_of_its_sections():
+    document = "Café Zoë\nEspresso machine\n- Location: room B220\n- Pump pressure: 15 bar\nGrinder\n- Burrs: 64 mm\n"
+    titles = ["Café Zoë", "Espresso machine", "Grinder"]
+    sections = [Section(start=document.index(t), title=t, level=2) for t in titles]
+    start = document.index("- Pump")
+    passage = Passage(id="d:1", document_id="d", start=start, end=len(document), text=document[start:])
+    found = RetrievedPassage(passage=passage, title="t", source="cafe.html", score=1.0, sections=sections)
+    read = headed(found)
+    assert read.headings == ((-1, "Espresso machine"), (passage.text.index("Grinder"), "Grinder"))
+    assert read.text == passage.text and passage.headings == ()
+    assert "headings" not in read.model_dump()  # the reader's, never stored or sent
+    assert headed(found.model_copy(update={"sections": None})).headings == ()
+    at_heading = passage.model_copy(update={"start": sections[1].start, "text": document[sections[1].start :]})
+    assert headed(found.model_copy(update={"passage": at_heading})).headings[0] == (0, "Espresso machine")
+
+
+class RecordingReader:
+    """A reader that answers from canned spans and records which passages it was asked to read."""
+
+    threshold = 0.0
+
+    def __init__(self, spans_by_passage: dict[str, list[ReaderSpan]], confidence: float | None):
+        self.spans_by_passage = spans_by_passage
+        self.given_confidence = confidence
+        self.reads: list[list[str]] = []
+
+    def warm_up(self) -> None:
+        pass
+
+    def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:
+        self.reads.append([p.id for p in passages])
+        spans = [s for p in passages for s in self.spans_by_passage.get(p.id, [])]
+        return sorted(spans, key=lambda s: -s.score)[:top_n]
+
+    def confidence(self, candidates) -> float | None:
+        return self.given_confidence
+
+    stop_model = None
+
+
+def staged_passages() -> tuple[list[RetrievedPassage], dict[str, list[ReaderSpan]]]:
+    passages = [
+        RetrievedPassage(
+            passage=Passage(id=f"p{n}", document_id="d", start=100 * n, end=100 * n + 50, text="x" * 50),
+            title="d",
+            source="d.txt",
+            score=1 / (61 + n),
+        )
+        for n in range(4)
+    ]
+    spans = {
+        "p0": [ReaderSpan("d", "p0", 0, 5, "first", 6.0)],
+        "p2": [ReaderSpan("d", "p2", 200, 206, "better", 9.0)],
+    }
+    return passages, spans
+
+
+@pytest.mark.parametrize(
+    ("confidence", "stop", "reads", "best"),
+    [
+        (0.95, 0.9, [["p0"]], "first"),  # confident in the first passage: the others are not read
+        (0.5, 0.9, [["p0"], ["p1", "p2"], ["p3"]], "better"),  # unsure: the next two, then the rest, may win
+        (None, 0.9, [["p0"], ["p1", "p2"], ["p3"]], "better"),  # an uncalibrated reader never stops early
+        (0.95, 1.0, [["p0", "p1", "p2", "p3"]], "better"),  # 1: every passage in one pass
+    ],
+)
+def test_passages_are_read_in_stages_and_stop_when_the_first_is_confident(confidence, stop, reads, best):
+    passages, spans = staged_passages()
+    reader = RecordingReader(spans, confidence)
+    found = read_in_stages(reader, "q?", passages, StopRule(confidence=stop))
+    assert reader.reads == reads
+    assert found[0].text == best
+
+
+def test_the_first_passage_without_an_answer_sends_the_reader_on():
+    passages, _ = staged_passages()
+    reader = RecordingReader({"p3": [ReaderSpan("d", "p3", 300, 304, "last", 2.0)]}, 0.99)
+    assert [s.text for s in read_in_stages(reader, "q?", passages, StopRule(confidence=0.9))] == ["last"]
+    assert reader.reads == [["p0"], ["p1", "p2"], ["p3"]]
+
+
+def test_a_stop_model_decides_instead_of_the_confidence_when_there_is_one():
+    passages, spans = staged_passages()
+    passages[0].dense_rank, passages[0].bm25_rank = 1, 1
+    both_first = StopModel(weights=[0, 0, 0, 0, 0, 10], bias=-5)  # stops when both retrievers put it first
+    reader = RecordingReader(spans, 0.1)  # too unsure for the confidence rule alone
+    assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "first"
+    assert reader.reads == [["p0"]]
+    passages[0].bm25_rank = 2
+    reader = RecordingReader(spans, 0.99)
+    assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "better"
+    assert reader.reads == [["p0"], ["p1", "p2"], ["p3"]]
+    reader = RecordingReader(spans, 0.99)
+    read_in_stages(reader, "q?", passages, StopRule(probability=1.0, model=both_first))
+    assert reader.reads == [["p0", "p1", "p2", "p3"]]  # a probability of 1 reads them all at once
+
+
+class CountingRule(StopRule):
+    """A rule that never stops early and counts how often it is asked."""
+
+    asked: int = 0
+
+    def stops(self, confidence, score, passages) -> bool:
+        self.asked += 1
+        return False
+
+
+def test_the_stop_rule_is_asked_between_stages_only():
+    passages, spans = staged_passages()
+    rule = CountingRule(confidence=0.9)
+    read_in_stages(RecordingReader(spans, 0.5), "q?", passages, rule)
+    assert rule.asked == 2  # after [p0] and after [p1, p2]; after [p3] nothing is left to read
+
+
+@pytest.mark.parametrize(
+    ("count", "ends"), [(0, [0]), (1, [1]), (2, [1, 2]), (3, [1, 3]), (5, [1, 3, 5]), (10, [1, 3, 7, 10])]
+)
+def test_each_stage_reads_twice_as_many_passages_as_the_one_before(count, ends):
+    assert list(stage_ends(count)) == ends
+
+
+def test_the_middle_stage_stops_when_the_passage_of_its_best_answer_is_enough():
+    passages, spans = staged_passages()
+    passages[2].dense_rank, passages[2].bm25_rank = 1, 1  # "better" lies in p2, which both retrievers put first
+    both_first = StopModel(weights=[0, 0, 0, 0, 0, 10], bias=-5)
+    reader = RecordingReader(spans, 0.99)
+    assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "better"
+    assert reader.reads == [["p0"], ["p1", "p2"]]  # judged with p2's ranks, not p0's: the last passage is not read
