@@ -910,14 +910,6 @@ def test_a_chain_that_leads_is_read_before_any_second_hop(tmp_path, embedder, mo
     assert len(pairs) == len(set(pairs))  # no passage read twice for one question
 
 
-def test_remembered_reads_each_query_once():
-    calls = []
-    read_once = pipeline.remembered(lambda query: calls.append(query) or (Retrieval(passages=[]), []))
-    assert read_once("a") is read_once("a")
-    read_once("b")
-    assert calls == ["a", "b"]
-
-
 @pytest.mark.slow
 def test_an_answer_also_cites_the_document_that_says_what_its_own_passage_leaves_out(tmp_path, embedder):
     texts = {

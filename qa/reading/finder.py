@@ -1,0 +1,258 @@
+"""Finding a question's answers: its passages retrieved and read, across documents when none alone answers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from qa.config import RetrievalMode
+from qa.models import Answer, RetrievedPassage
+from qa.questions.conversation import HISTORY_SEPARATOR
+from qa.reading.answers import answered, best_passage, citation_at, rated, widened
+from qa.reading.bridges import (
+    BridgeQuestion,
+    bridge_question,
+    can_name,
+    described_elsewhere,
+    names_the_person,
+    person_role,
+)
+from qa.reading.hops import MAX_BRIDGES, Hop, bridges, gives, hop_from, overlaps, read_hop, trimmed
+from qa.reading.joint import (
+    HOP_BELOW,
+    HOP_CANDIDATES,
+    brought_in,
+    chain_leads,
+    completed,
+    completions,
+    corroborated,
+    further_citations,
+    looks_further,
+    supported,
+)
+from qa.reading.reader import Reader, ReaderSpan, merge_spans
+from qa.reading.stages import read_in_stages, stop_rule
+from qa.retrieval import Retrieval
+from qa.validation import AskOptions
+
+Found = tuple[Retrieval, list[Answer]]  # the passages retrieved for a question and its answers, best first
+
+
+def remembered(read: Callable[[str], Found]) -> Callable[[str], Found]:
+    """``read`` that reads each query once (the chain of one question may be asked twice, before and after hops, and
+    first after the first passage: ``AnswerFinder._read_passages``)."""
+    found: dict[str, Found] = {}
+
+    def read_once(query: str) -> Found:
+        if query not in found:
+            found[query] = read(query)
+        return found[query]
+
+    return read_once
+
+
+class AnswerFinder:
+    """Finds the answers to a question in a collection, with what it retrieved: reads its passages in stages and,
+    when none alone answers, across documents (a chain through what the question describes, second hops, completing
+    sentences, a role's holder), then rates, widens and completes the answers. ``search`` retrieves passages (a
+    retriever's ``search``), ``collection_passages`` tells the collection's size (for an answerability model),
+    ``answer_slack`` how far an answer in a long document may widen (``widened``)."""
+
+    def __init__(
+        self,
+        search: Callable[[str, int, RetrievalMode], Retrieval],
+        collection_passages: Callable[[], int],
+        answer_slack: float,
+    ) -> None:
+        self.search = search
+        self.collection_passages = collection_passages
+        self.answer_slack = answer_slack
+
+    def find(self, question: str, query: str, options: AskOptions, reader: Reader, timings: dict[str, float]) -> Found:
+        """Retrieve passages for ``query`` and read ``question`` in them (``_read_passages``): the candidate answers,
+        best first, each with its confidence (the stages' times are added to ``timings``)."""
+        tick = time.perf_counter()
+        retrieval = self.search(query, options.top_k, options.mode)
+        timings["retrieve"] = timings.get("retrieve", 0.0) + (time.perf_counter() - tick) * 1000
+        tick = time.perf_counter()
+        answers = self._read_passages(question, retrieval, reader, options)
+        answers = self._person_named(question, answers, retrieval, reader, options)
+        if options.answerability and reader.answerability is not None:  # open mode: retrieval's evidence weighs in
+            size = self.collection_passages()
+            answers = reader.answerability.rated(question, answers, retrieval.passages, size)
+        answers = widened(answers, retrieval.passages, self.answer_slack)
+        completed(question, answers[:1], retrieval.passages)
+        timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
+        return retrieval, answers
+
+    def _read_passages(self, question: str, retrieval: Retrieval, reader: Reader, options: AskOptions) -> list[Answer]:
+        """``question`` read in ``retrieval``'s passages: the first alone; then, when the question describes what it
+        asks about by a clause and that passage's answers would send the reader on, the chain through the described
+        thing's name (``_chained``, ``early``: it leads only for what its passages hold, not for being surer than
+        answers read in one passage, which the others might make sure); when that does not lead, the other passages
+        in stages and, when none alone answers, across documents (``_read_jointly``). Each question of a chain is
+        read once."""
+        rule = stop_rule(options, reader)
+        read_once = remembered(lambda query: self._read_once(query, options, reader))
+        first = None if rule.never_stops else read_in_stages(reader, question, retrieval.passages[:1], rule)
+        asked = question.split(HISTORY_SEPARATOR)[0]  # a follow-up read with its history: the question's own words
+        clause = bridge_question(asked) if first and options.joint_reading else None
+        if first and clause is not None:
+            answers = self._answers(retrieval, first, reader)
+            if looks_further(asked, answers, retrieval.passages[:1], reader, options):
+                led = self._chained(question, answers, retrieval, reader, options, read_once, clause, early=True)
+                if led is not None:
+                    return led
+        spans = read_in_stages(reader, question, retrieval.passages, rule, first)
+        return self._read_jointly(question, spans, retrieval, reader, options, read_once)
+
+    def _read_jointly(
+        self,
+        question: str,
+        spans: list[ReaderSpan],
+        retrieval: Retrieval,
+        reader: Reader,
+        options: AskOptions,
+        read_once: Callable[[str], Found],
+    ) -> list[Answer]:
+        """The answers of ``spans`` read in ``retrieval``'s passages, and when none alone answers (``looks_further``),
+        of the passages read across documents: the chain through the name of what the question describes by a
+        clause, first; when it does not lead, second hops, completing sentences and the chain again (of what the
+        question describes in words the best passage lacks, too)."""
+        answers = self._answers(retrieval, spans, reader)
+        asked = question.split(HISTORY_SEPARATOR)[0]  # a follow-up read with its history: the question's own words
+        if not options.joint_reading or not looks_further(asked, answers, retrieval.passages, reader, options):
+            return answers
+        clause = bridge_question(asked)
+        led = self._chained(question, answers, retrieval, reader, options, read_once, clause)
+        if led is not None:
+            return led
+        # the best passage may name what leads to the answer in another document, or leave out what another says
+        hops = self._hops(question, answers, retrieval, reader, options) + completions(
+            question, answers, retrieval, reader
+        )
+        spans = merge_spans(spans + [span for _, found in hops for span in found])
+        answers = self._answers(retrieval, spans, reader)
+        supported(answers, hops, retrieval.passages)
+        # the question may ask about something it describes (by a relative clause or in words its passage lacks)
+        cut = clause or described_elsewhere(asked, best_passage(answers, retrieval.passages))
+        return self._chained(question, answers, retrieval, reader, options, read_once, cut) or answers
+
+    def _hops(
+        self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
+    ) -> list[tuple[Hop, list[ReaderSpan]]]:
+        """Second hops from the best answer's passage (else the best passage): for each name it gives that the
+        question does not (the best answers first), the best passage of another document naming it (retrieved with
+        the question and the name, added to ``retrieval``), read together with the first (``read_hop``)."""
+        if not retrieval.passages:
+            return []
+        found_in = {p.passage.id: p.passage for p in retrieval.passages}
+        first = found_in.get(answers[0].citations[0].passage_id) if answers else None
+        first = first or retrieval.passages[0].passage
+        hops = []
+        for bridge in bridges(question, [a.text for a in answers[:MAX_BRIDGES]], first.text):
+            k = max(options.top_k, HOP_CANDIDATES)
+            found = self.search(f"{question} {bridge}", k, options.mode).passages
+            second = next(
+                (p for p in found if p.passage.document_id != first.document_id and p.passage.text.find(bridge) >= 0),
+                None,
+            )
+            hop = hop_from(first, second.passage, bridge) if second is not None else None
+            if second is None or hop is None:
+                continue
+            if all(p.passage.id != second.passage.id for p in retrieval.passages):
+                retrieval.passages.append(second)
+            hops.append((hop, read_hop(reader, question, hop)))
+        return hops
+
+    def _person_named(
+        self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
+    ) -> list[Answer]:
+        """``answers`` led by the person whom another passage names for the role the best answer gives to a question
+        that asks who ("Who chairs the board?" answered "Finance Director", then "Who is the Finance Director?" read
+        where a passage gives a name beside that role: "Owen Brady (Finance Director)"), at the product of both
+        readings' confidences and citing the role's passage too; ``answers`` as they are when there is no such name."""
+        asked = question.split(HISTORY_SEPARATOR)[0]
+        role = person_role(asked, answers[0].text) if answers and options.joint_reading else None
+        if role is None:
+            return answers
+        found, named = self._read_once(f"Who is the {role}?", options, reader)
+        person = next(
+            (a for a in named[:MAX_BRIDGES] if names_the_person(a.text, role, best_passage([a], found.passages))), None
+        )
+        if person is None or trimmed(person.text) in {trimmed(a.text) for a in answers[:1]}:
+            return answers
+        best = person.model_copy(deep=True)
+        best.confidence = (person.confidence or 0.0) * (answers[0].confidence or 0.0)
+        if not answered(best, reader, options):
+            return answers
+        best.supporting = further_citations(best, answers[0].citations[:1])
+        brought_in(retrieval, found.passages, {c.passage_id for c in best.citations})
+        return [best, *(a for a in answers if a.text != best.text)]
+
+    def _answers(self, retrieval: Retrieval, spans: list[ReaderSpan], reader: Reader) -> list[Answer]:
+        """The spans read in ``retrieval``'s passages as answers (``group_answers``), each rated, best first."""
+        return rated(self.group_answers(retrieval.passages, spans), reader)
+
+    def _read_once(self, query: str, options: AskOptions, reader: Reader) -> Found:
+        """Retrieve passages for ``query`` and read it in them, in stages: the candidate answers, best first."""
+        retrieval = self.search(query, options.top_k, options.mode)
+        spans = read_in_stages(reader, query, retrieval.passages, stop_rule(options, reader))
+        return retrieval, self._answers(retrieval, spans, reader)
+
+    def _chained(
+        self,
+        question: str,
+        answers: list[Answer],
+        retrieval: Retrieval,
+        reader: Reader,
+        options: AskOptions,
+        read_once: Callable[[str], Found],
+        cut: BridgeQuestion | None,
+        early: bool = False,
+    ) -> list[Answer] | None:
+        """``answers`` led by the answer of a chain when the question describes what it asks about (``cut``: by a
+        relative clause, ``bridge_question``, or in words the best passage lacks, ``described_elsewhere``): the
+        described thing is named by one reading ("What is the name of the man who founded Varrowdale?", read by
+        ``read_once``), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The
+        chain's answer, at the product of both confidences (``corroborated`` when the direct best is the same), leads
+        when it is given, is not the name itself, and the best answer is the name (what the question describes, not
+        what it asks) or ``chain_leads``; None when it does not lead."""
+        if cut is None:
+            return None
+        naming, named = read_once(cut.described)
+        if not named:
+            return None
+        bridge = named[0]
+        if cut.named and (not can_name(cut, bridge.text) or trimmed(bridge.text).casefold() in question.casefold()):
+            return None  # what a name's founder or wife is named is another name, not one the question gives
+        found, chained = read_once(cut.about(bridge.text))
+        # the best answer gives what the question describes (surely named), not what it asks
+        names_it = bool(answers) and answered(bridge, reader, options) and gives(answers[0].text, bridge.text)
+        if not chained or overlaps(chained[0].text, bridge.text):
+            return None
+        best = chained[0].model_copy(deep=True)  # a reading remembered may be judged again, after hops
+        best.confidence = corroborated((best.confidence or 0.0) * (bridge.confidence or 0.0), best, answers)
+        # a thing named by what it is to a name is often what the question asks itself: its chain must be surer
+        names_it = names_it and (not cut.named or (best.confidence or 0.0) >= HOP_BELOW)
+        others = answers if cut.named else [a for a in answers if not overlaps(a.text, bridge.text)]
+        leads = names_it or chain_leads(cut, best, found, others, retrieval, bridge, early)
+        if not answered(best, reader, options) or not leads:
+            return None
+        best.supporting = further_citations(best, bridge.citations[:1])
+        named_in = {c.passage_id for c in [*best.citations, *best.supporting]}
+        brought_in(retrieval, naming.passages + found.passages, named_in)  # where the name and the answer were read
+        return [best, *(a for a in answers if a.text != best.text)]
+
+    @staticmethod
+    def group_answers(passages: list[RetrievedPassage], spans: list[ReaderSpan]) -> list[Answer]:
+        """Spans with the same text become one answer citing every place (each quote equals it); answers best first."""
+        found = {p.passage.id: p for p in passages}
+        grouped: dict[str, Answer] = {}
+        for span in spans:
+            citation = citation_at(found[span.passage_id], span.start, span.end)
+            if span.text in grouped:
+                grouped[span.text].citations.append(citation)
+            else:
+                grouped[span.text] = Answer(text=span.text, score=span.score, citations=[citation])
+        return sorted(grouped.values(), key=lambda a: -a.score)
