@@ -444,7 +444,7 @@ def test_plain_text_headings_in_capitals_or_underlined(tmp_path):
         "GAS SAFETY RECORD\nJob number:   PHS-25\n\nENGINEER\nName:   Tomasz Nowak\n\n3. DÉPÔT DE GARANTIE\n"
         "The deposit is £1,350.\n\nTOTAL                £2,073.78\nVIN:   MRL5HE18\n\nCO ALARM PRESENT IN THE KITCHEN AND "
         "TESTED TODAY\n\nNext inspection\n===============\nDue by 16 September.\n  Flue checks\n  -----------\n"
-        "Passed.\nMr D Hartley\nAPPEALS\n\n---\n\nA line in prose.\n",
+        "Passed.\nMr D Hartley\nAPPEALS\n\n---\n\nA line in prose.\n\nAMOUNT DUE: £1,842.36\n\nNOTES:\nNone.\n",
         encoding="utf-8",
     )
     assert titled_at_their_offsets(load_document(tmp_path / "record.txt")) == [
@@ -453,6 +453,7 @@ def test_plain_text_headings_in_capitals_or_underlined(tmp_path):
         ("3. DÉPÔT DE GARANTIE", 1),
         ("Next inspection", 1),
         ("Flue checks", 2),
+        ("NOTES:", 1),
     ]
 
 

@@ -71,7 +71,7 @@ ATX_HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
 SETEXT_UNDERLINE = re.compile(r" {0,3}(=+|-+)[ \t]*")
 # Plain text: a heading is a line in capitals ("APPLIANCE DETAILS", "3. RESULTS") of a few words standing after a blank
 # line (or another such line), or a line underlined with three or more "=" or "-". Not a line in columns (two spaces
-# within: a table's row) nor a field in capitals with its value ("TOTAL:  £1,842.36").
+# within: a table's row) nor a field in capitals with its value ("TOTAL: £1,842.36"; "NOTES:" is a heading).
 PLAIN_UNDERLINE = re.compile(r"[ \t]*(={3,}|-{3,})[ \t]*")
 PLAIN_HEADING_WORDS = 8
 NOT_SETEXT_TEXT = re.compile(r"(?: {4}|\t| {0,3}(?:[-*+>]|\d+[.)])(?:\s|$))")  # code, list items, quotes
@@ -223,7 +223,7 @@ def plain_text_sections(text: str) -> list[Section]:
 
 def capitals_heading(line: str) -> bool:
     """Whether a stripped line reads as a heading in capitals: a few words, two letters or more, none in lower case,
-    no run of two spaces (a row of columns)."""
+    no run of two spaces (a row of columns), no value after a colon (a field)."""
     letters = [char for char in line if char.isalpha()]
     return (
         len(letters) >= 2
@@ -231,6 +231,7 @@ def capitals_heading(line: str) -> bool:
         and len(line.split()) <= PLAIN_HEADING_WORDS
         and "  " not in line
         and "\t" not in line
+        and not line.rstrip(":").count(":")
     )
 
 
