@@ -116,12 +116,6 @@ class QA:
         self._update_lock = threading.RLock()
         self._background: threading.Thread | None = None
         self._closed = False
-        # reads questions in the collection: through the retriever (brought up to date on first use) and the store
-        self.finder = AnswerFinder(
-            lambda query, k, mode: self.retriever.search(query, k, mode),
-            lambda: self.store.manifest().passage_count,
-            self.settings.answer_slack,
-        )
 
     def __enter__(self) -> Self:
         return self
@@ -267,6 +261,16 @@ class QA:
                         self.store, self.embedder, self.settings.rrf_k, self.file_changed, not self._read_only
                     )
         return self._retriever
+
+    @property
+    def finder(self) -> AnswerFinder:
+        """What reads a question in this collection, with the engine's settings as they are now: through the retriever
+        (brought up to date on first use) and the store's size."""
+        return AnswerFinder(
+            lambda query, k, mode: self.retriever.search(query, k, mode),
+            lambda: self.store.manifest().passage_count,
+            self.settings.answer_slack,
+        )
 
     @property
     def read_only(self) -> bool:
@@ -570,8 +574,9 @@ class QA:
         if len(readings) > 1 or readings[0].rewritten:  # a follow-up: the follow-up reader reads each reading
             chosen_reader = follow_up_reader
         timings["resolve"] = (time.perf_counter() - began) * 1000
+        finder = self.finder
         resolved, (retrieval, answers) = most_confident_reading(
-            readings, lambda r: self.finder.find(r.question, r.retrieval_query, options, chosen_reader, timings)
+            readings, lambda r: finder.find(r.question, r.retrieval_query, options, chosen_reader, timings)
         )
         passages = retrieval.passages
         if (retrieval.changed_documents or self._came_back()) and not self._read_only and self.refresh_in_background():
@@ -590,7 +595,7 @@ class QA:
             result.notice = notice
         self._give_best_answer(result, answers, chosen_reader, options)
         questions = [] if resolved.with_history else two_part_questions(resolved.question)
-        found = [self.finder.find(part, f"{part} {question}", options, chosen_reader, timings)[1] for part in questions]
+        found = [finder.find(part, f"{part} {question}", options, chosen_reader, timings)[1] for part in questions]
         given = [answers[0] if answers and answered(answers[0], chosen_reader, options) else None for answers in found]
         answer_in_parts(result, questions, given)
         timings["total"] = (time.perf_counter() - began) * 1000
