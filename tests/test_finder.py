@@ -1,9 +1,15 @@
-"""Finding answers: each query of a question's chain read once."""
+"""Finding answers: a question searched and read through the finder's collaborators (a search, a reader double)."""
 
 from __future__ import annotations
 
-from qa.reading.finder import remembered
+import pytest
+
+from qa.config import RetrievalMode, Settings
+from qa.models import Passage, RetrievedPassage
+from qa.reading.finder import AnswerFinder, remembered
 from qa.retrieval import Retrieval
+from qa.testing.reader import ScriptedReader, as_reader
+from qa.validation import ask_options
 
 
 def test_remembered_reads_each_query_once():
@@ -12,3 +18,51 @@ def test_remembered_reads_each_query_once():
     assert read_once("a") is read_once("a")
     read_once("b")
     assert calls == ["a", "b"]
+
+
+def found_in(*texts: str, document_passages: int = 1) -> list[RetrievedPassage]:
+    """One passage of each text, each in a document of its own (at offset 10 of it), as a search finds them."""
+    return [
+        RetrievedPassage(
+            passage=Passage(id=f"d{n}:0", document_id=f"d{n}", start=10, end=10 + len(text), text=text),
+            title=f"d{n}",
+            source=f"d{n}.txt",
+            score=1 / (61 + n),
+            document_passages=document_passages,
+        )
+        for n, text in enumerate(texts)
+    ]
+
+
+def test_a_question_is_searched_by_its_query_and_a_confident_first_passage_is_all_it_reads():
+    passages = found_in("The ferry to Zoë's island leaves at noon.", "The ferry was built in 1911.", "Tides turn.")
+    searched: list[tuple[str, int, str]] = []
+
+    def search(query: str, k: int, mode: RetrievalMode) -> Retrieval:
+        searched.append((query, k, mode))
+        return Retrieval(passages=[p.model_copy(deep=True) for p in passages])
+
+    reader = ScriptedReader(("noon", 8.0), ("1911", 5.0), confidence=0.9)
+    timings: dict[str, float] = {}
+    options = ask_options(Settings(), top_k=3, mode="hybrid")
+    finder = AnswerFinder(search, lambda: len(passages), answer_slack=2.0)
+    retrieval, answers = finder.find(
+        "When does it leave?", "When does the ferry leave?", options, as_reader(reader), timings
+    )
+    assert searched == [("When does the ferry leave?", 3, "hybrid")]
+    assert reader.reads == [["d0:0"]]  # sure of the first passage: the other two are not read
+    assert answers[0].text == "noon" and answers[0].confidence == 0.9
+    (citation,) = answers[0].citations
+    text = "0123456789" + passages[0].passage.text  # the document: the passage at offset 10
+    assert text[citation.start : citation.end] == citation.quote == "noon" and citation.source == "d0.txt"
+    assert retrieval.passages[0].passage.id == "d0:0" and set(timings) == {"retrieve", "read"}
+
+
+@pytest.mark.parametrize(("slack", "answer"), [(2.0, "the method of delivery of the G gene"), (0.0, "the G gene")])
+def test_an_answer_in_a_long_document_widens_within_the_finders_slack(slack, answer):
+    passages = found_in("Vaccines differ in the method of delivery of the G gene.", document_passages=25)
+    reader = ScriptedReader(("the G gene", 8.0), ("the method of delivery of the G gene", 6.5), confidence=0.9)
+    finder = AnswerFinder(lambda query, k, mode: Retrieval(passages=passages), lambda: 25, answer_slack=slack)
+    options = ask_options(Settings(), mode="hybrid")
+    _, answers = finder.find("What differs?", "What differs?", options, as_reader(reader), {})
+    assert answers[0].text == answer and answers[0].confidence == 0.9

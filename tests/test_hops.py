@@ -18,7 +18,7 @@ from qa.reading.hops import (
     read_hop,
     uncovered,
 )
-from qa.reading.reader import ReaderSpan
+from qa.testing.reader import ScriptedReader
 
 SECURITY = "Multi-factor authentication (MFA) is required for TripDesk, company e-mail and the HR portal."
 BRIDGE = "The Vell bridge was built in 1911 by Kvist & Sons of Zorblat. It is 140 metres long."
@@ -51,28 +51,6 @@ def test_the_best_answers_that_are_names_are_followed_first():
 def test_uncovered_words_are_the_questions_content_words_the_passage_lacks():
     assert uncovered("Who founded the company that built the Vell bridge?", BRIDGE) == {"found", "compani"}
     assert uncovered("When was the Vell bridge built?", BRIDGE) == set()
-
-
-class ScriptedReader:
-    """A reader double: answers the given texts wherever they stand in the one passage it is handed."""
-
-    def __init__(self, *answers: tuple[str, float]):
-        self.answers = answers
-
-    def read(self, question, passages, top_n=10):
-        (passage,) = passages
-        return [
-            ReaderSpan(
-                document_id=passage.document_id,
-                passage_id=passage.id,
-                start=passage.text.index(text),
-                end=passage.text.index(text) + len(text),
-                text=text,
-                score=score,
-            )
-            for text, score in self.answers
-            if text in passage.text
-        ]
 
 
 def passage(document: str, text: str, start: int) -> Passage:

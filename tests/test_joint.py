@@ -10,6 +10,7 @@ from qa.reading.bridges import bridge_question
 from qa.reading.joint import chain_leads, completions, corroborated, supported
 from qa.reading.reader import ReaderSpan
 from qa.retrieval import Retrieval
+from qa.testing.reader import ScriptedReader
 
 
 def test_overlapping_bridges_give_one_supporting_citation():
@@ -55,18 +56,10 @@ def test_a_completing_sentence_is_read_with_its_answers_sentence_only():
     start = sites.index("Kettle Fen")
     answer = Answer(text="Kettle Fen", score=1.0, confidence=0.3, citations=[citation_at(found[0], start, start + 10)])
 
-    class Scripted:  # reads each of these wherever it stands in the one passage it is handed
-        def read(self, question, passages, top_n=10):
-            (text,) = [p.text for p in passages]
-            return [
-                ReaderSpan(
-                    document_id="j", passage_id="j", start=text.index(t), end=text.index(t) + len(t), text=t, score=s
-                )
-                for t, s in (("Brindle Marsh", 9.0), ("Kettle Fen", 8.0))
-            ]
-
     question = "Where does the second-year doctoral researcher sample water?"
-    ((hop, spans),) = completions(question, [answer], Retrieval(passages=found), Scripted())
+    ((hop, spans),) = completions(
+        question, [answer], Retrieval(passages=found), ScriptedReader(("Brindle Marsh", 9.0), ("Kettle Fen", 8.0))
+    )
     assert (hop.first.text, hop.bridge) == (people, "Irena Sokol")
     assert [(s.text, s.passage_id, sites[s.start : s.end]) for s in spans] == [("Kettle Fen", "sites:0", "Kettle Fen")]
 

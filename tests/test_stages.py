@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from qa.models import Passage, RetrievedPassage, Section
-from qa.reading.reader import ReaderSpan
 from qa.reading.stages import headed, read_in_stages, stage_ends
 from qa.reading.stopping import StopModel, StopRule
+from qa.testing.reader import ScriptedReader
 
 
 def test_a_passage_is_read_with_the_titles_of_its_sections():
@@ -26,45 +26,22 @@ def test_a_passage_is_read_with_the_titles_of_its_sections():
     assert headed(found.model_copy(update={"passage": at_heading})).headings[0] == (0, "Espresso machine")
 
 
-class RecordingReader:
-    """A reader that answers from canned spans and records which passages it was asked to read."""
-
-    threshold = 0.0
-
-    def __init__(self, spans_by_passage: dict[str, list[ReaderSpan]], confidence: float | None):
-        self.spans_by_passage = spans_by_passage
-        self.given_confidence = confidence
-        self.reads: list[list[str]] = []
-
-    def warm_up(self) -> None:
-        pass
-
-    def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:
-        self.reads.append([p.id for p in passages])
-        spans = [s for p in passages for s in self.spans_by_passage.get(p.id, [])]
-        return sorted(spans, key=lambda s: -s.score)[:top_n]
-
-    def confidence(self, candidates) -> float | None:
-        return self.given_confidence
-
-    stop_model = None
+TEXTS = ("the first answer", "nothing here", "a better answer", "the last answer")
 
 
-def staged_passages() -> tuple[list[RetrievedPassage], dict[str, list[ReaderSpan]]]:
-    passages = [
+def staged_passages() -> list[RetrievedPassage]:
+    return [
         RetrievedPassage(
-            passage=Passage(id=f"p{n}", document_id="d", start=100 * n, end=100 * n + 50, text="x" * 50),
+            passage=Passage(id=f"p{n}", document_id="d", start=100 * n, end=100 * n + len(text), text=text),
             title="d",
             source="d.txt",
             score=1 / (61 + n),
         )
-        for n in range(4)
+        for n, text in enumerate(TEXTS)
     ]
-    spans = {
-        "p0": [ReaderSpan("d", "p0", 0, 5, "first", 6.0)],
-        "p2": [ReaderSpan("d", "p2", 200, 206, "better", 9.0)],
-    }
-    return passages, spans
+
+
+ANSWERS = (("first", 6.0), ("better", 9.0))  # in p0 and p2
 
 
 @pytest.mark.parametrize(
@@ -77,32 +54,32 @@ def staged_passages() -> tuple[list[RetrievedPassage], dict[str, list[ReaderSpan
     ],
 )
 def test_passages_are_read_in_stages_and_stop_when_the_first_is_confident(confidence, stop, reads, best):
-    passages, spans = staged_passages()
-    reader = RecordingReader(spans, confidence)
+    passages = staged_passages()
+    reader = ScriptedReader(*ANSWERS, confidence=confidence)
     found = read_in_stages(reader, "q?", passages, StopRule(confidence=stop))
     assert reader.reads == reads
     assert found[0].text == best
 
 
 def test_the_first_passage_without_an_answer_sends_the_reader_on():
-    passages, _ = staged_passages()
-    reader = RecordingReader({"p3": [ReaderSpan("d", "p3", 300, 304, "last", 2.0)]}, 0.99)
+    passages = staged_passages()
+    reader = ScriptedReader(("last", 2.0), confidence=0.99)
     assert [s.text for s in read_in_stages(reader, "q?", passages, StopRule(confidence=0.9))] == ["last"]
     assert reader.reads == [["p0"], ["p1", "p2"], ["p3"]]
 
 
 def test_a_stop_model_decides_instead_of_the_confidence_when_there_is_one():
-    passages, spans = staged_passages()
+    passages = staged_passages()
     passages[0].dense_rank, passages[0].bm25_rank = 1, 1
     both_first = StopModel(weights=[0, 0, 0, 0, 0, 10], bias=-5)  # stops when both retrievers put it first
-    reader = RecordingReader(spans, 0.1)  # too unsure for the confidence rule alone
+    reader = ScriptedReader(*ANSWERS, confidence=0.1)  # too unsure for the confidence rule alone
     assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "first"
     assert reader.reads == [["p0"]]
     passages[0].bm25_rank = 2
-    reader = RecordingReader(spans, 0.99)
+    reader = ScriptedReader(*ANSWERS, confidence=0.99)
     assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "better"
     assert reader.reads == [["p0"], ["p1", "p2"], ["p3"]]
-    reader = RecordingReader(spans, 0.99)
+    reader = ScriptedReader(*ANSWERS, confidence=0.99)
     read_in_stages(reader, "q?", passages, StopRule(probability=1.0, model=both_first))
     assert reader.reads == [["p0", "p1", "p2", "p3"]]  # a probability of 1 reads them all at once
 
@@ -118,9 +95,9 @@ class CountingRule(StopRule):
 
 
 def test_the_stop_rule_is_asked_between_stages_only():
-    passages, spans = staged_passages()
+    passages = staged_passages()
     rule = CountingRule(confidence=0.9)
-    read_in_stages(RecordingReader(spans, 0.5), "q?", passages, rule)
+    read_in_stages(ScriptedReader(*ANSWERS, confidence=0.5), "q?", passages, rule)
     assert rule.asked == 2  # after [p0] and after [p1, p2]; after [p3] nothing is left to read
 
 
@@ -132,9 +109,9 @@ def test_each_stage_reads_twice_as_many_passages_as_the_one_before(count, ends):
 
 
 def test_the_middle_stage_stops_when_the_passage_of_its_best_answer_is_enough():
-    passages, spans = staged_passages()
+    passages = staged_passages()
     passages[2].dense_rank, passages[2].bm25_rank = 1, 1  # "better" lies in p2, which both retrievers put first
     both_first = StopModel(weights=[0, 0, 0, 0, 0, 10], bias=-5)
-    reader = RecordingReader(spans, 0.99)
+    reader = ScriptedReader(*ANSWERS, confidence=0.99)
     assert read_in_stages(reader, "q?", passages, StopRule(confidence=0.6, model=both_first))[0].text == "better"
     assert reader.reads == [["p0"], ["p1", "p2"]]  # judged with p2's ranks, not p0's: the last passage is not read
