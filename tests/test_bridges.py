@@ -341,6 +341,8 @@ def test_a_capitalised_last_word_is_no_verb_to_leave_after_the_name():
     [
         ("What year did the Normans conquer England?", "In 1066 the Normans conquered England."),  # nothing lacking
         ("Who is the third-year PhD student?", "Laila Haddad collects peat samples."),  # asks for it
+        ("Who's the third-year PhD student?", "Laila Haddad collects peat samples."),  # asks for it, as typed
+        ("what's the name of our project sponsor on Millbrook?", "Risk Register. Scores are reported monthly."),
         ("Where do the samples go?", "Peat is frozen on site."),  # one word lacking describes nothing
         ("Which ice cream flavour sold best in the heatwave of 2022?", "Vanilla ice cream sold best."),  # no determiner
     ],

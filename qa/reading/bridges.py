@@ -26,7 +26,8 @@ AUXILIARIES = frozenset(
 # What a question asks when its whole predicate is the described thing: "Who was the engineer who designed it?",
 # "Which company was [the maker of X]?" (see ``asks_for_it``: not "In what year was [the label that ...] founded?").
 ASKS_FOR_IT = re.compile(
-    r"(?:(?:in|on|at|for|from|by|with)\s+)?(?:who|what|which)(?:\s+(?P<noun>\w+))?\s+(?:is|was|are|were)"
+    r"(?:(?:in|on|at|for|from|by|with)\s+)?(?:(?:who|what|which)['’]s|(?:who|what|which)(?:\s+(?P<noun>\w+))?\s+"
+    r"(?:is|was|are|were))"
     r"(?:\s+(?:the\s+)?(?:(?:first|last|full|given|family|maiden)\s+)?(?:name|surname|title)\s+of)?",
     re.IGNORECASE,
 )
