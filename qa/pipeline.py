@@ -23,11 +23,11 @@ from qa.config import (  # noqa: F401 - SAMPLE_DOCUMENTS_DIR: the sample's place
 from qa.documents.loading import HIDDEN_FILE, DocumentError, load_document
 from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
-from qa.models import Answer, AskResult, Document, LoadFailure
+from qa.models import Answer, AskResult, Document, LoadFailure, Turn
 from qa.questions.conversation import ResolvedQuestion, resolutions
 from qa.questions.parts import two_part_questions
 from qa.questions.wording import phrase_asked, plain_question
-from qa.reading.answers import answered, distinct_answers
+from qa.reading.answers import best_given, distinct_answers
 from qa.reading.finder import AnswerFinder, Found
 from qa.reading.reader import Reader, SentenceReader, SpanReader
 from qa.retrieval import Retriever
@@ -566,41 +566,47 @@ class QA:
         question = check_question(question, self.settings.max_question_chars)
         turns = check_history(history, self.settings.max_question_chars)
         options = ask_options(self.settings, top_k, mode, reader, threshold, min_confidence)
-        chosen_reader = self.reader(options.reader)
-        follow_up_reader = self.follow_up_reader(options.reader) if turns else chosen_reader
-        asked = plain_question(question)  # "Can you tell me who heads X?" is read as "Who heads X?"
-        asked = asked if turns else phrase_asked(asked)  # "deposit for the flat?": "What is the deposit for the flat?"
-        readings = resolutions(asked, turns, self.settings.follow_up_readings, follow_up_reader.history_turns)
-        if len(readings) > 1 or readings[0].rewritten:  # a follow-up: the follow-up reader reads each reading
-            chosen_reader = follow_up_reader
+        readings, chosen_reader = self._readings(question, turns, options)
         timings["resolve"] = (time.perf_counter() - began) * 1000
         finder = self.finder
         resolved, (retrieval, answers) = most_confident_reading(
             readings, lambda r: finder.find(r.question, r.retrieval_query, options, chosen_reader, timings)
         )
-        passages = retrieval.passages
-        if (retrieval.changed_documents or self._came_back()) and not self._read_only and self.refresh_in_background():
-            log.info("%d documents changed on disk; updating the index", len(retrieval.changed_documents))
+        self._catch_up(retrieval.changed_documents)
         result = AskResult(
             question=question,
             resolved_question=question if resolved.with_history else resolved.question,
             history_turns_read=min(len(turns), chosen_reader.history_turns) if resolved.with_history else 0,
             answer=None,
             score=None,
-            passages=passages,
+            passages=retrieval.passages,
             alternatives=answers,
+            notice=self._changed_notice(retrieval.changed_documents) or self.notice,
         )
-        notice = self._changed_notice(retrieval.changed_documents) or self.notice
-        if notice:
-            result.notice = notice
         self._give_best_answer(result, answers, chosen_reader, options)
-        questions = [] if resolved.with_history else two_part_questions(resolved.question)
-        found = [finder.find(part, f"{part} {question}", options, chosen_reader, timings)[1] for part in questions]
-        given = [answers[0] if answers and answered(answers[0], chosen_reader, options) else None for answers in found]
-        answer_in_parts(result, questions, given)
+        if not resolved.with_history:  # a two-part question is answered part by part
+            parts = two_part_questions(resolved.question)
+            found = [finder.find(part, f"{part} {question}", options, chosen_reader, timings)[1] for part in parts]
+            answer_in_parts(result, parts, [best_given(read, chosen_reader, options) for read in found])
         timings["total"] = (time.perf_counter() - began) * 1000
         result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         return result
+
+    def _readings(self, question: str, turns: list[Turn], options: AskOptions) -> tuple[list[ResolvedQuestion], Reader]:
+        """The readings of ``question`` (``resolutions``: a follow-up read with its history, or rewritten by it), as a
+        person means it ("Can you tell me who heads X?" is read as "Who heads X?", "deposit for the flat?" as "What is
+        the deposit for the flat?"), and the reader that reads them: the follow-up reader for a follow-up."""
+        chosen = self.reader(options.reader)
+        follow_up = self.follow_up_reader(options.reader) if turns else chosen
+        asked = plain_question(question)
+        asked = asked if turns else phrase_asked(asked)
+        readings = resolutions(asked, turns, self.settings.follow_up_readings, follow_up.history_turns)
+        return readings, follow_up if len(readings) > 1 or readings[0].rewritten else chosen
+
+    def _catch_up(self, changed: list[StoredDocument]) -> None:
+        """Read again, in the background, documents that changed on disk since they were indexed (or came back)."""
+        if (changed or self._came_back()) and not self._read_only and self.refresh_in_background():
+            log.info("%d documents changed on disk; updating the index", len(changed))
 
     def _changed_notice(self, changed: list[StoredDocument]) -> str | None:
         """The notice for an answer read while ``changed`` documents are out of date on disk; None when none is."""
@@ -622,7 +628,7 @@ class QA:
             )
         elif not result.passages:
             result.no_answer_reason = "Nothing in the documents matches the question."
-        elif not answers or not answered(answers[0], reader, options):
+        elif best_given(answers, reader, options) is None:
             result.no_answer_reason = "The documents do not say. No passage holds a confident answer."
         else:
             best = answers[0]

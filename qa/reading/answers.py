@@ -17,6 +17,11 @@ def answered(answer: Answer, reader: Reader, options: AskOptions) -> bool:
     return gives_answer(answer.score, answer.confidence, threshold, options.min_confidence)
 
 
+def best_given(answers: list[Answer], reader: Reader, options: AskOptions) -> Answer | None:
+    """The best of ``answers`` when it is given (``answered``); None when there is none or it is not."""
+    return answers[0] if answers and answered(answers[0], reader, options) else None
+
+
 def citation_at(retrieved: RetrievedPassage, start: int, end: int) -> Citation:
     """The citation of the characters ``start:end`` of a retrieved passage's document (within the passage)."""
     passage = retrieved.passage
