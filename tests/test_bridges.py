@@ -380,6 +380,7 @@ def test_a_role_given_for_who_is_asked_of_by_name(question, answer, role):
         ("Helen Okafor", "Helen Okafor chaired. " + "Much else was said. " * 8 + "The Finance Director left.", False),
         ("Finance Director", "Owen Brady (Finance Director)", False),  # a role for a role
         ("the board", "the board (Finance Director)", False),  # no name
+        ("R-01", "| R-01 | Supply interruption during outages | 10 | Site lead | Open |", False),  # a code, no person
     ],
 )
 def test_a_person_is_named_beside_the_role(answer, passage, names):

@@ -413,6 +413,7 @@ ASKS_WHO = re.compile(
 )
 ROLE_OPENING = re.compile(rf"^{DETERMINERS}\s+")
 MAX_ROLE_WORDS = 6  # "Northern District Operations Manager"; a longer answer is a description, not a role
+PERSON_NAME = re.compile(r"^\D*\b[A-Z][a-z]\D*$")  # a capitalised word and no digit: "Gwen Parry", not "R-01"
 ROLE_NEAR_NAME = 80  # characters between a name and its role in the passage that gives both
 
 
@@ -431,8 +432,10 @@ def is_role(text: str) -> bool:
 
 def names_the_person(answer: str, role: str, passage: str) -> bool:
     """Whether ``answer``, read in ``passage`` for a role's name, is a person's name given there beside the role
-    ("Helen Okafor (Director of Operations)", "Site lead: Gwen Parry"), not another role."""
-    if not looks_like_name(answer) or is_role(ROLE_OPENING.sub("", trimmed(answer))):
+    ("Helen Okafor (Director of Operations)", "Site lead: Gwen Parry"), not another role nor a code ("R-01", a
+    risk's number in a register whose owner column gives the role)."""
+    name = trimmed(answer)
+    if not looks_like_name(answer) or is_role(ROLE_OPENING.sub("", name)) or not PERSON_NAME.search(name):
         return False
     at, found = passage.find(trimmed(answer)), passage.casefold().find(role.casefold())
     return at >= 0 and found >= 0 and abs(found - at) <= ROLE_NEAR_NAME
