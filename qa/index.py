@@ -171,7 +171,8 @@ class Indexer:
         with self.store.writer(timeout=timeout):
             refuse_wiping(Path(folder), files, self.store.manifest().document_count, prune)
             report = UpdateReport(rebuilt=self.prepare(), failures=skipped)
-            stale = set(READ_BY) if reread else stale_formats(self.store.manifest().settings)
+            manifest = self.store.manifest()  # a store that holds nothing yet has read nothing to read again
+            stale = set(READ_BY) if reread else stale_formats(manifest.settings) if manifest.document_count else set()
             held = sorted({path.suffix.lower() for path in files} & stale)
             if held and not reread:
                 log.info("reading the %s files again: they are read better now", ", ".join(held))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -744,6 +745,13 @@ def test_the_formats_read_again_are_those_whose_loader_is_newer_than_the_one_rec
     assert {".html", ".txt"} <= stale_formats(settings)  # an index from before their loaders' last change
     assert stale_formats(settings.model_copy(update={"read_by": dict(READ_BY)})) == set()
     assert stale_formats(settings.model_copy(update={"read_by": {**READ_BY, ".pdf": 1}})) == {".pdf"}
+
+
+def test_a_first_sync_reads_no_format_again(indexer, folder, caplog):
+    with caplog.at_level(logging.INFO, logger="qa.index"):
+        indexer.sync_folder(folder, 10**6, progress=False)
+    assert not [r for r in caplog.records if "again" in r.getMessage()]  # nothing was read before: no "read better"
+    assert indexer.store.manifest().settings.read_by == dict(READ_BY)
 
 
 def test_reread_reads_every_file_again_and_embeds_only_those_whose_text_changed(indexer, folder, monkeypatch):
