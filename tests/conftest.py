@@ -267,6 +267,14 @@ HEAVY_FIXTURES = {
 }
 
 
+def alternative(text: str, score: float, confidence: float | None = None):
+    """A candidate answer read from a one-passage document that holds only it."""
+    from qa.models import Answer
+
+    where = citing(text, text, title="Policy", source="/docs/policy.txt")
+    return Answer(text=text, score=score, confidence=confidence, citations=[where])
+
+
 def pytest_collection_modifyitems(items):
     """Mark every test that loads a model or starts a server as ``slow``: ``pytest -m "not slow"`` is the quick loop."""
     for item in items:

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_DOCUMENTS, browser_call, citing, start_server, stop_server
+from conftest import SAMPLE_DOCUMENTS, alternative, browser_call, citing, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -892,37 +892,9 @@ def test_malformed_gradio_calls_are_named_in_one_line():
     assert malformed_call(ValueError("a bug")) is None and malformed_call(TypeError("a bug")) is None
 
 
-def alternative(text: str, score: float, confidence: float | None = None):
-    """A candidate answer read from a one-passage document that holds only it."""
-    from qa.models import Answer
-
-    where = citing(text, text, title="Policy", source="/docs/policy.txt")
-    return Answer(text=text, score=score, confidence=confidence, citations=[where])
-
-
-def test_alternatives_that_say_the_same_are_merged():
-    from qa.app.web import merged_alternatives, same_answer
-
-    assert same_answer("Priya Raman,", "Priya Raman") and same_answer("NAVAN", "Navan, the booking tool")
-    assert same_answer("Navan (the booking tool)", "navan.") and same_answer("the CFO", "The CFO - Ola Berg")
-    assert not same_answer("Navan", "Workday") and not same_answer("Dmitry Rogozin", "Rogozin")
-    assert not same_answer("Raman", "Priya Raman")
-    merged = merged_alternatives(
-        "Priya Raman,",
-        [
-            alternative("Priya Raman", 8.9),
-            alternative("Ola Berg, the CFO", 5.0),
-            alternative("ola berg", 6.0),
-            alternative("Workday", 4.0),
-            alternative("40 euros", 3.0),
-        ],
-        parts=["40 euros"],
-    )
-    assert [(a.text, a.score) for a in merged] == [("ola berg", 6.0), ("Workday", 4.0)]  # the best-scored kept
-
-
 def test_no_alternative_shows_more_confidence_than_its_answer():
-    from qa.app.web import is_unsure, render_answer, shown_alternatives
+    from qa.app.shown import shown_alternatives
+    from qa.app.web import is_unsure, render_answer
     from qa.models import AskResult
 
     def result(confidence, *alternatives, **fields):

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from qa.app.shown import shown_alternatives
 from qa.config import ReaderKind, RetrievalMode, Settings
 from qa.documents.loading import page_at
 from qa.models import Answer, AskResult, Citation, LoadFailure, RetrievedPassage
@@ -67,8 +68,6 @@ NO_ANSWER = "The documents do not say."
 # Score gap under which the next candidate is close enough to call the reader unsure (per reader's score scale).
 UNSURE_MARGIN = {"trained": 1.0, "sentence": 0.05}
 MAX_ALTERNATIVES = 3
-# Where an answer's trailing clause begins: "Navan, the booking tool" is "Navan" with a clause.
-CLAUSE_BOUNDARY = re.compile(r"\s*[,;:(\[]|\s+[–—-]\s")
 CLOSEST_PASSAGES = 3
 PASSAGE_PREVIEW_CHARS = 700
 # What a visitor is told of a failure that is not theirs: the store's and internal errors name the database URI,
@@ -200,50 +199,6 @@ def confidence_label(score: float | None, reader: str, unsure: bool, confidence:
         return "low"
     label = "high" if score >= high else "medium" if score >= medium else "low"
     return "medium" if unsure and label == "high" else label
-
-
-def answer_key(text: str) -> str:
-    """An answer's text as compared with another's: case folded, punctuation and spacing ignored."""
-    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
-
-
-def answer_head(text: str) -> str:
-    """An answer's text up to its first clause boundary (a comma, semicolon, colon, bracket or dash)."""
-    return CLAUSE_BOUNDARY.split(text, maxsplit=1)[0]
-
-
-def same_answer(first: str, second: str) -> bool:
-    """Whether two answers say the same: equal but for punctuation and case ("Priya Raman," and "Priya Raman"), or
-    one is the other with a trailing clause ("Navan" and "Navan, the booking tool")."""
-    one, other = answer_key(first), answer_key(second)
-    return one == other or answer_key(answer_head(first)) == other or one == answer_key(answer_head(second))
-
-
-def merged_alternatives(answer: str, alternatives: list[Answer], parts: list[str] | None = None) -> list[Answer]:
-    """The alternatives less those that say the same as the answer (or one of its ``parts``) and, of several that
-    say the same as each other, all but the best-scored."""
-    kept: list[Answer] = []
-    for alternative in sorted(alternatives, key=lambda a: -a.score):
-        said = [answer, *(parts or []), *(k.text for k in kept)]
-        if not any(same_answer(alternative.text, text) for text in said):
-            kept.append(alternative)
-    return kept
-
-
-def ranks_below(alternative: Answer, result: AskResult) -> bool:
-    """Whether ``alternative`` is no surer than the result's answer: by confidence when both have one, else by score."""
-    if alternative.confidence is not None and result.confidence is not None:
-        return alternative.confidence <= result.confidence
-    return result.score is None or alternative.score <= result.score
-
-
-def shown_alternatives(result: AskResult) -> list[Answer]:
-    """The other candidates the chat shows beside an answer: merged (see ``merged_alternatives``), and none surer
-    than the answer itself (a two-part answer's confidence is its weaker part's)."""
-    if result.answer is None:
-        return []
-    merged = merged_alternatives(result.answer, result.alternatives, [p.text for p in result.parts])
-    return [a for a in merged if ranks_below(a, result)]
 
 
 def is_unsure(result: AskResult, reader: str) -> bool:

@@ -1,0 +1,44 @@
+"""What a person is shown of an answer beside it (``qa.app.shown``): alternatives merged, none surer than it."""
+
+from __future__ import annotations
+
+from conftest import alternative
+
+from qa.app.shown import merged_alternatives, same_answer, shown_alternatives
+from qa.models import AskResult
+
+
+def test_alternatives_that_say_the_same_are_merged():
+    assert same_answer("Priya Raman,", "Priya Raman") and same_answer("NAVAN", "Navan, the booking tool")
+    assert same_answer("Navan (the booking tool)", "navan.") and same_answer("the CFO", "The CFO - Ola Berg")
+    assert not same_answer("Navan", "Workday") and not same_answer("Dmitry Rogozin", "Rogozin")
+    assert not same_answer("Raman", "Priya Raman")
+    merged = merged_alternatives(
+        "Priya Raman,",
+        [
+            alternative("Priya Raman", 8.9),
+            alternative("Ola Berg, the CFO", 5.0),
+            alternative("ola berg", 6.0),
+            alternative("Workday", 4.0),
+            alternative("40 euros", 3.0),
+        ],
+        parts=["40 euros"],
+    )
+    assert [(a.text, a.score) for a in merged] == [("ola berg", 6.0), ("Workday", 4.0)]  # the best-scored kept
+
+
+def test_an_alternative_surer_than_the_answer_or_saying_the_same_is_not_shown():
+    result = AskResult(
+        question="q",
+        resolved_question="q",
+        answer="300 pounds",
+        score=6.0,
+        confidence=0.9,
+        alternatives=[
+            alternative("300 pounds.", 5.8, 0.86),
+            alternative("£250", 7.0, 0.95),
+            alternative("300", 3.0, 0.5),
+        ],
+    )
+    assert [a.text for a in shown_alternatives(result)] == ["300"]
+    assert shown_alternatives(result.model_copy(update={"answer": None})) == []
