@@ -13,6 +13,10 @@ def test_alternatives_that_say_the_same_are_merged():
     assert same_answer("Navan (the booking tool)", "navan.") and same_answer("the CFO", "The CFO - Ola Berg")
     assert not same_answer("Navan", "Workday") and not same_answer("Dmitry Rogozin", "Rogozin")
     assert not same_answer("Raman", "Priya Raman")
+    assert (
+        same_answer("is 300 pounds", "300 pounds.") and same_answer("in 1984", "1984") and same_answer("The CFO", "CFO")
+    )
+    assert not same_answer("in", "on") and not same_answer("a 300 pound fine", "300 pounds")
     merged = merged_alternatives(
         "Priya Raman,",
         [

@@ -8,11 +8,17 @@ from qa.models import Answer, AskResult
 
 # Where an answer's trailing clause begins: "Navan, the booking tool" is "Navan" with a clause.
 CLAUSE_BOUNDARY = re.compile(r"\s*[,;:(\[]|\s+[–—-]\s")
+# Words a span may open with that lead into its answer rather than say it: a verb, an article, a preposition.
+LEAD_IN = frozenset("is was are were be the a an of in on at by to for from with".split())
 
 
 def answer_key(text: str) -> str:
-    """An answer's text as compared with another's: case folded, punctuation and spacing ignored."""
-    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+    """An answer's text as compared with another's: case folded, punctuation and spacing ignored, and the words that
+    lead into it (LEAD_IN: "is 300 pounds" is "300 pounds", "the CFO" is "CFO")."""
+    words = re.sub(r"[\W_]+", " ", text.casefold()).split()
+    while len(words) > 1 and words[0] in LEAD_IN:
+        words = words[1:]
+    return " ".join(words)
 
 
 def answer_head(text: str) -> str:
