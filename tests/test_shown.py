@@ -17,6 +17,7 @@ def test_alternatives_that_say_the_same_are_merged():
         same_answer("is 300 pounds", "300 pounds.") and same_answer("in 1984", "1984") and same_answer("The CFO", "CFO")
     )
     assert not same_answer("in", "on") and not same_answer("a 300 pound fine", "300 pounds")
+    assert same_answer("300 pounds. Anna Berg approved it.", "300 pounds") and not same_answer("Dr. Smith", "Dr")
     merged = merged_alternatives(
         "Priya Raman,",
         [

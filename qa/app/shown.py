@@ -6,8 +6,9 @@ import re
 
 from qa.models import Answer, AskResult
 
-# Where an answer's trailing clause begins: "Navan, the booking tool" is "Navan" with a clause.
-CLAUSE_BOUNDARY = re.compile(r"\s*[,;:(\[]|\s+[–—-]\s")
+# Where an answer's trailing clause begins: "Navan, the booking tool" is "Navan" with a clause, "300 pounds. Anna Berg
+# approved it." is "300 pounds" with a sentence (not at "Dr. Smith": a word's end before the full stop).
+CLAUSE_BOUNDARY = re.compile(r"\s*[,;:(\[]|\s+[–—-]\s|(?<=[a-z0-9]{2})\.\s")
 # Words a span may open with that lead into its answer rather than say it: a verb, an article, a preposition.
 LEAD_IN = frozenset("is was are were be the a an of in on at by to for from with".split())
 
@@ -22,7 +23,7 @@ def answer_key(text: str) -> str:
 
 
 def answer_head(text: str) -> str:
-    """An answer's text up to its first clause boundary (a comma, semicolon, colon, bracket or dash)."""
+    """An answer's text up to its first clause boundary (a comma, semicolon, colon, bracket, dash or full stop)."""
     return CLAUSE_BOUNDARY.split(text, maxsplit=1)[0]
 
 
