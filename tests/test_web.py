@@ -923,6 +923,23 @@ def test_no_alternative_shows_more_confidence_than_its_answer():
     assert "The reader was unsure; other candidates" in shown  # Okta scored within the margin
     uncalibrated = result(None, alternative("Workday", 6.5), alternative("Okta", 2.0))
     assert [a.text for a in shown_alternatives(uncalibrated)] == ["Okta"] and not is_unsure(uncalibrated, "trained")
+    assert is_unsure(result(None, alternative("Okta", 5.5)), "trained")  # without a probability: by the score margin
+
+
+def test_the_chat_calls_the_reader_unsure_by_the_probability_it_shows():
+    from qa.app.web import is_unsure, render_answer
+    from qa.models import AskResult
+
+    def result(confidence):
+        near = alternative("three days", 12.6, confidence - 0.07)  # scored within the margin of the answer's 12.7
+        return AskResult(
+            question="q", resolved_question="q", answer="three", score=12.7, confidence=confidence, alternatives=[near]
+        )
+
+    sure = "".join(m["content"] for m in render_answer(result(0.82), "trained"))
+    assert not is_unsure(result(0.82), "trained") and "Other candidates" in sure and "unsure" not in sure
+    assert is_unsure(result(0.47), "trained")
+    assert "The reader was unsure" in "".join(m["content"] for m in render_answer(result(0.47), "trained"))
 
 
 def test_the_chat_handlers_answer_and_list_without_gradio(sample_engine, tmp_path):

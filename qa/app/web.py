@@ -67,6 +67,7 @@ MODE_CHOICES = [("Hybrid (dense + BM25)", "hybrid"), ("Dense", "dense"), ("BM25"
 NO_ANSWER = "The documents do not say."
 # Score gap under which the next candidate is close enough to call the reader unsure (per reader's score scale).
 UNSURE_MARGIN = {"trained": 1.0, "sentence": 0.05}
+UNSURE_BELOW = 0.5  # an answer shown less likely right than wrong is one the reader was unsure of
 MAX_ALTERNATIVES = 3
 CLOSEST_PASSAGES = 3
 PASSAGE_PREVIEW_CHARS = 700
@@ -202,7 +203,11 @@ def confidence_label(score: float | None, reader: str, unsure: bool, confidence:
 
 
 def is_unsure(result: AskResult, reader: str) -> bool:
-    """Whether the best shown alternative comes within the reader's margin of the answer's score."""
+    """Whether the chat calls the reader unsure of its answer: by the probability it shows, when the answer has one
+    (below UNSURE_BELOW: "82%" is never called unsure, for a near variant scored close to it); else when the best
+    shown alternative comes within the reader's margin of the answer's score."""
+    if result.confidence is not None:
+        return result.confidence < UNSURE_BELOW
     alternatives = shown_alternatives(result)
     if result.score is None or not alternatives:
         return False
