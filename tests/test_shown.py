@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import alternative
+from conftest import alternative, citing
 
 from qa.app.shown import merged_alternatives, same_answer, shown_alternatives
 from qa.models import AskResult
@@ -47,3 +47,23 @@ def test_an_alternative_surer_than_the_answer_or_saying_the_same_is_not_shown():
     )
     assert [a.text for a in shown_alternatives(result)] == ["300"]
     assert shown_alternatives(result.model_copy(update={"answer": None})) == []
+
+
+def test_an_alternative_read_where_the_answer_was_is_not_shown():
+    from qa.models import Answer
+
+    text = "Everyone may work remotely up to three days a week."
+
+    def read(quote: str, score: float, confidence: float) -> Answer:
+        return Answer(text=quote, score=score, confidence=confidence, citations=[citing(quote, text)])
+
+    result = AskResult(
+        question="How many days a week can I work remotely?",
+        resolved_question="How many days a week can I work remotely?",
+        answer="three",
+        score=12.7,
+        confidence=0.82,
+        citations=[citing("three", text)],
+        alternatives=[read("three days", 12.6, 0.75), read("up to three", 11.6, 0.67), alternative("two", 3.0, 0.1)],
+    )
+    assert [a.text for a in shown_alternatives(result)] == ["two"]  # "two" was read elsewhere

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from qa.models import Answer, AskResult
+from qa.models import Answer, AskResult, Citation
+from qa.reading.answers import overlapped
 
 # Where an answer's trailing clause begins: "Navan, the booking tool" is "Navan" with a clause, "300 pounds. Anna Berg
 # approved it." is "300 pounds" with a sentence (not at "Dr. Smith": a word's end before the full stop).
@@ -53,9 +54,16 @@ def ranks_below(alternative: Answer, result: AskResult) -> bool:
 
 
 def shown_alternatives(result: AskResult) -> list[Answer]:
-    """The other candidates the chat shows beside an answer: merged (see ``merged_alternatives``), and none surer
-    than the answer itself (a two-part answer's confidence is its weaker part's)."""
+    """The other candidates the chat shows beside an answer: merged (see ``merged_alternatives``), none read where
+    the answer was (``read_there``), and none surer than the answer itself (a two-part answer's confidence is its
+    weaker part's)."""
     if result.answer is None:
         return []
     merged = merged_alternatives(result.answer, result.alternatives, [p.text for p in result.parts])
-    return [a for a in merged if ranks_below(a, result)]
+    return [a for a in merged if ranks_below(a, result) and not read_there(a, result.citations)]
+
+
+def read_there(alternative: Answer, cited: list[Citation]) -> bool:
+    """Whether ``alternative`` was read where the answer was (its first citation shares characters with one of
+    ``cited``): the same answer in more or fewer words ("three days", "up to three" where "three" was read)."""
+    return bool(alternative.citations) and any(overlapped(alternative.citations[0], place) for place in cited)
