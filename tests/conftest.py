@@ -275,6 +275,14 @@ def alternative(text: str, score: float, confidence: float | None = None):
     return Answer(text=text, score=score, confidence=confidence, citations=[where])
 
 
+def answered(answer: str, score: float, confidence: float | None, *alternatives, **fields: Any):
+    """The result of asking "q": ``answer`` at this score and confidence, with ``alternatives`` beside it."""
+    from qa.models import AskResult
+
+    shown = {"question": "q", "resolved_question": "q", **fields}
+    return AskResult(answer=answer, score=score, confidence=confidence, alternatives=list(alternatives), **shown)
+
+
 def pytest_collection_modifyitems(items):
     """Mark every test that loads a model or starts a server as ``slow``: ``pytest -m "not slow"`` is the quick loop."""
     for item in items:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from conftest import REPO, alternative, citing, run_qa
+from conftest import REPO, alternative, answered, citing, run_qa
 
 from qa.app import cli
 from qa.app.cli import main
@@ -111,15 +111,8 @@ def test_a_citation_is_printed_with_its_section_and_page(tmp_path, monkeypatch, 
 
 def test_ask_prints_the_alternatives_the_chat_shows(tmp_path, monkeypatch, capsys):
     text = "The budget for the garden party is 300 pounds."
-    result = AskResult(
-        question="What is the budget?",
-        resolved_question="What is the budget?",
-        answer="300 pounds",
-        score=9.0,
-        confidence=0.92,
-        citations=[citing("300 pounds", text)],
-        alternatives=[alternative("300 pounds.", 8.5, 0.86), alternative("300", 4.0, 0.59)],
-    )
+    near = [alternative("300 pounds.", 8.5, 0.86), alternative("300", 4.0, 0.59)]
+    result = answered("300 pounds", 9.0, 0.92, *near, citations=[citing("300 pounds", text)])
     monkeypatch.setattr("qa.app.cli.ask_locally", lambda *args: result)
     assert main(["ask", "What is the budget?", "--local", "--documents", str(tmp_path)]) == 0
     out = capsys.readouterr().out

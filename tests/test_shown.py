@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import alternative, citing
+from conftest import alternative, answered, citing
 
 from qa.app.shown import merged_alternatives, same_answer, shown_alternatives
-from qa.models import AskResult
 
 
 def test_alternatives_that_say_the_same_are_merged():
@@ -33,17 +32,13 @@ def test_alternatives_that_say_the_same_are_merged():
 
 
 def test_an_alternative_surer_than_the_answer_or_saying_the_same_is_not_shown():
-    result = AskResult(
-        question="q",
-        resolved_question="q",
-        answer="300 pounds",
-        score=6.0,
-        confidence=0.9,
-        alternatives=[
-            alternative("300 pounds.", 5.8, 0.86),
-            alternative("£250", 7.0, 0.95),
-            alternative("300", 3.0, 0.5),
-        ],
+    result = answered(
+        "300 pounds",
+        6.0,
+        0.9,
+        alternative("300 pounds.", 5.8, 0.86),
+        alternative("£250", 7.0, 0.95),
+        alternative("300", 3.0, 0.5),
     )
     assert [a.text for a in shown_alternatives(result)] == ["300"]
     assert shown_alternatives(result.model_copy(update={"answer": None})) == []
@@ -57,13 +52,6 @@ def test_an_alternative_read_where_the_answer_was_is_not_shown():
     def read(quote: str, score: float, confidence: float) -> Answer:
         return Answer(text=quote, score=score, confidence=confidence, citations=[citing(quote, text)])
 
-    result = AskResult(
-        question="How many days a week can I work remotely?",
-        resolved_question="How many days a week can I work remotely?",
-        answer="three",
-        score=12.7,
-        confidence=0.82,
-        citations=[citing("three", text)],
-        alternatives=[read("three days", 12.6, 0.75), read("up to three", 11.6, 0.67), alternative("two", 3.0, 0.1)],
-    )
+    nearby = [read("three days", 12.6, 0.75), read("up to three", 11.6, 0.67), alternative("two", 3.0, 0.1)]
+    result = answered("three", 12.7, 0.82, *nearby, citations=[citing("three", text)])
     assert [a.text for a in shown_alternatives(result)] == ["two"]  # "two" was read elsewhere

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_DOCUMENTS, alternative, browser_call, citing, start_server, stop_server
+from conftest import SAMPLE_DOCUMENTS, alternative, answered, browser_call, citing, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -928,13 +928,10 @@ def test_no_alternative_shows_more_confidence_than_its_answer():
 
 def test_the_chat_calls_the_reader_unsure_by_the_probability_it_shows():
     from qa.app.web import is_unsure, render_answer
-    from qa.models import AskResult
 
     def result(confidence):
         near = alternative("three days", 12.6, confidence - 0.07)  # scored within the margin of the answer's 12.7
-        return AskResult(
-            question="q", resolved_question="q", answer="three", score=12.7, confidence=confidence, alternatives=[near]
-        )
+        return answered("three", 12.7, confidence, near)
 
     sure = "".join(m["content"] for m in render_answer(result(0.82), "trained"))
     assert not is_unsure(result(0.82), "trained") and "Other candidates" in sure and "unsure" not in sure
