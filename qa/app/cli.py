@@ -517,7 +517,7 @@ def command_ask(args: argparse.Namespace) -> int:
             text = citation.passage_text
             left, right = citation.start - citation.passage_start, citation.end - citation.passage_start
             print(textwrap.indent(textwrap.fill(f"{text[:left]}[[{text[left:right]}]]{text[right:]}", 100), "    "))
-        for alternative in shown_alternatives(result)[:3]:  # as the chat shows them: merged, none surer
+        for alternative in shown_alternatives(result)[:3]:  # as the chat shows them (qa.app.shown)
             print(
                 f"\n  alternative: {alternative.text}    ({shown_confidence(alternative.confidence, alternative.score)})"
             )

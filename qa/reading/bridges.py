@@ -437,5 +437,5 @@ def names_the_person(answer: str, role: str, passage: str) -> bool:
     name = trimmed(answer)
     if not looks_like_name(answer) or is_role(ROLE_OPENING.sub("", name)) or not PERSON_NAME.search(name):
         return False
-    at, found = passage.find(trimmed(answer)), passage.casefold().find(role.casefold())
+    at, found = passage.find(name), passage.casefold().find(role.casefold())
     return at >= 0 and found >= 0 and abs(found - at) <= ROLE_NEAR_NAME
