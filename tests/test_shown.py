@@ -55,3 +55,11 @@ def test_an_alternative_read_where_the_answer_was_is_not_shown():
     nearby = [read("three days", 12.6, 0.75), read("up to three", 11.6, 0.67), alternative("two", 3.0, 0.1)]
     result = answered("three", 12.7, 0.82, *nearby, citations=[citing("three", text)])
     assert [a.text for a in shown_alternatives(result)] == ["two"]  # "two" was read elsewhere
+    elsewhere = answered("ten", 12.7, 0.82, read("three days", 12.6, 0.75), read("up to three", 11.6, 0.67))
+    assert [a.text for a in shown_alternatives(elsewhere)] == ["three days"]  # the best of those read in one place
+
+
+def test_an_alternative_shown_at_0_percent_is_no_candidate():
+    result = answered("Navan", 6.0, 0.6, alternative("Okta", 5.0, 0.004), alternative("Workday", 4.0, 0.01))
+    assert [a.text for a in shown_alternatives(result)] == ["Workday"]
+    assert [a.text for a in shown_alternatives(answered("Navan", 6.0, None, alternative("Okta", 5.0)))] == ["Okta"]

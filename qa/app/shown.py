@@ -12,6 +12,7 @@ from qa.reading.answers import overlapped
 CLAUSE_BOUNDARY = re.compile(r"\s*[,;:(\[]|\s+[–—-]\s|(?<=[a-z0-9]{2})\.\s")
 # Words a span may open with that lead into its answer rather than say it: a verb, an article, a preposition.
 LEAD_IN = frozenset("is was are were be the a an of in on at by to for from with".split())
+SHOWN_FROM = 0.005  # an alternative less likely than this would show as "confidence 0%": no candidate worth a line
 
 
 def answer_key(text: str) -> str:
@@ -54,13 +55,23 @@ def ranks_below(alternative: Answer, result: AskResult) -> bool:
 
 
 def shown_alternatives(result: AskResult) -> list[Answer]:
-    """The other candidates the chat shows beside an answer: merged (see ``merged_alternatives``), none read where
-    the answer was (``read_there``), and none surer than the answer itself (a two-part answer's confidence is its
-    weaker part's)."""
+    """The other candidates the chat shows beside an answer, best first: merged (see ``merged_alternatives``), none
+    read where the answer or a better one was (``read_there``), none surer than the answer itself (a two-part
+    answer's confidence is its weaker part's), none shown at 0%."""
     if result.answer is None:
         return []
-    merged = merged_alternatives(result.answer, result.alternatives, [p.text for p in result.parts])
-    return [a for a in merged if ranks_below(a, result) and not read_there(a, result.citations)]
+    shown: list[Answer] = []
+    for alternative in merged_alternatives(result.answer, result.alternatives, [p.text for p in result.parts]):
+        places = [*result.citations, *(a.citations[0] for a in shown)]
+        if ranks_below(alternative, result) and worth_showing(alternative) and not read_there(alternative, places):
+            shown.append(alternative)
+    return shown
+
+
+def worth_showing(alternative: Answer) -> bool:
+    """Whether an alternative is likely enough to be worth a line: its confidence shown as 1% or more (one without
+    a confidence, from a reader without calibration, always is)."""
+    return alternative.confidence is None or alternative.confidence >= SHOWN_FROM
 
 
 def read_there(alternative: Answer, cited: list[Citation]) -> bool:
