@@ -753,6 +753,24 @@ def test_a_role_given_for_who_is_named_by_the_document_that_names_its_holder(tmp
     assert not itself.supporting
 
 
+@pytest.mark.slow
+def test_a_role_given_in_a_table_is_named_by_the_document_beside_it_not_read_back_from_the_table(tmp_path, embedder):
+    texts = {  # "Who is the Northern District Operations Manager?" read in the table gives "Client representative"
+        "charter.md": "# Project charter\n\n## Governance\n\n| Role | Holder |\n|---|---|\n"
+        "| Project manager | Rhys Caldwell |\n| Client representative | Northern District Operations Manager |\n\n"
+        "The project manager reports monthly to the board.",
+        "minutes.md": "# Meeting notes, 29 May\n\nPresent:\n\n- Helen Okafor (Director of Operations)\n"
+        "- Tom Ashworth (Northern District Operations Manager)\n- Gwen Parry (Senior Site Engineer)\n\n"
+        "The outage dates for September were agreed.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    named = engine.ask("Who is the client representative?")
+    assert_read_through(
+        named, {"Tom Ashworth"}, "Meeting notes, 29 May", ("Project charter", "Northern District Operations Manager")
+    )
+    assert_citations_exact(engine, named)
+
+
 CONTACT_FOLDERS = {
     "boiler": {
         "faults.md": "# Boiler fault codes\n\n| Code | Meaning | What to do |\n|---|---|---|\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from qa.config import RetrievalMode
 from qa.models import Answer, RetrievedPassage
@@ -31,7 +32,7 @@ from qa.reading.joint import (
     supported,
 )
 from qa.reading.reader import Reader, ReaderSpan, merge_spans
-from qa.reading.stages import read_in_stages, stop_rule
+from qa.reading.stages import headed, read_in_stages, stop_rule
 from qa.retrieval import Retrieval
 from qa.validation import AskOptions
 
@@ -176,10 +177,8 @@ class AnswerFinder:
         role = person_role(asked, answers[0].text) if answers and options.joint_reading else None
         if role is None:
             return answers
-        found, named = self._read_once(f"Who is the {role}?", options, reader)
-        person = next(
-            (a for a in named[:MAX_BRIDGES] if names_the_person(a.text, role, best_passage([a], found.passages))), None
-        )
+        found, named = self._read_beside(f"Who is the {role}?", role, options, reader)
+        person = next((a for a in named if names_the_person(a.text, role, best_passage([a], found.passages))), None)
         if person is None or trimmed(person.text) in {trimmed(a.text) for a in answers[:1]}:
             return answers
         best = person.model_copy(deep=True)
@@ -189,6 +188,14 @@ class AnswerFinder:
         best.supporting = further_citations(best, answers[0].citations[:1])
         brought_in(retrieval, found.passages, {c.passage_id for c in best.citations})
         return [best, *(a for a in answers if a.text != best.text)]
+
+    def _read_beside(self, query: str, words: str, options: AskOptions, reader: Reader) -> Found:
+        """Retrieve passages for ``query`` and read it in every one of them that holds ``words`` (in any case): a
+        role's holder is named beside it in one, but the role's own passage, read first, would give the role."""
+        retrieval = self.search(query, options.top_k, options.mode)
+        holding = [p for p in retrieval.passages if words.casefold() in p.passage.text.casefold()]
+        retrieval = replace(retrieval, passages=holding)
+        return retrieval, self._answers(retrieval, reader.read(query, [headed(p) for p in holding], top_n=10), reader)
 
     def _answers(self, retrieval: Retrieval, spans: list[ReaderSpan], reader: Reader) -> list[Answer]:
         """The spans read in ``retrieval``'s passages as answers (``group_answers``), each rated, best first."""
