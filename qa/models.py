@@ -56,6 +56,12 @@ class Passage(BaseModel):
         description="The titles of the sections it is in, each at its offset in ``text`` (-1: the section it starts "
         "in), when read (qa.reading.views); not sent.",
     )
+    columns: tuple[str, ...] = Field(
+        (),
+        exclude=True,
+        description="The column names of the table it begins within, when an earlier passage holds that table's "
+        "header (qa.reading.views.table_columns), for the reader; not sent.",
+    )
 
 
 class RetrievedPassage(BaseModel):

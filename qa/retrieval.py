@@ -11,12 +11,15 @@ import numpy as np
 from qa.config import RetrievalMode
 from qa.documents.loading import is_reference_section, section_at, section_label
 from qa.embedding import Embedder
-from qa.models import Passage, RetrievedPassage, Section
+from qa.models import Passage, RetrievedPassage, Section, passage_id
+from qa.reading.views import opening_rows, table_columns
 from qa.store.protocol import DocumentStore, StoredDocument
 
 CANDIDATES_PER_RETRIEVER = 100
 # A passage in a reference list has its score multiplied by this (see ``reference_weighted``).
 REFERENCE_WEIGHT = 0.5
+# The most passages walked back for the header of a table that a retrieved passage begins within.
+TABLE_LOOKBACK = 64
 Id = TypeVar("Id", str, int)
 
 
@@ -120,11 +123,43 @@ class Retriever:
             ranks = (dense_rank.get(pid), dense_score.get(pid), sparse_rank.get(pid))
             results.append(retrieved(passage, documents[passage.document_id], score, *ranks))
         results.sort(key=lambda found: -found.score)  # stable: only passages of reference lists move down
-        return Retrieval(results[:k], list(changed.values()))
+        return Retrieval([self._with_columns(found) for found in results[:k]], list(changed.values()))
+
+    def _with_columns(self, found: RetrievedPassage) -> RetrievedPassage:
+        """``found`` with the column names of the table its passage begins within (``Passage.columns``), when an
+        earlier passage of its document holds that table's header: the text before it is put together from the
+        passages before it, TABLE_LOOKBACK of them at most."""
+        passage = found.passage
+        if opening_rows(passage.text) is None:
+            return found
+        number = int(passage.id.rsplit(":", 1)[1])
+        for back in (TABLE_LOOKBACK // 8, TABLE_LOOKBACK):
+            before = self.store.get_passages([passage_id(passage.document_id, n) for n in range(number - back, number)])
+            columns = table_columns(text_before(passage, list(before.values())))
+            if columns or columns is None or number <= back:
+                break
+        if not columns:
+            return found
+        return found.model_copy(update={"passage": passage.model_copy(update={"columns": columns})})
 
     def retrieve(self, question: str, k: int = 5, mode: RetrievalMode = "hybrid") -> list[RetrievedPassage]:
         """The ``k`` best passages for the question, best first, with each retriever's rank."""
         return self.search(question, k, mode).passages
+
+
+def text_before(passage: Passage, earlier: list[Passage]) -> str:
+    """The document's text from the start of the first of ``earlier`` (passages of the same document, which cover
+    it without gaps, as the chunker cuts them) to where ``passage`` begins; "" when they do not reach it."""
+    text, reached = "", None
+    for part in sorted(earlier, key=lambda p: p.start):
+        reached = part.start if reached is None else reached
+        if part.start > reached:
+            return ""  # a gap: not the passages of one chunking
+        text += part.text[reached - part.start :]
+        reached = max(reached, part.end)
+    if reached is None or reached < passage.start:
+        return ""
+    return text[: len(text) - (reached - passage.start)]
 
 
 def retrieved(

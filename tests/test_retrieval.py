@@ -6,7 +6,7 @@ import pytest
 
 from qa.documents.loading import document_id, section_label
 from qa.index import Indexer
-from qa.models import Document, Section
+from qa.models import Document, Passage, Section
 from qa.retrieval import (
     REFERENCE_WEIGHT,
     Retriever,
@@ -14,6 +14,7 @@ from qa.retrieval import (
     reciprocal_rank_fusion,
     reference_weighted,
     section_name,
+    text_before,
 )
 from qa.store.protocol import open_store
 
@@ -102,3 +103,28 @@ def test_a_reference_entry_is_found_but_ranked_below_body_text_that_matches_as_w
     survey, entry = retriever.retrieve(question, k=5, mode="dense")  # the entry is nearer, and still comes second
     assert (survey.title, entry.title, entry.dense_rank) == ("Survey", "Kelp", 1)
     store.close()
+
+
+def test_the_text_before_a_passage_is_put_together_from_the_overlapping_passages_before_it():
+    text = "One. Two. Three. Four. Five."
+    cut = [(0, 9), (5, 16), (10, 22)]  # sharing a sentence each, as the chunker cuts
+    passages = [Passage(id=f"d:{n}", document_id="d", start=a, end=b, text=text[a:b]) for n, (a, b) in enumerate(cut)]
+    last = Passage(id="d:3", document_id="d", start=17, end=28, text=text[17:28])
+    assert text_before(last, passages[::-1]) == text[:17]
+    assert text_before(last, passages[1:]) == text[5:17]
+    assert text_before(last, [passages[0], passages[2]]) == ""  # a gap between them
+    assert text_before(last, passages[:1]) == ""  # they end before it begins
+
+
+def test_a_passage_that_begins_within_a_long_table_is_given_the_columns_of_its_header(embedder, tmp_path):
+    rows = "".join(f"| R-{n:02} | Risk number {n} of the pump station | Owner {n} |\n" for n in range(1, 25))
+    text = f"# Risk register\n\n| ID | Risk | Owner |\n|---|---|---|\n{rows}\nThe register is reviewed monthly."
+    store = open_store("local", str(tmp_path / "index"))
+    Indexer(store, embedder, 64, 1).sync_documents(
+        [Document(id=document_id(text), title="Risks", source="risks.md", text=text)], progress=False
+    )
+    found = Retriever(store, embedder).search("Who owns R-21?", k=8, mode="bm25").passages
+    store.close()
+    within = [p.passage for p in found if p.passage.text.startswith("| R-")]
+    assert within and all(p.columns == ("ID", "Risk", "Owner") for p in within)
+    assert all(not p.passage.columns for p in found if p.passage.text.startswith("# Risk register"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.reading.views import reading_view
+from qa.reading.views import opening_rows, reading_view, table_columns
 
 SPEC = (
     "## **Café Zoë 300** ##\n\n"
@@ -233,3 +233,57 @@ def test_a_plain_text_table_in_columns_is_read_row_by_row_under_its_header():
 )
 def test_a_span_of_a_plain_text_table_row_maps_back_to_its_cell(read, passage):
     assert behind(LOG, read) == passage
+
+
+REGISTER = (  # a register longer than a passage: the chunker cuts it between rows
+    "# Risk register\n\n| ID | Risk | Owner |\n|---|---|---|\n"
+    "| R-01 | Supply cut during outages | Site lead |\n"
+    "| R-02 | Asbestos in the pump hall | Zoë Ødegård |\n"
+    "| R-03 | Energy saving not achieved | SCADA engineer |\n\nNotes on the risks follow."
+)
+
+
+@pytest.mark.parametrize(
+    ("begins_at", "columns"),
+    [
+        ("| R-02", ("ID", "Risk", "Owner")),  # within the table, at a row
+        ("Asbestos", ("ID", "Risk", "Owner")),  # within a row (its first line is a row's tail)
+        ("| R-01", ("ID", "Risk", "Owner")),  # right under the rule
+        ("Notes on", None),  # after the table
+        ("| ID |", None),  # at the header: the passage holds it
+    ],
+)
+def test_the_columns_of_a_table_a_passage_begins_within_are_those_of_its_header(begins_at, columns):
+    assert table_columns(REGISTER[: REGISTER.index(begins_at)]) == columns
+
+
+def test_text_of_rows_alone_leaves_the_columns_to_text_further_back():
+    assert table_columns("| R-02 | Asbestos | Zoë |\n| R-03 | Energy | SCADA engineer |\n") == ()
+    two_columns = "| Item | Owner |\n|---|---|\n| Burrs | Zoë |\n"
+    assert table_columns(two_columns) is None  # a list of fields: read without its header
+
+
+def test_the_rows_a_passage_opens_with_run_to_the_first_line_that_is_no_row():
+    rest = REGISTER[REGISTER.index("| R-02") :]
+    begin, end = opening_rows(rest) or (0, 0)
+    assert rest[begin:end].rstrip("\n").split("\n") == [
+        "| R-02 | Asbestos in the pump hall | Zoë Ødegård |",
+        "| R-03 | Energy saving not achieved | SCADA engineer |",
+    ]
+    tail = REGISTER[REGISTER.index("Asbestos") :]
+    assert tail[slice(*(opening_rows(tail) or (0, 0)))].startswith("| R-03 |")
+    assert opening_rows("Notes on the risks follow.") is None
+    assert opening_rows(REGISTER[REGISTER.index("| ID |") :]) is None  # a table's header: read with its own rows
+
+
+def test_rows_a_passage_opens_with_are_read_under_the_columns_an_earlier_passage_gives():
+    rest = REGISTER[REGISTER.index("| R-02") :]
+    view = reading_view(rest, columns=("ID", "Risk", "Owner"))
+    assert view.text.split("\n")[:2] == [
+        "ID R-02: R-02's Risk is Asbestos in the pump hall; R-02's Owner is Zoë Ødegård.",
+        "ID R-03: R-03's Risk is Energy saving not achieved; R-03's Owner is SCADA engineer.",
+    ]
+    owner = view.text.index("Zoë Ødegård")
+    found = view.original(owner, owner + len("Zoë Ødegård"))
+    assert found is not None and rest[found[0] : found[1]] == "Zoë Ødegård"
+    assert reading_view(rest).text == rest  # without the columns: the rows as they are

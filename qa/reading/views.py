@@ -21,6 +21,7 @@ FIELD_ROW = re.compile(
     r"^\|[ \t]*(?P<name>[^\W\d_][^|*:\n]{0,40}?)[ \t]*\|[ \t]*(?P<value>[^|\s][^|\n]*?)[ \t]*\|[ \t]*$", re.MULTILINE
 )
 TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}")  # the line under a Markdown table's header
+ROW_LINE = re.compile(r"[ \t]*\|[^\n]*\|[ \t]*")  # a line of a Markdown table: a row, its header or the rule under it
 # A Markdown table of three or more columns: its header row, the rule under it, and its rows. Each row is read as
 # what it says of the thing its first cell names: "| R-07 | Energy saving not achieved | SCADA engineer |" under
 # "| ID | Risk | Owner |" is read as "ID R-07: R-07's Risk is Energy saving not achieved; R-07's Owner is SCADA
@@ -138,24 +139,68 @@ def ended(pieces: list[tuple[str, int | None]], last: str) -> list[tuple[str, in
     return [*pieces, (".", None)] if last and last[-1] not in SENTENCE_END else pieces
 
 
-def table_rows(text: str) -> list[Row]:
+def table_rows(text: str, columns: Sequence[str] = ()) -> list[Row]:
     """The rows of the Markdown tables of ``text`` that have three or more columns and as many cells as their header,
-    each with its columns' names."""
+    each with its columns' names; with ``columns``, also the rows that ``text`` opens with (``opening_rows``), of a
+    table whose header an earlier passage holds."""
     rows = []
+    if len(columns) >= MIN_TABLE_COLUMNS and (opening := opening_rows(text)) is not None:
+        rows += named_rows(text, opening[0], opening[1], list(columns))
     for table in TABLE.finditer(text):
-        names = [
-            name.replace("*", "").strip() for name, _ in row_cells(text, table.start("header"), table.end("header"))
-        ]
-        if len(names) < MIN_TABLE_COLUMNS:
-            continue
-        at = table.start("rows") + 1
-        for line in table.group("rows")[1:].split("\n"):
-            found = row_cells(text, at, at + len(line))
-            if len(found) == len(names):
-                named = tuple((name, value, start) for name, (value, start) in zip(names, found, strict=True))
-                rows.append(Row(at, at + len(line.rstrip()), named))
-            at += len(line) + 1
+        names = column_names(text, table.start("header"), table.end("header"))
+        if len(names) >= MIN_TABLE_COLUMNS:
+            rows += named_rows(text, table.start("rows") + 1, table.end("rows"), names)
     return rows
+
+
+def column_names(text: str, start: int, end: int) -> list[str]:
+    """The names of a Markdown table's columns: the cells of its header row ``text[start:end]``, bold marks left out."""
+    return [name.replace("*", "").strip() for name, _ in row_cells(text, start, end)]
+
+
+def named_rows(text: str, start: int, end: int, names: list[str]) -> list[Row]:
+    """The rows on the lines of ``text[start:end]`` that have a cell for each of ``names``, each cell named."""
+    rows = []
+    at = start
+    for line in text[start:end].split("\n"):
+        found = row_cells(text, at, at + len(line))
+        if len(found) == len(names):
+            named = tuple((name, value, begins) for name, (value, begins) in zip(names, found, strict=True))
+            rows.append(Row(at, at + len(line.rstrip()), named))
+        at += len(line) + 1
+    return rows
+
+
+def opening_rows(text: str) -> tuple[int, int] | None:
+    """Where the table rows that ``text`` opens with begin and end: its lines from the first whole one (after the
+    tail of a row the passage begins within, "… | Open |") that are rows, up to a line that is none, a table's rule
+    or the header of another table; None when there are none."""
+    first = text.find("\n") + 1 if not text.lstrip(" \t").startswith("|") else 0
+    if first and not text[: first - 1].rstrip().endswith("|"):
+        return None
+    at = first
+    while at < len(text) and not TABLE.match(text, at):
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        if not ROW_LINE.fullmatch(text, at, end) or TABLE_RULE.match(text, at):
+            break
+        at = end + 1
+    return (first, min(at, len(text))) if at > first else None
+
+
+def table_columns(before: str) -> tuple[str, ...] | None:
+    """The column names of the Markdown table that ``before`` (a document's text up to where a passage begins) ends
+    within: its header's cells, when every line after the rule under it is a row; () when ``before`` holds only rows
+    (the header is earlier still); None when it does not end within a table of three or more columns."""
+    lines = before.split("\n")[:-1]  # the last is the start of the line the passage begins within
+    for number in range(len(lines) - 1, -1, -1):
+        line = lines[number]
+        if TABLE_RULE.match(line) and number:
+            names = column_names(lines[number - 1], 0, len(lines[number - 1]))
+            return tuple(names) if ROW_LINE.fullmatch(lines[number - 1]) and len(names) >= MIN_TABLE_COLUMNS else None
+        if not ROW_LINE.fullmatch(line):
+            return None
+    return ()
 
 
 def text_table_rows(text: str) -> list[Row]:
@@ -231,21 +276,22 @@ def cell_named(name: str, first: str, first_start: int) -> list[tuple[str, int |
     return [(first, first_start), (f"'s {name} is ", None)]
 
 
-def reading_view(text: str, headings: Sequence[tuple[int, str]] = ()) -> ReadingView:
+def reading_view(text: str, headings: Sequence[tuple[int, str]] = (), columns: Sequence[str] = ()) -> ReadingView:
     """The passage ``text`` with each list item that gives a field's short value read as a sentence, of the thing
     the heading above it names ("## Halcyon LSM-7 microscope" then "- Location: room B220" is read as "- Location of
     the Halcyon LSM-7 microscope is room B220."): a reader trained on prose finds the value by its name and its
     thing. ``headings`` are the titles of the passage's sections with their offsets in ``text`` (-1: the section
     it starts in, for the items before its first heading), as the document's format gives them; its Markdown
     headings are found in ``text`` too. Each row of a Markdown table of three or more columns, and of a plain-text
-    table laid out in columns (``text_table_rows``), is read as what it says of its first cell (``row_pieces``).
-    Every other character is the passage's own."""
+    table laid out in columns (``text_table_rows``), is read as what it says of its first cell (``row_pieces``);
+    ``columns`` name the columns of the rows ``text`` opens with, when it begins within a table whose header an
+    earlier passage holds. Every other character is the passage's own."""
     marked = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
     titles = sorted([*headings, *marked])
     pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
     copied = 0
     read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in fields(text)]
-    read += [(r.start, r.end, row_pieces(r)) for r in [*table_rows(text), *text_table_rows(text)]]
+    read += [(r.start, r.end, row_pieces(r)) for r in [*table_rows(text, columns), *text_table_rows(text)]]
     for begin, end, said in sorted(read, key=lambda rewritten: rewritten[0]):
         pieces += [(text[copied:begin], copied), *said]
         copied = end
