@@ -267,6 +267,22 @@ def test_can_answer_keeps_a_whole_phrase_of_one_paragraph_and_one_item(text, exp
     assert can_answer(text, "Who was the wife of Edmund Carrow?") is expected
 
 
+@pytest.mark.parametrize(
+    "text, question, expected",
+    [
+        ("R-10", "Who is the project manager?", False),  # a register's number beside the role
+        ("604218", "Who's the engineer?", False),
+        ("Zoë Ødegård", "Who owns R-10?", True),
+        ("Louis XIV", "whom did she marry?", True),
+        ("the 101st Airborne", "Who landed first?", True),
+        ("R-10", "Which risk does the project manager own?", True),  # asks no who
+        ("1162", "What year was Temüjin, who became Genghis Khan, born?", True),  # "who" not its question word
+    ],
+)
+def test_a_question_that_asks_who_is_not_answered_by_a_code_or_a_number(text, question, expected):
+    assert can_answer(text, question) is expected
+
+
 def test_word_runs_are_lower_cased_runs_of_words():
     assert word_runs("Zoë’s Café, zoë’s", 2) == {("zoë", "s"), ("s", "café"), ("café", "zoë")}
     assert word_runs("one two", 3) == set()
