@@ -1,5 +1,6 @@
 """Questions over Markdown and plain-text tables read with each row read as a sentence (``qa.reading.views``) and read raw (the same
-table without its rule line, which the view needs): closed reading, one table per question.
+table without its rule line, which the view needs): closed reading, one table per question; then asked with
+``QA.ask`` of the folder that holds the table (open: retrieved, the table cut into passages).
 python -m eval.table_rows"""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from qa.embedding import Embedder
 from qa.evaluation.metrics import score_prediction
 from qa.models import Passage
 from qa.reading.views import TEXT_RULE
@@ -120,7 +122,8 @@ def main() -> None:
     from eval.hostile import cpu_name
     from qa.pipeline import QA
 
-    reader = QA().reader()
+    engine = QA()
+    reader = engine.reader()
     print(f"{len(QUESTIONS)} questions over Markdown and plain-text tables, closed reading; CPU: {cpu_name()}\n")
     print("| read | F1 | EM | F1 by the tables' folder |\n|---|---:|---:|---|")
     for name, shown in (("raw (the rule line taken out)", lambda t: RULE_LINE.sub("", t)), ("rows as sentences", str)):
@@ -129,9 +132,32 @@ def main() -> None:
             text = shown(table_of((HERE / path).read_text(encoding="utf-8")))
             spans = reader.read(question, [Passage(id="t", document_id="d", start=0, end=len(text), text=text)])
             scores.setdefault(path.split("/")[0], []).append(score_prediction(spans[0].text if spans else None, golds))
-        every = [score for group in scores.values() for score in group]
-        groups = ", ".join(f"{folder} ({len(group)}) {mean(group, 1):.1f}" for folder, group in scores.items())
-        print(f"| {name} | {mean(every, 1):.1f} | {mean(every, 0):.1f} | {groups} |")
+        print(scores_row(name, scores))
+    print(scores_row("asked of the folder (open, `QA.ask`; a question declined scores 0)", asked_open(engine.embedder)))
+
+
+def asked_open(embedder: Embedder) -> dict[str, list[tuple[float, float]]]:
+    """Each question asked with ``QA.ask`` of the folder that holds its table (indexed once into eval/cache), by the
+    tables' folder: its answer scored, a decline scoring 0."""
+    from qa.pipeline import QA
+
+    engines: dict[Path, QA] = {}
+    scores: dict[str, list[tuple[float, float]]] = {}
+    for path, question, golds in QUESTIONS:
+        folder = (HERE / path).parent
+        if folder not in engines:
+            index = HERE / "cache" / f"table_rows-{folder.relative_to(HERE).as_posix().replace('/', '-')}-index"
+            engines[folder] = QA(documents_dir=folder, index_dir=index, embedder=embedder, index_embedder=embedder)
+        answer = engines[folder].ask(question).answer
+        scores.setdefault(path.split("/")[0], []).append(score_prediction(answer, golds))
+    return scores
+
+
+def scores_row(name: str, scores: dict[str, list[tuple[float, float]]]) -> str:
+    """A row of the table: F1 and EM over every question, and F1 by the tables' folder."""
+    every = [score for group in scores.values() for score in group]
+    groups = ", ".join(f"{folder} ({len(group)}) {mean(group, 1):.1f}" for folder, group in scores.items())
+    return f"| {name} | {mean(every, 1):.1f} | {mean(every, 0):.1f} | {groups} |"
 
 
 def mean(scores: list[tuple[float, float]], which: int) -> float:
