@@ -128,7 +128,8 @@ class Retriever:
     def _with_columns(self, found: RetrievedPassage) -> RetrievedPassage:
         """``found`` with the column names of the table its passage begins within (``Passage.columns``), when an
         earlier passage of its document holds that table's header: the text before it is put together from the
-        passages before it, TABLE_LOOKBACK of them at most."""
+        passages before it, TABLE_LOOKBACK of them at most; when those hold only rows, the table that opens the
+        document (a CSV file's, a long register's) is taken for it."""
         passage = found.passage
         if opening_rows(passage.text) is None:
             return found
@@ -138,6 +139,9 @@ class Retriever:
             columns = table_columns(text_before(passage, list(before.values())))
             if columns or columns is None or number <= back:
                 break
+        if columns == () and number > TABLE_LOOKBACK:
+            first = self.store.get_passages([passage_id(passage.document_id, 0)]).values()
+            columns = next((table_columns(p.text + "\n") for p in first), None)
         if not columns:
             return found
         return found.model_copy(update={"passage": passage.model_copy(update={"columns": columns})})

@@ -1063,3 +1063,15 @@ def test_a_chain_is_read_after_the_first_passage_when_it_leaves_the_reader_unsur
     assert result.answer == "Alan Briggs"
     assert sum(count for asked, count in read if asked == question) == 1  # the other four passages were not read
     assert_citations_exact(engine, result)
+
+
+@pytest.mark.slow
+def test_a_row_far_down_a_csv_file_is_answered_from_its_cell_under_the_columns_of_the_first_row(tmp_path, embedder):
+    people = [("Zoë Ødegård", "Site lead"), ("Rhys Caldwell", "Project manager"), ("Anja Weiss", "SCADA engineer")]
+    rows = [f"Staff member {n},Technician,0161 555 {n:04}" for n in range(1, 61)]
+    rows[47:47] = [f"{name},{role},0161 496 {n:04}" for n, (name, role) in enumerate(people, start=7)]
+    engine = engine_over(tmp_path, embedder, {"staff.csv": "Name,Role,Phone\n" + "\n".join(rows) + "\n"})
+    result = engine.ask("What is Anja Weiss's phone number?")
+    assert result.answer == "0161 496 0009" and result.citations[0].title == "staff"
+    assert result.citations[0].passage_start > 0  # a passage after the first: the header is in another
+    assert_citations_exact(engine, result)

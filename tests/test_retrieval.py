@@ -9,6 +9,7 @@ from qa.index import Indexer
 from qa.models import Document, Passage, Section
 from qa.retrieval import (
     REFERENCE_WEIGHT,
+    TABLE_LOOKBACK,
     Retriever,
     in_reference_list,
     reciprocal_rank_fusion,
@@ -116,14 +117,16 @@ def test_the_text_before_a_passage_is_put_together_from_the_overlapping_passages
     assert text_before(last, passages[:1]) == ""  # they end before it begins
 
 
-def test_a_passage_that_begins_within_a_long_table_is_given_the_columns_of_its_header(embedder, tmp_path):
-    rows = "".join(f"| R-{n:02} | Risk number {n} of the pump station | Owner {n} |\n" for n in range(1, 25))
+@pytest.mark.parametrize("count", [24, 240])  # 8 passages or more before some rows; more than TABLE_LOOKBACK
+def test_a_passage_that_begins_within_a_long_table_is_given_the_columns_of_its_header(embedder, tmp_path, count):
+    rows = "".join(f"| R-{n:03} | Risk number {n} of the pump station | Owner {n} |\n" for n in range(1, count + 1))
     text = f"# Risk register\n\n| ID | Risk | Owner |\n|---|---|---|\n{rows}\nThe register is reviewed monthly."
     store = open_store("local", str(tmp_path / "index"))
     Indexer(store, embedder, 64, 1).sync_documents(
         [Document(id=document_id(text), title="Risks", source="risks.md", text=text)], progress=False
     )
-    found = Retriever(store, embedder).search("Who owns R-21?", k=8, mode="bm25").passages
+    assert store.manifest().passage_count > (TABLE_LOOKBACK if count > 100 else 8)
+    found = Retriever(store, embedder).search(f"Who owns R-{count - 3:03}?", k=8, mode="bm25").passages
     store.close()
     within = [p.passage for p in found if p.passage.text.startswith("| R-")]
     assert within and all(p.columns == ("ID", "Risk", "Owner") for p in within)

@@ -900,7 +900,10 @@ def documents_accordion(engines: Engines, collection_name: str) -> tuple:
             interactive=True,
         )
         files = gr.File(
-            label="Upload .txt, .md, .html, .pdf or .docx", file_count="multiple", elem_id="qa-upload", height=140
+            label="Upload .txt, .md, .html, .pdf, .docx, .csv or .tsv",
+            file_count="multiple",
+            elem_id="qa-upload",
+            height=140,
         )
         status = gr.Markdown(elem_id="qa-upload-status")
         table = gr.Dataframe(

@@ -1,4 +1,4 @@
-"""Load a folder of .txt, .md, .html, .pdf and .docx files into documents with their headings, reporting failures."""
+"""Load a folder of .txt, .md, .html, .pdf, .docx, .csv and .tsv files into documents with their headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
 
+from qa.documents.delimited import delimited_to_text
 from qa.documents.html import html_to_text
 from qa.documents.word import docx_to_text
 from qa.errors import DocumentError, MissingError
 from qa.models import Document, LoadFailure, Section
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv", ".tsv"}
 # What reads each format, by version: raised when its loader reads files of it differently, so that the next sync of
 # an index reads them again (``qa.index.stale_formats``; a file whose text is the same is not embedded again, its
 # title and headings are recorded). An index that records none was read by version 1. Version 2 (2026-12): HTML
@@ -29,7 +30,9 @@ SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".doc
 # ruled off as in Markdown ("| --- |"); in a PDF, a table under a bold header row as one block of rows, a heading
 # wrapped over two lines as one, bold labels run in with their values as no heading. Plain text version 2 (2026-12):
 # its headings (``plain_text_sections``).
-READ_BY = MappingProxyType({".txt": 2, ".md": 2, ".markdown": 2, ".html": 3, ".htm": 3, ".pdf": 3, ".docx": 3})
+READ_BY = MappingProxyType(
+    {".txt": 2, ".md": 2, ".markdown": 2, ".html": 3, ".htm": 3, ".pdf": 3, ".docx": 3, ".csv": 1, ".tsv": 1}
+)
 # Decoded text with more than this share of control characters is binary data, not text.
 MAX_CONTROL_SHARE = 0.01
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
@@ -399,6 +402,8 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
         title = given_title(title) or first_line_title(text, markdown=False)
     elif suffix in (".html", ".htm"):
         text, title, sections = html_to_text(check_is_text(decode_text(data, declared_charset(data))))
+    elif suffix in (".csv", ".tsv"):
+        text, title, sections = delimited_to_text(check_is_text(decode_text(data)), suffix == ".tsv"), None, []
     else:
         text = check_is_text(decode_text(data)).replace("\r\n", "\n").replace("\r", "\n")
         markdown = suffix in (".md", ".markdown")
