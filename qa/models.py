@@ -56,11 +56,11 @@ class Passage(BaseModel):
         description="The titles of the sections it is in, each at its offset in ``text`` (-1: the section it starts "
         "in), when read (qa.reading.views); not sent.",
     )
-    columns: tuple[str, ...] = Field(
-        (),
+    table_head: str = Field(
+        "",
         exclude=True,
-        description="The column names of the table it begins within, when an earlier passage holds that table's "
-        "header (qa.reading.views.table_columns), for the reader; not sent.",
+        description="The head of the table it begins within (the header row and the rule under it), when an "
+        "earlier passage holds it (qa.reading.views.table_head), for the reader; not sent.",
     )
 
 

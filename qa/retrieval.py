@@ -12,7 +12,7 @@ from qa.config import RetrievalMode
 from qa.documents.loading import is_reference_section, section_at, section_label
 from qa.embedding import Embedder
 from qa.models import Passage, RetrievedPassage, Section, passage_id
-from qa.reading.views import opening_rows, table_columns
+from qa.reading.views import may_open_within_table, table_head
 from qa.store.protocol import DocumentStore, StoredDocument
 
 CANDIDATES_PER_RETRIEVER = 100
@@ -123,28 +123,28 @@ class Retriever:
             ranks = (dense_rank.get(pid), dense_score.get(pid), sparse_rank.get(pid))
             results.append(retrieved(passage, documents[passage.document_id], score, *ranks))
         results.sort(key=lambda found: -found.score)  # stable: only passages of reference lists move down
-        return Retrieval([self._with_columns(found) for found in results[:k]], list(changed.values()))
+        return Retrieval([self._with_table_head(found) for found in results[:k]], list(changed.values()))
 
-    def _with_columns(self, found: RetrievedPassage) -> RetrievedPassage:
-        """``found`` with the column names of the table its passage begins within (``Passage.columns``), when an
-        earlier passage of its document holds that table's header: the text before it is put together from the
-        passages before it, TABLE_LOOKBACK of them at most; when those hold only rows, the table that opens the
-        document (a CSV file's, a long register's) is taken for it."""
+    def _with_table_head(self, found: RetrievedPassage) -> RetrievedPassage:
+        """``found`` with the head of the table its passage begins within (``Passage.table_head``), when an earlier
+        passage of its document holds it: the text before it is put together from the passages before it,
+        TABLE_LOOKBACK of them at most; when those hold only rows, the table that opens the document (a CSV file's,
+        a long register's) is taken for it."""
         passage = found.passage
-        if opening_rows(passage.text) is None:
+        if not may_open_within_table(passage.text):
             return found
         number = int(passage.id.rsplit(":", 1)[1])
         for back in (TABLE_LOOKBACK // 8, TABLE_LOOKBACK):
             before = self.store.get_passages([passage_id(passage.document_id, n) for n in range(number - back, number)])
-            columns = table_columns(text_before(passage, list(before.values())))
-            if columns or columns is None or number <= back:
+            head = table_head(text_before(passage, list(before.values())))
+            if head != "" or number <= back:
                 break
-        if columns == () and number > TABLE_LOOKBACK:
+        if head == "" and number > TABLE_LOOKBACK:
             first = self.store.get_passages([passage_id(passage.document_id, 0)]).values()
-            columns = next((table_columns(p.text + "\n") for p in first), None)
-        if not columns:
+            head = next((table_head(p.text + "\n") for p in first), None)
+        if not head:
             return found
-        return found.model_copy(update={"passage": passage.model_copy(update={"columns": columns})})
+        return found.model_copy(update={"passage": passage.model_copy(update={"table_head": head})})
 
     def retrieve(self, question: str, k: int = 5, mode: RetrievalMode = "hybrid") -> list[RetrievedPassage]:
         """The ``k`` best passages for the question, best first, with each retriever's rank."""

@@ -118,7 +118,7 @@ def test_the_text_before_a_passage_is_put_together_from_the_overlapping_passages
 
 
 @pytest.mark.parametrize("count", [24, 240])  # 8 passages or more before some rows; more than TABLE_LOOKBACK
-def test_a_passage_that_begins_within_a_long_table_is_given_the_columns_of_its_header(embedder, tmp_path, count):
+def test_a_passage_that_begins_within_a_long_table_is_given_the_head_of_its_table(embedder, tmp_path, count):
     rows = "".join(f"| R-{n:03} | Risk number {n} of the pump station | Owner {n} |\n" for n in range(1, count + 1))
     text = f"# Risk register\n\n| ID | Risk | Owner |\n|---|---|---|\n{rows}\nThe register is reviewed monthly."
     store = open_store("local", str(tmp_path / "index"))
@@ -129,5 +129,5 @@ def test_a_passage_that_begins_within_a_long_table_is_given_the_columns_of_its_h
     found = Retriever(store, embedder).search(f"Who owns R-{count - 3:03}?", k=8, mode="bm25").passages
     store.close()
     within = [p.passage for p in found if p.passage.text.startswith("| R-")]
-    assert within and all(p.columns == ("ID", "Risk", "Owner") for p in within)
-    assert all(not p.passage.columns for p in found if p.passage.text.startswith("# Risk register"))
+    assert within and all(p.table_head == "| ID | Risk | Owner |\n|---|---|---|" for p in within)
+    assert all(not p.passage.table_head for p in found if p.passage.text.startswith("# Risk register"))

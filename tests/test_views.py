@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.reading.views import opening_rows, reading_view, table_columns
+from qa.reading.views import may_open_within_table, opening_rows, reading_view, table_head
 
 SPEC = (
     "## **Café Zoë 300** ##\n\n"
@@ -243,24 +243,39 @@ REGISTER = (  # a register longer than a passage: the chunker cuts it between ro
 )
 
 
+HEAD = "| ID | Risk | Owner |\n|---|---|---|"
+LOG_HEAD = "Date          Mileage   Garage              Cost\n-----------   -------   -----------------   -------"
+
+
 @pytest.mark.parametrize(
-    ("begins_at", "columns"),
+    ("text", "begins_at", "head"),
     [
-        ("| R-02", ("ID", "Risk", "Owner")),  # within the table, at a row
-        ("Asbestos", ("ID", "Risk", "Owner")),  # within a row (its first line is a row's tail)
-        ("| R-01", ("ID", "Risk", "Owner")),  # right under the rule
-        ("Notes on", None),  # after the table
-        ("| ID |", None),  # at the header: the passage holds it
+        (REGISTER, "| R-02", HEAD),  # within the table, at a row
+        (REGISTER, "Asbestos", HEAD),  # within a row (its first line is a row's tail)
+        (REGISTER, "| R-01", HEAD),  # right under the rule
+        (REGISTER, "Notes on", None),  # after the table
+        (REGISTER, "| ID |", None),  # at the header: the passage holds it
+        (LOG, "03 Sep 2024", LOG_HEAD),  # a plain-text table, at a row
+        (LOG, "9,880", None),  # within a plain-text row: its columns would not line up
+        (LOG, "TOTALS", None),  # after a blank line: the table has ended
     ],
 )
-def test_the_columns_of_a_table_a_passage_begins_within_are_those_of_its_header(begins_at, columns):
-    assert table_columns(REGISTER[: REGISTER.index(begins_at)]) == columns
+def test_the_head_of_a_table_a_passage_begins_within_is_found_in_the_text_before_it(text, begins_at, head):
+    assert table_head(text[: text.index(begins_at)]) == head
 
 
-def test_text_of_rows_alone_leaves_the_columns_to_text_further_back():
-    assert table_columns("| R-02 | Asbestos | Zoë |\n| R-03 | Energy | SCADA engineer |\n") == ()
+def test_text_of_rows_alone_leaves_the_head_to_text_further_back():
+    assert table_head("| R-02 | Asbestos | Zoë |\n| R-03 | Energy | SCADA engineer |\n") == ""
+    assert table_head("03 Sep 2024   56,920    Ødegård Motors       £178.00\n") == ""
     two_columns = "| Item | Owner |\n|---|---|\n| Burrs | Zoë |\n"
-    assert table_columns(two_columns) is None  # a list of fields: read without its header
+    assert table_head(two_columns) is None  # a list of fields: read without its header
+    assert table_head("Some prose.\n\n03 Sep 2024   56,920    Ødegård Motors   £178.00\n") is None
+
+
+def test_a_passage_may_begin_within_a_table_when_it_opens_with_rows_or_words_in_columns():
+    assert may_open_within_table("| R-02 | Asbestos | Zoë |\nMore.")
+    assert may_open_within_table("03 Sep 2024   56,920    Ødegård Motors\nMore.")
+    assert not may_open_within_table("The garage, Ødegård Motors, fitted two tyres.\n| a | b | c |")
 
 
 def test_the_rows_a_passage_opens_with_run_to_the_first_line_that_is_no_row():
@@ -278,7 +293,7 @@ def test_the_rows_a_passage_opens_with_run_to_the_first_line_that_is_no_row():
 
 def test_rows_a_passage_opens_with_are_read_under_the_columns_an_earlier_passage_gives():
     rest = REGISTER[REGISTER.index("| R-02") :]
-    view = reading_view(rest, columns=("ID", "Risk", "Owner"))
+    view = reading_view(rest, table_head=HEAD)
     assert view.text.split("\n")[:2] == [
         "ID R-02: R-02's Risk is Asbestos in the pump hall; R-02's Owner is Zoë Ødegård.",
         "ID R-03: R-03's Risk is Energy saving not achieved; R-03's Owner is SCADA engineer.",
@@ -287,3 +302,18 @@ def test_rows_a_passage_opens_with_are_read_under_the_columns_an_earlier_passage
     found = view.original(owner, owner + len("Zoë Ødegård"))
     assert found is not None and rest[found[0] : found[1]] == "Zoë Ødegård"
     assert reading_view(rest).text == rest  # without the columns: the rows as they are
+
+
+def test_rows_of_a_plain_text_table_a_passage_opens_with_are_read_under_the_head_an_earlier_passage_gives():
+    rest = LOG[LOG.index("03 Sep 2024") :]
+    view = reading_view(rest, table_head=LOG_HEAD)
+    assert view.text.split("\n")[:3] == [
+        "Date 03 Sep 2024: 03 Sep 2024's Mileage is 56,920; 03 Sep 2024's Garage is Ødegård Motors; 03 Sep "
+        "2024's Cost is £178.00.",
+        "Date 20 May 2025: 20 May 2025's Garage is Ødegård Motors; 20 May 2025's Cost is £401.75.",
+        "Notes: the next service is due in May 2026.",
+    ]
+    cost = view.text.index("£401.75")
+    found = view.original(cost, cost + len("£401.75"))
+    assert found is not None and rest[found[0] : found[1]] == "£401.75"
+    assert reading_view(rest, table_head=HEAD).text == rest  # a Markdown head does not fit plain-text rows

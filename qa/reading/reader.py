@@ -464,7 +464,7 @@ class SpanReader:
         if not readable or not question.strip():
             return []
         self.warm_up()
-        views = [reading_view(p.text, p.headings, p.columns) for p in readable]
+        views = [reading_view(p.text, p.headings, p.table_head) for p in readable]
         with self._lock:  # a fast tokenizer must not be called from two threads at once
             asked = truncate_question(self.tokenizer, question, self.max_question_tokens)
             encoded = self.tokenizer(

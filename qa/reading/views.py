@@ -22,6 +22,7 @@ FIELD_ROW = re.compile(
 )
 TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}")  # the line under a Markdown table's header
 ROW_LINE = re.compile(r"[ \t]*\|[^\n]*\|[ \t]*")  # a line of a Markdown table: a row, its header or the rule under it
+COLUMN_GAP = re.compile(r"\S[ \t]{2,}\S")  # words set apart in columns, as a plain-text table's rows are
 # A Markdown table of three or more columns: its header row, the rule under it, and its rows. Each row is read as
 # what it says of the thing its first cell names: "| R-07 | Energy saving not achieved | SCADA engineer |" under
 # "| ID | Risk | Owner |" is read as "ID R-07: R-07's Risk is Energy saving not achieved; R-07's Owner is SCADA
@@ -139,13 +140,14 @@ def ended(pieces: list[tuple[str, int | None]], last: str) -> list[tuple[str, in
     return [*pieces, (".", None)] if last and last[-1] not in SENTENCE_END else pieces
 
 
-def table_rows(text: str, columns: Sequence[str] = ()) -> list[Row]:
+def table_rows(text: str, head: str = "") -> list[Row]:
     """The rows of the Markdown tables of ``text`` that have three or more columns and as many cells as their header,
-    each with its columns' names; with ``columns``, also the rows that ``text`` opens with (``opening_rows``), of a
-    table whose header an earlier passage holds."""
+    each with its columns' names; with ``head`` (a Markdown table's header row and rule, ``table_head``), also the
+    rows that ``text`` opens with (``opening_rows``), of that table, whose head an earlier passage holds."""
     rows = []
-    if len(columns) >= MIN_TABLE_COLUMNS and (opening := opening_rows(text)) is not None:
-        rows += named_rows(text, opening[0], opening[1], list(columns))
+    names = column_names(head, 0, max(head.find("\n"), 0)) if ROW_LINE.match(head) else []
+    if len(names) >= MIN_TABLE_COLUMNS and (opening := opening_rows(text)) is not None:
+        rows += named_rows(text, opening[0], opening[1], names)
     for table in TABLE.finditer(text):
         names = column_names(text, table.start("header"), table.end("header"))
         if len(names) >= MIN_TABLE_COLUMNS:
@@ -188,35 +190,69 @@ def opening_rows(text: str) -> tuple[int, int] | None:
     return (first, min(at, len(text))) if at > first else None
 
 
-def table_columns(before: str) -> tuple[str, ...] | None:
-    """The column names of the Markdown table that ``before`` (a document's text up to where a passage begins) ends
-    within: its header's cells, when every line after the rule under it is a row; () when ``before`` holds only rows
-    (the header is earlier still); None when it does not end within a table of three or more columns."""
+def may_open_within_table(text: str) -> bool:
+    """Whether ``text`` (a passage) may begin within a table whose head is in an earlier passage: it opens with
+    Markdown table rows (``opening_rows``) or its first line has words set apart in columns, as a plain-text table's
+    rows have (``COLUMN_GAP``)."""
+    return opening_rows(text) is not None or COLUMN_GAP.search(text.split("\n", 1)[0]) is not None
+
+
+def table_head(before: str) -> str | None:
+    """The head of the table that ``before`` (a document's text up to where a passage begins) ends within, when it
+    has three or more columns: a Markdown table's header row and the rule under it, when every line after them is a
+    row; a plain-text table's header line and its rule of dashes, when every line after them is a row in its columns
+    and the passage begins a line. "" when ``before`` holds only such rows (the head is earlier still); None when it
+    does not end within a table."""
     lines = before.split("\n")[:-1]  # the last is the start of the line the passage begins within
-    for number in range(len(lines) - 1, -1, -1):
-        line = lines[number]
-        if TABLE_RULE.match(line) and number:
-            names = column_names(lines[number - 1], 0, len(lines[number - 1]))
-            return tuple(names) if ROW_LINE.fullmatch(lines[number - 1]) and len(names) >= MIN_TABLE_COLUMNS else None
-        if not ROW_LINE.fullmatch(line):
+    markdown = bool(lines) and ROW_LINE.fullmatch(lines[-1]) is not None
+    if not markdown and (not before.endswith("\n") or not lines):
+        return None if lines else ""
+    for number in range(len(lines) - 1, 0, -1):
+        line, above = lines[number], lines[number - 1]
+        if markdown and TABLE_RULE.match(line):
+            named = ROW_LINE.fullmatch(above) and len(column_names(above, 0, len(above))) >= MIN_TABLE_COLUMNS
+            return f"{above}\n{line}" if named else None
+        if not markdown and TEXT_RULE.fullmatch(line):
+            layout = text_table_layout(above, line)
+            rows = lines[number + 1 :]
+            fits = layout is not None and all(aligned_row(row, layout[0]) for row in rows)
+            return f"{above}\n{line}" if fits else None
+        if (markdown and not ROW_LINE.fullmatch(line)) or not line.strip():
             return None
-    return ()
+    return ""
 
 
-def text_table_rows(text: str) -> list[Row]:
+def text_table_rows(text: str, head: str = "") -> list[Row]:
     """The rows of the plain-text tables of ``text`` (``TEXT_RULE``) that have three or more columns, each with its
-    columns' names: a table's rows run to a blank line or a line whose words do not fall into its columns."""
+    columns' names: a table's rows run to a blank line or a line whose words do not fall into its columns. With
+    ``head`` (a plain-text table's header line and rule, ``table_head``), also the rows that ``text`` opens with, of
+    that table, whose head an earlier passage holds."""
     rows = []
-    for rule in TEXT_RULE.finditer(text):
-        columns = [(m.start(), m.end()) for m in WORDS_RUN.finditer(rule.group())]
-        header_end = rule.start() - 1  # the line break before the rule
-        if header_end <= 0 or len(columns) < MIN_TABLE_COLUMNS:
-            continue
-        header = aligned_cells(text[text.rfind("\n", 0, header_end) + 1 : header_end], columns)
-        if header is None or not header[0][0]:
-            continue
-        rows += rows_under(text, rule.end() + 1, columns, [name for name, _ in header])
+    header, _, rule = head.partition("\n")
+    if rule and not ROW_LINE.match(header) and (layout := text_table_layout(header, rule)) is not None:
+        rows += rows_under(text, 0, *layout)
+    for found in TEXT_RULE.finditer(text):
+        header_end = found.start() - 1  # the line break before the rule
+        line = text[text.rfind("\n", 0, header_end) + 1 : header_end] if header_end > 0 else ""
+        if (layout := text_table_layout(line, found.group())) is not None:
+            rows += rows_under(text, found.end() + 1, *layout)
     return rows
+
+
+def text_table_layout(header: str, rule: str) -> tuple[list[tuple[int, int]], list[str]] | None:
+    """Where the columns of a plain-text table lie in its lines (each one's dashes in ``rule``) and their names (the
+    words of ``header`` above each); None when it has fewer than three columns or its header's words do not fall
+    into them, its first column unnamed."""
+    columns = [(m.start(), m.end()) for m in WORDS_RUN.finditer(rule)]
+    cells = aligned_cells(header, columns) if len(columns) >= MIN_TABLE_COLUMNS else None
+    return (columns, [name for name, _ in cells]) if cells is not None and cells[0][0] else None
+
+
+def aligned_row(line: str, columns: list[tuple[int, int]]) -> bool:
+    """Whether ``line`` is a row of a plain-text table whose columns lie at ``columns``: its words fall into them,
+    its first cell not empty (``rows_under`` reads such rows)."""
+    cells = aligned_cells(line, columns)
+    return cells is not None and bool(cells[0][0])
 
 
 def rows_under(text: str, at: int, columns: list[tuple[int, int]], names: list[str]) -> list[Row]:
@@ -276,7 +312,7 @@ def cell_named(name: str, first: str, first_start: int) -> list[tuple[str, int |
     return [(first, first_start), (f"'s {name} is ", None)]
 
 
-def reading_view(text: str, headings: Sequence[tuple[int, str]] = (), columns: Sequence[str] = ()) -> ReadingView:
+def reading_view(text: str, headings: Sequence[tuple[int, str]] = (), table_head: str = "") -> ReadingView:
     """The passage ``text`` with each list item that gives a field's short value read as a sentence, of the thing
     the heading above it names ("## Halcyon LSM-7 microscope" then "- Location: room B220" is read as "- Location of
     the Halcyon LSM-7 microscope is room B220."): a reader trained on prose finds the value by its name and its
@@ -284,14 +320,15 @@ def reading_view(text: str, headings: Sequence[tuple[int, str]] = (), columns: S
     it starts in, for the items before its first heading), as the document's format gives them; its Markdown
     headings are found in ``text`` too. Each row of a Markdown table of three or more columns, and of a plain-text
     table laid out in columns (``text_table_rows``), is read as what it says of its first cell (``row_pieces``);
-    ``columns`` name the columns of the rows ``text`` opens with, when it begins within a table whose header an
+    ``table_head`` names the columns of the rows ``text`` opens with, when it begins within a table whose head an
     earlier passage holds. Every other character is the passage's own."""
     marked = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
     titles = sorted([*headings, *marked])
     pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
     copied = 0
     read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in fields(text)]
-    read += [(r.start, r.end, row_pieces(r)) for r in [*table_rows(text, columns), *text_table_rows(text)]]
+    rows = [*table_rows(text, table_head), *text_table_rows(text, table_head)]
+    read += [(r.start, r.end, row_pieces(r)) for r in rows]
     for begin, end, said in sorted(read, key=lambda rewritten: rewritten[0]):
         pieces += [(text[copied:begin], copied), *said]
         copied = end
