@@ -131,9 +131,10 @@ class Retriever:
         TABLE_LOOKBACK of them at most; when those hold only rows, the table that opens the document (a CSV file's,
         a long register's) is taken for it."""
         passage = found.passage
-        if not may_open_within_table(passage.text):
-            return found
-        number = int(passage.id.rsplit(":", 1)[1])
+        suffix = passage.id.rsplit(":", 1)[-1]
+        if not suffix.isdigit() or not may_open_within_table(passage.text):
+            return found  # (a passage whose id is not its number in its document has no passages before it)
+        number = int(suffix)
         for back in (TABLE_LOOKBACK // 8, TABLE_LOOKBACK):
             before = self.store.get_passages([passage_id(passage.document_id, n) for n in range(number - back, number)])
             head = table_head(text_before(passage, list(before.values())))
