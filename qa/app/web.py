@@ -900,7 +900,7 @@ def documents_accordion(engines: Engines, collection_name: str) -> tuple:
             interactive=True,
         )
         files = gr.File(
-            label="Upload .txt, .md, .html, .pdf, .docx, .csv or .tsv",
+            label="Upload .txt, .md, .html, .pdf, .docx, .csv, .tsv or .xlsx",
             file_count="multiple",
             elem_id="qa-upload",
             height=140,

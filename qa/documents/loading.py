@@ -1,4 +1,5 @@
-"""Load a folder of .txt, .md, .html, .pdf, .docx, .csv and .tsv files into documents with their headings, reporting failures."""
+"""Load a folder of .txt, .md, .html, .pdf, .docx, .csv, .tsv and .xlsx files into documents with their headings, reporting
+failures."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from types import MappingProxyType
 from qa.documents.delimited import delimited_to_text
 from qa.documents.html import html_to_text
 from qa.documents.word import docx_to_text
+from qa.documents.workbook import workbook_to_text
 from qa.errors import DocumentError, MissingError
 from qa.models import Document, LoadFailure, Section
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv", ".tsv"}
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv", ".tsv", ".xlsx"}
 # What reads each format, by version: raised when its loader reads files of it differently, so that the next sync of
 # an index reads them again (``qa.index.stale_formats``; a file whose text is the same is not embedded again, its
 # title and headings are recorded). An index that records none was read by version 1. Version 2 (2026-12): HTML
@@ -31,7 +33,18 @@ SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".doc
 # wrapped over two lines as one, bold labels run in with their values as no heading. Plain text version 2 (2026-12):
 # its headings (``plain_text_sections``).
 READ_BY = MappingProxyType(
-    {".txt": 2, ".md": 2, ".markdown": 2, ".html": 3, ".htm": 3, ".pdf": 3, ".docx": 3, ".csv": 1, ".tsv": 1}
+    {
+        ".txt": 2,
+        ".md": 2,
+        ".markdown": 2,
+        ".html": 3,
+        ".htm": 3,
+        ".pdf": 3,
+        ".docx": 3,
+        ".csv": 1,
+        ".tsv": 1,
+        ".xlsx": 1,
+    }
 )
 # Decoded text with more than this share of control characters is binary data, not text.
 MAX_CONTROL_SHARE = 0.01
@@ -402,6 +415,9 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
         title = given_title(title) or first_line_title(text, markdown=False)
     elif suffix in (".html", ".htm"):
         text, title, sections = html_to_text(check_is_text(decode_text(data, declared_charset(data))))
+    elif suffix == ".xlsx":
+        text, sections = workbook_to_text(data)
+        title = None
     elif suffix in (".csv", ".tsv"):
         text, title, sections = delimited_to_text(check_is_text(decode_text(data)), suffix == ".tsv"), None, []
     else:

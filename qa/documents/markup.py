@@ -1,4 +1,5 @@
-"""What HTML pages, Word documents and PDFs share as lines of text: a table row between bars, white space collapsed."""
+"""What HTML pages, Word documents, PDFs and spreadsheets share as lines of text: a table row between bars, white space
+collapsed."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 
 BLOCK_BREAK = "\x1e"  # where a block begins or ends, in the page's text before it is cut into lines
 CELL_BREAK = "\x1f"  # where a table cell begins
+BROKEN_BAR = "¦"  # a cell's own "|" in a table row, which would split the cell in two
 SPACES = re.compile(r"[^\S\x1e\x1f]+")  # HTML's white space (its line breaks too), which reads as one space
 
 
@@ -23,3 +25,16 @@ def rule_line(columns: int) -> str:
 def collapsed(text: str) -> str:
     """``text`` with each run of white space one space, without spaces at its ends."""
     return SPACES.sub(" ", text).strip()
+
+
+def table_text(rows: list[list[str]]) -> str:
+    """A table's rows, the first naming its columns, as the lines of a Markdown table: each cell collapsed to one
+    line ("|" in it written as BROKEN_BAR, which would split it), every row as wide as the widest (short ones padded
+    with empty cells), the rule under the first; rows without a word left out. "" when none is left."""
+    cells = [[collapsed(cell).replace("|", BROKEN_BAR) for cell in row] for row in rows]
+    cells = [row for row in cells if any(row)]
+    if not cells:
+        return ""
+    width = max(len(row) for row in cells)
+    lines = [row_line(row + [""] * (width - len(row))) for row in cells]
+    return "\n".join([lines[0], rule_line(width), *lines[1:]]) + "\n"

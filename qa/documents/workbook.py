@@ -1,0 +1,52 @@
+"""Excel workbooks (.xlsx) as text: each sheet a heading and a Markdown table of its cells' values, as shown."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from typing import Any
+
+from qa.documents.markup import table_text
+from qa.errors import DocumentError
+from qa.models import Section
+
+
+def workbook_to_text(data: bytes) -> tuple[str, list[Section]]:
+    """The text of an .xlsx workbook and its sections: each sheet with a word in it, in order, as its name (a heading,
+    "## Budget") and its cells as a Markdown table (``table_text``: the first row with a word names the columns);
+    formulas as the values Excel last saved for them. Raises DocumentError when ``data`` is no workbook."""
+    from openpyxl import load_workbook  # imported when a workbook is read: it takes a while
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise DocumentError(f"not an Excel workbook ({error or type(error).__name__})") from error
+    text, sections = "", []
+    try:
+        for sheet in book.worksheets:
+            table = table_text([[shown(value) for value in row] for row in sheet.iter_rows(values_only=True)])
+            if table:
+                text += "\n" if text else ""
+                sections.append(Section(start=len(text) + len("## "), title=sheet.title, level=2))
+                text += f"## {sheet.title}\n\n{table}"
+    finally:
+        book.close()
+    return text, sections
+
+
+def shown(value: Any) -> str:
+    """A cell's value as Excel shows it by default: a whole number without ".0", a date as "14 April 2026" (with its
+    time when it has one), TRUE or FALSE; an empty cell as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        day = f"{value.day} {value:%B %Y}"
+        return f"{day} {value:%H:%M}" if value.time() != datetime.time() else day
+    if isinstance(value, datetime.date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value)

@@ -1,0 +1,69 @@
+"""qa.documents.workbook: Excel workbooks as a heading and a Markdown table per sheet, their values as shown."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from openpyxl import Workbook
+
+from qa.documents.loading import load_document
+from qa.documents.workbook import shown, workbook_to_text
+from qa.errors import DocumentError
+from qa.reading.views import reading_view
+
+
+def workbook_bytes(path) -> bytes:
+    """A workbook of three sheets (a budget, an empty one, a staff list), saved at ``path``."""
+    book = Workbook()
+    budget = book.active
+    budget.title = "Budget 2026"
+    budget.append(["Item", "Amount", "Approved", "Owner"])
+    budget.append(["Pumps | drives", 612400.0, datetime.date(2026, 3, 28), "Zoë Ødegård"])
+    budget.append([None, None, None, None])
+    budget.append(["Contingency", 160000.5, True, None])
+    budget.append(["Total", "=SUM(B2:B4)", None, None])
+    book.create_sheet("Empty")
+    staff = book.create_sheet("Staff")
+    staff.append([None, None, None])  # a blank first row: the first row with a word names the columns
+    staff.append(["Name", "Role", "Start"])
+    staff.append(["Anja Weiss", "SCADA engineer\nnights", datetime.datetime(2025, 7, 1, 9, 30)])
+    book.save(path)
+    return path.read_bytes()
+
+
+def test_each_sheet_is_a_heading_and_a_table_of_its_values_as_shown(tmp_path):
+    text, sections = workbook_to_text(workbook_bytes(tmp_path / "budget.xlsx"))
+    assert text == (
+        "## Budget 2026\n\n| Item | Amount | Approved | Owner |\n| --- | --- | --- | --- |\n"
+        "| Pumps ¦ drives | 612400 | 28 March 2026 | Zoë Ødegård |\n| Contingency | 160000.5 | TRUE |  |\n"
+        "| Total |  |  |  |\n"  # a formula Excel never calculated has no saved value
+        "\n## Staff\n\n| Name | Role | Start |\n| --- | --- | --- |\n| Anja Weiss | SCADA engineer nights | 1 July 2025 09:30 |\n"
+    )
+    assert [(text[s.start : s.start + len(s.title)], s.level) for s in sections] == [("Budget 2026", 2), ("Staff", 2)]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(None, ""), (3.0, "3"), (2.5, "2.5"), (False, "FALSE"), (datetime.date(2026, 1, 5), "5 January 2026"), ("x", "x")],
+)
+def test_a_cells_value_is_shown_as_excel_shows_it(value, text):
+    assert shown(value) == text
+
+
+def test_a_workbook_loads_as_a_document_whose_rows_the_reader_reads_under_their_columns(tmp_path):
+    workbook_bytes(tmp_path / "project budget.xlsx")
+    document = load_document(tmp_path / "project budget.xlsx")
+    assert document.title == "project budget" and [s.title for s in document.sections or []] == ["Budget 2026", "Staff"]
+    view = reading_view(document.text)
+    assert "Pumps ¦ drives's Owner is Zoë Ødegård." in view.text
+    owner = view.text.index("Zoë Ødegård")
+    found = view.original(owner, owner + len("Zoë Ødegård"))
+    assert found is not None and document.text[found[0] : found[1]] == "Zoë Ødegård"
+
+
+def test_a_file_that_is_no_workbook_is_refused_in_one_line(tmp_path):
+    (tmp_path / "fake.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(DocumentError, match="^not an Excel workbook \\(") as refused:
+        load_document(tmp_path / "fake.xlsx")
+    assert "\n" not in str(refused.value)
