@@ -215,7 +215,7 @@ def table_head(before: str) -> str | None:
         if not markdown and TEXT_RULE.fullmatch(line):
             layout = text_table_layout(above, line)
             rows = lines[number + 1 :]
-            fits = layout is not None and all(aligned_row(row, layout[0]) for row in rows)
+            fits = layout is not None and len(rows_under("\n".join(rows), 0, *layout)) == len(rows)
             return f"{above}\n{line}" if fits else None
         if (markdown and not ROW_LINE.fullmatch(line)) or not line.strip():
             return None
@@ -246,13 +246,6 @@ def text_table_layout(header: str, rule: str) -> tuple[list[tuple[int, int]], li
     columns = [(m.start(), m.end()) for m in WORDS_RUN.finditer(rule)]
     cells = aligned_cells(header, columns) if len(columns) >= MIN_TABLE_COLUMNS else None
     return (columns, [name for name, _ in cells]) if cells is not None and cells[0][0] else None
-
-
-def aligned_row(line: str, columns: list[tuple[int, int]]) -> bool:
-    """Whether ``line`` is a row of a plain-text table whose columns lie at ``columns``: its words fall into them,
-    its first cell not empty (``rows_under`` reads such rows)."""
-    cells = aligned_cells(line, columns)
-    return cells is not None and bool(cells[0][0])
 
 
 def rows_under(text: str, at: int, columns: list[tuple[int, int]], names: list[str]) -> list[Row]:
