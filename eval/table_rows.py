@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from qa.documents.tables import TEXT_RULE
 from qa.embedding import Embedder
 from qa.evaluation.metrics import score_prediction
 from qa.models import Passage
-from qa.reading.views import TEXT_RULE
 
 HERE = Path(__file__).parent
 RULE_LINE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}[^\n]*\n", re.MULTILINE)

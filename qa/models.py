@@ -60,7 +60,7 @@ class Passage(BaseModel):
         "",
         exclude=True,
         description="The head of the table it begins within (the header row and the rule under it), when an "
-        "earlier passage holds it (qa.reading.views.table_head), for the reader; not sent.",
+        "earlier passage holds it (qa.documents.tables.table_head), for the reader; not sent.",
     )
 
 

@@ -10,9 +10,9 @@ import numpy as np
 
 from qa.config import RetrievalMode
 from qa.documents.loading import is_reference_section, section_at, section_label
+from qa.documents.tables import may_open_within_table, table_head
 from qa.embedding import Embedder
 from qa.models import Passage, RetrievedPassage, Section, passage_id
-from qa.reading.views import may_open_within_table, table_head
 from qa.store.protocol import DocumentStore, StoredDocument
 
 CANDIDATES_PER_RETRIEVER = 100

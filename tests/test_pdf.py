@@ -502,7 +502,7 @@ def test_a_table_under_a_bold_header_row_is_read_as_a_table_with_its_rows_one_be
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 
-    from qa.reading.views import table_rows
+    from qa.documents.tables import table_rows
 
     body = getSampleStyleSheet()["BodyText"]
     rows = [

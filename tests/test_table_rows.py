@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eval.table_rows import HERE, QUESTIONS, RULE_LINE, table_of
-from qa.reading.views import table_rows, text_table_rows
+from qa.documents.tables import table_rows, text_table_rows
 
 
 @pytest.mark.parametrize(("path", "question", "golds"), QUESTIONS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.reading.views import may_open_within_table, opening_rows, reading_view, table_head
+from qa.reading.views import reading_view
 
 SPEC = (
     "## **Café Zoë 300** ##\n\n"
@@ -235,64 +235,16 @@ def test_a_span_of_a_plain_text_table_row_maps_back_to_its_cell(read, passage):
     assert behind(LOG, read) == passage
 
 
-REGISTER = (  # a register longer than a passage: the chunker cuts it between rows
-    "# Risk register\n\n| ID | Risk | Owner |\n|---|---|---|\n"
-    "| R-01 | Supply cut during outages | Site lead |\n"
+HEAD = "| ID | Risk | Owner |\n|---|---|---|"  # a table's head, in a passage before the rows below
+ROWS = (
     "| R-02 | Asbestos in the pump hall | Zoë Ødegård |\n"
     "| R-03 | Energy saving not achieved | SCADA engineer |\n\nNotes on the risks follow."
 )
-
-
-HEAD = "| ID | Risk | Owner |\n|---|---|---|"
 LOG_HEAD = "Date          Mileage   Garage              Cost\n-----------   -------   -----------------   -------"
 
 
-@pytest.mark.parametrize(
-    ("text", "begins_at", "head"),
-    [
-        (REGISTER, "| R-02", HEAD),  # within the table, at a row
-        (REGISTER, "Asbestos", HEAD),  # within a row (its first line is a row's tail)
-        (REGISTER, "| R-01", HEAD),  # right under the rule
-        (REGISTER, "Notes on", None),  # after the table
-        (REGISTER, "| ID |", None),  # at the header: the passage holds it
-        (LOG, "03 Sep 2024", LOG_HEAD),  # a plain-text table, at a row
-        (LOG, "9,880", None),  # within a plain-text row: its columns would not line up
-        (LOG, "TOTALS", None),  # after a blank line: the table has ended
-    ],
-)
-def test_the_head_of_a_table_a_passage_begins_within_is_found_in_the_text_before_it(text, begins_at, head):
-    assert table_head(text[: text.index(begins_at)]) == head
-
-
-def test_text_of_rows_alone_leaves_the_head_to_text_further_back():
-    assert table_head("| R-02 | Asbestos | Zoë |\n| R-03 | Energy | SCADA engineer |\n") == ""
-    assert table_head("03 Sep 2024   56,920    Ødegård Motors       £178.00\n") == ""
-    two_columns = "| Item | Owner |\n|---|---|\n| Burrs | Zoë |\n"
-    assert table_head(two_columns) is None  # a list of fields: read without its header
-    assert table_head("Some prose.\n\n03 Sep 2024   56,920    Ødegård Motors   £178.00\n") is None
-
-
-def test_a_passage_may_begin_within_a_table_when_it_opens_with_rows_or_words_in_columns():
-    assert may_open_within_table("| R-02 | Asbestos | Zoë |\nMore.")
-    assert may_open_within_table("03 Sep 2024   56,920    Ødegård Motors\nMore.")
-    assert not may_open_within_table("The garage, Ødegård Motors, fitted two tyres.\n| a | b | c |")
-
-
-def test_the_rows_a_passage_opens_with_run_to_the_first_line_that_is_no_row():
-    rest = REGISTER[REGISTER.index("| R-02") :]
-    begin, end = opening_rows(rest) or (0, 0)
-    assert rest[begin:end].rstrip("\n").split("\n") == [
-        "| R-02 | Asbestos in the pump hall | Zoë Ødegård |",
-        "| R-03 | Energy saving not achieved | SCADA engineer |",
-    ]
-    tail = REGISTER[REGISTER.index("Asbestos") :]
-    assert tail[slice(*(opening_rows(tail) or (0, 0)))].startswith("| R-03 |")
-    assert opening_rows("Notes on the risks follow.") is None
-    assert opening_rows(REGISTER[REGISTER.index("| ID |") :]) is None  # a table's header: read with its own rows
-
-
 def test_rows_a_passage_opens_with_are_read_under_the_columns_an_earlier_passage_gives():
-    rest = REGISTER[REGISTER.index("| R-02") :]
+    rest = ROWS
     view = reading_view(rest, table_head=HEAD)
     assert view.text.split("\n")[:2] == [
         "ID R-02: R-02's Risk is Asbestos in the pump hall; R-02's Owner is Zoë Ødegård.",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+
+from qa.documents.tables import TABLE_RULE, Row, table_rows, text_table_rows
 
 # "- Pump pressure: 15 bar", "* **Grant number:** CT-2023-118": a list item that names a field (a few words) and gives
 # its value. Read as "- Pump pressure of the Duo 300 is 15 bar." (the heading above it is what it describes), the way
@@ -20,22 +21,6 @@ FIELD_ITEM = re.compile(
 FIELD_ROW = re.compile(
     r"^\|[ \t]*(?P<name>[^\W\d_][^|*:\n]{0,40}?)[ \t]*\|[ \t]*(?P<value>[^|\s][^|\n]*?)[ \t]*\|[ \t]*$", re.MULTILINE
 )
-TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}")  # the line under a Markdown table's header
-ROW_LINE = re.compile(r"[ \t]*\|[^\n]*\|[ \t]*")  # a line of a Markdown table: a row, its header or the rule under it
-COLUMN_GAP = re.compile(r"\S[ \t]{2,}\S")  # words set apart in columns, as a plain-text table's rows are
-# A Markdown table of three or more columns: its header row, the rule under it, and its rows. Each row is read as
-# what it says of the thing its first cell names: "| R-07 | Energy saving not achieved | SCADA engineer |" under
-# "| ID | Risk | Owner |" is read as "ID R-07: R-07's Risk is Energy saving not achieved; R-07's Owner is SCADA
-# engineer."
-TABLE = re.compile(
-    r"^(?P<header>\|[^\n]*\|)[ \t]*\n[ \t]*\|?[ \t]*:?-{3,}[^\n]*(?P<rows>(?:\n\|[^\n]*\|[ \t]*)+)", re.MULTILINE
-)
-MIN_TABLE_COLUMNS = 3  # a table of two columns is a list of fields (FIELD_ROW)
-# A plain-text table laid out in columns of spaces: its header line, then a rule of dashes under each column
-# ("-----------   -------   ------"), then its rows, to a blank line. Its cells are the runs of words (single spaces
-# within them) each under one column's dashes.
-TEXT_RULE = re.compile(r"^[ \t]*-{3,}(?:[ \t]{2,}-{3,})+[ \t]*$", re.MULTILINE)
-WORDS_RUN = re.compile(r"\S+(?: \S+)*")  # words apart by single spaces: a cell of a plain-text table
 FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank capacity"); more is a sentence
 FIELD_VALUE_WORDS = 8  # a value read as "X is Y" is a name, a number or an amount, not a list of things or a sentence
 ASIDE = re.compile(r"\([^()]*\)")  # a bracketed aside ("(Monday to Friday)"): no part of a value's length
@@ -106,27 +91,6 @@ def fields(text: str) -> list[Field]:
     return sorted(found, key=lambda field: field.kept)
 
 
-@dataclass(frozen=True)
-class Row:
-    """A row of a table of three or more columns: where it starts and ends in the passage, and its cells (the column's
-    name, the cell's text, where the text starts), read as a sentence."""
-
-    start: int
-    end: int
-    cells: tuple[tuple[str, str, int], ...]
-
-
-def row_cells(text: str, start: int, end: int) -> list[tuple[str, int]]:
-    """The cells between the bars of the table row ``text[start:end]`` ("| a | | b |"): each one's text, trimmed
-    ("" when empty), and where it starts in ``text``."""
-    bars = [at for at in range(start, end) if text[at] == "|"]
-    found = []
-    for left, right in pairwise(bars):
-        value = text[left + 1 : right]
-        found.append((value.strip(), left + 1 + len(value) - len(value.lstrip())))
-    return found
-
-
 def field_pieces(field: Field, titles: list[tuple[int, str]]) -> list[tuple[str, int | None]]:
     """A field read as a sentence: "<name> of the <thing its heading names> is <value>." (the name and value the
     passage's own characters)."""
@@ -138,144 +102,6 @@ def field_pieces(field: Field, titles: list[tuple[int, str]]) -> list[tuple[str,
 def ended(pieces: list[tuple[str, int | None]], last: str) -> list[tuple[str, int | None]]:
     """``pieces`` of a sentence with a full stop added when ``last``, the text that ends it, has none of its own."""
     return [*pieces, (".", None)] if last and last[-1] not in SENTENCE_END else pieces
-
-
-def table_rows(text: str, head: str = "") -> list[Row]:
-    """The rows of the Markdown tables of ``text`` that have three or more columns and as many cells as their header,
-    each with its columns' names; with ``head`` (a Markdown table's header row and rule, ``table_head``), also the
-    rows that ``text`` opens with (``opening_rows``), of that table, whose head an earlier passage holds."""
-    rows = []
-    names = column_names(head, 0, max(head.find("\n"), 0)) if ROW_LINE.match(head) else []
-    if len(names) >= MIN_TABLE_COLUMNS and (opening := opening_rows(text)) is not None:
-        rows += named_rows(text, opening[0], opening[1], names)
-    for table in TABLE.finditer(text):
-        names = column_names(text, table.start("header"), table.end("header"))
-        if len(names) >= MIN_TABLE_COLUMNS:
-            rows += named_rows(text, table.start("rows") + 1, table.end("rows"), names)
-    return rows
-
-
-def column_names(text: str, start: int, end: int) -> list[str]:
-    """The names of a Markdown table's columns: the cells of its header row ``text[start:end]``, bold marks left out."""
-    return [name.replace("*", "").strip() for name, _ in row_cells(text, start, end)]
-
-
-def named_rows(text: str, start: int, end: int, names: list[str]) -> list[Row]:
-    """The rows on the lines of ``text[start:end]`` that have a cell for each of ``names``, each cell named."""
-    rows = []
-    at = start
-    for line in text[start:end].split("\n"):
-        found = row_cells(text, at, at + len(line))
-        if len(found) == len(names):
-            named = tuple((name, value, begins) for name, (value, begins) in zip(names, found, strict=True))
-            rows.append(Row(at, at + len(line.rstrip()), named))
-        at += len(line) + 1
-    return rows
-
-
-def opening_rows(text: str) -> tuple[int, int] | None:
-    """Where the table rows that ``text`` opens with begin and end: its lines from the first whole one (after the
-    tail of a row the passage begins within, "… | Open |") that are rows, up to a line that is none, a table's rule
-    or the header of another table; None when there are none."""
-    first = text.find("\n") + 1 if not text.lstrip(" \t").startswith("|") else 0
-    if first and not text[: first - 1].rstrip().endswith("|"):
-        return None
-    at = first
-    while at < len(text) and not TABLE.match(text, at):
-        end = text.find("\n", at)
-        end = len(text) if end < 0 else end
-        if not ROW_LINE.fullmatch(text, at, end) or TABLE_RULE.match(text, at):
-            break
-        at = end + 1
-    return (first, min(at, len(text))) if at > first else None
-
-
-def may_open_within_table(text: str) -> bool:
-    """Whether ``text`` (a passage) may begin within a table whose head is in an earlier passage: it opens with
-    Markdown table rows (``opening_rows``) or its first line has words set apart in columns, as a plain-text table's
-    rows have (``COLUMN_GAP``)."""
-    return opening_rows(text) is not None or COLUMN_GAP.search(text.split("\n", 1)[0]) is not None
-
-
-def table_head(before: str) -> str | None:
-    """The head of the table that ``before`` (a document's text up to where a passage begins) ends within, when it
-    has three or more columns: a Markdown table's header row and the rule under it, when every line after them is a
-    row; a plain-text table's header line and its rule of dashes, when every line after them is a row in its columns
-    and the passage begins a line. "" when ``before`` holds only such rows (the head is earlier still); None when it
-    does not end within a table."""
-    lines = before.split("\n")[:-1]  # the last is the start of the line the passage begins within
-    markdown = bool(lines) and ROW_LINE.fullmatch(lines[-1]) is not None
-    if not markdown and (not before.endswith("\n") or not lines):
-        return None if lines else ""
-    for number in range(len(lines) - 1, 0, -1):
-        line, above = lines[number], lines[number - 1]
-        if markdown and TABLE_RULE.match(line):
-            named = ROW_LINE.fullmatch(above) and len(column_names(above, 0, len(above))) >= MIN_TABLE_COLUMNS
-            return f"{above}\n{line}" if named else None
-        if not markdown and TEXT_RULE.fullmatch(line):
-            layout = text_table_layout(above, line)
-            rows = lines[number + 1 :]
-            fits = layout is not None and len(rows_under("\n".join(rows), 0, *layout)) == len(rows)
-            return f"{above}\n{line}" if fits else None
-        if (markdown and not ROW_LINE.fullmatch(line)) or not line.strip():
-            return None
-    return ""
-
-
-def text_table_rows(text: str, head: str = "") -> list[Row]:
-    """The rows of the plain-text tables of ``text`` (``TEXT_RULE``) that have three or more columns, each with its
-    columns' names: a table's rows run to a blank line or a line whose words do not fall into its columns. With
-    ``head`` (a plain-text table's header line and rule, ``table_head``), also the rows that ``text`` opens with, of
-    that table, whose head an earlier passage holds."""
-    rows = []
-    header, _, rule = head.partition("\n")
-    if rule and not ROW_LINE.match(header) and (layout := text_table_layout(header, rule)) is not None:
-        rows += rows_under(text, 0, *layout)
-    for found in TEXT_RULE.finditer(text):
-        header_end = found.start() - 1  # the line break before the rule
-        line = text[text.rfind("\n", 0, header_end) + 1 : header_end] if header_end > 0 else ""
-        if (layout := text_table_layout(line, found.group())) is not None:
-            rows += rows_under(text, found.end() + 1, *layout)
-    return rows
-
-
-def text_table_layout(header: str, rule: str) -> tuple[list[tuple[int, int]], list[str]] | None:
-    """Where the columns of a plain-text table lie in its lines (each one's dashes in ``rule``) and their names (the
-    words of ``header`` above each); None when it has fewer than three columns or its header's words do not fall
-    into them, its first column unnamed."""
-    columns = [(m.start(), m.end()) for m in WORDS_RUN.finditer(rule)]
-    cells = aligned_cells(header, columns) if len(columns) >= MIN_TABLE_COLUMNS else None
-    return (columns, [name for name, _ in cells]) if cells is not None and cells[0][0] else None
-
-
-def rows_under(text: str, at: int, columns: list[tuple[int, int]], names: list[str]) -> list[Row]:
-    """The rows of a plain-text table from ``at`` (the line after its rule) in ``text``, each cell under its column's
-    name, to the first line whose words do not fall into the columns or whose first cell is empty."""
-    rows = []
-    while at < len(text):
-        end = text.find("\n", at)
-        end = len(text) if end < 0 else end
-        cells = aligned_cells(text[at:end], columns)
-        if cells is None or not cells[0][0]:
-            break
-        found = tuple((name, value, at + start) for name, (value, start) in zip(names, cells, strict=True))
-        rows.append(Row(at, at + len(text[at:end].rstrip()), found))
-        at = end + 1
-    return rows
-
-
-def aligned_cells(line: str, columns: list[tuple[int, int]]) -> list[tuple[str, int]] | None:
-    """The cells of a line of a plain-text table whose columns' dashes span ``columns`` (start, end in the line): each
-    run of words (``WORDS_RUN``) in the column it overlaps most, with where it starts ("", -1 for an empty cell);
-    None when a run overlaps no column or two fall in one (the line is no row of the table)."""
-    cells: list[tuple[str, int]] = [("", -1)] * len(columns)
-    for run in WORDS_RUN.finditer(line):
-        overlaps = [min(run.end(), end) - max(run.start(), start) for start, end in columns]
-        column = max(range(len(columns)), key=overlaps.__getitem__)
-        if overlaps[column] <= 0 or cells[column][0]:
-            return None
-        cells[column] = (run.group(), run.start())
-    return cells
 
 
 def row_pieces(row: Row) -> list[tuple[str, int | None]]:
