@@ -890,6 +890,40 @@ def test_a_table_row_is_read_as_what_it_says_of_its_first_cell(tmp_path, embedde
     assert_citations_exact(engine, result)
 
 
+LOANED = (
+    "Laser level, Cordless drill, Thermal camera, Moisture meter, Cable detector, Torque wrench, Pipe camera, "
+    "Label printer, Ladder (3 m), Heat gun, Sound level meter, Infrared thermometer, Multimeter"
+).split(", ")
+BORROWERS = ["Zoë Ødegård", "Rhys Caldwell", "Anja Weiss", "Tom Ashworth", "Helen Okafor", "Gwen Parry"]
+LOANS = "# Equipment loans\n\n| Asset | Item | Borrower | Due back |\n|---|---|---|---|\n" + "".join(
+    f"| A-{70 + n:03} | {item} | {BORROWERS[n % 6]} | {1 + n * 7 % 28} May 2025 |\n" for n, item in enumerate(LOANED)
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "item", "expected"),
+    [  # each row said of its asset number, the reader gave the heat gun and the sound level meter others' dates
+        ("When is the thermal camera due back?", "Thermal camera", "15 May 2025"),
+        ("When is the heat gun due back?", "Heat gun", "8 May 2025"),
+        ("When is the sound level meter due back?", "Sound level meter", "15 May 2025"),
+        ("Who borrowed the pipe camera?", "Pipe camera", "Zoë Ødegård"),
+    ],
+)
+def test_a_row_the_question_names_by_a_cell_other_than_its_first_is_read_as_what_it_says_of_that_cell(
+    tmp_path, embedder, question, item, expected
+):
+    engine = engine_over(tmp_path, embedder, {"loans.md": LOANS})
+    result = engine.ask(question, min_confidence=0.0)
+    assert result.answer == expected, result.alternatives[:3]
+    cited = result.citations[0]
+    row_start = LOANS.rindex("\n", 0, cited.start) + 1
+    assert (
+        LOANS[cited.start : cited.end] == expected and f"| {item} |" in LOANS[row_start : LOANS.index("\n", row_start)]
+    )
+    assert_citations_exact(engine, result)
+
+
 @pytest.mark.slow
 def test_an_answer_stops_before_the_number_of_a_contracts_next_clause(tmp_path, embedder):
     texts = {

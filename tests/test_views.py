@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.reading.views import reading_view
+from qa.reading.views import keyword_stems, reading_view
 
 SPEC = (
     "## **Café Zoë 300** ##\n\n"
@@ -269,3 +269,37 @@ def test_rows_of_a_plain_text_table_a_passage_opens_with_are_read_under_the_head
     found = view.original(cost, cost + len("£401.75"))
     assert found is not None and rest[found[0] : found[1]] == "£401.75"
     assert reading_view(rest, table_head=HEAD).text == rest  # a Markdown head does not fit plain-text rows
+
+
+EQUIPMENT = (
+    "| Room | Item | Serviced by | Next service |\n|---|---|---|---|\n"
+    "| Room 3 | Ultrasound unit | Medequip Servicing Ltd | 14 April 2025 |\n"
+    "| Room 4 | Radial shockwave unit (PW-400) | Pulsewave UK Ltd | 2 September 2025 |\n"
+    "| Room 4 | Treatment couch | Medequip Servicing Ltd | 8 October 2025 |"
+)
+
+
+def read_for(question: str, text: str = EQUIPMENT) -> list[str]:
+    return reading_view(text, asked=keyword_stems([question])[0]).text.split("\n")[2:]
+
+
+def test_a_row_is_read_as_what_it_says_of_the_cell_the_question_names_it_by():
+    lines = read_for("Which firm services our shockwave machine?")
+    assert lines[1] == (
+        "Item Radial shockwave unit (PW-400): Radial shockwave unit (PW-400)'s Room is Room 4; Radial shockwave unit "
+        "(PW-400)'s Serviced by is Pulsewave UK Ltd; Radial shockwave unit (PW-400)'s Next service is 2 September 2025."
+    )
+    assert lines[0].startswith("Room Room 3: Room 3's Item is") and lines[2].startswith("Room Room 4: Room 4's Item")
+    view = reading_view(EQUIPMENT, asked=keyword_stems(["Which firm services our shockwave machine?"])[0])
+    firm = view.text.index("Pulsewave UK Ltd")
+    found = view.original(firm, firm + len("Pulsewave UK Ltd"))
+    assert found is not None and EQUIPMENT[found[0] : found[1]] == "Pulsewave UK Ltd"
+    named = view.text.index("Radial shockwave unit (PW-400)'s Room")
+    found = view.original(named, named + len("Radial shockwave unit (PW-400)"))  # the key cell repeated: its own
+    assert found is not None and EQUIPMENT[found[0] : found[1]] == "Radial shockwave unit (PW-400)"
+
+
+def test_words_that_name_a_column_or_lie_in_several_rows_name_no_row():
+    assert read_for("Who services the rooms?") == read_for("") == reading_view(EQUIPMENT).text.split("\n")[2:]
+    lines = read_for("When is Medequip Servicing Ltd next due at the couch?")  # "Medequip": two rows; "couch": one
+    assert lines[0].startswith("Room Room 3:") and lines[2].startswith("Item Treatment couch: Treatment couch's Room")

@@ -22,7 +22,7 @@ from qa.models import Passage
 from qa.questions.conversation import HISTORY_SEPARATOR
 from qa.reading.calibration import Calibration, confidence_features
 from qa.reading.stopping import StopModel
-from qa.reading.views import BULLET, reading_view
+from qa.reading.views import BULLET, keyword_stems, reading_view
 from qa.runtime import (
     Session,
     choose_runtime,
@@ -464,7 +464,8 @@ class SpanReader:
         if not readable or not question.strip():
             return []
         self.warm_up()
-        views = [reading_view(p.text, p.headings, p.table_head) for p in readable]
+        words = keyword_stems([question.split(HISTORY_SEPARATOR)[0]])[0]  # (a follow-up's own words)
+        views = [reading_view(p.text, p.headings, p.table_head, words) for p in readable]
         with self._lock:  # a fast tokenizer must not be called from two threads at once
             asked = truncate_question(self.tokenizer, question, self.max_question_tokens)
             encoded = self.tokenizer(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -104,14 +105,46 @@ def ended(pieces: list[tuple[str, int | None]], last: str) -> list[tuple[str, in
     return [*pieces, (".", None)] if last and last[-1] not in SENTENCE_END else pieces
 
 
-def row_pieces(row: Row) -> list[tuple[str, int | None]]:
-    """A row read as a sentence of what each cell is of the thing its first cell names: "<first column's name>
-    <first cell>: <first cell>'s <name> is <cell>; ... ." ("Team Payroll: Payroll's Extension is 3120; ...", as
-    the reader's prose says what a thing has). A first cell of more words than a field's name is not repeated
-    ("<name> is <cell>"); empty cells are left out; the cells' own characters (the first cell's wherever it stands),
-    the words between them added."""
-    (first_name, first, first_start), *others = row.cells
-    pieces: list[tuple[str, int | None]] = [(f"{first_name} " if first_name else "", None), (first, first_start)]
+def row_keys(rows: list[Row], asked: frozenset[str]) -> list[int]:
+    """Which cell of each row names its thing for a question whose stemmed words are ``asked``: of its cells of a
+    field's name's length or shorter, the one that holds the most of the question's words that single the row out
+    (in no other row's cells, and naming no column: "services" asks which column "Serviced by" is), so that "the
+    thermal camera" names the row "| A-080 | Thermal camera | 12 May |" by its second cell and "R-07" the row it
+    opens; the first cell when none holds one."""
+    if not asked:
+        return [0] * len(rows)
+    columns = keyword_stems([" ".join(name for name, _, _ in row.cells) for row in rows])
+    short = [
+        [n for n, (_, value, _) in enumerate(row.cells) if 0 < len(value.split()) <= FIELD_NAME_WORDS] for row in rows
+    ]
+    stems = iter(keyword_stems([row.cells[n][1] for row, cells in zip(rows, short, strict=True) for n in cells]))
+    cell_words = [{n: next(stems) for n in cells} for cells in short]
+    rows_with = Counter(word for words in cell_words for word in set().union(*words.values()))
+    keys = []
+    for words, named in zip(cell_words, columns, strict=True):
+        singling = {word for word in asked - named if rows_with[word] == 1}
+        shared = {n: len(singling & cell) for n, cell in words.items()}
+        best = max(shared, key=lambda n: (shared[n], -n), default=0)
+        keys.append(best if shared.get(best, 0) else 0)
+    return keys
+
+
+def keyword_stems(texts: list[str]) -> list[frozenset[str]]:
+    """The stemmed words of each of ``texts``, as the keyword index has them (stop words left out)."""
+    from qa.store.rules import keyword_tokens
+
+    return [frozenset(tokens) for tokens in keyword_tokens(texts)] if texts else []
+
+
+def row_pieces(row: Row, key: int = 0) -> list[tuple[str, int | None]]:
+    """A row read as a sentence of what each cell is of the thing its ``key`` cell (the first, unless a question names
+    the row by another: ``row_key``) names: "<key column's name> <key cell>: <key cell>'s <name> is <cell>; ... ."
+    ("Team Payroll: Payroll's Extension is 3120; ...", as the reader's prose says what a thing has). A key cell of
+    more words than a field's name is not repeated ("<name> is <cell>"); empty cells are left out; the cells' own
+    characters (the key cell's wherever it stands), the words between them added."""
+    key_name, first, first_start = row.cells[key]
+    others = [cell for n, cell in enumerate(row.cells) if n != key]
+    pieces: list[tuple[str, int | None]] = [(f"{key_name} " if key_name else "", None), (first, first_start)]
     repeated = bool(first) and len(first.split()) <= FIELD_NAME_WORDS
     given = [(name, value, start) for name, value, start in others if value]
     for number, (name, value, start) in enumerate(given):
@@ -131,23 +164,27 @@ def cell_named(name: str, first: str, first_start: int) -> list[tuple[str, int |
     return [(first, first_start), (f"'s {name} is ", None)]
 
 
-def reading_view(text: str, headings: Sequence[tuple[int, str]] = (), table_head: str = "") -> ReadingView:
+def reading_view(
+    text: str, headings: Sequence[tuple[int, str]] = (), table_head: str = "", asked: frozenset[str] = frozenset()
+) -> ReadingView:
     """The passage ``text`` with each list item that gives a field's short value read as a sentence, of the thing
     the heading above it names ("## Halcyon LSM-7 microscope" then "- Location: room B220" is read as "- Location of
     the Halcyon LSM-7 microscope is room B220."): a reader trained on prose finds the value by its name and its
     thing. ``headings`` are the titles of the passage's sections with their offsets in ``text`` (-1: the section
     it starts in, for the items before its first heading), as the document's format gives them; its Markdown
     headings are found in ``text`` too. Each row of a Markdown table of three or more columns, and of a plain-text
-    table laid out in columns (``text_table_rows``), is read as what it says of its first cell (``row_pieces``);
+    table laid out in columns (``text_table_rows``), is read as what it says of its first cell (``row_pieces``) or of
+    the cell the question names it by;
     ``table_head`` names the columns of the rows ``text`` opens with, when it begins within a table whose head an
-    earlier passage holds. Every other character is the passage's own."""
+    earlier passage holds; ``asked``, the stemmed words of the question read in it, which cell names each row's thing
+    (``row_keys``). Every other character is the passage's own."""
     marked = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
     titles = sorted([*headings, *marked])
     pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
     copied = 0
     read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in fields(text)]
     rows = [*table_rows(text, table_head), *text_table_rows(text, table_head)]
-    read += [(r.start, r.end, row_pieces(r)) for r in rows]
+    read += [(r.start, r.end, row_pieces(r, key)) for r, key in zip(rows, row_keys(rows, asked), strict=True)]
     for begin, end, said in sorted(read, key=lambda rewritten: rewritten[0]):
         pieces += [(text[copied:begin], copied), *said]
         copied = end
