@@ -404,7 +404,10 @@ PERSON_ROLES = frozenset(
     "secretary treasurer coordinator administrator owner president vice-president minister governor mayor chief ceo "
     "cfo cto coo supervisor commissioner inspector captain editor principal headteacher headmaster headmistress "
     "teacher agent landlord landlady tenant architect contractor consultant accountant solicitor lawyer clerk "
-    "controller analyst scientist researcher technician curator archivist librarian caretaker steward warden".split()
+    "controller analyst scientist researcher technician curator archivist librarian caretaker steward warden nurse "
+    "doctor physician surgeon physiotherapist physio therapist practitioner pharmacist midwife paramedic dentist "
+    "counsellor receptionist assistant trustee coach instructor tutor lecturer professor dean registrar bursar "
+    "surveyor auditor planner designer developer electrician plumber chef vicar chaplain guide".split()
 )
 ASKS_WHO = re.compile(
     r"^(?:[^?]*[,;:–—-]\s+)?(?:who|whom)(?:['’]s)?\b|\b(?:name|names) of (?:the|our|my|your|this|that) "
