@@ -925,6 +925,22 @@ def test_a_row_the_question_names_by_a_cell_other_than_its_first_is_read_as_what
 
 
 @pytest.mark.slow
+def test_a_clauses_number_is_no_answer(tmp_path, embedder):
+    texts = {
+        "agreement.txt": "EQUIPMENT SERVICE AGREEMENT\n\nAgreement no.:      BTS-SA-1193\n\n1. EQUIPMENT COVERED\n"
+        "1.1  Vittoria Duetto 2-group espresso machine, serial no. VD2-220871\n"
+        "1.2  Two Fiorenza F64 on-demand grinders (house espresso and decaf)\n"
+        "1.3  AquaGuard water filtration unit (scale inhibitor) and pressure regulator\n\n2. CHARGES\n"
+        "2.1  Annual charge: £780 + VAT, payable by direct debit.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    result = engine.ask("What are the serial numbers of our two grinders?", min_confidence=0.0)
+    given = [result.answer, *(a.text for a in result.alternatives)]
+    assert not {"1.1", "1.2", "1.3", "2.1"} & set(given), given  # "1.3", the next clause's number, was a candidate
+    assert_citations_exact(engine, result)
+
+
+@pytest.mark.slow
 def test_an_answer_stops_before_the_number_of_a_contracts_next_clause(tmp_path, embedder):
     texts = {
         "tenancy.txt": "TENANCY AGREEMENT\n\nPROPERTY:     Flat 2, 37 Aldergate Road, Pellbury\n\n3. DEPOSIT\n"

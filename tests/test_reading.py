@@ -16,6 +16,7 @@ from qa.reading.reader import (
     best_spans,
     can_answer,
     merge_spans,
+    only_a_mark,
     repeats_question,
     trim_span,
     word_runs,
@@ -281,6 +282,28 @@ def test_can_answer_keeps_a_whole_phrase_of_one_paragraph_and_one_item(text, exp
 )
 def test_a_question_that_asks_who_is_not_answered_by_a_code_or_a_number(text, question, expected):
     assert can_answer(text, question) is expected
+
+
+CLAUSES = (
+    "1. EQUIPMENT\n1.2  Two Fiorenza grinders (Zoë's café)\n  (b) a loan grinder\nSee 1.2 and (b) above.\n2. Charges"
+)
+
+
+@pytest.mark.parametrize(
+    "mark, at, expected",
+    [
+        ("1.2", 13, True),  # a numbered clause's number at its line's start
+        ("(b)", 55, True),  # an indented item's mark
+        ("1.", 0, True),  # the text's first line
+        ("1.2", 78, False),  # "See 1.2": a reference to the clause, said in a sentence
+        ("(b)", 86, False),
+        ("2.", 97, True),
+    ],
+)
+def test_a_span_that_is_only_the_mark_opening_an_item_on_its_line_is_no_answer(mark, at, expected):
+    assert CLAUSES[at : at + len(mark)] == mark
+    assert only_a_mark(CLAUSES, at, at + len(mark)) is expected
+    assert not only_a_mark(CLAUSES, at, at + len(mark) + 2)  # the mark with what the item says
 
 
 def test_word_runs_are_lower_cased_runs_of_words():

@@ -220,6 +220,13 @@ def can_answer(text: str, question: str) -> bool:
     return within and fits and balanced(text) and not repeats_question(text, question)
 
 
+def only_a_mark(text: str, begin: int, end: int) -> bool:
+    """Whether ``text[begin:end]`` is only the mark that opens a list item or a numbered clause on its line ("1.3",
+    "2.", "(b)"): the item's number, never what the item says."""
+    line = text.rfind("\n", 0, begin) + 1
+    return not text[line:begin].strip() and ONLY_ITEM_MARK.fullmatch(text, begin, end) is not None
+
+
 def whole_run(text: str, begin: int, end: int) -> tuple[int, int]:
     """``begin, end`` widened to the whole address or number the span cuts (``joins_one``): "soc@acme" and "acme."
     of "soc@acme.example" become the address, "13" of "13.3 million" "13.3"."""
@@ -491,7 +498,7 @@ class SpanReader:
                 found = views[passage_number].original(offsets[first][0], offsets[last][1])
                 begin, end = whole_run(passage.text, *trim_span(passage.text, *found)) if found else (0, 0)
                 text = passage.text[begin:end]
-                if not can_answer(text, own_question):
+                if not can_answer(text, own_question) or only_a_mark(passage.text, begin, end):
                     continue
                 if not whole_words(passage.text, begin, end):
                     continue  # a piece of a word
