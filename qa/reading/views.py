@@ -142,26 +142,26 @@ def row_pieces(row: Row, key: int = 0) -> list[tuple[str, int | None]]:
     ("Team Payroll: Payroll's Extension is 3120; ...", as the reader's prose says what a thing has). A key cell of
     more words than a field's name is not repeated ("<name> is <cell>"); empty cells are left out; the cells' own
     characters (the key cell's wherever it stands), the words between them added."""
-    key_name, first, first_start = row.cells[key]
+    key_name, named, named_start = row.cells[key]
     others = [cell for n, cell in enumerate(row.cells) if n != key]
-    pieces: list[tuple[str, int | None]] = [(f"{key_name} " if key_name else "", None), (first, first_start)]
-    repeated = bool(first) and len(first.split()) <= FIELD_NAME_WORDS
+    pieces: list[tuple[str, int | None]] = [(f"{key_name} " if key_name else "", None), (named, named_start)]
+    repeated = bool(named) and len(named.split()) <= FIELD_NAME_WORDS
     given = [(name, value, start) for name, value, start in others if value]
     for number, (name, value, start) in enumerate(given):
         joint = ": " if not number else " " if given[number - 1][1][-1] in SENTENCE_END else "; "
-        pieces += [(joint, None), *cell_named(name, first if repeated else "", first_start), (value, start)]
+        pieces += [(joint, None), *cell_named(name, named if repeated else "", named_start), (value, start)]
     return ended(pieces, given[-1][1]) if given else pieces
 
 
-def cell_named(name: str, first: str, first_start: int) -> list[tuple[str, int | None]]:
-    """What opens a cell's value in a row read as a sentence: "<first cell>'s <name> is " (nothing for a column
-    without a name; "<name> is " without a first cell to repeat). The repeated first cell copies the cell's own
-    characters, so that a span the reader finds there is the first cell's."""
+def cell_named(name: str, named: str, named_start: int) -> list[tuple[str, int | None]]:
+    """What opens a cell's value in a row read as a sentence: "<the row's key cell>'s <name> is " (nothing for a
+    column without a name; "<name> is " without a key cell to repeat). The repeated key cell copies the cell's own
+    characters, so that a span the reader finds there is the key cell's."""
     if not name:
         return []
-    if not first:
+    if not named:
         return [(f"{name} is ", None)]
-    return [(first, first_start), (f"'s {name} is ", None)]
+    return [(named, named_start), (f"'s {name} is ", None)]
 
 
 def reading_view(
