@@ -925,6 +925,23 @@ def test_a_row_the_question_names_by_a_cell_other_than_its_first_is_read_as_what
 
 
 @pytest.mark.slow
+def test_a_price_is_not_read_from_the_row_of_another_length_than_the_question_asks(tmp_path, embedder):
+    texts = {
+        "prices.md": "# Price list\n\n## Sports massage (with Zoë)\n\n| Appointment | Price |\n|---|---|\n"
+        "| 30 minutes | £38 |\n| 60 minutes | £62 |\n| Pre-event massage (per athlete) | £25 |\n\n"
+        "## Physiotherapy\n\n| Appointment | Length | Price |\n|---|---|---|\n"
+        "| Initial assessment | 45 minutes | £60 |\n| Follow-up | 30 minutes | £48 |\n",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    asked = engine.ask("how much do we charge for a 45 minute sports massage?", min_confidence=0.0)
+    given = [asked.answer, *(a.text for a in asked.alternatives)]
+    assert not {"£38", "£62"} & set(given), given  # read from the 30 and 60 minutes' rows before
+    own = engine.ask("how much do we charge for a 60 minute sports massage?", min_confidence=0.0)
+    assert own.answer == "£62", own.alternatives[:3]
+    assert_citations_exact(engine, own)
+
+
+@pytest.mark.slow
 def test_a_clauses_number_is_no_answer(tmp_path, embedder):
     texts = {
         "agreement.txt": "EQUIPMENT SERVICE AGREEMENT\n\nAgreement no.:      BTS-SA-1193\n\n1. EQUIPMENT COVERED\n"

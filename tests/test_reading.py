@@ -15,8 +15,10 @@ from qa.reading.reader import (
     balanced,
     best_spans,
     can_answer,
+    measures,
     merge_spans,
     only_a_mark,
+    other_measure,
     repeats_question,
     trim_span,
     word_runs,
@@ -304,6 +306,30 @@ def test_a_span_that_is_only_the_mark_opening_an_item_on_its_line_is_no_answer(m
     assert CLAUSES[at : at + len(mark)] == mark
     assert only_a_mark(CLAUSES, at, at + len(mark)) is expected
     assert not only_a_mark(CLAUSES, at, at + len(mark) + 2)  # the mark with what the item says
+
+
+PRICES = "| Appointment | Price |\n|---|---|\n| 30 minutes | £38 |\n| 60 minutes | £62 |\n| Pre-event massage | £25 |"
+
+
+def test_measures_are_numbers_of_the_units_they_count():
+    found = measures("a 45 minute massage for 2 adults, £45 per hour in 2024 at 3pm, 2.5 kg and 1,200 nights")
+    assert found == {"minute": {"45"}, "adult": {"2"}, "pm": {"3"}, "kg": {"2.5"}, "night": {"1200"}}
+
+
+@pytest.mark.parametrize(
+    "question, cell, expected",
+    [
+        ("how much do we charge for a 45 minute sports massage?", "£62", True),  # the 60 minutes' row
+        ("how much do we charge for a 45 minute sports massage?", "£38", True),
+        ("how much do we charge for a 60 minute sports massage?", "£62", False),  # its own row
+        ("how much do we charge for a 45 minute sports massage?", "£25", False),  # a row that gives no minutes
+        ("How much is a massage?", "£62", False),  # the question names no measure
+    ],
+)
+def test_a_table_row_of_another_measure_than_the_questions_is_another_things(question, cell, expected):
+    assert other_measure(question, PRICES, PRICES.index(cell)) is expected
+    prose = PRICES.replace("|", "")  # not a table: a sentence may say both
+    assert not other_measure(question, prose, prose.index(cell))
 
 
 def test_word_runs_are_lower_cased_runs_of_words():

@@ -16,6 +16,7 @@ from qa.batching import SharedBatches
 from qa.caching import locked_cached_property
 from qa.config import TRAINED_READER_DIR, Precision, Runtime
 from qa.documents.chunking import sentence_spans
+from qa.documents.tables import ROW_LINE
 from qa.embedding import Embedder
 from qa.errors import MissingError
 from qa.models import Passage
@@ -225,6 +226,33 @@ def only_a_mark(text: str, begin: int, end: int) -> bool:
     "2.", "(b)"): the item's number, never what the item says."""
     line = text.rfind("\n", 0, begin) + 1
     return not text[line:begin].strip() and ONLY_ITEM_MARK.fullmatch(text, begin, end) is not None
+
+
+# A number and the unit it counts ("45 minute", "60 minutes", "3 nights", "2.5 kg"): a measure a question may name its
+# row by. Units are words of two letters or more, compared without a plural "s".
+NO_UNITS = frozenset("per and or of to in on at for by from with the an as is was are were".split())  # "45 per hour"
+MEASURE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)[ \t]?-?[ \t]?([^\W\d_]{2,})\b")
+
+
+def measures(text: str) -> dict[str, set[str]]:
+    """The numbers ``text`` gives of each unit ("45 minute" and "1 hour": {"minute": {"45"}, "hour": {"1"}})."""
+    found: dict[str, set[str]] = {}
+    for number, unit in MEASURE.findall(text):
+        if unit.casefold() not in NO_UNITS:
+            found.setdefault(unit.casefold().removesuffix("s"), set()).add(number.replace(",", ""))
+    return found
+
+
+def other_measure(question: str, text: str, at: int) -> bool:
+    """Whether the character ``at`` of ``text`` lies in a table row that gives another number of a unit the question
+    names and not the question's ("| 60 minutes | £62 |" for "a 45 minute massage"): a row of another thing."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[start : len(text) if end < 0 else end]
+    if not ROW_LINE.fullmatch(line):
+        return False
+    given = measures(line)
+    return any(unit in given and not numbers & given[unit] for unit, numbers in measures(question).items())
 
 
 def whole_run(text: str, begin: int, end: int) -> tuple[int, int]:
@@ -500,6 +528,8 @@ class SpanReader:
                 text = passage.text[begin:end]
                 if not can_answer(text, own_question) or only_a_mark(passage.text, begin, end):
                     continue
+                if other_measure(own_question, passage.text, begin):
+                    continue  # a row of another size, length or amount than the question's
                 if not whole_words(passage.text, begin, end):
                     continue  # a piece of a word
                 spans.append(
