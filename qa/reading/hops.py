@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from qa.models import Answer, Citation, Passage
 from qa.reading.reader import Reader, ReaderSpan
+from qa.reading.views import keyword_stems
 
 # A name: capitalised words (joined by "&", "de", "van", "von"), a word with an inner capital or digit (TripDesk, AQ-3),
 # an acronym.
@@ -99,9 +100,7 @@ def content_words(question: str) -> set[str]:
 
 def stems(text: str) -> set[str]:
     """The stemmed keyword tokens of ``text``."""
-    from qa.store.rules import keyword_tokens
-
-    return set(keyword_tokens([text])[0])
+    return set(keyword_stems([text])[0])
 
 
 @lru_cache(maxsize=4096)
