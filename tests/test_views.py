@@ -303,3 +303,42 @@ def test_words_that_name_a_column_or_lie_in_several_rows_name_no_row():
     assert read_for("Who services the rooms?") == read_for("") == reading_view(EQUIPMENT).text.split("\n")[2:]
     lines = read_for("When is Medequip Servicing Ltd next due at the couch?")  # "Medequip": two rows; "couch": one
     assert lines[0].startswith("Room Room 3:") and lines[2].startswith("Item Treatment couch: Treatment couch's Room")
+
+
+CLAUSES = (
+    "2. CHARGES\n"
+    "2.1  Annual charge: £780 + VAT, payable by direct debit in twelve monthly\n"
+    "     instalments of £65 + VAT.\n"
+    "  10) Zoë’s grinder\n"
+    "2.1.4. Łódź office\n"
+    "The visit takes about\n"
+    "2.5 hours, or\n"
+    "1.5 Days\n"
+)
+
+
+def test_the_number_opening_a_clause_is_left_out_of_the_view():
+    assert reading_view(CLAUSES).text == (
+        "2. CHARGES\n"
+        "Annual charge: £780 + VAT, payable by direct debit in twelve monthly\n"
+        "     instalments of £65 + VAT.\n"
+        "  10) Zoë’s grinder\n"  # a list item's number stays
+        "Łódź office\n"
+        "The visit takes about\n"
+        "2.5 hours, or\n"  # a number before a word in small letters opens no clause
+        "Days\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "read, passage",
+    [
+        ("Annual charge: £780", "Annual charge: £780"),
+        ("Zoë’s grinder", "Zoë’s grinder"),
+        ("CHARGES\nAnnual", "CHARGES\n2.1  Annual"),  # a span across a left-out number holds it
+        ("2. CHARGES", "2. CHARGES"),
+        ("grinder\nŁódź", "grinder\n2.1.4. Łódź"),
+    ],
+)
+def test_a_span_of_a_view_without_clause_numbers_maps_back_to_the_passages_own_characters(read, passage):
+    assert behind(CLAUSES, read) == passage

@@ -13,6 +13,12 @@ from qa.documents.tables import TABLE_RULE, Row, table_rows, text_table_rows
 # its value. Read as "- Pump pressure of the Duo 300 is 15 bar." (the heading above it is what it describes), the way
 # the reader's prose says it.
 BULLET = "[-*+•]"  # what opens an item of a Markdown list ("- ", "* ", "+ ", "• ")
+# A clause's number of two levels or more ("2.1  Annual charge: £780 + VAT") on a line of its own, and the space
+# after it: read, the reader takes it for a candidate answer and the clause for less of a sentence ("What is the
+# annual charge?": best span's score -1.6 with "2.1", 8.9 without; SQuAD v1.1 dev paragraphs laid out as numbered
+# clauses, python -m eval.numbered_clauses: F1 1.3 below the same lines unnumbered). The view leaves it out. A list
+# item's "3. " costs nothing and stays; "2.5 hours" (a number before a word in small letters) opens no clause.
+CLAUSE_NUMBER = re.compile(r"^[ \t]*\d{1,2}(?:\.\d{1,2})+\.?[ \t]+(?=[^\W\d_a-z])", re.MULTILINE)
 FIELD_ITEM = re.compile(
     rf"^(?P<bullet>[ \t]*{BULLET}[ \t]+)(?:\*\*)?(?P<name>[^\W\d_][^:*|\n]{{0,40}}?)(?::\*\*|\*\*:|:)[ \t]+(?P<value>\S[^\n]*)$",
     re.MULTILINE,
@@ -164,6 +170,11 @@ def cell_named(name: str, named: str, named_start: int) -> list[tuple[str, int |
     return [(named, named_start), (f"'s {name} is ", None)]
 
 
+def clause_numbers(text: str) -> list[tuple[int, int]]:
+    """Where ``text``'s lines open with a clause's number (``CLAUSE_NUMBER``): the number and the space after it."""
+    return [(number.start(), number.end()) for number in CLAUSE_NUMBER.finditer(text)]
+
+
 def reading_view(
     text: str, headings: Sequence[tuple[int, str]] = (), table_head: str = "", asked: frozenset[str] = frozenset()
 ) -> ReadingView:
@@ -177,7 +188,8 @@ def reading_view(
     the cell the question names it by;
     ``table_head`` names the columns of the rows ``text`` opens with, when it begins within a table whose head an
     earlier passage holds; ``asked``, the stemmed words of the question read in it, which cell names each row's thing
-    (``row_keys``). Every other character is the passage's own."""
+    (``row_keys``). A clause's number at a line's start ("2.1  ") is left out (``CLAUSE_NUMBER``). Every other
+    character is the passage's own."""
     marked = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
     titles = sorted([*headings, *marked])
     pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
@@ -185,6 +197,7 @@ def reading_view(
     read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in fields(text)]
     rows = [*table_rows(text, table_head), *text_table_rows(text, table_head)]
     read += [(r.start, r.end, row_pieces(r, key)) for r, key in zip(rows, row_keys(rows, asked), strict=True)]
+    read += [(begin, end, []) for begin, end in clause_numbers(text) if not any(b <= begin < e for b, e, _ in read)]
     for begin, end, said in sorted(read, key=lambda rewritten: rewritten[0]):
         pieces += [(text[copied:begin], copied), *said]
         copied = end

@@ -1,0 +1,70 @@
+"""How the reader reads numbered clauses and lists: SQuAD paragraphs laid out one sentence a line, plain, numbered as
+clauses ("2.3  ") and as a list ("3. "), each question read over its paragraph. python -m eval.numbered_clauses
+[--data FILE] [--questions 400]"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+from tqdm import tqdm
+
+from qa.app.cli import DATA_DIR
+from qa.documents.chunking import sentence_spans
+from qa.evaluation.metrics import score_prediction
+from qa.evaluation.squad import SquadQuestion, load_squad
+from qa.models import Passage
+from qa.pipeline import QA
+from qa.reading.reader import Reader
+
+LAYOUTS: dict[str, Callable[[list[str]], str]] = {
+    "paragraph": lambda sentences: " ".join(sentences),
+    "a sentence a line": lambda sentences: "\n".join(sentences),
+    "clauses (2.1  ...)": lambda sentences: "\n".join(f"2.{n}  {s}" for n, s in enumerate(sentences, 1)),
+    "a list (1. ...)": lambda sentences: "\n".join(f"{n}. {s}" for n, s in enumerate(sentences, 1)),
+}
+
+
+def sentences_of(context: str) -> list[str]:
+    """The paragraph's sentences, trimmed."""
+    return [context[span.start : span.end].strip() for span in sentence_spans(context)]
+
+
+def read_over(reader: Reader, question: SquadQuestion, text: str) -> tuple[float, float]:
+    """(EM, F1) of the reader's best span for ``question`` over ``text``."""
+    spans = reader.read(
+        question.question, [Passage(id="laid-out:0", document_id="laid-out", text=text, start=0, end=len(text))]
+    )
+    return score_prediction(spans[0].text if spans else None, question.answers)
+
+
+def main() -> None:
+    from eval.hostile import cpu_name
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=DATA_DIR / "squad-v1.1-dev.json.gz")
+    parser.add_argument("--questions", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    asked = [(p.context, q) for a in load_squad(args.data) for p in a.paragraphs for q in p.questions if q.answers]
+    random.Random(args.seed).shuffle(asked)
+    reader = QA().reader()
+    totals = {layout: [0.0, 0.0] for layout in LAYOUTS}
+    for context, question in tqdm(asked[: args.questions], desc="reading", unit="q"):
+        sentences = sentences_of(context)
+        for layout, lay_out in LAYOUTS.items():
+            em, f1 = read_over(reader, question, lay_out(sentences))
+            totals[layout][0] += em
+            totals[layout][1] += f1
+    count = min(args.questions, len(asked))
+    print(f"CPU: {cpu_name()} ({os.cpu_count()} cores); {args.data.name}, {count} questions, each over its paragraph")
+    print("| layout | EM | F1 |\n|---|---:|---:|")
+    for layout, (em, f1) in totals.items():
+        print(f"| {layout} | {100 * em / count:.1f} | {100 * f1 / count:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
