@@ -67,6 +67,8 @@ def behind(text: str, read: str) -> str | None:
     [
         ("- Weight: 7.2 kg\n\n## Café Zoë", "- Weight is 7.2 kg."),  # a heading below describes what follows it
         ("## Café Zoë\n\n### Sizes\n\n- Weight: 7.2 kg", "- Weight of the Sizes is 7.2 kg."),  # the nearest
+        ("## 4. Zoë’s café\n\n- Weight: 7.2 kg", "- Weight of the Zoë’s café is 7.2 kg."),  # less its number
+        ("## 3.2 Sizes\n\n- Weight: 7.2 kg", "- Weight of the Sizes is 7.2 kg."),
         (
             "## What we measured in the first and second year of the study\n\n- Weight: 7.2 kg",
             "- Weight is 7.2 kg.",  # a long heading names no thing
