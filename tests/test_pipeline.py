@@ -976,6 +976,23 @@ def test_a_numbered_clause_is_read_without_its_number(tmp_path, embedder):
 
 
 @pytest.mark.slow
+def test_a_reference_is_no_phone_number_and_a_phone_number_no_fax_number(tmp_path, embedder):
+    texts = {
+        "record.txt": "BOILER SERVICE RECORD\n\nEngineer:        Tomasz Nowak (Gas Safe 556123)\n"
+        "Booked by:       Kowalczyk & Finch Lettings (their ref KF-40917)\nDate of visit:   17 September 2025\n",
+        "agents.md": "# Letting agent\n\nKowalczyk & Finch Lettings, 22 Market Row, Pellbury. Telephone: 01632 480 915. "
+        "Email: lettings@kfinch.example\nOffice hours are 9am to 5:30pm, Monday to Saturday.\n",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    fax = engine.ask("What is the fax number of Kowalczyk & Finch Lettings?", min_confidence=0.0)
+    assert fax.answer is None and not fax.alternatives, fax.alternatives[:3]  # was "40917" (78%), the reference
+    phone = engine.ask("What's the phone number of the letting agents who booked the boiler service?")
+    assert phone.answer == "01632 480 915", phone.alternatives[:3]
+    assert not {"556123", "KF-40917"} & {a.text for a in phone.alternatives}  # both were alternatives
+    assert_citations_exact(engine, phone)
+
+
+@pytest.mark.slow
 def test_an_answer_stops_before_the_number_of_a_contracts_next_clause(tmp_path, embedder):
     texts = {
         "tenancy.txt": "TENANCY AGREEMENT\n\nPROPERTY:     Flat 2, 37 Aldergate Road, Pellbury\n\n3. DEPOSIT\n"

@@ -17,6 +17,7 @@ from qa.reading.reader import (
     can_answer,
     measures,
     merge_spans,
+    not_the_contact_asked,
     only_a_mark,
     other_measure,
     repeats_question,
@@ -330,6 +331,26 @@ def test_a_table_row_of_another_measure_than_the_questions_is_another_things(que
     assert other_measure(question, PRICES, PRICES.index(cell)) is expected
     prose = PRICES.replace("|", "")  # not a table: a sentence may say both
     assert not other_measure(question, prose, prose.index(cell))
+
+
+@pytest.mark.parametrize(
+    "question, text, passage, expected",
+    [
+        ("What's the phone number of Kowalczyk & Finch?", "KF-40917", "", True),  # a reference: five digits
+        ("What's the phone number of Kowalczyk & Finch?", "01632 480 915", "", False),
+        ("Tell me the telephone no. of Zoë’s surgery", "+48 12 345 67 89", "", False),
+        ("what is the fax number for the contractor?", "01632 960 120", "Telephone: 01632 960 120", True),
+        ("what is the fax number for the contractor?", "01632 960 121", "Fax: 01632 960 121", False),
+        ("Which email address should I write to?", "Jas Sandhu", "", True),
+        ("Which email address should I write to?", "zoë@café.example", "", False),
+        ("What digit are Saint Helena phone numbers prefixed with?", "2", "", False),  # it asks a digit
+        ("How many digits have phone numbers?", "5", "", False),
+        ("Who has the phone number 0800 123 456?", "Zoë", "", False),
+        ("What is the address of the café?", "22 Bridge Street", "", False),  # no contact detail's form asked
+    ],
+)
+def test_a_span_without_the_form_of_the_contact_detail_asked_is_no_answer(question, text, passage, expected):
+    assert not_the_contact_asked(question, text, passage) is expected
 
 
 def test_word_runs_are_lower_cased_runs_of_words():

@@ -255,6 +255,32 @@ def other_measure(question: str, text: str, at: int) -> bool:
     return any(unit in given and not numbers & given[unit] for unit, numbers in measures(question).items())
 
 
+# A question asking for a contact detail, which has a form of its own: "what's the phone number of ...", "which
+# email address ...", "fax number for the contractor?" (not "How many digits has a phone number?" nor "What digit
+# are phone numbers prefixed with?": the question asks what the detail is, or which, or asks without a question word).
+ASKS_CONTACT = re.compile(
+    r"^\W*(?:what(?:['’]?s|\s+(?:is|are|was|were))\b|(?:what|which)(?=\s+(?:phone|telephone|mobile|fax|e-?mail))"
+    r"|(?!(?:how|when|where|why|who|whose|whom|what|which|is|are|do|does|did|can|could|would|should|if)\b))"
+    r".*?\b(?P<kind>phone|telephone|mobile|fax|e-?mail)[ -]?(?:numbers?|no\b|address(?:es)?)",
+    re.IGNORECASE,
+)
+PHONE_DIGITS = 7  # a phone or fax number has this many digits or more; a reference ("CF-22817") or an extension fewer
+
+
+def not_the_contact_asked(question: str, text: str, passage: str) -> bool:
+    """Whether a span's ``text`` cannot be the contact detail ``question`` asks for (``ASKS_CONTACT``): a phone or
+    fax number of fewer than PHONE_DIGITS digits, a fax number from a ``passage`` that never says "fax" (its phone
+    number is no answer), an email address without an "@"."""
+    asked = ASKS_CONTACT.search(question)
+    if asked is None:
+        return False
+    kind = asked.group("kind").casefold().replace("-", "")
+    if kind == "email":
+        return "@" not in text
+    digits = sum(char.isdigit() for char in text)
+    return digits < PHONE_DIGITS or (kind == "fax" and "fax" not in passage.casefold())
+
+
 def whole_run(text: str, begin: int, end: int) -> tuple[int, int]:
     """``begin, end`` widened to the whole address or number the span cuts (``joins_one``): "soc@acme" and "acme."
     of "soc@acme.example" become the address, "13" of "13.3 million" "13.3"."""
@@ -530,6 +556,8 @@ class SpanReader:
                     continue
                 if other_measure(own_question, passage.text, begin):
                     continue  # a row of another size, length or amount than the question's
+                if not_the_contact_asked(own_question, text, f"{passage.table_head}\n{passage.text}"):
+                    continue  # a reference for a phone number, a phone number for a fax number
                 if not whole_words(passage.text, begin, end):
                     continue  # a piece of a word
                 spans.append(
