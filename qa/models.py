@@ -62,6 +62,12 @@ class Passage(BaseModel):
         description="The head of the table it begins within (the header row and the rule under it), when an "
         "earlier passage holds it (qa.documents.tables.table_head), for the reader; not sent.",
     )
+    about: str = Field(
+        "",
+        exclude=True,
+        description="A name its document gives elsewhere, which it is read as being about (read above it by the "
+        "reader: qa.reading.views), when a chain's question asks of that name; not sent.",
+    )
 
 
 class RetrievedPassage(BaseModel):

@@ -6,7 +6,7 @@ import pytest
 
 from qa.config import RetrievalMode, Settings
 from qa.models import Passage, RetrievedPassage
-from qa.reading.finder import AnswerFinder, remembered
+from qa.reading.finder import AnswerFinder, names_its_subject, remembered
 from qa.retrieval import Retrieval
 from qa.testing.reader import ScriptedReader, as_reader
 from qa.validation import ask_options
@@ -14,10 +14,41 @@ from qa.validation import ask_options
 
 def test_remembered_reads_each_query_once():
     calls = []
-    read_once = remembered(lambda query: calls.append(query) or (Retrieval(passages=[]), []))
-    assert read_once("a") is read_once("a")
+    read_once = remembered(lambda query, about: calls.append((query, about)) or (Retrieval(passages=[]), []))
+    assert read_once("a") is read_once("a", "")
     read_once("b")
-    assert calls == ["a", "b"]
+    read_once("b", "Zoë Ltd")  # read as about a name: another reading
+    assert calls == [("a", ""), ("b", ""), ("b", "Zoë Ltd")]
+
+
+@pytest.mark.parametrize(
+    ("opening", "name", "expected"),
+    [
+        (
+            "TENANCY AGREEMENT\n\nPROPERTY:     Flat 4, 12 Kestrel Lane\nTENANT:   Zoë Nowak",
+            "Flat 4, 12 Kestrel Lane",
+            True,
+        ),
+        ("INVOICE\nCopperkettle Roasting Co. Ltd\nUnit 3, Millbeck", "copperkettle roasting co. ltd", True),
+        (
+            "| Company | Phone | For |\n|---|---|---|\n| Pulsewave UK Ltd | 0118 496 0552 | service |",
+            "Pulsewave UK Ltd",
+            False,
+        ),
+        (
+            "Company            What for       Phone\n-----------------  -------------  ------------\n"
+            "Medequip Ltd       Couches        0161 496 0734\nPulsewave UK Ltd   Shockwave      0118 496 0552\n",
+            "Pulsewave UK Ltd",
+            False,  # a row of a plain-text table
+        ),
+        ("Suppliers\n- Pulsewave UK Ltd: shockwave\n2.1 Zoë Ltd cleans", "Pulsewave UK Ltd", False),  # list items
+        ("Suppliers\n- Pulsewave UK Ltd: shockwave\n2.1 Zoë Ltd cleans", "Zoë Ltd", False),  # a numbered clause
+        ("Suppliers\n- Pulsewave UK Ltd\n\nAgreed with Pulsewave UK Ltd on 3 May.", "Pulsewave UK Ltd", True),
+        ("Suppliers", "Zoë Ltd", False),
+    ],
+)
+def test_a_document_names_its_subject_in_its_opening_outside_tables_and_lists(opening, name, expected):
+    assert names_its_subject(opening, name) is expected
 
 
 def found_in(*texts: str, document_passages: int = 1) -> list[RetrievedPassage]:

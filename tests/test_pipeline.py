@@ -13,7 +13,7 @@ from qa import pipeline
 from qa.config import TRAINED_READER_DIR
 from qa.documents.loading import document_id as content_id
 from qa.documents.loading import section_label
-from qa.models import Answer, AskResult, Document, Passage, RetrievedPassage, Section
+from qa.models import Answer, AskResult, Document, Passage, RetrievedPassage, Section, passage_id
 from qa.pipeline import QA, most_confident_reading
 from qa.reading.answerability import ANSWERABILITY_FILE, AnswerabilityModel
 from qa.reading.answers import citation_at
@@ -990,6 +990,56 @@ def test_a_reference_is_no_phone_number_and_a_phone_number_no_fax_number(tmp_pat
     assert phone.answer == "01632 480 915", phone.alternatives[:3]
     assert not {"556123", "KF-40917"} & {a.text for a in phone.alternatives}  # both were alternatives
     assert_citations_exact(engine, phone)
+
+
+GAS_SAFETY = (
+    "LANDLORD GAS SAFETY RECORD\n"
+    "\n"
+    "Engineer:          Zoë Wiśniewska (Gas Safe 618204)\n"
+    "Property:          Flat 4, 12 Kestrel Lane, Ambridge\n"
+    "Date of check:     3 March 2025\n"
+    "Appliances:        Boiler (Vaillant ecoTEC), hob\n"
+    "Result:            Pass. No defects found.\n"
+)
+TENANCY = (
+    "ASSURED SHORTHOLD TENANCY AGREEMENT\n"
+    "\n"
+    "This agreement is made on 20 March 2024 between the Landlord and the Tenant named below.\n"
+    "\n"
+    "PROPERTY:     Flat 4, 12 Kestrel Lane, Ambridge\n"
+    "LANDLORD:     Mrs Aleksandra Nowak\n"
+    "TENANT:       Daniel Okafor\n"
+    "\n"
+    "1. TERM\n"
+    "1.1 The tenancy starts on 1 April 2024 for a fixed term of twelve months and continues from month to month after that unless a new agreement is signed.\n"
+    "1.2 The Tenant may end the tenancy after the fixed term by giving at least one month's written notice, ending on the last day of a rental period.\n"
+    "\n"
+    "2. RENT\n"
+    "2.1 The rent is £950 per calendar month, payable in advance on the first day of each month by standing order to the Agent's client account.\n"
+    "2.2 The rent may be reviewed once a year, on the anniversary of the start date, with at least one month's written notice of any increase.\n"
+    "\n"
+    "3. DEPOSIT\n"
+    "3.1 The Tenant has paid a deposit of £1,100.\n"
+    "3.2 The deposit is protected with a government-approved scheme. The prescribed information has been given to the Tenant separately.\n"
+    "3.3 Deductions may be made at the end of the tenancy for unpaid rent, damage beyond fair wear and tear, and cleaning.\n"
+    "\n"
+    "4. TENANT'S OBLIGATIONS\n"
+    "4.1 Keep the property clean and in good condition, and report any repairs needed promptly.\n"
+    "4.2 Not keep pets at the property without the Landlord's written consent, which will not be unreasonably withheld.\n"
+    "4.3 Allow the Landlord or the Agent access for inspections and repairs at reasonable times after 24 hours' notice.\n"
+)
+
+
+@pytest.mark.slow
+def test_a_chain_reads_a_passage_as_about_the_name_its_document_gives_elsewhere(tmp_path, embedder):
+    engine = engine_over(tmp_path, embedder, {"gas-safety-record.txt": GAS_SAFETY, "tenancy-agreement.txt": TENANCY})
+    engine.refresh_index()
+    ids = [passage_id(d.id, n) for d in engine.store.documents() for n in range(d.passage_count)]
+    deposit = next(p for p in engine.store.get_passages(ids).values() if "£1,100" in p.text)
+    assert "Kestrel Lane" not in deposit.text  # the agreement names the flat in another passage
+    result = engine.ask("How much deposit did we pay on the flat where Zoë Wiśniewska did the gas safety check?")
+    assert result.answer == "£1,100", result.alternatives[:3]  # was "618204", the engineer's Gas Safe number
+    assert_citations_exact(engine, result)
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.reading.views import keyword_stems, reading_view
+from qa.reading.views import ReadingView, keyword_stems, reading_view
 
 SPEC = (
     "## **Café Zoë 300** ##\n\n"
@@ -56,10 +56,7 @@ def test_a_span_of_the_view_maps_back_to_the_passages_own_characters(read, passa
 
 def behind(text: str, read: str) -> str | None:
     """The characters of ``text`` behind the first ``read`` of its view; None when the view added them all."""
-    view = reading_view(text)
-    begin = view.text.index(read)
-    found = view.original(begin, begin + len(read))
-    return None if found is None else text[found[0] : found[1]]
+    return behind_view(reading_view(text), text, read)
 
 
 @pytest.mark.parametrize(
@@ -344,3 +341,18 @@ def test_the_number_opening_a_clause_is_left_out_of_the_view():
 )
 def test_a_span_of_a_view_without_clause_numbers_maps_back_to_the_passages_own_characters(read, passage):
     assert behind(CLAUSES, read) == passage
+
+
+def test_a_name_the_passage_is_about_is_read_above_it_and_maps_to_nothing():
+    view = reading_view("3.1 The Tenant has paid a deposit of £1,100.", about="Flat 4, 12 Kestrel Lane, Łódź")
+    assert view.text == "Flat 4, 12 Kestrel Lane, Łódź\n\nThe Tenant has paid a deposit of £1,100."
+    assert view.original(0, view.text.index("\n")) is None  # the name is no part of the passage
+    assert behind_view(view, "3.1 The Tenant has paid a deposit of £1,100.", "deposit of £1,100") == "deposit of £1,100"
+
+
+def behind_view(view: ReadingView, text: str, read: str) -> str | None:
+    """The characters of ``text`` behind the first ``read`` of ``view`` (its reading view); None when the view added
+    them all."""
+    begin = view.text.index(read)
+    found = view.original(begin, begin + len(read))
+    return None if found is None else text[found[0] : found[1]]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
 
 from qa.config import RetrievalMode
-from qa.models import Answer, RetrievedPassage
+from qa.documents.tables import table_rows, text_table_rows
+from qa.models import Answer, RetrievedPassage, passage_id
 from qa.questions.conversation import HISTORY_SEPARATOR
 from qa.reading.answers import answered, best_passage, citation_at, rated, widened
 from qa.reading.bridges import (
@@ -31,7 +33,7 @@ from qa.reading.joint import (
     looks_further,
     supported,
 )
-from qa.reading.reader import Reader, ReaderSpan, merge_spans
+from qa.reading.reader import ITEM_LINE, Reader, ReaderSpan, merge_spans
 from qa.reading.stages import headed, read_in_stages, stop_rule
 from qa.retrieval import Retrieval
 from qa.validation import AskOptions
@@ -39,17 +41,34 @@ from qa.validation import AskOptions
 Found = tuple[Retrieval, list[Answer]]  # the passages retrieved for a question and its answers, best first
 
 
-def remembered(read: Callable[[str], Found]) -> Callable[[str], Found]:
+ReadOnce = Callable[[str, str], Found]  # (query, a name its passages may be about) -> what was found
+
+
+def remembered(read: ReadOnce) -> ReadOnce:
     """``read`` that reads each query once (the chain of one question may be asked twice, before and after hops, and
     first after the first passage: ``AnswerFinder._read_passages``)."""
-    found: dict[str, Found] = {}
+    found: dict[tuple[str, str], Found] = {}
 
-    def read_once(query: str) -> Found:
-        if query not in found:
-            found[query] = read(query)
-        return found[query]
+    def read_once(query: str, about: str = "") -> Found:
+        if (query, about) not in found:
+            found[query, about] = read(query, about)
+        return found[query, about]
 
     return read_once
+
+
+def names_its_subject(opening: str, name: str) -> bool:
+    """Whether a document's ``opening`` (its first passage) gives ``name`` outside a table and a list ("PROPERTY:
+    Flat 2, 37 Aldergate Road", an invoice's "Copperkettle Roasting Co. Ltd"): what the document is about, not one
+    of the things it lists ("Pulsewave UK Ltd    Manufacturer service agreement    0118 496 0552")."""
+    rows = [*table_rows(opening), *text_table_rows(opening)]
+    folded, text = name.casefold(), opening.casefold()
+    for found in re.finditer(re.escape(folded), text):
+        line = text[text.rfind("\n", 0, found.start()) + 1 : found.start()]
+        listed = ITEM_LINE.match(line) is not None or line.lstrip().startswith("|")
+        if not listed and not any(row.start <= found.start() < row.end for row in rows):
+            return True
+    return False
 
 
 class AnswerFinder:
@@ -94,7 +113,7 @@ class AnswerFinder:
         in stages and, when none alone answers, across documents (``_read_jointly``). Each question of a chain is
         read once."""
         rule = stop_rule(options, reader)
-        read_once = remembered(lambda query: self._read_once(query, options, reader))
+        read_once = remembered(lambda query, about: self._read_once(query, options, reader, about))
         first = None if rule.never_stops else read_in_stages(reader, question, retrieval.passages[:1], rule)
         asked = question.split(HISTORY_SEPARATOR)[0]  # a follow-up read with its history: the question's own words
         clause = bridge_question(asked) if first and options.joint_reading else None
@@ -114,7 +133,7 @@ class AnswerFinder:
         retrieval: Retrieval,
         reader: Reader,
         options: AskOptions,
-        read_once: Callable[[str], Found],
+        read_once: ReadOnce,
     ) -> list[Answer]:
         """The answers of ``spans`` read in ``retrieval``'s passages, and when none alone answers (``looks_further``),
         of the passages read across documents: the chain through the name of what the question describes by a
@@ -201,11 +220,32 @@ class AnswerFinder:
         """The spans read in ``retrieval``'s passages as answers (``group_answers``), each rated, best first."""
         return rated(self.group_answers(retrieval.passages, spans), reader)
 
-    def _read_once(self, query: str, options: AskOptions, reader: Reader) -> Found:
-        """Retrieve passages for ``query`` and read it in them, in stages: the candidate answers, best first."""
+    def _read_once(self, query: str, options: AskOptions, reader: Reader, about: str = "") -> Found:
+        """Retrieve passages for ``query`` and read it in them, in stages: the candidate answers, best first. A
+        passage that does not give the name ``about`` (the one the query asks of), in a document that gives it
+        elsewhere, is read as being about it ("3.1 The Tenants have paid a deposit of £1,350.", in the agreement
+        for "Flat 2, 37 Aldergate Road", for "How much deposit did we pay on Flat 2, 37 Aldergate Road?")."""
         retrieval = self.search(query, options.top_k, options.mode)
+        if about:
+            retrieval = self._about(retrieval, about, options)
         spans = read_in_stages(reader, query, retrieval.passages, stop_rule(options, reader))
         return retrieval, self._answers(retrieval, spans, reader)
+
+    def _about(self, retrieval: Retrieval, name: str, options: AskOptions) -> Retrieval:
+        """``retrieval`` with its passages that do not give ``name`` marked as being about it (``Passage.about``)
+        when their document opens by naming it as its subject (``names_its_subject``; its first passage found by
+        the keyword index): an agreement for a flat, an invoice from a supplier."""
+        folded = name.casefold()
+        naming = self.search(name, max(options.top_k, HOP_CANDIDATES), "bm25").passages
+        opening = [p.passage for p in naming if p.passage.id == passage_id(p.passage.document_id, 0)]
+        documents = {p.document_id for p in opening if names_its_subject(p.text, name)}
+        about = [
+            p.model_copy(update={"passage": p.passage.model_copy(update={"about": name})})
+            if p.passage.document_id in documents and folded not in p.passage.text.casefold()
+            else p
+            for p in retrieval.passages
+        ]
+        return replace(retrieval, passages=about)
 
     def _chained(
         self,
@@ -214,7 +254,7 @@ class AnswerFinder:
         retrieval: Retrieval,
         reader: Reader,
         options: AskOptions,
-        read_once: Callable[[str], Found],
+        read_once: ReadOnce,
         cut: BridgeQuestion | None,
         early: bool = False,
     ) -> list[Answer] | None:
@@ -227,13 +267,13 @@ class AnswerFinder:
         what it asks) or ``chain_leads``; None when it does not lead."""
         if cut is None:
             return None
-        naming, named = read_once(cut.described)
+        naming, named = read_once(cut.described, "")
         if not named:
             return None
         bridge = named[0]
         if cut.named and (not can_name(cut, bridge.text) or trimmed(bridge.text).casefold() in question.casefold()):
             return None  # what a name's founder or wife is named is another name, not one the question gives
-        found, chained = read_once(cut.about(bridge.text))
+        found, chained = read_once(cut.about(bridge.text), trimmed(bridge.text))
         # the best answer gives what the question describes (surely named), not what it asks
         names_it = bool(answers) and answered(bridge, reader, options) and gives(answers[0].text, bridge.text)
         if not chained or overlaps(chained[0].text, bridge.text):

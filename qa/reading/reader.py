@@ -129,6 +129,7 @@ LINE_MARKS = frozenset("#>" + BULLET.strip("[]"))  # what opens a line of Markdo
 # them) on a line of its own
 ITEM_MARK = rf"{BULLET}|\d{{1,2}}[.)]|\d{{1,2}}(?:\.\d{{1,2}})+\.?|\((?:[a-z]|[ivx]{{1,4}})\)"
 ONLY_ITEM_MARK = re.compile(rf"[ \t]*(?:{ITEM_MARK})")
+ITEM_LINE = re.compile(rf"[ \t]*(?:{ITEM_MARK})[ \t]")  # a line that opens a list item or a numbered clause
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -526,7 +527,7 @@ class SpanReader:
             return []
         self.warm_up()
         words = keyword_stems([question.split(HISTORY_SEPARATOR)[0]])[0]  # (a follow-up's own words)
-        views = [reading_view(p.text, p.headings, p.table_head, words) for p in readable]
+        views = [reading_view(p.text, p.headings, p.table_head, words, p.about) for p in readable]
         with self._lock:  # a fast tokenizer must not be called from two threads at once
             asked = truncate_question(self.tokenizer, question, self.max_question_tokens)
             encoded = self.tokenizer(

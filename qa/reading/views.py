@@ -180,7 +180,11 @@ def clause_numbers(text: str) -> list[tuple[int, int]]:
 
 
 def reading_view(
-    text: str, headings: Sequence[tuple[int, str]] = (), table_head: str = "", asked: frozenset[str] = frozenset()
+    text: str,
+    headings: Sequence[tuple[int, str]] = (),
+    table_head: str = "",
+    asked: frozenset[str] = frozenset(),
+    about: str = "",
 ) -> ReadingView:
     """The passage ``text`` with each list item that gives a field's short value read as a sentence, of the thing
     the heading above it names ("## Halcyon LSM-7 microscope" then "- Location: room B220" is read as "- Location of
@@ -192,11 +196,12 @@ def reading_view(
     the cell the question names it by;
     ``table_head`` names the columns of the rows ``text`` opens with, when it begins within a table whose head an
     earlier passage holds; ``asked``, the stemmed words of the question read in it, which cell names each row's thing
-    (``row_keys``). A clause's number at a line's start ("2.1  ") is left out (``CLAUSE_NUMBER``). Every other
-    character is the passage's own."""
+    (``row_keys``). A clause's number at a line's start ("2.1  ") is left out (``CLAUSE_NUMBER``). ``about``, a name
+    the passage's document gives elsewhere, is read above it, as its heading would be. Every other character is the
+    passage's own."""
     marked = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
     titles = sorted([*headings, *marked])
-    pieces: list[tuple[str, int | None]] = []  # (text, where it starts in the passage; None: added)
+    pieces: list[tuple[str, int | None]] = [(f"{about}\n\n", None)] if about else []  # (text, its start; None: added)
     copied = 0
     read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in fields(text)]
     rows = [*table_rows(text, table_head), *text_table_rows(text, table_head)]
