@@ -298,6 +298,7 @@ CLAUSES = (
         ("1.2", 13, True),  # a numbered clause's number at its line's start
         ("(b)", 55, True),  # an indented item's mark
         ("1.", 0, True),  # the text's first line
+        ("1", 0, True),  # its number without the stop after it
         ("1.2", 78, False),  # "See 1.2": a reference to the clause, said in a sentence
         ("(b)", 86, False),
         ("2.", 97, True),

@@ -224,9 +224,11 @@ def can_answer(text: str, question: str) -> bool:
 
 def only_a_mark(text: str, begin: int, end: int) -> bool:
     """Whether ``text[begin:end]`` is only the mark that opens a list item or a numbered clause on its line ("1.3",
-    "2.", "(b)"): the item's number, never what the item says."""
+    "2.", "(b)"), or its number without the stop after it (the "3" of "3. DEPOSIT"): the item's number, never what
+    the item says."""
     line = text.rfind("\n", 0, begin) + 1
-    return not text[line:begin].strip() and ONLY_ITEM_MARK.fullmatch(text, begin, end) is not None
+    whole = ONLY_ITEM_MARK.fullmatch(text, begin, end) or ONLY_ITEM_MARK.fullmatch(text, begin, min(end + 1, len(text)))
+    return not text[line:begin].strip() and whole is not None
 
 
 # A number and the unit it counts ("45 minute", "60 minutes", "3 nights", "2.5 kg"): a measure a question may name its
