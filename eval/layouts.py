@@ -1,6 +1,6 @@
-"""How the reader reads numbered clauses and lists: SQuAD paragraphs laid out one sentence a line, plain, numbered as
-clauses ("2.3  ") and as a list ("3. "), each question read over its paragraph. python -m eval.numbered_clauses
-[--data FILE] [--questions 400]"""
+"""How the reader reads documents' layouts: SQuAD paragraphs laid out one sentence a line, plain, numbered as clauses
+("2.3  ") and as a list ("3. "), and with a paper's numbered citations ("[4]") after or within each sentence; each
+question read over its paragraph. python -m eval.layouts [--data FILE] [--questions 400]"""
 
 from __future__ import annotations
 
@@ -25,7 +25,26 @@ LAYOUTS: dict[str, Callable[[list[str]], str]] = {
     "a sentence a line": lambda sentences: "\n".join(sentences),
     "clauses (2.1  ...)": lambda sentences: "\n".join(f"2.{n}  {s}" for n, s in enumerate(sentences, 1)),
     "a list (1. ...)": lambda sentences: "\n".join(f"{n}. {s}" for n, s in enumerate(sentences, 1)),
+    "cited after each sentence (... [4] .)": lambda sentences: " ".join(
+        cited_at_end(s, n) for n, s in enumerate(sentences)
+    ),
+    "cited within each sentence (... [4] ...)": lambda sentences: " ".join(
+        cited_within(s, n) for n, s in enumerate(sentences)
+    ),
 }
+
+
+def cited_at_end(sentence: str, number: int) -> str:
+    """The sentence with a numbered citation before its full stop, as papers print it ("15-45% [1] .")."""
+    return f"{sentence[:-1]} [{number + 1}] ." if sentence.endswith(".") else f"{sentence} [{number + 1}]"
+
+
+def cited_within(sentence: str, number: int) -> str:
+    """The sentence with a numbered citation after its middle word (sentences of more than six words)."""
+    words = sentence.split(" ")
+    if len(words) > 6:
+        words.insert(len(words) // 2, f"[{number + 3}]")
+    return " ".join(words)
 
 
 def sentences_of(context: str) -> list[str]:
