@@ -19,10 +19,6 @@ BULLET = "[-*+•]"  # what opens an item of a Markdown list ("- ", "* ", "+ ", 
 # clauses, python -m eval.layouts: F1 1.3 below the same lines unnumbered). The view leaves it out. A list
 # item's "3. " costs nothing and stays; "2.5 hours" (a number before a word in small letters) opens no clause.
 CLAUSE_NUMBER = re.compile(r"^[ \t]*\d{1,2}(?:\.\d{1,2})+\.?[ \t]+(?=[^\W\d_a-z])", re.MULTILINE)
-# A paper's numbered citation ("... is approximately 15-45% [1] .", "[3, 4]", "[5–7]"), and the space before it: read, it
-# costs the reader (SQuAD v1.1 dev paragraphs with one after each sentence: F1 84.2 -> 82.6; in mid-sentence, 81.9;
-# python -m eval.layouts). The view leaves it out; a Markdown link's "[1](...)" is no citation.
-CITATION = re.compile(r"[ \t]?\[\d{1,3}(?:[ \t]*[,–-][ \t]*\d{1,3})*\](?!\()")
 FIELD_ITEM = re.compile(
     rf"^(?P<bullet>[ \t]*{BULLET}[ \t]+)(?:\*\*)?(?P<name>[^\W\d_][^:*|\n]{{0,40}}?)(?::\*\*|\*\*:|:)[ \t]+(?P<value>\S[^\n]*)$",
     re.MULTILINE,
@@ -178,11 +174,9 @@ def cell_named(name: str, named: str, named_start: int) -> list[tuple[str, int |
     return [(named, named_start), (f"'s {name} is ", None)]
 
 
-def left_out(text: str) -> list[tuple[int, int]]:
-    """What of ``text`` the reader does not read: where its lines open with a clause's number (``CLAUSE_NUMBER``), and
-    its numbered citations (``CITATION``), each with the space beside it; in order."""
-    found = [*CLAUSE_NUMBER.finditer(text), *CITATION.finditer(text)]
-    return sorted((mark.start(), mark.end()) for mark in found)
+def clause_numbers(text: str) -> list[tuple[int, int]]:
+    """Where ``text``'s lines open with a clause's number (``CLAUSE_NUMBER``): the number and the space after it."""
+    return [(number.start(), number.end()) for number in CLAUSE_NUMBER.finditer(text)]
 
 
 def reading_view(
@@ -202,7 +196,7 @@ def reading_view(
     the cell the question names it by;
     ``table_head`` names the columns of the rows ``text`` opens with, when it begins within a table whose head an
     earlier passage holds; ``asked``, the stemmed words of the question read in it, which cell names each row's thing
-    (``row_keys``). A clause's number at a line's start ("2.1  ") and a numbered citation ("[3, 4]") are left out (``left_out``). ``about``, a name
+    (``row_keys``). A clause's number at a line's start ("2.1  ") is left out (``CLAUSE_NUMBER``). ``about``, a name
     the passage's document gives elsewhere, is read above it, as its heading would be. Every other character is the
     passage's own."""
     marked = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
@@ -212,7 +206,7 @@ def reading_view(
     read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in fields(text)]
     rows = [*table_rows(text, table_head), *text_table_rows(text, table_head)]
     read += [(r.start, r.end, row_pieces(r, key)) for r, key in zip(rows, row_keys(rows, asked), strict=True)]
-    read += [(begin, end, []) for begin, end in left_out(text) if not any(b <= begin < e for b, e, _ in read)]
+    read += [(begin, end, []) for begin, end in clause_numbers(text) if not any(b <= begin < e for b, e, _ in read)]
     for begin, end, said in sorted(read, key=lambda rewritten: rewritten[0]):
         pieces += [(text[copied:begin], copied), *said]
         copied = end
