@@ -13,7 +13,6 @@ from qa.reading.hops import (
     completing,
     gives,
     hop_from,
-    lacks_its_number,
     names_in_sentence,
     read_hop,
     uncovered,
@@ -158,20 +157,6 @@ def test_an_answer_gives_a_name_when_it_holds_it():
     assert gives("Dev Malhotra (Treasurer), Rosa", "Dev Malhotra")
     assert gives("edmund carrow.", "Edmund Carrow")
     assert not gives("San Jose", "San Jose State")
-
-
-@pytest.mark.parametrize(
-    ("question", "answer", "lacks"),
-    [
-        ("In what year was the label founded?", "Tallwater Records", True),
-        ("In what year was the label founded?", "1978", False),
-        ("How many people work there?", "about two thousand", False),
-        ("How much was awarded?", "£412,000", False),
-        ("Who founded the label?", "Tallwater Records", False),  # asks for no number
-    ],
-)
-def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(question, answer, lacks):
-    assert lacks_its_number(question, answer) is lacks
 
 
 def test_whether_an_answer_was_read_in_a_sentence_naming_something():

@@ -1232,3 +1232,28 @@ def test_a_row_far_down_a_csv_file_is_answered_from_its_cell_under_the_columns_o
     assert result.answer == "0161 496 0009" and result.citations[0].title == "staff"
     assert result.citations[0].passage_start > 0  # a passage after the first: the header is in another
     assert_citations_exact(engine, result)
+
+
+GARAGE_AND_FLAT = {
+    "price-list.md": "# Brackley Road Garage – price list 2024\n\nVAT Reg No. 318 4471 62 · Price list ref PL-2024/03\n\n"
+    "Effective from **1 March 2024**. All prices include VAT at 20% unless marked “+VAT”.\n\n| Service | Price |\n"
+    "|---|---|\n| Interim service | £189 |\n| Full service | £329 |\n| MOT test | £54.85 |\n",
+    "house-rules.md": "# House rules – Flat 3\n\n## Bills\n- Electricity: Northmoor Energy, paid by Maya, split three ways."
+    "\n- Gas: Northmoor Gas, quarterly bill, paid by Josh.\n- Broadband: Fibrelink, £32.99 a month, paid by Ciarán.\n",
+}
+
+
+@pytest.mark.slow
+def test_a_number_written_in_spaced_groups_is_offered_whole(tmp_path, embedder):
+    engine = engine_over(tmp_path, embedder, GARAGE_AND_FLAT)
+    result = engine.ask("whats the garage VAT reg number", min_confidence=0.0)
+    assert result.answer is not None and result.answer.endswith("318 4471 62")
+    assert all("318 4471 62" in text for text in offered(result) if "4471" in text)  # never "No. 318 4471"
+    assert_citations_exact(engine, result)
+
+
+@pytest.mark.slow
+def test_how_much_is_never_answered_by_words_without_a_number(tmp_path, embedder):
+    engine = engine_over(tmp_path, embedder, GARAGE_AND_FLAT)
+    result = engine.ask("how much was the last gas bill?", min_confidence=0.0)
+    assert offered(result) and all(any(c.isdigit() for c in text) for text in offered(result))  # not "quarterly bill"

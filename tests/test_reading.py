@@ -15,6 +15,7 @@ from qa.reading.reader import (
     balanced,
     best_spans,
     can_answer,
+    lacks_its_number,
     measures,
     merge_spans,
     not_the_contact_asked,
@@ -22,6 +23,7 @@ from qa.reading.reader import (
     other_measure,
     repeats_question,
     trim_span,
+    whole_number,
     word_runs,
 )
 
@@ -285,6 +287,51 @@ def test_can_answer_keeps_a_whole_phrase_of_one_paragraph_and_one_item(text, exp
 )
 def test_a_question_that_asks_who_is_not_answered_by_a_code_or_a_number(text, question, expected):
     assert can_answer(text, question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "lacks"),
+    [
+        ("In what year was the label founded?", "Tallwater Records", True),
+        ("In what year was the label founded?", "1978", False),
+        ("How many people work there?", "about two thousand", False),
+        ("How much was awarded?", "£412,000", False),
+        ("how much was the last gas bill?", "quarterly", True),
+        ("How many touchdowns did Manning throw?", "zero", False),  # numbers' words, SQuAD's gold answers
+        ("How many teams have won 15 games?", "seventh", False),
+        ("How many members sit on the court?", "thirteen", False),
+        ("How many school children died?", "thousands", False),
+        ("Who founded the label?", "Tallwater Records", False),  # asks for no number
+    ],
+)
+def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(question, answer, lacks):
+    assert lacks_its_number(question, answer) is lacks
+    assert can_answer(answer, question) is not lacks
+
+
+@pytest.mark.parametrize(
+    ("piece", "widened"),
+    [
+        ("No. 318", "No. 318 4471 62"),  # a VAT number in groups a space apart
+        ("4471", "318 4471 62"),
+        ("01604", "01604 338190"),
+        ("552", "552 918 04"),  # "FLH-552 918 04": the code's letters are whole_run's to join
+        ("25", "25 000"),
+        ("2006", "2006"),  # a code's number ("E3 2006")
+        ("1917", "1917"),  # beside a thousands' number ("1917 14,503")
+        ("1994", "1994"),  # beside a decimal ("6.7 1994")
+        ("2024", "2024"),  # a day before a year ("14 2024")
+        ("£38.40", "£38.40"),
+    ],
+)
+def test_a_span_that_cuts_a_number_written_in_spaced_groups_is_widened_to_it(piece, widened):
+    text = (
+        "VAT Reg No. 318 4471 62 · call 01604 338190 · account FLH-552 918 04 · 25 000 visitors · at E3 2006 · from 1525 "
+        "to 1917 14,503 titles · magnitude 6.7 1994 quake · on June 14 2024 · pads £38.40"
+    )
+    begin = text.index(piece)
+    start, end = whole_number(text, begin, begin + len(piece))
+    assert text[start:end] == widened
 
 
 CLAUSES = (

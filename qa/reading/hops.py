@@ -35,21 +35,6 @@ JOINED = "\n\n"  # between the two passages read together: no answer runs across
 MAX_BRIDGES = 2
 
 
-# A question that asks for a year or a count, and what such an answer holds: a digit or a number's word.
-ASKS_A_NUMBER = re.compile(r"\b(?:what|which)\s+year\b|\bhow\s+(?:many|much|old)\b", re.IGNORECASE)
-NUMBERED = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|"
-    r"seventy|eighty|ninety|hundred|thousand|million|billion|dozen|half|several|few|no|none|once|twice)\b",
-    re.IGNORECASE,
-)
-
-
-def lacks_its_number(question: str, answer: str) -> bool:
-    """Whether ``question`` asks for a year or a count ("In what year ...?", "How many ...?") and ``answer`` gives
-    none ("Tallwater Records"): an answer of another kind."""
-    return bool(ASKS_A_NUMBER.search(question)) and not NUMBERED.search(answer)
-
-
 def words(text: str) -> set[str]:
     return {w.casefold() for w in re.findall(r"\w+", text)}
 

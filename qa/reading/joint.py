@@ -11,14 +11,13 @@ from qa.reading.hops import (
     Hop,
     completing,
     hop_from,
-    lacks_its_number,
     names_in_sentence,
     read_hop,
     sentence_bounds,
     trimmed,
     uncovered,
 )
-from qa.reading.reader import Reader, ReaderSpan
+from qa.reading.reader import Reader, ReaderSpan, lacks_its_number
 from qa.retrieval import Retrieval
 from qa.validation import AskOptions
 

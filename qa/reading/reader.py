@@ -213,12 +213,30 @@ def across_items(text: str) -> bool:
     return ITEM_BOUNDARY.search(text) is not None
 
 
+# A question that asks for a year or a count, and what such an answer holds: a digit or a number's word.
+ASKS_A_NUMBER = re.compile(r"\b(?:what|which)\s+year\b|\bhow\s+(?:many|much|old)\b", re.IGNORECASE)
+NUMBERED = re.compile(
+    r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)"
+    r"teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|"
+    r"dozens?|half|quarter|third|single|double|triple|\w+fold|several|few|many|no|none|nothing|once|twice|first|"
+    r"second|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b",
+    re.IGNORECASE,
+)
+
+
+def lacks_its_number(question: str, answer: str) -> bool:
+    """Whether ``question`` asks for a year or a count ("In what year ...?", "How many ...?") and ``answer`` gives
+    none ("Tallwater Records"): an answer of another kind."""
+    return bool(ASKS_A_NUMBER.search(question)) and not NUMBERED.search(answer)
+
+
 def can_answer(text: str, question: str) -> bool:
     """Whether a span's ``text`` (trimmed) can answer ``question``: it is more than a quote mark, stays within one
     paragraph, list item and table cell, is a whole phrase (``balanced``), does not repeat the question's words and,
-    when the question asks who, is no code or number (``CODE``)."""
+    when the question asks who, is no code or number (``CODE``), and when it asks for a year, a count or an amount,
+    gives a number (``lacks_its_number``: "How much was the gas bill?" is not answered "quarterly")."""
     within = bool(text) and "\n\n" not in text and not across_items(text)
-    fits = not (OPENS_WHO.match(question) and CODE.fullmatch(text))
+    fits = not (OPENS_WHO.match(question) and CODE.fullmatch(text)) and not lacks_its_number(question, text)
     return within and fits and balanced(text) and not repeats_question(text, question)
 
 
@@ -295,6 +313,23 @@ def whole_run(text: str, begin: int, end: int) -> tuple[int, int]:
         end += 1 if joins_one(text, end) else 0
         while end < len(text) and text[end].isalnum():
             end += 1
+    return begin, end
+
+
+# A number written in groups of digits a space apart: a phone, account or VAT number ("01604 338190", "318 4471 62",
+# "FLH-552 918 04"), "25 000"; not a decimal's or a thousands' part ("6.7 1994", "1917 14,503"), a code's ("E3 2006")
+# nor a day before a year ("14 2024").
+SPACED_NUMBER = re.compile(r"(?<![^\W_]|[.,:/–—])\d+(?: \d+)+(?![^\W_]|[.,]\d)")
+DAY_AND_YEAR = re.compile(r"\d{1,2} (?:1[5-9]|20)\d\d")
+
+
+def whole_number(text: str, begin: int, end: int) -> tuple[int, int]:
+    """``begin, end`` widened to the whole number written in spaced groups that the span cuts ("318" of "VAT Reg No.
+    318 4471 62")."""
+    for number in SPACED_NUMBER.finditer(text):
+        cuts = number.start() < begin < number.end() or number.start() < end < number.end()
+        if cuts and begin < number.end() and end > number.start() and not DAY_AND_YEAR.search(number.group()):
+            return min(begin, number.start()), max(end, number.end())
     return begin, end
 
 
@@ -554,6 +589,7 @@ class SpanReader:
             ):
                 found = views[passage_number].original(offsets[first][0], offsets[last][1])
                 begin, end = whole_run(passage.text, *trim_span(passage.text, *found)) if found else (0, 0)
+                begin, end = whole_number(passage.text, begin, end)
                 text = passage.text[begin:end]
                 if not can_answer(text, own_question) or only_a_mark(passage.text, begin, end):
                     continue
