@@ -25,7 +25,7 @@ from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Document, LoadFailure, Turn
 from qa.questions.conversation import ResolvedQuestion, resolutions
-from qa.questions.parts import two_part_questions
+from qa.questions.parts import pointing_back, two_part_questions
 from qa.questions.wording import phrase_asked, plain_question
 from qa.reading.answers import best_given, distinct_answers
 from qa.reading.finder import AnswerFinder, Found
@@ -586,11 +586,28 @@ class QA:
         self._give_best_answer(result, answers, chosen_reader, options)
         if not resolved.with_history:  # a two-part question is answered part by part
             parts = two_part_questions(resolved.question)
-            found = [finder.find(part, f"{part} {question}", options, chosen_reader, timings)[1] for part in parts]
-            answer_in_parts(result, parts, [best_given(read, chosen_reader, options) for read in found])
+            answer_in_parts(result, parts, self._read_parts(parts, question, options, chosen_reader, timings))
         timings["total"] = (time.perf_counter() - began) * 1000
         result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         return result
+
+    def _read_parts(
+        self, parts: list[str], question: str, options: AskOptions, reader: Reader, timings: dict[str, float]
+    ) -> list[Answer | None]:
+        """Each part's best answer given (None where the documents do not say), retrieved with the whole question. A
+        later part whose "it" points back to what the first asks about ("How much is the rent, and what day is it
+        due?") is also read with that thing put in ("What day is the rent due?", ``pointing_back``), the reading the
+        reader is surest of kept."""
+        given = []
+        for number, part in enumerate(parts):
+            put_in = pointing_back(parts[0], part) if number else None
+            readings = [part, put_in] if put_in else [part]
+            _, (_, answers) = most_confident_reading(
+                [ResolvedQuestion(reading, f"{reading} {question}", False) for reading in readings],
+                lambda r: self.finder.find(r.question, r.retrieval_query, options, reader, timings),
+            )
+            given.append(best_given(answers, reader, options))
+        return given
 
     def _readings(self, question: str, turns: list[Turn], options: AskOptions) -> tuple[list[ResolvedQuestion], Reader]:
         """The readings of ``question`` (``resolutions``: a follow-up read with its history, or rewritten by it), as a

@@ -1234,6 +1234,29 @@ def test_a_row_far_down_a_csv_file_is_answered_from_its_cell_under_the_columns_o
     assert_citations_exact(engine, result)
 
 
+FLAT_TENANCY = (
+    "ASSURED SHORTHOLD TENANCY AGREEMENT\n\nProperty: Flat 3, 41 Ashgrove Road, Bristol BS6 5LW\n\n"
+    "3. RENT\n3.1 The rent is £1,695 per calendar month for the whole property.\n"
+    "3.2 The rent is payable in advance on the 1st day of each month by standing order to the Agent.\n\n"
+    "4. DEPOSIT\n4.1 The Tenants have paid a deposit of £1,955, protected with the Deposit Protection Service within "
+    "30 days of receipt."
+)
+ELECTRICITY_BILL = (
+    "NORTHMOOR ENERGY\nElectricity statement\n\nStatement date:   14 January 2024\nAccount number:   BWE-0047 3318 92\n"
+    "Supply address:   Flat 3, 41 Ashgrove Road, Bristol BS6 5LW\n\nYour electricity, 12 Nov 2023 – 11 Jan 2024: "
+    "£312.44\nTotal due:        £312.44\nWe will collect it by Direct Debit on or after 28 January 2024."
+)
+
+
+@pytest.mark.slow
+def test_a_later_part_whose_it_points_back_is_read_of_what_the_first_part_asks_about(tmp_path, embedder):
+    engine = engine_over(tmp_path, embedder, {"tenancy.txt": FLAT_TENANCY, "electricity.txt": ELECTRICITY_BILL})
+    result = engine.ask("how much is the rent and what day is it due?")  # "What day is the rent due?"
+    assert [part.text for part in result.parts] == ["£1,695 per calendar month for the whole property", "1st"]
+    assert not result.unanswered_parts
+    assert_citations_exact(engine, result)
+
+
 GARAGE_AND_FLAT = {
     "price-list.md": "# Brackley Road Garage – price list 2024\n\nVAT Reg No. 318 4471 62 · Price list ref PL-2024/03\n\n"
     "Effective from **1 March 2024**. All prices include VAT at 20% unless marked “+VAT”.\n\n| Service | Price |\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.questions.parts import two_part_questions
+from qa.questions.parts import pointing_back, subject_of, two_part_questions
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,39 @@ def test_two_things_asked_become_two_questions(question, parts):
 )
 def test_one_thing_asked_stays_one_question(question):
     assert two_part_questions(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("How much is the rent?", "the rent"),
+        ("What's the labour rate on the price list?", "the labour rate"),
+        ("When does the espresso machine service agreement run out?", "the espresso machine service agreement"),
+        ("Where does the River Lisse rise?", "the River Lisse"),
+        ("When was the Corn Exchange completed?", "the Corn Exchange"),
+        ("How long is the old town walk?", "the old town walk"),
+        ("What was Varrowdale's population at the 2021 census?", "Varrowdale"),
+        ("What's billing-service's availability SLO?", "billing-service"),
+        ("Who won?", None),
+    ],
+)
+def test_what_a_question_asks_about(question, subject):
+    assert subject_of(question) == subject
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "put_in"),
+    [
+        ("How much is the rent?", "What day is it due?", "What day is the rent due?"),
+        ("Who won the summer blitz?", "How much money did it raise?", "How much money did the summer blitz raise?"),
+        (
+            "What was Varrowdale's population?",
+            "Who has been its mayor since 2022?",
+            "Who has been Varrowdale's mayor since 2022?",
+        ),
+        ("How much is the rent?", "Who is the landlord?", None),  # points back to nothing
+        ("Who won?", "When was it?", None),  # the first names nothing
+    ],
+)
+def test_a_later_part_s_it_is_put_as_what_the_first_asks_about(first, second, put_in):
+    assert pointing_back(first, second) == put_in

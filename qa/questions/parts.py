@@ -65,3 +65,54 @@ def two_part_questions(question: str) -> list[str]:
 def capitalised(text: str) -> str:
     """``text`` with its first letter upper-case (the rest kept: names and acronyms stay as written)."""
     return text[:1].upper() + text[1:]
+
+
+# What ends the noun phrase a question asks about: a preposition but "of", an auxiliary, a question word, a conjunction.
+PHRASE_ENDS = frozenset(
+    "in on at for from by with to into after before during since under over about as is are was were be been do does "
+    "did can could will would should must may might has have had what who which when where why how and or but".split()
+)
+SUBJECT_PHRASE = re.compile(rf"\b(?:{DETERMINERS})\s+[\w'’-]+", re.IGNORECASE)
+# A name's possessive ("Varrowdale's population", "billing-service's SLO"): the name is what the question is about.
+POSSESSOR = re.compile(
+    rf"\b(?!(?i:{WH}|that|it|there|here|let)['’])([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*|[a-z]+(?:-[a-z]+)+)['’]s\s+\w"
+)
+COPULA = re.compile(r"\b(?:is|are|was|were)\s+(?:the|a|an|our|your|my|this|that|these|those)\s", re.IGNORECASE)
+OBJECT_WORDS = frozenset("us them me him her it out up down off back over away on".split())  # after a verb at the end
+PARTICIPLE_END = re.compile(r"(?:ed|en|wn|ght|t)$")  # "completed", "written", "shown", "bought", "built"
+IT = re.compile(r"\b(it|its)\b", re.IGNORECASE)
+MAX_SUBJECT_WORDS = 6
+
+
+def subject_of(question: str) -> str | None:
+    """The thing a question asks about, that a later question's "it" points back to: a name in the possessive
+    ("What was Varrowdale's population?": "Varrowdale"), else its first noun phrase opened by a determiner, without
+    the question's own verb at its end ("When does the service agreement run out?": "the service agreement")."""
+    text = question.strip().rstrip(" ?")
+    if possessor := POSSESSOR.search(text):
+        return possessor.group(1)
+    found = SUBJECT_PHRASE.search(text)
+    if found is None:
+        return None
+    words = text[found.start() :].split()
+    end = next((n for n, word in enumerate(words[1:], 1) if word.casefold() in PHRASE_ENDS), len(words))
+    words = words[: min(end, MAX_SUBJECT_WORDS)]
+    if end == len(text[found.start() :].split()) and re.search(
+        r"\b(?:do|does|did|can|will|should)\b", text[: found.start()], re.I
+    ):
+        while len(words) > 2 and words[-1].casefold() in OBJECT_WORDS:
+            words.pop()
+        words = words[:-1] if len(words) > 2 else words  # the verb: "run", "rise"
+    elif COPULA.search(text) and len(words) > 2 and PARTICIPLE_END.search(words[-1]):
+        words = words[:-1]  # "When was the Corn Exchange [completed]"
+    return " ".join(words)
+
+
+def pointing_back(first: str, second: str) -> str | None:
+    """``second`` (a later part of a question) with its "it" or "its" put as what ``first`` asks about ("How much is
+    the rent, and what day is it due?": "What day is the rent due?"); None when it has no such word or ``first``
+    names nothing."""
+    subject = subject_of(first)
+    if not subject or not IT.search(second):
+        return None
+    return IT.sub(lambda m: f"{subject}'s" if m.group(1).casefold() == "its" else subject, second, count=1)
