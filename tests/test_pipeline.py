@@ -1260,7 +1260,8 @@ def test_a_later_part_whose_it_points_back_is_read_of_what_the_first_part_asks_a
 GARAGE_AND_FLAT = {
     "price-list.md": "# Brackley Road Garage – price list 2024\n\nVAT Reg No. 318 4471 62 · Price list ref PL-2024/03\n\n"
     "Effective from **1 March 2024**. All prices include VAT at 20% unless marked “+VAT”.\n\n| Service | Price |\n"
-    "|---|---|\n| Interim service | £189 |\n| Full service | £329 |\n| MOT test | £54.85 |\n",
+    "|---|---|\n| Interim service | £189 |\n| Full service | £329 |\n| MOT test | £54.85 |\n\nCourtesy cars are available "
+    "for longer jobs at £20 per day, fuel extra; please book them a day ahead.\n",
     "house-rules.md": "# House rules – Flat 3\n\n## Bills\n- Electricity: Northmoor Energy, paid by Maya, split three ways."
     "\n- Gas: Northmoor Gas, quarterly bill, paid by Josh.\n- Broadband: Fibrelink, £32.99 a month, paid by Ciarán.\n",
 }
@@ -1280,3 +1281,13 @@ def test_how_much_is_never_answered_by_words_without_a_number(tmp_path, embedder
     engine = engine_over(tmp_path, embedder, GARAGE_AND_FLAT)
     result = engine.ask("how much was the last gas bill?", min_confidence=0.0)
     assert offered(result) and all(any(c.isdigit() for c in text) for text in offered(result))  # not "quarterly bill"
+
+
+@pytest.mark.slow
+def test_a_price_per_another_span_of_time_is_no_answer(tmp_path, embedder):
+    engine = engine_over(tmp_path, embedder, GARAGE_AND_FLAT)
+    weekly = engine.ask("how much is a courtesy car for a whole week?", min_confidence=0.0)
+    assert not any("£20" in text for text in offered(weekly))  # "£20 per day" is a day's price, not a week's
+    daily = engine.ask("how much is a courtesy car per day?")
+    assert daily.answer is not None and "£20" in daily.answer
+    assert_citations_exact(engine, daily)

@@ -21,6 +21,7 @@ from qa.reading.reader import (
     not_the_contact_asked,
     only_a_mark,
     other_measure,
+    other_rate,
     repeats_question,
     trim_span,
     whole_number,
@@ -332,6 +333,24 @@ def test_a_span_that_cuts_a_number_written_in_spaced_groups_is_widened_to_it(pie
     begin = text.index(piece)
     start, end = whole_number(text, begin, begin + len(piece))
     assert text[start:end] == widened
+
+
+@pytest.mark.parametrize(
+    ("question", "piece", "other"),
+    [
+        ("how much is a loan car for a whole week?", "£20 per day", True),  # a price per another span of time
+        ("how much is a loan car for a whole week?", "£20", True),  # the passage says "per day" right after it
+        ("How much is a loan car per day?", "£20 per day", False),
+        ("How much is a loan car?", "£20", False),  # asks for no rate
+        ("What is the fee per week?", "£40 a month", True),
+        ("What is the monthly fee?", "£40", False),
+        ("What do they charge weekly?", "£90", False),  # no rate after it
+    ],
+)
+def test_an_amount_per_another_span_of_time_than_the_question_s_is_no_answer(question, piece, other):
+    text = "Courtesy cars are £20 per day, fuel extra. The fee is £40 a month. Pay weekly: £90."
+    begin = text.index(piece)
+    assert other_rate(question, text, begin, begin + len(piece)) is other
 
 
 CLAUSES = (

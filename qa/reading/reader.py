@@ -264,6 +264,36 @@ def measures(text: str) -> dict[str, set[str]]:
     return found
 
 
+# A rate: per a span of time ("per week", "a month", "each night", "/day", "weekly"); a question's "for a whole week"
+# asks for one too.
+TIME_UNIT = r"(hour|day|week|fortnight|month|year|annum|night)s?"
+ASKS_A_RATE = re.compile(
+    rf"\b(?:per|a|an|each|every|whole)\s+{TIME_UNIT}\b|\b(hour|dai|week|month|year|night)ly\b", re.I
+)
+GIVES_A_RATE = re.compile(
+    rf"^[^\n]{{0,3}}?(?:\s*(?:per|a|an|each|every)\s+|\s*/\s*){TIME_UNIT}\b|^\s*(hour|dai|week|month|year|night)ly\b",
+    re.I,
+)
+RATE_UNITS = {"dai": "day", "annum": "year"}
+
+
+def rate_units(found: list[tuple[str, ...]]) -> set[str]:
+    """The spans of time of a rate's matches (``ASKS_A_RATE``, ``GIVES_A_RATE``): "day" for "per day" and "daily"."""
+    return {RATE_UNITS.get(unit.casefold(), unit.casefold()) for units in found for unit in units if unit}
+
+
+def other_rate(question: str, text: str, begin: int, end: int) -> bool:
+    """Whether the span ``text[begin:end]`` is an amount of a rate over another span of time than the question asks
+    for ("£20 per day" for "How much is a loan car for a whole week?"): it ends with one ("per day"), or the passage
+    goes on with one right after it ("£20" of "£20 per day")."""
+    asked = rate_units(ASKS_A_RATE.findall(question))
+    if not asked or not any(char.isdigit() for char in text[begin:end]):
+        return False
+    last = max((at + 1 for at in range(begin, end) if text[at].isdigit()), default=begin)
+    given = rate_units([m.groups() for m in [GIVES_A_RATE.match(text[last : end + 16])] if m])
+    return bool(given) and not given & asked
+
+
 def other_measure(question: str, text: str, at: int) -> bool:
     """Whether the character ``at`` of ``text`` lies in a table row that gives another number of a unit the question
     names and not the question's ("| 60 minutes | £62 |" for "a 45 minute massage"): a row of another thing."""
@@ -593,8 +623,10 @@ class SpanReader:
                 text = passage.text[begin:end]
                 if not can_answer(text, own_question) or only_a_mark(passage.text, begin, end):
                     continue
-                if other_measure(own_question, passage.text, begin):
-                    continue  # a row of another size, length or amount than the question's
+                if other_measure(own_question, passage.text, begin) or other_rate(
+                    own_question, passage.text, begin, end
+                ):
+                    continue  # a row of another size, length or amount than the question's, a price per another time
                 if not_the_contact_asked(own_question, text, f"{passage.table_head}\n{passage.text}"):
                     continue  # a reference for a phone number, a phone number for a fax number
                 if not whole_words(passage.text, begin, end):
