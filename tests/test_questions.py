@@ -94,6 +94,9 @@ def test_one_thing_asked_stays_one_question(question):
         ("Where does the River Lisse rise?", "the River Lisse"),
         ("When was the Corn Exchange completed?", "the Corn Exchange"),
         ("How long is the old town walk?", "the old town walk"),
+        ("What is the total cost?", "the total cost"),  # "cost" is no participle
+        ("When does the group hold its weekly meeting?", "the group"),  # the verb's object opens with "its"
+        ("How much did the foundation give us?", "the foundation"),
         ("What was Varrowdale's population at the 2021 census?", "Varrowdale"),
         ("What's billing-service's availability SLO?", "billing-service"),
         ("Who won?", None),

@@ -79,15 +79,20 @@ POSSESSOR = re.compile(
 )
 COPULA = re.compile(r"\b(?:is|are|was|were)\s+(?:the|a|an|our|your|my|this|that|these|those)\s", re.IGNORECASE)
 OBJECT_WORDS = frozenset("us them me him her it out up down off back over away on".split())  # after a verb at the end
-PARTICIPLE_END = re.compile(r"(?:ed|en|wn|ght|t)$")  # "completed", "written", "shown", "bought", "built"
+PARTICIPLE_END = re.compile(r"(?:ed|en|wn|ght|ilt|ept|eft)$")  # "completed", "written", "shown", "bought", "built"
+ASKS_WITH_DO = re.compile(
+    r"\b(?:do|does|did|can|will|should)\b", re.IGNORECASE
+)  # before a subject, its verb at the end
 IT = re.compile(r"\b(it|its)\b", re.IGNORECASE)
+OBJECT_OPENERS = frozenset("the a an its his her their our my your this that these those".split())
 MAX_SUBJECT_WORDS = 6
 
 
 def subject_of(question: str) -> str | None:
     """The thing a question asks about, that a later question's "it" points back to: a name in the possessive
     ("What was Varrowdale's population?": "Varrowdale"), else its first noun phrase opened by a determiner, without
-    the question's own verb at its end ("When does the service agreement run out?": "the service agreement")."""
+    the question's own verb ("When does the service agreement run out?": "the service agreement"; "When does the
+    group hold its meeting?": "the group")."""
     text = question.strip().rstrip(" ?")
     if possessor := POSSESSOR.search(text):
         return possessor.group(1)
@@ -96,16 +101,23 @@ def subject_of(question: str) -> str | None:
         return None
     words = text[found.start() :].split()
     end = next((n for n, word in enumerate(words[1:], 1) if word.casefold() in PHRASE_ENDS), len(words))
-    words = words[: min(end, MAX_SUBJECT_WORDS)]
-    if end == len(text[found.start() :].split()) and re.search(
-        r"\b(?:do|does|did|can|will|should)\b", text[: found.start()], re.I
-    ):
-        while len(words) > 2 and words[-1].casefold() in OBJECT_WORDS:
-            words.pop()
-        words = words[:-1] if len(words) > 2 else words  # the verb: "run", "rise"
-    elif COPULA.search(text) and len(words) > 2 and PARTICIPLE_END.search(words[-1]):
+    if end == len(words) and ASKS_WITH_DO.search(text[: found.start()]):  # the question's verb follows its subject
+        words = without_verb(words)
+    elif COPULA.search(text) and end > 2 and end == len(words) and PARTICIPLE_END.search(words[-1]):
         words = words[:-1]  # "When was the Corn Exchange [completed]"
-    return " ".join(words)
+    return " ".join(words[: min(end, MAX_SUBJECT_WORDS)])
+
+
+def without_verb(words: list[str]) -> list[str]:
+    """The words of a question's subject, ``words`` being it and the question's verb after it: the verb's object
+    opens with a determiner ("the group [hold its meeting]") or the verb ends them, perhaps with a particle or an
+    object pronoun ("the service agreement [run out]", "the foundation [give us]")."""
+    opens_object = next((n for n, word in enumerate(words[2:], 2) if word.casefold() in OBJECT_OPENERS), None)
+    if opens_object is not None:
+        return words[: opens_object - 1]
+    while len(words) > 2 and words[-1].casefold() in OBJECT_WORDS:
+        words = words[:-1]
+    return words[:-1] if len(words) > 2 else words
 
 
 def pointing_back(first: str, second: str) -> str | None:
