@@ -17,6 +17,7 @@ from qa.models import Answer, AskResult, Document, Passage, RetrievedPassage, Se
 from qa.pipeline import QA, most_confident_reading
 from qa.reading.answerability import ANSWERABILITY_FILE, AnswerabilityModel
 from qa.reading.answers import citation_at
+from qa.reading.reader import AMOUNT_OR_DATE
 from qa.retrieval import Retrieval
 from qa.validation import ClosedError, CollectionError, FolderError, QAError, QuestionError
 
@@ -1281,6 +1282,50 @@ def test_how_much_is_never_answered_by_words_without_a_number(tmp_path, embedder
     engine = engine_over(tmp_path, embedder, GARAGE_AND_FLAT)
     result = engine.ask("how much was the last gas bill?", min_confidence=0.0)
     assert offered(result) and all(any(c.isdigit() for c in text) for text in offered(result))  # not "quarterly bill"
+
+
+SUPPLIERS_AND_JOB = {
+    "parts_suppliers.csv": (
+        "supplier,account_no,contact,contact_role,phone,email,deliveries,terms,notes\n"
+        'Midshire Motor Factors,MMF-11207,Phil Barker,Trade counter manager,01536 520744,trade@midshiremf.co.uk,"Twice daily (10:30, 15:00)",30 days,"Brakes, filters, service parts. Main account. Branch: Unit 4, Telford Way, Kettering NN16 8UN"\n'
+        'Northgate Auto Parts,NAP-30418,Leanne Shaw,Account manager,01604 338190,leanne.shaw@northgate-autoparts.co.uk,Daily 11:00,30 days,"Timing kits, discs, clutches, coolant. Returns within 28 days with invoice number"\n'
+        'Pinnacle Tyre Distribution,PTD-8841,Gary Woolley,Area sales,01933 441027,orders@pinnacletyres.co.uk,Same day if ordered by 12:00,30 days,"Current tyre supplier; prices up since Jan 2024"\n'
+    ),
+    "job_card_4486.txt": (
+        "BRACKLEY ROAD GARAGE LTD — WORKSHOP JOB CARD\n"
+        "27 Brackley Road, Kettering NN16 8RT          Tel 01536 412908\n"
+        "===============================================================\n"
+        "\n"
+        "Job No:            4486\n"
+        "Date in:           19/03/2024   08:30\n"
+        "Promised for:      20/03/2024   16:00\n"
+        "Booked by:         Sue Hendry\n"
+        "\n"
+        "PARTS\n"
+        "Qty  Description                      Part ref        Supplier                  Cost\n"
+        "1    Timing belt kit with water pump  NAP-TK-40221    Northgate Auto Parts      £142.60\n"
+        "1    Oil filter                       MMF-OF-1190     Midshire Motor Factors      £7.85\n"
+        "1    Fuel filter                      MMF-FF-3307     Midshire Motor Factors     £21.40\n"
+        "1    Pollen filter                    MMF-PF-0922     Midshire Motor Factors      £9.10\n"
+        "5 L  Engine oil 5W-30 VW 507.00       FO-5W30-507     Fenland Oils (bulk)        £26.50\n"
+        "1 L  Coolant G13                      NAP-CL-1300     Northgate Auto Parts        £8.95\n"
+        "\n"
+        "Parts:             £216.40\n"
+        "Labour & MOT:      £556.42\n"
+        "Total inc. VAT:    £772.82\n"
+        "Payment:           On account — 30 days, statement April 2024\n"
+        "\n"
+    ),
+}
+
+
+@pytest.mark.slow
+def test_a_things_number_is_never_answered_by_an_amount_or_a_date(tmp_path, embedder):
+    engine = engine_over(tmp_path, embedder, SUPPLIERS_AND_JOB)
+    result = engine.ask("what's our account number with Northgate Auto Parts?", min_confidence=0.0)
+    assert result.answer == "NAP-30418"
+    assert not any(AMOUNT_OR_DATE.fullmatch(text) for text in offered(result))  # not "£142.60", the job's part
+    assert_citations_exact(engine, result)
 
 
 @pytest.mark.slow

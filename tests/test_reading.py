@@ -19,6 +19,7 @@ from qa.reading.reader import (
     measures,
     merge_spans,
     not_the_contact_asked,
+    of_another_kind,
     only_a_mark,
     other_measure,
     other_rate,
@@ -303,11 +304,33 @@ def test_a_question_that_asks_who_is_not_answered_by_a_code_or_a_number(text, qu
         ("How many members sit on the court?", "thirteen", False),
         ("How many school children died?", "thousands", False),
         ("Who founded the label?", "Tallwater Records", False),  # asks for no number
+        ("What percentage of the vote did she win?", "a majority", True),
+        ("On what date did the ship sail?", "the following spring", True),
+        ("On what date did the ship sail?", "4 May", False),
     ],
 )
 def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(question, answer, lacks):
     assert lacks_its_number(question, answer) is lacks
     assert can_answer(answer, question) is not lacks
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "other"),
+    [
+        ("what's our account number with Northgate Auto Parts?", "£142.60", True),
+        ("what's the account number for the bill Maya looks after?", "07/02", True),
+        ("What is the policy no. on the van?", "12 March 2024", True),
+        ("What order code do I use for the filter?", "March 3rd", True),
+        ("What's the VAT reg number?", "318 4471 62", False),
+        ("what's our account number with Northgate Auto Parts?", "NAP-30418", False),
+        ("What number did he wear?", "£5", False),  # "what number" asks for any number
+        ("What is the number of visitors?", "12/03", False),  # a count of something, no thing's number
+        ("When did she say she was no longer a member?", "4 May 2010", False),  # "no" is no number
+    ],
+)
+def test_an_amount_or_a_date_is_no_answer_to_a_things_number_or_code(question, answer, other):
+    assert of_another_kind(question, answer) is other
+    assert can_answer(answer, question) is not other
 
 
 @pytest.mark.parametrize(
@@ -531,6 +554,9 @@ def test_a_span_that_starts_or_ends_inside_a_word_is_no_answer(piece, whole):
         ("@acme", "soc@acme.example"),
         ("13", "13.3"),  # of a number
         ("3 million", "13.3 million"),
+        ("07", "07/02/2024"),  # of a date
+        ("02/2024", "07/02/2024"),
+        ("and/or", "and/or"),  # a slash between words joins nothing
         ("soc@acme.example", "soc@acme.example"),
         ("Ødegård", "Ødegård"),  # a full stop run into the next sentence, as scraped text has it, joins nothing
         ("Ødegård.", "Ødegård."),
@@ -540,7 +566,10 @@ def test_a_span_that_starts_or_ends_inside_a_word_is_no_answer(piece, whole):
 def test_a_span_that_cuts_an_address_or_a_number_is_widened_to_the_whole(piece, widened):
     from qa.reading.reader import whole_run
 
-    text = "Write to soc@acme.example about 13.3 million requests, said Ødegård.The rooms are shut, said the rooms are shut."
+    text = (
+        "Write to soc@acme.example about 13.3 million requests, said Ødegård.The rooms are shut, said the rooms are"
+        " shut. Paid on 07/02/2024 and/or later."
+    )
     begin = text.index(piece)
     start, end = whole_run(text, begin, begin + len(piece))
     assert text[start:end] == widened
