@@ -320,6 +320,9 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("what's our account number with Northgate Auto Parts?", "£142.60", True),
         ("what's the account number for the bill Maya looks after?", "07/02", True),
         ("What is the policy no. on the van?", "12 March 2024", True),
+        ("What is the policy no. on the van?", "12.03.2024", True),
+        ("What's the firmware version number?", "4.18", False),  # a version, a clause's number: no dates
+        ("What is the clause number?", "6.3", False),
         ("What order code do I use for the filter?", "March 3rd", True),
         ("What's the VAT reg number?", "318 4471 62", False),
         ("what's our account number with Northgate Auto Parts?", "NAP-30418", False),

@@ -234,8 +234,9 @@ def lacks_its_number(question: str, answer: str) -> bool:
 
 
 # A question that asks for a thing's number or code ("What's the VAT number ...?", "What order code ...?"; not "the
-# number of", nor "What number ...?"), and what is never such a number: an amount of money, a date. Of the answered
-# questions of SQuAD v1.1, QED and TyDi QA train that ask for one, none has such an answer.
+# number of", nor "What number ...?"), and what is never such a number: an amount of money, a date ("07/02", "7.2.2024";
+# not "6.3", a clause's or a version's number). Of the answered questions of SQuAD v1.1, QED and TyDi QA train that
+# ask for one, none has such an answer.
 ASKS_AN_IDENTIFIER = re.compile(
     r"^\W*(?:what|which)(?:['’]s|\s+(?:is|was|are|were|do|does|did))?\s+(?:(?:the|our|my|your|their|its|his|her)\s+)?"
     r"(?:[^\W\d_][\w-]*\s+){1,3}?(?:number\b|code\b|no\.)(?!\s+of\b)",
@@ -244,7 +245,7 @@ ASKS_AN_IDENTIFIER = re.compile(
 MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 AMOUNT_OR_DATE = re.compile(
     rf"[£$€¥][ \t]?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?[ \t]?(?:[£$€¥]|pounds?|dollars?|euros?|pence|p)"
-    rf"|\d{{1,2}}[/.-]\d{{1,2}}(?:[/.-]\d{{2,4}})?|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+{MONTH}(?:[ \t]+\d{{4}})?"
+    rf"|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\d{{1,2}}([.-])\d{{1,2}}\1\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+{MONTH}(?:[ \t]+\d{{4}})?"
     rf"|{MONTH}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?(?:,?[ \t]+\d{{4}})?",
     re.IGNORECASE,
 )
