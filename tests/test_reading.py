@@ -336,6 +336,13 @@ def test_an_amount_or_a_date_is_no_answer_to_a_things_number_or_code(question, a
     assert can_answer(answer, question) is not other
 
 
+def widened_in(widen, text: str, piece: str) -> str:
+    """What ``widen`` (``whole_number``, ``whole_run``) makes of the span ``piece`` of ``text``."""
+    begin = text.index(piece)
+    start, end = widen(text, begin, begin + len(piece))
+    return text[start:end]
+
+
 @pytest.mark.parametrize(
     ("piece", "widened"),
     [
@@ -356,9 +363,7 @@ def test_a_span_that_cuts_a_number_written_in_spaced_groups_is_widened_to_it(pie
         "VAT Reg No. 318 4471 62 · call 01604 338190 · account FLH-552 918 04 · 25 000 visitors · at E3 2006 · from 1525 "
         "to 1917 14,503 titles · magnitude 6.7 1994 quake · on June 14 2024 · pads £38.40"
     )
-    begin = text.index(piece)
-    start, end = whole_number(text, begin, begin + len(piece))
-    assert text[start:end] == widened
+    assert widened_in(whole_number, text, piece) == widened
 
 
 @pytest.mark.parametrize(
@@ -573,9 +578,7 @@ def test_a_span_that_cuts_an_address_or_a_number_is_widened_to_the_whole(piece, 
         "Write to soc@acme.example about 13.3 million requests, said Ødegård.The rooms are shut, said the rooms are"
         " shut. Paid on 07/02/2024 and/or later."
     )
-    begin = text.index(piece)
-    start, end = whole_run(text, begin, begin + len(piece))
-    assert text[start:end] == widened
+    assert widened_in(whole_run, text, piece) == widened
 
 
 def test_a_hub_name_in_the_cache_loads_from_it_without_the_network(tiny_model_dir, tmp_path, monkeypatch, no_network):
