@@ -66,7 +66,15 @@ def test_a_line_that_is_not_a_question_is_named(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["cross_documents", "bridges_heldout", "folders_heldout", "folders_heldout2", "folders_heldout3"]
+    "name",
+    [
+        "cross_documents",
+        "bridges_heldout",
+        "folders_heldout",
+        "folders_heldout2",
+        "folders_heldout3",
+        "folders_heldout4",
+    ],
 )
 def test_every_gold_answer_of_a_shipped_set_is_in_its_last_document(name):
     data = Path(__file__).parent.parent / "eval" / f"{name}.jsonl"
