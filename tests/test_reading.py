@@ -336,6 +336,29 @@ def test_an_amount_or_a_date_is_no_answer_to_a_things_number_or_code(question, a
     assert can_answer(answer, question) is not other
 
 
+@pytest.mark.parametrize(
+    ("question", "answer", "other"),
+    [
+        ("When has it got to be paid by?", "£3.60", True),  # the invoice's postage, not its due date
+        ("When has it got to be paid by?", "5 June 2025", False),
+        ("by when is the deposit returned?", "£1,350", True),
+        ("What day is the rent due?", "£1,695", True),
+        ("On what date did the ship sail?", "4 May", False),
+        ("Where do we post returns?", "£4.95", True),
+        ("Where was the treaty signed?", "12 March 1921", True),
+        ("Whose signature is on the lease?", "18/09/2023", True),
+        ("Who won the blitz?", "14 March", True),
+        ("Who won the blitz?", "Lucy Fenwick", False),
+        ("How much did the blitz raise?", "£180", False),  # asks how much: an amount is its kind
+        ("What did she pay on 4 May?", "£180", False),  # asks what: any kind
+        ("Where was the 4 May meeting held?", "Room 4", False),
+    ],
+)
+def test_an_amount_answers_no_when_who_or_where_and_a_date_no_who_or_where(question, answer, other):
+    assert of_another_kind(question, answer) is other
+    assert can_answer(answer, question) is not other
+
+
 def widened_in(widen, text: str, piece: str) -> str:
     """What ``widen`` (``whole_number``, ``whole_run``) makes of the span ``piece`` of ``text``."""
     begin = text.index(piece)
