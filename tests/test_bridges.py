@@ -168,6 +168,16 @@ from qa.reading.bridges import (
             "What is the name of the astronomer who discovered the comet?",
             "Where was Tomas Brenner born?",
         ),
+        (  # after "is", a word that opens a predicate ends the subject
+            "When is Gareth's nephew due to start his part of the job?",
+            "What is the name of Gareth's nephew?",
+            "When is Tomas Brenner due to start his part of the job?",
+        ),
+        (
+            "When was Lindholm's founder supposed to arrive?",
+            "What is the name of Lindholm's founder?",
+            "When was Tomas Brenner supposed to arrive?",
+        ),
         (  # a participle with a prefix
             "How many employees does the software company co-founded by Ana Costa have?",
             "What is the name of the software company co-founded by Ana Costa?",

@@ -6,7 +6,7 @@ import pytest
 
 from qa.config import RetrievalMode, Settings
 from qa.models import Passage, RetrievedPassage
-from qa.reading.finder import AnswerFinder, names_its_subject, remembered
+from qa.reading.finder import AnswerFinder, names_its_subject, naming_first, remembered
 from qa.retrieval import Retrieval
 from qa.testing.reader import ScriptedReader, as_reader
 from qa.validation import ask_options
@@ -97,3 +97,19 @@ def test_an_answer_in_a_long_document_widens_within_the_finders_slack(slack, ans
     options = ask_options(Settings(), mode="hybrid")
     _, answers = finder.find("What differs?", "What differs?", options, as_reader(reader), {})
     assert answers[0].text == answer and answers[0].confidence == 0.9
+
+
+def test_a_question_asked_of_a_name_reads_first_where_the_name_is():
+    found = Retrieval(
+        passages=found_in(
+            "Gareth will start the job on Monday.",
+            "The job starts after the steel beam.",
+            "Deposit paid.",
+            "| 9 | Plastering & skim | Callum Hartley | 10 Jun 2024 |",
+            "The kitchen job starts on 17 June.",
+        )
+    )
+    found.passages[2].passage.about = "Callum"  # in a document about him
+    kept = naming_first(found, "callum", count=3)
+    assert [p.passage.id for p in kept.passages] == ["d2:0", "d3:0", "d0:0"]  # then the best of the others
+    assert [p.passage.id for p in naming_first(found, "Zoë", count=2).passages] == ["d2:0", "d0:0"]

@@ -1336,3 +1336,64 @@ def test_a_price_per_another_span_of_time_is_no_answer(tmp_path, embedder):
     daily = engine.ask("how much is a courtesy car per day?")
     assert daily.answer is not None and "£20" in daily.answer
     assert_citations_exact(engine, daily)
+
+
+# A builder's schedule whose row for the plastering names "Callum Hartley", an e-mail that names Callum as the
+# builder's nephew, and site notes and diaries that share more of the question's words than that row does.
+RENOVATION = {
+    "schedule_of_works.md": (
+        "# Schedule of works - 14 Larkfield Road\n\n"
+        "The start on site moved from 8 April to 22 April. Each part of the job starts when the part before it is done,"
+        " and the job is due to finish on 12 July 2024.\n\n"
+        "| # | Stage | Who | Start | Duration | Notes |\n|---|---|---|---|---|---|\n"
+        "| 1 | Site set-up and strip-out of the old kitchen | Hartley & Sons | 22 Apr 2024 | 1 wk | First skip on Fri 19 Apr |\n"
+        "| 2 | Excavation, foundations and drainage | Hartley & Sons | 29 Apr 2024 | 2 wks | Trenches inspected before concrete |\n"
+        "| 3 | Blockwork and brick to damp course | Hartley & Sons | 13 May 2024 | 1.5 wks | Inspection triggers the stage 2 invoice |\n"
+        "| 4 | Steel beam and knock-through | Hartley & Sons | 20 May 2024 | 3 days | Calculations by the structural engineer |\n"
+        "| 5 | Flat roof and rooflight | Pennine Roofing | 28 May 2024 | 4 days | One fixed rooflight |\n"
+        "| 6 | Windows and bi-fold doors | Clearpane Glazing | 3 Jun 2024 | 2 days | Grey frames; certificate to follow |\n"
+        "| 7 | First fix electrics | Brightspark Electrical | 4 Jun 2024 | 3 days | Extra outside sockets |\n"
+        "| 8 | First fix plumbing and heating | Hartley & Sons | 4 Jun 2024 | 2 days | Two radiators moved |\n"
+        "| 9 | Plastering and skim | Callum Hartley | 10 Jun 2024 | 1 wk | Drying time before the kitchen fit |\n"
+        "| 10 | Kitchen delivery | Oakline Kitchens | 14 Jun 2024 | - | Someone must be home |\n"
+        "| 11 | Kitchen fit | Hartley & Sons | 17 Jun 2024 | 1.5 wks | Units only |\n"
+        "| 12 | Worktop template and fit | Oakline Kitchens | 26 Jun 2024 | 1 day | After the base units |\n"
+        "| 13 | Second fix electrics and plumbing | Brightspark / Hartley & Sons | 1 Jul 2024 | 3 days | Certificate from Brightspark |\n"
+        "| 14 | Floor tiling | Hartley & Sons | 3 Jul 2024 | 3 days | We supply the tiles |\n"
+        "| 15 | Snagging and completion | Hartley & Sons | 8 Jul 2024 | 1 wk | Completion certificate after this |\n"
+    ),
+    "email_gareth.txt": (
+        "From: Gareth Hartley\nTo: Tom Ashworth\nSubject: Re: plastering\n\n"
+        "Hi Tom,\n\nYes - my nephew Callum will do the plastering and skim, same as he did on your neighbour's loft. "
+        "He is quick and tidy.\n\nGareth\n"
+    ),
+    "site_notes.txt": (
+        "Site notes\n\nThe start of each part of the job is on the schedule. When a part of the job is due to start, "
+        "Gareth rings the day before. The job started on 22 April. Nobody is due to start before 8am.\n\n"
+        "Parking: the skip lorry is due at 7.30am on the first day of each part of the job.\n"
+    ),
+    **{
+        f"site_diary_week_{week}.txt": (
+            f"Site diary, week {week}\n\nWhen is each part of the job due to start? The {part} part of the job is due"
+            f" to start when the {before} part is signed off. His part of the job started late this week because of"
+            " rain.\n"
+        )
+        for week, part, before in [
+            (1, "drainage", "excavation"),
+            (2, "blockwork", "foundations"),
+            (3, "roofing", "steel beam"),
+            (4, "glazing", "roofing"),
+            (5, "electrics", "glazing"),
+        ]
+    },
+}
+
+
+@pytest.mark.slow
+def test_a_question_asked_of_a_name_is_read_where_the_name_is(tmp_path, embedder):
+    engine = engine_over(tmp_path, embedder, RENOVATION)
+    result = engine.ask("When is Gareth's nephew due to start his part of the job?")
+    assert result.answer == "10 Jun 2024"  # Callum's row, not "22 April" of the site notes
+    cited = {Path(c.source).name for c in [*result.citations, *result.supporting]}
+    assert cited == {"schedule_of_works.md", "email_gareth.txt"}  # the row, and where Callum is the nephew
+    assert_citations_exact(engine, result)

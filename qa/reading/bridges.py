@@ -72,9 +72,15 @@ ATTRIBUTES = frozenset(
     "width depth area population percentage share majority minority total cost price value date year time age "
     "nationality colour color profession occupation religion language genre century decade".split()
 )
-# Words after which a noun phrase has ended: auxiliaries, prepositions, question words and relative pronouns.
+# Words after which a noun phrase has ended: auxiliaries, prepositions, question words and relative pronouns, and
+# the words that open a predicate after a question's subject ("When is [Gareth's nephew] due to start?", "Is [the
+# founder of X] likely to ...?", "When was [Lindholm's founder] supposed to arrive?").
+PREDICATE_OPENINGS = frozenset("due going supposed meant expected scheduled set able likely allowed".split())
 PHRASE_ENDS = (
-    AUXILIARIES | PREPOSITION_WORDS | frozenset("than when where who which whom whose that what why how".split())
+    AUXILIARIES
+    | PREPOSITION_WORDS
+    | PREDICATE_OPENINGS
+    | frozenset("than when where who which whom whose that what why how".split())
 )
 # A role that names no one thing: an abstract noun ("the formation of", "the design of") or a plural ("the plans of").
 ABSTRACT = re.compile(r"(?:tion|sion|ment|ance|ence|ity|ness|ing|ure|ism|ship)$|[^su]s$")

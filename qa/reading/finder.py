@@ -71,6 +71,20 @@ def names_its_subject(opening: str, name: str) -> bool:
     return False
 
 
+NAMING_CANDIDATES = 15  # passages retrieved for a question asked of a name, among which those giving it come first
+
+
+def naming_first(retrieval: Retrieval, name: str, count: int) -> Retrieval:
+    """``retrieval`` cut to ``count`` passages: those that give ``name`` (in any case) or are read as being about it
+    (``AnswerFinder._about``) first, in their order, then the best of the others. "When is Callum due to start his part
+    of the job?" (Callum named as Gareth's nephew) is answered by a schedule's row that gives "Callum Hartley" but
+    ranks sixth, below passages that share more of the question's other words."""
+    folded = name.casefold()
+    naming = [p for p in retrieval.passages if folded in p.passage.text.casefold() or p.passage.about]
+    others = [p for p in retrieval.passages[:count] if p not in naming]
+    return replace(retrieval, passages=(naming + others)[:count])
+
+
 class AnswerFinder:
     """Finds the answers to a question in a collection, with what it retrieved: reads its passages in stages and,
     when none alone answers, across documents (a chain through what the question describes, second hops, completing
@@ -221,20 +235,22 @@ class AnswerFinder:
         return rated(self.group_answers(retrieval.passages, spans), reader)
 
     def _read_once(self, query: str, options: AskOptions, reader: Reader, about: str = "") -> Found:
-        """Retrieve passages for ``query`` and read it in them, in stages: the candidate answers, best first. A
-        passage that does not give the name ``about`` (the one the query asks of), in a document that gives it
-        elsewhere, is read as being about it ("3.1 The Tenants have paid a deposit of £1,350.", in the agreement
-        for "Flat 2, 37 Aldergate Road", for "How much deposit did we pay on Flat 2, 37 Aldergate Road?")."""
-        retrieval = self.search(query, options.top_k, options.mode)
-        if about:
-            retrieval = self._about(retrieval, about, options)
+        """Retrieve passages for ``query`` and read it in them, in stages: the candidate answers, best first. A query
+        asked of a name ``about`` is read first where the name is (``naming_first``)."""
+        if not about:
+            retrieval = self.search(query, options.top_k, options.mode)
+        else:
+            found = self.search(query, max(options.top_k, NAMING_CANDIDATES), options.mode)
+            retrieval = naming_first(self._about(found, about, options), about, options.top_k)
         spans = read_in_stages(reader, query, retrieval.passages, stop_rule(options, reader))
         return retrieval, self._answers(retrieval, spans, reader)
 
     def _about(self, retrieval: Retrieval, name: str, options: AskOptions) -> Retrieval:
         """``retrieval`` with its passages that do not give ``name`` marked as being about it (``Passage.about``)
         when their document opens by naming it as its subject (``names_its_subject``; its first passage found by
-        the keyword index): an agreement for a flat, an invoice from a supplier."""
+        the keyword index): an agreement for a flat, an invoice from a supplier. "3.1 The Tenants have paid a deposit
+        of £1,350.", in the agreement for "Flat 2, 37 Aldergate Road", is read for "How much deposit did we pay on
+        Flat 2, 37 Aldergate Road?"."""
         folded = name.casefold()
         naming = self.search(name, max(options.top_k, HOP_CANDIDATES), "bm25").passages
         opening = [p.passage for p in naming if p.passage.id == passage_id(p.passage.document_id, 0)]
