@@ -81,7 +81,8 @@ def naming_first(retrieval: Retrieval, name: str, count: int) -> Retrieval:
     ranks sixth, below passages that share more of the question's other words."""
     folded = name.casefold()
     naming = [p for p in retrieval.passages if folded in p.passage.text.casefold() or p.passage.about]
-    others = [p for p in retrieval.passages[:count] if p not in naming]
+    named_in = {p.passage.id for p in naming}
+    others = [p for p in retrieval.passages[:count] if p.passage.id not in named_in]
     return replace(retrieval, passages=(naming + others)[:count])
 
 

@@ -247,7 +247,7 @@ AMOUNT = re.compile(
     r"[£$€¥][ \t]?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?[ \t]?(?:[£$€¥]|pounds?|dollars?|euros?|pence|p)", re.IGNORECASE
 )  # an amount of money: "£142.60", "45 pounds"
 DATE = re.compile(
-    rf"\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\d{{1,2}}([.-])\d{{1,2}}\1\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+{MONTH}(?:[ \t]+\d{{4}})?"
+    rf"\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\d{{1,2}}(?P<stop>[.-])\d{{1,2}}(?P=stop)\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+{MONTH}(?:[ \t]+\d{{4}})?"
     rf"|{MONTH}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?(?:,?[ \t]+\d{{4}})?",
     re.IGNORECASE,
 )  # a day's date: "07/02", "12.03.2024", "12 March 2024", "March 3rd"
