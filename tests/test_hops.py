@@ -35,6 +35,11 @@ TABLE = "| Code | Meaning | What to do |\n| E7 | Internal pressure sensor fault.
             ["Contact Brevano Customer Care", "Brevano Customer Care"],
         ),
         ("Who is Kvist & Sons?", "Kvist & Sons was founded in 1874.", []),
+        (  # a name with an inner capital goes on with the capitalised words after it
+            "What postcode do customers post their returns to?",
+            "Post it to our fulfilment partner, ParcelNest Fulfilment, not to TripDesk Support.",
+            ["ParcelNest Fulfilment", "TripDesk Support"],
+        ),
     ],
 )
 def test_a_bridge_is_a_name_the_passage_gives_and_the_question_does_not(question, text, names):

@@ -10,10 +10,10 @@ from qa.models import Answer, Citation, Passage
 from qa.reading.reader import Reader, ReaderSpan
 from qa.reading.views import keyword_stems
 
-# A name: capitalised words (joined by "&", "de", "van", "von"), a word with an inner capital or digit (TripDesk, AQ-3),
-# an acronym.
+# A name: capitalised words (joined by "&", "de", "van", "von"), a word with an inner capital or digit (TripDesk, AQ-3)
+# and the capitalised words after it ("ParcelNest Fulfilment"), an acronym.
 NAME = re.compile(
-    r"\b(?:[A-Za-z][\w'’-]*[A-Z0-9][\w'’-]*|[A-Z][a-z][\w'’-]*(?:\s+(?:&\s+|de\s+|van\s+|von\s+)?[A-Z][\w'’-]*)*"
+    r"\b(?:[A-Za-z][\w'’-]*[A-Z0-9][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)*|[A-Z][a-z][\w'’-]*(?:\s+(?:&\s+|de\s+|van\s+|von\s+)?[A-Z][\w'’-]*)*"
     r"|[A-Z]{2,}[\w-]*)"
 )
 # Capitalised words that open sentences or name nothing in particular.
