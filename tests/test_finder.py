@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from qa.config import RetrievalMode, Settings
-from qa.models import Passage, RetrievedPassage
-from qa.reading.finder import AnswerFinder, names_its_subject, naming_first, remembered
+from qa.models import Answer, Passage, RetrievedPassage
+from qa.reading.answers import citation_at
+from qa.reading.finder import AnswerFinder, hop_sources, names_its_subject, naming_first, remembered
 from qa.retrieval import Retrieval
 from qa.testing.reader import ScriptedReader, as_reader
 from qa.validation import ask_options
@@ -113,3 +114,15 @@ def test_a_question_asked_of_a_name_reads_first_where_the_name_is():
     kept = naming_first(found, "callum", count=3)
     assert [p.passage.id for p in kept.passages] == ["d2:0", "d3:0", "d0:0"]  # then the best of the others
     assert [p.passage.id for p in naming_first(found, "Zoë", count=2).passages] == ["d2:0", "d0:0"]
+
+
+def test_second_hops_start_from_the_best_answers_passage_and_the_best_passage():
+    passages = found_in(
+        "Post it to our fulfilment partner, ParcelNest.", "Ask the online team.", "ParcelNest, Kelsford KF3 9LT"
+    )
+    weak = Answer(text="online team", score=-2.0, citations=[citation_at(passages[1], 18, 29)])
+    assert [p.id for p in hop_sources([weak], passages)] == ["d1:0", "d0:0"]
+    first = weak.model_copy(update={"citations": [citation_at(passages[0], 10, 19)]})
+    assert [p.id for p in hop_sources([first], passages)] == ["d0:0"]  # the best answer read in the best passage
+    assert [p.id for p in hop_sources([], passages)] == ["d0:0"]
+    assert hop_sources([weak], []) == []

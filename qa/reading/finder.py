@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from qa.config import RetrievalMode
 from qa.documents.tables import table_rows, text_table_rows
-from qa.models import Answer, RetrievedPassage, passage_id
+from qa.models import Answer, Passage, RetrievedPassage, passage_id
 from qa.questions.conversation import HISTORY_SEPARATOR
 from qa.reading.answers import answered, best_passage, citation_at, rated, widened
 from qa.reading.bridges import (
@@ -72,6 +72,20 @@ def names_its_subject(opening: str, name: str) -> bool:
 
 
 NAMING_CANDIDATES = 15  # passages retrieved for a question asked of a name, among which those giving it come first
+
+
+BEST_PASSAGE_BRIDGES = 1  # names followed from the best passage when the best answer was read in another
+
+
+def hop_sources(answers: list[Answer], passages: list[RetrievedPassage]) -> list[Passage]:
+    """The passages second hops start from: the best answer's, then the best retrieved one when it is another (the
+    best answer may be read elsewhere than where what leads on is named: a warranty's opening names the "Descale"
+    light that leads to the manual's descaling programme; the weak answer "ten working days" was read further on)."""
+    if not passages:
+        return []
+    found_in = {p.passage.id: p.passage for p in passages}
+    best = found_in.get(answers[0].citations[0].passage_id) if answers else None
+    return list({p.id: p for p in (best, passages[0].passage) if p is not None}.values())
 
 
 def naming_first(retrieval: Retrieval, name: str, count: int) -> Retrieval:
@@ -176,29 +190,34 @@ class AnswerFinder:
     def _hops(
         self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
     ) -> list[tuple[Hop, list[ReaderSpan]]]:
-        """Second hops from the best answer's passage (else the best passage): for each name it gives that the
-        question does not (the best answers first), the best passage of another document naming it (retrieved with
-        the question and the name, added to ``retrieval``), read together with the first (``read_hop``)."""
-        if not retrieval.passages:
-            return []
-        found_in = {p.passage.id: p.passage for p in retrieval.passages}
-        first = found_in.get(answers[0].citations[0].passage_id) if answers else None
-        first = first or retrieval.passages[0].passage
+        """Second hops from the best answer's passage, then from the best passage (``hop_sources``): for each name one
+        gives that the question does not (the best answers first; from the best passage, its first name only), the
+        best passage of another document naming it (retrieved with the question and the name, added to
+        ``retrieval``), read together with the first (``read_hop``)."""
         hops = []
-        for bridge in bridges(question, [a.text for a in answers[:MAX_BRIDGES]], first.text):
-            k = max(options.top_k, HOP_CANDIDATES)
-            found = self.search(f"{question} {bridge}", k, options.mode).passages
-            second = next(
-                (p for p in found if p.passage.document_id != first.document_id and p.passage.text.find(bridge) >= 0),
-                None,
-            )
-            hop = hop_from(first, second.passage, bridge) if second is not None else None
-            if second is None or hop is None:
-                continue
-            if all(p.passage.id != second.passage.id for p in retrieval.passages):
-                retrieval.passages.append(second)
-            hops.append((hop, read_hop(reader, question, hop)))
+        for number, first in enumerate(hop_sources(answers, retrieval.passages)):
+            limit = MAX_BRIDGES if number == 0 else BEST_PASSAGE_BRIDGES
+            for bridge in bridges(question, [a.text for a in answers[:MAX_BRIDGES]], first.text, limit):
+                hop = self._hop(question, first, bridge, retrieval, options)
+                if hop is not None:
+                    hops.append((hop, read_hop(reader, question, hop)))
         return hops
+
+    def _hop(self, question: str, first: Passage, bridge: str, retrieval: Retrieval, options: AskOptions) -> Hop | None:
+        """The hop from ``first`` through ``bridge`` to the best passage of another document naming it, retrieved
+        with the question and the name (and added to ``retrieval``); None when no such passage is found."""
+        found = self.search(f"{question} {bridge}", max(options.top_k, HOP_CANDIDATES), options.mode).passages
+        second = next(
+            (p for p in found if p.passage.document_id != first.document_id and bridge in p.passage.text), None
+        )
+        hop = hop_from(first, second.passage, bridge) if second is not None else None
+        if (
+            second is not None
+            and hop is not None
+            and all(p.passage.id != second.passage.id for p in retrieval.passages)
+        ):
+            retrieval.passages.append(second)
+        return hop
 
     def _person_named(
         self, question: str, answers: list[Answer], retrieval: Retrieval, reader: Reader, options: AskOptions
