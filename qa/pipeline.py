@@ -29,6 +29,7 @@ from qa.questions.parts import pointing_back, two_part_questions
 from qa.questions.wording import phrase_asked, plain_question
 from qa.reading.answers import best_given, distinct_answers
 from qa.reading.finder import AnswerFinder, Found
+from qa.reading.joint import corroborated
 from qa.reading.reader import Reader, SentenceReader, SpanReader
 from qa.retrieval import Retriever
 from qa.store.collections import (
@@ -586,19 +587,27 @@ class QA:
         self._give_best_answer(result, answers, chosen_reader, options)
         if not resolved.with_history:  # a two-part question is answered part by part
             parts = two_part_questions(resolved.question)
-            answer_in_parts(result, parts, self._read_parts(parts, question, options, chosen_reader, timings))
+            given = self._read_parts(parts, question, answers, options, chosen_reader, timings)
+            answer_in_parts(result, parts, given)
         timings["total"] = (time.perf_counter() - began) * 1000
         result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         return result
 
     def _read_parts(
-        self, parts: list[str], question: str, options: AskOptions, reader: Reader, timings: dict[str, float]
+        self,
+        parts: list[str],
+        question: str,
+        whole: list[Answer],
+        options: AskOptions,
+        reader: Reader,
+        timings: dict[str, float],
     ) -> list[Answer | None]:
-        """Each part's best answer given (None where the documents do not say), retrieved with the whole question. A
+        """Each part's best answer given (None where the documents do not say; ``parts_given``, with the answers of
+        the whole question read at once, ``whole``), retrieved with the whole question. A
         later part whose "it" points back to what the first asks about ("How much is the rent, and what day is it
         due?") is also read with that thing put in ("What day is the rent due?", ``pointing_back``), the reading the
         reader is surest of kept."""
-        given = []
+        found = []
         for number, part in enumerate(parts):
             put_in = pointing_back(parts[0], part) if number else None
             readings = [part, put_in] if put_in else [part]
@@ -606,8 +615,8 @@ class QA:
                 [ResolvedQuestion(reading, f"{reading} {question}", False) for reading in readings],
                 lambda r: self.finder.find(r.question, r.retrieval_query, options, reader, timings),
             )
-            given.append(best_given(answers, reader, options))
-        return given
+            found.append(answers)
+        return parts_given(found, whole, reader, options)
 
     def _readings(self, question: str, turns: list[Turn], options: AskOptions) -> tuple[list[ResolvedQuestion], Reader]:
         """The readings of ``question`` (``resolutions``: a follow-up read with its history, or rewritten by it), as a
@@ -687,6 +696,30 @@ def refuse_package(path: Path, action: str) -> None:
             f"Cannot {action}: the sample article is part of the installed package and is never changed; "
             "use a documents folder of your own (--documents DIR, QA_DOCUMENTS_DIR)."
         )
+
+
+def parts_given(
+    found: list[list[Answer]], whole: list[Answer], reader: Reader, options: AskOptions
+) -> list[Answer | None]:
+    """The best of each part's answers (``found``) when it is given, or when the whole question read at once gave it
+    too (``given_by_whole``) and no other part's answer is the same ("Who heads the Security Office and who is the
+    CFO?" read whole answers the first part; the second part's best, under the bar, is that same name); else None."""
+    given = [best_given(answers, reader, options) for answers in found]
+    for number, answers in enumerate(found):
+        rescued = None if given[number] else given_by_whole(answers, whole, reader, options)
+        if rescued is not None and distinct_answers([rescued, *(answer for answer in given if answer is not None)]):
+            given[number] = rescued
+    return given
+
+
+def given_by_whole(answers: list[Answer], whole: list[Answer], reader: Reader, options: AskOptions) -> Answer | None:
+    """The best of a part's ``answers``, not given alone, given when the whole question read at once gave the same
+    answer (the best of ``whole``): either reading may be right (``corroborated``). "Who was re-elected chair at the
+    AGM, and who was re-elected secretary?" read whole gives "Rosa Kim", its second part alone the same at 17%."""
+    if not answers or answers[0].confidence is None or best_given(whole, reader, options) is None:
+        return None
+    confidence = corroborated(answers[0].confidence, answers[0], whole)
+    return answers[0].model_copy(update={"confidence": confidence}) if confidence > answers[0].confidence else None
 
 
 def most_confident_reading(

@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 
 from qa import pipeline
-from qa.config import TRAINED_READER_DIR
+from qa.config import TRAINED_READER_DIR, Settings
 from qa.documents.loading import document_id as content_id
 from qa.documents.loading import section_label
 from qa.models import Answer, AskResult, Document, Passage, RetrievedPassage, Section, passage_id
-from qa.pipeline import QA, most_confident_reading
+from qa.pipeline import QA, given_by_whole, most_confident_reading, parts_given
 from qa.reading.answerability import ANSWERABILITY_FILE, AnswerabilityModel
 from qa.reading.answers import citation_at
 from qa.reading.reader import AMOUNT_OR_DATE
 from qa.retrieval import Retrieval
-from qa.validation import ClosedError, CollectionError, FolderError, QAError, QuestionError
+from qa.testing.reader import ScriptedReader, as_reader
+from qa.validation import ClosedError, CollectionError, FolderError, QAError, QuestionError, ask_options
 
 LAVROV_SENTENCE = "The plans of the US, as well as NATO to place weapons in outer space are taking shape"
 
@@ -426,6 +427,40 @@ def test_the_reading_the_reader_is_most_confident_in_is_kept(found, chosen):
     reading, (_, answers) = most_confident_reading(readings, read)
     assert reading.question == chosen and asked == ["a", "b", "c"]
     assert [a.text for a in answers] == ([found[chosen][0]] if found[chosen][0] else [])
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "confidence"),
+    [
+        (("Rosa Kim", 0.17), ("Rosa Kim", 0.4), 1 - 0.83 * 0.6),  # the whole question's answer: either may be right
+        (("Rosa Kim", 0.17), ("Helen Okafor", 0.4), None),  # the other part's answer
+        (("Rosa Kim", 0.17), ("Rosa Kim", 0.1), None),  # the whole question's answer was not given either
+        (("Rosa Kim", 0.05), ("Rosa Kim.", 0.4), 1 - 0.95 * 0.6),  # the same answer but for its full stop
+        (("Rosa Kim", None), ("Rosa Kim", None), None),  # a reader without calibration: by score alone
+    ],
+)
+def test_a_part_under_the_bar_is_given_when_the_whole_question_gave_its_answer(part, whole, confidence):
+    options = ask_options(Settings(), min_confidence=0.2)
+    reader = as_reader(ScriptedReader(confidence=None))
+    answers, read_whole = found_with(*part, score=-1.0)[1], found_with(*whole, score=-1.0)[1]
+    given = given_by_whole(answers, read_whole, reader, options)
+    assert (given and given.confidence) == (confidence and pytest.approx(confidence))
+    assert given is None or given.text == "Rosa Kim"
+
+
+PARTS_READ = [("Helen Okafor", 0.38), ("Rosa Kim", 0.17), ("Rosa Kim", 0.4)]  # chair, secretary, the whole question
+
+
+def test_a_part_is_not_given_the_answer_another_part_has():
+    options = ask_options(Settings(), min_confidence=0.2)
+    reader = as_reader(ScriptedReader(confidence=None))
+    chair, secretary, whole = (found_with(text, confidence)[1] for text, confidence in PARTS_READ)
+    assert [a and a.text for a in parts_given([chair, secretary], whole, reader, options)] == [
+        "Helen Okafor",
+        "Rosa Kim",
+    ]
+    cfo = found_with("Helen Okafor", 0.1)[1]  # "... and who is the CFO?": the documents do not say
+    assert [a and a.text for a in parts_given([chair, cfo], chair, reader, options)] == ["Helen Okafor", None]
 
 
 def test_without_calibration_readings_are_compared_by_score():
