@@ -210,12 +210,10 @@ class AnswerFinder:
         second = next(
             (p for p in found if p.passage.document_id != first.document_id and bridge in p.passage.text), None
         )
-        hop = hop_from(first, second.passage, bridge) if second is not None else None
-        if (
-            second is not None
-            and hop is not None
-            and all(p.passage.id != second.passage.id for p in retrieval.passages)
-        ):
+        if second is None:
+            return None
+        hop = hop_from(first, second.passage, bridge)
+        if hop is not None and all(p.passage.id != second.passage.id for p in retrieval.passages):
             retrieval.passages.append(second)
         return hop
 
