@@ -16,6 +16,7 @@ from qa.reading.reader import (
     best_spans,
     can_answer,
     lacks_its_number,
+    marks_paired,
     measures,
     merge_spans,
     not_the_contact_asked,
@@ -208,6 +209,28 @@ def test_trim_span_drops_unpaired_quotes_and_markup_and_keeps_offsets(text, expe
 
 
 @pytest.mark.parametrize(
+    "document, span, expected",
+    [
+        (
+            "goes up to **£78 per hour +VAT** from **1 June 2024**.",
+            "£78 per hour +VAT** from **1 June 2024",
+            "£78 per hour +VAT",
+        ),
+        ("**Zoë Ødegård** (chair) said", "Zoë Ødegård** (chair", "Zoë Ødegård"),
+        ("goes up to **£78 per hour**", "up to **£78 per hour", "£78 per hour"),
+        ("- **Phone:** 0161 496 0519\n", "Phone:** 0161 496 0519", "0161 496 0519"),  # a bold label: its value
+        ("- **Phone**: 0161 496 0519\n", "Phone**: 0161 496 0519", "0161 496 0519"),
+        ("the **new** rate", "the **new** rate", "the **new** rate"),  # a whole bold run inside
+        ("a**b** c", "b** c", "b** c"),  # no run opens before the span
+    ],
+)
+def test_trim_span_keeps_a_span_to_the_bold_run_it_runs_out_of(document, span, expected):
+    start = document.index(span)
+    begin, end = trim_span(document, start, start + len(span))
+    assert document[begin:end] == expected
+
+
+@pytest.mark.parametrize(
     "text, expected",
     [
         ("Dmitry Rogozin (pictured)", True),
@@ -225,6 +248,26 @@ def test_trim_span_drops_unpaired_quotes_and_markup_and_keeps_offsets(text, expe
 )
 def test_balanced_spans_close_what_they_open(text, expected):
     assert balanced(text) is expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("the **new** rate", True),
+        ("run `qa ask` here", True),
+        ("(**note**) below", True),
+        ("5 * 3 = 15", True),  # stars between spaces mark nothing
+        ("a**b", True),
+        ("5* hotel", True),  # one star: a rating or a footnote, no strong emphasis
+        ("£78 per hour +VAT** from **1 June 2024", False),  # out of one bold run and into another
+        ("Phone:** 0161 496 0519", False),  # a bold label's closing marks
+        ("the **new rate", False),
+        ("The v1 `/invoices/export", False),
+    ],
+)
+def test_marks_paired_spans_close_the_bold_and_code_runs_they_open(text, expected):
+    assert marks_paired(text) is expected
+    assert can_answer(text, "What is it?") is expected
 
 
 @pytest.mark.parametrize(
@@ -341,6 +384,9 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("Who won the blitz?", "14 March", True),
         ("Who won the blitz?", "Lucy Fenwick", False),
         ("How much did the blitz raise?", "£180", False),  # asks how much: an amount is its kind
+        # a question asking two things takes an answer of either's kind
+        ("When is the trip and how much is it?", "£18.50", False),
+        ("When is the trip and where does it go?", "£18.50", True),
         ("What did she pay on 4 May?", "£180", False),  # asks what: any kind
         ("Where was the 4 May meeting held?", "Room 4", False),
     ],

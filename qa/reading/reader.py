@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -21,6 +22,7 @@ from qa.embedding import Embedder
 from qa.errors import MissingError
 from qa.models import Passage
 from qa.questions.conversation import HISTORY_SEPARATOR
+from qa.questions.parts import two_part_questions
 from qa.reading.calibration import Calibration, confidence_features
 from qa.reading.stopping import StopModel
 from qa.reading.views import BULLET, keyword_stems, reading_view
@@ -122,6 +124,9 @@ def best_spans(
     return found
 
 
+STRONG_OR_CODE = re.compile(r"\*{2,}|`+")  # Markdown's strong emphasis ("**", "***") and code ("`") marks
+STRONG = re.compile(r"(?<!\*)\*\*(?!\*)")  # a bold run's mark
+OPENERS = "([{“‘\"'"  # what may stand before a mark that opens a run ("(**note**)")
 QUOTE_PAIRS = {"“": "”", "‘": "’", "«": "»", '"': '"', "'": "'"}  # opening mark: closing mark
 MARKUP_MARKS = frozenset("*`|")  # Markdown emphasis, code and table marks: never an answer's edge (unlike "_", "~")
 LINE_MARKS = frozenset("#>" + BULLET.strip("[]"))  # what opens a line of Markdown: a heading, a quotation, a list item
@@ -143,9 +148,32 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
             end -= 1
         elif (line := clause_mark_line(text, start, end)) is not None:
             end = line
+        elif (run := bold_run(text, start, end)) is not None:
+            start, end = run
         else:
             break
     return start, end
+
+
+def bold_run(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span ``start, end`` cut to the bold run it opens or closes when it runs on out of it ("£78 per hour
+    +VAT** from **1 June 2024" of "up to **£78 per hour +VAT** from **1 June 2024**" → "£78 per hour +VAT"), or to
+    what follows a bold label it opens ("Phone:** 0161 496 0519" → "0161 496 0519"); else None."""
+    inside = [mark.start() for mark in STRONG.finditer(text, start, end)]
+    if inside and opens_run(text, start - 2) and not opens_run(text, inside[0]):
+        colon = text.startswith(":", inside[0] + 2)  # "**Phone**: 0161 …"
+        label = colon or text[inside[0] - 1] == ":"
+        return (inside[0] + 2 + colon, end) if label else (start, inside[0])
+    if inside and STRONG.match(text, end) and not opens_run(text, end) and opens_run(text, inside[-1]):
+        return inside[-1] + 2, end
+    return None
+
+
+def opens_run(text: str, at: int) -> bool:
+    """Whether the two stars at ``at`` in ``text`` open a bold run: a word follows them and none comes before."""
+    before = text[at - 1] if at > 0 else " "
+    after = text[at + 2] if at + 2 < len(text) else " "
+    return at >= 0 and text.startswith("**", at) and not after.isspace() and (before.isspace() or before in OPENERS)
 
 
 def opening_mark(text: str, start: int, end: int) -> bool:
@@ -193,6 +221,30 @@ def balanced(text: str) -> bool:
         elif char in BRACKET_PAIRS:
             if not opened or opened.pop() != BRACKET_PAIRS[char]:
                 return False
+    return not opened
+
+
+def marks_paired(text: str) -> bool:
+    """Whether the Markdown strong emphasis and code marks inside ``text`` pair up, as ``balanced`` asks of brackets:
+    "£78 per hour +VAT** from **1 June 2024" closes a bold run it did not open, "The v1 `/invoices/export" opens code
+    it does not close. A run of stars opens when a word follows it and none comes before it, and closes the other way
+    round; stars between words ("a**b") or between spaces are neither."""
+    if text.count("`") % 2:
+        return False
+    opened = 0
+    for mark in STRONG_OR_CODE.finditer(text):
+        if mark.group().startswith("`"):
+            continue
+        before = text[mark.start() - 1] if mark.start() else " "
+        after = text[mark.end()] if mark.end() < len(text) else " "
+        opens = not after.isspace() and (before.isspace() or before in OPENERS)
+        closes = not before.isspace() and (after.isspace() or not after.isalnum())
+        if closes and not opens:
+            if not opened:
+                return False
+            opened -= 1
+        elif opens and not closes:
+            opened += 1
     return not opened
 
 
@@ -263,10 +315,22 @@ ASKS_WHO_OR_WHERE = re.compile(r"^\W*(?:who|whom|whose|where)\b", re.IGNORECASE)
 
 
 def of_another_kind(question: str, answer: str) -> bool:
-    """Whether ``answer`` is of another kind than ``question`` asks for: no number for a year, a date, a share or a
-    count (``lacks_its_number``: "How much was the gas bill?" answered "quarterly"), an amount of money or a date for
-    a thing's number or code ("£142.60" for "what's our account number with Northgate?"), an amount of money for
-    when, who or where, a date for who or where."""
+    """Whether ``answer`` is of another kind than ``question`` asks for (``of_another_kind_than_one``); a question
+    asking two things at once takes either's kind ("When is the trip and how much is it?": a date or an amount)."""
+    return all(of_another_kind_than_one(ask, answer) for ask in asks(question))
+
+
+@functools.lru_cache(maxsize=256)
+def asks(question: str) -> tuple[str, ...]:
+    """The things ``question`` asks: its two parts (``two_part_questions``), or itself."""
+    return tuple(two_part_questions(question)) or (question,)
+
+
+def of_another_kind_than_one(question: str, answer: str) -> bool:
+    """Whether ``answer`` is of another kind than a question asking one thing asks for: no number for a year, a date,
+    a share or a count (``lacks_its_number``: "How much was the gas bill?" answered "quarterly"), an amount of money
+    or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), an amount of
+    money for when, who or where, a date for who or where."""
     text = answer.strip()
     if ASKS_AN_IDENTIFIER.search(question) and AMOUNT_OR_DATE.fullmatch(text):
         return True
@@ -277,12 +341,13 @@ def of_another_kind(question: str, answer: str) -> bool:
 
 def can_answer(text: str, question: str) -> bool:
     """Whether a span's ``text`` (trimmed) can answer ``question``: it is more than a quote mark, stays within one
-    paragraph, list item and table cell, is a whole phrase (``balanced``), does not repeat the question's words and,
+    paragraph, list item and table cell, is a whole phrase (``balanced``, ``marks_paired``), does not repeat the question's words and,
     when the question asks who, is no code or number (``CODE``), and is of the kind the question asks for
     (``of_another_kind``)."""
     within = bool(text) and "\n\n" not in text and not across_items(text)
     fits = not (OPENS_WHO.match(question) and CODE.fullmatch(text)) and not of_another_kind(question, text)
-    return within and fits and balanced(text) and not repeats_question(text, question)
+    whole = balanced(text) and marks_paired(text)
+    return within and fits and whole and not repeats_question(text, question)
 
 
 def only_a_mark(text: str, begin: int, end: int) -> bool:
