@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.table_rows import HERE, QUESTIONS, RULE_LINE, table_of
+from eval.table_rows import HERE, QUESTIONS, raw, table_of
 from qa.documents.tables import table_rows, text_table_rows
 
 
@@ -14,7 +14,7 @@ def test_each_question_reads_a_table_that_holds_its_answer(path, question, golds
     rows = [*table_rows(text), *text_table_rows(text)]
     assert rows, f"{question}: no table read as rows"
     assert any(gold in text for gold in golds)
-    assert not table_rows(RULE_LINE.sub("", text)) and not text_table_rows(RULE_LINE.sub("", text))  # raw: no rule
+    assert not table_rows(raw(text)) and not text_table_rows(raw(text))  # raw: no rule, no columns
 
 
 def test_a_plain_text_table_is_cut_from_its_header_to_the_blank_line_after_it():

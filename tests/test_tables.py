@@ -85,3 +85,34 @@ def test_rows_are_those_of_tables_of_three_or_more_columns_each_cell_under_its_c
     assert table_rows("| Item | Owner |\n|---|---|\n| Burrs | Zoë |") == []  # two columns: fields, not rows
     logged = text_table_rows(LOG)
     assert [row.cells[2][1] for row in logged] == ["Zoë's Garage (Kraków)", "Ødegård Motors"]  # to the notes line
+
+
+PARTS = (  # a job card's parts, in columns without a rule under their names, then a form's fields in columns
+    "PARTS\n"
+    "Qty  Description                 Part ref        Supplier                   Cost\n"
+    "1    Front brake pads (set)      MMF-BP-2231     Ødegård Motor Factors      £38.40\n"
+    "2    Brake cleaner 500 ml        WS-118          Workshop stock             £3.20\n"
+    "\n"
+    "Date in:           12/03/2024   08:10\n"
+    "Promised for:      12/03/2024   17:00\n"
+)
+CONTACTS = (  # who to ask, in columns: the first line is a row, not a header (no column counts under its names)
+    "Chair                  Zoë Ødegård       chair@club.example\n"
+    "Treasurer              Priya Raman       treasurer@club.example\n"
+    "Site Warden            Bob Tindall       warden@club.example\n"
+)
+
+
+def test_a_table_without_a_rule_is_known_by_a_column_that_counts_under_names_without_digits():
+    rows = text_table_rows(PARTS)
+    assert [(name, value) for name, value, _ in rows[0].cells] == [
+        ("Qty", "1"),
+        ("Description", "Front brake pads (set)"),
+        ("Part ref", "MMF-BP-2231"),
+        ("Supplier", "Ødegård Motor Factors"),
+        ("Cost", "£38.40"),
+    ]
+    assert len(rows) == 2  # to the blank line: the fields after it are no rows ("Date in:" names a field)
+    assert all(PARTS[start : start + len(value)] == value for row in rows for _, value, start in row.cells)
+    assert text_table_rows(CONTACTS) == []
+    assert text_table_rows(PARTS.split("2    Brake")[0]) == []  # one row is too few to tell a table

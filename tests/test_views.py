@@ -304,6 +304,18 @@ def test_words_that_name_a_column_or_lie_in_several_rows_name_no_row():
     assert lines[0].startswith("Room Room 3:") and lines[2].startswith("Item Treatment couch: Treatment couch's Room")
 
 
+def test_rows_are_read_as_what_they_say_of_the_first_column_that_is_no_quantity():
+    parts = (
+        "| Qty | Part | Supplier |\n|---|---|---|\n| 1 | Brake pads | Ødegård Motors |\n| 1 | Oil filter | Żak Ltd |"
+    )
+    lines = reading_view(parts).text.split("\n")[2:]
+    assert lines[0] == "Part Brake pads: Brake pads's Qty is 1; Brake pads's Supplier is Ødegård Motors."
+    plots = "| Plot | Holder | Size |\n|---|---|---|\n| 14 | Zoë Osei | Half |\n| 15 | Ann Lee | Full |"
+    assert reading_view(plots).text.split("\n")[2] == "Plot 14: 14's Holder is Zoë Osei; 14's Size is Half."
+    rota = "| Date | Day | Volunteer |\n|---|---|---|\n| 2024-04-02 | Tue | Zoë |\n| 2024-04-02 | Tue | Ann |"
+    assert reading_view(rota).text.split("\n")[2].startswith("Date 2024-04-02: 2024-04-02's Day is Tue;")  # no count
+
+
 CLAUSES = (
     "2. CHARGES\n"
     "2.1  Annual charge: £780 + VAT, payable by direct debit in twelve monthly\n"

@@ -21,6 +21,10 @@ MIN_TABLE_COLUMNS = 3  # a table of two columns is a list of fields, each row a 
 # within them) each under one column's dashes.
 TEXT_RULE = re.compile(r"^[ \t]*-{3,}(?:[ \t]{2,}-{3,})+[ \t]*$", re.MULTILINE)
 WORDS_RUN = re.compile(r"\S+(?: \S+)*")  # words apart by single spaces: a cell of a plain-text table
+MIN_UNRULED_ROWS = 2  # a plain-text table without a rule under its header has this many rows or more
+UNRULED_LAST_WIDTH = 40  # how far past its name a table's last column without a rule reaches
+LETTER = re.compile(r"[^\W\d_]")
+DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,49 @@ def text_table_rows(text: str, head: str = "") -> list[Row]:
         line = text[text.rfind("\n", 0, header_end) + 1 : header_end] if header_end > 0 else ""
         if (layout := text_table_layout(line, found.group())) is not None:
             rows += rows_under(text, found.end() + 1, *layout)
+    return rows + unruled_rows(text)
+
+
+def unruled_rows(text: str) -> list[Row]:
+    """The rows of the plain-text tables of ``text`` laid out in columns without a rule under their header line
+    (``header_rule``): two rows or more under it, in its columns, and a column whose every row holds a digit where
+    its name holds none (a quantity, a price, a seat: "Qty  Description  Supplier  Cost" over "1  Front brake pads
+    (set)  Midshire Motor Factors  £38.40"), which tells a header from a first row ("Treasurer  Priya Raman")."""
+    rows: list[Row] = []
+    at = 0
+    while at < len(text):
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        rule = header_rule(text[at:end])
+        layout = text_table_layout(text[at:end], rule) if rule else None
+        found = rows_under(text, end + 1, *layout) if layout and not TEXT_RULE.match(text, end + 1) else []
+        if len(found) >= MIN_UNRULED_ROWS and layout and counts_under_names(layout[1], found):
+            rows += found
+            end = found[-1].end
+        at = end + 1
     return rows
+
+
+def header_rule(header: str) -> str | None:
+    """The rule of dashes a plain-text table's header line draws by its column names alone: three or more runs of
+    words (``WORDS_RUN``) set apart in columns, each with a letter, none a field's name (a colon at its end) nor an
+    address ("@"), each column from its name's start to two spaces before the next one's; None for another line."""
+    runs = list(WORDS_RUN.finditer(header))
+    names = [run.group() for run in runs]
+    if len(runs) < MIN_TABLE_COLUMNS or not all(LETTER.search(n) and n[-1] != ":" and "@" not in n for n in names):
+        return None
+    starts = [run.start() for run in runs] + [runs[-1].end() + UNRULED_LAST_WIDTH]
+    rule = [" "] * starts[-1]
+    for start, following in pairwise(starts):
+        rule[start : following - 2] = "-" * (following - 2 - start)
+    return "".join(rule)
+
+
+def counts_under_names(names: list[str], rows: list[Row]) -> bool:
+    """Whether a column's every cell in ``rows`` holds a digit where its name in ``names`` holds none."""
+    return any(
+        not DIGIT.search(name) and all(DIGIT.search(row.cells[n][1]) for row in rows) for n, name in enumerate(names)
+    )
 
 
 def text_table_layout(header: str, rule: str) -> tuple[list[tuple[int, int]], list[str]] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from qa.documents.tables import TABLE_RULE, Row, table_rows, text_table_rows
@@ -120,9 +120,11 @@ def row_keys(rows: list[Row], asked: frozenset[str]) -> list[int]:
     field's name's length or shorter, the one that holds the most of the question's words that single the row out
     (in no other row's cells, and naming no column: "services" asks which column "Serviced by" is), so that "the
     thermal camera" names the row "| A-080 | Thermal camera | 12 May |" by its second cell and "R-07" the row it
-    opens; the first cell when none holds one."""
+    opens; else the cell of the first column that names the rows' things (``naming_column``: "Front brake pads
+    (set)", not the "1" of its quantity)."""
+    first = naming_column(rows)
     if not asked:
-        return [0] * len(rows)
+        return [first] * len(rows)
     columns = keyword_stems([" ".join(name for name, _, _ in row.cells) for row in rows])
     short = [
         [n for n, (_, value, _) in enumerate(row.cells) if 0 < len(value.split()) <= FIELD_NAME_WORDS] for row in rows
@@ -135,8 +137,24 @@ def row_keys(rows: list[Row], asked: frozenset[str]) -> list[int]:
         singling = {word for word in asked - named if rows_with[word] == 1}
         shared = {n: len(singling & cell) for n, cell in words.items()}
         best = max(shared, key=lambda n: (shared[n], -n), default=0)
-        keys.append(best if shared.get(best, 0) else 0)
+        keys.append(best if shared.get(best, 0) else first)
     return keys
+
+
+QUANTITY = re.compile(r"[£$€]?\d[\d,]*(?:\.\d+)?")  # a count or an amount: "1", "1,200", "£38.40"; no date, no time
+
+
+def naming_column(rows: list[Row]) -> int:
+    """The first column of ``rows`` that names their things: not one of quantities that repeat ("1", "1", "2"), as a
+    plot's or an invoice's numbers ("14", "15") and a day's dates do not; the first when each is."""
+    columns = len(rows[0].cells) if rows else 0
+    return next((n for n in range(columns) if not counts(row.cells[n][1] for row in rows)), 0)
+
+
+def counts(cells: Iterable[str]) -> bool:
+    """Whether ``cells`` (a column's) are quantities (``QUANTITY``) of which some repeat: no names of things."""
+    values = list(cells)
+    return all(QUANTITY.fullmatch(value) for value in values) and len(set(values)) < len(values)
 
 
 def keyword_stems(texts: list[str]) -> list[frozenset[str]]:
