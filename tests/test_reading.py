@@ -180,6 +180,7 @@ def test_merge_keeps_the_best_score_per_position():
         ("«", ""),
         ("**Prof. Adaeze Okonkwo**", "Prof. Adaeze Okonkwo"),
         ("Prof. Adaeze Okonkwo**", "Prof. Adaeze Okonkwo"),
+        ("01632 960233  ·", "01632 960233"),
         ("** CT-2023-118\n- *", "CT-2023-118"),
         ("## Méthodes", "Méthodes"),
         ("> `pip install qa`", "pip install qa"),
@@ -278,6 +279,8 @@ def test_marks_paired_spans_close_the_bold_and_code_runs_they_open(text, expecte
         ("descale the boiler\n2. Rinse", True),
         ("Zoë Ødegård\n• Kraków", True),
         ("E3 | The water tank is empty", True),
+        ("01632 960233  ·  grants@halford.example", True),  # a letterhead's details, a dot between them
+        ("Zoë·Ødegård", False),
         ("Fill the tank. |\n| E5", True),
         ("£1.84 million |\nThe contingency of £160,000", True),  # out of a table's last row into the line after it
         ("a deposit of £1,350.\n3.2", True),  # into a contract's next numbered clause
@@ -368,6 +371,11 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("What is the clause number?", "6.3", False),
         ("What order code do I use for the filter?", "March 3rd", True),
         ("What's the VAT reg number?", "318 4471 62", False),
+        # a phone number is no record's number
+        ("What's the reference number of the grant for the chiller?", "01632 960233", True),
+        ("what's our account number with Northgate?", "+44 1604 338190", True),
+        ("what's our account number with Northgate?", "43917265", False),
+        ("What's the helpline number?", "0161 496 0519", False),  # a helpline's number is its phone number
         ("what's our account number with Northgate Auto Parts?", "NAP-30418", False),
         ("What number did he wear?", "£5", False),  # "what number" asks for any number
         ("What is the number of visitors?", "12/03", False),  # a count of something, no thing's number

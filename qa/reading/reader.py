@@ -128,7 +128,7 @@ STRONG_OR_CODE = re.compile(r"\*{2,}|`+")  # Markdown's strong emphasis ("**", "
 STRONG = re.compile(r"(?<!\*)\*\*(?!\*)")  # a bold run's mark
 OPENERS = "([{“‘\"'"  # what may stand before a mark that opens a run ("(**note**)")
 QUOTE_PAIRS = {"“": "”", "‘": "’", "«": "»", '"': '"', "'": "'"}  # opening mark: closing mark
-MARKUP_MARKS = frozenset("*`|")  # Markdown emphasis, code and table marks: never an answer's edge (unlike "_", "~")
+MARKUP_MARKS = frozenset("*`|·")  # Markdown emphasis, code and table marks, a dot between details: never an edge
 LINE_MARKS = frozenset("#>" + BULLET.strip("[]"))  # what opens a line of Markdown: a heading, a quotation, a list item
 # what opens a list item ("- ", "2. ") or a numbered clause ("3.2 ", "(b) ", "(iv) ", as a contract or a form numbers
 # them) on a line of its own
@@ -254,8 +254,8 @@ def marks_paired(text: str) -> bool:
 FIELD_OPENING = r"\n[ \t]*[^\W\d_a-z][^\s:]*(?:[ \t][^\s:]+){0,4}:(?:[ \t]|$)"
 # a line break opening a list item or a numbered clause (``ITEM_MARK``: "\n- ", "\n2. ", "\n3.2 ", "\n(b) "), a field
 # (``FIELD_OPENING``) or a table row ("\n| "), a table's cell boundary (" | ") or a row's end (" |\n": what follows is
-# another row, or the line after the table)
-ITEM_BOUNDARY = re.compile(rf"\n[ \t]*(?:{ITEM_MARK})(?:[ \t]|$)|\n[ \t]*\||[ \t]\|[ \t\n]|{FIELD_OPENING}")
+# another row, or the line after the table), the dot between a letterhead's details ("Tel 01632 960233 · grants@…")
+ITEM_BOUNDARY = re.compile(rf"\n[ \t]*(?:{ITEM_MARK})(?:[ \t]|$)|\n[ \t]*\||[ \t][|·][ \t\n]|{FIELD_OPENING}")
 
 
 def across_items(text: str) -> bool:
@@ -294,6 +294,16 @@ ASKS_AN_IDENTIFIER = re.compile(
     r"(?:[^\W\d_][\w-]*\s+){1,3}?(?:number\b|code\b|no\.)(?!\s+of\b)",
     re.IGNORECASE,
 )
+# A question that asks for a record's number (a grant's reference, an account, a policy, an order: "What's the
+# reference number of the grant ...?"), and a phone number, which is never one ("01632 960233", "+44 161 496 0519"):
+# nine digits or more in groups, opening with a trunk "0" or a country's "+". None of the 98,359 answers of SQuAD
+# v1.1, QED and TyDi QA train has that form.
+ASKS_A_RECORD_NUMBER = re.compile(
+    r"\b(?:reference|ref|account|policy|order|invoice|vat|registration|reg|charity|company|customer|membership|case|"
+    r"serial|tracking|booking|grant|licen[cs]e|permit|part|claim|patient|passport)\.?\s+(?:number|no\b|code)",
+    re.IGNORECASE,
+)
+PHONE_NUMBER = re.compile(r"(?:\+\d{1,3}[ -]?(?:\(0\))?|0)\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}")
 MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 AMOUNT = re.compile(
     r"[£$€¥][ \t]?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?[ \t]?(?:[£$€¥]|pounds?|dollars?|euros?|pence|p)", re.IGNORECASE
@@ -329,10 +339,12 @@ def asks(question: str) -> tuple[str, ...]:
 def of_another_kind_than_one(question: str, answer: str) -> bool:
     """Whether ``answer`` is of another kind than a question asking one thing asks for: no number for a year, a date,
     a share or a count (``lacks_its_number``: "How much was the gas bill?" answered "quarterly"), an amount of money
-    or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), an amount of
-    money for when, who or where, a date for who or where."""
+    or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), a phone
+    number for a record's, an amount of money for when, who or where, a date for who or where."""
     text = answer.strip()
     if ASKS_AN_IDENTIFIER.search(question) and AMOUNT_OR_DATE.fullmatch(text):
+        return True
+    if ASKS_A_RECORD_NUMBER.search(question) and PHONE_NUMBER.fullmatch(text):
         return True
     if (ASKS_WHEN.search(question) or ASKS_WHO_OR_WHERE.search(question)) and AMOUNT.fullmatch(text):
         return True
