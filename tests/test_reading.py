@@ -12,6 +12,7 @@ from qa.reading.reader import (
     ReaderSpan,
     SpanReader,
     across_items,
+    across_rows,
     balanced,
     best_spans,
     can_answer,
@@ -666,3 +667,22 @@ def test_a_hub_name_in_the_cache_loads_from_it_without_the_network(tiny_model_di
     )
     assert cached.tokenizer("a question?")["input_ids"] == local.tokenizer("a question?")["input_ids"]
     assert no_network == []
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "expected"),
+    [
+        (
+            "This invoice      £12,985.80\n  Remaining after this invoice      £32,983.08",
+            "£12,985.80\n  Remaining",
+            True,
+        ),
+        ("Date in:     12/03/2024\nPromised for:     Zoë Ødegård", "12/03/2024\nPromised", True),
+        ("9 Tennyson Close\nBarton Seagrave", "9 Tennyson Close\nBarton Seagrave", False),  # an address's lines
+        ("costs rose by\n3.5% in 2024.  Then they fell.", "costs rose by\n3.5%", False),  # prose wrapped
+        ("This invoice      £12,985.80", "£12,985.80", False),  # one line
+    ],
+)
+def test_across_rows_finds_a_span_joining_two_lines_laid_out_in_columns(text, span, expected):
+    begin = text.index(span)
+    assert across_rows(text, begin, begin + len(span)) is expected

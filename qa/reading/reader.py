@@ -509,6 +509,23 @@ def whole_words(text: str, begin: int, end: int) -> bool:
     return not (starts_inside or ends_inside)
 
 
+# Words set apart by three spaces or more: a line laid out in columns, as an invoice's, a job card's or a form's
+# ("This invoice                    £12,985.80"); prose puts one or two between sentences.
+WIDE_GAP = re.compile(r"\S[ \t]{3,}\S")
+
+
+def across_rows(text: str, begin: int, end: int) -> bool:
+    """Whether ``text[begin:end]`` runs from one line into the next where either is laid out in columns
+    (``WIDE_GAP``): "£12,985.80\n  Remaining after this" of "This invoice      £12,985.80\n  Remaining after this
+    invoice      £32,983.08" joins two records."""
+    brk = text.find("\n", begin, end)
+    if brk < 0:
+        return False
+    first = text.rfind("\n", 0, begin) + 1
+    last = text.find("\n", brk + 1)
+    return bool(WIDE_GAP.search(text, first, brk) or WIDE_GAP.search(text, brk + 1, len(text) if last < 0 else last))
+
+
 def word_runs(text: str, length: int) -> set[tuple[str, ...]]:
     """Every run of ``length`` consecutive words of ``text``, lower-cased."""
     words = re.findall(r"\w+", text.lower())
@@ -757,8 +774,8 @@ class SpanReader:
                     continue  # a row of another size, length or amount than the question's, a price per another time
                 if not_the_contact_asked(own_question, text, f"{passage.table_head}\n{passage.text}"):
                     continue  # a reference for a phone number, a phone number for a fax number
-                if not whole_words(passage.text, begin, end):
-                    continue  # a piece of a word
+                if not whole_words(passage.text, begin, end) or across_rows(passage.text, begin, end):
+                    continue  # a piece of a word, or of two lines laid out in columns
                 spans.append(
                     ReaderSpan(
                         document_id=passage.document_id,
