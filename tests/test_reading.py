@@ -634,6 +634,9 @@ def test_a_span_that_starts_or_ends_inside_a_word_is_no_answer(piece, whole):
         ("07", "07/02/2024"),  # of a date
         ("02/2024", "07/02/2024"),
         ("and/or", "and/or"),  # a slash between words joins nothing
+        ("985.80", "12,985.80"),  # of an amount in thousands
+        ("£12", "£12,985.80"),
+        ("1991", "1991"),  # a comma between years joins nothing
         ("soc@acme.example", "soc@acme.example"),
         ("Ødegård", "Ødegård"),  # a full stop run into the next sentence, as scraped text has it, joins nothing
         ("Ødegård.", "Ødegård."),
@@ -645,7 +648,7 @@ def test_a_span_that_cuts_an_address_or_a_number_is_widened_to_the_whole(piece, 
 
     text = (
         "Write to soc@acme.example about 13.3 million requests, said Ødegård.The rooms are shut, said the rooms are"
-        " shut. Paid on 07/02/2024 and/or later."
+        " shut. Paid on 07/02/2024 and/or later: £12,985.80 in 1990,1991."
     )
     assert widened_in(whole_run, text, piece) == widened
 

@@ -488,17 +488,23 @@ def whole_number(text: str, begin: int, end: int) -> tuple[int, int]:
 def joins_one(text: str, at: int) -> bool:
     """Whether ``text[at]`` joins the parts of one address or number: an "@" between letters or digits, a "."
     before a small letter or a digit ("acme.example", "13.3", "e.g."), not a full stop before a sentence
-    ("Lahaulis.The", as scraped text has it), or a "/" between digits ("07/02/2024": 1 of 98,339 gold answers of
-    SQuAD v1.1, QED and TyDi QA train cuts one)."""
+    ("Lahaulis.The", as scraped text has it), a "/" between digits ("07/02/2024": 1 of 98,339 gold answers of
+    SQuAD v1.1, QED and TyDi QA train cuts one), or a "," between a digit and a group of three ("£12,985.80": 12
+    gold answers cut one, "700" of "1,700")."""
     if at < 1 or at + 1 >= len(text) or not text[at - 1].isalnum():
         return False
     after = text[at + 1]
     dotted = text[at] == "." and (after.islower() or after.isdigit())
+    digits = text[at - 1].isdigit() and after.isdigit()
     return (
         (text[at] == "@" and after.isalnum())
         or dotted
-        or (text[at] == "/" and text[at - 1].isdigit() and after.isdigit())
+        or (text[at] == "/" and digits)
+        or (text[at] == "," and digits and THOUSANDS.match(text, at + 1) is not None)
     )
+
+
+THOUSANDS = re.compile(r"\d{3}(?!\d)")  # the group of three digits after a thousands' comma
 
 
 def whole_words(text: str, begin: int, end: int) -> bool:
