@@ -40,6 +40,11 @@ TABLE = "| Code | Meaning | What to do |\n| E7 | Internal pressure sensor fault.
             "Post it to our fulfilment partner, ParcelNest Fulfilment, not to TripDesk Support.",
             ["ParcelNest Fulfilment", "TripDesk Support"],
         ),
+        (  # a name in capitals goes on with the words in capitals after it, one space apart
+            "Who sent the brake pads?",
+            "Job card of BRACKLEY ROAD GARAGE LTD — WORKSHOP JOB CARD. Supplier: Zoë’s Motor Factors",
+            ["BRACKLEY ROAD GARAGE LTD", "WORKSHOP JOB CARD"],
+        ),
     ],
 )
 def test_a_bridge_is_a_name_the_passage_gives_and_the_question_does_not(question, text, names):

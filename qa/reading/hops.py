@@ -11,9 +11,10 @@ from qa.reading.reader import Reader, ReaderSpan
 from qa.reading.views import keyword_stems
 
 # A name: capitalised words (joined by "&", "de", "van", "von"), a word with an inner capital or digit (TripDesk, AQ-3)
-# and the capitalised words after it ("ParcelNest Fulfilment"), an acronym.
+# and the capitalised words after it ("ParcelNest Fulfilment") or the words in capitals one space after it
+# ("BRACKLEY ROAD GARAGE LTD", a letterhead's), an acronym.
 NAME = re.compile(
-    r"\b(?:[A-Za-z][\w'’-]*[A-Z0-9][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)*|[A-Z][a-z][\w'’-]*(?:\s+(?:&\s+|de\s+|van\s+|von\s+)?[A-Z][\w'’-]*)*"
+    r"\b(?:[A-Za-z][\w'’-]*[A-Z0-9][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*|[ ][A-Z]{2,}[\w'’-]*)*|[A-Z][a-z][\w'’-]*(?:\s+(?:&\s+|de\s+|van\s+|von\s+)?[A-Z][\w'’-]*)*"
     r"|[A-Z]{2,}[\w-]*)"
 )
 # Capitalised words that open sentences or name nothing in particular.
