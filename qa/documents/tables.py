@@ -160,7 +160,7 @@ def unruled_rows(text: str) -> list[Row]:
         rule = header_rule(text[at:end])
         layout = text_table_layout(text[at:end], rule) if rule else None
         found = rows_under(text, end + 1, *layout) if layout and not TEXT_RULE.match(text, end + 1) else []
-        if len(found) >= MIN_UNRULED_ROWS and layout and counts_under_names(layout[1], found):
+        if layout and len(found) >= MIN_UNRULED_ROWS and counts_under_names(layout[1], found):
             rows += found
             end = found[-1].end
         at = end + 1

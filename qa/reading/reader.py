@@ -124,7 +124,7 @@ def best_spans(
     return found
 
 
-STRONG_OR_CODE = re.compile(r"\*{2,}|`+")  # Markdown's strong emphasis ("**", "***") and code ("`") marks
+STARS = re.compile(r"\*{2,}")  # Markdown's strong emphasis marks ("**", "***")
 STRONG = re.compile(r"(?<!\*)\*\*(?!\*)")  # a bold run's mark
 OPENERS = "([{“‘\"'"  # what may stand before a mark that opens a run ("(**note**)")
 QUOTE_PAIRS = {"“": "”", "‘": "’", "«": "»", '"': '"', "'": "'"}  # opening mark: closing mark
@@ -232,9 +232,7 @@ def marks_paired(text: str) -> bool:
     if text.count("`") % 2:
         return False
     opened = 0
-    for mark in STRONG_OR_CODE.finditer(text):
-        if mark.group().startswith("`"):
-            continue
+    for mark in STARS.finditer(text):
         before = text[mark.start() - 1] if mark.start() else " "
         after = text[mark.end()] if mark.end() < len(text) else " "
         opens = not after.isspace() and (before.isspace() or before in OPENERS)
@@ -353,9 +351,9 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
 
 def can_answer(text: str, question: str) -> bool:
     """Whether a span's ``text`` (trimmed) can answer ``question``: it is more than a quote mark, stays within one
-    paragraph, list item and table cell, is a whole phrase (``balanced``, ``marks_paired``), does not repeat the question's words and,
-    when the question asks who, is no code or number (``CODE``), and is of the kind the question asks for
-    (``of_another_kind``)."""
+    paragraph, list item and table cell, is a whole phrase (``balanced``, ``marks_paired``), does not repeat the
+    question's words and, when the question asks who, is no code or number (``CODE``), and is of the kind the
+    question asks for (``of_another_kind``)."""
     within = bool(text) and "\n\n" not in text and not across_items(text)
     fits = not (OPENS_WHO.match(question) and CODE.fullmatch(text)) and not of_another_kind(question, text)
     whole = balanced(text) and marks_paired(text)
