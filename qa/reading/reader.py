@@ -170,10 +170,19 @@ def bold_run(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def opens_run(text: str, at: int) -> bool:
-    """Whether the two stars at ``at`` in ``text`` open a bold run: a word follows them and none comes before."""
-    before = text[at - 1] if at > 0 else " "
-    after = text[at + 2] if at + 2 < len(text) else " "
-    return at >= 0 and text.startswith("**", at) and not after.isspace() and (before.isspace() or before in OPENERS)
+    """Whether the two stars at ``at`` in ``text`` open a bold run (``mark_sides``)."""
+    return at >= 0 and text.startswith("**", at) and mark_sides(text, at, at + 2) == (True, False)
+
+
+def mark_sides(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether the emphasis mark ``text[start:end]`` may open a run (a word follows it and none comes before it) and
+    whether it may close one (the other way round); stars between words ("a**b") may do both, between spaces
+    neither."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    opens = not after.isspace() and (before.isspace() or before in OPENERS)
+    closes = not before.isspace() and (after.isspace() or not after.isalnum())
+    return opens, closes
 
 
 def opening_mark(text: str, start: int, end: int) -> bool:
@@ -227,16 +236,12 @@ def balanced(text: str) -> bool:
 def marks_paired(text: str) -> bool:
     """Whether the Markdown strong emphasis and code marks inside ``text`` pair up, as ``balanced`` asks of brackets:
     "£78 per hour +VAT** from **1 June 2024" closes a bold run it did not open, "The v1 `/invoices/export" opens code
-    it does not close. A run of stars opens when a word follows it and none comes before it, and closes the other way
-    round; stars between words ("a**b") or between spaces are neither."""
+    it does not close (a run of stars opens or closes as ``mark_sides`` says; one that may do both, neither)."""
     if text.count("`") % 2:
         return False
     opened = 0
     for mark in STARS.finditer(text):
-        before = text[mark.start() - 1] if mark.start() else " "
-        after = text[mark.end()] if mark.end() < len(text) else " "
-        opens = not after.isspace() and (before.isspace() or before in OPENERS)
-        closes = not before.isspace() and (after.isspace() or not after.isalnum())
+        opens, closes = mark_sides(text, mark.start(), mark.end())
         if closes and not opens:
             if not opened:
                 return False
