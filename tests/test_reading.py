@@ -388,6 +388,7 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("What day is the rent due?", "£1,695", True),
         ("On what date did the ship sail?", "4 May", False),
         ("Where do we post returns?", "£4.95", True),
+        ("Where was it posted?", ": £1,059.60,", True),  # marks around an amount leave it one
         ("Where was the treaty signed?", "12 March 1921", True),
         ("Whose signature is on the lease?", "18/09/2023", True),
         ("Who won the blitz?", "14 March", True),
@@ -398,6 +399,15 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("When is the trip and where does it go?", "£18.50", True),
         ("What did she pay on 4 May?", "£180", False),  # asks what: any kind
         ("Where was the 4 May meeting held?", "Room 4", False),
+        # the afternoon's times are after noon, the morning's before it
+        ("What time is the road closed in the afternoons?", "8:15am to 9:00am", True),
+        ("What time is the road closed in the afternoons?", "2:45pm to 3:30pm", False),
+        ("When does the evening surgery open?", "6.30 a.m.", True),
+        ("When does the morning session start?", "9.30am", False),
+        ("When does the morning session start?", "1:15 PM", True),
+        ("When is the road closed in the mornings?", "8:15am to 9:00am, and 2:45pm to 3:30pm", False),  # both halves
+        ("At what time in the night was he summoned?", "2 am", False),  # the night: either half
+        ("When does the evening class start?", "after work", False),  # no time on the clock
     ],
 )
 def test_an_amount_or_a_date_is_no_answer_where_another_kind_is_asked(question, answer, other):
@@ -514,6 +524,10 @@ def test_a_table_row_of_another_measure_than_the_questions_is_another_things(que
         ("How many digits have phone numbers?", "5", "", False),
         ("Who has the phone number 0800 123 456?", "Zoë", "", False),
         ("What is the address of the café?", "22 Bridge Street", "", False),  # no contact detail's form asked
+        ("what's the direct line for the property manager?", "Nadia Kowal", "", True),  # a direct line: a phone's
+        ("what's the direct line for the property manager?", "0117 496 0832", "", False),
+        ("Their landline?", "ext. 214", "", True),
+        ("What is the contact number for bookings?", "0161 496 0519", "", False),
     ],
 )
 def test_a_span_without_the_form_of_the_contact_detail_asked_is_no_answer(question, text, passage, expected):

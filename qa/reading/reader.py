@@ -325,6 +325,21 @@ ASKS_WHEN = re.compile(
     r"^\W*(?:(?:by|until|till|since)\s+)?when\b|^\W*(?:on\s+)?what\s+(?:time|date|day)\b", re.IGNORECASE
 )
 ASKS_WHO_OR_WHERE = re.compile(r"^\W*(?:who|whom|whose|where)\b", re.IGNORECASE)
+EDGE_MARKS = " \t\n:;,.!?"  # what may stand around an answer's value without changing its kind
+# A question about a part of the day, and the half of the clock an answer's times are in ("8:15am", "2.45 p.m."):
+# the afternoon or evening is never before noon, the morning never after it ("the night" may be either). Of the
+# answered questions of SQuAD v1.1, QED and TyDi QA train that name a morning, afternoon or evening, none is answered
+# with times of the other half.
+PART_OF_DAY = re.compile(r"\b(?:(?P<pm>afternoon|evening)|(?P<am>morning))s?\b", re.IGNORECASE)
+CLOCK_TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?[ \t]?(?P<half>[ap])\.?m\b\.?", re.IGNORECASE)
+
+
+def other_half_of_day(question: str, answer: str) -> bool:
+    """Whether ``question`` names a part of the day ("in the afternoons") and every time ``answer`` gives is in the
+    other half of the clock ("8:15am to 9:00am")."""
+    part = PART_OF_DAY.search(question)
+    halves = {found.group("half").casefold() for found in CLOCK_TIME.finditer(answer)}
+    return part is not None and halves == {"a" if part.group("pm") else "p"}
 
 
 def of_another_kind(question: str, answer: str) -> bool:
@@ -343,15 +358,18 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     """Whether ``answer`` is of another kind than a question asking one thing asks for: no number for a year, a date,
     a share or a count (``lacks_its_number``: "How much was the gas bill?" answered "quarterly"), an amount of money
     or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), a phone
-    number for a record's, an amount of money for when, who or where, a date for who or where."""
-    text = answer.strip()
+    number for a record's, an amount of money for when, who or where, a date for who or where, times of the morning
+    for the afternoon and of the afternoon for the morning (``other_half_of_day``)."""
+    text = answer.strip(EDGE_MARKS)  # ": £1,059.60," is an amount
     if ASKS_AN_IDENTIFIER.search(question) and AMOUNT_OR_DATE.fullmatch(text):
         return True
     if ASKS_A_RECORD_NUMBER.search(question) and PHONE_NUMBER.fullmatch(text):
         return True
     if (ASKS_WHEN.search(question) or ASKS_WHO_OR_WHERE.search(question)) and AMOUNT.fullmatch(text):
         return True
-    return bool(ASKS_WHO_OR_WHERE.search(question) and DATE.fullmatch(text)) or lacks_its_number(question, answer)
+    if ASKS_WHO_OR_WHERE.search(question) and DATE.fullmatch(text):
+        return True
+    return lacks_its_number(question, answer) or other_half_of_day(question, text)
 
 
 def can_answer(text: str, question: str) -> bool:
@@ -432,12 +450,14 @@ def other_measure(question: str, text: str, at: int) -> bool:
 
 
 # A question asking for a contact detail, which has a form of its own: "what's the phone number of ...", "which
-# email address ...", "fax number for the contractor?" (not "How many digits has a phone number?" nor "What digit
-# are phone numbers prefixed with?": the question asks what the detail is, or which, or asks without a question word).
+# email address ...", "fax number for the contractor?", "what's the direct line for ..." (a phone number; not "How
+# many digits has a phone number?" nor "What digit are phone numbers prefixed with?": the question asks what the
+# detail is, or which, or asks without a question word).
 ASKS_CONTACT = re.compile(
     r"^\W*(?:what(?:['’]?s|\s+(?:is|are|was|were))\b|(?:what|which)(?=\s+(?:phone|telephone|mobile|fax|e-?mail))"
     r"|(?!(?:how|when|where|why|who|whose|whom|what|which|is|are|do|does|did|can|could|would|should|if)\b))"
-    r".*?\b(?P<kind>phone|telephone|mobile|fax|e-?mail)[ -]?(?:numbers?|no\b|address(?:es)?)",
+    r".*?\b(?:(?P<kind>phone|telephone|mobile|fax|e-?mail)[ -]?(?:numbers?|no\b|address(?:es)?)"
+    r"|direct[ -](?:line|dial)|land[ -]?line|contact[ -](?:number|no\b))",
     re.IGNORECASE,
 )
 PHONE_DIGITS = 7  # a phone or fax number has this many digits or more; a reference ("CF-22817") or an extension fewer
@@ -450,7 +470,7 @@ def not_the_contact_asked(question: str, text: str, passage: str) -> bool:
     asked = ASKS_CONTACT.search(question)
     if asked is None:
         return False
-    kind = asked.group("kind").casefold().replace("-", "")
+    kind = (asked.group("kind") or "phone").casefold().replace("-", "")
     if kind == "email":
         return "@" not in text
     digits = sum(char.isdigit() for char in text)
