@@ -100,6 +100,12 @@ def test_one_thing_asked_stays_one_question(question):
         ("What was Varrowdale's population at the 2021 census?", "Varrowdale"),
         ("What's billing-service's availability SLO?", "billing-service"),
         ("Who won?", None),
+        # with the code or record it is of
+        ("What's the total due on INV-2207?", "the total due on INV-2207"),
+        ("Which parts were fitted to the van on job 4471?", "the van on job 4471"),
+        ("What was the rent in May 2025?", "the rent in May 2025"),
+        ("What was the population in 2010?", "the population"),  # a year is no code
+        ("What was the rent in the 1990s?", "the rent"),
     ],
 )
 def test_what_a_question_asks_about(question, subject):
@@ -115,6 +121,11 @@ def test_what_a_question_asks_about(question, subject):
             "What was Varrowdale's population?",
             "Who has been its mayor since 2022?",
             "Who has been Varrowdale's mayor since 2022?",
+        ),
+        (
+            "What's the total due on INV-2207?",
+            "When has it got to be paid by?",
+            "When has the total due on INV-2207 got to be paid by?",
         ),
         ("How much is the rent?", "Who is the landlord?", None),  # points back to nothing
         ("Who won?", "When was it?", None),  # the first names nothing

@@ -92,7 +92,7 @@ def subject_of(question: str) -> str | None:
     """The thing a question asks about, that a later question's "it" points back to: a name in the possessive
     ("What was Varrowdale's population?": "Varrowdale"), else its first noun phrase opened by a determiner, without
     the question's own verb ("When does the service agreement run out?": "the service agreement"; "When does the
-    group hold its meeting?": "the group")."""
+    group hold its meeting?": "the group"), with a code it is of ("the total due on INV-2207")."""
     text = question.strip().rstrip(" ?")
     if possessor := POSSESSOR.search(text):
         return possessor.group(1)
@@ -101,11 +101,31 @@ def subject_of(question: str) -> str | None:
         return None
     words = text[found.start() :].split()
     end = next((n for n, word in enumerate(words[1:], 1) if word.casefold() in PHRASE_ENDS), len(words))
+    end += len(code_after(words[end:]))
     if end == len(words) and ASKS_WITH_DO.search(text[: found.start()]):  # the question's verb follows its subject
         words = without_verb(words)
     elif COPULA.search(text) and end > 2 and end == len(words) and PARTICIPLE_END.search(words[-1]):
         words = words[:-1]  # "When was the Corn Exchange [completed]"
     return " ".join(words[: min(end, MAX_SUBJECT_WORDS)])
+
+
+PREPOSITIONS = frozenset("in on at for from to with under".split())  # of PHRASE_ENDS, those that may open "on INV-2207"
+
+
+CODE_WORD = re.compile(r"(?=.*\d)(?=.*[^\W\d_])[\w/-]+", re.IGNORECASE)  # letters and digits: "INV-2207", "12b"
+NAMING_WORD = re.compile(rf"(?!(?:{DETERMINERS})\b)[^\W\d_]+", re.IGNORECASE)  # "job" of "job 4471"
+
+
+def code_after(words: list[str]) -> list[str]:
+    """The preposition and code that ``words`` open with ("on INV-2207", "for job 4471", "in May 2025"; not "in 2010",
+    "in the 1990s"): they belong to the phrase before them ("the total due on INV-2207"); else []."""
+    if not words or words[0].casefold() not in PREPOSITIONS:
+        return []
+    if len(words) >= 2 and CODE_WORD.fullmatch(words[1]):
+        return words[:2]
+    if len(words) >= 3 and NAMING_WORD.fullmatch(words[1]) and re.fullmatch(r"\d[\w/-]*", words[2]):
+        return words[:3]
+    return []
 
 
 def without_verb(words: list[str]) -> list[str]:
