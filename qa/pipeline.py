@@ -587,8 +587,8 @@ class QA:
         self._give_best_answer(result, answers, chosen_reader, options)
         if not resolved.with_history:  # a two-part question is answered part by part
             parts = two_part_questions(resolved.question)
-            given = self._read_parts(parts, question, answers, options, chosen_reader, timings)
-            answer_in_parts(result, parts, given)
+            named, given = self._read_parts(parts, question, answers, options, chosen_reader, timings)
+            answer_in_parts(result, named, given)
         timings["total"] = (time.perf_counter() - began) * 1000
         result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         return result
@@ -601,22 +601,23 @@ class QA:
         options: AskOptions,
         reader: Reader,
         timings: dict[str, float],
-    ) -> list[Answer | None]:
-        """Each part's best answer given (None where the documents do not say; ``parts_given``, with the answers of
-        the whole question read at once, ``whole``), retrieved with the whole question. A
-        later part whose "it" points back to what the first asks about ("How much is the rent, and what day is it
-        due?") is also read with that thing put in ("What day is the rent due?", ``pointing_back``), the reading the
-        reader is surest of kept."""
-        found = []
+    ) -> tuple[list[str], list[Answer | None]]:
+        """The parts as read, and each part's best answer given (None where the documents do not say;
+        ``parts_given``, with the answers of the whole question read at once, ``whole``), retrieved with the whole
+        question. A later part whose "it" points back to what the first asks about ("How much is the rent, and what
+        day is it due?") is also read with that thing put in ("What day is the rent due?", ``pointing_back``), the
+        reading the reader is surest of kept; the part is named so."""
+        found, named = [], []
         for number, part in enumerate(parts):
             put_in = pointing_back(parts[0], part) if number else None
             readings = [part, put_in] if put_in else [part]
+            named.append(put_in or part)
             _, (_, answers) = most_confident_reading(
                 [ResolvedQuestion(reading, f"{reading} {question}", False) for reading in readings],
                 lambda r: self.finder.find(r.question, r.retrieval_query, options, reader, timings),
             )
             found.append(answers)
-        return parts_given(found, whole, reader, options)
+        return named, parts_given(found, whole, reader, options)
 
     def _readings(self, question: str, turns: list[Turn], options: AskOptions) -> tuple[list[ResolvedQuestion], Reader]:
         """The readings of ``question`` (``resolutions``: a follow-up read with its history, or rewritten by it), as a

@@ -711,6 +711,16 @@ def test_a_two_part_question_with_one_part_unanswered_says_which(tmp_path, embed
 
 
 @pytest.mark.slow
+def test_an_unanswered_part_that_points_back_is_named_with_what_it_points_to(tmp_path, embedder):
+    texts = {"who.txt": "Who's who\n\nIngrid Vos heads the Security Office. Tomás Reyes leads People and Culture."}
+    engine = engine_over(tmp_path, embedder, texts)
+    result = engine.ask("Who heads the Security Office, and when was it founded?")
+    assert [p.text for p in result.parts] == ["Ingrid Vos"]
+    assert result.unanswered_parts == ["When was the Security Office founded?"]  # not "When was it founded?"
+    assert result.notice == "The documents do not say: When was the Security Office founded?"
+
+
+@pytest.mark.slow
 def test_a_bridge_question_follows_the_name_into_another_document_and_cites_both(tmp_path, embedder):
     texts = {
         "bridge.txt": "The Vell bridge\n\nThe Vell bridge was built in 1911 by Kvist & Sons. It is 140 metres long and "
