@@ -704,13 +704,29 @@ def parts_given(
 ) -> list[Answer | None]:
     """The best of each part's answers (``found``) when it is given, or when the whole question read at once gave it
     too (``given_by_whole``) and no other part's answer is the same ("Who heads the Security Office and who is the
-    CFO?" read whole answers the first part; the second part's best, under the bar, is that same name); else None."""
+    CFO?" read whole answers the first part; the second part's best, under the bar, is that same name), or it comes
+    from a document another part's answer comes from (``given_beside``); else None."""
     given = [best_given(answers, reader, options) for answers in found]
     for number, answers in enumerate(found):
         rescued = None if given[number] else given_by_whole(answers, whole, reader, options)
         if rescued is not None and distinct_answers([rescued, *(answer for answer in given if answer is not None)]):
             given[number] = rescued
+    for number, answers in enumerate(found):
+        beside = None if given[number] else given_beside(answers, given, options)
+        if beside is not None and distinct_answers([beside, *(answer for answer in given if answer is not None)]):
+            given[number] = beside
     return given
+
+
+def given_beside(answers: list[Answer], given: list[Answer | None], options: AskOptions) -> Answer | None:
+    """The best of a part's ``answers``, not given alone, when it reaches half the bar (``min_confidence``) and
+    comes from a document another part's ``given`` answer comes from: the two parts ask of one thing ("When does the
+    service agreement run out, and how much does it cost a year?": its end date at 14%, beside its cost)."""
+    best = answers[0] if answers else None
+    if best is None or best.confidence is None or best.confidence < options.min_confidence / 2:
+        return None
+    documents = {c.document_id for answer in given if answer is not None for c in answer.citations}
+    return best if documents & {c.document_id for c in best.citations} else None
 
 
 def given_by_whole(answers: list[Answer], whole: list[Answer], reader: Reader, options: AskOptions) -> Answer | None:

@@ -13,8 +13,8 @@ from qa import pipeline
 from qa.config import TRAINED_READER_DIR, Settings
 from qa.documents.loading import document_id as content_id
 from qa.documents.loading import section_label
-from qa.models import Answer, AskResult, Document, Passage, RetrievedPassage, Section, passage_id
-from qa.pipeline import QA, given_by_whole, most_confident_reading, parts_given
+from qa.models import Answer, AskResult, Citation, Document, Passage, RetrievedPassage, Section, passage_id
+from qa.pipeline import QA, given_beside, given_by_whole, most_confident_reading, parts_given
 from qa.reading.answerability import ANSWERABILITY_FILE, AnswerabilityModel
 from qa.reading.answers import citation_at
 from qa.reading.reader import AMOUNT_OR_DATE
@@ -461,6 +461,32 @@ def test_a_part_is_not_given_the_answer_another_part_has():
     ]
     cfo = found_with("Helen Okafor", 0.1)[1]  # "... and who is the CFO?": the documents do not say
     assert [a and a.text for a in parts_given([chair, cfo], chair, reader, options)] == ["Helen Okafor", None]
+
+
+def cited_in(document: str, text: str, confidence: float | None) -> Answer:
+    passage = f"{text} is in {document}."
+    citation = Citation(
+        document_id=document, title=document, source=document, passage_id=f"{document}:0", start=0, end=len(text),
+        quote=text, passage_text=passage, passage_start=0, passage_end=len(passage),
+    )  # fmt: skip
+    return Answer(text=text, score=-1.0, confidence=confidence, citations=[citation])
+
+
+@pytest.mark.parametrize(
+    ("part", "other", "given"),
+    [
+        (("contract", "28 February 2026", 0.14), ("contract", "£780 + VAT", 0.6), True),  # one document: one thing
+        (("contract", "28 February 2026", 0.14), ("quote", "£780 + VAT", 0.6), False),  # another document
+        (("contract", "28 February 2026", 0.09), ("contract", "£780 + VAT", 0.6), False),  # under half the bar
+        (("contract", "28 February 2026", 0.14), None, False),  # the other part is not answered either
+        (("contract", "28 February 2026", None), ("contract", "£780 + VAT", None), False),  # no calibration
+    ],
+)
+def test_a_part_under_the_bar_is_given_beside_another_part_s_answer_from_its_document(part, other, given):
+    options = ask_options(Settings(), min_confidence=0.2)
+    answer = cited_in(*part)
+    beside = given_beside([answer], [None if other is None else cited_in(*other), None], options)
+    assert beside == (answer if given else None)
 
 
 def test_without_calibration_readings_are_compared_by_score():
