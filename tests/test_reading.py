@@ -20,6 +20,7 @@ from qa.reading.reader import (
     marks_paired,
     measures,
     merge_spans,
+    new_value,
     not_the_contact_asked,
     of_another_kind,
     only_a_mark,
@@ -389,6 +390,8 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("On what date did the ship sail?", "4 May", False),
         ("Where do we post returns?", "£4.95", True),
         ("Where was it posted?", ": £1,059.60,", True),  # marks around an amount leave it one
+        ("When was it paid?", "£1,059.60, for twelve bags of coffee", True),  # nor a span opening with one
+        ("Where is the office?", "16 Portland Place", False),  # no sum of money
         ("Where was the treaty signed?", "12 March 1921", True),
         ("Whose signature is on the lease?", "18/09/2023", True),
         ("Who won the blitz?", "14 March", True),
@@ -703,3 +706,20 @@ def test_a_hub_name_in_the_cache_loads_from_it_without_the_network(tiny_model_di
 def test_across_rows_finds_a_span_joining_two_lines_laid_out_in_columns(text, span, expected):
     begin = text.index(span)
     assert across_rows(text, begin, begin + len(span)) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "span", "answer"),
+    [
+        ("What is the new adult membership fee?", "raise the fee from £45 to £55 per year.", "£45 to £55 per year", "£55 per year"),
+        ("what has the steel beam gone up to?", "The beam goes from £3,400 to £3,650 + VAT.", "£3,400 to £3,650 + VAT", "£3,650 + VAT"),
+        ("What is the café's opening time now?", "Opening moves from 9 am to 10 am.", "9 am to 10 am", "10 am"),
+        ("By how much did the new fee rise?", "raise the fee from £45 to £55 per year.", "£45 to £55 per year", None),
+        ("What is the new fee?", "fees of £45 to £55 per year.", "£45 to £55 per year", None),  # a range, no change
+        ("What was the fee?", "raise the fee from £45 to £55 per year.", "£45 to £55 per year", None),  # asks no new one
+    ],
+)  # fmt: skip
+def test_a_span_giving_a_change_answers_what_a_value_has_become_with_the_new_one(question, text, span, answer):
+    begin = text.index(span)
+    new_begin, new_end = new_value(question, text, begin, begin + len(span))
+    assert text[new_begin:new_end] == (answer or span)

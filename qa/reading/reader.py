@@ -319,12 +319,15 @@ DATE = re.compile(
 AMOUNT_OR_DATE = re.compile(f"{AMOUNT.pattern}|{DATE.pattern}", re.IGNORECASE)
 # A question that asks when, and one that asks who or where: an amount of money answers neither, a day's date not
 # the second ("£3.60" for "When has it got to be paid by?"). Of the answered questions of SQuAD v1.1, QED and TyDi QA
-# train that open so (8,474 asking when, 15,797 who or where), none has an amount for its answer, and 4 of those
-# asking who or where a date ("Where was she born?": "28 October 1706").
+# train that open so (8,474 asking when, 15,797 who or where), none has an amount for its answer, one opens with a
+# sum of money ("When Malloy became president ... what was the size of the endowment?": "$350 million"; the rule
+# keeps out "£1,059.60, for twelve bags of coffee" for "When ... paid?"), and 4 of those asking who or where a date
+# ("Where was she born?": "28 October 1706").
 ASKS_WHEN = re.compile(
     r"^\W*(?:(?:by|until|till|since)\s+)?when\b|^\W*(?:on\s+)?what\s+(?:time|date|day)\b", re.IGNORECASE
 )
 ASKS_WHO_OR_WHERE = re.compile(r"^\W*(?:who|whom|whose|where)\b", re.IGNORECASE)
+MONEY_OPENING = re.compile(r"[£$€¥][ \t]?\d")  # a span that opens with a sum of money
 EDGE_MARKS = " \t\n:;,.!?"  # what may stand around an answer's value without changing its kind
 # A question about a part of the day, and the half of the clock an answer's times are in ("8:15am", "2.45 p.m."):
 # the afternoon or evening is never before noon, the morning never after it ("the night" may be either). Of the
@@ -365,7 +368,9 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
         return True
     if ASKS_A_RECORD_NUMBER.search(question) and PHONE_NUMBER.fullmatch(text):
         return True
-    if (ASKS_WHEN.search(question) or ASKS_WHO_OR_WHERE.search(question)) and AMOUNT.fullmatch(text):
+    if (ASKS_WHEN.search(question) or ASKS_WHO_OR_WHERE.search(question)) and (
+        AMOUNT.fullmatch(text) or MONEY_OPENING.match(text)
+    ):
         return True
     if ASKS_WHO_OR_WHERE.search(question) and DATE.fullmatch(text):
         return True
@@ -475,6 +480,29 @@ def not_the_contact_asked(question: str, text: str, passage: str) -> bool:
         return "@" not in text
     digits = sum(char.isdigit() for char in text)
     return digits < PHONE_DIGITS or (kind == "fax" and "fax" not in passage.casefold())
+
+
+# A question asking what a value has become ("What is the new adult membership fee?", "what has the steel beam gone
+# up to?"), and a span that gives the change ("[from] £45 to £55 per year"): its new value is the answer. Not when the
+# question asks of the change or a range ("by how much", "from", "between", "range").
+ASKS_NEW_VALUE = re.compile(
+    r"\b(?:new|now|current(?:ly)?)\b|\b(?:gone|go|goes|going|went|put|raised?|risen|rises?|increased?|reduced?|cut|"
+    r"dropped|fallen|falls?|changed?|moved?)\s+(?:up\s+|down\s+)?to\b",
+    re.IGNORECASE,
+)
+ASKS_OF_THE_CHANGE = re.compile(r"\b(?:by\s+how|from|between|range|change)\b", re.IGNORECASE)
+CHANGE_TO = re.compile(r"[^\s\d]*\d[^\s]*(?:[ \t]+\S+)??[ \t]+to[ \t]+(?=[^\s\d]*\d)")  # "£45 to " of "£45 to £55"
+
+
+def new_value(question: str, text: str, begin: int, end: int) -> tuple[int, int]:
+    """``begin, end`` cut to the new value when the span gives a change ("from £45 to £55 per year": "£55 per year")
+    and the question asks what the value has become (``ASKS_NEW_VALUE``); else as they are."""
+    if not text[:begin].rstrip(" \t").endswith("from") or not ASKS_NEW_VALUE.search(question):
+        return begin, end
+    if ASKS_OF_THE_CHANGE.search(question):
+        return begin, end
+    change = CHANGE_TO.match(text, begin, end)
+    return (change.end(), end) if change else (begin, end)
 
 
 def whole_run(text: str, begin: int, end: int) -> tuple[int, int]:
@@ -793,7 +821,7 @@ class SpanReader:
             ):
                 found = views[passage_number].original(offsets[first][0], offsets[last][1])
                 begin, end = whole_run(passage.text, *trim_span(passage.text, *found)) if found else (0, 0)
-                begin, end = whole_number(passage.text, begin, end)
+                begin, end = new_value(own_question, passage.text, *whole_number(passage.text, begin, end))
                 text = passage.text[begin:end]
                 if not can_answer(text, own_question) or only_a_mark(passage.text, begin, end):
                     continue
