@@ -22,6 +22,7 @@ from qa.reading.reader import (
     merge_spans,
     new_value,
     not_the_contact_asked,
+    of_a_date,
     of_another_kind,
     only_a_mark,
     other_measure,
@@ -391,6 +392,8 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("Where do we post returns?", "£4.95", True),
         ("Where was it posted?", ": £1,059.60,", True),  # marks around an amount leave it one
         ("When was it paid?", "£1,059.60, for twelve bags of coffee", True),  # nor a span opening with one
+        ("How much was the January electricity bill?", "14 January 2024", True),  # a day's date is no amount
+        ("How many days' notice do we need?", "28 days", False),
         ("Where is the office?", "16 Portland Place", False),  # no sum of money
         ("Where was the treaty signed?", "12 March 1921", True),
         ("Whose signature is on the lease?", "18/09/2023", True),
@@ -723,3 +726,19 @@ def test_a_span_giving_a_change_answers_what_a_value_has_become_with_the_new_one
     begin = text.index(span)
     new_begin, new_end = new_value(question, text, begin, begin + len(span))
     assert text[new_begin:new_end] == (answer or span)
+
+
+@pytest.mark.parametrize(
+    ("question", "span", "of_date"),
+    [
+        ("How much was the January electricity bill?", "14", True),  # "14" of "14 January 2024"
+        ("How much was the January electricity bill?", "2024", True),
+        ("How much was the January electricity bill?", "£312.44", False),
+        ("When was the bill sent?", "14", False),  # asks no amount
+        ("How much was the bill and when was it sent?", "14 January 2024", False),  # a part asks when
+    ],
+)
+def test_a_piece_of_a_date_is_no_amount(question, span, of_date):
+    text = "Bill date: 14 January 2024\nTotal to pay: £312.44"
+    begin = text.index(span)
+    assert of_a_date(question, text, begin, begin + len(span)) is of_date

@@ -337,6 +337,18 @@ PART_OF_DAY = re.compile(r"\b(?:(?P<pm>afternoon|evening)|(?P<am>morning))s?\b",
 CLOCK_TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?[ \t]?(?P<half>[ap])\.?m\b\.?", re.IGNORECASE)
 
 
+ASKS_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many)\b", re.IGNORECASE)
+
+
+def of_a_date(question: str, text: str, begin: int, end: int) -> bool:
+    """Whether ``question`` asks how much or how many (each of its parts: ``asks``) and the span ``begin:end`` of
+    ``text`` lies inside a day's date ("14" of "14 January 2024"): a piece of a date, no amount."""
+    if not all(ASKS_HOW_MUCH.search(ask) for ask in asks(question)):
+        return False
+    near = DATE.finditer(text, max(0, begin - 12), min(len(text), end + 24))
+    return any(found.start() <= begin and end <= found.end() for found in near)
+
+
 def other_half_of_day(question: str, answer: str) -> bool:
     """Whether ``question`` names a part of the day ("in the afternoons") and every time ``answer`` gives is in the
     other half of the clock ("8:15am to 9:00am")."""
@@ -372,7 +384,7 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
         AMOUNT.fullmatch(text) or MONEY_OPENING.match(text)
     ):
         return True
-    if ASKS_WHO_OR_WHERE.search(question) and DATE.fullmatch(text):
+    if (ASKS_WHO_OR_WHERE.search(question) or ASKS_HOW_MUCH.search(question)) and DATE.fullmatch(text):
         return True
     return lacks_its_number(question, answer) or other_half_of_day(question, text)
 
@@ -825,6 +837,8 @@ class SpanReader:
                 text = passage.text[begin:end]
                 if not can_answer(text, own_question) or only_a_mark(passage.text, begin, end):
                     continue
+                if of_a_date(own_question, passage.text, begin, end):
+                    continue  # "14" of "14 January 2024" for "how much"
                 if other_measure(own_question, passage.text, begin) or other_rate(
                     own_question, passage.text, begin, end
                 ):
