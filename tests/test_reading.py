@@ -11,6 +11,7 @@ from qa.models import Passage
 from qa.reading.reader import (
     ReaderSpan,
     SpanReader,
+    across_cells,
     across_items,
     across_rows,
     balanced,
@@ -394,6 +395,9 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("When was it paid?", "£1,059.60, for twelve bags of coffee", True),  # nor a span opening with one
         ("How much was the January electricity bill?", "14 January 2024", True),  # a day's date is no amount
         ("How many days' notice do we need?", "28 days", False),
+        ("What date was her car collected?", "09:40", True),  # a time on the clock is no date
+        ("What date was her car collected?", "13/03/2024", False),
+        ("What time was her car collected?", "09:40", False),
         ("Where is the office?", "16 Portland Place", False),  # no sum of money
         ("Where was the treaty signed?", "12 March 1921", True),
         ("Whose signature is on the lease?", "18/09/2023", True),
@@ -742,3 +746,18 @@ def test_a_piece_of_a_date_is_no_amount(question, span, of_date):
     text = "Bill date: 14 January 2024\nTotal to pay: £312.44"
     begin = text.index(span)
     assert of_a_date(question, text, begin, begin + len(span)) is of_date
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        ("13/03/2024   09:40", True),  # a date and a time in their columns
+        ("date:         13/03/2024", True),  # a label and its value
+        ("13/03/2024", False),
+        ("Ms Zoë Ødegård", False),
+    ],
+)
+def test_a_span_holding_a_gap_between_columns_crosses_cells(span, expected):
+    text = "Collected by Ms Zoë Ødegård\nCollected on date:         13/03/2024   09:40\n"
+    begin = text.index(span)
+    assert across_cells(text, begin, begin + len(span)) is expected

@@ -349,6 +349,12 @@ def of_a_date(question: str, text: str, begin: int, end: int) -> bool:
     return any(found.start() <= begin and end <= found.end() for found in near)
 
 
+# A question that asks what date or day, and a time on the clock alone, never its answer: of the 520 training
+# questions (SQuAD v1.1, QED, TyDi QA) asking so, none is answered with one ("09:40" of "13/03/2024   09:40").
+ASKS_A_DATE = re.compile(r"\b(?:what|which)\s+(?:date|day)\b", re.IGNORECASE)
+CLOCK = re.compile(r"\d{1,2}[:.]\d{2}(?:[ \t]?[ap]\.?m\.?)?|\d{1,2}[ \t]?[ap]\.?m\.?", re.IGNORECASE)
+
+
 def other_half_of_day(question: str, answer: str) -> bool:
     """Whether ``question`` names a part of the day ("in the afternoons") and every time ``answer`` gives is in the
     other half of the clock ("8:15am to 9:00am")."""
@@ -373,8 +379,9 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     """Whether ``answer`` is of another kind than a question asking one thing asks for: no number for a year, a date,
     a share or a count (``lacks_its_number``: "How much was the gas bill?" answered "quarterly"), an amount of money
     or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), a phone
-    number for a record's, an amount of money for when, who or where, a date for who or where, times of the morning
-    for the afternoon and of the afternoon for the morning (``other_half_of_day``)."""
+    number for a record's, an amount of money for when, who or where, a date for who or where, a time on the clock
+    for what date or day, times of the morning for the afternoon and of the afternoon for the morning
+    (``other_half_of_day``)."""
     text = answer.strip(EDGE_MARKS)  # ": £1,059.60," is an amount
     if ASKS_AN_IDENTIFIER.search(question) and AMOUNT_OR_DATE.fullmatch(text):
         return True
@@ -385,6 +392,8 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     ):
         return True
     if (ASKS_WHO_OR_WHERE.search(question) or ASKS_HOW_MUCH.search(question)) and DATE.fullmatch(text):
+        return True
+    if ASKS_A_DATE.search(question) and CLOCK.fullmatch(text):
         return True
     return lacks_its_number(question, answer) or other_half_of_day(question, text)
 
@@ -593,6 +602,13 @@ def across_rows(text: str, begin: int, end: int) -> bool:
     first = text.rfind("\n", 0, begin) + 1
     last = text.find("\n", brk + 1)
     return bool(WIDE_GAP.search(text, first, brk) or WIDE_GAP.search(text, brk + 1, len(text) if last < 0 else last))
+
+
+def across_cells(text: str, begin: int, end: int) -> bool:
+    """Whether ``text[begin:end]`` holds a gap laid out between columns (``WIDE_GAP``): "13/03/2024   09:40" of
+    "Collected:         13/03/2024   09:40" is a date and a time, "date:            14 January 2024" a label and its
+    value."""
+    return WIDE_GAP.search(text, begin, end) is not None
 
 
 def word_runs(text: str, length: int) -> set[tuple[str, ...]]:
@@ -847,6 +863,8 @@ class SpanReader:
                     continue  # a reference for a phone number, a phone number for a fax number
                 if not whole_words(passage.text, begin, end) or across_rows(passage.text, begin, end):
                     continue  # a piece of a word, or of two lines laid out in columns
+                if across_cells(passage.text, begin, end):
+                    continue  # two cells of a line laid out in columns
                 spans.append(
                     ReaderSpan(
                         document_id=passage.document_id,
