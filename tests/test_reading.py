@@ -398,6 +398,11 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("What date was her car collected?", "09:40", True),  # a time on the clock is no date
         ("What date was her car collected?", "13/03/2024", False),
         ("What time was her car collected?", "09:40", False),
+        ("what is the pump pressure?", "500 ml of water", True),  # a volume is no pressure
+        ("what is the pump pressure?", "15 bar", False),
+        ("What temperature should the chiller be kept at?", "at or below 5°C", False),
+        ("What temperature should the chiller be kept at?", "5 kg", True),
+        ("What is the weight and temperature limit?", "5 kg", False),  # two kinds asked
         ("Where is the office?", "16 Portland Place", False),  # no sum of money
         ("Where was the treaty signed?", "12 March 1921", True),
         ("Whose signature is on the lease?", "18/09/2023", True),

@@ -355,6 +355,33 @@ ASKS_A_DATE = re.compile(r"\b(?:what|which)\s+(?:date|day)\b", re.IGNORECASE)
 CLOCK = re.compile(r"\d{1,2}[:.]\d{2}(?:[ \t]?[ap]\.?m\.?)?|\d{1,2}[ \t]?[ap]\.?m\.?", re.IGNORECASE)
 
 
+# A question that names the pressure, temperature or weight it asks for, and the units an answer may give them in:
+# "500 ml of water" is no pump's pressure. Of the 91 training answers (SQuAD v1.1, QED, TyDi QA) with a unit to such
+# questions, none gives one of another of these kinds.
+UNIT_KINDS = {
+    "pressure": r"bar|mbar|psi|[kmh]?pa|atm|mmhg|pascals?",
+    "temperature": r"°[cf]?|℃|℉|degrees?|kelvin|celsius|fahrenheit",
+    "weight": r"mg|g|kg|grams?|kilograms?|kilos?|lbs?|pounds?|oz|ounces?|tonnes?|tons?",
+    "volume": r"ml|cl|l|litres?|liters?|millilitres?|milliliters?|gallons?|pints?",
+    "length": r"mm|cm|m|km|metres?|meters?|kilometres?|kilometers?|miles?|feet|ft|inch(?:es)?",
+}
+ASKED_KIND = re.compile(r"\b(pressure|temperature|weight)\b", re.IGNORECASE)
+UNIT_GIVEN = re.compile(rf"\d[ \t]?({'|'.join(UNIT_KINDS.values())})(?![^\W\d_])", re.IGNORECASE)
+
+
+def other_unit(question: str, answer: str) -> bool:
+    """Whether ``question`` names one kind of measure it asks for (``ASKED_KIND``) and every unit ``answer`` gives a
+    number in is of another kind (``UNIT_KINDS``: "500 ml" for "what is the pump pressure?")."""
+    asked = {found.casefold() for found in ASKED_KIND.findall(question)}
+    given = {
+        kind
+        for unit in UNIT_GIVEN.findall(answer)
+        for kind, units in UNIT_KINDS.items()
+        if re.fullmatch(units, unit, re.IGNORECASE)
+    }
+    return len(asked) == 1 and bool(given) and not asked & given
+
+
 def other_half_of_day(question: str, answer: str) -> bool:
     """Whether ``question`` names a part of the day ("in the afternoons") and every time ``answer`` gives is in the
     other half of the clock ("8:15am to 9:00am")."""
@@ -381,7 +408,7 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), a phone
     number for a record's, an amount of money for when, who or where, a date for who or where, a time on the clock
     for what date or day, times of the morning for the afternoon and of the afternoon for the morning
-    (``other_half_of_day``)."""
+    (``other_half_of_day``), a measure in another kind of unit than the one asked (``other_unit``)."""
     text = answer.strip(EDGE_MARKS)  # ": £1,059.60," is an amount
     if ASKS_AN_IDENTIFIER.search(question) and AMOUNT_OR_DATE.fullmatch(text):
         return True
@@ -395,7 +422,7 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
         return True
     if ASKS_A_DATE.search(question) and CLOCK.fullmatch(text):
         return True
-    return lacks_its_number(question, answer) or other_half_of_day(question, text)
+    return lacks_its_number(question, answer) or other_half_of_day(question, text) or other_unit(question, text)
 
 
 def can_answer(text: str, question: str) -> bool:
