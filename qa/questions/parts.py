@@ -110,8 +110,6 @@ def subject_of(question: str) -> str | None:
 
 
 PREPOSITIONS = frozenset("in on at for from to with under".split())  # of PHRASE_ENDS, those that may open "on INV-2207"
-
-
 CODE_WORD = re.compile(r"(?=.*\d)(?=.*[^\W\d_])[\w/-]+", re.IGNORECASE)  # letters and digits: "INV-2207", "12b"
 NAMING_WORD = re.compile(rf"(?!(?:{DETERMINERS})\b)[^\W\d_]+", re.IGNORECASE)  # "job" of "job 4471"
 

@@ -329,15 +329,8 @@ ASKS_WHEN = re.compile(
 ASKS_WHO_OR_WHERE = re.compile(r"^\W*(?:who|whom|whose|where)\b", re.IGNORECASE)
 MONEY_OPENING = re.compile(r"[£$€¥][ \t]?\d")  # a span that opens with a sum of money
 EDGE_MARKS = " \t\n:;,.!?"  # what may stand around an answer's value without changing its kind
-# A question about a part of the day, and the half of the clock an answer's times are in ("8:15am", "2.45 p.m."):
-# the afternoon or evening is never before noon, the morning never after it ("the night" may be either). Of the
-# answered questions of SQuAD v1.1, QED and TyDi QA train that name a morning, afternoon or evening, none is answered
-# with times of the other half.
-PART_OF_DAY = re.compile(r"\b(?:(?P<pm>afternoon|evening)|(?P<am>morning))s?\b", re.IGNORECASE)
-CLOCK_TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?[ \t]?(?P<half>[ap])\.?m\b\.?", re.IGNORECASE)
-
-
 ASKS_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many)\b", re.IGNORECASE)
+DATE_REACH = 24  # characters a day's date may run before or after a piece of it ("Wednesday 14 September 2024")
 
 
 def of_a_date(question: str, text: str, begin: int, end: int) -> bool:
@@ -345,14 +338,28 @@ def of_a_date(question: str, text: str, begin: int, end: int) -> bool:
     ``text`` lies inside a day's date ("14" of "14 January 2024"): a piece of a date, no amount."""
     if not all(ASKS_HOW_MUCH.search(ask) for ask in asks(question)):
         return False
-    near = DATE.finditer(text, max(0, begin - 12), min(len(text), end + 24))
+    near = DATE.finditer(text, max(0, begin - DATE_REACH), min(len(text), end + DATE_REACH))
     return any(found.start() <= begin and end <= found.end() for found in near)
 
 
-# A question that asks what date or day, and a time on the clock alone, never its answer: of the 520 training
-# questions (SQuAD v1.1, QED, TyDi QA) asking so, none is answered with one ("09:40" of "13/03/2024   09:40").
+# Times on the clock. A question that asks what date or day is never answered with one alone: of the 520 training
+# questions (SQuAD v1.1, QED, TyDi QA) asking so, none ("09:40" of "13/03/2024   09:40"). A question about a part of
+# the day takes none of the other half of the clock ("8:15am" for "in the afternoons"): the afternoon or evening is
+# never before noon, the morning never after it ("the night" may be either); of the training questions that name a
+# morning, afternoon or evening, none is answered with times of the other half.
+AM_PM = r"[ \t]?[ap]\.?m\b\.?"
+CLOCK = re.compile(rf"\d{{1,2}}(?:[:.]\d{{2}}(?:{AM_PM})?|{AM_PM})", re.IGNORECASE)  # "09:40", "2.45 p.m.", "9am"
+CLOCK_TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?[ \t]?(?P<half>[ap])\.?m\b\.?", re.IGNORECASE)  # with its half
 ASKS_A_DATE = re.compile(r"\b(?:what|which)\s+(?:date|day)\b", re.IGNORECASE)
-CLOCK = re.compile(r"\d{1,2}[:.]\d{2}(?:[ \t]?[ap]\.?m\.?)?|\d{1,2}[ \t]?[ap]\.?m\.?", re.IGNORECASE)
+PART_OF_DAY = re.compile(r"\b(?:(?P<pm>afternoon|evening)|(?P<am>morning))s?\b", re.IGNORECASE)
+
+
+def other_half_of_day(question: str, answer: str) -> bool:
+    """Whether ``question`` names a part of the day ("in the afternoons") and every time ``answer`` gives is in the
+    other half of the clock ("8:15am to 9:00am")."""
+    part = PART_OF_DAY.search(question)
+    halves = {found.group("half").casefold() for found in CLOCK_TIME.finditer(answer)}
+    return part is not None and halves == {"a" if part.group("pm") else "p"}
 
 
 # A question that names the pressure, temperature or weight it asks for, and the units an answer may give them in:
@@ -380,14 +387,6 @@ def other_unit(question: str, answer: str) -> bool:
         if re.fullmatch(units, unit, re.IGNORECASE)
     }
     return len(asked) == 1 and bool(given) and not asked & given
-
-
-def other_half_of_day(question: str, answer: str) -> bool:
-    """Whether ``question`` names a part of the day ("in the afternoons") and every time ``answer`` gives is in the
-    other half of the clock ("8:15am to 9:00am")."""
-    part = PART_OF_DAY.search(question)
-    halves = {found.group("half").casefold() for found in CLOCK_TIME.finditer(answer)}
-    return part is not None and halves == {"a" if part.group("pm") else "p"}
 
 
 def of_another_kind(question: str, answer: str) -> bool:
