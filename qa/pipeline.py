@@ -708,13 +708,11 @@ def parts_given(
     from a document another part's answer comes from (``given_beside``); else None."""
     given = [best_given(answers, reader, options) for answers in found]
     for number, answers in enumerate(found):
-        rescued = None if given[number] else given_by_whole(answers, whole, reader, options)
+        if given[number] is not None:
+            continue
+        rescued = given_by_whole(answers, whole, reader, options) or given_beside(answers, given, options)
         if rescued is not None and distinct_answers([rescued, *(answer for answer in given if answer is not None)]):
             given[number] = rescued
-    for number, answers in enumerate(found):
-        beside = None if given[number] else given_beside(answers, given, options)
-        if beside is not None and distinct_answers([beside, *(answer for answer in given if answer is not None)]):
-            given[number] = beside
     return given
 
 
