@@ -23,8 +23,10 @@ from qa.reading.reader import (
     merge_spans,
     new_value,
     not_the_contact_asked,
+    not_the_office_asked,
     of_a_date,
     of_another_kind,
+    office_named_by,
     only_a_mark,
     other_measure,
     other_rate,
@@ -547,6 +549,54 @@ def test_a_table_row_of_another_measure_than_the_questions_is_another_things(que
 )
 def test_a_span_without_the_form_of_the_contact_detail_asked_is_no_answer(question, text, passage, expected):
     assert not_the_contact_asked(question, text, passage) is expected
+
+
+@pytest.mark.parametrize(
+    "question, named_by",
+    [
+        ("Who is the CEO of Harrowgate Logistics?", r"\bceo\b|chief executive"),
+        ("Who captains the club's first team?", "captain|skipper"),
+        ("What's the name of the Kingfisher class teacher?", "teach|taught"),
+        ("Who's the account manager at the company whose pump failed?", "manag"),
+        ("who was the club's treasurer in 2023", "treasur"),
+        ("Who chaired the AGM?", "chair"),
+        ("Who leads the Security Office?", None),  # a leader is named in many ways
+        ("Who is the director of the lab?", None),
+        ("Who managed to control Arakan?", None),  # no office's verb
+        ("Who is responsible for backups?", None),
+        ("What is the CEO's salary?", None),  # asks of the office, not who holds it
+    ],
+)
+def test_the_office_a_question_asks_the_holder_of_is_named_by_its_words(question, named_by):
+    assert office_named_by(question) == named_by
+
+
+@pytest.mark.parametrize(
+    "question, passage, expected",
+    [
+        ("Who is the CEO?", "Our Chief Information Security Officer is Tomasz Rybak.", True),
+        ("Who is the CEO?", "Our Chief Executive, Ann Lee, signed it.", False),
+        ("Who is the CEO?", "Ann Lee (CEO) signed it.", False),
+        ("Who captains the first team?", "Alan Briggs will be the controller.", True),
+        ("Who captains the first team?", "The first team's captain is Alan Briggs.", False),
+        ("What's the name of the class teacher?", "Headteacher: Mrs Dunmore", False),
+        ("Who leads security and who is the CFO?", "Daniel Okafor leads the Security Office.", False),  # a part
+        ("Who is the CFO and who is the CEO?", "Daniel Okafor leads the Security Office.", True),
+        ("When was the company founded?", "It was founded in 1994.", False),
+    ],
+)
+def test_a_passage_that_never_names_the_office_asked_gives_no_holder(question, passage, expected):
+    assert not_the_office_asked(question, passage) is expected
+
+
+def test_a_passage_that_never_names_the_office_asked_is_not_read_for_its_holder(tiny_model_dir):
+    reader = SteeredReader(tiny_model_dir, max_length=64, stride=16)
+    other = Passage(id="d:0", document_id="d", start=0, end=34, text="Our security officer is zebra Day.")
+    titled = Passage(id="e:0", document_id="e", start=0, end=15, text="It is zebra Ng.", headings=((-1, "Treasurer"),))
+    assert reader.read("Who is the treasurer?", [other]) == []
+    spans = reader.read("Who is the treasurer?", [other, titled])
+    assert spans[0].text == "zebra" and {s.document_id for s in spans} == {"e"}
+    assert reader.read("Who is the security officer?", [other])[0].text == "zebra"
 
 
 def test_word_runs_are_lower_cased_runs_of_words():
