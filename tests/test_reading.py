@@ -23,14 +23,14 @@ from qa.reading.reader import (
     merge_spans,
     new_value,
     not_the_contact_asked,
-    not_the_office_asked,
+    not_the_role_asked,
     of_a_date,
     of_another_kind,
-    office_named_by,
     only_a_mark,
     other_measure,
     other_rate,
     repeats_question,
+    role_named_by,
     trim_span,
     whole_number,
     word_runs,
@@ -556,7 +556,8 @@ def test_a_span_without_the_form_of_the_contact_detail_asked_is_no_answer(questi
     [
         ("Who is the CEO of Harrowgate Logistics?", r"\bceo\b|chief executive"),
         ("Who captains the club's first team?", "captain|skipper"),
-        ("What's the name of the Kingfisher class teacher?", "teach|taught"),
+        ("What's the name of the club's treasurer?", "treasur"),
+        ("Who was Chopin's first piano teacher?", None),  # "studied with", "lessons from"
         ("Who's the account manager at the company whose pump failed?", "manag"),
         ("who was the club's treasurer in 2023", "treasur"),
         ("Who chaired the AGM?", "chair"),
@@ -565,10 +566,13 @@ def test_a_span_without_the_form_of_the_contact_detail_asked_is_no_answer(questi
         ("Who managed to control Arakan?", None),  # no office's verb
         ("Who is responsible for backups?", None),
         ("What is the CEO's salary?", None),  # asks of the office, not who holds it
+        ("Who was Maren Holt's husband?", "husband|wife|spouse|married|marry|marriage|widow|wed"),
+        ("Who is Harrowgate's CFO?", r"\bcfo\b|chief financial|finance director"),
+        ("Who is the father of calculus?", None),  # a parent is named in many ways
     ],
 )
-def test_the_office_a_question_asks_the_holder_of_is_named_by_its_words(question, named_by):
-    assert office_named_by(question) == named_by
+def test_the_role_a_question_asks_the_holder_of_is_named_by_its_words(question, named_by):
+    assert role_named_by(question) == named_by
 
 
 @pytest.mark.parametrize(
@@ -579,17 +583,19 @@ def test_the_office_a_question_asks_the_holder_of_is_named_by_its_words(question
         ("Who is the CEO?", "Ann Lee (CEO) signed it.", False),
         ("Who captains the first team?", "Alan Briggs will be the controller.", True),
         ("Who captains the first team?", "The first team's captain is Alan Briggs.", False),
-        ("What's the name of the class teacher?", "Headteacher: Mrs Dunmore", False),
+        ("Who is the headmistress?", "Headteacher: Mrs Dunmore", False),
         ("Who leads security and who is the CFO?", "Daniel Okafor leads the Security Office.", False),  # a part
         ("Who is the CFO and who is the CEO?", "Daniel Okafor leads the Security Office.", True),
         ("When was the company founded?", "It was founded in 1994.", False),
+        ("Who was Maren Holt's husband?", "The Carrow Bridge was designed by Maren Holt.", True),
+        ("Who was Maren Holt's wife?", "Maren Holt married the engineer Ada Voss in 1840.", False),
     ],
 )
-def test_a_passage_that_never_names_the_office_asked_gives_no_holder(question, passage, expected):
-    assert not_the_office_asked(question, passage) is expected
+def test_a_passage_that_never_names_the_role_asked_gives_no_holder(question, passage, expected):
+    assert not_the_role_asked(question, passage) is expected
 
 
-def test_a_passage_that_never_names_the_office_asked_is_not_read_for_its_holder(tiny_model_dir):
+def test_a_passage_that_never_names_the_role_asked_is_not_read_for_its_holder(tiny_model_dir):
     reader = SteeredReader(tiny_model_dir, max_length=64, stride=16)
     other = Passage(id="d:0", document_id="d", start=0, end=34, text="Our security officer is zebra Day.")
     titled = Passage(id="e:0", document_id="e", start=0, end=15, text="It is zebra Ng.", headings=((-1, "Treasurer"),))
