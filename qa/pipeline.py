@@ -31,6 +31,7 @@ from qa.reading.answers import best_given, distinct_answers
 from qa.reading.finder import AnswerFinder, Found
 from qa.reading.joint import corroborated
 from qa.reading.reader import Reader, SentenceReader, SpanReader
+from qa.reading.remembering import RememberingReader
 from qa.retrieval import Retriever
 from qa.store.collections import (
     Catalog,
@@ -567,7 +568,8 @@ class QA:
         question = check_question(question, self.settings.max_question_chars)
         turns = check_history(history, self.settings.max_question_chars)
         options = ask_options(self.settings, top_k, mode, reader, threshold, min_confidence)
-        readings, chosen_reader = self._readings(question, turns, options)
+        readings, chosen = self._readings(question, turns, options)
+        chosen_reader = RememberingReader(chosen)  # hops, chains and parts may ask a reading again
         timings["resolve"] = (time.perf_counter() - began) * 1000
         finder = self.finder
         resolved, (retrieval, answers) = most_confident_reading(

@@ -363,6 +363,18 @@ def test_a_two_part_question_gets_both_answers_each_cited_from_its_own_document(
     assert single.parts == [] and single.answer == "40 euros"
 
 
+def test_a_person_of_another_role_is_no_answer_to_who_holds_a_role(tmp_path, embedder):
+    policies = {
+        "security.txt": "Security policy\n\nThe Security Office is led by Daniel Okafor. He decides on every "
+        "exception to this policy. Passwords must be at least 14 characters long.",
+        "travel.txt": "Travel policy\n\nTrips are approved by your line manager. Trains are preferred under 500 km.",
+    }
+    engine = engine_over(tmp_path, embedder, policies)
+    assert engine.ask("Who leads the Security Office?").answer == "Daniel Okafor"
+    unsaid = engine.ask("Who is the CEO of the company?")
+    assert unsaid.answer is None and all(a.text != "Daniel Okafor" for a in unsaid.alternatives)
+
+
 def test_evidence_spread_over_two_documents_is_read_together_and_both_are_cited(tmp_path, embedder):
     policies = {
         "travel.txt": "Travel policy\n\nAll business trips are booked through Navan, our travel booking system. "

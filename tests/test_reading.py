@@ -599,7 +599,7 @@ def test_a_passage_that_never_names_the_role_asked_is_not_read_for_its_holder(ti
     reader = SteeredReader(tiny_model_dir, max_length=64, stride=16)
     other = Passage(id="d:0", document_id="d", start=0, end=34, text="Our security officer is zebra Day.")
     titled = Passage(id="e:0", document_id="e", start=0, end=15, text="It is zebra Ng.", headings=((-1, "Treasurer"),))
-    assert reader.read("Who is the treasurer?", [other]) == []
+    assert reader.read("Who is the treasurer?", [other]) == [] and reader.windows_read == 0  # not even read
     spans = reader.read("Who is the treasurer?", [other, titled])
     assert spans[0].text == "zebra" and {s.document_id for s in spans} == {"e"}
     assert reader.read("Who is the security officer?", [other])[0].text == "zebra"

@@ -908,8 +908,11 @@ class SpanReader:
         return starts, ends
 
     def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:
-        """Candidate spans from all passages, merged and best first (scores: see ``best_spans``)."""
-        readable = [p for p in passages if p.text.strip()]
+        """Candidate spans from all passages, merged and best first (scores: see ``best_spans``). A passage that never
+        names the role whose holder the question asks for is not read (``not_the_role_asked``: whoever it gives holds
+        another, the CISO for "Who is the CEO?")."""
+        own_question = question.split(HISTORY_SEPARATOR)[0]  # of a question read with its history, the question
+        readable = [p for p in passages if p.text.strip() and not not_the_role_asked(own_question, with_titles(p))]
         if not readable or not question.strip():
             return []
         self.warm_up()
@@ -927,13 +930,9 @@ class SpanReader:
                 return_offsets_mapping=True,
             )
         starts, ends = self.logits(encoded)
-        own_question = question.split(HISTORY_SEPARATOR)[0]  # of a question read with its history, the question
-        other_role = [not_the_role_asked(own_question, with_titles(p)) for p in readable]
         spans = []
         for window, passage_number in enumerate(encoded["overflow_to_sample_mapping"]):
             passage = readable[passage_number]
-            if other_role[passage_number]:
-                continue  # whoever it gives holds another role: the CISO for "Who is the CEO?"
             offsets = encoded["offset_mapping"][window]
             length = len(offsets)
             context_mask = np.array([s == 1 for s in encoded.sequence_ids(window)])
