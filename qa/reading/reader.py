@@ -593,6 +593,12 @@ def with_titles(passage: Passage) -> str:
     return "\n".join([*(title for _, title in passage.headings), passage.table_head, passage.text])
 
 
+def worth_reading(question: str, passages: list[Passage]) -> list[Passage]:
+    """The passages ``question`` is read in: those with text, less those that never name the role whose holder it
+    asks for (``not_the_role_asked``: whoever they give holds another, the CISO for "Who is the CEO?")."""
+    return [p for p in passages if p.text.strip() and not not_the_role_asked(question, with_titles(p))]
+
+
 # A question asking what a value has become ("What is the new adult membership fee?", "what has the steel beam gone
 # up to?"), and a span that gives the change ("[from] £45 to £55 per year"): its new value is the answer. Not when the
 # question asks of the change or a range ("by how much", "from", "between", "range").
@@ -908,11 +914,10 @@ class SpanReader:
         return starts, ends
 
     def read(self, question: str, passages: list[Passage], top_n: int = 5) -> list[ReaderSpan]:
-        """Candidate spans from all passages, merged and best first (scores: see ``best_spans``). A passage that never
-        names the role whose holder the question asks for is not read (``not_the_role_asked``: whoever it gives holds
-        another, the CISO for "Who is the CEO?")."""
+        """Candidate spans from the passages worth reading (``worth_reading``), merged and best first (scores: see
+        ``best_spans``)."""
         own_question = question.split(HISTORY_SEPARATOR)[0]  # of a question read with its history, the question
-        readable = [p for p in passages if p.text.strip() and not not_the_role_asked(own_question, with_titles(p))]
+        readable = worth_reading(own_question, passages)
         if not readable or not question.strip():
             return []
         self.warm_up()
