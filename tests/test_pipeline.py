@@ -17,7 +17,7 @@ from qa.models import Answer, AskResult, Citation, Document, Passage, RetrievedP
 from qa.pipeline import QA, given_beside, given_by_whole, most_confident_reading, parts_given
 from qa.reading.answerability import ANSWERABILITY_FILE, AnswerabilityModel
 from qa.reading.answers import citation_at
-from qa.reading.reader import AMOUNT_OR_DATE
+from qa.reading.kinds import AMOUNT_OR_DATE
 from qa.retrieval import Retrieval
 from qa.testing.reader import ScriptedReader, as_reader
 from qa.validation import ClosedError, CollectionError, FolderError, QAError, QuestionError, ask_options

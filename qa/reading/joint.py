@@ -17,7 +17,8 @@ from qa.reading.hops import (
     trimmed,
     uncovered,
 )
-from qa.reading.reader import Reader, ReaderSpan, lacks_its_number
+from qa.reading.kinds import lacks_its_number
+from qa.reading.reader import Reader, ReaderSpan
 from qa.retrieval import Retrieval
 from qa.validation import AskOptions
 

@@ -1,0 +1,360 @@
+"""Answers of the kind a question asks for: a number for how many, a date for when, a phone number for a phone."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from qa.documents.tables import ROW_LINE
+from qa.models import Passage
+from qa.questions.parts import two_part_questions
+from qa.reading.spans import across_items, balanced, marks_paired, repeats_question
+
+OPENS_WHO = re.compile(r"\W*(?:who|whom)(?:['’]s)?\b", re.IGNORECASE)  # a question that opens "Who", "Whom", "Who's"
+# Digits and no small letter: a register's number ("R-10", "A-17"), a phone or account number, a year; a person's name
+# never. Of the 8,232 answered questions of SQuAD v1.1 train that open "Who", 3 have such an answer ("UTF-8", "U2").
+CODE = re.compile(r"[^a-z]*\d[^a-z]*")
+
+# A question that asks for a year, a date, a share or a count, and what such an answer holds: a digit or a number's
+# word. Of SQuAD v1.1 train's answered questions asking what date or what percentage, 4 of 1,260 have none.
+ASKS_A_NUMBER = re.compile(
+    r"\b(?:what|which)\s+(?:year|date|percentage|percent)\b|\bhow\s+(?:many|much|old)\b", re.IGNORECASE
+)
+NUMBERED = re.compile(
+    r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)"
+    r"teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|"
+    r"dozens?|half|quarter|third|single|double|triple|\w+fold|several|few|many|no|none|nothing|once|twice|first|"
+    r"second|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b",
+    re.IGNORECASE,
+)
+
+
+def lacks_its_number(question: str, answer: str) -> bool:
+    """Whether ``question`` asks for a year or a count ("In what year ...?", "How many ...?") and ``answer`` gives
+    none ("Tallwater Records"): an answer of another kind."""
+    return bool(ASKS_A_NUMBER.search(question)) and not NUMBERED.search(answer)
+
+
+# A question that asks for a thing's number or code ("What's the VAT number ...?", "What order code ...?"; not "the
+# number of", nor "What number ...?"), and what is never such a number: an amount of money, a date ("07/02", "7.2.2024";
+# not "6.3", a clause's or a version's number). Of the answered questions of SQuAD v1.1, QED and TyDi QA train that
+# ask for one, none has such an answer.
+ASKS_AN_IDENTIFIER = re.compile(
+    r"^\W*(?:what|which)(?:['’]s|\s+(?:is|was|are|were|do|does|did))?\s+(?:(?:the|our|my|your|their|its|his|her)\s+)?"
+    r"(?:[^\W\d_][\w-]*\s+){1,3}?(?:number\b|code\b|no\.)(?!\s+of\b)",
+    re.IGNORECASE,
+)
+# A question that asks for a record's number (a grant's reference, an account, a policy, an order: "What's the
+# reference number of the grant ...?"), and a phone number, which is never one ("01632 960233", "+44 161 496 0519"):
+# nine digits or more in groups, opening with a trunk "0" or a country's "+". None of the 98,359 answers of SQuAD
+# v1.1, QED and TyDi QA train has that form.
+ASKS_A_RECORD_NUMBER = re.compile(
+    r"\b(?:reference|ref|account|policy|order|invoice|vat|registration|reg|charity|company|customer|membership|case|"
+    r"serial|tracking|booking|grant|licen[cs]e|permit|part|claim|patient|passport)\.?\s+(?:number|no\b|code)",
+    re.IGNORECASE,
+)
+PHONE_NUMBER = re.compile(r"(?:\+\d{1,3}[ -]?(?:\(0\))?|0)\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}")
+MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+AMOUNT = re.compile(
+    r"[£$€¥][ \t]?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?[ \t]?(?:[£$€¥]|pounds?|dollars?|euros?|pence|p)", re.IGNORECASE
+)  # an amount of money: "£142.60", "45 pounds"
+DATE = re.compile(
+    rf"\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\d{{1,2}}(?P<stop>[.-])\d{{1,2}}(?P=stop)\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+{MONTH}(?:[ \t]+\d{{4}})?"
+    rf"|{MONTH}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?(?:,?[ \t]+\d{{4}})?",
+    re.IGNORECASE,
+)  # a day's date: "07/02", "12.03.2024", "12 March 2024", "March 3rd"
+AMOUNT_OR_DATE = re.compile(f"{AMOUNT.pattern}|{DATE.pattern}", re.IGNORECASE)
+# A question that asks when, and one that asks who or where: an amount of money answers neither, a day's date not
+# the second ("£3.60" for "When has it got to be paid by?"). Of the answered questions of SQuAD v1.1, QED and TyDi QA
+# train that open so (8,474 asking when, 15,797 who or where), none has an amount for its answer, one opens with a
+# sum of money ("When Malloy became president ... what was the size of the endowment?": "$350 million"; the rule
+# keeps out "£1,059.60, for twelve bags of coffee" for "When ... paid?"), and 4 of those asking who or where a date
+# ("Where was she born?": "28 October 1706").
+ASKS_WHEN = re.compile(
+    r"^\W*(?:(?:by|until|till|since)\s+)?when\b|^\W*(?:on\s+)?what\s+(?:time|date|day)\b", re.IGNORECASE
+)
+ASKS_WHO_OR_WHERE = re.compile(r"^\W*(?:who|whom|whose|where)\b", re.IGNORECASE)
+MONEY_OPENING = re.compile(r"[£$€¥][ \t]?\d")  # a span that opens with a sum of money
+EDGE_MARKS = " \t\n:;,.!?"  # what may stand around an answer's value without changing its kind
+ASKS_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many)\b", re.IGNORECASE)
+DATE_REACH = 24  # characters a day's date may run before or after a piece of it ("Wednesday 14 September 2024")
+
+
+def of_a_date(question: str, text: str, begin: int, end: int) -> bool:
+    """Whether ``question`` asks how much or how many (each of its parts: ``asks``) and the span ``begin:end`` of
+    ``text`` lies inside a day's date ("14" of "14 January 2024"): a piece of a date, no amount."""
+    if not all(ASKS_HOW_MUCH.search(ask) for ask in asks(question)):
+        return False
+    near = DATE.finditer(text, max(0, begin - DATE_REACH), min(len(text), end + DATE_REACH))
+    return any(found.start() <= begin and end <= found.end() for found in near)
+
+
+# Times on the clock. A question that asks what date or day is never answered with one alone: of the 520 training
+# questions (SQuAD v1.1, QED, TyDi QA) asking so, none ("09:40" of "13/03/2024   09:40"). A question about a part of
+# the day takes none of the other half of the clock ("8:15am" for "in the afternoons"): the afternoon or evening is
+# never before noon, the morning never after it ("the night" may be either); of the training questions that name a
+# morning, afternoon or evening, none is answered with times of the other half.
+AM_PM = r"[ \t]?[ap]\.?m\b\.?"
+CLOCK = re.compile(rf"\d{{1,2}}(?:[:.]\d{{2}}(?:{AM_PM})?|{AM_PM})", re.IGNORECASE)  # "09:40", "2.45 p.m.", "9am"
+CLOCK_TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?[ \t]?(?P<half>[ap])\.?m\b\.?", re.IGNORECASE)  # with its half
+ASKS_A_DATE = re.compile(r"\b(?:what|which)\s+(?:date|day)\b", re.IGNORECASE)
+PART_OF_DAY = re.compile(r"\b(?:(?P<pm>afternoon|evening)|(?P<am>morning))s?\b", re.IGNORECASE)
+
+
+def other_half_of_day(question: str, answer: str) -> bool:
+    """Whether ``question`` names a part of the day ("in the afternoons") and every time ``answer`` gives is in the
+    other half of the clock ("8:15am to 9:00am")."""
+    part = PART_OF_DAY.search(question)
+    halves = {found.group("half").casefold() for found in CLOCK_TIME.finditer(answer)}
+    return part is not None and halves == {"a" if part.group("pm") else "p"}
+
+
+# A question that names the pressure, temperature or weight it asks for, and the units an answer may give them in:
+# "500 ml of water" is no pump's pressure. Of the 91 training answers (SQuAD v1.1, QED, TyDi QA) with a unit to such
+# questions, none gives one of another of these kinds.
+UNIT_KINDS = {
+    "pressure": r"bar|mbar|psi|[kmh]?pa|atm|mmhg|pascals?",
+    "temperature": r"°[cf]?|℃|℉|degrees?|kelvin|celsius|fahrenheit",
+    "weight": r"mg|g|kg|grams?|kilograms?|kilos?|lbs?|pounds?|oz|ounces?|tonnes?|tons?",
+    "volume": r"ml|cl|l|litres?|liters?|millilitres?|milliliters?|gallons?|pints?",
+    "length": r"mm|cm|m|km|metres?|meters?|kilometres?|kilometers?|miles?|feet|ft|inch(?:es)?",
+}
+ASKED_KIND = re.compile(r"\b(pressure|temperature|weight)\b", re.IGNORECASE)
+UNIT_GIVEN = re.compile(rf"\d[ \t]?({'|'.join(UNIT_KINDS.values())})(?![^\W\d_])", re.IGNORECASE)
+
+
+def other_unit(question: str, answer: str) -> bool:
+    """Whether ``question`` names one kind of measure it asks for (``ASKED_KIND``) and every unit ``answer`` gives a
+    number in is of another kind (``UNIT_KINDS``: "500 ml" for "what is the pump pressure?")."""
+    asked = {found.casefold() for found in ASKED_KIND.findall(question)}
+    given = {
+        kind
+        for unit in UNIT_GIVEN.findall(answer)
+        for kind, units in UNIT_KINDS.items()
+        if re.fullmatch(units, unit, re.IGNORECASE)
+    }
+    return len(asked) == 1 and bool(given) and not asked & given
+
+
+def of_another_kind(question: str, answer: str) -> bool:
+    """Whether ``answer`` is of another kind than ``question`` asks for (``of_another_kind_than_one``); a question
+    asking two things at once takes either's kind ("When is the trip and how much is it?": a date or an amount)."""
+    return all(of_another_kind_than_one(ask, answer) for ask in asks(question))
+
+
+@functools.lru_cache(maxsize=256)
+def asks(question: str) -> tuple[str, ...]:
+    """The things ``question`` asks: its two parts (``two_part_questions``), or itself."""
+    return tuple(two_part_questions(question)) or (question,)
+
+
+def of_another_kind_than_one(question: str, answer: str) -> bool:
+    """Whether ``answer`` is of another kind than a question asking one thing asks for: no number for a year, a date,
+    a share or a count (``lacks_its_number``: "How much was the gas bill?" answered "quarterly"), an amount of money
+    or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), a phone
+    number for a record's, an amount of money for when, who or where, a date for who or where, a time on the clock
+    for what date or day, times of the morning for the afternoon and of the afternoon for the morning
+    (``other_half_of_day``), a measure in another kind of unit than the one asked (``other_unit``)."""
+    text = answer.strip(EDGE_MARKS)  # ": £1,059.60," is an amount
+    if ASKS_AN_IDENTIFIER.search(question) and AMOUNT_OR_DATE.fullmatch(text):
+        return True
+    if ASKS_A_RECORD_NUMBER.search(question) and PHONE_NUMBER.fullmatch(text):
+        return True
+    if (ASKS_WHEN.search(question) or ASKS_WHO_OR_WHERE.search(question)) and (
+        AMOUNT.fullmatch(text) or MONEY_OPENING.match(text)
+    ):
+        return True
+    if (ASKS_WHO_OR_WHERE.search(question) or ASKS_HOW_MUCH.search(question)) and DATE.fullmatch(text):
+        return True
+    if ASKS_A_DATE.search(question) and CLOCK.fullmatch(text):
+        return True
+    return lacks_its_number(question, answer) or other_half_of_day(question, text) or other_unit(question, text)
+
+
+def can_answer(text: str, question: str) -> bool:
+    """Whether a span's ``text`` (trimmed) can answer ``question``: it is more than a quote mark, stays within one
+    paragraph, list item and table cell, is a whole phrase (``balanced``, ``marks_paired``), does not repeat the
+    question's words and, when the question asks who, is no code or number (``CODE``), and is of the kind the
+    question asks for (``of_another_kind``)."""
+    within = bool(text) and "\n\n" not in text and not across_items(text)
+    fits = not (OPENS_WHO.match(question) and CODE.fullmatch(text)) and not of_another_kind(question, text)
+    whole = balanced(text) and marks_paired(text)
+    return within and fits and whole and not repeats_question(text, question)
+
+
+# A number and the unit it counts ("45 minute", "60 minutes", "3 nights", "2.5 kg"): a measure a question may name its
+# row by. Units are words of two letters or more, compared without a plural "s".
+NO_UNITS = frozenset("per and or of to in on at for by from with the an as is was are were".split())  # "45 per hour"
+MEASURE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)[ \t]?-?[ \t]?([^\W\d_]{2,})\b")
+
+
+def measures(text: str) -> dict[str, set[str]]:
+    """The numbers ``text`` gives of each unit ("45 minute" and "1 hour": {"minute": {"45"}, "hour": {"1"}})."""
+    found: dict[str, set[str]] = {}
+    for number, unit in MEASURE.findall(text):
+        if unit.casefold() not in NO_UNITS:
+            found.setdefault(unit.casefold().removesuffix("s"), set()).add(number.replace(",", ""))
+    return found
+
+
+# A rate: per a span of time ("per week", "a month", "each night", "/day", "weekly"); a question's "for a whole week"
+# asks for one too.
+TIME_UNIT = r"(hour|day|week|fortnight|month|year|annum|night)s?"
+ASKS_A_RATE = re.compile(
+    rf"\b(?:per|a|an|each|every|whole)\s+{TIME_UNIT}\b|\b(hour|dai|week|month|year|night)ly\b", re.I
+)
+GIVES_A_RATE = re.compile(
+    rf"^[^\n]{{0,3}}?(?:\s*(?:per|a|an|each|every)\s+|\s*/\s*){TIME_UNIT}\b|^\s*(hour|dai|week|month|year|night)ly\b",
+    re.I,
+)
+RATE_UNITS = {"dai": "day", "annum": "year"}
+
+
+def rate_units(found: list[tuple[str, ...]]) -> set[str]:
+    """The spans of time of a rate's matches (``ASKS_A_RATE``, ``GIVES_A_RATE``): "day" for "per day" and "daily"."""
+    return {RATE_UNITS.get(unit.casefold(), unit.casefold()) for units in found for unit in units if unit}
+
+
+def other_rate(question: str, text: str, begin: int, end: int) -> bool:
+    """Whether the span ``text[begin:end]`` is an amount of a rate over another span of time than the question asks
+    for ("£20 per day" for "How much is a loan car for a whole week?"): it ends with one ("per day"), or the passage
+    goes on with one right after it ("£20" of "£20 per day")."""
+    asked = rate_units(ASKS_A_RATE.findall(question))
+    if not asked or not any(char.isdigit() for char in text[begin:end]):
+        return False
+    last = max((at + 1 for at in range(begin, end) if text[at].isdigit()), default=begin)
+    given = rate_units([m.groups() for m in [GIVES_A_RATE.match(text[last : end + 16])] if m])
+    return bool(given) and not given & asked
+
+
+def other_measure(question: str, text: str, at: int) -> bool:
+    """Whether the character ``at`` of ``text`` lies in a table row that gives another number of a unit the question
+    names and not the question's ("| 60 minutes | £62 |" for "a 45 minute massage"): a row of another thing."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[start : len(text) if end < 0 else end]
+    if not ROW_LINE.fullmatch(line):
+        return False
+    given = measures(line)
+    return any(unit in given and not numbers & given[unit] for unit, numbers in measures(question).items())
+
+
+# A question asking for a contact detail, which has a form of its own: "what's the phone number of ...", "which
+# email address ...", "fax number for the contractor?", "what's the direct line for ..." (a phone number; not "How
+# many digits has a phone number?" nor "What digit are phone numbers prefixed with?": the question asks what the
+# detail is, or which, or asks without a question word).
+ASKS_CONTACT = re.compile(
+    r"^\W*(?:what(?:['’]?s|\s+(?:is|are|was|were))\b|(?:what|which)(?=\s+(?:phone|telephone|mobile|fax|e-?mail))"
+    r"|(?!(?:how|when|where|why|who|whose|whom|what|which|is|are|do|does|did|can|could|would|should|if)\b))"
+    r".*?\b(?:(?P<kind>phone|telephone|mobile|fax|e-?mail)[ -]?(?:numbers?|no\b|address(?:es)?)"
+    r"|direct[ -](?:line|dial)|land[ -]?line|contact[ -](?:number|no\b))",
+    re.IGNORECASE,
+)
+PHONE_DIGITS = 7  # a phone or fax number has this many digits or more; a reference ("CF-22817") or an extension fewer
+
+
+def not_the_contact_asked(question: str, text: str, passage: str) -> bool:
+    """Whether a span's ``text`` cannot be the contact detail ``question`` asks for (``ASKS_CONTACT``): a phone or
+    fax number of fewer than PHONE_DIGITS digits, a fax number from a ``passage`` that never says "fax" (its phone
+    number is no answer), an email address without an "@"."""
+    asked = ASKS_CONTACT.search(question)
+    if asked is None:
+        return False
+    kind = (asked.group("kind") or "phone").casefold().replace("-", "")
+    if kind == "email":
+        return "@" not in text
+    digits = sum(char.isdigit() for char in text)
+    return digits < PHONE_DIGITS or (kind == "fax" and "fax" not in passage.casefold())
+
+
+# A question that asks who holds a role, an office or a spouse's ("Who is the CEO of ...?", "Who captains the first
+# team?", "the name of the club's treasurer", "Who was Maren Holt's husband?"), and the words a passage names that role
+# by: a person a passage gives without ever naming the role holds another ("Our Chief Information Security Officer is
+# Tomasz Rybak" for the CEO). Only roles a text names by one word or its short form; "leader", "head", "director" and
+# "owner" are said in many other ways, a teacher and a parent too ("Chopin's initial piano teacher", "the father of
+# calculus"). Of the 314 answered training questions (SQuAD v1.1, QED, TyDi QA) asking so, 9 have a paragraph that
+# never names the role ("Who was the first president of the People's Republic of China?": "Mao Zedong", its Chairman).
+ROLES = {
+    "presiden": "president",
+    "minist": "minister",
+    "mayor": "mayor",
+    "govern": "governor governs governed",
+    "secretar": "secretary",
+    "treasur": "treasurer",
+    "chair": "chair chairman chairwoman chairperson chairs chaired",
+    r"\bceo\b|chief executive": "ceo",
+    r"\bcfo\b|chief financial|finance director": "cfo",
+    r"\bcto\b|chief technolog": "cto",
+    r"\bcoo\b|chief operating": "coo",
+    r"\bcio\b|chief information": "cio",
+    r"\bciso\b|chief information security": "ciso",
+    "captain|skipper": "captain captains captained",
+    "coach": "coach coaches coached",
+    "principal|head": "principal",
+    "head": "headteacher headmaster headmistress",
+    "manag": "manager manages",
+    "edit": "editor edits edited",
+    "landlord|landlady": "landlord landlady",
+    "husband|wife|spouse|married|marry|marriage|widow|wed": "husband wife spouse",
+    "dean|commission|registr|bursar|trustee|vicar|chaplain": "dean commissioner registrar bursar trustee vicar chaplain",
+}  # what names a role in a passage (in any case, inside a longer word too: "Headteacher"): the words asking for it
+NAMED_BY = {word: named for named, words in ROLES.items() for word in words.split()}
+ROLE_TITLE = (
+    r"(?:the|a|an|their|its|his|her|our|my|your|this|that|(?:[\w-]+\s+){0,3}?[\w-]+['’]s)\s+"
+    r"(?:[\w'’-]+\s+){0,3}?([\w-]+)"
+    r"(?=\s*(?:\?|$)|\s+(?:of|for|at|in|on|to)\b)"
+)  # "the CEO of", "the club's first team captain?", "the Kingfisher class teacher?"
+ASKS_THE_HOLDER = re.compile(
+    rf"^\W*(?:who|whom)(?:['’]s|\s+(?:is|was|are|were|will\s+be|has\s+been))\s+{ROLE_TITLE}"
+    rf"|\bname\s+of\s+{ROLE_TITLE}|^\W*who\s+([\w-]+)",
+    re.IGNORECASE,
+)
+
+
+def role_named_by(question: str) -> str | None:
+    """What names the role whose holder ``question`` asks for (a key of ROLES: "ceo|chief executive" for "Who is the
+    CEO of ...?", "captain|skipper" for "Who captains ...?"); None when it asks no such thing."""
+    found = ASKS_THE_HOLDER.search(question)
+    word = next((group for group in found.groups() if group), "") if found else ""
+    return NAMED_BY.get(word.casefold())
+
+
+def not_the_role_asked(question: str, passage: str) -> bool:
+    """Whether ``passage`` never names the role whose holder ``question`` asks for (``role_named_by``; each of a
+    two-part question's parts: ``asks``): whoever it gives holds another."""
+    named = [role_named_by(ask) for ask in asks(question)]
+    return all(words is not None and re.search(words, passage, re.IGNORECASE) is None for words in named)
+
+
+def with_titles(passage: Passage) -> str:
+    """A passage's text after the titles of its sections and its table's head row (what names what it gives)."""
+    return "\n".join([*(title for _, title in passage.headings), passage.table_head, passage.text])
+
+
+def worth_reading(question: str, passages: list[Passage]) -> list[Passage]:
+    """The passages ``question`` is read in: those with text, less those that never name the role whose holder it
+    asks for (``not_the_role_asked``: whoever they give holds another, the CISO for "Who is the CEO?")."""
+    return [p for p in passages if p.text.strip() and not not_the_role_asked(question, with_titles(p))]
+
+
+# A question asking what a value has become ("What is the new adult membership fee?", "what has the steel beam gone
+# up to?"), and a span that gives the change ("[from] £45 to £55 per year"): its new value is the answer. Not when the
+# question asks of the change or a range ("by how much", "from", "between", "range").
+ASKS_NEW_VALUE = re.compile(
+    r"\b(?:new|now|current(?:ly)?)\b|\b(?:gone|go|goes|going|went|put|raised?|risen|rises?|increased?|reduced?|cut|"
+    r"dropped|fallen|falls?|changed?|moved?)\s+(?:up\s+|down\s+)?to\b",
+    re.IGNORECASE,
+)
+ASKS_OF_THE_CHANGE = re.compile(r"\b(?:by\s+how|from|between|range|change)\b", re.IGNORECASE)
+CHANGE_TO = re.compile(r"[^\s\d]*\d[^\s]*(?:[ \t]+\S+)??[ \t]+to[ \t]+(?=[^\s\d]*\d)")  # "£45 to " of "£45 to £55"
+
+
+def new_value(question: str, text: str, begin: int, end: int) -> tuple[int, int]:
+    """``begin, end`` cut to the new value when the span gives a change ("from £45 to £55 per year": "£55 per year")
+    and the question asks what the value has become (``ASKS_NEW_VALUE``); else as they are."""
+    if not text[:begin].rstrip(" \t").endswith("from") or not ASKS_NEW_VALUE.search(question):
+        return begin, end
+    if ASKS_OF_THE_CHANGE.search(question):
+        return begin, end
+    change = CHANGE_TO.match(text, begin, end)
+    return (change.end(), end) if change else (begin, end)
