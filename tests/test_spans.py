@@ -218,7 +218,6 @@ def test_an_answer_repeating_three_words_of_its_question_is_told(answer, questio
     [("Ingrid Vos", True), ("Vos.", True), ("The", True), ("s.", False), ("Ingri", False), ("ngrid Vos", False)],
 )
 def test_a_span_that_starts_or_ends_inside_a_word_is_no_answer(piece, whole):
-
     text = "The Security Office is led by Ingrid Vos. Her team"
     begin = text.index(piece)
     assert whole_words(text, begin, begin + len(piece)) is whole
@@ -246,7 +245,6 @@ def test_a_span_that_starts_or_ends_inside_a_word_is_no_answer(piece, whole):
     ],
 )
 def test_a_span_that_cuts_an_address_or_a_number_is_widened_to_the_whole(piece, widened):
-
     text = (
         "Write to soc@acme.example about 13.3 million requests, said Ødegård.The rooms are shut, said the rooms are"
         " shut. Paid on 07/02/2024 and/or later: £12,985.80 in 1990,1991."
