@@ -133,6 +133,16 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("When is the road closed in the mornings?", "8:15am to 9:00am, and 2:45pm to 3:30pm", False),  # both halves
         ("At what time in the night was he summoned?", "2 am", False),  # the night: either half
         ("When does the evening class start?", "after work", False),  # no time on the clock
+        # an email or web address answers only what asks how to reach someone, or for an address, a site, a link
+        ("What is the name of the grant that's paying for the chiller?", "grants@halfordcf.example.org", True),
+        ("Who sent the award letter?", "Contact: grants@halfordcf.example.org", True),
+        ("When is the form due?", "https://example.org/form", True),
+        ("Where can I read the full policy?", "https://example.org/policy", False),
+        ("What's the email for the grants team?", "grants@halfordcf.example.org", False),
+        ("How do I contact the foundation?", "grants@halfordcf.example.org", False),
+        ("What is the website for the united states postal service", "www.usps.com", False),
+        ("Where do I log in to book travel?", "https://tripdesk.example.com", False),
+        ("What is the name of the grant?", "Community Resilience Fund", False),
     ],
 )
 def test_an_amount_or_a_date_is_no_answer_where_another_kind_is_asked(question, answer, other):
