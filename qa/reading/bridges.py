@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from qa.reading.hops import content_words, looks_like_name, trimmed, uncovered, word_stems
 
 DETERMINERS = r"(?i:the|an?|its|his|her|their|my|our|your)"  # what opens a noun phrase
-# A relative pronoun after a noun ("the man who"); not after a conjunction ("... and who is the CFO?": a second ask)
+# A relative pronoun after a noun ("the man who", "the company that's doing"; "who's" only before what opens a verb
+# phrase: "during who's reign" asks whose); not after a conjunction ("... and who is the CFO?": a second ask)
 # nor a preposition ("the unit of which quantity": a question word). "where" and a preposition with "which" or "whom"
 # ("the town where", "the hills in which") only before what opens a clause: a noun phrase, a name or a pronoun (not
 # "... in which year").
 RELATIVE_PRONOUN = re.compile(
     r"(?<=\w)(?<!\band)(?<!\bor)(?<!\bbut)(?<!\bof)(?<!\bin)(?<!\bon)(?<!\bat)(?<!\bby)(?<!\bfor)(?<!\bto)"
-    r"(?<!\bwith)(?<!\bfrom)\s+(who|whom|whose|that|which|(?:where|(?:in|on|at|from|by|for|with|under|to|through)"
+    r"(?<!\bwith)(?<!\bfrom)\s+((?:that|which)['’](?:s|re|ve|d|ll)|who['’](?:s|re|ve|d|ll)(?=\s+(?:\w+ing|been|got|in|on"
+    r"|at)\s)|who|whom|whose|that|which|(?:where|(?:in|on|at|from|by|for|with|under|to|through)"
     rf"\s+(?:which|whom))(?=\s+(?:{DETERMINERS}\s|(?-i:[A-Z])|(?:i|you|we|they|he|she|it)\s)))\s+(?=\w)",
     re.IGNORECASE,
 )
@@ -40,7 +42,10 @@ OPENING_CLAUSE = re.compile(
 # A relative clause without its pronoun: a noun phrase followed at once by another ("the instrument the project uses").
 # A determiner and up to three words, none a preposition or a conjunction: where a described noun phrase opens.
 # ("{{1,3}}": an f-string writes a regular expression's braces twice; "{1, 3}" would be a tuple's text.)
-PHRASE_OPENING = rf"\b{DETERMINERS}\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|and|or)\s)[a-z][\w'’-]*\s+){{1,3}}?"
+PHRASE_OPENING = (
+    rf"\b{DETERMINERS}\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|about|into|after|before|during|under|over|through|"
+    rf"between|against|without|like|than|and|or)\s)[a-z][\w'’-]*\s+){{1,3}}?"
+)
 REDUCED_RELATIVE = re.compile(PHRASE_OPENING + rf"(?={DETERMINERS}\s+\w+\s+[a-z]+)")
 # A noun phrase described by a past participle and a name ("the project [led by Kenji Mori]", "the dam built on the
 # Orre"): it ends where the name does, so the question can be cut around it wherever it stands.
@@ -250,11 +255,12 @@ def clause_cut(question: str, head: re.Match[str], pronoun: re.Match[str]) -> Br
     else see ``cut_at``."""
     prefix, clause = question[: head.start()].strip(), question[pronoun.end() :].rstrip(" ?")
     opening = clause.split(maxsplit=1)[0]
-    of_subject = pronoun.group(1).casefold() in {"who", "that", "which"} and opening.islower()
+    word = re.split("['’]", pronoun.group(1))[0].casefold()  # "that" of "that's"
+    of_subject = word in {"who", "that", "which"} and opening.islower()
     if not prefix or WH_WORD.search(prefix) or not WH_WORD.search(clause):
         return cut_at(question, head.start())
     noun = question[head.end() : pronoun.start()].strip()
-    if pronoun.group(1).casefold() == "whose":  # "a village whose largest quarry was worked until what year"
+    if word == "whose":  # "a village whose largest quarry was worked until what year"
         return BridgeQuestion(described=f"{prefix} which {noun}?", asked_of="", after=f"'s {clause}?")
     if not of_subject:
         return cut_at(question, head.start())
