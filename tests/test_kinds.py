@@ -210,6 +210,15 @@ def test_a_table_row_of_another_measure_than_the_questions_is_another_things(que
         ("what's the direct line for the property manager?", "0117 496 0832", "", False),
         ("Their landline?", "ext. 214", "", True),
         ("What is the contact number for bookings?", "0161 496 0519", "", False),
+        # a landline's number is no mobile's
+        ("what's Samir's mobile number?", "01632 960241", "You can reach him on 01632 960241", True),
+        ("what's Samir's mobile number?", "+44 (0)20 7946 0000", "", True),
+        ("what's Samir's mobile number?", "You can reach\n   him on 01632 960241", "", True),
+        ("what's Samir's mobile number?", "07700 900418", "", False),
+        ("what's Samir's mobile number?", "+44 7700 900418", "", False),
+        ("what's Samir's mobile number?", "021 555 0142", "", False),  # New Zealand's mobiles open "02"
+        ("what's Samir's mobile number?", "0412 345 678", "", False),  # Australia's "04"
+        ("what's Samir's phone number?", "01632 960241", "", False),
     ],
 )
 def test_a_span_without_the_form_of_the_contact_detail_asked_is_no_answer(question, text, passage, expected):

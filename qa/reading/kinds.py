@@ -264,12 +264,18 @@ ASKS_CONTACT = re.compile(
     re.IGNORECASE,
 )
 PHONE_DIGITS = 7  # a phone or fax number has this many digits or more; a reference ("CF-22817") or an extension fewer
+# How a number that no mobile has opens, in the English-speaking countries whose numbers open with a trunk "0": a
+# geographic "01" (the UK's "01632 960241", Ireland's Dublin, South Africa's, India's Delhi) or the UK's and
+# Australia's "03", and the UK's code with "1", "2" or "3" ("+44 (0)20 7946 0000"). Not "02" (New Zealand's mobiles)
+# nor "04" (Australia's), "07" (the UK's mobiles, Queensland's landlines) or "08" (Ireland's mobiles). (Germany's
+# mobiles open "015" to "017": a German number in an English document is read as a landline.)
+LANDLINE = re.compile(r"\+44[ \t]?(?:\(0\)[ \t]?)?[123]|0[13]")
 
 
 def not_the_contact_asked(question: str, text: str, passage: str) -> bool:
     """Whether a span's ``text`` cannot be the contact detail ``question`` asks for (``ASKS_CONTACT``): a phone or
     fax number of fewer than PHONE_DIGITS digits, a fax number from a ``passage`` that never says "fax" (its phone
-    number is no answer), an email address without an "@"."""
+    number is no answer), a landline's number for a mobile's (``LANDLINE``), an email address without an "@"."""
     asked = ASKS_CONTACT.search(question)
     if asked is None:
         return False
@@ -277,7 +283,9 @@ def not_the_contact_asked(question: str, text: str, passage: str) -> bool:
     if kind == "email":
         return "@" not in text
     digits = sum(char.isdigit() for char in text)
-    return digits < PHONE_DIGITS or (kind == "fax" and "fax" not in passage.casefold())
+    number = re.search(r"\+?\d", text)  # where the number opens ("him on 01632 960241": at its "0")
+    landline = kind == "mobile" and number is not None and LANDLINE.match(text, number.start()) is not None
+    return digits < PHONE_DIGITS or landline or (kind == "fax" and "fax" not in passage.casefold())
 
 
 # A question that asks who holds a role, an office or a spouse's ("Who is the CEO of ...?", "Who captains the first
