@@ -16,6 +16,7 @@ from qa.reading.kinds import (
     other_measure,
     other_rate,
     role_named_by,
+    value_asked,
 )
 
 
@@ -283,6 +284,26 @@ def test_a_passage_that_never_names_the_role_asked_gives_no_holder(question, pas
 def test_a_span_giving_a_change_answers_what_a_value_has_become_with_the_new_one(question, text, span, answer):
     begin = text.index(span)
     new_begin, new_end = new_value(question, text, begin, begin + len(span))
+    assert text[new_begin:new_end] == (answer or span)
+
+
+@pytest.mark.parametrize(
+    ("question", "span", "answer"),
+    [
+        ("what's the garage VAT reg number", "No. 318 4471 62", "318 4471 62"),
+        ("What is the job number?", "Ref: PHS-25-06113", None),  # a code that opens with letters keeps them
+        ("What is the grant reference number?", "ref. 40917", "40917"),
+        ("What's the phone number?", "Tel. 01632 960241", "01632 960241"),
+        ("What is the membership number?", "#12", "12"),
+        ("Where did Houston rank for job creation in 2013?", "#1", None),  # a rank: no number or code asked
+        ("What number was the song in the charts?", "No. 1", None),  # a rank asked: no thing's number
+        ("What is the VAT number?", "No change this year", None),  # no number follows
+    ],
+)
+def test_a_number_asked_for_is_given_without_the_label_before_it(question, span, answer):
+    text = f"Details: {span} (see above)."
+    begin = text.index(span)
+    new_begin, new_end = value_asked(question, text, begin, begin + len(span))
     assert text[new_begin:new_end] == (answer or span)
 
 

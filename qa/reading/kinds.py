@@ -370,6 +370,20 @@ ASKS_OF_THE_CHANGE = re.compile(r"\b(?:by\s+how|from|between|range|change)\b", r
 CHANGE_TO = re.compile(r"[^\s\d]*\d[^\s]*(?:[ \t]+\S+)??[ \t]+to[ \t]+(?=[^\s\d]*\d)")  # "£45 to " of "£45 to £55"
 
 
+# A label before a number ("No. 318 4471 62", "Ref: 40917", "Tel. 01632 960241", "#12"): no part of a thing's number
+# or code. Of the answers of SQuAD v1.1, QED and TyDi QA train, 10 open so, each a rank ("No. 10", "#2") for a question
+# that asks no number or code (``ASKS_AN_IDENTIFIER``).
+NUMBER_LABEL = re.compile(r"(?:(?:no|nr|ref|reg|tel)\.?:?[ \t]*|#[ \t]*)+(?=\d)", re.IGNORECASE)
+
+
+def value_asked(question: str, text: str, begin: int, end: int) -> tuple[int, int]:
+    """``begin, end`` cut to the value ``question`` asks for: the new value of a change (``new_value``), a number
+    without the label before it (``NUMBER_LABEL``) when the question asks for a thing's number or code."""
+    begin, end = new_value(question, text, begin, end)
+    label = NUMBER_LABEL.match(text, begin, end)
+    return (label.end(), end) if label and ASKS_AN_IDENTIFIER.search(question) else (begin, end)
+
+
 def new_value(question: str, text: str, begin: int, end: int) -> tuple[int, int]:
     """``begin, end`` cut to the new value when the span gives a change ("from £45 to £55 per year": "£55 per year")
     and the question asks what the value has become (``ASKS_NEW_VALUE``); else as they are."""

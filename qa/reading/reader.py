@@ -22,11 +22,11 @@ from qa.questions.conversation import HISTORY_SEPARATOR
 from qa.reading.calibration import Calibration, confidence_features
 from qa.reading.kinds import (
     can_answer,
-    new_value,
     not_the_contact_asked,
     of_a_date,
     other_measure,
     other_rate,
+    value_asked,
     worth_reading,
 )
 from qa.reading.spans import across_cells, across_rows, only_a_mark, trim_span, whole_number, whole_run, whole_words
@@ -355,7 +355,7 @@ class SpanReader:
             ):
                 found = views[passage_number].original(offsets[first][0], offsets[last][1])
                 begin, end = whole_run(passage.text, *trim_span(passage.text, *found)) if found else (0, 0)
-                begin, end = new_value(own_question, passage.text, *whole_number(passage.text, begin, end))
+                begin, end = value_asked(own_question, passage.text, *whole_number(passage.text, begin, end))
                 text = passage.text[begin:end]
                 if not can_answer(text, own_question) or only_a_mark(passage.text, begin, end):
                     continue
