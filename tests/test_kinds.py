@@ -134,6 +134,12 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("When is the road closed in the mornings?", "8:15am to 9:00am, and 2:45pm to 3:30pm", False),  # both halves
         ("At what time in the night was he summoned?", "2 am", False),  # the night: either half
         ("When does the evening class start?", "after work", False),  # no time on the clock
+        # a number opening with a nought is a reference's, no count's or amount's
+        ("how much goodwill did Sue give Mrs Okafor?", "0039127", True),
+        ("How many were there?", "ref 0042", True),
+        ("How much is the dose?", "0.5 ml", False),
+        ("How many goals did they score?", "0", False),
+        ("What is the account number?", "0039127", False),
         # an email or web address answers only what asks how to reach someone, or for an address, a site, a link
         ("What is the name of the grant that's paying for the chiller?", "grants@halfordcf.example.org", True),
         ("Who sent the award letter?", "Contact: grants@halfordcf.example.org", True),

@@ -77,6 +77,10 @@ ASKS_WHO_OR_WHERE = re.compile(r"^\W*(?:who|whom|whose|where)\b", re.IGNORECASE)
 MONEY_OPENING = re.compile(r"[£$€¥][ \t]?\d")  # a span that opens with a sum of money
 EDGE_MARKS = " \t\n:;,.!?"  # what may stand around an answer's value without changing its kind
 ASKS_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many)\b", re.IGNORECASE)
+# A number's digits opening with a nought and another digit: a reference's, an account's or a phone's ("0039127"), never
+# a count's or an amount's (none of the 6,785 answers to "how much/many" in SQuAD v1.1, QED and TyDi QA train has one
+# first).
+FIRST_NUMBER = re.compile(r"(?<![\d.,])\d+")
 # An email or web address, and a question that may be answered by one: it asks how to write to or reach someone,
 # where, or for an address, a site or a link. Of the 98,359 answers of SQuAD v1.1, QED and TyDi QA train, one is such an address
 # ("www.usps.com", for "what is the website for the united states postal service"), though 45 of their paragraphs
@@ -165,7 +169,7 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     number for a record's, an amount of money for when, who or where, a date for who or where, a time on the clock
     for what date or day, times of the morning for the afternoon and of the afternoon for the morning
     (``other_half_of_day``), a measure in another kind of unit than the one asked (``other_unit``), an email or web
-    address for what asks for none (``ASKS_AN_ADDRESS``)."""
+    address for what asks for none (``ASKS_AN_ADDRESS``), a number opening with a nought for how much or many."""
     text = answer.strip(EDGE_MARKS)  # ": £1,059.60," is an amount
     if ASKS_AN_IDENTIFIER.search(question) and AMOUNT_OR_DATE.fullmatch(text):
         return True
@@ -181,7 +185,15 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
         return True
     if WEB_ADDRESS.search(text) and not ASKS_AN_ADDRESS.search(question):
         return True
+    if ASKS_HOW_MUCH.search(question) and a_code(text):
+        return True
     return lacks_its_number(question, answer) or other_half_of_day(question, text) or other_unit(question, text)
+
+
+def a_code(text: str) -> bool:
+    """Whether the first number of ``text`` opens with a nought and another digit ("0039127"; not "0.5", "0")."""
+    number = FIRST_NUMBER.search(text)
+    return number is not None and re.match(r"0\d", number.group()) is not None
 
 
 def can_answer(text: str, question: str) -> bool:
