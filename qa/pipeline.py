@@ -25,7 +25,7 @@ from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Document, LoadFailure, Turn
 from qa.questions.conversation import ResolvedQuestion, resolutions
-from qa.questions.parts import pointing_back, two_part_questions
+from qa.questions.parts import asks_by_two_words, pointing_back, two_part_questions
 from qa.questions.wording import phrase_asked, plain_question
 from qa.reading.answers import best_given, distinct_answers
 from qa.reading.finder import AnswerFinder, Found
@@ -590,7 +590,7 @@ class QA:
         if not resolved.with_history:  # a two-part question is answered part by part
             parts = two_part_questions(resolved.question)
             named, given = self._read_parts(parts, question, answers, options, chosen_reader, timings)
-            answer_in_parts(result, named, given)
+            answer_in_parts(result, named, given, asks_by_two_words(resolved.question))
         timings["total"] = (time.perf_counter() - began) * 1000
         result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         return result
@@ -756,15 +756,18 @@ def most_confident_reading(
     return chosen[1], chosen[2]
 
 
-def answer_in_parts(result: AskResult, questions: list[str], given: list[Answer | None]) -> None:
+def answer_in_parts(
+    result: AskResult, questions: list[str], given: list[Answer | None], by_two_words: bool = False
+) -> None:
     """Make ``result`` the answers of a two-part question's parts (``given``: each part's answer, None where the
-    documents do not say) when each part has its own answer, or when some have and the question read whole has none
-    or one of theirs (a split that misfired keeps the whole question's answer); the parts without an answer are named
-    in ``unanswered_parts`` and the notice."""
+    documents do not say) when each part has its own answer, or when some have and the question asks by two question
+    words (``by_two_words``: its split cannot misfire) or the question read whole has none or one of theirs (a split
+    that misfired keeps the whole question's answer); the parts without an answer are named in ``unanswered_parts``
+    and the notice."""
     answers = [answer for answer in given if answer is not None]
     if len(questions) < 2 or not answers or not distinct_answers(answers):
         return
-    if len(answers) < len(questions) and result.answer not in (None, *(a.text for a in answers)):
+    if len(answers) < len(questions) and not by_two_words and result.answer not in (None, *(a.text for a in answers)):
         return
     result.parts = answers
     result.answer = "; ".join(part.text for part in answers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.questions.parts import pointing_back, subject_of, two_part_questions
+from qa.questions.parts import asks_by_two_words, pointing_back, subject_of, two_part_questions
 
 
 @pytest.mark.parametrize(
@@ -83,6 +83,21 @@ def test_two_things_asked_become_two_questions(question, parts):
 )
 def test_one_thing_asked_stays_one_question(question):
     assert two_part_questions(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "by_two_words"),
+    [
+        ("how much goodwill did Sue give, and what date was her car collected?", True),
+        ("When and where was the club founded?", True),
+        ("When was the club founded, and by whom?", True),
+        ("What is the deposit and the rent?", False),  # one question word asks of two things
+        ("Who were the people who lived and who died?", False),  # the second opens a relative clause
+        ("Who founded the club?", False),
+    ],
+)
+def test_a_question_asking_by_two_question_words_is_told_apart(question, by_two_words):
+    assert asks_by_two_words(question) is by_two_words
 
 
 @pytest.mark.parametrize(

@@ -51,15 +51,29 @@ def two_part_questions(question: str) -> list[str]:
     if match := TWO_WORDS.match(question):
         rest = match["rest"].strip()
         return [f"{capitalised(match['first'])} {rest}?", f"{capitalised(match['second'])} {rest}?"]
-    match = TWO_QUESTIONS.match(question)
-    relative = match and re.search(rf"\s{match['word']}\b", match["first"], re.I)  # "the people who lived and who died"
-    if match and not relative:
+    if match := two_questions(question):
         return [f"{capitalised(match['first'].strip())}?", f"{capitalised(match['second'].strip())}?"]
     match = TWO_THINGS.match(question)
     if not match or JOINING.search(match["first"]) or SHARED_NOUN.match(match["first"].strip()):
         return []  # "the difference between the X and the Y", "the second and the third wave" ask of one thing
     head = match["head"].strip()
     return [f"{head} {match['first'].strip()}?", f"{head} {match['second'].strip()}?"]
+
+
+def asks_by_two_words(question: str) -> bool:
+    """Whether ``question`` asks its two things by two question words ("When and where ...", "When was X founded, and
+    by whom?", "Who leads X and who is the CFO?"): a split that cannot take one thing for two, as "What is the X and
+    the Y?" may."""
+    return any(
+        found is not None for found in (two_questions(question), AND_WH.match(question), TWO_WORDS.match(question))
+    )
+
+
+def two_questions(question: str) -> re.Match[str] | None:
+    """``question`` matched as two whole questions (``TWO_QUESTIONS``); None when it is not, or when its second
+    question word opens a relative clause within the first ("the people who lived and who died")."""
+    match = TWO_QUESTIONS.match(question)
+    return None if match is None or re.search(rf"\s{match['word']}\b", match["first"], re.I) else match
 
 
 def capitalised(text: str) -> str:
