@@ -77,14 +77,14 @@ ASKS_WHO_OR_WHERE = re.compile(r"^\W*(?:who|whom|whose|where)\b", re.IGNORECASE)
 MONEY_OPENING = re.compile(r"[£$€¥][ \t]?\d")  # a span that opens with a sum of money
 EDGE_MARKS = " \t\n:;,.!?"  # what may stand around an answer's value without changing its kind
 ASKS_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many)\b", re.IGNORECASE)
-# A number's digits opening with a nought and another digit: a reference's, an account's or a phone's ("0039127"), never
-# a count's or an amount's (none of the 6,785 answers to "how much/many" in SQuAD v1.1, QED and TyDi QA train has one
-# first).
+# A number, whose digits, when they open with a nought and another digit, are a reference's, an account's or a phone's
+# ("0039127"), never a count's or an amount's: of the 6,785 answers to "how much/many" in SQuAD v1.1, QED and TyDi QA
+# train, none has such a first number.
 FIRST_NUMBER = re.compile(r"(?<![\d.,])\d+")
 # An email or web address, and a question that may be answered by one: it asks how to write to or reach someone,
-# where, or for an address, a site or a link. Of the 98,359 answers of SQuAD v1.1, QED and TyDi QA train, one is such an address
-# ("www.usps.com", for "what is the website for the united states postal service"), though 45 of their paragraphs
-# hold one; a grant's sender's "grants@halfordcf.example.org" names no grant.
+# where, or for an address, a site or a link. Of the 98,359 answers of SQuAD v1.1, QED and TyDi QA train, one is such
+# an address ("www.usps.com", for "what is the website for the united states postal service"), though 45 of their
+# paragraphs hold one; a grant's sender's "grants@halfordcf.example.org" names no grant.
 WEB_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://|\bwww\.[\w-]+\.", re.IGNORECASE)
 ASKS_AN_ADDRESS = re.compile(
     r"e-?mail|web|site|url|link|address|contact|reach|write|online|domain|page|inbox|portal|log\s*in|sign\s*up"
