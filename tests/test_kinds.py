@@ -297,6 +297,7 @@ def test_a_span_giving_a_change_answers_what_a_value_has_become_with_the_new_one
     ("question", "span", "answer"),
     [
         ("what's the garage VAT reg number", "No. 318 4471 62", "318 4471 62"),
+        ("whats the garage VAT reg number", "No. 318 4471 62", "318 4471 62"),  # typed without its apostrophe
         ("What is the job number?", "Ref: PHS-25-06113", None),  # a code that opens with letters keeps them
         ("What is the grant reference number?", "ref. 40917", "40917"),
         ("What's the phone number?", "Tel. 01632 960241", "01632 960241"),

@@ -35,12 +35,12 @@ def lacks_its_number(question: str, answer: str) -> bool:
     return bool(ASKS_A_NUMBER.search(question)) and not NUMBERED.search(answer)
 
 
-# A question that asks for a thing's number or code ("What's the VAT number ...?", "What order code ...?"; not "the
-# number of", nor "What number ...?"), and what is never such a number: an amount of money, a date ("07/02", "7.2.2024";
-# not "6.3", a clause's or a version's number). Of the answered questions of SQuAD v1.1, QED and TyDi QA train that
-# ask for one, none has such an answer.
+# A question that asks for a thing's number or code ("What's the VAT number ...?", typed "whats" too, "What order code
+# ...?"; not "the number of", nor "What number ...?"), and what is never such a number: an amount of money, a date
+# ("07/02", "7.2.2024"; not "6.3", a clause's or a version's number). Of the answered questions of SQuAD v1.1, QED and
+# TyDi QA train that ask for one, none has such an answer.
 ASKS_AN_IDENTIFIER = re.compile(
-    r"^\W*(?:what|which)(?:['’]s|\s+(?:is|was|are|were|do|does|did))?\s+(?:(?:the|our|my|your|their|its|his|her)\s+)?"
+    r"^\W*(?:what|which)(?:['’]?s|\s+(?:is|was|are|were|do|does|did))?\s+(?:(?:the|our|my|your|their|its|his|her)\s+)?"
     r"(?:[^\W\d_][\w-]*\s+){1,3}?(?:number\b|code\b|no\.)(?!\s+of\b)",
     re.IGNORECASE,
 )
