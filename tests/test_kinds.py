@@ -140,6 +140,13 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("How much is the dose?", "0.5 ml", False),
         ("How many goals did they score?", "0", False),
         ("What is the account number?", "0039127", False),
+        # a record's number is mostly digits: no title giving a year, no words
+        ("what's the garage VAT reg number", "Brackley Road Garage – price list 2024", True),
+        ("What is our policy number?", "the schedule", True),
+        ("what's the garage VAT reg number", "No. 318 4471 62", False),
+        ("What's the account number for the water bill?", "BWE-0047 3318 92", False),
+        ("What is the number one export of Chile?", "copper", False),  # no record's number
+        ("What is the order code?", "AQ-X", False),  # a code may be letters
         # an email or web address answers only what asks how to reach someone, or for an address, a site, a link
         ("What is the name of the grant that's paying for the chiller?", "grants@halfordcf.example.org", True),
         ("Who sent the award letter?", "Contact: grants@halfordcf.example.org", True),

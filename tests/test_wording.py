@@ -43,6 +43,10 @@ from qa.questions.wording import phrase_asked, plain_question
         ("One more thing: where is the spare key?", "Where is the spare key?"),
         ("Last question, how much is the deposit?", "How much is the deposit?"),
         ("Question: who approves trips to Ærø?", "Who approves trips to Ærø?"),
+        # a contraction typed without its apostrophe
+        ("whats the garage VAT reg number", "what's the garage VAT reg number"),
+        ("Whos the landlord and wheres the stopcock?", "Who's the landlord and where's the stopcock?"),
+        ("who doesnt pay rent?", "who doesn't pay rent?"),
     ],
 )
 def test_chat_wording_is_put_plainly(question, plain):
@@ -65,6 +69,7 @@ def test_chat_wording_is_put_plainly(question, plain):
         "The names of whom?",
         "Questions about the board?",
         "One more thing to check",
+        "Why can't the cant rail be moved, and what is the whats-it called?",  # words of their own, a word's piece
         "",
     ],
 )

@@ -42,6 +42,24 @@ NAME_OF_SOMEONE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
+# A contraction typed without its apostrophe ("whats the garage VAT reg number", "who doesnt pay rent?"): the reader and
+# the rules that read what a question asks ("what's", "n't") know it with one. Words that are words of their own
+# ("cant", "wont", "hows" and "whys" as nouns) are left as they are.
+TYPED_CONTRACTION = re.compile(
+    r"(?<![\w'’-])(?:(?P<wh>what|who|where|when|that|there)s|(?P<verb>do|does|did|is|are|was|were|has|have|had|could"
+    r"|should|would)nt)(?![\w'’-])",
+    re.IGNORECASE,
+)
+
+
+def with_apostrophes(question: str) -> str:
+    """``question`` with its contractions typed without an apostrophe given one ("whats" is "what's", "doesnt" is
+    "doesn't")."""
+    return TYPED_CONTRACTION.sub(
+        lambda typed: f"{typed.group('wh')}'s" if typed.group("wh") else f"{typed.group('verb')}n't", question
+    )
+
+
 # A question typed as a bare noun phrase ("council tax band for the flat we rent?", "Purpose of Telnet"): no question
 # word, no verb that asks or links ("is", "can", "does": a yes/no question, or a sentence to complete, "The symbol
 # for mercuric oxide is?"), not opened by a verb that asks ("Name the …", "Tell me …"), a word that joins it to what
@@ -88,9 +106,9 @@ def plain_question(question: str) -> str:
     """``question`` as the reader reads best: without a polite opening before what it asks ("Can you tell me who
     heads Roscosmos?" is "Who heads Roscosmos?"; "Do you know the name of the CFO?" is "What is the name of the
     CFO?"), and asking "Who …" where it asks the name of the person who … ("What is the name of the person who
-    approves trips?" is "Who approves trips?"), without thanks after its question mark. A question without such
-    wording comes back as it is."""
-    question = COURTESY.sub("", question)
+    approves trips?" is "Who approves trips?"), without thanks after its question mark, its contractions with their
+    apostrophes (``with_apostrophes``). A question without such wording comes back as it is."""
+    question = with_apostrophes(COURTESY.sub("", question))
     if (opening := OPENING.match(question)) and question[: opening.end()].strip():
         rest = question[opening.end() :]
         question = f"What is {rest}" if rest[:3].casefold() == "the" else capitalised(rest)

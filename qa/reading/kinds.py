@@ -166,14 +166,17 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     """Whether ``answer`` is of another kind than a question asking one thing asks for: no number for a year, a date,
     a share or a count (``lacks_its_number``: "How much was the gas bill?" answered "quarterly"), an amount of money
     or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), a phone
-    number for a record's, an amount of money for when, who or where, a date for who or where, a time on the clock
-    for what date or day, times of the morning for the afternoon and of the afternoon for the morning
-    (``other_half_of_day``), a measure in another kind of unit than the one asked (``other_unit``), an email or web
-    address for what asks for none (``ASKS_AN_ADDRESS``), a number opening with a nought for how much or many."""
+    number for a record's, words for a record's number (``mostly_numbers``), an amount of money for when, who or
+    where, a date for who or where, a time on the clock for what date or day, times of the morning for the afternoon
+    and of the afternoon for the morning (``other_half_of_day``), a measure in another kind of unit than the one
+    asked (``other_unit``), an email or web address for what asks for none (``ASKS_AN_ADDRESS``), a number opening
+    with a nought for how much or many."""
     text = answer.strip(EDGE_MARKS)  # ": £1,059.60," is an amount
     if ASKS_AN_IDENTIFIER.search(question) and AMOUNT_OR_DATE.fullmatch(text):
         return True
     if ASKS_A_RECORD_NUMBER.search(question) and PHONE_NUMBER.fullmatch(text):
+        return True
+    if asks_a_records_number(question) and not mostly_numbers(text):
         return True
     if (ASKS_WHEN.search(question) or ASKS_WHO_OR_WHERE.search(question)) and (
         AMOUNT.fullmatch(text) or MONEY_OPENING.match(text)
@@ -188,6 +191,22 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     if ASKS_HOW_MUCH.search(question) and a_code(text):
         return True
     return lacks_its_number(question, answer) or other_half_of_day(question, text) or other_unit(question, text)
+
+
+def asks_a_records_number(question: str) -> bool:
+    """Whether ``question`` asks what a record's number is ("whats the garage VAT reg number", "What is the policy
+    number?"; not "What is the number one ...?", nor a code, which may be letters): such a number has a digit."""
+    record = ASKS_A_RECORD_NUMBER.search(question)
+    if record is None or not ASKS_AN_IDENTIFIER.search(question):
+        return False
+    return not record.group().casefold().endswith("code")
+
+
+def mostly_numbers(text: str) -> bool:
+    """Whether at least half the words of ``text`` hold a digit: a record's number ("No. 318 4471 62", "BWE-0047 3318
+    92"), not a title that gives a year ("Brackley Road Garage – price list 2024")."""
+    words = [word for word in text.split() if any(c.isalnum() for c in word)]
+    return 2 * sum(any(c.isdigit() for c in word) for word in words) >= len(words) > 0
 
 
 def a_code(text: str) -> bool:
