@@ -126,3 +126,20 @@ def test_second_hops_start_from_the_best_answers_passage_and_the_best_passage():
     assert [p.id for p in hop_sources([first], passages)] == ["d0:0"]  # the best answer read in the best passage
     assert [p.id for p in hop_sources([], passages)] == ["d0:0"]
     assert hop_sources([weak], []) == []
+
+
+def test_a_chain_through_what_the_best_passage_lacks_leads_before_any_second_hop():
+    question = "Where does the third-year PhD student collect her peat samples?"
+    samples = "Laila Haddad collects her peat samples at Marsh End Moss."
+    students = found_in(samples, "Our third-year PhD student is Laila Haddad.")
+
+    def search(query: str, k: int, mode: RetrievalMode) -> Retrieval:
+        found = students[1:] if query.startswith("What is the name of") else students
+        return Retrieval(passages=[p.model_copy(deep=True) for p in found])
+
+    reader = ScriptedReader(("Marsh End Moss", 5.0), ("Laila Haddad", 3.0), confidence=0.4)
+    finder = AnswerFinder(search, lambda: len(students), answer_slack=0.0)
+    _, answers = finder.find(question, question, ask_options(Settings(), mode="hybrid"), as_reader(reader), {})
+    assert answers[0].text == "Marsh End Moss" and answers[0].confidence == pytest.approx(1 - (1 - 0.4**2) * 0.6)
+    assert [c.passage_id for c in answers[0].supporting] == ["d1:0"]  # where the student is named
+    assert all("hop" not in read for read in reader.reads)  # the chain led: no pair of passages was read

@@ -166,17 +166,18 @@ class AnswerFinder:
         read_once: ReadOnce,
     ) -> list[Answer]:
         """The answers of ``spans`` read in ``retrieval``'s passages, and when none alone answers (``looks_further``),
-        of the passages read across documents: the chain through the name of what the question describes by a
-        clause, first; when it does not lead, second hops, completing sentences and the chain again (of what the
-        question describes in words the best passage lacks, too)."""
+        of the passages read across documents: the chain through the name of what the question describes (by a
+        clause, or in words the best passage lacks), first; when it does not lead, second hops, completing sentences
+        and the chain again (of what the question describes in words the best passage after them lacks)."""
         answers = self._answers(retrieval, spans, reader)
         asked = question.split(HISTORY_SEPARATOR)[0]  # a follow-up read with its history: the question's own words
         if not options.joint_reading or not looks_further(asked, answers, retrieval.passages, reader, options):
             return answers
         clause = bridge_question(asked)
-        led = self._chained(question, answers, retrieval, reader, options, read_once, clause)
+        cut = clause or described_elsewhere(asked, best_passage(answers, retrieval.passages))
+        led = self._chained(question, answers, retrieval, reader, options, read_once, cut)
         if led is not None:
-            return led
+            return led  # a chain that leads reads two questions; hops would read pairs of passages for each name
         # the best passage may name what leads to the answer in another document, or leave out what another says
         hops = self._hops(question, answers, retrieval, reader, options) + completions(
             question, answers, retrieval, reader
