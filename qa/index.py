@@ -23,6 +23,7 @@ from qa.embedding import Embedder
 from qa.errors import MissingError
 from qa.models import Document, LoadFailure, Passage, passage_id
 from qa.store.protocol import DocumentStore, DocumentWrite, Relocation, StoredDocument, StoreSettings
+from qa.store.rules import KEYWORDS, file_words
 from qa.validation import FolderError, counted
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class Indexer:
             dimension=self.embedder.dimension,
             chunk_tokens=min(self.chunk_tokens, self.embedder.max_tokens),
             chunk_overlap_sentences=self.overlap_sentences,
+            keywords=KEYWORDS,
         )
 
     def mismatched(self, sample: int = VERIFY_SAMPLE) -> list[Mismatch]:
@@ -138,8 +140,15 @@ class Indexer:
         return [Mismatch(d, *counts[d.id]) for d in documents if counts.get(d.id, [0])[0]]
 
     def prepare(self) -> bool:
-        """Stamp the store with these settings; when it holds vectors made otherwise, empty it. True if emptied."""
+        """Stamp the store with these settings; when it holds vectors made otherwise, empty it (True). When only its
+        keyword tokens were made another way (``StoreSettings.keywords``), write its documents again first, as they
+        are stored (``rewrite``: nothing is embedded); a run stopped before that ends does it again."""
         settings = self.store_settings()
+        stamp = self.store.manifest().settings
+        if stamp is not None and stamp.same_vectors(settings) and stamp.keywords != settings.keywords:
+            self.rewrite(self.store.documents())
+            self.store.bind(settings.model_copy(update={"read_by": stamp.read_by}))
+            return False
         if self.store.bind(settings):
             return False
         log.warning("the index was built with other settings (%s); building it anew", self.store.manifest().settings)
@@ -179,9 +188,13 @@ class Indexer:
             sync = _FolderSync(folder, files, max_bytes, self.store.documents(), self.store.ignored(), stale)
 
             def relocate() -> None:
-                """Record the new sources found so far (here, on the thread that holds the writer lock)."""
+                """Record the new sources found so far (here, on the thread that holds the writer lock); a document
+                whose file's name changed is written again, for the words of its name (``file_words``)."""
                 while not sync.relocated.empty():
-                    self.store.set_source(sync.relocated.get())
+                    moved = sync.relocated.get()
+                    self.store.set_source(moved)
+                    if file_words(sync.by_id[moved.document_id].source) != file_words(moved.source):
+                        self.rewrite(self.store.documents([moved.document_id]), progress=False)
 
             self.write(sync.pending(report), report, progress, relocate)
             relocate()
@@ -193,6 +206,22 @@ class Indexer:
             self.store.bind(self.store_settings().model_copy(update={"read_by": dict(READ_BY)}))
         report.seconds = time.perf_counter() - began
         return report
+
+    def rewrite(self, documents: list[StoredDocument], progress: bool = True) -> None:
+        """Write ``documents`` again as stored (their texts, passages and vectors, about COMMIT_PASSAGES passages a
+        commit), so that their keyword tokens are made as the store makes them now (``qa.store.rules.passage_tokens``):
+        nothing is embedded."""
+        total = sum(d.passage_count for d in documents)
+        with tqdm(total=total, unit=" passages", desc="keywords", disable=not progress, delay=0.5) as bar:
+            for batch in stored_batches(documents, COMMIT_PASSAGES):
+                ids = [passage_id(d.id, n) for d in batch for n in range(d.passage_count)]
+                texts, passages, vectors = (
+                    self.store.get_documents([d.id for d in batch]),
+                    self.store.get_passages(ids),
+                    self.store.get_vectors(ids),
+                )
+                self.store.write([as_stored(d, texts[d.id], passages, vectors) for d in batch if d.id in texts])
+                bar.update(len(ids))
 
     def sync_documents(self, documents: list[Document], progress: bool = True) -> UpdateReport:
         """Make the store hold exactly ``documents`` (already loaded): missing ones are embedded, others dropped."""
@@ -507,6 +536,33 @@ def refuse_wiping(folder: Path, files: list[Path], stored: int, prune: bool) -> 
         )
     if missing and not stored:
         raise MissingError(f"documents folder not found: {folder}")
+
+
+def stored_batches(documents: list[StoredDocument], passages: int) -> Iterator[list[StoredDocument]]:
+    """``documents`` in batches of about ``passages`` passages (a longer document is a batch alone)."""
+    batch: list[StoredDocument] = []
+    for document in documents:
+        if batch and sum(d.passage_count for d in batch) + document.passage_count > passages:
+            yield batch
+            batch = []
+        batch.append(document)
+    if batch:
+        yield batch
+
+
+def as_stored(
+    stored: StoredDocument, document: Document, passages: dict[str, Passage], vectors: dict[str, np.ndarray]
+) -> DocumentWrite:
+    """The write that stores ``document`` again as it is stored: its passages and vectors (by id), size and time."""
+    ids = [passage_id(document.id, n) for n in range(stored.passage_count)]
+    rows = [vectors[i] for i in ids]
+    return DocumentWrite(
+        document=document,
+        passages=[passages[i] for i in ids],
+        vectors=np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32),
+        size=stored.size,
+        mtime=stored.mtime,
+    )
 
 
 def sampled_passages(documents: list[StoredDocument], size: int) -> list[str]:

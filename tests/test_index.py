@@ -19,6 +19,8 @@ from qa.documents.loading import READ_BY, document_id, load_document
 from qa.index import Indexer, stale_formats
 from qa.models import Document
 from qa.store.protocol import DocumentWrite, StoredDocument, StoreError, open_store
+from qa.store.rules import keyword_tokens
+from qa.testing.store import stored_state
 from qa.validation import FolderError
 
 ALPHA = "Alpha is a small village in the mountains. It has a bakery and a church. The river runs past it."
@@ -775,3 +777,46 @@ def test_reread_reads_every_file_again_and_embeds_only_those_whose_text_changed(
     stored = indexer.store.get_documents([added])[added]
     assert stored.text.endswith(" Zoë") and stored.source.endswith("beta.txt")
     assert sorted(d.id for d in indexer.store.documents()) == sorted([document_id(ALPHA), added])
+
+
+def words_alone(items: list[DocumentWrite]) -> list[list[str]]:
+    """Keyword tokens as stores made them before files' names counted: the passages' words alone."""
+    return keyword_tokens([p.text for item in items for p in item.passages])
+
+
+@pytest.mark.parametrize("backend", ["local", "postgres"])
+def test_an_index_whose_keywords_lack_the_files_names_is_written_again_once_without_embedding(
+    backend, tmp_path, folder, embedder, request, monkeypatch
+):
+    location = str(tmp_path / "index") if backend == "local" else request.getfixturevalue("postgres_database")
+    (folder / "ferry_timetable.txt").write_text("Boats leave at noon and at six, Zoë.", encoding="utf-8")
+    store = open_store(backend, location)
+    indexer = Indexer(store, embedder, 200, 1)
+    with monkeypatch.context() as before:
+        before.setattr(f"qa.store.{backend}.store.written_tokens", words_alone)
+        indexer.sync_folder(folder, 10**6, progress=False)
+    assert store.bind(store.manifest().settings.model_copy(update={"keywords": 1}))  # as a store of then
+    assert store.keyword_search("timetable", 5) == []
+    state = stored_state(store)
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    assert report.embedded_passages == 0 and not report.changed and len(report.reused) == 3
+    timetable = document_id("Boats leave at noon and at six, Zoë.")
+    assert [pid for pid, _ in store.keyword_search("the ferry timetable", 5)][:1] == [f"{timetable}:0"]
+    assert store.manifest().settings == indexer.store_settings().model_copy(update={"read_by": dict(READ_BY)})
+    assert stored_state(store) == state and store.verify() == []  # the same documents, passages and vectors
+    generation = store.manifest().generation
+    indexer.sync_folder(folder, 10**6, progress=False)
+    assert store.manifest().generation == generation  # once
+    store.close()
+
+
+def test_a_file_renamed_is_found_by_the_words_of_its_new_name_without_embedding(indexer, folder):
+    (folder / "ferry_timetable.txt").write_text("Boats leave at noon and at six, Zoë.", encoding="utf-8")
+    indexer.sync_folder(folder, 10**6, progress=False)
+    (folder / "ferry_timetable.txt").rename(folder / "boat_schedule.txt")
+    report = indexer.sync_folder(folder, 10**6, progress=False)
+    assert report.embedded_passages == 0 and not report.changed
+    timetable = f"{document_id('Boats leave at noon and at six, Zoë.')}:0"
+    assert [pid for pid, _ in indexer.store.keyword_search("schedule", 5)] == [timetable]
+    assert indexer.store.keyword_search("timetable", 5) == []
+    assert indexer.store.documents([timetable.split(":")[0]])[0].source == str(folder / "boat_schedule.txt")

@@ -7,6 +7,7 @@ import pytest
 
 from qa.models import Section
 from qa.store.protocol import DocumentStore, Relocation
+from qa.store.rules import file_words, passage_tokens
 from qa.testing.store import SETTINGS, StoreConformance, make_write, stored_state
 from qa.testing.store_rules import StoreRulesConformance
 
@@ -58,3 +59,23 @@ def test_a_store_made_before_sections_reads_as_it_is_and_gains_them_in_place(sto
 
 class TestStoreRules(StoreRulesConformance):
     """Every backend follows the shared store rules (qa.store.rules), damaged through its package's ``damage``."""
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("/home/zoë/documents/builder_quote_HS-Q-2291.txt", "builder quote HS Q 2291"),
+        ("C:\\Users\\me\\boiler warranty.pdf", "boiler warranty"),
+        ("report.final.v2.pdf", "report final v2"),
+        ("squad-v1.1-dev.json.gz#3/12", "squad v1 1 dev json"),  # a part of a file: the file's name
+        (".bashrc", "bashrc"),
+        ("README", "README"),
+    ],
+)
+def test_the_words_of_a_files_name_leave_out_its_folders_and_suffix(source, words):
+    assert file_words(source) == words
+
+
+def test_a_passages_keyword_tokens_are_its_words_and_its_files_names():
+    tokens = passage_tokens([("/docs/boiler_warranty.pdf", "Covered for five years."), ("/docs/notes.txt", "Call.")])
+    assert tokens == [["boiler", "warranti", "cover", "five", "year"], ["note", "call"]]

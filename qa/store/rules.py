@@ -7,8 +7,9 @@ makes and its one error; and the helpers both backends share (keyword tokens, la
   one holding documents made with other settings (or with none recorded) refuses until it is cleared. An empty store
   holds nothing the new settings could contradict, so refusing would only force a pointless ``clear``; a stored
   document's passages were cut and embedded with its stamp, so taking others would mix two kinds of vector. Settings
-  that make the same vectors and record anew what read the files (``read_by``, after a whole sync) are taken by a
-  store holding documents too; those that record nothing leave its record as it is.
+  that make the same vectors and record anew what read the files (``read_by``, after a whole sync) or another way of
+  making keyword tokens (``keywords``, once the indexer has written every document again) are taken by a store
+  holding documents too; those that record nothing leave its record as it is.
 * The writer lock: every change (write, delete, set_source, ignore, clear, restore, repair, and a bind that stamps)
   waits for, then holds, the cross-process writer lock, for ``write_timeout`` seconds at most (StoreBusy then); a
   handle already inside ``writer()`` re-enters it. Changes of two handles never interleave.
@@ -37,7 +38,7 @@ from qa.errors import StoreBusy, StoreDamaged, StoreError
 from qa.models import Section
 
 if TYPE_CHECKING:
-    from qa.store.protocol import StoreSettings
+    from qa.store.protocol import DocumentWrite, StoreSettings
 
 # ------------------------------------------------------------------------------------------------ binding
 
@@ -46,12 +47,13 @@ def bind_verdict(current: StoreSettings | None, settings: StoreSettings, holds_d
     """What ``bind(settings)`` does to a store stamped ``current`` (None: no stamp): True, bound to them already (or
     to settings that make the same vectors, when ``settings`` say nothing of what read the files); False, it holds
     documents made with other settings (or with unknown ones) and refuses until cleared; None, it takes them: it is
-    empty, or its vectors are made the same way and ``settings`` record anew what read its files (``read_by``). A
-    backend stamps it, then decides again under the writer lock."""
+    empty, or its vectors are made the same way and ``settings`` record anew what read its files (``read_by``) or
+    how its keyword tokens were made (``keywords``: the indexer has made them so first). A backend stamps it, then
+    decides again under the writer lock."""
     if current == settings:
         return True
     if current is not None and current.same_vectors(settings):
-        return None if settings.read_by is not None else True
+        return None if settings.read_by is not None or settings.keywords != current.keywords else True
     return False if holds_documents else None
 
 
@@ -211,6 +213,30 @@ def keyword_tokens(texts: list[str]) -> list[list[str]]:
     import bm25s
 
     return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+# How the keyword tokens of stored passages are made (``StoreSettings.keywords``): 1, of their words alone; 2, of their
+# words and their file's name's (``passage_tokens``). A store stamped with a lower version has them made anew.
+KEYWORDS = 2
+
+
+def file_words(source: str) -> str:
+    """The words of the name of the file ``source`` ("builder_quote_HS-Q-2291.txt" gives "builder quote HS Q 2291"):
+    its suffix and folders left out, and a part of a file named after "#"."""
+    name = source.split("#", 1)[0].replace("\\", "/").rsplit("/", 1)[-1]
+    return re.sub(r"[\W_]+", " ", name.rsplit(".", 1)[0] if "." in name.strip(".") else name).strip()
+
+
+def passage_tokens(sourced: list[tuple[str, str]]) -> list[list[str]]:
+    """The keyword tokens of passages given as (source, text) pairs: each passage's words and its file's name's
+    (``file_words``). People name their files for what they hold ("boiler_warranty.pdf", "tenancy_agreement.txt"),
+    so every passage of a file is found by the words of its name too."""
+    return keyword_tokens([f"{file_words(source)}\n{text}" for source, text in sourced]) if sourced else []
+
+
+def written_tokens(items: list[DocumentWrite]) -> list[list[str]]:
+    """The keyword tokens (``passage_tokens``) of every passage of ``items``, in order."""
+    return passage_tokens([(item.document.source, p.text) for item in items for p in item.passages])
 
 
 _stemmers = threading.local()

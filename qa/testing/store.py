@@ -148,6 +148,14 @@ class StoreConformance:
         unicode = make_write("unicode", 2)
         assert filled.keyword_search("Kraków café", 1)[0][0] == unicode.passages[0].id
 
+    def test_keyword_search_finds_every_passage_of_a_file_by_the_words_of_its_name(self, store):
+        text = "Covered for five years from fitting. Call Zoë on 0161 496 0519 to claim."
+        warranty = make_write("x", 1, source="/docs/boiler_warranty-2024.txt", text=text)
+        store.write([warranty, make_write("gasket", 2)])
+        found = store.keyword_search("How long is the boiler warranty?", 5)
+        assert [pid for pid, _ in found] == [p.id for p in warranty.passages]  # neither passage says "warranty"
+        assert store.keyword_search("txt docs", 5) == []  # its folder and its suffix are no words of its name
+
     def test_keyword_scores_prefer_rarer_and_repeated_words(self, store):
         texts = ["apple banana. cherry date.", "apple apple apple banana. fig grape.", "kiwi lemon. mango apple."]
         store.write([make_write("x", i, source=f"/docs/{i}.txt", text=t) for i, t in enumerate(texts)])

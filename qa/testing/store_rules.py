@@ -140,6 +140,9 @@ class StoreRulesConformance:
         assert not store.bind(OTHER.model_copy(update={"read_by": {".html": 2}}))  # other vectors: refused
         assert store.manifest().document_count == 1
         assert store.dense_search(write.vectors[0], 1)[0][0] == write.passages[0].id
+        newer = recorded.model_copy(update={"keywords": recorded.keywords + 1})
+        assert store.bind(newer) and store_factory().manifest().settings == newer  # its keyword tokens made anew
+        assert store.manifest().document_count == 1
 
     # -- the writer lock --------------------------------------------------------------------------------------------
 

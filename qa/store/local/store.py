@@ -52,6 +52,7 @@ from qa.store.rules import (
     vector_problem,
     write_error,
     write_problem,
+    written_tokens,
 )
 from qa.validation import counted
 
@@ -532,7 +533,7 @@ class LocalStore:
                     "sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (*row, _json(d.page_starts), _json(d.sections)),
                 )
-                tokens = keyword_tokens([p.text for p in item.passages])
+                tokens = written_tokens([item])
                 for passage, vector, words in zip(item.passages, vectors, tokens, strict=True):
                     blob = vector.tobytes()
                     rowid = db.execute(

@@ -38,11 +38,13 @@ from qa.store.rules import (
     new_backup_file,
     no_settings,
     passage_problem,
+    passage_tokens,
     problem_document,
     problem_line,
     vector_problem,
     write_error,
     write_problem,
+    written_tokens,
 )
 from qa.validation import counted
 
@@ -222,7 +224,7 @@ class MemoryStore:
             changed.settings = None
 
     def write(self, items: list[DocumentWrite]) -> None:
-        tokens = [keyword_tokens([p.text for p in item.passages]) for item in items]
+        tokens = [written_tokens([item]) for item in items]
         with self._change() as changed:  # checked under the writer lock: nothing is published when one fails
             if changed.settings is None:
                 raise no_settings(self.shown)
@@ -451,7 +453,8 @@ def restored_contents(meta: dict[str, Any], vectors: np.ndarray) -> Contents:
         document = Document.model_validate(saved["document"])
         ids = [p["id"] for p in saved["passages"]]
         contents.documents[document.id] = Entry(document, int(saved["size"]), float(saved["mtime"]), ids)
-    words = keyword_tokens([p.text for p in passages]) if passages else []
+    sources = {p["id"]: saved["document"]["source"] for saved in meta["documents"] for p in saved["passages"]}
+    words = passage_tokens([(sources[p.id], p.text) for p in passages])
     for passage, vector, passage_words in zip(passages, vectors.astype(np.float32), words, strict=True):
         contents.passages[passage.id] = passage
         contents.vectors[passage.id] = vector

@@ -46,12 +46,14 @@ from qa.store.rules import (
     new_backup_file,
     no_settings,
     passage_problem,
+    passage_tokens,
     problem_line,
     read_sections,
     under_writer_lock,
     vector_problem,
     write_error,
     write_problem,
+    written_tokens,
 )
 from qa.validation import counted
 
@@ -496,8 +498,7 @@ class PostgresStore:
         if sum(len(item.passages) for item in batch) >= BULK_PASSAGES:
             self.bulk_write(batch)
             return
-        texts = [passage.text for item in batch for passage in item.passages]
-        tokens = keyword_tokens(texts) if texts else []
+        tokens = written_tokens(batch)
         with self._write("writing documents") as (cursor, settings):
             self._write_batch(cursor, settings, batch, tokens)
 
@@ -549,7 +550,7 @@ class PostgresStore:
             for chunk in _chunks(items, BULK_CHUNK):
                 batch = list({item.document.id: item for item in chunk}.values())
                 texts = [passage.text for item in batch for passage in item.passages]
-                self._write_batch(cursor, settings, batch, keyword_tokens(texts) if texts else [])
+                self._write_batch(cursor, settings, batch, written_tokens(batch))
                 written += len(texts)
                 bar.update(len(texts))
         return written
@@ -576,7 +577,7 @@ class PostgresStore:
                     seen.add(item.document.id)
                     superseded.update(kept.intersection([item.document.id, *item.replaces]))
                 texts = [passage.text for item in chunk for passage in item.passages]
-                tokens += _copy_batch(cursor, chunk, keyword_tokens(texts) if texts else [], passages_per_term)
+                tokens += _copy_batch(cursor, chunk, written_tokens(chunk), passages_per_term)
                 passages += len(texts)
                 bar.update(len(texts))
         restored, restored_tokens = _restore(cursor, sorted(kept - superseded))
@@ -1063,11 +1064,15 @@ class PostgresStore:
 
     @staticmethod
     def _rebuild_postings(cursor: psycopg.Cursor) -> int:
-        """Recompute postings, token counts, term statistics and counters from the passage texts."""
+        """Recompute postings, token counts, term statistics and counters from the passage texts (and their files'
+        names, ``passage_tokens``)."""
         cursor.execute("TRUNCATE passage_terms, term_stats")
         cursor.execute("UPDATE store_meta SET passage_count = 0, token_count = 0")
-        rows = cursor.execute("SELECT document_id, id, text FROM passages ORDER BY document_id, id").fetchall()
-        tokens = keyword_tokens([text for _, _, text in rows]) if rows else []
+        rows = cursor.execute(
+            "SELECT p.document_id, p.id, p.text, d.source FROM passages p JOIN documents d ON d.id = p.document_id "
+            "ORDER BY p.document_id, p.id"
+        ).fetchall()
+        tokens = passage_tokens([(source, text) for _, _, text, source in rows])
         cursor.execute(
             "UPDATE passages p SET token_count = t.tokens "
             "FROM unnest(%s::text[], %s::text[], %s::int[]) AS t (document_id, id, tokens) "
@@ -1079,8 +1084,8 @@ class PostgresStore:
             "passage_terms",
             (
                 posting
-                for (document_id, passage_id, _), passage_tokens in zip(rows, tokens, strict=True)
-                for posting in _postings(document_id, passage_id, passage_tokens)
+                for (document_id, passage_id, _, _), words in zip(rows, tokens, strict=True)
+                for posting in _postings(document_id, passage_id, words)
             ),
         )
         _account(cursor, sorted({row[0] for row in rows}), +1)
