@@ -124,12 +124,12 @@ def embed_halting(self, texts, *args, **kwargs):
     return embed(self, texts, *args, **kwargs)
 Embedder.embed = embed_halting
 
-tokens = local.keyword_tokens
-def tokens_in_transaction(texts):  # called by write() inside its transaction, its document row already inserted
+tokens = local.written_tokens
+def tokens_in_transaction(items):  # called by write() inside its transaction, its document row already inserted
     if commits == 2:
         halt("transaction")  # two batches committed, the third one half written
-    return tokens(texts)
-local.keyword_tokens = tokens_in_transaction
+    return tokens(items)
+local.written_tokens = tokens_in_transaction
 
 sys.exit(main(["index", *sys.argv[3:]]))
 """
