@@ -220,7 +220,8 @@ class Indexer:
                     self.store.get_passages(ids),
                     self.store.get_vectors(ids),
                 )
-                self.store.write([as_stored(d, texts[d.id], passages, vectors) for d in batch if d.id in texts])
+                writes = [as_stored(d, texts[d.id], passages, vectors) for d in batch if d.id in texts]
+                self.store.write([write for write in writes if write is not None])
                 bar.update(len(ids))
 
     def sync_documents(self, documents: list[Document], progress: bool = True) -> UpdateReport:
@@ -552,9 +553,12 @@ def stored_batches(documents: list[StoredDocument], passages: int) -> Iterator[l
 
 def as_stored(
     stored: StoredDocument, document: Document, passages: dict[str, Passage], vectors: dict[str, np.ndarray]
-) -> DocumentWrite:
-    """The write that stores ``document`` again as it is stored: its passages and vectors (by id), size and time."""
+) -> DocumentWrite | None:
+    """The write that stores ``document`` again as it is stored: its passages and vectors (by id), size and time;
+    None when some are missing (a damaged store: ``qa index --repair`` mends it, and it stays as it is)."""
     ids = [passage_id(document.id, n) for n in range(stored.passage_count)]
+    if any(i not in passages or i not in vectors for i in ids):
+        return None
     rows = [vectors[i] for i in ids]
     return DocumentWrite(
         document=document,

@@ -17,7 +17,7 @@ from qa import index as indexing
 from qa.documents.chunking import Chunker, tokenizer_counter
 from qa.documents.loading import READ_BY, document_id, load_document
 from qa.index import Indexer, stale_formats
-from qa.models import Document
+from qa.models import Document, Passage
 from qa.store.protocol import DocumentWrite, StoredDocument, StoreError, open_store
 from qa.store.rules import keyword_tokens
 from qa.testing.store import stored_state
@@ -820,3 +820,28 @@ def test_a_file_renamed_is_found_by_the_words_of_its_new_name_without_embedding(
     assert [pid for pid, _ in indexer.store.keyword_search("schedule", 5)] == [timetable]
     assert indexer.store.keyword_search("timetable", 5) == []
     assert indexer.store.documents([timetable.split(":")[0]])[0].source == str(folder / "boat_schedule.txt")
+
+
+def test_a_document_is_written_again_as_stored_only_when_all_its_passages_and_vectors_are_there():
+    text = "Boats leave at noon. They return at six, Zoë."
+    document = Document(id=document_id(text), title="Ferries", source="/docs/ferry_timetable.txt", text=text)
+    chunks = [
+        Passage(id=f"{document.id}:{n}", document_id=document.id, start=start, end=end, text=text[start:end])
+        for n, (start, end) in enumerate([(0, 20), (21, len(text))])
+    ]
+    stored = StoredDocument(
+        id=document.id,
+        title="Ferries",
+        source=document.source,
+        content_hash=document.id,
+        size=46,
+        mtime=7.5,
+        passage_count=len(chunks),
+    )
+    passages = {p.id: p for p in chunks}
+    vectors = {p.id: np.full(4, n, dtype=np.float32) for n, p in enumerate(chunks)}
+    write = indexing.as_stored(stored, document, passages, vectors)
+    assert write is not None and write.passages == chunks and (write.size, write.mtime) == (46, 7.5)
+    assert write.vectors.tolist() == [[n] * 4 for n in range(len(chunks))] and len(chunks) == 2
+    del vectors[chunks[1].id]  # a damaged store: the document stays as it is
+    assert indexing.as_stored(stored, document, passages, vectors) is None
