@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.reading.views import ReadingView, keyword_stems, reading_view
+from qa.documents.tables import table_rows, text_table_rows
+from qa.reading.views import ReadingView, keyword_stems, reading_view, row_keys, rows_asked
 
 SPEC = (
     "## **Café Zoë 300** ##\n\n"
@@ -288,7 +289,7 @@ def test_a_row_is_read_as_what_it_says_of_the_cell_the_question_names_it_by():
         "Item Radial shockwave unit (PW-400): Radial shockwave unit (PW-400)'s Room is Room 4; Radial shockwave unit "
         "(PW-400)'s Serviced by is Pulsewave UK Ltd; Radial shockwave unit (PW-400)'s Next service is 2 September 2025."
     )
-    assert lines[0].startswith("Room Room 3: Room 3's Item is") and lines[2].startswith("Room Room 4: Room 4's Item")
+    assert lines[0] == lines[2] == ""  # the rows of other things are not read (``rows_asked``)
     view = reading_view(EQUIPMENT, asked=keyword_stems(["Which firm services our shockwave machine?"])[0])
     firm = view.text.index("Pulsewave UK Ltd")
     found = view.original(firm, firm + len("Pulsewave UK Ltd"))
@@ -301,7 +302,51 @@ def test_a_row_is_read_as_what_it_says_of_the_cell_the_question_names_it_by():
 def test_words_that_name_a_column_or_lie_in_several_rows_name_no_row():
     assert read_for("Who services the rooms?") == read_for("") == reading_view(EQUIPMENT).text.split("\n")[2:]
     lines = read_for("When is Medequip Servicing Ltd next due at the couch?")  # "Medequip": two rows; "couch": one
-    assert lines[0].startswith("Room Room 3:") and lines[2].startswith("Item Treatment couch: Treatment couch's Room")
+    assert lines[2].startswith("Item Treatment couch: Treatment couch's Room") and lines[:2] == ["", ""]
+    keys = row_keys(table_rows(EQUIPMENT), keyword_stems(["When is Medequip Servicing Ltd next due at the couch?"])[0])
+    assert keys == [0, 0, 1]  # the first row read (were it read) by its first cell: "Medequip" is in two rows
+
+
+PARTS = (
+    "PARTS\n"
+    "Qty  Description                 Supplier                   Notes\n"
+    "1    Front brake pads (set)      Midshire Motor Factors     –\n"
+    "1    Front brake discs (pair)    Northgate Auto Parts       –\n"
+    "1    Brake cleaner 500 ml        Workshop stock             Ordered with the pads for Mr Łukasz Żak\n"
+)
+
+
+def asked_rows(question: str, text: str = PARTS) -> list[bool]:
+    return rows_asked(text_table_rows(text) + table_rows(text), keyword_stems([question])[0])
+
+
+def test_only_the_rows_whose_cells_name_most_of_the_question_are_read():
+    assert asked_rows("Which supplier sent the front brake pads?") == [True, False, False]
+    assert asked_rows("Which supplier sent the brake discs?") == [False, True, False]
+    view = reading_view(PARTS, asked=keyword_stems(["Which supplier sent the front brake discs?"])[0])
+    assert "Northgate Auto Parts" in view.text and "Midshire" not in view.text and "Workshop" not in view.text
+    at = view.text.index("Northgate Auto Parts")
+    found = view.original(at, at + len("Northgate Auto Parts"))
+    assert found is not None and PARTS[found[0] : found[1]] == "Northgate Auto Parts"
+
+
+def test_a_row_that_holds_the_words_in_a_long_note_is_read_too():
+    # "pads" names the first row; the third holds it in a note of more words than a name: both read
+    assert asked_rows("Which supplier sent the pads?") == [True, False, True]
+
+
+def test_every_row_is_read_when_the_question_names_none_or_only_columns():
+    assert asked_rows("Who are our suppliers?") == asked_rows("") == [True, True, True]
+    assert asked_rows("What do the notes say?") == [True, True, True]
+    both = PARTS + "\n" + EQUIPMENT  # each table on its own: "couch" names no part
+    assert asked_rows("Which supplier sent the brake discs for the couch?", both) == [
+        False,
+        True,
+        False,
+        False,
+        False,
+        True,
+    ]
 
 
 def test_rows_are_read_as_what_they_say_of_the_first_column_that_is_no_quantity():

@@ -126,9 +126,7 @@ def row_keys(rows: list[Row], asked: frozenset[str]) -> list[int]:
     if not asked:
         return [first] * len(rows)
     columns = keyword_stems([" ".join(name for name, _, _ in row.cells) for row in rows])
-    short = [
-        [n for n, (_, value, _) in enumerate(row.cells) if 0 < len(value.split()) <= FIELD_NAME_WORDS] for row in rows
-    ]
+    short = [[n for n, (_, value, _) in enumerate(row.cells) if short_cell(value)] for row in rows]
     stems = iter(keyword_stems([row.cells[n][1] for row, cells in zip(rows, short, strict=True) for n in cells]))
     cell_words = [{n: next(stems) for n in cells} for cells in short]
     rows_with = Counter(word for words in cell_words for word in set().union(*words.values()))
@@ -139,6 +137,34 @@ def row_keys(rows: list[Row], asked: frozenset[str]) -> list[int]:
         best = max(shared, key=lambda n: (shared[n], -n), default=0)
         keys.append(best if shared.get(best, 0) else first)
     return keys
+
+
+def rows_asked(rows: list[Row], asked: frozenset[str]) -> list[bool]:
+    """Which of ``rows`` are read for a question whose stemmed words are ``asked``: in each table (rows under the same
+    columns' names), when a row's short cells (a field's name's length: what names a thing, not a note) hold more of
+    the question's words that name no column than some other row's cells hold at all, only the rows whose cells hold
+    as many ("Which supplier sent the front brake pads?" reads the row of "Front brake pads (set)", not those of
+    "Front brake discs (pair)" and "Brake cleaner", whose suppliers the reader would give as readily); every row when
+    the question names none of them."""
+    if not asked or not rows:
+        return [True] * len(rows)
+    tables: dict[tuple[str, ...], list[int]] = {}
+    for number, row in enumerate(rows):
+        tables.setdefault(tuple(name for name, _, _ in row.cells), []).append(number)
+    naming = keyword_stems([" ".join(value for _, value, _ in row.cells if short_cell(value)) for row in rows])
+    holding = keyword_stems([" ".join(value for _, value, _ in row.cells) for row in rows])
+    kept = [True] * len(rows)
+    for names, members in tables.items():
+        wanted = asked - keyword_stems([" ".join(names)])[0]
+        most = max(len(naming[n] & wanted) for n in members)
+        for n in members:
+            kept[n] = len(holding[n] & wanted) >= most
+    return kept
+
+
+def short_cell(value: str) -> bool:
+    """Whether a table's cell is as short as a field's name: a thing's name, a value, not a note or a description."""
+    return 0 < len(value.split()) <= FIELD_NAME_WORDS
 
 
 QUANTITY = re.compile(r"[£$€]?\d[\d,]*(?:\.\d+)?")  # a count or an amount: "1", "1,200", "£38.40"; no date, no time
@@ -211,7 +237,8 @@ def reading_view(
     it starts in, for the items before its first heading), as the document's format gives them; its Markdown
     headings are found in ``text`` too. Each row of a Markdown table of three or more columns, and of a plain-text
     table laid out in columns (``text_table_rows``), is read as what it says of its first cell (``row_pieces``) or of
-    the cell the question names it by;
+    the cell the question names it by, and left out when the question names other rows of its table more
+    (``rows_asked``);
     ``table_head`` names the columns of the rows ``text`` opens with, when it begins within a table whose head an
     earlier passage holds; ``asked``, the stemmed words of the question read in it, which cell names each row's thing
     (``row_keys``). A clause's number at a line's start ("2.1  ") is left out (``CLAUSE_NUMBER``). ``about``, a name
@@ -223,7 +250,11 @@ def reading_view(
     copied = 0
     read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in fields(text)]
     rows = [*table_rows(text, table_head), *text_table_rows(text, table_head)]
-    read += [(r.start, r.end, row_pieces(r, key)) for r, key in zip(rows, row_keys(rows, asked), strict=True)]
+    kept = rows_asked(rows, asked)
+    read += [
+        (r.start, r.end, row_pieces(r, key) if keep else [])
+        for r, key, keep in zip(rows, row_keys(rows, asked), kept, strict=True)
+    ]
     read += [(begin, end, []) for begin, end in clause_numbers(text) if not any(b <= begin < e for b, e, _ in read)]
     for begin, end, said in sorted(read, key=lambda rewritten: rewritten[0]):
         pieces += [(text[copied:begin], copied), *said]
