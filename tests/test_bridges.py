@@ -73,8 +73,18 @@ from qa.reading.bridges import (
             "What is the name of the company founded by Elon Musk?",
             "Who owns Tomas Brenner?",
         ),
-        (  # the subject, with more than one word after it: where its clause ends cannot be told
+        (  # the subject before a verb and its object, a determiner and a noun
             "When did the man who founded Lindholm marry his wife?",
+            "What is the name of the man who founded Lindholm?",
+            "When did Tomas Brenner marry his wife?",
+        ),
+        (  # ... and a particle
+            "which room does the teacher who's leading the Year 8 trip run their club in?",
+            "What is the name of the teacher who's leading the Year 8 trip?",
+            "which room does Tomas Brenner run their club in?",
+        ),
+        (  # the subject, with a name after it: where its clause ends cannot be told
+            "When did the man who founded Lindholm visit Paris?",
             None,
             None,
         ),

@@ -311,18 +311,21 @@ def cut_at(question: str, start: int) -> BridgeQuestion | None:
 
 def subject_cut(text: str, start: int) -> BridgeQuestion | None:
     """``text`` (a question without its "?") cut at its subject, the noun phrase from ``start``, when one word, the
-    question's verb, follows it ("In what year did [the museum that holds the portrait] open"), or a verb and its
-    particle ("did [the band that recorded it] break up"); None when more follows, for where the phrase ends cannot
-    be told without parsing."""
+    question's verb, follows it ("In what year did [the museum that holds the portrait] open"), a verb and its
+    particle ("did [the band that recorded it] break up"), or a verb and its object of a determiner and a noun
+    ("did [the man who founded it] marry his wife", "does [the teacher who's leading the trip] run their club in");
+    None when more follows, for where the phrase ends cannot be told without parsing."""
     head, _, verb = text.rpartition(" ")
     if not asks_its_verb(text[:start].split()[-1], head.split()[-1], verb):  # "How long is [the river on which ...]"
         value = any(word.casefold() in ATTRIBUTES for word in text[start:].split()[1:MAX_HEAD_WORDS])  # "the last time"
         return None if value or asks_what_it_is(text[:start]) else BridgeQuestion.around(text, start, len(text))
     if verb.casefold() in PARTICLES and head[start:].count(" ") > 1:
         head, _, verb = head.rpartition(" ")
+    if DETERMINER.fullmatch(f"{head[start:].split()[-1]} ") and head[start:].count(" ") > 2:
+        head, _, verb = head.rpartition(" ")[0].rpartition(" ")  # the object's noun and determiner go; the verb
     last = head[start:].split()[-1:]
     if not verb.isalpha() or not verb.islower() or not last or DETERMINER.fullmatch(f"{last[0]} "):
-        return None  # "did [the man who founded it] marry his wife": the phrase cannot end in "his"
+        return None  # "did [the man who ...] marry the girl his wife": the phrase cannot end in "the"
     return BridgeQuestion.around(text, start, len(head))
 
 
