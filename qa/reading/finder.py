@@ -298,8 +298,9 @@ class AnswerFinder:
         relative clause, ``bridge_question``, or in words the best passage lacks, ``described_elsewhere``): the
         described thing is named by one reading ("What is the name of the man who founded Varrowdale?", read by
         ``read_once``), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The
-        chain's answer, at the product of both confidences (``corroborated`` when the direct best is the same), leads
-        when it is given, is not the name itself, and the best answer is the name (what the question describes, not
+        chain's answer, the best of the second reading's that is not the name itself ("Which room does Mr Okafor run
+        his club in?" may be answered "Mr Okafor" first), at the product of both confidences (``corroborated`` when
+        the direct best is the same), leads when it is given and the best answer is the name (what the question describes, not
         what it asks) or ``chain_leads``; None when it does not lead."""
         if cut is None:
             return None
@@ -309,10 +310,11 @@ class AnswerFinder:
         bridge = named[0]
         if cut.named and (not can_name(cut, bridge.text) or trimmed(bridge.text).casefold() in question.casefold()):
             return None  # what a name's founder or wife is named is another name, not one the question gives
-        found, chained = read_once(cut.about(bridge.text), trimmed(bridge.text))
+        found, read = read_once(cut.about(bridge.text), trimmed(bridge.text))
+        chained = [a for a in read if not overlaps(a.text, bridge.text)]  # the name asked of is no answer of it
         # the best answer gives what the question describes (surely named), not what it asks
         names_it = bool(answers) and answered(bridge, reader, options) and gives(answers[0].text, bridge.text)
-        if not chained or overlaps(chained[0].text, bridge.text):
+        if not chained:
             return None
         best = chained[0].model_copy(deep=True)  # a reading remembered may be judged again, after hops
         best.confidence = corroborated((best.confidence or 0.0) * (bridge.confidence or 0.0), best, answers)
