@@ -413,3 +413,14 @@ def behind_view(view: ReadingView, text: str, read: str) -> str | None:
     begin = view.text.index(read)
     found = view.original(begin, begin + len(read))
     return None if found is None else text[found[0] : found[1]]
+
+
+def test_the_tail_of_a_row_a_passage_opens_with_is_left_out():
+    text = 'Chest sizes 28"–36" | £34.00 |\n\n| Tie | Zoë’s clip-on | – |\nShoes: black.'
+    view = reading_view(text)
+    assert view.text == "\n\n| Tie | Zoë’s clip-on | – |\nShoes: black." and "£34.00" not in view.text
+    at = view.text.index("Zoë’s")
+    found = view.original(at, at + len("Zoë’s clip-on"))
+    assert found is not None and text[found[0] : found[1]] == "Zoë’s clip-on"
+    for kept in ("| Tie | Clip-on | – |\nShoes", "Plain text | not a row", "  | a | b |\n"):
+        assert reading_view(kept).text == kept

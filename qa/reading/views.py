@@ -32,6 +32,10 @@ FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank 
 FIELD_VALUE_WORDS = 8  # a value read as "X is Y" is a name, a number or an amount, not a list of things or a sentence
 ASIDE = re.compile(r"\([^()]*\)")  # a bracketed aside ("(Monday to Friday)"): no part of a value's length
 SENTENCE_END = ".!?"
+# The tail of a table row a passage opens with, cut from its row where the passage began (in a cell, after a
+# sentence's end: "Chest sizes 28"–36" | £34.00 |"): its cells without the row's thing, which the passage before
+# holds whole. Read, "£34.00" is anything's price ("how much is a school tie?").
+ROW_TAIL = re.compile(r"[^|\n]*\|[^\n]*\|[ \t]*(?=\n|$)")
 HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>[^\n]*?)[ \t#]*$", re.MULTILINE)  # a Markdown heading line
 HEADING_WORDS = 8  # a heading of more words is no name of a thing ("Our results in the second year of the study")
 # the number of a heading's section ("4. ", "3.2 "): no part of the thing it names ("Project manager of the 4.
@@ -241,9 +245,9 @@ def reading_view(
     (``rows_asked``);
     ``table_head`` names the columns of the rows ``text`` opens with, when it begins within a table whose head an
     earlier passage holds; ``asked``, the stemmed words of the question read in it, which cell names each row's thing
-    (``row_keys``). A clause's number at a line's start ("2.1  ") is left out (``CLAUSE_NUMBER``). ``about``, a name
-    the passage's document gives elsewhere, is read above it, as its heading would be. Every other character is the
-    passage's own."""
+    (``row_keys``). A clause's number at a line's start ("2.1  ") is left out (``CLAUSE_NUMBER``), and so is the
+    tail of a table row the passage opens with (``ROW_TAIL``). ``about``, a name the passage's document gives
+    elsewhere, is read above it, as its heading would be. Every other character is the passage's own."""
     marked = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
     titles = sorted([*headings, *marked])
     pieces: list[tuple[str, int | None]] = [(f"{about}\n\n", None)] if about else []  # (text, its start; None: added)
@@ -256,6 +260,9 @@ def reading_view(
         for r, key, keep in zip(rows, row_keys(rows, asked), kept, strict=True)
     ]
     read += [(begin, end, []) for begin, end in clause_numbers(text) if not any(b <= begin < e for b, e, _ in read)]
+    tail = ROW_TAIL.match(text)
+    if tail and text.strip()[:1] != "|" and not any(b < tail.end() for b, _, _ in read):
+        read.append((0, tail.end(), []))
     for begin, end, said in sorted(read, key=lambda rewritten: rewritten[0]):
         pieces += [(text[copied:begin], copied), *said]
         copied = end
