@@ -128,17 +128,22 @@ def test_second_hops_start_from_the_best_answers_passage_and_the_best_passage():
     assert hop_sources([weak], []) == []
 
 
+def chain_finder(passages: list[RetrievedPassage]) -> AnswerFinder:
+    """A finder whose search gives ``passages``, and all but the first for a question asking a described thing's name
+    (the passage naming it)."""
+
+    def search(query: str, k: int, mode: RetrievalMode) -> Retrieval:
+        found = passages[1:] if query.startswith("What is the name of") else passages
+        return Retrieval(passages=[p.model_copy(deep=True) for p in found])
+
+    return AnswerFinder(search, lambda: len(passages), answer_slack=0.0)
+
+
 def test_a_chain_through_what_the_best_passage_lacks_leads_before_any_second_hop():
     question = "Where does the third-year PhD student collect her peat samples?"
     samples = "Laila Haddad collects her peat samples at Marsh End Moss."
-    students = found_in(samples, "Our third-year PhD student is Laila Haddad.")
-
-    def search(query: str, k: int, mode: RetrievalMode) -> Retrieval:
-        found = students[1:] if query.startswith("What is the name of") else students
-        return Retrieval(passages=[p.model_copy(deep=True) for p in found])
-
+    finder = chain_finder(found_in(samples, "Our third-year PhD student is Laila Haddad."))
     reader = ScriptedReader(("Marsh End Moss", 5.0), ("Laila Haddad", 3.0), confidence=0.4)
-    finder = AnswerFinder(search, lambda: len(students), answer_slack=0.0)
     _, answers = finder.find(question, question, ask_options(Settings(), mode="hybrid"), as_reader(reader), {})
     assert answers[0].text == "Marsh End Moss" and answers[0].confidence == pytest.approx(1 - (1 - 0.4**2) * 0.6)
     assert [c.passage_id for c in answers[0].supporting] == ["d1:0"]  # where the student is named
@@ -147,14 +152,8 @@ def test_a_chain_through_what_the_best_passage_lacks_leads_before_any_second_hop
 
 def test_a_chain_answers_with_its_best_span_that_is_not_the_name_it_asked_of():
     question = "Which room does the teacher who leads the Year 8 trip run their club in?"
-    clubs = found_in("Eco Club – Mr Okafor – room G4 – Wednesdays", "Mr Okafor leads the Year 8 trip to Łódź.")
-
-    def search(query: str, k: int, mode: RetrievalMode) -> Retrieval:
-        found = clubs[1:] if query.startswith("What is the name of") else clubs
-        return Retrieval(passages=[p.model_copy(deep=True) for p in found])
-
+    finder = chain_finder(found_in("Eco Club – Mr Okafor – room G4 – Wednesdays", "Mr Okafor leads the Year 8 trip."))
     reader = ScriptedReader(("Mr Okafor", 6.0), ("G4", 4.0), confidence=0.6)
-    finder = AnswerFinder(search, lambda: len(clubs), answer_slack=0.0)
     _, answers = finder.find(question, question, ask_options(Settings(), mode="hybrid"), as_reader(reader), {})
     assert answers[0].text == "G4"  # read for "Which room does Mr Okafor run their club in?", below the name itself
     assert [c.passage_id for c in answers[0].supporting] == ["d1:0"]  # where the teacher is named

@@ -322,10 +322,10 @@ def subject_cut(text: str, start: int) -> BridgeQuestion | None:
     if verb.casefold() in PARTICLES and head[start:].count(" ") > 1:
         head, _, verb = head.rpartition(" ")
     if DETERMINER.fullmatch(f"{head[start:].split()[-1]} ") and head[start:].count(" ") > 2:
-        head, _, verb = head.rpartition(" ")[0].rpartition(" ")  # the object's noun and determiner go; the verb
+        head, _, verb = head.rpartition(" ")[0].rpartition(" ")  # the object (its determiner, its noun) set apart
     last = head[start:].split()[-1:]
     if not verb.isalpha() or not verb.islower() or not last or DETERMINER.fullmatch(f"{last[0]} "):
-        return None  # "did [the man who ...] marry the girl his wife": the phrase cannot end in "the"
+        return None  # "did [the man who ...] give the boy a book": the phrase cannot end in "the"
     return BridgeQuestion.around(text, start, len(head))
 
 

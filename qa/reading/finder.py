@@ -300,8 +300,8 @@ class AnswerFinder:
         ``read_once``), the question asked of that name by another ("Who was the wife of Edmund Carrow?"). The
         chain's answer, the best of the second reading's that is not the name itself ("Which room does Mr Okafor run
         his club in?" may be answered "Mr Okafor" first), at the product of both confidences (``corroborated`` when
-        the direct best is the same), leads when it is given and the best answer is the name (what the question describes, not
-        what it asks) or ``chain_leads``; None when it does not lead."""
+        the direct best is the same), leads when it is given and the best answer is the name (what the question
+        describes, not what it asks) or ``chain_leads``; None when it does not lead."""
         if cut is None:
             return None
         naming, named = read_once(cut.described, "")
