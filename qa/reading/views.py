@@ -144,12 +144,14 @@ def row_keys(rows: list[Row], asked: frozenset[str]) -> list[int]:
 
 
 def rows_asked(rows: list[Row], asked: frozenset[str]) -> list[bool]:
-    """Which of ``rows`` are read for a question whose stemmed words are ``asked``: in each table (rows under the same
-    columns' names), when a row's short cells (a field's name's length: what names a thing, not a note) hold more of
-    the question's words that name no column than some other row's cells hold at all, only the rows whose cells hold
-    as many ("Which supplier sent the front brake pads?" reads the row of "Front brake pads (set)", not those of
-    "Front brake discs (pair)" and "Brake cleaner", whose suppliers the reader would give as readily); every row when
-    the question names none of them."""
+    """Which of ``rows`` are read as sentences for a question whose stemmed words are ``asked`` (the others as they
+    stand, their cells between bars): in each table (rows under the same columns' names), when a row's short cells (a
+    field's name's length: what names a thing, not a note) hold more of the question's words that name no column than
+    some other row's cells hold at all, only the rows whose cells hold as many ("Which supplier sent the front brake
+    pads?" reads the row of "Front brake pads (set)" as a sentence, not those of "Front brake discs (pair)" and "Brake
+    cleaner", whose suppliers the reader would give as readily; left out, they would no longer show the reader which
+    column is which: "How many people does the Turing room hold?" read in the Turing row alone gives its floor, "3");
+    every row when the question names none of them."""
     if not asked or not rows:
         return [True] * len(rows)
     tables: dict[tuple[str, ...], list[int]] = {}
@@ -241,7 +243,7 @@ def reading_view(
     it starts in, for the items before its first heading), as the document's format gives them; its Markdown
     headings are found in ``text`` too. Each row of a Markdown table of three or more columns, and of a plain-text
     table laid out in columns (``text_table_rows``), is read as what it says of its first cell (``row_pieces``) or of
-    the cell the question names it by, and left out when the question names other rows of its table more
+    the cell the question names it by, and as it stands when the question names other rows of its table more
     (``rows_asked``);
     ``table_head`` names the columns of the rows ``text`` opens with, when it begins within a table whose head an
     earlier passage holds; ``asked``, the stemmed words of the question read in it, which cell names each row's thing
@@ -254,11 +256,8 @@ def reading_view(
     copied = 0
     read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in fields(text)]
     rows = [*table_rows(text, table_head), *text_table_rows(text, table_head)]
-    kept = rows_asked(rows, asked)
-    read += [
-        (r.start, r.end, row_pieces(r, key) if keep else [])
-        for r, key, keep in zip(rows, row_keys(rows, asked), kept, strict=True)
-    ]
+    keys, kept = row_keys(rows, asked), rows_asked(rows, asked)
+    read += [(r.start, r.end, row_pieces(r, key)) for r, key, keep in zip(rows, keys, kept, strict=True) if keep]
     read += [(begin, end, []) for begin, end in clause_numbers(text) if not any(b <= begin < e for b, e, _ in read)]
     tail = ROW_TAIL.match(text)
     if tail and text.strip()[:1] != "|" and not any(b < tail.end() for b, _, _ in read):
