@@ -91,7 +91,9 @@ def test_a_chain_leads_when_surer_or_when_the_direct_answers_passage_lacks_what_
     surer = elsewhere.model_copy(update={"confidence": 0.5})
     assert chain_leads(cut, surer, there, [direct], where, named_apart)
     assert chain_leads(cut, elsewhere, there, [], where, named_apart)
-    assert not chain_leads(cut, surer, there, [direct], where, named_apart, early=True)  # after one passage
+    unsure = elsewhere.model_copy(update={"confidence": 0.45})
+    assert not chain_leads(cut, unsure, there, [direct], where, named_apart, early=True)  # after one passage
+    assert chain_leads(cut, surer, there, [direct], where, named_apart, early=True)  # sure enough itself
     assert chain_leads(cut, chained, found, [direct], where, bridge, early=True)
     contact = bridge_question("What email address do I use to get a broken laptop replaced?")
     assert contact is not None

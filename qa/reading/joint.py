@@ -79,17 +79,18 @@ def chain_leads(
     bridge: Answer,
     early: bool = False,
 ) -> bool:
-    """Whether a chain's answer leads the direct ``answers``: there are none, or it is surer than the best (not when
-    the chain is read ``early``, after the first passage: the others may make the direct answer sure), or the best
-    lacks what an answer to the question has and the chain's has it (``has_form``: "helpdesk" for an email address),
-    or the best one's passage lacks more of what the question asks of the described thing ("Who was the controller
-    of ...?") than the chain's does, or is the passage that named the thing (``read_where_named``); for a thing named
-    by what it is to a name (the ``bridge``, surely named), when the best was read in a sentence that does not name
-    it ("Port Ellery" for "Isolde Marrow's husband was born in which city?", read where Isolde Marrow's birth is
-    told)."""
+    """Whether a chain's answer leads the direct ``answers``: there are none, or it is surer than the best (when the
+    chain is read ``early``, after the first passage, only when it is at least HOP_BELOW itself: the others may make
+    the direct answer sure), or the best lacks what an answer to the question has and the chain's has it
+    (``has_form``: "helpdesk" for an email address), or the best one's passage lacks more of what the question asks
+    of the described thing ("Who was the controller of ...?") than the chain's does, or is the passage that named
+    the thing (``read_where_named``); for a thing named by what it is to a name (the ``bridge``, surely named), when
+    the best was read in a sentence that does not name it ("Port Ellery" for "Isolde Marrow's husband was born in
+    which city?", read where Isolde Marrow's birth is told)."""
     if not answers:
         return True
-    surer = not early and (answers[0].confidence or 0.0) < (chained.confidence or 0.0)
+    confidence = chained.confidence or 0.0
+    surer = (answers[0].confidence or 0.0) < confidence and (not early or confidence >= HOP_BELOW)
     if surer or (not has_form(cut, answers[0].text) and has_form(cut, chained.text)):
         return True
     if cut.named:  # "the founder of X": the words asked of it may lie in any passage about X
