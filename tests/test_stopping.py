@@ -6,7 +6,7 @@ import pytest
 
 from qa.models import Passage, RetrievedPassage
 from qa.reading.calibration import CalibrationError
-from qa.reading.stopping import FUSED_LEAD_SCALE, STOP_FILE, StopModel, StopRule, stop_features
+from qa.reading.stopping import CHAIN_STOP_PROBABILITY, FUSED_LEAD_SCALE, STOP_FILE, StopModel, StopRule, stop_features
 
 
 def retrieved(score: float, dense_rank: int | None, bm25_rank: int | None) -> RetrievedPassage:
@@ -39,6 +39,13 @@ def test_the_rule_stops_by_confidence_without_a_model_and_by_the_model_with_one(
     assert not StopRule(confidence=1.0, model=confident).stops(0.99, 1.0, passages)  # 1: every passage
     assert StopRule(confidence=1.0).never_stops and StopRule(probability=1.0, model=confident).never_stops
     assert not StopRule(probability=1.0).never_stops  # without a model the probability plays no part
+    chained = StopRule(confidence=0.0, probability=0.9, model=confident).in_a_chain()
+    assert chained.probability == CHAIN_STOP_PROBABILITY < 0.9
+    assert chained.stops(0.65, 1.0, passages)  # P about 0.82: enough for a question of a chain, not for one alone
+    assert not StopRule(confidence=0.0, probability=0.9, model=confident).stops(0.65, 1.0, passages)
+    assert StopRule(probability=0.5, model=confident).in_a_chain().probability == 0.5  # never more than asked
+    assert StopRule(probability=1.0, model=confident).in_a_chain().never_stops  # reading every passage still does
+    assert StopRule(probability=0.9).in_a_chain().probability == 0.9  # without a model the probability plays no part
     with pytest.raises(ValueError, match="^a stop probability is between 0 and 1, got 1.5$"):
         StopRule(probability=1.5)
 

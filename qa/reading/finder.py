@@ -255,14 +255,15 @@ class AnswerFinder:
         return rated(self.group_answers(retrieval.passages, spans), reader)
 
     def _read_once(self, query: str, options: AskOptions, reader: Reader, about: str = "") -> Found:
-        """Retrieve passages for ``query`` and read it in them, in stages: the candidate answers, best first. A query
-        asked of a name ``about`` is read first where the name is (``naming_first``)."""
+        """Retrieve passages for ``query`` (a question of a chain) and read it in them, in stages (stopping sooner than
+        a question asked alone: ``StopRule.in_a_chain``): the candidate answers, best first. A query asked of a name
+        ``about`` is read first where the name is (``naming_first``)."""
         if not about:
             retrieval = self.search(query, options.top_k, options.mode)
         else:
             found = self.search(query, max(options.top_k, NAMING_CANDIDATES), options.mode)
             retrieval = naming_first(self._about(found, about, options), about, options.top_k)
-        spans = read_in_stages(reader, query, retrieval.passages, stop_rule(options, reader))
+        spans = read_in_stages(reader, query, retrieval.passages, stop_rule(options, reader).in_a_chain())
         return retrieval, self._answers(retrieval, spans, reader)
 
     def _about(self, retrieval: Retrieval, name: str, options: AskOptions) -> Retrieval:

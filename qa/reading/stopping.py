@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from pydantic import Field
@@ -14,6 +14,10 @@ from qa.reading.calibration import Calibration
 STOP_FILE = "stop.json"
 STOP_FEATURES = ("confidence", "score", "dense_reciprocal_rank", "bm25_reciprocal_rank", "fused_lead", "both_first")
 FUSED_LEAD_SCALE = 1000.0  # reciprocal-rank fusion scores (k = 60) differ from the third decimal on
+# The stop model's probability at which the questions of a chain stop (at most): each is asked of what a reading named
+# (its answer judged after, at the product of both readings' confidences), and every window read for it adds to what
+# the whole question costs. At 0.75 against 0.9, the seven sets read 7% fewer windows with no answer lost (0.6 lost 3).
+CHAIN_STOP_PROBABILITY = 0.75
 
 
 def stop_features(confidence: float, score: float, passages: Sequence[RetrievedPassage]) -> list[float]:
@@ -70,6 +74,13 @@ class StopRule:
     @property
     def never_stops(self) -> bool:
         return self.confidence >= 1.0 or (self.model is not None and self.probability >= 1.0)
+
+    def in_a_chain(self) -> StopRule:
+        """The rule for the questions of a chain: with a stop model, its probability at most CHAIN_STOP_PROBABILITY
+        (a rule that never stops still never stops)."""
+        if self.model is None or self.never_stops or self.probability <= CHAIN_STOP_PROBABILITY:
+            return self
+        return replace(self, probability=CHAIN_STOP_PROBABILITY)
 
     def stops(self, confidence: float | None, score: float, passages: Sequence[RetrievedPassage]) -> bool:
         """Whether the first of ``passages``, whose best answer has this confidence and raw score, is enough."""
