@@ -43,6 +43,16 @@ from qa.reading.bridges import (
             "What is the name of the gas analyser the soil project uses?",
             "Who is the custodian of Tomas Brenner?",
         ),
+        (  # a relative clause without its pronoun, a personal pronoun its subject
+            "council tax band for the flat we rent from Graham Teale?",
+            "What is the name of the flat we rent from Graham Teale?",
+            "council tax band for Tomas Brenner?",
+        ),
+        (
+            "What order code do I use to buy the part I should replace when the pump is loud?",
+            "What is the name of the part I should replace when the pump is loud?",
+            "What order code do I use to buy Tomas Brenner?",
+        ),
         (  # "which" as a question word first, then opening the clause
             "In which city is the firm which built the Orre dam based?",
             None,  # "which city is" reads as asking for the described thing itself
@@ -327,6 +337,11 @@ def test_a_question_that_names_whom_to_reach_or_reaches_no_one_is_no_contact_que
         "Which customers were the only people who could stream the game?",
         "Relations with Tibet ended during who's reign?",  # "who's" for "whose", a question word
         "What was the final score of the game between the Panthers and the Seahawks?",  # a preposition: no clause
+        "Within how many days of buying the machine do I have to register it?",  # "do I": the question's own subject
+        "How much notice do we have to give the agent if we want to leave?",  # "if": a conjunction, no clause
+        "What's the most we can claim back under the heating clause?",  # a value, not a thing with a name
+        "What was the price we paid for the boiler?",
+        "What population density did she say is the most the rainforest can sustain through hunting?",
     ],
 )
 def test_a_question_that_asks_for_what_it_describes_is_not_cut(question):

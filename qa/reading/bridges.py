@@ -39,14 +39,18 @@ OPENING_CLAUSE = re.compile(
     r"(?:who|whom|whose|that|which|where|when)\s+",
     re.IGNORECASE,
 )
-# A relative clause without its pronoun: a noun phrase followed at once by another ("the instrument the project uses").
-# A determiner and up to three words, none a preposition or a conjunction: where a described noun phrase opens.
+# A relative clause without its pronoun: a noun phrase followed at once by another ("the instrument the project uses")
+# or by a personal pronoun, the clause's subject ("the flat we rent from Graham Teale", "the part I should replace").
+# A determiner and up to three words, none a preposition, a conjunction or an auxiliary ("the machine do I have to
+# register"): where a described noun phrase opens.
 # ("{{1,3}}": an f-string writes a regular expression's braces twice; "{1, 3}" would be a tuple's text.)
 PHRASE_OPENING = (
     rf"\b{DETERMINERS}\s+(?:(?!(?:of|in|on|at|for|to|from|with|by|about|into|after|before|during|under|over|through|"
-    rf"between|against|without|like|than|and|or)\s)[a-z][\w'’-]*\s+){{1,3}}?"
+    rf"between|against|without|like|than|and|or|if|whether|unless|because|while|once|until|"
+    rf"{'|'.join(sorted(AUXILIARIES))})\s)[a-z][\w'’-]*\s+){{1,3}}?"
 )
-REDUCED_RELATIVE = re.compile(PHRASE_OPENING + rf"(?={DETERMINERS}\s+\w+\s+[a-z]+)")
+CLAUSE_SUBJECT = rf"(?:{DETERMINERS}\s+\w+|I|(?i:we|you|they|he|she))"
+REDUCED_RELATIVE = re.compile(PHRASE_OPENING + rf"(?={CLAUSE_SUBJECT}\s+[a-z]+)")
 # A noun phrase described by a past participle and a name ("the project [led by Kenji Mori]", "the dam built on the
 # Orre"): it ends where the name does, so the question can be cut around it wherever it stands.
 IRREGULAR_PARTICIPLES = frozenset(
@@ -148,7 +152,21 @@ def bridge_question(question: str) -> BridgeQuestion | None:
     if described:
         return participle_cut(question, described.start(), described.end())
     reduced = REDUCED_RELATIVE.search(question)
-    return cut_at(question, reduced.start()) if reduced else named_thing(question)
+    if reduced is None:
+        return named_thing(question)
+    return None if names_a_value(reduced.group()) else cut_at(question, reduced.start())
+
+
+# What a clause may describe that is a value, not a thing with a name: "the most [we can claim]", "the price [we paid]"
+VALUES = frozenset(
+    "most least more less much many same amount number total sum price cost fee rate value date day time year age "
+    "percentage share size length height weight distance".split()
+)
+
+
+def names_a_value(phrase: str) -> bool:
+    """Whether a noun phrase a clause describes names a value (its last word one of VALUES), not a thing."""
+    return phrase.split()[-1].casefold() in VALUES
 
 
 def named_thing(question: str) -> BridgeQuestion | None:
