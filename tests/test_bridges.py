@@ -43,6 +43,21 @@ from qa.reading.bridges import (
             "What is the name of the gas analyser the soil project uses?",
             "Who is the custodian of Tomas Brenner?",
         ),
+        (  # the question's verb after its subject, then a particle and an adverb
+            "After how long is the connection that remote staff must use for internal systems cut off automatically?",
+            "What is the name of the connection that remote staff must use for internal systems?",
+            "After how long is Tomas Brenner cut off automatically?",
+        ),
+        (
+            "When was the company that made the engine set up?",
+            "What is the name of the company that made the engine?",
+            "When was Tomas Brenner set up?",
+        ),
+        (
+            "When was the museum that holds the portrait opened officially?",
+            "What is the name of the museum that holds the portrait?",
+            "When was Tomas Brenner opened officially?",
+        ),
         (  # a relative clause without its pronoun, a personal pronoun its subject
             "council tax band for the flat we rent from Graham Teale?",
             "What is the name of the flat we rent from Graham Teale?",

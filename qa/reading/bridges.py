@@ -330,21 +330,35 @@ def cut_at(question: str, start: int) -> BridgeQuestion | None:
 def subject_cut(text: str, start: int) -> BridgeQuestion | None:
     """``text`` (a question without its "?") cut at its subject, the noun phrase from ``start``, when one word, the
     question's verb, follows it ("In what year did [the museum that holds the portrait] open"), a verb and its
-    particle ("did [the band that recorded it] break up"), or a verb and its object of a determiner and a noun
-    ("did [the man who founded it] marry his wife", "does [the teacher who's leading the trip] run their club in");
-    None when more follows, for where the phrase ends cannot be told without parsing."""
-    head, _, verb = text.rpartition(" ")
+    particle ("did [the band that recorded it] break up", "was [the company that made it] set up"), or a verb and its
+    object of a determiner and a noun ("did [the man who founded it] marry his wife", "does [the teacher who's leading
+    the trip] run their club in"), each perhaps followed by adverbs ("is [the connection that staff must use] cut off
+    automatically"); None when more follows, for where the phrase ends cannot be told without parsing."""
+    head, _, verb = text[: len(text) - len(trailing_adverbs(text))].rpartition(" ")
+    if verb.casefold() in PARTICLES and head[start:].count(" ") > 1:
+        head, _, verb = head.rpartition(" ")
     if not asks_its_verb(text[:start].split()[-1], head.split()[-1], verb):  # "How long is [the river on which ...]"
         value = any(word.casefold() in ATTRIBUTES for word in text[start:].split()[1:MAX_HEAD_WORDS])  # "the last time"
         return None if value or asks_what_it_is(text[:start]) else BridgeQuestion.around(text, start, len(text))
-    if verb.casefold() in PARTICLES and head[start:].count(" ") > 1:
-        head, _, verb = head.rpartition(" ")
     if DETERMINER.fullmatch(f"{head[start:].split()[-1]} ") and head[start:].count(" ") > 2:
         head, _, verb = head.rpartition(" ")[0].rpartition(" ")  # the object (its determiner, its noun) set apart
     last = head[start:].split()[-1:]
     if not verb.isalpha() or not verb.islower() or not last or DETERMINER.fullmatch(f"{last[0]} "):
         return None  # "did [the man who ...] give the boy a book": the phrase cannot end in "the"
     return BridgeQuestion.around(text, start, len(head))
+
+
+ADVERB = re.compile(r"[a-z]{4,}ly")  # "automatically", "usually"; not "apply", "early"
+NOT_ADVERBS = frozenset("supply comply multiply family assembly monopoly anomaly butterfly".split())
+
+
+def trailing_adverbs(text: str) -> str:
+    """The adverbs that end ``text`` after its verb, with the spaces before them ("cut off [automatically]")."""
+    words = text.split(" ")
+    count = 0
+    while count < len(words) - 1 and ADVERB.fullmatch(words[-1 - count]) and words[-1 - count] not in NOT_ADVERBS:
+        count += 1
+    return " " + " ".join(words[len(words) - count :]) if count else ""
 
 
 def asks_its_verb(auxiliary: str, before: str, last: str) -> bool:
