@@ -39,15 +39,21 @@ def test_the_rule_stops_by_confidence_without_a_model_and_by_the_model_with_one(
     assert not StopRule(confidence=1.0, model=confident).stops(0.99, 1.0, passages)  # 1: every passage
     assert StopRule(confidence=1.0).never_stops and StopRule(probability=1.0, model=confident).never_stops
     assert not StopRule(probability=1.0).never_stops  # without a model the probability plays no part
-    chained = StopRule(confidence=0.0, probability=0.9, model=confident).in_a_chain()
+    with pytest.raises(ValueError, match="^a stop probability is between 0 and 1, got 1.5$"):
+        StopRule(probability=1.5)
+
+
+def test_the_questions_of_a_chain_stop_sooner_but_never_past_what_was_asked():
+    passages = [retrieved(2 / 61, 1, 1), retrieved(1 / 62, 2, None)]
+    confident = StopModel(weights=[10, 0, 0, 0, 0, 0], bias=-5)  # P > 0.9 from a confidence of about 0.72
+    alone = StopRule(confidence=0.0, probability=0.9, model=confident)
+    chained = alone.in_a_chain()
     assert chained.probability == CHAIN_STOP_PROBABILITY < 0.9
     assert chained.stops(0.65, 1.0, passages)  # P about 0.82: enough for a question of a chain, not for one alone
-    assert not StopRule(confidence=0.0, probability=0.9, model=confident).stops(0.65, 1.0, passages)
+    assert not alone.stops(0.65, 1.0, passages)
     assert StopRule(probability=0.5, model=confident).in_a_chain().probability == 0.5  # never more than asked
     assert StopRule(probability=1.0, model=confident).in_a_chain().never_stops  # reading every passage still does
     assert StopRule(probability=0.9).in_a_chain().probability == 0.9  # without a model the probability plays no part
-    with pytest.raises(ValueError, match="^a stop probability is between 0 and 1, got 1.5$"):
-        StopRule(probability=1.5)
 
 
 def test_a_stop_model_is_kept_beside_the_weights_apart_from_the_calibration(tmp_path):

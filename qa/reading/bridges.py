@@ -334,7 +334,7 @@ def subject_cut(text: str, start: int) -> BridgeQuestion | None:
     object of a determiner and a noun ("did [the man who founded it] marry his wife", "does [the teacher who's leading
     the trip] run their club in"), each perhaps followed by adverbs ("is [the connection that staff must use] cut off
     automatically"); None when more follows, for where the phrase ends cannot be told without parsing."""
-    head, _, verb = text[: len(text) - len(trailing_adverbs(text))].rpartition(" ")
+    head, _, verb = without_trailing_adverbs(text).rpartition(" ")
     if verb.casefold() in PARTICLES and head[start:].count(" ") > 1:
         head, _, verb = head.rpartition(" ")
     if not asks_its_verb(text[:start].split()[-1], head.split()[-1], verb):  # "How long is [the river on which ...]"
@@ -352,13 +352,12 @@ ADVERB = re.compile(r"[a-z]{4,}ly")  # "automatically", "usually"; not "apply", 
 NOT_ADVERBS = frozenset("supply comply multiply family assembly monopoly anomaly butterfly".split())
 
 
-def trailing_adverbs(text: str) -> str:
-    """The adverbs that end ``text`` after its verb, with the spaces before them ("cut off [automatically]")."""
+def without_trailing_adverbs(text: str) -> str:
+    """``text`` without the adverbs that end it after its verb ("cut off [automatically]")."""
     words = text.split(" ")
-    count = 0
-    while count < len(words) - 1 and ADVERB.fullmatch(words[-1 - count]) and words[-1 - count] not in NOT_ADVERBS:
-        count += 1
-    return " " + " ".join(words[len(words) - count :]) if count else ""
+    while len(words) > 1 and ADVERB.fullmatch(words[-1]) and words[-1] not in NOT_ADVERBS:
+        words.pop()
+    return " ".join(words)
 
 
 def asks_its_verb(auxiliary: str, before: str, last: str) -> bool:
