@@ -15,11 +15,12 @@ from qa.validation import ask_options
 
 def test_remembered_reads_each_query_once():
     calls = []
-    read_once = remembered(lambda query, about: calls.append((query, about)) or (Retrieval(passages=[]), []))
-    assert read_once("a") is read_once("a", "")
+    read_once = remembered(lambda *asked: calls.append(asked) or (Retrieval(passages=[]), []))
+    assert read_once("a") is read_once("a", "", "")
     read_once("b")
     read_once("b", "Zoë Ltd")  # read as about a name: another reading
-    assert calls == [("a", ""), ("b", ""), ("b", "Zoë Ltd")]
+    read_once("b", "Zoë Ltd", "d1:0")  # and as named in a passage: another
+    assert calls == [("a", "", ""), ("b", "", ""), ("b", "Zoë Ltd", ""), ("b", "Zoë Ltd", "d1:0")]
 
 
 @pytest.mark.parametrize(
@@ -114,6 +115,9 @@ def test_a_question_asked_of_a_name_reads_first_where_the_name_is():
     kept = naming_first(found, "callum", count=3)
     assert [p.passage.id for p in kept.passages] == ["d2:0", "d3:0", "d0:0"]  # then the best of the others
     assert [p.passage.id for p in naming_first(found, "Zoë", count=2).passages] == ["d2:0", "d0:0"]
+    second = naming_first(found, "callum", count=3, named_in="d2:0")  # where a chain found the name: read second
+    assert [p.passage.id for p in second.passages] == ["d3:0", "d2:0", "d0:0"]
+    assert naming_first(found, "callum", count=3, named_in="d3:0") == kept  # not first: where it was
 
 
 def test_second_hops_start_from_the_best_answers_passage_and_the_best_passage():
@@ -148,6 +152,18 @@ def test_a_chain_through_what_the_best_passage_lacks_leads_before_any_second_hop
     assert answers[0].text == "Marsh End Moss" and answers[0].confidence == pytest.approx(1 - (1 - 0.4**2) * 0.6)
     assert [c.passage_id for c in answers[0].supporting] == ["d1:0"]  # where the student is named
     assert all("hop" not in read for read in reader.reads)  # the chain led: no pair of passages was read
+
+
+def test_a_chain_asks_of_the_name_first_where_it_was_not_found():
+    question = "Who is the custodian of the instrument the SOILCLOCK project uses?"
+    project = "SOILCLOCK measures respiration with the GasTrace 900. Kenji Mori leads SOILCLOCK."
+    passages = found_in(project, "Owen Price is the custodian of the GasTrace 900.")
+    reader = ScriptedReader(("GasTrace 900", 6.0), ("Owen Price", 5.0), ("Kenji Mori", 4.0), confidence=0.9)
+    finder = AnswerFinder(lambda query, k, mode: Retrieval(passages=passages), lambda: 2, answer_slack=0.0)
+    _, answers = finder.find(question, question, ask_options(Settings(), mode="hybrid"), as_reader(reader), {})
+    assert answers[0].text == "Owen Price"
+    # the direct question, the name of the instrument (both in the project's passage), then the instrument's custodian
+    assert reader.reads[:3] == [["d0:0"], ["d0:0"], ["d1:0"]]
 
 
 def test_a_chain_answers_with_its_best_span_that_is_not_the_name_it_asked_of():

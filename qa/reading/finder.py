@@ -42,18 +42,19 @@ from qa.validation import AskOptions
 Found = tuple[Retrieval, list[Answer]]  # the passages retrieved for a question and its answers, best first
 
 
-ReadOnce = Callable[[str, str], Found]  # (query, a name its passages may be about) -> what was found
+# (query, a name its passages may be about, the id of the passage that named it) -> what was found
+ReadOnce = Callable[[str, str, str], Found]
 
 
 def remembered(read: ReadOnce) -> ReadOnce:
     """``read`` that reads each query once (the chain of one question may be asked twice, before and after hops, and
     first after the first passage: ``AnswerFinder._read_passages``)."""
-    found: dict[tuple[str, str], Found] = {}
+    found: dict[tuple[str, str, str], Found] = {}
 
-    def read_once(query: str, about: str = "") -> Found:
-        if (query, about) not in found:
-            found[query, about] = read(query, about)
-        return found[query, about]
+    def read_once(query: str, about: str = "", named_in: str = "") -> Found:
+        if (query, about, named_in) not in found:
+            found[query, about, named_in] = read(query, about, named_in)
+        return found[query, about, named_in]
 
     return read_once
 
@@ -89,16 +90,22 @@ def hop_sources(answers: list[Answer], passages: list[RetrievedPassage]) -> list
     return list({p.id: p for p in (best, passages[0].passage) if p is not None}.values())
 
 
-def naming_first(retrieval: Retrieval, name: str, count: int) -> Retrieval:
+def naming_first(retrieval: Retrieval, name: str, count: int, named_in: str = "") -> Retrieval:
     """``retrieval`` cut to ``count`` passages: those that give ``name`` (in any case) or are read as being about it
     (``AnswerFinder._about``) first, in their order, then the best of the others. "When is Callum due to start his part
     of the job?" (Callum named as Gareth's nephew) is answered by a schedule's row that gives "Callum Hartley" but
-    ranks sixth, below passages that share more of the question's other words."""
+    ranks sixth, below passages that share more of the question's other words. The passage ``named_in`` (by id: where
+    a chain found the name for what the question describes) comes second when it would come first: what is asked of
+    the name is mostly said elsewhere ("Who is the custodian of the GasTrace 900 analyser?", named in a project's
+    description, is answered by the instruments page)."""
     folded = name.casefold()
     naming = [p for p in retrieval.passages if folded in p.passage.text.casefold() or p.passage.about]
-    named_in = {p.passage.id for p in naming}
-    others = [p for p in retrieval.passages[:count] if p.passage.id not in named_in]
-    return replace(retrieval, passages=(naming + others)[:count])
+    giving = {p.passage.id for p in naming}
+    others = [p for p in retrieval.passages[:count] if p.passage.id not in giving]
+    ordered = (naming + others)[:count]
+    if len(ordered) > 1 and ordered[0].passage.id == named_in:
+        ordered[0], ordered[1] = ordered[1], ordered[0]
+    return replace(retrieval, passages=ordered)
 
 
 class AnswerFinder:
@@ -143,7 +150,7 @@ class AnswerFinder:
         in stages and, when none alone answers, across documents (``_read_jointly``). Each question of a chain is
         read once."""
         rule = stop_rule(options, reader)
-        read_once = remembered(lambda query, about: self._read_once(query, options, reader, about))
+        read_once = remembered(lambda query, about, named_in: self._read_once(query, options, reader, about, named_in))
         first = None if rule.never_stops else read_in_stages(reader, question, retrieval.passages[:1], rule)
         asked = question.split(HISTORY_SEPARATOR)[0]  # a follow-up read with its history: the question's own words
         clause = bridge_question(asked) if first and options.joint_reading else None
@@ -254,15 +261,15 @@ class AnswerFinder:
         """The spans read in ``retrieval``'s passages as answers (``group_answers``), each rated, best first."""
         return rated(self.group_answers(retrieval.passages, spans), reader)
 
-    def _read_once(self, query: str, options: AskOptions, reader: Reader, about: str = "") -> Found:
+    def _read_once(self, query: str, options: AskOptions, reader: Reader, about: str = "", named_in: str = "") -> Found:
         """Retrieve passages for ``query`` (a question of a chain) and read it in them, in stages (stopping sooner than
         a question asked alone: ``StopRule.in_a_chain``): the candidate answers, best first. A query asked of a name
-        ``about`` is read first where the name is (``naming_first``)."""
+        ``about`` is read first where the name is, other than the passage ``named_in`` (``naming_first``)."""
         if not about:
             retrieval = self.search(query, options.top_k, options.mode)
         else:
             found = self.search(query, max(options.top_k, NAMING_CANDIDATES), options.mode)
-            retrieval = naming_first(self._about(found, about, options), about, options.top_k)
+            retrieval = naming_first(self._about(found, about, options), about, options.top_k, named_in)
         spans = read_in_stages(reader, query, retrieval.passages, stop_rule(options, reader).in_a_chain())
         return retrieval, self._answers(retrieval, spans, reader)
 
@@ -305,13 +312,13 @@ class AnswerFinder:
         describes, not what it asks) or ``chain_leads``; None when it does not lead."""
         if cut is None:
             return None
-        naming, named = read_once(cut.described, "")
+        naming, named = read_once(cut.described, "", "")
         if not named:
             return None
         bridge = named[0]
         if cut.named and (not can_name(cut, bridge.text) or trimmed(bridge.text).casefold() in question.casefold()):
             return None  # what a name's founder or wife is named is another name, not one the question gives
-        found, read = read_once(cut.about(bridge.text), trimmed(bridge.text))
+        found, read = read_once(cut.about(bridge.text), trimmed(bridge.text), bridge.citations[0].passage_id)
         chained = [a for a in read if not overlaps(a.text, bridge.text)]  # the name asked of is no answer of it
         # the best answer gives what the question describes (surely named), not what it asks
         names_it = bool(answers) and answered(bridge, reader, options) and gives(answers[0].text, bridge.text)
