@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from qa.config import RetrievalMode, Settings
 from qa.models import Answer, Passage, RetrievedPassage
 from qa.reading.answers import citation_at
 from qa.reading.finder import AnswerFinder, hop_sources, names_its_subject, naming_first, remembered
+from qa.reading.stopping import StopModel
 from qa.retrieval import Retrieval
 from qa.testing.reader import ScriptedReader, as_reader
 from qa.validation import ask_options
@@ -164,6 +167,23 @@ def test_a_chain_asks_of_the_name_first_where_it_was_not_found():
     assert answers[0].text == "Owen Price"
     # the direct question, the name of the instrument (both in the project's passage), then the instrument's custodian
     assert reader.reads[:3] == [["d0:0"], ["d0:0"], ["d1:0"]]
+
+
+def test_a_chains_questions_stop_sooner_than_the_question_asked_alone():
+    question = "Who is the custodian of the instrument the SOILCLOCK project uses?"
+    project = "SOILCLOCK measures respiration with the GasTrace 900. Kenji Mori leads SOILCLOCK."
+    others = ("The freezer is in B216.", "Cabinets hold soil cores.", "Samples are scanned weekly.")
+    passages = found_in(project, "Owen Price is the custodian of the GasTrace 900.", *others)
+    reader = ScriptedReader(("GasTrace 900", 6.0), ("Owen Price", 5.0), ("Kenji Mori", 4.0), confidence=0.9)
+    reader.stop_model = StopModel(weights=[0.0] * 6, bias=math.log(0.8 / 0.2))  # 0.8 that reading on adds nothing
+    finder = AnswerFinder(lambda query, k, mode: Retrieval(passages=passages), lambda: 5, answer_slack=0.0)
+    options = ask_options(Settings(), mode="hybrid")
+    assert finder.find(question, question, options, as_reader(reader), {})[1][0].text == "Owen Price"
+    # each of the chain's questions stops at its first passage (0.8 reaches a chain's 0.75, not a question's 0.9)
+    assert reader.reads[:3] == [["d0:0"], ["d0:0"], ["d1:0"]]
+    reader.reads.clear()
+    finder.find("Who leads SOILCLOCK?", "Who leads SOILCLOCK?", options, as_reader(reader), {})
+    assert reader.reads[:2] == [["d0:0"], ["d1:0", "d2:0"]]  # a question asked alone reads on
 
 
 def test_a_chain_answers_with_its_best_span_that_is_not_the_name_it_asked_of():
