@@ -95,6 +95,9 @@ def test_a_chain_leads_when_surer_or_when_the_direct_answers_passage_lacks_what_
     assert not chain_leads(cut, unsure, there, [direct], where, named_apart, early=True)  # after one passage
     assert chain_leads(cut, surer, there, [direct], where, named_apart, early=True)  # sure enough itself
     assert chain_leads(cut, chained, found, [direct], where, bridge, early=True)
+    agreeing, again = read("july", "Alan Briggs won it; Lucy Fenwick was second.", "Lucy Fenwick", 0.3)
+    assert chain_leads(cut, agreeing, again, [direct], where, named_apart, early=True)  # two readings agree
+    assert not chain_leads(cut, agreeing, again, [direct], where, bridge, early=True)  # one passage read twice
     contact = bridge_question("What email address do I use to get a broken laptop replaced?")
     assert contact is not None
     team, said = read("equipment", "Laptops are replaced by the IT helpdesk.", "IT helpdesk", 0.46)

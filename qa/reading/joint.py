@@ -81,16 +81,18 @@ def chain_leads(
 ) -> bool:
     """Whether a chain's answer leads the direct ``answers``: there are none, or it is surer than the best (when the
     chain is read ``early``, after the first passage, only when it is at least HOP_BELOW itself: the others may make
-    the direct answer sure), or the best lacks what an answer to the question has and the chain's has it
-    (``has_form``: "helpdesk" for an email address), or the best one's passage lacks more of what the question asks
-    of the described thing ("Who was the controller of ...?") than the chain's does, or is the passage that named
-    the thing (``read_where_named``); for a thing named by what it is to a name (the ``bridge``, surely named), when
-    the best was read in a sentence that does not name it ("Port Ellery" for "Isolde Marrow's husband was born in
-    which city?", read where Isolde Marrow's birth is told)."""
+    the direct answer sure; or when it is the best, reached through a name read in another passage: two readings
+    agree, which the others would only confirm, ``agrees``), or the best lacks what an answer to the question has and
+    the chain's has it (``has_form``: "helpdesk" for an email address), or the best one's passage lacks more of what
+    the question asks of the described thing ("Who was the controller of ...?") than the chain's does, or is the
+    passage that named the thing (``read_where_named``); for a thing named by what it is to a name (the ``bridge``,
+    surely named), when the best was read in a sentence that does not name it ("Port Ellery" for "Isolde Marrow's
+    husband was born in which city?", read where Isolde Marrow's birth is told)."""
     if not answers:
         return True
     confidence = chained.confidence or 0.0
     surer = (answers[0].confidence or 0.0) < confidence and (not early or confidence >= HOP_BELOW)
+    surer = surer or (early and agrees(chained, answers[0], bridge))
     if surer or (not has_form(cut, answers[0].text) and has_form(cut, chained.text)):
         return True
     if cut.named:  # "the founder of X": the words asked of it may lie in any passage about X
@@ -100,6 +102,15 @@ def chain_leads(
     chain_lacks = len(uncovered(asked, best_passage([chained], found.passages)))
     # or the direct answer was read where the described thing is named, not where it is told of
     return direct_lacks > chain_lacks or read_where_named(answers[0], bridge, chained)
+
+
+def agrees(chained: Answer, direct: Answer, bridge: Answer) -> bool:
+    """Whether a chain's answer is the ``direct`` one, reached through a name (the ``bridge``) read in another passage
+    than the chain's answer ("AQ-3", asked of the "AquaClear cartridge" that the troubleshooting page names, is the
+    order code read directly): two readings, not one passage read twice ("three years", asked of the "proof of
+    purchase" that the warranty's own passage names)."""
+    elsewhere = bridge.citations[0].passage_id != chained.citations[0].passage_id
+    return elsewhere and trimmed(chained.text) == trimmed(direct.text)
 
 
 def further_citations(answer: Answer, citations: list[Citation]) -> list[Citation]:
