@@ -20,6 +20,8 @@ from qa.runtime import (
     cpu_flags,
     embedder_exportable,
     exported,
+    on_a_passing_thread,
+    on_torch_lane,
     onnx_available,
     onnx_session,
     torch_session,
@@ -225,9 +227,12 @@ class Embedder:
         progress: bool = False,
         batch_size: int | None = None,
         between_batches: Callable[[], None] | None = None,
+        asked: bool = False,
     ) -> np.ndarray:
         """Unit-length float32 vectors, one row per text, embedded in batches of similar length (longest first, as
-        sentence-transformers does). ``between_batches`` is called before each batch: raising there stops."""
+        sentence-transformers does). ``between_batches`` is called before each batch: raising there stops. PyTorch
+        runs questions (``asked``) on the torch lane, anything else (passages) on a thread of its own per batch
+        (``qa.runtime``)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         from tqdm import tqdm
@@ -241,13 +246,15 @@ class Embedder:
                 between_batches()
             chosen = order[begin : begin + batch_size]
             with self._lock:  # the model's fast tokenizer must not be called from two threads at once
-                vectors[chosen] = self._embed_batch([texts[i] for i in chosen])
+                vectors[chosen] = self._embed_batch([texts[i] for i in chosen], asked)
         return vectors
 
     @locked_cached_property
     def shared(self) -> SharedBatches[str, np.ndarray]:
         """Embeds the texts of callers asking at the same time in shared batches (see ``SharedBatches``)."""
-        return SharedBatches(lambda texts: list(self.embed(texts)), max_items=self.batch_size, name="qa-embedder")
+        return SharedBatches(
+            lambda texts: list(self.embed(texts, asked=True)), max_items=self.batch_size, name="qa-embedder"
+        )
 
     def close(self) -> None:
         """End the threads of its shared batches (they start again if it embeds together again)."""
@@ -262,11 +269,18 @@ class Embedder:
             return self.embed(texts)
         return np.stack(self.shared.run(texts))
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+    def _embed_batch(self, texts: list[str], asked: bool) -> np.ndarray:
+        run_on = on_torch_lane if asked else on_a_passing_thread
         if self.shape is None:
-            encoded = self.model.encode(texts, batch_size=len(texts), normalize_embeddings=True, convert_to_tensor=True)
+            model = self.model
+            encoded = run_on(
+                model.encode, texts, batch_size=len(texts), normalize_embeddings=True, convert_to_tensor=True
+            )
             return unit_rows(encoded.float().numpy())
         features = self._batch_tokenizer(
             texts, padding=True, truncation="longest_first", max_length=self.shape.max_seq_length, return_tensors="np"
         )
-        return unit_rows(self.pooled(dict(features)))
+        forward = self.pooled
+        if self.runtime[0] != "torch":
+            return unit_rows(forward(dict(features)))
+        return unit_rows(run_on(forward, dict(features)))

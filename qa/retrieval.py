@@ -89,7 +89,7 @@ class Retriever:
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
-        self.store.dense_search(self.embedder.embed(["warm up"])[0], 1)
+        self.store.dense_search(self.embedder.embed_together(["warm up"])[0], 1)
 
     def search(
         self, question: str, k: int = 5, mode: RetrievalMode = "hybrid", vector: np.ndarray | None = None

@@ -8,11 +8,12 @@ import os
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -30,6 +31,7 @@ VNNI_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
 Batch = Mapping[str, np.ndarray]  # token ids, token types and attention masks, padded: (texts, tokens) each
 Session = Callable[[Batch], list[np.ndarray]]  # a forward pass: the model's outputs, float32, one row per text
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # what every exported module takes, in this order
+Output = TypeVar("Output")
 
 
 @cache
@@ -301,6 +303,41 @@ def embedder_exportable(transformer, normalize: bool) -> Exportable:
             return torch.nn.functional.normalize(pooled, p=2, dim=1) if normalize else pooled
 
     return Exportable(MeanPooled().eval(), transformer.config, ("embedding",))
+
+
+@cache
+def torch_lane() -> ThreadPoolExecutor:
+    """The one thread of this process that runs the PyTorch passes answering questions (the reader's, the question
+    embedder's). PyTorch's OpenMP gives each thread that runs a parallel pass a team of worker threads of its own, kept
+    while the thread lives; once a second thread had one (the reader's and the embedder's shared batches each run on a
+    thread), every pass ran as slowly as with ``OMP_WAIT_POLICY=PASSIVE``, its workers woken from sleep at each
+    operator: on two cores a question's embedding took 12 ms instead of 5, a full reader window 28 ms instead of 20
+    (docs/benchmarks.md)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-torch")
+
+
+os.register_at_fork(after_in_child=torch_lane.cache_clear)  # a forked child has no lane thread: it starts its own
+
+
+def on_torch_lane(work: Callable[..., Output], *args: Any, **kwargs: Any) -> Output:
+    """``work(*args, **kwargs)`` run on the torch lane (see ``torch_lane``), this thread waiting for it."""
+    return torch_lane().submit(work, *args, **kwargs).result()
+
+
+def on_a_passing_thread(work: Callable[..., Output], *args: Any, **kwargs: Any) -> Output:
+    """``work(*args, **kwargs)`` run on a thread started for it, which ends with it and takes its OpenMP team along:
+    bulk PyTorch passes (indexing) leave the thread that asked them no team to slow the torch lane with later. They
+    do not queue on the lane either, where a question would wait behind a whole batch of passages."""
+    done: Future[Output] = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(work(*args, **kwargs))
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller
+            done.set_exception(error)
+
+    threading.Thread(target=run, name="qa-torch-bulk", daemon=True).start()
+    return done.result()
 
 
 def torch_session(module) -> Session:

@@ -11,8 +11,10 @@ import sys
 import numpy as np
 import pytest
 from conftest import REPO
+from test_runtime import threads_of_passes
 
 from qa.embedding import Embedder, MeanPoolingShape, mean_pooling_shape, resolve_embedding_model, unit_rows
+from qa.runtime import on_torch_lane
 
 PACKAGED = resolve_embedding_model("")
 
@@ -192,3 +194,17 @@ def test_embedding_never_shares_the_tokenizer_chunking_counts_with():
     assert embedder._batch_tokenizer is not embedder.tokenizer
     twin = embedder.twin()
     assert twin.tokenizer is not embedder.tokenizer and twin._batch_tokenizer is not embedder._batch_tokenizer
+
+
+def test_pytorch_embeds_questions_on_the_torch_lane_and_passages_on_threads_that_end():
+    import threading
+
+    embedder = Embedder(runtime="torch", precision="fp32")
+    embedder.warm_up()
+    lane = on_torch_lane(threading.get_ident)
+    with threads_of_passes() as questions:
+        embedder.embed_together(["Who signed the treaty?"])
+    with threads_of_passes() as passages:
+        embedder.embed(["The treaty was signed in Zoë’s café.", "It rained."])
+    assert questions == {lane}
+    assert passages and passages.isdisjoint({lane, threading.get_ident()})  # (an ended thread's id may be reused)

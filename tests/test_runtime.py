@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from qa.reading.reader import SpanReader
-from qa.runtime import choose_runtime, cpu_flags, exported, model_fingerprint, reader_exportable
+from qa.runtime import (
+    choose_runtime,
+    cpu_flags,
+    exported,
+    model_fingerprint,
+    on_a_passing_thread,
+    on_torch_lane,
+    reader_exportable,
+)
 from qa.validation import OptionError
 
 AVX2 = frozenset({"sse4_2", "avx", "avx2", "fma"})
@@ -189,3 +199,45 @@ def test_int8_gives_a_window_the_same_logits_whatever_is_read_beside_it(tiny_mod
     for ours, theirs in zip(together.logits(encoded), alone.logits(encoded), strict=True):
         for a, b in zip(ours, theirs, strict=True):
             assert np.array_equal(a, b)
+
+
+@contextmanager
+def threads_of_passes():
+    """The threads every PyTorch module's forward pass ran on meanwhile (a global forward hook of PyTorch's)."""
+    import torch
+
+    seen: set[int] = set()
+    hook = torch.nn.modules.module.register_module_forward_pre_hook(lambda *_: seen.add(threading.get_ident()))
+    try:
+        yield seen
+    finally:
+        hook.remove()
+
+
+def test_work_on_the_torch_lane_runs_on_one_thread_whichever_thread_asks():
+    asked = [threading.Thread(target=on_torch_lane, args=(threading.get_ident,)) for _ in range(2)]
+    for thread in asked:
+        thread.start()
+        thread.join()
+    lane = {on_torch_lane(threading.get_ident) for _ in range(3)}
+    assert len(lane) == 1 and lane.isdisjoint({threading.get_ident(), *(thread.ident for thread in asked)})
+
+
+def test_work_on_a_passing_thread_runs_on_a_thread_that_ends_with_it():
+    ran_on = on_a_passing_thread(threading.current_thread)
+    assert ran_on is not threading.current_thread() and not ran_on.is_alive()
+    assert ran_on.ident != on_torch_lane(threading.get_ident)
+
+
+@pytest.mark.parametrize("where", [on_torch_lane, on_a_passing_thread])
+def test_work_that_fails_raises_in_its_caller(where):
+    with pytest.raises(ValueError, match="invalid literal"):
+        where(int, "seven")
+
+
+def test_the_pytorch_reader_reads_on_the_torch_lane(tiny_model_dir):
+    reader = SpanReader(tiny_model_dir, max_length=64, stride=16, runtime="torch", precision="fp32")
+    encoded = reader.tokenizer(["who won?"], ["Marie Curie won the Nobel Prize."], truncation="only_second")
+    with threads_of_passes() as seen:
+        reader.logits(encoded)
+    assert seen == {on_torch_lane(threading.get_ident)}

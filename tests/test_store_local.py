@@ -256,3 +256,41 @@ def test_a_compaction_copies_again_when_a_change_lands_between_its_copy_and_its_
     store.write(writes[:1])  # writing again folds everything in, nothing lost
     for write in (writes[3], writes[9]):
         assert store.dense_search(write.vectors[1], 1)[0][0] == write.passages[1].id
+
+
+class SearchThreadsNoted:
+    """A FAISS index that notes how many threads FAISS may use on each search."""
+
+    def __init__(self, index):
+        self.index = index
+        self.threads: list[int] = []
+
+    @property
+    def ntotal(self) -> int:
+        return self.index.ntotal
+
+    def search(self, vectors, k):
+        import faiss
+
+        self.threads.append(faiss.omp_get_max_threads())
+        return self.index.search(vectors, k)
+
+
+def test_a_question_s_search_runs_faiss_on_its_own_thread_and_sets_its_threads_back():
+    import faiss
+
+    dense = local.DenseIndex(4)
+    dense.add(np.array([7, 8]), np.eye(4, dtype=np.float32)[:2])
+    noted = SearchThreadsNoted(dense.index)
+    dense.index = noted
+    seen: dict[str, object] = {}
+
+    def search() -> None:  # on a thread of its own: a thread's FAISS setting is its own
+        faiss.omp_set_num_threads(3)
+        seen["found"] = dense.search(np.eye(4, dtype=np.float32)[1], 1)
+        seen["after"] = faiss.omp_get_max_threads()
+
+    thread = threading.Thread(target=search)
+    thread.start()
+    thread.join()
+    assert seen == {"found": [(8, 1.0)], "after": 3} and noted.threads == [1]

@@ -37,6 +37,7 @@ from qa.runtime import (
     choose_runtime,
     cpu_flags,
     exported,
+    on_torch_lane,
     onnx_available,
     onnx_session,
     reader_exportable,
@@ -220,7 +221,8 @@ class SpanReader:
         logits)."""
         runtime, precision = self.runtime
         if runtime == "torch":
-            return torch_session(reader_exportable(self.model).module)
+            session = torch_session(reader_exportable(self.model).module)
+            return lambda batch: on_torch_lane(session, batch)
         folder = Path(self.path)
         if not folder.is_dir():
             raise OptionError(f"The onnx runtime needs the reader as a local folder, not {self.model_name!r}.")
@@ -409,7 +411,7 @@ class SentenceReader:
         sentences = [(p, span) for p in passages for span in sentence_spans(p.text)]
         if not sentences or not question.strip():
             return []
-        vectors = self.embedder.embed([question] + [p.text[s.start : s.end] for p, s in sentences])
+        vectors = self.embedder.embed_together([question] + [p.text[s.start : s.end] for p, s in sentences])
         similarities = vectors[1:] @ vectors[0]
         spans = [
             ReaderSpan(

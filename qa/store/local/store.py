@@ -117,6 +117,21 @@ def file_crc(path: Path) -> int:
     return crc
 
 
+@contextmanager
+def faiss_alone() -> Iterator[None]:
+    """FAISS runs on this thread alone meanwhile: one question's search gains nothing from threads, and the OpenMP
+    team it would leave on each asking thread slowed every PyTorch pass as a second PyTorch team does (see
+    ``qa.runtime.torch_lane``)."""
+    import faiss
+
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)  # this thread's setting only
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(threads)
+
+
 class DenseIndex:
     """FAISS over the stored vectors, ids = passage rowids: exact (flat) when small, IVF past ANN_MIN_PASSAGES."""
 
@@ -199,7 +214,8 @@ class DenseIndex:
             return []
         if self.approximate:
             self.index.nprobe = self.nprobe
-        scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32), min(k, self.index.ntotal))
+        with faiss_alone():
+            scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32), min(k, self.index.ntotal))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def save(self, folder: Path, seq: int, store: str | None, keywords: KeywordIndex) -> None:
@@ -733,7 +749,8 @@ class LocalStore:
                 "SELECT seq, passage, added FROM changes WHERE seq > ? ORDER BY seq", (self._dense_seq,)
             )
             if changes:
-                self._apply(changes)
+                with faiss_alone():  # (on the asking thread)
+                    self._apply(changes)
                 self._dense_seq = changes[-1][0]
             self._dense_generation = generation
             assert self._dense is not None  # opened above
