@@ -311,8 +311,8 @@ def torch_lane() -> ThreadPoolExecutor:
     embedder's). PyTorch's OpenMP gives each thread that runs a parallel pass a team of worker threads of its own, kept
     while the thread lives; once a second thread had one (the reader's and the embedder's shared batches each run on a
     thread), every pass ran as slowly as with ``OMP_WAIT_POLICY=PASSIVE``, its workers woken from sleep at each
-    operator: on two cores a question's embedding took 12 ms instead of 5, a full reader window 28 ms instead of 20
-    (docs/benchmarks.md)."""
+    operator: on two cores a question's embedding took 12 ms instead of 5, a full reader window 27.6 ms instead of
+    21.6 (docs/benchmarks.md)."""
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-torch")
 
 
