@@ -1,4 +1,4 @@
-"""The models' runtime and precision for this CPU: PyTorch fp32 or bf16, or ONNX Runtime fp32 or int8 (exported once)."""
+"""The models' runtime and precision for this CPU (PyTorch fp32 or bf16, ONNX fp32 or int8 exported once), and their threads."""
 
 from __future__ import annotations
 
