@@ -225,8 +225,9 @@ def test_work_on_the_torch_lane_runs_on_one_thread_whichever_thread_asks():
 
 def test_work_on_a_passing_thread_runs_on_a_thread_that_ends_with_it():
     ran_on = on_a_passing_thread(threading.current_thread)
-    assert ran_on is not threading.current_thread() and not ran_on.is_alive()
-    assert ran_on.ident != on_torch_lane(threading.get_ident)
+    assert ran_on is not threading.current_thread() and ran_on.ident != on_torch_lane(threading.get_ident)
+    ran_on.join(timeout=10)  # (it may still be returning when the result comes)
+    assert not ran_on.is_alive()
 
 
 @pytest.mark.parametrize("where", [on_torch_lane, on_a_passing_thread])
