@@ -196,7 +196,7 @@ def test_embedding_never_shares_the_tokenizer_chunking_counts_with():
     assert twin.tokenizer is not embedder.tokenizer and twin._batch_tokenizer is not embedder._batch_tokenizer
 
 
-def test_pytorch_embeds_questions_on_the_torch_lane_and_passages_on_threads_that_end():
+def test_pytorch_embeds_questions_on_the_torch_lane_and_passages_on_other_threads():
     import threading
 
     embedder = Embedder(runtime="torch", precision="fp32")
