@@ -92,8 +92,8 @@ def chain_leads(
         return True
     confidence = chained.confidence or 0.0
     surer = (answers[0].confidence or 0.0) < confidence and (not early or confidence >= HOP_BELOW)
-    surer = surer or (early and agrees(chained, answers[0], bridge))
-    if surer or (not has_form(cut, answers[0].text) and has_form(cut, chained.text)):
+    surer_or_agreeing = surer or (early and agrees(chained, answers[0], bridge))
+    if surer_or_agreeing or (not has_form(cut, answers[0].text) and has_form(cut, chained.text)):
         return True
     if cut.named:  # "the founder of X": the words asked of it may lie in any passage about X
         return (bridge.confidence or 0.0) >= HOP_BELOW and not names_in_sentence(answers[0], bridge.text)
