@@ -144,6 +144,36 @@ def test_best_spans_scores_against_no_answer():
     assert best_spans(start, end, np.zeros(6, dtype=bool), 2, 3) == []
 
 
+def every_span(start, end, context, max_answer_tokens):
+    """Each (start token, end token, score) a span of the context may have, scored as ``best_spans`` scores them."""
+    null = start[0] + end[0]
+    places = np.flatnonzero(context)
+    return [(i, j, start[i] + end[j] - null) for i in places for j in places if 0 <= j - i < max_answer_tokens]
+
+
+def test_best_spans_are_the_best_of_every_span_ties_by_start_then_length():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        length = int(rng.integers(3, 80))
+        start = np.round(rng.normal(size=length) * 2).astype(np.float32) / 2  # coarse logits: many ties
+        end = np.round(rng.normal(size=length) * 2).astype(np.float32) / 2
+        context = rng.random(length) < 0.8  # gaps too: a context token left out is never inside a span's count
+        context[0] = False
+        longest, top_n = int(rng.integers(1, 12)), int(rng.integers(1, 9))
+        ranked = sorted(every_span(start, end, context, longest), key=lambda s: (-s[2], s[0], s[1]))
+        expected = [(int(i), int(j), pytest.approx(float(score))) for i, j, score in ranked[:top_n]]
+        assert best_spans(start, end, context, longest, top_n) == expected
+
+
+def test_best_spans_of_a_long_window_reach_the_answers_longest():
+    start, end = np.full(256, -9.0, dtype=np.float32), np.zeros(256, dtype=np.float32)
+    start[0], end[0] = 0.0, 0.0  # no answer scores 0
+    start[200], end[229], end[230] = 4.0, 3.0, 9.0  # 200 to 230 would be 31 tokens
+    context = np.ones(256, dtype=bool)
+    context[0] = False
+    assert best_spans(start, end, context, max_answer_tokens=30, top_n=1) == [(200, 229, pytest.approx(7.0))]
+
+
 def test_merge_keeps_the_best_score_per_position():
     spans = [
         ReaderSpan("d", "d:0", 3, 8, "zebra", 1.0),

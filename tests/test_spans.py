@@ -13,6 +13,7 @@ from qa.reading.spans import (
     marks_paired,
     only_a_mark,
     repeats_question,
+    spaced_numbers,
     trim_span,
     whole_number,
     whole_run,
@@ -165,6 +166,11 @@ def test_a_span_that_cuts_a_number_written_in_spaced_groups_is_widened_to_it(pie
         "to 1917 14,503 titles · magnitude 6.7 1994 quake · on June 14 2024 · pads £38.40"
     )
     assert widened_in(whole_number, text, piece) == widened
+
+
+def test_spaced_numbers_are_the_numbers_in_spaced_groups_a_day_before_a_year_not_one():
+    text = "Reg No. 318 4471 62 · on June 14 2024 · 25 000 visitors · 6.7 1994 · FLH-552 918 04"
+    assert [text[a:b] for a, b in spaced_numbers(text)] == ["318 4471 62", "25 000", "552 918 04"]
 
 
 CLAUSES = (

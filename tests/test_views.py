@@ -427,3 +427,13 @@ def test_the_tail_of_a_row_a_passage_opens_with_is_left_out():
     assert found is not None and text[found[0] : found[1]] == "Zoë’s clip-on"
     for kept in ("| Tie | Clip-on | – |\nShoes", "Plain text | not a row", "  | a | b |\n"):
         assert reading_view(kept).text == kept
+
+
+def test_keyword_stems_are_the_keyword_index_tokens_of_each_text_asked_again_or_not():
+    from qa.store.rules import keyword_tokens
+
+    texts = ["Who services the shockwave machines?", "", "Naïve café: 12,5 km — the runners' route", "The the a"]
+    expected = [frozenset(tokens) for tokens in keyword_tokens(texts)]
+    assert keyword_stems(texts) == expected
+    assert keyword_stems(texts[::-1]) == expected[::-1]  # asked again, in another batch
+    assert keyword_stems([]) == []

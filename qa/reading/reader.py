@@ -109,26 +109,41 @@ def best_spans(
     max_answer_tokens: int,
     top_n: int,
 ) -> list[tuple[int, int, float]]:
-    """Top (start token, end token, score) spans inside the context, end >= start, at most ``max_answer_tokens`` long.
+    """Top (start token, end token, score) spans inside the context, end >= start, at most ``max_answer_tokens`` long,
+    best first; of spans scoring the same, the one that starts first, then the shorter.
 
     The score is start + end logit minus the window's no-answer score (the logits at position 0), so it is
-    comparable across windows and passages: above 0 the model prefers the span to "no answer".
+    comparable across windows and passages: above 0 the model prefers the span to "no answer". Only the band of
+    pairs that may form a span is scored (a window's tokens by the answer's longest), not every pair.
     """
     positions = np.flatnonzero(context_mask)
-    if not len(positions):
+    if not len(positions) or top_n < 1 or max_answer_tokens < 1:
         return []
     null_score = float(start_logits[0] + end_logits[0])
-    starts, ends = start_logits[positions], end_logits[positions]
-    scores = starts[:, None] + ends[None, :]
-    offsets = positions[None, :] - positions[:, None]
-    scores = np.where((offsets >= 0) & (offsets < max_answer_tokens), scores, -np.inf)
-    flat = np.argsort(scores, axis=None)[::-1][:top_n]
-    found = []
-    for index in flat:
-        i, j = np.unravel_index(index, scores.shape)
-        if np.isfinite(scores[i, j]):
-            found.append((int(positions[i]), int(positions[j]), float(scores[i, j]) - null_score))
-    return found
+    band = span_band(start_logits[positions], end_logits[positions], positions, max_answer_tokens)
+    flat = band.ravel()
+    chosen = np.flatnonzero(np.isfinite(flat))
+    if len(chosen) > top_n:
+        cut = np.partition(flat[chosen], len(chosen) - top_n)[len(chosen) - top_n]
+        chosen = chosen[flat[chosen] >= cut]  # ties at the cut kept, to be ordered below
+    chosen = chosen[np.lexsort((chosen, -flat[chosen]))][:top_n]  # best first; ties by start, then length
+    width = band.shape[1]
+    return [
+        (int(positions[i // width]), int(positions[i // width + i % width]), float(flat[i]) - null_score)
+        for i in chosen
+    ]
+
+
+def span_band(starts: np.ndarray, ends: np.ndarray, positions: np.ndarray, max_answer_tokens: int) -> np.ndarray:
+    """Scores (start + end logit) of the spans from each context token ``i`` to the ``k``-th token after it, at row
+    ``i`` and column ``k`` (``positions``: the tokens' places in the window, increasing); -inf where the span would
+    run past the context or be ``max_answer_tokens`` long or more."""
+    width = min(max_answer_tokens, len(positions))
+    tail = np.full(width - 1, -np.inf, dtype=ends.dtype)
+    band = starts[:, None] + np.lib.stride_tricks.sliding_window_view(np.concatenate([ends, tail]), width)
+    last = np.concatenate([positions, np.full(width - 1, np.iinfo(positions.dtype).max)])
+    lengths = np.lib.stride_tricks.sliding_window_view(last, width) - positions[:, None]
+    return np.where(lengths < max_answer_tokens, band, -np.inf)
 
 
 def candidates_by_text(spans: list[ReaderSpan]) -> list[tuple[str, float]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from qa.reading.views import BULLET
@@ -179,11 +180,19 @@ DAY_AND_YEAR = re.compile(r"\d{1,2} (?:1[5-9]|20)\d\d")
 def whole_number(text: str, begin: int, end: int) -> tuple[int, int]:
     """``begin, end`` widened to the whole number written in spaced groups that the span cuts ("318" of "VAT Reg No.
     318 4471 62")."""
-    for number in SPACED_NUMBER.finditer(text):
-        cuts = number.start() < begin < number.end() or number.start() < end < number.end()
-        if cuts and begin < number.end() and end > number.start() and not DAY_AND_YEAR.search(number.group()):
-            return min(begin, number.start()), max(end, number.end())
+    for first, last in spaced_numbers(text):
+        cuts = first < begin < last or first < end < last
+        if cuts and begin < last and end > first:
+            return min(begin, first), max(end, last)
     return begin, end
+
+
+@functools.lru_cache(maxsize=256)
+def spaced_numbers(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each number written in spaced groups in ``text`` (``SPACED_NUMBER``, not a day and a year),
+    found once for the several spans read in one passage."""
+    found = SPACED_NUMBER.finditer(text)
+    return tuple(number.span() for number in found if not DAY_AND_YEAR.search(number.group()))
 
 
 def joins_one(text: str, at: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -191,9 +192,16 @@ def counts(cells: Iterable[str]) -> bool:
 
 def keyword_stems(texts: list[str]) -> list[frozenset[str]]:
     """The stemmed words of each of ``texts``, as the keyword index has them (stop words left out)."""
+    return [stems_of(text) for text in texts]
+
+
+@functools.lru_cache(maxsize=1024)
+def stems_of(text: str) -> frozenset[str]:
+    """``keyword_stems`` of one text, made once: a question's and its passages' are asked for at every stage of
+    reading them."""
     from qa.store.rules import keyword_tokens
 
-    return [frozenset(tokens) for tokens in keyword_tokens(texts)] if texts else []
+    return frozenset(keyword_tokens([text])[0])
 
 
 def row_pieces(row: Row, key: int = 0) -> list[tuple[str, int | None]]:
