@@ -19,6 +19,8 @@ from qa.runtime import (
     on_a_passing_thread,
     on_torch_lane,
     reader_exportable,
+    torch_session,
+    traced,
 )
 from qa.validation import OptionError
 
@@ -242,3 +244,82 @@ def test_the_pytorch_reader_reads_on_the_torch_lane(tiny_model_dir):
     with threads_of_passes() as seen:
         reader.logits(encoded)
     assert seen == {on_torch_lane(threading.get_ident)}
+
+
+def padded_batches(rows: int, length: int, seed: int) -> tuple:
+    """Token ids, attention masks and token types of ``rows`` texts of ``length`` tokens, all but the first padded."""
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    ids = torch.randint(1000, 2000, (rows, length), generator=generator)
+    mask, types = torch.ones_like(ids), torch.zeros_like(ids)
+    types[:, length // 3 :] = 1
+    for row in range(1, rows):
+        mask[row, length - row * length // (rows + 1) :] = 0
+    return ids, mask, types
+
+
+def test_a_traced_reader_gives_its_own_logits_on_batches_of_any_size_length_and_padding(tiny_model_dir):
+    import torch
+
+    from qa.runtime import forward
+
+    module = reader_exportable(SpanReader(tiny_model_dir, runtime="torch", precision="fp32").model).module
+    frozen = traced(module, padded_batches(1, 12, seed=0))
+    assert isinstance(frozen, torch.jit.ScriptModule)
+    for rows, length, seed in [(1, 64, 1), (4, 37, 2), (2, 5, 3)]:
+        batch = padded_batches(rows, length, seed)
+        for expected, got in zip(forward(module, batch), forward(frozen, batch), strict=True):
+            assert torch.allclose(expected, got, atol=1e-5)
+
+
+class Doubling:
+    """Modules whose outputs are their token ids' embeddings, doubled as the kind says."""
+
+    @staticmethod
+    def made(kind: str):
+        import torch
+
+        class Module(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embedding = torch.nn.Embedding(3000, 4)
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                vectors = self.embedding(input_ids) * attention_mask.unsqueeze(-1)
+                if kind == "by length" and input_ids.shape[1] > 20:  # a Python branch the trace freezes one way
+                    return vectors * 2
+                if kind == "untraceable" and torch.jit.is_tracing():
+                    raise RuntimeError("cannot be traced")
+                return vectors
+
+        return Module().eval()
+
+
+@pytest.mark.parametrize("kind", ["by length", "untraceable"])
+def test_a_module_a_trace_would_get_wrong_or_cannot_trace_runs_as_it_is(kind):
+    module = Doubling.made(kind)
+    assert traced(module, padded_batches(1, 30, seed=0)) is module
+    session = torch_session(module, trace_after=1)
+    for length in (8, 30):  # each gives the module's own outputs, whichever shape came first
+        ids, mask, types = padded_batches(2, length, seed=length)
+        got = session({"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy()})[0]
+        expected = module(ids, mask, types).detach().numpy() * 1
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_a_session_runs_its_module_as_it_is_until_its_trace_after_th_pass_then_traced(tiny_model_dir):
+    module = reader_exportable(SpanReader(tiny_model_dir, runtime="torch", precision="fp32").model).module
+    calls = []
+    module.register_forward_hook(lambda *_: calls.append(1))  # a traced module calls no Python hook
+    session = torch_session(module, trace_after=3)
+    ids, mask, types = padded_batches(2, 20, seed=4)
+    batch = {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy()}
+    seen, outputs = [], []
+    for _ in range(5):
+        before = len(calls)
+        outputs.append(session(batch))
+        seen.append(len(calls) - before)
+    assert seen[:2] == [1, 1] and seen[2] > 1 and seen[3:] == [0, 0]  # the third pass traces (and checks) it
+    for later in outputs[1:]:
+        np.testing.assert_allclose(later[0], outputs[0][0], atol=1e-5)
