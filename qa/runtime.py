@@ -340,20 +340,13 @@ def on_a_passing_thread(work: Callable[..., Output], *args: Any, **kwargs: Any) 
     return done.result()
 
 
-# Passes a PyTorch session runs before it is traced (``traced``): tracing costs about 0.3-0.5 s once (two cores), which
-# a process answering one question (a cold ``qa ask``: a few passes) would not win back; a server's or a chat's
-# engine makes ten in its first few questions.
-TRACE_AFTER = 10
-
-
-def torch_session(module, trace_after: int = TRACE_AFTER) -> Session:
+def torch_session(module) -> Session:
     """A forward pass through an exportable PyTorch ``module`` (in whatever dtype it was loaded): its outputs,
-    float32, for a padded batch (token types default to zeros). From its ``trace_after``-th pass on it runs traced
-    and frozen (``traced``) where that gives the module's own outputs."""
+    float32, for a padded batch (token types default to zeros). From its first batch on it runs traced and frozen
+    (``traced``) where that gives the module's own outputs."""
     import torch
 
-    chosen: list[Any] = []  # the module run once traced, or as it is: chosen at the trace_after-th pass
-    passes = [0]
+    chosen: list[Any] = []  # the module run: traced, or as it is, chosen at the first pass
     choosing = threading.Lock()
 
     def run(batch: Batch) -> list[np.ndarray]:
@@ -361,10 +354,9 @@ def torch_session(module, trace_after: int = TRACE_AFTER) -> Session:
         arrays = [np.asarray(batch[name]) if name in batch else np.zeros_like(ids) for name in INPUTS]
         inputs = tuple(torch.as_tensor(values) for values in arrays)
         with choosing:
-            passes[0] += 1
-            if not chosen and passes[0] >= trace_after:
+            if not chosen:
                 chosen.append(traced(module, inputs))
-        outputs = forward(chosen[0] if chosen else module, inputs)
+        outputs = forward(chosen[0], inputs)
         return [output.float().numpy() for output in (outputs if isinstance(outputs, tuple) else (outputs,))]
 
     return run
