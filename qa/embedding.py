@@ -16,6 +16,7 @@ from qa.caching import locked_cached_property
 from qa.config import EMBEDDING_MODEL_PACKAGE, Precision, Runtime
 from qa.runtime import (
     Batch,
+    TorchSession,
     choose_runtime,
     cpu_flags,
     embedder_exportable,
@@ -161,8 +162,23 @@ class Embedder:
                 spinning=self.spinning,
             )
         else:
-            run = torch_session(self._module(precision).module)
+            run = self.torch_passes
         return lambda batch: run(batch)[0]
+
+    @locked_cached_property
+    def torch_passes(self) -> TorchSession:
+        """The PyTorch model's session, with its pooling (traced once ``trace_passes`` is called)."""
+        return torch_session(self._module(self.runtime[1]).module)
+
+    def trace_passes(self) -> None:
+        """Trace the PyTorch model now, on a short question (``qa.runtime.TorchSession.trace``): at the warm-up of
+        an engine that answers many questions. An ONNX session, or a model sentence-transformers runs, has nothing to
+        trace."""
+        if self.shape is None or self.runtime[0] != "torch":
+            return
+        with self._lock:
+            features = self._batch_tokenizer(["warm up"], padding=True, return_tensors="np")
+        on_torch_lane(self.torch_passes.trace, dict(features))
 
     def _module(self, precision: str):
         import torch

@@ -162,13 +162,19 @@ class QA:
         return Path(self.settings.index_dir)
 
     def warm_up(self) -> None:
-        """Load the models (the follow-up reader too: a chat's first follow-up does not wait for it) and bring the
-        index up to date with the documents folder."""
+        """Load the models (the follow-up reader too: a chat's first follow-up does not wait for it), bring the
+        index up to date with the documents folder, and trace the PyTorch models' passes (``qa.runtime.traced``): an
+        engine warmed up answers many questions (``qa ask`` alone, answering one, loads the models but traces
+        nothing)."""
         self._check_open()
         self.embedder.warm_up()
         self.reader().warm_up()
         self.follow_up_reader().warm_up()
         self.retriever.warm_up()
+        self.embedder.trace_passes()
+        for reader in (self.reader(), self.follow_up_reader()):
+            if isinstance(reader, SpanReader):
+                reader.trace_passes()
 
     @property
     def store(self) -> DocumentStore:

@@ -340,26 +340,47 @@ def on_a_passing_thread(work: Callable[..., Output], *args: Any, **kwargs: Any) 
     return done.result()
 
 
-def torch_session(module) -> Session:
+class TorchSession:
     """A forward pass through an exportable PyTorch ``module`` (in whatever dtype it was loaded): its outputs,
-    float32, for a padded batch (token types default to zeros). From its first batch on it runs traced and frozen
-    (``traced``) where that gives the module's own outputs."""
-    import torch
+    float32, for a padded batch (token types default to zeros). It runs the module as it is until ``trace`` is
+    called, then traced and frozen (``traced``) where that gives the module's own outputs."""
 
-    chosen: list[Any] = []  # the module run: traced, or as it is, chosen at the first pass
-    choosing = threading.Lock()
+    def __init__(self, module) -> None:
+        self.module = module
+        self._running = module
+        self._tried = False
+        self._lock = threading.Lock()
 
-    def run(batch: Batch) -> list[np.ndarray]:
-        ids = np.asarray(batch["input_ids"])
-        arrays = [np.asarray(batch[name]) if name in batch else np.zeros_like(ids) for name in INPUTS]
-        inputs = tuple(torch.as_tensor(values) for values in arrays)
-        with choosing:
-            if not chosen:
-                chosen.append(traced(module, inputs))
-        outputs = forward(chosen[0], inputs)
+    @property
+    def is_traced(self) -> bool:
+        return self._running is not self.module
+
+    def __call__(self, batch: Batch) -> list[np.ndarray]:
+        outputs = forward(self._running, tensors(batch))
         return [output.float().numpy() for output in (outputs if isinstance(outputs, tuple) else (outputs,))]
 
-    return run
+    def trace(self, batch: Batch) -> None:
+        """Trace the module on a batch like ``batch``, once. For engines that answer many questions (a server, a
+        chat, an evaluation: ``QA.warm_up``): the trace costs 0.2-0.3 s a model on two cores, which a process that
+        answers one question (a cold ``qa ask``) would not win back."""
+        with self._lock:
+            if not self._tried:
+                self._tried = True
+                self._running = traced(self.module, tensors(batch))
+
+
+def torch_session(module) -> TorchSession:
+    """A session running ``module`` in PyTorch (``TorchSession``)."""
+    return TorchSession(module)
+
+
+def tensors(batch: Batch) -> tuple:
+    """The batch's token ids, attention masks and token types (zeros when it has none) as tensors, in ``INPUTS``'
+    order."""
+    import torch
+
+    ids = np.asarray(batch["input_ids"])
+    return tuple(torch.as_tensor(np.asarray(batch[name]) if name in batch else np.zeros_like(ids)) for name in INPUTS)
 
 
 def forward(module, inputs: tuple) -> Any:

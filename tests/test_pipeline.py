@@ -1492,3 +1492,9 @@ def test_a_question_asked_of_a_name_is_read_where_the_name_is(tmp_path, embedder
     cited = {Path(c.source).name for c in [*result.citations, *result.supporting]}
     assert cited == {"schedule_of_works.md", "email_gareth.txt"}  # the row, and where Callum is the nephew
     assert_citations_exact(engine, result)
+
+
+def test_a_warmed_up_engine_runs_its_pytorch_passes_traced(sample_engine):
+    models = [sample_engine.embedder, sample_engine.reader(), sample_engine.follow_up_reader()]
+    in_pytorch = [model for model in models if model.runtime[0] == "torch"]  # an ONNX session has nothing to trace
+    assert all(model.torch_passes.is_traced for model in in_pytorch)

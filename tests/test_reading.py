@@ -278,3 +278,15 @@ def test_a_hub_name_in_the_cache_loads_from_it_without_the_network(tiny_model_di
     )
     assert cached.tokenizer("a question?")["input_ids"] == local.tokenizer("a question?")["input_ids"]
     assert no_network == []
+
+
+def test_a_reader_warmed_up_runs_as_it_is_until_its_passes_are_traced(tiny_model_dir):
+    reader = SpanReader(tiny_model_dir, max_length=64, stride=16, runtime="torch", precision="fp32")
+    reader.warm_up()  # what a one-question qa ask does: the trace would cost more than it saves
+    before = reader.read("Who won?", [passage_of("Marie Curie won the Nobel Prize.")])
+    assert not reader.torch_passes.is_traced
+    reader.trace_passes()  # what QA.warm_up does
+    assert reader.torch_passes.is_traced
+    after = reader.read("Who won?", [passage_of("Marie Curie won the Nobel Prize.")])
+    assert [(s.text, s.start, s.end) for s in after] == [(s.text, s.start, s.end) for s in before]
+    assert [s.score for s in after] == pytest.approx([s.score for s in before], abs=1e-4)

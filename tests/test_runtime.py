@@ -12,6 +12,7 @@ import pytest
 
 from qa.reading.reader import SpanReader
 from qa.runtime import (
+    INPUTS,
     choose_runtime,
     cpu_flags,
     exported,
@@ -301,23 +302,29 @@ def test_a_module_a_trace_would_get_wrong_or_cannot_trace_runs_as_it_is(kind):
     module = Doubling.made(kind)
     assert traced(module, padded_batches(1, 30, seed=0)) is module
     session = torch_session(module)
-    for length in (8, 30):  # each gives the module's own outputs, whichever shape came first
-        ids, mask, types = padded_batches(2, length, seed=length)
-        got = session({"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy()})[0]
-        expected = module(ids, mask, types).detach().numpy() * 1
-        np.testing.assert_allclose(got, expected, atol=1e-6)
+    session.trace(as_batch(padded_batches(1, 30, seed=0)))
+    assert not session.is_traced
+    for length in (8, 30):  # each gives the module's own outputs
+        batch = padded_batches(2, length, seed=length)
+        np.testing.assert_allclose(session(as_batch(batch))[0], module(*batch).detach().numpy(), atol=1e-6)
 
 
-def test_a_session_runs_its_module_traced_from_its_first_pass(tiny_model_dir):
+def as_batch(tensors: tuple) -> dict:
+    """The tensors of ``padded_batches`` as a session's batch."""
+    return {name: values.numpy() for name, values in zip(INPUTS, tensors, strict=True)}
+
+
+def test_a_session_runs_its_module_as_it_is_until_it_is_traced_then_traced(tiny_model_dir):
     module = reader_exportable(SpanReader(tiny_model_dir, runtime="torch", precision="fp32").model).module
     calls = []
     module.register_forward_hook(lambda *_: calls.append(1))  # a traced module calls no Python hook
     session = torch_session(module)
-    ids, mask, types = padded_batches(2, 20, seed=4)
-    batch = {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy()}
-    first = session(batch)  # traces it, and checks the trace against the module itself
+    batch = as_batch(padded_batches(2, 20, seed=4))
+    before = [session(batch) for _ in range(2)]
+    assert len(calls) == 2 and not session.is_traced
+    session.trace(batch)  # traces it, and checks the trace against the module itself
     traced_at = len(calls)
-    later = [session(batch) for _ in range(3)]
-    assert traced_at > 1 and len(calls) == traced_at
-    for outputs in later:
-        np.testing.assert_allclose(outputs[0], first[0], atol=1e-5)
+    after = [session(batch) for _ in range(2)]
+    assert session.is_traced and len(calls) == traced_at
+    for outputs in before[1:] + after:
+        np.testing.assert_allclose(outputs[0], before[0][0], atol=1e-5)

@@ -33,7 +33,9 @@ from qa.reading.spans import across_cells, across_rows, only_a_mark, trim_span, 
 from qa.reading.stopping import StopModel
 from qa.reading.views import keyword_stems, reading_view
 from qa.runtime import (
+    INPUTS,
     Session,
+    TorchSession,
     choose_runtime,
     cpu_flags,
     exported,
@@ -231,12 +233,17 @@ class SpanReader:
         return model.eval()
 
     @locked_cached_property
+    def torch_passes(self) -> TorchSession:
+        """The PyTorch reader's session (its windows' passes; traced once ``trace_passes`` is called)."""
+        return torch_session(reader_exportable(self.model).module)
+
+    @locked_cached_property
     def run_batch(self) -> Session:
         """One forward pass over a padded batch of windows, in the chosen runtime and precision: (start logits, end
         logits)."""
         runtime, precision = self.runtime
         if runtime == "torch":
-            session = torch_session(reader_exportable(self.model).module)
+            session = self.torch_passes
             return lambda batch: on_torch_lane(session, batch)
         folder = Path(self.path)
         if not folder.is_dir():
@@ -253,16 +260,15 @@ class SpanReader:
             self.stop_model  # noqa: B018
             self.answerability  # noqa: B018
             self.batcher  # noqa: B018
-            self.first_pass  # noqa: B018
 
-    @locked_cached_property
-    def first_pass(self) -> bool:
-        """One pass over a short window at warm-up, so that no question waits for what a first pass prepares (the
-        PyTorch reader's trace, ``qa.runtime.traced``: 0.3 s on two cores)."""
-        encoded = self.tokenizer("warm up", "warm up")
-        names = [n for n in ("input_ids", "token_type_ids", "attention_mask") if n in encoded]
-        self.forward({name: [list(encoded[name])] for name in names})
-        return True
+    def trace_passes(self) -> None:
+        """Trace the PyTorch reader now, on a short window (``qa.runtime.TorchSession.trace``): at the warm-up of an
+        engine that answers many questions. An ONNX reader has nothing to trace."""
+        if self.runtime[0] != "torch":
+            return
+        with self._lock:
+            encoded = self.tokenizer("warm up", "warm up")
+        on_torch_lane(self.torch_passes.trace, {name: np.array([encoded[name]]) for name in INPUTS if name in encoded})
 
     @locked_cached_property
     def calibration(self) -> Calibration | None:
