@@ -14,7 +14,7 @@ from qa.evaluation.datasets import EvalQuestion
 from qa.evaluation.metrics import MAX_RANK, QuestionRecord, citation_valid, predict, valid_citations
 from qa.models import AskResult, Passage
 from qa.questions.conversation import resolve
-from qa.reading.reader import candidates_by_text
+from qa.reading.reader import SpanReader, candidates_by_text
 
 if TYPE_CHECKING:  # the engine's modules load faiss and bm25s; the CLI imports this module to build its parser
     from qa.pipeline import QA
@@ -64,6 +64,8 @@ def evaluate_closed(
     """Read each question's gold paragraph alone and answer as ``QA.ask`` decides (confidence or threshold)."""
     reader = engine.reader()
     reader.warm_up()  # so that loading the model is not timed as the first read
+    if isinstance(reader, SpanReader):
+        reader.trace_passes()  # as an engine warmed up for many questions reads (``QA.warm_up``)
     threshold = reader.threshold if threshold is None else threshold
     min_confidence = engine.settings.min_confidence if min_confidence is None else min_confidence
     records = []
