@@ -25,7 +25,6 @@ from qa.runtime import (
     on_torch_lane,
     onnx_available,
     onnx_session,
-    torch_session,
 )
 from qa.validation import loading_model, local_model
 
@@ -168,7 +167,7 @@ class Embedder:
     @locked_cached_property
     def torch_passes(self) -> TorchSession:
         """The PyTorch model's session, with its pooling (traced once ``trace_passes`` is called)."""
-        return torch_session(self._module(self.runtime[1]).module)
+        return TorchSession(self._module(self.runtime[1]).module)
 
     def trace_passes(self) -> None:
         """Trace the PyTorch model now, on a short question (``qa.runtime.TorchSession.trace``): at the warm-up of

@@ -370,11 +370,6 @@ class TorchSession:
                 self._running = traced(self.module, tensors(batch))
 
 
-def torch_session(module) -> TorchSession:
-    """A session running ``module`` in PyTorch (``TorchSession``)."""
-    return TorchSession(module)
-
-
 def tensors(batch: Batch) -> tuple:
     """The batch's token ids, attention masks and token types (zeros when it has none) as tensors, in ``INPUTS``'
     order."""

@@ -13,6 +13,7 @@ import pytest
 from qa.reading.reader import SpanReader
 from qa.runtime import (
     INPUTS,
+    TorchSession,
     choose_runtime,
     cpu_flags,
     exported,
@@ -20,7 +21,6 @@ from qa.runtime import (
     on_a_passing_thread,
     on_torch_lane,
     reader_exportable,
-    torch_session,
     traced,
 )
 from qa.validation import OptionError
@@ -301,7 +301,7 @@ class Doubling:
 def test_a_module_a_trace_would_get_wrong_or_cannot_trace_runs_as_it_is(kind):
     module = Doubling.made(kind)
     assert traced(module, padded_batches(1, 30, seed=0)) is module
-    session = torch_session(module)
+    session = TorchSession(module)
     session.trace(as_batch(padded_batches(1, 30, seed=0)))
     assert not session.is_traced
     for length in (8, 30):  # each gives the module's own outputs
@@ -318,7 +318,7 @@ def test_a_session_runs_its_module_as_it_is_until_it_is_traced_then_traced(tiny_
     module = reader_exportable(SpanReader(tiny_model_dir, runtime="torch", precision="fp32").model).module
     calls = []
     module.register_forward_hook(lambda *_: calls.append(1))  # a traced module calls no Python hook
-    session = torch_session(module)
+    session = TorchSession(module)
     batch = as_batch(padded_batches(2, 20, seed=4))
     before = [session(batch) for _ in range(2)]
     assert len(calls) == 2 and not session.is_traced

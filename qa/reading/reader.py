@@ -43,7 +43,6 @@ from qa.runtime import (
     onnx_available,
     onnx_session,
     reader_exportable,
-    torch_session,
 )
 from qa.validation import OptionError, loading_model, local_model
 
@@ -235,7 +234,7 @@ class SpanReader:
     @locked_cached_property
     def torch_passes(self) -> TorchSession:
         """The PyTorch reader's session (its windows' passes; traced once ``trace_passes`` is called)."""
-        return torch_session(reader_exportable(self.model).module)
+        return TorchSession(reader_exportable(self.model).module)
 
     @locked_cached_property
     def run_batch(self) -> Session:
