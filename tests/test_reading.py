@@ -208,6 +208,25 @@ def test_windows_batched_by_length_give_each_window_its_own_logits(tiny_model_di
         assert np.allclose(end_a[:length], end_b[:length], atol=1e-4)
 
 
+def test_pytorch_pads_each_batch_to_a_step_and_each_window_keeps_its_own_logits(tiny_model_dir):
+    from qa.reading.reader import LENGTH_STEP
+
+    reader = SpanReader(tiny_model_dir, max_length=96, stride=16, batch_size=2, runtime="torch", precision="fp32")
+    texts = ["short passage.", " ".join(["a longer passage about nothing"] * 5), "mid sized passage here, a bit."]
+    encoded = reader.tokenizer(["what?"] * 3, texts, truncation="only_second", max_length=96)
+    rows = {name: [list(ids) for ids in encoded[name]] for name in ("input_ids", "token_type_ids", "attention_mask")}
+    widths, run_batch = [], reader.run_batch
+    reader.__dict__["run_batch"] = lambda batch: widths.append(batch["input_ids"].shape[1]) or run_batch(batch)
+    starts, ends = reader.forward(rows)
+    assert widths and all(w % LENGTH_STEP == 0 or w == reader.max_length for w in widths)
+    assert not set(widths) <= {len(ids) for ids in rows["input_ids"]}  # padded past a batch's longest window
+    for window, ids in enumerate(rows["input_ids"]):
+        alone = run_batch({name: np.array([rows[name][window]]) for name in rows})
+        assert len(starts[window]) == len(ids)
+        assert np.allclose(starts[window], alone[0][0], atol=1e-4)
+        assert np.allclose(ends[window], alone[1][0], atol=1e-4)
+
+
 def test_questions_asked_together_share_forward_passes_and_get_their_own_logits(tiny_model_dir):
     import threading
     import time

@@ -20,6 +20,7 @@ from qa.runtime import (
     model_fingerprint,
     on_a_passing_thread,
     on_torch_lane,
+    padded_length,
     reader_exportable,
     traced,
 )
@@ -328,3 +329,20 @@ def test_a_session_runs_its_module_as_it_is_until_it_is_traced_then_traced(tiny_
     assert session.is_traced and len(calls) == traced_at
     for outputs in before[1:] + after:
         np.testing.assert_allclose(outputs[0], before[0][0], atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("length", "step", "most", "padded"),
+    [
+        (1, 32, 256, 32),
+        (32, 32, 256, 32),
+        (33, 32, 256, 64),
+        (250, 32, 256, 256),
+        (256, 32, 256, 256),
+        (300, 32, 256, 300),
+        (250, 32, 252, 252),
+        (11, 8, 256, 16),
+    ],
+)
+def test_a_pass_is_padded_to_a_multiple_of_its_step_but_never_past_its_most(length, step, most, padded):
+    assert padded_length(length, step, most) == padded

@@ -42,12 +42,15 @@ from qa.runtime import (
     on_torch_lane,
     onnx_available,
     onnx_session,
+    padded_length,
     reader_exportable,
 )
 from qa.validation import OptionError, loading_model, local_model
 
 if TYPE_CHECKING:
     from qa.reading.answerability import AnswerabilityModel
+
+LENGTH_STEP = 32  # a PyTorch batch of windows is padded to a multiple of it: 8 lengths of full windows, not 256
 
 
 @dataclass(frozen=True)
@@ -336,7 +339,8 @@ class SpanReader:
         """Start and end logits of every window (``rows``: token ids, types and masks per window), in input order,
         each as long as its window.
         Windows are batched by length: each batch is padded to its longest window, so one long window does not
-        make short ones pay for its padding."""
+        make short ones pay for its padding; in PyTorch, to a multiple of ``LENGTH_STEP`` tokens past it (see
+        ``qa.runtime.TorchSession``)."""
         count = len(rows["input_ids"])
         order = sorted(range(count), key=lambda i: len(rows["input_ids"][i]))
         starts: list[np.ndarray] = [np.empty(0)] * count
@@ -344,6 +348,8 @@ class SpanReader:
         for begin in range(0, count, self.batch_size):
             chosen = order[begin : begin + self.batch_size]
             width = max(len(rows["input_ids"][i]) for i in chosen)
+            if self.runtime[0] == "torch":
+                width = padded_length(width, LENGTH_STEP, self.max_length)
             batch = {}
             for name, values in rows.items():
                 pad = self.tokenizer.pad_token_id if name == "input_ids" else 0
