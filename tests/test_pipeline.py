@@ -1494,7 +1494,16 @@ def test_a_question_asked_of_a_name_is_read_where_the_name_is(tmp_path, embedder
     assert_citations_exact(engine, result)
 
 
-def test_a_warmed_up_engine_runs_its_pytorch_passes_traced(sample_engine):
-    models = [sample_engine.embedder, sample_engine.reader(), sample_engine.follow_up_reader()]
-    in_pytorch = [model for model in models if model.runtime[0] == "torch"]  # an ONNX session has nothing to trace
-    assert all(model.torch_passes.is_traced for model in in_pytorch)
+@pytest.mark.slow
+def test_a_warmed_up_engine_runs_its_pytorch_passes_traced(tmp_path):
+    documents = tmp_path / "documents"  # PyTorch asked for: a CPU whose models would all run in ONNX checks it too
+    shutil.copytree(pipeline.SAMPLE_DOCUMENTS_DIR, documents)
+    engine = QA(settings=Settings(runtime="torch"), documents_dir=documents, index_dir=tmp_path / "index")
+    try:
+        engine.warm_up()
+        models = [engine.embedder, engine.reader(), engine.follow_up_reader()]
+        assert [model.runtime[0] for model in models] == ["torch"] * 3
+        assert all(model.torch_passes.is_traced for model in models)
+        assert engine.ask("Who heads Roscosmos?").answer == "Dmitry Rogozin"
+    finally:
+        engine.close()
