@@ -30,7 +30,7 @@ from qa.validation import loading_model, local_model
 
 log = logging.getLogger(__name__)
 
-LENGTH_STEP = 8  # a PyTorch batch is padded to a multiple of it (see ``qa.runtime.TorchSession``): questions are short
+LENGTH_STEP = 8  # a PyTorch batch is padded to a multiple of it (``qa.runtime.TorchSession``): questions are short
 
 
 def resolve_embedding_model(name: str) -> str:
@@ -191,6 +191,14 @@ class Embedder:
             transformer = AutoModel.from_pretrained(local_model(self.path), dtype=dtype, local_files_only=True).eval()
         return embedder_exportable(transformer, self.shape.normalize)
 
+    @property
+    def length_step(self) -> int | None:
+        """What a batch's length is padded to a multiple of: ``LENGTH_STEP`` in PyTorch, when the model's longest
+        text is one (so a batch is never padded past it); else None (as long as its longest text)."""
+        assert self.shape is not None
+        fits = self.shape.max_seq_length % LENGTH_STEP == 0
+        return LENGTH_STEP if self.runtime[0] == "torch" and fits else None
+
     @locked_cached_property
     def tokenizer(self):
         """The model's tokenizer alone, cheap to load: chunking counts tokens with it."""
@@ -299,7 +307,7 @@ class Embedder:
             padding=True,
             truncation="longest_first",
             max_length=self.shape.max_seq_length,
-            pad_to_multiple_of=LENGTH_STEP if self.runtime[0] == "torch" else None,
+            pad_to_multiple_of=self.length_step,
             return_tensors="np",
         )
         forward = self.pooled

@@ -223,3 +223,11 @@ def test_pytorch_pads_a_batch_to_a_step_and_each_text_keeps_its_own_vector():
     assert any(features["input_ids"].shape[1] % LENGTH_STEP for features in unpadded)  # some were padded
     for features, vector in zip(unpadded, vectors, strict=True):
         assert np.allclose(vector, unit_rows(pooled(features))[0], atol=1e-5)
+
+
+@pytest.mark.parametrize(("runtime", "longest", "step"), [("torch", 256, 8), ("torch", 250, None), ("onnx", 256, None)])
+def test_a_batch_is_padded_to_a_step_only_in_pytorch_and_never_past_the_longest_text(
+    model_copy, runtime, longest, step
+):
+    edit(model_copy / "sentence_bert_config.json", max_seq_length=longest)
+    assert Embedder(str(model_copy), runtime=runtime, precision="fp32").length_step == step

@@ -50,7 +50,7 @@ from qa.validation import OptionError, loading_model, local_model
 if TYPE_CHECKING:
     from qa.reading.answerability import AnswerabilityModel
 
-LENGTH_STEP = 32  # a PyTorch batch of windows is padded to a multiple of it: 8 lengths of full windows, not 256
+LENGTH_STEP = 32  # a PyTorch batch of windows is padded to a multiple of it: windows of 256 tokens in 8 lengths
 
 
 @dataclass(frozen=True)
