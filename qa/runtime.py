@@ -352,8 +352,8 @@ class TorchSession:
     called, then traced and frozen (``traced``) where that gives the module's own outputs.
     Its callers pad their batches to a length in steps (``padded_length``): PyTorch's oneDNN kernels are made for
     each shape they first meet, so a pass over a new shape took about 5 ms longer on two cores (a reader window of
-    180 tokens 14.5 against 9.0-9.5 ms, a question embedded 5.6-7.1 against 3.4-4.0 ms) and a question's passes, each of its own
-    length, mostly paid it (docs/benchmarks.md)."""
+    180 tokens 14.5 against 9.0-9.5 ms, a question embedded 5.6-7.1 against 3.4-4.0 ms) and a question's passes,
+    each of its own length, mostly paid it (docs/benchmarks.md)."""
 
     def __init__(self, module) -> None:
         self.module = module
