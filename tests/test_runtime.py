@@ -20,7 +20,9 @@ from qa.runtime import (
     model_fingerprint,
     on_a_passing_thread,
     on_torch_lane,
+    packed_linear_operator,
     padded_length,
+    prepacked,
     reader_exportable,
     traced,
 )
@@ -273,6 +275,62 @@ def test_a_traced_reader_gives_its_own_logits_on_batches_of_any_size_length_and_
         batch = padded_batches(rows, length, seed)
         for expected, got in zip(forward(module, batch), forward(frozen, batch), strict=True):
             assert torch.allclose(expected, got, atol=1e-5)
+
+
+def bf16_reader_module(tiny_model_dir: str):
+    """The tiny reader in bf16, its linear layers given biases (a new BERT's are zeros)."""
+    import torch
+
+    module = reader_exportable(SpanReader(tiny_model_dir, runtime="torch", precision="bf16").model).module
+    generator = torch.Generator().manual_seed(5)
+    for layer in module.modules():
+        if isinstance(layer, torch.nn.Linear):
+            layer.bias.data = torch.randn(layer.bias.shape, generator=generator).to(layer.bias.dtype)
+    return module
+
+
+def assert_same_logits_where_read(module, other) -> None:
+    """Both modules' logits agree within bf16's rounding on every token a batch reads (its padding aside)."""
+    import torch
+
+    from qa.runtime import forward
+
+    for rows, length, seed in [(1, 64, 1), (4, 37, 2), (2, 5, 3)]:
+        batch = padded_batches(rows, length, seed)
+        read = batch[INPUTS.index("attention_mask")].bool()
+        for expected, got in zip(forward(module, batch), forward(other, batch), strict=True):
+            assert torch.allclose(expected[read].float(), got[read].float(), rtol=1e-2, atol=1e-2)
+
+
+def test_a_bf16_module_is_prepacked_over_its_own_weights_where_onednn_runs_bf16(tiny_model_dir):
+    import torch
+
+    module = bf16_reader_module(tiny_model_dir)
+    packed = prepacked(module)
+    if packed_linear_operator() is None:  # (PyTorch without oneDNN, or a CPU without AVX-512)
+        assert packed is None
+        return
+    assert packed is not None
+    assert not any(isinstance(layer, torch.nn.Linear) for layer in packed.modules())
+    assert sum(isinstance(layer, torch.nn.Linear) for layer in module.modules()) == 7  # the module keeps its own
+    embeddings = [m.model.bert.embeddings.word_embeddings.weight for m in (module, packed)]
+    assert embeddings[0] is embeddings[1]  # the other weights are shared, not copied
+    assert_same_logits_where_read(module, packed)
+
+
+def test_a_fp32_module_is_not_prepacked(tiny_model_dir):
+    module = reader_exportable(SpanReader(tiny_model_dir, runtime="torch", precision="fp32").model).module
+    assert prepacked(module) is None
+
+
+def test_a_traced_bf16_reader_runs_prepacked_where_it_can_and_gives_its_own_logits(tiny_model_dir):
+    import torch
+
+    module = bf16_reader_module(tiny_model_dir)
+    frozen = traced(module, padded_batches(1, 12, seed=0))
+    assert isinstance(frozen, torch.jit.ScriptModule)
+    assert ("qa::packed_linear" in str(frozen.inlined_graph)) == (packed_linear_operator() is not None)
+    assert_same_logits_where_read(module, frozen)
 
 
 class Doubling:
