@@ -34,6 +34,15 @@ Session = Callable[[Batch], list[np.ndarray]]  # a forward pass: the model's out
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # what every exported module takes, in this order
 Output = TypeVar("Output")
 
+# oneDNN's linear layer over a reordered weight, in TorchScript: a traced pass calls it without Python (which would
+# wait for the GIL at every layer while another thread runs Python), and its list of optional scalars has a type
+# ("number") that only TorchScript's own source can name.
+PACKED_LINEAR = """
+def packed_linear(x: Tensor, weight: Tensor, bias: Optional[Tensor]) -> Tensor:
+    scalars: List[Optional[number]] = []
+    return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", scalars, "")
+"""
+
 
 @cache
 def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
@@ -435,7 +444,7 @@ def prepacked_if_same(module, inputs: tuple) -> Any:
 
 def prepacked(module) -> Any | None:
     """A copy of ``module`` (sharing its weights) whose bf16 linear layers multiply by weights oneDNN reordered
-    once, for this CPU, instead of at every pass (``packed_linear``): on 2 cores with AMX a question
+    once, for this CPU, instead of at every pass (``packed_linear``, ``PACKED_LINEAR``): on 2 cores with AMX a question
     embedded in 2.7 instead of 3.1 ms, a reader window of 224 tokens in 9.5-10.2 instead of 11.1-12.9 ms
     (docs/benchmarks.md). None when it has no bf16 linear layer, or this PyTorch cannot run oneDNN's bf16 linear
     layer (built without oneDNN, or a CPU without AVX-512)."""
@@ -449,17 +458,19 @@ def prepacked(module) -> Any | None:
             if isinstance(child, torch.nn.Linear) and child.weight.dtype == torch.bfloat16
         ]
 
-    if not linears(module) or packed_linear_operator() is None:
+    function = packed_linear_function()
+    if not linears(module) or function is None:
         return None
     shared = {id(tensor): tensor for tensor in [*module.parameters(), *module.buffers()]}
     packed = copy.deepcopy(module, shared)  # new modules over the same tensors: ``module`` stays as it is
     for parent, name, linear in linears(packed):
-        setattr(parent, name, packed_linear(linear))
+        setattr(parent, name, packed_linear(linear, function))
     return packed
 
 
-def packed_linear(linear) -> Any:
-    """``linear`` as a module over its weight reordered once by oneDNN (``torch.ops.mkldnn._reorder_linear_weight``)."""
+def packed_linear(linear, function: Any) -> Any:
+    """``linear`` as a module over its weight reordered once by oneDNN (``torch.ops.mkldnn._reorder_linear_weight``),
+    multiplied by it in ``function`` (``packed_linear_function``'s)."""
     import torch
 
     class PackedLinear(torch.nn.Module):
@@ -469,16 +480,14 @@ def packed_linear(linear) -> Any:
             self.register_buffer("bias", None if linear.bias is None else linear.bias.detach())
 
         def forward(self, x):
-            return torch.ops.qa.packed_linear(x, self.weight, self.bias)
+            return function(x, self.weight, self.bias)
 
     return PackedLinear().eval()
 
 
 @cache
-def packed_linear_operator() -> Any | None:
-    """``qa::packed_linear(x, weight, bias)``: oneDNN's linear layer over a reordered weight, as an operator
-    TorchScript's tracer records (oneDNN's own takes a list of optional scalars, which it cannot); the library that
-    holds it (the operator goes when its library is collected), or None where oneDNN cannot run bf16 here."""
+def packed_linear_function() -> Any | None:
+    """``PACKED_LINEAR`` compiled (``packed_linear(x, weight, bias)``), or None where oneDNN cannot run bf16 here."""
     import torch
 
     mkldnn = torch.ops.mkldnn
@@ -486,15 +495,7 @@ def packed_linear_operator() -> Any | None:
         return None
     if not hasattr(mkldnn, "_is_mkldnn_bf16_supported") or not mkldnn._is_mkldnn_bf16_supported():
         return None
-
-    def linear(x, weight, bias):
-        return mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
-
-    library = torch.library.Library("qa", "DEF")
-    library.define("packed_linear(Tensor x, Tensor weight, Tensor? bias) -> Tensor")
-    for key in ("CPU", "MkldnnCPU"):  # a reordered weight is a oneDNN tensor
-        library.impl("packed_linear", linear, key)
-    return library
+    return torch.jit.CompilationUnit(PACKED_LINEAR).packed_linear
 
 
 @contextmanager

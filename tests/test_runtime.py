@@ -20,7 +20,7 @@ from qa.runtime import (
     model_fingerprint,
     on_a_passing_thread,
     on_torch_lane,
-    packed_linear_operator,
+    packed_linear_function,
     padded_length,
     prepacked,
     reader_exportable,
@@ -307,7 +307,7 @@ def test_a_bf16_module_is_prepacked_over_its_own_weights_where_onednn_runs_bf16(
 
     module = bf16_reader_module(tiny_model_dir)
     packed = prepacked(module)
-    if packed_linear_operator() is None:  # (PyTorch without oneDNN, or a CPU without AVX-512)
+    if packed_linear_function() is None:  # (PyTorch without oneDNN, or a CPU without AVX-512)
         assert packed is None
         return
     assert packed is not None
@@ -329,7 +329,7 @@ def test_a_traced_bf16_reader_runs_prepacked_where_it_can_and_gives_its_own_logi
     module = bf16_reader_module(tiny_model_dir)
     frozen = traced(module, padded_batches(1, 12, seed=0))
     assert isinstance(frozen, torch.jit.ScriptModule)
-    assert ("qa::packed_linear" in str(frozen.inlined_graph)) == (packed_linear_operator() is not None)
+    assert ("mkldnn::_linear_pointwise" in str(frozen.inlined_graph)) == (packed_linear_function() is not None)
     assert_same_logits_where_read(module, frozen)
 
 
