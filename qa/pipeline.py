@@ -32,7 +32,7 @@ from qa.reading.finder import AnswerFinder, Found
 from qa.reading.joint import corroborated
 from qa.reading.reader import Reader, SentenceReader, SpanReader
 from qa.reading.remembering import RememberingReader
-from qa.retrieval import Retriever
+from qa.retrieval import EmbeddedAhead, Retriever
 from qa.store.collections import (
     Catalog,
     CollectionInfo,
@@ -273,11 +273,13 @@ class QA:
     @property
     def finder(self) -> AnswerFinder:
         """What reads a question in this collection, with the engine's settings as they are now: through the retriever
-        (brought up to date on first use) and the store's size."""
+        (brought up to date on first use) and the store's size; for one ``ask`` (what it embeds ahead is its own)."""
+        ahead = EmbeddedAhead(lambda questions: self.retriever.embedder.embed_together(questions))
         return AnswerFinder(
-            lambda query, k, mode: self.retriever.search(query, k, mode),
+            lambda query, k, mode: self.retriever.search(query, k, mode, None if mode == "bm25" else ahead.take(query)),
             lambda: self.store.manifest().passage_count,
             self.settings.answer_slack,
+            ahead.embed,
         )
 
     @property

@@ -58,6 +58,24 @@ def reference_weighted(score: float, sections: list[Section] | None, start: int)
     return score * REFERENCE_WEIGHT if score >= 0 else score / REFERENCE_WEIGHT
 
 
+class EmbeddedAhead:
+    """Questions of one ``ask`` embedded together before they are searched for (a question and the first question of
+    its chain, in one pass: ``embed``), each vector given to the first search for its question (``take``)."""
+
+    def __init__(self, embed_together: Callable[[list[str]], np.ndarray]) -> None:
+        self.embed_together = embed_together
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def embed(self, questions: list[str]) -> None:
+        new = list(dict.fromkeys(q for q in questions if q not in self.vectors))
+        if new:
+            self.vectors.update(zip(new, self.embed_together(new), strict=True))
+
+    def take(self, question: str) -> np.ndarray | None:
+        """The vector embedded ahead for ``question`` (given once), or None."""
+        return self.vectors.pop(question, None)
+
+
 @dataclass
 class Retrieval:
     """Passages found for a question, best first, and the documents left out because their files changed."""

@@ -94,6 +94,26 @@ def test_a_question_is_searched_by_its_query_and_a_confident_first_passage_is_al
     assert retrieval.passages[0].passage.id == "d0:0" and set(timings) == {"retrieve", "read"}
 
 
+CHAINED = "Who founded the company that built the ferry?"
+
+
+@pytest.mark.parametrize(
+    ("question", "mode", "ahead"),
+    [
+        (CHAINED, "hybrid", [[CHAINED, "What is the name of the company that built the ferry?"]]),
+        (CHAINED, "bm25", []),  # nothing to embed
+        ("When does the ferry leave?", "hybrid", []),  # no chain to ask
+    ],
+)
+def test_a_chains_first_question_is_embedded_with_the_question_in_one_pass(question, mode, ahead):
+    passages = found_in("The ferry to Zoë's island leaves at noon.")
+    embedded: list[list[str]] = []
+    finder = AnswerFinder(lambda query, k, m: Retrieval(passages=passages), lambda: 1, 0.0, embedded.append)
+    reader = ScriptedReader(("noon", 8.0), confidence=0.9)
+    finder.find(question, question, ask_options(Settings(), mode=mode), as_reader(reader), {})
+    assert embedded == ahead
+
+
 @pytest.mark.parametrize(("slack", "answer"), [(2.0, "the method of delivery of the G gene"), (0.0, "the G gene")])
 def test_an_answer_in_a_long_document_widens_within_the_finders_slack(slack, answer):
     passages = found_in("Vaccines differ in the method of delivery of the G gene.", document_passages=25)

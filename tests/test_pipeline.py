@@ -334,13 +334,34 @@ def offered(result: AskResult) -> set[str]:
     return {text for text in [result.answer, *(a.text for a in result.alternatives)] if text is not None}
 
 
-def engine_over(folder, embedder, texts: dict[str, str], **settings) -> QA:
-    """An engine over ``texts`` (file name: text) written into ``folder``/documents, with ``settings`` changed."""
+class RecordingEmbedder:
+    """An embedder that keeps the texts of each of its calls to embed together (questions), then embeds them."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder = embedder
+        self.together: list[list[str]] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self.embedder, name)
+
+    def embed_together(self, texts: list[str]):
+        self.together.append(list(texts))
+        return self.embedder.embed_together(texts)
+
+
+def engine_over(folder, embedder, texts: dict[str, str], questions_embedder=None, **settings) -> QA:
+    """An engine over ``texts`` (file name: text) written into ``folder``/documents, with ``settings`` changed
+    (``questions_embedder``: another embedder for its questions)."""
     documents = folder / "documents"
     documents.mkdir(exist_ok=True)
     for name, text in texts.items():
         (documents / name).write_text(text, encoding="utf-8")
-    engine = QA(documents_dir=documents, index_dir=folder / "index", embedder=embedder, index_embedder=embedder)
+    engine = QA(
+        documents_dir=documents,
+        index_dir=folder / "index",
+        embedder=questions_embedder or embedder,
+        index_embedder=embedder,
+    )
     engine.settings = engine.settings.model_copy(update=settings)
     return engine
 
@@ -1165,17 +1186,22 @@ def test_a_chain_that_leads_is_read_before_any_second_hop(tmp_path, embedder, mo
         "agm.txt": "Annual general meeting, May\n\nLena Voss took over from Tomas Brenner as secretary. Ola Berg was "
         "re-elected as captain for a second year.",
     }
-    engine = engine_over(tmp_path, embedder, texts)
+    recording = RecordingEmbedder(embedder)
+    engine = engine_over(tmp_path, embedder, texts, questions_embedder=recording)
     reader, read = engine.reader(), []
     reading = reader.read
     monkeypatch.setattr(
         reader, "read", lambda q, passages, top_n=5: read.append((q, passages)) or reading(q, passages, top_n)
     )
-    result = engine.ask("Who took over from the secretary who reported that the boathouse roof had been repaired?")
+    question = "Who took over from the secretary who reported that the boathouse roof had been repaired?"
+    result = engine.ask(question)
     assert result.answer == "Lena Voss"
     asked = [q for q, _ in read]
-    assert "What is the name of the secretary who reported that the boathouse roof had been repaired?" in asked
+    described = "What is the name of the secretary who reported that the boathouse roof had been repaired?"
+    assert described in asked
     assert "Who took over from Tomas Brenner?" in asked
+    assert recording.together[0] == [question, described]  # embedded in one pass, and not again
+    assert not any(described in texts for texts in recording.together[1:])
     assert all(p.id != "hop" for _, passages in read for p in passages)  # no two passages read joined
     pairs = [(q, p.id) for q, passages in read for p in passages]
     assert len(pairs) == len(set(pairs))  # no passage read twice for one question

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from qa.documents.loading import document_id, section_label
@@ -10,6 +11,7 @@ from qa.models import Document, Passage, Section
 from qa.retrieval import (
     REFERENCE_WEIGHT,
     TABLE_LOOKBACK,
+    EmbeddedAhead,
     Retriever,
     in_reference_list,
     reciprocal_rank_fusion,
@@ -41,6 +43,30 @@ def retriever(embedder, tmp_path_factory):
     Indexer(store, embedder, 200, 1).sync_documents(documents, progress=False)
     yield Retriever(store, embedder)
     store.close()
+
+
+def test_questions_embedded_ahead_are_embedded_together_once_and_each_vector_given_once(embedder):
+    calls: list[list[str]] = []
+
+    def embed_together(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return embedder.embed_together(texts)
+
+    ahead = EmbeddedAhead(embed_together)
+    asked = ["Where is the Eiffel Tower?", "Which mountain is the highest?", "Where is the Eiffel Tower?"]
+    ahead.embed(asked)
+    ahead.embed(asked[:1])  # embedded already
+    assert calls == [asked[:2]]
+    vector = ahead.take(asked[0])
+    assert vector is not None and float(vector @ embedder.embed_together(asked[:1])[0]) > 0.999  # as alone
+    assert ahead.take(asked[0]) is None and ahead.take("Who built it?") is None
+    assert ahead.take(asked[1]) is not None
+
+
+def test_a_search_given_a_questions_vector_finds_by_it(retriever):
+    vector = retriever.embedder.embed_together(["Which mountain is the highest?"])[0]
+    found = retriever.search("Where is the Eiffel Tower?", k=1, mode="dense", vector=vector)
+    assert found.passages[0].passage.text == TEXTS[3]
 
 
 def test_passages_of_changed_files_are_left_out(retriever):

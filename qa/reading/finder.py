@@ -113,26 +113,33 @@ class AnswerFinder:
     when none alone answers, across documents (a chain through what the question describes, second hops, completing
     sentences, a role's holder), then rates, widens and completes the answers. ``search`` retrieves passages (a
     retriever's ``search``), ``collection_passages`` tells the collection's size (for an answerability model),
-    ``answer_slack`` how far an answer in a long document may widen (``widened``)."""
+    ``answer_slack`` how far an answer in a long document may widen (``widened``); ``embed_ahead`` (when given)
+    embeds questions together, to be searched for next (a retriever's ``embed_questions``)."""
 
     def __init__(
         self,
         search: Callable[[str, int, RetrievalMode], Retrieval],
         collection_passages: Callable[[], int],
         answer_slack: float,
+        embed_ahead: Callable[[list[str]], object] | None = None,
     ) -> None:
         self.search = search
         self.collection_passages = collection_passages
         self.answer_slack = answer_slack
+        self.embed_ahead = embed_ahead
 
     def find(self, question: str, query: str, options: AskOptions, reader: Reader, timings: dict[str, float]) -> Found:
         """Retrieve passages for ``query`` and read ``question`` in them (``_read_passages``): the candidate answers,
         best first, each with its confidence (the stages' times are added to ``timings``)."""
         tick = time.perf_counter()
+        asked = question.split(HISTORY_SEPARATOR)[0]  # a follow-up read with its history: the question's own words
+        clause = bridge_question(asked) if options.joint_reading else None
+        if clause is not None and self.embed_ahead is not None and options.mode != "bm25":
+            self.embed_ahead([query, clause.described])  # in one pass: a chain's first question is often asked next
         retrieval = self.search(query, options.top_k, options.mode)
         timings["retrieve"] = timings.get("retrieve", 0.0) + (time.perf_counter() - tick) * 1000
         tick = time.perf_counter()
-        answers = self._read_passages(question, retrieval, reader, options)
+        answers = self._read_passages(question, retrieval, reader, options, clause)
         answers = self._person_named(question, answers, retrieval, reader, options)
         if options.answerability and reader.answerability is not None:  # open mode: retrieval's evidence weighs in
             size = self.collection_passages()
@@ -142,18 +149,19 @@ class AnswerFinder:
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
         return retrieval, answers
 
-    def _read_passages(self, question: str, retrieval: Retrieval, reader: Reader, options: AskOptions) -> list[Answer]:
+    def _read_passages(
+        self, question: str, retrieval: Retrieval, reader: Reader, options: AskOptions, clause: BridgeQuestion | None
+    ) -> list[Answer]:
         """``question`` read in ``retrieval``'s passages: the first alone; then, when the question describes what it
-        asks about by a clause and that passage's answers would send the reader on, the chain through the described
-        thing's name (``_chained``, ``early``: it leads only for what its passages hold, not for being surer than
-        answers read in one passage, which the others might make sure); when that does not lead, the other passages
-        in stages and, when none alone answers, across documents (``_read_jointly``). Each question of a chain is
-        read once."""
+        asks about by a clause (``clause``, cut by ``bridge_question``) and that passage's answers would send the
+        reader on, the chain through the described thing's name (``_chained``, ``early``: it leads only for what its
+        passages hold, not for being surer than answers read in one passage, which the others might make sure); when
+        that does not lead, the other passages in stages and, when none alone answers, across documents
+        (``_read_jointly``). Each question of a chain is read once."""
         rule = stop_rule(options, reader)
         read_once = remembered(lambda query, about, named_in: self._read_once(query, options, reader, about, named_in))
         first = None if rule.never_stops else read_in_stages(reader, question, retrieval.passages[:1], rule)
         asked = question.split(HISTORY_SEPARATOR)[0]  # a follow-up read with its history: the question's own words
-        clause = bridge_question(asked) if first and options.joint_reading else None
         if first and clause is not None:
             answers = self._answers(retrieval, first, reader)
             if looks_further(asked, answers, retrieval.passages[:1], reader, options):
@@ -161,7 +169,7 @@ class AnswerFinder:
                 if led is not None:
                     return led
         spans = read_in_stages(reader, question, retrieval.passages, rule, first)
-        return self._read_jointly(question, spans, retrieval, reader, options, read_once)
+        return self._read_jointly(question, spans, retrieval, reader, options, read_once, clause)
 
     def _read_jointly(
         self,
@@ -171,6 +179,7 @@ class AnswerFinder:
         reader: Reader,
         options: AskOptions,
         read_once: ReadOnce,
+        clause: BridgeQuestion | None,
     ) -> list[Answer]:
         """The answers of ``spans`` read in ``retrieval``'s passages, and when none alone answers (``looks_further``),
         of the passages read across documents: the chain through the name of what the question describes (by a
@@ -180,7 +189,6 @@ class AnswerFinder:
         asked = question.split(HISTORY_SEPARATOR)[0]  # a follow-up read with its history: the question's own words
         if not options.joint_reading or not looks_further(asked, answers, retrieval.passages, reader, options):
             return answers
-        clause = bridge_question(asked)
         cut = clause or described_elsewhere(asked, best_passage(answers, retrieval.passages))
         led = self._chained(question, answers, retrieval, reader, options, read_once, cut)
         if led is not None:
