@@ -114,7 +114,7 @@ class AnswerFinder:
     sentences, a role's holder), then rates, widens and completes the answers. ``search`` retrieves passages (a
     retriever's ``search``), ``collection_passages`` tells the collection's size (for an answerability model),
     ``answer_slack`` how far an answer in a long document may widen (``widened``); ``embed_ahead`` (when given)
-    embeds questions together, to be searched for next (a retriever's ``embed_questions``)."""
+    embeds questions together, to be searched for next (``qa.retrieval.EmbeddedAhead.embed``)."""
 
     def __init__(
         self,
