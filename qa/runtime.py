@@ -444,10 +444,10 @@ def prepacked_if_same(module, inputs: tuple) -> Any:
 
 def prepacked(module) -> Any | None:
     """A copy of ``module`` (sharing its weights) whose bf16 linear layers multiply by weights oneDNN reordered
-    once, for this CPU, instead of at every pass (``packed_linear``, ``PACKED_LINEAR``): on 2 cores with AMX a question
-    embedded in 2.7 instead of 3.1 ms, a reader window of 224 tokens in 9.5-10.2 instead of 11.1-12.9 ms
-    (docs/benchmarks.md). None when it has no bf16 linear layer, or this PyTorch cannot run oneDNN's bf16 linear
-    layer (built without oneDNN, or a CPU without AVX-512)."""
+    once, for this CPU, instead of a plain weight at every pass (``packed_linear``, ``PACKED_LINEAR``): on 2 cores
+    with AMX a question embedded in 2.3 instead of 2.9-3.0 ms, a reader window of 224 tokens in 8.2-8.7 instead of
+    10.3-11.7 ms (docs/benchmarks.md). None when it has no bf16 linear layer, or this PyTorch cannot run oneDNN's
+    bf16 linear layer (built without oneDNN, or a CPU without AVX-512)."""
     import torch
 
     def linears(root) -> list[tuple[Any, str, Any]]:
