@@ -435,11 +435,15 @@ def traced(module, inputs: tuple) -> Any:
 
 
 def prepacked_if_same(module, inputs: tuple) -> Any:
-    """``prepacked(module)`` when there is one and it gives ``module``'s own outputs on ``inputs``; else ``module``."""
-    packed = prepacked(module)
-    if packed is None or not same_outputs(forward(module, inputs), forward(packed, inputs)):
-        return module
-    return packed
+    """``prepacked(module)`` when there is one and it gives ``module``'s own outputs on ``inputs``; else ``module``
+    (also where oneDNN cannot reorder one of its weights: it is then traced as it is)."""
+    try:
+        packed = prepacked(module)
+        if packed is not None and same_outputs(forward(module, inputs), forward(packed, inputs)):
+            return packed
+    except Exception as error:  # noqa: BLE001 - any weight oneDNN refuses: the module runs unpacked
+        log.info("%s runs unpacked: %s", type(module).__name__, error)
+    return module
 
 
 def prepacked(module) -> Any | None:

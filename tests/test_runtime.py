@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -331,6 +332,27 @@ def test_a_traced_bf16_reader_runs_prepacked_where_it_can_and_gives_its_own_logi
     assert isinstance(frozen, torch.jit.ScriptModule)
     assert ("mkldnn::_linear_pointwise" in str(frozen.inlined_graph)) == (packed_linear_function() is not None)
     assert_same_logits_where_read(module, frozen)
+
+
+def test_a_module_onednn_cannot_pack_is_traced_as_it_is():
+    import torch
+
+    class Module(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = torch.nn.Embedding(3000, 4).to(torch.bfloat16)
+            self.empty = torch.nn.Linear(0, 4).to(torch.bfloat16)  # no input feature: oneDNN refuses its weight
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            vectors = self.embedding(input_ids) * attention_mask.unsqueeze(-1)
+            return vectors + self.empty(vectors[..., :0])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (initialising a weight of no element)
+        module = Module().eval()
+    frozen = traced(module, padded_batches(1, 12, seed=0))
+    assert isinstance(frozen, torch.jit.ScriptModule)
+    assert "mkldnn::_linear_pointwise" not in str(frozen.inlined_graph)
 
 
 class Doubling:
