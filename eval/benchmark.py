@@ -187,7 +187,7 @@ def runtime_rows(documents: Path, index: Path, question: str, text: str, accurac
         if isinstance(reader, SpanReader):
             reader.trace_passes()  # as a warmed-up engine reads (QA.warm_up)
         engine.embedder.trace_passes()
-        alone, batched = window_latency(reader, question, text)
+        alone, batched = window_latency(reader, [question], [text])
         closed = evaluate_closed(engine, questions, threshold=-math.inf, min_confidence=0.0)
         f1 = 100 * answer_metrics(closed)["f1"]
         engine.embedder.embed(texts[:8])
@@ -266,7 +266,7 @@ def main() -> None:
         engine.settings = staged
         reader = engine.reader()
         sample_text = " ".join(p.passage.text for p in engine.retriever.retrieve(questions[0], 5))
-        window_ms = window_latency(reader, questions[0], sample_text) if isinstance(reader, SpanReader) else None
+        window_ms = window_latency(reader, questions, [sample_text]) if isinstance(reader, SpanReader) else None
         manifest = engine.store.manifest()
         load = [under_load(engine, (questions * 2)[:16], clients) for clients in (1, 4, 16)]
         busy = None

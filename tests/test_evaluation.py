@@ -20,10 +20,12 @@ from qa.evaluation.metrics import (
     f1_score,
     latency_metrics,
     normalize_answer,
+    one_window_passage,
     predict,
     retrieval_metrics,
     score_prediction,
     summarise,
+    window_latency,
 )
 from qa.evaluation.runners import parse_modes
 
@@ -113,6 +115,31 @@ def test_latency_percentiles():
     summary = latency_metrics([{"read": 1.0, "total": 2.0}, {"read": 3.0, "total": 4.0}])
     assert summary["read"] == {"p50": 2.0, "p95": 2.9}
     assert summary["total"] == {"p50": 3.0, "p95": 3.9}
+
+
+PROSE = " ".join(["The chief executive officer of the harbour board walked along the quay at dawn."] * 40)
+FIELDS = "\n".join(f"- Pump {n}: {n} bar" for n in range(120))  # each item read as "- Pump n of ... is n bar."
+
+
+def test_a_window_is_timed_over_a_text_read_in_exactly_one_full_window(tiny_model_dir):
+    from qa.reading.reader import SpanReader
+
+    reader = SpanReader(tiny_model_dir, max_length=64, stride=16)
+    question = "Who is the chief executive officer?"
+    passage = one_window_passage(reader, question, PROSE)
+    assert passage is not None and PROSE.startswith(passage.text)
+    encoded = reader.tokenizer(question, passage.text)
+    assert len(encoded["input_ids"]) == 64  # it fills the window
+    assert one_window_passage(reader, question, PROSE[:80]) is None  # too short to fill one
+    assert one_window_passage(reader, "Who is the treasurer?", PROSE) is None  # never names the role: not read
+    assert one_window_passage(reader, "What is the pump pressure?", FIELDS) is None  # its view is longer: 2 windows
+    read_before = reader.windows_read
+    alone, batched = window_latency(reader, ["Who is the treasurer?", question], [FIELDS, PROSE], repeats=2)
+    assert alone > 0 and batched > 0
+    timed = 3 + 3 * reader.batch_size  # one read to warm up and 2 timed, alone and in a batch
+    assert timed <= reader.windows_read - read_before < 2 * timed  # of the prose, one window a read (the items: 2)
+    with pytest.raises(ValueError, match="exactly one full reader window"):
+        window_latency(reader, ["Who is the treasurer?"], [PROSE])
 
 
 def test_relevance_and_citation_checks():

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qa.models import AskResult
+from qa.models import AskResult, Passage
 from qa.reading.calibration import expected_calibration_error, gives_answer, is_right, reliability
 
 if TYPE_CHECKING:
@@ -148,9 +148,10 @@ class QuestionRecord:
         return bool(self.answers) and self.best_text is not None and is_right(f1_score(self.best_text, self.answers))
 
 
-def window_latency(reader, question: str, text: str, repeats: int = 20) -> tuple[float, float]:
-    """Milliseconds to read one full window alone, and per window when a batch of them is read at once."""
-    from qa.models import Passage
+def one_window_passage(reader, question: str, text: str) -> Passage | None:
+    """The start of ``text``, as long as fills one reader window after ``question``, when the reader reads it in
+    exactly that one window; else None: a text too short, one it skips (it never names the role asked), or one whose
+    reading view is longer than the text (list items and table rows read as sentences, ``reading_view``)."""
     from qa.reading.reader import truncate_question
 
     asked = truncate_question(reader.tokenizer, question, reader.max_question_tokens)
@@ -158,9 +159,21 @@ def window_latency(reader, question: str, text: str, repeats: int = 20) -> tuple
     text = text[: reader.max_length * 6]  # enough for one window; the tokenizer warns on texts beyond the model's
     offsets = reader.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
     if len(offsets) < room:
-        raise ValueError("the corpus is too short to fill one reader window")
+        return None
     passage_text = text[: offsets[room - 1][1]]
     passage = Passage(id="bench", document_id="bench", start=0, end=len(passage_text), text=passage_text)
+    read_before = reader.windows_read
+    reader.read(question, [passage])
+    return passage if reader.windows_read - read_before == 1 else None
+
+
+def window_latency(reader, questions: Sequence[str], texts: Sequence[str], repeats: int = 20) -> tuple[float, float]:
+    """Milliseconds to read one full window alone, and per window when a batch of them is read at once: the first of
+    ``texts`` read in exactly one window (``one_window_passage``) for the first of ``questions`` that has one."""
+    found = ((q, p) for q in questions for text in texts if (p := one_window_passage(reader, q, text)) is not None)
+    question, passage = next(found, (None, None))
+    if question is None or passage is None:
+        raise ValueError("no text is read in exactly one full reader window for these questions")
 
     def timed(passages) -> float:
         reader.read(question, passages)
