@@ -408,19 +408,20 @@ def forward(module, inputs: tuple) -> Any:
         return module(*inputs)
 
 
-def traced(module, inputs: tuple) -> Any:
+def traced(module, inputs: tuple, prepack: bool = True) -> Any:
     """``module`` traced by TorchScript on a padded batch like ``inputs`` (token ids, attention masks, token types)
     and frozen, when the trace gives the module's own outputs on ``inputs`` and on batches of other sizes, lengths and
     padding; else ``module`` itself (a model whose Python takes another branch for another shape, or one that cannot
     be traced). A traced pass skips PyTorch's per-operator Python and the model's own: on 2 cores with AMX, a
     question embedded in 2.8 ms instead of 4.3, a full reader window in bf16 in 11.9 instead of 14.3 ms, 16 of
     them in 101 instead of 147 ms, the same outputs (docs/benchmarks.md). A bf16 module is traced with its linear
-    layers prepacked (``prepacked``) where that gives its own outputs on ``inputs``."""
+    layers prepacked (``prepacked``) where that gives its own outputs on ``inputs``, unless ``prepack`` is False
+    (``python -m eval.prepacking`` compares the two)."""
     import torch
 
     try:
         with torch.no_grad(), quiet_tracing():
-            module = prepacked_if_same(module, inputs)
+            module = prepacked_if_same(module, inputs) if prepack else module
             frozen = torch.jit.freeze(torch.jit.trace(module.eval(), like(inputs, 2, 16), check_trace=False))
         for check in (inputs, like(inputs, 1, 9), like(inputs, 3, 40), like(inputs, 2, 120)):
             if not same_outputs(forward(module, check), forward(frozen, check)):

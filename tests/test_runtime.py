@@ -332,6 +332,10 @@ def test_a_traced_bf16_reader_runs_prepacked_where_it_can_and_gives_its_own_logi
     assert isinstance(frozen, torch.jit.ScriptModule)
     assert ("mkldnn::_linear_pointwise" in str(frozen.inlined_graph)) == (packed_linear_function() is not None)
     assert_same_logits_where_read(module, frozen)
+    plain = traced(module, padded_batches(1, 12, seed=0), prepack=False)  # as eval.prepacking compares it
+    assert isinstance(plain, torch.jit.ScriptModule)
+    assert "mkldnn::_linear_pointwise" not in str(plain.inlined_graph)
+    assert_same_logits_where_read(module, plain)
 
 
 def test_a_module_onednn_cannot_pack_is_traced_as_it_is():
