@@ -62,6 +62,8 @@ class UpdateReport:
     failures: list[LoadFailure] = field(default_factory=list)
     rebuilt: bool = False
     removed_sources: list[str] = field(default_factory=list)  # files of the removed documents (deleted or unreadable)
+    # the files that failed or left, by absolute path, as this run saw them: (size, modification time), None if gone
+    seen_as: dict[str, tuple[int, float] | None] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -203,6 +205,11 @@ class Indexer:
                 self.store.delete(gone)
             report.removed = gone + sorted(sync.replaced)
             report.removed_sources = [sync.by_id[i].source for i in gone]
+            failed = {os.path.abspath(f.source) for f in report.failures}
+            report.seen_as = {
+                **{os.path.abspath(source): None for source in report.removed_sources},  # not read: gone
+                **{path: state for path, state in report.seen_as.items() if path in failed},
+            }
             self.store.bind(self.store_settings().model_copy(update={"read_by": dict(READ_BY)}))
         report.seconds = time.perf_counter() - began
         return report
@@ -477,7 +484,9 @@ class _FolderSync:
                 stat = path.stat()
             except OSError as error:
                 report.failures.append(LoadFailure(source=source, reason=f"cannot read it ({error.strerror})"))
+                report.seen_as[os.path.abspath(source)] = None
                 continue
+            report.seen_as[os.path.abspath(source)] = (stat.st_size, stat.st_mtime)  # (kept for a failure only)
             known = self.by_path.get(os.path.abspath(source))
             if (
                 known is not None

@@ -306,10 +306,12 @@ class QA:
 
     def _watch(self, report: UpdateReport) -> None:
         """Remember the files of the folder that left the index or stayed out of it because they were gone or could
-        not be read (an editor saving, a sync tool), so that they are read again once they come back."""
+        not be read (an editor saving, a sync tool), as the sync saw them (``UpdateReport.seen_as``), so that they are
+        read again once they come back: also when they came back while it ran."""
         sources = report.removed_sources + [f.source for f in report.failures]
         inside = [s for s in sources if Path(os.path.abspath(s)).is_relative_to(self._folder)]
-        self._away = {source: file_state(source) for source in inside[:MAX_WATCHED]}
+        seen = report.seen_as
+        self._away = {s: seen.get(os.path.abspath(s), file_state(s)) for s in inside[:MAX_WATCHED]}
 
     def _came_back(self) -> bool:
         """Whether a file that left the index (see ``_watch``) has appeared or changed since."""

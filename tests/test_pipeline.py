@@ -5,14 +5,17 @@ from __future__ import annotations
 import math
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa import pipeline
 from qa.config import TRAINED_READER_DIR, Settings
 from qa.documents.loading import document_id as content_id
 from qa.documents.loading import section_label
+from qa.embedding import Embedder
 from qa.models import Answer, AskResult, Citation, Document, Passage, RetrievedPassage, Section, passage_id
 from qa.pipeline import QA, answer_in_parts, given_beside, given_by_whole, most_confident_reading, parts_given
 from qa.reading.answerability import ANSWERABILITY_FILE, AnswerabilityModel
@@ -639,6 +642,37 @@ def test_a_file_gone_for_a_moment_comes_back_in_a_running_engine(tmp_path, embed
     bridge.write_text(BRIDGE, encoding="utf-8")
     back = ask_until(engine, "Who opened the Zorblat bridge?", lambda r: r.answer and "Elna Kvist" in r.answer)
     assert "Elna Kvist" in back.answer and back.citations[0].source == str(bridge)
+    assert_citations_exact(engine, back)
+
+
+class EditingEmbedder(Embedder):
+    """The packaged embedder, which makes ``edit`` once, when it next embeds (a file changed while a sync runs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.edit: Callable[[], object] | None = None
+
+    def embed(self, texts: list[str], *args, **kwargs) -> np.ndarray:
+        edit, self.edit = self.edit, None
+        if edit is not None:
+            edit()
+        return super().embed(texts, *args, **kwargs)
+
+
+@pytest.mark.slow
+def test_a_file_back_while_the_sync_that_dropped_it_runs_is_read_again(tmp_path, embedder):
+    papers = folder_of(tmp_path / "papers", {"bridge.txt": BRIDGE, "harbour.txt": HARBOUR})
+    editing = EditingEmbedder()
+    engine = QA(documents_dir=papers, index_dir=tmp_path / "index", embedder=embedder, index_embedder=editing)
+    assert "Elna Kvist" in engine.ask("Who opened the Zorblat bridge?").answer  # (its first ask syncs the folder)
+    bridge = papers / "bridge.txt"
+    bridge.write_text("", encoding="utf-8")  # an editor saving: empty for a moment
+    (papers / "harbour.txt").write_text(HARBOUR + " It opened in 1901.", encoding="utf-8")
+    editing.edit = lambda: bridge.write_text(BRIDGE, encoding="utf-8")  # back, once the empty file was read
+    report = engine.refresh_index(progress=False)
+    assert report.removed_sources == [str(bridge)] and bridge.read_text(encoding="utf-8") == BRIDGE
+    back = ask_until(engine, "Who opened the Zorblat bridge?", lambda r: r.answer and "Elna Kvist" in r.answer, 20.0)
+    assert back.answer and "Elna Kvist" in back.answer and back.citations[0].source == str(bridge)
     assert_citations_exact(engine, back)
 
 
