@@ -697,6 +697,7 @@ def joined_reports(reports: list[UpdateReport]) -> UpdateReport:
         joined.removed += report.removed
         joined.reused += report.reused
         joined.removed_sources += report.removed_sources
+        joined.seen_as.update(report.seen_as)
         joined.failures += report.failures
         joined.embedded_passages += report.embedded_passages
     return joined
