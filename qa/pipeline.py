@@ -20,7 +20,7 @@ from qa.config import (  # noqa: F401 - SAMPLE_DOCUMENTS_DIR: the sample's place
     RetrievalMode,
     Settings,
 )
-from qa.documents.loading import HIDDEN_FILE, DocumentError, load_document
+from qa.documents.loading import HIDDEN_FILE, DocumentError, folder_time, folder_times, load_document
 from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
 from qa.models import Answer, AskResult, Document, LoadFailure, Turn
@@ -110,6 +110,8 @@ class QA:
         self._given_texts = False  # documents come from index_documents, not from the folder
         self._read_only = False  # the store refused to be written: answers come from it as it is
         self._away: dict[str, tuple[int, float] | None] = {}  # files that left the index, by their state then
+        self._kept = False  # a sync in the background found the folder missing or emptied: its documents were kept
+        self._folder_times: dict[str, int] = {}  # the folder's and its subfolders' times when it was last synced
         self._retriever: Retriever | None = None
         self._index_embedder = index_embedder
         self._readers: dict[str, Reader] = {}
@@ -301,8 +303,17 @@ class QA:
 
     def file_changed(self, document: StoredDocument) -> bool:
         """Whether a document read from this engine's folder no longer matches its file (documents indexed from
-        elsewhere, for example by another machine into a shared database, are not checked)."""
-        return Path(os.path.abspath(document.source)).is_relative_to(self._folder) and stored_changed(document)
+        elsewhere, for example by another machine into a shared database, are not checked; nor those of a folder
+        gone, see ``_folder_gone``: they are read as indexed)."""
+        inside = Path(os.path.abspath(document.source)).is_relative_to(self._folder)
+        return inside and not self._folder_gone() and stored_changed(document)
+
+    def _folder_gone(self) -> bool:
+        """Whether this engine's folder is missing (unmounted, moved) or was found emptied by a sync in the
+        background, which kept its documents (``refuse_wiping``): they are answered from as they were indexed."""
+        if self._parts or self._given_texts:
+            return False
+        return self._kept or not self._folder.is_dir()
 
     def _watch(self, report: UpdateReport) -> None:
         """Remember the files of the folder that left the index or stayed out of it because they were gone or could
@@ -316,6 +327,18 @@ class QA:
     def _came_back(self) -> bool:
         """Whether a file that left the index (see ``_watch``) has appeared or changed since."""
         return any(file_state(source) != state for source, state in self._away.items())
+
+    def _times_now(self) -> dict[str, int]:
+        """The times of the folder and its subfolders (``folder_times``; its first MAX_WATCHED), but the index's."""
+        if not self._folder.is_dir():
+            return {}
+        times = folder_times(self._folder, self.settings.follow_links, leave_out=self.index_dir)
+        return dict(list(times.items())[:MAX_WATCHED])
+
+    def _files_moved(self) -> bool:
+        """Whether a file was added, removed or renamed in the folder or a subfolder since it was last synced (a
+        file dropped into the folder of a running chat is indexed by itself)."""
+        return any(folder_time(folder) != time for folder, time in self._folder_times.items())
 
     @property
     def _folder(self) -> Path:
@@ -398,6 +421,7 @@ class QA:
         if self._parts:  # each catches up with its own folder
             return joined_reports([part.refresh_index(progress, timeout, prune, reread) for part in self._parts])
         with self._update_lock:
+            times = self._times_now()  # before the scan: what changes while it runs is caught up with after it
             report = self.indexer().sync_folder(
                 self.documents_dir,
                 self.settings.max_document_bytes,
@@ -421,6 +445,8 @@ class QA:
                     report.seconds,
                 )
             self.notice = None
+            self._kept = False
+            self._folder_times = times
             return report
 
     def index_documents(self, documents: list[Document], progress: bool = True) -> UpdateReport:
@@ -476,6 +502,10 @@ class QA:
             self.refresh_index(progress=False)
         except ClosedError:
             pass  # closed before it began
+        except FolderError as error:  # missing or emptied while its collection holds documents: they are kept
+            if not self._kept:
+                log.warning("%s; answering from its documents as they were indexed", error)
+            self._kept = True
         except (StoreError, OSError) as error:
             log.warning("could not bring the index up to date: %s", error)
 
@@ -643,12 +673,18 @@ class QA:
         return readings, follow_up if len(readings) > 1 or readings[0].rewritten else chosen
 
     def _catch_up(self, changed: list[StoredDocument]) -> None:
-        """Read again, in the background, documents that changed on disk since they were indexed (or came back)."""
-        if (changed or self._came_back()) and not self._read_only and self.refresh_in_background():
+        """Read again, in the background, documents that changed on disk since they were indexed (or came back),
+        and the folder while it is gone (until it is back)."""
+        moved = changed or self._came_back() or self._folder_gone() or self._files_moved()
+        if moved and not self._read_only and self.refresh_in_background():
             log.info("%d documents changed on disk; updating the index", len(changed))
 
     def _changed_notice(self, changed: list[StoredDocument]) -> str | None:
-        """The notice for an answer read while ``changed`` documents are out of date on disk; None when none is."""
+        """The notice for an answer read while ``changed`` documents are out of date on disk, or while the folder is
+        gone; None when neither is."""
+        if self._folder_gone():
+            how = "missing" if not self._folder.is_dir() else "empty"
+            return f"{self.documents_dir} is {how}; its documents are kept, and answers come from them as indexed."
         if not changed:
             return None
         names = ", ".join(Path(d.source).name for d in changed[:3])

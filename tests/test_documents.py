@@ -7,6 +7,7 @@ import pytest
 from qa.documents.loading import (
     DocumentError,
     document_id,
+    folder_times,
     is_reference_section,
     join_pages,
     load_document,
@@ -203,6 +204,28 @@ def test_a_folder_scan_is_recursive_ordered_and_says_what_it_skips(tmp_path):
         (str(tmp_path / ".hidden.txt"), "hidden file"),
         (str(tmp_path / "image.png"), "unsupported file type '.png'"),
     ]
+
+
+def test_folder_times_are_those_of_the_folders_a_scan_walks_and_change_when_a_file_is_added(tmp_path):
+    import os
+
+    (tmp_path / "notes" / "old").mkdir(parents=True)
+    (tmp_path / ".git" / "objects").mkdir(parents=True)  # hidden: not walked
+    (tmp_path / "index" / "collections").mkdir(parents=True)  # left out: an index kept in the folder
+    times = folder_times(tmp_path, leave_out=tmp_path / "index")
+    assert sorted(times) == sorted(map(str, [tmp_path, tmp_path / "notes", tmp_path / "notes" / "old"]))
+    walked = [
+        tmp_path,
+        tmp_path / "index",
+        tmp_path / "index" / "collections",
+        tmp_path / "notes",
+        tmp_path / "notes" / "old",
+    ]
+    assert sorted(folder_times(tmp_path)) == sorted(map(str, walked))
+    os.utime(tmp_path / "notes", ns=(0, 0))
+    assert folder_times(tmp_path)[str(tmp_path / "notes")] == 0
+    (tmp_path / "notes" / "a.txt").write_text("Ay.", encoding="utf-8")
+    assert folder_times(tmp_path)[str(tmp_path / "notes")] != 0
 
 
 def test_links_out_of_the_folder_are_skipped_unless_followed(tmp_path):

@@ -645,6 +645,61 @@ def test_a_file_gone_for_a_moment_comes_back_in_a_running_engine(tmp_path, embed
     assert_citations_exact(engine, back)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["missing", "empty"])
+def test_a_running_engine_whose_folder_goes_answers_from_what_it_indexed_and_says_so(tmp_path, embedder, capfd, how):
+    papers = folder_of(tmp_path / "papers", {"bridge.txt": BRIDGE, "harbour.txt": HARBOUR})
+    engine = QA(documents_dir=papers, index_dir=tmp_path / "index", embedder=embedder, index_embedder=embedder)
+    assert "Elna Kvist" in engine.ask("Who opened the Zorblat bridge?").answer
+    aside = tmp_path / "aside"
+    if how == "missing":
+        shutil.move(papers, aside)  # unmounted, moved
+    else:
+        aside.mkdir()
+        for file in list(papers.iterdir()):  # a sync tool emptying it
+            shutil.move(file, aside / file.name)
+    notice = f"{papers} is {how}; its documents are kept, and answers come from them as indexed."
+    kept = ask_until(engine, "Who opened the Zorblat bridge?", lambda r: r.notice == notice, 20.0)
+    assert kept.notice == notice and "Elna Kvist" in kept.answer
+    assert_citations_exact(engine, kept)
+    for _ in range(3):  # asked again while it is gone: the same, and nothing removed
+        assert engine.ask("Who opened the Zorblat bridge?").notice == notice
+    assert engine._background is not None
+    engine._background.join(10.0)
+    assert engine.store.manifest().document_count == 2
+    if how == "missing":
+        shutil.move(aside, papers)
+    else:
+        for file in list(aside.iterdir()):
+            shutil.move(file, papers / file.name)
+    back = ask_until(engine, "Who opened the Zorblat bridge?", lambda r: r.notice is None, 20.0)
+    assert back.notice is None and "Elna Kvist" in back.answer
+    assert "Traceback" not in capfd.readouterr().err  # the background syncs that found it gone failed quietly
+
+
+@pytest.mark.slow
+def test_a_file_dropped_into_a_running_engines_folder_is_indexed_by_itself(tmp_path, embedder):
+    papers = folder_of(tmp_path / "papers", {"harbour.txt": HARBOUR})
+    index = papers / "index"  # kept inside the folder: writing it is no change of the folder's files
+    engine = QA(documents_dir=papers, index_dir=index, embedder=embedder, index_embedder=embedder)
+    assert engine.ask("Who opened the Zorblat bridge?").answer is None
+    engine.ask("How many ships does the harbour of Veltrup handle?")
+    if (settling := engine._background) is not None:  # (the index's folder made during the first sync)
+        settling.join(10.0)
+    for _ in range(3):
+        engine.ask("How many ships does the harbour of Veltrup handle?")
+    assert engine._background is settling  # no sync started since
+    folder_of(papers / "notes", {"bridge.txt": BRIDGE})  # dropped in, in a new subfolder
+    found = ask_until(engine, "Who opened the Zorblat bridge?", lambda r: r.answer and "Elna Kvist" in r.answer, 20.0)
+    assert found.answer and "Elna Kvist" in found.answer
+    assert found.citations[0].source == str(papers / "notes" / "bridge.txt")
+    assert_citations_exact(engine, found)
+    (caught_up := engine._background) is not None and caught_up.join(10.0)
+    for _ in range(3):
+        engine.ask("How many ships does the harbour of Veltrup handle?")
+    assert engine._background is caught_up  # the index it wrote in its folder is no change either
+
+
 class EditingEmbedder(Embedder):
     """The packaged embedder, which makes ``edit`` once, when it next embeds (a file changed while a sync runs)."""
 

@@ -525,6 +525,29 @@ class _FolderScan:
             self.files.append(path)
 
 
+def folder_times(folder: str | Path, follow_links: bool = False, leave_out: str | Path | None = None) -> dict[str, int]:
+    """The modification time (ns) of ``folder`` and of each folder below it that ``scan_folder`` walks, but
+    ``leave_out`` (an index kept there, which changes as it is written): a file added, removed or renamed in a
+    folder changes its time."""
+    scan = _FolderScan(Path(folder), follow_links)
+    left_out = None if leave_out is None else os.path.abspath(leave_out)
+    times = {}
+    for directory, subfolders, _ in os.walk(folder, followlinks=follow_links):
+        walked = scan.subfolders_to_walk(directory, subfolders)
+        subfolders[:] = [name for name in walked if os.path.abspath(os.path.join(directory, name)) != left_out]
+        if (time := folder_time(directory)) is not None:
+            times[directory] = time
+    return times
+
+
+def folder_time(folder: str) -> int | None:
+    """``folder``'s modification time in nanoseconds; None when it cannot be seen."""
+    try:
+        return os.stat(folder).st_mtime_ns
+    except OSError:
+        return None
+
+
 def scan_folder(folder: str | Path, follow_links: bool = False) -> tuple[list[Path], list[LoadFailure]]:
     """The files below ``folder`` to index (recursively, in a stable order), and those skipped with the reason:
     hidden (files and folders), of an unsupported type, unreadable, links to nothing, reached through a link that
