@@ -615,7 +615,7 @@ class QA:
         resolved, (retrieval, answers) = most_confident_reading(
             readings, lambda r: finder.find(r.question, r.retrieval_query, options, chosen_reader, timings)
         )
-        self._catch_up(retrieval.changed_documents)
+        files_moved = self._catch_up(retrieval.changed_documents)
         result = AskResult(
             question=question,
             resolved_question=question if resolved.with_history else resolved.question,
@@ -624,7 +624,7 @@ class QA:
             score=None,
             passages=retrieval.passages,
             alternatives=answers,
-            notice=self._changed_notice(retrieval.changed_documents) or self.notice,
+            notice=self._changed_notice(retrieval.changed_documents, files_moved) or self.notice,
         )
         self._give_best_answer(result, answers, chosen_reader, options)
         if not resolved.with_history:  # a two-part question is answered part by part
@@ -672,19 +672,24 @@ class QA:
         readings = resolutions(asked, turns, self.settings.follow_up_readings, follow_up.history_turns)
         return readings, follow_up if len(readings) > 1 or readings[0].rewritten else chosen
 
-    def _catch_up(self, changed: list[StoredDocument]) -> None:
+    def _catch_up(self, changed: list[StoredDocument]) -> bool:
         """Read again, in the background, documents that changed on disk since they were indexed (or came back),
-        and the folder while it is gone (until it is back)."""
-        moved = changed or self._came_back() or self._folder_gone() or self._files_moved()
+        the folder while it is gone (until it is back), and files added, removed or renamed in it: whether those
+        last were (the folder's files moved)."""
+        files_moved = not self._read_only and self._files_moved()
+        moved = changed or self._came_back() or self._folder_gone() or files_moved
         if moved and not self._read_only and self.refresh_in_background():
             log.info("%d documents changed on disk; updating the index", len(changed))
+        return files_moved
 
-    def _changed_notice(self, changed: list[StoredDocument]) -> str | None:
-        """The notice for an answer read while ``changed`` documents are out of date on disk, or while the folder is
-        gone; None when neither is."""
+    def _changed_notice(self, changed: list[StoredDocument], files_moved: bool) -> str | None:
+        """The notice for an answer read while ``changed`` documents are out of date on disk, while the folder is
+        gone, or while files added, removed or renamed in it (``files_moved``) are read; None when none is so."""
         if self._folder_gone():
             how = "missing" if not self._folder.is_dir() else "empty"
             return f"{self.documents_dir} is {how}; its documents are kept, and answers come from them as indexed."
+        if files_moved and not changed:
+            return f"Catching up: files were added, removed or renamed in {self.documents_dir}; they are being read."
         if not changed:
             return None
         names = ", ".join(Path(d.source).name for d in changed[:3])

@@ -690,8 +690,12 @@ def test_a_file_dropped_into_a_running_engines_folder_is_indexed_by_itself(tmp_p
         engine.ask("How many ships does the harbour of Veltrup handle?")
     assert engine._background is settling  # no sync started since
     folder_of(papers / "notes", {"bridge.txt": BRIDGE})  # dropped in, in a new subfolder
+    asked_at_once = engine.ask("Who opened the Zorblat bridge?")  # answered from the index as it is, and says so
+    assert (
+        asked_at_once.notice == f"Catching up: files were added, removed or renamed in {papers}; they are being read."
+    )
     found = ask_until(engine, "Who opened the Zorblat bridge?", lambda r: r.answer and "Elna Kvist" in r.answer, 20.0)
-    assert found.answer and "Elna Kvist" in found.answer
+    assert found.answer and "Elna Kvist" in found.answer and found.notice is None
     assert found.citations[0].source == str(papers / "notes" / "bridge.txt")
     assert_citations_exact(engine, found)
     (caught_up := engine._background) is not None and caught_up.join(10.0)
