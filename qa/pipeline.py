@@ -684,12 +684,13 @@ class QA:
 
     def _changed_notice(self, changed: list[StoredDocument], files_moved: bool) -> str | None:
         """The notice for an answer read while ``changed`` documents are out of date on disk, while the folder is
-        gone, or while files added, removed or renamed in it (``files_moved``) are read; None when none is so."""
+        gone, or while files added, removed or renamed in it (``files_moved``) are read; None when none is so. The
+        folder is named, not where it is (a visitor of the web chat sees it)."""
         if self._folder_gone():
             how = "missing" if not self._folder.is_dir() else "empty"
-            return f"{self.documents_dir} is {how}; its documents are kept, and answers come from them as indexed."
+            return f"The folder {self._folder.name} is {how}; its documents are kept, and answers come from them as indexed."
         if files_moved and not changed:
-            return f"Catching up: files were added, removed or renamed in {self.documents_dir}; they are being read."
+            return f"Catching up: files were added, removed or renamed in the folder {self._folder.name}; they are being read."
         if not changed:
             return None
         names = ", ".join(Path(d.source).name for d in changed[:3])

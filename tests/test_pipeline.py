@@ -658,7 +658,7 @@ def test_a_running_engine_whose_folder_goes_answers_from_what_it_indexed_and_say
         aside.mkdir()
         for file in list(papers.iterdir()):  # a sync tool emptying it
             shutil.move(file, aside / file.name)
-    notice = f"{papers} is {how}; its documents are kept, and answers come from them as indexed."
+    notice = f"The folder papers is {how}; its documents are kept, and answers come from them as indexed."
     kept = ask_until(engine, "Who opened the Zorblat bridge?", lambda r: r.notice == notice, 20.0)
     assert kept.notice == notice and "Elna Kvist" in kept.answer
     assert_citations_exact(engine, kept)
@@ -692,7 +692,8 @@ def test_a_file_dropped_into_a_running_engines_folder_is_indexed_by_itself(tmp_p
     folder_of(papers / "notes", {"bridge.txt": BRIDGE})  # dropped in, in a new subfolder
     asked_at_once = engine.ask("Who opened the Zorblat bridge?")  # answered from the index as it is, and says so
     assert (
-        asked_at_once.notice == f"Catching up: files were added, removed or renamed in {papers}; they are being read."
+        asked_at_once.notice
+        == "Catching up: files were added, removed or renamed in the folder papers; they are being read."
     )
     found = ask_until(engine, "Who opened the Zorblat bridge?", lambda r: r.answer and "Elna Kvist" in r.answer, 20.0)
     assert found.answer and "Elna Kvist" in found.answer and found.notice is None
