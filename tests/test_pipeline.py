@@ -1450,6 +1450,29 @@ def test_a_row_far_down_a_csv_file_is_answered_from_its_cell_under_the_columns_o
     assert_citations_exact(engine, result)
 
 
+@pytest.mark.slow
+def test_a_saved_email_is_answered_from_its_body_and_its_attachment_with_exact_citations(tmp_path, embedder):
+    from email.message import EmailMessage
+
+    mail = EmailMessage()
+    mail["Subject"] = "Boiler repair – quote from Keystone Heating"
+    mail["From"] = "Nadia Kowal <nadia@example.com>"
+    mail["Date"] = "Tue, 06 Feb 2024 09:14:00 +0000"
+    mail.set_content(
+        "Hi both,\n\nZoë Brandt, the Keystone engineer, came this morning. She says the diverter valve has "
+        "failed and she will come back on Thursday 8 February to fit a new one.\n\nNadia"
+    )
+    quote = "Keystone Heating – quote KH-2291\n\nReplacing the diverter valve costs £227.60, parts and labour. "
+    mail.add_attachment(quote + "This quote is valid for 30 days.", filename="keystone-quote.txt")
+    engine = engine_over(tmp_path, embedder, {"boiler.eml": bytes(mail).decode("utf-8"), "tenancy.txt": FLAT_TENANCY})
+    fitted = engine.ask("When is the engineer coming back to fit the new valve?")
+    assert fitted.answer == "Thursday 8 February" and fitted.citations[0].title == mail["Subject"]
+    priced = engine.ask("How much will replacing the diverter valve cost?")  # the attached quote says
+    assert priced.answer.startswith("£227.60") and priced.citations[0].title == mail["Subject"]
+    for result in (fitted, priced):
+        assert_citations_exact(engine, result)
+
+
 FLAT_TENANCY = (
     "ASSURED SHORTHOLD TENANCY AGREEMENT\n\nProperty: Flat 3, 41 Ashgrove Road, Bristol BS6 5LW\n\n"
     "3. RENT\n3.1 The rent is £1,695 per calendar month for the whole property.\n"

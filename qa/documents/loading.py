@@ -1,5 +1,5 @@
-"""Load a folder of .txt, .md, .html, .pdf, .docx, .csv, .tsv and .xlsx files into documents with their headings, reporting
-failures."""
+"""Load a folder of .txt, .md, .html, .pdf, .docx, .csv, .tsv, .xlsx and .eml files into documents with their
+headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -13,17 +13,19 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from qa.documents.delimited import delimited_to_text
 from qa.documents.html import html_to_text
+from qa.documents.mail import mail_to_text
 from qa.documents.word import docx_to_text
 from qa.documents.workbook import workbook_to_text
 from qa.errors import DocumentError, MissingError
 from qa.models import Document, LoadFailure, Section
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv", ".tsv", ".xlsx"}
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv", ".tsv", ".xlsx", ".eml"}
 # What reads each format, by version: raised when its loader reads files of it differently, so that the next sync of
 # an index reads them again (``qa.index.stale_formats``; a file whose text is the same is not embedded again, its
 # title and headings are recorded). An index that records none was read by version 1. Version 2 (2026-12): HTML
@@ -44,6 +46,7 @@ READ_BY = MappingProxyType(
         ".csv": 1,
         ".tsv": 1,
         ".xlsx": 1,
+        ".eml": 1,
     }
 )
 # Decoded text with more than this share of control characters is binary data, not text.
@@ -402,40 +405,68 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
     size = path.stat().st_size
     if size > max_bytes:
         raise DocumentError(f"too large ({size:,} bytes; the limit is {max_bytes:,})")
-    data = path.read_bytes()
-    page_starts = None
-    sections: list[Section] | None = None
+    read = file_text(suffix, path.read_bytes())
+    check_not_encoded(read.text)
+    return Document(
+        id=document_id(read.text),
+        title=read.title or path.stem,
+        source=str(path),
+        text=read.text,
+        page_starts=read.page_starts,
+        sections=read.sections,
+    )
+
+
+@dataclass
+class FileText:
+    """What a file of a supported format reads as: its text, its title (None: the file's name gives it), its headings
+    and, for a PDF, where each page starts."""
+
+    text: str
+    title: str | None
+    sections: list[Section]
+    page_starts: list[int] | None = None
+
+
+def file_text(suffix: str, data: bytes) -> FileText:
+    """The text of a file of a supported format (by its ``suffix``) from its bytes; raises DocumentError when it has
+    none or is not of that format."""
     if suffix == ".pdf":
         if not data.startswith(b"%PDF"):
             raise DocumentError("not a PDF file (no %PDF header)")
         text, page_starts, title, sections = pdf_to_text(data)
-        title = title or first_line_title(text, markdown=False)
+        read = FileText(text, title or first_line_title(text, markdown=False), sections, page_starts)
     elif suffix == ".docx":
         text, title, sections = docx_to_text(data)
-        title = given_title(title) or first_line_title(text, markdown=False)
+        read = FileText(text, given_title(title) or first_line_title(text, markdown=False), sections)
     elif suffix in (".html", ".htm"):
-        text, title, sections = html_to_text(check_is_text(decode_text(data, declared_charset(data))))
+        read = FileText(*html_to_text(check_is_text(decode_text(data, declared_charset(data)))))
     elif suffix == ".xlsx":
         text, sections = workbook_to_text(data)
-        title = None
+        read = FileText(text, None, sections)
     elif suffix in (".csv", ".tsv"):
-        text, title, sections = delimited_to_text(check_is_text(decode_text(data)), suffix == ".tsv"), None, []
+        read = FileText(delimited_to_text(check_is_text(decode_text(data)), suffix == ".tsv"), None, [])
+    elif suffix == ".eml":
+        text, title, sections = mail_to_text(data, attachment_text)
+        read = FileText(check_is_text(text), title, sections)
     else:
         text = check_is_text(decode_text(data)).replace("\r\n", "\n").replace("\r", "\n")
         markdown = suffix in (".md", ".markdown")
         sections = markdown_sections(text) if markdown else plain_text_sections(text)
-        title = first_line_title(text, markdown=markdown, headings=sections)
-    if not text.strip():
+        read = FileText(text, first_line_title(text, markdown=markdown, headings=sections), sections)
+    if not read.text.strip():
         raise DocumentError("no text in it (empty, or a scanned PDF without a text layer)")
-    check_not_encoded(text)
-    return Document(
-        id=document_id(text),
-        title=title or path.stem,
-        source=str(path),
-        text=text,
-        page_starts=page_starts,
-        sections=sections,
-    )
+    return read
+
+
+def attachment_text(name: str, data: bytes) -> tuple[str, list[Section]] | None:
+    """The text and headings of a file attached to a message (``qa.documents.mail``), read as the file itself would
+    be; None when its type is not supported (or it is another message: the message reads those itself)."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES or suffix == ".eml":
+        return None
+    read = file_text(suffix, data)
+    return read.text, read.sections
 
 
 def _cannot_read(error: OSError) -> str:

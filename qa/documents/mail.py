@@ -1,0 +1,126 @@
+"""E-mail messages (.eml) as text: their headers, their body (plain text, or HTML read as a page) and attachments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+
+from qa.documents.html import html_to_text
+from qa.errors import DocumentError
+from qa.models import Section
+
+HEADERS = ("Subject", "From", "To", "Cc", "Date")  # what a mail program shows above a message, in its order
+MAX_DEPTH = 3  # messages forwarded as attachments read within one another, at most
+ATTACHMENT = "Attachment: {}"  # the heading an attachment is read under, naming it
+# Reads an attachment by its file name and bytes: its text and headings, None when its type is not supported;
+# raises DocumentError when it is of a supported type but holds no text (``qa.documents.loading.attachment_text``).
+AttachmentReader = Callable[[str, bytes], "tuple[str, list[Section]] | None"]
+
+
+def mail_to_text(data: bytes, read_attachment: AttachmentReader) -> tuple[str, str | None, list[Section]]:
+    """The text of a message saved as an .eml file, its title (its subject) and its headings: the headers a mail program
+    shows (subject, from, to, cc, date), the body (its plain text, else its HTML read as a page), then each attachment
+    under a heading that names it, read as the file itself would be by ``read_attachment`` (a forwarded message as a
+    message), or named with why it is not read (an image, a type not supported)."""
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    if not isinstance(message, EmailMessage):  # the default policy makes EmailMessage; a guard for type checkers
+        raise DocumentError("not an e-mail message")
+    text, sections = message_text(message, read_attachment, 1)
+    subject = header(message, "Subject")
+    return text, subject or None, sections
+
+
+def message_text(message: EmailMessage, read_attachment: AttachmentReader, depth: int) -> tuple[str, list[Section]]:
+    """A message's headers, body and attachments as text, with its headings: its subject's (the message's), its
+    body's and, below them, each attachment's (see ``mail_to_text``); ``depth``: how deep in forwarded messages it
+    lies."""
+    lines = [f"{name}: {value}" for name in HEADERS if (value := header(message, name))]
+    subject = header(message, "Subject")
+    text, sections = "\n".join(lines), [Section(start=0, title=subject, level=1)] if subject else []
+    body, body_sections = body_text(message)
+    if body:
+        text, sections = joined(text, sections, body, deeper(body_sections, 1))
+    for number, part in enumerate(message.iter_attachments(), start=1):
+        forwarded = part.get_content_type() == "message/rfc822"
+        title = ATTACHMENT.format(part.get_filename() or ("a forwarded message" if forwarded else f"part {number}"))
+        read, read_sections = attachment(part, read_attachment, depth)
+        heading = Section(start=0, title=title, level=2)
+        below = shifted(deeper(read_sections, 2), len(title) + 1)
+        text, sections = joined(text, sections, f"{title}\n{read.rstrip()}", [heading, *below])
+    return text, sections
+
+
+def deeper(sections: list[Section], by: int) -> list[Section]:
+    """``sections`` as headings ``by`` levels further down (those of an attachment, below its heading)."""
+    return [section.model_copy(update={"level": section.level + by}) for section in sections]
+
+
+def joined(text: str, sections: list[Section], more: str, more_sections: list[Section]) -> tuple[str, list[Section]]:
+    """``text`` followed by ``more`` after a blank line, with the headings of both at their places in the whole."""
+    if not text:
+        return more, [*sections, *more_sections]
+    start = len(text) + 2
+    return f"{text}\n\n{more}", [*sections, *shifted(more_sections, start)]
+
+
+def shifted(sections: list[Section], by: int) -> list[Section]:
+    """``sections`` moved ``by`` characters further into the text."""
+    return [section.model_copy(update={"start": section.start + by}) for section in sections]
+
+
+def header(message: Message, name: str) -> str:
+    """A header's value as a mail program shows it (encoded words decoded, folded lines joined); "" when it has
+    none or it cannot be read."""
+    try:
+        value = message.get(name)
+    except (ValueError, LookupError, IndexError):  # a malformed header the parser kept as it was
+        return ""
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def body_text(message: EmailMessage) -> tuple[str, list[Section]]:
+    """A message's body: its plain text part, else its HTML part read as a page (``html_to_text``), with that page's
+    headings; "" when it has neither."""
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        return "", []
+    content = part_text(body)
+    if body.get_content_subtype() == "html":
+        text, _, sections = html_to_text(content)
+        return text, sections
+    return content.replace("\r\n", "\n").replace("\r", "\n").strip("\n"), []
+
+
+def part_text(part: Message) -> str:
+    """A text part's content, decoded from its transfer encoding and its character set (UTF-8 when the set it names
+    is unknown, unreadable bytes replaced)."""
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return data.decode(charset, errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors="replace")
+
+
+def attachment(part: EmailMessage, read_attachment: AttachmentReader, depth: int) -> tuple[str, list[Section]]:
+    """An attachment's text and headings: a forwarded message read as a message (to MAX_DEPTH), a text part without a
+    file name as text, a file by ``read_attachment``; else a line saying why it is not read."""
+    if part.get_content_type() == "message/rfc822":
+        inner = part.get_content()
+        if isinstance(inner, EmailMessage) and depth < MAX_DEPTH:
+            return message_text(inner, read_attachment, depth + 1)
+        return "(a forwarded message, not read: forwarded within too many others)", []
+    if part.get_filename() is None and part.get_content_maintype() == "text":
+        return part_text(part).replace("\r\n", "\n").strip("\n"), []
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        return "(not read: it holds nothing)", []
+    try:
+        read = read_attachment(part.get_filename() or "", data)
+    except DocumentError as error:
+        return f"(not read: {error})", []
+    return read if read is not None else (f"(not read: its type, {part.get_content_type()}, is not supported)", [])

@@ -1,0 +1,121 @@
+"""qa.documents.mail: e-mail messages as their headers, their body and their attachments, each under a heading."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from qa.documents.loading import attachment_text, load_document, scan_folder
+from qa.documents.mail import mail_to_text
+from qa.errors import DocumentError
+
+
+def message(
+    subject: str | None = "Boiler repair – quote", body: str = "The diverter valve has failed."
+) -> EmailMessage:
+    """A message from Nadia to Maya and Josh with a plain text ``body`` (and no attachment)."""
+    mail = EmailMessage()
+    if subject is not None:
+        mail["Subject"] = subject
+    mail["From"] = "Nadia Kowal <nadia@example.com>"
+    mail["To"] = "Maya Ødegård <maya@example.com>, Josh <josh@example.com>"
+    mail["Date"] = "Tue, 06 Feb 2024 09:14:00 +0000"
+    mail.set_content(body)
+    return mail
+
+
+def read(mail: EmailMessage):
+    return mail_to_text(bytes(mail), attachment_text)
+
+
+def test_the_headers_a_mail_program_shows_come_before_the_body_and_the_subject_is_the_title():
+    text, title, sections = read(message(body="Hi all,\r\n\r\nZoë says the diverter valve has failed.\r\n"))
+    assert text == (
+        "Subject: Boiler repair – quote\nFrom: Nadia Kowal <nadia@example.com>\n"
+        "To: Maya Ødegård <maya@example.com>, Josh <josh@example.com>\nDate: Tue, 06 Feb 2024 09:14:00 +0000\n\n"
+        "Hi all,\n\nZoë says the diverter valve has failed."
+    )
+    assert title == "Boiler repair – quote"
+    assert [(s.start, s.title, s.level) for s in sections] == [(0, "Boiler repair – quote", 1)]
+
+
+def test_the_plain_text_body_is_read_before_the_html_one_and_an_html_body_alone_as_a_page():
+    both = message(body="The valve costs £142.60.")
+    both.add_alternative("<p>The valve costs <b>£999</b>.</p>", subtype="html")
+    assert read(both)[0].endswith("\n\nThe valve costs £142.60.")
+    html_only = EmailMessage()
+    html_only["Subject"] = "Rota"
+    html_only.set_content(
+        "<html><head><style>p {color: red}</style></head><body><h2>Wednesday</h2><p>Priya: Room 3</p></body></html>",
+        subtype="html",
+    )
+    text, _, sections = read(html_only)
+    assert text == "Subject: Rota\n\nWednesday\nPriya: Room 3"
+    assert [(s.start, s.title, s.level) for s in sections] == [
+        (0, "Rota", 1),
+        (text.index("Wednesday"), "Wednesday", 3),
+    ]
+
+
+def test_encoded_subjects_and_bodies_in_other_character_sets_are_decoded():
+    raw = (
+        b"Subject: =?utf-8?q?Caf=C3=A9_order_=E2=80=93_Zo=C3=AB?=\r\nFrom: shop@example.com\r\n"
+        b"Content-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+        b"Two caf=E9 au lait at =A33.20 each.\r\n"
+    )
+    text, title, _ = mail_to_text(raw, attachment_text)
+    assert title == "Café order – Zoë"
+    assert text.endswith("\n\nTwo café au lait at £3.20 each.")
+
+
+def test_attachments_are_read_as_their_files_would_be_under_headings_that_name_them():
+    mail = message()
+    mail.add_attachment(
+        b"Item,Price\nDiverter valve,\xc2\xa3142.60\n", maintype="text", subtype="csv", filename="quote.csv"
+    )
+    mail.add_attachment(b"\x89PNG\r\n\x1a\n" + bytes(64), maintype="image", subtype="png", filename="boiler.png")
+    mail.add_attachment(b"%PDF-1.4 not really a pdf", maintype="application", subtype="pdf", filename="scan.pdf")
+    forwarded = message(subject="Clause 6.3", body="The landlord covers temporary heating up to £60.")
+    mail.add_attachment(forwarded)
+    text, _, sections = read(mail)
+    headings = [s for s in sections if s.title.startswith("Attachment: ")]
+    assert [s.title for s in headings] == [
+        "Attachment: quote.csv",
+        "Attachment: boiler.png",
+        "Attachment: scan.pdf",
+        "Attachment: a forwarded message",
+    ]
+    assert all(text[s.start : s.start + len(s.title)] == s.title and s.level == 2 for s in headings)
+    assert "Attachment: quote.csv\n| Item | Price |\n| --- | --- |\n| Diverter valve | £142.60 |\n\n" in text
+    assert "Attachment: boiler.png\n(not read: its type, image/png, is not supported)\n\n" in text
+    assert "Attachment: scan.pdf\n(not read: " in text  # a broken file is named with its reason, the rest still read
+    assert text.endswith(
+        "Attachment: a forwarded message\nSubject: Clause 6.3\nFrom: Nadia Kowal <nadia@example.com>\n"
+        "To: Maya Ødegård <maya@example.com>, Josh <josh@example.com>\nDate: Tue, 06 Feb 2024 09:14:00 +0000\n\n"
+        "The landlord covers temporary heating up to £60."
+    )
+    inner = next(s for s in sections if s.title == "Clause 6.3")
+    assert inner.level == 3 and text[inner.start :].startswith("Subject: Clause 6.3")
+
+
+def test_an_eml_file_loads_as_a_document_titled_by_its_subject_or_else_by_its_name(tmp_path):
+    (tmp_path / "quote.eml").write_bytes(bytes(message()))
+    (tmp_path / "untitled.eml").write_bytes(bytes(message(subject=None)))
+    files, skipped = scan_folder(tmp_path)
+    assert [f.name for f in files] == ["quote.eml", "untitled.eml"] and not skipped
+    quote, untitled = (load_document(f) for f in files)
+    assert quote.title == "Boiler repair – quote" and untitled.title == "untitled"
+    assert quote.text.endswith("The diverter valve has failed.")
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"", "no text in it"), (bytes(range(256)) * 40, "binary")],
+)
+def test_an_empty_or_binary_eml_file_is_refused_in_one_line(tmp_path, data, reason):
+    path = tmp_path / "broken.eml"
+    path.write_bytes(data)
+    with pytest.raises(DocumentError, match=reason) as error:
+        load_document(path)
+    assert "\n" not in str(error.value)
