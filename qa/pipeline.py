@@ -27,7 +27,7 @@ from qa.models import Answer, AskResult, Document, LoadFailure, Turn
 from qa.questions.conversation import ResolvedQuestion, resolutions
 from qa.questions.parts import asks_by_two_words, pointing_back, two_part_questions
 from qa.questions.wording import phrase_asked, plain_question
-from qa.reading.answers import best_given, distinct_answers
+from qa.reading.answers import best_given, distinct_answers, told_apart
 from qa.reading.finder import AnswerFinder, Found
 from qa.reading.joint import corroborated
 from qa.reading.reader import Reader, SentenceReader, SpanReader
@@ -762,6 +762,8 @@ def parts_given(
     CFO?" read whole answers the first part; the second part's best, under the bar, is that same name), or it comes
     from a document another part's answer comes from (``given_beside``); else None."""
     given = [best_given(answers, reader, options) for answers in found]
+    if None not in given and not distinct_answers([answer for answer in given if answer is not None]):
+        return list(told_apart(found, reader, options) or given)  # parts read the same answer best: told apart
     for number, answers in enumerate(found):
         if given[number] is not None:
             continue

@@ -1,9 +1,14 @@
-"""Answers made of spans: widened to the longest candidate holding the best in a long document."""
+"""Answers made of spans: widened to the longest candidate holding the best in a long document, told apart by part."""
 
 from __future__ import annotations
 
+import pytest
+
+from qa.config import Settings
 from qa.models import Answer, Passage, RetrievedPassage
-from qa.reading.answers import citation_at, widened
+from qa.reading.answers import citation_at, told_apart, widened
+from qa.testing.reader import ScriptedReader, as_reader
+from qa.validation import ask_options
 
 WIDE_TEXT = "Spread is set by the method of delivery of the G gene (Figure 1A). Other text follows."
 
@@ -39,3 +44,35 @@ def test_widened_keeps_the_span_as_read_in_a_short_document_or_without_slack():
         best = answer_at(found, "the G gene", 9.0)
         wider = answer_at(found, "the method of delivery of the G gene", 8.9)
         assert widened([best, wider], [found], slack) == [best, wider]
+
+
+def rates(*read: tuple[str, float | None]) -> list[Answer]:
+    """A part's answers, best first, each at its confidence."""
+    return [Answer(text=text, score=-1.0, confidence=confidence, citations=[]) for text, confidence in read]
+
+
+@pytest.mark.parametrize(
+    ("found", "chosen"),
+    [
+        # both parts read "£72" best: the pair most likely right together is "£72" and the second part's "£78"
+        (
+            [[("£72 per hour", 0.49), ("£78 per hour", 0.24)], [("£72 per hour", 0.57), ("£78 per hour", 0.31)]],
+            ["£72 per hour", "£78 per hour"],
+        ),
+        # the first part's next is surer than the second's: it gives way
+        (
+            [[("£72 per hour", 0.49), ("£78 per hour", 0.45)], [("£72 per hour", 0.57), ("£78 per hour", 0.21)]],
+            ["£78 per hour", "£72 per hour"],
+        ),
+        # "8 August" is within "8 August 2025": one answer; the next under the bar (0.2) is no choice
+        ([[("8 August", 0.38), ("31 March", 0.1)], [("8 August 2025", 0.64)]], None),
+        ([[("Rosa Kim", None), ("Helen Okafor", None)], [("Rosa Kim", None)]], None),  # without calibration
+        # only the three best of a part are chosen from
+        ([[("A", 0.9), ("A.", 0.8), ("the A", 0.7), ("B", 0.6)], [("A", 0.9)]], None),
+    ],
+)
+def test_parts_that_read_one_answer_best_are_told_apart_by_their_next_answers(found, chosen):
+    options = ask_options(Settings(), min_confidence=0.2)
+    reader = as_reader(ScriptedReader(confidence=None))
+    told = told_apart([rates(*answers) for answers in found], reader, options)
+    assert (told and [answer.text for answer in told]) == chosen

@@ -525,6 +525,18 @@ def test_a_part_under_the_bar_is_given_beside_another_part_s_answer_from_its_doc
     assert beside == (answer if given else None)
 
 
+def test_parts_that_read_one_answer_best_are_given_their_own_answers():
+    options = ask_options(Settings(), min_confidence=0.2)
+    reader = as_reader(ScriptedReader(confidence=None))
+    rate = [cited_in("price list", "£72 per hour", 0.49), cited_in("minutes", "£78 per hour", 0.24)]
+    put_up_to = [cited_in("price list", "£72 per hour", 0.57), cited_in("minutes", "£78 per hour", 0.31)]
+    given = parts_given([rate, put_up_to], rate, reader, options)
+    assert [a and a.text for a in given] == ["£72 per hour", "£78 per hour"]
+    result = AskResult(question="q", resolved_question="q", answer="£72 per hour", score=-1.0)
+    answer_in_parts(result, ["What's the labour rate?", "What are we putting it up to?"], given)
+    assert result.answer == "£72 per hour; £78 per hour" and not result.unanswered_parts
+
+
 @pytest.mark.parametrize(("by_two_words", "answer"), [(True, "13/03/2024"), (False, "8 April")])
 def test_a_part_answered_alone_is_given_over_the_whole_question_s_answer_when_two_question_words_ask(
     by_two_words, answer
