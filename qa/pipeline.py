@@ -760,7 +760,8 @@ def parts_given(
     """The best of each part's answers (``found``) when it is given, or when the whole question read at once gave it
     too (``given_by_whole``) and no other part's answer is the same ("Who heads the Security Office and who is the
     CFO?" read whole answers the first part; the second part's best, under the bar, is that same name), or it comes
-    from a document another part's answer comes from (``given_beside``); else None."""
+    from a document another part's answer comes from (``given_beside``); else None. Parts that read one answer best
+    are given their own answers when they have them (``told_apart``)."""
     given = [best_given(answers, reader, options) for answers in found]
     if None not in given and not distinct_answers([answer for answer in given if answer is not None]):
         return list(told_apart(found, reader, options) or given)  # parts read the same answer best: told apart
