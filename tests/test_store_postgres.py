@@ -107,6 +107,33 @@ def test_no_server_or_a_bad_location_is_unavailable_in_one_line(tmp_path, locati
     assert "cannot open the store" in message
 
 
+def test_a_connection_the_server_ends_while_it_is_set_up_is_unavailable_in_one_line_and_closed(
+    store, postgres_database, monkeypatch
+):
+    import pgvector.psycopg
+
+    with psycopg.connect(postgres_database, autocommit=True) as admin:  # the handle's idle connections ended
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    opened: list[psycopg.Connection] = []
+
+    def ended(connection: psycopg.Connection) -> None:  # a server shutting down accepts it, then ends it
+        opened.append(connection)
+        raise psycopg.errors.AdminShutdown("terminating connection due to administrator command")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pgvector.psycopg, "register_vector", ended)
+        with pytest.raises(StoreUnavailable) as lost:
+            store.manifest()
+    assert str(lost.value) == (
+        f"lost the store at {store.shown} while opening the store: terminating connection due to administrator command"
+    )
+    assert len(opened) == 1 and opened[0].closed  # not left open
+    assert store.manifest().document_count == 0  # the next question opens a connection that works
+
+
 def test_a_read_only_handle_does_not_create_a_store(postgres_database):
     with pytest.raises(StoreUnavailable, match="read-only"):
         PostgresStore(postgres_database, read_only=True)

@@ -423,15 +423,7 @@ class PostgresStore:
         self._writer_depth = 0
         # The columns, or NULL where a store of a previous format opened read-only lacks them.
         self._page_starts, self._sections = ADDED_COLUMNS
-        connection = self._open()
-        try:
-            with self._errors("opening the store"):
-                self._ensure_schema(connection)
-                self._register(connection)
-        except BaseException:
-            connection.close()
-            raise
-        self._connections = _Connections(lambda: self._register(self._open()), connection, self.shown)
+        self._connections = _Connections(self._opened, self._opened(self._ensure_schema), self.shown)
 
     # -- the protocol -------------------------------------------------------------------------------------------
 
@@ -915,6 +907,21 @@ class PostgresStore:
                 f"cannot open the store at {self.shown}: {_one_line(error, self._password)}"
                 f"{unreachable_hint(error, self.location)}"
             ) from None
+
+    def _opened(self, prepare: Callable[[psycopg.Connection], None] | None = None) -> psycopg.Connection:
+        """A new connection, ``prepare``d (the schema made sure of, for the first) and with pgvector's types
+        registered; closed again, and the error the store's (``_errors``), when that fails: a server restarting
+        may accept a connection and end it at once."""
+        connection = self._open()
+        try:
+            with self._errors("opening the store"):
+                if prepare is not None:
+                    prepare(connection)
+                self._register(connection)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
     @staticmethod
     def _register(connection: psycopg.Connection) -> psycopg.Connection:
