@@ -99,6 +99,27 @@ def test_attachments_are_read_as_their_files_would_be_under_headings_that_name_t
     assert inner.level == 3 and text[inner.start :].startswith("Subject: Clause 6.3")
 
 
+@pytest.mark.parametrize(
+    ("headers", "read_as"),
+    [
+        (  # a named file, attached
+            'Content-Type: text/csv\r\nContent-Disposition: attachment; filename="quote.csv"',
+            "Attachment: quote.csv\n| Item | Price |\n| --- | --- |\n| Valve | £142.60 |",
+        ),
+        (  # no name, no disposition: read as its type's files are (a PDF that is none, named with why)
+            "Content-Type: application/pdf",
+            "Attachment: part 1\n(not read: not a PDF file (no %PDF header))",
+        ),
+    ],
+)
+def test_a_message_that_is_one_attached_file_reads_that_file(headers, read_as):
+    raw = f"Subject: Scan from the office printer\r\n{headers}\r\n\r\nItem,Price\r\nValve,£142.60\r\n"
+    text, _, sections = mail_to_text(raw.encode("utf-8"), attachment_text)
+    assert text == f"Subject: Scan from the office printer\n\n{read_as}"
+    assert sections[-1].title == read_as.split("\n")[0] and text[sections[-1].start :].startswith(read_as)
+    assert "Attachment" not in read(message())[0]  # a message of plain text alone has none
+
+
 def test_an_eml_file_loads_as_a_document_titled_by_its_subject_or_else_by_its_name(tmp_path):
     (tmp_path / "quote.eml").write_bytes(bytes(message()))
     (tmp_path / "untitled.eml").write_bytes(bytes(message(subject=None)))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from mimetypes import guess_extension
 
 from qa.documents.html import html_to_text
 from qa.errors import DocumentError
@@ -42,7 +43,7 @@ def message_text(message: EmailMessage, read_attachment: AttachmentReader, depth
     body, body_sections = body_text(message)
     if body:
         text, sections = joined(text, sections, body, deeper(body_sections, 1))
-    for number, part in enumerate(message.iter_attachments(), start=1):
+    for number, part in enumerate(attachments(message), start=1):
         forwarded = part.get_content_type() == "message/rfc822"
         title = ATTACHMENT.format(part.get_filename() or ("a forwarded message" if forwarded else f"part {number}"))
         read, read_sections = attachment(part, read_attachment, depth)
@@ -50,6 +51,15 @@ def message_text(message: EmailMessage, read_attachment: AttachmentReader, depth
         below = shifted(deeper(read_sections, 2), len(title) + 1)
         text, sections = joined(text, sections, f"{title}\n{read.rstrip()}", [heading, *below])
     return text, sections
+
+
+def attachments(message: EmailMessage) -> list[EmailMessage]:
+    """A message's attachments: its parts that are no body, or the message itself when it is one part and that an
+    attachment (a scanner's or a report generator's mail carries a file alone, no text around it)."""
+    if message.is_multipart():
+        return list(message.iter_attachments())
+    alone = message.get_content_disposition() == "attachment" or message.get_content_maintype() != "text"
+    return [message] if alone else []
 
 
 def deeper(sections: list[Section], by: int) -> list[Section]:
@@ -108,7 +118,8 @@ def part_text(part: Message) -> str:
 
 def attachment(part: EmailMessage, read_attachment: AttachmentReader, depth: int) -> tuple[str, list[Section]]:
     """An attachment's text and headings: a forwarded message read as a message (to MAX_DEPTH), a text part without a
-    file name as text, a file by ``read_attachment``; else a line saying why it is not read."""
+    file name as text, a file by ``read_attachment`` (one without a name as its type's files: a PDF as a ".pdf");
+    else a line saying why it is not read."""
     if part.get_content_type() == "message/rfc822":
         inner = part.get_content()
         if isinstance(inner, EmailMessage) and depth < MAX_DEPTH:
@@ -120,7 +131,7 @@ def attachment(part: EmailMessage, read_attachment: AttachmentReader, depth: int
     if not isinstance(data, bytes):
         return "(not read: it holds nothing)", []
     try:
-        read = read_attachment(part.get_filename() or "", data)
+        read = read_attachment(part.get_filename() or f"part{guess_extension(part.get_content_type()) or ''}", data)
     except DocumentError as error:
         return f"(not read: {error})", []
     return read if read is not None else (f"(not read: its type, {part.get_content_type()}, is not supported)", [])
