@@ -924,11 +924,10 @@ class PostgresStore:
         return connection
 
     @staticmethod
-    def _register(connection: psycopg.Connection) -> psycopg.Connection:
+    def _register(connection: psycopg.Connection) -> None:
         from pgvector.psycopg import register_vector
 
         register_vector(connection)
-        return connection
 
     def _ensure_schema(self, connection: psycopg.Connection) -> None:
         """Create the extension and tables, or add what a store of a previous format lacks (ADD_COLUMNS), in one
