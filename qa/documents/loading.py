@@ -1,4 +1,4 @@
-"""Load a folder of .txt, .md, .html, .pdf, .docx, .csv, .tsv, .xlsx and .eml files into documents with their
+"""Load a folder of .txt, .md, .html, .pdf, .docx, .pptx, .csv, .tsv, .xlsx and .eml files into documents with their
 headings, reporting failures."""
 
 from __future__ import annotations
@@ -20,12 +20,26 @@ from types import MappingProxyType
 from qa.documents.delimited import delimited_to_text
 from qa.documents.html import html_to_text
 from qa.documents.mail import mail_to_text
+from qa.documents.slides import pptx_to_text
 from qa.documents.word import docx_to_text
 from qa.documents.workbook import workbook_to_text
 from qa.errors import DocumentError, MissingError
 from qa.models import Document, LoadFailure, Section
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv", ".tsv", ".xlsx", ".eml"}
+SUPPORTED_SUFFIXES = {
+    ".txt",
+    ".md",
+    ".markdown",
+    ".html",
+    ".htm",
+    ".pdf",
+    ".docx",
+    ".pptx",
+    ".csv",
+    ".tsv",
+    ".xlsx",
+    ".eml",
+}
 # What reads each format, by version: raised when its loader reads files of it differently, so that the next sync of
 # an index reads them again (``qa.index.stale_formats``; a file whose text is the same is not embedded again, its
 # title and headings are recorded). An index that records none was read by version 1. Version 2 (2026-12): HTML
@@ -43,6 +57,7 @@ READ_BY = MappingProxyType(
         ".htm": 3,
         ".pdf": 3,
         ".docx": 3,
+        ".pptx": 1,
         ".csv": 1,
         ".tsv": 1,
         ".xlsx": 1,
@@ -77,10 +92,12 @@ ENCODED_MIN_CHARS = 10_000
 LONG_WORD = re.compile(rf"(?<!\S)\S{{{MAX_WORD_CHARS + 1},}}")
 ASCII_SYMBOLS = re.compile(r"[!-@\[-`{-~]+")  # digits and punctuation
 # Titles that tools write when nobody gave one: "untitled" (reportlab's default), "Untitled document", Word's
-# "Document1", a PDF printed from Office ("Microsoft Word - report.docx"), reportlab's "(anonymous)", or a file name.
+# "Document1", a PDF printed from Office ("Microsoft Word - report.docx"), reportlab's "(anonymous)", PowerPoint's
+# "PowerPoint Presentation", or a file name.
 # Such a title is taken as missing: the first line of the text is the title instead, as for a text file.
 PLACEHOLDER_TITLE = re.compile(
     r"untitled(?:[\s_-]*(?:document|doc))?(?:[\s_-]*\d+)?|document\s*\d*|microsoft\s+\w+\s+-\s+.*|\(anonymous\)"
+    r"|(?:microsoft\s+)?powerpoint\s+presentation|presentation\s*\d*"
     r"|.*\.(?:docx?|pdf|txt|rtf|odt|pptx?|xlsx?)",
     re.IGNORECASE,
 )
@@ -441,6 +458,9 @@ def file_text(suffix: str, data: bytes) -> FileText:
         read = FileText(text, given_title(title) or first_line_title(text, markdown=False), sections)
     elif suffix in (".html", ".htm"):
         read = FileText(*html_to_text(check_is_text(decode_text(data, declared_charset(data)))))
+    elif suffix == ".pptx":
+        text, own_title, first_title, sections = pptx_to_text(data)
+        read = FileText(text, given_title(own_title) or given_title(first_title), sections)
     elif suffix == ".xlsx":
         text, sections = workbook_to_text(data)
         read = FileText(text, None, sections)
