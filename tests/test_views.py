@@ -194,6 +194,24 @@ def test_a_table_of_two_columns_is_not_read_as_rows():
     assert reading_view(text).text == text
 
 
+TIMELINE = (
+    "## Hall works\n\n| Date | Milestone |\n|---|---|\n| 10 March | New boiler fitted |\n"
+    "| Week of 24 March | Floor sanded |\n| 2 April | Hall reopens to hirers |\n"
+)
+
+
+def test_a_table_of_two_columns_whose_rows_open_with_values_is_read_as_rows_of_the_cell_the_question_names():
+    lines = reading_view(TIMELINE, asked=keyword_stems(["When is the new boiler fitted?"])[0]).text.split("\n")
+    assert lines[4:7] == [
+        "Milestone New boiler fitted: New boiler fitted's Date is 10 March.",  # the row the question names
+        "| Week of 24 March | Floor sanded |",  # a row that opens with a word: a row, not a field, as it stands
+        "| 2 April | Hall reopens to hirers |",
+    ]
+    read = reading_view(TIMELINE, asked=keyword_stems(["What happens on 2 April?"])[0]).text
+    assert "Date 2 April: 2 April's Milestone is Hall reopens to hirers." in read
+    assert behind(TIMELINE, "'s Milestone is Hall reopens") == "Hall reopens"
+
+
 LOG = (
     "SERVICE LOG\n\n"
     "Date          Mileage   Garage              Cost\n"

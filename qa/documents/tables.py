@@ -1,4 +1,5 @@
-"""Tables in a document's text: Markdown and plain-text tables of three or more columns, their rows and heads."""
+"""Tables in a document's text: Markdown and plain-text tables of three or more columns (or two, named by values),
+their rows and heads."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ COLUMN_GAP = re.compile(r"\S[ \t]{2,}\S")  # words set apart in columns, as a pl
 TABLE = re.compile(
     r"^(?P<header>\|[^\n]*\|)[ \t]*\n[ \t]*\|?[ \t]*:?-{3,}[^\n]*(?P<rows>(?:\n\|[^\n]*\|[ \t]*)+)", re.MULTILINE
 )
-MIN_TABLE_COLUMNS = 3  # a table of two columns is a list of fields, each row a name and its value
+MIN_TABLE_COLUMNS = 3  # a table of two columns is a list of fields, each row a name and its value, unless
+# most of its rows open with a digit: they are named by values ("| 10 March | New boiler fitted |" under "| Date |
+# Milestone |", "| 2023 | 16,950 |" under "| Year | Electricity (kWh) |"), which no field's name is
 # A plain-text table laid out in columns of spaces: its header line, then a rule of dashes under each column
 # ("-----------   -------   ------"), then its rows, to a blank line. Its cells are the runs of words (single spaces
 # within them) each under one column's dashes.
@@ -58,9 +61,16 @@ def table_rows(text: str, head: str = "") -> list[Row]:
         rows += named_rows(text, opening[0], opening[1], names)
     for table in TABLE.finditer(text):
         names = column_names(text, table.start("header"), table.end("header"))
-        if len(names) >= MIN_TABLE_COLUMNS:
-            rows += named_rows(text, table.start("rows") + 1, table.end("rows"), names)
+        found = named_rows(text, table.start("rows") + 1, table.end("rows"), names)
+        if len(names) >= MIN_TABLE_COLUMNS or (len(names) == 2 and named_by_values(found)):
+            rows += found
     return rows
+
+
+def named_by_values(rows: list[Row]) -> bool:
+    """Whether most of ``rows`` (a table's) open with a digit (a date, a year, a time, an amount): rows of things named
+    by values, not fields named by words."""
+    return 2 * sum(row.cells[0][1][:1].isdigit() for row in rows) > len(rows)
 
 
 def column_names(text: str, start: int, end: int) -> list[str]:
