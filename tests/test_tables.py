@@ -83,7 +83,9 @@ def test_rows_are_those_of_tables_of_three_or_more_columns_each_cell_under_its_c
     ]
     assert all(REGISTER[start : start + len(value)] == value for row in rows for _, value, start in row.cells)
     assert table_rows("| Item | Owner |\n|---|---|\n| Burrs | Zoë |") == []  # two columns: fields, not rows
-    dated = table_rows("| Year | Use (kWh) |\n|---|---|\n| 2023 | 16,950 |\n| Forecast 2025 | 11,000 |\n| 2024 | 12,300 |")
+    dated = table_rows(
+        "| Year | Use (kWh) |\n|---|---|\n| 2023 | 16,950 |\n| Forecast 2025 | 11,000 |\n| 2024 | 12,300 |"
+    )
     assert [row.cells[0][1] for row in dated] == ["2023", "Forecast 2025", "2024"]  # most named by values: rows
     assert table_rows("| Year | Use (kWh) |\n|---|---|\n| 2023 | 16,950 |\n| Forecast | 11,000 |") == []  # half
     logged = text_table_rows(LOG)
