@@ -111,6 +111,16 @@ QUESTIONS = [
     ("tables/contacts.md", "What is the email of Facilities Reception?", ["reception@acme.example"]),
     ("tables/contacts.md", "When does Facilities Reception close?", ["19:00"]),
     ("tables/contacts.md", "Who can I email at soc@acme.example?", ["Security Operations Centre"]),
+    # Written by the forty-second session (2026-12-06) over two tables of two columns whose rows open with a date or a
+    # year, after it had seen the reader answer some of them (a check, not a held-out measure).
+    ("tables/hall-timeline.md", "When is the new boiler fitted?", ["10 March"]),
+    ("tables/hall-timeline.md", "What happens on 17 February?", ["Roof strip begins"]),
+    ("tables/hall-timeline.md", "When does the hall reopen?", ["2 April"]),
+    ("tables/hall-timeline.md", "When will the floor be sanded?", ["24–25 March"]),
+    ("tables/hall-timeline.md", "When does the scaffolding go up?", ["3 February"]),
+    ("tables/hall-energy.md", "How much electricity did the hall use in 2023?", ["16,950"]),
+    ("tables/hall-energy.md", "How many kWh of electricity were used in 2024?", ["12,300"]),
+    ("tables/hall-energy.md", "What was the electricity use in 2022?", ["18,400"]),
 ]
 
 
