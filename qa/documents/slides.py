@@ -15,14 +15,17 @@ SLIDE_HEADING = "Slide {number}: {title}"  # a slide's heading, "Slide 3: Budget
 NOTES = "Notes:"  # the line before a slide's speaker notes
 CHART = "Chart: {title}"  # the line before a chart's data; "Chart" when it has no title
 SAME_ROW_EMU = 91_440  # shapes whose tops differ by less (0.1 inch) stand side by side: read left to right
+# What python-pptx raises on a part it cannot read (a shape of a kind it does not know, a chart without its data)
+UNREADABLE = (KeyError, ValueError, TypeError, IndexError, AttributeError, NotImplementedError)
 
 
 def pptx_to_text(data: bytes) -> tuple[str, str | None, str | None, list[Section]]:
-    """The text of a .pptx presentation, its own title (its properties'), its first slide's title and its headings: each slide, in order, a heading line naming it
-    (``SLIDE_HEADING``, its title placeholder's text), then the text of its shapes as a person reads them (top to
-    bottom, side by side left to right; a group's shapes within it), one line per paragraph, a table as rows between
-    bars (a rule under its header row), a chart as its title and a table of its data, then its speaker notes. Raises
-    DocumentError when ``data`` is no presentation."""
+    """The text of a .pptx presentation, its own title (its properties'), its first slide's title and its headings:
+    each slide, in order, a heading line naming it (``SLIDE_HEADING``, its title placeholder's text), then the text
+    of its shapes as a person reads them (top to bottom, side by side left to right; a group's shapes within it), one
+    line per paragraph, a table as rows between bars (a rule under its header row), a chart as its title and a table
+    of its data, then its speaker notes. Raises DocumentError when ``data`` is no presentation or one python-pptx
+    cannot read (a part it does not know how to read raises there, not in the folder's sync)."""
     import zipfile
 
     from lxml.etree import XMLSyntaxError
@@ -33,7 +36,7 @@ def pptx_to_text(data: bytes) -> tuple[str, str | None, str | None, list[Section
         deck = Presentation(io.BytesIO(data))
         lines, sections, first_title = deck_lines(deck)
         own_title = deck.core_properties.title
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as error:
+    except (*UNREADABLE, PackageNotFoundError, zipfile.BadZipFile, XMLSyntaxError) as error:
         raise DocumentError(f"broken PowerPoint presentation ({error})") from None
     return "\n".join(lines), own_title, first_title, sections
 
@@ -99,9 +102,9 @@ def reading_order(shapes: Any) -> list[Any]:
 def shape_lines(shape: Any) -> Iterator[str]:
     """The lines of one shape: a group's shapes in reading order, a table's rows, a chart's data, a text frame's
     paragraphs; nothing for a picture or a line."""
-    from pptx.enum.shapes import MSO_SHAPE_TYPE
+    from pptx.shapes.group import GroupShape
 
-    if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+    if isinstance(shape, GroupShape):
         for inner in reading_order(shape.shapes):
             yield from shape_lines(inner)
     elif getattr(shape, "has_table", False):
@@ -140,7 +143,7 @@ def chart_lines(chart: Any) -> list[str]:
     try:
         plots = list(chart.plots)
         categories = [str(category) for category in plots[0].categories] if plots else []
-    except (AttributeError, KeyError, IndexError, ValueError):  # a chart kind python-pptx does not read
+    except UNREADABLE:  # a chart kind python-pptx does not read
         return [named]
     series = [s for plot in plots for s in plot.series]
     if not categories or not series:

@@ -263,8 +263,8 @@ def reading_view(
     pieces: list[tuple[str, int | None]] = [(f"{about}\n\n", None)] if about else []  # (text, its start; None: added)
     copied = 0
     rows = [*table_rows(text, table_head), *text_table_rows(text, table_head)]
-    in_rows = [f for f in fields(text) if not any(r.start <= f.kept < r.end for r in rows)]  # read as a row's
-    read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in in_rows]
+    alone = [f for f in fields(text) if not any(r.start <= f.kept < r.end for r in rows)]  # not a table's row
+    read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in alone]
     keys, kept = row_keys(rows, asked), rows_asked(rows, asked)
     read += [(r.start, r.end, row_pieces(r, key)) for r, key, keep in zip(rows, keys, kept, strict=True) if keep]
     read += [(begin, end, []) for begin, end in clause_numbers(text) if not any(b <= begin < e for b, e, _ in read)]
