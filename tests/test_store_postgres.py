@@ -113,8 +113,8 @@ def test_a_connection_the_server_ends_while_it_is_set_up_is_unavailable_in_one_l
     import pgvector.psycopg
 
     with psycopg.connect(postgres_database, autocommit=True) as admin:  # the handle's idle connections ended
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        admin.execute(  # waiting until each backend has gone (up to 10 s): its last message is then on the socket
+            "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
     opened: list[psycopg.Connection] = []
