@@ -1,5 +1,5 @@
-"""Load a folder of .txt, .md, .html, .pdf, .docx, .pptx, .csv, .tsv, .xlsx and .eml files into documents with their
-headings, reporting failures."""
+"""Load a folder of .txt, .md, .html, .pdf, .docx, .odt, .pptx, .csv, .tsv, .xlsx and .eml files into documents with
+their headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from types import MappingProxyType
 from qa.documents.delimited import delimited_to_text
 from qa.documents.html import html_to_text
 from qa.documents.mail import mail_to_text
+from qa.documents.opendocument import odt_to_text
 from qa.documents.slides import pptx_to_text
 from qa.documents.word import docx_to_text
 from qa.documents.workbook import workbook_to_text
@@ -34,6 +35,7 @@ SUPPORTED_SUFFIXES = {
     ".htm",
     ".pdf",
     ".docx",
+    ".odt",
     ".pptx",
     ".csv",
     ".tsv",
@@ -57,6 +59,7 @@ READ_BY = MappingProxyType(
         ".htm": 3,
         ".pdf": 3,
         ".docx": 3,
+        ".odt": 1,
         ".pptx": 1,
         ".csv": 1,
         ".tsv": 1,
@@ -453,8 +456,8 @@ def file_text(suffix: str, data: bytes) -> FileText:
             raise DocumentError("not a PDF file (no %PDF header)")
         text, page_starts, title, sections = pdf_to_text(data)
         read = FileText(text, title or first_line_title(text, markdown=False), sections, page_starts)
-    elif suffix == ".docx":
-        text, title, sections = docx_to_text(data)
+    elif suffix in (".docx", ".odt"):
+        text, title, sections = (docx_to_text if suffix == ".docx" else odt_to_text)(data)
         read = FileText(text, given_title(title) or first_line_title(text, markdown=False), sections)
     elif suffix in (".html", ".htm"):
         read = FileText(*html_to_text(check_is_text(decode_text(data, declared_charset(data)))))
