@@ -16,8 +16,8 @@ TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 DUBLIN_CORE_TITLE = "{http://purl.org/dc/elements/1.1/}title"
-# Blocks read through (their blocks are the document's): sections, a change's inserted text, an index's body.
-CONTAINERS = frozenset({f"{TEXT}section", f"{TEXT}index-body", f"{TEXT}change-start"})
+# Blocks read through (their blocks are the document's): sections and the body of an index (a table of contents).
+CONTAINERS = frozenset({f"{TEXT}section", f"{TEXT}index-body"})
 NOT_READ = frozenset({f"{TEXT}tracked-changes", f"{OFFICE}forms", f"{TEXT}sequence-decls", f"{TEXT}variable-decls"})
 MAX_REPEATED_CELLS = 64  # a cell repeated across more columns than this is an empty run to a sheet's edge, read once
 
