@@ -41,6 +41,7 @@ MINUTES = (
     '<text:sequence-decls><text:sequence-decl text:name="Table"/></text:sequence-decls>'
     '<text:h text:outline-level="1">Allotment committee – minutes</text:h>'
     '<text:p>Present: Zoë Ødegård (chair),<text:s text:c="3"/>Ravi Shah<text:tab/>and'
+    "<office:annotation><dc:creator>Ravi</dc:creator><text:p>Check Bob came</text:p></office:annotation>"
     "<text:line-break/><text:span>Bob Tindall</text:span>.</text:p>"
     '<text:section text:name="Actions"><text:h text:outline-level="2">2. Actions</text:h>'
     '<text:list><text:list-item><text:p>Order the new trough<text:note text:note-class="footnote">'
@@ -62,7 +63,7 @@ def test_paragraphs_headings_lists_tables_and_notes_are_lines_in_their_order():
     text, title, sections = odt_to_text(odt(MINUTES, title="Minutes, May"))
     assert text == (
         "Allotment committee – minutes\n"
-        "Present: Zoë Ødegård (chair), Ravi Shah and Bob Tindall.\n"  # spaces, tabs and breaks collapsed
+        "Present: Zoë Ødegård (chair), Ravi Shah and Bob Tindall.\n"  # spaces, tabs and breaks collapsed; no comment
         "2. Actions\n"
         "- Order the new trough\n"
         "- [1] Quote from Harlow Supplies: £240.\n"  # a note after the paragraph that refers to it

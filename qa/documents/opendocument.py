@@ -18,7 +18,9 @@ DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 DUBLIN_CORE_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 # Blocks read through (their blocks are the document's): sections and the body of an index (a table of contents).
 CONTAINERS = frozenset({f"{TEXT}section", f"{TEXT}index-body"})
-NOT_READ = frozenset({f"{TEXT}tracked-changes", f"{OFFICE}forms", f"{TEXT}sequence-decls", f"{TEXT}variable-decls"})
+# Within a paragraph, no words of it: a note's citation mark (the note is read after it) and a comment (with its author
+# and date), as Word's comments are not read.
+NOT_WORDS = frozenset({f"{TEXT}note-citation", f"{OFFICE}annotation"})
 MAX_REPEATED_CELLS = 64  # a cell repeated across more columns than this is an empty run to a sheet's edge, read once
 
 
@@ -150,7 +152,7 @@ def row_cells(row: Any, lines: OdtLines) -> Iterator[str | None]:
 def inline_text(element: Any, parts: list[str], boxes: list[Any], notes: list[Any]) -> None:
     """The words of a paragraph into ``parts``, in order: spans, links and fields too; ``text:s`` as its count of
     spaces, a tab or a line break as a space. Its text boxes go to ``boxes`` and its notes to ``notes`` (read after
-    it); a note's citation mark, deleted text and frames' captions are no words of it."""
+    it); a note's citation mark and a comment are no words of it (``NOT_WORDS``)."""
     parts.append(element.text or "")
     for child in element:
         if child.tag == f"{TEXT}s":
@@ -162,6 +164,6 @@ def inline_text(element: Any, parts: list[str], boxes: list[Any], notes: list[An
             notes.append(child)
         elif child.tag == f"{DRAW}frame":
             boxes += child.findall(f"{DRAW}text-box")
-        elif child.tag not in NOT_READ and child.tag != f"{TEXT}note-citation":
+        elif child.tag not in NOT_WORDS:
             inline_text(child, parts, boxes, notes)
         parts.append(child.tail or "")
