@@ -27,21 +27,6 @@ from qa.documents.workbook import workbook_to_text
 from qa.errors import DocumentError, MissingError
 from qa.models import Document, LoadFailure, Section
 
-SUPPORTED_SUFFIXES = {
-    ".txt",
-    ".md",
-    ".markdown",
-    ".html",
-    ".htm",
-    ".pdf",
-    ".docx",
-    ".odt",
-    ".pptx",
-    ".csv",
-    ".tsv",
-    ".xlsx",
-    ".eml",
-}
 # What reads each format, by version: raised when its loader reads files of it differently, so that the next sync of
 # an index reads them again (``qa.index.stale_formats``; a file whose text is the same is not embedded again, its
 # title and headings are recorded). An index that records none was read by version 1. Version 2 (2026-12): HTML
@@ -67,6 +52,7 @@ READ_BY = MappingProxyType(
         ".eml": 1,
     }
 )
+SUPPORTED_SUFFIXES = frozenset(READ_BY)  # the formats read: those a loader version is recorded for
 # Decoded text with more than this share of control characters is binary data, not text.
 MAX_CONTROL_SHARE = 0.01
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
