@@ -1485,12 +1485,19 @@ def test_a_saved_email_is_answered_from_its_body_and_its_attachment_with_exact_c
         assert_citations_exact(engine, result)
 
 
-@pytest.mark.slow
-def test_slides_are_answered_from_their_text_and_tables_citing_the_slide(tmp_path, embedder):
+def agm_slides(suffix: str) -> bytes:
+    """The AGM slides of tests/test_slides.py as a PowerPoint (.pptx) or an OpenDocument (.odp) presentation."""
+    from test_opendocument import SLIDES, WATER_CHART, odt
     from test_slides import agm_deck
 
+    return agm_deck() if suffix == ".pptx" else odt(SLIDES, kind="presentation", objects=WATER_CHART)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".pptx", ".odp"])
+def test_slides_are_answered_from_their_text_and_tables_citing_the_slide(tmp_path, embedder, suffix):
     engine = engine_over(tmp_path, embedder, {"tenancy.txt": FLAT_TENANCY})
-    (tmp_path / "documents" / "agm.pptx").write_bytes(agm_deck())
+    (tmp_path / "documents" / f"agm{suffix}").write_bytes(agm_slides(suffix))
     waiting = engine.ask("How many households are on the waiting list?")
     assert waiting.answer == "19" and waiting.citations[0].section == "Slide 2: Membership"
     fee = engine.ask("What is the annual fee for a full plot?")

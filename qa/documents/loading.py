@@ -1,5 +1,5 @@
-"""Load a folder of .txt, .md, .html, .pdf, .docx, .odt, .pptx, .csv, .tsv, .xlsx and .eml files into documents with
-their headings, reporting failures."""
+"""Load a folder of .txt, .md, .html, .pdf, .docx, .odt, .pptx, .odp, .csv, .tsv, .xlsx, .ods and .eml files into
+documents with their headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from types import MappingProxyType
 from qa.documents.delimited import delimited_to_text
 from qa.documents.html import html_to_text
 from qa.documents.mail import mail_to_text
-from qa.documents.opendocument import odt_to_text
+from qa.documents.opendocument import odp_to_text, ods_to_text, odt_to_text
 from qa.documents.slides import pptx_to_text
 from qa.documents.word import docx_to_text
 from qa.documents.workbook import workbook_to_text
@@ -44,7 +44,9 @@ READ_BY = MappingProxyType(
         ".htm": 3,
         ".pdf": 3,
         ".docx": 3,
-        ".odt": 1,
+        ".odt": 2,
+        ".ods": 1,
+        ".odp": 1,
         ".pptx": 1,
         ".csv": 1,
         ".tsv": 1,
@@ -87,7 +89,7 @@ ASCII_SYMBOLS = re.compile(r"[!-@\[-`{-~]+")  # digits and punctuation
 PLACEHOLDER_TITLE = re.compile(
     r"untitled(?:[\s_-]*(?:document|doc))?(?:[\s_-]*\d+)?|document\s*\d*|microsoft\s+\w+\s+-\s+.*|\(anonymous\)"
     r"|(?:microsoft\s+)?powerpoint\s+presentation|presentation\s*\d*"
-    r"|.*\.(?:docx?|pdf|txt|rtf|odt|pptx?|xlsx?)",
+    r"|.*\.(?:docx?|pdf|txt|rtf|od[tsp]|pptx?|xlsx?)",
     re.IGNORECASE,
 )
 # Markdown: a fence of a code block, an ATX heading ("## Methods ##") and the line under a setext heading.
@@ -447,12 +449,15 @@ def file_text(suffix: str, data: bytes) -> FileText:
         read = FileText(text, given_title(title) or first_line_title(text, markdown=False), sections)
     elif suffix in (".html", ".htm"):
         read = FileText(*html_to_text(check_is_text(decode_text(data, declared_charset(data)))))
-    elif suffix == ".pptx":
-        text, own_title, first_title, sections = pptx_to_text(data)
+    elif suffix in (".pptx", ".odp"):
+        text, own_title, first_title, sections = (pptx_to_text if suffix == ".pptx" else odp_to_text)(data)
         read = FileText(text, given_title(own_title) or given_title(first_title), sections)
     elif suffix == ".xlsx":
         text, sections = workbook_to_text(data)
         read = FileText(text, None, sections)
+    elif suffix == ".ods":
+        text, title, sections = ods_to_text(data)
+        read = FileText(text, given_title(title), sections)
     elif suffix in (".csv", ".tsv"):
         read = FileText(delimited_to_text(check_is_text(decode_text(data)), suffix == ".tsv"), None, [])
     elif suffix == ".eml":

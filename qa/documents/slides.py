@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from qa.documents.markup import BROKEN_BAR, collapsed, row_line, table_text
@@ -42,22 +42,27 @@ def pptx_to_text(data: bytes) -> tuple[str, str | None, str | None, list[Section
 
 
 def deck_lines(deck: Any) -> tuple[list[str], list[Section], str | None]:
-    """A presentation's lines (``slide_lines``), its sections (each slide's, at its heading line) and the first
-    slide's title (None when it has none); no lines and no sections when no slide has a word (pictures only)."""
+    """A python-pptx presentation's lines, sections and first slide's title (``slides_lines``)."""
+    return slides_lines((slide_title(slide), slide_lines(slide)) for slide in deck.slides)
+
+
+def slides_lines(slides: Iterable[tuple[str | None, list[str]]]) -> tuple[list[str], list[Section], str | None]:
+    """The lines of a presentation's slides, each given as its title (None when it has none) and its other lines:
+    each a heading line naming it (``SLIDE_HEADING``) then its lines, a blank line between slides; its sections (each
+    slide's, at its heading line) and the first slide's title. No lines and no sections when no slide has a word
+    (pictures only)."""
     lines: list[str] = []
     sections: list[Section] = []
     first_title = None
     said = False
     offset = 0  # where the next line starts
-    for number, slide in enumerate(deck.slides, start=1):
-        title = slide_title(slide)
+    for number, (title, read) in enumerate(slides, start=1):
         first_title = first_title or title
         heading = SLIDE_HEADING.format(number=number, title=title) if title else f"Slide {number}"
         if lines:  # a blank line between slides
             lines.append("")
             offset += 1
         sections.append(Section(start=offset, title=heading, level=1))
-        read = slide_lines(slide)
         said = said or bool(title or read)
         lines += [heading, *read]
         offset += sum(len(line) + 1 for line in [heading, *read])
@@ -86,17 +91,25 @@ def slide_lines(slide: Any) -> list[str]:
     return lines
 
 
-def reading_order(shapes: Any) -> list[Any]:
-    """Shapes as a person reads a slide: by their tops, those side by side (tops within SAME_ROW_EMU of the row's
-    first) left to right. A shape without a position (inherited from nowhere) reads first."""
-    placed = sorted(shapes, key=lambda shape: (shape.top or 0, shape.left or 0))
+def top_left(shape: Any) -> tuple[float, float]:
+    """A python-pptx shape's top and left in EMU, 0 where it has none."""
+    return shape.top or 0, shape.left or 0
+
+
+def reading_order(
+    shapes: Iterable[Any], place: Callable[[Any], tuple[float, float]] = top_left, same_row: float = SAME_ROW_EMU
+) -> list[Any]:
+    """Shapes as a person reads a slide: by their tops, those side by side (tops within ``same_row`` of the row's
+    first) left to right. ``place`` gives a shape's top and left (python-pptx's by default: a shape without a
+    position, inherited from nowhere, reads first)."""
+    placed = sorted(shapes, key=place)
     rows: list[list[Any]] = []
     for shape in placed:
-        if rows and (shape.top or 0) - (rows[-1][0].top or 0) < SAME_ROW_EMU:
+        if rows and place(shape)[0] - place(rows[-1][0])[0] < same_row:
             rows[-1].append(shape)
         else:
             rows.append([shape])
-    return [shape for row in rows for shape in sorted(row, key=lambda shape: shape.left or 0)]
+    return [shape for row in rows for shape in sorted(row, key=lambda shape: place(shape)[1])]
 
 
 def shape_lines(shape: Any) -> Iterator[str]:

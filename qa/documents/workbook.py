@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+from collections.abc import Iterable
 from typing import Any
 
 from qa.documents.markup import table_text
@@ -13,25 +14,34 @@ from qa.models import Section
 
 
 def workbook_to_text(data: bytes) -> tuple[str, list[Section]]:
-    """The text of an .xlsx workbook and its sections: each sheet with a word in it, in order, as its name (a heading,
-    "## Budget") and its cells as a Markdown table (``table_text``: the first row with a word names the columns);
-    formulas as the values Excel last saved for them. Raises DocumentError when ``data`` is no workbook."""
+    """The text of an .xlsx workbook and its sections (``sheets_text``): formulas as the values Excel last saved for
+    them. Raises DocumentError when ``data`` is no workbook."""
     from openpyxl import load_workbook  # imported when a workbook is read: it takes a while
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise DocumentError(f"not an Excel workbook ({error or type(error).__name__})") from error
-    text, sections = "", []
     try:
-        for sheet in book.worksheets:
-            table = table_text([[shown(value) for value in row] for row in sheet.iter_rows(values_only=True)])
-            if table:
-                text += "\n" if text else ""
-                sections.append(Section(start=len(text) + len("## "), title=sheet.title, level=2))
-                text += f"## {sheet.title}\n\n{table}"
+        return sheets_text(
+            (sheet.title, [[shown(value) for value in row] for row in sheet.iter_rows(values_only=True)])
+            for sheet in book.worksheets
+        )
     finally:
         book.close()
+
+
+def sheets_text(sheets: Iterable[tuple[str, list[list[str]]]]) -> tuple[str, list[Section]]:
+    """The text of a workbook's sheets, each given as its name and its rows of cells as shown, and its sections: each
+    sheet with a word in it, in order, as its name (a heading, "## Budget") and its cells as a Markdown table
+    (``table_text``: the first row with a word names the columns)."""
+    text, sections = "", []
+    for name, rows in sheets:
+        table = table_text(rows)
+        if table:
+            text += "\n" if text else ""
+            sections.append(Section(start=len(text) + len("## "), title=name, level=2))
+            text += f"## {name}\n\n{table}"
     return text, sections
 
 
