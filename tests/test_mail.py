@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mailbox
 from email.message import EmailMessage
 
 import pytest
@@ -140,3 +141,31 @@ def test_an_empty_or_binary_eml_file_is_refused_in_one_line(tmp_path, data, reas
     with pytest.raises(DocumentError, match=reason) as error:
         load_document(path)
     assert "\n" not in str(error.value)
+
+
+def test_a_mailbox_is_its_messages_in_order_each_under_its_subject_or_first_line(tmp_path):
+    box = mailbox.mbox(tmp_path / "Inbox.mbox")  # as Python writes one: a "From " line before each, such lines quoted
+    box.add(message())
+    quoted = message(subject="Rent", body="The rent is £1,695.")
+    quoted.add_attachment(b"Item,Price\nValve,\xc2\xa3142.60\n", maintype="text", subtype="csv", filename="quote.csv")
+    box.add(quoted)
+    box.add(message(subject=None, body="Notes below.\nFrom the minutes: Zoë chairs in May.\n"))
+    box.close()
+    document = load_document(tmp_path / "Inbox.mbox")
+    assert document.title == "Inbox"  # its file's name
+    sections = [(s.title, s.level) for s in document.sections or []]
+    first_line = "From: Nadia Kowal <nadia@example.com>"
+    assert sections == [("Boiler repair – quote", 1), ("Rent", 1), ("Attachment: quote.csv", 2), (first_line, 1)]
+    starts = [document.text[s.start :].split("\n", 1)[0] for s in document.sections or []]
+    assert starts == ["Subject: Boiler repair – quote", "Subject: Rent", "Attachment: quote.csv", first_line]
+    assert "Valve | £142.60 |" in document.text and "MAILER-DAEMON" not in document.text
+    assert document.text.endswith("\n\nNotes below.\nFrom the minutes: Zoë chairs in May.")  # its line as written
+
+
+def test_what_is_no_mailbox_is_refused_in_one_line(tmp_path):
+    (tmp_path / "notes.mbox").write_text("Subject: not a mailbox\n\nA message saved alone.")
+    (tmp_path / "empty.mbox").write_bytes(b"\n")
+    with pytest.raises(DocumentError, match='^not a mailbox \\(it does not begin with a "From " line\\)$'):
+        load_document(tmp_path / "notes.mbox")
+    with pytest.raises(DocumentError, match="^no text in it"):
+        load_document(tmp_path / "empty.mbox")

@@ -1,5 +1,5 @@
-"""Load a folder of .txt, .md, .html, .pdf, .docx, .odt, .pptx, .odp, .csv, .tsv, .xlsx, .ods and .eml files into
-documents with their headings, reporting failures."""
+"""Load a folder of .txt, .md, .html, .pdf, .docx, .odt, .pptx, .odp, .csv, .tsv, .xlsx, .ods, .eml and .mbox files
+into documents with their headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 from qa.documents.delimited import delimited_to_text
 from qa.documents.html import html_to_text
-from qa.documents.mail import mail_to_text
+from qa.documents.mail import mail_to_text, mbox_to_text
 from qa.documents.opendocument import odp_to_text, ods_to_text, odt_to_text
 from qa.documents.slides import pptx_to_text
 from qa.documents.word import docx_to_text
@@ -52,6 +52,7 @@ READ_BY = MappingProxyType(
         ".tsv": 1,
         ".xlsx": 1,
         ".eml": 1,
+        ".mbox": 1,
     }
 )
 SUPPORTED_SUFFIXES = frozenset(READ_BY)  # the formats read: those a loader version is recorded for
@@ -463,6 +464,9 @@ def file_text(suffix: str, data: bytes) -> FileText:
     elif suffix == ".eml":
         text, title, sections = mail_to_text(data, attachment_text)
         read = FileText(check_is_text(text), title, sections)
+    elif suffix == ".mbox":
+        text, sections = mbox_to_text(data, attachment_text)
+        read = FileText(check_is_text(text), None, sections)
     else:
         text = check_is_text(decode_text(data)).replace("\r\n", "\n").replace("\r", "\n")
         markdown = suffix in (".md", ".markdown")

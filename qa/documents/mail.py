@@ -1,7 +1,9 @@
-"""E-mail messages (.eml) as text: their headers, their body (plain text, or HTML read as a page) and attachments."""
+"""E-mail messages (.eml) and mailboxes (.mbox) as text: each message's headers, its body (plain text, or HTML read as a
+page) and attachments."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from email import policy
 from email.message import EmailMessage, Message
@@ -18,6 +20,10 @@ ATTACHMENT = "Attachment: {}"  # the heading an attachment is read under, naming
 # Reads an attachment by its file name and bytes: its text and headings, None when its type is not supported;
 # raises DocumentError when it is of a supported type but holds no text (``qa.documents.loading.attachment_text``).
 AttachmentReader = Callable[[str, bytes], "tuple[str, list[Section]] | None"]
+# A mailbox's line that opens a message (its envelope, "From nadia@example.com Tue Feb  6 09:14:00 2024"), and a line
+# of a message that would read as one, written with a ">" before it (more ">" for one that had some: mboxrd).
+ENVELOPE = re.compile(rb"^From [^\n]*\n?", re.MULTILINE)
+QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 
 def mail_to_text(data: bytes, read_attachment: AttachmentReader) -> tuple[str, str | None, list[Section]]:
@@ -25,12 +31,45 @@ def mail_to_text(data: bytes, read_attachment: AttachmentReader) -> tuple[str, s
     shows (subject, from, to, cc, date), the body (its plain text, else its HTML read as a page), then each attachment
     under a heading that names it, read as the file itself would be by ``read_attachment`` (a forwarded message as a
     message), or named with why it is not read (an image, a type not supported)."""
-    message = BytesParser(policy=policy.default).parsebytes(data)
-    if not isinstance(message, EmailMessage):  # the default policy makes EmailMessage; a guard for type checkers
-        raise DocumentError("not an e-mail message")
+    message = parsed(data)
     text, sections = message_text(message, read_attachment, 1)
     subject = header(message, "Subject")
     return text, subject or None, sections
+
+
+def mbox_to_text(data: bytes, read_attachment: AttachmentReader) -> tuple[str, list[Section]]:
+    """The text of a mailbox (.mbox: a mail folder exported from Thunderbird or Apple Mail, Gmail's by Google Takeout)
+    and its headings: its messages in order, each read as an .eml file is (``message_text``) under a heading of its subject
+    (of its first line when it has none), a blank line between them. Raises DocumentError when ``data`` is no
+    mailbox."""
+    if not data.strip():
+        return "", []
+    if not data.startswith(b"From "):
+        raise DocumentError('not a mailbox (it does not begin with a "From " line)')
+    envelopes = list(ENVELOPE.finditer(data))
+    text, sections = "", list[Section]()
+    for envelope, following in zip(envelopes, [*envelopes[1:], None], strict=True):
+        written = data[envelope.end() : following.start() if following else len(data)]
+        read, read_sections = boxed_message(QUOTED_FROM.sub(rb"\1", written), read_attachment)
+        if read.strip():
+            text, sections = joined(text, sections, read, read_sections)
+    return text, sections
+
+
+def boxed_message(data: bytes, read_attachment: AttachmentReader) -> tuple[str, list[Section]]:
+    """A mailbox's message as text and headings (``message_text``); without a subject, its first line heads it."""
+    read, sections = message_text(parsed(data), read_attachment, 1)
+    if not read or (sections and sections[0].start == 0 and sections[0].level == 1):
+        return read, sections
+    return read, [Section(start=0, title=read.split("\n", 1)[0], level=1), *sections]
+
+
+def parsed(data: bytes) -> EmailMessage:
+    """A message from its bytes, as a mail program reads it (the parser keeps what it cannot read as it was)."""
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    if not isinstance(message, EmailMessage):  # the default policy makes EmailMessage; a guard for type checkers
+        raise DocumentError("not an e-mail message")
+    return message
 
 
 def message_text(message: EmailMessage, read_attachment: AttachmentReader, depth: int) -> tuple[str, list[Section]]:
