@@ -1,9 +1,22 @@
-from qa.documents.markup import BLOCK_BREAK, CELL_BREAK, collapsed, row_line
+from qa.documents.html import html_to_text
+from qa.documents.markup import BLOCK_BREAK, CELL_BREAK, collapsed, headed_text, row_line
 
 
 def test_a_row_is_a_line_of_cells_between_bars():
     assert row_line(["E7", "Pump fault, Zoë"]) == "| E7 | Pump fault, Zoë |"
     assert row_line([""]) == "|  |"
+
+
+def test_a_cells_own_bar_does_not_split_it_in_any_format():
+    assert row_line(["CO | flue", "42 ppm"]) == "| CO ¦ flue | 42 ppm |"
+    page = "<table><tr><th>Reading</th><th>Value</th></tr><tr><td>CO | flue</td><td>42 ppm</td></tr></table>"
+    assert "| CO ¦ flue | 42 ppm |" in html_to_text(page)[0]  # a format that wrote the cells as they were
+
+
+def test_lines_with_heading_levels_are_one_text_with_a_section_at_each_heading():
+    text, sections = headed_text([("Findings", 1), ("The valve failed.", None), ("Readings", 2), ("| CO | 42 |", None)])
+    assert text == "Findings\nThe valve failed.\nReadings\n| CO | 42 |"
+    assert [(s.start, s.title, s.level) for s in sections] == [(0, "Findings", 1), (27, "Readings", 2)]
 
 
 def test_white_space_is_one_space_but_block_and_cell_breaks_stay():

@@ -4,6 +4,9 @@ collapsed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from qa.models import Section
 
 BLOCK_BREAK = "\x1e"  # where a block begins or ends, in the page's text before it is cut into lines
 CELL_BREAK = "\x1f"  # where a table cell begins
@@ -12,8 +15,9 @@ SPACES = re.compile(r"[^\S\x1e\x1f]+")  # HTML's white space (its line breaks to
 
 
 def row_line(cells: list[str]) -> str:
-    """A table row as a line, its cells between bars as in Markdown: "| E7 | Pump fault |"."""
-    return "| " + " | ".join(cells) + " |"
+    """A table row as a line, its cells between bars as in Markdown: "| E7 | Pump fault |"; a cell's own "|" written
+    as BROKEN_BAR, which would split it."""
+    return "| " + " | ".join(cell.replace("|", BROKEN_BAR) for cell in cells) + " |"
 
 
 def rule_line(columns: int) -> str:
@@ -29,12 +33,26 @@ def collapsed(text: str) -> str:
 
 def table_text(rows: list[list[str]]) -> str:
     """A table's rows, the first naming its columns, as the lines of a Markdown table: each cell collapsed to one
-    line ("|" in it written as BROKEN_BAR, which would split it), every row as wide as the widest (short ones padded
+    line (``row_line``), every row as wide as the widest (short ones padded
     with empty cells), the rule under the first; rows without a word left out. "" when none is left."""
-    cells = [[collapsed(cell).replace("|", BROKEN_BAR) for cell in row] for row in rows]
+    cells = [[collapsed(cell) for cell in row] for row in rows]
     cells = [row for row in cells if any(row)]
     if not cells:
         return ""
     width = max(len(row) for row in cells)
     lines = [row_line(row + [""] * (width - len(row))) for row in cells]
     return "\n".join([lines[0], rule_line(width), *lines[1:]]) + "\n"
+
+
+def headed_text(lines: Iterable[tuple[str, int | None]]) -> tuple[str, list[Section]]:
+    """Lines, each with its heading level (None for a line that is no heading), as one text and its sections, each
+    at its heading's line."""
+    text: list[str] = []
+    sections: list[Section] = []
+    offset = 0
+    for line, level in lines:
+        if level:
+            sections.append(Section(start=offset, title=line, level=level))
+        text.append(line)
+        offset += len(line) + 1
+    return "\n".join(text), sections

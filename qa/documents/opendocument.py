@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from qa.documents.markup import BROKEN_BAR, collapsed, row_line, rule_line
+from qa.documents.markup import collapsed, headed_text, row_line, rule_line
 from qa.documents.slides import CHART, NOTES, reading_order, slides_lines
 from qa.documents.workbook import sheets_text
 from qa.errors import DocumentError
@@ -93,15 +93,8 @@ def odt_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
     """The lines of an OpenDocument text (``OdtLines``), its title (its metadata's, as written) and its headings
     (``text:h``, at their outline levels). Raises DocumentError when ``data`` is no OpenDocument text."""
     package = read_package(data, "text")
-    lines: list[str] = []
-    sections: list[Section] = []
-    offset = 0
-    for line, level in OdtLines(package.objects).of(package.body):
-        if level:
-            sections.append(Section(start=offset, title=line, level=level))
-        lines.append(line)
-        offset += len(line) + 1
-    return "\n".join(lines), package.title, sections
+    text, sections = headed_text(OdtLines(package.objects).of(package.body))
+    return text, package.title, sections
 
 
 def ods_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
@@ -319,13 +312,13 @@ def table_rows(table: Any) -> Iterator[tuple[Any, bool]]:
 
 
 def row_cells(row: Any, lines: OdtLines) -> Iterator[str | None]:
-    """The text of a row's cells on one line each ("|" in it written as BROKEN_BAR), a repeated cell as often as it
+    """The text of a row's cells on one line each, a repeated cell as often as it
     is repeated (an empty run to the table's edge once); None for a cell a merged one covers."""
     for cell in row:
         if cell.tag == f"{TABLE}covered-table-cell":
             yield None
         elif cell.tag == f"{TABLE}table-cell":
-            text = collapsed(" ".join(line for line, _ in lines.of(cell))).replace("|", BROKEN_BAR)
+            text = collapsed(" ".join(line for line, _ in lines.of(cell)))
             yield from [text] * repeated(cell, f"{TABLE}number-columns-repeated")
 
 

@@ -6,7 +6,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from qa.documents.markup import BROKEN_BAR, collapsed, row_line, table_text
+from qa.documents.markup import collapsed, row_line, table_text
 from qa.documents.workbook import shown
 from qa.errors import DocumentError
 from qa.models import Section
@@ -134,8 +134,8 @@ def frame_lines(frame: Any) -> list[str]:
 
 
 def cell_text(cell: Any) -> str:
-    """A table cell's text on one line ("|" in it written as BROKEN_BAR, which would split it)."""
-    return collapsed(" ".join(frame_lines(cell.text_frame))).replace("|", BROKEN_BAR)
+    """A table cell's text on one line."""
+    return collapsed(" ".join(frame_lines(cell.text_frame)))
 
 
 def table_lines(table: Any) -> list[str]:

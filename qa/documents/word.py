@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from qa.documents.markup import collapsed, row_line, rule_line
+from qa.documents.markup import collapsed, headed_text, row_line, rule_line
 from qa.errors import DocumentError
 from qa.models import Section
 
@@ -41,23 +41,10 @@ def docx_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
 
     try:
         word = WordDocument(io.BytesIO(data))
-        lines, sections = word_lines(word)
+        text, sections = headed_text(WordLines(word).of(word.element.body))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as error:
         raise DocumentError(f"broken Word document ({error})") from None
-    return "\n".join(lines), word.core_properties.title, sections
-
-
-def word_lines(word: Any) -> tuple[list[str], list[Section]]:
-    """A Word document's lines (``WordLines``) and its sections, each at its heading's line."""
-    lines: list[str] = []
-    sections: list[Section] = []
-    offset = 0
-    for line, level in WordLines(word).of(word.element.body):
-        if level:
-            sections.append(Section(start=offset, title=line, level=level))
-        lines.append(line)
-        offset += len(line) + 1
-    return lines, sections
+    return text, word.core_properties.title, sections
 
 
 class WordLines:
