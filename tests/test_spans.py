@@ -7,6 +7,7 @@ import pytest
 from qa.reading.kinds import can_answer
 from qa.reading.spans import (
     across_cells,
+    across_heading,
     across_items,
     across_rows,
     balanced,
@@ -310,3 +311,24 @@ def test_a_span_holding_a_gap_between_columns_crosses_cells(span, expected):
 def test_marks_paired_spans_close_the_bold_and_code_runs_they_open(text, expected):
     assert marks_paired(text) is expected
     assert can_answer(text, "What is it?") is expected
+
+
+REPORT = "Boiler service\n1. Findings\nThe engineer, Zoë Brandt, serviced it.\n## Readings\nCO: 42 ppm"
+
+
+@pytest.mark.parametrize(
+    ("piece", "expected"),
+    [
+        ("Findings\nThe engineer, Zoë Brandt", True),  # a heading's line into the next
+        ("serviced it.\n## Readings", True),  # into a Markdown heading's line
+        ("Boiler service\n1. Findings", True),  # a section it starts in (-1) is no line of it; "1. Findings" is
+        ("Zoë Brandt", False),
+        ("Findings", False),  # a heading alone is told apart elsewhere
+        ("Readings\nCO: 42 ppm", True),
+        ("CO: 42 ppm", False),
+    ],
+)
+def test_a_span_running_from_a_headings_line_into_the_text_beside_it_is_told(piece, expected):
+    headings = ((-1, "Boiler service"), (REPORT.index("1. Findings"), "1. Findings"))
+    begin = REPORT.index(piece)
+    assert across_heading(REPORT, headings, begin, begin + len(piece)) is expected

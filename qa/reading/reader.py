@@ -29,7 +29,16 @@ from qa.reading.kinds import (
     value_asked,
     worth_reading,
 )
-from qa.reading.spans import across_cells, across_rows, only_a_mark, trim_span, whole_number, whole_run, whole_words
+from qa.reading.spans import (
+    across_cells,
+    across_heading,
+    across_rows,
+    only_a_mark,
+    trim_span,
+    whole_number,
+    whole_run,
+    whole_words,
+)
 from qa.reading.stopping import StopModel
 from qa.reading.views import keyword_stems, reading_view
 from qa.runtime import (
@@ -397,6 +406,8 @@ class SpanReader:
                 text = passage.text[begin:end]
                 if not can_answer(text, own_question) or only_a_mark(passage.text, begin, end):
                     continue
+                if across_heading(passage.text, passage.headings, begin, end):
+                    continue  # a heading's line and the text beside it
                 if of_a_date(own_question, passage.text, begin, end):
                     continue  # "14" of "14 January 2024" for "how much"
                 if other_measure(own_question, passage.text, begin) or other_rate(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
-from qa.reading.views import BULLET
+from qa.reading.views import BULLET, HEADING
 
 STARS = re.compile(r"\*{2,}")  # Markdown's strong emphasis marks ("**", "***")
 STRONG = re.compile(r"(?<!\*)\*\*(?!\*)")  # a bold run's mark
@@ -145,6 +146,20 @@ def across_items(text: str) -> bool:
     Holt"), from one field of a form into the next ("8:15am to 9:00am\n    Afternoon:  2:45pm"), or from one cell or
     row of a table into the next ("E3 | The water tank is empty"): each says its own thing, as each paragraph does."""
     return ITEM_BOUNDARY.search(text) is not None
+
+
+def across_heading(text: str, headings: Sequence[tuple[int, str]], begin: int, end: int) -> bool:
+    """Whether ``text[begin:end]`` runs from a heading's line into the line next to it ("Findings\nThe engineer, Zoë
+    Brandt", "valve.\n2. Readings"): a heading names a section, it says nothing with the text beside it. ``headings``:
+    the passage's, each at its offset in ``text`` (-1: the section it starts in); its Markdown headings are found in
+    it too."""
+    starts = [at for at, _ in headings if at >= 0] + [heading.start() for heading in HEADING.finditer(text)]
+    for at in starts:
+        line_end = text.find("\n", at)
+        line_end = len(text) if line_end < 0 else line_end
+        if begin < line_end and end > at and (begin < at or end > line_end):
+            return True
+    return False
 
 
 def only_a_mark(text: str, begin: int, end: int) -> bool:
