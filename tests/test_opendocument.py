@@ -22,7 +22,8 @@ NAMESPACES = (
     'xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" '
     'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" '
     'xmlns:chart="urn:oasis:names:tc:opendocument:xmlns:chart:1.0" '
-    'xmlns:xlink="http://www.w3.org/1999/xlink"'
+    'xmlns:xlink="http://www.w3.org/1999/xlink" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"'
 )
 
 
@@ -31,13 +32,29 @@ def document_content(body: str, kind: str) -> str:
     return f"<office:document-content {NAMESPACES}><office:body><office:{kind}>{body}</office:{kind}></office:body></office:document-content>"
 
 
-def odt(body: str, title: str | None = None, kind: str = "text", objects: dict[str, str] | None = None) -> bytes:
+def odt(
+    body: str,
+    title: str | None = None,
+    kind: str = "text",
+    objects: dict[str, str] | None = None,
+    styles: tuple[str, str] = ("", ""),
+) -> bytes:
     """An OpenDocument package of ``body`` (the XML inside ``office:<kind>``), titled ``title`` in its metadata, with
-    embedded ``objects`` (a folder's name -> its content.xml), as LibreOffice writes one (the mimetype first, stored)."""
+    embedded ``objects`` (a folder's name -> its content.xml) and ``styles`` (content.xml's automatic styles and
+    styles.xml's), as LibreOffice writes one (the mimetype first, stored)."""
+    automatic, named = styles
+    content = document_content(body, kind).replace(
+        "<office:body>", f"<office:automatic-styles>{automatic}</office:automatic-styles><office:body>"
+    )
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as package:
         package.writestr("mimetype", f"application/vnd.oasis.opendocument.{kind}", compress_type=zipfile.ZIP_STORED)
-        package.writestr("content.xml", document_content(body, kind))
+        package.writestr("content.xml", content)
+        if named:
+            package.writestr(
+                "styles.xml",
+                f"<office:document-styles {NAMESPACES}><office:styles>{named}</office:styles></office:document-styles>",
+            )
         for name, content in (objects or {}).items():
             package.writestr(f"{name}/content.xml", content)
         if title is not None:
@@ -305,3 +322,61 @@ def test_what_is_no_spreadsheet_or_presentation_is_refused_in_one_line(tmp_path,
 )
 def test_an_odf_length_is_read_in_centimetres(length, cm):
     assert length_cm(length) == pytest.approx(cm)
+
+
+def numbered(level: int, fmt: str, suffix: str = ".", shown: int = 1, start: int = 1) -> str:
+    return (
+        f'<text:list-level-style-number text:level="{level}" style:num-format="{fmt}" style:num-suffix="{suffix}" '
+        f'text:display-levels="{shown}" text:start-value="{start}"/>'
+    )
+
+
+def items(*texts: str, inner: str = "") -> str:
+    return "".join(
+        f"<text:list-item><text:p>{text}</text:p>{inner if n == 0 else ''}</text:list-item>"
+        for n, text in enumerate(texts)
+    )
+
+
+def test_numbered_lists_are_numbered_as_their_list_styles_write_them():
+    steps = (  # styles.xml's named style: 1., 2., its second level "1.1." under each
+        '<text:list-style style:name="Numbering_20_123">'
+        + numbered(1, "1")
+        + numbered(2, "1", shown=2)
+        + '<text:list-level-style-bullet text:level="3" text:bullet-char="•"/></text:list-style>'
+    )
+    letters = '<text:list-style style:name="L2">' + numbered(1, "a", suffix=")", start=3) + "</text:list-style>"
+    body = (
+        '<text:list text:style-name="Numbering_20_123">'
+        + items(
+            "Turn off the boiler",
+            inner="<text:list><text:list-item><text:p>Wait an hour</text:p>"
+            "<text:list><text:list-item><text:p>or longer</text:p></text:list-item></text:list></text:list-item>"
+            "<text:list-item><text:p>Check the gauge</text:p><text:p>It reads in bar.</text:p></text:list-item></text:list>",
+        )
+        + items("Open the valve")
+        + "</text:list><text:p>Then:</text:p>"
+        + '<text:list text:style-name="Numbering_20_123" text:continue-numbering="true">'
+        + items("Close the valve")
+        + '</text:list><text:list text:style-name="L2">'
+        + items("Bleed the radiators", "Top up")
+        + '<text:list-item text:start-value="9"><text:p>Restart</text:p></text:list-item></text:list>'
+        + '<text:list text:style-name="Numbering_20_123">'
+        + items("Book a service")
+        + "</text:list>"
+    )
+    text = odt_to_text(odt(body, styles=(letters, steps)))[0]
+    assert text.split("\n") == [
+        "1. Turn off the boiler",
+        "1.1. Wait an hour",  # the level above's number shown before its own
+        "- or longer",  # a bullet level
+        "1.2. Check the gauge",
+        "It reads in bar.",  # an item's second paragraph: no number of its own
+        "2. Open the valve",
+        "Then:",
+        "3. Close the valve",  # a list that continues the one before
+        "c) Bleed the radiators",  # its style's format, suffix and start
+        "d) Top up",
+        "i) Restart",  # an item that sets its own number
+        "1. Book a service",  # a new list of the same style starts again
+    ]

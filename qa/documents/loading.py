@@ -36,7 +36,7 @@ from qa.models import Document, LoadFailure, Section
 # ruled off as in Markdown ("| --- |"); in a PDF, a table under a bold header row as one block of rows, a heading
 # wrapped over two lines as one, bold labels run in with their values as no heading. Plain text version 2 (2026-12):
 # its headings (``plain_text_sections``). Version 4 of HTML, PDF and Word, version 2 of e-mail (2026-12): a table cell's
-# own "|" written as "¦", not splitting the cell. OpenDocument text version 2 (2026-12): its charts.
+# own "|" written as "¦", not splitting the cell. OpenDocument text version 2 (2026-12): its charts, its lists' numbers.
 READ_BY = MappingProxyType(
     {
         ".txt": 2,

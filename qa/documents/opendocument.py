@@ -13,6 +13,7 @@ from typing import Any
 
 from qa.documents.markup import collapsed, headed_text, row_line, rule_line
 from qa.documents.slides import CHART, NOTES, reading_order, slides_lines
+from qa.documents.word import MAX_LIST_DEPTH, number_text
 from qa.documents.workbook import sheets_text
 from qa.errors import DocumentError
 from qa.models import Section
@@ -25,6 +26,7 @@ PRESENTATION = "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}"
 SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
 CHART_NS = "{urn:oasis:names:tc:opendocument:xmlns:chart:1.0}"
 XLINK = "{http://www.w3.org/1999/xlink}"
+STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 DUBLIN_CORE_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 KINDS = MappingProxyType(  # what an OpenDocument's body holds -> what the file is called
     {
@@ -44,16 +46,37 @@ MAX_REPEATED_CELLS = 64  # a cell or row repeated more often than this is an emp
 SAME_ROW_CM = 0.254  # a slide's shapes whose tops differ by less (0.1 inch) stand side by side: read left to right
 LENGTH = re.compile(r"\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*([a-z]*)")  # a length as ODF writes one: "2.54cm", "72pt"
 CM_PER_UNIT = MappingProxyType({"cm": 1.0, "mm": 0.1, "in": 2.54, "pt": 2.54 / 72, "pc": 2.54 / 6, "px": 2.54 / 96})
+# A list level's number format (style:num-format) by the name Word gives it (``qa.documents.word.number_text``).
+NUMBER_FORMATS = MappingProxyType(
+    {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
+)
+
+
+@dataclass(frozen=True)
+class ListLevel:
+    """How a level of an OpenDocument list style numbers its items: its format (``NUMBER_FORMATS``' values), the text
+    before and after the number ("(", ")"), the number it starts at, and how many levels' numbers it shows ("1.2")."""
+
+    fmt: str
+    prefix: str = ""
+    suffix: str = ""
+    start: int = 1
+    shown: int = 1
+
+
+ListStyles = Mapping[str, Mapping[int, ListLevel]]  # a list style's name -> its numbered levels (1 and on)
 
 
 @dataclass(frozen=True)
 class Package:
     """What an OpenDocument package holds that is read: its body (``office:text``, ``office:spreadsheet`` or
-    ``office:presentation``), its metadata's title and its embedded objects' content (a chart's), by folder name."""
+    ``office:presentation``), its metadata's title, its embedded objects' content (a chart's) by folder name, and its
+    list styles' numbered levels."""
 
     body: Any
     title: str | None
     objects: Mapping[str, bytes]
+    list_styles: ListStyles
 
 
 def read_package(data: bytes, kind: str) -> Package:
@@ -66,6 +89,7 @@ def read_package(data: bytes, kind: str) -> Package:
             content = etree.fromstring(package.read("content.xml"), safe_parser())
             names = package.namelist()
             meta = etree.fromstring(package.read("meta.xml"), safe_parser()) if "meta.xml" in names else None
+            styles = etree.fromstring(package.read("styles.xml"), safe_parser()) if "styles.xml" in names else None
             objects = {
                 name.removesuffix("/content.xml"): package.read(name)
                 for name in names
@@ -78,7 +102,28 @@ def read_package(data: bytes, kind: str) -> Package:
         others = " or ".join(f"a {other}" for other in KINDS if other != kind)
         raise DocumentError(f"not an {KINDS[kind]} (no {kind} in its body: {others}?)")
     title = meta.findtext(f".//{DUBLIN_CORE_TITLE}") if meta is not None else None
-    return Package(body, title, MappingProxyType(objects))
+    numbered = list_styles([content, *([styles] if styles is not None else [])])
+    return Package(body, title, MappingProxyType(objects), numbered)
+
+
+def list_styles(roots: list[Any]) -> ListStyles:
+    """The numbered levels of the list styles the documents ``roots`` define (content.xml's automatic styles,
+    styles.xml's named ones); a bullet's level is none of them."""
+    styles: dict[str, Mapping[int, ListLevel]] = {}
+    for root in roots:
+        for style in root.iter(f"{TEXT}list-style"):
+            levels = {}
+            for level in style.iter(f"{TEXT}list-level-style-number"):
+                fmt = NUMBER_FORMATS.get(level.get(f"{STYLE}num-format", ""))
+                depth, start, shown = (
+                    level.get(f"{TEXT}{name}", "1") for name in ("level", "start-value", "display-levels")
+                )
+                if fmt and depth.isdigit():
+                    prefix, suffix = level.get(f"{STYLE}num-prefix", ""), level.get(f"{STYLE}num-suffix", "")
+                    number = int(start) if start.isdigit() else 1
+                    levels[int(depth)] = ListLevel(fmt, prefix, suffix, number, int(shown) if shown.isdigit() else 1)
+            styles[style.get(f"{STYLE}name", "")] = MappingProxyType(levels)
+    return MappingProxyType(styles)
 
 
 def safe_parser() -> Any:
@@ -93,7 +138,7 @@ def odt_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
     """The lines of an OpenDocument text (``OdtLines``), its title (its metadata's, as written) and its headings
     (``text:h``, at their outline levels). Raises DocumentError when ``data`` is no OpenDocument text."""
     package = read_package(data, "text")
-    text, sections = headed_text(OdtLines(package.objects).of(package.body))
+    text, sections = headed_text(OdtLines(package).of(package.body))
     return text, package.title, sections
 
 
@@ -102,7 +147,7 @@ def ods_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
     (``sheets_text``): each sheet's cells as LibreOffice shows them (their text, formulas' last results). Raises
     DocumentError when ``data`` is no OpenDocument spreadsheet."""
     package = read_package(data, "spreadsheet")
-    reader = OdtLines(package.objects)
+    reader = OdtLines(package)
     sheets = package.body.findall(f"{TABLE}table")
     text, sections = sheets_text(
         (sheet.get(f"{TABLE}name") or f"Sheet {number}", sheet_rows(sheet, reader))
@@ -130,7 +175,7 @@ def odp_to_text(data: bytes) -> tuple[str, str | None, str | None, list[Section]
     text in reading order (``page_lines``), then its speaker notes. Raises DocumentError when ``data`` is no
     OpenDocument presentation."""
     package = read_package(data, "presentation")
-    reader = OdtLines(package.objects)
+    reader = OdtLines(package)
     pages = package.body.findall(f"{DRAW}page")
     lines, sections, first_title = slides_lines((page_title(page, reader), page_lines(page, reader)) for page in pages)
     return "\n".join(lines), package.title, first_title, sections
@@ -197,9 +242,11 @@ class OdtLines:
     note's text follows the paragraph that refers to it, numbered in order ("[1] ..."); an embedded chart is read from
     ``objects`` (an embedded object's folder -> its content.xml)."""
 
-    def __init__(self, objects: Mapping[str, bytes]) -> None:
+    def __init__(self, package: Package) -> None:
         self.notes = 0
-        self.objects = objects
+        self.objects = package.objects
+        self.list_styles = package.list_styles
+        self.counts: dict[str, list[int]] = {}  # a list style's items counted so far, per level
 
     def of(self, container: Any) -> Iterator[tuple[str, int | None]]:
         """The lines of the blocks in a body, a section, a list item, a cell or a text box, in order."""
@@ -262,13 +309,40 @@ class OdtLines:
         if data is not None:
             yield from self.table(data)
 
-    def listed(self, element: Any) -> Iterator[tuple[str, int | None]]:
-        """A list's items, each line of an item opened with "- " (nested lists' too)."""
+    def listed(self, element: Any, depth: int = 0, style: str = "") -> Iterator[tuple[str, int | None]]:
+        """A list's items: an item's first line opened with its number as its list style writes it ("3.", "b)",
+        "1.2."), each line of a bulleted item with "- "; a list within an item numbered at the next level, a list
+        that continues the one before (``text:continue-numbering``) counted on from it."""
+        style = element.get(f"{TEXT}style-name") or style
+        counts = self.counts.setdefault(style, [0] * MAX_LIST_DEPTH)
+        if not depth and element.get(f"{TEXT}continue-numbering") != "true" and not element.get(f"{TEXT}continue-list"):
+            counts[:] = [0] * MAX_LIST_DEPTH
         for item in element:
             if item.tag not in (f"{TEXT}list-item", f"{TEXT}list-header"):
                 continue
-            for line, level in self.of(item):
-                yield (line if line.startswith("- ") or level else f"- {line}"), level
+            mark = self.item_mark(item, style, min(depth, MAX_LIST_DEPTH - 1), counts)
+            first = True
+            for child in item:
+                if child.tag == f"{TEXT}list":
+                    yield from self.listed(child, depth + 1, style)
+                    continue
+                for line, level in self.of([child]):
+                    yield (f"{mark}{line}" if not level and (first or mark == "- ") else line), level
+                    first = False
+
+    def item_mark(self, item: Any, style: str, depth: int, counts: list[int]) -> str:
+        """What opens an item's first line: its number at ``depth`` as its list style writes it, with the numbers of
+        the levels above it that the style shows ("1.2. "); "- " for a bullet (or a list header, which has none)."""
+        levels = self.list_styles.get(style, {})
+        numbered = levels.get(depth + 1)
+        if numbered is None or item.tag != f"{TEXT}list-item":
+            return "- "
+        start = item.get(f"{TEXT}start-value", "")
+        counts[depth] = int(start) if start.isdigit() else counts[depth] + 1 if counts[depth] else numbered.start
+        counts[depth + 1 :] = [0] * (MAX_LIST_DEPTH - depth - 1)
+        shown = range(max(0, depth + 1 - numbered.shown), depth + 1)
+        numbers = [number_text(counts[d] or 1, levels.get(d + 1, numbered).fmt) for d in shown]
+        return f"{numbered.prefix}{'.'.join(numbers)}{numbered.suffix} "
 
     def table(self, element: Any) -> Iterator[tuple[str, int | None]]:
         """A table's rows as lines, "| cell | cell |": a cell's lines joined by spaces, a cell covered by a merged one
