@@ -1,5 +1,5 @@
-"""Load a folder of .txt, .md, .html, .pdf, .docx, .odt, .rtf, .pptx, .odp, .csv, .tsv, .xlsx, .ods, .eml and .mbox
-files into documents with their headings, reporting failures."""
+"""Load a folder of .txt, .md, .html, .pdf, .docx, .odt, .rtf, .pptx, .odp, .csv, .tsv, .xlsx, .ods, .eml, .mbox, .vtt and
+.srt files into documents with their headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from qa.documents.captions import captions_to_text
 from qa.documents.delimited import delimited_to_text
 from qa.documents.html import html_to_text
 from qa.documents.mail import mail_to_text, mbox_to_text
@@ -56,6 +57,8 @@ READ_BY = MappingProxyType(
         ".xlsx": 1,
         ".eml": 2,
         ".mbox": 1,
+        ".vtt": 1,
+        ".srt": 1,
     }
 )
 SUPPORTED_SUFFIXES = frozenset(READ_BY)  # the formats read: those a loader version is recorded for
@@ -464,6 +467,8 @@ def file_text(suffix: str, data: bytes) -> FileText:
         read = FileText(text, given_title(title), sections)
     elif suffix in (".csv", ".tsv"):
         read = FileText(delimited_to_text(check_is_text(decode_text(data)), suffix == ".tsv"), None, [])
+    elif suffix in (".vtt", ".srt"):
+        read = FileText(captions_to_text(check_is_text(decode_text(data)), suffix == ".srt"), None, [])
     elif suffix == ".eml":
         text, title, sections = mail_to_text(data, attachment_text)
         read = FileText(check_is_text(text), title, sections)
