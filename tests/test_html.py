@@ -1,6 +1,8 @@
 import pytest
 
 from qa.documents.html import html_to_text
+from qa.documents.loading import load_document
+from qa.errors import DocumentError
 from qa.reading.views import reading_view
 
 
@@ -267,3 +269,29 @@ def test_a_table_without_a_header_row_gets_no_rule_line():
     assert html_to_text(page(partly))[0] == "| ID and | Risk |\n| R-1 | Late |"
     alone = "<table><tr><th>ID</th><th>Risk</th></tr></table>"
     assert html_to_text(page(alone))[0] == "| ID | Risk |"
+
+
+CHROME_SAVED = (  # a page saved by Chrome as "Webpage, Single File": the page, then its style sheet
+    "From: <Saved by Blink>\r\nSnapshot-Content-Location: https://hall.example/hire\r\nSubject: Hall hire =?utf-8?Q?=E2=80=93?= prices\r\n"
+    'MIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="----MultipartBoundary--x1----"\r\n\r\n'
+    "------MultipartBoundary--x1----\r\nContent-Type: text/html\r\nContent-ID: <frame-1@mhtml.blink>\r\n"
+    "Content-Transfer-Encoding: quoted-printable\r\nContent-Location: https://hall.example/hire\r\n\r\n"
+    '<html><head><meta http-equiv=3D"Content-Type" content=3D"text/html; charset=3DUTF-8"><title>Hall hire =E2=80=93 prices</title>'
+    "</head><body><h1>Hall hire</h1><p>The main hall costs =C2=A345 an hour; Zo=C3=AB takes bookings.</p></body></html>\r\n"
+    "------MultipartBoundary--x1----\r\nContent-Type: text/css\r\nContent-Location: https://hall.example/site.css\r\n\r\n"
+    "p { color: red }\r\n------MultipartBoundary--x1------\r\n"
+)
+
+
+def test_a_web_page_saved_as_one_file_is_read_as_its_page(tmp_path):
+    (tmp_path / "hall hire.mhtml").write_bytes(CHROME_SAVED.encode("ascii"))
+    (tmp_path / "notes.mht").write_bytes(b"Subject: notes\r\nContent-Type: text/plain\r\n\r\nNo page here.")
+    (tmp_path / "hall hire.html").write_text(
+        '<html><head><meta charset="utf-8"><title>Hall hire – prices</title></head><body><h1>Hall hire</h1><p>The main '
+        "hall costs £45 an hour; Zoë takes bookings.</p></body></html>"
+    )
+    document, page = load_document(tmp_path / "hall hire.mhtml"), load_document(tmp_path / "hall hire.html")
+    assert document.text == "Hall hire\nThe main hall costs £45 an hour; Zoë takes bookings."  # no style sheet
+    assert (document.title, document.sections) == (page.title, page.sections) and document.text == page.text
+    with pytest.raises(DocumentError, match="^not a saved web page \\(no HTML part in it\\)$"):
+        load_document(tmp_path / "notes.mht")

@@ -1,5 +1,5 @@
-"""Load a folder of .txt, .md, .html, .pdf, .docx, .odt, .rtf, .pptx, .odp, .csv, .tsv, .xlsx, .ods, .eml, .mbox, .vtt and
-.srt files into documents with their headings, reporting failures."""
+"""Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .odt, .rtf, .pptx, .odp, .csv, .tsv, .xlsx, .ods, .eml,
+.mbox, .vtt and .srt files into documents with their headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from types import MappingProxyType
 from qa.documents.captions import captions_to_text
 from qa.documents.delimited import delimited_to_text
 from qa.documents.html import html_to_text
-from qa.documents.mail import mail_to_text, mbox_to_text
+from qa.documents.mail import mail_to_text, mbox_to_text, saved_page
 from qa.documents.opendocument import odp_to_text, ods_to_text, odt_to_text
 from qa.documents.rtf import rtf_to_text
 from qa.documents.slides import pptx_to_text
@@ -45,6 +45,8 @@ READ_BY = MappingProxyType(
         ".markdown": 2,
         ".html": 4,
         ".htm": 4,
+        ".mhtml": 1,
+        ".mht": 1,
         ".pdf": 4,
         ".docx": 4,
         ".rtf": 1,
@@ -456,6 +458,8 @@ def file_text(suffix: str, data: bytes) -> FileText:
         read = FileText(text, given_title(title) or first_line_title(text, markdown=False), sections)
     elif suffix in (".html", ".htm"):
         read = FileText(*html_to_text(check_is_text(decode_text(data, declared_charset(data)))))
+    elif suffix in (".mhtml", ".mht"):
+        read = FileText(*html_to_text(check_is_text(saved_page(data))))
     elif suffix in (".pptx", ".odp"):
         text, own_title, first_title, sections = (pptx_to_text if suffix == ".pptx" else odp_to_text)(data)
         read = FileText(text, given_title(own_title) or given_title(first_title), sections)

@@ -1,5 +1,5 @@
 """E-mail messages (.eml) and mailboxes (.mbox) as text: each message's headers, its body (plain text, or HTML read as a
-page) and attachments."""
+page) and attachments; and the page a web page saved as one file (.mhtml) holds, as MIME too."""
 
 from __future__ import annotations
 
@@ -62,6 +62,16 @@ def boxed_message(data: bytes, read_attachment: AttachmentReader) -> tuple[str, 
     if not read or (sections and sections[0].start == 0 and sections[0].level == 1):
         return read, sections
     return read, [Section(start=0, title=read.split("\n", 1)[0], level=1), *sections]
+
+
+def saved_page(data: bytes) -> str:
+    """The HTML of a web page saved as one file (.mhtml, .mht: a browser's "Webpage, Single File"): its first HTML
+    part (the page; the others are its pictures, style sheets and frames), decoded. Raises DocumentError when it holds
+    none."""
+    page = next((part for part in parsed(data).walk() if part.get_content_type() == "text/html"), None)
+    if page is None:
+        raise DocumentError("not a saved web page (no HTML part in it)")
+    return part_text(page)
 
 
 def parsed(data: bytes) -> EmailMessage:
