@@ -666,7 +666,7 @@ UPLOAD_CASES = [
     (
         "photo.png",
         b"\x89PNG",
-        "unsupported file type '.png' (supported: .csv, .docx, .eml, .htm, .html, .markdown, .mbox, .md, .mht, .mhtml, .odp, .ods, .odt, .pdf, .pptx, .rtf, .srt, .tsv, .txt, .vtt, .xlsx)",
+        "unsupported file type '.png' (supported: .csv, .docx, .eml, .epub, .htm, .html, .markdown, .mbox, .md, .mht, .mhtml, .odp, .ods, .odt, .pdf, .pptx, .rtf, .srt, .tsv, .txt, .vtt, .xlsx)",
     ),
     ("zz-copy.txt", "A good document about the Zorblat bridge.", "same text as good.txt"),
     ("a-copy.txt", "A good document about the Zorblat bridge.", "same text as good.txt"),  # (listed first)
@@ -831,7 +831,7 @@ def test_web_ask_sources_are_relative_to_the_documents_folder(client):
         (
             "photo.png",
             b"\x89PNG",
-            "❌ photo.png: not indexed: unsupported file type &#39;.png&#39; (supported: .csv, .docx, .eml, .htm, "
+            "❌ photo.png: not indexed: unsupported file type &#39;.png&#39; (supported: .csv, .docx, .eml, .epub, .htm, "
             ".html, .markdown, .mbox, .md, .mht, .mhtml, .odp, .ods, .odt, .pdf, .pptx, .rtf, .srt, .tsv, .txt, .vtt, .xlsx)",
         ),
     ],

@@ -1,4 +1,4 @@
-"""Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .odt, .rtf, .pptx, .odp, .csv, .tsv, .xlsx, .ods, .eml,
+"""Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .odt, .rtf, .epub, .pptx, .odp, .csv, .tsv, .xlsx, .ods, .eml,
 .mbox, .vtt and .srt files into documents with their headings, reporting failures."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 from qa.documents.captions import captions_to_text
 from qa.documents.delimited import delimited_to_text
+from qa.documents.ebook import epub_to_text
 from qa.documents.html import html_to_text
 from qa.documents.mail import mail_to_text, mbox_to_text, saved_page
 from qa.documents.opendocument import odp_to_text, ods_to_text, odt_to_text
@@ -50,6 +51,7 @@ READ_BY = MappingProxyType(
         ".pdf": 4,
         ".docx": 4,
         ".rtf": 1,
+        ".epub": 1,
         ".odt": 2,
         ".ods": 1,
         ".odp": 1,
@@ -62,6 +64,10 @@ READ_BY = MappingProxyType(
         ".vtt": 1,
         ".srt": 1,
     }
+)
+# Formats read as a Word document is: their text, their own title (else their first line's) and their headings.
+READS_AS_WORD = MappingProxyType(
+    {".docx": docx_to_text, ".odt": odt_to_text, ".rtf": rtf_to_text, ".epub": epub_to_text}
 )
 SUPPORTED_SUFFIXES = frozenset(READ_BY)  # the formats read: those a loader version is recorded for
 # Decoded text with more than this share of control characters is binary data, not text.
@@ -453,8 +459,8 @@ def file_text(suffix: str, data: bytes) -> FileText:
             raise DocumentError("not a PDF file (no %PDF header)")
         text, page_starts, title, sections = pdf_to_text(data)
         read = FileText(text, title or first_line_title(text, markdown=False), sections, page_starts)
-    elif suffix in (".docx", ".odt", ".rtf"):
-        text, title, sections = {".docx": docx_to_text, ".odt": odt_to_text, ".rtf": rtf_to_text}[suffix](data)
+    elif suffix in READS_AS_WORD:
+        text, title, sections = READS_AS_WORD[suffix](data)
         read = FileText(text, given_title(title) or first_line_title(text, markdown=False), sections)
     elif suffix in (".html", ".htm"):
         read = FileText(*html_to_text(check_is_text(decode_text(data, declared_charset(data)))))

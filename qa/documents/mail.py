@@ -11,6 +11,7 @@ from email.parser import BytesParser
 from mimetypes import guess_extension
 
 from qa.documents.html import html_to_text
+from qa.documents.markup import joined_texts, shifted
 from qa.errors import DocumentError
 from qa.models import Section
 
@@ -52,7 +53,7 @@ def mbox_to_text(data: bytes, read_attachment: AttachmentReader) -> tuple[str, l
         written = data[envelope.end() : following.start() if following else len(data)]
         read, read_sections = boxed_message(QUOTED_FROM.sub(rb"\1", written), read_attachment)
         if read.strip():
-            text, sections = joined(text, sections, read, read_sections)
+            text, sections = joined_texts(text, sections, read, read_sections)
     return text, sections
 
 
@@ -91,14 +92,14 @@ def message_text(message: EmailMessage, read_attachment: AttachmentReader, depth
     text, sections = "\n".join(lines), [Section(start=0, title=subject, level=1)] if subject else []
     body, body_sections = body_text(message)
     if body:
-        text, sections = joined(text, sections, body, deeper(body_sections, 1))
+        text, sections = joined_texts(text, sections, body, deeper(body_sections, 1))
     for number, part in enumerate(attachments(message), start=1):
         forwarded = part.get_content_type() == "message/rfc822"
         title = ATTACHMENT.format(part.get_filename() or ("a forwarded message" if forwarded else f"part {number}"))
         read, read_sections = attachment(part, read_attachment, depth)
         heading = Section(start=0, title=title, level=2)
         below = shifted(deeper(read_sections, 2), len(title) + 1)
-        text, sections = joined(text, sections, f"{title}\n{read.rstrip()}", [heading, *below])
+        text, sections = joined_texts(text, sections, f"{title}\n{read.rstrip()}", [heading, *below])
     return text, sections
 
 
@@ -114,19 +115,6 @@ def attachments(message: EmailMessage) -> list[EmailMessage]:
 def deeper(sections: list[Section], by: int) -> list[Section]:
     """``sections`` as headings ``by`` levels further down (those of an attachment, below its heading)."""
     return [section.model_copy(update={"level": section.level + by}) for section in sections]
-
-
-def joined(text: str, sections: list[Section], more: str, more_sections: list[Section]) -> tuple[str, list[Section]]:
-    """``text`` followed by ``more`` after a blank line, with the headings of both at their places in the whole."""
-    if not text:
-        return more, [*sections, *more_sections]
-    start = len(text) + 2
-    return f"{text}\n\n{more}", [*sections, *shifted(more_sections, start)]
-
-
-def shifted(sections: list[Section], by: int) -> list[Section]:
-    """``sections`` moved ``by`` characters further into the text."""
-    return [section.model_copy(update={"start": section.start + by}) for section in sections]
 
 
 def header(message: Message, name: str) -> str:

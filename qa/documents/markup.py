@@ -56,3 +56,18 @@ def headed_text(lines: Iterable[tuple[str, int | None]]) -> tuple[str, list[Sect
         text.append(line)
         offset += len(line) + 1
     return "\n".join(text), sections
+
+
+def joined_texts(
+    text: str, sections: list[Section], more: str, more_sections: list[Section]
+) -> tuple[str, list[Section]]:
+    """``text`` followed by ``more`` after a blank line, with the headings of both at their places in the whole."""
+    if not text:
+        return more, [*sections, *more_sections]
+    start = len(text) + 2
+    return f"{text}\n\n{more}", [*sections, *shifted(more_sections, start)]
+
+
+def shifted(sections: list[Section], by: int) -> list[Section]:
+    """``sections`` moved ``by`` characters further into the text."""
+    return [section.model_copy(update={"start": section.start + by}) for section in sections]
