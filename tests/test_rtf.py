@@ -35,7 +35,7 @@ WORD_LIKE = (
     r"\trowd\trhdr\cellx2000\cellx4000\pard\intbl Reading\cell Value\cell\row"
     r"\trowd\cellx2000\cellx4000\pard\intbl CO | flue\cell 42\par ppm\cell\row"
     r"\trowd\cellx2000\cellx4000\pard\intbl Pressure\cell 1.2 bar\cell\row"
-    r"\pard\plain Next service: May 2026.{\pict\pngblip 89504e470d0a}\par}"
+    r"\pard\plain Next service: May 2026.{\pict\pngblip 89504e470d0a}{\pict\bin8 }LEAK{ }}\par}"
 )
 
 

@@ -1,5 +1,5 @@
-"""Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .odt, .rtf, .epub, .pptx, .odp, .csv, .tsv, .xlsx, .ods, .eml,
-.mbox, .vtt and .srt files into documents with their headings, reporting failures."""
+"""Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .odt, .rtf, .epub, .pptx, .odp, .csv, .tsv, .xlsx, .ods,
+.eml, .mbox, .vtt and .srt files into documents with their headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from qa.models import Document, LoadFailure, Section
 # ruled off as in Markdown ("| --- |"); in a PDF, a table under a bold header row as one block of rows, a heading
 # wrapped over two lines as one, bold labels run in with their values as no heading. Plain text version 2 (2026-12):
 # its headings (``plain_text_sections``). Version 4 of HTML, PDF and Word, version 2 of e-mail (2026-12): a table cell's
-# own "|" written as "¦", not splitting the cell. OpenDocument text version 2 (2026-12): its charts, its lists' numbers.
+# own "|" written as "¦", not splitting the cell. OpenDocument text version 2 (2026-12): its charts and list numbers.
 READ_BY = MappingProxyType(
     {
         ".txt": 2,

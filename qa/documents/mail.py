@@ -40,8 +40,8 @@ def mail_to_text(data: bytes, read_attachment: AttachmentReader) -> tuple[str, s
 
 def mbox_to_text(data: bytes, read_attachment: AttachmentReader) -> tuple[str, list[Section]]:
     """The text of a mailbox (.mbox: a mail folder exported from Thunderbird or Apple Mail, Gmail's by Google Takeout)
-    and its headings: its messages in order, each read as an .eml file is (``message_text``) under a heading of its subject
-    (of its first line when it has none), a blank line between them. Raises DocumentError when ``data`` is no
+    and its headings: its messages in order, each read as an .eml file is (``message_text``) under a heading of its
+    subject (of its first line when it has none), a blank line between them. Raises DocumentError when ``data`` is no
     mailbox."""
     if not data.strip():
         return "", []

@@ -112,10 +112,16 @@ class RtfLines:
         self.skip = 0  # fallback characters still to skip after a \u
 
     def of(self, rtf: str) -> Iterator[tuple[str, int | None]]:
-        """The lines of ``rtf`` (the file's bytes as Latin-1 characters) with their heading levels."""
+        """The lines of ``rtf`` (the file's bytes as Latin-1 characters) with their heading levels; binary data
+        (``\\binN``) skipped."""
         opened = False  # just after "{": a "\*" or a destination's word may follow
-        for token in TOKEN.finditer(rtf):
+        at = 0
+        while (token := TOKEN.search(rtf, at)) is not None:
             word, number, byte, symbol, brace, text = token.groups()
+            at = token.end()
+            if word == "bin" and number:  # binary data (a picture's) of that many bytes: no tokens in it
+                at += max(int(number), 0)
+                continue
             if byte is None and self.pending:
                 self.take(self.decoded())
             if byte is not None:
