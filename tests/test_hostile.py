@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import errno
+import io
 import json
 import os
 import random
@@ -11,6 +12,7 @@ import re
 import shutil
 import subprocess
 import time
+import zipfile
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -22,7 +24,14 @@ from conftest import browser_call, run_qa
 from qa import QAError
 from qa.config import Settings
 from qa.documents.chunking import CHARS_PER_TOKEN
-from qa.documents.loading import BROKEN_LINK, HIDDEN_FILE, HIDDEN_FOLDER, SCANNED_AGAIN
+from qa.documents.loading import (
+    BROKEN_LINK,
+    HIDDEN_FILE,
+    HIDDEN_FOLDER,
+    SCANNED_AGAIN,
+    SUPPORTED_SUFFIXES,
+    load_document,
+)
 from qa.pipeline import QA
 from qa.validation import HistoryError, OptionError, QuestionError, RemovalError
 
@@ -882,3 +891,43 @@ def test_web_logs_one_line_per_user_error_and_no_traceback(client, documents):
         f"INFO qa.app.web: question refused: {TOP_K.format(4242)}"
     ]
     assert "Traceback" not in log
+
+
+def zipped(parts: dict[str, str]) -> bytes:
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as package:
+        for name, text in parts.items():
+            package.writestr(name, text)
+    return data.getvalue()
+
+
+MANGLED = {  # what a folder may hold under any file name: noise, a zip of noise, a package of broken XML, an RTF cut off
+    "random": random.Random(3).randbytes(3000),
+    "zip-of-noise": b"PK\x03\x04" + random.Random(4).randbytes(3000),
+    "empty-zip": zipped({"mimetype": "application/zip"}),
+    "broken-xml": zipped(
+        {
+            "[Content_Types].xml": "<Types",
+            "content.xml": "<office:document-content><b>",
+            "META-INF/container.xml": "<container",
+            "word/document.xml": "<w:document",
+        }
+    ),
+    "cut-rtf": b"{\\rtf1\\ansi {\\fonttbl{\\f0 Arial;}} Hello {\\b world",
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("suffix", sorted(SUPPORTED_SUFFIXES))
+def test_a_mangled_file_of_any_format_is_read_or_refused_in_one_line(tmp_path, suffix):
+    from qa.errors import DocumentError
+
+    for name, data in MANGLED.items():
+        path = tmp_path / f"{name}{suffix}"
+        path.write_bytes(data)
+        try:
+            document = load_document(path)
+        except DocumentError as refused:
+            assert "\n" not in str(refused) and str(refused), (name, str(refused))
+        else:
+            assert document.text.strip(), name

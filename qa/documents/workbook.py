@@ -7,6 +7,7 @@ import io
 import zipfile
 from collections.abc import Iterable
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from qa.documents.markup import table_text
 from qa.errors import DocumentError
@@ -15,18 +16,22 @@ from qa.models import Section
 
 def workbook_to_text(data: bytes) -> tuple[str, list[Section]]:
     """The text of an .xlsx workbook and its sections (``sheets_text``): formulas as the values Excel last saved for
-    them. Raises DocumentError when ``data`` is no workbook."""
+    them. Raises DocumentError when ``data`` is no workbook or one whose parts cannot be read (broken XML)."""
+    from lxml.etree import XMLSyntaxError
     from openpyxl import load_workbook  # imported when a workbook is read: it takes a while
 
+    unreadable = (zipfile.BadZipFile, KeyError, OSError, ValueError, XMLSyntaxError, ParseError)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+    except unreadable as error:
         raise DocumentError(f"not an Excel workbook ({error or type(error).__name__})") from error
     try:
         return sheets_text(
             (sheet.title, [[shown(value) for value in row] for row in sheet.iter_rows(values_only=True)])
             for sheet in book.worksheets
         )
+    except unreadable as error:  # a sheet's part, read as its rows are asked for
+        raise DocumentError(f"broken Excel workbook ({error or type(error).__name__})") from error
     finally:
         book.close()
 
