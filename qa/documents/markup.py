@@ -32,9 +32,9 @@ def collapsed(text: str) -> str:
 
 
 def table_text(rows: list[list[str]]) -> str:
-    """A table's rows, the first naming its columns, as the lines of a Markdown table: each cell collapsed to one
-    line (``row_line``), every row as wide as the widest (short ones padded
-    with empty cells), the rule under the first; rows without a word left out. "" when none is left."""
+    """A table's rows, the first naming its columns, as the lines of a Markdown table (``row_line``): each cell
+    collapsed to one line, every row as wide as the widest (short ones padded with empty cells), the rule under the
+    first; rows without a word left out. "" when none is left."""
     cells = [[collapsed(cell) for cell in row] for row in rows]
     cells = [row for row in cells if any(row)]
     if not cells:

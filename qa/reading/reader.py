@@ -403,34 +403,38 @@ class SpanReader:
                 found = views[passage_number].original(offsets[first][0], offsets[last][1])
                 begin, end = whole_run(passage.text, *trim_span(passage.text, *found)) if found else (0, 0)
                 begin, end = value_asked(own_question, passage.text, *whole_number(passage.text, begin, end))
-                text = passage.text[begin:end]
-                if not can_answer(text, own_question) or only_a_mark(passage.text, begin, end):
+                if not may_answer(own_question, passage, begin, end):
                     continue
-                if across_heading(passage.text, passage.headings, begin, end):
-                    continue  # a heading's line and the text beside it
-                if of_a_date(own_question, passage.text, begin, end):
-                    continue  # "14" of "14 January 2024" for "how much"
-                if other_measure(own_question, passage.text, begin) or other_rate(
-                    own_question, passage.text, begin, end
-                ):
-                    continue  # a row of another size, length or amount than the question's, a price per another time
-                if not_the_contact_asked(own_question, text, f"{passage.table_head}\n{passage.text}"):
-                    continue  # a reference for a phone number, a phone number for a fax number
-                if not whole_words(passage.text, begin, end) or across_rows(passage.text, begin, end):
-                    continue  # a piece of a word, or of two lines laid out in columns
-                if across_cells(passage.text, begin, end):
-                    continue  # two cells of a line laid out in columns
                 spans.append(
                     ReaderSpan(
                         document_id=passage.document_id,
                         passage_id=passage.id,
                         start=passage.start + begin,
                         end=passage.start + end,
-                        text=text,
+                        text=passage.text[begin:end],
                         score=score,
                     )
                 )
         return merge_spans(spans)[:top_n]
+
+
+def may_answer(question: str, passage: Passage, begin: int, end: int) -> bool:
+    """Whether ``passage.text[begin:end]``, a span the reader found, may answer ``question``: a phrase that can
+    answer it (``can_answer``), not only a list item's mark, and none of the spans below."""
+    text = passage.text[begin:end]
+    if not can_answer(text, question) or only_a_mark(passage.text, begin, end):
+        return False
+    if across_heading(passage.text, passage.headings, begin, end):
+        return False  # a heading's line and the text beside it
+    if of_a_date(question, passage.text, begin, end):
+        return False  # "14" of "14 January 2024" for "how much"
+    if other_measure(question, passage.text, begin) or other_rate(question, passage.text, begin, end):
+        return False  # a row of another size, length or amount than the question's, a price per another time
+    if not_the_contact_asked(question, text, f"{passage.table_head}\n{passage.text}"):
+        return False  # a reference for a phone number, a phone number for a fax number
+    if not whole_words(passage.text, begin, end) or across_rows(passage.text, begin, end):
+        return False  # a piece of a word, or of two lines laid out in columns
+    return not across_cells(passage.text, begin, end)  # two cells of a line laid out in columns
 
 
 class SentenceReader:
