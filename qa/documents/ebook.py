@@ -36,7 +36,8 @@ def epub_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
             package = etree.fromstring(book.read(opf_path), parser)
             chapters = spine_paths(package, posixpath.dirname(opf_path))
             locked_out(book, chapters)
-            pages = [book.read(path) for path in chapters if path in book.namelist()]
+            held = set(book.namelist())
+            pages = [book.read(path) for path in chapters if path in held]
     except DocumentError:
         raise
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, ValueError) as error:
@@ -69,7 +70,8 @@ def locked_out(book: zipfile.ZipFile, chapters: list[str]) -> None:
 
     if "META-INF/encryption.xml" not in book.namelist():
         return
-    listed = etree.fromstring(book.read("META-INF/encryption.xml"), etree.XMLParser(resolve_entities=False))
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    listed = etree.fromstring(book.read("META-INF/encryption.xml"), parser)
     encrypted = {unquote(ref.get("URI", "")) for ref in listed.iter(f"{ENCRYPTION}CipherReference")}
     if encrypted & set(chapters):
         raise DocumentError("an e-book locked by DRM (its chapters are encrypted; only a licensed reader opens them)")
