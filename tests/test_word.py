@@ -201,6 +201,7 @@ def test_list_numbers_in_words_formats():
         "12",
     )
     assert number_text(2, "upperLetter") == "B"
+    assert [number_text(n, "upperRoman") for n in (3999, 10**12, 0)] == ["MMMCMXCIX", str(10**12), "0"]  # no flood
 
 
 def test_word_headings_by_outline_level_and_styles_based_on_headings():

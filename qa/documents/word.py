@@ -25,6 +25,7 @@ MAX_LIST_DEPTH = 9  # Word's list levels
 ROMAN_NUMERALS = tuple(
     zip((1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1), "M CM D CD C XC L XL X IX V IV I".split(), strict=True)
 )
+MAX_WORDED_NUMBER = 3999  # the largest list number written in letters or Roman numerals (MMMCMXCIX), else in digits
 MAX_STYLE_BASES = 10  # how many styles a style's base is looked for through (a loop of bases ends there)
 
 
@@ -326,7 +327,10 @@ class ListCounter:
 
 
 def number_text(number: int, fmt: str) -> str:
-    """A list item's number as Word writes it in format ``fmt``: "3", "03", "c", "C", "iii", "III"."""
+    """A list item's number as Word writes it in format ``fmt``: "3", "03", "c", "C", "iii", "III"; one beyond
+    MAX_WORDED_NUMBER (or below 1) in digits: a start a file sets at a billion would make a million "M"s."""
+    if number < 1 or number > MAX_WORDED_NUMBER:
+        return str(number)
     if fmt in ("lowerLetter", "upperLetter"):
         letters = chr(ord("a") + (number - 1) % 26) * ((number - 1) // 26 + 1)
         return letters if fmt == "lowerLetter" else letters.upper()
