@@ -914,6 +914,21 @@ MANGLED = {  # what a folder may hold under any file name: noise, a zip of noise
         }
     ),
     "cut-rtf": b"{\\rtf1\\ansi {\\fonttbl{\\f0 Arial;}} Hello {\\b world",
+    "huge-counts": zipped(  # counts of billions of digits, where a count of spaces or cells is a few
+        {
+            "content.xml": '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body><office:text>'
+            f'<text:h text:outline-level="{"9" * 5000}">Big<text:s text:c="{"9" * 5000}"/>counts</text:h>'
+            f'<table:table><table:table-row><table:table-cell table:number-columns-repeated="{"9" * 5000}">'
+            "<text:p>x</text:p></table:table-cell></table:table-row></table:table></office:text>"
+            "<office:spreadsheet><table:table>"
+            f'<table:table-row table:number-rows-repeated="{"9" * 5000}"><table:table-cell><text:p>y</text:p>'
+            "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
+            "</office:document-content>"
+        }
+    ),
+    "huge-times": f"WEBVTT\n\n{'9' * 5000}:00:01.000 --> 00:00:02.000\n1\n00:00:01,000 --> 00:00:02,000\nHi\n".encode(),
     "empty": b"",
 }
 

@@ -11,7 +11,7 @@ from qa.errors import DocumentError
 
 # A cue's timing line: "00:01:02.500 --> 00:01:05.000 align:start" (an .srt writes "00:01:02,500"); hours may be left
 # out of a WebVTT time ("01:02.500").
-TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,]\d{1,3}"
+TIME = r"(?:(\d{1,5}):)?(\d{1,2}):(\d{2})[.,]\d{1,3}"
 TIMING = re.compile(rf"^[ \t]*{TIME}[ \t]+-->[ \t]+{TIME}.*$", re.MULTILINE)
 VOICE = re.compile(r"<v(?:\.[^ \t>]*)?[ \t]+([^>]+)>")  # a WebVTT voice tag: "<v Priya Raman>", "<v.loud Tom>"
 TAG = re.compile(r"<[^>]*>")  # a cue's other tags: <i>, <b>, <c.yellow>, </v>, a karaoke timestamp <00:00:01.000>

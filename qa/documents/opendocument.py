@@ -42,11 +42,13 @@ CONTAINERS = frozenset({f"{TEXT}section", f"{TEXT}index-body"})
 NOT_WORDS = frozenset({f"{TEXT}note-citation", f"{OFFICE}annotation"})
 # A slide's placeholders that hold what every slide shows (its number, a footer, the date), or a thumbnail of it.
 FURNITURE = frozenset({"page-number", "header", "footer", "date-time", "page"})
+MAX_COUNT_DIGITS = 9  # an attribute's count or number of more digits is none (Python reads at most 4,300)
 MAX_REPEATED_CELLS = 64  # a cell or row repeated more often than this is an empty run to a sheet's edge, read once
 SAME_ROW_CM = 0.254  # a slide's shapes whose tops differ by less (0.1 inch) stand side by side: read left to right
 LENGTH = re.compile(r"\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*([a-z]*)")  # a length as ODF writes one: "2.54cm", "72pt"
 CM_PER_UNIT = MappingProxyType({"cm": 1.0, "mm": 0.1, "in": 2.54, "pt": 2.54 / 72, "pc": 2.54 / 6, "px": 2.54 / 96})
 # A list level's number format (style:num-format) by the name Word gives it (``qa.documents.word.number_text``).
+LEVEL_ATTRIBUTES = ("level", "start-value", "display-levels")  # a numbered list level's, read as counts
 NUMBER_FORMATS = MappingProxyType(
     {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
 )
@@ -115,15 +117,18 @@ def list_styles(roots: list[Any]) -> ListStyles:
             levels = {}
             for level in style.iter(f"{TEXT}list-level-style-number"):
                 fmt = NUMBER_FORMATS.get(level.get(f"{STYLE}num-format", ""))
-                depth, start, shown = (
-                    level.get(f"{TEXT}{name}", "1") for name in ("level", "start-value", "display-levels")
-                )
-                if fmt and depth.isdigit():
+                depth, start, shown = (count_of(level.get(f"{TEXT}{name}")) for name in LEVEL_ATTRIBUTES)
+                if fmt:
                     prefix, suffix = level.get(f"{STYLE}num-prefix", ""), level.get(f"{STYLE}num-suffix", "")
-                    number = int(start) if start.isdigit() else 1
-                    levels[int(depth)] = ListLevel(fmt, prefix, suffix, number, int(shown) if shown.isdigit() else 1)
+                    levels[depth] = ListLevel(fmt, prefix, suffix, start, shown)
             styles[style.get(f"{STYLE}name", "")] = MappingProxyType(levels)
     return MappingProxyType(styles)
+
+
+def count_of(value: str | None, default: int = 1) -> int:
+    """A count or a number an attribute gives ("3"): ``default`` for none, one that is no whole number, or one of
+    more than MAX_COUNT_DIGITS digits (a hostile file's billion-digit count)."""
+    return int(value) if value and value.isdigit() and len(value) <= MAX_COUNT_DIGITS else default
 
 
 def safe_parser() -> Any:
@@ -338,7 +343,7 @@ class OdtLines:
         if numbered is None or item.tag != f"{TEXT}list-item":
             return "- "
         start = item.get(f"{TEXT}start-value", "")
-        counts[depth] = int(start) if start.isdigit() else counts[depth] + 1 if counts[depth] else numbered.start
+        counts[depth] = count_of(start, 0) or (counts[depth] + 1 if counts[depth] else numbered.start)
         counts[depth + 1 :] = [0] * (MAX_LIST_DEPTH - depth - 1)
         shown = range(max(0, depth + 1 - numbered.shown), depth + 1)
         numbers = [number_text(counts[d] or 1, levels.get(d + 1, numbered).fmt) for d in shown]
@@ -371,7 +376,7 @@ def heading_level(element: Any) -> int | None:
     if element.tag != f"{TEXT}h":
         return None
     level = element.get(f"{TEXT}outline-level", "1")
-    return int(level) if level.isdigit() and int(level) > 0 else 1
+    return count_of(level) or 1
 
 
 def table_rows(table: Any) -> Iterator[tuple[Any, bool]]:
@@ -400,20 +405,17 @@ def repeated(element: Any, attribute: str) -> int:
     """How often a cell or row stands repeated (its ``attribute``): once when it says more than MAX_REPEATED_CELLS
     (an empty run to a sheet's edge) or nothing readable."""
     count = element.get(attribute, "1")
-    return int(count) if count.isdigit() and int(count) <= MAX_REPEATED_CELLS else 1
+    return repeats if (repeats := count_of(count)) <= MAX_REPEATED_CELLS else 1
 
 
 def inline_text(element: Any, parts: list[str], frames: list[Any], notes: list[Any]) -> None:
-    """The words of a paragraph into ``parts``, in order: spans, links and fields too; ``text:s`` as its count of
-    spaces, a tab or a line break as a space. Its frames (text boxes, charts) go to ``frames`` and its notes to
+    """The words of a paragraph into ``parts``, in order: spans, links and fields too; ``text:s`` (spaces), a tab
+    or a line break as a space. Its frames (text boxes, charts) go to ``frames`` and its notes to
     ``notes`` (read after it); a note's citation mark and a comment are no words of it (``NOT_WORDS``)."""
     parts.append(element.text or "")
     for child in element:
-        if child.tag == f"{TEXT}s":
-            count = child.get(f"{TEXT}c", "1")
-            parts.append(" " * (int(count) if count.isdigit() else 1))
-        elif child.tag in (f"{TEXT}tab", f"{TEXT}line-break"):
-            parts.append(" ")
+        if child.tag in (f"{TEXT}s", f"{TEXT}tab", f"{TEXT}line-break"):
+            parts.append(" ")  # spaces (any count: the line's white space is collapsed), a tab, a line break
         elif child.tag == f"{TEXT}note":
             notes.append(child)
         elif child.tag == f"{DRAW}frame":
