@@ -29,6 +29,12 @@ PACKAGE = (
 )
 
 
+NAV = (
+    '<nav xmlns:epub="http://www.idpf.org/2007/ops" epub:type="toc"><ol><li><a href="text/chapter%201.xhtml">Soil</a>'
+    '</li><li><a href="text/chapter2.xhtml#water">Water</a></li></ol></nav>'
+)
+
+
 def page(title: str, body: str) -> str:
     return (
         '<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head>'
@@ -45,7 +51,7 @@ def epub(encrypted: str = "") -> bytes:
         book.writestr("META-INF/container.xml", CONTAINER)
         book.writestr("OEBPS/content.opf", PACKAGE)
         book.writestr("OEBPS/cover.xhtml", page("Cover", "<p>Cover picture</p>"))
-        book.writestr("OEBPS/nav.xhtml", page("Contents", "<nav><ol><li>Soil</li></ol></nav>"))
+        book.writestr("OEBPS/nav.xhtml", page("Contents", NAV))  # its chapters open with headings: no more
         book.writestr(
             "OEBPS/text/chapter 1.xhtml",
             page("Handbook", "<h1>1. Soil</h1><p>Test the soil’s pH every spring; Zoë lends the kit.</p>"),
@@ -85,3 +91,36 @@ def test_an_ebook_loads_titled_by_its_metadata_and_one_locked_by_drm_is_refused(
     (tmp_path / "broken.epub").write_bytes(b"PK\x03\x04 not a zip")
     with pytest.raises(DocumentError, match="^broken e-book \\("):
         load_document(tmp_path / "broken.epub")
+
+
+NCX = (
+    '<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1"><navMap>'
+    '<navPoint id="p1"><navLabel><text>Part One: Soil</text></navLabel><content src="part1.html"/>'
+    '<navPoint id="p2"><navLabel><text>Testing the pH</text></navLabel><content src="ph.html#start"/></navPoint>'
+    "</navPoint></navMap></ncx>"
+)
+
+
+def test_chapters_without_headings_are_sections_named_by_the_table_of_contents():
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as book:  # EPUB 2: an NCX file, chapters whose headings are styled paragraphs
+        book.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        book.writestr("META-INF/container.xml", CONTAINER.replace("OEBPS/content.opf", "book.opf"))
+        book.writestr(
+            "book.opf",
+            '<package xmlns="http://www.idpf.org/2007/opf" version="2.0"><manifest>'
+            '<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>'
+            '<item id="a" href="part1.html" media-type="application/xhtml+xml"/>'
+            '<item id="b" href="ph.html" media-type="application/xhtml+xml"/></manifest>'
+            '<spine toc="ncx"><itemref idref="a"/><itemref idref="b"/></spine></package>',
+        )
+        book.writestr("toc.ncx", NCX)
+        book.writestr("part1.html", page("Book", '<p class="h">Part One</p><p>Good soil crumbles.</p>'))
+        book.writestr("ph.html", page("Book", '<p class="h">Testing</p><p>Aim for a pH of 6.5.</p>'))
+    text, title, sections = epub_to_text(data.getvalue())
+    assert text == "Part One\nGood soil crumbles.\n\nTesting\nAim for a pH of 6.5."
+    assert title is None
+    assert [(s.title, s.level, s.start) for s in sections] == [
+        ("Part One: Soil", 1, 0),
+        ("Testing the pH", 2, text.index("Testing")),  # a nested point: one level down
+    ]
