@@ -445,6 +445,9 @@ def test_a_role_given_for_who_is_asked_of_by_name(question, answer, role):
         ("Owen Brady", "Attendees: Helen Okafor (Director of Operations); Owen Brady (Finance Director)", True),
         ("Gwen Parry", "Site lead: Gwen Parry (full-time on site from 7 July).", True),
         ("Helen Okafor", "Helen Okafor chaired. " + "Much else was said. " * 8 + "The Finance Director left.", False),
+        # the role named first far from the name, then beside it: "## 4. Finance Director's report" above the officers
+        ("Ann Lee", "Finance Director's report. " + "Much else was said. " * 8 + "- Finance Director: Ann Lee", True),
+        ("Ann Lee", "Ann Lee spoke. " + "Much else was said. " * 8 + "Ann Lee is Finance Director.", True),
         ("Finance Director", "Owen Brady (Finance Director)", False),  # a role for a role
         ("the board", "the board (Finance Director)", False),  # no name
         ("R-01", "| R-01 | Supply interruption during outages | 10 | Site lead | Open |", False),  # a code, no person

@@ -982,6 +982,26 @@ def test_a_role_given_for_who_is_named_by_the_document_that_names_its_holder(tmp
 
 
 @pytest.mark.slow
+def test_a_role_given_for_who_is_named_by_its_holder_as_surely_as_the_role(tmp_path, embedder):
+    texts = {  # the role named first in a report's heading, its holder further on: read for it, "Ruth Okonedo" at 0.25
+        "welcome.md": "# Welcome pack\n\n## Joining the choir\n\nRehearsals are on Tuesdays at 7.30pm in St Anne's "
+        "hall. New singers fill in the joining form and give it, with the first term's fee, to the Membership "
+        "Secretary at any rehearsal. Music is lent free of charge.",
+        "agm.md": "# Annual general meeting, 14 January\n\nPresent: 38 members. Apologies from Priya Shah and Owen "
+        "Lloyd.\n\n## 4. Membership Secretary's report\n\nThe choir has 61 singers, nine more than last year. Owen "
+        "Lloyd had sent a written report on the tenor section.\n\n## 5. Election of officers\n\nThe following were "
+        "elected unopposed:\n\n- **Chair:** Malcolm Reyes\n- **Membership Secretary:** Ruth Okonedo\n"
+        "- **Librarian:** Tomasz Bielski\n\n## 6. Any other business\n\nThe summer concert will be on 21 June.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    named = engine.ask("I've filled in the joining form - who do I hand it to?")
+    assert_read_through(
+        named, {"Ruth Okonedo"}, "Annual general meeting, 14 January", ("Welcome pack", "the Membership Secretary")
+    )
+    assert_citations_exact(engine, named)
+
+
+@pytest.mark.slow
 def test_a_role_given_in_a_table_is_named_by_the_document_beside_it_not_read_back_from_the_table(tmp_path, embedder):
     texts = {  # "Who is the Northern District Operations Manager?" read in the table gives "Client representative"
         "charter.md": "# Project charter\n\n## Governance\n\n| Role | Holder |\n|---|---|\n"

@@ -486,5 +486,10 @@ def names_the_person(answer: str, role: str, passage: str) -> bool:
     name = trimmed(answer)
     if not looks_like_name(answer) or is_role(ROLE_OPENING.sub("", name)) or not PERSON_NAME.search(name):
         return False
-    at, found = passage.find(name), passage.casefold().find(role.casefold())
-    return at >= 0 and found >= 0 and abs(found - at) <= ROLE_NEAR_NAME
+    roles = starts(passage.casefold(), role.casefold())  # the role may be named first elsewhere: "Treasurer's report"
+    return any(abs(found - at) <= ROLE_NEAR_NAME for at in starts(passage, name) for found in roles)
+
+
+def starts(text: str, part: str) -> list[int]:
+    """Where ``part`` starts in ``text``, at every place it does."""
+    return [found.start() for found in re.finditer(re.escape(part), text)] if part else []
