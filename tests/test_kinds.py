@@ -114,6 +114,14 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("What temperature should the chiller be kept at?", "at or below 5°C", False),
         ("What temperature should the chiller be kept at?", "5 kg", True),
         ("What is the weight and temperature limit?", "5 kg", False),  # two kinds asked
+        # a time, a length, a weight is no sum of money
+        ("how much did the museum tickets cost?", "3 months", True),
+        ("What's the fare to the airport?", "40 minutes", True),
+        ("What was the cost of the new fence?", "12 metres", True),
+        ("how much did the museum tickets cost?", "€42 for two adults", False),
+        ("What's the fee for a 3-month membership?", "£35 for 3 months", False),  # an amount beside its measure
+        ("How much time did the repair take?", "3 hours", False),  # asks how much time
+        ("How much flour does the recipe need?", "500 g", False),  # asks no money
         ("Where is the office?", "16 Portland Place", False),  # no sum of money
         ("Where was the treaty signed?", "12 March 1921", True),
         ("Whose signature is on the lease?", "18/09/2023", True),
