@@ -7,6 +7,7 @@ import pytest
 from qa.reading.kinds import (
     can_answer,
     lacks_its_number,
+    measure_for_money,
     measures,
     new_value,
     not_the_contact_asked,
@@ -122,6 +123,12 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("What's the fee for a 3-month membership?", "£35 for 3 months", False),  # an amount beside its measure
         ("How much time did the repair take?", "3 hours", False),  # asks how much time
         ("How much flour does the recipe need?", "500 g", False),  # asks no money
+        # a sum of money is no count of things
+        ("How many food parcels did we hand out last year?", "£21,630", True),
+        ("How many food parcels did we hand out last year?", "4,812", False),
+        ("How many dollars did the tickets raise?", "$4,000", False),  # names money
+        ("How many investment banking fees were paid out?", "$40 billion", False),
+        ("How many bananas do Americans eat each year?", "26 pounds", False),  # opens with no sum of money
         ("Where is the office?", "16 Portland Place", False),  # no sum of money
         ("Where was the treaty signed?", "12 March 1921", True),
         ("Whose signature is on the lease?", "18/09/2023", True),
@@ -343,3 +350,19 @@ def test_a_piece_of_a_date_is_no_amount(question, span, of_date):
     text = "Bill date: 14 January 2024\nTotal to pay: £312.44"
     begin = text.index(span)
     assert of_a_date(question, text, begin, begin + len(span)) is of_date
+
+
+@pytest.mark.parametrize(
+    ("question", "span", "measure"),
+    [
+        ("How much did the museum tickets cost?", "3", True),  # "3" of "3 months"
+        ("How much did the museum tickets cost?", "3 months", True),
+        ("How much did the museum tickets cost?", "42", False),  # "42" of "€42"
+        ("How much did the museum tickets cost?", "€42", False),
+        ("How long are the tickets valid?", "3", False),  # asks no money
+    ],
+)
+def test_a_measure_or_its_number_is_no_sum_of_money(question, span, measure):
+    text = "Tickets: €42 for two adults, valid for 3 months from the day of purchase."
+    begin = text.index(span)
+    assert measure_for_money(question, text, begin, begin + len(span)) is measure
