@@ -169,3 +169,45 @@ def test_what_is_no_mailbox_is_refused_in_one_line(tmp_path):
         load_document(tmp_path / "notes.mbox")
     with pytest.raises(DocumentError, match="^no text in it"):
         load_document(tmp_path / "empty.mbox")
+
+
+def test_a_quoted_message_is_read_without_its_quote_marks_under_the_line_that_introduces_it():
+    body = (
+        "Thursday works for us.\n\nOn Tue, 6 Feb 2024 at 16:41, Gareth Pryce <g@warmflow.example> wrote:\n"
+        "> Your service is booked for Thursday 8 February between\n> 8am and 1pm.\n>\n"
+        "> > On Mon, 5 Feb 2024, Zoë Kowal wrote:\n> > Can the engineer come on Thursday?\n\n-- \nNadia"
+    )
+    text, _, sections = read(message(body=body))
+    assert text.endswith(
+        "Thursday works for us.\n\nOn Tue, 6 Feb 2024 at 16:41, Gareth Pryce <g@warmflow.example> wrote:\n"
+        "Your service is booked for Thursday 8 February between\n8am and 1pm.\n\n"
+        "On Mon, 5 Feb 2024, Zoë Kowal wrote:\nCan the engineer come on Thursday?\n\n-- \nNadia"
+    )
+    assert [(s.title, s.level) for s in sections] == [
+        ("Boiler repair – quote", 1),
+        ("On Tue, 6 Feb 2024 at 16:41, Gareth Pryce <g@warmflow.example> wrote", 2),
+        ("On Mon, 5 Feb 2024, Zoë Kowal wrote", 2),
+    ]
+    assert all(text[s.start :].startswith(s.title) for s in sections[1:])
+
+
+@pytest.mark.parametrize(("delsp", "soft"), [("no", " \n"), ("yes", "  \n")])  # delsp=yes: the space before a
+def test_a_flowed_body_is_read_in_the_lines_its_sender_wrote(delsp, soft):  # soft break is no part of the text
+    body = (
+        f"The rent will rise to{soft}£1,210 from 1 May.\nOn 1 Mar 2024, Priya Desai <p@halden.example>{soft}wrote:\n"
+        f">Your deposit of{soft}>£1,325 stays protected.\n> \n>-- \n>Priya\n-- \nJosh"
+    )
+    mail = message(body=body)
+    mail.set_param("format", "flowed")
+    mail.set_param("delsp", delsp)
+    text, _, sections = read(mail)
+    assert text.endswith(
+        "The rent will rise to £1,210 from 1 May.\nOn 1 Mar 2024, Priya Desai <p@halden.example> wrote:\n"
+        "Your deposit of £1,325 stays protected.\n\n-- \nPriya\n-- \nJosh"
+    )  # a quoted line runs on within its quote, a signature's "-- " into nothing
+    assert sections[-1].title == "On 1 Mar 2024, Priya Desai <p@halden.example> wrote"
+
+
+def test_a_plain_body_keeps_its_lines_but_for_the_quote_marks_that_open_them():
+    body = "Total: > £40\n>From the shop\nline one \nline two"  # not flowed: a trailing space breaks no line
+    assert read(message(body=body))[0].endswith("Total: > £40\nFrom the shop\nline one \nline two")

@@ -39,6 +39,8 @@ from qa.models import Document, LoadFailure, Section
 # wrapped over two lines as one, bold labels run in with their values as no heading. Plain text version 2 (2026-12):
 # its headings (``plain_text_sections``). Version 4 of HTML, PDF and Word, version 2 of e-mail (2026-12): a table cell's
 # own "|" written as "¦", not splitting the cell. OpenDocument text version 2 (2026-12): its charts and list numbers.
+# E-mail version 3, mailbox version 2 (2026-12): a plain text body's quote marks left out, the line above a quote its
+# heading, "format=flowed" lines joined as their sender wrote them.
 READ_BY = MappingProxyType(
     {
         ".txt": 2,
@@ -59,8 +61,8 @@ READ_BY = MappingProxyType(
         ".csv": 1,
         ".tsv": 1,
         ".xlsx": 1,
-        ".eml": 2,
-        ".mbox": 1,
+        ".eml": 3,
+        ".mbox": 2,
         ".vtt": 1,
         ".srt": 1,
     }

@@ -25,6 +25,14 @@ AttachmentReader = Callable[[str, bytes], "tuple[str, list[Section]] | None"]
 # of a message that would read as one, written with a ">" before it (more ">" for one that had some: mboxrd).
 ENVELOPE = re.compile(rb"^From [^\n]*\n?", re.MULTILINE)
 QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+# What opens a line of a plain text reply that quotes an earlier message: its quote marks (">", "> >", ">>"), each
+# level's; and the line a mail program writes above the quote ("On Tue, 6 Feb 2024 at 16:41, Gareth Pryce
+# <g@example.com> wrote:", Outlook's "-----Original Message-----"), read as the heading of what it quotes.
+QUOTE_MARKS = re.compile(r"^(?:[ \t]?>)+[ \t]?")
+ATTRIBUTION = re.compile(
+    r"^(?:On\b.{4,200}\bwrote|-{2,}[ \t]*Original Message[ \t]*-{2,})[ \t]*:?[ \t]*$", re.IGNORECASE
+)
+SIGNATURE_SEPARATOR = "-- "  # the line above a signature, which is never joined to the next (RFC 3676)
 
 
 def mail_to_text(data: bytes, read_attachment: AttachmentReader) -> tuple[str, str | None, list[Section]]:
@@ -137,7 +145,44 @@ def body_text(message: EmailMessage) -> tuple[str, list[Section]]:
     if body.get_content_subtype() == "html":
         text, _, sections = html_to_text(content)
         return text, sections
-    return content.replace("\r\n", "\n").replace("\r", "\n").strip("\n"), []
+    flowed = body.get_param("format", "", header="content-type") == "flowed"
+    deleting = body.get_param("delsp", "", header="content-type") == "yes"
+    lines = content.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
+    return replied(flowed_lines(lines, deleting) if flowed else [QUOTE_MARKS.sub("", line) for line in lines])
+
+
+def flowed_lines(lines: list[str], deleting: bool) -> list[str]:
+    """The lines of a body sent as "format=flowed" (RFC 3676: Apple Mail's, Thunderbird's) as their sender wrote
+    them: a line that ends with a space runs on into the next of the same quote depth (that space left out when
+    ``deleting``: "delsp=yes"), quote marks and the space that stuffs a line's start left out."""
+    joined: list[str] = []
+    running = False  # the line before ran on into this one
+    depth = 0
+    for line in lines:
+        marks = len(line) - len(line.lstrip(">"))
+        text = line[marks:]
+        text = text[1:] if text.startswith(" ") else text  # space-stuffed
+        if running and marks == depth:
+            joined[-1] += text
+        else:
+            joined.append(text)
+        depth = marks
+        running = text.endswith(" ") and text != SIGNATURE_SEPARATOR
+        if running and deleting:
+            joined[-1] = joined[-1][:-1]
+    return joined
+
+
+def replied(lines: list[str]) -> tuple[str, list[Section]]:
+    """A plain text body of ``lines`` (quote marks left out) as text and headings: the line above each quote of an
+    earlier message ("On ..., Gareth Pryce <...> wrote:") is the heading of what follows it."""
+    text = "\n".join(lines)
+    sections, start = [], 0
+    for line in lines:
+        if ATTRIBUTION.match(line):
+            sections.append(Section(start=start, title=line.strip().rstrip(":").strip(" -"), level=1))
+        start += len(line) + 1
+    return text, sections
 
 
 def part_text(part: Message) -> str:
