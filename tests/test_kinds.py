@@ -161,6 +161,10 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("what's the garage VAT reg number", "No. 318 4471 62", False),
         ("What's the account number for the water bill?", "BWE-0047 3318 92", False),
         ("What is the number one export of Chile?", "copper", False),  # no record's number
+        ("What is the deposit certificate number?", "£1,325 stays protected under certificate DPS-448-2291", True),
+        ("What is the deposit certificate number?", "DPS-448-2291", False),
+        ("what's the flight number for the way home?", "the early flight", True),
+        ("what's the flight number for the way home?", "SX 2846", False),
         ("What is the order code?", "AQ-X", False),  # a code may be letters
         # an email or web address answers only what asks how to reach someone, or for an address, a site, a link
         ("What is the name of the grant that's paying for the chiller?", "grants@halfordcf.example.org", True),

@@ -50,7 +50,9 @@ ASKS_AN_IDENTIFIER = re.compile(
 # v1.1, QED and TyDi QA train has that form.
 ASKS_A_RECORD_NUMBER = re.compile(
     r"\b(?:reference|ref|account|policy|order|invoice|vat|registration|reg|charity|company|customer|membership|case|"
-    r"serial|tracking|booking|grant|licen[cs]e|permit|part|claim|patient|passport)\.?\s+(?:number|no\b|code)",
+    r"serial|tracking|booking|grant|licen[cs]e|permit|part|claim|patient|passport|certificate|ticket|confirmation|"
+    r"reservation|receipt|contract|tax|employee|staff|student|vehicle|pension|insurance|flight|seat|gate|platform|room)"
+    r"\.?\s+(?:number|no\b|code)",
     re.IGNORECASE,
 )
 PHONE_NUMBER = re.compile(r"(?:\+\d{1,3}[ -]?(?:\(0\))?|0)\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}")
