@@ -140,19 +140,19 @@ UNIT_GIVEN = re.compile(rf"\d[ \t]?({'|'.join(UNIT_KINDS.values())})(?![^\W\d_])
 
 
 # A question that asks for a sum of money ("How much did the tickets cost?", "What's the parking fee?"; not "how much
-# notice do they give so they don't get charged?"), and the units of a measure that is none (a time, a length, a weight...): "3 months" is no ticket's price.
-# Of the 369 answered questions of SQuAD v1.1, QED and TyDi QA (train and dev) that ask so, none is answered with
-# such a measure without an amount.
+# notice do they give so they don't get charged?"), and the units of a measure that is none (a time, a length, a
+# weight...): "3 months" is no ticket's price. Of the 369 answered questions of SQuAD v1.1, QED and TyDi QA (train and
+# dev) that ask so, none is answered with such a measure without an amount.
 ASKS_MONEY = re.compile(
     r"\bhow\s+much\s+(?:money\s+)?(?:do|does|did|is|was|are|were|will|would|should|can|could|has|have|had)\b[^?]*?"
-    r"\b(?:cost|costs|costed|pay|paid|pays|price[sd]?|charge[sd]?|fees?|spend|spent|sell|sold)\b|\b(?:what|which)(?:['’]s|\s+(?:is|was|are|were|will))?\s+(?:(?:the|our|my|your|their|its)\s+)?"
+    r"\b(?:cost|costs|costed|pay|paid|pays|price[sd]?|charge[sd]?|fees?|spend|spent|sell|sold)\b"
+    r"|\b(?:what|which)(?:['’]s|\s+(?:is|was|are|were|will))?\s+(?:(?:the|our|my|your|their|its)\s+)?"
     r"(?:[^\W\d_][\w-]*\s+){0,3}?(?:cost|price|fee|charge|rent|fare)s?\b(?!\s+(?:of|in)\s+(?:lives|life|time))",
     re.IGNORECASE,
 )
 NOT_MONEY_UNITS = {**UNIT_KINDS, "time": r"hours?|hrs?|days?|weeks?|fortnights?|months?|years?|minutes?|mins?|nights?"}
 MEASURE_GIVEN = re.compile(rf"\d[ \t]?(?:{'|'.join(NOT_MONEY_UNITS.values())})(?![^\W\d_])", re.IGNORECASE)
-
-
+UNIT_AFTER = re.compile(r"[ \t]?[^\W\d_]+")  # the word after a number: its unit, if it has one ("3 months")
 # A question that asks how many things and names no money, which a sum of money never answers ("£21,630" for "How many
 # food parcels did we hand out?"): of the 6,260 answered questions of SQuAD v1.1, QED and TyDi QA (train and dev) that
 # ask so, none is answered with a span opening with one ("In 2012, how many investment banking fees were paid out?":
@@ -163,7 +163,6 @@ MONEY_NAMED = re.compile(
     r"funding|income|revenue|charges?|sales?|profits?|earn\w*|salar\w*|wages?)\b",
     re.IGNORECASE,
 )
-UNIT_AFTER = re.compile(r"[ \t]?[^\W\d_]+")  # the word after a number: its unit, if it has one ("3 months")
 
 
 def a_measure_for_money(question: str, answer: str) -> bool:
@@ -218,9 +217,9 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     number for a record's, words for a record's number (``mostly_numbers``), an amount of money for when, who or
     where, a date for who or where, a time on the clock for what date or day, times of the morning for the afternoon
     and of the afternoon for the morning (``other_half_of_day``), a measure in another kind of unit than the one
-    asked (``other_unit``), a measure of time, length or weight for a sum of money (``a_measure_for_money``) and a
-    sum of money for how many things (``money_for_how_many``), an email
-    or web address for what asks for none (``ASKS_AN_ADDRESS``), a number opening with a nought for how much or many."""
+    asked (``other_unit``), a measure of time, length or weight for a sum of money (``a_measure_for_money``), a sum
+    of money for how many things (``money_for_how_many``), an email or web address for what asks for none
+    (``ASKS_AN_ADDRESS``), a number opening with a nought for how much or many."""
     text = answer.strip(EDGE_MARKS)  # ": £1,059.60," is an amount
     if ASKS_AN_IDENTIFIER.search(question) and AMOUNT_OR_DATE.fullmatch(text):
         return True
