@@ -1704,3 +1704,18 @@ def test_a_warmed_up_engine_runs_its_pytorch_passes_traced(tmp_path):
         assert engine.ask("Who heads Roscosmos?").answer == "Dmitry Rogozin"
     finally:
         engine.close()
+
+
+@pytest.mark.slow
+def test_the_first_item_of_a_list_of_figures_is_read_as_its_own(tmp_path, embedder):
+    texts = {  # run on into the next item, the list's first figure was given the next item's number ("57")
+        "year.md": "# Millbrook Library Friends – Year Report 2024\n\n## From the chair\n\nThe library stayed open "
+        "through the roof repairs thanks to you, and the new reading garden opened in May.\n\n## Our year at a "
+        "glance\n\n- 9,115 books lent from the community shelf\n- 342 children at Saturday story time\n- 57 "
+        "volunteers on the rota\n- £3,980 raised at the book sale\n\n## Thanks\n\nWe thank the council for its grant.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    children = engine.ask("How many children came to story time?")
+    assert children.answer == "342"
+    assert_citations_exact(engine, children)
+    assert engine.ask("How much did the book sale raise?").answer == "£3,980"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.documents.tables import table_rows, text_table_rows
-from qa.reading.views import ReadingView, keyword_stems, reading_view, row_keys, rows_asked
+from qa.reading.views import ReadingView, item_ends, keyword_stems, reading_view, row_keys, rows_asked
 
 SPEC = (
     "## **Café Zoë 300** ##\n\n"
@@ -22,7 +22,7 @@ SPEC = (
 )
 
 
-def test_field_items_read_as_sentences_and_nothing_else_changes():
+def test_field_items_read_as_sentences_and_other_items_ended():
     assert reading_view(SPEC).text == (
         "## **Café Zoë 300** ##\n\n"
         "- Power of the Café Zoë 300 is 1450 W, 220–240 V.\n"
@@ -31,9 +31,9 @@ def test_field_items_read_as_sentences_and_nothing_else_changes():
         "* Période of the Café Zoë 300 is 1 octobre 2023 – 30 septembre 2025.  \n"
         "- Zoë Ødegård of the Café Zoë 300 is Kraków.\n"
         "Phone: 0800 414 2299\n"
-        "- This line has far too many words before its colon: it is a sentence\n"
-        "- 12: a number is no field's name\n"
-        "- Note:no space after the colon\n"
+        "- This line has far too many words before its colon: it is a sentence.\n"
+        "- 12: a number is no field's name.\n"
+        "- Note:no space after the colon.\n"
         "- Covers: one research associate, fieldwork costs, staining reagents and microscope time."
     )
 
@@ -106,9 +106,47 @@ def test_a_span_of_added_characters_only_maps_to_nothing():
 
 
 def test_text_without_field_items_is_its_own_view():
-    text = "Zoë’s café opened in 1911.\n\n- a list item\n- Kraków"
+    text = "Zoë’s café opened in 1911.\n\n- a list item;\n- Kraków.\n- its items:\n  - ended!"
     view = reading_view(text)
     assert view.text == text and view.origin == tuple(range(len(text)))
+
+
+ITEMS = (
+    "Our season in numbers\n"
+    "- 412 rounds played\n"
+    "- 96 members, including 31 juniors\n"
+    "- The greens were cut\n  by volunteers\n"
+    "- Fees rose by 4%\n"
+    "Next season\n"
+    "The club plans two new tees:\n"
+    "1. a junior tee\n"
+    "2) Zoë’s “short tee”\n"
+    "## Kraków trip\n"
+)
+
+
+def test_a_list_item_that_ends_without_a_sentences_mark_is_read_with_one():
+    heading = ITEMS.index("Next season")
+    assert reading_view(ITEMS, [(heading, "Next season")]).text == (
+        "Our season in numbers\n"
+        "- 412 rounds played.\n"
+        "- 96 members, including 31 juniors.\n"
+        "- The greens were cut\n  by volunteers.\n"  # a line that carries the item on ends it
+        "- Fees rose by 4%.\n"
+        "Next season\n"  # a heading's line carries no item on
+        "The club plans two new tees:\n"
+        "1. a junior tee.\n"
+        "2) Zoë’s “short tee”.\n"
+        "## Kraków trip\n"
+    )
+    assert item_ends("- a\nwhich goes on in small letters") == [len("- a\nwhich goes on in small letters")]
+    assert item_ends("- 2 hours\nThe next paragraph") == [len("- 2 hours")]
+    assert item_ends("3.2 hours, or\n- Kraków;") == []  # prose that wraps before a number; an item ended by ";"
+
+
+@pytest.mark.parametrize("read, passage", [("412 rounds played.", "412 rounds played"), (".", None)])
+def test_a_span_of_an_ended_item_maps_back_without_its_added_full_stop(read, passage):
+    assert behind(ITEMS, read) == passage
 
 
 def test_a_table_row_of_a_name_and_a_short_value_is_read_as_a_field_item():
@@ -396,14 +434,14 @@ CLAUSES = (
 
 def test_the_number_opening_a_clause_is_left_out_of_the_view():
     assert reading_view(CLAUSES).text == (
-        "2. CHARGES\n"
+        "2. CHARGES.\n"  # a clause's line ends as a sentence
         "Annual charge: £780 + VAT, payable by direct debit in twelve monthly\n"
         "     instalments of £65 + VAT.\n"
-        "  10) Zoë’s grinder\n"  # a list item's number stays
-        "Łódź office\n"
+        "  10) Zoë’s grinder.\n"  # a list item's number stays
+        "Łódź office.\n"
         "The visit takes about\n"
         "2.5 hours, or\n"  # a number before a word in small letters opens no clause
-        "Days\n"
+        "Days.\n"
     )
 
 
@@ -412,9 +450,9 @@ def test_the_number_opening_a_clause_is_left_out_of_the_view():
     [
         ("Annual charge: £780", "Annual charge: £780"),
         ("Zoë’s grinder", "Zoë’s grinder"),
-        ("CHARGES\nAnnual", "CHARGES\n2.1  Annual"),  # a span across a left-out number holds it
+        ("CHARGES.\nAnnual", "CHARGES\n2.1  Annual"),  # a span across a left-out number holds it
         ("2. CHARGES", "2. CHARGES"),
-        ("grinder\nŁódź", "grinder\n2.1.4. Łódź"),
+        ("grinder.\nŁódź", "grinder\n2.1.4. Łódź"),
     ],
 )
 def test_a_span_of_a_view_without_clause_numbers_maps_back_to_the_passages_own_characters(read, passage):

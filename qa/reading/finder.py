@@ -34,8 +34,8 @@ from qa.reading.joint import (
     supported,
 )
 from qa.reading.reader import Reader, ReaderSpan, merge_spans
-from qa.reading.spans import ITEM_LINE
 from qa.reading.stages import headed, read_in_stages, stop_rule
+from qa.reading.views import ITEM_LINE
 from qa.retrieval import Retrieval
 from qa.validation import AskOptions
 

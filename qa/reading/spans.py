@@ -6,7 +6,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from qa.reading.views import BULLET, HEADING
+from qa.reading.views import BULLET, HEADING, ITEM_MARK
 
 STARS = re.compile(r"\*{2,}")  # Markdown's strong emphasis marks ("**", "***")
 STRONG = re.compile(r"(?<!\*)\*\*(?!\*)")  # a bold run's mark
@@ -14,11 +14,7 @@ OPENERS = "([{“‘\"'"  # what may stand before a mark that opens a run ("(**n
 QUOTE_PAIRS = {"“": "”", "‘": "’", "«": "»", '"': '"', "'": "'"}  # opening mark: closing mark
 MARKUP_MARKS = frozenset("*`|·")  # Markdown emphasis, code and table marks, a dot between details: never an edge
 LINE_MARKS = frozenset("#>" + BULLET.strip("[]"))  # what opens a line of Markdown: a heading, a quotation, a list item
-# what opens a list item ("- ", "2. ") or a numbered clause ("3.2 ", "(b) ", "(iv) ", as a contract or a form numbers
-# them) on a line of its own
-ITEM_MARK = rf"{BULLET}|\d{{1,2}}[.)]|\d{{1,2}}(?:\.\d{{1,2}})+\.?|\((?:[a-z]|[ivx]{{1,4}})\)"
 ONLY_ITEM_MARK = re.compile(rf"[ \t]*(?:{ITEM_MARK})")
-ITEM_LINE = re.compile(rf"[ \t]*(?:{ITEM_MARK})[ \t]")  # a line that opens a list item or a numbered clause
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:

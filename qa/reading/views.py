@@ -42,6 +42,15 @@ HEADING_WORDS = 8  # a heading of more words is no name of a thing ("Our results
 # the number of a heading's section ("4. ", "3.2 "): no part of the thing it names ("Project manager of the 4.
 # Governance is Rhys Caldwell.": the reader's best span scores 10.0; "of the Governance": 12.1)
 SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?[ \t]+(?=\S)")
+# what opens a list item ("- ", "2. ") or a numbered clause ("3.2 ", "(b) ", "(iv) ", as a contract or a form numbers
+# them) on a line of its own
+ITEM_MARK = rf"{BULLET}|\d{{1,2}}[.)]|\d{{1,2}}(?:\.\d{{1,2}})+\.?|\((?:[a-z]|[ivx]{{1,4}})\)"
+ITEM_LINE = re.compile(rf"[ \t]*(?:{ITEM_MARK})[ \t]")  # a line that opens a list item or a numbered clause
+# An item that ends without a sentence's mark ("- 4,312 food parcels handed out") is read with a full stop: run on
+# into the next item, the reader took the next item's number for the first's ("How many food parcels did we hand
+# out?": "1,106" 6.7, "4,312" 5.6; with each item ended, "4,312" 9.3 alone). An item ending in ":" or "," goes on.
+ITEM_GOES_ON = frozenset(SENTENCE_END + ";:,")
+WRAPPED_NUMBER = re.compile(r"[ \t]*\d{1,2}(?:\.\d{1,2})+[ \t]+[a-z]")  # "2.5 hours, or": prose wrapped, no clause
 
 
 @dataclass(frozen=True)
@@ -232,6 +241,41 @@ def cell_named(name: str, named: str, named_start: int) -> list[tuple[str, int |
     return [(named, named_start), (f"'s {name} is ", None)]
 
 
+def item_ends(text: str, heading_starts: Iterable[int] = ()) -> list[int]:
+    """Where the items of ``text``'s lists (``ITEM_LINE``) that end without a sentence's mark end: the end of an
+    item's line, or of the lines that carry it on (indented, or opening in small letters: "- The keys are kept\n  in
+    the office safe"). A heading's line (at one of ``heading_starts``, or a Markdown heading) is no item and carries
+    none on."""
+    lines = [
+        (m.start(), m.group()) for m in re.finditer(r"[^\n]*", text) if m.start() == 0 or text[m.start() - 1] == "\n"
+    ]
+    starts = {*heading_starts, *(h.start() for h in HEADING.finditer(text))}
+    ends = []
+    for number, (start, line) in enumerate(lines):
+        if start in starts or not ITEM_LINE.match(line) or WRAPPED_NUMBER.match(line):
+            continue
+        last = number
+        while last + 1 < len(lines) and carries_on(*lines[last + 1], starts):
+            last += 1
+        closing, words = lines[last][0] + len(lines[last][1].rstrip()), lines[last][1].strip()
+        if words and words[-1] not in ITEM_GOES_ON and not ITEM_LINE.fullmatch(lines[last][1]):
+            ends.append(closing)
+    return sorted(set(ends))
+
+
+def carries_on(start: int, line: str, headings: set[int]) -> bool:
+    """Whether ``line`` (at ``start``) carries on the list item above it: it is no item, heading, table row or blank
+    line, and is indented or opens in small letters."""
+    if not line.strip() or start in headings or ITEM_LINE.match(line) or line.lstrip().startswith("|"):
+        return False
+    return line[0] in " \t" or line.lstrip()[0].islower()
+
+
+def rewritten(offset: int, read: list[tuple[int, int, list[tuple[str, int | None]]]]) -> bool:
+    """Whether a character at ``offset``, or the end of a line there, lies in a stretch the view reads otherwise."""
+    return any(begin <= offset <= end for begin, end, said in read if said)
+
+
 def clause_numbers(text: str) -> list[tuple[int, int]]:
     """Where ``text``'s lines open with a clause's number (``CLAUSE_NUMBER``): the number and the space after it."""
     return [(number.start(), number.end()) for number in CLAUSE_NUMBER.finditer(text)]
@@ -268,6 +312,7 @@ def reading_view(
     keys, kept = row_keys(rows, asked), rows_asked(rows, asked)
     read += [(r.start, r.end, row_pieces(r, key)) for r, key, keep in zip(rows, keys, kept, strict=True) if keep]
     read += [(begin, end, []) for begin, end in clause_numbers(text) if not any(b <= begin < e for b, e, _ in read)]
+    read += [(end, end, [(".", None)]) for end in item_ends(text, (at for at, _ in titles)) if not rewritten(end, read)]
     tail = ROW_TAIL.match(text)
     if tail and text.strip()[:1] != "|" and not any(b < tail.end() for b, _, _ in read):
         read.append((0, tail.end(), []))
