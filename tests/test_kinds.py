@@ -110,6 +110,14 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("What date was her car collected?", "09:40", True),  # a time on the clock is no date
         ("What date was her car collected?", "13/03/2024", False),
         ("What time was her car collected?", "09:40", False),
+        # a day without a time on the clock is no time of the day asked of what is or will be
+        ("what time will the school gates open?", "Thursday 4 September 2025", True),
+        ("What time does the quiz start?", "Friday", True),
+        ("What time does the quiz start?", "12 March", True),
+        ("What time does the quiz start?", "Friday 12 March at 7:30pm", False),
+        ("What time does the quiz start?", "midnight", False),
+        ("At what time did the experiment run?", "November 17, 1947", False),  # asked of the past: a date may be
+        ("What time of year does the fair open?", "14 May", False),
         ("what is the pump pressure?", "500 ml of water", True),  # a volume is no pressure
         ("what is the pump pressure?", "15 bar", False),
         ("What temperature should the chiller be kept at?", "at or below 5°C", False),

@@ -114,6 +114,15 @@ AM_PM = r"[ \t]?[ap]\.?m\b\.?"
 CLOCK = re.compile(rf"\d{{1,2}}(?:[:.]\d{{2}}(?:{AM_PM})?|{AM_PM})", re.IGNORECASE)  # "09:40", "2.45 p.m.", "9am"
 CLOCK_TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?[ \t]?(?P<half>[ap])\.?m\b\.?", re.IGNORECASE)  # with its half
 ASKS_A_DATE = re.compile(r"\b(?:what|which)\s+(?:date|day)\b", re.IGNORECASE)
+# A question that asks at what time of the day something is or will be ("What time will the gates open?") is never
+# answered with a day's date or a weekday without a time on the clock ("Thursday 4 September 2025", the day the
+# change starts): of the 19 training questions (SQuAD v1.1, QED, TyDi QA) that ask so, none. Asked of the past
+# ("At what time did Bardeen and Brattain experiment...?": "November 17, 1947 to December 23, 1947"), or of a time of
+# year or a period, the time may be a date.
+ASKS_A_TIME = re.compile(
+    r"\bwhat\s+time\s+(?:do|does|will|is|are|should|can|could|must|would|shall|need|has|have)\b", re.IGNORECASE
+)
+WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b", re.IGNORECASE)
 PART_OF_DAY = re.compile(r"\b(?:(?P<pm>afternoon|evening)|(?P<am>morning))s?\b", re.IGNORECASE)
 
 
@@ -215,7 +224,8 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     a share or a count (``lacks_its_number``: "How much was the gas bill?" answered "quarterly"), an amount of money
     or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), a phone
     number for a record's, words for a record's number (``mostly_numbers``), an amount of money for when, who or
-    where, a date for who or where, a time on the clock for what date or day, times of the morning for the afternoon
+    where, a date for who or where, a time on the clock for what date or day, a day without one for what time of
+    the day (``ASKS_A_TIME``), times of the morning for the afternoon
     and of the afternoon for the morning (``other_half_of_day``), a measure in another kind of unit than the one
     asked (``other_unit``), a measure of time, length or weight for a sum of money (``a_measure_for_money``), a sum
     of money for how many things (``money_for_how_many``), an email or web address for what asks for none
@@ -234,6 +244,8 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     if (ASKS_WHO_OR_WHERE.search(question) or ASKS_HOW_MUCH.search(question)) and DATE.fullmatch(text):
         return True
     if ASKS_A_DATE.search(question) and CLOCK.fullmatch(text):
+        return True
+    if ASKS_A_TIME.search(question) and (DATE.search(text) or WEEKDAY.search(text)) and not CLOCK.search(text):
         return True
     if WEB_ADDRESS.search(text) and not ASKS_AN_ADDRESS.search(question):
         return True
