@@ -118,6 +118,15 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("What time does the quiz start?", "midnight", False),
         ("At what time did the experiment run?", "November 17, 1947", False),  # asked of the past: a date may be
         ("What time of year does the fair open?", "14 May", False),
+        # a date of another year than the one the question asks in
+        ("when does the autumn term start in september 2025?", "Wednesday 4 September 2024", True),
+        ("When is the AGM in 2025?", "Thursday 17 October 2024", True),
+        ("What date is the open day in 2025?", "30/06/2024", True),
+        ("When is the AGM in 2025?", "Thursday 16 October 2025", False),
+        ("When is the AGM in 2025?", "16 October", False),  # no year: it may be that one
+        ("When did the recession that began in December 2007 end?", "June 2009", False),  # the year is a clause's
+        ("When was inequality lower than it had been in 1986?", "2001", False),
+        ("When is the tax return for 2025 due?", "31 January 2026", False),  # not "in" the year at the end
         ("what is the pump pressure?", "500 ml of water", True),  # a volume is no pressure
         ("what is the pump pressure?", "15 bar", False),
         ("What temperature should the chiller be kept at?", "at or below 5°C", False),

@@ -126,6 +126,35 @@ WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b", re.IGN
 PART_OF_DAY = re.compile(r"\b(?:(?P<pm>afternoon|evening)|(?P<am>morning))s?\b", re.IGNORECASE)
 
 
+# A question that asks when something is in a year it names at its end ("when does the autumn term start in September
+# 2025?", "When is the AGM in 2025?"), the year not in a clause of its own ("When did the recession that began in
+# December 2007 end?", "... lower than it had been in 1986?"), is not answered with a date of another year ("Wednesday
+# 4 September 2024", last year's letter): of the 7 training questions (SQuAD v1.1, QED, TyDi QA) that ask so, none;
+# with the year in a clause, 6 of 30 are.
+MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+YEAR_ASKED = re.compile(
+    rf"\bin[ \t]+(?:(?:early|late|mid)[ \t-]+)?(?:{MONTH_NAME}[ \t]+)?((?:19|20)\d\d)[ \t]*\??[ \t]*$", re.I
+)
+CLAUSE_WORD = re.compile(
+    r"\b(?:that|which|who|whose|following|after|before|since|than|until|till|when|while|where|because|if)\b", re.I
+)
+YEAR_GIVEN = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?![\d/])")  # "2024" of "30/06/2024", not of "2024/25"
+
+
+def other_year(question: str, answer: str) -> bool:
+    """Whether ``question`` asks when (``ASKS_WHEN``, ``ASKS_A_DATE``) something is in the year it names at its end,
+    outside a clause (``YEAR_ASKED``, ``CLAUSE_WORD``), and ``answer`` names years, none of them that one."""
+    question = question.strip()
+    asked = YEAR_ASKED.search(question)
+    if not asked or not (ASKS_WHEN.search(question) or ASKS_A_DATE.search(question)):
+        return False
+    opening = ASKS_WHEN.match(question)  # its "when" is no clause's
+    if CLAUSE_WORD.search(question, opening.end() if opening else 0, asked.start()):
+        return False
+    given = YEAR_GIVEN.findall(answer)
+    return bool(given) and asked.group(1) not in given
+
+
 def other_half_of_day(question: str, answer: str) -> bool:
     """Whether ``question`` names a part of the day ("in the afternoons") and every time ``answer`` gives is in the
     other half of the clock ("8:15am to 9:00am")."""
@@ -225,11 +254,11 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), a phone
     number for a record's, words for a record's number (``mostly_numbers``), an amount of money for when, who or
     where, a date for who or where, a time on the clock for what date or day, a day without one for what time of
-    the day (``ASKS_A_TIME``), times of the morning for the afternoon
-    and of the afternoon for the morning (``other_half_of_day``), a measure in another kind of unit than the one
-    asked (``other_unit``), a measure of time, length or weight for a sum of money (``a_measure_for_money``), a sum
-    of money for how many things (``money_for_how_many``), an email or web address for what asks for none
-    (``ASKS_AN_ADDRESS``), a number opening with a nought for how much or many."""
+    the day (``ASKS_A_TIME``), times of the morning for the afternoon and of the afternoon for the morning
+    (``other_half_of_day``), a measure in another kind of unit than the one asked (``other_unit``), a date of
+    another year than the one asked (``other_year``), a measure of time, length or weight for a sum of money
+    (``a_measure_for_money``), a sum of money for how many things (``money_for_how_many``), an email or web address
+    for what asks for none (``ASKS_AN_ADDRESS``), a number opening with a nought for how much or many."""
     text = answer.strip(EDGE_MARKS)  # ": £1,059.60," is an amount
     if ASKS_AN_IDENTIFIER.search(question) and AMOUNT_OR_DATE.fullmatch(text):
         return True
@@ -253,7 +282,12 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
         return True
     if a_measure_for_money(question, text) or money_for_how_many(question, text):
         return True
-    return lacks_its_number(question, answer) or other_half_of_day(question, text) or other_unit(question, text)
+    return (
+        lacks_its_number(question, answer)
+        or other_half_of_day(question, text)
+        or other_unit(question, text)
+        or other_year(question, text)
+    )
 
 
 def asks_a_records_number(question: str) -> bool:
