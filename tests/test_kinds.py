@@ -127,6 +127,11 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("When did the recession that began in December 2007 end?", "June 2009", False),  # the year is a clause's
         ("When was inequality lower than it had been in 1986?", "2001", False),
         ("When is the tax return for 2025 due?", "31 January 2026", False),  # not "in" the year at the end
+        # an e-mail address asked, and none given
+        ("what email do I send newsletter pieces to?", "newsletter address", True),
+        ("whats the email address for the tyre supplier", "Tyreline Wholesale", True),
+        ("what email do I send newsletter pieces to?", "news@millbrook.example.org", False),
+        ("What did Joseph Haas say in his email?", "Wise up or die", False),  # asks what an e-mail says
         ("what is the pump pressure?", "500 ml of water", True),  # a volume is no pressure
         ("what is the pump pressure?", "15 bar", False),
         ("What temperature should the chiller be kept at?", "at or below 5°C", False),

@@ -124,6 +124,9 @@ def test_balanced_spans_close_what_they_open(text, expected):
         ("Cobbold & Finch Lettings\nLandlord:            Mr G. Teale", True),
         ("Flat 2\nDate of issue: 10 March 2025", True),
         ("Kraków\nÓrgano rector: Senado", True),
+        ("Clearview Glazing Ltd:  R. Mensah", True),  # a field's name into its value set apart in a column
+        ("Issued:\t18 June 2024", True),
+        ("Star Wars: Episode IV", False),  # a colon and one space: a title, a sentence's
         ("as the report puts\nit plainly: costs rose", False),  # a wrapped line of prose, in lower case
         ("the meeting at\n10:30 we agreed", False),
         ("the website\nhttps://example.org", False),

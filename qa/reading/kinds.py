@@ -87,10 +87,18 @@ FIRST_NUMBER = re.compile(r"(?<![\d.,])\d+")
 # where, or for an address, a site or a link. Of the 98,359 answers of SQuAD v1.1, QED and TyDi QA train, one is such
 # an address ("www.usps.com", for "what is the website for the united states postal service"), though 45 of their
 # paragraphs hold one; a grant's sender's "grants@halfordcf.example.org" names no grant.
-WEB_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://|\bwww\.[\w-]+\.", re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+WEB_ADDRESS = re.compile(rf"{EMAIL.pattern}|\bhttps?://|\bwww\.[\w-]+\.", re.IGNORECASE)
 ASKS_AN_ADDRESS = re.compile(
     r"e-?mail|web|site|url|link|address|contact|reach|write|online|domain|page|inbox|portal|log\s*in|sign\s*up"
     r"|download|^\W*where\b",
+    re.IGNORECASE,
+)
+# A question that asks for an e-mail address ("whats the email address for the tyre supplier", "what email do I send
+# newsletter pieces to?") is answered with one ("newsletter address" is none). No training question asks so.
+ASKS_AN_EMAIL = re.compile(
+    r"\be-?mail\s+address(?:es)?\b|\b(?:what|which)(?:['’]s|\s+is|\s+was)?\s+(?:(?:the|their|our|my|his|her|its|your)\s+)?"
+    r"e-?mail\s+(?:do|does|did|should|can|could|is|was|will|would|shall|must|for|of|to)\b",
     re.IGNORECASE,
 )
 DATE_REACH = 24  # characters a day's date may run before or after a piece of it ("Wednesday 14 September 2024")
@@ -258,7 +266,8 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     (``other_half_of_day``), a measure in another kind of unit than the one asked (``other_unit``), a date of
     another year than the one asked (``other_year``), a measure of time, length or weight for a sum of money
     (``a_measure_for_money``), a sum of money for how many things (``money_for_how_many``), an email or web address
-    for what asks for none (``ASKS_AN_ADDRESS``), a number opening with a nought for how much or many."""
+    for what asks for none (``ASKS_AN_ADDRESS``), no e-mail address for one (``ASKS_AN_EMAIL``), a number opening
+    with a nought for how much or many."""
     text = answer.strip(EDGE_MARKS)  # ": £1,059.60," is an amount
     if ASKS_AN_IDENTIFIER.search(question) and AMOUNT_OR_DATE.fullmatch(text):
         return True
@@ -277,6 +286,8 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     if ASKS_A_TIME.search(question) and (DATE.search(text) or WEEKDAY.search(text)) and not CLOCK.search(text):
         return True
     if WEB_ADDRESS.search(text) and not ASKS_AN_ADDRESS.search(question):
+        return True
+    if ASKS_AN_EMAIL.search(question) and not EMAIL.search(text):
         return True
     if ASKS_HOW_MUCH.search(question) and a_code(text):
         return True

@@ -133,14 +133,20 @@ def marks_paired(text: str) -> bool:
 FIELD_OPENING = r"\n[ \t]*[^\W\d_a-z][^\s:]*(?:[ \t][^\s:]+){0,4}:(?:[ \t]|$)"
 # a line break opening a list item or a numbered clause (``ITEM_MARK``: "\n- ", "\n2. ", "\n3.2 ", "\n(b) "), a field
 # (``FIELD_OPENING``) or a table row ("\n| "), a table's cell boundary (" | ") or a row's end (" |\n": what follows is
-# another row, or the line after the table), the dot between a letterhead's details ("Tel 01632 960233 · grants@…")
-ITEM_BOUNDARY = re.compile(rf"\n[ \t]*(?:{ITEM_MARK})(?:[ \t]|$)|\n[ \t]*\||[ \t][|·][ \t\n]|{FIELD_OPENING}")
+# another row, or the line after the table), the dot between a letterhead's details ("Tel 01632 960233 · grants@…"),
+# a field's name and its value set apart in a column ("Signed on behalf of Clearview Glazing Ltd:  R. Mensah": a
+# colon, then two spaces or more, or a tab; no answer of SQuAD v1.1, QED, TyDi QA or COVID-QA holds one)
+FIELD_COLUMN = r":(?:[ \t]*\t|[ \t]{2,})(?=\S)"
+ITEM_BOUNDARY = re.compile(
+    rf"\n[ \t]*(?:{ITEM_MARK})(?:[ \t]|$)|\n[ \t]*\||[ \t][|·][ \t\n]|{FIELD_OPENING}|{FIELD_COLUMN}"
+)
 
 
 def across_items(text: str) -> bool:
     """Whether ``text`` runs from one item of a list into the next ("Edmund Carrow, founder of the town\n- Maren
-    Holt"), from one field of a form into the next ("8:15am to 9:00am\n    Afternoon:  2:45pm"), or from one cell or
-    row of a table into the next ("E3 | The water tank is empty"): each says its own thing, as each paragraph does."""
+    Holt"), from one field of a form into the next ("8:15am to 9:00am\n    Afternoon:  2:45pm") or from its name
+    into its value set apart ("Ltd:  R. Mensah"), or from one cell or row of a table into the next ("E3 | The water
+    tank is empty"): each says its own thing, as each paragraph does."""
     return ITEM_BOUNDARY.search(text) is not None
 
 
