@@ -6,6 +6,7 @@ import pytest
 
 from qa.reading.kinds import (
     can_answer,
+    date_of_another_year,
     lacks_its_number,
     measure_for_money,
     measures,
@@ -392,3 +393,19 @@ def test_a_measure_or_its_number_is_no_sum_of_money(question, span, measure):
     text = "Tickets: €42 for two adults, valid for 3 months from the day of purchase."
     begin = text.index(span)
     assert measure_for_money(question, text, begin, begin + len(span)) is measure
+
+
+@pytest.mark.parametrize(
+    ("span", "another"),
+    [
+        ("Thursday 17 October", True),  # read with the year after it
+        ("17 October 2024", True),
+        ("Thursday 16 October", False),  # next year's, asked
+        ("Thursday 16 October 2025", False),
+        ("7.30pm", False),  # no date, no year
+    ],
+)
+def test_a_date_read_with_the_year_after_it_is_of_that_year(span, another):
+    text = "Last AGM: Thursday 17 October 2024, 7.30pm\nNext AGM: Thursday 16 October 2025"
+    begin = text.index(span)
+    assert date_of_another_year("When is the AGM in 2025?", text, begin, begin + len(span)) is another

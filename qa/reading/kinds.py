@@ -163,6 +163,16 @@ def other_year(question: str, answer: str) -> bool:
     return bool(given) and asked.group(1) not in given
 
 
+YEAR_AFTER = re.compile(r",?[ \t]+(?:19|20)\d\d\b")  # the year after a day's date ("17 October 2024")
+
+
+def date_of_another_year(question: str, text: str, begin: int, end: int) -> bool:
+    """Whether the span ``begin:end`` of ``text``, read with the year that follows it ("Thursday 17 October" of
+    "Thursday 17 October 2024"), is a date of another year than the one ``question`` asks in (``other_year``)."""
+    after = YEAR_AFTER.match(text, end)
+    return other_year(question, text[begin:end] + (after.group() if after else ""))
+
+
 def other_half_of_day(question: str, answer: str) -> bool:
     """Whether ``question`` names a part of the day ("in the afternoons") and every time ``answer`` gives is in the
     other half of the clock ("8:15am to 9:00am")."""

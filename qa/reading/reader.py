@@ -22,6 +22,7 @@ from qa.questions.conversation import HISTORY_SEPARATOR
 from qa.reading.calibration import Calibration, confidence_features
 from qa.reading.kinds import (
     can_answer,
+    date_of_another_year,
     measure_for_money,
     not_the_contact_asked,
     of_a_date,
@@ -429,6 +430,8 @@ def may_answer(question: str, passage: Passage, begin: int, end: int) -> bool:
         return False  # a heading's line and the text beside it
     if of_a_date(question, passage.text, begin, end) or measure_for_money(question, passage.text, begin, end):
         return False  # "14" of "14 January 2024" for "how much", "3" of "3 months" for what it costs
+    if date_of_another_year(question, passage.text, begin, end):
+        return False  # "17 October" of "17 October 2024" for "when is the AGM in 2025?"
     if other_measure(question, passage.text, begin) or other_rate(question, passage.text, begin, end):
         return False  # a row of another size, length or amount than the question's, a price per another time
     if not_the_contact_asked(question, text, f"{passage.table_head}\n{passage.text}"):
