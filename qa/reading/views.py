@@ -299,7 +299,8 @@ def reading_view(
     (``rows_asked``);
     ``table_head`` names the columns of the rows ``text`` opens with, when it begins within a table whose head an
     earlier passage holds; ``asked``, the stemmed words of the question read in it, which cell names each row's thing
-    (``row_keys``). A clause's number at a line's start ("2.1  ") is left out (``CLAUSE_NUMBER``), and so is the
+    (``row_keys``). A list item that ends without a sentence's mark is read with a full stop (``item_ends``). A
+    clause's number at a line's start ("2.1  ") is left out (``CLAUSE_NUMBER``), and so is the
     tail of a table row the passage opens with (``ROW_TAIL``). ``about``, a name the passage's document gives
     elsewhere, is read above it, as its heading would be. Every other character is the passage's own."""
     marked = [(h.start(), h.group("title").replace("*", "").strip()) for h in HEADING.finditer(text)]
