@@ -50,6 +50,7 @@ ITEM_LINE = re.compile(rf"[ \t]*(?:{ITEM_MARK})[ \t]")  # a line that opens a li
 # into the next item, the reader took the next item's number for the first's ("How many food parcels did we hand
 # out?": "1,106" 6.7, "4,312" 5.6; with each item ended, "4,312" 9.3 alone). An item ending in ":" or "," goes on.
 ITEM_GOES_ON = frozenset(SENTENCE_END + ";:,")
+LINE = re.compile(r"^.*$", re.MULTILINE)  # each line of a text, the empty ones too, without its line break
 WRAPPED_NUMBER = re.compile(r"[ \t]*\d{1,2}(?:\.\d{1,2})+[ \t]+[a-z]")  # "2.5 hours, or": prose wrapped, no clause
 
 
@@ -246,9 +247,7 @@ def item_ends(text: str, heading_starts: Iterable[int] = ()) -> list[int]:
     item's line, or of the lines that carry it on (indented, or opening in small letters: "- The keys are kept\n  in
     the office safe"). A heading's line (at one of ``heading_starts``, or a Markdown heading) is no item and carries
     none on."""
-    lines = [
-        (m.start(), m.group()) for m in re.finditer(r"[^\n]*", text) if m.start() == 0 or text[m.start() - 1] == "\n"
-    ]
+    lines = [(line.start(), line.group()) for line in LINE.finditer(text)]
     starts = {*heading_starts, *(h.start() for h in HEADING.finditer(text))}
     ends = []
     for number, (start, line) in enumerate(lines):
@@ -260,7 +259,7 @@ def item_ends(text: str, heading_starts: Iterable[int] = ()) -> list[int]:
         closing, words = lines[last][0] + len(lines[last][1].rstrip()), lines[last][1].strip()
         if words and words[-1] not in ITEM_GOES_ON and not ITEM_LINE.fullmatch(lines[last][1]):
             ends.append(closing)
-    return sorted(set(ends))
+    return ends  # in order: each item ends once, below the one before
 
 
 def carries_on(start: int, line: str, headings: set[int]) -> bool:
