@@ -66,7 +66,8 @@ class Passage(BaseModel):
         "",
         exclude=True,
         description="A name its document gives elsewhere, which it is read as being about (read above it by the "
-        "reader: qa.reading.views), when a chain's question asks of that name; not sent.",
+        "reader: qa.reading.views), when a chain's question asks of that name or the question names the subject "
+        "its document opens with (qa.reading.stages.subject_asked); not sent.",
     )
 
 

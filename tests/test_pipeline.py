@@ -1719,3 +1719,44 @@ def test_the_first_item_of_a_list_of_figures_is_read_as_its_own(tmp_path, embedd
     assert children.answer == "342"
     assert_citations_exact(engine, children)
     assert engine.ask("How much did the book sale raise?").answer == "£3,980"
+
+
+TANNERY = {
+    "tannery-history.md": (
+        "# The Old Tannery, River Lane: A Building History\n\n*Research paper by the Riverside Heritage Group, "
+        "2024.*\n\n## Origins\n\nBy the 1860s the town's leather trade had outgrown the sheds by the ford, and "
+        "the tanners' guild looked for a site with running water and room for pits. A company was formed in "
+        "1868, raising £2,000 in £5 shares from local merchants, and it bought a meadow on the north bank from "
+        "the Hallam estate. The guild's minutes record long arguments about the smell, and the vicar wrote "
+        "twice to the county paper to object. The first pits were dug in the summer of 1869, before any "
+        "building stood, and hides were soaked in the open while the company argued with the Hallam estate "
+        "over the right to draw water from the mill race. A settlement in the spring of 1870 gave the company "
+        "the water for a rent of ten shillings a year, and the shareholders agreed to build at once.\n\n## "
+        "Design and construction\n\nThe plans were drawn by Samuel Pike, a surveyor from Leeds, who gave the "
+        "building three storeys of brick over a stone ground floor, with drying lofts under a louvred roof. "
+        "Work began in 1870 and the building was finished in 1872 at a cost of £3,150. Forty men worked on the "
+        "site at its busiest, and two were hurt when a scaffold gave way in the winter of 1871.\n\n## Later "
+        "use\n\nTanning stopped in 1931. The building became a furniture store, then a printing works, and "
+        "since 1998 it has held flats and a small museum on the ground floor."
+    ),
+    "minutes-march.md": (
+        "# Riverside Heritage Group – Minutes, 4 March 2025\n\n## 1. Apologies\n\nApologies were received from "
+        "June Carter and Tom Hale.\n\n## 2. Old Tannery booklet\n\nNina Shah reported that the booklet on the "
+        "Old Tannery is ready for the printer. The Group will contribute £250 towards the cost of printing, "
+        "and the museum will sell it in its shop.\n\n## 3. Next meeting\n\nThe next meeting is on 1 April 2025 "
+        "in the library."
+    ),
+}
+
+
+@pytest.mark.slow
+def test_a_later_passage_is_read_as_about_the_subject_its_document_opens_with(tmp_path, embedder):
+    engine = engine_over(tmp_path, embedder, TANNERY)  # the history names the Old Tannery at its top only
+    for question, answer in [
+        ("What did the Old Tannery cost to build?", "£3,150"),
+        ("When was the Old Tannery finished?", "1872"),
+    ]:
+        result = engine.ask(question)  # were "printing" (the minutes' cost of the booklet) and declined
+        assert result.answer == answer
+        assert [Path(c.source).name for c in result.citations] == ["tannery-history.md"]
+        assert_citations_exact(engine, result)

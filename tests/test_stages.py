@@ -26,6 +26,36 @@ def test_a_passage_is_read_with_the_titles_of_its_sections():
     assert headed(found.model_copy(update={"passage": at_heading})).headings[0] == (0, "Espresso machine")
 
 
+HISTORY = (
+    "# The Old Tannery: A History\n\n## Origins\n\nA company was formed in 1868.\n\n## Building\n\n"
+    "The building was finished in 1872 at a cost of £3,150.\n"
+)
+
+
+def history_passage(start_at: str, sections: list[Section] | None = None) -> RetrievedPassage:
+    start = HISTORY.index(start_at)
+    passage = Passage(id="h:1", document_id="h", start=start, end=len(HISTORY), text=HISTORY[start:])
+    titles = [("The Old Tannery: A History", 1), ("Origins", 2), ("Building", 2)]
+    found = sections or [Section(start=HISTORY.index(t), title=t, level=level) for t, level in titles]
+    return RetrievedPassage(passage=passage, title="h", source="history.md", score=1.0, sections=found)
+
+
+def test_a_passage_is_read_as_about_its_documents_subject_when_the_question_names_it():
+    later = history_passage("The building")
+    assert headed(later, "What did the Old Tannery cost to build?").about == "The Old Tannery: A History"
+    assert headed(later, "What did the building cost?").about == ""  # the question names no subject
+    assert headed(later, "What did the Corn Exchange cost?").about == ""  # nor this one
+    assert headed(history_passage("# The Old"), "When was the Old Tannery finished?").about == ""  # it gives it
+    two_tops = [
+        Section(start=0, title="The Old Tannery: A History", level=1),
+        Section(start=40, title="Building", level=1),
+    ]
+    assert headed(history_passage("The building", two_tops), "What did the Old Tannery cost?").about == ""
+    chained = later.model_copy(update={"passage": later.passage.model_copy(update={"about": "Flat 2"})})
+    assert headed(chained, "What did the Old Tannery cost to build?").about == "Flat 2"  # a chain's name stands
+    assert "about" not in headed(later, "What did the Old Tannery cost?").model_dump()
+
+
 TEXTS = ("the first answer", "nothing here", "a better answer", "the last answer")
 
 

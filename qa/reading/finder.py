@@ -266,7 +266,9 @@ class AnswerFinder:
         retrieval = self.search(query, options.top_k, options.mode)
         holding = [p for p in retrieval.passages if words.casefold() in p.passage.text.casefold()]
         retrieval = replace(retrieval, passages=holding)
-        return retrieval, self._answers(retrieval, reader.read(query, [headed(p) for p in holding], top_n=10), reader)
+        return retrieval, self._answers(
+            retrieval, reader.read(query, [headed(p, query) for p in holding], top_n=10), reader
+        )
 
     def _answers(self, retrieval: Retrieval, spans: list[ReaderSpan], reader: Reader) -> list[Answer]:
         """The spans read in ``retrieval``'s passages as answers (``group_answers``), each rated, best first."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from itertools import pairwise
 
 from qa.documents.loading import section_at
-from qa.models import Passage, RetrievedPassage
+from qa.models import Passage, RetrievedPassage, Section
+from qa.reading.answerability import question_names
 from qa.reading.reader import Reader, ReaderSpan, candidates_by_text, merge_spans
 from qa.reading.stopping import StopRule
 from qa.validation import AskOptions
+
+TITLE_WORDS = re.compile(r"[\w'’-]+")  # the words of a title, as a question's names are cut
 
 
 def stop_rule(options: AskOptions, reader: Reader) -> StopRule:
@@ -39,7 +43,7 @@ def read_in_stages(
     judged with the passages from the one that holds it on (a rule that never stops reads them all at once). Most
     questions are answered by the first passage, so most read one window. ``first``: the first passage's spans,
     when it was read already."""
-    texts = [headed(p) for p in passages]
+    texts = [headed(p, question) for p in passages]
     if rule.never_stops:
         return reader.read(question, texts, top_n=10)
     spans: list[ReaderSpan] = []
@@ -53,17 +57,37 @@ def read_in_stages(
     return spans
 
 
-def headed(retrieved: RetrievedPassage) -> Passage:
+def headed(retrieved: RetrievedPassage, question: str = "") -> Passage:
     """The passage with the titles of its sections, for the reader (what the field items under each describe:
     ``qa.reading.views``): of the section it starts in (at -1), and of those that begin within it (at their offsets
-    in its text), as the document's headings give them in any format (Markdown, HTML, Word, PDF)."""
+    in its text), as the document's headings give them in any format (Markdown, HTML, Word, PDF). When ``question``
+    names its document's subject (``subject_asked``) and the passage does not give it, it is read as about it
+    (``Passage.about``): "What did the Old Tannery cost to build?" over "... finished in 1872 at a cost of £3,150",
+    a later passage of "# The Old Tannery, River Lane: A Building History"."""
     passage = retrieved.passage
     opening = section_at(retrieved.sections, passage.start)
     headings = [(-1, opening.title)] if opening and opening.start < passage.start else []
     headings += [
         (s.start - passage.start, s.title) for s in retrieved.sections or [] if passage.start <= s.start < passage.end
     ]
-    return passage.model_copy(update={"headings": tuple(headings)}) if headings else passage
+    update: dict[str, object] = {"headings": tuple(headings)} if headings else {}
+    subject = subject_asked(question, retrieved.sections or [], passage)
+    if subject and not passage.about:
+        update["about"] = subject
+    return passage.model_copy(update=update) if update else passage
+
+
+def subject_asked(question: str, sections: list[Section], passage: Passage) -> str | None:
+    """The title that names what ``passage``'s whole document is about (its only top-level heading, its first),
+    when it comes before the passage, the passage does not give it, and ``question`` names a word of it (its
+    capitalised words but the first, its numbers: ``question_names``)."""
+    top = [s for s in sections if s.level == min(x.level for x in sections)] if sections else []
+    if len(top) != 1 or top[0] is not sections[0] or top[0].start >= passage.start:
+        return None
+    title = top[0].title
+    words = set(TITLE_WORDS.findall(title.casefold()))
+    named = any(name.casefold() in words for name in question_names(question))
+    return title if named and title.casefold() not in passage.text.casefold() else None
 
 
 def stage_ends(count: int) -> Iterator[int]:
