@@ -146,6 +146,7 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("What's the fee for a 3-month membership?", "£35 for 3 months", False),  # an amount beside its measure
         ("How much time did the repair take?", "3 hours", False),  # asks how much time
         ("How much flour does the recipe need?", "500 g", False),  # asks no money
+        ("How much per week did the plant hire firm charge?", "two 150 kW diesel pumps", True),  # a rate, a power
         # a sum of money is no count of things
         ("How many food parcels did we hand out last year?", "£21,630", True),
         ("How many food parcels did we hand out last year?", "4,812", False),
@@ -154,6 +155,10 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("How many bananas do Americans eat each year?", "26 pounds", False),  # opens with no sum of money
         ("Where is the office?", "16 Portland Place", False),  # no sum of money
         ("Where was the treaty signed?", "12 March 1921", True),
+        ("Where does the walk start?", "10:30am", True),  # a time on the clock is no place
+        ("Where does the walk start?", "Saturday 14 June", True),  # nor is a day's date after its weekday
+        ("Who opens the gates at 8:20am?", "8:20am", True),
+        ("Where does the walk start?", "the Market Cross at 10:30am", False),
         ("Whose signature is on the lease?", "18/09/2023", True),
         ("Who won the blitz?", "14 March", True),
         ("Who won the blitz?", "Lucy Fenwick", False),

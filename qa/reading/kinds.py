@@ -71,7 +71,8 @@ AMOUNT_OR_DATE = re.compile(f"{AMOUNT.pattern}|{DATE.pattern}", re.IGNORECASE)
 # train that open so (8,474 asking when, 15,797 who or where), none has an amount for its answer, one opens with a
 # sum of money ("When Malloy became president ... what was the size of the endowment?": "$350 million"; the rule
 # keeps out "£1,059.60, for twelve bags of coffee" for "When ... paid?"), and 4 of those asking who or where a date
-# ("Where was she born?": "28 October 1706").
+# ("Where was she born?": "28 October 1706"); none of the 17,875 asking who or where (train and dev) a time on the
+# clock ("10:30am" for "where does the walk start?").
 ASKS_WHEN = re.compile(
     r"^\W*(?:(?:by|until|till|since)\s+)?when\b|^\W*(?:on\s+)?what\s+(?:time|date|day)\b", re.IGNORECASE
 )
@@ -131,6 +132,9 @@ ASKS_A_TIME = re.compile(
     r"\bwhat\s+time\s+(?:do|does|will|is|are|should|can|could|must|would|shall|need|has|have)\b", re.IGNORECASE
 )
 WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b", re.IGNORECASE)
+# A day's date, perhaps after its weekday ("Saturday 14 June"): none of the 25,493 training answers (SQuAD v1.1, QED,
+# TyDi QA, train and dev) to who, where or how much is one with its weekday, 4 are one without.
+DAY_DATE = re.compile(rf"(?:{WEEKDAY.pattern},?[ \t]+(?:the[ \t]+)?)?(?:{DATE.pattern})", re.IGNORECASE)
 PART_OF_DAY = re.compile(r"\b(?:(?P<pm>afternoon|evening)|(?P<am>morning))s?\b", re.IGNORECASE)
 
 
@@ -200,13 +204,18 @@ UNIT_GIVEN = re.compile(rf"\d[ \t]?({'|'.join(UNIT_KINDS.values())})(?![^\W\d_])
 # weight...): "3 months" is no ticket's price. Of the 369 answered questions of SQuAD v1.1, QED and TyDi QA (train and
 # dev) that ask so, none is answered with such a measure without an amount.
 ASKS_MONEY = re.compile(
-    r"\bhow\s+much\s+(?:money\s+)?(?:do|does|did|is|was|are|were|will|would|should|can|could|has|have|had)\b[^?]*?"
+    r"\bhow\s+much\s+(?:money\s+)?(?:(?:per|a|an|each|every)\s+[^\W\d_]+\s+)?"  # "how much per week did they charge"
+    r"(?:do|does|did|is|was|are|were|will|would|should|can|could|has|have|had)\b[^?]*?"
     r"\b(?:cost|costs|costed|pay|paid|pays|price[sd]?|charge[sd]?|fees?|spend|spent|sell|sold)\b"
     r"|\b(?:what|which)(?:['’]s|\s+(?:is|was|are|were|will))?\s+(?:(?:the|our|my|your|their|its)\s+)?"
     r"(?:[^\W\d_][\w-]*\s+){0,3}?(?:cost|price|fee|charge|rent|fare)s?\b(?!\s+(?:of|in)\s+(?:lives|life|time))",
     re.IGNORECASE,
 )
-NOT_MONEY_UNITS = {**UNIT_KINDS, "time": r"hours?|hrs?|days?|weeks?|fortnights?|months?|years?|minutes?|mins?|nights?"}
+NOT_MONEY_UNITS = {
+    **UNIT_KINDS,
+    "time": r"hours?|hrs?|days?|weeks?|fortnights?|months?|years?|minutes?|mins?|nights?",
+    "power": r"[km]?w|watts?|kilowatts?|megawatts?|hp|horsepower",
+}
 MEASURE_GIVEN = re.compile(rf"\d[ \t]?(?:{'|'.join(NOT_MONEY_UNITS.values())})(?![^\W\d_])", re.IGNORECASE)
 UNIT_AFTER = re.compile(r"[ \t]?[^\W\d_]+")  # the word after a number: its unit, if it has one ("3 months")
 # A question that asks how many things and names no money, which a sum of money never answers ("£21,630" for "How many
@@ -271,7 +280,7 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     a share or a count (``lacks_its_number``: "How much was the gas bill?" answered "quarterly"), an amount of money
     or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), a phone
     number for a record's, words for a record's number (``mostly_numbers``), an amount of money for when, who or
-    where, a date for who or where, a time on the clock for what date or day, a day without one for what time of
+    where, a date (perhaps after its weekday) for who or where, a time on the clock for who, where or what date or day, a day without one for what time of
     the day (``ASKS_A_TIME``), times of the morning for the afternoon and of the afternoon for the morning
     (``other_half_of_day``), a measure in another kind of unit than the one asked (``other_unit``), a date of
     another year than the one asked (``other_year``), a measure of time, length or weight for a sum of money
@@ -289,9 +298,9 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
         AMOUNT.fullmatch(text) or MONEY_OPENING.match(text)
     ):
         return True
-    if (ASKS_WHO_OR_WHERE.search(question) or ASKS_HOW_MUCH.search(question)) and DATE.fullmatch(text):
+    if (ASKS_WHO_OR_WHERE.search(question) or ASKS_HOW_MUCH.search(question)) and DAY_DATE.fullmatch(text):
         return True
-    if ASKS_A_DATE.search(question) and CLOCK.fullmatch(text):
+    if (ASKS_A_DATE.search(question) or ASKS_WHO_OR_WHERE.search(question)) and CLOCK.fullmatch(text):
         return True
     if ASKS_A_TIME.search(question) and (DATE.search(text) or WEEKDAY.search(text)) and not CLOCK.search(text):
         return True
