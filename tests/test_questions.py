@@ -55,6 +55,14 @@ from qa.questions.parts import asks_by_two_words, pointing_back, subject_of, two
             "Which team won the cup, and who scored the winning goal?",
             ["Which team won the cup?", "Who scored the winning goal?"],
         ),
+        (  # a phrase both share opens each
+            "From September, what time will the gates open and what time is registration?",
+            ["From September, what time will the gates open?", "From September, what time is registration?"],
+        ),
+        (
+            "In 1998, when and where was the club founded?",
+            ["In 1998, when was the club founded?", "In 1998, where was the club founded?"],
+        ),
     ],
 )
 def test_two_things_asked_become_two_questions(question, parts):
@@ -79,6 +87,7 @@ def test_two_things_asked_become_two_questions(question, parts):
         "What do the rich and the poor call the river?",
         "Who founded it and when?",  # no auxiliary to ask "when" with: left whole
         "What is a major importance of Southern California in relation to California and the United States?",
+        "According to Austin, what do China and Russia see counter-space capabilities as?",  # an opener, one thing
     ],
 )
 def test_one_thing_asked_stays_one_question(question):
@@ -91,6 +100,7 @@ def test_one_thing_asked_stays_one_question(question):
         ("how much goodwill did Sue give, and what date was her car collected?", True),
         ("When and where was the club founded?", True),
         ("When was the club founded, and by whom?", True),
+        ("From September, what time do the gates open and what time is registration?", True),
         ("What is the deposit and the rent?", False),  # one question word asks of two things
         ("Who were the people who lived and who died?", False),  # the second opens a relative clause
         ("Who founded the club?", False),

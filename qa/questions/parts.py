@@ -21,6 +21,9 @@ TWO_THINGS = re.compile(
         (?P<second>(?:{DETERMINERS})\s[^?]+?)\s*\??\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A phrase before the question word that the whole question shares ("From September, what time ...", "In 2024, who
+# ..."): words without a question mark or a comma, then a comma.
+OPENER = re.compile(rf"^\s*(?P<opener>[^?,]{{1,60}}?,)\s*(?={WH}\b)", re.IGNORECASE)
 # "When and where was X founded?": two question words sharing the rest.
 TWO_WORDS = re.compile(rf"^\s*(?P<first>{WH})\s*,?\s+and\s+(?P<second>{WH})\s+(?P<rest>[^?]+?)\s*\??\s*$", re.I)
 # "When was X founded, and by whom?": a second question word (with its preposition) asking of the same clause.
@@ -44,7 +47,17 @@ TWO_QUESTIONS = re.compile(
 def two_part_questions(question: str) -> list[str]:
     """The two questions a question asks at once ("When and where…", "Who leads X and who is the CFO?", "What is the
     X and the Y?"), or [] when it asks one thing ("Moscow and Beijing", "the space, moon, and lunar research" are one
-    phrase; "the difference between the X and the Y" joins them)."""
+    phrase; "the difference between the X and the Y" joins them). A phrase before them that both share ("From
+    September, what time will the gates open and what time is registration?") opens each."""
+    if parts := questions_asked(question):
+        return parts
+    opener = OPENER.match(question)
+    parts = questions_asked(question[opener.end() :]) if opener else []
+    return [f"{opener['opener']} {part[0].lower()}{part[1:]}" for part in parts] if opener else []
+
+
+def questions_asked(question: str) -> list[str]:
+    """The two questions ``question`` asks at once, opening with its first question word (``two_part_questions``)."""
     if match := AND_WH.match(question):
         rest = match["rest"].strip()
         return [f"{capitalised(match['word'])} {rest}?", f"{capitalised(match['second'].strip())} {rest}?"]
@@ -64,6 +77,8 @@ def asks_by_two_words(question: str) -> bool:
     """Whether ``question`` asks its two things by two question words ("When and where ...", "When was X founded, and
     by whom?", "Who leads X and who is the CFO?"): a split that cannot take one thing for two, as "What is the X and
     the Y?" may."""
+    opener = OPENER.match(question)
+    question = question[opener.end() :] if opener else question
     return any(
         found is not None for found in (two_questions(question), AND_WH.match(question), TWO_WORDS.match(question))
     )
