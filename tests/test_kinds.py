@@ -157,6 +157,7 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("Where was the treaty signed?", "12 March 1921", True),
         ("Where does the walk start?", "10:30am", True),  # a time on the clock is no place
         ("Where does the walk start?", "Saturday 14 June", True),  # nor is a day's date after its weekday
+        ("Where does the walk start?", "starting at 10:30am", True),
         ("Who opens the gates at 8:20am?", "8:20am", True),
         ("Where does the walk start?", "the Market Cross at 10:30am", False),
         ("Whose signature is on the lease?", "18/09/2023", True),
