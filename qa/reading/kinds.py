@@ -68,10 +68,10 @@ DATE = re.compile(
 AMOUNT_OR_DATE = re.compile(f"{AMOUNT.pattern}|{DATE.pattern}", re.IGNORECASE)
 # A question that asks when, and one that asks who or where: an amount of money answers neither, a day's date not
 # the second ("£3.60" for "When has it got to be paid by?"), nor a time on the clock (``AT_CLOCK``). Of the answered
-# questions of SQuAD v1.1, QED and TyDi QA train that open so (8,474 asking when, 15,797 who or where), none has an amount for its answer, one opens with a
-# sum of money ("When Malloy became president ... what was the size of the endowment?": "$350 million"; the rule
-# keeps out "£1,059.60, for twelve bags of coffee" for "When ... paid?"), and 4 of those asking who or where a date
-# ("Where was she born?": "28 October 1706").
+# questions of SQuAD v1.1, QED and TyDi QA train that open so (8,474 asking when, 15,797 who or where), none has an
+# amount for its answer, one opens with a sum of money ("When Malloy became president ... what was the size of the
+# endowment?": "$350 million"; the rule keeps out "£1,059.60, for twelve bags of coffee" for "When ... paid?"), and
+# 4 of those asking who or where a date ("Where was she born?": "28 October 1706").
 ASKS_WHEN = re.compile(
     r"^\W*(?:(?:by|until|till|since)\s+)?when\b|^\W*(?:on\s+)?what\s+(?:time|date|day)\b", re.IGNORECASE
 )
@@ -285,7 +285,8 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     a share or a count (``lacks_its_number``: "How much was the gas bill?" answered "quarterly"), an amount of money
     or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), a phone
     number for a record's, words for a record's number (``mostly_numbers``), an amount of money for when, who or
-    where, a date (perhaps after its weekday) for who or where, a time on the clock for who, where or what date or day, a day without one for what time of
+    where, a date (perhaps after its weekday: ``DAY_DATE``) for who or where, a time on the clock for who or where
+    (``AT_CLOCK``) or for what date or day, a day without one for what time of
     the day (``ASKS_A_TIME``), times of the morning for the afternoon and of the afternoon for the morning
     (``other_half_of_day``), a measure in another kind of unit than the one asked (``other_unit``), a date of
     another year than the one asked (``other_year``), a measure of time, length or weight for a sum of money
