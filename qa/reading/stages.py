@@ -81,7 +81,8 @@ def subject_asked(question: str, sections: list[Section], passage: Passage) -> s
     """The title that names what ``passage``'s whole document is about (its only top-level heading, its first),
     when it comes before the passage, the passage does not give it, and ``question`` names a word of it (its
     capitalised words but the first, its numbers: ``question_names``)."""
-    top = [s for s in sections if s.level == min(x.level for x in sections)] if sections else []
+    highest = min((s.level for s in sections), default=0)
+    top = [s for s in sections if s.level == highest]
     if len(top) != 1 or top[0] is not sections[0] or top[0].start >= passage.start:
         return None
     title = top[0].title
