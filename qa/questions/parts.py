@@ -78,7 +78,11 @@ def asks_by_two_words(question: str) -> bool:
     by whom?", "Who leads X and who is the CFO?"): a split that cannot take one thing for two, as "What is the X and
     the Y?" may."""
     opener = OPENER.match(question)
-    question = question[opener.end() :] if opener else question
+    return by_two_words(question) or (opener is not None and by_two_words(question[opener.end() :]))
+
+
+def by_two_words(question: str) -> bool:
+    """Whether ``question``, opening with its question word, asks by two of them (``asks_by_two_words``)."""
     return any(
         found is not None for found in (two_questions(question), AND_WH.match(question), TWO_WORDS.match(question))
     )
