@@ -195,6 +195,18 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("what's the flight number for the way home?", "the early flight", True),
         ("what's the flight number for the way home?", "SX 2846", False),
         ("What is the order code?", "AQ-X", False),  # a code may be letters
+        # a booking's reference is a code, perhaps of capitals alone; no name of what was booked
+        ("what's the booking reference for the Lisbon apartment?", "Casa das Amendoeiras", True),
+        ("what's the booking reference for the Lisbon apartment?", "KXPQRT", False),
+        ("What's our flight booking ref?", "K7QXMB", False),
+        ("What's the grant reference?", "HCF/2024/0392", False),
+        ("What is the current musicologist reference for Chopin's pieces?", "the Kobylańska Catalogue", False),
+        ("What reference is there to Huguenot lacemakers?", "twenty-five widows who settled in Dover", False),
+        # the word for the kind of thing asked is no answer of which one
+        ("What day does last year's Volunteer of the Year normally come in?", "day", True),
+        ("Which room is the club in?", "room.", True),
+        ("What day does last year's Volunteer of the Year normally come in?", "Wednesday", False),
+        ("What room is the club in?", "Room 4", False),
         # an email or web address answers only what asks how to reach someone, or for an address, a site, a link
         ("What is the name of the grant that's paying for the chiller?", "grants@halfordcf.example.org", True),
         ("Who sent the award letter?", "Contact: grants@halfordcf.example.org", True),

@@ -29,6 +29,18 @@ NUMBERED = re.compile(
 )
 
 
+# A question asking what thing of a kind ("What day does she come in?"), and an answer that is only that kind's word
+# ("day"): of the 49,459 answered questions of SQuAD v1.1, QED and TyDi QA (train and dev) that open "What <word>" or
+# "Which <word>", 2 have such an answer.
+ASKED_NOUN = re.compile(r"^\W*(?:what|which)\s+(?P<noun>[^\W\d_]+)\b", re.IGNORECASE)
+
+
+def echoes_the_noun_asked(question: str, answer: str) -> bool:
+    """Whether ``answer`` is no more than the word for the kind of thing ``question`` asks which one of."""
+    asked = ASKED_NOUN.match(question)
+    return asked is not None and answer.strip(EDGE_MARKS).casefold() == asked.group("noun").casefold()
+
+
 def lacks_its_number(question: str, answer: str) -> bool:
     """Whether ``question`` asks for a year or a count ("In what year ...?", "How many ...?") and ``answer`` gives
     none ("Tallwater Records"): an answer of another kind."""
@@ -41,7 +53,7 @@ def lacks_its_number(question: str, answer: str) -> bool:
 # TyDi QA train that ask for one, none has such an answer.
 ASKS_AN_IDENTIFIER = re.compile(
     r"^\W*(?:what|which)(?:['’]?s|\s+(?:is|was|are|were|do|does|did))?\s+(?:(?:the|our|my|your|their|its|his|her)\s+)?"
-    r"(?:[^\W\d_][\w-]*\s+){1,3}?(?:number\b|code\b|no\.)(?!\s+of\b)",
+    r"(?:[^\W\d_][\w-]*\s+){1,3}?(?:number\b|code\b|no\.|ref(?:erence)?\b(?!\s+to\b))(?!\s+of\b)",
     re.IGNORECASE,
 )
 # A question that asks for a record's number (a grant's reference, an account, a policy, an order: "What's the
@@ -52,7 +64,7 @@ ASKS_A_RECORD_NUMBER = re.compile(
     r"\b(?:reference|ref|account|policy|order|invoice|vat|registration|reg|charity|company|customer|membership|case|"
     r"serial|tracking|booking|grant|licen[cs]e|permit|part|claim|patient|passport|certificate|ticket|confirmation|"
     r"reservation|receipt|contract|tax|employee|staff|student|vehicle|pension|insurance|flight|seat|gate|platform|room)"
-    r"\.?\s+(?:number|no\b|code)",
+    r"\.?\s+(?:number|no\b|code|ref(?:erence)?\b)",
     re.IGNORECASE,
 )
 PHONE_NUMBER = re.compile(r"(?:\+\d{1,3}[ -]?(?:\(0\))?|0)\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}")
@@ -284,7 +296,8 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     """Whether ``answer`` is of another kind than a question asking one thing asks for: no number for a year, a date,
     a share or a count (``lacks_its_number``: "How much was the gas bill?" answered "quarterly"), an amount of money
     or a date for a thing's number or code ("£142.60" for "what's our account number with Northgate?"), a phone
-    number for a record's, words for a record's number (``mostly_numbers``), an amount of money for when, who or
+    number for a record's, words for a record's number (``not_a_records_number``), the word for the kind of thing
+    asked for which one (``echoes_the_noun_asked``: "day" for "What day ...?"), an amount of money for when, who or
     where, a date (perhaps after its weekday: ``DAY_DATE``) for who or where, a time on the clock for who or where
     (``AT_CLOCK``) or for what date or day, a day without one for what time of
     the day (``ASKS_A_TIME``), times of the morning for the afternoon and of the afternoon for the morning
@@ -298,7 +311,7 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
         return True
     if ASKS_A_RECORD_NUMBER.search(question) and PHONE_NUMBER.fullmatch(text):
         return True
-    if asks_a_records_number(question) and not mostly_numbers(text):
+    if not_a_records_number(question, text) or echoes_the_noun_asked(question, text):
         return True
     if (ASKS_WHEN.search(question) or ASKS_WHO_OR_WHERE.search(question)) and (
         AMOUNT.fullmatch(text) or MONEY_OPENING.match(text)
@@ -335,6 +348,23 @@ def asks_a_records_number(question: str) -> bool:
     if record is None or not ASKS_AN_IDENTIFIER.search(question):
         return False
     return not record.group().casefold().endswith("code")
+
+
+def not_a_records_number(question: str, text: str) -> bool:
+    """Whether ``text`` cannot be the record's number ``question`` asks for (``asks_a_records_number``): it is not
+    mostly numbers, or for a reference, which may be letters ("a booking reference": "KXPQRT"), not a code either
+    ("Casa das Amendoeiras" is the flat booked, no booking's reference)."""
+    if not asks_a_records_number(question):
+        return False
+    record = ASKS_A_RECORD_NUMBER.search(question)
+    reference = record is not None and record.group().casefold().rstrip().endswith(("ref", "reference"))
+    return not mostly_numbers(text) and not (reference and in_capitals(text))
+
+
+def in_capitals(text: str) -> bool:
+    """Whether every word of ``text`` is in capitals or holds a digit: a code ("KXPQRT", "HCF/2024/0392")."""
+    words = [word for word in text.split() if any(c.isalnum() for c in word)]
+    return bool(words) and all(word.upper() == word or any(c.isdigit() for c in word) for word in words)
 
 
 def mostly_numbers(text: str) -> bool:
