@@ -142,6 +142,8 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("how much did the museum tickets cost?", "3 months", True),
         ("What's the fare to the airport?", "40 minutes", True),
         ("What was the cost of the new fence?", "12 metres", True),
+        ("what's the delivery charge?", "3–5 working days from receipt of a purchase order", True),  # a qualified unit
+        ("what's the delivery charge?", "£12.50 per delivery, 3–5 working days", False),
         ("how much did the museum tickets cost?", "€42 for two adults", False),
         ("What's the fee for a 3-month membership?", "£35 for 3 months", False),  # an amount beside its measure
         ("How much time did the repair take?", "3 hours", False),  # asks how much time

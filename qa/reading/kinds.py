@@ -233,7 +233,10 @@ NOT_MONEY_UNITS = {
     "time": r"hours?|hrs?|days?|weeks?|fortnights?|months?|years?|minutes?|mins?|nights?",
     "power": r"[km]?w|watts?|kilowatts?|megawatts?|hp|horsepower",
 }
-MEASURE_GIVEN = re.compile(rf"\d[ \t]?(?:{'|'.join(NOT_MONEY_UNITS.values())})(?![^\W\d_])", re.IGNORECASE)
+MEASURE_QUALIFIER = r"(?:working|business|calendar|clear|full|whole)[ \t]+"  # "3–5 working days", "10 clear days"
+MEASURE_GIVEN = re.compile(
+    rf"\d[ \t]?(?:{MEASURE_QUALIFIER})?(?:{'|'.join(NOT_MONEY_UNITS.values())})(?![^\W\d_])", re.IGNORECASE
+)
 UNIT_AFTER = re.compile(r"[ \t]?[^\W\d_]+")  # the word after a number: its unit, if it has one ("3 months")
 # A question that asks how many things and names no money, which a sum of money never answers ("£21,630" for "How many
 # food parcels did we hand out?"): of the 6,260 answered questions of SQuAD v1.1, QED and TyDi QA (train and dev) that
