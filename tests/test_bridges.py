@@ -433,6 +433,12 @@ def test_no_description_is_cut_out_where_the_passage_lacks_none(question, passag
         ("Who chairs the board?", "Owen Brady", None),  # a person
         ("What is her job?", "Finance Director", None),  # no "who" asked
         ("Who runs the site?", "the engineer who was hired by the council in the spring of last year", None),
+        # a company asked for, described in lower case: its name is asked for
+        ("Which company can fit the gasket for me?", "Our service partner", "service partner"),
+        ("What firm services the boiler?", "the installation partner", "installation partner"),
+        ("Which company can fit the gasket for me?", "Kettleby Repairs", None),  # a name
+        ("Which company can fit the gasket for me?", "anyone who has been trained to fit it", None),  # a clause
+        ("Which gasket should I fit?", "the larger one", None),  # asks for no company
     ],
 )
 def test_a_role_given_for_who_is_asked_of_by_name(question, answer, role):

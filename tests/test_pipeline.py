@@ -982,6 +982,22 @@ def test_a_role_given_for_who_is_named_by_the_document_that_names_its_holder(tmp
 
 
 @pytest.mark.slow
+def test_a_company_described_for_which_company_is_named_by_the_document_that_names_it(tmp_path, embedder):
+    texts = {
+        "servicing.md": "# Looking after your boiler\n\nHave the boiler serviced once a year. Our installation "
+        "partner can do the annual service for you if you ask; book at least two weeks ahead.",
+        "warranty.md": "# Warranty\n\nThe boiler carries a five-year warranty. Warranty repairs are carried out by our "
+        "approved installation partner, Hartwell Heating. Call them on 0161 496 0777 to book a visit.",
+    }
+    engine = engine_over(tmp_path, embedder, texts)
+    named = engine.ask("Which company can do the annual service for me?")
+    assert_read_through(
+        named, {"Hartwell Heating"}, "Warranty", ("Looking after your boiler", "Our installation partner")
+    )
+    assert_citations_exact(engine, named)
+
+
+@pytest.mark.slow
 def test_a_role_given_for_who_is_named_by_its_holder_as_surely_as_the_role(tmp_path, embedder):
     texts = {  # the role named first in a report's heading, its holder further on: read for it, "Ruth Okonedo" at 0.25
         "welcome.md": "# Welcome pack\n\n## Joining the choir\n\nRehearsals are on Tuesdays at 7.30pm in St Anne's "

@@ -466,11 +466,33 @@ PERSON_NAME = re.compile(r"^\D*\b[A-Z][a-z]\D*$")  # a capitalised word and no d
 ROLE_NEAR_NAME = 80  # characters between a name and its role in the passage that gives both
 
 
+# A question asking which company or other body does something ("Which company can fit the gasket for me?"), and
+# what answers it by a description in lower case ("our service partner"), not by a name: of the 477 answered
+# training questions (SQuAD v1.1, QED, TyDi QA) that open so, 12 have such an answer ("government", "financial firms").
+ASKS_WHICH_BODY = re.compile(
+    r"^\W*(?:which|what)\s+(?:company|firm|organi[sz]ation|supplier|business|contractor|agency|provider|"
+    r"manufacturer|shop|garage|bank|insurer|charity)\b",
+    re.IGNORECASE,
+)
+MAX_DESCRIPTION_WORDS = 3  # "service partner", "local glazing firm"; a longer answer is a clause, not a description
+
+
 def person_role(question: str, answer: str) -> str | None:
     """The role ``answer`` gives when ``question`` asks who and the answer is a role, not a person ("Who chairs the
-    board?" answered "the Finance Director": "Finance Director", whose holder another passage may name); else None."""
+    board?" answered "the Finance Director": "Finance Director", whose holder another passage may name), or asks which
+    company and the answer describes one in lower case, without its name ("Which company can fit the gasket?"
+    answered "Our service partner": "service partner", which another passage may name: "our authorised service
+    partner, Kettleby Repairs"); else None."""
     role = ROLE_OPENING.sub("", trimmed(answer))
-    return role if ASKS_WHO.search(question) and is_role(role) else None
+    if ASKS_WHO.search(question) and is_role(role):
+        return role
+    return role if ASKS_WHICH_BODY.search(question) and describes_one(role) else None
+
+
+def describes_one(text: str) -> bool:
+    """Whether ``text`` is a few words in lower case without a digit: what a thing is ("service partner"), no name."""
+    words = text.split()
+    return 0 < len(words) <= MAX_DESCRIPTION_WORDS and text.islower() and not any(c.isdigit() for c in text)
 
 
 def is_role(text: str) -> bool:
