@@ -467,8 +467,8 @@ ROLE_NEAR_NAME = 80  # characters between a name and its role in the passage tha
 
 
 # A question asking which company or other body does something ("Which company can fit the gasket for me?"), and
-# what answers it by a description in lower case ("our service partner"), not by a name: of the 477 answered
-# training questions (SQuAD v1.1, QED, TyDi QA) that open so, 12 have such an answer ("government", "financial firms").
+# what answers it by a description in lower case ("our service partner"), not by a name: of the 483 answered
+# training questions (SQuAD v1.1, QED, TyDi QA) that open so, 11 have such an answer ("government", "financial firms").
 ASKS_WHICH_BODY = re.compile(
     r"^\W*(?:which|what)\s+(?:company|firm|organi[sz]ation|supplier|business|contractor|agency|provider|"
     r"manufacturer|shop|garage|bank|insurer|charity)\b",
