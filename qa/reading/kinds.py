@@ -344,24 +344,25 @@ def of_another_kind_than_one(question: str, answer: str) -> bool:
     )
 
 
-def asks_a_records_number(question: str) -> bool:
-    """Whether ``question`` asks what a record's number is ("whats the garage VAT reg number", "What is the policy
-    number?"; not "What is the number one ...?", nor a code, which may be letters): such a number has a digit."""
+def records_number_asked(question: str) -> str | None:
+    """What ``question`` asks a record by, when it asks what a record's number is ("whats the garage VAT reg number",
+    "What is the policy number?": "number"; "the booking reference": "reference"); None when it asks none (not "What
+    is the number one ...?", nor a code, which may be letters)."""
     record = ASKS_A_RECORD_NUMBER.search(question)
     if record is None or not ASKS_AN_IDENTIFIER.search(question):
-        return False
-    return not record.group().casefold().endswith("code")
+        return None
+    asked = record.group().split()[-1].casefold()
+    return None if asked == "code" else asked
 
 
 def not_a_records_number(question: str, text: str) -> bool:
-    """Whether ``text`` cannot be the record's number ``question`` asks for (``asks_a_records_number``): it is not
+    """Whether ``text`` cannot be the record's number ``question`` asks for (``records_number_asked``): it is not
     mostly numbers, or for a reference, which may be letters ("a booking reference": "KXPQRT"), not a code either
     ("Casa das Amendoeiras" is the flat booked, no booking's reference)."""
-    if not asks_a_records_number(question):
+    asked = records_number_asked(question)
+    if asked is None:
         return False
-    record = ASKS_A_RECORD_NUMBER.search(question)
-    reference = record is not None and record.group().casefold().rstrip().endswith(("ref", "reference"))
-    return not mostly_numbers(text) and not (reference and in_capitals(text))
+    return not mostly_numbers(text) and not (asked in {"ref", "reference"} and in_capitals(text))
 
 
 def in_capitals(text: str) -> bool:
