@@ -1498,25 +1498,43 @@ def test_a_row_far_down_a_csv_file_is_answered_from_its_cell_under_the_columns_o
     assert_citations_exact(engine, result)
 
 
-@pytest.mark.slow
-def test_a_saved_email_is_answered_from_its_body_and_its_attachment_with_exact_citations(tmp_path, embedder):
+def saved_email(suffix: str, subject: str, body: str, attachment: tuple[str, str]) -> bytes:
+    """A message from Nadia with ``body`` and a text file attached (``attachment``: its name and text), saved as an
+    e-mail program saves it (".eml") or as Outlook does (".msg")."""
+    if suffix == ".msg":
+        from aspose.email_foss import msg
+
+        outlook = msg.MapiMessage.create(subject, body)
+        outlook.set_property(msg.PropertyId.SENDER_NAME, "Nadia Kowal")
+        outlook.add_attachment(attachment[0], attachment[1].encode(), mime_type="text/plain")
+        return outlook.to_bytes()
     from email.message import EmailMessage
 
     mail = EmailMessage()
-    mail["Subject"] = "Boiler repair – quote from Keystone Heating"
+    mail["Subject"] = subject
     mail["From"] = "Nadia Kowal <nadia@example.com>"
     mail["Date"] = "Tue, 06 Feb 2024 09:14:00 +0000"
-    mail.set_content(
+    mail.set_content(body)
+    mail.add_attachment(attachment[1], filename=attachment[0])
+    return bytes(mail)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".eml", ".msg"])
+def test_a_saved_email_is_answered_from_its_body_and_its_attachment_with_exact_citations(tmp_path, embedder, suffix):
+    subject = "Boiler repair – quote from Keystone Heating"
+    body = (
         "Hi both,\n\nZoë Brandt, the Keystone engineer, came this morning. She says the diverter valve has "
         "failed and she will come back on Thursday 8 February to fit a new one.\n\nNadia"
     )
     quote = "Keystone Heating – quote KH-2291\n\nReplacing the diverter valve costs £227.60, parts and labour. "
-    mail.add_attachment(quote + "This quote is valid for 30 days.", filename="keystone-quote.txt")
-    engine = engine_over(tmp_path, embedder, {"boiler.eml": bytes(mail).decode("utf-8"), "tenancy.txt": FLAT_TENANCY})
+    engine = engine_over(tmp_path, embedder, {"tenancy.txt": FLAT_TENANCY})
+    attached = ("keystone-quote.txt", quote + "This quote is valid for 30 days.")
+    (tmp_path / "documents" / f"boiler{suffix}").write_bytes(saved_email(suffix, subject, body, attached))
     fitted = engine.ask("When is the engineer coming back to fit the new valve?")
-    assert fitted.answer == "Thursday 8 February" and fitted.citations[0].title == mail["Subject"]
+    assert fitted.answer == "Thursday 8 February" and fitted.citations[0].title == subject
     priced = engine.ask("How much will replacing the diverter valve cost?")  # the attached quote says
-    assert priced.answer.startswith("£227.60") and priced.citations[0].title == mail["Subject"]
+    assert priced.answer.startswith("£227.60") and priced.citations[0].title == subject
     for result in (fitted, priced):
         assert_citations_exact(engine, result)
 

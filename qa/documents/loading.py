@@ -1,5 +1,5 @@
 """Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .odt, .rtf, .epub, .pptx, .odp, .csv, .tsv, .xlsx, .ods,
-.eml, .mbox, .vtt and .srt files into documents with their headings, reporting failures."""
+.eml, .msg, .mbox, .vtt and .srt files into documents with their headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from qa.documents.ebook import epub_to_text
 from qa.documents.html import html_to_text
 from qa.documents.mail import mail_to_text, mbox_to_text, saved_page
 from qa.documents.opendocument import odp_to_text, ods_to_text, odt_to_text
+from qa.documents.outlook import msg_to_text
 from qa.documents.rtf import rtf_to_text
 from qa.documents.slides import pptx_to_text
 from qa.documents.word import docx_to_text
@@ -63,6 +64,7 @@ READ_BY = MappingProxyType(
         ".xlsx": 1,
         ".eml": 3,
         ".mbox": 2,
+        ".msg": 1,
         ".vtt": 1,
         ".srt": 1,
     }
@@ -481,8 +483,8 @@ def file_text(suffix: str, data: bytes) -> FileText:
         read = FileText(delimited_to_text(check_is_text(decode_text(data)), suffix == ".tsv"), None, [])
     elif suffix in (".vtt", ".srt"):
         read = FileText(captions_to_text(check_is_text(decode_text(data)), suffix == ".srt"), None, [])
-    elif suffix == ".eml":
-        text, title, sections = mail_to_text(data, attachment_text)
+    elif suffix in (".eml", ".msg"):
+        text, title, sections = (mail_to_text if suffix == ".eml" else msg_to_text)(data, attachment_text)
         read = FileText(check_is_text(text), title, sections)
     elif suffix == ".mbox":
         text, sections = mbox_to_text(data, attachment_text)
