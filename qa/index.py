@@ -18,7 +18,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.documents.chunking import Chunker, tokenizer_counter
-from qa.documents.loading import READ_BY, DocumentError, load_document, scan_folder
+from qa.documents.loading import READ_BY, DocumentError, file_format, load_document, scan_folder
 from qa.embedding import Embedder
 from qa.errors import MissingError
 from qa.models import Document, LoadFailure, Passage, passage_id
@@ -184,7 +184,7 @@ class Indexer:
             report = UpdateReport(rebuilt=self.prepare(), failures=skipped)
             manifest = self.store.manifest()  # a store that holds nothing yet has read nothing to read again
             stale = set(READ_BY) if reread else stale_formats(manifest.settings) if manifest.document_count else set()
-            held = sorted({path.suffix.lower() for path in files} & stale)
+            held = sorted({file_format(path) for path in files} & stale)
             if held and not reread:
                 log.info("reading the %s files again: they are read better now", ", ".join(held))
             sync = _FolderSync(folder, files, max_bytes, self.store.documents(), self.store.ignored(), stale)
@@ -491,7 +491,7 @@ class _FolderSync:
             if (
                 known is not None
                 and known.source == source  # named another way: read, for its source to be recorded as named now
-                and path.suffix.lower() not in self.stale
+                and file_format(path) not in self.stale
                 and known.size == stat.st_size
                 and known.mtime == stat.st_mtime
                 and laid_out(known, path)
@@ -612,7 +612,7 @@ def laid_out(document: StoredDocument, path: Path) -> bool:
     """Whether a stored document has what its file's type records besides its text: a PDF its page starts, a file
     that can have headings (HEADED_SUFFIXES) its sections, [] when it has none. One indexed before they were recorded
     has None, and its file is read again for them (its text unchanged, nothing is embedded)."""
-    suffix = path.suffix.lower()
+    suffix = file_format(path)
     pages_missing = document.page_starts is None and suffix == ".pdf"
     return not pages_missing and not (document.sections is None and suffix in HEADED_SUFFIXES)
 
@@ -620,6 +620,6 @@ def laid_out(document: StoredDocument, path: Path) -> bool:
 def with_sections_looked_for(document: Document) -> Document:
     """The document with sections [] rather than None when its file can have headings but has none: stored so, it
     is not read again for them at every sync (see ``laid_out``)."""
-    if document.sections is None and Path(document.source).suffix.lower() in HEADED_SUFFIXES:
+    if document.sections is None and file_format(document.source) in HEADED_SUFFIXES:
         return document.model_copy(update={"sections": []})
     return document

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import mailbox
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
-from qa.documents.loading import attachment_text, load_document, scan_folder
+from qa.documents.loading import attachment_text, file_format, load_document, scan_folder
 from qa.documents.mail import mail_to_text
 from qa.errors import DocumentError
 
@@ -160,6 +161,25 @@ def test_a_mailbox_is_its_messages_in_order_each_under_its_subject_or_first_line
     assert starts == ["Subject: Boiler repair – quote", "Subject: Rent", "Attachment: quote.csv", first_line]
     assert "Valve | £142.60 |" in document.text and "MAILER-DAEMON" not in document.text
     assert document.text.endswith("\n\nNotes below.\nFrom the minutes: Zoë chairs in May.")  # its line as written
+
+
+def test_a_mailbox_apple_mail_exported_is_read_from_its_folder_and_named_by_it(tmp_path):
+    exported = tmp_path / "Work.mbox"  # Apple Mail's "Export Mailbox": a folder holding the mailbox as "mbox"
+    exported.mkdir()
+    box = mailbox.mbox(exported / "mbox")
+    box.add(message())
+    box.close()
+    (exported / "Info.plist").write_text("<plist version='1.0'><dict/></plist>", encoding="utf-8")
+    (tmp_path / "mbox").write_bytes((exported / "mbox").read_bytes())  # a file of that name elsewhere is not one
+    files, skipped = scan_folder(tmp_path)
+    assert files == [exported / "mbox"]
+    assert sorted((Path(f.source).name, f.reason) for f in skipped) == [
+        ("Info.plist", "unsupported file type '.plist'"),
+        ("mbox", "unsupported file type 'mbox'"),
+    ]
+    assert (file_format(exported / "mbox"), file_format(tmp_path / "mbox")) == (".mbox", "")
+    document = load_document(exported / "mbox")
+    assert document.title == "Work" and document.text.startswith("Subject: Boiler repair – quote\nFrom: Nadia")
 
 
 def test_what_is_no_mailbox_is_refused_in_one_line(tmp_path):

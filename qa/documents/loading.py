@@ -421,10 +421,22 @@ def front_matter(text: str) -> re.Match[str] | None:
     return FRONT_MATTER.match(text)
 
 
+def file_format(path: str | Path) -> str:
+    """The format a file is read as, by its suffix (".pdf"); a mailbox Apple Mail exported, a folder "Inbox.mbox"
+    holding a file "mbox", is a ".mbox"."""
+    path = Path(path)
+    return ".mbox" if path.name == "mbox" and path.parent.suffix.lower() == ".mbox" else path.suffix.lower()
+
+
+def file_title(path: Path) -> str:
+    """The title a file's name gives it: its name without the suffix; an Apple Mail mailbox's, its folder's ("Inbox")."""
+    return path.parent.stem if path.suffix.lower() != file_format(path) else path.stem
+
+
 def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
     """Read one file into a document; raises DocumentError with the reason when it cannot."""
     path = Path(path)
-    suffix = path.suffix.lower()
+    suffix = file_format(path)
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(
             f"unsupported file type '{suffix or path.name}' (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
@@ -436,7 +448,7 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
     check_not_encoded(read.text)
     return Document(
         id=document_id(read.text),
-        title=read.title or path.stem,
+        title=read.title or file_title(path),
         source=str(path),
         text=read.text,
         page_starts=read.page_starts,
@@ -575,7 +587,7 @@ class _FolderScan:
         """Why the regular file ``path`` is not indexed; None when it is."""
         if path.name.startswith("."):
             return HIDDEN_FILE
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        if file_format(path) not in SUPPORTED_SUFFIXES:
             return f"unsupported file type '{path.suffix.lower() or path.name}'"
         return self.leaving(path)
 
