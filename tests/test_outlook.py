@@ -9,7 +9,8 @@ import pytest
 from aspose.email_foss import msg
 
 from qa.documents.loading import attachment_text, load_document, scan_folder
-from qa.documents.outlook import decoded, decompressed_rtf, msg_to_text
+from qa.documents.markup import decoded
+from qa.documents.outlook import decompressed_rtf, msg_to_text
 from qa.errors import DocumentError
 
 # The two examples of MS-OXRTFCP (4.1, 4.2): compressed RTF and what it holds.

@@ -1539,6 +1539,20 @@ def test_a_saved_email_is_answered_from_its_body_and_its_attachment_with_exact_c
         assert_citations_exact(engine, result)
 
 
+@pytest.mark.slow
+def test_a_word_97_document_is_answered_from_its_table_and_its_text_with_exact_citations(tmp_path, embedder):
+    from test_word97 import HEATING
+
+    engine = engine_over(tmp_path, embedder, {"tenancy.txt": FLAT_TENANCY})
+    (tmp_path / "documents" / "heating.doc").write_bytes(HEATING.read_bytes())
+    priced = engine.ask("What is the price of the diverter valve?")
+    assert priced.answer == "£142.60" and priced.citations[0].title == "Boiler service – Keystone Heating"
+    back = engine.ask("When does Zoë come back?")
+    assert back.answer == "15 February" and back.citations[0].section == "Next visit"
+    for result in (priced, back):
+        assert_citations_exact(engine, result)
+
+
 def agm_slides(suffix: str) -> bytes:
     """The AGM slides of tests/test_slides.py as a PowerPoint (.pptx) or an OpenDocument (.odp) presentation."""
     from test_opendocument import SLIDES, WATER_CHART, odt

@@ -1,4 +1,4 @@
-"""Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .odt, .rtf, .epub, .pptx, .odp, .csv, .tsv, .xlsx, .ods,
+"""Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .doc, .odt, .rtf, .epub, .pptx, .odp, .csv, .tsv, .xlsx, .ods,
 .eml, .msg, .mbox, .vtt and .srt files into documents with their headings, reporting failures."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from qa.documents.outlook import msg_to_text
 from qa.documents.rtf import rtf_to_text
 from qa.documents.slides import pptx_to_text
 from qa.documents.word import docx_to_text
+from qa.documents.word97 import doc_to_text
 from qa.documents.workbook import workbook_to_text
 from qa.errors import DocumentError, MissingError
 from qa.models import Document, LoadFailure, Section
@@ -53,6 +54,7 @@ READ_BY = MappingProxyType(
         ".mht": 1,
         ".pdf": 4,
         ".docx": 4,
+        ".doc": 1,
         ".rtf": 1,
         ".epub": 1,
         ".odt": 2,
@@ -71,7 +73,7 @@ READ_BY = MappingProxyType(
 )
 # Formats read as a Word document is: their text, their own title (else their first line's) and their headings.
 READS_AS_WORD = MappingProxyType(
-    {".docx": docx_to_text, ".odt": odt_to_text, ".rtf": rtf_to_text, ".epub": epub_to_text}
+    {".docx": docx_to_text, ".doc": doc_to_text, ".odt": odt_to_text, ".rtf": rtf_to_text, ".epub": epub_to_text}
 )
 SUPPORTED_SUFFIXES = frozenset(READ_BY)  # the formats read: those a loader version is recorded for
 # Decoded text with more than this share of control characters is binary data, not text.

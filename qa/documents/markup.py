@@ -1,5 +1,5 @@
 """What HTML pages, Word documents, PDFs and spreadsheets share as lines of text: a table row between bars, white space
-collapsed."""
+collapsed; and old formats' text in Windows code pages."""
 
 from __future__ import annotations
 
@@ -71,3 +71,14 @@ def joined_texts(
 def shifted(sections: list[Section], by: int) -> list[Section]:
     """``sections`` moved ``by`` characters further into the text."""
     return [section.model_copy(update={"start": section.start + by}) for section in sections]
+
+
+def decoded(data: bytes, code_page: int | None) -> str:
+    """Bytes in a Windows code page (1252 when none is named or it is unknown; one written as a signed 16-bit number,
+    65001 as -535, read as the number it stands for), decoded."""
+    code_page = (code_page or 1252) & 0xFFFF
+    name = {65001: "utf-8", 20127: "ascii", 28591: "latin-1"}.get(code_page, f"cp{code_page}")
+    try:
+        return data.decode(name, errors="replace")
+    except LookupError:
+        return data.decode("cp1252", errors="replace")

@@ -13,6 +13,7 @@ from email.utils import format_datetime, formataddr
 import olefile
 
 from qa.documents.mail import MAX_DEPTH, AttachmentReader, header, message_text
+from qa.documents.markup import decoded
 from qa.documents.rtf import rtf_to_text
 from qa.errors import DocumentError
 from qa.models import Section
@@ -204,15 +205,6 @@ def shown_time(file_time: int | None) -> str:
 def address(written: str) -> str:
     """An address as a mail program shows it: an Internet address, "" for Exchange's own ("/O=EXCHANGELABS/...")."""
     return written if "@" in written else ""
-
-
-def decoded(data: bytes, code_page: int | None) -> str:
-    """Bytes in a Windows code page (1252 when none is named or it is unknown), decoded."""
-    name = {65001: "utf-8", 20127: "ascii", 28591: "latin-1"}.get(code_page or 1252, f"cp{code_page or 1252}")
-    try:
-        return data.decode(name, errors="replace")
-    except LookupError:
-        return data.decode("cp1252", errors="replace")
 
 
 def decompressed_rtf(data: bytes) -> bytes:
