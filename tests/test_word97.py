@@ -1,4 +1,4 @@
-"""qa.documents.word97: Word 97-2003 documents (.doc), as LibreOffice saves them (tests/data/make_word97.py)."""
+"""qa.documents.word97: Word 97-2003 documents (.doc), as LibreOffice saves them (tests/data/make_legacy_office.py)."""
 
 from __future__ import annotations
 

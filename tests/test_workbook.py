@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -66,4 +67,32 @@ def test_a_file_that_is_no_workbook_is_refused_in_one_line(tmp_path):
     (tmp_path / "fake.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(DocumentError, match="^not an Excel workbook \\(") as refused:
         load_document(tmp_path / "fake.xlsx")
+    assert "\n" not in str(refused.value)
+
+
+COSTS = Path(__file__).parent / "data" / "costs.xls"  # saved by LibreOffice (tests/data/make_legacy_office.py)
+
+
+def test_an_excel_97_workbook_reads_as_an_xlsx_one_with_its_dates_truths_errors_and_formulas_values():
+    document = load_document(COSTS)
+    assert document.text == (
+        "## Quotes\n\n| Item | Supplier | Price | Ordered | Paid |\n| --- | --- | --- | --- | --- |\n"
+        "| Diverter valve | Harlow Supplies | 142.6 | 8 February 2024 | TRUE |\n"
+        "| Labour (hours) | Keystone Heating | 1.5 | 15 February 2024 09:30 | FALSE |\n"
+        "| Total |  | 270.1 |  | #DIV/0! |\n"  # formulas' saved values
+        "\n## Контакты\n\n| Name | Phone |\n| --- | --- |\n| Zoë Brandt | 0161 496 0519 |\n"
+    )
+    assert document.title == "costs" and [s.title for s in document.sections or []] == ["Quotes", "Контакты"]
+
+
+def test_a_file_that_is_no_excel_97_workbook_is_refused_in_one_line(tmp_path):
+    (tmp_path / "notes.xls").write_text("Item,Price\nValve,142.60\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"^not an Excel 97-2003 workbook \(not an OLE2 compound file\)$"):
+        load_document(tmp_path / "notes.xls")
+    (tmp_path / "heating.xls").write_bytes((Path(__file__).parent / "data" / "heating.doc").read_bytes())
+    with pytest.raises(DocumentError, match=r"^not an Excel workbook \(no Workbook stream in it\)$"):
+        load_document(tmp_path / "heating.xls")
+    (tmp_path / "cut.xls").write_bytes(COSTS.read_bytes()[:3000])
+    with pytest.raises(DocumentError, match=r"^not a readable Excel 97-2003 workbook \(") as refused:
+        load_document(tmp_path / "cut.xls")
     assert "\n" not in str(refused.value)

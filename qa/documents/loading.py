@@ -1,5 +1,5 @@
-"""Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .doc, .odt, .rtf, .epub, .pptx, .odp, .csv, .tsv, .xlsx, .ods,
-.eml, .msg, .mbox, .vtt and .srt files into documents with their headings, reporting failures."""
+"""Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .doc, .odt, .rtf, .epub, .pptx, .odp, .csv, .tsv, .xlsx, .xls,
+.ods, .eml, .msg, .mbox, .vtt and .srt files into documents with their headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from qa.documents.rtf import rtf_to_text
 from qa.documents.slides import pptx_to_text
 from qa.documents.word import docx_to_text
 from qa.documents.word97 import doc_to_text
-from qa.documents.workbook import workbook_to_text
+from qa.documents.workbook import workbook_to_text, xls_to_text
 from qa.errors import DocumentError, MissingError
 from qa.models import Document, LoadFailure, Section
 
@@ -64,6 +64,7 @@ READ_BY = MappingProxyType(
         ".csv": 1,
         ".tsv": 1,
         ".xlsx": 1,
+        ".xls": 1,
         ".eml": 3,
         ".mbox": 2,
         ".msg": 1,
@@ -487,8 +488,8 @@ def file_text(suffix: str, data: bytes) -> FileText:
     elif suffix in (".pptx", ".odp"):
         text, own_title, first_title, sections = (pptx_to_text if suffix == ".pptx" else odp_to_text)(data)
         read = FileText(text, given_title(own_title) or given_title(first_title), sections)
-    elif suffix == ".xlsx":
-        text, sections = workbook_to_text(data)
+    elif suffix in (".xlsx", ".xls"):
+        text, sections = (workbook_to_text if suffix == ".xlsx" else xls_to_text)(data)
         read = FileText(text, None, sections)
     elif suffix == ".ods":
         text, title, sections = ods_to_text(data)

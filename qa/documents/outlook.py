@@ -12,6 +12,7 @@ from email.utils import format_datetime, formataddr
 
 import olefile
 
+from qa.documents.compound import opened
 from qa.documents.mail import MAX_DEPTH, AttachmentReader, header, message_text
 from qa.documents.markup import decoded
 from qa.documents.rtf import rtf_to_text
@@ -50,12 +51,8 @@ def msg_to_text(data: bytes, read_attachment: AttachmentReader) -> tuple[str, st
     (``qa.documents.mail.mail_to_text``): subject, from, to, cc and date, the body (its plain text, else its HTML,
     else its rich text), then each attachment under a heading that names it. Raises DocumentError when ``data`` is
     no Outlook message."""
-    if not olefile.isOleFile(data=data):
-        raise DocumentError("not an Outlook message (not an OLE2 compound file)")
     try:
-        with olefile.OleFileIO(data) as ole:
-            if any(ole.get_size("/".join(entry)) > len(data) for entry in ole.listdir()):
-                raise DocumentError("not a readable Outlook message (a part of it larger than the file)")
+        with opened(data, "Outlook message") as ole:
             message = OutlookItem(ole, "", "message").as_email(1)
     except DocumentError:
         raise

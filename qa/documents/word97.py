@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import olefile
 
+from qa.documents.compound import opened
 from qa.documents.markup import collapsed, decoded, headed_text, row_line, rule_line
 from qa.documents.rtf import HEADING_STYLE, MAX_LEVEL
 from qa.errors import DocumentError
@@ -64,10 +65,8 @@ class Paragraph:
 def doc_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
     """The lines of a Word 97-2003 document (``DocLines``), its title (its summary's, as written) and its headings.
     Raises DocumentError when ``data`` is no such document, or one that cannot be read (a password set, Word 95)."""
-    if not olefile.isOleFile(data=data):
-        raise DocumentError("not a Word 97-2003 document (not an OLE2 compound file)")
     try:
-        with olefile.OleFileIO(data) as ole:
+        with opened(data, "Word 97-2003 document") as ole:
             if not ole.exists("WordDocument"):
                 raise DocumentError("not a Word document (no WordDocument stream in it)")
             lines = DocLines(ole).lines()

@@ -1,14 +1,17 @@
-"""Excel workbooks (.xlsx) as text: each sheet a heading and a Markdown table of its cells' values, as shown."""
+"""Excel workbooks (.xlsx, and Excel 97-2003's .xls) as text: each sheet a heading and a Markdown table of its cells'
+values, as shown."""
 
 from __future__ import annotations
 
 import datetime
 import io
+import struct
 import zipfile
 from collections.abc import Iterable
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+from qa.documents.compound import opened
 from qa.documents.markup import table_text
 from qa.errors import DocumentError
 from qa.models import Section
@@ -34,6 +37,54 @@ def workbook_to_text(data: bytes) -> tuple[str, list[Section]]:
         raise DocumentError(f"broken Excel workbook ({error or type(error).__name__})") from error
     finally:
         book.close()
+
+
+def xls_to_text(data: bytes) -> tuple[str, list[Section]]:
+    """The text of an Excel 97-2003 workbook (.xls; an Excel 5 or 95 one too) and its sections, as an .xlsx
+    workbook's (``sheets_text``): formulas as the values last saved for them. Raises DocumentError when ``data`` is no
+    such workbook, or one that cannot be read (a password set, a damaged file)."""
+    import xlrd  # imported when a workbook is read
+
+    failures = (xlrd.XLRDError, xlrd.formula.FormulaError, AssertionError, LookupError, TypeError, ValueError)
+    try:
+        with opened(data, "Excel 97-2003 workbook") as ole:
+            name = next((name for name in ("Workbook", "Book") if ole.exists(name)), None)
+            if name is None:
+                raise DocumentError("not an Excel workbook (no Workbook stream in it)")
+            stream = ole.openstream(name).read()
+        # the workbook's own stream given to xlrd, whose reading of a damaged compound file can run without end
+        book = xlrd.open_workbook(file_contents=stream, logfile=io.StringIO(), on_demand=True)
+        sheets = [(sheet.name, xls_rows(sheet, book.datemode)) for sheet in book.sheets()]
+    except DocumentError:
+        raise
+    except (*failures, ArithmeticError, OSError, struct.error) as error:
+        raise DocumentError(f"not a readable Excel 97-2003 workbook ({error or type(error).__name__})") from None
+    return sheets_text(sheets)
+
+
+def xls_rows(sheet: Any, date_mode: int) -> list[list[str]]:
+    """An .xls sheet's rows of cells as shown (``shown``): a date cell as a date, a true/false cell as TRUE or FALSE,
+    an error as Excel writes it ("#DIV/0!"); empty cells to a row's end left out."""
+    import xlrd
+
+    rows = []
+    for number in range(sheet.nrows):
+        cells = []
+        for cell in sheet.row(number):
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                moment = xlrd.xldate_as_datetime(cell.value, date_mode)
+                value: Any = moment.replace(microsecond=0) + datetime.timedelta(seconds=moment.microsecond >= 500_000)
+            elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                value = bool(cell.value)
+            elif cell.ctype == xlrd.XL_CELL_ERROR:
+                value = xlrd.error_text_from_code.get(cell.value, "#ERROR")
+            else:
+                value = cell.value
+            cells.append(shown(value))
+        while cells and not cells[-1]:
+            cells.pop()
+        rows.append(cells)
+    return rows
 
 
 def sheets_text(sheets: Iterable[tuple[str, list[list[str]]]]) -> tuple[str, list[Section]]:

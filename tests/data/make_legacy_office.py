@@ -1,14 +1,18 @@
-"""Writes tests/data/*.doc, the Word 97-2003 documents tests/test_word97.py reads: each an OpenDocument text
-written here, saved as .doc by LibreOffice (`python tests/data/make_word97.py`; needs `soffice` on the PATH)."""
+"""Writes the Word 97-2003 document and the Excel 97-2003 workbook in tests/data that tests/test_word97.py and
+tests/test_workbook.py read: an OpenDocument text and an .xlsx workbook written here, saved as .doc and .xls by
+LibreOffice (`python tests/data/make_legacy_office.py`; needs `soffice` on the PATH)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+import openpyxl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_opendocument import odt
@@ -31,6 +35,16 @@ HEATING = (
     "<text:p>Гарантия: два года. 保証は二年間です。</text:p>"
 )
 DOCUMENTS = {"heating.doc": (HEATING, "Boiler service – Keystone Heating")}
+COSTS = {  # costs.xls: sheets of rows; a formula's value LibreOffice works out and saves
+    "Quotes": [
+        ["Item", "Supplier", "Price", "Ordered", "Paid"],
+        ["Diverter valve", "Harlow Supplies", 142.6, datetime.date(2024, 2, 8), True],
+        ["Labour (hours)", "Keystone Heating", 1.5, datetime.datetime(2024, 2, 15, 9, 30), False],
+        ["Total", None, "=C2+C3*85", None, "=1/0"],
+    ],
+    "Контакты": [["Name", "Phone"], ["Zoë Brandt", "0161 496 0519"]],
+    "Empty": [],
+}
 
 
 MANIFEST = (
@@ -57,11 +71,21 @@ def main() -> None:
         for name, (body, title) in DOCUMENTS.items():
             source = Path(work) / Path(name).with_suffix(".odt")
             source.write_bytes(with_manifest(odt(body, title)))
-            subprocess.run(
-                ["soffice", "--headless", "--convert-to", "doc:MS Word 97", "--outdir", str(out), str(source)],
-                check=True,
-                capture_output=True,
-            )
+            convert(source, "doc:MS Word 97", out)
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        for title, rows in COSTS.items():
+            sheet = book.create_sheet(title)
+            for row in rows:
+                sheet.append(row)
+        book.save(Path(work) / "costs.xlsx")
+        convert(Path(work) / "costs.xlsx", "xls:MS Excel 97", out)
+
+
+def convert(source: Path, to: str, out: Path) -> None:
+    """``source`` saved by LibreOffice in the format ``to`` (a suffix and LibreOffice's filter) into ``out``."""
+    command = ["soffice", "--headless", "--convert-to", to, "--outdir", str(out), str(source)]
+    subprocess.run(command, check=True, capture_output=True)
 
 
 if __name__ == "__main__":
