@@ -1553,6 +1553,21 @@ def test_a_word_97_document_is_answered_from_its_table_and_its_text_with_exact_c
         assert_citations_exact(engine, result)
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract OCR is not installed")
+def test_a_scanned_invoice_is_answered_from_the_text_ocr_reads_citing_its_page(tmp_path, embedder):
+    from test_ocr import INVOICE, TERMS, scanned_pdf
+
+    engine = engine_over(tmp_path, embedder, {"tenancy.txt": FLAT_TENANCY})
+    (tmp_path / "documents" / "invoice.pdf").write_bytes(scanned_pdf(INVOICE, TERMS))
+    cost = engine.ask("How much did replacing the diverter valve cost?")
+    assert cost.answer == "$227.60" and cost.citations[0].page == 1
+    back = engine.ask("When does the engineer return?")
+    assert back.answer == "Thursday 15 February" and back.citations[0].page == 2
+    for result in (cost, back):
+        assert_citations_exact(engine, result)
+
+
 def agm_slides(suffix: str) -> bytes:
     """The AGM slides of tests/test_slides.py as a PowerPoint (.pptx) or an OpenDocument (.odp) presentation."""
     from test_opendocument import SLIDES, WATER_CHART, odt

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from qa.documents import ocr
 from qa.documents.captions import captions_to_text
 from qa.documents.delimited import delimited_to_text
 from qa.documents.ebook import epub_to_text
@@ -42,7 +43,8 @@ from qa.models import Document, LoadFailure, Section
 # its headings (``plain_text_sections``). Version 4 of HTML, PDF and Word, version 2 of e-mail (2026-12): a table cell's
 # own "|" written as "¦", not splitting the cell. OpenDocument text version 2 (2026-12): its charts and list numbers.
 # E-mail version 3, mailbox version 2 (2026-12): a plain text body's quote marks left out, the line above a quote its
-# heading, "format=flowed" lines joined as their sender wrote them.
+# heading, "format=flowed" lines joined as their sender wrote them. PDF version 5 (2026-12): a page without text (a
+# scan) read by OCR where Tesseract is installed.
 READ_BY = MappingProxyType(
     {
         ".txt": 2,
@@ -52,7 +54,7 @@ READ_BY = MappingProxyType(
         ".htm": 4,
         ".mhtml": 1,
         ".mht": 1,
-        ".pdf": 4,
+        ".pdf": 5,
         ".docx": 4,
         ".doc": 1,
         ".rtf": 1,
@@ -510,8 +512,18 @@ def file_text(suffix: str, data: bytes) -> FileText:
         sections = markdown_sections(text) if markdown else plain_text_sections(text)
         read = FileText(text, first_line_title(text, markdown=markdown, headings=sections), sections)
     if not read.text.strip():
-        raise DocumentError("no text in it (empty, or a scanned PDF without a text layer)")
+        raise DocumentError(no_text_reason(suffix))
     return read
+
+
+def no_text_reason(suffix: str) -> str:
+    """Why a file of the format ``suffix`` that reads as no text is not indexed: for a PDF, a scan, which OCR reads
+    where it is installed (``qa.documents.ocr``)."""
+    if suffix == ".pdf" and not ocr.installed():
+        return f"no text in it (empty, or a scanned PDF without a text layer: {ocr.INSTALL})"
+    if suffix == ".pdf":
+        return "no text in it (empty, or a scan in which OCR read no text)"
+    return "no text in it (empty, or a scanned PDF without a text layer)"
 
 
 def attachment_text(name: str, data: bytes) -> tuple[str, list[Section]] | None:

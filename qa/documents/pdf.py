@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any, NamedTuple
 
+from qa.documents import ocr
 from qa.documents.loading import PAGE_SEPARATOR, is_reference_section
 from qa.documents.markup import row_line, rule_line
 from qa.models import Section
@@ -779,12 +780,15 @@ class PageLines(NamedTuple):
 
 
 def read_page(pdf: Any, index: int, reader_state: tuple[Any, dict[int, bool]]) -> PageLines:
-    """The pieces of text of page ``index`` (see ``page_pieces``) and its box."""
+    """The pieces of text of page ``index`` (see ``page_pieces``) and its box; for a page that holds no text (a
+    scan), the paragraphs OCR reads in its picture, where Tesseract is installed (``qa.documents.ocr``)."""
     page = pdf[index]
     textpage = page.get_textpage()
     try:
         pieces = page_pieces(CharReader(textpage, *reader_state))
         fallback = [] if pieces else [line.strip() for line in textpage.get_text_range().splitlines() if line.strip()]
+        if not pieces and not fallback and ocr.installed():  # a scanned page: its picture read
+            fallback = ocr.page_paragraphs(page.render(scale=ocr.DPI / 72, grayscale=True).to_pil())
         _, bottom, _, top = page.get_bbox()
         return PageLines(pieces, fallback, (bottom, top - bottom))
     finally:

@@ -1,0 +1,45 @@
+"""Pages that hold no text (a scanned PDF's) read by Tesseract OCR, where it is installed (apt install tesseract-ocr)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from typing import Any
+
+DPI = 300  # what a page is rendered at to be read: Tesseract reads print best at 300 dots an inch
+LANGUAGES = "eng"  # the languages read (Tesseract's trained data; tesseract-ocr-eng comes with tesseract-ocr)
+TIMEOUT_S = 120  # the most a page may take
+PARAGRAPH_BREAK = re.compile(r"\n[ \t\f]*\n")
+HYPHENATED = re.compile(r"(?<=[a-z])-\n(?=[a-z])")  # a word broken at a line's end: "exam-" "ple"
+INSTALL = "install Tesseract OCR to read it: apt install tesseract-ocr, brew install tesseract"
+
+
+def installed() -> bool:
+    """Whether the ``tesseract`` program is on the PATH."""
+    return shutil.which("tesseract") is not None
+
+
+def page_paragraphs(image: Any) -> list[str]:
+    """The paragraphs Tesseract reads in a page's picture (a PIL image), in its reading order, each one line (a word
+    broken at a line's end joined again); none when Tesseract is not installed, fails or takes longer than TIMEOUT_S."""
+    picture = io.BytesIO()
+    image.save(picture, "PNG")
+    command = ["tesseract", "stdin", "stdout", "-l", LANGUAGES, "--psm", "3"]
+    try:
+        done = subprocess.run(command, input=picture.getvalue(), capture_output=True, timeout=TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return paragraphs(done.stdout.decode("utf-8", errors="replace")) if done.returncode == 0 else []
+
+
+def paragraphs(text: str) -> list[str]:
+    """Tesseract's text as paragraphs (blank lines between them), each one line: a word broken at a line's end
+    joined, other lines joined by a space."""
+    found = []
+    for block in PARAGRAPH_BREAK.split(text.replace("\r\n", "\n")):
+        line = " ".join(HYPHENATED.sub("", block.strip()).split())
+        if line:
+            found.append(line)
+    return found
