@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from qa.documents import ocr
 from qa.documents.loading import load_document, page_at
+from qa.documents.pdf import scanned_paragraphs
 from qa.errors import DocumentError
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract OCR is not installed")
@@ -43,14 +44,24 @@ def scanned_pdf(*pages: list[str]) -> bytes:
     return data.getvalue()
 
 
-def test_tesseracts_text_is_cut_into_paragraphs_each_one_line():
-    text = "KEYSTONE HEATING\n\nReplacing the valve cost $227.60, parts and la-\nbour. Pay by\nbank transfer.\n \n\f"
-    assert ocr.paragraphs(text) == [
-        "KEYSTONE HEATING",
-        "Replacing the valve cost $227.60, parts and labour. Pay by bank transfer.",
-    ]
-    assert ocr.paragraphs("Ref 20-\n45-77\n") == ["Ref 20- 45-77"]  # only a word broken between letters is joined
+def test_tesseracts_text_is_cut_into_paragraphs_of_lines():
+    text = "KEYSTONE  HEATING\n\nReplacing the valve cost $227.60, parts and la-\nbour.\n\n \n\f"
+    assert ocr.paragraphs(text) == [["KEYSTONE HEATING"], ["Replacing the valve cost $227.60, parts and la-", "bour."]]
     assert ocr.paragraphs("\f") == []
+
+
+def test_a_scanned_pages_lines_are_joined_as_a_pdfs_are_and_a_paragraph_cut_mid_sentence_rejoined():
+    read = [
+        ["Replacing the valve cost $227.60, parts and la-", "bour; a well-", "known fitter who is going"],
+        ["to come back."],  # OCR's paragraph break inside a sentence
+        ["Sort code 20-", "45-77."],
+        ["invoice KH-2291"],  # after a sentence's end: another paragraph
+    ]
+    assert scanned_paragraphs(read) == [
+        "Replacing the valve cost $227.60, parts and labour; a well-known fitter who is going to come back.",
+        "Sort code 20-45-77.",
+        "invoice KH-2291",
+    ]
 
 
 @needs_tesseract

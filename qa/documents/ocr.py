@@ -12,7 +12,6 @@ DPI = 300  # what a page is rendered at to be read: Tesseract reads print best a
 LANGUAGES = "eng"  # the languages read (Tesseract's trained data; tesseract-ocr-eng comes with tesseract-ocr)
 TIMEOUT_S = 120  # the most a page may take
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\f]*\n")
-HYPHENATED = re.compile(r"(?<=[a-z])-\n(?=[a-z])")  # a word broken at a line's end: "exam-" "ple"
 INSTALL = "install Tesseract OCR to read it: apt install tesseract-ocr, brew install tesseract"
 
 
@@ -21,9 +20,9 @@ def installed() -> bool:
     return shutil.which("tesseract") is not None
 
 
-def page_paragraphs(image: Any) -> list[str]:
-    """The paragraphs Tesseract reads in a page's picture (a PIL image), in its reading order, each one line (a word
-    broken at a line's end joined again); none when Tesseract is not installed, fails or takes longer than TIMEOUT_S."""
+def page_paragraphs(image: Any) -> list[list[str]]:
+    """The paragraphs Tesseract reads in a page's picture (a PIL image), in its reading order, each as its lines; none
+    when Tesseract is not installed, fails or takes longer than TIMEOUT_S."""
     picture = io.BytesIO()
     image.save(picture, "PNG")
     command = ["tesseract", "stdin", "stdout", "-l", LANGUAGES, "--psm", "3"]
@@ -34,12 +33,12 @@ def page_paragraphs(image: Any) -> list[str]:
     return paragraphs(done.stdout.decode("utf-8", errors="replace")) if done.returncode == 0 else []
 
 
-def paragraphs(text: str) -> list[str]:
-    """Tesseract's text as paragraphs (blank lines between them), each one line: a word broken at a line's end
-    joined, other lines joined by a space."""
+def paragraphs(text: str) -> list[list[str]]:
+    """Tesseract's text as paragraphs (blank lines between them), each as its lines (white space collapsed, empty
+    ones left out)."""
     found = []
     for block in PARAGRAPH_BREAK.split(text.replace("\r\n", "\n")):
-        line = " ".join(HYPHENATED.sub("", block.strip()).split())
-        if line:
-            found.append(line)
+        lines = [" ".join(line.split()) for line in block.split("\n") if line.strip()]
+        if lines:
+            found.append(lines)
     return found

@@ -788,12 +788,26 @@ def read_page(pdf: Any, index: int, reader_state: tuple[Any, dict[int, bool]]) -
         pieces = page_pieces(CharReader(textpage, *reader_state))
         fallback = [] if pieces else [line.strip() for line in textpage.get_text_range().splitlines() if line.strip()]
         if not pieces and not fallback and ocr.installed():  # a scanned page: its picture read
-            fallback = ocr.page_paragraphs(page.render(scale=ocr.DPI / 72, grayscale=True).to_pil())
+            fallback = scanned_paragraphs(ocr.page_paragraphs(page.render(scale=ocr.DPI / 72, grayscale=True).to_pil()))
         _, bottom, _, top = page.get_bbox()
         return PageLines(pieces, fallback, (bottom, top - bottom))
     finally:
         textpage.close()
         page.close()
+
+
+def scanned_paragraphs(paragraphs: list[list[str]]) -> list[str]:
+    """The paragraphs OCR read on a page, each as its lines, each joined into one line as a PDF's are (``joined``:
+    a word cut by a hyphen joined again as the page's own words say); one that goes on in lower case after a line
+    that ends no sentence is the same paragraph (OCR cuts paragraphs where lines' lengths change)."""
+    vocabulary = vocabulary_of(line for lines in paragraphs for line in lines)
+    merged: list[list[str]] = []
+    for lines in paragraphs:
+        if merged and lines[0][:1].islower() and not SENTENCE_END.search(merged[-1][-1]):
+            merged[-1] = [*merged[-1], *lines]
+        else:
+            merged.append(lines)
+    return [joined(lines, vocabulary) for lines in merged]
 
 
 def fallback_paragraphs(lines: list[str], page: int) -> list[Para]:
