@@ -9,7 +9,7 @@ import olefile
 import pytest
 
 from qa.documents.loading import load_document
-from qa.documents.word97 import doc_to_text, grouped_properties, pieces, stored_properties
+from qa.documents.word97 import doc_to_text, grouped_properties, piece_text, pieces, stored_properties
 from qa.errors import DocumentError
 
 HEATING = Path(__file__).parent / "data" / "heating.doc"
@@ -98,6 +98,10 @@ def test_the_piece_table_places_each_run_of_characters_in_bytes_or_utf16():
     assert (first.start, first.end, first.at, first.compressed) == (0, 5, 2048, True)
     assert (second.start, second.end, second.at, second.compressed) == (5, 9, 4096, False)
     assert (first.byte_at(3), second.byte_at(7)) == (2051, 4100)  # a byte a character, two
+    word = bytearray(4200)
+    word[2048:2053] = "Café ".encode("cp1252")
+    word[4096:4104] = "“ok”".encode("utf-16-le")
+    assert piece_text(bytes(word), first) + piece_text(bytes(word), second) == "Café “ok”"
     with pytest.raises(DocumentError, match="no piece table"):
         pieces(b"\x01" + struct.pack("<H", 0))
 

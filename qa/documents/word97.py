@@ -122,7 +122,7 @@ class DocLines:
         self.table = ole.openstream("1Table" if flags & OTHER_TABLE else "0Table").read()
         self.pieces = pieces(self.block(PIECES_AT))
         self.starts = [piece.start for piece in self.pieces]
-        self.characters = "".join(self.piece_text(piece) for piece in self.pieces)
+        self.characters = "".join(piece_text(self.word, piece) for piece in self.pieces)
         self.styles = styles(self.block(STYLES_AT))
         self.runs = paragraph_runs(self.word, self.block(PARAGRAPHS_AT))
 
@@ -130,13 +130,6 @@ class DocLines:
         """The bytes of the table stream that the file information block places at ``at`` (its offset and size)."""
         offset, size = struct.unpack_from("<II", self.word, at)
         return self.table[offset : offset + size]
-
-    def piece_text(self, piece: Piece) -> str:
-        """A piece's characters."""
-        length = piece.end - piece.start
-        if piece.compressed:
-            return self.word[piece.at : piece.at + length].decode("cp1252", errors="replace")
-        return self.word[piece.at : piece.at + 2 * length].decode("utf-16-le", errors="replace")
 
     def lines(self) -> list[tuple[str, int | None]]:
         """The lines of every story read, a blank line between stories."""
@@ -226,6 +219,14 @@ def pieces(clx: bytes) -> list[Piece]:
         at_byte = (stored & ~COMPRESSED) // 2 if compressed else stored
         found.append(Piece(starts[index], starts[index + 1], at_byte, compressed))
     return found
+
+
+def piece_text(word: bytes, piece: Piece) -> str:
+    """A piece's characters, read from the WordDocument stream ``word``."""
+    length = piece.end - piece.start
+    if piece.compressed:
+        return word[piece.at : piece.at + length].decode("cp1252", errors="replace")
+    return word[piece.at : piece.at + 2 * length].decode("utf-16-le", errors="replace")
 
 
 def styles(stylesheet: bytes) -> dict[int, tuple[int, str]]:
