@@ -1,5 +1,5 @@
 """Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .doc, .odt, .rtf, .epub, .pptx, .odp, .csv, .tsv, .xlsx, .xls,
-.ods, .eml, .msg, .mbox, .vtt and .srt files into documents with their headings, reporting failures."""
+.ods, .eml, .msg, .mbox, .vtt, .srt and .zip files into documents with their headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from qa.documents import ocr
+from qa.documents.archive import zip_to_text
 from qa.documents.captions import captions_to_text
 from qa.documents.delimited import delimited_to_text
 from qa.documents.ebook import epub_to_text
@@ -70,6 +71,7 @@ READ_BY = MappingProxyType(
         ".eml": 3,
         ".mbox": 2,
         ".msg": 1,
+        ".zip": 1,
         ".vtt": 1,
         ".srt": 1,
     }
@@ -503,6 +505,9 @@ def file_text(suffix: str, data: bytes) -> FileText:
     elif suffix in (".eml", ".msg"):
         text, title, sections = (mail_to_text if suffix == ".eml" else msg_to_text)(data, attachment_text)
         read = FileText(check_is_text(text), title, sections)
+    elif suffix == ".zip":
+        text, sections = zip_to_text(data, archived_text)
+        read = FileText(check_is_text(text), None, sections)
     elif suffix == ".mbox":
         text, sections = mbox_to_text(data, attachment_text)
         read = FileText(check_is_text(text), None, sections)
@@ -529,8 +534,20 @@ def no_text_reason(suffix: str) -> str:
 def attachment_text(name: str, data: bytes) -> tuple[str, list[Section]] | None:
     """The text and headings of a file attached to a message (``qa.documents.mail``), read as the file itself would
     be; None when its type is not supported (or it is another message: the message reads those itself)."""
+    return contained_text(name, data, ".eml")
+
+
+def archived_text(name: str, data: bytes) -> tuple[str, list[Section]] | None:
+    """The text and headings of a file in a zip archive (``qa.documents.archive``), read as the file itself would
+    be; None when its type is not supported (or it is an archive: one is not unpacked within another)."""
+    return contained_text(name, data, ".zip")
+
+
+def contained_text(name: str, data: bytes, left_out: str) -> tuple[str, list[Section]] | None:
+    """The text and headings of a file held in another, named ``name``; None when its type is not supported or is
+    ``left_out``."""
     suffix = Path(name).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES or suffix == ".eml":
+    if suffix not in SUPPORTED_SUFFIXES or suffix == left_out:
         return None
     read = file_text(suffix, data)
     return read.text, read.sections
