@@ -97,7 +97,8 @@ def main() -> None:
             seconds.append(time.perf_counter() - started)
             recalls.append(word_recall(paragraph.context, read))
         print(
-            f"{len(chosen)} scanned pages ({font_name(scanned_font())}): OCR {statistics.median(seconds):.2f} s a page (median), words read back "
+            f"{len(chosen)} scanned pages ({font_name(scanned_font())}): OCR {statistics.median(seconds):.2f} s a "
+            "page (median), words read back "
             f"{100 * statistics.mean(recalls):.1f}% (lowest page {100 * min(recalls):.1f}%)"
         )
         for name, folder in (("as text", texts), ("scanned, read by OCR", scans)):

@@ -1,4 +1,4 @@
-"""qa.documents.ocr: a scanned PDF's pages read by Tesseract OCR where it is installed, and named as unread where not."""
+"""qa.documents.ocr: a scanned PDF's pages read by Tesseract OCR where it is installed, named as unread where not."""
 
 from __future__ import annotations
 

@@ -900,8 +900,8 @@ def documents_accordion(engines: Engines, collection_name: str) -> tuple:
             interactive=True,
         )
         files = gr.File(
-            label="Upload .txt, .md, .html, .mhtml, .pdf, .docx, .doc, .odt, .rtf, .epub, .pptx, .odp, .csv, .tsv, "
-            ".xlsx, .xls, .ods, .eml, .msg, .mbox, .vtt, .srt or .zip",
+            label="Upload .txt, .md, .html, .mhtml, .pdf, .docx, .doc, .odt, .rtf, .epub, .pptx, .ppt, .odp, .csv, "
+            ".tsv, .xlsx, .xls, .ods, .eml, .msg, .mbox, .vtt, .srt or .zip",
             file_count="multiple",
             elem_id="qa-upload",
             height=140,

@@ -1,5 +1,6 @@
-"""Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .doc, .odt, .rtf, .epub, .pptx, .odp, .csv, .tsv, .xlsx, .xls,
-.ods, .eml, .msg, .mbox, .vtt, .srt and .zip files into documents with their headings, reporting failures."""
+"""Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .doc, .odt, .rtf, .epub, .pptx, .ppt, .odp, .csv, .tsv,
+.xlsx, .xls, .ods, .eml, .msg, .mbox, .vtt, .srt and .zip files into documents with their headings, reporting
+failures."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from qa.documents.html import html_to_text
 from qa.documents.mail import mail_to_text, mbox_to_text, saved_page
 from qa.documents.opendocument import odp_to_text, ods_to_text, odt_to_text
 from qa.documents.outlook import msg_to_text
+from qa.documents.powerpoint97 import ppt_to_text
 from qa.documents.rtf import rtf_to_text
 from qa.documents.slides import pptx_to_text
 from qa.documents.word import docx_to_text
@@ -64,6 +66,7 @@ READ_BY = MappingProxyType(
         ".ods": 1,
         ".odp": 1,
         ".pptx": 1,
+        ".ppt": 1,
         ".csv": 1,
         ".tsv": 1,
         ".xlsx": 1,
@@ -436,7 +439,8 @@ def file_format(path: str | Path) -> str:
 
 
 def file_title(path: Path) -> str:
-    """The title a file's name gives it: its name without the suffix; an Apple Mail mailbox's, its folder's ("Inbox")."""
+    """The title a file's name gives it: its name without the suffix; an Apple Mail mailbox's, its folder's
+    ("Inbox")."""
     return path.parent.stem if path.suffix.lower() != file_format(path) else path.stem
 
 
@@ -489,8 +493,9 @@ def file_text(suffix: str, data: bytes) -> FileText:
         read = FileText(*html_to_text(check_is_text(decode_text(data, declared_charset(data)))))
     elif suffix in (".mhtml", ".mht"):
         read = FileText(*html_to_text(check_is_text(saved_page(data))))
-    elif suffix in (".pptx", ".odp"):
-        text, own_title, first_title, sections = (pptx_to_text if suffix == ".pptx" else odp_to_text)(data)
+    elif suffix in (".pptx", ".ppt", ".odp"):
+        read_slides = {".pptx": pptx_to_text, ".ppt": ppt_to_text, ".odp": odp_to_text}[suffix]
+        text, own_title, first_title, sections = read_slides(data)
         read = FileText(text, given_title(own_title) or given_title(first_title), sections)
     elif suffix in (".xlsx", ".xls"):
         text, sections = (workbook_to_text if suffix == ".xlsx" else xls_to_text)(data)

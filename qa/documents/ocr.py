@@ -1,4 +1,4 @@
-"""Pages that hold no text (a scanned PDF's) read by Tesseract OCR, where it is installed (apt install tesseract-ocr)."""
+"""Pages that hold no text (a scanned PDF's) read by Tesseract OCR where it is installed (apt install tesseract-ocr)."""
 
 from __future__ import annotations
 

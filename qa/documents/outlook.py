@@ -56,7 +56,7 @@ def msg_to_text(data: bytes, read_attachment: AttachmentReader) -> tuple[str, st
             message = OutlookItem(ole, "", "message").as_email(1)
     except DocumentError:
         raise
-    except (OSError, ValueError, struct.error) as error:  # olefile's errors for a damaged file
+    except (OSError, ValueError, ArithmeticError, struct.error) as error:  # olefile's errors for a damaged file
         raise DocumentError(f"not a readable Outlook message ({error})") from None
     text, sections = message_text(message, read_attachment, 1)
     return text, header(message, "Subject") or None, sections

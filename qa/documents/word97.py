@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import olefile
 
-from qa.documents.compound import opened
-from qa.documents.markup import collapsed, decoded, headed_text, row_line, rule_line
+from qa.documents.compound import opened, summary_title
+from qa.documents.markup import collapsed, headed_text, row_line, rule_line
 from qa.documents.rtf import HEADING_STYLE, MAX_LEVEL
 from qa.errors import DocumentError
 from qa.models import Section
@@ -22,7 +22,6 @@ ENCRYPTED, OTHER_TABLE = 0x0100, 0x0200  # flags of the file: a password set; it
 # style sheet, the paragraphs' properties and the piece table in the table stream.
 STORY_LENGTHS, STYLES_AT, PARAGRAPHS_AT, PIECES_AT = 0x4C, 0xA2, 0x102, 0x1A2
 READ_STORIES = (0, 1, 5, 6)  # the main text, footnotes, endnotes and text boxes (not headers, footers or comments)
-SUMMARY = "\x05SummaryInformation"  # the stream of the document's properties: its title, author...
 PAGE = 512  # the size of a page of paragraph properties
 COMPRESSED = 0x40000000  # a piece stored in bytes of code page 1252, not UTF-16
 # Paragraph properties read (sprm codes): in a table, the end of a table row, a table's header row, outline level.
@@ -73,36 +72,10 @@ def doc_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
             title = summary_title(ole)
     except DocumentError:
         raise
-    except (OSError, ValueError, IndexError, KeyError, struct.error) as error:  # a damaged file
+    except (OSError, ValueError, LookupError, ArithmeticError, struct.error) as error:  # a damaged file
         raise DocumentError(f"not a readable Word 97-2003 document ({error})") from None
     text, sections = headed_text(lines)
     return text, title, sections
-
-
-def summary_title(ole: olefile.OleFileIO) -> str | None:
-    """The title in the document's summary (File > Properties: a property set, MS-OLEPS), None when it has none.
-    Read here, not by olefile, whose reading of a damaged summary can run without end."""
-    summary = ole.openstream(SUMMARY).read() if ole.exists(SUMMARY) else b""
-    if len(summary) < 48:
-        return None
-    start = struct.unpack_from("<I", summary, 44)[0]
-    count = struct.unpack_from("<I", summary, start + 4)[0] if start + 8 <= len(summary) else 0
-    at = {}  # where each property's type and value are, by its id
-    for index in range(min(count, (len(summary) - start - 8) // 8)):
-        identifier, offset = struct.unpack_from("<II", summary, start + 8 + 8 * index)
-        at[identifier] = start + offset
-    code_page, title = at.get(1), at.get(2)
-    if title is None or title + 8 > len(summary):
-        return None
-    kind, size = struct.unpack_from("<II", summary, title)
-    if kind == 0x1F:  # UTF-16, its size in characters
-        return (
-            summary[title + 8 : title + 8 + 2 * size].decode("utf-16-le", errors="replace").rstrip("\x00").strip()
-            or None
-        )
-    page = struct.unpack_from("<H", summary, code_page + 4)[0] if code_page and code_page + 6 <= len(summary) else None
-    written = summary[title + 8 : title + 8 + size] if kind == 0x1E else b""
-    return decoded(written, page).rstrip("\x00").strip() or None
 
 
 class DocLines:

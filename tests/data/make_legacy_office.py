@@ -1,6 +1,7 @@
-"""Writes the Word 97-2003 document and the Excel 97-2003 workbook in tests/data that tests/test_word97.py and
-tests/test_workbook.py read: an OpenDocument text and an .xlsx workbook written here, saved as .doc and .xls by
-LibreOffice (`python tests/data/make_legacy_office.py`; needs `soffice` on the PATH)."""
+"""Writes the Word, Excel and PowerPoint 97-2003 files in tests/data that tests/test_word97.py, tests/test_workbook.py
+and tests/test_powerpoint97.py read: an OpenDocument text, an .xlsx workbook and a .pptx deck written here, saved as
+.doc, .xls and .ppt by LibreOffice (`python tests/data/make_legacy_office.py`; needs `soffice` on the PATH). The
+.ppt keeps only the streams a presentation's text is in (its summary holds a 600 KB thumbnail)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import olefile
 import openpyxl
+import pptx
+from pptx.util import Inches
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_opendocument import odt
@@ -80,6 +85,43 @@ def main() -> None:
                 sheet.append(row)
         book.save(Path(work) / "costs.xlsx")
         convert(Path(work) / "costs.xlsx", "xls:MS Excel 97", out)
+        agm_deck().save(Path(work) / "agm.pptx")
+        convert(Path(work) / "agm.pptx", "ppt:MS PowerPoint 97", Path(work))
+        (out / "agm.ppt").write_bytes(streams_only(Path(work) / "agm.ppt", ["Current User", "PowerPoint Document"]))
+
+
+def agm_deck() -> Any:
+    """A deck of three slides: a title slide, one with a list, a text box and notes, one with a table."""
+    deck = pptx.Presentation()
+    first = deck.slides.add_slide(deck.slide_layouts[0])
+    first.shapes.title.text = "Riverside Allotments – AGM 2025"
+    first.placeholders[1].text = "Zoë Brandt, chair"
+    second = deck.slides.add_slide(deck.slide_layouts[1])
+    second.shapes.title.text = "Membership"
+    body = second.placeholders[1].text_frame
+    body.text = "142 plot holders"
+    body.add_paragraph().text = "19 households on the waiting list"
+    box = second.shapes.add_textbox(Inches(1), Inches(6), Inches(4), Inches(1))
+    box.text_frame.text = "Figures as of 1 March"
+    second.notes_slide.notes_text_frame.text = "Mention the new water troughs."
+    third = deck.slides.add_slide(deck.slide_layouts[5])
+    third.shapes.title.text = "Plot fees from April"
+    table = third.shapes.add_table(3, 2, Inches(1), Inches(2), Inches(6), Inches(2)).table
+    for row, cells in enumerate([("Plot", "Fee"), ("Full plot", "£68"), ("Half plot", "£36")]):
+        for column, text in enumerate(cells):
+            table.cell(row, column).text = text
+    return deck
+
+
+def streams_only(path: Path, names: list[str]) -> bytes:
+    """A compound file of only the streams ``names`` of the one at ``path`` (written by aspose-email-foss)."""
+    from aspose.email_foss.cfb import CFBDocument, CFBStorage, CFBStream, CFBWriter
+
+    root = CFBStorage("Root Entry")
+    with olefile.OleFileIO(str(path)) as ole:
+        for name in names:
+            root.add_stream(CFBStream(name, ole.openstream(name).read()))
+    return CFBWriter.to_bytes(CFBDocument(root))
 
 
 def convert(source: Path, to: str, out: Path) -> None:
