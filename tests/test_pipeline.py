@@ -1569,15 +1569,19 @@ def test_a_scanned_invoice_is_answered_from_the_text_ocr_reads_citing_its_page(t
 
 
 def agm_slides(suffix: str) -> bytes:
-    """The AGM slides of tests/test_slides.py as a PowerPoint (.pptx) or an OpenDocument (.odp) presentation."""
+    """The AGM slides of tests/test_slides.py as a PowerPoint (.pptx) or an OpenDocument (.odp) presentation, or
+    those of tests/data/agm.ppt, a PowerPoint 97-2003 one of the same facts."""
     from test_opendocument import SLIDES, WATER_CHART, odt
+    from test_powerpoint97 import AGM
     from test_slides import agm_deck
 
+    if suffix == ".ppt":
+        return AGM.read_bytes()
     return agm_deck() if suffix == ".pptx" else odt(SLIDES, kind="presentation", objects=WATER_CHART)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("suffix", [".pptx", ".odp"])
+@pytest.mark.parametrize("suffix", [".pptx", ".odp", ".ppt"])
 def test_slides_are_answered_from_their_text_and_tables_citing_the_slide(tmp_path, embedder, suffix):
     engine = engine_over(tmp_path, embedder, {"tenancy.txt": FLAT_TENANCY})
     (tmp_path / "documents" / f"agm{suffix}").write_bytes(agm_slides(suffix))
