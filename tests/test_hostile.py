@@ -675,7 +675,7 @@ UPLOAD_CASES = [
     (
         "photo.png",
         b"\x89PNG",
-        "unsupported file type '.png' (supported: .csv, .doc, .docx, .eml, .epub, .htm, .html, .markdown, .mbox, .md, .mht, .mhtml, .msg, .odp, .ods, .odt, .pdf, .ppt, .pptx, .rtf, .srt, .tsv, .txt, .vtt, .xls, .xlsx, .zip)",
+        "unsupported file type '.png' (supported: .csv, .doc, .docx, .eml, .epub, .htm, .html, .markdown, .mbox, .md, .mht, .mhtml, .msg, .odp, .ods, .odt, .pdf, .ppt, .pptx, .rtf, .srt, .tif, .tiff, .tsv, .txt, .vtt, .xls, .xlsx, .zip)",
     ),
     ("mail.msg", "A note saved with the wrong name.", "not an Outlook message (not an OLE2 compound file)"),
     ("zz-copy.txt", "A good document about the Zorblat bridge.", "same text as good.txt"),
@@ -842,8 +842,8 @@ def test_web_ask_sources_are_relative_to_the_documents_folder(client):
             "photo.png",
             b"\x89PNG",
             "❌ photo.png: not indexed: unsupported file type &#39;.png&#39; (supported: .csv, .doc, .docx, .eml, .epub, .htm, "
-            ".html, .markdown, .mbox, .md, .mht, .mhtml, .msg, .odp, .ods, .odt, .pdf, .ppt, .pptx, .rtf, .srt, .tsv, .txt, .vtt, "
-            ".xls, .xlsx, .zip)",
+            ".html, .markdown, .mbox, .md, .mht, .mhtml, .msg, .odp, .ods, .odt, .pdf, .ppt, .pptx, .rtf, .srt, .tif, .tiff, "
+            ".tsv, .txt, .vtt, .xls, .xlsx, .zip)",
         ),
     ],
     ids=["hidden", "random-bytes", "unsupported"],

@@ -901,7 +901,7 @@ def documents_accordion(engines: Engines, collection_name: str) -> tuple:
         )
         files = gr.File(
             label="Upload .txt, .md, .html, .mhtml, .pdf, .docx, .doc, .odt, .rtf, .epub, .pptx, .ppt, .odp, .csv, "
-            ".tsv, .xlsx, .xls, .ods, .eml, .msg, .mbox, .vtt, .srt or .zip",
+            ".tsv, .xlsx, .xls, .ods, .eml, .msg, .mbox, .vtt, .srt, .zip, or scans as .tif",
             file_count="multiple",
             elem_id="qa-upload",
             height=140,

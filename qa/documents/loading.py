@@ -1,6 +1,6 @@
 """Load a folder of .txt, .md, .html, .mhtml, .pdf, .docx, .doc, .odt, .rtf, .epub, .pptx, .ppt, .odp, .csv, .tsv,
-.xlsx, .xls, .ods, .eml, .msg, .mbox, .vtt, .srt and .zip files into documents with their headings, reporting
-failures."""
+.xlsx, .xls, .ods, .eml, .msg, .mbox, .vtt, .srt and .zip files, and scans (.tif, .tiff), into documents with their
+headings, reporting failures."""
 
 from __future__ import annotations
 
@@ -75,6 +75,8 @@ READ_BY = MappingProxyType(
         ".mbox": 2,
         ".msg": 1,
         ".zip": 1,
+        ".tif": 1,
+        ".tiff": 1,
         ".vtt": 1,
         ".srt": 1,
     }
@@ -507,15 +509,13 @@ def file_text(suffix: str, data: bytes) -> FileText:
         read = FileText(delimited_to_text(check_is_text(decode_text(data)), suffix == ".tsv"), None, [])
     elif suffix in (".vtt", ".srt"):
         read = FileText(captions_to_text(check_is_text(decode_text(data)), suffix == ".srt"), None, [])
-    elif suffix in (".eml", ".msg"):
-        text, title, sections = (mail_to_text if suffix == ".eml" else msg_to_text)(data, attachment_text)
-        read = FileText(check_is_text(text), title, sections)
-    elif suffix == ".zip":
-        text, sections = zip_to_text(data, archived_text)
-        read = FileText(check_is_text(text), None, sections)
-    elif suffix == ".mbox":
-        text, sections = mbox_to_text(data, attachment_text)
-        read = FileText(check_is_text(text), None, sections)
+    elif suffix in (".eml", ".msg", ".mbox", ".zip"):
+        read = held_files_text(suffix, data)
+    elif suffix in (".tif", ".tiff"):
+        from qa.documents.scans import tiff_to_text  # it reads PDFs' paragraphs, which import this module
+
+        text, page_starts = tiff_to_text(data)
+        read = FileText(text, first_line_title(text, markdown=False), [], page_starts)
     else:
         text = check_is_text(decode_text(data)).replace("\r\n", "\n").replace("\r", "\n")
         markdown = suffix in (".md", ".markdown")
@@ -524,6 +524,16 @@ def file_text(suffix: str, data: bytes) -> FileText:
     if not read.text.strip():
         raise DocumentError(no_text_reason(suffix))
     return read
+
+
+def held_files_text(suffix: str, data: bytes) -> FileText:
+    """The text of a file that holds others: an e-mail message (.eml, .msg: its attachments), a mailbox (.mbox: its
+    messages) or a zip archive (.zip: its files), each read as the file itself would be."""
+    if suffix in (".eml", ".msg"):
+        text, title, sections = (mail_to_text if suffix == ".eml" else msg_to_text)(data, attachment_text)
+        return FileText(check_is_text(text), title, sections)
+    text, sections = mbox_to_text(data, attachment_text) if suffix == ".mbox" else zip_to_text(data, archived_text)
+    return FileText(check_is_text(text), None, sections)
 
 
 def no_text_reason(suffix: str) -> str:
