@@ -13,7 +13,7 @@ from qa.models import Section
 
 MEMBER = "File: {}"  # the heading a file of the archive is read under, naming it
 MAX_FILES = 10_000  # an archive that holds more files is refused
-MAX_UNPACKED_BYTES = 500_000_000  # and one that unpacks to more (a "zip bomb")
+MAX_UNPACKED_BYTES = 200_000_000  # and one that unpacks to more (a "zip bomb"; files are read one at a time)
 
 
 def zip_to_text(

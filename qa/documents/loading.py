@@ -541,7 +541,7 @@ def no_text_reason(suffix: str) -> str:
     where it is installed (``qa.documents.ocr``)."""
     if suffix == ".pdf" and not ocr.installed():
         return f"no text in it (empty, or a scanned PDF without a text layer: {ocr.INSTALL})"
-    if suffix == ".pdf":
+    if suffix in (".pdf", ".tif", ".tiff"):
         return "no text in it (empty, or a scan in which OCR read no text)"
     return "no text in it (empty, or a scanned PDF without a text layer)"
 
