@@ -15,7 +15,7 @@ from qa.errors import DocumentError
 HEATING = Path(__file__).parent / "data" / "heating.doc"
 
 
-def test_a_document_reads_as_its_paragraphs_headings_table_rows_and_footnotes():
+def test_a_document_reads_as_its_paragraphs_headings_table_rows_list_items_and_footnotes():
     text, title, sections = doc_to_text(HEATING.read_bytes())
     assert text.split("\n") == [
         "Keystone Heating – service report",
@@ -24,6 +24,8 @@ def test_a_document_reads_as_its_paragraphs_headings_table_rows_and_footnotes():
         "| --- | --- |",  # under the header row
         "| Diverter valve | £142.60 |",
         "| Labour (1.5 hours) | £85.00 |",  # a cell of two paragraphs
+        "- Flue checked",  # a list's items
+        "- Pressure topped up to 1.5 bar",
         "Next visit",
         "She comes back on 15 February. Book online at keystone.example/book or ring 0161 496 0519.",  # a link's text
         "Гарантия: два года. 保証は二年間です。",

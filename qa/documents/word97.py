@@ -25,7 +25,8 @@ READ_STORIES = (0, 1, 5, 6)  # the main text, footnotes, endnotes and text boxes
 PAGE = 512  # the size of a page of paragraph properties
 COMPRESSED = 0x40000000  # a piece stored in bytes of code page 1252, not UTF-16
 # Paragraph properties read (sprm codes): in a table, the end of a table row, a table's header row, outline level.
-IN_TABLE, ROW_END, HEADER_ROW, OUTLINE = 0x2416, 0x2417, 0x3404, 0x2640
+IN_TABLE, ROW_END, HEADER_ROW, OUTLINE, LIST = 0x2416, 0x2417, 0x3404, 0x2640, 0x460B
+LIST_ITEM = "- "  # what opens a list item's line (a list's numbers are Word's to draw: they are not in the text)
 OPERAND_SIZES = (1, 1, 2, 4, 2, 2, None, 3)  # an operand's size by a property's code's top three bits; None: varies
 PARAGRAPH_END, CELL_END = "\r", "\x07"
 FIELD_START, FIELD_RESULT, FIELD_END = "\x13", "\x14", "\x15"  # a field: its code, then the text it shows
@@ -80,7 +81,8 @@ def doc_to_text(data: bytes) -> tuple[str, str | None, list[Section]]:
 
 class DocLines:
     """A Word 97-2003 document's paragraphs as lines, each with its heading level: the main text, then its
-    footnotes, endnotes and text boxes; a table's rows as "| cell | cell |" (the rule under a header row)."""
+    footnotes, endnotes and text boxes; a list item opened with "- ", a table's rows as "| cell | cell |" (the rule
+    under a header row)."""
 
     def __init__(self, ole: olefile.OleFileIO) -> None:
         self.word = ole.openstream("WordDocument").read()
@@ -130,7 +132,8 @@ class DocLines:
                 if paragraph.mark == CELL_END:
                     cells, cell = [*cells, collapsed(" ".join(cell))], []
             elif line := paragraph.text.strip():
-                yield line, self.heading_level(paragraph)
+                level = self.heading_level(paragraph)
+                yield (LIST_ITEM + line if paragraph.properties.get(LIST) and not level else line), level
 
     def heading_level(self, paragraph: Paragraph) -> int | None:
         """A paragraph's heading level: its outline level, else its style's (a built-in heading style, or one

@@ -34,6 +34,8 @@ HEATING = (
     "<table:table-cell><text:p>£142.60</text:p></table:table-cell></table:table-row>"
     "<table:table-row><table:table-cell><text:p>Labour</text:p><text:p>(1.5 hours)</text:p></table:table-cell>"
     "<table:table-cell><text:p>£85.00</text:p></table:table-cell></table:table-row></table:table>"
+    "<text:list><text:list-item><text:p>Flue checked</text:p></text:list-item>"
+    "<text:list-item><text:p>Pressure topped up to 1.5 bar</text:p></text:list-item></text:list>"
     '<text:h text:outline-level="2">Next visit</text:h>'
     '<text:p>She comes back on 15 February. Book online at <text:a xlink:type="simple" '
     'xlink:href="https://keystone.example/book">keystone.example/book</text:a> or ring 0161 496 0519.</text:p>'
