@@ -9,7 +9,7 @@ import olefile
 import pytest
 
 from qa.documents.loading import load_document
-from qa.documents.word97 import doc_to_text, grouped_properties, piece_text, pieces, stored_properties
+from qa.documents.word97 import DocLines, doc_to_text, grouped_properties, piece_text, pieces, stored_properties
 from qa.errors import DocumentError
 
 HEATING = Path(__file__).parent / "data" / "heating.doc"
@@ -39,6 +39,17 @@ def test_a_document_reads_as_its_paragraphs_headings_table_rows_list_items_and_f
     ]
     document = load_document(HEATING)
     assert (document.text, document.title) == (text, title)
+
+
+def test_a_tables_rows_are_found_without_their_properties_and_no_cell_is_lost():
+    with olefile.OleFileIO(str(HEATING)) as ole:
+        lines = DocLines(ole)
+    lines.runs = []  # no paragraph's properties found: a row ends at the empty mark after a cell's end
+    read = [line for line, _ in lines.story_lines(0, lines.characters.index("Flue"))]
+    assert read[2:] == ["| Part | Price |", "| Diverter valve | £142.60 |", "Labour", "| (1.5 hours) | £85.00 |"]
+    cell_end = lines.characters.index("£142.60") + len("£142.60") + 1  # the story ends before the row's end mark
+    cut = [line for line, _ in lines.story_lines(0, cell_end)]
+    assert cut[-1] == "| Diverter valve | £142.60 |"  # the cells left at the story's end: a row
 
 
 def patched(tmp_path: Path, at: int, change, stream_name: str = "WordDocument", size: str = "<H") -> Path:

@@ -118,11 +118,13 @@ class DocLines:
         return lines
 
     def story_lines(self, start: int, end: int) -> Iterator[tuple[str, int | None]]:
-        """The lines of the story of characters ``start`` to ``end``: its paragraphs, its tables' rows."""
+        """The lines of the story of characters ``start`` to ``end``: its paragraphs, its tables' rows (where a
+        row's end has no properties to say so, the empty mark after a cell's end; cells left at the story's end are
+        a row too: no text is lost)."""
         cells: list[str] = []
         cell: list[str] = []
         for paragraph in self.paragraphs(start, end):
-            if paragraph.mark == CELL_END and paragraph.properties.get(ROW_END):
+            if paragraph.mark == CELL_END and ends_row(paragraph, cells):
                 yield row_line(cells), None
                 if paragraph.properties.get(HEADER_ROW):
                     yield rule_line(len(cells)), None
@@ -134,6 +136,8 @@ class DocLines:
             elif line := paragraph.text.strip():
                 level = self.heading_level(paragraph)
                 yield (LIST_ITEM + line if paragraph.properties.get(LIST) and not level else line), level
+        if cells or cell:
+            yield row_line([*cells, *([collapsed(" ".join(cell))] if cell else [])]), None
 
     def heading_level(self, paragraph: Paragraph) -> int | None:
         """A paragraph's heading level: its outline level, else its style's (a built-in heading style, or one
@@ -195,6 +199,14 @@ def pieces(clx: bytes) -> list[Piece]:
         at_byte = (stored & ~COMPRESSED) // 2 if compressed else stored
         found.append(Piece(starts[index], starts[index + 1], at_byte, compressed))
     return found
+
+
+def ends_row(mark: Paragraph, cells: list[str]) -> bool:
+    """Whether a cell mark ends a table's row: its properties say so or, where it has none (properties not found),
+    it closes an empty paragraph right after a cell's end."""
+    if mark.properties:
+        return bool(mark.properties.get(ROW_END))
+    return not mark.text and bool(cells)
 
 
 def piece_text(word: bytes, piece: Piece) -> str:
