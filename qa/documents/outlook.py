@@ -148,8 +148,8 @@ class OutlookItem:
         html = self.binary(HTML)
         if html is not None:
             return decoded(html, self.number(INTERNET_CODE_PAGE) or self.code_page).rstrip("\x00"), "html"
-        if self.text(HTML).strip():
-            return self.text(HTML), "html"
+        if (html_text := self.text(HTML)).strip():
+            return html_text, "html"
         try:
             return rtf_to_text(decompressed_rtf(self.binary(RTF) or b""))[0], "plain"
         except DocumentError:

@@ -258,24 +258,22 @@ def persist_places(stream: bytes, current_user: bytes) -> tuple[dict[int, int], 
     if len(current_user) < 20:
         raise DocumentError("not a readable PowerPoint 97-2003 presentation (no Current User stream)")
     edit_at = struct.unpack_from("<I", current_user, 16)[0]
-    edits: list[int] = []
-    while 0 < edit_at + 8 <= len(stream) and edit_at not in edits and len(edits) < 10_000:
-        header = next(records(stream, edit_at, len(stream)))
-        if header.type != USER_EDIT or header.end - header.start < 20:
+    edits: list[Record] = []  # the newest first
+    while 0 < edit_at + 8 <= len(stream) and all(edit_at != edit.start - 8 for edit in edits):
+        edit = next(records(stream, edit_at, len(stream)))
+        if edit.type != USER_EDIT or edit.end - edit.start < 20:
             break
-        edits.append(edit_at)
-        edit_at = struct.unpack_from("<I", stream, header.start + 8)[0]
+        edits.append(edit)
+        edit_at = struct.unpack_from("<I", stream, edit.start + 8)[0]
     if not edits:
         raise DocumentError("not a readable PowerPoint 97-2003 presentation (its current edit is not where it says)")
     places: dict[int, int] = {}
     for edit in reversed(edits):
-        header = next(records(stream, edit, len(stream)))
-        directory_at = struct.unpack_from("<I", stream, header.start + 12)[0]
+        directory_at = struct.unpack_from("<I", stream, edit.start + 12)[0]
         directory = next(records(stream, directory_at, len(stream)), None)
         if directory is not None and directory.type == PERSIST_DIRECTORY:
             places.update(directory_entries(stream, directory))
-    newest = next(records(stream, edits[0], len(stream)))
-    return places, struct.unpack_from("<I", stream, newest.start + 16)[0]
+    return places, struct.unpack_from("<I", stream, edits[0].start + 16)[0]
 
 
 def directory_entries(stream: bytes, directory: Record) -> dict[int, int]:
