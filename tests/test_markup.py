@@ -1,5 +1,5 @@
 from qa.documents.html import html_to_text
-from qa.documents.markup import BLOCK_BREAK, CELL_BREAK, collapsed, headed_text, row_line
+from qa.documents.markup import BLOCK_BREAK, CELL_BREAK, collapsed, headed_text, row_line, without_empty_end
 
 
 def test_a_row_is_a_line_of_cells_between_bars():
@@ -22,3 +22,8 @@ def test_lines_with_heading_levels_are_one_text_with_a_section_at_each_heading()
 def test_white_space_is_one_space_but_block_and_cell_breaks_stay():
     assert collapsed("  Ærø \n\t har\u00a0bour  ") == "Ærø har bour"
     assert collapsed(f"a {BLOCK_BREAK} b{CELL_BREAK}c") == f"a {BLOCK_BREAK} b{CELL_BREAK}c"
+
+
+def test_a_rows_empty_cells_at_its_end_are_left_out_and_the_others_kept():
+    assert without_empty_end(["Item", "", "£142.60", "", ""]) == ["Item", "", "£142.60"]
+    assert without_empty_end(["", ""]) == [] and without_empty_end([]) == []

@@ -26,6 +26,14 @@ def rule_line(columns: int) -> str:
     return "| " + " | ".join(["---"] * columns) + " |"
 
 
+def without_empty_end(cells: list[str]) -> list[str]:
+    """A row's cells without the empty ones at its end (a sheet's columns past its last value)."""
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]
+
+
 def collapsed(text: str) -> str:
     """``text`` with each run of white space one space, without spaces at its ends."""
     return SPACES.sub(" ", text).strip()

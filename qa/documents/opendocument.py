@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from qa.documents.markup import collapsed, headed_text, row_line, rule_line
+from qa.documents.markup import collapsed, headed_text, row_line, rule_line, without_empty_end
 from qa.documents.slides import CHART, NOTES, reading_order, slides_lines
 from qa.documents.word import MAX_LIST_DEPTH, number_text
 from qa.documents.workbook import sheets_text
@@ -166,9 +166,7 @@ def sheet_rows(sheet: Any, reader: OdtLines) -> list[list[str]]:
     often as it is repeated; empty cells to a row's end left out."""
     rows: list[list[str]] = []
     for row, _ in table_rows(sheet):
-        cells = ["" if cell is None else cell for cell in row_cells(row, reader)]
-        while cells and not cells[-1]:
-            cells.pop()
+        cells = without_empty_end(["" if cell is None else cell for cell in row_cells(row, reader)])
         if cells:
             rows += [cells] * repeated(row, f"{TABLE}number-rows-repeated")
     return rows
@@ -356,9 +354,7 @@ class OdtLines:
         header = 0
         rows: list[list[str]] = []
         for row, in_header in table_rows(element):
-            cells = [cell for cell in row_cells(row, self) if cell is not None]
-            while cells and not cells[-1]:
-                cells.pop()
+            cells = without_empty_end([cell for cell in row_cells(row, self) if cell is not None])
             if any(cells):
                 rows.append(cells)
                 header += in_header

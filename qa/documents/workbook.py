@@ -12,7 +12,7 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from qa.documents.compound import opened
-from qa.documents.markup import table_text
+from qa.documents.markup import table_text, without_empty_end
 from qa.errors import DocumentError
 from qa.models import Section
 
@@ -81,9 +81,7 @@ def xls_rows(sheet: Any, date_mode: int) -> list[list[str]]:
             else:
                 value = cell.value
             cells.append(shown(value))
-        while cells and not cells[-1]:
-            cells.pop()
-        rows.append(cells)
+        rows.append(without_empty_end(cells))
     return rows
 
 
