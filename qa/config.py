@@ -165,3 +165,9 @@ class Settings(BaseSettings):
         "3,000 to 5,000; a dump of encoded data or logs, tens of thousands).",
     )
     follow_links: bool = Field(False, description="Index files reached through links that leave the documents folder.")
+    ocr_languages: str = Field(
+        "eng",
+        pattern=r"^[A-Za-z0-9_/-]+(\+[A-Za-z0-9_/-]+)*$",
+        description="Languages Tesseract reads scanned pages in, joined by '+' ('deu+eng'); each must be installed "
+        "(apt install tesseract-ocr-deu). A change reads the scans again at the next sync.",
+    )

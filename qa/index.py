@@ -17,8 +17,9 @@ from typing import Generic, TypeVar
 import numpy as np
 from tqdm import tqdm
 
+from qa.documents import ocr
 from qa.documents.chunking import Chunker, tokenizer_counter
-from qa.documents.loading import READ_BY, DocumentError, file_format, load_document, scan_folder
+from qa.documents.loading import MAY_HOLD_SCANS, READ_BY, DocumentError, file_format, load_document, scan_folder
 from qa.embedding import Embedder
 from qa.errors import MissingError
 from qa.models import Document, LoadFailure, Passage, passage_id
@@ -103,6 +104,7 @@ class Indexer:
         overlap_sentences: int,
         checkpoints: Path | None = None,
         max_document_passages: int = 20_000,
+        scans: ocr.Reading | None = None,
     ):
         self.store = store
         self.embedder = embedder
@@ -110,6 +112,7 @@ class Indexer:
         self.overlap_sentences = overlap_sentences
         self.checkpoints = checkpoints  # where the vectors of a long document are kept while it is embedded
         self.max_document_passages = max_document_passages  # a document that makes more is skipped, not indexed
+        self.scans = scans or ocr.Reading()  # how scanned pages are read (OCR's languages, where their text is kept)
 
     def store_settings(self) -> StoreSettings:
         return StoreSettings(
@@ -149,7 +152,7 @@ class Indexer:
         stamp = self.store.manifest().settings
         if stamp is not None and stamp.same_vectors(settings) and stamp.keywords != settings.keywords:
             self.rewrite(self.store.documents())
-            self.store.bind(settings.model_copy(update={"read_by": stamp.read_by}))
+            self.store.bind(settings.model_copy(update={"read_by": stamp.read_by, "ocr": stamp.ocr}))
             return False
         if self.store.bind(settings):
             return False
@@ -178,16 +181,15 @@ class Indexer:
         A folder that is missing or has no file to index while the store holds documents raises FolderError (an
         unmounted disk, a sync tool that emptied it) unless ``prune``: the documents leave only when meant to."""
         began = time.perf_counter()
+        ocr.check_languages(self.scans.languages)
+        scans_read_with = ocr.read_with(self.scans.languages)
         files, skipped = scan_folder(folder, follow_links) if Path(folder).is_dir() else ([], [])
         with self.store.writer(timeout=timeout):
             refuse_wiping(Path(folder), files, self.store.manifest().document_count, prune)
             report = UpdateReport(rebuilt=self.prepare(), failures=skipped)
-            manifest = self.store.manifest()  # a store that holds nothing yet has read nothing to read again
-            stale = set(READ_BY) if reread else stale_formats(manifest.settings) if manifest.document_count else set()
-            held = sorted({file_format(path) for path in files} & stale)
-            if held and not reread:
-                log.info("reading the %s files again: they are read better now", ", ".join(held))
-            sync = _FolderSync(folder, files, max_bytes, self.store.documents(), self.store.ignored(), stale)
+            stale = set(READ_BY) if reread else self.read_better_now(files, scans_read_with)
+            stored, ignored = self.store.documents(), self.store.ignored()
+            sync = _FolderSync(folder, files, max_bytes, stored, ignored, stale, self.scans)
 
             def relocate() -> None:
                 """Record the new sources found so far (here, on the thread that holds the writer lock); a document
@@ -210,9 +212,19 @@ class Indexer:
                 **{os.path.abspath(source): None for source in report.removed_sources},  # not read: gone
                 **{path: state for path, state in report.seen_as.items() if path in failed},
             }
-            self.store.bind(self.store_settings().model_copy(update={"read_by": dict(READ_BY)}))
+            self.store.bind(self.store_settings().model_copy(update={"read_by": dict(READ_BY), "ocr": scans_read_with}))
         report.seconds = time.perf_counter() - began
         return report
+
+    def read_better_now(self, files: list[Path], scans_read_with: str) -> set[str]:
+        """The formats whose files the store holds were read otherwise than they are now (``stale_formats``); a store
+        that holds nothing yet has read nothing to read again."""
+        manifest = self.store.manifest()
+        stale = stale_formats(manifest.settings, scans_read_with) if manifest.document_count else set()
+        held = sorted({file_format(path) for path in files} & stale)
+        if held:
+            log.info("reading the %s files again: they are read better now", ", ".join(held))
+        return stale
 
     def rewrite(self, documents: list[StoredDocument], progress: bool = True) -> None:
         """Write ``documents`` again as stored (their texts, passages and vectors, about COMMIT_PASSAGES passages a
@@ -457,6 +469,7 @@ class _FolderSync:
         stored: list[StoredDocument],
         ignored: set[str],
         stale: set[str] | frozenset[str] = frozenset(),
+        scans: ocr.Reading | None = None,
     ) -> None:
         self.folder = folder
         self.stale = stale  # the suffixes of the files read again, unchanged or not
@@ -470,6 +483,7 @@ class _FolderSync:
         self.seen: dict[str, str] = {}  # id -> source of every document this folder holds
         self.replaced: set[str] = set()
         self.relocated: queue.SimpleQueue[Relocation] = queue.SimpleQueue()
+        self.scans = scans  # how scanned pages are read
 
     def pending(self, report: UpdateReport) -> Iterator[Pending]:
         """The files to embed, loaded one by one (in the loading thread, which never touches the store)."""
@@ -500,7 +514,7 @@ class _FolderSync:
                 report.reused.append(known.id)
                 continue
             try:
-                document = with_sections_looked_for(load_document(path, self.max_bytes))
+                document = with_sections_looked_for(load_document(path, self.max_bytes, self.scans))
             except (DocumentError, OSError) as error:
                 report.failures.append(LoadFailure(source=source, reason=str(error)))
                 continue
@@ -601,11 +615,16 @@ def stored_changed(document: StoredDocument) -> bool:
     return stat.st_size != document.size or stat.st_mtime != document.mtime
 
 
-def stale_formats(settings: StoreSettings | None) -> set[str]:
+def stale_formats(settings: StoreSettings | None, scans_read_with: str = "") -> set[str]:
     """The suffixes of the formats whose loader reads them differently now (``READ_BY``) than when a store stamped
-    ``settings`` had its files read (version 1 of every loader where it records none)."""
+    ``settings`` had its files read (version 1 of every loader where it records none); and, where OCR reads scans now
+    (``scans_read_with``: its languages) but did not or in other languages then, the formats that may hold scans
+    (never where it reads none now: the text OCR read is not dropped because Tesseract is gone)."""
     recorded = (settings.read_by if settings is not None else None) or {}
-    return {suffix for suffix, version in READ_BY.items() if recorded.get(suffix, 1) < version}
+    stale = {suffix for suffix, version in READ_BY.items() if recorded.get(suffix, 1) < version}
+    if scans_read_with and (settings.ocr if settings is not None else None) != scans_read_with:
+        stale |= MAY_HOLD_SCANS
+    return stale
 
 
 def laid_out(document: StoredDocument, path: Path) -> bool:

@@ -20,6 +20,7 @@ from qa.config import (  # noqa: F401 - SAMPLE_DOCUMENTS_DIR: the sample's place
     RetrievalMode,
     Settings,
 )
+from qa.documents import ocr
 from qa.documents.loading import HIDDEN_FILE, DocumentError, folder_time, folder_times, load_document
 from qa.embedding import Embedder
 from qa.index import Indexer, UpdateReport, stored_changed
@@ -33,6 +34,7 @@ from qa.reading.joint import corroborated
 from qa.reading.reader import Reader, SentenceReader, SpanReader
 from qa.reading.remembering import RememberingReader
 from qa.retrieval import EmbeddedAhead, Retriever
+from qa.runtime import cache_dir
 from qa.store.collections import (
     Catalog,
     CollectionInfo,
@@ -399,7 +401,14 @@ class QA:
             s.chunk_overlap_sentences,
             checkpoints=self.checkpoints_dir,
             max_document_passages=s.max_document_passages,
+            scans=self.scans,
         )
+
+    @property
+    def scans(self) -> ocr.Reading:
+        """How scanned pages are read: in the languages of the settings, the text of each kept in the cache folder
+        (``QA_CACHE_DIR``'s ``ocr``), so that a scan is OCR'd once."""
+        return ocr.Reading(self.settings.ocr_languages, cache_dir() / "ocr")
 
     @property
     def checkpoints_dir(self) -> Path:
@@ -530,7 +539,7 @@ class QA:
                 try:
                     if path.name.startswith("."):  # the folder scan would skip it
                         raise DocumentError(HIDDEN_FILE)
-                    load_document(path, self.settings.max_document_bytes)
+                    load_document(path, self.settings.max_document_bytes, self.scans)
                 except (DocumentError, OSError) as error:
                     failures.append(LoadFailure(source=path.name, reason=str(error)))
                     continue

@@ -240,8 +240,9 @@ def describe(name: str) -> str:
         return "one of " + ", ".join(choices)
     if field.annotation is bool:
         return "true or false"
+    pattern = next((m.pattern for m in field.metadata if getattr(m, "pattern", None)), None)
     if field.annotation in (str, Path):
-        return "text"
+        return f"text matching {pattern}" if pattern else "text"
     kind = "an integer" if field.annotation is int else "a finite number"
     low = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
     high = next((m.le for m in field.metadata if hasattr(m, "le")), None)

@@ -14,13 +14,15 @@ import numpy as np
 import pytest
 
 from qa import index as indexing
+from qa.documents import ocr
 from qa.documents.chunking import Chunker, tokenizer_counter
-from qa.documents.loading import READ_BY, document_id, load_document
+from qa.documents.loading import MAY_HOLD_SCANS, READ_BY, document_id, load_document
 from qa.index import Indexer, stale_formats
 from qa.models import Document, Passage
 from qa.store.protocol import DocumentWrite, StoredDocument, StoreError, open_store
 from qa.store.rules import keyword_tokens
 from qa.testing.store import stored_state
+from qa.testing.tesseract import FakeTesseract
 from qa.validation import FolderError
 
 ALPHA = "Alpha is a small village in the mountains. It has a bakery and a church. The river runs past it."
@@ -749,6 +751,59 @@ def test_the_formats_read_again_are_those_whose_loader_is_newer_than_the_one_rec
     assert stale_formats(settings.model_copy(update={"read_by": {**READ_BY, ".pdf": 1}})) == {".pdf"}
 
 
+def test_the_formats_that_may_hold_scans_are_read_again_when_ocr_reads_them_otherwise_than_recorded(indexer):
+    read = indexer.store_settings().model_copy(update={"read_by": dict(READ_BY)})
+    assert stale_formats(read, "") == set()  # no Tesseract, none recorded
+    assert stale_formats(read, "eng") == set(MAY_HOLD_SCANS) >= {".pdf", ".tif", ".zip", ".eml"}  # none recorded
+    english = read.model_copy(update={"ocr": "eng"})
+    assert stale_formats(english, "eng") == set() and stale_formats(english, "deu+eng") == set(MAY_HOLD_SCANS)
+    assert stale_formats(english, "") == set()  # Tesseract gone: what it read is kept, not read again without it
+    assert stale_formats(read.model_copy(update={"ocr": ""}), "eng") == set(MAY_HOLD_SCANS)  # Tesseract came
+
+
+def page_with_a_scan(path: Path, text: str, scan) -> None:
+    """A PDF of a page of text and a page that is a scan's picture, as a scanner adds to a typed letter."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    pages = canvas.Canvas(str(path))
+    pages.drawString(72, 720, text)
+    pages.showPage()
+    pages.drawImage(ImageReader(scan), 0, 0, width=595, height=842)
+    pages.save()
+
+
+def test_a_pdf_indexed_without_tesseract_is_read_again_once_it_reads_its_scanned_page(
+    tmp_path, folder, embedder, monkeypatch
+):
+    from test_ocr import INVOICE, scanned_page
+
+    page_with_a_scan(folder / "letter.pdf", "The valve was replaced on 12 February.", scanned_page(INVOICE))
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))  # no Tesseract
+    store = open_store("local", str(tmp_path / "index"))
+    Indexer(store, embedder, 200, 1).sync_folder(folder, 10**6, progress=False)
+    typed = next(d for d in store.documents() if d.source.endswith("letter.pdf"))
+    assert store.get_documents([typed.id])[typed.id].text == "The valve was replaced on 12 February."
+    tesseract = FakeTesseract(tmp_path / "bin", "Invoice KH-2291, parts and labour $227.60.", ["eng", "deu", "osd"])
+    monkeypatch.setenv("PATH", str(tesseract.folder))
+    kept = tmp_path / "kept"
+    report = Indexer(store, embedder, 200, 1, scans=ocr.Reading(kept_in=kept)).sync_folder(
+        folder, 10**6, progress=False
+    )
+    assert report.removed == [typed.id] and len(report.added) == 1 and tesseract.pages_read() == 1
+    (read,) = store.get_documents(report.added).values()
+    assert read.text == "The valve was replaced on 12 February.\n\nInvoice KH-2291, parts and labour $227.60."
+    assert read.page_starts == [0, 40]
+    assert store.manifest().settings.ocr == "eng"
+    again = Indexer(store, embedder, 200, 1, scans=ocr.Reading(kept_in=kept)).sync_folder(folder, 10**6, progress=False)
+    assert not again.changed and tesseract.pages_read() == 1  # read with these languages: not read again
+    german = ocr.Reading("deu+eng", kept_in=kept)
+    report = Indexer(store, embedder, 200, 1, scans=german).sync_folder(folder, 10**6, progress=False)
+    assert tesseract.pages_read("deu+eng") == 1 and store.manifest().settings.ocr == "deu+eng"
+    assert not report.changed and report.embedded_passages == 0  # read again, the same text: nothing embedded
+    store.close()
+
+
 def test_a_first_sync_reads_no_format_again(indexer, folder, caplog):
     with caplog.at_level(logging.INFO, logger="qa.index"):
         indexer.sync_folder(folder, 10**6, progress=False)
@@ -802,7 +857,8 @@ def test_an_index_whose_keywords_lack_the_files_names_is_written_again_once_with
     assert report.embedded_passages == 0 and not report.changed and len(report.reused) == 3
     timetable = document_id("Boats leave at noon and at six, Zoë.")
     assert [pid for pid, _ in store.keyword_search("the ferry timetable", 5)][:1] == [f"{timetable}:0"]
-    assert store.manifest().settings == indexer.store_settings().model_copy(update={"read_by": dict(READ_BY)})
+    recorded = {"read_by": dict(READ_BY), "ocr": ocr.read_with(ocr.LANGUAGES)}
+    assert store.manifest().settings == indexer.store_settings().model_copy(update=recorded)
     assert stored_state(store) == state and store.verify() == []  # the same documents, passages and vectors
     generation = store.manifest().generation
     indexer.sync_folder(folder, 10**6, progress=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import shutil
+import threading
+import time
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -11,7 +13,8 @@ from PIL import Image, ImageDraw, ImageFont
 from qa.documents import ocr
 from qa.documents.loading import load_document, page_at
 from qa.documents.pdf import scanned_paragraphs
-from qa.errors import DocumentError
+from qa.errors import DocumentError, OptionError
+from qa.testing.tesseract import FakeTesseract
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract OCR is not installed")
 INVOICE = [
@@ -80,3 +83,107 @@ def test_without_tesseract_a_scanned_pdf_is_named_with_how_to_read_it(tmp_path, 
     assert not ocr.installed() and ocr.page_paragraphs(scanned_page(INVOICE)) == []
     with pytest.raises(DocumentError, match=r"^no text in it \(empty, or a scanned PDF without a text layer: install"):
         load_document(tmp_path / "invoice.pdf")
+
+
+@pytest.fixture
+def text_pdf(tmp_path):
+    """A PDF of one page of text, which no OCR reads."""
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "letter.pdf"
+    page = canvas.Canvas(str(path))
+    page.drawString(72, 720, "The boiler was serviced on 3 March by Keystone Heating.")
+    page.save()
+    return path
+
+
+def test_a_scans_pages_are_read_once_and_then_from_where_their_text_is_kept(tmp_path, monkeypatch):
+    tesseract = FakeTesseract(tmp_path / "bin", "Invoice KH-2291: the diverter valve cost $227.60.")
+    monkeypatch.setenv("PATH", str(tesseract.folder))
+    (tmp_path / "invoice.pdf").write_bytes(scanned_pdf(INVOICE, TERMS))
+    kept = ocr.Reading(kept_in=tmp_path / "kept")
+    first = load_document(tmp_path / "invoice.pdf", scans=kept)
+    assert "Invoice KH-2291: the diverter valve cost $227.60." in first.text and tesseract.pages_read() == 2
+    assert load_document(tmp_path / "invoice.pdf", scans=kept) == first and tesseract.pages_read() == 2
+    assert len(list((tmp_path / "kept").rglob("*.txt"))) == 2 and not list((tmp_path / "kept").rglob("*.part"))
+    assert load_document(tmp_path / "invoice.pdf") == first and tesseract.pages_read() == 4  # kept nowhere
+    german = ocr.Reading("deu", kept_in=tmp_path / "kept")
+    assert load_document(tmp_path / "invoice.pdf", scans=german) == first  # other languages: read again, in them
+    assert tesseract.pages_read("deu") == 2 and tesseract.pages_read() == 6
+
+
+def test_other_pdfs_are_read_while_ocr_reads_a_scan(tmp_path, monkeypatch, text_pdf):
+    tesseract = FakeTesseract(tmp_path / "bin", "Scanned words.", go=tmp_path / "go")  # waits for go to read
+    monkeypatch.setenv("PATH", str(tesseract.folder))
+    (tmp_path / "invoice.pdf").write_bytes(scanned_pdf(INVOICE))
+    read: dict[str, str] = {}
+    scanning = threading.Thread(target=lambda: read.update(scan=load_document(tmp_path / "invoice.pdf").text))
+    scanning.start()
+    for _ in range(400):  # until OCR has begun
+        if tesseract.pages_read():
+            break
+        time.sleep(0.05)
+    reading = threading.Thread(target=lambda: read.update(letter=load_document(text_pdf).text))
+    reading.start()
+    reading.join(timeout=20)
+    done_while_scanning = not reading.is_alive() and scanning.is_alive()
+    (tmp_path / "go").touch()
+    scanning.join(timeout=20)
+    reading.join(timeout=20)
+    assert done_while_scanning
+    assert read == {"scan": "Scanned words.", "letter": "The boiler was serviced on 3 March by Keystone Heating."}
+
+
+def test_ocr_languages_must_be_installed_where_tesseract_is(tmp_path, monkeypatch):
+    tesseract = FakeTesseract(tmp_path / "bin", "", languages=["eng", "osd", "chi_sim"])
+    monkeypatch.setenv("PATH", str(tesseract.folder))
+    assert ocr.installed_languages() == {"eng", "osd", "chi_sim"}
+    ocr.check_languages("eng")
+    ocr.check_languages("chi_sim+eng")
+    message = (
+        r"^OCR language 'deu' is not installed \(Tesseract here reads chi_sim, eng, osd\): "
+        r"apt install tesseract-ocr-deu, or set QA_OCR_LANGUAGES$"
+    )
+    with pytest.raises(OptionError, match=message):
+        ocr.check_languages("eng+deu")
+    assert ocr.read_with("deu+eng") == "deu+eng"
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    ocr.check_languages("deu")  # no Tesseract: scans are named as unread, whatever the languages
+    assert ocr.read_with("deu+eng") == ""
+
+
+@needs_tesseract
+def test_tesseract_lists_the_languages_it_reads():
+    assert "eng" in ocr.installed_languages() and ocr.tesseract_version().startswith("tesseract ")
+    ocr.check_languages("eng")
+    with pytest.raises(OptionError, match=r"^OCR language 'xyz' is not installed"):
+        ocr.check_languages("eng+xyz")
+
+
+GERMAN_INVOICE = [
+    "Rechnung der Heizungsfirma Müller, Köln",
+    "",
+    "Die Prüfung ergab einen Überdruck im Kessel.",
+    "Das Ausdehnungsgefäß ist zu klein für die Größe der Anlage.",
+    "Bitte zahlen Sie 318,40 € bis zum 15. März.",
+]
+
+
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None or "deu" not in ocr.installed_languages(),
+    reason="Tesseract OCR with German (tesseract-ocr-deu) is not installed",
+)
+def test_a_scan_in_german_is_read_letter_for_letter_in_the_languages_asked_for(tmp_path):
+    from test_pdf import dejavu
+
+    page = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(dejavu()[0], 44)  # a font with every letter drawn
+    for number, line in enumerate(GERMAN_INVOICE):
+        draw.text((220, 250 + 66 * number), line, font=font, fill=0)
+    data = io.BytesIO()
+    page.save(data, "PDF", resolution=300)
+    (tmp_path / "rechnung.pdf").write_bytes(data.getvalue())
+    german = load_document(tmp_path / "rechnung.pdf", scans=ocr.Reading("deu+eng"))
+    assert german.text == GERMAN_INVOICE[0] + "\n\n" + " ".join(GERMAN_INVOICE[2:])  # one paragraph, as set
+    assert "Größe" not in load_document(tmp_path / "rechnung.pdf").text  # read as English: "Gr6é&e"

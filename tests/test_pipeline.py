@@ -23,7 +23,16 @@ from qa.reading.answers import citation_at
 from qa.reading.kinds import AMOUNT_OR_DATE
 from qa.retrieval import Retrieval
 from qa.testing.reader import ScriptedReader, as_reader
-from qa.validation import ClosedError, CollectionError, FolderError, QAError, QuestionError, ask_options
+from qa.testing.tesseract import FakeTesseract
+from qa.validation import (
+    ClosedError,
+    CollectionError,
+    FolderError,
+    OptionError,
+    QAError,
+    QuestionError,
+    ask_options,
+)
 
 LAVROV_SENTENCE = "The plans of the US, as well as NATO to place weapons in outer space are taking shape"
 
@@ -1566,6 +1575,34 @@ def test_a_scanned_invoice_is_answered_from_the_text_ocr_reads_citing_its_page(t
     assert back.answer == "Thursday 15 February" and back.citations[0].page == 2
     for result in (cost, back):
         assert_citations_exact(engine, result)
+
+
+def test_ocr_languages_tesseract_lacks_are_named_before_anything_is_indexed(tmp_path, embedder, monkeypatch):
+    from test_ocr import INVOICE, scanned_pdf
+
+    tesseract = FakeTesseract(tmp_path / "bin", "Invoice KH-2291, parts and labour $227.60.", ["eng", "osd"])
+    monkeypatch.setenv("PATH", str(tesseract.folder))
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "invoice.pdf").write_bytes(scanned_pdf(INVOICE))
+    with pytest.raises(OptionError, match=r"^ocr_languages must be text matching .+, not 'deu eng'\.$"):
+        QA(documents_dir=tmp_path / "documents", ocr_languages="deu eng")
+    engine = QA(
+        documents_dir=tmp_path / "documents",
+        index_dir=tmp_path / "index",
+        embedder=embedder,
+        index_embedder=embedder,
+        ocr_languages="deu+eng",
+    )
+    message = r"^OCR language 'deu' is not installed \(Tesseract here reads eng, osd\): apt install tesseract-ocr-deu"
+    with pytest.raises(OptionError, match=message):
+        engine.refresh_index(progress=False)
+    assert tesseract.pages_read() == 0 and engine.store.manifest().document_count == 0
+    engine.settings = engine.settings.model_copy(update={"ocr_languages": "eng"})
+    engine.refresh_index(progress=False)
+    assert engine.store.manifest().document_count == 1 and tesseract.pages_read("eng") == 1
+    assert len(list((tmp_path / "cache" / "ocr").rglob("*.txt"))) == 1  # the page's text kept in the cache folder
+    engine.close()
 
 
 def agm_slides(suffix: str) -> bytes:

@@ -8,8 +8,10 @@ import shutil
 import pytest
 from test_ocr import INVOICE, TERMS, needs_tesseract, scanned_page
 
+from qa.documents import ocr
 from qa.documents.loading import load_document, page_at
 from qa.errors import DocumentError
+from qa.testing.tesseract import FakeTesseract
 
 
 def scanned_tiff(*pages: list[str]) -> bytes:
@@ -39,3 +41,14 @@ def test_a_tiff_is_refused_in_one_line_without_tesseract_or_when_it_is_no_image(
     monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract on it
     with pytest.raises(DocumentError, match=r"^a scanned image, which only OCR reads: install Tesseract OCR"):
         load_document(tmp_path / "fax.tif")
+
+
+def test_a_page_whose_text_cannot_be_kept_is_read_all_the_same(tmp_path, monkeypatch):
+    tesseract = FakeTesseract(tmp_path / "bin", "Thursday 15 February.")
+    monkeypatch.setenv("PATH", str(tesseract.folder))
+    (tmp_path / "not-a-folder").write_text("a file where the folder would be", encoding="utf-8")
+    (tmp_path / "scan.tiff").write_bytes(scanned_tiff(INVOICE, TERMS))
+    for _ in range(2):
+        document = load_document(tmp_path / "scan.tiff", scans=ocr.Reading(kept_in=tmp_path / "not-a-folder" / "ocr"))
+        assert document.text == "Thursday 15 February.\n\nThursday 15 February." and document.page_starts == [0, 23]
+    assert tesseract.pages_read() == 4

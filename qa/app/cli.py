@@ -228,7 +228,7 @@ def command_add(args: argparse.Namespace) -> int:
             skipped += 1
             continue
         try:
-            document_id = load_document(path, engine.settings.max_document_bytes).id
+            document_id = load_document(path, engine.settings.max_document_bytes, engine.scans).id
         except (DocumentError, OSError) as error:  # changed or gone since: said as a skip
             print(f"skipped {name}: {error}", file=sys.stderr)
             skipped += 1

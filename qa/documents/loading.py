@@ -86,6 +86,8 @@ READS_AS_WORD = MappingProxyType(
     {".docx": docx_to_text, ".doc": doc_to_text, ".odt": odt_to_text, ".rtf": rtf_to_text, ".epub": epub_to_text}
 )
 SUPPORTED_SUFFIXES = frozenset(READ_BY)  # the formats read: those a loader version is recorded for
+# Formats whose text may come from OCR: scans, and the files that hold files (attachments, an archive's files).
+MAY_HOLD_SCANS = frozenset({".pdf", ".tif", ".tiff", ".eml", ".msg", ".mbox", ".zip"})
 # Decoded text with more than this share of control characters is binary data, not text.
 MAX_CONTROL_SHARE = 0.01
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
@@ -446,8 +448,9 @@ def file_title(path: Path) -> str:
     return path.parent.stem if path.suffix.lower() != file_format(path) else path.stem
 
 
-def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
-    """Read one file into a document; raises DocumentError with the reason when it cannot."""
+def load_document(path: str | Path, max_bytes: int = 50_000_000, scans: ocr.Reading | None = None) -> Document:
+    """Read one file into a document, its scanned pages (if any) read as ``scans`` says (else in English, their text
+    kept nowhere); raises DocumentError with the reason when it cannot."""
     path = Path(path)
     suffix = file_format(path)
     if suffix not in SUPPORTED_SUFFIXES:
@@ -457,7 +460,8 @@ def load_document(path: str | Path, max_bytes: int = 50_000_000) -> Document:
     size = path.stat().st_size
     if size > max_bytes:
         raise DocumentError(f"too large ({size:,} bytes; the limit is {max_bytes:,})")
-    read = file_text(suffix, path.read_bytes())
+    with ocr.reading(scans or ocr.Reading()):
+        read = file_text(suffix, path.read_bytes())
     check_not_encoded(read.text)
     return Document(
         id=document_id(read.text),

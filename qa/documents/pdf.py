@@ -10,6 +10,7 @@ import statistics
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any, NamedTuple
@@ -779,6 +780,16 @@ class PageLines(NamedTuple):
     box: tuple[float, float]  # its bottom and height
 
 
+def read_pages(pdf: Any, reader_state: tuple[Any, dict[int, bool]]) -> list[PageLines]:
+    """Every page of ``pdf`` read (``read_page``), with a progress bar where they take a while (scans OCR reads)."""
+    read = []
+    with ocr.pages_progress(len(pdf), "PDF pages") as bar:
+        for index in range(len(pdf)):
+            read.append(read_page(pdf, index, reader_state))
+            bar.update()
+    return read
+
+
 def read_page(pdf: Any, index: int, reader_state: tuple[Any, dict[int, bool]]) -> PageLines:
     """The pieces of text of page ``index`` (see ``page_pieces``) and its box; for a page that holds no text (a
     scan), the paragraphs OCR reads in its picture, where Tesseract is installed (``qa.documents.ocr``)."""
@@ -788,12 +799,33 @@ def read_page(pdf: Any, index: int, reader_state: tuple[Any, dict[int, bool]]) -
         pieces = page_pieces(CharReader(textpage, *reader_state))
         fallback = [] if pieces else [line.strip() for line in textpage.get_text_range().splitlines() if line.strip()]
         if not pieces and not fallback and ocr.installed():  # a scanned page: its picture read
-            fallback = scanned_paragraphs(ocr.page_paragraphs(page.render(scale=ocr.DPI / 72, grayscale=True).to_pil()))
+            picture = page_picture(page)
+            with released(_pdfium_lock):  # other PDFs are read while OCR reads this one
+                fallback = scanned_paragraphs(ocr.page_paragraphs(picture))
         _, bottom, _, top = page.get_bbox()
         return PageLines(pieces, fallback, (bottom, top - bottom))
     finally:
         textpage.close()
         page.close()
+
+
+def page_picture(page: Any) -> Any:
+    """A page drawn in grey at OCR's DPI, as a PIL image of its own (PDFium's bitmap closed)."""
+    bitmap = page.render(scale=ocr.DPI / 72, grayscale=True)
+    try:
+        return bitmap.to_pil().copy()
+    finally:
+        bitmap.close()
+
+
+@contextmanager
+def released(lock: threading.Lock) -> Iterator[None]:
+    """``lock``, held by this thread, let go of within and taken again after."""
+    lock.release()
+    try:
+        yield
+    finally:
+        lock.acquire()
 
 
 def scanned_paragraphs(paragraphs: list[list[str]]) -> list[str]:
@@ -850,7 +882,7 @@ def read_pdf(data: bytes) -> PdfText:
             raise UnreadablePdf(str(error), "password" in str(error).lower()) from None
         try:
             state: tuple[Any, dict[int, bool]] = (text_object_function(), {})
-            pages, vocabulary, style = laid_out_pages([read_page(pdf, index, state) for index in range(len(pdf))])
+            pages, vocabulary, style = laid_out_pages(read_pages(pdf, state))
             text, page_starts = assemble(pages, vocabulary)
             title = layout_title(pages, style[0])
             sections = pdf_sections(pdf, pages, page_starts, style, title)

@@ -18,8 +18,11 @@ def tiff_to_text(data: bytes) -> tuple[str, list[int]]:
     if not ocr.installed():
         raise DocumentError(f"a scanned image, which only OCR reads: {ocr.INSTALL}")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            pages = [page.convert("L") for page in ImageSequence.Iterator(image)]
+        with Image.open(io.BytesIO(data)) as image, ocr.pages_progress(getattr(image, "n_frames", 1), "scans") as bar:
+            texts = []
+            for page in ImageSequence.Iterator(image):  # one page in memory at a time: a fax may have hundreds
+                texts.append(PAGE_SEPARATOR.join(scanned_paragraphs(ocr.page_paragraphs(page.convert("L")))))
+                bar.update()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:  # Pillow's for a bad image
         raise DocumentError(f"not a readable TIFF image ({error})") from None
-    return join_pages([PAGE_SEPARATOR.join(scanned_paragraphs(ocr.page_paragraphs(page))) for page in pages])
+    return join_pages(texts)

@@ -25,8 +25,9 @@ from qa.models import Document, Passage, Section
 class StoreSettings(BaseModel):
     """What the stored passages and vectors were made with; a store holds vectors of one kind only. Beside them, how
     their keyword tokens were made (``qa.store.rules.KEYWORDS``; 1 where a stamp records none) and what read the stored
-    documents' files: each format's loader version (``qa.documents.loading.READ_BY``, by suffix), as the last whole
-    sync of a folder recorded it (None: none did)."""
+    documents' files: each format's loader version (``qa.documents.loading.READ_BY``, by suffix), and the languages
+    OCR read scanned pages in ('': Tesseract was not installed), as the last whole sync of a folder recorded them
+    (None: none did)."""
 
     embedding_model: str
     dimension: int
@@ -34,10 +35,11 @@ class StoreSettings(BaseModel):
     chunk_overlap_sentences: int
     keywords: int = 1
     read_by: dict[str, int] | None = None
+    ocr: str | None = None
 
     def same_vectors(self, other: StoreSettings) -> bool:
         """Whether passages cut and embedded with ``other`` are cut and embedded as with these."""
-        beside = {"read_by", "keywords"}
+        beside = {"read_by", "ocr", "keywords"}
         return self.model_dump(exclude=beside) == other.model_dump(exclude=beside)
 
 
