@@ -61,6 +61,7 @@ from qa.validation import (
     ClosedError,
     CollectionError,
     FolderError,
+    OptionError,
     RemovalError,
     ask_options,
     check_history,
@@ -515,7 +516,7 @@ class QA:
             if not self._kept:
                 log.warning("%s; answering from its documents as they were indexed", error)
             self._kept = True
-        except (StoreError, OSError) as error:
+        except (StoreError, OSError, OptionError) as error:  # OptionError: an OCR language uninstalled since
             log.warning("could not bring the index up to date: %s", error)
 
     def documents(self) -> list[StoredDocument]:

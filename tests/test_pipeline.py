@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import shutil
 import time
@@ -1602,6 +1603,28 @@ def test_ocr_languages_tesseract_lacks_are_named_before_anything_is_indexed(tmp_
     engine.refresh_index(progress=False)
     assert engine.store.manifest().document_count == 1 and tesseract.pages_read("eng") == 1
     assert len(list((tmp_path / "cache" / "ocr").rglob("*.txt"))) == 1  # the page's text kept in the cache folder
+    engine.close()
+
+
+def test_a_background_sync_after_an_ocr_language_is_uninstalled_warns_and_keeps_the_index(
+    tmp_path, embedder, monkeypatch, caplog
+):
+    tesseract = FakeTesseract(tmp_path / "bin", "Die Prüfung ergab einen Überdruck.", ["deu", "eng", "osd"])
+    monkeypatch.setenv("PATH", str(tesseract.folder))
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    engine = engine_over(tmp_path, embedder, {"tenancy.txt": FLAT_TENANCY}, ocr_languages="deu+eng")
+    assert engine.ask("What is the rent?").answer.startswith("£1,695")  # indexed, running
+    FakeTesseract(tmp_path / "bin", "", ["eng", "osd"])  # German taken off
+    (tmp_path / "documents" / "note.txt").write_text("The boiler was serviced in March.", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="qa.pipeline"):
+        assert engine.refresh_in_background()
+        engine._background.join(20.0)
+    assert [r.getMessage() for r in caplog.records if "OCR language" in r.getMessage()] == [
+        "could not bring the index up to date: OCR language 'deu' is not installed (Tesseract here reads eng, osd): "
+        "apt install tesseract-ocr-deu, or set QA_OCR_LANGUAGES"
+    ]
+    assert engine.store.manifest().document_count == 1
+    assert engine.ask("How much is the deposit?").answer == "£1,955"  # from the index as it was
     engine.close()
 
 
