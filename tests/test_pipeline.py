@@ -1564,6 +1564,18 @@ def test_a_word_97_document_is_answered_from_its_table_and_its_text_with_exact_c
 
 
 @pytest.mark.slow
+def test_a_price_is_answered_from_the_row_the_question_names_and_not_from_a_row_beside_it(tmp_path, embedder):
+    from test_views import UNIFORM
+
+    shop = "Items with the school crest are sold by Tailor & Crest, 14 Market Street."
+    engine = engine_over(tmp_path, embedder, {"uniform.md": f"# School uniform\n\n{shop}\n\n{UNIFORM}"})
+    assert engine.ask("How much is a jumper?").answer == "£16.50"
+    assert engine.ask("How much is a blazer?").answer == "£34.00"
+    for question in ("How much is the tie?", "How much is a school tie?"):  # its row gives none ("£16.50" before)
+        assert engine.ask(question).answer is None, question
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract OCR is not installed")
 def test_a_scanned_invoice_is_answered_from_the_text_ocr_reads_citing_its_page(tmp_path, embedder):
     from test_ocr import INVOICE, TERMS, scanned_pdf

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from qa.documents.tables import table_rows, text_table_rows
-from qa.reading.views import ReadingView, item_ends, keyword_stems, reading_view, row_keys, rows_asked
+from qa.reading.views import (
+    ReadingView,
+    item_ends,
+    keyword_stems,
+    of_another_row,
+    reading_view,
+    row_keys,
+    rows_asked,
+)
 
 SPEC = (
     "## **Café Zoë 300** ##\n\n"
@@ -493,3 +501,43 @@ def test_keyword_stems_are_the_keyword_index_tokens_of_each_text_asked_again_or_
     assert keyword_stems(texts) == expected
     assert keyword_stems(texts[::-1]) == expected[::-1]  # asked again, in another batch
     assert keyword_stems([]) == []
+
+
+UNIFORM = (
+    "Everyday uniform\n"
+    "| Item | Details | Price |\n"
+    "| --- | --- | --- |\n"
+    '| Blazer | Navy with the school crest. Chest sizes 28"–36" | £34.00 |\n'
+    '| Blazer (larger sizes) | Chest sizes 38"–46" | £38.00 |\n'
+    "| Tie | Clip-on, in house colours (Brontë red, Calder green). Sold by the school office only. | – |\n"
+    "| Jumper | Navy V-neck with crest | £16.50 |\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "rows_of_others"),
+    [
+        ("How much is a school tie?", ["£34.00", "£38.00", "£16.50"]),  # its row gives no price: none answers
+        ("How much is a blazer?", ["£38.00", "£16.50"]),  # the larger blazer's row names "larger sizes" too
+        ("What does a blazer in larger sizes cost?", ["£16.50"]),  # both blazers' rows named
+        ("Which item costs £16.50?", []),  # no row named: any may answer
+        ("What does the uniform cost in all?", []),
+    ],
+)
+def test_a_span_in_a_row_of_another_thing_than_the_rows_the_question_names_is_told(question, rows_of_others):
+    asked = keyword_stems([question])[0]
+    found = [
+        price for price in ("£34.00", "£38.00", "£16.50") if of_another_row(UNIFORM, "", asked, UNIFORM.index(price))
+    ]
+    assert found == rows_of_others
+    assert not of_another_row(UNIFORM, "", asked, UNIFORM.index("Everyday"))  # no row
+
+
+def test_rows_of_a_passage_that_opens_within_a_table_are_told_under_its_head():
+    asked = keyword_stems(["Who owns the energy saving risk R-03?"])[0]
+    assert of_another_row(ROWS, HEAD, asked, ROWS.index("Zoë Ødegård"))  # the row of R-02
+    assert not of_another_row(ROWS, HEAD, asked, ROWS.index("SCADA engineer"))
+    dated = keyword_stems(["What did the service of 03 Sep 2024 cost?"])[0]  # a plain-text table's row by its date
+    assert of_another_row(LOG, "", dated, LOG.index("£169.00")) and not of_another_row(
+        LOG, "", dated, LOG.index("£178.00")
+    )

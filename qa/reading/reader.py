@@ -42,7 +42,7 @@ from qa.reading.spans import (
     whole_words,
 )
 from qa.reading.stopping import StopModel
-from qa.reading.views import keyword_stems, reading_view
+from qa.reading.views import keyword_stems, of_another_row, reading_view
 from qa.runtime import (
     INPUTS,
     Session,
@@ -434,6 +434,8 @@ def may_answer(question: str, passage: Passage, begin: int, end: int) -> bool:
         return False  # "17 October" of "17 October 2024" for "when is the AGM in 2025?"
     if other_measure(question, passage.text, begin) or other_rate(question, passage.text, begin, end):
         return False  # a row of another size, length or amount than the question's, a price per another time
+    if of_another_row(passage.text, passage.table_head, keyword_stems([question])[0], begin):
+        return False  # a row of another thing than the rows the question names
     if not_the_contact_asked(question, text, f"{passage.table_head}\n{passage.text}"):
         return False  # a reference for a phone number, a phone number for a fax number
     if not whole_words(passage.text, begin, end) or across_rows(passage.text, begin, end):

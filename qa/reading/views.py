@@ -179,6 +179,28 @@ def rows_asked(rows: list[Row], asked: frozenset[str]) -> list[bool]:
     return kept
 
 
+def of_another_row(text: str, table_head: str, asked: frozenset[str], at: int) -> bool:
+    """Whether the character ``at`` of a passage's ``text`` lies in a table row (``table_rows``, ``text_table_rows``)
+    when the question (its stemmed words ``asked``) names other rows of that table by their things and not this one:
+    a row's thing is named when every word of its naming cell (``naming_column``) is the question's. "£38.00", the
+    price in the row of "Blazer (larger sizes)", answers no "How much is a school tie?" where a row of "Tie" stands
+    (its price "–"), nor, for "How much is a blazer?", the larger one's price beside the row of "Blazer"."""
+    rows = passage_rows(text, table_head)
+    row = next((r for r in rows if r.start <= at < r.end), None)
+    if row is None or not asked:
+        return False
+    table = [r for r in rows if [name for name, _, _ in r.cells] == [name for name, _, _ in row.cells]]
+    first = naming_column(table)
+    named = [r for r in table if (words := stems_of(r.cells[first][1])) and words <= asked]
+    return bool(named) and row not in named
+
+
+@functools.lru_cache(maxsize=256)
+def passage_rows(text: str, table_head: str) -> tuple[Row, ...]:
+    """The rows of the tables of a passage (``table_rows``, ``text_table_rows``), found once for its candidates."""
+    return (*table_rows(text, table_head), *text_table_rows(text, table_head))
+
+
 def short_cell(value: str) -> bool:
     """Whether a table's cell is as short as a field's name: a thing's name, a value, not a note or a description."""
     return 0 < len(value.split()) <= FIELD_NAME_WORDS
