@@ -10,7 +10,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -189,7 +189,8 @@ class Indexer:
             report = UpdateReport(rebuilt=self.prepare(), failures=skipped)
             stale = set(READ_BY) if reread else self.read_better_now(files, scans_read_with)
             stored, ignored = self.store.documents(), self.store.ignored()
-            sync = _FolderSync(folder, files, max_bytes, stored, ignored, stale, self.scans)
+            scans = replace(self.scans, progress=progress)  # a long scan's pages shown as the files are
+            sync = _FolderSync(folder, files, max_bytes, stored, ignored, stale, scans)
 
             def relocate() -> None:
                 """Record the new sources found so far (here, on the thread that holds the writer lock); a document

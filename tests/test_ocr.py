@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import sys
 import threading
 import time
 
@@ -187,3 +188,21 @@ def test_a_scan_in_german_is_read_letter_for_letter_in_the_languages_asked_for(t
     german = load_document(tmp_path / "rechnung.pdf", scans=ocr.Reading("deu+eng"))
     assert german.text == GERMAN_INVOICE[0] + "\n\n" + " ".join(GERMAN_INVOICE[2:])  # one paragraph, as set
     assert "Größe" not in load_document(tmp_path / "rechnung.pdf").text  # read as English: "Gr6é&e"
+
+
+class Terminal(io.StringIO):
+    """Standard error as a terminal has it (where progress bars are shown)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_documents_pages_show_their_progress_in_a_terminal_unless_the_reading_says_not(monkeypatch):
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    with ocr.pages_progress(3, "PDF pages") as bar:
+        assert not bar.disable and bar.delay == ocr.PROGRESS_DELAY_S and bar.total == 3
+    with ocr.reading(ocr.Reading(progress=False)), ocr.pages_progress(3, "PDF pages") as bar:
+        assert bar.disable  # the index catching up in the background
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with ocr.pages_progress(3, "PDF pages") as bar:
+        assert bar.disable  # no terminal: a log file, a server's output

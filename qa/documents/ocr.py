@@ -35,12 +35,14 @@ PROGRESS_DELAY_S = 2.0  # a document's pages read in less time show no progress 
 
 @dataclass(frozen=True)
 class Reading:
-    """How scanned pages are read: Tesseract's languages ("eng", "deu+eng") and the folder that keeps the text read
+    """How scanned pages are read: Tesseract's languages ("eng", "deu+eng"), the folder that keeps the text read
     on each page (None: kept nowhere), so that a scan read again (a file re-read, an interrupted run resumed, a file
-    checked then indexed) is not OCR'd again."""
+    checked then indexed) is not OCR'd again, and whether a long document's pages show their progress in a terminal
+    (not while the index catches up in the background)."""
 
     languages: str = LANGUAGES
     kept_in: Path | None = None
+    progress: bool = True
 
 
 _reading: ContextVar[Reading | None] = ContextVar("ocr_reading", default=None)  # None: Reading()
@@ -157,8 +159,12 @@ def keep_text(folder: Path | None, key: str, text: str) -> None:
 
 
 def pages_progress(pages: int, what: str) -> tqdm:
-    """A progress bar over a document's ``pages`` shown in a terminal only, and only once they take PROGRESS_DELAY_S."""
-    return tqdm(total=pages, desc=what, unit="page", delay=PROGRESS_DELAY_S, leave=False, disable=None)
+    """A progress bar over a document's ``pages``, shown in a terminal only, once they take PROGRESS_DELAY_S, and
+    where the ``reading`` in force shows progress."""
+    shown = (_reading.get() or Reading()).progress
+    return tqdm(
+        total=pages, desc=what, unit="page", delay=PROGRESS_DELAY_S, leave=False, disable=None if shown else True
+    )
 
 
 def paragraphs(text: str) -> list[list[str]]:
