@@ -139,6 +139,7 @@ def test_ocr_languages_must_be_installed_where_tesseract_is(tmp_path, monkeypatc
     tesseract = FakeTesseract(tmp_path / "bin", "", languages=["eng", "osd", "chi_sim"])
     monkeypatch.setenv("PATH", str(tesseract.folder))
     assert ocr.installed_languages() == {"eng", "osd", "chi_sim"}
+    assert ocr.tesseract_version() == "tesseract 5.3.0 (a stand-in)"  # the one on the PATH now
     ocr.check_languages("eng")
     ocr.check_languages("chi_sim+eng")
     message = (
@@ -150,7 +151,7 @@ def test_ocr_languages_must_be_installed_where_tesseract_is(tmp_path, monkeypatc
     assert ocr.read_with("deu+eng") == "deu+eng"
     monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
     ocr.check_languages("deu")  # no Tesseract: scans are named as unread, whatever the languages
-    assert ocr.read_with("deu+eng") == ""
+    assert ocr.read_with("deu+eng") == "" and ocr.tesseract_version() == ""
 
 
 @needs_tesseract

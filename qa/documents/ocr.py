@@ -92,11 +92,18 @@ def installed_languages() -> set[str]:
     return {line.strip() for line in lines[1:] if line.strip()} if done.returncode == 0 else set()
 
 
-@functools.cache
 def tesseract_version() -> str:
-    """Tesseract's version line ("tesseract 5.3.0"); '' when it cannot say."""
+    """The version line of the ``tesseract`` on the PATH ("tesseract 5.3.0"); '' when there is none or it cannot
+    say."""
+    program = shutil.which("tesseract")
+    return program_version(program) if program else ""
+
+
+@functools.cache
+def program_version(program: str) -> str:
+    """The first line ``program --version`` writes (asked once a process: a program installed later is asked then)."""
     try:
-        done = subprocess.run(["tesseract", "--version"], capture_output=True, timeout=30, check=False)
+        done = subprocess.run([program, "--version"], capture_output=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return ""
     return (done.stdout or done.stderr).decode("utf-8", errors="replace").partition("\n")[0].strip()
