@@ -27,7 +27,8 @@ OTHER_VARIABLES = [
     (
         "QA_CACHE_DIR",
         "`~/.cache/qa`",
-        "Where ONNX models exported from the weights are kept (else `$XDG_CACHE_HOME/qa`).",
+        "Where ONNX models exported from the weights and the text OCR read from scanned pages are kept (else "
+        "`$XDG_CACHE_HOME/qa`); `qa cache` says how much, `qa cache --clear` removes it.",
     ),
 ]
 

@@ -24,7 +24,8 @@ from qa.models import AskResult
 
 
 @pytest.mark.parametrize(
-    "command", ["index", "add", "remove", "list", "ask", "collections", "eval", "train-reader", "serve", "postgres"]
+    "command",
+    ["index", "add", "remove", "list", "ask", "collections", "cache", "eval", "train-reader", "serve", "postgres"],
 )
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as stopped:

@@ -358,6 +358,24 @@ def command_collections(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_cache(args: argparse.Namespace) -> int:
+    """Say what the cache folder holds (models exported to ONNX, the text read from scanned pages), or clear it."""
+    from qa.cached import clear, contents, described
+    from qa.runtime import cache_dir
+
+    folder = cache_dir()
+    if args.clear:
+        removed = clear(folder, args.clear)
+        print(f"removed {' and '.join(described(kind, held) for kind, held in removed.items())} from {folder}")
+        return 0
+    held = contents(folder)
+    print(f"{folder} holds")
+    print(f"  {described('models', held['models'])}: exported again at the next start when removed")
+    print(f"  {described('ocr', held['ocr'])}: read by OCR again when removed")
+    print("qa cache --clear removes both (--clear models or --clear ocr: one of them); nothing indexed is lost")
+    return 0
+
+
 # What a local answer needs imported: the engine, and the libraries its models run on (most of a cold start).
 ENGINE_MODULES = ("qa.pipeline", "torch", "transformers.modeling_utils", "transformers.models.auto.tokenization_auto")
 
@@ -709,6 +727,18 @@ def build_parser() -> argparse.ArgumentParser:
     collections.add_argument("--drop", metavar="NAME", help="remove this collection and its documents (files stay)")
     add_engine_options(collections)
     collections.set_defaults(run=command_collections)
+
+    cache = commands.add_parser(
+        "cache", help="say what the cache folder holds (exported models, text read from scans), or clear it"
+    )
+    cache.add_argument(
+        "--clear",
+        nargs="?",
+        const="all",
+        choices=["all", "models", "ocr"],
+        help="remove it all (or only the exported models, or only the scans' text); nothing indexed is lost",
+    )
+    cache.set_defaults(run=command_cache)
 
     ask = commands.add_parser("ask", help="answer a question from the indexed documents")
     ask.add_argument("question", nargs="+")
