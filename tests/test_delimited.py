@@ -35,6 +35,14 @@ def test_cells_are_separated_as_the_file_says_and_kept_on_one_line(text, tab_sep
     assert delimited_to_text(text, tab_separated).split("\n")[2:-1] == rows
 
 
+def test_a_csv_files_title_rows_are_lines_above_its_table():
+    text = "Trade Price List,,,\nPrices from 3 March 2025,,,\ncode,product,pack,price\nDB120,Oat drink,1 litre,1.95\n"
+    assert delimited_to_text(text, tab_separated=False) == (
+        "Trade Price List\n\nPrices from 3 March 2025\n\n| code | product | pack | price |\n| --- | --- | --- | --- |\n"
+        "| DB120 | Oat drink | 1 litre | 1.95 |\n"
+    )
+
+
 def test_an_empty_file_is_no_table_and_a_broken_one_is_refused_in_one_line():
     assert delimited_to_text("\n , \n", tab_separated=False) == ""
     with pytest.raises(DocumentError, match="^not a table of cells"):

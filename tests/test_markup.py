@@ -1,5 +1,14 @@
 from qa.documents.html import html_to_text
-from qa.documents.markup import BLOCK_BREAK, CELL_BREAK, collapsed, headed_text, row_line, without_empty_end
+from qa.documents.markup import (
+    BLOCK_BREAK,
+    CELL_BREAK,
+    collapsed,
+    headed_text,
+    line_of_cells,
+    row_line,
+    sheet_text,
+    without_empty_end,
+)
 
 
 def test_a_row_is_a_line_of_cells_between_bars():
@@ -27,3 +36,31 @@ def test_white_space_is_one_space_but_block_and_cell_breaks_stay():
 def test_a_rows_empty_cells_at_its_end_are_left_out_and_the_others_kept():
     assert without_empty_end(["Item", "", "£142.60", "", ""]) == ["Item", "", "£142.60"]
     assert without_empty_end(["", ""]) == [] and without_empty_end([]) == []
+
+
+def test_a_sheets_title_and_notes_above_its_table_are_lines_and_the_first_full_row_names_the_columns():
+    rows = [
+        ["Dalebrook Dairy - trade prices", "", "", ""],
+        ["Customer: The Copper Kettle", "", "Account no: DB-20417", ""],
+        [],
+        ["Code", "Product", "Pack", "Price"],
+        ["DB120", "Oat drink", "1 litre", "1.95"],
+        ["Orders by 2pm", "", "", ""],  # below the table's first row: a row of it
+    ]
+    assert sheet_text(rows) == (
+        "Dalebrook Dairy - trade prices\n\nCustomer: The Copper Kettle; Account no: DB-20417\n\n"
+        "| Code | Product | Pack | Price |\n| --- | --- | --- | --- |\n| DB120 | Oat drink | 1 litre | 1.95 |\n"
+        "| Orders by 2pm |  |  |  |\n"
+    )
+
+
+def test_a_sheet_of_one_or_two_columns_is_a_table_from_its_first_row():
+    assert sheet_text([["Name"], ["Ada"]]) == "| Name |\n| --- |\n| Ada |\n"
+    assert sheet_text([["Guests", "Count"], ["Adults", "96"]]).startswith("| Guests | Count |\n")
+    assert sheet_text([["Name", "Room"], ["Anja", "B2", "B3"]]).startswith("| Name | Room |  |\n")  # columns unnamed
+    assert sheet_text([[""], []]) == ""
+
+
+def test_a_rows_cells_as_a_line_put_a_labels_value_after_it():
+    assert line_of_cells(["Account no:", "", "DB-20417", "Due", "30 days"]) == "Account no: DB-20417; Due; 30 days"
+    assert sheet_text([["Customer:", "Kettle", "", "", ""], ["A", "B", "C", "D", "E"]]).startswith("Customer: Kettle\n\n|")

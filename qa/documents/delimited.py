@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from qa.documents.markup import table_text
+from qa.documents.markup import sheet_text
 from qa.errors import DocumentError
 
 SAMPLE_CHARS = 20_000  # how much of a file the delimiter is guessed from
@@ -17,7 +17,7 @@ def delimited_to_text(text: str, tab_separated: bool) -> str:
     first row the header, then a line per row ("| R-07 | Energy saving | SCADA engineer |"). Raises DocumentError
     when the file is no table of cells."""
     try:
-        return table_text(list(csv.reader(io.StringIO(text), dialect_of(text, tab_separated))))
+        return sheet_text(list(csv.reader(io.StringIO(text), dialect_of(text, tab_separated))))
     except csv.Error as error:
         raise DocumentError(f"not a table of cells ({error})") from error
 

@@ -47,7 +47,9 @@ from qa.models import Document, LoadFailure, Section
 # own "|" written as "¦", not splitting the cell. OpenDocument text version 2 (2026-12): its charts and list numbers.
 # E-mail version 3, mailbox version 2 (2026-12): a plain text body's quote marks left out, the line above a quote its
 # heading, "format=flowed" lines joined as their sender wrote them. PDF version 5 (2026-12): a page without text (a
-# scan) read by OCR where Tesseract is installed.
+# scan) read by OCR where Tesseract is installed. Spreadsheet version 2 (.csv, .tsv, .xlsx, .xls, .ods; e-mail 4, mailbox
+# 3, Outlook message 2, zip 2, which may hold them; 2026-12): rows of one cell above a sheet's table (a title, a
+# note) as paragraphs, the first row of two cells or more naming the columns.
 READ_BY = MappingProxyType(
     {
         ".txt": 2,
@@ -63,18 +65,18 @@ READ_BY = MappingProxyType(
         ".rtf": 1,
         ".epub": 1,
         ".odt": 2,
-        ".ods": 1,
+        ".ods": 2,
         ".odp": 1,
         ".pptx": 1,
         ".ppt": 1,
-        ".csv": 1,
-        ".tsv": 1,
-        ".xlsx": 1,
-        ".xls": 1,
-        ".eml": 3,
-        ".mbox": 2,
-        ".msg": 1,
-        ".zip": 1,
+        ".csv": 2,
+        ".tsv": 2,
+        ".xlsx": 2,
+        ".xls": 2,
+        ".eml": 4,
+        ".mbox": 3,
+        ".msg": 2,
+        ".zip": 2,
         ".tif": 1,
         ".tiff": 1,
         ".vtt": 1,

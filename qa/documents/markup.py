@@ -52,6 +52,31 @@ def table_text(rows: list[list[str]]) -> str:
     return "\n".join([lines[0], rule_line(width), *lines[1:]]) + "\n"
 
 
+def sheet_text(rows: list[list[str]]) -> str:
+    """A spreadsheet's rows as text: the rows above its table that are no row of names (one cell, a title or a note;
+    labels with their values, "Customer: The Copper Kettle | Account no: DB-20417": ``labelled``) as lines of their
+    own (``line_of_cells``), then the table (``table_text``), its first other row naming the columns. A sheet of such
+    rows only is a table of them."""
+    cells = [[collapsed(cell) for cell in row] for row in rows]
+    cells = [row for row in cells if any(row)]
+    first = next((number for number, row in enumerate(cells) if sum(map(bool, row)) > 1 and not labelled(row)), 0)
+    return "".join(f"{line_of_cells(row)}\n\n" for row in cells[:first]) + table_text(cells[first:])
+
+
+def labelled(row: list[str]) -> bool:
+    """Whether a row's cells are labels and their values ("Customer: Kettle", or "Account no:" then "DB-20417")."""
+    filled = [cell for cell in row if cell]
+    return any(cell.endswith(":") for cell in filled) or all(": " in cell for cell in filled)
+
+
+def line_of_cells(row: list[str]) -> str:
+    """A row's cells that hold words as one line: after a label ("Account no:") its value, else after "; "."""
+    line = ""
+    for cell in filter(None, row):
+        line += (" " if line.endswith(":") else "; ") * bool(line) + cell
+    return line
+
+
 def headed_text(lines: Iterable[tuple[str, int | None]]) -> tuple[str, list[Section]]:
     """Lines, each with its heading level (None for a line that is no heading), as one text and its sections, each
     at its heading's line."""

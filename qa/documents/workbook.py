@@ -12,7 +12,7 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from qa.documents.compound import opened
-from qa.documents.markup import table_text, without_empty_end
+from qa.documents.markup import sheet_text, without_empty_end
 from qa.errors import DocumentError
 from qa.models import Section
 
@@ -91,7 +91,7 @@ def sheets_text(sheets: Iterable[tuple[str, list[list[str]]]]) -> tuple[str, lis
     (``table_text``: the first row with a word names the columns)."""
     text, sections = "", []
     for name, rows in sheets:
-        table = table_text(rows)
+        table = sheet_text(rows)
         if table:
             text += "\n" if text else ""
             sections.append(Section(start=len(text) + len("## "), title=name, level=2))
