@@ -13,6 +13,7 @@ from qa.reading.views import (
     reading_view,
     row_keys,
     rows_asked,
+    spelt_out,
 )
 
 SPEC = (
@@ -541,3 +542,21 @@ def test_rows_of_a_passage_that_opens_within_a_table_are_told_under_its_head():
     assert of_another_row(LOG, "", dated, LOG.index("£169.00")) and not of_another_row(
         LOG, "", dated, LOG.index("£178.00")
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "whole"),
+    [
+        ("Wed 2", "Wednesday 2"),
+        ("Thurs", "Thursday"),
+        ("tue.", "tuesday"),
+        ("Sept 2025", "September 2025"),
+        ("JAN", "JANUARY"),
+        ("Monitor", "Monitor"),
+        ("Marketing", "Marketing"),
+        ("May", "May"),
+        ("Sat/Sun", "Saturday/Sunday"),
+    ],
+)
+def test_a_columns_short_weekday_or_month_is_spelt_out(name, whole):
+    assert spelt_out(name) == whole

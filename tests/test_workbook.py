@@ -96,3 +96,24 @@ def test_a_file_that_is_no_excel_97_workbook_is_refused_in_one_line(tmp_path):
     with pytest.raises(DocumentError, match=r"^not a readable Excel 97-2003 workbook \(") as refused:
         load_document(tmp_path / "cut.xls")
     assert "\n" not in str(refused.value)
+
+
+def test_a_sheets_title_above_its_table_is_read_as_a_line_and_the_rows_under_the_columns_below_it(tmp_path):
+    book = Workbook()
+    rota = book.active
+    rota.title = "Rota"
+    rota.append(["The Copper Kettle - staff rota, week commencing Monday 31 March 2025"])
+    rota.append(["OPEN = opening shift"])
+    rota.append(["Name", "Role", "Mon 31", "Wed 2"])
+    rota.append(["Sami Whitehead", "Barista", "11:00-17:30", "11:00-17:00"])
+    book.save(tmp_path / "rota.xlsx")
+    document = load_document(tmp_path / "rota.xlsx")
+    assert document.text.startswith(
+        "## Rota\n\nThe Copper Kettle - staff rota, week commencing Monday 31 March 2025\n\nOPEN = opening shift\n\n"
+        "| Name | Role | Mon 31 | Wed 2 |\n| --- |"
+    )
+    view = reading_view(document.text)
+    assert "Sami Whitehead's Wednesday 2 is 11:00-17:00." in view.text  # the column's short day spelt out
+    hours = view.text.index("11:00-17:00.")
+    found = view.original(hours, hours + len("11:00-17:00"))
+    assert found is not None and document.text[found[0] : found[1]] == "11:00-17:00"

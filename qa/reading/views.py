@@ -253,6 +253,32 @@ def row_pieces(row: Row, key: int = 0) -> list[tuple[str, int | None]]:
     return ended(pieces, given[-1][1]) if given else pieces
 
 
+# A weekday's or a month's short name in a column's name ("Wed 2", "Sept"), spelt out where a row is read as a sentence
+# ("Sami Whitehead's Wednesday 2 is 11:00-17:00"): a question says "wednesday", and a reader trained on prose reads
+# the whole word as the day. Only the words the view adds are spelt out; the table's own characters stay.
+SHORT_NAME = re.compile(
+    r"\b(?P<short>mon|tues?|wed|thu(?:rs?)?|fri|sat|sun|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?",
+    re.IGNORECASE,
+)
+WHOLE_NAMES = (
+    "monday tuesday wednesday thursday friday saturday sunday january february march april june july august "
+    "september october november december"
+).split()
+FULL_NAMES = {whole[:letters]: whole for whole in WHOLE_NAMES for letters in (3, 4, 5)}  # "wed", "tues", "thurs"
+
+
+def spelt_out(name: str) -> str:
+    """A column's ``name`` with the short names of weekdays and months in it written whole, as it was written
+    ("Wed 2" → "Wednesday 2", "SEP" → "SEPTEMBER")."""
+
+    def whole(short: re.Match[str]) -> str:
+        word = short.group("short")
+        full = FULL_NAMES[word.casefold()]
+        return full.upper() if word.isupper() and len(word) > 1 else full.capitalize() if word[0].isupper() else full
+
+    return SHORT_NAME.sub(whole, name)
+
+
 def cell_named(name: str, named: str, named_start: int) -> list[tuple[str, int | None]]:
     """What opens a cell's value in a row read as a sentence: "<the row's key cell>'s <name> is " (nothing for a
     column without a name; "<name> is " without a key cell to repeat). The repeated key cell copies the cell's own
@@ -260,8 +286,8 @@ def cell_named(name: str, named: str, named_start: int) -> list[tuple[str, int |
     if not name:
         return []
     if not named:
-        return [(f"{name} is ", None)]
-    return [(named, named_start), (f"'s {name} is ", None)]
+        return [(f"{spelt_out(name)} is ", None)]
+    return [(named, named_start), (f"'s {spelt_out(name)} is ", None)]
 
 
 def item_ends(text: str, heading_starts: Iterable[int] = ()) -> list[int]:
