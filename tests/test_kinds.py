@@ -149,6 +149,9 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("How much time did the repair take?", "3 hours", False),  # asks how much time
         ("How much flour does the recipe need?", "500 g", False),  # asks no money
         ("How much per week did the plant hire firm charge?", "two 150 kW diesel pumps", True),  # a rate, a power
+        ("how much per kilo are we paying now for the espresso beans?", "30 days from invoice", True),  # "paying"
+        ("How much are they charging for delivery?", "2 days", True),
+        ("how much per kilo are we paying now for the espresso beans?", "£21.40", False),
         # a sum of money is no count of things
         ("How many food parcels did we hand out last year?", "£21,630", True),
         ("How many food parcels did we hand out last year?", "4,812", False),

@@ -63,4 +63,6 @@ def test_a_sheet_of_one_or_two_columns_is_a_table_from_its_first_row():
 
 def test_a_rows_cells_as_a_line_put_a_labels_value_after_it():
     assert line_of_cells(["Account no:", "", "DB-20417", "Due", "30 days"]) == "Account no: DB-20417; Due; 30 days"
-    assert sheet_text([["Customer:", "Kettle", "", "", ""], ["A", "B", "C", "D", "E"]]).startswith("Customer: Kettle\n\n|")
+    assert sheet_text([["Customer:", "Kettle", "", "", ""], ["A", "B", "C", "D", "E"]]).startswith(
+        "Customer: Kettle\n\n|"
+    )
