@@ -70,6 +70,12 @@ def test_a_question_that_asks_who_is_not_answered_by_a_code_or_a_number(text, qu
         ("What percentage of the vote did she win?", "a majority", True),
         ("On what date did the ship sail?", "the following spring", True),
         ("On what date did the ship sail?", "4 May", False),
+        # a year that dates something is no count or amount; a bare one may be a count
+        ("how much is the rent payment priya reminded me about?", "the break clause / rent review in 2026", True),
+        ("How many were sold by March 2025?", "sales by March 2025", True),
+        ("How many guests attended the dinner?", "2000", False),
+        ("How much was the grant in 2024?", "£40,000 in 2024", False),
+        ("In what year did the review take place?", "in 2026", False),  # asks for the year
     ],
 )
 def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(question, answer, lacks):

@@ -43,7 +43,10 @@ def echoes_the_noun_asked(question: str, answer: str) -> bool:
 
 def lacks_its_number(question: str, answer: str) -> bool:
     """Whether ``question`` asks for a year or a count ("In what year ...?", "How many ...?") and ``answer`` gives
-    none ("Tallwater Records"): an answer of another kind."""
+    none ("Tallwater Records"), or asks how much or how many and gives no number but a year a preposition dates
+    something by (``DATED_YEAR``: "the break clause / rent review in 2026"): an answer of another kind."""
+    if ASKS_HOW_MUCH.search(question) and DATED_YEAR.search(answer):
+        answer = DATED_YEAR.sub(" ", answer)
     return bool(ASKS_A_NUMBER.search(question)) and not NUMBERED.search(answer)
 
 
@@ -78,6 +81,13 @@ DATE = re.compile(
     re.IGNORECASE,
 )  # a day's date: "07/02", "12.03.2024", "12 March 2024", "March 3rd"
 AMOUNT_OR_DATE = re.compile(f"{AMOUNT.pattern}|{DATE.pattern}", re.IGNORECASE)
+# A year a preposition dates something by ("in 2026", "by March 2025"): no count or amount, whatever its digits. Of
+# the 7,663 answered questions of SQuAD v1.1, QED and TyDi QA (train and dev) that ask how much or how many, none is
+# answered with no other number than such a year (a bare "2000" or "1500" may be a count, and is one there).
+DATED_YEAR = re.compile(
+    rf"\b(?:in|by|since|until|till|from|after|before|during)[ \t]+(?:{MONTH}[ \t]+)?(?:1[5-9]|20)\d\d\b(?![\d,])",
+    re.IGNORECASE,
+)
 # A question that asks when, and one that asks who or where: an amount of money answers neither, a day's date not
 # the second ("£3.60" for "When has it got to be paid by?"), nor a time on the clock (``AT_CLOCK``). Of the answered
 # questions of SQuAD v1.1, QED and TyDi QA train that open so (8,474 asking when, 15,797 who or where), none has an
