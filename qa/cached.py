@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,13 +27,29 @@ class Held:
 
 
 def exported_models(folder: Path) -> Iterator[Path]:
-    """The models exported to ONNX in ``folder``, and what an interrupted export left (a hidden scratch folder)."""
+    """The models exported to ONNX in ``folder``, and what an interrupted export left (a hidden scratch folder named
+    with its process's id; not one whose process still runs: it is being written)."""
     if not folder.is_dir():
         return
     for path in folder.iterdir():
-        named = path.name.lstrip(".").startswith(tuple(f"{kind}-" for kind in EXPORT_KINDS))
-        if named and (path.suffix == ".onnx" or (path.name.startswith(".") and path.is_dir())):
+        if not path.name.lstrip(".").startswith(tuple(f"{kind}-" for kind in EXPORT_KINDS)):
+            continue
+        if path.suffix == ".onnx" or (path.name.startswith(".") and path.is_dir() and not still_running(path)):
             yield path
+
+
+def still_running(scratch: Path) -> bool:
+    """Whether the process whose id ends the name of the export's ``scratch`` folder is running."""
+    pid = scratch.name.rsplit("-", 1)[-1]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def scans_text(folder: Path) -> Iterator[Path]:

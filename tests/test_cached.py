@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ def cache(tmp_path, tiny_model_dir, monkeypatch):
     exported("reader", lambda: reader_exportable(AutoModelForQuestionAnswering.from_pretrained(model)), model, "fp32")
     ocr.keep_text(tmp_path / "ocr", "ab" + "0" * 62, "Invoice KH-2291: the valve cost $227.60.")
     ocr.keep_text(tmp_path / "ocr", "cd" + "1" * 62, "Payment is due in 30 days.")
-    interrupted = tmp_path / ".embedder-0123456789abcdef-int8-4242"  # an export killed before it was renamed
+    interrupted = tmp_path / f".embedder-0123456789abcdef-int8-{2**22 + 1}"  # killed before it was renamed (no pid)
     interrupted.mkdir()
     (interrupted / "plain.onnx").write_bytes(b"\0" * 100)
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
@@ -94,3 +95,12 @@ def test_sizes_are_said_as_a_person_reads_them(size, words):
 def test_what_is_held_is_described_in_words():
     assert described("models", Held(1, 22_000_000)) == "1 model exported to ONNX (22.0 MB)"
     assert described("ocr", Held(31, 116_000)) == "the text of 31 scanned pages (116 KB)"
+
+
+def test_an_export_being_written_is_not_counted_nor_removed(cache):
+    writing = cache / f".reader-0123456789abcdef-fp32-{os.getpid()}"  # this process's: it runs
+    writing.mkdir()
+    (writing / "plain.onnx").write_bytes(b"\0" * 10)
+    assert contents(cache)["models"].files == 2
+    clear(cache, "models")
+    assert (writing / "plain.onnx").exists()
