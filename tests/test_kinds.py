@@ -400,10 +400,16 @@ def test_a_number_asked_for_is_given_without_the_label_before_it(question, span,
         ("How much was the January electricity bill?", "£312.44", False),
         ("When was the bill sent?", "14", False),  # asks no amount
         ("How much was the bill and when was it sent?", "14 January 2024", False),  # a part asks when
+        ("How much is the rent?", "2026", True),  # a year the text dates the review by
+        ("How much is the rent?", "£4,625.00", False),
+        ("How many people did the hall seat?", "2000", False),  # "grew by 2000": a count
     ],
 )
 def test_a_piece_of_a_date_is_no_amount(question, span, of_date):
-    text = "Bill date: 14 January 2024\nTotal to pay: £312.44"
+    text = (
+        "Bill date: 14 January 2024\nTotal to pay: £312.44\nRent: £4,625.00 a quarter; rent review in 2026.\n"
+        "The hall's seats grew by 2000."
+    )
     begin = text.index(span)
     assert of_a_date(question, text, begin, begin + len(span)) is of_date
 
