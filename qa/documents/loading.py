@@ -48,8 +48,8 @@ from qa.models import Document, LoadFailure, Section
 # E-mail version 3, mailbox version 2 (2026-12): a plain text body's quote marks left out, the line above a quote its
 # heading, "format=flowed" lines joined as their sender wrote them. PDF version 5 (2026-12): a page without text (a
 # scan) read by OCR where Tesseract is installed. Spreadsheet version 2 (.csv, .tsv, .xlsx, .xls, .ods; e-mail 4, mailbox
-# 3, Outlook message 2, zip 2, which may hold them; 2026-12): rows of one cell above a sheet's table (a title, a
-# note) as paragraphs, the first row of two cells or more naming the columns.
+# 3, Outlook message 2, zip 2, which may hold them; 2026-12): the rows above a sheet's table that name no columns (a
+# title or a note in one cell, labels with their values) as lines of text, the next row naming the columns.
 READ_BY = MappingProxyType(
     {
         ".txt": 2,

@@ -88,7 +88,7 @@ def xls_rows(sheet: Any, date_mode: int) -> list[list[str]]:
 def sheets_text(sheets: Iterable[tuple[str, list[list[str]]]]) -> tuple[str, list[Section]]:
     """The text of a workbook's sheets, each given as its name and its rows of cells as shown, and its sections: each
     sheet with a word in it, in order, as its name (a heading, "## Budget") and its cells as a Markdown table
-    (``table_text``: the first row with a word names the columns)."""
+    (``sheet_text``: a title above the table a line of its own, the first row of names naming the columns)."""
     text, sections = "", []
     for name, rows in sheets:
         table = sheet_text(rows)
