@@ -1,4 +1,4 @@
-"""CSV and TSV files as a Markdown table: the first row names the columns, each other row a line of cells."""
+"""CSV and TSV files as a Markdown table: the first row of names names the columns, each other row a line of cells."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ DELIMITERS = ",;\t|"  # what separates the cells of a spreadsheet's export, by t
 
 
 def delimited_to_text(text: str, tab_separated: bool) -> str:
-    """The table of a CSV (or, ``tab_separated``, a TSV) file's ``text`` as a Markdown table (``table_text``): its
-    first row the header, then a line per row ("| R-07 | Energy saving | SCADA engineer |"). Raises DocumentError
-    when the file is no table of cells."""
+    """The table of a CSV (or, ``tab_separated``, a TSV) file's ``text`` as a Markdown table (``sheet_text``: a
+    title above it a line of its own): its first row of names the header, then a line per row ("| R-07 | Energy
+    saving | SCADA engineer |"). Raises DocumentError when the file is no table of cells."""
     try:
         return sheet_text(list(csv.reader(io.StringIO(text), dialect_of(text, tab_separated))))
     except csv.Error as error:
