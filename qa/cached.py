@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from qa.app.remote import process_alive
 from qa.validation import counted
 
 KINDS = ("models", "ocr")  # what ``clear`` may be told to remove; "all" is both
@@ -41,15 +41,7 @@ def exported_models(folder: Path) -> Iterator[Path]:
 def still_running(scratch: Path) -> bool:
     """Whether the process whose id ends the name of the export's ``scratch`` folder is running."""
     pid = scratch.name.rsplit("-", 1)[-1]
-    if not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
+    return pid.isdigit() and process_alive(int(pid))
 
 
 def scans_text(folder: Path) -> Iterator[Path]:
