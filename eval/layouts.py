@@ -34,6 +34,29 @@ LAYOUTS: dict[str, Callable[[list[str]], str]] = {
 }
 
 
+# Under headings, as a report's or a contract's sections are: the article's title above the paragraph's first half and
+# again above its second half, plain and numbered as sections ("4. Super Bowl 50"); the reader is given the headings
+# as a document's format gives them.
+HEADED_LAYOUTS: dict[str, Callable[[list[str], str], tuple[str, tuple[tuple[int, str], ...]]]] = {
+    "under headings": lambda sentences, title: under_headings(sentences, [title, title]),
+    "under numbered headings (4. ...)": lambda sentences, title: under_headings(
+        sentences, [f"4. {title}", f"5. {title}"]
+    ),
+}
+
+
+def under_headings(sentences: list[str], titles: list[str]) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """The sentences in two halves, each under the next of ``titles`` on a line of its own; the text and its headings
+    (offset, title)."""
+    half = (len(sentences) + 1) // 2
+    text, headings = "", []
+    for title, part in zip(titles, (sentences[:half], sentences[half:]), strict=True):
+        if part:
+            headings.append((len(text), title))
+            text += f"{title}\n{' '.join(part)}\n"
+    return text.rstrip("\n"), tuple(headings)
+
+
 def cited_at_end(sentence: str, number: int) -> str:
     """The sentence with a numbered citation before its full stop, as papers print it ("15-45% [1] .")."""
     return f"{sentence[:-1]} [{number + 1}] ." if sentence.endswith(".") else f"{sentence} [{number + 1}]"
@@ -52,11 +75,12 @@ def sentences_of(context: str) -> list[str]:
     return [context[span.start : span.end].strip() for span in sentence_spans(context)]
 
 
-def read_over(reader: Reader, question: SquadQuestion, text: str) -> tuple[float, float]:
-    """(EM, F1) of the reader's best span for ``question`` over ``text``."""
-    spans = reader.read(
-        question.question, [Passage(id="laid-out:0", document_id="laid-out", text=text, start=0, end=len(text))]
-    )
+def read_over(
+    reader: Reader, question: SquadQuestion, text: str, headings: tuple[tuple[int, str], ...] = ()
+) -> tuple[float, float]:
+    """(EM, F1) of the reader's best span for ``question`` over ``text`` (its ``headings``: offset, title)."""
+    passage = Passage(id="laid-out:0", document_id="laid-out", text=text, start=0, end=len(text), headings=headings)
+    spans = reader.read(question.question, [passage])
     return score_prediction(spans[0].text if spans else None, question.answers)
 
 
@@ -68,14 +92,22 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=400)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    asked = [(p.context, q) for a in load_squad(args.data) for p in a.paragraphs for q in p.questions if q.answers]
+    asked = [
+        (a.title.replace("_", " "), p.context, q)
+        for a in load_squad(args.data)
+        for p in a.paragraphs
+        for q in p.questions
+        if q.answers
+    ]
     random.Random(args.seed).shuffle(asked)
     reader = QA().reader()
-    totals = {layout: [0.0, 0.0] for layout in LAYOUTS}
-    for context, question in tqdm(asked[: args.questions], desc="reading", unit="q"):
+    totals = {layout: [0.0, 0.0] for layout in [*LAYOUTS, *HEADED_LAYOUTS]}
+    for title, context, question in tqdm(asked[: args.questions], desc="reading", unit="q"):
         sentences = sentences_of(context)
-        for layout, lay_out in LAYOUTS.items():
-            em, f1 = read_over(reader, question, lay_out(sentences))
+        read = [(layout, (lay_out(sentences), ())) for layout, lay_out in LAYOUTS.items()]
+        read += [(layout, lay_out(sentences, title)) for layout, lay_out in HEADED_LAYOUTS.items()]
+        for layout, (text, headings) in read:
+            em, f1 = read_over(reader, question, text, headings)
             totals[layout][0] += em
             totals[layout][1] += f1
     count = min(args.questions, len(asked))

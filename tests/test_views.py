@@ -241,6 +241,25 @@ def test_a_table_of_two_columns_is_not_read_as_rows():
     assert reading_view(text).text == text
 
 
+OFFICES = (
+    "| Office | Team days in the office |\n|---|---|\n| Carrow Wharf | Tuesday and Thursday |\n| Łódź | Monday |\n"
+)
+
+
+def test_a_table_of_two_columns_is_read_as_rows_when_the_question_asks_what_its_second_column_names():
+    view = reading_view(OFFICES, asked=keyword_stems(["Which days do I have to be in at Carrow Wharf?"])[0])
+    assert view.text.split("\n")[2:4] == [
+        "Office Carrow Wharf: Carrow Wharf's Team days in the office is Tuesday and Thursday.",
+        "| Łódź | Monday |",  # a row the question does not name stands as it is
+    ]
+    assert behind_view(view, OFFICES, "'s Team days in the office is Tuesday") == "Tuesday"
+    fields = reading_view(OFFICES, asked=keyword_stems(["Where is Łódź?"])[0]).text  # asks no column: fields
+    assert fields.split("\n")[2:4] == ["Carrow Wharf is Tuesday and Thursday.", "Łódź is Monday."]
+    roles = "| Role | Who |\n|---|---|\n| Safeguarding lead | Zoë Tate |\n"
+    asked = keyword_stems(["Who's our safeguarding lead?"])[0]  # "who" is the question's word, no column's name
+    assert reading_view(roles, asked=asked).text.split("\n")[2] == "Safeguarding lead is Zoë Tate."
+
+
 TIMELINE = (
     "## Hall works\n\n| Date | Milestone |\n|---|---|\n| 10 March | New boiler fitted |\n"
     "| Week of 24 March | Floor sanded |\n| 2 April | Hall reopens to hirers |\n"
@@ -452,6 +471,19 @@ def test_the_number_opening_a_clause_is_left_out_of_the_view():
         "2.5 hours, or\n"  # a number before a word in small letters opens no clause
         "Days.\n"
     )
+
+
+SECTIONS = "You may carry over 5 days.\n8. Sickness absence\nAfter probation, full pay.\n## 10. Notice\nOne month.\n3 Bedrooms\n"
+
+
+def test_the_number_opening_a_heading_is_left_out_of_the_view():
+    given = ((-1, "7. Holidays"), (27, "8. Sickness absence"), (76, "3 Bedrooms"))  # as a Word document's sections
+    view = reading_view(SECTIONS, given)
+    assert view.text == (
+        "You may carry over 5 days.\nSickness absence\nAfter probation, full pay.\n## Notice\nOne month.\n3 Bedrooms\n"
+    )  # "3 Bedrooms": a number without its full stop is no section's
+    assert behind_view(view, SECTIONS, "Sickness absence") == "Sickness absence"
+    assert reading_view(SECTIONS).text == SECTIONS.replace("## 10. ", "## ").replace("absence\n", "absence.\n")
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ their rows and heads."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -18,7 +19,8 @@ TABLE = re.compile(
 )
 MIN_TABLE_COLUMNS = 3  # a table of two columns is a list of fields, each row a name and its value, unless
 # most of its rows open with a digit: they are named by values ("| 10 March | New boiler fitted |" under "| Date |
-# Milestone |", "| 2023 | 16,950 |" under "| Year | Electricity (kWh) |"), which no field's name is
+# Milestone |", "| 2023 | 16,950 |" under "| Year | Electricity (kWh) |"), which no field's name is, or a question asks
+# what its second column names (``qa.reading.views.asks_column``)
 # A plain-text table laid out in columns of spaces: its header line, then a rule of dashes under each column
 # ("-----------   -------   ------"), then its rows, to a blank line. Its cells are the runs of words (single spaces
 # within them) each under one column's dashes.
@@ -51,10 +53,11 @@ def row_cells(text: str, start: int, end: int) -> list[tuple[str, int]]:
     return found
 
 
-def table_rows(text: str, head: str = "") -> list[Row]:
+def table_rows(text: str, head: str = "", asks: Callable[[list[str]], bool] | None = None) -> list[Row]:
     """The rows of the Markdown tables of ``text`` that have three or more columns and as many cells as their header,
-    each with its columns' names; with ``head`` (a Markdown table's header row and rule, ``table_head``), also the
-    rows that ``text`` opens with (``opening_rows``), of that table, whose head an earlier passage holds."""
+    each with its columns' names (of two columns: when named by values, or when ``asks`` says a question asks what
+    their names name); with ``head`` (a Markdown table's header row and rule, ``table_head``), also the rows that
+    ``text`` opens with (``opening_rows``), of that table, whose head an earlier passage holds."""
     rows = []
     names = column_names(head, 0, max(head.find("\n"), 0)) if ROW_LINE.match(head) else []
     if len(names) >= MIN_TABLE_COLUMNS and (opening := opening_rows(text)) is not None:
@@ -62,7 +65,8 @@ def table_rows(text: str, head: str = "") -> list[Row]:
     for table in TABLE.finditer(text):
         names = column_names(text, table.start("header"), table.end("header"))
         found = named_rows(text, table.start("rows") + 1, table.end("rows"), names)
-        if len(names) >= MIN_TABLE_COLUMNS or (len(names) == 2 and named_by_values(found)):
+        two_read = len(names) == 2 and (named_by_values(found) or (asks is not None and asks(names)))
+        if len(names) >= MIN_TABLE_COLUMNS or two_read:
             rows += found
     return rows
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from qa.models import Answer, Citation, Passage
 from qa.reading.reader import Reader, ReaderSpan
-from qa.reading.views import keyword_stems
+from qa.reading.views import QUESTION_WORDS, keyword_stems
 
 # A name: capitalised words (joined by "&", "de", "van", "von"), a word with an inner capital or digit (TripDesk, AQ-3)
 # and the capitalised words after it ("ParcelNest Fulfilment") or the words in capitals one space after it
@@ -23,11 +23,6 @@ COMMON = frozenset(
     "All Any Each Every No Not Our Your We You They He She His Her Their There Here Please Note After Before "
     "During Within Without Also Only Some Most Many Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
     "January February March April May June July August September October November December".split()
-)
-# Words of a question that no passage need hold (keyword_tokens keeps them: they are not English stop words).
-QUESTION_WORDS = frozenset(
-    "what which who whom whose when where why how my mine should would could can must may might do does did get got "
-    "use out call i me we us you he him she her it they them".split()
 )
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+|\s*\|\s*")  # between sentences, lines and table cells
 SENTENCE_OR_ROW_END = re.compile(r"(?<=[.!?;:])\s+(?!\|)|\n+")  # a table row says its cells of one thing

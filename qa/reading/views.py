@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from qa.documents.tables import TABLE_RULE, Row, table_rows, text_table_rows
@@ -33,6 +33,11 @@ FIELD_NAME_WORDS = 5  # a field's name is this many words or fewer ("Water tank 
 FIELD_VALUE_WORDS = 8  # a value read as "X is Y" is a name, a number or an amount, not a list of things or a sentence
 ASIDE = re.compile(r"\([^()]*\)")  # a bracketed aside ("(Monday to Friday)"): no part of a value's length
 SENTENCE_END = ".!?"
+# Words of a question that no passage need hold (keyword_tokens keeps them: they are not English stop words).
+QUESTION_WORDS = frozenset(
+    "what which who whom whose when where why how my mine should would could can must may might do does did get got "
+    "use out call i me we us you he him she her it they them".split()
+)
 # The tail of a table row a passage opens with, cut from its row where the passage began (in a cell, after a
 # sentence's end: "Chest sizes 28"–36" | £34.00 |"): its cells without the row's thing, which the passage before
 # holds whole. Read, "£34.00" is anything's price ("how much is a school tie?").
@@ -51,6 +56,10 @@ ITEM_LINE = re.compile(rf"[ \t]*(?:{ITEM_MARK})[ \t]")  # a line that opens a li
 # out?": "1,106" 6.7, "4,312" 5.6; with each item ended, "4,312" 9.3 alone). An item ending in ":" or "," goes on.
 ITEM_GOES_ON = frozenset(SENTENCE_END + ";:,")
 LINE = re.compile(r"^.*$", re.MULTILINE)  # each line of a text, the empty ones too, without its line break
+# A heading's section number ("10. Notice", "3.2 Fees"; not the "3" of "3 bedrooms"), left out of the view as a clause's
+# number is: read, it costs the answers under it (a contract's clauses under "8. Sickness absence", "10. Notice", ...:
+# "What's the notice period once I've passed my probation?": "one month" 0.5 with the numbers, 2.0 without).
+HEADING_NUMBER = re.compile(r"\d{1,2}\.(?:\d{1,2}\.?)*[ \t]+(?=[^\W\d_a-z])")
 WRAPPED_NUMBER = re.compile(r"[ \t]*\d{1,2}(?:\.\d{1,2})+[ \t]+[a-z]")  # "2.5 hours, or": prose wrapped, no clause
 
 
@@ -201,6 +210,20 @@ def passage_rows(text: str, table_head: str) -> tuple[Row, ...]:
     return (*table_rows(text, table_head), *text_table_rows(text, table_head))
 
 
+def asks_column(asked: frozenset[str]) -> Callable[[list[str]], bool]:
+    """Whether a question whose stemmed words are ``asked`` asks what the second of a two-column table's ``names``
+    names: its rows are then read as a table's ("Office Carrow Wharf: Carrow Wharf's Team days in the office is
+    Tuesday and Thursday."), not as fields ("Carrow Wharf is Tuesday and Thursday.", the column's name lost: "which
+    days do I have to be in at the office?" read so gives the header's "Team days in the office" 7.3, read as a
+    table's row "Tuesday and Thursday" 9.9). A table of fields ("| Item | Details |", "| Role | Who |") is seldom asked
+    so: a question's own words ("who", ``QUESTION_WORDS``) name no column."""
+
+    def asks(names: list[str]) -> bool:
+        return bool(stems_of(names[1]) & asked - stems_of(" ".join(sorted(QUESTION_WORDS))))
+
+    return asks
+
+
 def short_cell(value: str) -> bool:
     """Whether a table's cell is as short as a field's name: a thing's name, a value, not a note or a description."""
     return 0 < len(value.split()) <= FIELD_NAME_WORDS
@@ -328,6 +351,14 @@ def clause_numbers(text: str) -> list[tuple[int, int]]:
     return [(number.start(), number.end()) for number in CLAUSE_NUMBER.finditer(text)]
 
 
+def heading_numbers(text: str, headings: Iterable[tuple[int, str]]) -> list[tuple[int, int]]:
+    """Where the headings of ``text`` open with their section's number (``HEADING_NUMBER``: "10. Notice", "## 3.2
+    Fees"): the number and the space after it. ``headings``: (offset, title) as the document's format gives them."""
+    starts = [at for at, title in headings if at >= 0 and text.startswith(title, at)]
+    starts += [h.start("title") for h in HEADING.finditer(text)]
+    return [(at, found.end()) for at in sorted(set(starts)) if (found := HEADING_NUMBER.match(text, at))]
+
+
 def reading_view(
     text: str,
     headings: Sequence[tuple[int, str]] = (),
@@ -354,12 +385,13 @@ def reading_view(
     titles = sorted([*headings, *marked])
     pieces: list[tuple[str, int | None]] = [(f"{about}\n\n", None)] if about else []  # (text, its start; None: added)
     copied = 0
-    rows = [*table_rows(text, table_head), *text_table_rows(text, table_head)]
+    rows = [*table_rows(text, table_head, asks_column(asked)), *text_table_rows(text, table_head)]
     alone = [f for f in fields(text) if not any(r.start <= f.kept < r.end for r in rows)]  # not a table's row
     read = [(f.kept, f.resumed, field_pieces(f, titles)) for f in alone]
     keys, kept = row_keys(rows, asked), rows_asked(rows, asked)
     read += [(r.start, r.end, row_pieces(r, key)) for r, key, keep in zip(rows, keys, kept, strict=True) if keep]
-    read += [(begin, end, []) for begin, end in clause_numbers(text) if not any(b <= begin < e for b, e, _ in read)]
+    numbers = [*clause_numbers(text), *heading_numbers(text, headings)]
+    read += [(begin, end, []) for begin, end in numbers if not any(b <= begin < e for b, e, _ in read)]
     read += [(end, end, [(".", None)]) for end in item_ends(text, (at for at, _ in titles)) if not rewritten(end, read)]
     tail = ROW_TAIL.match(text)
     if tail and text.strip()[:1] != "|" and not any(b < tail.end() for b, _, _ in read):
