@@ -575,3 +575,31 @@ def test_list_items_with_their_marks_set_apart_are_no_table(tmp_path):
         pdf.drawString(MARGIN + 24, TOP - 14 * n, text)
     pdf.save()
     assert load_document(tmp_path / "grant.pdf").text.split("\n\n") == [f"{m} {t}" for m, t in items]
+
+
+def test_lines_that_open_with_a_fields_name_are_fields_of_their_own(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    lines = [
+        "We write to give you notice of a proposed increase in the rent for the above property when your",
+        "fixed term comes to an end.",
+        "Current rent: £1,150.00 per calendar month",
+        "New rent: £1,210.00 per calendar month",
+        "New rent payable from: 1 September 2024",
+        "Fracture clinic: 5 February 2025 at 10:40, Outpatients Level 2 - check X-ray and removal of the",
+        "K-wires by Dr Zoë Lamb.",
+    ]
+    pdf = canvas.Canvas(str(tmp_path / "letter.pdf"), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    pdf.setFont("Helvetica", 10)
+    for n, line in enumerate(lines):  # one below the other, evenly spaced, as a letter sets its details
+        pdf.drawString(MARGIN, TOP - 12 * n, line)
+    pdf.save()
+    read = load_document(tmp_path / "letter.pdf").text.split("\n\n")
+    assert (
+        read
+        == [
+            " ".join(lines[:2]),
+            *lines[2:5],  # no room at the end of each for the next one's first word: only their names part them
+            " ".join(lines[5:]),  # a field's value wrapped goes on
+        ]
+    )

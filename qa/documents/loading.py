@@ -49,7 +49,9 @@ from qa.models import Document, LoadFailure, Section
 # heading, "format=flowed" lines joined as their sender wrote them. PDF version 5 (2026-12): a page without text (a
 # scan) read by OCR where Tesseract is installed. Spreadsheet version 2 (.csv, .tsv, .xlsx, .xls, .ods; e-mail 4, mailbox
 # 3, Outlook message 2, zip 2, which may hold them; 2026-12): the rows above a sheet's table that name no columns (a
-# title or a note in one cell, labels with their values) as lines of text, the next row naming the columns.
+# title or a note in one cell, labels with their values) as lines of text, the next row naming the columns. PDF version
+# 6 (e-mail 5, mailbox 4, Outlook message 3, zip 3, which may hold one; 2026-12): a line that opens with a field's name
+# under another such line is a paragraph of its own (``qa.documents.pdf.FIELD_START``).
 READ_BY = MappingProxyType(
     {
         ".txt": 2,
@@ -59,7 +61,7 @@ READ_BY = MappingProxyType(
         ".htm": 4,
         ".mhtml": 1,
         ".mht": 1,
-        ".pdf": 5,
+        ".pdf": 6,
         ".docx": 4,
         ".doc": 1,
         ".rtf": 1,
@@ -73,10 +75,10 @@ READ_BY = MappingProxyType(
         ".tsv": 2,
         ".xlsx": 2,
         ".xls": 2,
-        ".eml": 4,
-        ".mbox": 3,
-        ".msg": 2,
-        ".zip": 2,
+        ".eml": 5,
+        ".mbox": 4,
+        ".msg": 3,
+        ".zip": 3,
         ".tif": 1,
         ".tiff": 1,
         ".vtt": 1,

@@ -32,6 +32,10 @@ SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 # A line that begins a paragraph of its own: a bullet, or a reference list entry such as "[12]".
 BULLETS = "•◦▪‣●■–"  # the marks that open a list item in a PDF
 ITEM_START = re.compile(rf"[{BULLETS}]\s|\[\d{{1,3}}\]\s")
+# A line that opens with a field's name, a few words and a colon ("New rent: £1,210.00 per calendar month",
+# "Probationary period: six months"): under another such line, as a letter lists its details, it is a field of its
+# own, not the same paragraph's words ("… per annum Proposed start date: Monday 4 March 2024 Probationary period: …").
+FIELD_START = re.compile(r"[^\W\d_][^\s:]*(?: [^\s:]+){0,4}: \S")
 HEADING_NUMBER = re.compile(r"(?:(\d{1,2}(?:\.\d{1,2}){0,4})\.?|[A-Z]\.|[IVX]{1,5}\.)\s+(?=[A-ZÀ-ÖØ-Þ])")
 FOOTNOTE_MARK = re.compile(r"[\d*†‡§¶¹²³⁴⁵⁶⁷⁸⁹⁰]")
 ROMAN_NUMBER = r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
@@ -521,16 +525,19 @@ def line_pitches(regions: list[Region]) -> dict[int, float]:
 def starts_paragraph(tail: list[Line], line: Line, regions: tuple[Region, Region], pitches: dict[int, float]) -> bool:
     """Whether ``line`` begins a new paragraph rather than going on with ``tail`` (the paragraph's lines in the
     region of the line before; ``regions``: that region and the region of ``line``). It does at a table's row and
-    after one, after another font size or weight, at a bullet, a list item's mark set apart ("2.    Unplug it") or
-    a reference entry, after a wider gap than between lines, when the line before had room left for its first word
-    (it was not full, as a wrapped one is: measured against the longest line of ``tail``, or against its region when
-    ``line`` begins another), or at an indent after a finished sentence."""
+    after one, after another font size or weight, at a bullet, a list item's mark set apart ("2.    Unplug it"), a
+    reference entry or a field's name under a paragraph that opened with one (``FIELD_START``), after a wider gap
+    than between lines, when the line before had room left for its first word (it was not full, as a wrapped one
+    is: measured against the longest line of ``tail``, or against its region when ``line`` begins another), or at
+    an indent after a finished sentence."""
     before = tail[-1]
     if before.row or line.row:
         return True
     if abs(before.size - line.size) > 0.1 * max(before.size, line.size) or before.bold != line.bold:
         return True
     if line.item or ITEM_START.match(line.text):
+        return True
+    if FIELD_START.match(line.text) and FIELD_START.match(tail[0].text):
         return True
     em, same = line.size, regions[0] is regions[1]
     if same:
