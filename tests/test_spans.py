@@ -9,6 +9,7 @@ from qa.reading.spans import (
     across_cells,
     across_heading,
     across_items,
+    across_lines,
     across_rows,
     balanced,
     marks_paired,
@@ -279,6 +280,30 @@ def test_a_span_that_cuts_an_address_or_a_number_is_widened_to_the_whole(piece, 
 def test_across_rows_finds_a_span_joining_two_lines_laid_out_in_columns(text, span, expected):
     begin = text.index(span)
     assert across_rows(text, begin, begin + len(span)) is expected
+
+
+SIGNED = (
+    "Sue, the water trough by plot 9 is leaking again and I've left the tap off for now, sorry.\n"
+    "Cheers\n"
+    "Jeff (plot 14, not Geoff the chairman!)\n"
+    "Dr Zoë Ødegård\n"
+    "The trough was fixed by the Society's volunteers on Saturday, who also cleared the\n"
+    "path by the gate."
+)
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        ("Cheers\nJeff", True),  # a sign-off above a name
+        ("plot 14, not Geoff the chairman!)\nDr Zoë Ødegård", True),  # a line that ends short, then a name
+        ("volunteers on Saturday, who also cleared the\npath", False),  # prose wrapped at the line's width
+        ("Jeff (plot 14", False),  # one line
+    ],
+)
+def test_across_lines_finds_a_span_run_from_a_line_that_ends_short_into_the_next(span, expected):
+    begin = SIGNED.index(span)
+    assert across_lines(SIGNED, begin, begin + len(span)) is expected
 
 
 @pytest.mark.parametrize(

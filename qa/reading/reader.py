@@ -34,6 +34,7 @@ from qa.reading.kinds import (
 from qa.reading.spans import (
     across_cells,
     across_heading,
+    across_lines,
     across_rows,
     only_a_mark,
     trim_span,
@@ -440,6 +441,8 @@ def may_answer(question: str, passage: Passage, begin: int, end: int) -> bool:
         return False  # a reference for a phone number, a phone number for a fax number
     if not whole_words(passage.text, begin, end) or across_rows(passage.text, begin, end):
         return False  # a piece of a word, or of two lines laid out in columns
+    if across_lines(passage.text, begin, end):
+        return False  # from a line that ends short into the next
     return not across_cells(passage.text, begin, end)  # two cells of a line laid out in columns
 
 

@@ -259,6 +259,25 @@ def across_rows(text: str, begin: int, end: int) -> bool:
     return bool(WIDE_GAP.search(text, first, brk) or WIDE_GAP.search(text, brk + 1, len(text) if last < 0 else last))
 
 
+SHORT_LINE = 0.8  # a line ends short when it, a space and the next line's first word fit in this share of the longest
+
+
+def across_lines(text: str, begin: int, end: int) -> bool:
+    """Whether ``text[begin:end]`` runs from a line that ends short into the next: the line had room left for the
+    next one's first word and a fifth of the longest line of ``text`` (ragged wrapping leaves less). A wrapped line is
+    full; one that ends short ends what it says (a sign-off, "Cheers\nJeff (plot 14)", a name, a field, a Word or PDF
+    paragraph, which is a line of its own)."""
+    width = SHORT_LINE * max(len(line) for line in text.split("\n"))
+    brk = text.find("\n", begin, end)
+    while brk >= 0:
+        line = text[text.rfind("\n", 0, brk) + 1 : brk].rstrip()
+        word = re.match(r"[ \t]*\S*", text[brk + 1 : end])
+        if len(line) + 1 + len(word.group().strip() if word else "") <= width:
+            return True
+        brk = text.find("\n", brk + 1, end)
+    return False
+
+
 def across_cells(text: str, begin: int, end: int) -> bool:
     """Whether ``text[begin:end]`` holds a gap laid out between columns (``WIDE_GAP``): "13/03/2024   09:40" of
     "Collected:         13/03/2024   09:40" is a date and a time, "date:            14 January 2024" a label and its
