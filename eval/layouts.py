@@ -104,7 +104,9 @@ def main() -> None:
     totals = {layout: [0.0, 0.0] for layout in [*LAYOUTS, *HEADED_LAYOUTS]}
     for title, context, question in tqdm(asked[: args.questions], desc="reading", unit="q"):
         sentences = sentences_of(context)
-        read = [(layout, (lay_out(sentences), ())) for layout, lay_out in LAYOUTS.items()]
+        read: list[tuple[str, tuple[str, tuple[tuple[int, str], ...]]]] = [
+            (layout, (lay_out(sentences), ())) for layout, lay_out in LAYOUTS.items()
+        ]
         read += [(layout, lay_out(sentences, title)) for layout, lay_out in HEADED_LAYOUTS.items()]
         for layout, (text, headings) in read:
             em, f1 = read_over(reader, question, text, headings)
