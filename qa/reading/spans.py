@@ -267,12 +267,14 @@ def across_lines(text: str, begin: int, end: int) -> bool:
     next one's first word and a fifth of the longest line of ``text`` (ragged wrapping leaves less). A wrapped line is
     full; one that ends short ends what it says (a sign-off, "Cheers\nJeff (plot 14)", a name, a field, a Word or PDF
     paragraph, which is a line of its own)."""
-    width = SHORT_LINE * max(len(line) for line in text.split("\n"))
     brk = text.find("\n", begin, end)
+    if brk < 0:
+        return False  # most spans stay on one line: the passage's lines are not measured for them
+    width = SHORT_LINE * max(len(line) for line in text.split("\n"))
     while brk >= 0:
         line = text[text.rfind("\n", 0, brk) + 1 : brk].rstrip()
-        word = re.match(r"[ \t]*\S*", text[brk + 1 : end])
-        if len(line) + 1 + len(word.group().strip() if word else "") <= width:
+        word = text[brk + 1 : end].split("\n", 1)[0].split(maxsplit=1)[:1]  # the next line's first word in the span
+        if len(line) + 1 + len("".join(word)) <= width:
             return True
         brk = text.find("\n", brk + 1, end)
     return False
