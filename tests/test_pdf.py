@@ -451,17 +451,24 @@ def test_justified_columns_with_indented_paragraphs_and_no_space_between_them(tm
     assert [(s.title, s.level) for s in read.sections] == [(t, 1) for t in texts if "station" in t]
 
 
-def test_a_table_is_read_row_by_row_not_as_two_columns(tmp_path):
+def canvas_under(path: Path, said: str):
+    """A page to draw on (reportlab's canvas) with ``said`` set at its top, wrapped; and the height below it."""
     from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    y = TOP
+    pdf.setFont("Times-Roman", 10)
+    for line in wrap(said, PAGE_WIDTH - 2 * MARGIN, "Times-Roman", 10, Layout()):
+        pdf.drawString(MARGIN, y, line)
+        y -= 12
+    return pdf, y
+
+
+def test_a_table_is_read_row_by_row_not_as_two_columns(tmp_path):
 
     rows = [(f"Berth {n}", f"{10 + n} crowns a metre, paid at the office") for n in range(1, 13)]
     said = prose(50, 8)
-    pdf = canvas.Canvas(str(tmp_path / "dues.pdf"), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
-    y = TOP
-    for line in wrap(said, PAGE_WIDTH - 2 * MARGIN, "Times-Roman", 10, Layout()):
-        pdf.setFont("Times-Roman", 10)
-        pdf.drawString(MARGIN, y, line)
-        y -= 12
+    pdf, y = canvas_under(tmp_path / "dues.pdf", said)
     for key, value in rows:
         y -= 14
         pdf.drawString(MARGIN, y, key)
@@ -521,6 +528,73 @@ def test_a_table_under_a_bold_header_row_is_read_as_a_table_with_its_rows_one_be
     read = table_rows(document.text)
     assert [document.text[row.start : row.end] for row in read] == table.splitlines()[2:]
     assert [name for name, _, _ in read[1].cells] == ["ID", "Risk", "Owner"]
+
+
+def test_a_table_of_figures_set_right_under_a_header_whose_first_cell_is_empty_is_one_table(tmp_path):
+
+    from qa.documents.tables import table_rows
+
+    header = ("", "Until 6 April 2025", "From 7 April 2025")
+    rows = [("Basic Zoë allowance", "£169.50", "£176.45"), ("Extra allowance", "£32.76", "£34.12")]
+    rows.append(("Total weekly amount", "£202.26", "£210.57"))
+    said = prose(7, 3)
+    pdf, y = canvas_under(tmp_path / "letter.pdf", said)
+    for n, row in enumerate([header, *rows]):
+        y -= 16
+        pdf.setFont("Times-Bold" if n == 0 else "Times-Roman", 10)
+        pdf.drawString(MARGIN, y, row[0])
+        pdf.drawRightString(MARGIN + 270, y, row[1])  # the figures set right, in columns far to the right
+        pdf.drawRightString(PAGE_WIDTH - MARGIN, y, row[2])
+    pdf.setFont("Times-Roman", 10)
+    pdf.drawString(MARGIN, y - 24, "We pay it every four weeks.")
+    pdf.save()
+    text = load_document(tmp_path / "letter.pdf").text
+    table = "\n".join(["| | Until 6 April 2025 | From 7 April 2025 |", "| --- | --- | --- |"])
+    table += "".join(f"\n| {' | '.join(row)} |" for row in rows)
+    assert text.split("\n\n") == [said, table, "We pay it every four weeks."]
+    assert [row.cells[2][:2] for row in table_rows(text)] == [("From 7 April 2025", row[2]) for row in rows]
+
+
+def test_totals_under_a_quote_s_items_are_rows_of_their_own_and_a_wrapped_cell_goes_on_its_row(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    lines = [("1", "Removal: two crew and a Luton van,", "£420.00"), ("", "an estimated four hours", "")]
+    lines += [("2", "Disposal of the old sofa", "£45.00"), ("", "Subtotal", "£465.00"), ("", "TOTAL", "£558.00")]
+    pdf = canvas.Canvas(str(tmp_path / "quote.pdf"), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    pdf.setFont("Times-Roman", 10)
+    pdf.drawString(MARGIN, TOP, "Price breakdown for Zoë's move.")
+    for n, cells in enumerate(lines):  # evenly spaced: no wider space tells the rows apart
+        y = TOP - 24 - 14 * n
+        pdf.drawString(MARGIN, y, cells[0]) if cells[0] else None
+        pdf.drawString(MARGIN + 40, y, cells[1])
+        pdf.drawRightString(PAGE_WIDTH - MARGIN, y, cells[2]) if cells[2] else None
+    pdf.save()
+    assert load_document(tmp_path / "quote.pdf").text.split("\n\n") == [
+        "Price breakdown for Zoë's move.",
+        "| 1 | Removal: two crew and a Luton van, an estimated four hours | £420.00 |",
+        "| 2 | Disposal of the old sofa | £45.00 |",
+        "| | Subtotal | £465.00 |",
+        "| | TOTAL | £558.00 |",
+    ]
+
+
+def test_each_item_of_a_numbered_list_is_a_paragraph_even_where_its_lines_are_as_full_as_the_next(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    items = ["1. A booking deposit of £75.00 confirms Zoë's date.", "2. The balance is due on the day.", "3. Fin."]
+    pdf = canvas.Canvas(str(tmp_path / "terms.pdf"), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    pdf.setFont("Times-Roman", 10)
+    pdf.drawString(MARGIN, TOP, "Terms")
+    for n, item in enumerate(items):  # evenly spaced, as one paragraph's lines are
+        pdf.drawString(MARGIN, TOP - 24 - 12 * n, item)
+    pdf.drawString(MARGIN, TOP - 72, "4 weeks is what 3. above means, in a sentence that runs on to")  # no next number
+    pdf.drawString(MARGIN, TOP - 84, "5. lines that open with another number.")
+    pdf.save()
+    assert load_document(tmp_path / "terms.pdf").text.split("\n\n") == [
+        "Terms",
+        *items,
+        "4 weeks is what 3. above means, in a sentence that runs on to 5. lines that open with another number.",
+    ]
 
 
 def test_a_heading_over_two_lines_is_one_and_bold_labels_run_in_with_their_values_are_no_heading(tmp_path):

@@ -8,7 +8,7 @@ import math
 import re
 import statistics
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -56,6 +56,8 @@ PARAGRAPH_SEPARATOR = "\n\n"
 CELL_GAP = 1.0
 CHANNEL = 0.8
 TABLE_LEADING = 2.5
+COLUMN_WIDTH = 8.0  # ems: a column of text is wider; a narrower column beside a gutter is a table's (its figures)
+LIST_NUMBER = re.compile(r"\(?(\d{1,2})[.)]\s")  # a numbered list item's number: "2. ", "(3) "
 LIST_MARK = re.compile(rf"[{BULLETS}*-]|\(?(?:\d{{1,2}}|[a-z]|[ivx]{{1,4}})[.)]")  # "•", "2.", "b)", "(iv)"
 _pdfium_lock = threading.Lock()  # PDFium is not thread-safe
 
@@ -322,7 +324,7 @@ def find_gutter(pieces: list[Piece], em: float) -> float | None:
     beside = [len({round(p.base) for p in pieces if side(p, gutter) == s}) for s in (-1, 1)]
     crossing = sum(1 for p in pieces if side(p, gutter) == 0)
     columns = min(beside) >= 2 and crossing < sum(beside)
-    return gutter if columns and min(ragged(pieces, gutter, s) for s in (-1, 1)) <= 0.15 else None
+    return gutter if columns and min(ragged(pieces, gutter, s, em) for s in (-1, 1)) <= 0.15 else None
 
 
 def side(piece: Piece, gutter: float) -> int:
@@ -330,17 +332,20 @@ def side(piece: Piece, gutter: float) -> int:
     return -1 if piece.x1 <= gutter else 1 if piece.x0 >= gutter else 0
 
 
-def ragged(pieces: list[Piece], gutter: float, which: int) -> float:
-    """How far the lines on one side of a gutter end, typically, from that side's right edge, as a share of its
-    width: small for a column of text, whose lines are full; large for the cells of a table."""
-    ends: dict[int, float] = {}
-    starts = []
-    for piece in pieces:
-        if side(piece, gutter) == which:
-            ends[round(piece.base)] = max(piece.x1, ends.get(round(piece.base), piece.x1))
-            starts.append(piece.x0)
-    edge = max(ends.values())
-    return statistics.median(edge - end for end in ends.values()) / max(1.0, edge - min(starts))
+def ragged(pieces: list[Piece], gutter: float, which: int, em: float) -> float:
+    """How much of one side of a gutter its lines typically leave empty, at their ends or between their words, as
+    a share of its width: little for a column of text, whose lines run from its left edge to (near) its right one;
+    much for the cells of a table, set left or right in their columns ("£169.50" under "Until 6 April 2025"). All
+    of it for a side narrower than a column of text is (``COLUMN_WIDTH``): a table's column of prices, say."""
+    on_side = [piece for piece in pieces if side(piece, gutter) == which]
+    start, edge = min(piece.x0 for piece in on_side), max(piece.x1 for piece in on_side)
+    filled: defaultdict[int, float] = defaultdict(float)
+    for piece in on_side:
+        filled[round(piece.base)] += piece.x1 - piece.x0
+    width = max(1.0, edge - start)
+    if width < COLUMN_WIDTH * em:
+        return 1.0
+    return statistics.median(max(0.0, width - used) for used in filled.values()) / width
 
 
 def line_of(row: list[Piece]) -> Line:
@@ -396,8 +401,9 @@ def channels(rows: list[list[Piece]], em: float) -> list[tuple[float, float]]:
 def table_run(rows: list[list[Piece]], start: int, em: float) -> int:
     """How many rows from ``start`` make a table: rows of cells (``cell_row``) and the lines their wrapped cells go
     on in, in one font size, close together, all with the same channels between columns (``channels``); 0 when
-    fewer than two rows of cells do (a line with a wide gap is no table). A line that is no row of cells, set
-    further below the line above it than any row of the table is, is the paragraph after it."""
+    fewer than two rows of cells do (a line with a wide gap is no table). The first row may leave the first column
+    empty (a header over the columns of figures). A line that is no row of cells, set further below the line above
+    it than any row of the table is, is the paragraph after it."""
     if not cell_row(rows[start], em):
         return 0
     columns, size = len(channels(rows[start : start + 1], em)), max(p.size for p in rows[start])
@@ -406,6 +412,8 @@ def table_run(rows: list[list[Piece]], start: int, em: float) -> int:
         row, gap = rows[end], rows[end - 1][0].base - rows[end][0].base
         if gap > TABLE_LEADING * em or abs(max(p.size for p in row) - size) > 0.15 * size:
             break
+        if end == start + 1 and row[0].x0 < rows[start][0].x0 - CELL_GAP * em:
+            columns = len(channels(rows[start : end + 1], em))  # a header row whose first cell is empty
         if len(channels(rows[start : end + 1], em)) != columns:
             break
         if not cell_row(row, em) and cells >= 2 and gap > widest + 0.25 * em:
@@ -419,18 +427,32 @@ def table_run(rows: list[list[Piece]], start: int, em: float) -> int:
 def table_lines(rows: list[list[Piece]], em: float) -> list[Line]:
     """A table's rows as lines "| cell | cell |", each cell's words top to bottom. A row of the table may take
     several lines (wrapped cells): rows are told apart by the wider space between them, or, where the space is even,
-    by a line that opens in the first column."""
+    by a line that opens one (``opens_row``)."""
     cuts = [(left + right) / 2 for left, right in channels(rows, em)]
     gaps = [above[0].base - below[0].base for above, below in pairwise(rows)]
     even = not gaps or max(gaps) - min(gaps) <= 0.25 * em
     groups: list[list[list[Piece]]] = [[rows[0]]]
     for row, gap in zip(rows[1:], gaps, strict=True):
-        opens = row[0].x0 < cuts[0] if even else gap > min(gaps) + 0.25 * em
+        opens = opens_row(row, groups[-1], cuts) if even else gap > min(gaps) + 0.25 * em
         if opens:
             groups.append([row])
         else:
             groups[-1].append(row)
     return headed_table([table_line(group, cuts) for group in groups], len(cuts) + 1)
+
+
+def opens_row(line: list[Piece], row: list[list[Piece]], cuts: list[float]) -> bool:
+    """Whether a line of a table whose lines are evenly spaced opens a row of its own rather than going on with
+    ``row``'s wrapped cells: it does when it opens in the first column, or when it has two cells or more, one in the
+    last column, which ``row`` has filled already (a "Subtotal" row under an item's row, its first cell empty)."""
+    if line[0].x0 < cuts[0]:
+        return True
+    last = len(cuts)
+    return (
+        len(line) >= 2
+        and bisect.bisect(cuts, line[-1].x0) == last
+        and any(bisect.bisect(cuts, above[-1].x0) == last for above in row)
+    )
 
 
 def headed_table(rows: list[Line], columns: int) -> list[Line]:
@@ -526,7 +548,8 @@ def starts_paragraph(tail: list[Line], line: Line, regions: tuple[Region, Region
     """Whether ``line`` begins a new paragraph rather than going on with ``tail`` (the paragraph's lines in the
     region of the line before; ``regions``: that region and the region of ``line``). It does at a table's row and
     after one, after another font size or weight, at a bullet, a list item's mark set apart ("2.    Unplug it"), a
-    reference entry or a field's name under a paragraph that opened with one (``FIELD_START``), after a wider gap
+    reference entry or a field's name under a paragraph that opened with one (``FIELD_START``), at the next number
+    of a numbered list (``next_item``), after a wider gap
     than between lines, when the line before had room left for its first word (it was not full, as a wrapped one
     is: measured against the longest line of ``tail``, or against its region when ``line`` begins another), or at
     an indent after a finished sentence."""
@@ -537,7 +560,7 @@ def starts_paragraph(tail: list[Line], line: Line, regions: tuple[Region, Region
         return True
     if line.item or ITEM_START.match(line.text):
         return True
-    if FIELD_START.match(line.text) and FIELD_START.match(tail[0].text):
+    if (FIELD_START.match(line.text) and FIELD_START.match(tail[0].text)) or next_item(tail[0], line):
         return True
     em, same = line.size, regions[0] is regions[1]
     if same:
@@ -549,6 +572,14 @@ def starts_paragraph(tail: list[Line], line: Line, regions: tuple[Region, Region
         return True
     left = before.x0 if same else regions[1].x0
     return line.x0 > left + 0.8 * em and bool(SENTENCE_END.search(before.text))
+
+
+def next_item(first: Line, line: Line) -> bool:
+    """Whether ``line`` opens with the number after the one ``first`` (a paragraph's first line) opens with: the
+    next item of a numbered list ("1. A booking deposit of £75.00 is payable …" / "2. The balance is due …"), even
+    where the line before it is as full as the paragraph's others."""
+    opened, opens = LIST_NUMBER.match(first.text), LIST_NUMBER.match(line.text)
+    return opened is not None and opens is not None and int(opens[1]) == int(opened[1]) + 1
 
 
 def joint(before: str, after: str, vocabulary: Vocabulary) -> tuple[int, str]:
