@@ -448,6 +448,14 @@ def test_rows_are_read_as_what_they_say_of_the_first_column_that_is_no_quantity(
     assert reading_view(rota).text.split("\n")[2].startswith("Date 2024-04-02: 2024-04-02's Day is Tue;")  # no count
 
 
+def test_a_row_whose_first_cell_is_empty_is_read_of_its_first_cell_that_is_not():
+    quote = "| Item | Description | Price |\n|---|---|---|\n| 1 | Removal for Zoë | £420.00 |\n| | Subtotal | £630.00 |"
+    view = reading_view(quote)
+    assert view.text.split("\n")[3] == "Description Subtotal: Subtotal's Price is £630.00."
+    said = view.text.index("Subtotal's")
+    assert view.original(said, said + len("Subtotal")) == (quote.index("Subtotal"), quote.index("Subtotal") + 8)
+
+
 CLAUSES = (
     "2. CHARGES\n"
     "2.1  Annual charge: £780 + VAT, payable by direct debit in twelve monthly\n"

@@ -264,7 +264,10 @@ def row_pieces(row: Row, key: int = 0) -> list[tuple[str, int | None]]:
     the row by another: ``row_key``) names: "<key column's name> <key cell>: <key cell>'s <name> is <cell>; ... ."
     ("Team Payroll: Payroll's Extension is 3120; ...", as the reader's prose says what a thing has). A key cell of
     more words than a field's name is not repeated ("<name> is <cell>"); empty cells are left out; the cells' own
-    characters (the key cell's wherever it stands), the words between them added."""
+    characters (the key cell's wherever it stands), the words between them added. A row whose key cell is empty
+    ("| | Subtotal | £630.00 |", under an item's row) is read of its first cell that is not."""
+    if not row.cells[key][1]:
+        key = next((n for n, (_, value, _) in enumerate(row.cells) if value), key)
     key_name, named, named_start = row.cells[key]
     others = [cell for n, cell in enumerate(row.cells) if n != key]
     pieces: list[tuple[str, int | None]] = [(f"{key_name} " if key_name else "", None), (named, named_start)]
