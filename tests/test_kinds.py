@@ -19,6 +19,7 @@ from qa.reading.kinds import (
     other_rate,
     role_named_by,
     value_asked,
+    when_sent,
 )
 
 
@@ -76,6 +77,11 @@ def test_a_question_that_asks_who_is_not_answered_by_a_code_or_a_number(text, qu
         ("How many guests attended the dinner?", "2000", False),
         ("How much was the grant in 2024?", "£40,000 in 2024", False),
         ("In what year did the review take place?", "in 2026", False),  # asks for the year
+        # nor is a day's date with its month named
+        ("how much attendance allowance is he getting", "your claim for Attendance Allowance dated 3 March 2025", True),
+        ("How many were sold by Sept. 9th?", "sales by Sept. 9th", True),
+        ("How much is the rent from April?", "£112.40 from 7 April 2025", False),
+        ("How much of the light is blocked?", "1/3 to 1/2", False),  # fractions, not days
     ],
 )
 def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(question, answer, lacks):
@@ -228,6 +234,12 @@ def test_an_answer_without_the_number_its_question_asks_for_is_of_another_kind(q
         ("What is the website for the united states postal service", "www.usps.com", False),
         ("Where do I log in to book travel?", "https://tripdesk.example.com", False),
         ("What is the name of the grant?", "Community Resilience Fund", False),
+        # words a month's name opens are no month: "12 marks" is no date
+        ("How many marks did she get?", "12 marks", False),
+        ("How many novels did she write?", "3 novels", False),
+        ("How many decks does the ship have?", "4 decks", False),
+        ("How many days did the strike last?", "3 May", True),
+        ("Who spoke at the meeting?", "Sept. 9th", True),
     ],
 )
 def test_an_amount_or_a_date_is_no_answer_where_another_kind_is_asked(question, answer, other):
@@ -444,3 +456,21 @@ def test_a_date_read_with_the_year_after_it_is_of_that_year(span, another):
     text = "Last AGM: Thursday 17 October 2024, 7.30pm\nNext AGM: Thursday 16 October 2025"
     begin = text.index(span)
     assert date_of_another_year("When is the AGM in 2025?", text, begin, begin + len(span)) is another
+
+
+MAIL = "From: Sue Lambert <sue@example.org>\nTo: Committee\nDate: Fri, 21 Mar 2025 08:15:02 +0000\nSubject: AGM\n\n"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "span", "sent"),
+    [
+        ("what time does the agm start", MAIL + "The AGM starts at 2:00pm.", "21 Mar 2025 08:15", True),
+        ("what time does the agm start", MAIL + "The AGM starts at 2:00pm.", "2:00pm", False),
+        ("What time was the e-mail about the AGM sent?", MAIL + "The AGM starts at 2:00pm.", "08:15", False),
+        ("when is the agm", MAIL + "The AGM starts at 2:00pm.", "Fri, 21 Mar 2025", False),  # no time asked
+        ("what time does Zoë's shift start", "Date: Fri, 21 Mar 2025 08:15\nShifts start at 9.", "08:15", False),
+    ],
+)
+def test_the_time_a_message_was_sent_is_no_answer_to_what_time_something_is(question, text, span, sent):
+    begin = text.index(span)
+    assert when_sent(question, text, begin, begin + len(span)) is sent

@@ -44,9 +44,10 @@ def echoes_the_noun_asked(question: str, answer: str) -> bool:
 def lacks_its_number(question: str, answer: str) -> bool:
     """Whether ``question`` asks for a year or a count ("In what year ...?", "How many ...?") and ``answer`` gives
     none ("Tallwater Records"), or asks how much or how many and gives no number but a year a preposition dates
-    something by (``DATED_YEAR``: "the break clause / rent review in 2026"): an answer of another kind."""
-    if ASKS_HOW_MUCH.search(question) and DATED_YEAR.search(answer):
-        answer = DATED_YEAR.sub(" ", answer)
+    something by (``DATED_YEAR``: "the break clause / rent review in 2026") or a date with its month named
+    (``NAMED_DATE``: "your claim for Attendance Allowance dated 3 March 2025"): an answer of another kind."""
+    if ASKS_HOW_MUCH.search(question):
+        answer = DATED_YEAR.sub(" ", NAMED_DATE.sub(" ", answer))
     return bool(ASKS_A_NUMBER.search(question)) and not NUMBERED.search(answer)
 
 
@@ -71,7 +72,11 @@ ASKS_A_RECORD_NUMBER = re.compile(
     re.IGNORECASE,
 )
 PHONE_NUMBER = re.compile(r"(?:\+\d{1,3}[ -]?(?:\(0\))?|0)\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}")
-MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# A month's name, in full or as its usual abbreviation ("Sept."): not a word it opens ("12 marks", "3 novels").
+MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?:\.|(?![^\W\d_]))"
+)
 AMOUNT = re.compile(
     r"[£$€¥][ \t]?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?[ \t]?(?:[£$€¥]|pounds?|dollars?|euros?|pence|p)", re.IGNORECASE
 )  # an amount of money: "£142.60", "45 pounds"
@@ -91,6 +96,15 @@ AMOUNT_OR_DATE = re.compile(f"{AMOUNT.pattern}|{DATE.pattern}", re.IGNORECASE)
 DATED_YEAR = re.compile(
     rf"(?:\b(?:in|since|until|till|during)[ \t]+(?:{MONTH}[ \t]+)?|\b(?:by|from|after|before)[ \t]+{MONTH}[ \t]+)"
     r"(?P<year>(?:1[5-9]|20)\d\d)\b(?![\d,])",
+    re.IGNORECASE,
+)
+# A day's date with its month named in full or as its usual abbreviation ("3 March 2025", "Sept. 9th"): of the 7,663
+# answered questions of SQuAD v1.1, QED and TyDi QA (train and dev) that ask how much or how many, none is answered
+# with no other number than such a date or a year a preposition dates something by (``DATED_YEAR``); 2 are fractions
+# ``DATE`` takes for days ("1/3 to 1/2").
+NAMED_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?[ \t]+{MONTH}(?:[ \t]+\d{{4}})?|\b{MONTH}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    r"(?:,?[ \t]+\d{4})?",
     re.IGNORECASE,
 )
 # A question that asks when, and one that asks who or where: an amount of money answers neither, a day's date not
@@ -178,9 +192,8 @@ PART_OF_DAY = re.compile(r"\b(?:(?P<pm>afternoon|evening)|(?P<am>morning))s?\b",
 # December 2007 end?", "... lower than it had been in 1986?"), is not answered with a date of another year ("Wednesday
 # 4 September 2024", last year's letter): of the 7 training questions (SQuAD v1.1, QED, TyDi QA) that ask so, none;
 # with the year in a clause, 6 of 30 are.
-MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 YEAR_ASKED = re.compile(
-    rf"\bin[ \t]+(?:(?:early|late|mid)[ \t-]+)?(?:{MONTH_NAME}[ \t]+)?((?:19|20)\d\d)[ \t]*\??[ \t]*$", re.I
+    rf"\bin[ \t]+(?:(?:early|late|mid)[ \t-]+)?(?:{MONTH}[ \t]+)?((?:19|20)\d\d)[ \t]*\??[ \t]*$", re.I
 )
 CLAUSE_WORD = re.compile(
     r"\b(?:that|which|who|whose|following|after|before|since|than|until|till|when|while|where|because|if)\b", re.I
@@ -210,6 +223,30 @@ def date_of_another_year(question: str, text: str, begin: int, end: int) -> bool
     "Thursday 17 October 2024"), is a date of another year than the one ``question`` asks in (``other_year``)."""
     after = YEAR_AFTER.match(text, end)
     return other_year(question, text[begin:end] + (after.group() if after else ""))
+
+
+# A message's header line giving when it was sent ("Date: Fri, 21 Mar 2025 08:15:02 +0000", Outlook's "Sent:"), beside
+# the header's other lines; and a question about a message (when it was sent, written, replied to).
+SENT_LINE = re.compile(r"(?:Date|Sent):[ \t]", re.IGNORECASE)
+HEADER_LINE = re.compile(r"(?:From|To|Cc|Subject):[ \t]", re.IGNORECASE)
+ASKS_OF_A_MESSAGE = re.compile(
+    r"\b(?:e-?mail|message|mail|post|sent|send|wrote|written|write|repl(?:y|ied|ies)|received|forwarded)", re.IGNORECASE
+)
+
+
+def when_sent(question: str, text: str, begin: int, end: int) -> bool:
+    """Whether ``question`` asks what time something is (``ASKS_A_TIME``), not of a message, and the span
+    ``begin:end`` of ``text`` lies in a message's header line saying when it was sent (``SENT_LINE`` beside a
+    ``HEADER_LINE``): the time the message went, not the time of what it is about ("21 Mar 2025 08:15" for "what
+    time does the AGM start?", the e-mail's "Date:" over "the AGM is at 2pm")."""
+    if not ASKS_A_TIME.search(question) or ASKS_OF_A_MESSAGE.search(question):
+        return False
+    start = text.rfind("\n", 0, begin) + 1
+    if not SENT_LINE.match(text, start) or "\n" in text[begin:end]:
+        return False
+    lines = [text.rfind("\n", 0, start - 1) + 1] if start else []  # the line before, and the line after
+    lines += [text.find("\n", end) + 1] if "\n" in text[end:] else []
+    return any(HEADER_LINE.match(text, at) for at in lines)
 
 
 def other_half_of_day(question: str, answer: str) -> bool:

@@ -29,6 +29,7 @@ from qa.reading.kinds import (
     other_measure,
     other_rate,
     value_asked,
+    when_sent,
     worth_reading,
 )
 from qa.reading.spans import (
@@ -431,8 +432,8 @@ def may_answer(question: str, passage: Passage, begin: int, end: int) -> bool:
         return False  # a heading's line and the text beside it
     if of_a_date(question, passage.text, begin, end) or measure_for_money(question, passage.text, begin, end):
         return False  # "14" of "14 January 2024" for "how much", "3" of "3 months" for what it costs
-    if date_of_another_year(question, passage.text, begin, end):
-        return False  # "17 October" of "17 October 2024" for "when is the AGM in 2025?"
+    if date_of_another_year(question, passage.text, begin, end) or when_sent(question, passage.text, begin, end):
+        return False  # "17 October" of "17 October 2024" for "when is the AGM in 2025?", an e-mail's "Date:"
     if other_measure(question, passage.text, begin) or other_rate(question, passage.text, begin, end):
         return False  # a row of another size, length or amount than the question's, a price per another time
     if of_another_row(passage.text, passage.table_head, keyword_stems([question])[0], begin):
