@@ -6,7 +6,7 @@ import pytest
 
 from qa.config import Settings
 from qa.models import Answer, Passage, RetrievedPassage
-from qa.reading.answers import citation_at, told_apart, widened
+from qa.reading.answers import citation_at, named_in_full, told_apart, widened
 from qa.testing.reader import ScriptedReader, as_reader
 from qa.validation import ask_options
 
@@ -76,3 +76,30 @@ def test_parts_that_read_one_answer_best_are_told_apart_by_their_next_answers(fo
     reader = as_reader(ScriptedReader(confidence=None))
     told = told_apart([rates(*answers) for answers in found], reader, options)
     assert (told and [answer.text for answer in told]) == chosen
+
+
+@pytest.mark.parametrize(
+    ("question", "read", "shown"),
+    [
+        # a name alone, the same name with a surname among the next answers: the person named in full, surer of two
+        (
+            "who has plot 14",
+            [("Jeff", 0.4), ("Cheers", 0.29), ("Jeff Barnett", 0.24)],
+            [("Jeff Barnett", 0.4), ("Cheers", 0.29)],
+        ),
+        ("Who chairs it?", [("Zoë", 0.3), ("Zoë Le Sueur", 0.5)], [("Zoë Le Sueur", 0.5)]),
+        # no question of who; no name alone; no surname; too far down; a longer answer that is no name in full
+        ("What has plot 14?", [("Jeff", 0.4), ("Jeff Barnett", 0.24)], [("Jeff", 0.4), ("Jeff Barnett", 0.24)]),
+        ("who has plot 14", [("Jeff B", 0.4), ("Jeff Barnett", 0.2)], [("Jeff B", 0.4), ("Jeff Barnett", 0.2)]),
+        ("who has plot 14", [("Jeff", 0.4), ("Jeff and Sue", 0.2)], [("Jeff", 0.4), ("Jeff and Sue", 0.2)]),
+        ("who has it", [("Jo", 0.4), ("A", 0.1), ("B", 0.1), ("C", 0.1), ("Jo Bell", 0.1)], None),
+        ("who has it", [("Jo", 0.4), ("Jones", 0.3)], None),
+    ],
+)
+def test_a_name_alone_gives_way_to_the_same_name_in_full_among_the_next_answers(question, read, shown):
+    answers = [
+        Answer(text=text, score=float(n), confidence=confidence, citations=[])
+        for n, (text, confidence) in enumerate(read)
+    ]
+    named = named_in_full(question, answers)
+    assert [(a.text, a.confidence) for a in named] == (read if shown is None else shown)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 from qa.documents.loading import page_at
 from qa.models import Answer, Citation, RetrievedPassage
+from qa.reading.bridges import ASKS_WHO
 from qa.reading.calibration import gives_answer
 from qa.reading.reader import Reader
 from qa.retrieval import section_name
@@ -78,6 +80,27 @@ def widened(answers: list[Answer], passages: list[RetrievedPassage], slack: floa
     citation, chosen = max(wider, key=lambda found: found[0].end - found[0].start)
     answer = best.model_copy(update={"text": chosen.text, "citations": [citation]})
     return [answer, *(a for a in answers[1:] if a is not chosen)]
+
+
+GIVEN_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ][^\W\d_A-ZÀ-ÖØ-Þ]+")  # a name alone, as one signs off or is spoken of: "Jeff"
+SURNAMES = re.compile(r"(?: [A-ZÀ-ÖØ-Þ][\w'’-]+){1,2}")  # what names them in full after it: "Barnett", "Le Sueur"
+FULL_NAME_CHOICES = 3  # the answers after the best one where its name in full is looked for
+
+
+def named_in_full(question: str, answers: list[Answer]) -> list[Answer]:
+    """``answers`` led by the best one's person named in full when ``question`` asks who, the best answer is a name
+    alone (``GIVEN_NAME``: "Jeff", read where an e-mail is signed "Jeff (plot 14)") and one of the next few answers
+    (``FULL_NAME_CHOICES``) is that name and a surname ("Jeff Barnett", read in "Jeff Barnett = plot 14"): the same
+    person, named as a person asking wants. It takes the best one's place at the higher of their confidences."""
+    if len(answers) < 2 or not ASKS_WHO.search(question) or not GIVEN_NAME.fullmatch(answers[0].text):
+        return answers
+    best = answers[0]
+    for fuller in answers[1 : 1 + FULL_NAME_CHOICES]:
+        if fuller.text.startswith(best.text) and SURNAMES.fullmatch(fuller.text, len(best.text)):
+            confidence = max(best.confidence or 0.0, fuller.confidence or 0.0)
+            named = fuller.model_copy(update={"confidence": confidence, "score": max(best.score, fuller.score)})
+            return [named, *(a for a in answers[1:] if a is not fuller)]
+    return answers
 
 
 def holds(outer: Citation, inner: Citation) -> bool:
