@@ -549,10 +549,9 @@ def starts_paragraph(tail: list[Line], line: Line, regions: tuple[Region, Region
     region of the line before; ``regions``: that region and the region of ``line``). It does at a table's row and
     after one, after another font size or weight, at a bullet, a list item's mark set apart ("2.    Unplug it"), a
     reference entry or a field's name under a paragraph that opened with one (``FIELD_START``), at the next number
-    of a numbered list (``next_item``), after a wider gap
-    than between lines, when the line before had room left for its first word (it was not full, as a wrapped one
-    is: measured against the longest line of ``tail``, or against its region when ``line`` begins another), or at
-    an indent after a finished sentence."""
+    of a numbered list (``next_item``), after a wider gap than between lines, when the line before had room left for
+    its first word (it was not full, as a wrapped one is: measured against the longest line of ``tail``, or against
+    its region when ``line`` begins another), or at an indent after a finished sentence."""
     before = tail[-1]
     if before.row or line.row:
         return True
