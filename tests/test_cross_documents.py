@@ -78,6 +78,7 @@ def test_a_line_that_is_not_a_question_is_named(tmp_path):
         "folders_heldout5",
         "folders_heldout6",
         "folders_heldout7",
+        "folders_heldout8",
     ],
 )
 def test_every_gold_answer_of_a_shipped_set_is_in_its_last_document(name):
