@@ -5,6 +5,7 @@ from qa.documents.markup import (
     collapsed,
     headed_text,
     line_of_cells,
+    names_columns,
     row_line,
     sheet_text,
     without_empty_end,
@@ -38,19 +39,23 @@ def test_a_rows_empty_cells_at_its_end_are_left_out_and_the_others_kept():
     assert without_empty_end(["", ""]) == [] and without_empty_end([]) == []
 
 
-def test_a_sheets_title_and_notes_above_its_table_are_lines_and_the_first_full_row_names_the_columns():
+def test_a_sheets_title_and_notes_above_and_below_its_table_are_lines_and_the_first_full_row_names_the_columns():
     rows = [
         ["Dalebrook Dairy - trade prices", "", "", ""],
         ["Customer: The Copper Kettle", "", "Account no: DB-20417", ""],
         [],
         ["Code", "Product", "Pack", "Price"],
         ["DB120", "Oat drink", "1 litre", "1.95"],
-        ["Orders by 2pm", "", "", ""],  # below the table's first row: a row of it
+        ["Zoë's own", "", "", ""],  # one cell filled, above a row of more: a row of the table
+        ["DB121", "Whole milk", "2 litres", "1.60"],
+        ["Notes", "", "", ""],  # one cell filled, under the last row of more: lines under the table
+        ["", "Orders by 2pm for next delivery day.", "", ""],
     ]
     assert sheet_text(rows) == (
         "Dalebrook Dairy - trade prices\n\nCustomer: The Copper Kettle; Account no: DB-20417\n\n"
         "| Code | Product | Pack | Price |\n| --- | --- | --- | --- |\n| DB120 | Oat drink | 1 litre | 1.95 |\n"
-        "| Orders by 2pm |  |  |  |\n"
+        "| Zoë's own |  |  |  |\n| DB121 | Whole milk | 2 litres | 1.60 |\n"
+        "\nNotes\n\nOrders by 2pm for next delivery day.\n"
     )
 
 
@@ -65,4 +70,16 @@ def test_a_rows_cells_as_a_line_put_a_labels_value_after_it():
     assert line_of_cells(["Account no:", "", "DB-20417", "Due", "30 days"]) == "Account no: DB-20417; Due; 30 days"
     assert sheet_text([["Customer:", "Kettle", "", "", ""], ["A", "B", "C", "D", "E"]]).startswith(
         "Customer: Kettle\n\n|"
+    )
+
+
+def test_a_first_row_of_a_few_words_without_figures_over_rows_with_figures_names_the_columns():
+    assert names_columns([["Tenant", "Room", "Weekly rent"], ["Zoë", "Room 2", "£115.00"], ["Tom", "Room 4", "£115"]])
+    assert not names_columns([["Tenant", "Room", "Rent"], ["Zoë", "Room 2", "£115.00"]])  # one row under it
+    assert not names_columns([["Tenant", "Rent"], ["Zoë", "£115.00"], ["Tom", "£115"]])  # two columns: fields
+    assert not names_columns([["Tenant", "Room", "Rent"], ["Zoë", "Attic", "weekly"], ["Tom", "Front", "monthly"]])
+    assert not names_columns([["Tenant", "Room", ""], ["Zoë", "Room 2", "£115.00"], ["Tom", "Room 4", "£115"]])
+    assert not names_columns([["Rent 2025", "Room", "Due"], ["£115.00", "Room 2", "May"], ["£115", "Room 4", "May"]])
+    assert not names_columns(
+        [["The tenant named in the schedule", "Room", "Rent"], ["Zoë", "2", "£1"], ["Tom", "4", "£1"]]
     )

@@ -578,6 +578,50 @@ def test_totals_under_a_quote_s_items_are_rows_of_their_own_and_a_wrapped_cell_g
     ]
 
 
+def test_rows_between_a_bold_header_and_a_bold_total_set_further_apart_are_rows_not_one_rows_wrapped_cells(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    header, total = ("Booking", "Guest", "Net payout"), ("TOTALS", "£2,148.55")
+    rows = [("SC-88213", "Zoë Natarajan", "£1,062.15"), ("SC-88402", "Owen Pritchard", "£1,086.40")]
+    pdf = canvas.Canvas(str(tmp_path / "payout.pdf"), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    pdf.setFont("Times-Roman", 10)
+    pdf.drawString(MARGIN, TOP, "Host payout statement for July.")
+    y = TOP - 30
+    for cells, font, below in [(header, "Times-Bold", 19), *((row, "Times-Roman", 16) for row in rows)]:
+        pdf.setFont(font, 9)
+        for x, cell in zip((MARGIN, MARGIN + 100, MARGIN + 250), cells, strict=True):
+            pdf.drawString(x, y, cell)
+        y -= below
+    pdf.setFont("Times-Bold", 9)
+    y -= 6  # the total set further below the rows than they are from each other
+    pdf.drawString(MARGIN, y, total[0])
+    pdf.drawString(MARGIN + 250, y, total[1])
+    pdf.save()
+    table = "\n".join(["| Booking | Guest | Net payout |", "| --- | --- | --- |"])
+    table += "".join(f"\n| {' | '.join(row)} |" for row in rows) + "\n| TOTALS | | £2,148.55 |"
+    assert load_document(tmp_path / "payout.pdf").text.split("\n\n") == ["Host payout statement for July.", table]
+
+
+def test_a_line_opening_in_small_letters_goes_on_with_a_hand_broken_ragged_paragraph(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    lines = [
+        "We have now confirmed your registration for the academic year at Kingsmere University",
+        "(course: BSc Zoë Studies, year 2). Your total entitlement, based on your",
+        "household income assessment, is shown below.",
+        "Payments reach you within 3 working days of the date shown, into the account you gave us.",
+    ]
+    pdf = canvas.Canvas(str(tmp_path / "letter.pdf"), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    pdf.setFont("Times-Roman", 10)
+    for n, line in enumerate(lines):
+        pdf.drawString(MARGIN, TOP - 14 * n, line)
+    pdf.save()
+    assert load_document(tmp_path / "letter.pdf").text.split("\n\n") == [
+        " ".join(lines[:3]),
+        lines[3],  # room left on the line before, and a capital: a paragraph of its own
+    ]
+
+
 def test_each_item_of_a_numbered_list_is_a_paragraph_even_where_its_lines_are_as_full_as_the_next(tmp_path):
     from reportlab.pdfgen import canvas
 

@@ -324,3 +324,22 @@ def test_a_word_table_without_a_header_row_gets_no_rule_line():
     off = risk_table(word, "Light Grid Accent 1")  # the style's header row turned off
     off._tbl.tblPr.find(qn("w:tblLook")).set(qn("w:firstRow"), "0")
     assert docx_to_text(word_bytes(word))[0].split("\n") == ["| ID | Risk | Owner |", "| R-07 | Late | Zoë |"] * 3
+
+
+def test_a_plain_word_tables_first_row_naming_columns_over_rows_of_figures_is_ruled_off_as_its_header():
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    for rows in (
+        [("Instalment", "Due date", "Amount"), ("1", "20 September 2024", "£1,955.00"), ("2", "13 Jan", "£2,070.00")],
+        [("Zoë", "Room", "Notes"), ("Anja", "Attic", "en-suite"), ("Tom", "Front", "none")],  # no figures below
+        [("Item", "Due 2025", "Amount"), ("Rent", "May", "£1"), ("Deposit", "June", "£2")],  # a figure in a name
+    ):
+        table = word.add_table(rows=3, cols=3)
+        table.style = word.styles["Table Grid"]
+        for cells, values in zip(table.rows, rows, strict=True):
+            for cell, value in zip(cells.cells, values, strict=True):
+                cell.text = value
+    lines = docx_to_text(word_bytes(word))[0].split("\n")
+    assert lines[:2] == ["| Instalment | Due date | Amount |", "| --- | --- | --- |"]
+    assert "| --- | --- | --- |" not in lines[2:]

@@ -51,7 +51,14 @@ from qa.models import Document, LoadFailure, Section
 # 3, Outlook message 2, zip 2, which may hold them; 2026-12): the rows above a sheet's table that name no columns (a
 # title or a note in one cell, labels with their values) as lines of text, the next row naming the columns. PDF version
 # 6 (e-mail 5, mailbox 4, Outlook message 3, zip 3, which may hold one; 2026-12): a line that opens with a field's name
-# under another such line is a paragraph of its own (``qa.documents.pdf.FIELD_START``).
+# under another such line is a paragraph of its own (``qa.documents.pdf.FIELD_START``). PDF version 7 (e-mail 6, mailbox
+# 5, Outlook message 4, zip 4): a table of figures at a page's right kept whole, a numbered list's items and a quote's
+# totals as paragraphs and rows of their own. PDF version 8 (e-mail 7, mailbox 6, Outlook message 5, zip 5): a table's
+# rows between a bold header and a bold total told apart as rows (``qa.documents.pdf.body_gaps``), not as one row's
+# wrapped cells; a line opening in small letters goes on with the paragraph above it. Spreadsheet version 3 (e-mail,
+# mailbox, Outlook message and zip as for PDF version 8): the rows under a sheet's table that fill one cell only (notes)
+# as lines of text after it. Word version 5 (e-mail and the rest as for PDF version 8): a table's plain first row of
+# column names ruled off as its header (``qa.documents.markup.names_columns``).
 READ_BY = MappingProxyType(
     {
         ".txt": 2,
@@ -61,24 +68,24 @@ READ_BY = MappingProxyType(
         ".htm": 4,
         ".mhtml": 1,
         ".mht": 1,
-        ".pdf": 7,
-        ".docx": 4,
+        ".pdf": 8,
+        ".docx": 5,
         ".doc": 1,
         ".rtf": 1,
         ".epub": 1,
         ".odt": 2,
-        ".ods": 2,
+        ".ods": 3,
         ".odp": 1,
         ".pptx": 1,
         ".ppt": 1,
-        ".csv": 2,
-        ".tsv": 2,
-        ".xlsx": 2,
-        ".xls": 2,
-        ".eml": 6,
-        ".mbox": 5,
-        ".msg": 4,
-        ".zip": 4,
+        ".csv": 3,
+        ".tsv": 3,
+        ".xlsx": 3,
+        ".xls": 3,
+        ".eml": 7,
+        ".mbox": 6,
+        ".msg": 5,
+        ".zip": 5,
         ".tif": 1,
         ".tiff": 1,
         ".vtt": 1,

@@ -12,6 +12,7 @@ BLOCK_BREAK = "\x1e"  # where a block begins or ends, in the page's text before 
 CELL_BREAK = "\x1f"  # where a table cell begins
 BROKEN_BAR = "¦"  # a cell's own "|" in a table row, which would split the cell in two
 SPACES = re.compile(r"[^\S\x1e\x1f]+")  # HTML's white space (its line breaks too), which reads as one space
+DIGIT = re.compile(r"\d")
 
 
 def row_line(cells: list[str]) -> str:
@@ -52,15 +53,35 @@ def table_text(rows: list[list[str]]) -> str:
     return "\n".join([lines[0], rule_line(width), *lines[1:]]) + "\n"
 
 
+HEADER_CELL_WORDS = 5  # a column's name is this many words or fewer ("Amount per tenant")
+
+
+def names_columns(rows: list[list[str]]) -> bool:
+    """Whether the first of a table's rows (each its cells' texts) names its columns though nothing marks it so (a
+    Word table in the plain "Table Grid" style): three columns or more, every cell of the first row a few words without
+    a digit ("Instalment | Due date | Weeks covered | Amount per tenant"), and figures in the two or more rows below
+    ("1 | 20 September 2024 | 17 | £1,955.00"), as a table of data has them and its column names do not."""
+    if len(rows) < 3 or len(rows[0]) < 3:
+        return False
+    first = rows[0]
+    if not all(cell and len(cell.split()) <= HEADER_CELL_WORDS and not DIGIT.search(cell) for cell in first):
+        return False
+    return any(DIGIT.search(cell) for row in rows[1:] for cell in row)
+
+
 def sheet_text(rows: list[list[str]]) -> str:
     """A spreadsheet's rows as text: the rows above its table that are no row of names (one cell, a title or a note;
     labels with their values, "Customer: The Copper Kettle | Account no: DB-20417": ``labelled``) as lines of their
-    own (``line_of_cells``), then the table (``table_text``), its first other row naming the columns. A sheet of such
-    rows only is a table of them."""
+    own (``line_of_cells``), then the table (``table_text``), its first other row naming the columns, then the rows
+    under its last row of two cells or more that fill one cell only (notes under a table: "- Octopus: estimated bill
+    was £398.00 but actual … is £486.40.") as lines of their own. A sheet of such rows only is a table of them."""
     cells = [[collapsed(cell) for cell in row] for row in rows]
     cells = [row for row in cells if any(row)]
     first = next((number for number, row in enumerate(cells) if sum(map(bool, row)) > 1 and not labelled(row)), 0)
-    return "".join(f"{line_of_cells(row)}\n\n" for row in cells[:first]) + table_text(cells[first:])
+    last = max((number for number, row in enumerate(cells) if sum(map(bool, row)) > 1), default=len(cells) - 1)
+    last = max(last, first + 1)  # a table keeps its header and a row
+    below = "".join(f"\n{line_of_cells(row)}\n" for row in cells[last + 1 :])
+    return "".join(f"{line_of_cells(row)}\n\n" for row in cells[:first]) + table_text(cells[first : last + 1]) + below
 
 
 def labelled(row: list[str]) -> bool:

@@ -430,7 +430,8 @@ def table_lines(rows: list[list[Piece]], em: float) -> list[Line]:
     by a line that opens one (``opens_row``)."""
     cuts = [(left + right) / 2 for left, right in channels(rows, em)]
     gaps = [above[0].base - below[0].base for above, below in pairwise(rows)]
-    even = not gaps or max(gaps) - min(gaps) <= 0.25 * em
+    body = body_gaps(rows, gaps)
+    even = not body or max(body) - min(body) <= 0.25 * em
     groups: list[list[list[Piece]]] = [[rows[0]]]
     for row, gap in zip(rows[1:], gaps, strict=True):
         opens = opens_row(row, groups[-1], cuts) if even else gap > min(gaps) + 0.25 * em
@@ -439,6 +440,20 @@ def table_lines(rows: list[list[Piece]], em: float) -> list[Line]:
         else:
             groups[-1].append(row)
     return headed_table([table_line(group, cuts) for group in groups], len(cuts) + 1)
+
+
+def body_gaps(rows: list[list[Piece]], gaps: list[float]) -> list[float]:
+    """The spaces between a table's lines (``gaps``, one under each of ``rows`` but the last) less the one under a
+    bold first row and the one above a bold last row: a header and a total set further apart than the rows between
+    them ("TOTALS" 22 points below rows 16 apart) leave those rows evenly spaced."""
+    start = 1 if len(rows) > 2 and bold_row(rows[0]) else 0
+    end = len(gaps) - 1 if len(rows) > 2 and bold_row(rows[-1]) else len(gaps)
+    return gaps[start:end]
+
+
+def bold_row(row: list[Piece]) -> bool:
+    """Whether a row's characters are mostly bold (``BOLD_LINE``)."""
+    return sum(p.bold for p in row) >= BOLD_LINE * sum(p.count for p in row)
 
 
 def opens_row(line: list[Piece], row: list[list[Piece]], cuts: list[float]) -> bool:
@@ -456,10 +471,10 @@ def opens_row(line: list[Piece], row: list[list[Piece]], cuts: list[float]) -> b
 
 
 def headed_table(rows: list[Line], columns: int) -> list[Line]:
-    """A table whose first row alone is bold (its header, as reports set it) as one line of its rows, one below the
-    other, the header ruled off as in Markdown ("| --- | --- |"): read as a table, each row with the names of its
+    """A table whose first row alone is bold (its header, as reports set it), or that and its last (a total under
+    the rows), as one line of its rows, one below the other, the header ruled off as in Markdown ("| --- | --- |"): read as a table, each row with the names of its
     columns (``qa.reading.views``). The rows of another table as they are, each a paragraph of its own."""
-    if len(rows) < 2 or not rows[0].bold or any(row.bold for row in rows[1:]):
+    if len(rows) < 2 or not rows[0].bold or any(row.bold for row in rows[1:-1]) or (len(rows) == 2 and rows[1].bold):
         return rows
     text = "\n".join([rows[0].text, rule_line(columns), *(row.text for row in rows[1:])])
     x1, base = max(row.x1 for row in rows), rows[-1].base
@@ -551,7 +566,8 @@ def starts_paragraph(tail: list[Line], line: Line, regions: tuple[Region, Region
     reference entry or a field's name under a paragraph that opened with one (``FIELD_START``), at the next number
     of a numbered list (``next_item``), after a wider gap than between lines, when the line before had room left for
     its first word (it was not full, as a wrapped one is: measured against the longest line of ``tail``, or against
-    its region when ``line`` begins another), or at an indent after a finished sentence."""
+    its region when ``line`` begins another) unless it opens in small letters (a letter's lines broken by hand, ragged:
+    "… based on your" / "household income assessment, …"), or at an indent after a finished sentence."""
     before = tail[-1]
     if before.row or line.row:
         return True
@@ -567,7 +583,7 @@ def starts_paragraph(tail: list[Line], line: Line, regions: tuple[Region, Region
         if gap < 0.3 * em or gap > pitches.get(round(em), 1.2 * em) + max(2.0, 0.3 * em):
             return True
     right = max(line.x1, *(g.x1 for g in tail)) if same else regions[0].x1
-    if before.x1 + 0.45 * em + (line.word_end - line.x0) < right:  # a space, and some slack
+    if before.x1 + 0.45 * em + (line.word_end - line.x0) < right and not line.text[:1].islower():  # a space, slack
         return True
     left = before.x0 if same else regions[1].x0
     return line.x0 > left + 0.8 * em and bool(SENTENCE_END.search(before.text))

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from qa.documents.markup import collapsed, headed_text, row_line, rule_line
+from qa.documents.markup import collapsed, headed_text, names_columns, row_line, rule_line
 from qa.errors import DocumentError
 from qa.models import Section
 
@@ -89,7 +89,8 @@ class WordLines:
 
     def table(self, element: Any) -> Iterator[tuple[str, int | None]]:
         """A table's rows as lines, "| cell | cell |": a cell's lines joined by spaces, a merged cell once; a rule line
-        under a header row (``heads_columns``), as in Markdown. A layout table's cells (``laid_out``) are read as
+        under a header row (``heads_columns``; where nothing marks one, a first row that names the columns by its
+        words, ``names_columns``), as in Markdown. A layout table's cells (``laid_out``) are read as
         blocks instead, one after another, their headings sections."""
         from docx.table import Table
 
@@ -99,9 +100,9 @@ class WordLines:
                 for lines in cells:
                     yield from lines
             return
-        header = len(rows) > 1 and heads_columns(element, self.word)
-        for number, cells in enumerate(rows):
-            texts = [" ".join(line for line, _ in lines) for lines in cells]
+        texts_of = [[" ".join(line for line, _ in lines) for lines in cells] for cells in rows]
+        header = len(rows) > 1 and (heads_columns(element, self.word) or names_columns(texts_of))
+        for number, texts in enumerate(texts_of):
             if any(texts):
                 yield row_line(texts), None
             if header and not number:
