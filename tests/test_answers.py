@@ -6,7 +6,7 @@ import pytest
 
 from qa.config import Settings
 from qa.models import Answer, Passage, RetrievedPassage
-from qa.reading.answers import citation_at, named_in_full, told_apart, widened
+from qa.reading.answers import citation_at, latest_first, named_in_full, told_apart, widened
 from qa.testing.reader import ScriptedReader, as_reader
 from qa.validation import ask_options
 
@@ -103,3 +103,49 @@ def test_a_name_alone_gives_way_to_the_same_name_in_full_among_the_next_answers(
     ]
     named = named_in_full(question, answers)
     assert [(a.text, a.confidence) for a in named] == (read if shown is None else shown)
+
+
+NOTES = (
+    "| 30/08 | Donna Sellers | £45.00 |\n"
+    "- Donna -> £50/clean from 1 Aug (was £45). Zoë's cleaner on 06/09.\n"
+    "- Gwen's week moved from Wed 12 Mar to Thu 13 Mar.\n"
+)
+NOTED = RetrievedPassage(
+    passage=Passage(id="n:0", document_id="n", start=0, end=len(NOTES), text=NOTES),
+    title="Notes",
+    source="notes.md",
+    score=1.0,
+)
+
+
+def noted(text: str, confidence: float) -> Answer:
+    """An answer read where ``text`` stands in NOTES ("text#2": its second place there), at ``confidence``."""
+    text, _, nth = text.partition("#")
+    start = -1
+    for _ in range(int(nth or 1)):
+        start = NOTES.index(text, start + 1)
+    citation = citation_at(NOTED, start, start + len(text))
+    return Answer(text=text, score=confidence, confidence=confidence, citations=[citation])
+
+
+@pytest.mark.parametrize(
+    ("question", "read", "shown"),
+    [
+        # asked what holds now, read first in a rota's cell: the answer read where the change is told leads
+        ("what's donna charging per clean now", [("£45.00", 0.32), ("£50/clean", 0.3)], ["£50/clean", "£45.00"]),
+        ("when is gwen's week now", [("30/08", 0.32), ("Thu 13 Mar", 0.3)], ["Thu 13 Mar", "30/08"]),
+        # too far down; not asked of now; the best tells of a change itself; within the best; the value the change
+        # left; of another kind (no figure)
+        ("at the moment?", [("£45.00", 0.3), ("Zoë", 0.2), ("Donna", 0.2), ("06/09", 0.2), ("£50/clean", 0.1)], None),
+        ("what's donna charging per clean", [("£45.00", 0.32), ("£50/clean", 0.3)], None),
+        ("what's donna charging now", [("£50/clean", 0.32), ("£45.00", 0.3)], None),
+        ("what's donna charging now", [("£45.00", 0.32), ("£45#2", 0.3)], None),
+        ("when is gwen's week now", [("30/08", 0.32), ("Wed 12 Mar", 0.3)], None),
+        ("what's donna charging now", [("£45.00", 0.32), ("Donna#2", 0.3)], None),
+    ],
+)
+def test_asked_what_holds_now_an_answer_read_where_a_change_is_told_leads(question, read, shown):
+    answers = [noted(text, confidence) for text, confidence in read]
+    led = latest_first(question, answers)
+    assert [a.text for a in led] == (shown or [a.text for a in answers])
+    assert led[0].confidence == answers[0].confidence  # the higher of the two

@@ -10,6 +10,7 @@ from qa.documents.loading import page_at
 from qa.models import Answer, Citation, RetrievedPassage
 from qa.reading.bridges import ASKS_WHO
 from qa.reading.calibration import gives_answer
+from qa.reading.hops import overlaps, sentence_bounds
 from qa.reading.reader import Reader
 from qa.retrieval import section_name
 from qa.validation import AskOptions
@@ -101,6 +102,58 @@ def named_in_full(question: str, answers: list[Answer]) -> list[Answer]:
             named = fuller.model_copy(update={"confidence": confidence, "score": max(best.score, fuller.score)})
             return [named, *(a for a in answers[1:] if a is not fuller)]
     return answers
+
+
+# A question asking what holds now, after a change: "what's donna charging per clean now", "how much is the guest room
+# a night at the moment", "what dose is he on these days".
+ASKS_NOW = re.compile(r"\b(?:now|currently|at the moment|at present|these days|nowadays|any ?more)\b", re.IGNORECASE)
+# What tells, in a sentence, that something changed: "moved to", "goes up to", "from 1 Aug", "(was £45)", "->".
+MONTH_OR_DAY = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*"
+CHANGE = re.compile(
+    r"\b(?:now|new|newly|moved?|moving|changed?|changing|rearranged|re-arranged|rescheduled|postponed|instead|"
+    r"updated?|revised|increas\w*|decreas\w*|rais\w*|reduc\w*|(?:going|goes|gone|went|put|brought|pushed)"
+    rf" (?:up|down|back|forward)|replac\w*|(?:taken|took|takes) over|no longer|from (?:\d|{MONTH_OR_DAY}\b))\b|"
+    r"\((?:was|previously|formerly)\b|->|→",
+    re.IGNORECASE,
+)
+# What an old value follows: "(was £45)", "from Wed 12 Mar 11am to ...", "previously 1.25mg".
+OLD_VALUE = re.compile(r"\b(?:was|were|previously|formerly|originally|from|old)\W{0,3}$", re.IGNORECASE)
+LATEST_CHOICES = 3  # the answers after the best one where one read where a change is told is looked for
+
+
+def latest_first(question: str, answers: list[Answer]) -> list[Answer]:
+    """``answers`` led by one read in a sentence that tells of a change (``CHANGE``: "£50/clean from 1 Aug (was
+    £45)") when ``question`` asks what holds now (``ASKS_NOW``) and the best was read in one that does not (a rota's
+    "£45.00", written before the change): among the next few (``LATEST_CHOICES``), the first that is of the same kind
+    (both with a figure, or neither), not within the best or holding it, and not the value the change left ("(was
+    £45)": ``OLD_VALUE``). It takes the best one's place at the higher of their confidences."""
+    if len(answers) < 2 or not ASKS_NOW.search(question) or tells_a_change(answers[0]):
+        return answers
+    best = answers[0]
+    figure = any(c.isdigit() for c in best.text)
+    for later in answers[1 : 1 + LATEST_CHOICES]:
+        if any(c.isdigit() for c in later.text) != figure or overlaps(best.text, later.text):
+            continue
+        if tells_a_change(later) and not left_by_the_change(later):
+            confidence = max(best.confidence or 0.0, later.confidence or 0.0)
+            latest = later.model_copy(update={"confidence": confidence, "score": max(best.score, later.score)})
+            return [latest, *(a for a in answers if a is not later)]
+    return answers
+
+
+def tells_a_change(answer: Answer) -> bool:
+    """Whether the sentence (or table cell, or line) ``answer`` was first read in tells of a change (``CHANGE``)."""
+    if not answer.citations:
+        return False
+    cited = answer.citations[0]
+    start, end = sentence_bounds(cited.passage_text, cited.start - cited.passage_start)
+    return CHANGE.search(cited.passage_text[start:end]) is not None
+
+
+def left_by_the_change(answer: Answer) -> bool:
+    """Whether ``answer`` was read right after what marks an old value (``OLD_VALUE``: "was", "from")."""
+    cited = answer.citations[0]
+    return OLD_VALUE.search(cited.passage_text[: cited.start - cited.passage_start]) is not None
 
 
 def holds(outer: Citation, inner: Citation) -> bool:

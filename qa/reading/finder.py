@@ -11,7 +11,7 @@ from qa.config import RetrievalMode
 from qa.documents.tables import table_rows, text_table_rows
 from qa.models import Answer, Passage, RetrievedPassage, passage_id
 from qa.questions.conversation import HISTORY_SEPARATOR
-from qa.reading.answers import answered, best_passage, citation_at, named_in_full, rated, widened
+from qa.reading.answers import answered, best_passage, citation_at, latest_first, named_in_full, rated, widened
 from qa.reading.bridges import (
     BridgeQuestion,
     bridge_question,
@@ -145,6 +145,7 @@ class AnswerFinder:
             size = self.collection_passages()
             answers = reader.answerability.rated(question, answers, retrieval.passages, size)
         answers = named_in_full(question, widened(answers, retrieval.passages, self.answer_slack))
+        answers = latest_first(question.split(HISTORY_SEPARATOR)[0], answers)
         completed(question, answers[:1], retrieval.passages)
         timings["read"] = timings.get("read", 0.0) + (time.perf_counter() - tick) * 1000
         return retrieval, answers
