@@ -464,6 +464,17 @@ def canvas_under(path: Path, said: str):
     return pdf, y
 
 
+def lines_pdf(path: Path, lines: list[str], font: str, leading: float) -> None:
+    """A page of ``lines`` in 10-point ``font``, one below the other from its top, ``leading`` points apart."""
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    pdf.setFont(font, 10)
+    for n, line in enumerate(lines):
+        pdf.drawString(MARGIN, TOP - leading * n, line)
+    pdf.save()
+
+
 def test_a_table_is_read_row_by_row_not_as_two_columns(tmp_path):
 
     rows = [(f"Berth {n}", f"{10 + n} crowns a metre, paid at the office") for n in range(1, 13)]
@@ -603,7 +614,6 @@ def test_rows_between_a_bold_header_and_a_bold_total_set_further_apart_are_rows_
 
 
 def test_a_line_opening_in_small_letters_goes_on_with_a_hand_broken_ragged_paragraph(tmp_path):
-    from reportlab.pdfgen import canvas
 
     lines = [
         "We have now confirmed your registration for the academic year at Kingsmere University",
@@ -611,11 +621,7 @@ def test_a_line_opening_in_small_letters_goes_on_with_a_hand_broken_ragged_parag
         "household income assessment, is shown below.",
         "Payments reach you within 3 working days of the date shown, into the account you gave us.",
     ]
-    pdf = canvas.Canvas(str(tmp_path / "letter.pdf"), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
-    pdf.setFont("Times-Roman", 10)
-    for n, line in enumerate(lines):
-        pdf.drawString(MARGIN, TOP - 14 * n, line)
-    pdf.save()
+    lines_pdf(tmp_path / "letter.pdf", lines, "Times-Roman", 14)
     assert load_document(tmp_path / "letter.pdf").text.split("\n\n") == [
         " ".join(lines[:3]),
         lines[3],  # room left on the line before, and a capital: a paragraph of its own
@@ -696,7 +702,6 @@ def test_list_items_with_their_marks_set_apart_are_no_table(tmp_path):
 
 
 def test_lines_that_open_with_a_fields_name_are_fields_of_their_own(tmp_path):
-    from reportlab.pdfgen import canvas
 
     lines = [
         "We write to give you notice of a proposed increase in the rent for the above property when your",
@@ -707,11 +712,7 @@ def test_lines_that_open_with_a_fields_name_are_fields_of_their_own(tmp_path):
         "Fracture clinic: 5 February 2025 at 10:40, Outpatients Level 2 - check X-ray and removal of the",
         "K-wires by Dr Zoë Lamb.",
     ]
-    pdf = canvas.Canvas(str(tmp_path / "letter.pdf"), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
-    pdf.setFont("Helvetica", 10)
-    for n, line in enumerate(lines):  # one below the other, evenly spaced, as a letter sets its details
-        pdf.drawString(MARGIN, TOP - 12 * n, line)
-    pdf.save()
+    lines_pdf(tmp_path / "letter.pdf", lines, "Helvetica", 12)  # evenly spaced, as a letter sets its details
     read = load_document(tmp_path / "letter.pdf").text.split("\n\n")
     assert (
         read
