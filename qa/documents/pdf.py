@@ -472,8 +472,9 @@ def opens_row(line: list[Piece], row: list[list[Piece]], cuts: list[float]) -> b
 
 def headed_table(rows: list[Line], columns: int) -> list[Line]:
     """A table whose first row alone is bold (its header, as reports set it), or that and its last (a total under
-    the rows), as one line of its rows, one below the other, the header ruled off as in Markdown ("| --- | --- |"): read as a table, each row with the names of its
-    columns (``qa.reading.views``). The rows of another table as they are, each a paragraph of its own."""
+    the rows), as one line of its rows, one below the other, the header ruled off as in Markdown ("| --- | --- |"):
+    read as a table, each row with the names of its columns (``qa.reading.views``). The rows of another table as they
+    are, each a paragraph of its own."""
     if len(rows) < 2 or not rows[0].bold or any(row.bold for row in rows[1:-1]) or (len(rows) == 2 and rows[1].bold):
         return rows
     text = "\n".join([rows[0].text, rule_line(columns), *(row.text for row in rows[1:])])

@@ -90,8 +90,8 @@ class WordLines:
     def table(self, element: Any) -> Iterator[tuple[str, int | None]]:
         """A table's rows as lines, "| cell | cell |": a cell's lines joined by spaces, a merged cell once; a rule line
         under a header row (``heads_columns``; where nothing marks one, a first row that names the columns by its
-        words, ``names_columns``), as in Markdown. A layout table's cells (``laid_out``) are read as
-        blocks instead, one after another, their headings sections."""
+        words, ``names_columns``), as in Markdown. A layout table's cells (``laid_out``) are read as blocks instead,
+        one after another, their headings sections."""
         from docx.table import Table
 
         rows = [[list(self.of(cell._tc)) for cell in unique_cells(row)] for row in Table(element, self.word).rows]
