@@ -353,14 +353,13 @@ def line_of(row: list[Piece]) -> Line:
     text = row[0].text
     for before, piece in pairwise(row):
         text += (" " if piece.x0 - before.x1 > 0.1 * piece.size else "") + piece.text
-    chars = sum(p.count for p in row)
     return Line(
         text=text.translate(LIGATURES),
         x0=row[0].x0,
         x1=max(p.x1 for p in row),
         base=max(row, key=lambda p: p.count).base,
         size=max(p.size for p in row),
-        bold=sum(p.bold for p in row) >= BOLD_LINE * chars,
+        bold=bold_row(row),
         word_end=row[0].word_end or row[0].x1,
         item=len(row) >= 2 and LIST_MARK.fullmatch(row[0].text) is not None,
     )
@@ -452,7 +451,7 @@ def body_gaps(rows: list[list[Piece]], gaps: list[float]) -> list[float]:
 
 
 def bold_row(row: list[Piece]) -> bool:
-    """Whether a row's characters are mostly bold (``BOLD_LINE``)."""
+    """Whether the characters of a row's pieces (or a table row's, over its lines) are mostly bold (``BOLD_LINE``)."""
     return sum(p.bold for p in row) >= BOLD_LINE * sum(p.count for p in row)
 
 
@@ -488,14 +487,13 @@ def table_line(group: list[list[Piece]], cuts: list[float]) -> Line:
     pieces = [piece for row in group for piece in row]
     for piece in pieces:
         cells[bisect.bisect(cuts, piece.x0)].append(piece.text)
-    chars = sum(p.count for p in pieces)
     return Line(
         text=row_line([" ".join(cell) for cell in cells]).translate(LIGATURES),
         x0=min(p.x0 for p in pieces),
         x1=max(p.x1 for p in pieces),
         base=group[-1][0].base,
         size=max(p.size for p in pieces),
-        bold=sum(p.bold for p in pieces) >= BOLD_LINE * chars,
+        bold=bold_row(pieces),
         word_end=pieces[0].word_end or pieces[0].x1,
         row=True,
     )
